@@ -1,0 +1,123 @@
+"""The ``rcu-kit`` command line. Each subcommand is a thin shell over one package function.
+
+Run ``rcu-kit --help`` or ``rcu-kit SUBCOMMAND --help``. Each subcommand's handler lives in this
+file as ``_cmd_<name>`` and imports its module lazily, so ``--help`` stays instant.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+from pathlib import Path
+
+__all__ = ["main", "build_parser"]
+
+
+def _add_engagement(p: argparse.ArgumentParser, nargs: str | None = None) -> None:
+    p.add_argument("engagement", metavar="ENGAGEMENT.yaml", nargs=nargs,
+                   help="the engagement file (see templates/engagement.yaml, or `rcu-kit demo`)")
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="rcu-kit",
+        description="rcu_kit: audit a client's customer data for a single-customer-view (RCU) project.",
+        epilog="Typical flow: rcu-kit demo  ->  rcu-kit summary demo/engagement.yaml  ->  "
+               "rcu-kit report demo/engagement.yaml")
+    sub = parser.add_subparsers(dest="command", metavar="SUBCOMMAND")
+    sub.required = True
+
+    p = sub.add_parser("demo", help="generate the built-in French demo engagement",
+                       description="Write a realistic, seeded French B2C customer base spread over "
+                                   "several sources, its ground truth, and a ready engagement YAML.")
+    p.add_argument("--out", default="demo", type=Path,
+                   help="folder to write the demo engagement into (default: ./demo)")
+    p.add_argument("--records", type=int, default=5000,
+                   help="number of records over all sources, 1,000 to 1,000,000 (default: 5000)")
+    p.add_argument("--seed", type=int, default=42, help="random seed; same seed, same data (default: 42)")
+    p.add_argument("--language", choices=["fr", "en"], default="fr",
+                   help="report language written into the engagement (default: fr)")
+    p.set_defaults(handler=_cmd_demo)
+
+    p = sub.add_parser("summary", help="load every source of an engagement and summarise it",
+                       description="Load each source (detecting encoding and separator), count rows, "
+                                   "report unreadable lines, and write sources_summary.csv/.xlsx.")
+    _add_engagement(p)
+    p.set_defaults(handler=_cmd_summary)
+
+    p = sub.add_parser("lab", help="open JupyterLab on the notebooks with an engagement selected",
+                       description="Start JupyterLab on the notebooks folder; the notebooks' "
+                                   "engagement parameter defaults to the file given here.")
+    _add_engagement(p)
+    p.add_argument("--no-browser", action="store_true", help="do not open a browser window")
+    p.add_argument("--port", type=int, default=None, help="port for the Jupyter server")
+    p.set_defaults(handler=_cmd_lab)
+    return parser
+
+
+# ---------------------------------------------------------------------------------------------
+def _cmd_demo(args: argparse.Namespace) -> int:
+    from rcu_kit.demo import generate_demo
+
+    result = generate_demo(args.out, n_records=args.records, seed=args.seed, language=args.language)
+    print(f"Demo engagement written: {result.engagement_path}")
+    print(f"  sources: {', '.join(f'{k} ({v:,} rows)' for k, v in result.rows_per_source.items())}")
+    print(f"  ground truth: {result.truth_path} ({result.n_persons:,} distinct persons)")
+    return 0
+
+
+def _cmd_summary(args: argparse.Namespace) -> int:
+    from rcu_kit.config import load_engagement
+    from rcu_kit.excel import write_workbook
+    from rcu_kit.loaders import load_all, summarise_sources
+
+    engagement = load_engagement(args.engagement)
+    loaded = load_all(engagement, progress=True)
+    summary = summarise_sources(loaded)
+    out = engagement.output_path
+    summary.to_csv(out / "sources_summary.csv", index=False)
+    write_workbook(out / "sources_summary.xlsx", {"sources": summary})
+    with _pandas_display():
+        print(summary.to_string(index=False))
+    bad = sum(len(s.bad_lines) for s in loaded.values())
+    if bad:
+        print(f"\n{bad} unreadable line(s): see the 'bad_lines' column and "
+              f"{out / 'bad_lines.csv'}")
+    print(f"\nOutput: {out / 'sources_summary.xlsx'}")
+    return 0
+
+
+def _cmd_lab(args: argparse.Namespace) -> int:
+    from rcu_kit.lab import launch_lab
+
+    return launch_lab(args.engagement, open_browser=not args.no_browser, port=args.port)
+
+
+class _pandas_display:
+    def __enter__(self):
+        import pandas as pd
+
+        self._ctx = pd.option_context("display.width", 200, "display.max_columns", 50)
+        self._ctx.__enter__()
+
+    def __exit__(self, *exc):
+        self._ctx.__exit__(*exc)
+
+
+def main(argv: list[str] | None = None) -> int:
+    """Entry point of the ``rcu-kit`` command."""
+    from rcu_kit.config import ConfigError
+
+    parser = build_parser()
+    args = parser.parse_args(argv)
+    try:
+        return int(args.handler(args) or 0)
+    except (ConfigError, FileNotFoundError, ValueError, KeyError) as exc:
+        message = exc.args[0] if isinstance(exc, KeyError) and exc.args else str(exc)
+        print(f"rcu-kit {args.command}: error: {message}", file=sys.stderr)
+        return 2
+
+
+if __name__ == "__main__":  # pragma: no cover
+    sys.exit(main())
