@@ -244,7 +244,7 @@ def _format_error(err: ValidationError, file: Path | str, raw: dict[str, Any]) -
             else:
                 key_parts.append(f".{part}" if key_parts else str(part))
                 node = node.get(part) if isinstance(node, dict) else None
-        key = "".join(key_parts) or "(top level)"
+        key = "".join(key_parts)
         msg = e.get("msg", "").removeprefix("Value error, ")
         if e.get("type") == "literal_error":
             expected = e.get("ctx", {}).get("expected", "")
@@ -255,7 +255,7 @@ def _format_error(err: ValidationError, file: Path | str, raw: dict[str, Any]) -
             msg = "this key is required"
         bad = e.get("input")
         shown = "" if e.get("type") == "missing" or isinstance(bad, dict) else f" (got {bad!r})"
-        lines.append(f"  - {key}: {msg}{shown}")
+        lines.append(f"  - {key}: {msg}{shown}" if key else f"  - {msg}")
     return "\n".join(lines)
 
 
