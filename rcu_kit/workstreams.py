@@ -97,7 +97,8 @@ def findings_from_dedup(duplicate_rates: pd.DataFrame, overlap_rate: float | Non
 
 
 def build_workstreams(findings: pd.DataFrame, *, language: str = "fr",
-                      overrides: dict[str, dict[str, Any]] | None = None) -> pd.DataFrame:
+                      overrides: dict[str, dict[str, Any]] | None = None,
+                      strict: bool = True) -> pd.DataFrame:
     """The roadmap's workstreams: standard phases plus one per finding.
 
     Data workstreams start after scoping (P1) and must be done before the initial load
@@ -108,6 +109,9 @@ def build_workstreams(findings: pd.DataFrame, *, language: str = "fr",
         language: label language.
         overrides: per workstream id, values the consultant changed: ``effort_days``,
             ``priority`` (1 = first), ``value`` (1–3), ``depends_on`` (list of ids), ``label``.
+        strict: an override for an id that does not exist is an error; when False it is skipped
+            and listed in ``table.attrs["ignored_overrides"]`` (ids of generated workstreams
+            exist only once the step that finds them has run).
 
     Returns:
         One row per workstream: ``id``, ``label``, ``kind``, ``cause`` (finding key or
@@ -148,7 +152,9 @@ def build_workstreams(findings: pd.DataFrame, *, language: str = "fr",
     table["depends_on"] = [
         deps + data_ids if wid == "P5" else deps + dedup_ids if wid == "P4" else deps
         for wid, deps in zip(table["id"], table["depends_on"])]
-    for wid, changes in (overrides or {}).items():
+    ignored = sorted(set(overrides or {}) - set(table["id"])) if not strict else []
+    overrides = {k: v for k, v in (overrides or {}).items() if k not in ignored}
+    for wid, changes in overrides.items():
         if wid not in set(table["id"]):
             raise ValueError(f"roadmap.workstreams: unknown workstream {wid!r}; "
                              f"known: {', '.join(table['id'])}")
@@ -168,11 +174,13 @@ def build_workstreams(findings: pd.DataFrame, *, language: str = "fr",
     # priority: value per effort, high value first; phases keep their natural order
     ratio = table["value"] / table["effort_days"].clip(lower=1)
     table["priority"] = ratio.rank(ascending=False, method="first").astype(int)
-    for wid, changes in (overrides or {}).items():
+    for wid, changes in overrides.items():
         if "priority" in changes:
             table.loc[table["id"] == wid, "priority"] = int(changes["priority"])
-    return table[["id", "label", "kind", "cause", "detail", "severity", "effort_days", "value",
-                  "priority", "depends_on"]]
+    table = table[["id", "label", "kind", "cause", "detail", "severity", "effort_days", "value",
+                   "priority", "depends_on"]]
+    table.attrs["ignored_overrides"] = ignored
+    return table
 
 
 def schedule(workstreams: pd.DataFrame, *, start: date, fte: float = 2.0) -> pd.DataFrame:
