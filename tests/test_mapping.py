@@ -1,0 +1,281 @@
+"""Tests for rcu_kit.mapping: name/type/overlap evidence, suggestion, validation, application."""
+
+from __future__ import annotations
+
+import pandas as pd
+import pytest
+
+from rcu_kit.config import Attribute, Engagement, MappingEntry, Source
+from rcu_kit.mapping import (
+    MappingError,
+    apply_mapping,
+    apply_transform,
+    compare_mappings,
+    mapping_from_table,
+    mapping_table,
+    name_score,
+    normalise_column_name,
+    sniff_semantic_type,
+    suggest_mapping,
+    suggestions_to_mapping,
+    validate_mapping,
+)
+from rcu_kit.vision import load_target_model
+
+
+def _engagement(language: str = "en") -> Engagement:
+    return Engagement(client="Test", language=language, target_model=load_target_model("b2c"),
+                      sources=[Source(name="crm", path="a.csv", id_column="id_client"),
+                               Source(name="web", path="b.csv", id_column="customer_id"),
+                               Source(name="fid", path="c.csv", id_column="NUM_CARTE")])
+
+
+def _sources() -> dict[str, pd.DataFrame]:
+    crm = pd.DataFrame({
+        "id_client": ["1", "2", "3"], "civilite": ["M.", "Mme", "M."],
+        "nom": ["DUPONT", "MARTIN", "DURAND"], "prenom": ["Jean", "Anne", "Paul"],
+        "email": ["a@b.fr", "c@d.com", None], "tel_mobile": ["0612345678", "06 11 22 33 44", None],
+        "adresse": ["12 rue X", "3 av. Y", "1 bd Z"], "cp": ["75011", "1000", "69003"],
+        "ville": ["PARIS", "BOURG EN BRESSE", "LYON"],
+        "date_naissance": ["01/02/1980", "03/04/1975", "12/12/1990"], "segment": ["A", "B", "A"],
+        "date_creation": ["01/01/2020", "02/02/2021", "03/03/2022"]})
+    web = pd.DataFrame({
+        "customer_id": ["w1", "w2"], "FirstName": ["Jean", "Marc"], "LastName": ["Dupont", "Petit"],
+        "Mail": ["a@b.fr", "m@p.fr"], "Phone": ["+33 6 12 34 56 78", "+33612345679"],
+        "ZipCode": ["75011", "13001"], "Town": ["Paris", "Marseille"], "newsletter": ["1", "0"],
+        "last_order_date": ["2024-01-02", "2023-05-06"],
+        # a column nobody would recognise by name, holding cities: found by value overlap
+        "champ_3": ["Lyon", "Paris"]})
+    fid = pd.DataFrame({
+        "NUM_CARTE": ["c1", "c2"], "NOM_PRENOM": ["DUPONT Jean", "MARTIN Anne"], "CP": ["75011", "01000"],
+        "LOCALITE": ["PARIS", "BOURG EN BRESSE"], "DATE_ADHESION": ["01/01/2019", "05/05/2018"],
+        "TEL": ["0612345678", "0611223344"], "POINTS": ["120", "30"],
+        # named like a phone, holds e-mails: the type contradicts the name
+        "tel_contact": ["x@y.fr", "z@w.com"]})
+    return {"crm": crm, "web": web, "fid": fid}
+
+
+# -- name evidence ----------------------------------------------------------------------------
+@pytest.mark.parametrize("raw, expected", [
+    ("Date de Naissance", "date_de_naissance"), ("E-Mail", "e_mail"), ("dateNaissance", "date_naissance"),
+    ("N° Téléphone", "n_telephone"), ("  CODE_POSTAL ", "code_postal"), ("ZipCode", "zip_code"),
+])
+def test_normalise_column_name(raw, expected):
+    assert normalise_column_name(raw) == expected
+
+
+@pytest.mark.parametrize("column, synonyms, expected", [
+    ("Prénom", ["prenom"], (1.0, "prenom")),              # exact once accents and case are folded
+    ("nom_client", ["nom"], (0.95, "nom")),               # "client" qualifies, does not change meaning
+    ("Adresse 1", ["adresse"], (0.95, "adresse")),        # a digit suffix is dropped too
+    ("tel_mobile_perso2", ["tel"], (0.75, "tel")),        # synonym as a whole word inside the name
+    ("telephon", ["telephone"], (0.7529, "telephone")),   # fuzzy: ratio 0.941 x 0.8
+    ("segment", ["nom", "prenom"], (0.0, "")),            # nothing in common
+])
+def test_name_score(column, synonyms, expected):
+    assert name_score(column, synonyms) == expected
+
+
+@pytest.mark.parametrize("values, expected", [
+    (["a@b.fr", "c.d@e.com", None], "email"),
+    (["06 12 34 56 78", "+33 6 12 34 56 78", "0033612345678"], "phone"),
+    (["1000", "75011", "69003.0"], "postcode"),
+    (["01/02/1980", "1975-04-03"], "date"),
+    (["M.", "Mme", "Mlle", "monsieur"], "civility"),
+    (["oui", "non", "oui"], "boolean"),
+    (["73282932000074", "55210055400013"], "siret"),
+    (["732829320", "552100554"], "siren"),
+    (["DUPONT", "MARTIN"], None),
+    ([None, ""], None),
+])
+def test_sniff_semantic_type(values, expected):
+    assert sniff_semantic_type(pd.Series(values, dtype=object)) == expected
+
+
+# -- suggestion -------------------------------------------------------------------------------
+def test_suggest_mapping_on_three_sources():
+    table = suggest_mapping(_engagement(), _sources())
+    got = {(r.source, r.column): (r.attribute, r.transform) for r in table.itertuples()}
+    assert got == {
+        ("crm", "id_client"): (None, None),      # id column: never mapped
+        ("crm", "civilite"): ("civility", None),
+        ("crm", "nom"): ("last_name", None),
+        ("crm", "prenom"): ("first_name", None),
+        ("crm", "email"): ("email", None),
+        ("crm", "tel_mobile"): ("phone", None),
+        ("crm", "adresse"): ("street", None),
+        ("crm", "cp"): ("postcode", "restore_postcode_zero"),  # "1000" lost its zero
+        ("crm", "ville"): ("city", None),
+        ("crm", "date_naissance"): ("birth_date", "parse_date_dmy"),
+        ("crm", "segment"): (None, None),        # no attribute for a marketing segment
+        ("crm", "date_creation"): ("created_at", "parse_date_dmy"),
+        ("web", "customer_id"): (None, None),
+        ("web", "FirstName"): ("first_name", None),
+        ("web", "LastName"): ("last_name", None),
+        ("web", "Mail"): ("email", None),
+        ("web", "Phone"): ("phone", None),
+        ("web", "ZipCode"): ("postcode", None),  # all five digits: no transform needed
+        ("web", "Town"): ("city", None),
+        ("web", "newsletter"): ("email_optin", None),
+        ("web", "last_order_date"): ("last_activity_at", None),  # ISO dates: nothing to parse
+        ("web", "champ_3"): (None, None),        # city already taken by Town in this source
+        ("fid", "NUM_CARTE"): (None, None),
+        ("fid", "NOM_PRENOM"): ("full_name", "split_full_name"),
+        ("fid", "CP"): ("postcode", None),
+        ("fid", "LOCALITE"): ("city", None),
+        ("fid", "DATE_ADHESION"): ("created_at", "parse_date_dmy"),
+        ("fid", "TEL"): ("phone", None),
+        ("fid", "POINTS"): (None, None),
+        ("fid", "tel_contact"): ("email", None),  # values are e-mails: type alone (0.5) beats the name
+    }
+    rows = table.set_index(["source", "column"])
+    # exact name and fitting type: 1.0; e-mail values in a column named like a phone: the type
+    # alone gives 0.5, the name "tel" (0.95 once "contact" is dropped) contradicted by the values
+    # falls to 0.95 x 0.3 = 0.285
+    assert rows.loc[("crm", "email"), "confidence"] == 1.0
+    assert rows.loc[("fid", "tel_contact"), "confidence"] == 0.5
+    assert rows.loc[("fid", "tel_contact"), "reason"] == "values look like email (name not recognised)"
+    assert rows.loc[("crm", "cp"), "reason"] == "name close to 'cp' (1.00); values look like postcode"
+    assert rows.loc[("crm", "id_client"), "reason"] == "record id column"
+
+
+def test_value_overlap_maps_an_unrecognised_column():
+    sources = _sources()
+    sources["web"] = sources["web"].drop(columns=["Town"])
+    table = suggest_mapping(_engagement(), sources).set_index(["source", "column"])
+    # champ_3's distinct values {LYON, PARIS} (accents and case folded) are all among crm.ville's
+    # (PARIS, BOURG EN BRESSE, LYON): overlap 100 %, confidence 0.4 + 0.5 x 1.0 = 0.9.
+    assert table.loc[("web", "champ_3"), "attribute"] == "city"
+    assert table.loc[("web", "champ_3"), "confidence"] == 0.9
+    assert table.loc[("web", "champ_3"), "reason"] == "100% of values shared with crm.ville"
+
+
+def test_suggestions_use_the_audit_semantic_types_and_french_reasons():
+    eng = _engagement("fr")
+    sources = {"crm": pd.DataFrame({"id_client": ["1"], "zone": ["x"], "contact": ["?"]})}
+    audit = pd.DataFrame({"source": ["crm", "crm"], "column": ["zone", "contact"],
+                          "semantic_type": ["postcode", "email"]})
+    table = suggest_mapping(eng, sources, audit=audit).set_index("column")
+    # the audit says these are a postcode and an e-mail; the names say nothing (type alone: 0.5)
+    assert table.loc["zone", "attribute"] == "postcode"
+    assert table.loc["contact", "attribute"] == "email"
+    assert table.loc["contact", "reason"] == "valeurs de type email (nom non reconnu)"
+    with pytest.raises(TypeError, match="source, column, semantic_type"):
+        suggest_mapping(eng, sources, audit=pd.DataFrame({"source": ["crm"]}))
+
+
+def test_min_confidence_leaves_weak_columns_unmapped():
+    table = suggest_mapping(_engagement(), _sources(), min_confidence=0.6).set_index(["source", "column"])
+    # the e-mail column named "tel_contact" had only 0.5: now unmapped, with the reason why
+    assert table.loc[("fid", "tel_contact"), "attribute"] is None
+    assert table.loc[("fid", "tel_contact"), "reason"] == "no attribute fits well enough (best: email 0.50)"
+
+
+def test_suggest_mapping_needs_a_target_model():
+    eng = Engagement(client="x", sources=[Source(name="crm", path="a")])
+    with pytest.raises(ValueError, match="no target_model"):
+        suggest_mapping(eng, {"crm": pd.DataFrame({"a": ["1"]})})
+
+
+def test_compare_mappings_precision_recall():
+    expected = {"crm": [MappingEntry(column="nom", attribute="last_name"),
+                        MappingEntry(column="prenom", attribute="first_name"),
+                        MappingEntry(column="mail", attribute="email")]}
+    suggested = {"crm": [MappingEntry(column="nom", attribute="last_name"),
+                         MappingEntry(column="prenom", attribute="birth_name"),
+                         MappingEntry(column="mail", attribute="email"),
+                         MappingEntry(column="ville", attribute="city")]}
+    result = compare_mappings(suggested, expected)
+    # 2 pairs in common out of 4 suggested and 3 expected
+    assert result["precision"] == 0.5
+    assert result["recall"] == pytest.approx(2 / 3)
+    assert (result["true_positives"], result["false_positives"], result["false_negatives"]) == (2, 2, 1)
+    assert result["errors"].values.tolist() == [
+        ["crm", "prenom", "birth_name", None], ["crm", "ville", "city", None],
+        ["crm", "prenom", None, "first_name"]]
+
+
+def test_mapping_table_round_trip():
+    eng = _engagement()
+    table = suggest_mapping(eng, _sources())
+    mapping = suggestions_to_mapping(table)
+    # 10 mapped columns in crm (id, segment left), 8 in web (id, champ_3 left), 6 in fid (id, POINTS left)
+    assert {k: len(v) for k, v in mapping.items()} == {"crm": 10, "web": 8, "fid": 6}
+    assert all(not e.validated for es in mapping.values() for e in es)
+    eng.mapping = mapping
+    again = mapping_from_table(mapping_table(eng))
+    assert again == mapping
+
+
+def test_mapping_from_table_errors_name_the_row():
+    table = pd.DataFrame({"source": ["crm", "crm"], "column": ["nom", "cp"],
+                          "attribute": ["last_name", "postcode"], "transform": [None, "zero_pad"]})
+    with pytest.raises(MappingError, match=r"row 2 \(crm.cp -> postcode\): unknown transform 'zero_pad'"):
+        mapping_from_table(table)
+
+
+# -- validation -------------------------------------------------------------------------------
+def test_validate_mapping_names_column_and_attribute():
+    eng = _engagement()
+    loaded = {"crm": pd.DataFrame({"id_client": ["1"], "nom": ["A"], "mail": ["a@b.fr"]})}
+    validate_mapping(eng, loaded, {"crm": [MappingEntry(column="nom", attribute="last_name")]})
+    bad = {"crm": [MappingEntry(column="courriel", attribute="email"),
+                   MappingEntry(column="nom", attribute="surname")],
+           "web": [MappingEntry(column="x", attribute="email")]}
+    with pytest.raises(MappingError) as err:
+        validate_mapping(eng, loaded, bad)
+    message = str(err.value)
+    assert ("mapping.crm: column 'courriel' (mapped to 'email') is not in the data of crm; "
+            "its columns are: id_client, nom, mail") in message
+    assert "mapping.crm: column 'nom' maps to unknown attribute 'surname'; target attributes are: " in message
+    assert "mapping.web: source 'web' is not loaded (loaded: crm); it maps 1 column(s)" in message
+
+
+# -- application ------------------------------------------------------------------------------
+def test_apply_mapping_keeps_every_row_and_applies_transforms():
+    frame = pd.DataFrame({
+        "id": ["A1", None, "A3", "  "],
+        "cp": ["1000", "75011", "1000.0", None],
+        "naiss": ["1/2/1980", "31/02/1980", "1980-02-01", None],
+        "mobile": [None, "0611111111", None, None],
+        "fixe": ["0122222222", "0133333333", None, None],
+        "nom": [" Dupont ", "", "MARTIN", None]}, dtype=object)
+    entries = [MappingEntry(column="cp", attribute="postcode", transform="restore_postcode_zero"),
+               MappingEntry(column="naiss", attribute="birth_date", transform="parse_date_dmy"),
+               MappingEntry(column="mobile", attribute="phone"),
+               MappingEntry(column="fixe", attribute="phone"),
+               MappingEntry(column="nom", attribute="last_name", transform="strip")]
+    out = apply_mapping(frame, entries, "crm", "id")
+    assert list(out.columns) == ["source", "record_id", "postcode", "birth_date", "phone", "last_name"]
+    assert out.astype(object).where(out.notna(), None).values.tolist() == [
+        # 1000 -> 01000; 1/2/1980 -> ISO; mobile empty so the landline fills phone
+        ["crm", "A1", "01000", "1980-02-01", "0122222222", "Dupont"],
+        # missing id -> '#2' (its row number); 31/02 is not a date: kept as written;
+        # mobile wins over landline; an empty name after strip is NA
+        ["crm", "#2", "75011", "31/02/1980", "0611111111", None],
+        # spreadsheet float '1000.0' -> 01000; already-ISO date unchanged
+        ["crm", "A3", "01000", "1980-02-01", None, "MARTIN"],
+        # blank id -> '#4'; an all-empty row is still one output row
+        ["crm", "#4", None, None, None, None],
+    ]
+
+
+def test_apply_mapping_without_id_column_numbers_rows():
+    frame = pd.DataFrame({"nom": ["A", "B"]}, index=[10, 20])
+    out = apply_mapping(frame, [MappingEntry(column="nom", attribute="last_name", transform="upper")], "web")
+    assert out.to_dict(orient="list") == {"source": ["web", "web"], "record_id": ["1", "2"],
+                                          "last_name": ["A", "B"]}
+
+
+def test_apply_mapping_missing_column_is_a_clear_error():
+    frame = pd.DataFrame({"id": ["1"], "nom": ["A"]})
+    with pytest.raises(MappingError, match=r"crm: mapped column\(s\) not in the data: 'prenom' "
+                                           r"\(-> 'first_name'\); columns are: id, nom"):
+        apply_mapping(frame, [MappingEntry(column="prenom", attribute="first_name")], "crm", "id")
+    with pytest.raises(MappingError, match=r"crm: id column 'ident' is not in the data; columns are: id, nom"):
+        apply_mapping(frame, [], "crm", "ident")
+
+
+def test_apply_transform_unknown():
+    with pytest.raises(MappingError, match="unknown transform 'lower'"):
+        apply_transform(pd.Series(["a"]), "lower")
