@@ -1,0 +1,113 @@
+"""Shared text plumbing for the standardisers: typed text Series, ASCII folding, work on uniques.
+
+Every vectorised standardiser follows the same recipe, which is what makes 1,000,000 records fast:
+
+1. :func:`as_text` turns whatever the reader produced (object, numbers, floats from spreadsheets)
+   into a pyarrow-backed string Series, stripped, with blanks as ``<NA>``;
+2. :func:`on_unique` runs the real work once per *distinct* value and maps the result back by
+   position (customer extracts repeat cities, first names, dates, street types a lot);
+3. regular expressions go through pyarrow (RE2, compiled C++), so patterns here avoid look-arounds
+   and back-references, which RE2 does not support.
+
+Examples:
+    >>> fold_ascii_upper(as_text(pd.Series([" Élodie  Lœuf ", None, "straße"]))).tolist()
+    ['ELODIE LOEUF', <NA>, 'STRASSE']
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable
+from typing import TypeVar
+
+import numpy as np
+import pandas as pd
+import pyarrow as pa
+import pyarrow.compute as pc
+from unidecode import unidecode
+
+__all__ = ["TEXT", "as_text", "fold_ascii_upper", "on_unique", "scalar", "blank_to_na", "na_series"]
+
+TEXT = pd.StringDtype("pyarrow")
+
+Result = TypeVar("Result", pd.Series, pd.DataFrame)
+
+
+def na_series(index: pd.Index) -> pd.Series:
+    """An all-``<NA>`` text Series on ``index``."""
+    return pd.Series(pd.array([None] * len(index), dtype=TEXT), index=index)
+
+
+def as_text(values: pd.Series | Iterable[object]) -> pd.Series:
+    """``values`` as a stripped pyarrow string Series; ``None``/``NaN``/blank become ``<NA>``.
+
+    Args:
+        values: a Series (any dtype) or any iterable of values.
+
+    Returns:
+        A Series of dtype ``string[pyarrow]`` with the same index (a fresh RangeIndex for a
+        plain iterable).
+    """
+    series = values if isinstance(values, pd.Series) else pd.Series(list(values), dtype=object)
+    if isinstance(series.dtype, pd.StringDtype) and series.dtype.storage == "pyarrow":
+        text = series
+    elif pd.api.types.is_datetime64_any_dtype(series.dtype):
+        text = series.dt.strftime("%Y-%m-%d").astype(TEXT)
+    else:
+        text = series.astype(TEXT)
+    return blank_to_na(text.str.strip())
+
+
+def blank_to_na(text: pd.Series) -> pd.Series:
+    """Empty strings of a text Series replaced by ``<NA>`` (never an empty string downstream)."""
+    return text.mask(text.str.len() == 0)
+
+
+def fold_ascii_upper(text: pd.Series) -> pd.Series:
+    """Upper-case ASCII transliteration with single spaces: accents, œ, æ, ß and curly quotes folded.
+
+    Only non-ASCII distinct values go through :func:`unidecode.unidecode` (pure Python); the rest
+    stays in pyarrow.
+    """
+    text = as_text(text)
+    arrow = pa.array(text.array)
+    ascii_mask = pc.fill_null(pc.string_is_ascii(arrow), True).to_numpy(zero_copy_only=False)
+    if not ascii_mask.all():
+        positions = np.flatnonzero(~ascii_mask)
+        folded = [unidecode(value) for value in text.iloc[positions].tolist()]
+        values = text.to_numpy(dtype=object, na_value=None)
+        values[positions] = folded
+        text = pd.Series(pd.array(values, dtype=TEXT), index=text.index)
+    text = text.str.upper().str.replace(r"\s+", " ", regex=True).str.strip()
+    return blank_to_na(text)
+
+
+def on_unique(values: pd.Series, func: Callable[[pd.Series], Result]) -> Result:
+    """Apply ``func`` to the distinct non-missing values of ``values`` and map the result back.
+
+    Args:
+        values: a text Series (see :func:`as_text`).
+        func: takes a Series of distinct values (RangeIndex) and returns a Series or a
+            DataFrame with one row per distinct value, in the same order.
+
+    Returns:
+        ``func``'s result aligned on ``values``' index; missing inputs give ``<NA>`` rows.
+    """
+    codes, uniques = pd.factorize(values, use_na_sentinel=True)
+    result = func(pd.Series(pd.array(uniques, dtype=values.dtype)))
+
+    def expand(column: pd.Series) -> pd.Series:
+        if not isinstance(column.dtype, pd.api.extensions.ExtensionDtype):
+            column = column.astype("boolean" if column.dtype == bool else TEXT)
+        return pd.Series(column.array.take(codes, allow_fill=True), index=values.index,
+                         name=column.name)
+
+    if isinstance(result, pd.DataFrame):
+        return pd.DataFrame({name: expand(result[name]) for name in result.columns},
+                            index=values.index)
+    return expand(result)
+
+
+def scalar(vectorised: Callable[..., pd.Series], value: object, **kwargs: object) -> str | None:
+    """Run a vectorised standardiser on one value; ``<NA>`` comes back as ``None``."""
+    out = vectorised(pd.Series([value], dtype=object), **kwargs).iloc[0]
+    return None if out is pd.NA or out is None else out

@@ -1,0 +1,59 @@
+"""Tests for rcu_kit.standardise.dates."""
+
+import datetime as dt
+
+import pandas as pd
+import pytest
+
+from rcu_kit.standardise.dates import normalise_date, normalise_dates
+
+TODAY = dt.date(2024, 6, 1)
+
+
+@pytest.mark.parametrize("raw", [
+    "03/02/1985", "3/2/1985", "03-02-1985", "03.02.1985", "3/2/85", "1985-02-03", "1985/02/03",
+    "1985-02-03T10:15:00", "1985-02-03T10:15:00Z", "1985-02-03 00:00:00", "19850203",
+    "19850203.0", "3 février 1985", "3 FEVRIER 1985", pd.Timestamp("1985-02-03"),
+])
+def test_every_format_gives_iso(raw):
+    assert normalise_date(raw, today=TODAY) == "1985-02-03"
+
+
+def test_two_digit_years_pick_the_latest_century_not_in_the_future():
+    assert normalise_date("3/2/24", today=TODAY) == "2024-02-03"   # 2024 is not in the future
+    assert normalise_date("3/2/25", today=TODAY) == "1925-02-03"   # 2025 would be
+
+
+@pytest.mark.parametrize("raw", [
+    "31/02/1985",   # no 31 February
+    "29/02/1985",   # 1985 is not a leap year
+    "01/01/1900",   # the placeholder
+    "1900-01-01",
+    "31/12/1899",   # before 1900
+    "02/06/2024",   # tomorrow
+    "12/31/1985",   # month first: not guessed
+    "1985", "bientôt", "", None,
+])
+def test_impossible_or_implausible_dates_are_na(raw):
+    assert normalise_date(raw, today=TODAY) is None
+
+
+def test_birth_dates_older_than_120_years_are_na_but_events_are_kept():
+    # 1903-06-15 is 120 years and 11 months before TODAY: too old for a living customer...
+    assert normalise_date("15/06/1903", kind="birth", today=TODAY) is None
+    # ...but a plausible event date; 1904-06-02 is just under 120 years before TODAY.
+    assert normalise_date("15/06/1903", kind="event", today=TODAY) == "1903-06-15"
+    assert normalise_date("02/06/1904", kind="birth", today=TODAY) == "1904-06-02"
+    assert normalise_date("29/02/2000", today=TODAY) == "2000-02-29"
+
+
+def test_vectorised_keeps_order_and_datetime_columns():
+    raw = pd.Series(["01/01/1900", "03/02/1985", None, "03/02/1985"], index=[5, 6, 7, 8])
+    assert normalise_dates(raw, today=TODAY).tolist() == [pd.NA, "1985-02-03", pd.NA, "1985-02-03"]
+    stamps = pd.Series(pd.to_datetime(["1985-02-03", None]))
+    assert normalise_dates(stamps, today=TODAY).tolist() == ["1985-02-03", pd.NA]
+
+
+def test_unknown_kind_is_refused():
+    with pytest.raises(ValueError, match="kind must be 'birth' or 'event'"):
+        normalise_dates(pd.Series(["03/02/1985"]), kind="death")

@@ -1,0 +1,39 @@
+"""Tests for rcu_kit.standardise.postcodes."""
+
+import pandas as pd
+
+from rcu_kit.standardise.postcodes import normalise_postcode, normalise_postcodes
+
+
+def test_lost_leading_zero_is_restored():
+    # Ain (01), Aisne (02) ... lose their zero when a spreadsheet reads them as numbers.
+    assert normalise_postcode(1000) == "01000"
+    assert normalise_postcode(1000.0) == "01000"
+    assert normalise_postcode("1000") == "01000"
+    assert normalise_postcode("1000.0") == "01000"
+    assert normalise_postcode("9200") == "09200"
+
+
+def test_valid_codes_kept_and_cleaned():
+    assert normalise_postcode("75001") == "75001"
+    assert normalise_postcode(" 75 001 ") == "75001"
+    assert normalise_postcode("20000") == "20000"   # Ajaccio: Corsica codes are 20xxx
+    assert normalise_postcode("97411") == "97411"   # Saint-Paul, La Réunion (974)
+    assert normalise_postcode("97600") == "97600"   # Mayotte (976)
+    assert normalise_postcode("95000") == "95000"
+
+
+def test_cedex_codes_accepted():
+    assert normalise_postcode("92057 CEDEX") == "92057"
+    assert normalise_postcode("75001 cedex 01") == "75001"
+
+
+def test_impossible_codes_are_na():
+    for raw in ["00100", "96000", "97700", "98000", "99999", "2A004", "750010", "123", "ABCDE",
+                "", None, 0]:
+        assert normalise_postcode(raw) is None, raw
+
+
+def test_vectorised_mixed_types():
+    values = pd.Series([1000, "75008", None, 13001.0, "bad"], dtype=object)
+    assert normalise_postcodes(values).tolist() == ["01000", "75008", pd.NA, "13001", pd.NA]
