@@ -46,7 +46,7 @@ __all__ = [
     "TRANSFORMS",
     "normalise_column_name",
     "name_score",
-    "sniff_semantic_type",
+    "column_types",
     "suggest_mapping",
     "suggestions_to_mapping",
     "mapping_table",
@@ -192,18 +192,9 @@ def _synonyms_for(attr: Attribute) -> tuple[str, ...]:
 # ---------------------------------------------------------------------------------------------
 # Type evidence
 # ---------------------------------------------------------------------------------------------
-_EMAIL = r"^[^@\s]+@[^@\s]+\.[A-Za-z]{2,}$"
-_PHONE_DIGITS = re.compile(r"^(?:0[1-9]\d{8}|33[1-9]\d{8}|0033[1-9]\d{8})$")
-_POSTCODE = r"^\d{4,5}(?:\.0)?$"
-_DATE = r"^(?:\d{1,2}[/.-]\d{1,2}[/.-]\d{4}|\d{4}-\d{2}-\d{2})(?:[ T]\d{1,2}:\d{2}(?::\d{2})?)?$"
-_CIVILITIES = frozenset({"m", "m.", "mr", "mr.", "mme", "mme.", "mlle", "mlle.", "monsieur", "madame",
-                         "mademoiselle", "mrs", "mrs.", "ms", "ms.", "miss", "dr", "dr.", "me", "mx"})
-_BOOLEANS = frozenset({"0", "1", "true", "false", "oui", "non", "o", "n", "y", "yes", "no", "t", "f",
-                       "vrai", "faux"})
-
-# Which semantic types (from the audit or :func:`sniff_semantic_type`) fit which attribute type.
-# A semantic type absent from this table says nothing either way.
-_TYPE_FITS: dict[str, frozenset[str]] = {
+# Semantic types (rcu_kit.semantic_types) that the *values* reveal, and the attribute types they
+# fit. A column of such a type contradicts any attribute of another type.
+_VALUE_TYPE_FITS: dict[str, frozenset[str]] = {
     "email": frozenset({"email"}),
     "phone": frozenset({"phone"}),
     "postcode": frozenset({"postcode"}),
@@ -214,51 +205,65 @@ _TYPE_FITS: dict[str, frozenset[str]] = {
     "siret": frozenset({"siret"}),
     "boolean": frozenset({"boolean"}),
 }
+# Semantic types that fit the attribute of the same name (and say nothing against the others).
+_NAMED_TYPES = frozenset({"last_name", "first_name", "full_name", "street", "city", "country",
+                          "birth_date"})
 # Types distinctive enough that the values alone justify a suggestion (no name evidence needed).
 _DISTINCTIVE = frozenset({"email", "phone", "postcode", "civility", "siren", "siret"})
+# How the audit decided a type: only these reflect the values (a name-only guess would count
+# the name evidence twice).
+_VALUE_METHODS = frozenset({"values", "name+values", "override"})
 
 
-def sniff_semantic_type(values: pd.Series, sample: int = 2000) -> str | None:
-    """A light guess of what a column holds, from a sample of its non-empty values.
+def _type_evidence(semantic_type: str | None, attr_name: str, attr_type: str) -> int:
+    """+1 the column's semantic type fits the attribute, -1 it contradicts it, 0 says nothing."""
+    if semantic_type is None:
+        return 0
+    if semantic_type in _NAMED_TYPES and semantic_type == attr_name:
+        return 1
+    fits = _VALUE_TYPE_FITS.get(semantic_type)
+    if fits is None:
+        return 0
+    return 1 if attr_type in fits else -1
 
-    Used by :func:`suggest_mapping` when no audit result is given. Returns one of ``email``,
-    ``phone``, ``postcode``, ``siren``, ``siret``, ``date``, ``civility``, ``boolean`` or None.
 
-    Examples:
-        >>> sniff_semantic_type(pd.Series(["06 12 34 56 78", "+33 1 23 45 67 89", None]))
-        'phone'
-        >>> sniff_semantic_type(pd.Series(["1000", "75011", "69003"]))
-        'postcode'
+def _audit_types(audit: Any) -> dict[tuple[str, str], str | None]:
+    """(source, column) -> semantic type from the values, from an audit result.
+
+    ``audit`` is a table (or an object holding one as ``columns``/``semantic_types``/...) with
+    columns ``source``, ``column``, ``semantic_type`` and optionally ``method``; types decided
+    from the column name alone are dropped (the name is weighed separately).
     """
-    s = values.dropna().astype(str).str.strip()
-    s = s[s != ""]
-    if s.empty:
-        return None
-    if len(s) > sample:
-        s = s.iloc[:: max(1, len(s) // sample)][:sample]
+    table = audit
+    for attr in ("semantic_types", "columns", "column_profiles", "profiles", "kpis", "table"):
+        if not isinstance(table, pd.DataFrame) and hasattr(table, attr):
+            table = getattr(table, attr)
+    if not isinstance(table, pd.DataFrame) or not {"source", "column", "semantic_type"} <= set(table.columns):
+        raise TypeError("audit: expected a table (or an object holding one) with columns "
+                        "source, column, semantic_type")
+    methods = table["method"] if "method" in table.columns else pd.Series("values", index=table.index)
+    return {(src, col): (sem if isinstance(sem, str) and meth in _VALUE_METHODS else None)
+            for src, col, sem, meth in zip(table["source"], table["column"], table["semantic_type"], methods)}
 
-    def share(mask: pd.Series) -> float:
-        return float(mask.mean())
 
-    if share(s.str.match(_EMAIL)) >= 0.8:
-        return "email"
-    lowered = s.str.lower()
-    if share(lowered.isin(_CIVILITIES)) >= 0.8:
-        return "civility"
-    if share(lowered.isin(_BOOLEANS)) >= 0.95 and lowered.nunique() <= 3:
-        return "boolean"
-    if share(s.str.match(_DATE)) >= 0.8:
-        return "date"
-    digits = s.str.replace(r"[\s.\-()/]", "", regex=True).str.replace(r"^\+", "", regex=True)
-    if share(digits.str.match(_PHONE_DIGITS)) >= 0.8 and share(s.str.len() >= 9) >= 0.8:
-        return "phone"
-    if share(s.str.match(_POSTCODE)) >= 0.9:
-        return "postcode"
-    if share(digits.str.fullmatch(r"\d{14}")) >= 0.9:
-        return "siret"
-    if share(digits.str.fullmatch(r"\d{9}")) >= 0.9:
-        return "siren"
-    return None
+def column_types(engagement: Engagement, loaded: Mapping[str, Any]) -> pd.DataFrame:
+    """The audit's semantic type of every column of every loaded source.
+
+    Runs :func:`rcu_kit.semantic_types.detect_semantic_types` (with the consultant's overrides
+    from ``Source.semantic_types`` and the engagement seed) and returns a table ``source``,
+    ``column``, ``semantic_type``, ``method``: what :func:`suggest_mapping` accepts as ``audit``.
+    """
+    from rcu_kit.semantic_types import detect_semantic_types
+
+    frames = []
+    overrides_of = {src.name: src.semantic_types for src in engagement.sources}
+    for name, loaded_source in loaded.items():
+        frame = _frame_of(loaded_source)
+        overrides = {k: v for k, v in overrides_of.get(name, {}).items() if k in frame.columns} or None
+        detected = detect_semantic_types(frame, overrides, seed=engagement.seed)
+        frames.append(detected[["column", "semantic_type", "method"]].assign(source=name))
+    columns = ["source", "column", "semantic_type", "method"]
+    return pd.concat(frames, ignore_index=True)[columns] if frames else pd.DataFrame(columns=columns)
 
 
 # ---------------------------------------------------------------------------------------------
@@ -288,21 +293,6 @@ class _Candidate:
     attribute: str
     confidence: float
     reason: str
-
-
-def _semantic_type_lookup(audit: Any) -> dict[tuple[str, str], str]:
-    """(source, column) -> semantic type, from an audit result (table or object with one)."""
-    if audit is None:
-        return {}
-    table = audit
-    for attr in ("columns", "column_profiles", "profiles", "kpis", "table"):
-        if not isinstance(table, pd.DataFrame) and hasattr(table, attr):
-            table = getattr(table, attr)
-    if not isinstance(table, pd.DataFrame) or not {"source", "column", "semantic_type"} <= set(table.columns):
-        raise TypeError("audit: expected a table (or an object holding one) with columns "
-                        "source, column, semantic_type")
-    return {(r.source, r.column): r.semantic_type for r in table.itertuples(index=False)
-            if isinstance(r.semantic_type, str)}
 
 
 def _frame_of(loaded_source: Any) -> pd.DataFrame:
@@ -336,7 +326,8 @@ def suggest_mapping(engagement: Engagement, loaded: Mapping[str, Any], audit: An
     1. name: :func:`name_score` of the column name against the attribute's French and English
        synonyms (:data:`SYNONYMS`, plus the attribute's own name and labels);
     2. semantic type: from ``audit`` (a table with ``source``, ``column``, ``semantic_type``) or,
-       without an audit, :func:`sniff_semantic_type`. A fitting type raises the confidence half
+       without an audit, :func:`rcu_kit.semantic_types.detect_semantic_types` (types guessed
+       from the name alone are ignored here). A fitting type raises the confidence half
        way to 1; a contradicting type (an e-mail column named "tel") cuts it to 30 %; for
        distinctive types (e-mail, phone, postcode, civility, SIREN, SIRET) the type alone gives 0.5;
     3. value overlap: a column still unmapped whose distinct values are at least
@@ -368,7 +359,7 @@ def suggest_mapping(engagement: Engagement, loaded: Mapping[str, Any], audit: An
             candidates_attrs[derived] = None
     synonyms = {name: (_synonyms_for(a) if a is not None else SYNONYMS.get(name, (name,)))
                 for name, a in candidates_attrs.items()}
-    types = _semantic_type_lookup(audit)
+    types = _audit_types(audit if audit is not None else column_types(engagement, loaded))
     lang = engagement.language
     order = [s.name for s in engagement.sources if s.name in loaded]
     order += [name for name in loaded if name not in order]
@@ -376,35 +367,28 @@ def suggest_mapping(engagement: Engagement, loaded: Mapping[str, Any], audit: An
 
     # Pass 1: name and type evidence.
     per_source: dict[str, dict[str, list[_Candidate]]] = {}
-    semantic: dict[tuple[str, str], str | None] = {}
     for src in order:
         frame = _frame_of(loaded[src])
         per_source[src] = {}
         for column in frame.columns:
             if column == id_columns.get(src):
                 continue
-            sem = types.get((src, column)) if types else sniff_semantic_type(frame[column])
-            semantic[(src, column)] = sem
+            sem = types.get((src, column))
             cands = []
             for attr_name, attr in candidates_attrs.items():
                 score, syn = name_score(column, synonyms[attr_name])
                 attr_type = attr.type if attr is not None else "string"
-                fits = _TYPE_FITS.get(sem or "", None)
+                evidence = _type_evidence(sem, attr_name, attr_type)
                 reasons = [t("mapping.reason_name", lang, synonym=syn, score=f"{score:.2f}")] if score else []
-                if fits is not None and attr_type in fits:
-                    if score:
-                        score = score + (1 - score) * 0.5
-                        reasons.append(t("mapping.reason_type", lang, type=sem))
-                    elif sem in _DISTINCTIVE and attr_type == sem:
-                        score = 0.5
-                        reasons.append(t("mapping.reason_type_only", lang, type=sem))
-                elif fits is not None and score:
+                if evidence > 0 and score:
+                    score = score + (1 - score) * 0.5
+                    reasons.append(t("mapping.reason_type", lang, type=sem))
+                elif evidence > 0 and sem in _DISTINCTIVE:
+                    score = 0.5
+                    reasons.append(t("mapping.reason_type_only", lang, type=sem))
+                elif evidence < 0 and score:
                     score *= 0.3
                     reasons.append(t("mapping.reason_type_conflict", lang, type=sem))
-                elif sem is None and attr_type in _DISTINCTIVE and score and len(frame[column].dropna()):
-                    # a distinctive attribute whose column's values do not show its type
-                    score *= 0.6
-                    reasons.append(t("mapping.reason_not_type", lang, type=attr_type))
                 if score > 0:
                     cands.append(_Candidate(column, attr_name, round(min(score, 1.0), 4), "; ".join(reasons)))
             per_source[src][column] = cands

@@ -10,12 +10,12 @@ from rcu_kit.mapping import (
     MappingError,
     apply_mapping,
     apply_transform,
+    column_types,
     compare_mappings,
     mapping_from_table,
     mapping_table,
     name_score,
     normalise_column_name,
-    sniff_semantic_type,
     suggest_mapping,
     suggestions_to_mapping,
     validate_mapping,
@@ -76,25 +76,24 @@ def test_name_score(column, synonyms, expected):
     assert name_score(column, synonyms) == expected
 
 
-@pytest.mark.parametrize("values, expected", [
-    (["a@b.fr", "c.d@e.com", None], "email"),
-    (["06 12 34 56 78", "+33 6 12 34 56 78", "0033612345678"], "phone"),
-    (["1000", "75011", "69003.0"], "postcode"),
-    (["01/02/1980", "1975-04-03"], "date"),
-    (["M.", "Mme", "Mlle", "monsieur"], "civility"),
-    (["oui", "non", "oui"], "boolean"),
-    (["73282932000074", "55210055400013"], "siret"),
-    (["732829320", "552100554"], "siren"),
-    (["DUPONT", "MARTIN"], None),
-    ([None, ""], None),
-])
-def test_sniff_semantic_type(values, expected):
-    assert sniff_semantic_type(pd.Series(values, dtype=object)) == expected
-
-
 # -- suggestion -------------------------------------------------------------------------------
-def test_suggest_mapping_on_three_sources():
-    table = suggest_mapping(_engagement(), _sources())
+@pytest.fixture(scope="module")
+def audit_types() -> pd.DataFrame:
+    """The audit's semantic types of _sources(), detected once for the module."""
+    return column_types(_engagement(), _sources())
+
+
+def test_column_types_keeps_the_audit_decision():
+    types = column_types(_engagement(), _sources()).set_index(["source", "column"])
+    # 12 + 10 + 8 columns
+    assert len(types) == 30
+    # a column named like a phone holding e-mails: the audit's values win
+    assert tuple(types.loc[("fid", "tel_contact")]) == ("email", "values")
+    assert tuple(types.loc[("crm", "cp")]) == ("postcode", "name+values")
+
+
+def test_suggest_mapping_on_three_sources(audit_types):
+    table = suggest_mapping(_engagement(), _sources(), audit=audit_types)
     got = {(r.source, r.column): (r.attribute, r.transform) for r in table.itertuples()}
     assert got == {
         ("crm", "id_client"): (None, None),      # id column: never mapped
@@ -139,10 +138,10 @@ def test_suggest_mapping_on_three_sources():
     assert rows.loc[("crm", "id_client"), "reason"] == "record id column"
 
 
-def test_value_overlap_maps_an_unrecognised_column():
+def test_value_overlap_maps_an_unrecognised_column(audit_types):
     sources = _sources()
     sources["web"] = sources["web"].drop(columns=["Town"])
-    table = suggest_mapping(_engagement(), sources).set_index(["source", "column"])
+    table = suggest_mapping(_engagement(), sources, audit=audit_types).set_index(["source", "column"])
     # champ_3's distinct values {LYON, PARIS} (accents and case folded) are all among crm.ville's
     # (PARIS, BOURG EN BRESSE, LYON): overlap 100 %, confidence 0.4 + 0.5 x 1.0 = 0.9.
     assert table.loc[("web", "champ_3"), "attribute"] == "city"
@@ -164,8 +163,8 @@ def test_suggestions_use_the_audit_semantic_types_and_french_reasons():
         suggest_mapping(eng, sources, audit=pd.DataFrame({"source": ["crm"]}))
 
 
-def test_min_confidence_leaves_weak_columns_unmapped():
-    table = suggest_mapping(_engagement(), _sources(), min_confidence=0.6).set_index(["source", "column"])
+def test_min_confidence_leaves_weak_columns_unmapped(audit_types):
+    table = suggest_mapping(_engagement(), _sources(), audit=audit_types, min_confidence=0.6).set_index(["source", "column"])
     # the e-mail column named "tel_contact" had only 0.5: now unmapped, with the reason why
     assert table.loc[("fid", "tel_contact"), "attribute"] is None
     assert table.loc[("fid", "tel_contact"), "reason"] == "no attribute fits well enough (best: email 0.50)"
@@ -195,9 +194,9 @@ def test_compare_mappings_precision_recall():
         ["crm", "prenom", None, "first_name"]]
 
 
-def test_mapping_table_round_trip():
+def test_mapping_table_round_trip(audit_types):
     eng = _engagement()
-    table = suggest_mapping(eng, _sources())
+    table = suggest_mapping(eng, _sources(), audit=audit_types)
     mapping = suggestions_to_mapping(table)
     # 10 mapped columns in crm (id, segment left), 8 in web (id, champ_3 left), 6 in fid (id, POINTS left)
     assert {k: len(v) for k, v in mapping.items()} == {"crm": 10, "web": 8, "fid": 6}
