@@ -1,0 +1,28 @@
+"""Tests of rcu_kit.summary_charts: the executive summary's plotly figures."""
+
+from __future__ import annotations
+
+import pandas as pd
+
+from rcu_kit.summary_charts import overlap_chart, records_per_source_chart
+
+
+def test_records_per_source_chart_bars_and_french_labels():
+    table = pd.DataFrame({"source": ["crm", "web"], "records": [10, 4], "customers": [8, 4]})
+    fig = records_per_source_chart(table, "fr")
+    assert [(tr.name, list(tr.x), list(tr.y)) for tr in fig.data] == [
+        ("Enregistrements", ["crm", "web"], [10, 4]), ("Clients distincts", ["crm", "web"], [8, 4])]
+    assert fig.layout.title.text == "Enregistrements et clients distincts par source"
+
+
+def test_records_per_source_chart_without_customers_has_one_trace():
+    fig = records_per_source_chart(pd.DataFrame({"source": ["crm"], "records": [3]}), "en")
+    assert [tr.name for tr in fig.data] == ["Records"]
+
+
+def test_overlap_chart_heatmap_values():
+    m = pd.DataFrame([[2, 1], [1, 3]], index=["crm", "web"], columns=["crm", "web"])
+    fig = overlap_chart(m, "en")
+    assert fig.data[0].type == "heatmap"
+    assert [list(row) for row in fig.data[0].z] == [[2, 1], [1, 3]]
+    assert fig.layout.title.text == "Customers shared between sources"
