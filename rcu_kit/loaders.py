@@ -304,21 +304,32 @@ def _resolve_path(source: Source, engagement: Engagement | None) -> Path:
 # ---------------------------------------------------------------------------------------------
 # CSV
 # ---------------------------------------------------------------------------------------------
-def _record_lines(text: str, separator: str, wanted: set[int]) -> dict[int, tuple[int, int]]:
-    """Physical (first, last) line of the wanted records, numbered like pyarrow (header = 1,
-    blank lines skipped)."""
-    out: dict[int, tuple[int, int]] = {}
-    reader = csv.reader(io.StringIO(text, newline=""), delimiter=separator, quotechar='"',
-                        strict=False)
+def _record_spans(data: bytes, separator: str, wanted: set[int]) -> dict[int, tuple[int, int, str]]:
+    """First and last physical line, and raw text, of the wanted records of UTF-8 CSV ``data``.
+
+    Records are numbered like pyarrow numbers them (header = 1, blank lines skipped); the CSV
+    module follows the same quoting rules, and ``line_num`` counts the physical lines consumed.
+    """
+    out: dict[int, tuple[int, int, str]] = {}
+    stream = io.TextIOWrapper(io.BytesIO(data), encoding="utf-8-sig", newline="")
+    pending: list[str] = []
+
+    def lines():
+        for line in stream:
+            pending.append(line)
+            yield line
+
+    reader = csv.reader(lines(), delimiter=separator, quotechar='"', strict=False)
     k = prev = 0
     last = max(wanted)
     for row in reader:
         if row:
             k += 1
             if k in wanted:
-                out[k] = (prev + 1, reader.line_num)
+                out[k] = (prev + 1, reader.line_num, "".join(pending).rstrip("\r\n"))
                 if k >= last:
                     break
+        pending.clear()
         prev = reader.line_num
     return out
 
@@ -412,23 +423,19 @@ def _load_csv(source: Source, path: Path) -> dict[str, Any]:
 
     bad_lines: list[BadLine] = []
     if rejected or suspect_last:
-        full = data.decode("utf-8")
         last_record = table.num_rows + len(rejected) + 1  # pyarrow numbers the header 1
-        wanted = {r[0] for r in rejected} | ({last_record} if suspect_last else set())
-        spans = _record_lines(full, separator, wanted)
-        lines = None
+        rejected_numbers = {r[0] for r in rejected}
+        suspect_last = suspect_last and last_record not in rejected_numbers
+        spans = _record_spans(data, separator, rejected_numbers | ({last_record} if suspect_last else set()))
         for number, content, expected, actual in rejected:
-            first, end = spans.get(number, (number, number))
+            first, end, content = spans.get(number, (number, number, content.rstrip("\r\n")))
             error = f"expected {expected} fields, found {actual}"
             if end > first and content.count('"') % 2 == 1:
                 error = (f"a quote (\") opened on line {first} is never closed: lines {first}-{end} "
                          f"were read as one row; {error}")
-            bad_lines.append(BadLine(first, _cut(content.rstrip("\r\n")), error))
-        if suspect_last and last_record in spans and last_record not in {r[0] for r in rejected}:
-            first, end = spans[last_record]
-            if lines is None:
-                lines = full.splitlines()
-            content = "\n".join(lines[first - 1:end])
+            bad_lines.append(BadLine(first, _cut(content), error))
+        if suspect_last and last_record in spans:
+            first, end, content = spans[last_record]
             if end > first and content.count('"') % 2 == 1:
                 bad_lines.append(BadLine(
                     first, _cut(content),
@@ -436,6 +443,7 @@ def _load_csv(source: Source, path: Path) -> dict[str, Any]:
                     "(end of file) were read as one row"))
                 table = table.slice(0, table.num_rows - 1)
         bad_lines.sort(key=lambda b: b.line_number)
+    del data
 
     frame = table.to_pandas(self_destruct=True, split_blocks=True)
     frame = frame.astype(object) if frame.empty else frame
