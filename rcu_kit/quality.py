@@ -1,0 +1,252 @@
+"""Quality KPIs of every column of an extract, over all rows (no sampling).
+
+For each column: completeness, validity against its semantic type (valid / repairable /
+invalid, see :mod:`rcu_kit.validity`), distinct and duplicated values, value lengths, the range
+of dates or numbers, outliers, the most frequent values and the most frequent value *shapes*
+(``Jean-Pierre`` -> ``Aa-Aa``, ``06 12 34 56 78`` -> ``99 99 99 99 99``).
+
+Every row is read once, to count its distinct values; everything else is computed on the
+distinct values weighted by their counts, so a million-row column costs little more than its
+``value_counts``. Blank values count as missing. Frequent values are masked according to the
+column's semantic type when ``mask`` is true (:mod:`rcu_kit.masking`).
+
+Examples:
+    >>> import pandas as pd
+    >>> frame = pd.DataFrame({"cp": ["75011", "1000", None, "75011"]})
+    >>> tables = quality_tables(frame, {"cp": "postcode"}, source="crm", mask=False)
+    >>> tables.kpis[["column", "filled", "completeness", "valid", "repairable", "distinct"]].values.tolist()
+    [['cp', 3, 0.75, 2, 1, 2]]
+    >>> tables.shapes[["shape", "count"]].values.tolist()
+    [['99999', 2], ['9999', 1]]
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Mapping
+from dataclasses import dataclass
+
+import numpy as np
+import pandas as pd
+
+from rcu_kit.masking import mask_series
+from rcu_kit.validity import INVALID, REPAIRABLE, VALID, as_text, check_validity, parse_dates, parse_numbers
+
+__all__ = ["KPI_COLUMNS", "QualityTables", "value_shape", "value_shapes", "column_kpis",
+           "quality_tables"]
+
+KPI_COLUMNS = [
+    "source", "column", "semantic_type", "rows", "filled", "completeness", "valid", "repairable",
+    "invalid", "validity", "distinct", "duplicated", "uniqueness", "min_length", "max_length",
+    "min_date", "max_date", "min_number", "max_number", "outliers", "outlier_rule", "top_value",
+    "top_value_count", "top_shape", "note",
+]
+
+
+def _shape_table() -> dict[int, str]:
+    table: dict[int, str] = {}
+    for code in range(0x250):  # Basic Latin to Latin Extended-B: every French letter
+        ch = chr(code)
+        if ch.isdigit():
+            table[code] = "9"
+        elif ch.isupper():
+            table[code] = "A"
+        elif ch.islower():
+            table[code] = "a"
+    return table
+
+
+_SHAPE = _shape_table()
+_LETTER_RUNS = re.compile(r"(A|a)\1+")
+
+
+def value_shape(value: str) -> str:
+    """The shape of a value: upper-case letters ``A``, lower-case ``a``, digits ``9``.
+
+    Runs of letters collapse to one (names vary in length, not in shape); digits are kept one
+    for one, since their count is what matters (``1000`` against ``01000``).
+
+    Examples:
+        >>> value_shape("Jean-Pierre")
+        'Aa-Aa'
+        >>> value_shape("jean.dupont@gmail.com")
+        'a.a@a.a'
+        >>> value_shape("06 12 34 56 78")
+        '99 99 99 99 99'
+    """
+    return _LETTER_RUNS.sub(r"\1", value.translate(_SHAPE))
+
+
+def value_shapes(values: pd.Series) -> pd.Series:
+    """:func:`value_shape` of each value (missing stays missing)."""
+    text = values.dropna().astype(str)
+    shaped = text.str.translate(_SHAPE).str.replace(_LETTER_RUNS, r"\1", regex=True)
+    return shaped.reindex(values.index)
+
+
+@dataclass
+class QualityTables:
+    """The quality tables of one or several sources.
+
+    Attributes:
+        kpis: one row per source column, the columns of :data:`KPI_COLUMNS`.
+        top_values: the most frequent values per column (``source, column, rank, value, count,
+            share``), masked when the policy says so.
+        shapes: the most frequent value shapes per column (``source, column, rank, shape,
+            count, share``).
+    """
+
+    kpis: pd.DataFrame
+    top_values: pd.DataFrame
+    shapes: pd.DataFrame
+
+
+def _weighted_quantiles(values: np.ndarray, weights: np.ndarray, qs: list[float]) -> list[float]:
+    order = np.argsort(values, kind="stable")
+    v, w = values[order], weights[order]
+    cum = np.cumsum(w)
+    total = cum[-1]
+    return [float(v[min(np.searchsorted(cum, q * total, side="left"), len(v) - 1)]) for q in qs]
+
+
+def _top(counts: pd.Series, n: int) -> pd.Series:
+    """The ``n`` largest counts, ties broken by value so the result is deterministic."""
+    frame = pd.DataFrame({"value": counts.index.astype(str), "count": counts.to_numpy()})
+    frame = frame.sort_values(["count", "value"], ascending=[False, True], kind="stable").head(n)
+    return pd.Series(frame["count"].to_numpy(), index=frame["value"].to_numpy())
+
+
+def column_kpis(series: pd.Series, semantic_type: str, *, mask: bool = True, top_n: int = 5,
+                today: pd.Timestamp | str | None = None) -> tuple[dict, pd.DataFrame, pd.DataFrame]:
+    """KPIs of one column over all its rows.
+
+    Args:
+        series: the column (compared as stripped text, blank = missing).
+        semantic_type: its semantic type (see :mod:`rcu_kit.semantic_types`).
+        mask: mask the frequent values shown (the engagement's personal-data policy).
+        top_n: how many frequent values and shapes to keep.
+        today: reference day for dates in the future and birth-date plausibility.
+
+    Returns:
+        ``(kpis, top_values, shapes)``: a dict of the :data:`KPI_COLUMNS` (without ``source``
+        and ``column``), and two small tables (``rank, value|shape, count, share``).
+    """
+    now = pd.Timestamp(today).normalize() if today is not None else pd.Timestamp.today().normalize()
+    text = as_text(series)
+    rows = len(text)
+    counts = text.value_counts(dropna=True, sort=False)
+    filled = int(counts.sum())
+    distinct = int(len(counts))
+    k: dict[str, object] = {
+        "semantic_type": semantic_type, "rows": rows, "filled": filled,
+        "completeness": filled / rows if rows else np.nan,
+        "valid": np.nan, "repairable": np.nan, "invalid": np.nan, "validity": np.nan,
+        "distinct": distinct, "duplicated": filled - distinct,
+        "uniqueness": distinct / filled if filled else np.nan,
+        "min_length": np.nan, "max_length": np.nan, "min_date": pd.NaT, "max_date": pd.NaT,
+        "min_number": np.nan, "max_number": np.nan, "outliers": np.nan, "outlier_rule": "",
+        "top_value": None, "top_value_count": np.nan, "top_shape": None, "note": "",
+    }
+    empty_top = pd.DataFrame(columns=["rank", "value", "count", "share"])
+    empty_shapes = pd.DataFrame(columns=["rank", "shape", "count", "share"])
+    if rows == 0:
+        k["note"] = "no rows"
+        return k, empty_top, empty_shapes
+    if filled == 0:
+        k["note"] = "column 100 % empty"
+        return k, empty_top, empty_shapes
+
+    uniques = pd.Series(counts.index.to_numpy(dtype=object))
+    weights = counts.to_numpy(dtype=np.int64)
+    lengths = uniques.str.len().to_numpy(dtype=np.int64)
+    k["min_length"], k["max_length"] = int(lengths.min()), int(lengths.max())
+
+    notes = []
+    status = check_validity(uniques, semantic_type, today=now)
+    if status is None:
+        notes.append(f"no validity rule for {semantic_type}")
+    else:
+        s = status.to_numpy(dtype=object)
+        k["valid"] = int(weights[s == VALID].sum())
+        k["repairable"] = int(weights[s == REPAIRABLE].sum())
+        k["invalid"] = int(weights[s == INVALID].sum())
+        k["validity"] = k["valid"] / filled
+
+    # range and outliers
+    if semantic_type in ("date", "birth_date"):
+        dates = parse_dates(uniques)
+        ok = dates.notna().to_numpy()
+        if ok.any():
+            k["min_date"], k["max_date"] = dates[ok].min(), dates[ok].max()
+            d, w = dates[ok], weights[ok]
+            if semantic_type == "date":
+                out = ((d < pd.Timestamp("1900-01-01")) | (d > now)).to_numpy()
+                k["outlier_rule"] = f"before 1900-01-01 or after {now.date().isoformat()}"
+            else:
+                age_years = (now - d).dt.days / 365.25
+                out = ((age_years < 15) | (age_years > 100)).to_numpy()
+                k["outlier_rule"] = "age under 15 or over 100 years"
+            k["outliers"] = int(w[out].sum())
+        else:
+            notes.append("no value parses as a date")
+    elif semantic_type == "number":
+        numbers = parse_numbers(uniques)
+        ok = numbers.notna().to_numpy()
+        if ok.any():
+            v, w = numbers[ok].to_numpy(dtype=float), weights[ok]
+            k["min_number"], k["max_number"] = float(v.min()), float(v.max())
+            q1, q3 = _weighted_quantiles(v, w, [0.25, 0.75])
+            lo, hi = q1 - 1.5 * (q3 - q1), q3 + 1.5 * (q3 - q1)
+            k["outliers"] = int(w[(v < lo) | (v > hi)].sum())
+            k["outlier_rule"] = f"outside [{lo:g}, {hi:g}] (1.5 IQR)"
+    elif semantic_type not in ("category", "boolean", "civility", "country"):
+        q1, q3 = _weighted_quantiles(lengths.astype(float), weights, [0.25, 0.75])
+        lo, hi = max(0.0, q1 - 3 * (q3 - q1)), q3 + 3 * (q3 - q1)
+        k["outliers"] = int(weights[(lengths < lo) | (lengths > hi)].sum())
+        k["outlier_rule"] = f"length outside [{lo:g}, {hi:g}] (3 IQR)"
+
+    # frequent values and shapes
+    top = _top(counts, top_n)
+    shown = mask_series(pd.Series(top.index, dtype=object), semantic_type) if mask else \
+        pd.Series(top.index, dtype=object)
+    top_values = pd.DataFrame({"rank": np.arange(1, len(top) + 1), "value": shown.to_numpy(),
+                               "count": top.to_numpy(), "share": top.to_numpy() / filled})
+    shape_counts = pd.Series(weights, index=value_shapes(uniques).to_numpy()).groupby(level=0).sum()
+    top_shapes = _top(shape_counts, top_n)
+    shapes = pd.DataFrame({"rank": np.arange(1, len(top_shapes) + 1), "shape": top_shapes.index,
+                           "count": top_shapes.to_numpy(), "share": top_shapes.to_numpy() / filled})
+    k["top_value"], k["top_value_count"] = top_values["value"].iat[0], int(top.iat[0])
+    k["top_shape"] = shapes["shape"].iat[0]
+    k["note"] = "; ".join(notes)
+    return k, top_values, shapes
+
+
+def quality_tables(frame: pd.DataFrame, semantic_types: Mapping[str, str], *, source: str = "",
+                   mask: bool = True, top_n: int = 5,
+                   today: pd.Timestamp | str | None = None) -> QualityTables:
+    """KPIs, frequent values and shapes of every column of ``frame``.
+
+    Args:
+        frame: the extract.
+        semantic_types: column -> semantic type (columns absent from it are treated as text).
+        source: the source name written in every table.
+        mask: mask frequent values (pass ``engagement.mask_personal_data``).
+        top_n: frequent values and shapes kept per column.
+        today: reference day (default: today).
+
+    Returns:
+        The three tables, one row (or ``top_n`` rows) per column in the frame's order.
+    """
+    kpi_rows, tops, shapes = [], [], []
+    for col in frame.columns:
+        kind = semantic_types.get(col) or semantic_types.get(str(col)) or "text"
+        k, top, shp = column_kpis(frame[col], kind, mask=mask, top_n=top_n, today=today)
+        kpi_rows.append({"source": source, "column": str(col), **k})
+        tops.append(top.assign(source=source, column=str(col)))
+        shapes.append(shp.assign(source=source, column=str(col)))
+    kpis = pd.DataFrame(kpi_rows, columns=KPI_COLUMNS)
+    top_cols = ["source", "column", "rank", "value", "count", "share"]
+    shape_cols = ["source", "column", "rank", "shape", "count", "share"]
+    top_values = pd.concat(tops, ignore_index=True)[top_cols] if tops else pd.DataFrame(columns=top_cols)
+    shape_table = pd.concat(shapes, ignore_index=True)[shape_cols] if shapes else pd.DataFrame(columns=shape_cols)
+    return QualityTables(kpis=kpis, top_values=top_values, shapes=shape_table)
