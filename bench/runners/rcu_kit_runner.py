@@ -1,0 +1,78 @@
+"""rcu_kit: the kit's own French standardisation, then its deduplication pipeline.
+
+``rcu_kit.standardise.standardise_records(records)`` then
+``rcu_kit.linkage.pipeline.deduplicate(records, settings)`` with default settings (the same for
+every dataset; ``link_only`` for a link task), whose ``crosswalk`` (source, record_id,
+customer_id) gives the clusters.
+
+Demo records arrive with target attribute columns already (the engagement's mapping). FEBRL
+records are mapped here the way a consultant would map such an extract: given_name -> first_name,
+surname -> last_name, date_of_birth -> birth_date, street_number + address_1 -> street,
+suburb -> city, postcode -> postcode; address_2, state and soc_sec_id have no target attribute.
+"""
+
+from __future__ import annotations
+
+import sys
+import time
+from pathlib import Path
+from typing import Any
+
+import pandas as pd
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+sys.path.insert(0, str(Path(__file__).resolve().parents[2]))  # the repository, for rcu_kit
+
+from common import RunResult, clusters_frame, log, main  # noqa: E402
+
+FEBRL_TO_ATTRIBUTE = {"given_name": "first_name", "surname": "last_name", "date_of_birth": "birth_date",
+                      "suburb": "city", "postcode": "postcode"}
+
+
+def _febrl_as_attributes(records: pd.DataFrame) -> pd.DataFrame:
+    out = records[["source", "record_id", *FEBRL_TO_ATTRIBUTE]].rename(columns=FEBRL_TO_ATTRIBUTE)
+    number = records["street_number"].fillna("").astype(str)
+    street = records["address_1"].fillna("").astype(str)
+    line = (number + " " + street).str.strip()
+    out["street"] = line.where(line != "", None)
+    return out
+
+
+def _pipeline():
+    try:
+        from rcu_kit.linkage.pipeline import deduplicate
+        from rcu_kit.standardise import standardise_records
+    except ImportError as exc:
+        raise RuntimeError(
+            "rcu_kit's deduplication is not available yet: the benchmark needs "
+            "rcu_kit.standardise.standardise_records and rcu_kit.linkage.pipeline.deduplicate "
+            f"({exc}). Run the baselines meanwhile with --tools recordlinkage,splink") from exc
+    return standardise_records, deduplicate
+
+
+def run(records: pd.DataFrame, meta: dict[str, Any]) -> RunResult:
+    standardise_records, deduplicate = _pipeline()
+    attributes = _febrl_as_attributes(records) if meta["schema"] == "febrl" else records
+    t0 = time.perf_counter()
+    standardised = standardise_records(attributes)
+    t1 = time.perf_counter()
+    log("records standardised")
+    result = deduplicate(standardised, {"link_only": meta["task"] == "link"})
+    t2 = time.perf_counter()
+    crosswalk = result.crosswalk
+    cluster_of = (crosswalk.assign(record_id=crosswalk["record_id"].astype(str))
+                  .set_index(["source", "record_id"])["customer_id"])
+    keys = pd.MultiIndex.from_arrays([records["source"].astype(str), records["record_id"].astype(str)])
+    labels = cluster_of.reindex(keys)
+    if labels.isna().any():
+        first = keys[labels.isna().to_numpy()][0]
+        raise RuntimeError(f"rcu_kit's crosswalk misses {int(labels.isna().sum())} records, first {first}")
+    extra: dict[str, Any] = {"standardise_seconds": t1 - t0, "deduplicate_seconds": t2 - t1}
+    extra.update({f"timing_{k}": v for k, v in getattr(result, "timings", {}).items()})
+    if getattr(result, "pairs", None) is not None:
+        extra["scored_pairs"] = int(len(result.pairs))
+    return clusters_frame(records, labels.to_numpy()), extra
+
+
+if __name__ == "__main__":
+    sys.exit(main("rcu_kit", run))
