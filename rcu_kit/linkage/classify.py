@@ -1,0 +1,390 @@
+"""Classification: a match probability for each compared pair.
+
+Default: unsupervised **Fellegi-Sunter** with **EM** over the graded levels of
+:mod:`rcu_kit.linkage.compare` (recordlinkage's ``ECMClassifier`` only takes binary features).
+Each feature level gets an ``m`` probability (how often true matches show it) and a ``u``
+probability (how often non-matches do); a pair's evidence is the sum of the log-ratios
+``log(m / u)`` of its levels (a missing value weighs nothing). EM runs on the distinct *patterns*
+of levels with their counts, not on the pairs, so fitting takes milliseconds for any volume.
+
+Two refinements for French customer data:
+
+* **Term frequency**: agreeing on MARTIN or JEAN says less than agreeing on a rare name. A
+  column ``tf_<feature>`` holding the agreed value's relative frequency adjusts the exact-level
+  weight by ``log(tf_reference / tf)`` (bounded), where ``tf_reference`` is the median frequency
+  among exact agreements seen at fitting time.
+* **Household and homonym rules**: the same address, surname, landline or family e-mail is
+  shared by a whole household, so these agreements must not merge different people. Two
+  records whose first names clearly differ, or whose birth dates clearly differ (both present),
+  are not the same person however much else they share: their probability is capped at
+  ``veto_probability``. (Spelling variants, compound names and initials are *not* "clearly
+  different": see the levels of ``FirstNameComparison``.)
+
+A supervised alternative, :class:`SupervisedClassifier`, fits scikit-learn on labelled pairs.
+Both follow recordlinkage's classifier API (``fit``, ``predict``, ``prob``).
+
+Examples:
+    >>> import pandas as pd
+    >>> vectors = pd.DataFrame({"name": [2, 2, 2, 0, 0, 0, 0, 0] * 5,
+    ...                         "date": [1, 1, 1, 0, 0, 0, 0, 1] * 5})
+    >>> clf = FellegiSunterEM(seed=0).fit(vectors)
+    >>> clf.prob(vectors).round(3).tolist()[:4]
+    [0.999, 0.999, 0.999, 0.001]
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+from typing import Any
+
+import numpy as np
+import pandas as pd
+from recordlinkage.base import BaseClassifier
+
+__all__ = [
+    "TF_PREFIX",
+    "RULES",
+    "FellegiSunterEM",
+    "SupervisedClassifier",
+    "household_rules",
+    "pattern_codes",
+]
+
+TF_PREFIX = "tf_"
+# Rule codes returned by household_rules (0 = no rule fired).
+RULES = {1: "different first names", 2: "different birth dates"}
+
+
+def _level_columns(vectors: pd.DataFrame) -> list[str]:
+    return [c for c in vectors.columns if not str(c).startswith(TF_PREFIX)]
+
+
+def pattern_codes(levels: np.ndarray, n_levels: Sequence[int]) -> np.ndarray:
+    """One integer per row identifying its combination of levels (``-1`` = missing).
+
+    Examples:
+        >>> pattern_codes(np.array([[0, 1], [-1, 1], [0, 1]]), [2, 2]).tolist()
+        [5, 2, 5]
+    """
+    code = np.zeros(len(levels), dtype=np.int64)
+    for f, k in enumerate(n_levels):
+        code = code * (k + 1) + (levels[:, f].astype(np.int64) + 1)
+    return code
+
+
+def household_rules(vectors: pd.DataFrame, first_name: str = "first_name",
+                    birth_date: str = "birth_date") -> np.ndarray:
+    """Which veto rule (if any) each pair triggers: see :data:`RULES`.
+
+    A rule fires when the first names are *different* (level 0: not a typo, not a compound or
+    initials variant) or the birth dates are *different* (level 0: more than one of day / month /
+    year differs), both values being present. Spouses and children share an address, a surname,
+    a landline, an e-mail; fathers and sons share a name: these rules keep them apart.
+
+    Examples:
+        >>> v = pd.DataFrame({"first_name": [4, 0, 4, -1], "birth_date": [2, 2, 0, -1]})
+        >>> household_rules(v).tolist()
+        [0, 1, 2, 0]
+    """
+    out = np.zeros(len(vectors), dtype=np.int8)
+    if birth_date in vectors.columns:
+        out[vectors[birth_date].to_numpy() == 0] = 2
+    if first_name in vectors.columns:
+        out[vectors[first_name].to_numpy() == 0] = 1
+    return out
+
+
+def _logit(p: float) -> float:
+    return float(np.log(p / (1.0 - p)))
+
+
+class _RuleMixin:
+    rules: bool
+    veto_probability: float
+
+    def _veto(self, log_odds: np.ndarray, vectors: pd.DataFrame) -> np.ndarray:
+        if not self.rules:
+            return log_odds
+        fired = household_rules(vectors) > 0
+        return np.where(fired, np.minimum(log_odds, _logit(self.veto_probability)), log_odds)
+
+
+@dataclass
+class _Fit:
+    features: list[str]
+    n_levels: list[int]
+    log_m: list[np.ndarray]
+    log_u: list[np.ndarray]
+    prior: float
+    tf_reference: dict[str, float]
+    iterations: int
+
+
+class FellegiSunterEM(_RuleMixin, BaseClassifier):
+    """Fellegi-Sunter model over graded levels, fitted by EM (unsupervised) or by counting.
+
+    Args:
+        max_iter: EM iterations at most.
+        tol: stop when no probability moves more than this.
+        smoothing: pseudo-count added to every level (no level gets probability 0).
+        tf_adjustment: use ``tf_<feature>`` columns when present.
+        tf_max_factor: bound of the term-frequency adjustment (as a Bayes-factor multiplier).
+        rules: apply :func:`household_rules`.
+        veto_probability: probability cap of pairs a rule vetoes.
+        seed: kept for API symmetry (EM here is deterministic).
+
+    Examples:
+        >>> v = pd.DataFrame({"name": [2, 2, 0, 0, 0, 0], "date": [1, 1, 0, 0, 1, 0]})
+        >>> FellegiSunterEM().fit(v).match_weights().query("feature == 'name'")["level"].tolist()
+        [0, 1, 2]
+    """
+
+    def __init__(self, max_iter: int = 200, tol: float = 1e-6, smoothing: float = 0.1,
+                 tf_adjustment: bool = True, tf_max_factor: float = 20.0, rules: bool = True,
+                 veto_probability: float = 0.01, seed: int = 42) -> None:
+        self.max_iter, self.tol, self.smoothing = max_iter, tol, smoothing
+        self.tf_adjustment, self.tf_max_factor = tf_adjustment, tf_max_factor
+        self.rules, self.veto_probability, self.seed = rules, veto_probability, seed
+        self.fit_: _Fit | None = None
+
+    # -- fitting ----------------------------------------------------------------------------------
+    def _patterns(self, vectors: pd.DataFrame, n_levels: list[int] | None = None):
+        features = _level_columns(vectors)
+        levels = vectors[features].to_numpy(dtype=np.int64)
+        if n_levels is None:
+            n_levels = [max(int(levels[:, f].max(initial=0)) + 1, 2) for f in range(len(features))]
+        codes = pattern_codes(levels, n_levels)
+        unique, first, inverse, counts = np.unique(codes, return_index=True, return_inverse=True,
+                                                   return_counts=True)
+        return features, n_levels, levels[first], inverse, counts
+
+    def fit(self, comparison_vectors: pd.DataFrame, match_index: pd.Index | np.ndarray | None = None
+            ) -> "FellegiSunterEM":
+        """Estimate m, u and the match prior.
+
+        Args:
+            comparison_vectors: one integer column per feature (``-1`` missing), optional
+                ``tf_<feature>`` columns.
+            match_index: optional labels: a ``MultiIndex`` of the true matches among the
+                vectors' index (recordlinkage style) or a boolean array. When given, m and u are
+                counted from the labels instead of estimated by EM.
+
+        Returns:
+            self.
+        """
+        if len(comparison_vectors) == 0:
+            raise ValueError("FellegiSunterEM.fit: no comparison vectors (no candidate pairs)")
+        features, n_levels, patterns, inverse, counts = self._patterns(comparison_vectors)
+        weights = counts.astype(float)
+        if match_index is not None:
+            if isinstance(match_index, pd.Index):
+                y = comparison_vectors.index.isin(match_index)
+            else:
+                y = np.asarray(match_index, dtype=bool)
+            g = np.bincount(inverse, weights=y.astype(float), minlength=len(counts)) / counts
+            log_m, log_u, prior = self._maximise(patterns, weights, g, n_levels)
+            iterations = 0
+        else:
+            log_m, log_u, prior, iterations = self._em(patterns, weights, n_levels)
+        tf_reference = {}
+        for f, name in enumerate(features):
+            column = f"{TF_PREFIX}{name}"
+            if column in comparison_vectors.columns:
+                top = comparison_vectors[name].to_numpy() == n_levels[f] - 1
+                tf = comparison_vectors[column].to_numpy(dtype=float)[top]
+                tf = tf[np.isfinite(tf) & (tf > 0)]
+                if len(tf):
+                    tf_reference[name] = float(np.median(tf))
+        self.fit_ = _Fit(features, n_levels, log_m, log_u, prior, tf_reference, iterations)
+        return self
+
+    def _maximise(self, patterns, weights, g, n_levels):
+        log_m, log_u = [], []
+        for f, k in enumerate(n_levels):
+            col = patterns[:, f]
+            present = col >= 0
+            m = np.bincount(col[present], weights=(weights * g)[present], minlength=k) + self.smoothing
+            u = np.bincount(col[present], weights=(weights * (1 - g))[present], minlength=k) \
+                + self.smoothing
+            log_m.append(np.log(m / m.sum()))
+            log_u.append(np.log(u / u.sum()))
+        prior = float(np.clip((weights * g).sum() / weights.sum(), 1e-9, 1 - 1e-9))
+        return log_m, log_u, prior
+
+    def _log_ratio(self, patterns, log_m, log_u) -> np.ndarray:
+        total = np.zeros(len(patterns))
+        for f in range(patterns.shape[1]):
+            col = patterns[:, f]
+            present = col >= 0
+            total[present] += log_m[f][col[present]] - log_u[f][col[present]]
+        return total
+
+    def _em(self, patterns, weights, n_levels):
+        # Start: matches mostly at the top levels, non-matches mostly at the bottom.
+        log_m, log_u = [], []
+        for k in n_levels:
+            ramp = np.arange(1, k + 1, dtype=float)
+            log_m.append(np.log(ramp ** 3 / (ramp ** 3).sum()))
+            log_u.append(np.log(ramp[::-1] ** 3 / (ramp[::-1] ** 3).sum()))
+        prior = 0.1
+        iterations = 0
+        for iterations in range(1, self.max_iter + 1):
+            odds = _logit(prior) + self._log_ratio(patterns, log_m, log_u)
+            g = 1.0 / (1.0 + np.exp(-np.clip(odds, -700, 700)))
+            new_m, new_u, new_prior = self._maximise(patterns, weights, g, n_levels)
+            change = max(max(np.abs(np.exp(a) - np.exp(b)).max() for a, b in zip(new_m, log_m)),
+                         max(np.abs(np.exp(a) - np.exp(b)).max() for a, b in zip(new_u, log_u)),
+                         abs(new_prior - prior))
+            log_m, log_u, prior = new_m, new_u, new_prior
+            if change < self.tol:
+                break
+        return log_m, log_u, prior, iterations
+
+    def _fit(self, *args, **kwargs):  # pragma: no cover - fit is overridden
+        raise NotImplementedError
+
+    # -- scoring ----------------------------------------------------------------------------------
+    def _require_fit(self) -> _Fit:
+        if self.fit_ is None:
+            raise RuntimeError("FellegiSunterEM: call fit() before prob() or predict()")
+        return self.fit_
+
+    def log_odds(self, comparison_vectors: pd.DataFrame) -> np.ndarray:
+        """Posterior log-odds of a match for each pair (prior + weights + tf + rules)."""
+        fit = self._require_fit()
+        missing = [f for f in fit.features if f not in comparison_vectors.columns]
+        if missing:
+            raise KeyError(f"comparison vectors lack the fitted feature(s) {missing}")
+        levels = comparison_vectors[fit.features].to_numpy(dtype=np.int64)
+        levels = np.minimum(levels, np.array(fit.n_levels) - 1)
+        codes = pattern_codes(levels, fit.n_levels)
+        unique, first, inverse = np.unique(codes, return_index=True, return_inverse=True)
+        odds = (_logit(fit.prior) + self._log_ratio(levels[first], fit.log_m, fit.log_u))[inverse]
+        if self.tf_adjustment:
+            cap = np.log(self.tf_max_factor)
+            for f, name in enumerate(fit.features):
+                column = f"{TF_PREFIX}{name}"
+                if name not in fit.tf_reference or column not in comparison_vectors.columns:
+                    continue
+                tf = comparison_vectors[column].to_numpy(dtype=float)
+                top = (levels[:, f] == fit.n_levels[f] - 1) & np.isfinite(tf) & (tf > 0)
+                adjust = np.log(fit.tf_reference[name] / tf[top])
+                odds[top] += np.clip(adjust, -cap, cap)
+        return self._veto(odds, comparison_vectors)
+
+    def prob(self, comparison_vectors: pd.DataFrame, return_type: Any = None) -> pd.Series:
+        """Match probability of each pair (a Series on the vectors' index)."""
+        odds = self.log_odds(comparison_vectors)
+        return pd.Series(1.0 / (1.0 + np.exp(-np.clip(odds, -700, 700))),
+                         index=comparison_vectors.index, name="match_probability")
+
+    def predict(self, comparison_vectors: pd.DataFrame, threshold: float = 0.5) -> pd.Series:
+        """1 for pairs whose probability is at least ``threshold``, else 0."""
+        return (self.prob(comparison_vectors) >= threshold).astype(int).rename("classification")
+
+    def _predict(self, comparison_vectors):  # pragma: no cover - predict is overridden
+        raise NotImplementedError
+
+    def _prob_match(self, comparison_vectors):  # pragma: no cover - prob is overridden
+        raise NotImplementedError
+
+    def match_weights(self, level_names: Mapping[str, Sequence[str]] | None = None) -> pd.DataFrame:
+        """The fitted model as a table: feature, level, level name, m, u, weight (log2 m/u)."""
+        fit = self._require_fit()
+        rows = []
+        for f, name in enumerate(fit.features):
+            names = (level_names or {}).get(name, ())
+            for level in range(fit.n_levels[f]):
+                m, u = np.exp(fit.log_m[f][level]), np.exp(fit.log_u[f][level])
+                rows.append({"feature": name, "level": level,
+                             "level_name": names[level] if level < len(names) else str(level),
+                             "m": m, "u": u, "weight": float(np.log2(m / u))})
+        return pd.DataFrame(rows)
+
+    @property
+    def prior(self) -> float:
+        """Estimated share of matches among the compared pairs."""
+        return self._require_fit().prior
+
+
+class SupervisedClassifier(_RuleMixin, BaseClassifier):
+    """A scikit-learn model fitted on labelled pairs (levels one-hot encoded).
+
+    Args:
+        model: ``"logistic"`` (LogisticRegression) or ``"gradient_boosting"``
+            (HistGradientBoostingClassifier), or any scikit-learn classifier instance.
+        rules: apply :func:`household_rules` on top of the model.
+        veto_probability: probability cap of vetoed pairs.
+        seed: random state of the model.
+
+    Examples:
+        >>> v = pd.DataFrame({"name": [2, 2, 0, 0, 1, 0], "date": [1, 1, 0, 0, 1, 1]})
+        >>> clf = SupervisedClassifier(rules=False).fit(v, np.array([1, 1, 0, 0, 1, 0]))
+        >>> clf.predict(v).tolist()
+        [1, 1, 0, 0, 1, 0]
+    """
+
+    def __init__(self, model: str | Any = "logistic", rules: bool = True,
+                 veto_probability: float = 0.01, seed: int = 42) -> None:
+        self.model, self.rules, self.veto_probability, self.seed = model, rules, veto_probability, seed
+        self.pipeline_: Any = None
+        self.features_: list[str] = []
+
+    def _make(self):
+        from sklearn.ensemble import HistGradientBoostingClassifier
+        from sklearn.linear_model import LogisticRegression
+        from sklearn.pipeline import make_pipeline
+        from sklearn.preprocessing import OneHotEncoder
+
+        if self.model == "logistic":
+            estimator = LogisticRegression(max_iter=2000, random_state=self.seed)
+        elif self.model == "gradient_boosting":
+            estimator = HistGradientBoostingClassifier(random_state=self.seed)
+        elif isinstance(self.model, str):
+            raise ValueError(f"SupervisedClassifier: unknown model {self.model!r}; use "
+                             "'logistic', 'gradient_boosting' or a scikit-learn classifier")
+        else:
+            estimator = self.model
+        encoder = OneHotEncoder(handle_unknown="ignore")
+        if self.model == "gradient_boosting":
+            encoder = OneHotEncoder(handle_unknown="ignore", sparse_output=False)
+        return make_pipeline(encoder, estimator)
+
+    def fit(self, comparison_vectors: pd.DataFrame, match_index: pd.Index | np.ndarray
+            ) -> "SupervisedClassifier":
+        """Fit on labelled pairs: ``match_index`` is a MultiIndex of true matches or 0/1 labels."""
+        if isinstance(match_index, pd.Index):
+            y = comparison_vectors.index.isin(match_index).astype(int)
+        else:
+            y = np.asarray(match_index, dtype=int)
+        if len(np.unique(y)) < 2:
+            raise ValueError("SupervisedClassifier.fit: the labels need both matches and "
+                             "non-matches; label more pairs")
+        self.features_ = _level_columns(comparison_vectors)
+        self.pipeline_ = self._make()
+        self.pipeline_.fit(comparison_vectors[self.features_].to_numpy(), y)
+        return self
+
+    def _fit(self, *args, **kwargs):  # pragma: no cover - fit is overridden
+        raise NotImplementedError
+
+    def prob(self, comparison_vectors: pd.DataFrame, return_type: Any = None) -> pd.Series:
+        """Match probability of each pair (a Series on the vectors' index)."""
+        if self.pipeline_ is None:
+            raise RuntimeError("SupervisedClassifier: call fit() before prob() or predict()")
+        p = self.pipeline_.predict_proba(comparison_vectors[self.features_].to_numpy())[:, 1]
+        odds = np.log(np.clip(p, 1e-12, 1.0)) - np.log(np.clip(1 - p, 1e-12, 1.0))
+        odds = self._veto(odds, comparison_vectors)
+        return pd.Series(1.0 / (1.0 + np.exp(-odds)), index=comparison_vectors.index,
+                         name="match_probability")
+
+    def predict(self, comparison_vectors: pd.DataFrame, threshold: float = 0.5) -> pd.Series:
+        """1 for pairs whose probability is at least ``threshold``, else 0."""
+        return (self.prob(comparison_vectors) >= threshold).astype(int).rename("classification")
+
+    def _predict(self, comparison_vectors):  # pragma: no cover - predict is overridden
+        raise NotImplementedError
+
+    def _prob_match(self, comparison_vectors):  # pragma: no cover - prob is overridden
+        raise NotImplementedError

@@ -1,0 +1,582 @@
+"""Comparison: graded agreement levels per attribute for each candidate pair.
+
+Each comparison is a :class:`recordlinkage.base.BaseCompareFeature` subclass, used through
+``recordlinkage.Compare`` like the library's own features. Each returns one small integer per
+pair: ``-1`` when a value is missing on either side (no evidence either way), ``0`` when the
+values differ, and higher levels for closer agreement up to exact (the names of the levels are in
+each class's ``levels``). The classifier learns how much each level weighs.
+
+Speed: features work on the integer codes of ``category`` columns (see
+:func:`rcu_kit.linkage.prepare.prepare_records`). Per-value work (tokens, initials, date parts)
+is done once per distinct value; per-pair work is integer comparisons, and only the pairs that
+are neither equal nor missing reach rapidfuzz's vectorised ``cpdist`` (Jaro-Winkler or
+optimal-string-alignment edit distance, on ``workers`` threads). Plain string columns work too (they are encoded first).
+
+Examples:
+    >>> import pandas as pd, recordlinkage
+    >>> df = pd.DataFrame({"first_name": ["JEAN PIERRE", "JEAN", "JP", "MARIE"]})
+    >>> pairs = pd.MultiIndex.from_tuples([(1, 0), (2, 0), (3, 0)])
+    >>> comp = recordlinkage.Compare([FirstNameComparison("first_name", label="first_name")])
+    >>> comp.compute(pairs, df)["first_name"].tolist()
+    [2, 1, 0]
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import Any
+
+import numpy as np
+import pandas as pd
+import recordlinkage
+from rapidfuzz.distance import OSA, JaroWinkler
+from rapidfuzz.process import cpdist
+from recordlinkage.base import BaseCompareFeature
+
+__all__ = [
+    "MISSING",
+    "FirstNameComparison",
+    "LastNameComparison",
+    "BirthDateComparison",
+    "EmailComparison",
+    "PhoneComparison",
+    "AddressComparison",
+    "PostcodeCityComparison",
+    "CivilityComparison",
+    "default_features",
+    "compare_pairs",
+    "level_names",
+]
+
+MISSING = -1
+CLOSE_NAME = 0.92
+CLOSE_STREET = 0.90
+
+
+# -- helpers --------------------------------------------------------------------------------------
+
+def _unify(*series: pd.Series) -> tuple[list[np.ndarray], np.ndarray]:
+    """Integer codes (``-1`` missing) of several series in one shared vocabulary."""
+    cats = [s.cat.categories if isinstance(s.dtype, pd.CategoricalDtype) else None for s in series]
+    if all(c is not None for c in cats) and all(c.equals(cats[0]) for c in cats[1:]):
+        return ([s.cat.codes.to_numpy().astype(np.int64) for s in series],
+                np.asarray(cats[0], dtype=object))
+    values = pd.concat([s.astype(object).reset_index(drop=True) for s in series],
+                       ignore_index=True)
+    values = values.where(values.astype("string").str.strip().fillna("") != "")
+    codes, uniques = pd.factorize(values, use_na_sentinel=True)
+    return list(np.split(codes.astype(np.int64), np.cumsum([len(s) for s in series])[:-1])), \
+        np.asarray(uniques, dtype=object)
+
+
+def _per_value(vocabulary: np.ndarray, func, dtype=object) -> np.ndarray:
+    """``func`` applied to every vocabulary entry, plus a trailing entry for code ``-1``."""
+    out = [func(str(v)) for v in vocabulary]
+    missing = None if dtype is object else -1
+    return np.array(out + [missing], dtype=dtype)
+
+
+def _ids(values: np.ndarray) -> np.ndarray:
+    """Integer ids of (possibly ``None``) strings; ``-1`` for ``None``; last entry stays -1."""
+    codes, _ = pd.factorize(pd.Series(values, dtype=object), use_na_sentinel=True)
+    return codes.astype(np.int64)
+
+
+def _jaro_winkler(vocabulary: np.ndarray, a: np.ndarray, b: np.ndarray, workers: int
+                  ) -> np.ndarray:
+    if len(a) == 0:
+        return np.zeros(0, dtype=np.float32)
+    return cpdist(vocabulary[a], vocabulary[b], scorer=JaroWinkler.normalized_similarity,
+                  workers=workers, dtype=np.float32)
+
+
+def _edit_distance(vocabulary: np.ndarray, a: np.ndarray, b: np.ndarray, workers: int
+                 ) -> np.ndarray:
+    if len(a) == 0:
+        return np.zeros(0, dtype=np.int32)
+    return cpdist(vocabulary[a], vocabulary[b], scorer=OSA.distance, workers=workers,
+                  score_cutoff=3, dtype=np.int32)
+
+
+class _LevelFeature(BaseCompareFeature):
+    """Base class: a feature returning graded ``int8`` levels named by :attr:`levels`."""
+
+    levels: tuple[str, ...] = ()
+
+    def __init__(self, labels_left, labels_right=None, label: str | None = None,
+                 workers: int = 1) -> None:
+        super().__init__(labels_left, labels_left if labels_right is None else labels_right,
+                         label=label)
+        self.workers = workers
+        self._cache: dict[Any, Any] = {}
+
+    def _cached(self, key: Any, vocabulary: np.ndarray, build):
+        # Chunks of one run share the vocabulary object: compute per-value tables once.
+        hit = self._cache.get(key)
+        if hit is not None and hit[0] is vocabulary:
+            return hit[1]
+        table = build(vocabulary)
+        self._cache[key] = (vocabulary, table)
+        return table
+
+    def _compute_vectorized(self, *args: pd.Series) -> np.ndarray:
+        half = len(args) // 2
+        return self.compare(list(args[:half]), list(args[half:])).astype(np.int8)
+
+    def compare(self, left: list[pd.Series], right: list[pd.Series]) -> np.ndarray:
+        """Levels for aligned left/right values (one array per input column)."""
+        raise NotImplementedError
+
+
+def _name_tables(vocabulary: np.ndarray) -> dict[str, np.ndarray]:
+    """Per-name tables: squashed form, first/second token, initials, initials-only form."""
+    def tokens(v: str) -> list[str]:
+        return v.replace("-", " ").split()
+
+    squashed = _per_value(vocabulary, lambda v: "".join(tokens(v)))
+    tok1 = _per_value(vocabulary, lambda v: (tokens(v) or [None])[0])
+    tok2 = _per_value(vocabulary, lambda v: tokens(v)[1] if len(tokens(v)) > 1 else None)
+    last_tok = _per_value(vocabulary, lambda v: tokens(v)[-1] if tokens(v) else None)
+    initials = _per_value(vocabulary, lambda v: "".join(t[0] for t in tokens(v)))
+    first_initial = _per_value(vocabulary, lambda v: v[:1])
+    # "J", "J P", "JP", "J.P." are initials-only: their letters are the initials.
+    as_initials = _per_value(vocabulary, lambda v: "".join(tokens(v.replace(".", " ")))
+                             if all(len(t) == 1 for t in tokens(v.replace(".", " ")))
+                             or (len(tokens(v)) == 1 and len(v) == 2) else None)
+    initials_first = np.array([v[:1] if v else None for v in as_initials], dtype=object)
+    n_tokens = _per_value(vocabulary, lambda v: len(tokens(v)), dtype=np.int64)
+    # One id space for all token-like strings so they compare across tables.
+    space = pd.Index(pd.unique(pd.Series(np.concatenate(
+        [vocabulary.astype(object), tok1, tok2, last_tok, initials, first_initial, as_initials]),
+        dtype=object).dropna()))
+
+    def ids(arr: np.ndarray) -> np.ndarray:
+        out = space.get_indexer(pd.Series(arr, dtype=object).fillna("\x00"))
+        return out.astype(np.int64)
+
+    return {"squashed": _ids(squashed), "tok1": ids(tok1), "tok2": ids(tok2),
+            "last_tok": ids(last_tok), "initials": ids(initials),
+            "first_initial": ids(first_initial), "as_initials": ids(as_initials),
+            "initials_first": ids(initials_first),
+            "n_tokens": n_tokens, "self": ids(np.append(vocabulary.astype(object), None))}
+
+
+def _swapped(first_a, last_a, first_b, last_b, first_vocab, last_vocab) -> np.ndarray:
+    """Pairs whose first and last names are swapped on one side (DUPONT JEAN / JEAN DUPONT)."""
+    to_last = np.append(pd.Index(last_vocab).get_indexer(first_vocab), -1)
+    return (first_a >= 0) & (first_b >= 0) & (last_a >= 0) & (last_b >= 0) & \
+        (to_last[first_a] == last_b) & (to_last[first_b] == last_a)
+
+
+# -- features -------------------------------------------------------------------------------------
+
+class FirstNameComparison(_LevelFeature):
+    """First names, aware of compound names, initials, phonetics and swapped names.
+
+    Levels: ``0`` different, ``1`` initials (JP / JEAN PIERRE, J / JEAN, JP / JEAN), ``2`` compound (JEAN /
+    JEAN PIERRE, PIERRE / JEAN PIERRE, JEAN PIERRE / PIERRE JEAN), ``3`` close (same sound key or
+    Jaro-Winkler >= 0.92: a typo), ``4`` exact (also JEAN-PIERRE / JEANPIERRE / JEAN PIERRE, and a
+    first/last name swap when ``last_name`` columns are given).
+
+    Args:
+        first_name: the first-name column (both sides unless ``right`` is given).
+        phonetic: optional sound-key column.
+        last_name: optional last-name column, to recognise swapped names.
+        label: the output column name.
+        workers: rapidfuzz threads.
+
+    Examples:
+        >>> a = pd.Series(["JEAN", "MARIE", "JEAN", "J"]); b = pd.Series(["JEAN", "MARIA", "LUC", None])
+        >>> FirstNameComparison("fn").compare([a], [b]).tolist()
+        [4, 3, 0, -1]
+    """
+
+    levels = ("different", "initials", "compound", "close", "exact")
+
+    def __init__(self, first_name: str = "first_name", phonetic: str | None = None,
+                 last_name: str | None = None, label: str | None = "first_name",
+                 workers: int = 1) -> None:
+        labels = [first_name] + [c for c in (phonetic, last_name) if c]
+        super().__init__(labels, label=label, workers=workers)
+        self.has_phonetic, self.has_last = phonetic is not None, last_name is not None
+
+    def compare(self, left: list[pd.Series], right: list[pd.Series]) -> np.ndarray:
+        (a, b), vocab = _unify(left[0], right[0])
+        t = self._cached("names", vocab, _name_tables)
+        both = (a >= 0) & (b >= 0)
+        out = np.where(both, 0, MISSING).astype(np.int8)
+        exact = both & ((a == b) | (t["squashed"][a] == t["squashed"][b]))
+        single_a, single_b = t["n_tokens"][a] == 1, t["n_tokens"][b] == 1
+        in_b = (t["tok1"][a] == t["tok1"][b]) | (t["tok1"][a] == t["tok2"][b])
+        in_a = (t["tok1"][b] == t["tok1"][a]) | (t["tok1"][b] == t["tok2"][a])
+        reversed_ = (t["tok1"][a] == t["tok2"][b]) & (t["tok2"][a] == t["tok1"][b]) & \
+            (t["tok2"][a] >= 0)
+        compound = both & ((single_a & ~single_b & in_b) | (single_b & ~single_a & in_a) | reversed_)
+        ini_a, ini_b = t["as_initials"][a], t["as_initials"][b]
+        first_a, first_b = t["initials_first"][a], t["initials_first"][b]
+        initials = both & (
+            ((ini_a >= 0) & ((ini_a == t["initials"][b]) | (first_a == t["first_initial"][b]))) |
+            ((ini_b >= 0) & ((ini_b == t["initials"][a]) | (first_b == t["first_initial"][a]))))
+        rest = both & ~exact & ~compound & ~initials
+        close = np.zeros(len(a), dtype=bool)
+        k = 1
+        if self.has_phonetic:
+            (pa, pb), _ = _unify(left[k], right[k])
+            close |= rest & (pa >= 0) & (pa == pb)
+            k += 1
+        todo = np.flatnonzero(rest & ~close)
+        close[todo] = _jaro_winkler(vocab, a[todo], b[todo], self.workers) >= CLOSE_NAME
+        if self.has_last:
+            (la, lb), last_vocab = _unify(left[k], right[k])
+            exact |= _swapped(a, la, b, lb, vocab, last_vocab)
+        out[initials] = 1
+        out[compound] = 2
+        out[close] = 3
+        out[exact] = 4
+        return out
+
+
+class LastNameComparison(_LevelFeature):
+    """Last names, with birth name / married name cross-comparison.
+
+    Levels: ``0`` different, ``1`` partial (one name is a token of the other: MARTIN / DUPONT
+    MARTIN), ``2`` close (same sound key or Jaro-Winkler >= 0.92), ``3`` birth name (one side's
+    birth name is the other's last name, or the birth names agree: a married woman under her
+    married name and under her birth name), ``4`` exact (also a first/last name swap when
+    ``first_name`` columns are given).
+
+    Args:
+        last_name: the last-name column.
+        birth_name: optional birth-name column (same vocabulary as ``last_name`` is fastest).
+        phonetic: optional sound-key column of the last name.
+        first_name: optional first-name column, to recognise swapped names.
+
+    Examples:
+        >>> a = pd.Series(["DUPONT", "DUPONT", "DUPOND", "DUPONT MARTIN"])
+        >>> b = pd.Series(["DUPONT", "MARTIN", "DUPONT", "MARTIN"])
+        >>> birth_a = pd.Series([None, "MARTIN", None, None]); birth_b = pd.Series([None] * 4)
+        >>> LastNameComparison("ln", birth_name="bn").compare([a, birth_a], [b, birth_b]).tolist()
+        [4, 3, 2, 1]
+    """
+
+    levels = ("different", "partial", "close", "birth_name", "exact")
+
+    def __init__(self, last_name: str = "last_name", birth_name: str | None = None,
+                 phonetic: str | None = None, first_name: str | None = None,
+                 label: str | None = "last_name", workers: int = 1) -> None:
+        labels = [last_name] + [c for c in (birth_name, phonetic, first_name) if c]
+        super().__init__(labels, label=label, workers=workers)
+        self.has_birth, self.has_phonetic = birth_name is not None, phonetic is not None
+        self.has_first = first_name is not None
+
+    def compare(self, left: list[pd.Series], right: list[pd.Series]) -> np.ndarray:
+        k = 1
+        if self.has_birth:
+            (a, ba, b, bb), vocab = _unify(left[0], left[1], right[0], right[1])
+            k += 1
+        else:
+            (a, b), vocab = _unify(left[0], right[0])
+            ba = bb = np.full(len(a), -1, dtype=np.int64)
+        t = self._cached("names", vocab, _name_tables)
+        both = (a >= 0) & (b >= 0)
+        birth = ((ba >= 0) & ((ba == b) | (ba == bb))) | ((bb >= 0) & (bb == a))
+        out = np.where(both | birth, 0, MISSING).astype(np.int8)
+        exact = both & ((a == b) | (t["squashed"][a] == t["squashed"][b]))
+        partial = both & ~exact & (
+            ((t["n_tokens"][a] > 1) & ((t["self"][b] == t["tok1"][a]) |
+                                       (t["self"][b] == t["last_tok"][a]))) |
+            ((t["n_tokens"][b] > 1) & ((t["self"][a] == t["tok1"][b]) |
+                                       (t["self"][a] == t["last_tok"][b]))))
+        rest = both & ~exact & ~birth
+        close = np.zeros(len(a), dtype=bool)
+        if self.has_phonetic:
+            (pa, pb), _ = _unify(left[k], right[k])
+            close |= rest & (pa >= 0) & (pa == pb)
+            k += 1
+        todo = np.flatnonzero(rest & ~close)
+        close[todo] = _jaro_winkler(vocab, a[todo], b[todo], self.workers) >= CLOSE_NAME
+        if self.has_first:
+            (fa, fb), first_vocab = _unify(left[k], right[k])
+            exact |= _swapped(fa, a, fb, b, first_vocab, vocab)
+        out[partial] = 1
+        out[close] = 2
+        out[birth & ~exact] = 3
+        out[exact] = 4
+        return out
+
+
+def _date_tables(vocabulary: np.ndarray) -> dict[str, np.ndarray]:
+    def part(i: int):
+        def get(v: str) -> int:
+            bits = v.split("-")
+            return int(bits[i]) if len(bits) == 3 and bits[i].isdigit() else -1
+        return _per_value(vocabulary, get, dtype=np.int64)
+    return {"y": part(0), "m": part(1), "d": part(2)}
+
+
+class BirthDateComparison(_LevelFeature):
+    """Birth dates as ``YYYY-MM-DD``.
+
+    Levels: ``0`` different, ``1`` close (one of day / month / year differs, or day and month are
+    swapped: a typing slip), ``2`` exact.
+
+    Examples:
+        >>> a = pd.Series(["1980-03-04", "1980-03-04", "1980-03-04", "1980-03-04", None])
+        >>> b = pd.Series(["1980-03-04", "1981-03-04", "1980-04-03", "1975-11-20", "1980-03-04"])
+        >>> BirthDateComparison("bd").compare([a], [b]).tolist()
+        [2, 1, 1, 0, -1]
+    """
+
+    levels = ("different", "close", "exact")
+
+    def __init__(self, birth_date: str = "birth_date", label: str | None = "birth_date",
+                 workers: int = 1) -> None:
+        super().__init__(birth_date, label=label, workers=workers)
+
+    def compare(self, left: list[pd.Series], right: list[pd.Series]) -> np.ndarray:
+        (a, b), vocab = _unify(left[0], right[0])
+        t = self._cached("dates", vocab, _date_tables)
+        both = (a >= 0) & (b >= 0)
+        out = np.where(both, 0, MISSING).astype(np.int8)
+        ya, ma, da, yb, mb, db = t["y"][a], t["m"][a], t["d"][a], t["y"][b], t["m"][b], t["d"][b]
+        agree = (ya == yb).astype(int) + (ma == mb) + (da == db)
+        swap = (ya == yb) & (ma == db) & (da == mb)
+        out[both & ((agree == 2) | swap)] = 1
+        out[both & (a == b)] = 2
+        return out
+
+
+class EmailComparison(_LevelFeature):
+    """E-mail addresses (lower case).
+
+    Levels: ``0`` different, ``1`` same local part (jean.dupont@gmail.com / jean.dupont@free.fr),
+    ``2`` close (one typing edit or transposition apart), ``3`` exact.
+
+    Examples:
+        >>> a = pd.Series(["jd@gmail.com", "jd@gmail.com", "jd@gmail.com", "jd@gmail.com"])
+        >>> b = pd.Series(["jd@gmail.com", "jd@gmial.com", "jd@free.fr", "lm@free.fr"])
+        >>> EmailComparison("e").compare([a], [b]).tolist()
+        [3, 2, 1, 0]
+    """
+
+    levels = ("different", "same_local", "close", "exact")
+
+    def __init__(self, email: str = "email", label: str | None = "email",
+                 workers: int = 1) -> None:
+        super().__init__(email, label=label, workers=workers)
+
+    def compare(self, left: list[pd.Series], right: list[pd.Series]) -> np.ndarray:
+        (a, b), vocab = _unify(left[0], right[0])
+        local = self._cached("local", vocab,
+                             lambda v: _ids(_per_value(v, lambda s: s.split("@")[0])))
+        both = (a >= 0) & (b >= 0)
+        out = np.where(both, 0, MISSING).astype(np.int8)
+        exact = both & (a == b)
+        rest = np.flatnonzero(both & ~exact)
+        close = np.zeros(len(a), dtype=bool)
+        close[rest] = _edit_distance(vocab, a[rest], b[rest], self.workers) <= 1
+        out[both & (local[a] == local[b])] = 1
+        out[close] = 2
+        out[exact] = 3
+        return out
+
+
+class PhoneComparison(_LevelFeature):
+    """Phone numbers (E.164); a shared mobile is stronger evidence than a shared landline.
+
+    Levels: ``0`` different, ``1`` close (one digit edit or transposition apart), ``2`` exact landline (or other),
+    ``3`` exact mobile (French +336 / +337).
+
+    Examples:
+        >>> a = pd.Series(["+33612345678", "+33145678901", "+33612345678", "+33612345678"])
+        >>> b = pd.Series(["+33612345678", "+33145678901", "+33612345679", "+33298765432"])
+        >>> PhoneComparison("p").compare([a], [b]).tolist()
+        [3, 2, 1, 0]
+    """
+
+    levels = ("different", "close", "exact_landline", "exact_mobile")
+
+    def __init__(self, phone: str = "phone", label: str | None = "phone",
+                 workers: int = 1) -> None:
+        super().__init__(phone, label=label, workers=workers)
+
+    def compare(self, left: list[pd.Series], right: list[pd.Series]) -> np.ndarray:
+        (a, b), vocab = _unify(left[0], right[0])
+        mobile = self._cached("mobile", vocab, lambda v: _per_value(
+            v, lambda s: s.startswith(("+336", "+337")), dtype=bool))
+        both = (a >= 0) & (b >= 0)
+        out = np.where(both, 0, MISSING).astype(np.int8)
+        exact = both & (a == b)
+        rest = np.flatnonzero(both & ~exact)
+        close = np.zeros(len(a), dtype=bool)
+        close[rest] = _edit_distance(vocab, a[rest], b[rest], self.workers) <= 1
+        out[close] = 1
+        out[exact] = np.where(mobile[a[exact]], 3, 2)
+        return out
+
+
+class AddressComparison(_LevelFeature):
+    """Street addresses: street number (+ bis/ter suffix) and street name, within one postcode.
+
+    Levels: ``0`` different (or different postcodes), ``1`` same street (name close, number
+    different or missing), ``2`` close (same number, street name Jaro-Winkler >= 0.9), ``3``
+    exact (same number, suffix and street name). Missing when a street name is missing.
+
+    Args:
+        street_number, street_number_suffix, street_name, postcode: the columns.
+
+    Examples:
+        >>> left = [pd.Series(["12", "12", "3", "12"]), pd.Series([None] * 4),
+        ...         pd.Series(["RUE DES LILAS", "RUE DES LILAS", "RUE DES LILAS", "RUE DES LILAS"]),
+        ...         pd.Series(["75011"] * 4)]
+        >>> right = [pd.Series(["12", "12", "5", "12"]), pd.Series([None] * 4),
+        ...          pd.Series(["RUE DES LILAS", "RUE DE LILAS", "RUE DES LILAS", "RUE DES LILAS"]),
+        ...          pd.Series(["75011", "75011", "75011", "69001"])]
+        >>> AddressComparison().compare(left, right).tolist()
+        [3, 2, 1, 0]
+    """
+
+    levels = ("different", "same_street", "close", "exact")
+
+    def __init__(self, street_number: str = "street_number",
+                 street_number_suffix: str = "street_number_suffix",
+                 street_name: str = "street_name", postcode: str = "postcode",
+                 label: str | None = "address", workers: int = 1) -> None:
+        super().__init__([street_number, street_number_suffix, street_name, postcode],
+                         label=label, workers=workers)
+
+    def compare(self, left: list[pd.Series], right: list[pd.Series]) -> np.ndarray:
+        (na, nb), _ = _unify(left[0], right[0])
+        (sa, sb), _ = _unify(left[1], right[1])
+        (a, b), vocab = _unify(left[2], right[2])
+        (pa, pb), _ = _unify(left[3], right[3])
+        both = (a >= 0) & (b >= 0)
+        out = np.where(both, 0, MISSING).astype(np.int8)
+        same_area = ~((pa >= 0) & (pb >= 0) & (pa != pb))
+        candidates = both & same_area
+        similar = candidates & (a == b)
+        todo = np.flatnonzero(candidates & ~similar)
+        similar[todo] = _jaro_winkler(vocab, a[todo], b[todo], self.workers) >= CLOSE_STREET
+        number = (na >= 0) & (na == nb) & (sa == sb)
+        out[similar] = 1
+        out[similar & number] = 2
+        out[similar & number & (a == b)] = 3
+        return out
+
+
+class PostcodeCityComparison(_LevelFeature):
+    """Postcode and city.
+
+    Levels: ``0`` different, ``1`` same department (first two digits), ``2`` same city (postcode
+    different or missing: Paris arrondissements, CEDEX), ``3`` same postcode.
+
+    Examples:
+        >>> left = [pd.Series(["75011", "75011", "69001", "13001"]), pd.Series(["PARIS"] * 2 + ["LYON", "MARSEILLE"])]
+        >>> right = [pd.Series(["75011", "75012", "69005", "33000"]), pd.Series(["PARIS", "PARIS", "TASSIN", "BORDEAUX"])]
+        >>> PostcodeCityComparison().compare(left, right).tolist()
+        [3, 2, 1, 0]
+    """
+
+    levels = ("different", "department", "city", "postcode")
+
+    def __init__(self, postcode: str = "postcode", city: str = "city",
+                 label: str | None = "postcode_city", workers: int = 1) -> None:
+        super().__init__([postcode, city], label=label, workers=workers)
+
+    def compare(self, left: list[pd.Series], right: list[pd.Series]) -> np.ndarray:
+        (pa, pb), vocab = _unify(left[0], right[0])
+        (ca, cb), _ = _unify(left[1], right[1])
+        dept = self._cached("dept", vocab, lambda v: _ids(_per_value(v, lambda s: s[:2])))
+        postcodes, cities = (pa >= 0) & (pb >= 0), (ca >= 0) & (cb >= 0)
+        out = np.where(postcodes | cities, 0, MISSING).astype(np.int8)
+        out[postcodes & (dept[pa] == dept[pb])] = 1
+        out[cities & (ca == cb)] = 2
+        out[postcodes & (pa == pb)] = 3
+        return out
+
+
+class CivilityComparison(_LevelFeature):
+    """Civility (M / MME). Levels: ``0`` different, ``1`` same.
+
+    Examples:
+        >>> CivilityComparison("c").compare([pd.Series(["M", "M", None])],
+        ...                                 [pd.Series(["M", "MME", "M"])]).tolist()
+        [1, 0, -1]
+    """
+
+    levels = ("different", "exact")
+
+    def __init__(self, civility: str = "civility", label: str | None = "civility",
+                 workers: int = 1) -> None:
+        super().__init__(civility, label=label, workers=workers)
+
+    def compare(self, left: list[pd.Series], right: list[pd.Series]) -> np.ndarray:
+        (a, b), _ = _unify(left[0], right[0])
+        both = (a >= 0) & (b >= 0)
+        out = np.where(both, 0, MISSING).astype(np.int8)
+        out[both & (a == b)] = 1
+        return out
+
+
+def default_features(workers: int = 2) -> list[_LevelFeature]:
+    """The comparisons used for French customer records (columns of ``prepare_records``)."""
+    return [
+        LastNameComparison("last_name", birth_name="birth_name", phonetic="last_name_phonetic",
+                           first_name="first_name", workers=workers),
+        FirstNameComparison("first_name", phonetic="first_name_phonetic", last_name="last_name",
+                            workers=workers),
+        BirthDateComparison(workers=workers),
+        EmailComparison(workers=workers),
+        PhoneComparison(workers=workers),
+        AddressComparison(workers=workers),
+        PostcodeCityComparison(workers=workers),
+        CivilityComparison(workers=workers),
+    ]
+
+
+def level_names(features: Sequence[_LevelFeature]) -> dict[str, tuple[str, ...]]:
+    """Feature label -> names of its levels (index = level code; ``-1`` is ``missing``)."""
+    return {f.label: f.levels for f in features}
+
+
+def compare_pairs(records: pd.DataFrame, first: np.ndarray, second: np.ndarray,
+                  features: Sequence[_LevelFeature] | None = None,
+                  chunk_size: int = 2_000_000, progress: bool = False,
+                  records_link: pd.DataFrame | None = None) -> pd.DataFrame:
+    """Levels of every feature for the pairs ``(first[k], second[k])`` (positions).
+
+    Runs ``recordlinkage.Compare`` chunk by chunk so memory stays bounded however many pairs
+    there are.
+
+    Args:
+        records: prepared records (positions index them); the left frame when linking.
+        first, second: pair positions.
+        features: the comparisons (default :func:`default_features`).
+        chunk_size: pairs per chunk.
+        progress: show a progress bar.
+        records_link: the right frame when linking two frames.
+
+    Returns:
+        One ``int8`` column per feature, one row per pair (RangeIndex, pair order kept).
+    """
+    from tqdm.auto import tqdm
+
+    features = list(default_features() if features is None else features)
+    frame = records.reset_index(drop=True)
+    other = None if records_link is None else records_link.reset_index(drop=True)
+    comparer = recordlinkage.Compare(features)
+    labels = [f.label for f in features]
+    n = len(first)
+    parts = []
+    starts = range(0, max(n, 1), chunk_size)
+    for start in tqdm(starts, desc="comparing", disable=not progress):
+        stop = min(start + chunk_size, n)
+        a, b = first[start:stop], second[start:stop]
+        index = pd.MultiIndex(levels=[frame.index, (frame if other is None else other).index],
+                              codes=[a, b], verify_integrity=False)
+        result = comparer.compute(index, frame, other)
+        parts.append(result.reset_index(drop=True).astype(np.int8))
+    if not parts:
+        return pd.DataFrame({label: np.zeros(0, np.int8) for label in labels})
+    out = pd.concat(parts, ignore_index=True)
+    return out[labels]

@@ -1,0 +1,557 @@
+"""Candidate pairs: multi-pass blocking written as recordlinkage index algorithms.
+
+Comparing every record with every other is quadratic (500 billion pairs for 1,000,000 records), so
+linkage only scores *candidate pairs*: records that agree on a blocking key (same phone, same
+e-mail, same postcode and surname sound, ...) or that sort next to each other on a name key.
+Each pass is a :class:`recordlinkage.base.BaseIndexAlgorithm`, so it also works alone through
+recordlinkage's own API (``ExactBlockIndex(["phone"]).index(df)`` returns a ``pandas.MultiIndex``);
+:class:`MultiPassIndex` unites several passes and reports what each one found.
+
+Speed comes from working on integer codes: keys are factorised to ``int64`` and pairs are
+generated with numpy (sort, block boundaries, ``np.repeat``), never with Python loops over
+records. A block on a common value (a placeholder phone ``0600000000`` shared by 4,000 records,
+the surname MARTIN in Paris) must not explode into millions of pairs: blocks larger than
+``max_block_size`` records are skipped and *reported* (:attr:`PassStats.skipped_blocks`), so the
+consultant can see which values were too common to block on.
+
+Partitioning (Dask / Spark later): a block only ever pairs records sharing its key, so an exact
+pass can run on any partitioning of the records *by that key* (hash-partition on the key, run
+the pass per partition, concatenate). The sorted-neighbourhood pass needs a global sort: range-
+partition on the sort key and overlap neighbouring partitions by ``window - 1`` records. Passes
+are independent of each other; the union is a distributed ``distinct`` on the pair codes.
+
+Pair convention (recordlinkage's): in deduplication each pair is returned once, as
+``(first, second)`` with the first record's position *greater* than the second's (the lower
+triangle of the record x record matrix), so passes can be united by set union.
+
+Examples:
+    >>> import pandas as pd
+    >>> df = pd.DataFrame({"phone": ["+33611", "+33611", None, "+33622"]})
+    >>> ExactBlockIndex("phone").index(df).tolist()
+    [(1, 0)]
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from typing import Any
+
+import numpy as np
+import pandas as pd
+from recordlinkage.base import BaseIndex, BaseIndexAlgorithm
+
+__all__ = [
+    "PassStats",
+    "ExactBlockIndex",
+    "SortedNeighbourhoodIndex",
+    "MultiPassIndex",
+    "CandidatePairs",
+    "key_codes",
+    "block_pairs",
+    "cross_block_pairs",
+]
+
+DEFAULT_MAX_BLOCK_SIZE = 100
+
+
+@dataclass
+class PassStats:
+    """What one indexing pass did.
+
+    Attributes:
+        name: the pass name (e.g. ``phone``).
+        pairs: candidate pairs the pass produced (before union with the other passes).
+        new_pairs: pairs no earlier pass had produced (filled by :class:`MultiPassIndex`).
+        blocks: blocks with at least two records (exact passes) or windows (sorted pass).
+        records_keyed: records with a usable (non-missing) key.
+        skipped_blocks: blocks larger than ``max_block_size``, not paired.
+        skipped_records: records in those skipped blocks.
+        largest_block: size of the largest block that *was* paired.
+        skipped_keys: the key values of the skipped blocks with their sizes, largest first (at
+            most 20). These may be personal data (a phone number): mask before showing a client.
+    """
+
+    name: str
+    pairs: int = 0
+    new_pairs: int = 0
+    blocks: int = 0
+    records_keyed: int = 0
+    skipped_blocks: int = 0
+    skipped_records: int = 0
+    largest_block: int = 0
+    skipped_keys: list[tuple[Any, int]] = field(default_factory=list)
+
+    def as_row(self) -> dict[str, Any]:
+        """The stats as a flat dict (one row of a pass table), without the key values."""
+        return {"pass": self.name, "pairs": self.pairs, "new_pairs": self.new_pairs,
+                "blocks": self.blocks, "records_keyed": self.records_keyed,
+                "skipped_blocks": self.skipped_blocks, "skipped_records": self.skipped_records,
+                "largest_block": self.largest_block}
+
+
+# -- pure functions on integer codes -------------------------------------------------------------
+
+def _column_values(frame: pd.DataFrame, column: str) -> pd.Series:
+    if column not in frame.columns:
+        raise KeyError(f"blocking column {column!r} is not in the records; columns are: "
+                       f"{', '.join(map(str, frame.columns))}")
+    values = frame[column]
+    if values.dtype == object or isinstance(values.dtype, pd.StringDtype):
+        # An empty string is no key: it would put every blank record in one block.
+        values = values.where(values.astype("string").str.strip().fillna("") != "")
+    return values
+
+
+def key_codes(frames: Sequence[pd.DataFrame], on: Sequence[str]) -> list[np.ndarray]:
+    """Integer codes of a (possibly multi-column) key, shared across ``frames``.
+
+    Args:
+        frames: one frame (dedup) or two (link); the codes are comparable across them.
+        on: the key columns; a record missing any of them gets code -1 (no key).
+
+    Returns:
+        One ``int64`` array per frame, ``-1`` where the key is missing, else a code equal across
+        records (of either frame) with the same key values.
+
+    Examples:
+        >>> df = pd.DataFrame({"a": ["x", "x", "y", None], "b": [1, 1, 1, 1]})
+        >>> key_codes([df], ["a", "b"])[0].tolist()
+        [0, 0, 1, -1]
+    """
+    sizes = [len(f) for f in frames]
+    combined: np.ndarray | None = None
+    for column in on:
+        values = pd.concat([_column_values(f, column) for f in frames], ignore_index=True)
+        codes, uniques = pd.factorize(values, use_na_sentinel=True)
+        codes = codes.astype(np.int64)
+        if combined is None:
+            combined = codes
+        else:
+            missing = (combined < 0) | (codes < 0)
+            pair = combined * (len(uniques) + 1) + codes
+            # Re-code densely so the codes stay small however many columns are combined.
+            combined = np.full(len(pair), -1, dtype=np.int64)
+            _, dense = np.unique(pair[~missing], return_inverse=True)
+            combined[~missing] = dense
+    assert combined is not None, "on must name at least one column"
+    return list(np.split(combined, np.cumsum(sizes)[:-1]))
+
+
+def _blocks(codes: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Positions sorted by key (missing keys dropped), block start offsets and block sizes."""
+    valid = np.flatnonzero(codes >= 0)
+    order = valid[np.argsort(codes[valid], kind="stable")]
+    sorted_codes = codes[order]
+    if len(order) == 0:
+        empty = np.zeros(0, dtype=np.int64)
+        return order.astype(np.int64), empty, empty
+    starts = np.flatnonzero(np.r_[True, sorted_codes[1:] != sorted_codes[:-1]])
+    sizes = np.diff(np.r_[starts, len(order)])
+    return order.astype(np.int64), starts.astype(np.int64), sizes.astype(np.int64)
+
+
+def _ranges(counts: np.ndarray) -> np.ndarray:
+    """Concatenated ``arange(c)`` for each count ``c`` (vectorised)."""
+    total = int(counts.sum())
+    if total == 0:
+        return np.zeros(0, dtype=np.int64)
+    ends = np.cumsum(counts)
+    return np.arange(total, dtype=np.int64) - np.repeat(ends - counts, counts)
+
+
+def block_pairs(codes: np.ndarray, max_block_size: int | None = None
+                ) -> tuple[np.ndarray, np.ndarray, dict[str, Any]]:
+    """All pairs of positions sharing a code, within one frame.
+
+    Args:
+        codes: one key code per record, ``-1`` for no key.
+        max_block_size: blocks with more records are skipped (reported, not paired).
+
+    Returns:
+        ``(first, second, info)``: position arrays with ``first > second`` (each pair once), and
+        a dict with ``blocks``, ``records_keyed``, ``skipped_blocks``, ``skipped_records``,
+        ``largest_block`` and ``skipped_codes`` (code -> size of each skipped block).
+
+    Examples:
+        >>> a, b, info = block_pairs(np.array([0, 0, 1, 0, -1]))
+        >>> sorted(zip(a.tolist(), b.tolist()))
+        [(1, 0), (3, 0), (3, 1)]
+    """
+    order, starts, sizes = _blocks(codes)
+    skipped = np.zeros(len(sizes), dtype=bool) if max_block_size is None else sizes > max_block_size
+    paired = (sizes >= 2) & ~skipped
+    block_of = np.repeat(np.arange(len(sizes)), sizes)
+    rank = np.arange(len(order)) - starts[block_of]
+    partners = np.where(paired[block_of], sizes[block_of] - rank - 1, 0)
+    left = np.repeat(np.arange(len(order)), partners)
+    right = left + 1 + _ranges(partners)
+    a, b = order[left], order[right]
+    info = {
+        "blocks": int(paired.sum()),
+        "records_keyed": int(len(order)),
+        "skipped_blocks": int(skipped.sum()),
+        "skipped_records": int(sizes[skipped].sum()),
+        "largest_block": int(sizes[paired].max()) if paired.any() else 0,
+        "skipped_codes": dict(zip(codes[order[starts[skipped]]].tolist(), sizes[skipped].tolist())),
+    }
+    return np.maximum(a, b), np.minimum(a, b), info
+
+
+def cross_block_pairs(codes_a: np.ndarray, codes_b: np.ndarray, max_block_size: int | None = None
+                      ) -> tuple[np.ndarray, np.ndarray, dict[str, Any]]:
+    """All pairs (position in A, position in B) sharing a code, between two frames.
+
+    A block's size is its record count on both sides; blocks above ``max_block_size`` are skipped.
+
+    Examples:
+        >>> a, b, _ = cross_block_pairs(np.array([0, 1, 0]), np.array([0, 2]))
+        >>> list(zip(a.tolist(), b.tolist()))
+        [(0, 0), (2, 0)]
+    """
+    n_codes = int(max(codes_a.max(initial=-1), codes_b.max(initial=-1))) + 1
+    count_a = np.bincount(codes_a[codes_a >= 0], minlength=n_codes)
+    count_b = np.bincount(codes_b[codes_b >= 0], minlength=n_codes)
+    size = count_a + count_b
+    skipped = (count_a > 0) & (count_b > 0) & (
+        np.zeros(n_codes, dtype=bool) if max_block_size is None else size > max_block_size)
+    paired = (count_a > 0) & (count_b > 0) & ~skipped
+    order_b, starts_b, sizes_b = _blocks(codes_b)
+    start_of_code = np.zeros(n_codes, dtype=np.int64)
+    if len(starts_b):
+        start_of_code[codes_b[order_b[starts_b]]] = starts_b
+    a_pos = np.flatnonzero(codes_a >= 0)
+    a_code = codes_a[a_pos]
+    partners = np.where(paired[a_code], count_b[a_code], 0)
+    left = np.repeat(a_pos, partners)
+    right = order_b[np.repeat(start_of_code[a_code], partners) + _ranges(partners)]
+    skipped_codes = np.flatnonzero(skipped)
+    info = {
+        "blocks": int(paired.sum()),
+        "records_keyed": int((codes_a >= 0).sum() + (codes_b >= 0).sum()),
+        "skipped_blocks": int(skipped.sum()),
+        "skipped_records": int(size[skipped].sum()),
+        "largest_block": int(size[paired].max()) if paired.any() else 0,
+        "skipped_codes": dict(zip(skipped_codes.tolist(), size[skipped_codes].tolist())),
+    }
+    return left.astype(np.int64), right.astype(np.int64), info
+
+
+def _lower_triangle_index(frame: pd.DataFrame, first: np.ndarray, second: np.ndarray,
+                          frame_b: pd.DataFrame | None = None) -> pd.MultiIndex:
+    levels = [frame.index.values, (frame if frame_b is None else frame_b).index.values]
+    return pd.MultiIndex(levels=levels, codes=[first, second], verify_integrity=False)
+
+
+# -- recordlinkage index algorithms --------------------------------------------------------------
+
+class _PassAlgorithm(BaseIndexAlgorithm):
+    """Shared plumbing: a name, position-level methods and the last run's :class:`PassStats`."""
+
+    def __init__(self, name: str, **kwargs: Any) -> None:
+        super().__init__(**kwargs)
+        self.name = name
+        self.stats = PassStats(name)
+
+    def __repr__(self) -> str:
+        return f"<{self.__class__.__name__} {self.name!r}>"
+
+    def dedup_positions(self, frame: pd.DataFrame) -> tuple[np.ndarray, np.ndarray]:
+        """Candidate pairs within ``frame`` as positions ``(first, second)``, first > second."""
+        raise NotImplementedError
+
+    def link_positions(self, frame_a: pd.DataFrame, frame_b: pd.DataFrame
+                       ) -> tuple[np.ndarray, np.ndarray]:
+        """Candidate pairs between two frames as positions (in A, in B)."""
+        raise NotImplementedError
+
+    def _dedup_index(self, df_a: pd.DataFrame) -> pd.MultiIndex:
+        first, second = self.dedup_positions(df_a)
+        return _lower_triangle_index(df_a, first, second)
+
+    def _link_index(self, df_a: pd.DataFrame, df_b: pd.DataFrame) -> pd.MultiIndex:
+        first, second = self.link_positions(df_a, df_b)
+        return _lower_triangle_index(df_a, first, second, df_b)
+
+
+class ExactBlockIndex(_PassAlgorithm):
+    """Pairs of records that agree exactly on a key (one column, or several together).
+
+    A key element may also be a *tuple* of columns meaning "any of them": the record is keyed
+    once per non-missing value. ``[("last_name", "birth_name"), "first_name"]`` pairs a married
+    woman's record (last name DUPONT, birth name MARTIN) with her record under her birth name
+    (last name MARTIN), because both carry the key (MARTIN, first name).
+
+    Args:
+        on: the key column(s).
+        max_block_size: blocks with more records are skipped and reported (``None``: no cap).
+        name: the pass name in reports (default: the columns joined by ``+``).
+
+    Examples:
+        >>> df = pd.DataFrame({"last_name": ["DUPONT", "MARTIN", "MARTIN"],
+        ...                    "birth_name": ["MARTIN", None, None],
+        ...                    "first_name": ["ANNE", "ANNE", "LUC"]})
+        >>> idx = ExactBlockIndex([("last_name", "birth_name"), "first_name"])
+        >>> idx.index(df).tolist()
+        [(1, 0)]
+    """
+
+    def __init__(self, on: str | Sequence[str | tuple[str, ...]],
+                 max_block_size: int | None = DEFAULT_MAX_BLOCK_SIZE, name: str | None = None,
+                 **kwargs: Any) -> None:
+        self.on: list[str | tuple[str, ...]] = [on] if isinstance(on, str) else list(on)
+        if not self.on:
+            raise ValueError("ExactBlockIndex needs at least one column in 'on'")
+        label = "+".join("|".join(c) if isinstance(c, tuple) else c for c in self.on)
+        super().__init__(name or label, **kwargs)
+        self.max_block_size = max_block_size
+
+    def _exploded(self, frame: pd.DataFrame) -> tuple[pd.DataFrame, np.ndarray]:
+        """The key columns, one row per (record, alternative value); and each row's position."""
+        positions = np.arange(len(frame), dtype=np.int64)
+        data = pd.DataFrame(index=pd.RangeIndex(len(frame)))
+        for i, col in enumerate(self.on):
+            data[f"k{i}"] = _column_values(frame, col).to_numpy() if isinstance(col, str) else None
+        for i, col in enumerate(self.on):
+            if isinstance(col, str):
+                continue
+            parts = []
+            for alternative in col:
+                part = data.copy()
+                part[f"k{i}"] = _column_values(frame, alternative).to_numpy()
+                part["_pos"] = positions
+                parts.append(part)
+            data = pd.concat(parts, ignore_index=True)
+            positions = data.pop("_pos").to_numpy()
+        return data, positions
+
+    def _codes(self, frames: Sequence[pd.DataFrame]
+               ) -> tuple[list[np.ndarray], list[np.ndarray], list[pd.DataFrame]]:
+        exploded = [self._exploded(f) for f in frames]
+        keys = [e[0] for e in exploded]
+        codes = key_codes(keys, list(keys[0].columns))
+        return codes, [e[1] for e in exploded], keys
+
+    def _record_stats(self, info: dict[str, Any], pairs: int, codes: list[np.ndarray],
+                      rows: list[np.ndarray], keys: list[pd.DataFrame]) -> None:
+        # Translate the skipped codes back to their key values for the report.
+        skipped = sorted(info["skipped_codes"].items(), key=lambda kv: (-kv[1], kv[0]))[:20]
+        values: list[tuple[Any, int]] = []
+        for code, size in skipped:
+            for c, k in zip(codes, keys):
+                hit = np.flatnonzero(c == code)
+                if len(hit):
+                    key = tuple(k.iloc[hit[0]].tolist())
+                    values.append((key if len(key) > 1 else key[0], size))
+                    break
+        keyed_records = sum(len(np.unique(r[c >= 0])) for r, c in zip(rows, codes))
+        self.stats = PassStats(self.name, pairs=pairs, blocks=info["blocks"],
+                               records_keyed=keyed_records,
+                               skipped_blocks=info["skipped_blocks"],
+                               skipped_records=info["skipped_records"],
+                               largest_block=info["largest_block"], skipped_keys=values)
+
+    def dedup_positions(self, frame: pd.DataFrame) -> tuple[np.ndarray, np.ndarray]:
+        (codes,), (rows,), keys = self._codes([frame])
+        first, second, info = block_pairs(codes, self.max_block_size)
+        first, second = rows[first], rows[second]
+        if any(isinstance(c, tuple) for c in self.on):
+            # One record may be keyed twice: drop self-pairs and repeated pairs.
+            first, second = np.maximum(first, second), np.minimum(first, second)
+            keep = first != second
+            code = np.unique(first[keep] * len(frame) + second[keep])
+            first, second = code // max(len(frame), 1), code % max(len(frame), 1)
+        self._record_stats(info, len(first), [codes], [rows], keys)
+        return first, second
+
+    def link_positions(self, frame_a: pd.DataFrame, frame_b: pd.DataFrame
+                       ) -> tuple[np.ndarray, np.ndarray]:
+        (codes_a, codes_b), (rows_a, rows_b), keys = self._codes([frame_a, frame_b])
+        first, second, info = cross_block_pairs(codes_a, codes_b, self.max_block_size)
+        first, second = rows_a[first], rows_b[second]
+        if any(isinstance(c, tuple) for c in self.on):
+            code = np.unique(first * len(frame_b) + second)
+            first, second = code // max(len(frame_b), 1), code % max(len(frame_b), 1)
+        self._record_stats(info, len(first), [codes_a, codes_b], [rows_a, rows_b], keys)
+        return first, second
+
+
+class SortedNeighbourhoodIndex(_PassAlgorithm):
+    """Pairs of records close to each other once sorted on a key (sorted neighbourhood).
+
+    Records are sorted on the key (several columns are joined with a space; records whose first
+    column is missing are left out) and each is paired with the next ``window - 1`` records.
+    This catches typos that defeat exact blocks (DUPOND / DUPONT sort next to each other) and
+    never explodes: it makes at most ``(window - 1) * n`` pairs, however common a value is.
+
+    Args:
+        on: the sort key column(s).
+        window: the window size (a record is paired with ``window - 1`` followers).
+        name: the pass name in reports.
+
+    Examples:
+        >>> df = pd.DataFrame({"name": ["DUPONT", "DURAND", "DUPOND", None]})
+        >>> SortedNeighbourhoodIndex("name", window=2).index(df).tolist()
+        [(2, 0), (1, 0)]
+    """
+
+    def __init__(self, on: str | Sequence[str], window: int = 5, name: str | None = None,
+                 **kwargs: Any) -> None:
+        self.on = [on] if isinstance(on, str) else list(on)
+        if window < 2:
+            raise ValueError(f"SortedNeighbourhoodIndex: window must be at least 2, got {window}")
+        super().__init__(name or "sorted:" + "+".join(self.on), **kwargs)
+        self.window = window
+
+    def _sort_key(self, frame: pd.DataFrame) -> pd.Series:
+        key = _column_values(frame, self.on[0]).astype("string")
+        for col in self.on[1:]:
+            key = key + " " + _column_values(frame, col).astype("string").fillna("")
+        return key
+
+    def _window_pairs(self, key: pd.Series) -> tuple[np.ndarray, np.ndarray]:
+        codes, _ = pd.factorize(key, sort=True, use_na_sentinel=True)
+        valid = np.flatnonzero(codes >= 0)
+        order = valid[np.argsort(codes[valid], kind="stable")]
+        firsts, seconds = [], []
+        for k in range(1, self.window):
+            firsts.append(order[k:])
+            seconds.append(order[:-k])
+        self._keyed = len(order)
+        if not firsts:
+            return np.zeros(0, np.int64), np.zeros(0, np.int64)
+        return np.concatenate(firsts).astype(np.int64), np.concatenate(seconds).astype(np.int64)
+
+    def dedup_positions(self, frame: pd.DataFrame) -> tuple[np.ndarray, np.ndarray]:
+        a, b = self._window_pairs(self._sort_key(frame))
+        first, second = np.maximum(a, b), np.minimum(a, b)
+        self.stats = PassStats(self.name, pairs=len(first), blocks=max(self._keyed - 1, 0),
+                               records_keyed=self._keyed,
+                               largest_block=min(self.window, self._keyed))
+        return first, second
+
+    def link_positions(self, frame_a: pd.DataFrame, frame_b: pd.DataFrame
+                       ) -> tuple[np.ndarray, np.ndarray]:
+        key = pd.concat([self._sort_key(frame_a), self._sort_key(frame_b)], ignore_index=True)
+        a, b = self._window_pairs(key)
+        n_a = len(frame_a)
+        cross = (a < n_a) != (b < n_a)
+        a, b = a[cross], b[cross]
+        first, second = np.where(a < n_a, a, b), np.where(a < n_a, b, a) - n_a
+        code = np.unique(first * max(len(frame_b), 1) + second)
+        first, second = code // max(len(frame_b), 1), code % max(len(frame_b), 1)
+        self.stats = PassStats(self.name, pairs=len(first), blocks=max(self._keyed - 1, 0),
+                               records_keyed=self._keyed,
+                               largest_block=min(self.window, self._keyed))
+        return first, second
+
+
+@dataclass
+class CandidatePairs:
+    """The united candidate pairs of a multi-pass index, as positions.
+
+    Attributes:
+        first: position of the first record of each pair (``first > second`` in dedup).
+        second: position of the second record.
+        found_by: index (in the pass list) of the first pass that produced the pair.
+        stats: one :class:`PassStats` per pass.
+        n_records: records indexed (dedup) or ``(n_a, n_b)`` (link).
+        max_pairs: the number of pairs a full comparison would make.
+    """
+
+    first: np.ndarray
+    second: np.ndarray
+    found_by: np.ndarray
+    stats: list[PassStats]
+    n_records: int | tuple[int, int]
+    max_pairs: int
+
+    def __len__(self) -> int:
+        return len(self.first)
+
+    @property
+    def reduction_ratio(self) -> float:
+        """1 - candidate pairs / all possible pairs (1.0 = nothing to compare)."""
+        return 1.0 - len(self) / self.max_pairs if self.max_pairs else 1.0
+
+    def stats_table(self) -> pd.DataFrame:
+        """One row per pass (pairs, new pairs, blocks, skipped ...) plus a ``total`` row."""
+        rows = [s.as_row() for s in self.stats]
+        table = pd.DataFrame(rows, columns=list(PassStats("x").as_row()))
+        table["reduction_ratio"] = [1.0 - r["pairs"] / self.max_pairs if self.max_pairs else 1.0
+                                    for r in rows]
+        total = {"pass": "total", "pairs": len(self), "new_pairs": len(self),
+                 "blocks": int(table["blocks"].sum()),
+                 "records_keyed": int(np.prod(self.n_records)) if isinstance(self.n_records, tuple)
+                 else self.n_records,
+                 "skipped_blocks": int(table["skipped_blocks"].sum()),
+                 "skipped_records": int(table["skipped_records"].sum()),
+                 "largest_block": int(table["largest_block"].max()) if len(table) else 0,
+                 "reduction_ratio": self.reduction_ratio}
+        return pd.concat([table, pd.DataFrame([total])], ignore_index=True)
+
+
+class MultiPassIndex(BaseIndex):
+    """Several index passes united into one deduplicated set of candidate pairs.
+
+    The union works on ``int64`` pair codes (``first * n + second``) with numpy, far faster than
+    ``pandas.MultiIndex.union`` on millions of pairs, and remembers which pass found each pair
+    first. :meth:`index` keeps recordlinkage's API (returns a ``MultiIndex``);
+    :meth:`candidates` returns positions and statistics for the pipeline.
+
+    Examples:
+        >>> df = pd.DataFrame({"phone": ["1", "1", "2"], "email": ["a", "b", "b"]})
+        >>> mp = MultiPassIndex([ExactBlockIndex("phone"), ExactBlockIndex("email")])
+        >>> mp.index(df).tolist()
+        [(1, 0), (2, 1)]
+    """
+
+    def __init__(self, algorithms: Sequence[_PassAlgorithm] = ()) -> None:
+        super().__init__(list(algorithms))
+        self.last: CandidatePairs | None = None
+
+    def candidates(self, x: pd.DataFrame, x_link: pd.DataFrame | None = None,
+                   progress: bool = False) -> CandidatePairs:
+        """Run every pass and unite the pairs.
+
+        Args:
+            x: the records (dedup), or the left records (link).
+            x_link: the right records when linking two frames.
+            progress: show a progress bar over the passes.
+
+        Returns:
+            The united pairs, which pass found each, and per-pass statistics.
+        """
+        if not self.algorithms:
+            raise ValueError("MultiPassIndex: no index passes given")
+        from tqdm.auto import tqdm
+
+        n_b = len(x) if x_link is None else len(x_link)
+        codes, passes = [], []
+        for i, algorithm in enumerate(tqdm(self.algorithms, desc="blocking", disable=not progress)):
+            if x_link is None:
+                first, second = algorithm.dedup_positions(x)
+            else:
+                first, second = algorithm.link_positions(x, x_link)
+            codes.append(first.astype(np.int64) * max(n_b, 1) + second)
+            passes.append(np.full(len(first), i, dtype=np.int16))
+        all_codes = np.concatenate(codes)
+        unique_codes, first_seen = np.unique(all_codes, return_index=True)
+        found_by = np.concatenate(passes)[first_seen]
+        stats = [a.stats for a in self.algorithms]
+        new = np.bincount(found_by, minlength=len(stats))
+        for s, count in zip(stats, new):
+            s.new_pairs = int(count)
+        if x_link is None:
+            n = len(x)
+            max_pairs, n_records = n * (n - 1) // 2, n
+        else:
+            max_pairs, n_records = len(x) * len(x_link), (len(x), len(x_link))
+        self.last = CandidatePairs(unique_codes // max(n_b, 1), unique_codes % max(n_b, 1),
+                                   found_by, stats, n_records, max_pairs)
+        return self.last
+
+    def index(self, x: pd.DataFrame, x_link: pd.DataFrame | None = None) -> pd.MultiIndex:
+        """The united candidate pairs as a ``pandas.MultiIndex`` of index labels."""
+        result = self.candidates(x, x_link)
+        return _lower_triangle_index(x, result.first, result.second, x_link)

@@ -1,0 +1,315 @@
+"""Deduplication end to end: prepare, block, compare, classify, cluster, account for every record.
+
+One call, :func:`deduplicate`, turns standardised records (any number of sources together) into a
+crosswalk ``(source, record_id) -> customer_id`` with the evidence behind it. Linking sources is
+the same call: records of all sources go in together and the clusters cross sources freely
+(``link_only=True`` ignores pairs within one source, for sources known to be clean).
+
+Settings are a :class:`DedupSettings` object; a plain dict (e.g. the ``dedup:`` section of an
+engagement YAML) is accepted and converted, and an unknown key is an error naming the allowed
+ones.
+
+Examples:
+    >>> import pandas as pd
+    >>> records = pd.DataFrame({
+    ...     "source": ["crm", "web", "crm"], "record_id": ["1", "7", "2"],
+    ...     "last_name": ["DUPONT", "DUPONT", "MARTIN"], "first_name": ["ANNE", "ANNE", "LUC"],
+    ...     "birth_date": ["1980-03-04", "1980-03-04", "1975-01-02"],
+    ...     "email": ["anne.dupont@free.fr", "anne.dupont@free.fr", None]})
+    >>> result = deduplicate(records)
+    >>> result.crosswalk["customer_id"].tolist()
+    ['C0000001', 'C0000001', 'C0000002']
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Mapping
+from dataclasses import dataclass, field, fields
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+from rcu_kit.linkage.classify import RULES, TF_PREFIX, FellegiSunterEM, household_rules
+from rcu_kit.linkage.cluster import cluster_pairs
+from rcu_kit.linkage.compare import MISSING, compare_pairs, default_features, level_names
+from rcu_kit.linkage.indexing import (
+    CandidatePairs,
+    ExactBlockIndex,
+    MultiPassIndex,
+    SortedNeighbourhoodIndex,
+)
+from rcu_kit.linkage.prepare import prepare_records
+
+__all__ = ["DedupSettings", "DedupResult", "default_passes", "build_index", "deduplicate"]
+
+
+def default_passes() -> list[dict[str, Any]]:
+    """The blocking passes used for French customer records.
+
+    An exact pass is ``{"name": ..., "on": [columns]}`` where a nested list means "any of these
+    columns"; a sorted-neighbourhood pass is ``{"name": ..., "sorted": [columns], "window": n}``.
+    A pass may set its own ``max_block_size``.
+    """
+    return [
+        {"name": "phone", "on": ["phone"]},
+        {"name": "email", "on": ["email"]},
+        {"name": "surname_postcode", "on": [["last_name_phonetic", "birth_name_phonetic"],
+                                            "postcode"]},
+        {"name": "birth_date_initial", "on": ["birth_date", "first_initial"]},
+        {"name": "names_birth_year", "on": [["last_name_phonetic", "birth_name_phonetic"],
+                                            "first_name_phonetic", "birth_year"]},
+        {"name": "address", "on": ["postcode", "street_name", "street_number"]},
+        {"name": "email_local", "on": ["email_local", "first_initial"]},
+        {"name": "sorted_names", "sorted": ["last_name", "first_name", "birth_date"], "window": 4},
+    ]
+
+
+@dataclass
+class DedupSettings:
+    """How :func:`deduplicate` works. Every field has a sensible default for French B2C data.
+
+    Attributes:
+        threshold: minimum match probability for two records to be linked.
+        passes: blocking passes (see :func:`default_passes`).
+        max_block_size: exact-key blocks with more records are skipped (and reported).
+        seed: random seed (kept for reproducible sampling; the default pipeline is deterministic).
+        tf_adjustment: weigh agreement on common names less than on rare ones.
+        household_rules: different first names / birth dates veto a match (households, homonyms).
+        veto_probability: probability given at most to vetoed pairs.
+        max_cluster_size: larger clusters are rebuilt (chain guard).
+        conflict_probability: pairs below this inside one cluster make it incoherent (rebuilt).
+        link_only: only pair records of different sources.
+        em_max_iter: EM iterations at most.
+        workers: rapidfuzz threads for string comparison.
+        chunk_size: pairs compared per chunk (bounds memory).
+        keep_pairs: minimum probability of the pairs kept in ``DedupResult.pairs`` (0 = all).
+    """
+
+    threshold: float = 0.9
+    passes: list[dict[str, Any]] = field(default_factory=default_passes)
+    max_block_size: int = 100
+    seed: int = 42
+    tf_adjustment: bool = True
+    household_rules: bool = True
+    veto_probability: float = 0.01
+    max_cluster_size: int = 50
+    conflict_probability: float = 0.05
+    link_only: bool = False
+    em_max_iter: int = 200
+    workers: int = 2
+    chunk_size: int = 2_000_000
+    keep_pairs: float = 0.0
+
+    def __post_init__(self) -> None:
+        if not 0.0 < self.threshold < 1.0:
+            raise ValueError(f"dedup settings: threshold must be between 0 and 1 (exclusive), "
+                             f"got {self.threshold}")
+        if self.max_block_size < 2:
+            raise ValueError(f"dedup settings: max_block_size must be at least 2, "
+                             f"got {self.max_block_size}")
+        if not self.passes:
+            raise ValueError("dedup settings: passes is empty; give at least one blocking pass")
+
+    @classmethod
+    def coerce(cls, settings: "DedupSettings | Mapping[str, Any] | None") -> "DedupSettings":
+        """Settings from an object, a dict (e.g. an engagement's ``dedup:`` section) or None."""
+        if settings is None:
+            return cls()
+        if isinstance(settings, cls):
+            return settings
+        if not isinstance(settings, Mapping):
+            raise TypeError(f"dedup settings must be DedupSettings or a dict, "
+                            f"got {type(settings).__name__}")
+        allowed = {f.name for f in fields(cls)}
+        unknown = sorted(set(settings) - allowed)
+        if unknown:
+            raise ValueError(f"dedup settings: unknown key(s) {', '.join(unknown)}; allowed: "
+                             f"{', '.join(sorted(allowed))}")
+        return cls(**dict(settings))
+
+
+@dataclass
+class DedupResult:
+    """What :func:`deduplicate` found.
+
+    Attributes:
+        crosswalk: ``source, record_id, customer_id``: exactly one row per input record, in input
+            order (records with no usable data are customers of their own).
+        pairs: scored candidate pairs: ``source_1, record_id_1, source_2, record_id_2``, one
+            level column per feature (``-1`` missing), ``match_probability``, ``rule`` (veto that
+            fired, or empty), ``found_by`` (first blocking pass), ``evidence`` (readable text).
+        pass_stats: per blocking pass: pairs, new pairs, blocks, skipped blocks/records, largest
+            block, reduction ratio; plus a ``total`` row.
+        skipped_blocks: the key values of the blocks too large to pair (may be personal data).
+        timings: seconds per stage (prepare, index, compare, classify, cluster, output, total).
+        model: the fitted classifier (``match_weights()`` shows what it learned).
+        cluster_info: counts from the clustering guard.
+        settings: the settings used.
+    """
+
+    crosswalk: pd.DataFrame
+    pairs: pd.DataFrame
+    pass_stats: pd.DataFrame
+    skipped_blocks: pd.DataFrame
+    timings: dict[str, float]
+    model: Any
+    cluster_info: dict[str, Any]
+    settings: DedupSettings
+
+    @property
+    def n_customers(self) -> int:
+        """Distinct customers found."""
+        return int(self.crosswalk["customer_id"].nunique())
+
+
+def build_index(settings: DedupSettings) -> MultiPassIndex:
+    """The multi-pass index described by ``settings.passes``."""
+    algorithms = []
+    for i, spec in enumerate(settings.passes):
+        spec = dict(spec)
+        name = spec.pop("name", None) or f"pass_{i + 1}"
+        size = spec.pop("max_block_size", settings.max_block_size)
+        if "on" in spec and "sorted" not in spec:
+            on = [tuple(c) if isinstance(c, (list, tuple)) else c for c in spec.pop("on")]
+            algorithms.append(ExactBlockIndex(on, max_block_size=size, name=name))
+        elif "sorted" in spec and "on" not in spec:
+            algorithms.append(SortedNeighbourhoodIndex(spec.pop("sorted"),
+                                                       window=int(spec.pop("window", 5)),
+                                                       name=name))
+        else:
+            raise ValueError(f"dedup settings: pass {name!r} needs either 'on' (exact blocking) "
+                             "or 'sorted' (sorted neighbourhood), not both or neither")
+        if spec:
+            raise ValueError(f"dedup settings: pass {name!r} has unknown key(s) "
+                             f"{', '.join(sorted(spec))}; allowed: name, on, sorted, window, "
+                             "max_block_size")
+    return MultiPassIndex(algorithms)
+
+
+def _term_frequencies(prepared: pd.DataFrame, column: str, first: np.ndarray) -> np.ndarray:
+    """Relative frequency (among records with a value) of the first record's value."""
+    codes = prepared[column].cat.codes.to_numpy()
+    counts = np.bincount(codes[codes >= 0], minlength=len(prepared[column].cat.categories))
+    freq = np.append(counts / max(int((codes >= 0).sum()), 1), np.nan)
+    return freq[codes[first]]
+
+
+def _evidence(levels: pd.DataFrame, rules: np.ndarray, names: dict[str, tuple[str, ...]]
+              ) -> pd.Categorical:
+    """Readable evidence per pair, built once per distinct pattern of levels and rule."""
+    columns = list(levels.columns)
+    matrix = np.column_stack([levels.to_numpy(dtype=np.int64), rules.astype(np.int64)])
+    unique, inverse = np.unique(matrix, axis=0, return_inverse=True)
+    texts = []
+    for row in unique:
+        parts = [f"{c}: {names[c][v]}" for c, v in zip(columns, row[:-1]) if v != MISSING]
+        if row[-1]:
+            parts.append(f"rule: {RULES[int(row[-1])]}")
+        texts.append("; ".join(parts) or "no comparable data")
+    categories = pd.Index(texts)
+    # Patterns may render to the same text only if identical, so categories are unique.
+    return pd.Categorical.from_codes(inverse.ravel(), categories=categories)
+
+
+def deduplicate(records: pd.DataFrame, settings: DedupSettings | Mapping[str, Any] | None = None,
+                progress: bool = False) -> DedupResult:
+    """Find the records that are the same customer, within and across sources.
+
+    Args:
+        records: standardised records (``rcu_kit.standardise.standardise_records`` output): at
+            least ``source`` and ``record_id``; every other contract column is optional.
+        settings: :class:`DedupSettings`, a dict of its fields, or None for the defaults.
+        progress: show progress bars.
+
+    Returns:
+        A :class:`DedupResult`; its crosswalk has exactly one row per input record.
+
+    Raises:
+        ValueError: bad settings, or records without source/record_id or with repeated
+            ``(source, record_id)`` (the message lists the rows).
+    """
+    settings = DedupSettings.coerce(settings)
+    timings: dict[str, float] = {}
+    start = clock = time.perf_counter()
+
+    def lap(stage: str) -> None:
+        nonlocal clock
+        now = time.perf_counter()
+        timings[stage] = round(now - clock, 3)
+        clock = now
+
+    prepared = prepare_records(records)
+    n = len(prepared)
+    lap("prepare")
+
+    index = build_index(settings)
+    candidates: CandidatePairs = index.candidates(prepared, progress=progress)
+    # Present each pair with the earlier record first.
+    first, second = candidates.second, candidates.first
+    found_by = candidates.found_by
+    if settings.link_only:
+        source_codes = pd.factorize(prepared["source"])[0]
+        keep = source_codes[first] != source_codes[second]
+        first, second, found_by = first[keep], second[keep], found_by[keep]
+    lap("index")
+
+    features = default_features(workers=settings.workers)
+    levels = compare_pairs(prepared, first, second, features, chunk_size=settings.chunk_size,
+                           progress=progress)
+    lap("compare")
+
+    vectors = levels.copy()
+    if settings.tf_adjustment:
+        vectors[f"{TF_PREFIX}last_name"] = _term_frequencies(prepared, "last_name", first)
+        vectors[f"{TF_PREFIX}first_name"] = _term_frequencies(prepared, "first_name", first)
+    model = FellegiSunterEM(max_iter=settings.em_max_iter, tf_adjustment=settings.tf_adjustment,
+                            rules=settings.household_rules,
+                            veto_probability=settings.veto_probability, seed=settings.seed)
+    if len(vectors):
+        probability = model.fit(vectors).prob(vectors).to_numpy()
+    else:
+        probability = np.zeros(0)
+    rules = household_rules(levels) if settings.household_rules else np.zeros(len(levels), np.int8)
+    lap("classify")
+
+    labels, cluster_info = cluster_pairs(n, first, second, probability,
+                                         threshold=settings.threshold,
+                                         max_cluster_size=settings.max_cluster_size,
+                                         conflict_probability=settings.conflict_probability)
+    lap("cluster")
+
+    width = max(7, len(str(int(labels.max(initial=0)) + 1)))
+    names = np.array([f"C{k:0{width}d}" for k in range(1, int(labels.max(initial=-1)) + 2)],
+                     dtype=object)
+    customer = names[labels]
+    crosswalk = pd.DataFrame({"source": prepared["source"], "record_id": prepared["record_id"],
+                              "customer_id": customer})
+    kept = probability >= settings.keep_pairs
+    pf, ps = first[kept], second[kept]
+    pair_table = pd.DataFrame({
+        "source_1": pd.Categorical(prepared["source"].to_numpy()[pf]),
+        "record_id_1": prepared["record_id"].to_numpy()[pf],
+        "source_2": pd.Categorical(prepared["source"].to_numpy()[ps]),
+        "record_id_2": prepared["record_id"].to_numpy()[ps],
+    })
+    for column in levels.columns:
+        pair_table[column] = levels[column].to_numpy()[kept]
+    pair_table["match_probability"] = probability[kept]
+    rule_names = np.array([""] + [RULES[k] for k in sorted(RULES)], dtype=object)
+    pair_table["rule"] = pd.Categorical(rule_names[rules[kept]])
+    pass_names = np.array([s.name for s in candidates.stats], dtype=object)
+    pair_table["found_by"] = pd.Categorical(pass_names[found_by[kept]])
+    pair_table["evidence"] = _evidence(levels[kept], rules[kept], level_names(features)) \
+        if kept.any() else pd.Categorical([])
+    skipped = pd.DataFrame(
+        [{"pass": s.name, "key": key, "records": size}
+         for s in candidates.stats for key, size in s.skipped_keys],
+        columns=["pass", "key", "records"])
+    lap("output")
+    timings["total"] = round(time.perf_counter() - start, 3)
+    return DedupResult(crosswalk=crosswalk, pairs=pair_table,
+                       pass_stats=candidates.stats_table(), skipped_blocks=skipped,
+                       timings=timings, model=model, cluster_info=cluster_info,
+                       settings=settings)

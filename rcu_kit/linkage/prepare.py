@@ -1,0 +1,179 @@
+"""Linkage-ready records: the standardised contract checked, completed and encoded once.
+
+:func:`prepare_records` takes the output of ``rcu_kit.standardise.standardise_records`` (columns
+``source, record_id, civility, last_name, birth_name, first_name, *_phonetic, birth_date, email,
+phone, phone_type, street, street_number, street_number_suffix, street_name, postcode, city,
+country, name_swapped``) and returns the frame the blocking and comparison steps work on:
+
+* every contract column present (a missing column becomes all-missing: FEBRL has no e-mail);
+* text columns as pandas ``category`` (integer codes plus one vocabulary), so that gathering the
+  values of 10 million pairs moves 4-byte codes, not Python strings. The surname columns
+  (``last_name``, ``birth_name``) share one vocabulary so a birth name can be compared with a
+  married name by code;
+* derived keys: ``first_initial``, ``birth_year``, ``department``, ``email_local``,
+  ``phone_is_mobile``, and phonetic keys computed here when the standardiser did not provide them.
+
+Examples:
+    >>> import pandas as pd
+    >>> df = pd.DataFrame({"source": ["crm"], "record_id": ["1"], "first_name": ["JEAN PIERRE"],
+    ...                    "last_name": ["DUPOND"]})
+    >>> prepared = prepare_records(df)
+    >>> prepared.loc[0, "first_initial"], prepared.loc[0, "last_name_phonetic"]
+    ('J', 'DUPON')
+"""
+
+from __future__ import annotations
+
+import re
+
+import numpy as np
+import pandas as pd
+
+__all__ = ["CONTRACT_COLUMNS", "TEXT_COLUMNS", "prepare_records", "french_phonetic",
+           "validate_records"]
+
+TEXT_COLUMNS = (
+    "civility", "last_name", "birth_name", "first_name", "last_name_phonetic",
+    "first_name_phonetic", "birth_name_phonetic", "birth_date", "email", "phone", "phone_type",
+    "street", "street_number", "street_number_suffix", "street_name", "postcode", "city", "country",
+)
+CONTRACT_COLUMNS = ("source", "record_id", *TEXT_COLUMNS, "name_swapped")
+
+# Columns whose vocabularies are shared (compared across columns by code).
+_SHARED_VOCABULARIES = (("last_name", "birth_name"),
+                        ("last_name_phonetic", "birth_name_phonetic"))
+
+_PHONETIC_RULES = [
+    (r"[^A-Z ]", ""), (r"PH", "F"), (r"QU", "K"), (r"GU([EI])", r"G\1"), (r"C([EIY])", r"S\1"),
+    (r"CH", "X"), (r"SCH", "X"), (r"C", "K"), (r"Q", "K"), (r"GE", "JE"), (r"GI", "JI"),
+    (r"Y", "I"), (r"W", "V"), (r"Z", "S"), (r"TH", "T"), (r"H", ""), (r"EAU", "O"), (r"AU", "O"),
+    (r"OU", "U"), (r"AI", "E"), (r"EI", "E"), (r"([AEIOU])S([AEIOU])", r"\1Z\2"),
+    (r"(.)\1+", r"\1"), (r"([A-Z]{2,})[TDSXZ]\b", r"\1"), (r"([A-Z]{2,})E\b", r"\1"),
+    (r"\s+", " "),
+]
+_COMPILED = [(re.compile(p), r) for p, r in _PHONETIC_RULES]
+
+
+def french_phonetic(name: str | None) -> str | None:
+    """A simple French sound key for upper-case ASCII names (fallback when none was given).
+
+    Folds spellings that sound alike: PH/F, C/K/Q, Y/I, Z/S, silent H, doubled letters and
+    silent final letters (T, D, S, X, Z, E).
+
+    Examples:
+        >>> french_phonetic("DUPONT"), french_phonetic("DUPOND"), french_phonetic("PHILIPPE")
+        ('DUPON', 'DUPON', 'FILIP')
+    """
+    if name is None or (isinstance(name, float) and np.isnan(name)) or name is pd.NA:
+        return None
+    key = str(name).upper()
+    for pattern, repl in _COMPILED:
+        key = pattern.sub(repl, key)
+    key = key.strip()
+    return key or None
+
+
+def validate_records(records: pd.DataFrame) -> None:
+    """Check the linkage input contract; raise a clear error naming the problem and the fix.
+
+    Raises:
+        TypeError: ``records`` is not a DataFrame.
+        ValueError: ``source`` or ``record_id`` is missing, empty somewhere, or a
+            ``(source, record_id)`` is repeated; the message lists the offending rows.
+    """
+    if not isinstance(records, pd.DataFrame):
+        raise TypeError(f"records must be a pandas DataFrame (the output of "
+                        f"standardise_records), got {type(records).__name__}")
+    for col in ("source", "record_id"):
+        if col not in records.columns:
+            raise ValueError(f"records: column {col!r} is missing; linkage needs 'source' and "
+                             f"'record_id' to account for every record (columns are: "
+                             f"{', '.join(map(str, records.columns))})")
+        empty = records[col].isna() | (records[col].astype("string").str.strip() == "")
+        if empty.any():
+            rows = np.flatnonzero(empty.to_numpy())[:10].tolist()
+            raise ValueError(f"records: column {col!r} is empty in {int(empty.sum())} row(s) "
+                             f"(positions {rows}); give every record its source and id")
+    dup = records.duplicated(["source", "record_id"], keep=False)
+    if dup.any():
+        sample = records.loc[dup, ["source", "record_id"]].head(10)
+        pairs = [f"{s}/{r}" for s, r in sample.itertuples(index=False)]
+        raise ValueError(f"records: {int(dup.sum())} rows share a (source, record_id) with "
+                         f"another row, e.g. {', '.join(pairs)}; record ids must be unique "
+                         "within a source (check the source's id_column)")
+
+
+def _categorical(values: pd.Series | np.ndarray, categories: np.ndarray | None = None
+                 ) -> pd.Categorical:
+    """Text values as a Categorical of stripped strings; blank and missing become missing.
+
+    The cleaning runs on the distinct values only (fast on a million records).
+    """
+    codes, uniques = pd.factorize(pd.Series(values, copy=False), use_na_sentinel=True)
+    cleaned = pd.Series(np.asarray(uniques, dtype=object)).astype("string").str.strip()
+    cleaned = cleaned.where(cleaned != "").astype(object)
+    cleaned = cleaned.where(cleaned.notna(), None).to_numpy()
+    if categories is None:
+        categories = np.sort(pd.unique(cleaned[pd.notna(cleaned)]).astype(str))
+    cats = pd.Index(categories)
+    remap = np.append(cats.get_indexer(cleaned), -1)  # position -1 (missing) maps to -1
+    return pd.Categorical.from_codes(remap[codes], categories=cats, validate=False)
+
+
+def _derive(cat: pd.Categorical, func) -> pd.Categorical:
+    """A new Categorical obtained by applying ``func`` (str -> str | None) to each category."""
+    mapped = np.array([func(c) for c in cat.categories], dtype=object)
+    mapped = np.append(mapped, None)
+    return _categorical(mapped[cat.codes])
+
+
+def prepare_records(records: pd.DataFrame) -> pd.DataFrame:
+    """The records ready for blocking and comparison (same rows, same order, RangeIndex).
+
+    Args:
+        records: standardised records (see the module docstring); any contract column except
+            ``source`` and ``record_id`` may be missing or all-missing.
+
+    Returns:
+        A new frame: the contract columns (text as ``category``), plus ``first_initial``,
+        ``birth_year``, ``department``, ``email_local`` and ``phone_is_mobile``.
+
+    Raises:
+        ValueError: see :func:`validate_records`.
+    """
+    validate_records(records)
+    n = len(records)
+    cats: dict[str, pd.Categorical] = {}
+    for col in TEXT_COLUMNS:
+        if col in records.columns:
+            cats[col] = _categorical(records[col].to_numpy())
+        else:
+            cats[col] = pd.Categorical.from_codes(np.full(n, -1), categories=pd.Index([], dtype=object))
+    for col in ("last_name", "first_name", "birth_name"):
+        ph = f"{col}_phonetic"
+        own = _derive(cats[col], french_phonetic)
+        given = np.asarray(cats[ph], dtype=object)
+        computed = np.asarray(own, dtype=object)
+        cats[ph] = _categorical(np.where(pd.isna(given), computed, given))
+    cats["first_initial"] = _derive(cats["first_name"], lambda v: v[:1] or None)
+    cats["birth_year"] = _derive(cats["birth_date"],
+                                 lambda v: v[:4] if re.match(r"^\d{4}-", v) else None)
+    cats["department"] = _derive(cats["postcode"], lambda v: v[:2] or None)
+    cats["email_local"] = _derive(cats["email"], lambda v: v.split("@")[0] or None)
+    for group in _SHARED_VOCABULARIES:
+        vocabulary = np.sort(pd.unique(np.concatenate(
+            [np.asarray(cats[c].categories, dtype=object) for c in group])).astype(str))
+        for c in group:
+            cats[c] = _categorical(np.asarray(cats[c], dtype=object), categories=vocabulary)
+
+    out = pd.DataFrame({"source": records["source"].astype(str).to_numpy(),
+                        "record_id": records["record_id"].astype(str).to_numpy()})
+    for col, values in cats.items():
+        out[col] = values
+    mobile = np.array([bool(re.match(r"^\+33[67]", c)) for c in cats["phone"].categories] + [False])
+    out["phone_is_mobile"] = mobile[cats["phone"].codes]
+    if "name_swapped" in records.columns:
+        out["name_swapped"] = records["name_swapped"].fillna(False).astype(bool).to_numpy()
+    else:
+        out["name_swapped"] = np.zeros(n, dtype=bool)
+    return out

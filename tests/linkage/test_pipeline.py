@@ -1,0 +1,146 @@
+"""End-to-end deduplication on hand-made French records with every trap known (conftest.py)."""
+
+from __future__ import annotations
+
+import pandas as pd
+import pytest
+
+from rcu_kit.linkage import DedupSettings, deduplicate
+
+from .conftest import ROWS, TRUTH, make_records
+
+# The true duplicate pairs (each within one person), 13 in all:
+# P1 1 pair, P2 3 (3 records), P5 1, P7 3 (JEAN PIERRE / JP / JEAN), P8 1 (typo), P10 1,
+# P13 1 (swapped names), P14 1 (moved), P15 1 (day/month swap).
+EXPECTED_PAIRS = {
+    frozenset({("crm", "1"), ("web", "1")}),
+    frozenset({("crm", "2"), ("web", "2")}),
+    frozenset({("crm", "2"), ("loyalty", "1")}),
+    frozenset({("web", "2"), ("loyalty", "1")}),
+    frozenset({("crm", "4"), ("loyalty", "3")}),
+    frozenset({("crm", "5"), ("web", "4")}),
+    frozenset({("crm", "5"), ("loyalty", "4")}),
+    frozenset({("web", "4"), ("loyalty", "4")}),
+    frozenset({("crm", "6"), ("service", "1")}),
+    frozenset({("crm", "7"), ("loyalty", "5")}),
+    frozenset({("crm", "8"), ("web", "7")}),
+    frozenset({("crm", "9"), ("loyalty", "6")}),
+    frozenset({("service", "3"), ("web", "8")}),
+}
+
+
+@pytest.fixture(scope="module")
+def result():
+    return deduplicate(make_records())
+
+
+def _clusters(crosswalk: pd.DataFrame) -> set[frozenset]:
+    return {frozenset(zip(g.source, g.record_id)) for _, g in crosswalk.groupby("customer_id")}
+
+
+def test_crosswalk_has_exactly_one_row_per_record_in_input_order(result):
+    # 28 input rows, including the all-empty service/2: 28 crosswalk rows, same order.
+    assert len(result.crosswalk) == 28
+    assert list(zip(result.crosswalk.source, result.crosswalk.record_id)) == \
+        [(r[0], r[1]) for r in ROWS]
+    assert list(result.crosswalk.columns) == ["source", "record_id", "customer_id"]
+
+
+def test_clusters_are_exactly_the_true_persons(result):
+    # 17 persons P1..P17: households, homonyms, the twin and the family e-mail stay apart;
+    # married/birth names, compound names, the typo, the swap and the move are merged.
+    truth = {}
+    for key, person in TRUTH.items():
+        truth.setdefault(person, set()).add(key)
+    assert _clusters(result.crosswalk) == {frozenset(v) for v in truth.values()}
+    assert result.n_customers == 17
+
+
+def test_customer_ids_follow_first_appearance(result):
+    # C0000001 is crm/1's cluster, C0000002 the next new cluster (crm/2), ...; the all-empty
+    # service/2 (row 20) is the 12th customer to appear.
+    ids = dict(zip(zip(result.crosswalk.source, result.crosswalk.record_id),
+                   result.crosswalk.customer_id))
+    assert ids[("crm", "1")] == ids[("web", "1")] == "C0000001"
+    assert ids[("crm", "2")] == ids[("loyalty", "1")] == "C0000002"
+    assert ids[("service", "2")] == "C0000012"
+    assert ids[("loyalty", "7")] == "C0000017"
+
+
+def test_pairs_above_threshold_are_exactly_the_true_duplicates(result):
+    above = result.pairs[result.pairs.match_probability >= 0.9]
+    found = {frozenset({(a, b), (c, d)}) for a, b, c, d in
+             zip(above.source_1, above.record_id_1, above.source_2, above.record_id_2)}
+    assert found == EXPECTED_PAIRS
+
+
+def test_household_and_homonym_pairs_are_vetoed_with_a_reason(result):
+    pairs = result.pairs.set_index(["source_1", "record_id_1", "source_2", "record_id_2"])
+    # Father and son Pierre DUPONT: same name, address and landline, other birth date.
+    father_son = pairs.loc[("crm", "1", "loyalty", "2")]
+    assert father_son["rule"] == "different birth dates"
+    assert father_son["match_probability"] == pytest.approx(0.01)  # capped at veto_probability
+    # Paul and Anne GIRARD share famille.girard@orange.fr.
+    family_mail = pairs.loc[("crm", "7", "web", "6")]
+    assert family_mail["email"] == 3  # exact
+    assert family_mail["rule"] == "different first names"
+    assert "rule: different first names" in family_mail["evidence"]
+    # The two Jean MARTIN of Lyon 2e.
+    assert pairs.loc[("crm", "4", "web", "3")]["rule"] == "different birth dates"
+
+
+def test_married_name_pair_is_seen_as_birth_name_agreement(result):
+    pairs = result.pairs.set_index(["source_1", "record_id_1", "source_2", "record_id_2"])
+    married = pairs.loc[("crm", "2", "loyalty", "1")]   # DUPONT née MARTIN / MARTIN
+    assert married["last_name"] == 3
+    assert married["evidence"].startswith("last_name: birth_name; first_name: exact")
+
+
+def test_stats_and_timings_are_reported(result):
+    stats = result.pass_stats.set_index("pass")
+    # 80 distinct candidate pairs out of 28 * 27 / 2 = 378 possible.
+    assert stats.loc["total", "pairs"] == 80 == len(result.pairs)
+    assert stats.loc["total", "reduction_ratio"] == pytest.approx(1 - 80 / 378)
+    # The new pairs of all passes add up to the union.
+    assert stats.drop("total")["new_pairs"].sum() == 80
+    # phone: the DUPONT landline block has 4 records (6 pairs) + 2 mobile pairs (P2, P7) = 8.
+    assert stats.loc["phone", "pairs"] == 8
+    assert set(result.timings) == {"prepare", "index", "compare", "classify", "cluster",
+                                   "output", "total"}
+
+
+def test_same_input_gives_same_output(result):
+    again = deduplicate(make_records())
+    pd.testing.assert_frame_equal(again.crosswalk, result.crosswalk)
+    pd.testing.assert_series_equal(again.pairs.match_probability, result.pairs.match_probability)
+
+
+def test_link_only_ignores_pairs_within_a_source():
+    linked = deduplicate(make_records(), {"link_only": True})
+    assert (linked.pairs.source_1.astype(str) != linked.pairs.source_2.astype(str)).all()
+    # Every true pair crosses sources here, so the clusters are unchanged.
+    assert linked.n_customers == 17
+
+
+def test_settings_accept_a_dict_and_name_unknown_keys():
+    assert DedupSettings.coerce({"threshold": 0.95}).threshold == 0.95
+    with pytest.raises(ValueError, match="unknown key\\(s\\) treshold; allowed: .*threshold"):
+        DedupSettings.coerce({"treshold": 0.95})
+    with pytest.raises(ValueError, match="threshold must be between 0 and 1"):
+        DedupSettings(threshold=1.5)
+    with pytest.raises(ValueError, match="pass 'x' needs either 'on'"):
+        deduplicate(make_records(), {"passes": [{"name": "x", "window": 3}]})
+
+
+def test_bad_records_are_refused_with_the_rows_named():
+    records = make_records()
+    records.loc[5, "record_id"] = "1"   # crm/1 twice
+    with pytest.raises(ValueError, match="2 rows share a \\(source, record_id\\).*crm/1"):
+        deduplicate(records)
+    with pytest.raises(ValueError, match="column 'source' is missing"):
+        deduplicate(make_records().drop(columns="source"))
+
+
+def test_empty_input_gives_empty_outputs():
+    out = deduplicate(make_records([]).astype(object))
+    assert len(out.crosswalk) == 0 and len(out.pairs) == 0
