@@ -73,7 +73,8 @@ class BadLine:
     Attributes:
         line_number: 1-based physical line in the file where the row starts (for Excel, the
             sheet's row number).
-        content: the row's text as found (cut to ``MAX_CONTENT_CHARS`` characters).
+        content: the row's text as found, all its physical lines for a multi-line row (for Excel,
+            the row's cells joined by tabs); cut to ``MAX_CONTENT_CHARS`` characters.
         error: why it was rejected, e.g. ``expected 3 fields, found 2``.
     """
 
@@ -293,7 +294,7 @@ def _resolve_path(source: Source, engagement: Engagement | None) -> Path:
     assert source.path is not None  # the config model guarantees it for file formats
     path = engagement.resolve(source.path) if engagement is not None else Path(source.path).expanduser()
     path = path.resolve()
-    if not path.is_file():
+    if not (path.is_file() or (path.is_dir() and source.format == "parquet")):
         what = "is a folder, not a file" if path.is_dir() else "file not found"
         raise FileNotFoundError(
             f"source {source.name!r}: {what}: {path} (path {source.path!r} "
@@ -561,6 +562,15 @@ def _load_parquet(source: Source, path: Path) -> dict[str, Any]:
 # ---------------------------------------------------------------------------------------------
 # SQL
 # ---------------------------------------------------------------------------------------------
+_DRIVER_HINTS = {
+    "postgresql": 'pip install "psycopg[binary]" (or psycopg2-binary with a postgresql+psycopg2:// URL)',
+    "mysql": "pip install pymysql, with a mysql+pymysql:// URL",
+    "mariadb": "pip install pymysql, with a mariadb+pymysql:// URL",
+    "mssql": "pip install pyodbc (and the Microsoft ODBC driver), with a mssql+pyodbc:// URL",
+    "oracle": "pip install oracledb, with an oracle+oracledb:// URL",
+}
+
+
 def _mask_url(url: str) -> str:
     return re.sub(r"(://[^:/@]*:)[^@]*@", r"\1***@", url)
 
@@ -598,9 +608,10 @@ def _load_sql(source: Source, engagement: Engagement | None) -> dict[str, Any]:
     try:
         engine = sa.create_engine(url)
     except (NoSuchModuleError, ImportError) as exc:
+        hint = _DRIVER_HINTS.get(url.get_backend_name(), "install the Python package of the driver "
+                                 "named in the URL (dialect+driver://...)")
         raise ValueError(f"{where}: the database driver for {url.drivername!r} is not installed "
-                         f"({clean(str(exc))}); install it, e.g. `pip install psycopg2-binary` for "
-                         "PostgreSQL") from None
+                         f"({clean(str(exc))}); {hint}") from None
     try:
         with engine.connect() as conn:
             if source.table:
@@ -639,6 +650,15 @@ def _load_sql(source: Source, engagement: Engagement | None) -> dict[str, Any]:
 # ---------------------------------------------------------------------------------------------
 def load_source(source: Source, engagement: Engagement | None = None) -> LoadedSource:
     """Read one source into a :class:`LoadedSource` (never modifying the source).
+
+    CSV: encoding and separator are detected unless declared (see :func:`detect_encoding`,
+    :func:`detect_separator`); the quote character is ``"`` (doubled inside a quoted value);
+    quoted values may hold separators and line breaks; rows with the wrong number of fields are
+    reported in ``bad_lines``; an empty header cell names its column ``unnamed_<position>``.
+    Excel (.xlsx/.xlsm): ``sheet`` by name or 0-based index, default the first; the header is the
+    first non-blank row. Parquet: a file or a folder of files. SQL: any SQLAlchemy URL with
+    ``table`` (``schema.table`` allowed) or ``query``; a relative SQLite path resolves against the
+    engagement's folder.
 
     Args:
         source: the source as declared in the engagement (format, path or url, options).

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import importlib.util
 import sqlite3
 from pathlib import Path
 
@@ -98,6 +99,8 @@ def test_separator_prefers_consistent_split():
     assert detect_separator("nom;montant\nDupont;12,50\nMartin;3,00\n") == ";"
     # A one-column file gets a separator that does not occur in it (',' occurs, ';' does not).
     assert detect_separator("adresse\n1, rue X\n2, rue Y\n") == ";"
+    # Separators inside quotes do not count: ',' splits every record into 2 fields, ';' never.
+    assert detect_separator('"nom;prenom",ville\n"DUPONT;Jean",Lyon\n') == ","
 
 
 def test_declared_encoding_and_separator_override_detection(tmp_path):
@@ -175,6 +178,42 @@ def test_unclosed_quote_in_first_field_is_reported(tmp_path):
     assert loaded.rows_read == 2
 
 
+def test_crlf_file_line_numbers(tmp_path):
+    # Windows line ends: line 3 is broken, line 4 ("\r\n" alone) is blank, line 5 is fine.
+    text = "a;b\r\n1;2\r\n3\r\n\r\n4;5\r\n"
+    loaded = load_source(_csv(tmp_path, "w.csv", text))
+    assert loaded.bad_lines == [BadLine(3, "3", "expected 2 fields, found 1")]
+    assert _values(loaded.frame) == [["1", "2"], ["4", "5"]]
+
+
+def test_declared_utf8_with_bom(tmp_path):
+    src = _csv(tmp_path, "bom.csv", "id;nom\n1;Zoé\n", encoding="utf-8-sig")
+    loaded = load_source(src.model_copy(update={"encoding": "utf-8"}))
+    assert list(loaded.frame.columns) == ["id", "nom"] and _values(loaded.frame) == [["1", "Zoé"]]
+
+
+def test_unknown_declared_encoding(tmp_path):
+    src = _csv(tmp_path, "k.csv", "a\n1\n").model_copy(update={"encoding": "klingon"})
+    with pytest.raises(ValueError, match=r"source 'k' .*unknown encoding 'klingon'"):
+        load_source(src)
+
+
+def test_nul_bytes_are_an_error(tmp_path):
+    src = _csv(tmp_path, "n.csv", "a;b\n1;2\n", encoding="utf-16-le")
+    with pytest.raises(ValueError, match=r"NUL bytes.*declare its 'encoding'"):
+        load_source(src)
+    # Declared, the same file reads fine.
+    loaded = load_source(src.model_copy(update={"encoding": "utf-16-le"}))
+    assert _values(loaded.frame) == [["1", "2"]] and loaded.separator == ";"
+
+
+def test_long_bad_line_content_is_cut(tmp_path):
+    long_value = "x" * 2500
+    loaded = load_source(_csv(tmp_path, "l.csv", f"a;b\n{long_value}\n"))
+    # 2,000 characters kept, then a note of the 500 left out.
+    assert loaded.bad_lines[0].content == "x" * 2000 + " … (500 more characters)"
+
+
 def test_header_only_file(tmp_path):
     loaded = load_source(_csv(tmp_path, "h.csv", "id;nom;email\n"))
     assert list(loaded.frame.columns) == ["id", "nom", "email"]
@@ -250,6 +289,29 @@ def test_excel_sheet_by_name_or_index(tmp_path, sheet):
     assert _values(loaded.frame) == [["K1", "2024-01-31"], ["K2", "12.5"]]
 
 
+def test_excel_header_problems(tmp_path):
+    wb = openpyxl.Workbook()
+    wb.active.append(["id", None, "nom"])
+    wb.active.append([1, 2, 3])
+    dup = wb.create_sheet("dup")
+    dup.append(["id", "id"])
+    wb.create_sheet("vide")
+    wb.save(tmp_path / "h.xlsx")
+    src = Source(name="h", format="excel", path=str(tmp_path / "h.xlsx"))
+    with pytest.raises(ValueError, match=r"header row 1 has empty cells in column\(s\) B"):
+        load_source(src)
+    with pytest.raises(ValueError, match=r"sheet 'dup'.*duplicate column names 'id'"):
+        load_source(src.model_copy(update={"sheet": "dup"}))
+    with pytest.raises(ValueError, match=r"sheet 'vide'.*the sheet is empty"):
+        load_source(src.model_copy(update={"sheet": "vide"}))
+
+
+def test_old_xls_is_an_error(tmp_path):
+    (tmp_path / "old.xls").write_bytes(b"\xd0\xcf\x11\xe0")
+    with pytest.raises(ValueError, match=r"old \.xls workbooks cannot be read; .*save it as \.xlsx"):
+        load_source(Source(name="old", format="excel", path=str(tmp_path / "old.xls")))
+
+
 def test_excel_bad_sheet_name_lists_sheets(tmp_path):
     _workbook(tmp_path / "c.xlsx")
     src = Source(name="c", format="excel", path=str(tmp_path / "c.xlsx"), sheet="Factures")
@@ -274,6 +336,15 @@ def test_parquet_every_column_as_text(tmp_path):
                                      ["2", None, "2", "Paris"],
                                      [None, None, None, "Lyon"]]
     assert loaded.rows_read == 3 and loaded.encoding is None
+
+
+def test_parquet_folder(tmp_path):
+    folder = tmp_path / "extract"
+    folder.mkdir()
+    pq.write_table(pa.table({"id": ["1", "2"]}), folder / "part-0.parquet")
+    pq.write_table(pa.table({"id": ["3"]}), folder / "part-1.parquet")
+    loaded = load_source(Source(name="p", format="parquet", path=str(folder)))
+    assert sorted(loaded.frame["id"]) == ["1", "2", "3"] and loaded.rows_read == 3
 
 
 # -- SQL -----------------------------------------------------------------------------------------
@@ -308,10 +379,30 @@ def test_sqlite_query_relative_to_engagement(sqlite_db, tmp_path):
     assert _values(loaded.frame) == [["Cœur", None], [None, "75001"]]
 
 
+def test_sql_query_with_duplicate_columns(sqlite_db):
+    src = Source(name="crm", format="sql", url=f"sqlite:///{sqlite_db}",
+                 query="SELECT id, nom, id FROM clients")
+    with pytest.raises(ValueError, match=r"source 'crm' .*duplicate column names 'id'"):
+        load_source(src)
+
+
+def test_sql_bad_query_names_source(sqlite_db):
+    src = Source(name="crm", format="sql", url=f"sqlite:///{sqlite_db}", query="SELECT nope FROM clients")
+    with pytest.raises(ValueError, match=r"source 'crm' .*cannot read: no such column: nope"):
+        load_source(src)
+
+
 def test_sql_unknown_table_lists_tables(sqlite_db):
     src = Source(name="crm", format="sql", url=f"sqlite:///{sqlite_db}", table="contacts")
     with pytest.raises(ValueError, match=r"source 'crm' .*no table 'contacts'; tables are: clients"):
         load_source(src)
+
+
+def test_missing_sqlite_database(tmp_path):
+    src = Source(name="crm", format="sql", url="sqlite:///absent.db", table="t")
+    eng = Engagement(client="C", base_dir=tmp_path, sources=[src])
+    with pytest.raises(FileNotFoundError, match=r"source 'crm': SQLite database not found: .*absent\.db"):
+        load_source(src, eng)
 
 
 def test_sql_errors_hide_the_password():
@@ -320,6 +411,12 @@ def test_sql_errors_hide_the_password():
         load_source(src)
     assert "source 'erp'" in str(err.value) and "bob:***@127.0.0.1" in str(err.value)
     assert "s3cret" not in str(err.value)
+    if importlib.util.find_spec("psycopg") is None:
+        # Without the PostgreSQL driver the message says which package to install.
+        assert 'pip install "psycopg[binary]"' in str(err.value)
+    else:
+        # With it, nothing listens on port 1: the connection error is reported.
+        assert "cannot read" in str(err.value)
 
 
 # -- load_all and summaries ----------------------------------------------------------------------
@@ -336,16 +433,44 @@ def test_load_all_summary_and_bad_lines(tmp_path):
     summary = summarise_sources(loaded, "fr")
     assert summary.to_dict("records") == [
         # crm: 3 data rows, line 3 has 1 field instead of 2.
-        {"source": "crm", "format": "csv", "location": str(tmp_path / "crm.csv"),
+        {"source": "crm", "format": "csv", "location": str((tmp_path / "crm.csv").resolve()),
          "encoding": "cp1252 (détecté)", "separator": "; (détecté)",
          "rows_read": 3, "rows_loaded": 2, "bad_lines": 1, "columns": 2},
-        {"source": "web", "format": "csv", "location": str(tmp_path / "web.csv"),
+        {"source": "web", "format": "csv", "location": str((tmp_path / "web.csv").resolve()),
          "encoding": "utf-8 (déclaré)", "separator": "tabulation (déclaré)",
          "rows_read": 1, "rows_loaded": 1, "bad_lines": 0, "columns": 2},
     ]
     assert summarise_sources(loaded, "en")["separator"].tolist() == ["; (detected)", "tab (declared)"]
     assert bad_lines_frame(loaded).to_dict("records") == [
         {"source": "crm", "line_number": 3, "error": "expected 2 fields, found 1", "content": "2"}]
+
+
+def test_summary_of_excel_parquet_and_sql(tmp_path, sqlite_db):
+    _workbook(tmp_path / "c.xlsx")
+    pq.write_table(pa.table({"a": ["x"]}), tmp_path / "p.parquet")
+    eng = Engagement(client="C", base_dir=tmp_path, sources=[
+        Source(name="xl", format="excel", path="c.xlsx", sheet="Contrats"),
+        Source(name="pq", format="parquet", path="p.parquet"),
+        Source(name="db", format="sql", url="sqlite:///crm.db", table="clients")])
+    summary = summarise_sources(load_all(eng, progress=True), "en")
+    assert summary.to_dict("records") == [
+        # The sheet is appended to the location; no encoding or separator outside CSV.
+        {"source": "xl", "format": "excel", "location": f"{(tmp_path / 'c.xlsx').resolve()} [Contrats]",
+         "encoding": "", "separator": "", "rows_read": 2, "rows_loaded": 2, "bad_lines": 0,
+         "columns": 2},
+        {"source": "pq", "format": "parquet", "location": str((tmp_path / "p.parquet").resolve()),
+         "encoding": "", "separator": "", "rows_read": 1, "rows_loaded": 1, "bad_lines": 0,
+         "columns": 1},
+        {"source": "db", "format": "sql", "location": f"sqlite:///{sqlite_db.resolve()} table=clients",
+         "encoding": "", "separator": "", "rows_read": 3, "rows_loaded": 3, "bad_lines": 0,
+         "columns": 4},
+    ]
+
+
+def test_bad_lines_frame_without_bad_lines_is_empty_with_columns(tmp_path):
+    loaded = {"a": load_source(_csv(tmp_path, "a.csv", "x;y\n1;2\n"))}
+    frame = bad_lines_frame(loaded)
+    assert list(frame.columns) == ["source", "line_number", "error", "content"] and len(frame) == 0
 
 
 def test_load_all_unknown_source(tmp_path):
