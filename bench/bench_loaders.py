@@ -88,6 +88,7 @@ def _load_in_this_process(path: str) -> None:
     print(json.dumps({"seconds": seconds, "peak": peak, "baseline": baseline,
                       "rows_read": loaded.rows_read, "rows_loaded": len(loaded.frame),
                       "bad_lines": len(loaded.bad_lines), "encoding": loaded.encoding,
+                      "bad_line_numbers": [b.line_number for b in loaded.bad_lines],
                       "separator": loaded.separator, "columns": loaded.frame.shape[1]}))
 
 
@@ -121,6 +122,10 @@ def main(argv: list[str] | None = None) -> int:
         expected_loaded = args.rows - broken
         assert best["rows_read"] == args.rows and best["rows_loaded"] == expected_loaded, best
         assert (best["encoding"], best["separator"]) == ("cp1252", ";"), best
+        # Data row r is on line r + 1 (the header is line 1): the numbers must be exact.
+        expected_lines = [r + 1 for r in range(args.bad_every, args.rows + 1, args.bad_every)] \
+            if args.bad_every else []
+        assert best["bad_line_numbers"] == expected_lines, "bad line numbers are wrong"
         print(f"detected: encoding {best['encoding']}, separator {best['separator']!r}; "
               f"rows_read {best['rows_read']:,}, rows_loaded {best['rows_loaded']:,}, "
               f"bad_lines {best['bad_lines']:,}")

@@ -220,8 +220,9 @@ def test_header_only_file(tmp_path):
     assert len(loaded.frame) == 0 and loaded.rows_read == 0 and loaded.bad_lines == []
 
 
-def test_empty_file_is_an_error(tmp_path):
-    src = _csv(tmp_path, "empty.csv", "\n\n")
+@pytest.mark.parametrize("text", ["", "\n\n", "  \r\n"])
+def test_empty_file_is_an_error(tmp_path, text):
+    src = _csv(tmp_path, "empty.csv", text)
     with pytest.raises(ValueError, match=r"source 'empty' .*empty\.csv\): the file is empty"):
         load_source(src)
 
