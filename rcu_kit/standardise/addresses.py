@@ -21,7 +21,7 @@ from __future__ import annotations
 
 import pandas as pd
 
-from rcu_kit.standardise._text import TEXT, as_text, fold_ascii_upper, on_unique
+from rcu_kit.standardise._text import TEXT, as_text, fold_ascii_upper, on_unique, regex_replace
 
 __all__ = ["STREET_TYPES", "STREET_WORDS", "NUMBER_SUFFIXES", "parse_street", "parse_streets",
            "normalise_city", "normalise_cities", "split_postcode_city"]
@@ -67,35 +67,39 @@ def _punctuation_to_spaces(text: pd.Series) -> pd.Series:
     return text.str.replace(r"\s+", " ", regex=True).str.strip()
 
 
-def _replace_words(text: pd.Series, words: dict[str, str], first_only: bool = False) -> pd.Series:
-    """Expand whole-word abbreviations (one RE2 alternation per target word)."""
+def _replace_words(text: pd.Series, words: dict[str, str]) -> pd.Series:
+    """Expand whole-word abbreviations anywhere (one RE2 alternation per target word)."""
     targets: dict[str, list[str]] = {}
     for short, long in words.items():
         if short != long:
             targets.setdefault(long, []).append(short)
     for long, shorts in targets.items():
         alternation = "|".join(sorted(shorts, key=len, reverse=True))
-        if first_only:
-            text = text.str.replace(rf"^(?:{alternation})( |$)", rf"{long}\1", regex=True)
-        else:
-            text = text.str.replace(rf"(^| )(?:{alternation})( |$)", rf"\1{long}\2", regex=True)
-            # a second pass catches adjacent abbreviations sharing a space ("ST ST")
-            text = text.str.replace(rf"(^| )(?:{alternation})( |$)", rf"\1{long}\2", regex=True)
+        # twice: adjacent abbreviations share their separating space ("ST ST")
+        for _ in range(2):
+            text = regex_replace(text, rf"(^| )(?:{alternation})( |$)", rf"\1{long}\2")
     return text
+
+
+def _expand_street_type(name: pd.Series) -> pd.Series:
+    """The first word of a street name mapped through :data:`STREET_TYPES`."""
+    parts = name.str.extract(r"^(\S+)(.*)$")
+    first = parts[0].map(STREET_TYPES).astype(TEXT).fillna(parts[0])
+    return (first + parts[1]).where(name.notna())
 
 
 def _parse_unique(uniques: pd.Series) -> pd.DataFrame:
     text = fold_ascii_upper(uniques)
     # "12-14", "12/14" ranges keep the first number; "12B" / "12 B" / "12,bis" suffixes.
-    text = text.str.replace(r"^(\d+)\s*[-/]\s*\d+\b", r"\1", regex=True)
+    text = regex_replace(text, r"^(\d+)\s*[-/]\s*\d+\b", r"\1")
     text = _punctuation_to_spaces(text)
     parts = text.str.extract(rf"^(\d{{1,5}}) ?(?:({_SUFFIX_ALT})(?: |$))?(.*)$")
     has_number = parts[0].notna()
-    number = parts[0].str.replace(r"^0+(\d)", r"\1", regex=True)
+    number = regex_replace(parts[0], r"^0+(\d)", r"\1")
     suffix = parts[1].map(NUMBER_SUFFIXES).astype(TEXT)
     name = parts[2].where(has_number, text).str.strip()
     name = name.mask(name.str.len() == 0)
-    name = _replace_words(name, STREET_TYPES, first_only=True)
+    name = _expand_street_type(name)
     name = _replace_words(name, STREET_WORDS)
     street = number.fillna("") + " " + suffix.fillna("") + " " + name.fillna("")
     street = street.str.replace(r"\s+", " ", regex=True).str.strip()
@@ -130,8 +134,8 @@ def _city_unique(uniques: pd.Series) -> pd.Series:
     text = _punctuation_to_spaces(fold_ascii_upper(uniques))
     text = text.str.replace(r"^\d{5} ", "", regex=True).str.replace(r" \d{5}$", "", regex=True)
     text = text.str.replace(r"( |^)CEDEX( \d{1,3})?( |$)", " ", regex=True).str.strip()
-    text = text.str.replace(r"^(PARIS|LYON|MARSEILLE) \d{1,2}( ?(E|ER|EME))?( ARRONDISSEMENT)?$",
-                            r"\1", regex=True)
+    text = regex_replace(text, r"^(PARIS|LYON|MARSEILLE) \d{1,2}( ?(E|ER|EME))?( ARRONDISSEMENT)?$",
+                         r"\1")
     text = _replace_words(text, _CITY_WORDS)
     text = text.str.replace(r"\s+", " ", regex=True).str.strip()
     return text.mask(text.str.len() == 0).astype(TEXT)

@@ -228,6 +228,19 @@ def _split_tokens(raw: list[str], first_names: Mapping[str, float] | Collection[
     return folded[:-1], folded[-1:]
 
 
+def _marital_tail(raw: list[str], first_names: Mapping[str, float] | Collection[str]
+                  ) -> tuple[list[str], list[str]]:
+    """(name after EPOUSE/NEE, trailing first-name tokens) of the tokens after the marker."""
+    take = len(raw)
+    upper = [sum(c.isalpha() for c in t) >= 2 and t == t.upper() for t in raw]
+    if len(raw) > 1 and any(upper) and not all(upper):
+        take = next(i for i, u in enumerate(upper) if not u) or len(raw)
+    else:
+        while take > 1 and _is_first([_fold(raw[take - 1])], first_names):
+            take -= 1
+    return [_fold(t) for t in raw[:take]], raw[take:]
+
+
 def _split_full_unique(uniques: pd.Series, first_names: Mapping[str, float] | Collection[str]
                        ) -> pd.DataFrame:
     rows = []
@@ -243,7 +256,8 @@ def _split_full_unique(uniques: pd.Series, first_names: Mapping[str, float] | Co
         usage: list[str] | None = None
         marker = next((i for i, f in enumerate(folded) if f in married or f == "NEE"), None)
         if marker is not None and 0 < marker < len(tokens) - 1:
-            head, tail = tokens[:marker], [_fold(t) for t in tokens[marker + 1:]]
+            head, tail, rest = tokens[:marker], *_marital_tail(tokens[marker + 1:], first_names)
+            head = head + rest
             if folded[marker] == "NEE":
                 birth, tokens = tail, head
             else:

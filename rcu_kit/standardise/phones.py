@@ -31,7 +31,7 @@ import pandas as pd
 import phonenumbers
 from phonenumbers import PhoneNumberType
 
-from rcu_kit.standardise._text import TEXT, as_text, on_unique
+from rcu_kit.standardise._text import TEXT, as_text, on_unique, regex_replace
 
 __all__ = ["DEFAULT_REGION", "OVERSEAS_REGIONS", "standardise_phones", "normalise_phones",
            "normalise_phone", "phone_type"]
@@ -87,7 +87,7 @@ def _slow(raw: str, region: str) -> tuple[object, object]:
 
 def _standardise_unique(uniques: pd.Series, region: str) -> pd.DataFrame:
     text = uniques.str.replace(r"\(0\)", "", regex=True)
-    text = text.str.replace(r"^(\+?\d+)\.0+$", r"\1", regex=True)  # 612345678.0 from a sheet
+    text = regex_replace(text, r"^(\+?\d+)\.0+$", r"\1")  # 612345678.0 from a sheet
     international = text.str.contains(r"^\s*(?:\+|00)", regex=True)
     digits = text.str.replace(r"\D", "", regex=True)
     digits = digits.where(~text.str.contains(r"^\s*00", regex=True), digits.str.slice(2))

@@ -1,0 +1,121 @@
+"""Benchmark of the French standardisation: time per standardiser and for the whole record step.
+
+Run from the repository root:
+
+    .venv/bin/python bench/bench_standardise.py --records 1000000
+    .venv/bin/python bench/bench_standardise.py --records 100000 --seed 7
+
+It generates the demo engagement (``rcu_kit.demo.generate_demo``: five French extracts full of
+realistic variants), loads and maps every source (``rcu_kit.loaders.load_all``,
+``rcu_kit.mapping.apply_mapping``), then times on the mapped records:
+
+1. each vectorised standardiser alone on its column (distinct values, rows per second);
+2. ``standardise_records`` end to end, and checks that every input row is still there, in order;
+3. a few outcome counts (share of values that came out valid) to spot regressions.
+
+The demo generation, loading and mapping are not timed (they have their own benchmarks). The demo
+is cached under ``bench/data/`` (ignored by git) and reused on the next run.
+"""
+
+from __future__ import annotations
+
+import argparse
+import datetime as dt
+import sys
+import time
+from pathlib import Path
+
+import pandas as pd
+
+REPO = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(REPO))
+
+from rcu_kit.config import load_engagement  # noqa: E402
+from rcu_kit.demo import generate_demo  # noqa: E402
+from rcu_kit.loaders import load_all  # noqa: E402
+from rcu_kit.mapping import apply_mapping  # noqa: E402
+from rcu_kit.standardise import (normalise_civilities, normalise_cities,  # noqa: E402
+                                 normalise_countries, normalise_dates, normalise_emails,
+                                 normalise_first_names, normalise_postcodes, parse_names,
+                                 parse_streets, phonetic_keys, split_full_names,
+                                 standardise_phones, standardise_records)
+
+
+def mapped_records(n_records: int, seed: int) -> pd.DataFrame:
+    """The demo's sources loaded and mapped to the common layout (cached demo files)."""
+    folder = REPO / "bench" / "data" / f"demo_engagement_{n_records}_seed{seed}"
+    if not (folder / "engagement.yaml").exists():
+        print(f"generating the demo ({n_records:,} records) in {folder} ...", flush=True)
+        generate_demo(folder, n_records=n_records, seed=seed, progress=True)
+    engagement = load_engagement(folder / "engagement.yaml")
+    loaded = load_all(engagement)
+    frames = []
+    for source in engagement.sources:
+        entries = engagement.mapping.get(source.name, [])
+        frames.append(apply_mapping(loaded[source.name].frame, entries, source.name,
+                                    id_column=source.id_column))
+    return pd.concat(frames, ignore_index=True)
+
+
+def timed(label: str, func, values: pd.Series | None) -> None:
+    start = time.perf_counter()
+    func()
+    seconds = time.perf_counter() - start
+    if values is None:
+        print(f"  {label:<28} {seconds:7.2f} s")
+        return
+    distinct = values.nunique(dropna=True)
+    rate = len(values) / seconds if seconds else float("inf")
+    print(f"  {label:<28} {seconds:7.2f} s   {distinct:>9,} distinct   {rate:>12,.0f} rows/s")
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--records", type=int, default=100_000, help="demo records (total)")
+    parser.add_argument("--seed", type=int, default=42, help="demo seed")
+    args = parser.parse_args(argv)
+
+    records = mapped_records(args.records, args.seed)
+    today = dt.date(2025, 1, 1)
+    print(f"{len(records):,} mapped records, columns: {', '.join(records.columns)}")
+
+    def column(name: str) -> pd.Series:
+        return records[name] if name in records.columns else pd.Series([None] * len(records))
+
+    print("\nper standardiser (vectorised, on the raw column):")
+    timed("civility", lambda: normalise_civilities(column("civility")), column("civility"))
+    timed("last_name (+birth name)", lambda: parse_names(column("last_name")), column("last_name"))
+    timed("first_name", lambda: normalise_first_names(column("first_name")), column("first_name"))
+    timed("full_name split", lambda: split_full_names(column("full_name")), column("full_name"))
+    timed("phonetic keys (last_name)", lambda: phonetic_keys(column("last_name")),
+          column("last_name"))
+    timed("birth_date", lambda: normalise_dates(column("birth_date"), today=today),
+          column("birth_date"))
+    timed("email", lambda: normalise_emails(column("email")), column("email"))
+    timed("phone (+type)", lambda: standardise_phones(column("phone")), column("phone"))
+    timed("postcode", lambda: normalise_postcodes(column("postcode")), column("postcode"))
+    timed("street", lambda: parse_streets(column("street")), column("street"))
+    timed("city", lambda: normalise_cities(column("city")), column("city"))
+    timed("country", lambda: normalise_countries(column("country")), column("country"))
+
+    print("\nstandardise_records (end to end):")
+    start = time.perf_counter()
+    out = standardise_records(records, today=today)
+    seconds = time.perf_counter() - start
+    print(f"  {len(records):,} records in {seconds:.2f} s "
+          f"({len(records) / seconds:,.0f} records/s)")
+    same = len(out) == len(records) and out.index.equals(records.index) \
+        and out["record_id"].astype(str).tolist() == records["record_id"].astype(str).tolist()
+    print(f"  rows kept in order: {'yes' if same else 'NO'}")
+
+    print("\noutcome (share of rows with a value, raw -> standardised):")
+    for name in ("civility", "last_name", "first_name", "birth_date", "email", "phone",
+                 "postcode", "street", "city", "country"):
+        before = column(name).notna().mean() if name in records.columns else 0.0
+        print(f"  {name:<12} {before:6.1%} -> {out[name].notna().mean():6.1%}")
+    print(f"  name_swapped {out['name_swapped'].mean():6.2%} of rows")
+    return 0 if same else 1
+
+
+if __name__ == "__main__":
+    sys.exit(main())
