@@ -1,0 +1,165 @@
+"""Tests of rcu_kit.report_html: client pages from executed notebooks, and the summary page."""
+
+from __future__ import annotations
+
+import re
+from datetime import datetime
+
+import nbformat
+import pandas as pd
+import pytest
+
+from rcu_kit.report_html import notebook_to_html, plotly_js, render_index
+from rcu_kit.summary import ExecutiveSummary, crosswalk_figures, overlap_matrix
+
+PLOTLY_BANNER = "* plotly.js v"  # first line of the embedded bundle's licence comment
+
+
+def _out(output_type, **kw):
+    return nbformat.from_dict({"output_type": output_type, **kw})
+
+
+def _executed_notebook():
+    nb = nbformat.v4.new_notebook()
+    figure = {"data": [{"type": "bar", "x": ["crm", "web"], "y": [3, 2],
+                        "text": ["marie.durand@orange.fr", "ok"]}],
+              "layout": {"title": {"text": "Volumes"}}}
+    code = nbformat.v4.new_code_cell("SECRET_CODE_MARKER = 1")
+    code.outputs = [
+        _out("stream", name="stdout", text="STDOUT_LINE paul@free.fr\n"),
+        _out("stream", name="stderr", text="STDERR_NOISE warning\n"),
+        # plotly's notebook renderer loader: loads plotly.js from a CDN, no figure -> dropped
+        _out("display_data", metadata={}, data={"text/html": "<script>require.config({paths: "
+                                                "{'plotly': 'https://cdn.plot.ly/plotly-3.0.1.min'}})"
+                                                "</script>"}),
+        _out("display_data", metadata={}, data={"application/vnd.plotly.v1+json": figure,
+                                                "text/html": "<div>notebook renderer html</div>"}),
+        _out("display_data", metadata={}, data={
+            "application/vnd.jupyter.widget-view+json": {"model_id": "abc", "version_major": 2},
+            "text/plain": "VBox(children=(...))"}),
+        _out("execute_result", execution_count=3, metadata={}, data={
+            "text/html": "<table><tr><td>jean.dupont@gmail.com</td><td>06 12 34 56 78</td></tr></table>"
+                         '<script src="https://cdn.example.com/x.js"></script>',
+            "text/plain": "jean.dupont@gmail.com 06 12 34 56 78"}),
+    ]
+    nb.cells = [nbformat.v4.new_markdown_cell("# Audit des sources\n\nProse."), code,
+                nbformat.v4.new_markdown_cell("## Volumes par source"),
+                nbformat.v4.new_markdown_cell("### Détail <em>crm</em>")]
+    return nb
+
+
+@pytest.fixture(scope="module")
+def masked_page(tmp_path_factory):
+    out = tmp_path_factory.mktemp("page") / "02-source-audit.html"
+    page = notebook_to_html(_executed_notebook(), out, title="2. Audit des sources",
+                            client="Client Test", generated="31/01/2025 10:00", language="fr",
+                            mask=True)
+    return page, out.read_text(encoding="utf-8")
+
+
+def test_page_has_no_code_and_no_client_noise(masked_page):
+    _, html = masked_page
+    assert "SECRET_CODE_MARKER" not in html  # code cells are hidden
+    assert "STDERR_NOISE" not in html  # warnings on stderr are not for the client
+    assert "STDOUT_LINE" in html
+    assert "VBox(children" not in html and "éditeur interactif" in html  # widget replaced
+
+
+def test_page_embeds_plotly_once_and_loads_nothing_from_the_internet(masked_page):
+    page, html = masked_page
+    assert page.figures == 1
+    assert html.count(PLOTLY_BANNER) == 1
+    assert html.count("Plotly.newPlot(") == 1 + plotly_js().count("Plotly.newPlot(")
+    assert "notebook renderer html" not in html  # the JSON figure replaced plotly's own HTML
+    rest = html.replace(plotly_js(), "")
+    assert "require.config" not in rest and "cdn.example.com" not in rest
+    assert re.findall(r"""(?:src|href)\s*=\s*["']?(?:https?:)?//""", rest) == []
+
+
+def test_page_masks_personal_values_and_counts_them(masked_page):
+    page, html = masked_page
+    # paul@ in stdout (1) + the table (its HTML and text forms count once: 2 values) + the e-mail
+    # in the figure's text (1) = 4.
+    assert page.redacted == 4
+    for raw in ("paul@free.fr", "jean.dupont@gmail.com", "06 12 34 56 78", "marie.durand@orange.fr"):
+        assert raw not in html
+    assert "j***@g***.com" in html and "** ** ** ** 78" in html
+    assert "4 valeur(s) personnelle(s) non masquée(s)" in html
+
+
+def test_page_header_and_table_of_contents(masked_page):
+    page, html = masked_page
+    assert [(e.level, e.text) for e in page.toc] == [
+        (1, "Audit des sources"), (2, "Volumes par source"), (3, "Détail crm")]
+    assert all(f'href="#{e.anchor}"' in html for e in page.toc)
+    assert '<html lang="fr">' in html
+    assert "Client Test" in html and "31/01/2025 10:00" in html
+    assert 'href="index.html"' in html and "Retour à la synthèse" in html
+    assert "Données personnelles masquées" in html
+
+
+def test_page_unmasked_when_policy_allows(tmp_path):
+    page = notebook_to_html(_executed_notebook(), tmp_path / "p.html", title="T", client="C",
+                            generated="now", language="en", mask=False)
+    html = page.path.read_text(encoding="utf-8")
+    assert page.redacted == 0
+    assert "jean.dupont@gmail.com" in html
+    assert "Personal data shown unmasked" in html
+
+
+def test_failed_notebook_page_shows_the_error(tmp_path):
+    page = notebook_to_html(_executed_notebook(), tmp_path / "p.html", title="T", client="C",
+                            generated="now", language="en", mask=True,
+                            error="notebook 02-source-audit.ipynb failed at cell In [4]")
+    assert 'class="rcu-error">notebook 02-source-audit.ipynb failed at cell In [4]' in \
+        page.path.read_text(encoding="utf-8")
+
+
+def _summary(language="fr"):
+    crosswalk = pd.DataFrame({"source": ["crm", "crm", "crm", "web", "web", "shop", "shop"],
+                              "record_id": list("1234567"),
+                              "customer_id": ["C1", "C1", "C2", "C1", "C3", "C2", "C4"]})
+    f = crosswalk_figures(crosswalk)
+    sources = pd.DataFrame({"source": ["crm", "web", "shop"], "system": ["Salesforce", "", ""],
+                            "flow": ["batch"] * 3, "refresh": ["daily", "", ""]})
+    return ExecutiveSummary(
+        client="Maison Démo", language=language, generated=datetime(2025, 1, 31, 10, 5), masked=True,
+        sources=sources.merge(f["per_source"], on="source"), records=f["records"],
+        distinct_customers=f["distinct_customers"], duplicate_rate=f["duplicate_rate"],
+        multi_source_customers=f["multi_source_customers"], overlap_rate=f["overlap_rate"],
+        overlap=overlap_matrix(crosswalk),
+        top_gaps=pd.DataFrame({"attribute": ["birth_name"], "gap": ["missing everywhere"],
+                               "severity": ["high"]}),
+        recommended_form="crosswalk")
+
+
+def test_index_page_figures_links_and_charts(tmp_path):
+    reports = [{"title": "1. Vision client et besoins", "href": "01-customer-vision.html", "status": None},
+               {"title": "4. Dédoublonnage", "href": None, "status": "pas encore disponible"}]
+    path = render_index(_summary(), tmp_path / "index.html", reports=reports,
+                        profiles=[{"name": "audit/profile_crm.html", "href": "files/audit/profile_crm.html"}],
+                        workbooks=[])
+    html = path.read_text(encoding="utf-8")
+    kpis = re.findall(r'rcu-kpi-value">(.*?)</div>', html)
+    # 3 sources, 7 records, 4 customers, 3/7 = 42.9 % duplicates, 2 of 4 customers in 2+ sources.
+    assert kpis == ["3", "7", "4", "42,9 %", "2 (50,0 %)"]
+    assert "Table de correspondance des identifiants" in html  # form 'crosswalk', in French
+    assert "<td>birth_name</td><td>missing everywhere</td><td>haute</td>" in html
+    assert '<a href="01-customer-vision.html">1. Vision client et besoins</a>' in html
+    assert "4. Dédoublonnage <span class=\"rcu-na\">(pas encore disponible)</span>" in html
+    assert '<a href="files/audit/profile_crm.html">audit/profile_crm.html</a>' in html
+    assert "aucun fichier produit" in html  # no workbook
+    assert html.count(PLOTLY_BANNER) == 1
+    assert 'id="rcu-fig-records"' in html and 'id="rcu-fig-overlap"' in html
+
+
+def test_index_page_says_not_available(tmp_path):
+    summary = ExecutiveSummary(client="C", language="en", generated=datetime(2025, 1, 31),
+                               masked=False, sources=pd.DataFrame({"source": ["crm"], "system": [""],
+                                                                   "flow": ["batch"], "refresh": [""]}))
+    html = render_index(summary, tmp_path / "index.html", reports=[], profiles=[], workbooks=[],
+                        error="source 'crm': file not found").read_text(encoding="utf-8")
+    kpis = re.findall(r'rcu-kpi-value">(.*?)</div>', html)
+    assert kpis == ["1"] + ['<span class="rcu-na">not available</span>'] * 4
+    assert 'class="rcu-error">source &#39;crm&#39;: file not found' in html
+    assert PLOTLY_BANNER not in html  # no chart, no plotly.js
