@@ -316,29 +316,33 @@ def _with_time(rng: np.random.Generator, days: np.ndarray) -> np.ndarray:
 
 
 def _phone_strings(rng: np.random.Generator, national: pd.Series, styles: dict[str, float]) -> pd.Series:
-    """Format 9-digit national numbers ('612345678') in per-row styles drawn from ``styles``."""
-    s = national.fillna("000000000")
-    zero = "0" + s
-    pairs = [zero.str[i:i + 2] for i in range(0, 10, 2)]
-    formats = {
-        "spaced": pairs[0] + " " + pairs[1] + " " + pairs[2] + " " + pairs[3] + " " + pairs[4],
-        "dotted": pairs[0] + "." + pairs[1] + "." + pairs[2] + "." + pairs[3] + "." + pairs[4],
-        "dashed": pairs[0] + "-" + pairs[1] + "-" + pairs[2] + "-" + pairs[3] + "-" + pairs[4],
-        "plain": zero,
-        "no_zero": s,
-        "intl_spaced": "+33 " + s.str[0] + " " + s.str[1:3] + " " + s.str[3:5] + " " + s.str[5:7]
-                       + " " + s.str[7:9],
-        "intl_plain": "+33" + s,
-        "e164_digits": "33" + s,
-    }
+    """Format 9-digit national numbers ('612345678') in per-row styles drawn from ``styles``.
+
+    Styles: spaced '06 12 34 56 78', dotted, dashed, plain '0612345678', no_zero '612345678',
+    intl_spaced '+33 6 12 34 56 78', intl_plain '+33612345678', e164_digits '33612345678'.
+    """
     names = list(styles)
-    choice = _weighted(rng, names, [styles[k] for k in names], len(s))
-    out = pd.Series([None] * len(s), dtype=object)
+    choice = _weighted(rng, names, [styles[k] for k in names], len(national))
+    out = pd.Series([None] * len(national), dtype=object)
+    present = national.notna().to_numpy()
     for name in names:
-        sel = choice == name
-        out[sel] = formats[name][sel]
-    out[national.isna().to_numpy()] = None
+        sel = (choice == name) & present
+        if sel.any():
+            out[sel] = _phone_format(national[sel], name)
     return out
+
+
+def _phone_format(s: pd.Series, style: str) -> pd.Series:
+    if style in ("spaced", "dotted", "dashed"):
+        sep = {"spaced": " ", "dotted": ".", "dashed": "-"}[style]
+        zero = "0" + s
+        return (zero.str[0:2] + sep + zero.str[2:4] + sep + zero.str[4:6] + sep + zero.str[6:8]
+                + sep + zero.str[8:10])
+    if style == "intl_spaced":
+        return ("+33 " + s.str[0] + " " + s.str[1:3] + " " + s.str[3:5] + " " + s.str[5:7] + " "
+                + s.str[7:9])
+    prefix = {"plain": "0", "no_zero": "", "intl_plain": "+33", "e164_digits": "33"}[style]
+    return prefix + s
 
 
 def _civility(rng: np.random.Generator, sex: np.ndarray, male: dict[str, float],
@@ -438,8 +442,9 @@ def _household_sizes(rng: np.random.Generator, n_persons: int) -> np.ndarray:
 
 def _ascii_token(values: pd.Series) -> pd.Series:
     """Lower-case ASCII, apostrophes and spaces removed: for e-mail local parts."""
-    return (_ascii(values).str.lower().str.replace("'", "", regex=False)
-            .str.replace(" ", "", regex=False))
+    uniques = pd.unique(values.dropna())          # few distinct names: transform each once
+    tokens = {u: unidecode(u).lower().replace("'", "").replace(" ", "") for u in uniques}
+    return values.map(tokens)
 
 
 def _emails(rng: np.random.Generator, first: np.ndarray, last: np.ndarray,
@@ -448,17 +453,21 @@ def _emails(rng: np.random.Generator, first: np.ndarray, last: np.ndarray,
     fn, ln = _ascii_token(_str(first)), _ascii_token(_str(last))
     year = pd.Series(birth_date.astype("datetime64[Y]").astype(int) + 1970).astype(str)
     digits = pd.Series(rng.integers(1, 100, n)).astype(str)
-    patterns = [fn + "." + ln, fn.str[0] + ln, fn + "_" + ln, fn + ln, fn + "." + ln + year.str[2:],
-                ln + "." + fn, fn + year, fn + "." + ln + digits]
+    patterns = [lambda f, l, y, d: f + "." + l, lambda f, l, y, d: f.str[0] + l,
+                lambda f, l, y, d: f + "_" + l, lambda f, l, y, d: f + l,
+                lambda f, l, y, d: f + "." + l + y.str[2:], lambda f, l, y, d: l + "." + f,
+                lambda f, l, y, d: f + y, lambda f, l, y, d: f + "." + l + d]
     which = rng.choice(len(patterns), size=n, p=[0.34, 0.14, 0.06, 0.08, 0.12, 0.06, 0.08, 0.12])
     local = pd.Series([None] * n, dtype=object)
     for k, pattern in enumerate(patterns):
-        local[which == k] = pattern[which == k]
+        sel = which == k
+        local[sel] = pattern(fn[sel], ln[sel], year[sel], digits[sel])
     domain = pd.Series(_weighted(rng, [d for d, _ in _EMAIL_DOMAINS], [w for _, w in _EMAIL_DOMAINS], n))
     emails = local + "@" + domain
     # E-mail addresses are personal: make them unique by numbering repeats.
     for _ in range(10):
-        rank = emails.groupby(emails).cumcount()
+        codes = pd.factorize(emails)[0]                    # no sort of strings: fast
+        rank = pd.Series(codes).groupby(codes, sort=False).cumcount()
         if not (rank > 0).any():
             break
         sel = rank > 0
@@ -1021,6 +1030,9 @@ def generate_demo(out_dir: str | Path, n_records: int = 5000, seed: int = 42,
     from tqdm.auto import tqdm
 
     out = Path(out_dir)
+    if out.exists() and not out.is_dir():
+        raise ValueError(f"{out}: exists and is not a folder; give the folder the demo should be "
+                         "written into (it is created if missing)")
     out.mkdir(parents=True, exist_ok=True)
     sizes = source_sizes(int(n_records))
     streams = np.random.SeedSequence(int(seed)).spawn(2 + len(sizes))

@@ -323,3 +323,10 @@ def test_people_who_moved_and_shared_contacts(demo):
 
 def test_placeholder_birth_date_in_crm(demo):
     assert (demo["sources"]["crm"]["date_naissance"] == "1900-01-01").any()
+
+
+def test_out_dir_that_is_a_file_is_a_clear_error(tmp_path):
+    target = tmp_path / "demo"
+    target.write_text("not a folder")
+    with pytest.raises(ValueError, match=r"demo: exists and is not a folder"):
+        generate_demo(target, n_records=1000)
