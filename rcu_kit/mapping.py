@@ -38,6 +38,7 @@ from unidecode import unidecode
 
 from rcu_kit.config import DERIVED_ATTRIBUTES, KNOWN_TRANSFORMS, Attribute, ConfigError, Engagement, MappingEntry
 from rcu_kit.i18n import t
+from rcu_kit.validity import check_validity
 
 __all__ = [
     "MappingError",
@@ -82,8 +83,8 @@ SYNONYMS: dict[str, tuple[str, ...]] = {
                   "identite", "name", "customer_name", "client_name", "contact_name", "titulaire",
                   "nom_titulaire", "porteur", "nom_porteur", "destinataire", "interlocuteur"),
     "birth_date": ("date_naissance", "date_de_naissance", "dt_naiss", "dt_naissance", "ddn",
-                   "birth_date", "birthdate", "dob", "date_of_birth", "naissance", "anniversaire",
-                   "birthday"),
+                   "birth_date", "birthdate", "dob", "date_of_birth", "naissance", "date_naiss", "naiss",
+                   "ne_le", "nee_le", "anniversaire", "birthday"),
     "email": ("email", "e_mail", "mail", "courriel", "adresse_email", "adresse_mail", "mel",
               "email_address", "adr_mail", "login"),
     "phone": ("telephone", "tel", "phone", "portable", "mobile", "gsm", "tel_mobile", "tel_fixe",
@@ -102,14 +103,19 @@ SYNONYMS: dict[str, tuple[str, ...]] = {
                     "accepte_email", "accord_commercial", "marketing_consent"),
     "created_at": ("date_creation", "date_de_creation", "dt_creation", "created", "created_at",
                    "creation_date", "date_inscription", "date_ouverture", "date_adhesion",
-                   "date_entree", "inscription", "signup_date", "customer_since", "client_depuis"),
+                   "date_entree", "inscription", "signup_date", "customer_since", "client_depuis",
+                   "cree_le", "cree", "date_cree", "created_on", "creation"),
     "last_activity_at": ("date_dernier_achat", "dernier_achat", "derniere_activite",
                          "date_derniere_activite", "last_purchase", "last_purchase_date",
                          "last_activity", "last_activity_at", "date_derniere_commande",
                          "derniere_commande", "date_dernier_contact", "dernier_contact",
                          "last_order_date", "last_order", "derniere_visite", "date_derniere_visite",
                          "derniere_facture", "date_derniere_facture", "last_seen", "last_login",
-                         "date_dernier_passage", "dernier_passage", "date_dernier_appel"),
+                         "date_dernier_passage", "dernier_passage", "date_dernier_appel",
+                         # the last update of the record, the usual proxy for activity in CRM extracts
+                         "date_modification", "date_modif", "date_maj", "date_mise_a_jour", "dt_maj",
+                         "maj", "maj_le", "modifie_le", "mis_a_jour_le",
+                         "updated_at", "last_modified", "modified_at", "last_update"),
     "company_name": ("raison_sociale", "societe", "entreprise", "company", "company_name",
                      "denomination", "nom_societe", "nom_entreprise", "organisation", "organization",
                      "enseigne", "rs"),
@@ -157,7 +163,7 @@ def name_score(column: str, synonyms: Iterable[str]) -> tuple[float, str]:
     1.0 for an exact match of the normalised name; 0.95 once qualifying words ("client",
     "contact", "de", digits) are removed; 0.75 when a synonym appears as whole words inside the
     name ("tel_mobile_2" contains "tel"); otherwise a fuzzy similarity (spelling variants,
-    abbreviations) scaled to at most 0.8 and counted only from 0.6.
+    abbreviations) scaled to at most 0.8 and counted only from a similarity of 0.8.
 
     Examples:
         >>> name_score("Prénom", ["prenom", "first_name"])
@@ -178,7 +184,7 @@ def name_score(column: str, synonyms: Iterable[str]) -> tuple[float, str]:
             score = 0.75
         else:
             ratio = max(fuzz.ratio(core, syn), fuzz.ratio(norm, syn)) / 100.0
-            score = 0.8 * ratio if ratio >= 0.75 and min(len(core), len(syn)) >= 4 else 0.0
+            score = 0.8 * ratio if ratio >= 0.8 and min(len(core), len(syn)) >= 4 else 0.0
         if score > best:
             best, best_syn = score, syn
     return round(best, 4), best_syn
@@ -210,9 +216,17 @@ _NAMED_TYPES = frozenset({"last_name", "first_name", "full_name", "street", "cit
                           "birth_date"})
 # Types distinctive enough that the values alone justify a suggestion (no name evidence needed).
 _DISTINCTIVE = frozenset({"email", "phone", "postcode", "civility", "siren", "siret"})
+# Attribute types whose validity rule is checked on the values when the audit said nothing: a
+# name match whose values mostly fail the rule is cut to 30 %.
+_CHECKED_TYPES = frozenset({"email", "phone", "postcode", "civility", "siren", "siret", "date", "boolean"})
 # How the audit decided a type: only these reflect the values (a name-only guess would count
 # the name evidence twice).
 _VALUE_METHODS = frozenset({"values", "name+values", "override"})
+
+
+# Person-name types exclude each other (a column of first names is not a last name), except that
+# a birth name is a last name.
+_PERSON_NAMES = frozenset({"last_name", "first_name", "full_name", "birth_name"})
 
 
 def _type_evidence(semantic_type: str | None, attr_name: str, attr_type: str) -> int:
@@ -221,6 +235,8 @@ def _type_evidence(semantic_type: str | None, attr_name: str, attr_type: str) ->
         return 0
     if semantic_type in _NAMED_TYPES and semantic_type == attr_name:
         return 1
+    if semantic_type in _PERSON_NAMES and attr_name in _PERSON_NAMES:
+        return 0 if {semantic_type, attr_name} == {"last_name", "birth_name"} else -1
     fits = _VALUE_TYPE_FITS.get(semantic_type)
     if fits is None:
         return 0
@@ -275,6 +291,26 @@ def _value_set(values: pd.Series, limit: int = 5000) -> set[str]:
     if len(s) > limit:
         s = s.sort_values().iloc[:: max(1, len(s) // limit)]
     return {unidecode(v).upper() for v in s}
+
+
+_WORD_SPLIT = re.compile(r"[\s\-']+")
+
+
+def _name_words_share(values: pd.Series, reference: tuple[set[str], str]) -> tuple[float, str]:
+    """Share of a column's distinct values made of two or more words, all known name words.
+
+    A column of "DUPONT Jean" holds full names when its words are the last and first names
+    found in other sources.
+    """
+    words, label = reference
+    distinct = _value_set(values)
+    if not distinct or not words:
+        return 0.0, label
+    hits = 0
+    for v in distinct:
+        parts = [p for p in _WORD_SPLIT.split(v) if p]
+        hits += len(parts) >= 2 and all(p in words for p in parts)
+    return hits / len(distinct), label
 
 
 def _overlap(column_values: set[str], reference: set[str]) -> float:
@@ -365,6 +401,18 @@ def suggest_mapping(engagement: Engagement, loaded: Mapping[str, Any], audit: An
     order += [name for name in loaded if name not in order]
     id_columns = {s.name: s.id_column for s in engagement.sources}
 
+    fits_cache: dict[tuple[int, str, str], float | None] = {}
+
+    def fit_rate(frame: pd.DataFrame, column: str, attr_type: str) -> float | None:
+        """Share of a sample of the column's values valid (or repairable) for ``attr_type``."""
+        key = (id(frame), column, attr_type)
+        if key not in fits_cache:
+            sample = frame[column].dropna().head(500)
+            status = check_validity(sample, attr_type) if len(sample) else None
+            fits_cache[key] = None if status is None or status.notna().sum() == 0 else \
+                float((status[status.notna()] != "invalid").mean())
+        return fits_cache[key]
+
     # Pass 1: name and type evidence.
     per_source: dict[str, dict[str, list[_Candidate]]] = {}
     for src in order:
@@ -386,9 +434,23 @@ def suggest_mapping(engagement: Engagement, loaded: Mapping[str, Any], audit: An
                 elif evidence > 0 and sem in _DISTINCTIVE:
                     score = 0.5
                     reasons.append(t("mapping.reason_type_only", lang, type=sem))
+                elif (not score and sem not in _VALUE_TYPE_FITS and sem != "number"
+                      and attr_type in _DISTINCTIVE):
+                    # the audit saw no value type (an id, a text...): the values may still be
+                    # unmistakably phones or e-mails
+                    fit = fit_rate(frame, column, attr_type)
+                    if fit is not None and fit >= 0.9:
+                        score = 0.5
+                        reasons.append(t("mapping.reason_type_only", lang, type=attr_type))
                 elif evidence < 0 and score:
                     score *= 0.3
                     reasons.append(t("mapping.reason_type_conflict", lang, type=sem))
+                elif evidence == 0 and score and attr_type in _CHECKED_TYPES:
+                    fit = fit_rate(frame, column, attr_type)
+                    if fit is not None and fit < 0.5:
+                        score *= 0.3
+                        reasons.append(t("mapping.reason_not_type", lang, type=attr_type,
+                                         share=f"{fit:.0%}"))
                 if score > 0:
                     cands.append(_Candidate(column, attr_name, round(min(score, 1.0), 4), "; ".join(reasons)))
             per_source[src][column] = cands
@@ -399,6 +461,19 @@ def suggest_mapping(engagement: Engagement, loaded: Mapping[str, Any], audit: An
     confident = [(src, c.column, c.attribute) for src in order for c in chosen[src].values()
                  if c.confidence >= 0.75]
     ref_values: dict[tuple[str, str], set[str]] = {}
+    words_cache: list[tuple[set[str], str]] = []
+
+    def name_words() -> tuple[set[str], str]:
+        """Words of the confidently mapped last and first names of all sources."""
+        if not words_cache:
+            cols = [(s_, c_) for s_, c_, a_ in confident if a_ in ("last_name", "first_name")]
+            words: set[str] = set()
+            for s_, c_ in cols:
+                for v in _value_set(_frame_of(loaded[s_])[c_]):
+                    words.update(_WORD_SPLIT.split(v))
+            words_cache.append((words - {""}, ", ".join(f"{s_}.{c_}" for s_, c_ in cols)))
+        return words_cache[0]
+
     for src in order:
         frame = _frame_of(loaded[src])
         taken = {c.attribute for c in chosen[src].values()}
@@ -419,6 +494,12 @@ def suggest_mapping(engagement: Engagement, loaded: Mapping[str, Any], audit: An
                     best = _Candidate(column, attr_name, round(0.4 + 0.5 * share, 4),
                                       t("mapping.reason_overlap", lang, share=f"{share:.0%}",
                                         other=f"{other_src}.{other_col}"))
+            if "full_name" in candidates_attrs and not taken & {"full_name", "last_name", "first_name"}:
+                share, others = _name_words_share(frame[column], name_words())
+                if share >= overlap_threshold and (best is None or 0.4 + 0.5 * share > best.confidence):
+                    best = _Candidate(column, "full_name", round(0.4 + 0.5 * share, 4),
+                                      t("mapping.reason_name_words", lang, share=f"{share:.0%}",
+                                        other=others))
             if best is not None:
                 extra[column] = [best]
         for column, cand in _assign(extra, min_confidence, taken=taken).items():
@@ -615,9 +696,16 @@ def _parse_date_dmy(s: pd.Series) -> pd.Series:
 
 
 def _split_full_name(s: pd.Series) -> pd.DataFrame:
-    from rcu_kit.standardise.names import split_full_name  # the standardiser's splitter
+    """``DUPONT Jean`` / ``Jean Dupont`` / ``Mme MARTIN née DUPONT Jeanne`` -> name parts.
 
-    return split_full_name(s)
+    Uses the standardiser's splitter (:func:`rcu_kit.standardise.names.split_full_names`): the
+    parts come out in its normal form (upper case, accents kept), as columns ``last_name``,
+    ``first_name``, ``birth_name`` and ``civility``.
+    """
+    from rcu_kit.standardise.names import split_full_names
+
+    parts = split_full_names(s)
+    return parts[["last_name", "first_name", "birth_name", "civility"]].astype(object).where(parts.notna(), None)
 
 
 TRANSFORMS: dict[str, Callable[[pd.Series], pd.Series | pd.DataFrame]] = {
@@ -631,12 +719,31 @@ assert set(TRANSFORMS) == set(KNOWN_TRANSFORMS), "TRANSFORMS and config.KNOWN_TR
 
 
 def apply_transform(values: pd.Series, transform: str | None) -> pd.Series | pd.DataFrame:
-    """Apply one named transform to a column (``split_full_name`` returns two columns)."""
+    """Apply one named transform to a column (``split_full_name`` returns four columns).
+
+    The transform runs once per *distinct* value and the results are spread back to the rows
+    (a million rows of dates hold a few tens of thousands of distinct dates). Missing values
+    stay missing; the result has the input's index and length.
+    """
     if transform is None:
         return values
     if transform not in TRANSFORMS:
         raise MappingError(f"unknown transform {transform!r}; allowed: {', '.join(TRANSFORMS)}")
-    return TRANSFORMS[transform](values)
+    codes, uniques = pd.factorize(values.astype(object), use_na_sentinel=True)
+    done = TRANSFORMS[transform](pd.Series(uniques, dtype=object))
+    missing = codes < 0
+    take = np.where(missing, 0, codes)
+
+    def spread(column: pd.Series) -> pd.Series:
+        if len(uniques) == 0:
+            return pd.Series([None] * len(values), index=values.index, dtype=object)
+        out = column.astype(object).to_numpy()[take]
+        out[missing] = None
+        return pd.Series(out, index=values.index, dtype=object)
+
+    if isinstance(done, pd.DataFrame):
+        return pd.DataFrame({c: spread(done[c]) for c in done.columns}, index=values.index)
+    return spread(done)
 
 
 def apply_mapping(loaded_frame: pd.DataFrame, entries: Iterable[MappingEntry], source_name: str,
@@ -646,8 +753,9 @@ def apply_mapping(loaded_frame: pd.DataFrame, entries: Iterable[MappingEntry], s
     Every input row gives exactly one output row, in the same order. Transforms are applied per
     entry. When several columns feed the same attribute (``tel_mobile`` and ``tel_fixe`` both
     to ``phone``), the first non-empty value wins, in entry order. A ``full_name`` column with
-    the ``split_full_name`` transform gives ``last_name`` and ``first_name``; without it, it is
-    kept as ``full_name`` for the standardiser to split.
+    the ``split_full_name`` transform gives ``last_name``, ``first_name``, ``birth_name`` and
+    ``civility`` (filling only what other columns left empty); without the transform it is kept
+    as ``full_name`` for the standardiser to split.
 
     Args:
         loaded_frame: the source's data (columns as in the file).

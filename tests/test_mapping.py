@@ -278,3 +278,50 @@ def test_apply_mapping_missing_column_is_a_clear_error():
 def test_apply_transform_unknown():
     with pytest.raises(MappingError, match="unknown transform 'lower'"):
         apply_transform(pd.Series(["a"]), "lower")
+
+
+def test_split_full_name_transform_fills_name_parts():
+    frame = pd.DataFrame({"id": ["1", "2", "3", "4"],
+                          "client": ["DUPONT Jean", "Jeanne Martin", None, "Mme MARTIN née DUPONT Jeanne"],
+                          "nom": [None, None, None, "MARTIN-X"]}, dtype=object)
+    entries = [MappingEntry(column="nom", attribute="last_name"),
+               MappingEntry(column="client", attribute="full_name", transform="split_full_name")]
+    out = apply_mapping(frame, entries, "fact", "id")
+    assert list(out.columns) == ["source", "record_id", "last_name", "first_name", "birth_name", "civility"]
+    assert out.astype(object).where(out.notna(), None).values.tolist() == [
+        # case tells which word is the last name; parts come in the standardiser's upper case
+        ["fact", "1", "DUPONT", "JEAN", None, None],
+        ["fact", "2", "MARTIN", "JEANNE", None, None],
+        ["fact", "3", None, None, None, None],
+        # the 'nom' column is listed first, so it wins over the split last name; the married
+        # name's "née DUPONT" fills birth_name, "Mme" fills civility
+        ["fact", "4", "MARTIN-X", "JEANNE", "DUPONT", "MME"],
+    ]
+
+
+def test_apply_transform_works_per_distinct_value_and_keeps_the_index():
+    values = pd.Series(["1000", None, "1000", "75011"], index=[7, 8, 9, 10], dtype=object)
+    out = apply_transform(values, "restore_postcode_zero")
+    assert out.index.tolist() == [7, 8, 9, 10]
+    assert out.tolist() == ["01000", None, "01000", "75011"]
+    assert apply_transform(pd.Series([None, None], dtype=object), "upper").tolist() == [None, None]
+
+
+def test_suggester_finds_the_whole_demo_mapping(demo_engagement):
+    """On the demo the suggester gives exactly the answer key: attributes and transforms."""
+    from rcu_kit.config import load_engagement
+    from rcu_kit.demo import demo_mapping
+    from rcu_kit.loaders import load_all
+
+    eng = load_engagement(demo_engagement)
+    table = suggest_mapping(eng, load_all(eng))
+    got = {src: [(e.column, e.attribute, e.transform) for e in entries]
+           for src, entries in suggestions_to_mapping(table).items()}
+    expected = {src: [(e.column, e.attribute, e.transform) for e in entries]
+                for src, entries in demo_mapping().items()}
+    assert got == expected
+    # and only the five id columns are left unmapped
+    assert table.loc[table["attribute"].isna(), "column"].tolist() == [
+        "id_client", "customer_id", "NUM_CARTE", "CODE_TIERS", "contact_id"]
+    result = compare_mappings(table, demo_mapping())
+    assert (result["precision"], result["recall"]) == (1.0, 1.0)
