@@ -70,6 +70,8 @@ _DUPLICATE_RATE = {"crm": 0.04, "ecommerce": 0.03, "fidelite": 0.03, "facturatio
 _OVERLAP_RATE = {"crm": 0.0, "ecommerce": 0.45, "fidelite": 0.55, "facturation": 0.70,
                  "service_client": 0.75}
 _MAX_SOURCES_PER_PERSON = 4
+# How far from its peak year a first name is still given (standard deviation, years).
+_FIRST_NAME_SPREAD_YEARS = 16.0
 # Probability that a source shows the old address of a person who moved.
 _OLD_ADDRESS_RATE = {"crm": 0.4, "ecommerce": 0.15, "fidelite": 0.6, "facturation": 0.5,
                      "service_client": 0.25}
@@ -527,13 +529,19 @@ def _population(rng: np.random.Generator, n_persons: int) -> _Population:
     age[kids] = np.maximum(age[kids] - rng.uniform(22, 36, int(kids.sum())), 18)
     birth_date = REFERENCE_DATE - (age * 365.25).astype(np.int64).astype("timedelta64[D]")
 
-    # First names by sex, with their real frequencies.
+    # First names by sex and generation: frequency weighted by closeness of the birth year to
+    # the name's peak year (no Kylian born in 1940, few Germaine born in 1990).
     first = res["first"]
     first_name = np.empty(n_persons, dtype=object)
+    band = (birth_date.astype("datetime64[Y]").astype(np.int64) + 1970) // 5 * 5
     for s in ("M", "F"):
         pool = first[first["sex"] == s]
-        sel = sex == s
-        first_name[sel] = _weighted(rng, pool["first_name"], pool["weight"], int(sel.sum()))
+        peak = pool["peak_year"].astype(float).to_numpy()
+        for year in np.unique(band[sex == s]):
+            sel = (sex == s) & (band == year)
+            closeness = np.exp(-0.5 * ((year + 2.5 - peak) / _FIRST_NAME_SPREAD_YEARS) ** 2)
+            first_name[sel] = _weighted(rng, pool["first_name"], pool["weight"].to_numpy() * closeness,
+                                        int(sel.sum()))
 
     # Surnames: one per household; partners keep their birth name, most take the household's.
     last = res["last"]
