@@ -74,24 +74,39 @@ def pattern_codes(levels: np.ndarray, n_levels: Sequence[int]) -> np.ndarray:
 
 
 def household_rules(vectors: pd.DataFrame, first_name: str = "first_name",
-                    birth_date: str = "birth_date") -> np.ndarray:
+                    birth_date: str = "birth_date", exact_birth_date: int = 3,
+                    same_birth_date_exception: bool = False) -> np.ndarray:
     """Which veto rule (if any) each pair triggers: see :data:`RULES`.
 
-    A rule fires when the first names are *different* (level 0: not a typo, not a compound or
-    initials variant) or the birth dates are *different* (level 0: more than one of day / month /
-    year differs), both values being present. Spouses and children share an address, a surname,
-    a landline, an e-mail; fathers and sons share a name: these rules keep them apart.
+    A rule fires when the birth dates are *different* (level 0: not a typing slip) or the first
+    names are *different* (level 0: not a typo, not a compound or initials variant), both values
+    being present. Spouses, children and twins share an address, a surname, a landline, an
+    e-mail; fathers and sons share a name: these rules keep them apart.
+
+    Args:
+        vectors: comparison levels.
+        first_name, birth_date: the feature columns.
+        exact_birth_date: the level code of an exact birth date.
+        same_birth_date_exception: do not veto different first names when the birth dates agree
+            exactly (for data where first names are often replaced or mistyped beyond
+            recognition; :class:`FellegiSunterEM` turns it on when the data show it).
 
     Examples:
-        >>> v = pd.DataFrame({"first_name": [4, 0, 4, -1], "birth_date": [2, 2, 0, -1]})
+        >>> v = pd.DataFrame({"first_name": [4, 0, 4, -1, 0], "birth_date": [3, 2, 0, -1, 3]})
         >>> household_rules(v).tolist()
-        [0, 1, 2, 0]
+        [0, 1, 2, 0, 1]
+        >>> household_rules(v, same_birth_date_exception=True).tolist()
+        [0, 1, 2, 0, 0]
     """
     out = np.zeros(len(vectors), dtype=np.int8)
-    if birth_date in vectors.columns:
-        out[vectors[birth_date].to_numpy() == 0] = 2
+    dates = vectors[birth_date].to_numpy() if birth_date in vectors.columns else None
+    if dates is not None:
+        out[dates == 0] = 2
     if first_name in vectors.columns:
-        out[vectors[first_name].to_numpy() == 0] = 1
+        different = vectors[first_name].to_numpy() == 0
+        if dates is not None and same_birth_date_exception:
+            different &= dates != exact_birth_date
+        out[different] = 1
     return out
 
 
@@ -103,10 +118,20 @@ class _RuleMixin:
     rules: bool
     veto_probability: float
 
+    def _same_birth_date_exception(self) -> bool:
+        return False
+
+    def rule_codes(self, vectors: pd.DataFrame) -> np.ndarray:
+        """The veto rule each pair triggers (0 = none; see :data:`RULES`), as applied by prob."""
+        if not self.rules:
+            return np.zeros(len(vectors), dtype=np.int8)
+        return household_rules(vectors,
+                               same_birth_date_exception=self._same_birth_date_exception())
+
     def _veto(self, log_odds: np.ndarray, vectors: pd.DataFrame) -> np.ndarray:
         if not self.rules:
             return log_odds
-        fired = household_rules(vectors) > 0
+        fired = self.rule_codes(vectors) > 0
         return np.where(fired, np.minimum(log_odds, _logit(self.veto_probability)), log_odds)
 
 
@@ -119,6 +144,7 @@ class _Fit:
     prior: float
     tf_reference: dict[str, float]
     iterations: int
+    expected_matches: float = 0.0
 
 
 class FellegiSunterEM(_RuleMixin, BaseClassifier):
@@ -132,6 +158,14 @@ class FellegiSunterEM(_RuleMixin, BaseClassifier):
         tf_max_factor: bound of the term-frequency adjustment (as a Bayes-factor multiplier).
         rules: apply :func:`household_rules`.
         veto_probability: probability cap of pairs a rule vetoes.
+        m_priors: optional prior beliefs about ``m`` per feature (share of true matches at each
+            level, e.g. ``{"first_name": (0.02, 0.02, 0.03, 0.05, 0.88)}``): a Dirichlet prior
+            that keeps EM sensible on small data and fades as pairs accumulate.
+        prior_strength: weight of ``m_priors``, in pseudo-pairs.
+        exception_min_matches, exception_share: when the fit estimates at least this many matches
+            and more than this share of them with clearly different first names, different
+            first names with an exact birth date are no longer vetoed (see
+            :func:`household_rules`).
         seed: kept for API symmetry (EM here is deterministic).
 
     Examples:
@@ -142,8 +176,13 @@ class FellegiSunterEM(_RuleMixin, BaseClassifier):
 
     def __init__(self, max_iter: int = 200, tol: float = 1e-6, smoothing: float = 0.1,
                  tf_adjustment: bool = True, tf_max_factor: float = 20.0, rules: bool = True,
-                 veto_probability: float = 0.01, seed: int = 42) -> None:
+                 veto_probability: float = 0.01,
+                 m_priors: Mapping[str, Sequence[float]] | None = None,
+                 prior_strength: float = 100.0, exception_min_matches: int = 1000,
+                 exception_share: float = 0.05, seed: int = 42) -> None:
+        self.exception_min_matches, self.exception_share = exception_min_matches, exception_share
         self.max_iter, self.tol, self.smoothing = max_iter, tol, smoothing
+        self.m_priors, self.prior_strength = dict(m_priors or {}), prior_strength
         self.tf_adjustment, self.tf_max_factor = tf_adjustment, tf_max_factor
         self.rules, self.veto_probability, self.seed = rules, veto_probability, seed
         self.fit_: _Fit | None = None
@@ -183,10 +222,10 @@ class FellegiSunterEM(_RuleMixin, BaseClassifier):
             else:
                 y = np.asarray(match_index, dtype=bool)
             g = np.bincount(inverse, weights=y.astype(float), minlength=len(counts)) / counts
-            log_m, log_u, prior = self._maximise(patterns, weights, g, n_levels)
+            log_m, log_u, prior = self._maximise(patterns, weights, g, n_levels, features)
             iterations = 0
         else:
-            log_m, log_u, prior, iterations = self._em(patterns, weights, n_levels)
+            log_m, log_u, prior, iterations = self._em(patterns, weights, n_levels, features)
         tf_reference = {}
         for f, name in enumerate(features):
             column = f"{TF_PREFIX}{name}"
@@ -196,15 +235,25 @@ class FellegiSunterEM(_RuleMixin, BaseClassifier):
                 tf = tf[np.isfinite(tf) & (tf > 0)]
                 if len(tf):
                     tf_reference[name] = float(np.median(tf))
-        self.fit_ = _Fit(features, n_levels, log_m, log_u, prior, tf_reference, iterations)
+        self.fit_ = _Fit(features, n_levels, log_m, log_u, prior, tf_reference, iterations,
+                         expected_matches=float(prior * weights.sum()))
         return self
 
-    def _maximise(self, patterns, weights, g, n_levels):
+    def _pseudo_counts(self, feature: str, k: int) -> np.ndarray:
+        prior = self.m_priors.get(feature)
+        if prior is None:
+            return np.zeros(k)
+        prior = np.asarray(prior, dtype=float)[:k]
+        prior = np.pad(prior, (0, k - len(prior)))
+        return self.prior_strength * prior / prior.sum()
+
+    def _maximise(self, patterns, weights, g, n_levels, features):
         log_m, log_u = [], []
         for f, k in enumerate(n_levels):
             col = patterns[:, f]
             present = col >= 0
-            m = np.bincount(col[present], weights=(weights * g)[present], minlength=k) + self.smoothing
+            m = np.bincount(col[present], weights=(weights * g)[present], minlength=k) \
+                + self.smoothing + self._pseudo_counts(features[f], k)
             u = np.bincount(col[present], weights=(weights * (1 - g))[present], minlength=k) \
                 + self.smoothing
             log_m.append(np.log(m / m.sum()))
@@ -220,7 +269,7 @@ class FellegiSunterEM(_RuleMixin, BaseClassifier):
             total[present] += log_m[f][col[present]] - log_u[f][col[present]]
         return total
 
-    def _em(self, patterns, weights, n_levels):
+    def _em(self, patterns, weights, n_levels, features):
         # Start: matches mostly at the top levels, non-matches mostly at the bottom.
         log_m, log_u = [], []
         for k in n_levels:
@@ -232,7 +281,7 @@ class FellegiSunterEM(_RuleMixin, BaseClassifier):
         for iterations in range(1, self.max_iter + 1):
             odds = _logit(prior) + self._log_ratio(patterns, log_m, log_u)
             g = 1.0 / (1.0 + np.exp(-np.clip(odds, -700, 700)))
-            new_m, new_u, new_prior = self._maximise(patterns, weights, g, n_levels)
+            new_m, new_u, new_prior = self._maximise(patterns, weights, g, n_levels, features)
             change = max(max(np.abs(np.exp(a) - np.exp(b)).max() for a, b in zip(new_m, log_m)),
                          max(np.abs(np.exp(a) - np.exp(b)).max() for a, b in zip(new_u, log_u)),
                          abs(new_prior - prior))
@@ -243,6 +292,21 @@ class FellegiSunterEM(_RuleMixin, BaseClassifier):
 
     def _fit(self, *args, **kwargs):  # pragma: no cover - fit is overridden
         raise NotImplementedError
+
+    def _same_birth_date_exception(self) -> bool:
+        """True when the data show first names are unreliable among true matches.
+
+        That is: at least ``exception_min_matches`` estimated matches, of which more than
+        ``exception_share`` have clearly different first names (FEBRL-like corrupted data). On
+        French CRM data (and on small data, where EM cannot tell) the rule stays strict.
+        """
+        fit = self.fit_
+        if fit is None or "first_name" not in fit.features:
+            return False
+        f = fit.features.index("first_name")
+        share_different = float(np.exp(fit.log_m[f][0]))
+        return fit.expected_matches >= self.exception_min_matches and \
+            share_different > self.exception_share
 
     # -- scoring ----------------------------------------------------------------------------------
     def _require_fit(self) -> _Fit:

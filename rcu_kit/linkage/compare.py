@@ -46,6 +46,7 @@ __all__ = [
     "default_features",
     "compare_pairs",
     "level_names",
+    "m_priors",
 ]
 
 MISSING = -1
@@ -98,10 +99,27 @@ def _edit_distance(vocabulary: np.ndarray, a: np.ndarray, b: np.ndarray, workers
                   score_cutoff=3, dtype=np.int32)
 
 
+def _typo(vocabulary: np.ndarray, a: np.ndarray, b: np.ndarray, mask: np.ndarray, workers: int
+          ) -> np.ndarray:
+    """Pairs (among ``mask``) whose names differ by a typo: Jaro-Winkler >= 0.92, or one edit
+    (insertion, deletion, substitution or transposition) between names of 5 letters or more."""
+    out = np.zeros(len(a), dtype=bool)
+    todo = np.flatnonzero(mask)
+    close = _jaro_winkler(vocabulary, a[todo], b[todo], workers) >= CLOSE_NAME
+    out[todo[close]] = True
+    todo = todo[~close]
+    lengths = np.append(np.array([len(str(v)) for v in vocabulary], dtype=np.int64), 0)
+    todo = todo[np.minimum(lengths[a[todo]], lengths[b[todo]]) >= 5]
+    out[todo[_edit_distance(vocabulary, a[todo], b[todo], workers) <= 1]] = True
+    return out
+
+
 class _LevelFeature(BaseCompareFeature):
     """Base class: a feature returning graded ``int8`` levels named by :attr:`levels`."""
 
     levels: tuple[str, ...] = ()
+    #: Prior belief about the share of true matches at each level (guides EM on small data).
+    m_prior: tuple[float, ...] | None = None
 
     def __init__(self, labels_left, labels_right=None, label: str | None = None,
                  workers: int = 1) -> None:
@@ -174,8 +192,8 @@ class FirstNameComparison(_LevelFeature):
     """First names, aware of compound names, initials, phonetics and swapped names.
 
     Levels: ``0`` different, ``1`` initials (JP / JEAN PIERRE, J / JEAN, JP / JEAN), ``2`` compound (JEAN /
-    JEAN PIERRE, PIERRE / JEAN PIERRE, JEAN PIERRE / PIERRE JEAN), ``3`` close (same sound key or
-    Jaro-Winkler >= 0.92: a typo), ``4`` exact (also JEAN-PIERRE / JEANPIERRE / JEAN PIERRE, and a
+    JEAN PIERRE, PIERRE / JEAN PIERRE, JEAN PIERRE / PIERRE JEAN), ``3`` close (same sound key,
+    Jaro-Winkler >= 0.92 or one edit apart: a typo), ``4`` exact (also JEAN-PIERRE / JEANPIERRE / JEAN PIERRE, and a
     first/last name swap when ``last_name`` columns are given).
 
     Args:
@@ -192,6 +210,7 @@ class FirstNameComparison(_LevelFeature):
     """
 
     levels = ("different", "initials", "compound", "close", "exact")
+    m_prior = (0.02, 0.02, 0.03, 0.05, 0.88)
 
     def __init__(self, first_name: str = "first_name", phonetic: str | None = None,
                  last_name: str | None = None, label: str | None = "first_name",
@@ -224,8 +243,7 @@ class FirstNameComparison(_LevelFeature):
             (pa, pb), _ = _unify(left[k], right[k])
             close |= rest & (pa >= 0) & (pa == pb)
             k += 1
-        todo = np.flatnonzero(rest & ~close)
-        close[todo] = _jaro_winkler(vocab, a[todo], b[todo], self.workers) >= CLOSE_NAME
+        close |= _typo(vocab, a, b, rest & ~close, self.workers)
         if self.has_last:
             (la, lb), last_vocab = _unify(left[k], right[k])
             exact |= _swapped(a, la, b, lb, vocab, last_vocab)
@@ -240,7 +258,7 @@ class LastNameComparison(_LevelFeature):
     """Last names, with birth name / married name cross-comparison.
 
     Levels: ``0`` different, ``1`` partial (one name is a token of the other: MARTIN / DUPONT
-    MARTIN), ``2`` close (same sound key or Jaro-Winkler >= 0.92), ``3`` birth name (one side's
+    MARTIN), ``2`` close (same sound key, Jaro-Winkler >= 0.92 or one edit apart), ``3`` birth name (one side's
     birth name is the other's last name, or the birth names agree: a married woman under her
     married name and under her birth name), ``4`` exact (also a first/last name swap when
     ``first_name`` columns are given).
@@ -260,6 +278,7 @@ class LastNameComparison(_LevelFeature):
     """
 
     levels = ("different", "partial", "close", "birth_name", "exact")
+    m_prior = (0.04, 0.01, 0.05, 0.02, 0.88)
 
     def __init__(self, last_name: str = "last_name", birth_name: str | None = None,
                  phonetic: str | None = None, first_name: str | None = None,
@@ -293,8 +312,7 @@ class LastNameComparison(_LevelFeature):
             (pa, pb), _ = _unify(left[k], right[k])
             close |= rest & (pa >= 0) & (pa == pb)
             k += 1
-        todo = np.flatnonzero(rest & ~close)
-        close[todo] = _jaro_winkler(vocab, a[todo], b[todo], self.workers) >= CLOSE_NAME
+        close |= _typo(vocab, a, b, rest & ~close, self.workers)
         if self.has_first:
             (fa, fb), first_vocab = _unify(left[k], right[k])
             exact |= _swapped(fa, a, fb, b, first_vocab, vocab)
@@ -317,17 +335,19 @@ def _date_tables(vocabulary: np.ndarray) -> dict[str, np.ndarray]:
 class BirthDateComparison(_LevelFeature):
     """Birth dates as ``YYYY-MM-DD``.
 
-    Levels: ``0`` different, ``1`` close (one of day / month / year differs, or day and month are
-    swapped: a typing slip), ``2`` exact.
+    Levels: ``0`` different, ``1`` near (at most two typing edits apart, e.g. 1956-03-12 /
+    1965-03-21), ``2`` close (one of day / month / year differs, or day and month are swapped),
+    ``3`` exact. A father and son born 28 years apart are *different*, a typing slip is not.
 
     Examples:
-        >>> a = pd.Series(["1980-03-04", "1980-03-04", "1980-03-04", "1980-03-04", None])
-        >>> b = pd.Series(["1980-03-04", "1981-03-04", "1980-04-03", "1975-11-20", "1980-03-04"])
+        >>> a = pd.Series(["1980-03-04", "1980-03-04", "1980-03-04", "1956-03-12", "1980-03-04", None])
+        >>> b = pd.Series(["1980-03-04", "1981-03-04", "1980-04-03", "1965-03-21", "1975-11-20", "1980-03-04"])
         >>> BirthDateComparison("bd").compare([a], [b]).tolist()
-        [2, 1, 1, 0, -1]
+        [3, 2, 2, 1, 0, -1]
     """
 
-    levels = ("different", "close", "exact")
+    levels = ("different", "near", "close", "exact")
+    m_prior = (0.01, 0.02, 0.04, 0.93)
 
     def __init__(self, birth_date: str = "birth_date", label: str | None = "birth_date",
                  workers: int = 1) -> None:
@@ -341,8 +361,11 @@ class BirthDateComparison(_LevelFeature):
         ya, ma, da, yb, mb, db = t["y"][a], t["m"][a], t["d"][a], t["y"][b], t["m"][b], t["d"][b]
         agree = (ya == yb).astype(int) + (ma == mb) + (da == db)
         swap = (ya == yb) & (ma == db) & (da == mb)
-        out[both & ((agree == 2) | swap)] = 1
-        out[both & (a == b)] = 2
+        close = both & ((agree == 2) | swap)
+        todo = np.flatnonzero(both & ~close & (a != b))
+        out[todo[_edit_distance(vocab, a[todo], b[todo], self.workers) <= 2]] = 1
+        out[close] = 2
+        out[both & (a == b)] = 3
         return out
 
 
@@ -360,6 +383,7 @@ class EmailComparison(_LevelFeature):
     """
 
     levels = ("different", "same_local", "close", "exact")
+    m_prior = (0.15, 0.03, 0.02, 0.80)
 
     def __init__(self, email: str = "email", label: str | None = "email",
                  workers: int = 1) -> None:
@@ -395,6 +419,7 @@ class PhoneComparison(_LevelFeature):
     """
 
     levels = ("different", "close", "exact_landline", "exact_mobile")
+    m_prior = (0.20, 0.02, 0.28, 0.50)
 
     def __init__(self, phone: str = "phone", label: str | None = "phone",
                  workers: int = 1) -> None:
@@ -437,6 +462,7 @@ class AddressComparison(_LevelFeature):
     """
 
     levels = ("different", "same_street", "close", "exact")
+    m_prior = (0.20, 0.03, 0.07, 0.70)
 
     def __init__(self, street_number: str = "street_number",
                  street_number_suffix: str = "street_number_suffix",
@@ -478,6 +504,7 @@ class PostcodeCityComparison(_LevelFeature):
     """
 
     levels = ("different", "department", "city", "postcode")
+    m_prior = (0.10, 0.05, 0.05, 0.80)
 
     def __init__(self, postcode: str = "postcode", city: str = "city",
                  label: str | None = "postcode_city", workers: int = 1) -> None:
@@ -505,6 +532,7 @@ class CivilityComparison(_LevelFeature):
     """
 
     levels = ("different", "exact")
+    m_prior = (0.03, 0.97)
 
     def __init__(self, civility: str = "civility", label: str | None = "civility",
                  workers: int = 1) -> None:
@@ -532,6 +560,11 @@ def default_features(workers: int = 2) -> list[_LevelFeature]:
         PostcodeCityComparison(workers=workers),
         CivilityComparison(workers=workers),
     ]
+
+
+def m_priors(features: Sequence[_LevelFeature]) -> dict[str, tuple[float, ...]]:
+    """Feature label -> its ``m_prior`` (for :class:`~rcu_kit.linkage.classify.FellegiSunterEM`)."""
+    return {f.label: f.m_prior for f in features if f.m_prior is not None}
 
 
 def level_names(features: Sequence[_LevelFeature]) -> dict[str, tuple[str, ...]]:

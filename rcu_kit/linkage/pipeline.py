@@ -31,9 +31,15 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from rcu_kit.linkage.classify import RULES, TF_PREFIX, FellegiSunterEM, household_rules
+from rcu_kit.linkage.classify import RULES, TF_PREFIX, FellegiSunterEM
 from rcu_kit.linkage.cluster import cluster_pairs
-from rcu_kit.linkage.compare import MISSING, compare_pairs, default_features, level_names
+from rcu_kit.linkage.compare import (
+    MISSING,
+    compare_pairs,
+    default_features,
+    level_names,
+    m_priors,
+)
 from rcu_kit.linkage.indexing import (
     CandidatePairs,
     ExactBlockIndex,
@@ -266,12 +272,13 @@ def deduplicate(records: pd.DataFrame, settings: DedupSettings | Mapping[str, An
         vectors[f"{TF_PREFIX}first_name"] = _term_frequencies(prepared, "first_name", first)
     model = FellegiSunterEM(max_iter=settings.em_max_iter, tf_adjustment=settings.tf_adjustment,
                             rules=settings.household_rules,
-                            veto_probability=settings.veto_probability, seed=settings.seed)
+                            veto_probability=settings.veto_probability,
+                            m_priors=m_priors(features), seed=settings.seed)
     if len(vectors):
         probability = model.fit(vectors).prob(vectors).to_numpy()
     else:
         probability = np.zeros(0)
-    rules = household_rules(levels) if settings.household_rules else np.zeros(len(levels), np.int8)
+    rules = model.rule_codes(levels) if len(vectors) else np.zeros(0, np.int8)
     lap("classify")
 
     labels, cluster_info = cluster_pairs(n, first, second, probability,
