@@ -32,6 +32,7 @@ import io
 import math
 import re
 import time
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -305,6 +306,16 @@ def _resolve_path(source: Source, engagement: Engagement | None) -> Path:
 # ---------------------------------------------------------------------------------------------
 # CSV
 # ---------------------------------------------------------------------------------------------
+@contextmanager
+def _large_csv_fields():
+    """Let the csv module read fields of any size (its default limit is 128 KiB), then restore."""
+    previous = csv.field_size_limit(2**31 - 1)
+    try:
+        yield
+    finally:
+        csv.field_size_limit(previous)
+
+
 def _record_spans(data: bytes, separator: str, wanted: set[int]) -> dict[int, tuple[int, int, str]]:
     """First and last physical line, and raw text, of the wanted records of UTF-8 CSV ``data``.
 
@@ -323,16 +334,31 @@ def _record_spans(data: bytes, separator: str, wanted: set[int]) -> dict[int, tu
     reader = csv.reader(lines(), delimiter=separator, quotechar='"', strict=False)
     k = prev = 0
     last = max(wanted)
-    for row in reader:
-        if row:
-            k += 1
-            if k in wanted:
-                out[k] = (prev + 1, reader.line_num, "".join(pending).rstrip("\r\n"))
-                if k >= last:
-                    break
-        pending.clear()
-        prev = reader.line_num
+    with _large_csv_fields():
+        for row in reader:
+            if row:
+                k += 1
+                if k in wanted:
+                    out[k] = (prev + 1, reader.line_num, "".join(pending).rstrip("\r\n"))
+                    if k >= last:
+                        break
+            pending.clear()
+            prev = reader.line_num
     return out
+
+
+def _longest_record(data: bytes, separator: str) -> tuple[int, int]:
+    """Physical (first, last) line of the record spanning the most lines (an unclosed quote)."""
+    stream = io.TextIOWrapper(io.BytesIO(data), encoding="utf-8-sig", newline="")
+    reader = csv.reader(stream, delimiter=separator, quotechar='"', strict=False)
+    best = (1, 1)
+    prev = 0
+    with _large_csv_fields():
+        for _ in reader:
+            if reader.line_num - prev > best[1] - best[0] + 1:
+                best = (prev + 1, reader.line_num)
+            prev = reader.line_num
+    return best
 
 
 def _decode_declared(raw: bytes, encoding: str, where: str) -> str:
@@ -404,6 +430,12 @@ def _load_csv(source: Source, path: Path) -> dict[str, Any]:
                 null_values=[""], strings_can_be_null=True, quoted_strings_can_be_null=True),
         )
     except pa.ArrowInvalid as exc:
+        if "straddl" in str(exc):
+            first, end = _longest_record(data, separator)
+            raise ValueError(f"{where}: a quote (\") opened on line {first} is never closed: lines "
+                             f"{first}-{end} would form a single value, too large to load; fix that "
+                             "quote in the extract (a quote inside a value must be doubled) and load "
+                             "again") from None
         raise ValueError(f"{where}: cannot be parsed as CSV with separator {separator!r} and "
                          f"encoding {encoding!r}: {exc}. Check for an unclosed quote (\") or declare "
                          "'separator'/'encoding' in the engagement") from None

@@ -214,6 +214,16 @@ def test_long_bad_line_content_is_cut(tmp_path):
     assert loaded.bad_lines[0].content == "x" * 2000 + " … (500 more characters)"
 
 
+def test_runaway_quote_larger_than_a_block_is_a_clear_error(tmp_path):
+    # The quote opened on line 3 never closes: the value would hold line 3 and the 250,000 lines
+    # after it (lines 3-250003, ~17 MB): it straddles two of pyarrow's 8 MiB parsing blocks.
+    body = "".join(f"{i};{'x' * 64}\n" for i in range(250_000))
+    src = _csv(tmp_path, "r.csv", 'id;v\n1;ok\n2;"open\n' + body)
+    with pytest.raises(ValueError, match=r"source 'r' .*a quote \(\"\) opened on line 3 is never "
+                                         r"closed: lines 3-250003 would form a single value"):
+        load_source(src)
+
+
 def test_header_only_file(tmp_path):
     loaded = load_source(_csv(tmp_path, "h.csv", "id;nom;email\n"))
     assert list(loaded.frame.columns) == ["id", "nom", "email"]
