@@ -506,6 +506,15 @@ def _addresses(rng: np.random.Generator, n: int) -> dict[str, np.ndarray]:
     }
 
 
+def _bounded_normal(rng: np.random.Generator, mean: float, sd: float, low: float, high: float,
+                    n: int) -> np.ndarray:
+    """Normal draws; those outside [low, high] are redrawn uniformly in [low, high]."""
+    values = rng.normal(mean, sd, n)
+    out = (values < low) | (values > high)
+    values[out] = rng.uniform(low, high, int(out.sum()))
+    return values
+
+
 def _population(rng: np.random.Generator, n_persons: int) -> _Population:
     res = _resources()
     sizes = _household_sizes(rng, n_persons)
@@ -521,12 +530,19 @@ def _population(rng: np.random.Generator, n_persons: int) -> _Population:
     sex[role == 1] = "F"
 
     # Ages: heads by household size, partners close to the head, adult children 22-36 years younger.
-    head_age = np.where(sizes >= 3, np.clip(rng.normal(54, 8, n_households), 42, 85),
-                        np.clip(rng.normal(50, 17, n_households), 19, 95))
+    # (Out-of-range draws are redrawn uniformly, not clipped: clipping would pile people up on one
+    # birth date.)
+    head_age = np.where(sizes >= 3, _bounded_normal(rng, 54, 8, 42, 85, n_households),
+                        _bounded_normal(rng, 50, 17, 19, 95, n_households))
     age = head_age[household].copy()
-    age[role == 1] = np.maximum(age[role == 1] + rng.normal(-2, 3, int((role == 1).sum())), 19)
+    partners = role == 1
+    age[partners] = age[partners] + rng.normal(-2, 3, int(partners.sum()))
+    young = partners & (age < 19)
+    age[young] = rng.uniform(19, 30, int(young.sum()))
     kids = role >= 2
-    age[kids] = np.maximum(age[kids] - rng.uniform(22, 36, int(kids.sum())), 18)
+    age[kids] = age[kids] - rng.uniform(22, 36, int(kids.sum()))
+    minor = kids & (age < 18)
+    age[minor] = rng.uniform(18, 25, int(minor.sum()))
     birth_date = REFERENCE_DATE - (age * 365.25).astype(np.int64).astype("timedelta64[D]")
 
     # First names by sex and generation: frequency weighted by closeness of the birth year to
@@ -704,6 +720,12 @@ def _city_variants(rng: np.random.Generator, city: pd.Series, postcode: pd.Serie
     return out
 
 
+def _adult_since(rec: _Records, start: str) -> np.ndarray:
+    """Per record: ``start``, or the person's 18th birthday when later (no account before 18)."""
+    adult = rec.birth_date + np.timedelta64(18 * 365 + 5, "D")
+    return np.maximum(np.datetime64(start), adult)
+
+
 def _ids(rng: np.random.Generator, n: int, low: int, high: int) -> np.ndarray:
     """n distinct sorted integers in [low, high)."""
     return np.sort(rng.choice(high - low, size=n, replace=False) + low)
@@ -726,9 +748,9 @@ def _crm(rng: np.random.Generator, rec: _Records) -> pd.DataFrame:
     use_line = rec.landline.notna().to_numpy() & (rec.mobile.isna().to_numpy() | (rng.random(n) < 0.15))
     phone = rec.mobile.where(~use_line, rec.landline)
     phone = _phone_strings(rng, phone, {"spaced": 0.8, "plain": 0.1, "dotted": 0.05, "intl_spaced": 0.05})
-    created = _random_days(rng, np.datetime64("2008-01-01"), np.datetime64("2024-06-30"), n)
-    created[rec.duplicate] = _random_days(rng, np.datetime64("2020-01-01"), REFERENCE_DATE,
-                                          int(rec.duplicate.sum()))
+    created = _random_days(rng, _adult_since(rec, "2008-01-01"), np.datetime64("2024-06-30"), n)
+    dup = rec.duplicate                                 # second accounts are recent
+    created[dup] = _random_days(rng, _adult_since(rec, "2020-01-01")[dup], REFERENCE_DATE, int(dup.sum()))
     modified = _random_days(rng, created, REFERENCE_DATE, n)
     postcode = rec.address["postcode"]
     frame = pd.DataFrame({
@@ -764,7 +786,8 @@ def _ecommerce(rng: np.random.Generator, rec: _Records) -> pd.DataFrame:
     birth_date[rng.random(n) < 0.45] = np.datetime64("NaT")
     phone = _phone_strings(rng, rec.mobile.where(rec.mobile.notna(), rec.landline),
                            {"intl_spaced": 0.75, "intl_plain": 0.1, "spaced": 0.1, "plain": 0.05})
-    created = _with_time(rng, _random_days(rng, np.datetime64("2012-03-01"), np.datetime64("2024-11-30"), n))
+    created = _random_days(rng, _adult_since(rec, "2012-03-01"), np.datetime64("2024-11-30"), n)
+    created = _with_time(rng, created)
     span = (REFERENCE_DATE.astype("datetime64[s]") + np.timedelta64(86399, "s") - created).astype(np.int64)
     last_order = created + (rng.random(n) * span).astype(np.int64).astype("timedelta64[s]")
     last_order[rng.random(n) < 0.18] = np.datetime64("NaT")                # account never used
@@ -804,7 +827,7 @@ def _fidelite(rng: np.random.Generator, rec: _Records) -> pd.DataFrame:
     birth_date[rng.random(n) < 0.15] = np.datetime64("NaT")
     phone = _phone_strings(rng, rec.mobile.where(rec.mobile.notna(), rec.landline),
                            {"plain": 0.95, "no_zero": 0.05})
-    joined = _random_days(rng, np.datetime64("2003-01-01"), np.datetime64("2024-10-31"), n)
+    joined = _random_days(rng, _adult_since(rec, "2003-01-01"), np.datetime64("2024-10-31"), n)
     last_purchase = _random_days(rng, joined, REFERENCE_DATE, n)
     last_purchase[rng.random(n) < 0.1] = np.datetime64("NaT")
     street = _apply_case(_street_line(rng, rec.address, 0.4, 1), np.full(n, 2))
@@ -843,7 +866,7 @@ def _facturation(rng: np.random.Generator, rec: _Records) -> pd.DataFrame:
     cp_int = pd.to_numeric(cp, errors="raise").astype("int64")             # leading zero lost
     phone = _phone_strings(rng, rec.landline.where(rec.landline.notna() & (rng.random(n) < 0.5), rec.mobile),
                            {"e164_digits": 0.9, "plain": 0.1})
-    invoice = _random_days(rng, np.datetime64("2019-01-01"), REFERENCE_DATE, n)
+    invoice = _random_days(rng, _adult_since(rec, "2019-01-01"), REFERENCE_DATE, n)
     street = _apply_case(_street_line(rng, rec.address, 0.35, 1), np.full(n, 1))
     city = _city_variants(rng, rec.address["city"], rec.address["postcode"], 0.3, 0.2, 0.02, 1).str.upper()
     frame = pd.DataFrame({
@@ -868,11 +891,12 @@ def _service_client(rng: np.random.Generator, rec: _Records) -> pd.DataFrame:
     # The agent sometimes types the landline in the mobile field.
     phone = rec.mobile.where(~(rec.landline.notna().to_numpy() & (rng.random(n) < 0.08)), rec.landline)
     phone = _phone_strings(rng, phone, {"spaced": 0.4, "plain": 0.4, "dashed": 0.1, "intl_plain": 0.1})
-    # Contacts are numbered in call order, as an auto-increment key would (rows are already in
-    # random person order, so sorted dates keep persons shuffled).
-    called = np.sort(_with_time(rng, _random_days(rng, np.datetime64("2020-01-01"), REFERENCE_DATE, n)))
+    called = _with_time(rng, _random_days(rng, _adult_since(rec, "2020-01-01"), REFERENCE_DATE, n))
+    # Contacts are numbered in call order, as an auto-increment key would.
+    contact_id = np.empty(n, dtype=np.int64)
+    contact_id[np.argsort(called, kind="stable")] = np.arange(1, n + 1)
     return pd.DataFrame({
-        "contact_id": np.arange(1, n + 1, dtype=np.int64),
+        "contact_id": contact_id,
         "nom": last,
         "prenom": _blank(rng, first, 0.03),
         "tel_portable": _blank(rng, phone, 0.1),

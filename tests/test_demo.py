@@ -330,3 +330,23 @@ def test_out_dir_that_is_a_file_is_a_clear_error(tmp_path):
     target.write_text("not a folder")
     with pytest.raises(ValueError, match=r"demo: exists and is not a folder"):
         generate_demo(target, n_records=1000)
+
+
+def test_dates_are_plausible(demo):
+    src, truth = demo["sources"], demo["truth"]
+    crm = src["crm"].dropna(subset=["date_naissance"])
+    crm = crm[crm["date_naissance"] != "1900-01-01"]
+    born = pd.to_datetime(crm["date_naissance"])
+    # Nobody opens an account before turning 18, and every date is on or before the extraction.
+    assert (pd.to_datetime(crm["date_creation"]) >= born + pd.DateOffset(years=18)).all()
+    assert (pd.to_datetime(crm["date_modification"]) >= pd.to_datetime(crm["date_creation"])).all()
+    assert pd.to_datetime(crm["date_modification"]).max() <= pd.Timestamp("2024-12-31")
+    ecom = src["ecommerce"].dropna(subset=["last_order_at"])
+    assert (pd.to_datetime(ecom["last_order_at"]) >= pd.to_datetime(ecom["created_at"])).all()
+    # No pile-up of persons on one birth date (ages are drawn, never clipped to a bound): among
+    # ~950 persons over ~27,000 possible days, three sharing a date is already rare.
+    crm = crm.merge(truth, left_on="id_client", right_on="record_id")
+    assert crm.groupby("date_naissance")["person_id"].nunique().max() <= 3
+    # Call-centre contacts are numbered in call order.
+    calls = src["service_client"].sort_values("contact_id")["date_dernier_appel"]
+    assert calls.is_monotonic_increasing
