@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import importlib.util
 import sqlite3
 from pathlib import Path
@@ -273,7 +274,6 @@ def _workbook(path: Path) -> None:
     ws.append([3, 75001, None, None, "extra"])  # row 5: a value beyond the header
     other = wb.create_sheet("Contrats")
     other.append(["contrat", "date"])
-    import datetime as dt
     other.append(["K1", dt.datetime(2024, 1, 31)])
     other.append(["K2", 12.5])
     wb.save(path)
@@ -338,14 +338,20 @@ def test_parquet_every_column_as_text(tmp_path):
     table = pa.table({"id": pa.array([1, 2, None], pa.int64()),
                       "cp": ["01000", "", None],
                       "score": [0.5, 2.0, None],
-                      "ville": pa.array(["Lyon", "Paris", "Lyon"]).dictionary_encode()})
+                      "ville": pa.array(["Lyon", "Paris", "Lyon"]).dictionary_encode(),
+                      "ne_le": pa.array([dt.date(1980, 5, 17), None, dt.date(2001, 1, 2)]),
+                      "vu": pa.array([dt.datetime(2024, 1, 31), dt.datetime(2024, 1, 31, 8, 30), None],
+                                     pa.timestamp("us")),
+                      "optin": [True, False, None]})
     pq.write_table(table, tmp_path / "p.parquet")
     loaded = load_source(Source(name="p", format="parquet", path=str(tmp_path / "p.parquet")))
     assert all(dtype == object for dtype in loaded.frame.dtypes)
-    # Nulls and the empty string are missing; 2.0 reads "2" like an Excel number.
-    assert _values(loaded.frame) == [["1", "01000", "0.5", "Lyon"],
-                                     ["2", None, "2", "Paris"],
-                                     [None, None, None, "Lyon"]]
+    # Nulls and the empty string are missing; 2.0 reads "2" like an Excel number; dates ISO, a
+    # midnight timestamp as its date; booleans TRUE/FALSE as Excel shows them.
+    assert _values(loaded.frame) == [
+        ["1", "01000", "0.5", "Lyon", "1980-05-17", "2024-01-31", "TRUE"],
+        ["2", None, "2", "Paris", None, "2024-01-31 08:30:00", "FALSE"],
+        [None, None, None, "Lyon", "2001-01-02", None, None]]
     assert loaded.rows_read == 3 and loaded.encoding is None
 
 
