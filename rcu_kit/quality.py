@@ -117,7 +117,8 @@ def _top(counts: pd.Series, n: int) -> pd.Series:
 
 
 def column_kpis(series: pd.Series, semantic_type: str, *, mask: bool = True, top_n: int = 5,
-                today: pd.Timestamp | str | None = None) -> tuple[dict, pd.DataFrame, pd.DataFrame]:
+                today: pd.Timestamp | str | None = None,
+                mask_as: str | None = None) -> tuple[dict, pd.DataFrame, pd.DataFrame]:
     """KPIs of one column over all its rows.
 
     Args:
@@ -126,6 +127,8 @@ def column_kpis(series: pd.Series, semantic_type: str, *, mask: bool = True, top
         mask: mask the frequent values shown (the engagement's personal-data policy).
         top_n: how many frequent values and shapes to keep.
         today: reference day for dates in the future and birth-date plausibility.
+        mask_as: the type to mask values as when it differs from ``semantic_type`` (an IBAN
+            typed ``id`` is masked as ``text``: see :func:`rcu_kit.personal_data.masking_types`).
 
     Returns:
         ``(kpis, top_values, shapes)``: a dict of the :data:`KPI_COLUMNS` (without ``source``
@@ -207,7 +210,7 @@ def column_kpis(series: pd.Series, semantic_type: str, *, mask: bool = True, top
 
     # frequent values and shapes
     top = _top(counts, top_n)
-    shown = mask_series(pd.Series(top.index, dtype=object), semantic_type) if mask else \
+    shown = mask_series(pd.Series(top.index, dtype=object), mask_as or semantic_type) if mask else \
         pd.Series(top.index, dtype=object)
     top_values = pd.DataFrame({"rank": np.arange(1, len(top) + 1), "value": shown.to_numpy(),
                                "count": top.to_numpy(), "share": top.to_numpy() / filled})
@@ -223,7 +226,8 @@ def column_kpis(series: pd.Series, semantic_type: str, *, mask: bool = True, top
 
 def quality_tables(frame: pd.DataFrame, semantic_types: Mapping[str, str], *, source: str = "",
                    mask: bool = True, top_n: int = 5,
-                   today: pd.Timestamp | str | None = None) -> QualityTables:
+                   today: pd.Timestamp | str | None = None,
+                   mask_types: Mapping[str, str] | None = None) -> QualityTables:
     """KPIs, frequent values and shapes of every column of ``frame``.
 
     Args:
@@ -233,6 +237,7 @@ def quality_tables(frame: pd.DataFrame, semantic_types: Mapping[str, str], *, so
         mask: mask frequent values (pass ``engagement.mask_personal_data``).
         top_n: frequent values and shapes kept per column.
         today: reference day (default: today).
+        mask_types: column -> type to mask values as, when it differs from the semantic type.
 
     Returns:
         The three tables, one row (or ``top_n`` rows) per column in the frame's order.
@@ -240,10 +245,12 @@ def quality_tables(frame: pd.DataFrame, semantic_types: Mapping[str, str], *, so
     kpi_rows, tops, shapes = [], [], []
     for col in frame.columns:
         kind = semantic_types.get(col) or semantic_types.get(str(col)) or "text"
-        k, top, shp = column_kpis(frame[col], kind, mask=mask, top_n=top_n, today=today)
+        mask_as = (mask_types or {}).get(str(col))
+        k, top, shp = column_kpis(frame[col], kind, mask=mask, top_n=top_n, today=today, mask_as=mask_as)
         kpi_rows.append({"source": source, "column": str(col), **k})
-        tops.append(top.assign(source=source, column=str(col)))
-        shapes.append(shp.assign(source=source, column=str(col)))
+        if len(top):
+            tops.append(top.assign(source=source, column=str(col)))
+            shapes.append(shp.assign(source=source, column=str(col)))
     kpis = pd.DataFrame(kpi_rows, columns=KPI_COLUMNS)
     top_cols = ["source", "column", "rank", "value", "count", "share"]
     shape_cols = ["source", "column", "rank", "shape", "count", "share"]

@@ -45,6 +45,7 @@ _NAME_RULES: tuple[tuple[str, str], ...] = (
     ("email", rf"{_B}(?:e_?mail|courriel|mel|mail|adresse_?mail|email_?address){_E}|e?mail(?!ing)"),
     ("siret", r"siret"),
     ("siren", r"siren"),
+    ("last_name", r"nom_?(?:de_?)?naissance|nom_?(?:de_?)?jeune_?fille|maiden|birth_?name"),
     ("birth_date", rf"naiss|birth|{_B}(?:dob|ddn){_E}"),
     ("phone", rf"{_B}(?:tel|tels|telephone|phone|portable|mobile|gsm|fixe|fax|cellulaire|"
               rf"num_?tel){_E}|telephone|phone"),
