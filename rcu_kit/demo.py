@@ -763,7 +763,7 @@ def _crm(rng: np.random.Generator, rec: _Records) -> pd.DataFrame:
         "date_naissance": _date_strings(birth_date, "iso"),
         "email": _blank(rng, _typos(rng, rec.email, 0.01, 1), 0.12),
         "telephone": _blank(rng, phone, 0.08),
-        "adresse": _blank(rng, _street_line(rng, rec.address, 0.25, 1), 0.03),
+        "adresse": _blank(rng, _typos(rng, _street_line(rng, rec.address, 0.25, 1), 0.01, 1), 0.03),
         "code_postal": _blank(rng, postcode, 0.02),
         "ville": _city_variants(rng, rec.address["city"], postcode, 0.3, 0.3, 0.005, 1),
         "pays": _blank(rng, _str(_weighted(rng, ["France", "FRANCE", "FR"], [0.8, 0.15, 0.05], n)), 0.1),
@@ -830,7 +830,7 @@ def _fidelite(rng: np.random.Generator, rec: _Records) -> pd.DataFrame:
     joined = _random_days(rng, _adult_since(rec, "2003-01-01"), np.datetime64("2024-10-31"), n)
     last_purchase = _random_days(rng, joined, REFERENCE_DATE, n)
     last_purchase[rng.random(n) < 0.1] = np.datetime64("NaT")
-    street = _apply_case(_street_line(rng, rec.address, 0.4, 1), np.full(n, 2))
+    street = _apply_case(_typos(rng, _street_line(rng, rec.address, 0.4, 1), 0.015, 1), np.full(n, 2))
     city = _apply_case(_city_variants(rng, rec.address["city"], rec.address["postcode"], 0.3, 0.4, 0.0),
                        _weighted(rng, [1, 2], [0.6, 0.4], n))
     card = pd.Series(_ids(rng, n, 10 ** 8, 10 ** 9)).map("2900{:09d}".format)

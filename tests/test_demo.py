@@ -350,3 +350,31 @@ def test_dates_are_plausible(demo):
     # Call-centre contacts are numbered in call order.
     calls = src["service_client"].sort_values("contact_id")["date_dernier_appel"]
     assert calls.is_monotonic_increasing
+
+
+def test_city_postcode_and_name_order_variants(demo):
+    src = demo["sources"]
+    cities = pd.concat([src["crm"]["ville"], src["ecommerce"]["city"], src["fidelite"]["VILLE"]]).str.upper()
+    assert cities.str.fullmatch(r"PARIS (1ER|\d{1,2}E)").any()             # 'Paris 15e'
+    assert cities.str.startswith("ST ").any()                               # 'St Etienne'
+    assert src["ecommerce"]["zip"].str.fullmatch(r"\d\d \d{3}").any()       # '75 015'
+    # Billing full names: mostly 'DUPONT Jean', some 'Jean Dupont'.
+    first_token = src["facturation"]["NOM_COMPLET"].str.split(" ").str[0]
+    upper = first_token == first_token.str.upper()
+    assert upper.mean() > 0.7 and (~upper).any()
+
+
+def test_jean_martin_homonyms_have_different_birth_dates(demo):
+    src, truth = demo["sources"], demo["truth"]
+    crm = src["crm"].merge(truth, left_on="id_client", right_on="record_id")
+    fid = src["fidelite"].merge(truth, left_on="NUM_CARTE", right_on="record_id")
+    known = pd.concat([
+        pd.DataFrame({"person_id": crm["person_id"], "first": crm["prenom"].map(norm),
+                      "last": crm["nom"].map(norm), "born": pd.to_datetime(crm["date_naissance"])}),
+        pd.DataFrame({"person_id": fid["person_id"], "first": fid["PRENOM"].map(norm),
+                      "last": fid["NOM"].map(norm),
+                      "born": pd.to_datetime(fid["DATE_NAISS"], format="%d/%m/%Y")}),
+    ])
+    jm = known[(known["first"] == "JEAN") & (known["last"] == "MARTIN")].dropna(subset=["born"])
+    born = jm.groupby("person_id")["born"].first()
+    assert len(born) >= 2 and born.is_unique
