@@ -10,7 +10,9 @@ French phone numbers in their usual spellings (``06 12 34 56 78``, ``06.12.34.56
 ``0612345678``, ``+33 6 12 34 56 78``, ``+33 (0)6 12 34 56 78``, ``0033612345678``,
 ``33612345678`` and a mobile that lost its leading zero, ``612345678``). Names cannot be found
 this way; they remain the notebooks' responsibility. Base64 payloads (``"bdata"`` arrays of
-plotly figures, ``data:`` URIs) are left untouched, so a chart or an image is never corrupted.
+plotly figures, ``data:`` URIs) and ``<script>`` blocks are left untouched, so a chart, an image
+or a script is never corrupted (figures saved as plotly JSON are masked through
+:func:`redact_json` instead).
 
 Examples:
     >>> redact_text("Contact: jean.dupont@gmail.com, 06 12 34 56 78")
@@ -31,7 +33,7 @@ EMAIL_RE = re.compile(
     r"(?<![\w.%+\-])[\w.%+\-]+@[\w\-]+(?:\.[\w\-]+)*",
 )
 PHONE_RE = re.compile(
-    r"(?<![\w+])(?<!\d[.,])(?:"
+    r"(?<![\w+\-])(?<!\d[.,])(?:"
     # +33 / 0033 prefix, optional (0), then a 9-digit national number in pairs
     r"(?:\+|00)33[\s.\-]?(?:\(0\)[\s.\-]?)?[1-9](?:[\s.\-]?\d{2}){4}"
     # national format 0X XX XX XX XX with optional separators
@@ -42,8 +44,10 @@ PHONE_RE = re.compile(
     r"|[67]\d{8}"
     r")(?!\w)(?![.,]\d)",
 )
-# Spans that must never be rewritten: plotly base64 arrays and data: URIs.
-_PROTECTED_RE = re.compile(r'"bdata"\s*:\s*"[^"]*"|data:[\w/+.\-]+;base64,[A-Za-z0-9+/=]+')
+# Spans that must never be rewritten: plotly base64 arrays, data: URIs and <script> blocks (code
+# is full of digit runs such as "0123456789" that a rewrite would break).
+_PROTECTED_RE = re.compile(r'"bdata"\s*:\s*"[^"]*"|data:[\w/+.\-]+;base64,[A-Za-z0-9+/=]+'
+                           r"|<script\b[^>]*>.*?</script\s*>", re.DOTALL | re.IGNORECASE)
 
 
 @dataclass(frozen=True)

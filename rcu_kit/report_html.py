@@ -95,10 +95,27 @@ def figure_div(figure: Any, div_id: str) -> str:
                        config={"displaylogo": False, "responsive": True})
 
 
-def _is_plotly_loader(text: str) -> bool:
-    """An output of plotly's notebook renderer that only loads plotly.js (no figure)."""
-    return ("PlotlyConfig" in text or "plotly.js v" in text or "cdn.plot.ly" in text) \
-        and "Plotly.newPlot" not in text
+_SCRIPT_RE = re.compile(r"<script\b[^>]*>.*?</script\s*>", re.DOTALL | re.IGNORECASE)
+
+
+def _strip_plotly_loaders(text: str) -> str | None:
+    """Remove the scripts of plotly's notebook renderer that load or configure plotly.js.
+
+    Returns:
+        The HTML without them, or None when nothing else was in it (the output is dropped).
+    """
+    def loader(match: re.Match) -> str:
+        script = match.group(0)
+        if "* plotly.js v" in script or "cdn.plot.ly" in script:
+            return ""  # the bundled library (embedded once in the page instead) or its CDN
+        if "PlotlyConfig" in script and "Plotly.newPlot" not in script:
+            return ""  # window.PlotlyConfig / MathJax set-up
+        return script
+
+    if "lotly" not in text:
+        return text
+    stripped = _SCRIPT_RE.sub(loader, text)
+    return stripped if stripped.strip() else None
 
 
 class ReportPreprocessor(Preprocessor):
@@ -160,9 +177,9 @@ class ReportPreprocessor(Preprocessor):
         if "text/html" in data:
             text = data["text/html"]
             text = text if isinstance(text, str) else "".join(text)
-            if _is_plotly_loader(text):
+            text = _strip_plotly_loaders(_MODULE_IMPORT_RE.sub("", _EXTERNAL_SCRIPT_RE.sub("", text)))
+            if text is None:
                 return None
-            text = _MODULE_IMPORT_RE.sub("", _EXTERNAL_SCRIPT_RE.sub("", text))
             data["text/html"] = self._redact(text, counts)
         for mime in ("text/plain", "text/markdown", "text/latex"):
             if mime in data:

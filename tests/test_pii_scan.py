@@ -24,6 +24,8 @@ def test_every_french_phone_spelling_is_found_whole(text):
     "x0612345678",            # glued to a word: an identifier, not a phone
     '{"bdata": "AAAA0612345678AAA"}',  # plotly base64 array
     "data:image/png;base64,AAjean@x.frAA0612345678",
+    "<script>if(n.join('')!=='0123456789')return;var a='x@y.fr';</script>",  # code, not data
+    "[-1474664885,-778901479,-694614492]",  # negative numbers
 ])
 def test_masked_values_numbers_and_base64_are_not_findings(text):
     assert find_personal_data(text) == []

@@ -32,6 +32,15 @@ def _executed_notebook():
         _out("display_data", metadata={}, data={"text/html": "<script>require.config({paths: "
                                                 "{'plotly': 'https://cdn.plot.ly/plotly-3.0.1.min'}})"
                                                 "</script>"}),
+        # plotly's "notebook" renderer, first figure: a loader embedding plotly.js -> dropped
+        _out("display_data", metadata={}, data={"text/html": "<script type=\"text/javascript\">"
+             "window.PlotlyConfig = {MathJaxConfig: 'local'};</script>\n<script type=\"text/javascript\">"
+             "/**\n* plotly.js v3.7.0\n*/ var LOADER_MARKER = '0123456789'; Plotly.newPlot = 1;</script>"}),
+        # ... then the figure itself, with a MathJax script from a CDN -> figure kept, CDN removed
+        _out("display_data", metadata={}, data={"text/html": "<div id=\"nbfig\"></div>"
+             "<script src=\"https://cdn.jsdelivr.net/npm/mathjax@3/es5/tex-svg.js\"></script>"
+             "<script>Plotly.newPlot(\"nbfig\", [{\"x\": [\"NB_RENDERER_FIG\"], \"y\": [-778901479]}], {})"
+             "</script>"}),
         _out("display_data", metadata={}, data={"application/vnd.plotly.v1+json": figure,
                                                 "text/html": "<div>notebook renderer html</div>"}),
         _out("display_data", metadata={}, data={
@@ -69,10 +78,14 @@ def test_page_embeds_plotly_once_and_loads_nothing_from_the_internet(masked_page
     page, html = masked_page
     assert page.figures == 1
     assert html.count(PLOTLY_BANNER) == 1
-    assert html.count("Plotly.newPlot(") == 1 + plotly_js().count("Plotly.newPlot(")
+    # The JSON figure and the notebook renderer's figure, plus the library's own occurrences.
+    assert html.count("Plotly.newPlot(") == 2 + plotly_js().count("Plotly.newPlot(")
     assert "notebook renderer html" not in html  # the JSON figure replaced plotly's own HTML
+    assert "LOADER_MARKER" not in html  # plotly's loader output dropped
+    # The notebook renderer's figure is kept as it was (its script is never rewritten).
+    assert 'Plotly.newPlot("nbfig", [{"x": ["NB_RENDERER_FIG"], "y": [-778901479]}], {})' in html
     rest = html.replace(plotly_js(), "")
-    assert "require.config" not in rest and "cdn.example.com" not in rest
+    assert "require.config" not in rest and "cdn.example.com" not in rest and "jsdelivr" not in rest
     assert re.findall(r"""(?:src|href)\s*=\s*["']?(?:https?:)?//""", rest) == []
 
 
