@@ -75,28 +75,29 @@ def pattern_codes(levels: np.ndarray, n_levels: Sequence[int]) -> np.ndarray:
 
 def household_rules(vectors: pd.DataFrame, first_name: str = "first_name",
                     birth_date: str = "birth_date", exact_birth_date: int = 3,
-                    same_birth_date_exception: bool = False) -> np.ndarray:
+                    contradicting: Sequence[str] = ("email", "phone", "civility")) -> np.ndarray:
     """Which veto rule (if any) each pair triggers: see :data:`RULES`.
 
-    A rule fires when the birth dates are *different* (level 0: not a typing slip) or the first
-    names are *different* (level 0: not a typo, not a compound or initials variant), both values
-    being present. Spouses, children and twins share an address, a surname, a landline, an
-    e-mail; fathers and sons share a name: these rules keep them apart.
+    * **different birth dates** (level 0: not a typing slip), both present: a father and son
+      with the same name at the same address, or two homonyms, are not one person.
+    * **different first names** (level 0: not a typo, not a compound or initials variant), both
+      present: spouses, children and siblings share an address, a surname, a landline, an
+      e-mail. Exception: with the *same exact birth date* and nothing else contradicting (no
+      different e-mail, phone or civility), a first name replaced beyond recognition is taken
+      as a data error and left to the model, since no household member shares a birth date
+      except twins, whose e-mails, phones or civilities differ.
 
     Args:
         vectors: comparison levels.
         first_name, birth_date: the feature columns.
         exact_birth_date: the level code of an exact birth date.
-        same_birth_date_exception: do not veto different first names when the birth dates agree
-            exactly (for data where first names are often replaced or mistyped beyond
-            recognition; :class:`FellegiSunterEM` turns it on when the data show it).
+        contradicting: features whose level 0 (different) rules the exception out.
 
     Examples:
-        >>> v = pd.DataFrame({"first_name": [4, 0, 4, -1, 0], "birth_date": [3, 2, 0, -1, 3]})
+        >>> v = pd.DataFrame({"first_name": [4, 0, 4, -1, 0, 0], "birth_date": [3, 2, 0, -1, 3, 3],
+        ...                   "email": [3, 3, 3, 3, -1, 0]})
         >>> household_rules(v).tolist()
-        [0, 1, 2, 0, 1]
-        >>> household_rules(v, same_birth_date_exception=True).tolist()
-        [0, 1, 2, 0, 0]
+        [0, 1, 2, 0, 0, 1]
     """
     out = np.zeros(len(vectors), dtype=np.int8)
     dates = vectors[birth_date].to_numpy() if birth_date in vectors.columns else None
@@ -104,8 +105,12 @@ def household_rules(vectors: pd.DataFrame, first_name: str = "first_name",
         out[dates == 0] = 2
     if first_name in vectors.columns:
         different = vectors[first_name].to_numpy() == 0
-        if dates is not None and same_birth_date_exception:
-            different &= dates != exact_birth_date
+        if dates is not None:
+            excused = dates == exact_birth_date
+            for column in contradicting:
+                if column in vectors.columns:
+                    excused &= vectors[column].to_numpy() != 0
+            different &= ~excused
         out[different] = 1
     return out
 
@@ -118,15 +123,11 @@ class _RuleMixin:
     rules: bool
     veto_probability: float
 
-    def _same_birth_date_exception(self) -> bool:
-        return False
-
     def rule_codes(self, vectors: pd.DataFrame) -> np.ndarray:
         """The veto rule each pair triggers (0 = none; see :data:`RULES`), as applied by prob."""
         if not self.rules:
             return np.zeros(len(vectors), dtype=np.int8)
-        return household_rules(vectors,
-                               same_birth_date_exception=self._same_birth_date_exception())
+        return household_rules(vectors)
 
     def _veto(self, log_odds: np.ndarray, vectors: pd.DataFrame) -> np.ndarray:
         if not self.rules:
@@ -162,10 +163,6 @@ class FellegiSunterEM(_RuleMixin, BaseClassifier):
             level, e.g. ``{"first_name": (0.02, 0.02, 0.03, 0.05, 0.88)}``): a Dirichlet prior
             that keeps EM sensible on small data and fades as pairs accumulate.
         prior_strength: weight of ``m_priors``, in pseudo-pairs.
-        exception_min_matches, exception_share: when the fit estimates at least this many matches
-            and more than this share of them with clearly different first names, different
-            first names with an exact birth date are no longer vetoed (see
-            :func:`household_rules`).
         seed: kept for API symmetry (EM here is deterministic).
 
     Examples:
@@ -178,9 +175,7 @@ class FellegiSunterEM(_RuleMixin, BaseClassifier):
                  tf_adjustment: bool = True, tf_max_factor: float = 20.0, rules: bool = True,
                  veto_probability: float = 0.01,
                  m_priors: Mapping[str, Sequence[float]] | None = None,
-                 prior_strength: float = 100.0, exception_min_matches: int = 1000,
-                 exception_share: float = 0.05, seed: int = 42) -> None:
-        self.exception_min_matches, self.exception_share = exception_min_matches, exception_share
+                 prior_strength: float = 100.0, seed: int = 42) -> None:
         self.max_iter, self.tol, self.smoothing = max_iter, tol, smoothing
         self.m_priors, self.prior_strength = dict(m_priors or {}), prior_strength
         self.tf_adjustment, self.tf_max_factor = tf_adjustment, tf_max_factor
@@ -292,21 +287,6 @@ class FellegiSunterEM(_RuleMixin, BaseClassifier):
 
     def _fit(self, *args, **kwargs):  # pragma: no cover - fit is overridden
         raise NotImplementedError
-
-    def _same_birth_date_exception(self) -> bool:
-        """True when the data show first names are unreliable among true matches.
-
-        That is: at least ``exception_min_matches`` estimated matches, of which more than
-        ``exception_share`` have clearly different first names (FEBRL-like corrupted data). On
-        French CRM data (and on small data, where EM cannot tell) the rule stays strict.
-        """
-        fit = self.fit_
-        if fit is None or "first_name" not in fit.features:
-            return False
-        f = fit.features.index("first_name")
-        share_different = float(np.exp(fit.log_m[f][0]))
-        return fit.expected_matches >= self.exception_min_matches and \
-            share_different > self.exception_share
 
     # -- scoring ----------------------------------------------------------------------------------
     def _require_fit(self) -> _Fit:

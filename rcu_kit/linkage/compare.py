@@ -408,14 +408,17 @@ class EmailComparison(_LevelFeature):
 class PhoneComparison(_LevelFeature):
     """Phone numbers (E.164); a shared mobile is stronger evidence than a shared landline.
 
-    Levels: ``0`` different, ``1`` close (one digit edit or transposition apart), ``2`` exact landline (or other),
-    ``3`` exact mobile (French +336 / +337).
+    Levels: ``0`` different, ``1`` close (one digit edit or transposition apart), ``2`` exact
+    landline (or other), ``3`` exact mobile (French +336 / +337). A mobile compared with a
+    landline is *missing*, not different: people have both.
 
     Examples:
-        >>> a = pd.Series(["+33612345678", "+33145678901", "+33612345678", "+33612345678"])
-        >>> b = pd.Series(["+33612345678", "+33145678901", "+33612345679", "+33298765432"])
+        >>> a = pd.Series(["+33612345678", "+33145678901", "+33612345678", "+33612345678",
+        ...                "+33612345678"])
+        >>> b = pd.Series(["+33612345678", "+33145678901", "+33612345679", "+33698765432",
+        ...                "+33298765432"])
         >>> PhoneComparison("p").compare([a], [b]).tolist()
-        [3, 2, 1, 0]
+        [3, 2, 1, 0, -1]
     """
 
     levels = ("different", "close", "exact_landline", "exact_mobile")
@@ -429,7 +432,8 @@ class PhoneComparison(_LevelFeature):
         (a, b), vocab = _unify(left[0], right[0])
         mobile = self._cached("mobile", vocab, lambda v: _per_value(
             v, lambda s: s.startswith(("+336", "+337")), dtype=bool))
-        both = (a >= 0) & (b >= 0)
+        # A mobile and a landline are not comparable: people have both.
+        both = (a >= 0) & (b >= 0) & (mobile[a] == mobile[b])
         out = np.where(both, 0, MISSING).astype(np.int8)
         exact = both & (a == b)
         rest = np.flatnonzero(both & ~exact)
