@@ -1,0 +1,115 @@
+"""Comparison levels, exact per case, through recordlinkage.Compare as the pipeline uses them."""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+import recordlinkage
+
+from rcu_kit.linkage.compare import (
+    AddressComparison,
+    BirthDateComparison,
+    CivilityComparison,
+    EmailComparison,
+    FirstNameComparison,
+    LastNameComparison,
+    PhoneComparison,
+    PostcodeCityComparison,
+    compare_pairs,
+    default_features,
+)
+from rcu_kit.linkage.prepare import prepare_records
+
+
+def _levels(feature, left: dict, right: dict) -> list[int]:
+    """Compare row k of ``left`` with row k of ``right`` through recordlinkage.Compare."""
+    n = len(next(iter(left.values())))
+    frame = pd.concat([pd.DataFrame(left), pd.DataFrame(right)], ignore_index=True)
+    pairs = pd.MultiIndex.from_arrays([np.arange(n), np.arange(n, 2 * n)])
+    return recordlinkage.Compare([feature]).compute(pairs, frame)[feature.label].tolist()
+
+
+def test_first_names_compound_initials_typos_and_swaps():
+    left = {"first_name": ["JEAN PIERRE", "JEAN PIERRE", "JP", "JEAN", "MARIE", "NATHALIE",
+                           "JEAN PIERRE", "LUC", "PIERRE", "ROUX", None],
+            "last_name": ["A", "A", "A", "A", "A", "A", "A", "A", "A", "THOMAS", "A"]}
+    right = {"first_name": ["JEAN-PIERRE", "JEAN", "JEAN PIERRE", "J", "MARIA", "NATAHLIE",
+                            "JEAN PAUL", "PAUL", "JEAN PIERRE", "THOMAS", "LUC"],
+             "last_name": ["A", "A", "A", "A", "A", "A", "A", "A", "A", "ROUX", "A"]}
+    feature = FirstNameComparison("first_name", last_name="last_name")
+    # JEAN-PIERRE squashes to JEAN PIERRE: exact 4; JEAN in JEAN PIERRE: compound 2; JP the
+    # initials of JEAN PIERRE: 1; J the initial of JEAN: 1; MARIA typo: close 3; NATAHLIE
+    # transposition: close 3; JEAN PAUL shares only JEAN with two tokens each: different 0
+    # (a relative, not a variant); LUC / PAUL: 0; PIERRE in JEAN PIERRE: compound 2; the ROUX
+    # THOMAS / THOMAS ROUX swap: exact 4; a missing name: -1.
+    assert _levels(feature, left, right) == [4, 2, 1, 1, 3, 3, 0, 0, 2, 4, -1]
+
+
+def test_last_names_with_birth_names():
+    left = {"last_name": ["DUPONT", "DUPONT", "DUPOND", "DUPONT MARTIN", "DUPONT", "MARTIN", None],
+            "birth_name": [None, "MARTIN", None, None, None, None, "MARTIN"]}
+    right = {"last_name": ["DUPONT", "MARTIN", "DUPONT", "MARTIN", "LEROY", "DUPONT", "MARTIN"],
+             "birth_name": [None, None, None, None, None, "MARTIN", None]}
+    feature = LastNameComparison("last_name", birth_name="birth_name")
+    # exact 4; DUPONT née MARTIN vs MARTIN: birth name 3; DUPOND typo: close 2; MARTIN is a
+    # token of DUPONT MARTIN: partial 1; LEROY: 0; MARTIN vs DUPONT née MARTIN: 3; a missing
+    # last name whose birth name MARTIN equals the other's last name: 3.
+    assert _levels(feature, left, right) == [4, 3, 2, 1, 0, 3, 3]
+
+
+def test_birth_dates():
+    left = {"bd": ["1980-03-04", "1980-03-04", "1980-03-04", "1956-03-12", "1970-05-12", None]}
+    right = {"bd": ["1980-03-04", "1980-03-09", "1980-04-03", "1965-03-21", "1998-07-21", "1980-03-04"]}
+    # exact 3; day differs: close 2; day/month swapped: close 2; two transpositions: near 1;
+    # father / son 28 years apart: different 0; missing -1.
+    assert _levels(BirthDateComparison("bd"), left, right) == [3, 2, 2, 1, 0, -1]
+
+
+def test_emails_and_phones():
+    left = {"email": ["a.b@free.fr", "a.b@free.fr", "a.b@free.fr", "a.b@free.fr"],
+            "phone": ["+33612345678", "+33145000000", "+33612345678", "+33612345678"]}
+    right = {"email": ["a.b@free.fr", "a.b@frea.fr", "a.b@gmail.com", "x.y@free.fr"],
+             "phone": ["+33612345678", "+33145000000", "+33621345678", "+33145000000"]}
+    # e-mail: exact 3; one substitution in the domain: close 2; same local part: 1; other: 0.
+    assert _levels(EmailComparison("email"), left, right) == [3, 2, 1, 0]
+    # phone: same mobile 3; same landline 2; transposed digits: close 1; a mobile against a
+    # landline says nothing: missing -1.
+    assert _levels(PhoneComparison("phone"), left, right) == [3, 2, 1, -1]
+
+
+def test_address_postcode_city_and_civility():
+    left = {"street_number": ["12", "12", "12", "3", "12", "12"],
+            "street_number_suffix": [None, None, "BIS", None, None, None],
+            "street_name": ["RUE DES LILAS", "RUE DE LILAS", "RUE DES LILAS", "RUE DES LILAS",
+                            "RUE DES LILAS", None],
+            "postcode": ["75011", "75011", "75011", "75011", "69001", "75011"],
+            "city": ["PARIS", "PARIS", "PARIS", "PARIS", "LYON", "PARIS"],
+            "civility": ["M", "M", "MME", None, "M", "M"]}
+    right = {"street_number": ["12", "12", "12", "5", "12", "12"],
+             "street_number_suffix": [None, None, None, None, None, None],
+             "street_name": ["RUE DES LILAS"] * 6,
+             "postcode": ["75011", "75011", "75011", "75011", "75011", "75012"],
+             "city": ["PARIS", "PARIS", "PARIS", "PARIS", "PARIS", "PARIS"],
+             "civility": ["M", "MME", "MME", "M", "M", "M"]}
+    # exact 3; street typo, same number: close 2; 12 BIS vs 12: same street 1; other number:
+    # same street 1; another postcode: different 0; missing street name: -1.
+    assert _levels(AddressComparison(), left, right) == [3, 2, 1, 1, 0, -1]
+    # same postcode 3 (x4); 69001 / 75011 in other cities: 0; 75011 / 75012, both PARIS: city 2.
+    assert _levels(PostcodeCityComparison(), left, right) == [3, 3, 3, 3, 0, 2]
+    assert _levels(CivilityComparison("civility"), left, right) == [1, 0, 1, -1, 1, 1]
+
+
+def test_compare_pairs_in_chunks_matches_one_pass():
+    records = prepare_records(pd.DataFrame({
+        "source": ["s"] * 4, "record_id": ["1", "2", "3", "4"],
+        "last_name": ["DUPONT", "DUPONT", "DUPOND", None],
+        "first_name": ["ANNE", "ANNE", "ANNE", "LUC"]}))
+    first, second = np.array([0, 0, 1, 2]), np.array([1, 2, 2, 3])
+    whole = compare_pairs(records, first, second, default_features(workers=1))
+    chunked = compare_pairs(records, first, second, default_features(workers=1), chunk_size=3)
+    pd.testing.assert_frame_equal(whole, chunked)
+    # DUPONT/DUPONT exact 4, DUPONT/DUPOND close 2 (twice), DUPOND/missing -1.
+    assert whole["last_name"].tolist() == [4, 2, 2, -1]
+    assert whole.dtypes.unique().tolist() == [np.dtype("int8")]
+    assert list(whole.columns) == ["last_name", "first_name", "birth_date", "email", "phone",
+                                   "address", "postcode_city", "civility"]
