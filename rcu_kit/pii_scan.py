@@ -44,6 +44,8 @@ PHONE_RE = re.compile(
     r"|[67]\d{8}"
     r")(?!\w)(?![.,]\d)",
 )
+# Value shapes shown by the audit ("a.a@a.a", "a9999@a.a": letters as a/A, digits as 9).
+_SHAPE_RE = re.compile(r"[aA9._%+\-]+@[aA9._\-]+")
 # Spans that must never be rewritten: plotly base64 arrays, data: URIs and <script> blocks (code
 # is full of digit runs such as "0123456789" that a rewrite would break).
 _PROTECTED_RE = re.compile(r'"bdata"\s*:\s*"[^"]*"|data:[\w/+.\-]+;base64,[A-Za-z0-9+/=]+'
@@ -82,6 +84,8 @@ def _scan(text: str) -> list[tuple[int, int, str]]:
     spans: list[tuple[int, int, str]] = []
     for kind, regex in (("email", EMAIL_RE), ("phone", PHONE_RE)):
         for m in regex.finditer(text):
+            if kind == "email" and _SHAPE_RE.fullmatch(m.group(0)):
+                continue
             if free(*m.span()):
                 spans.append((m.start(), m.end(), kind))
     spans.sort(key=lambda s: (s[0], -s[1]))  # at one start, the longest match wins

@@ -14,8 +14,9 @@ Files read (their locations come from :mod:`rcu_kit.paths`, shared with the step
   ``record_id``, ``customer_id``. Gives records, distinct customers, duplicate rate and overlap.
 - ``dedup/summary.json`` (deduplication step): ``n_records``, ``n_customers``,
   ``duplicate_rate``, ``overlap_rate``, used when the crosswalk is absent.
-- ``sources_summary.csv`` (``rcu-kit summary``): ``source`` and ``rows_loaded``, the records per
-  source when the deduplication has not run.
+- ``audit/inventory.parquet`` (source audit: ``source``, ``rows``), else ``sources_summary.csv``
+  (``rcu-kit summary``: ``source``, ``rows_loaded``): the records per source when the
+  deduplication has not run.
 - ``mapping/findings.csv`` (gap analysis): findings ``kind``, ``key``, ``subject``, ``detail``,
   ``severity``; those of kind ``gap`` are the gaps.
 - ``roadmap/summary.json`` (roadmap step): ``recommended_form``, one of ``mdm``, ``crm_hosted``,
@@ -188,7 +189,6 @@ def collect_summary(engagement: Engagement, generated: datetime | None = None) -
     Returns:
         The summary; figures whose inputs are absent are ``None`` and listed in ``missing``.
     """
-    out = engagement.output_path
     sources = pd.DataFrame({
         "source": [s.name for s in engagement.sources],
         "system": [s.system for s in engagement.sources],
@@ -209,24 +209,44 @@ def collect_summary(engagement: Engagement, generated: datetime | None = None) -
         summary.overlap = overlap_matrix(crosswalk)
         summary.sources = sources.merge(figures["per_source"], on="source", how="left")
         summary.origins["records"] = str(paths.crosswalk_path(engagement))
-    else:
-        summary.missing.append("crosswalk.csv (deduplication step)")
-        if dedup is not None:
-            summary.records = dedup.get("n_records")
-            summary.distinct_customers = dedup.get("n_customers")
-            summary.duplicate_rate = dedup.get("duplicate_rate")
-            summary.overlap_rate = dedup.get("overlap_rate")
-            summary.origins["records"] = str(paths.dedup_summary_path(engagement))
-        elif (out / "sources_summary.csv").exists():
-            table = _read_csv(out / "sources_summary.csv")
-            col = "rows_loaded" if "rows_loaded" in table.columns else "rows_read"
-            if "source" in table.columns and col in table.columns:
-                per_source = table[["source", col]].rename(columns={col: "records"})
-                per_source["records"] = pd.to_numeric(per_source["records"]).astype("Int64")
-                summary.sources = sources.merge(per_source, on="source", how="left")
-                summary.records = int(per_source["records"].sum())
-                summary.origins["records"] = str(out / "sources_summary.csv")
+        return _read_later_steps(summary, engagement)
 
+    summary.missing.append("crosswalk.csv (deduplication step)")
+    if dedup is not None:
+        summary.records = dedup.get("n_records")
+        summary.distinct_customers = dedup.get("n_customers")
+        summary.duplicate_rate = dedup.get("duplicate_rate")
+        summary.overlap_rate = dedup.get("overlap_rate")
+        summary.origins["records"] = str(paths.dedup_summary_path(engagement))
+    per_source = _records_per_source(engagement)
+    if per_source is not None:
+        table, origin = per_source
+        summary.sources = sources.merge(table, on="source", how="left")
+        if summary.records is None:
+            summary.records = int(table["records"].sum())
+            summary.origins["records"] = origin
+    return _read_later_steps(summary, engagement)
+
+
+def _records_per_source(engagement: Engagement) -> tuple[pd.DataFrame, str] | None:
+    """Rows per source from the audit's inventory, else from ``rcu-kit summary``'s table."""
+    inventory = paths.step_dir(engagement, "audit") / "inventory.parquet"
+    if inventory.exists():
+        table = pd.read_parquet(inventory, columns=["source", "rows"])
+        return table.rename(columns={"rows": "records"}).astype({"records": "Int64"}), str(inventory)
+    loaded = engagement.output_path / "sources_summary.csv"
+    if loaded.exists():
+        table = _read_csv(loaded)
+        col = "rows_loaded" if "rows_loaded" in table.columns else "rows_read"
+        if "source" in table.columns and col in table.columns:
+            table = table[["source", col]].rename(columns={col: "records"})
+            table["records"] = pd.to_numeric(table["records"]).astype("Int64")
+            return table, str(loaded)
+    return None
+
+
+def _read_later_steps(summary: ExecutiveSummary, engagement: Engagement) -> ExecutiveSummary:
+    """Top gaps (gap analysis) and recommended form (roadmap)."""
     findings = paths.findings_path(engagement, "mapping")
     if findings.exists():
         try:

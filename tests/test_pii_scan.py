@@ -54,3 +54,9 @@ def test_redact_json_skips_bdata_and_keeps_structure():
     assert masked == {"data": [{"x": ["a***@b***.fr", "c"], "y": {"bdata": "0612345678", "dtype": "i1"},
                                 "text": "** ** ** ** 78"}], "layout": {"title": {"text": "ok"}}}
     assert figure["data"][0]["x"][0] == "a@b.fr"  # the input is not modified
+
+
+def test_audit_value_shapes_are_not_emails():
+    # The audit shows e-mail shapes (letters as a/A, digits as 9): patterns, not addresses.
+    assert find_personal_data("a.a@a.a  a9999@a.a  Aaa_a@aaaa.aa  a.a99@a.a") == []
+    assert [f.value for f in find_personal_data("anna@free.fr")] == ["anna@free.fr"]

@@ -127,3 +127,16 @@ def test_collect_summary_records_from_sources_summary(tmp_path):
     summary = collect_summary(eng)
     assert summary.records == 17  # 9 + 5 + 3 rows loaded
     assert summary.sources["records"].tolist() == [9, 5, 3]
+
+
+def test_collect_summary_records_from_audit_inventory_before_sources_summary(tmp_path):
+    eng = _engagement(tmp_path)
+    (eng.output_path / "audit").mkdir()
+    pd.DataFrame({"source": ["crm", "web", "shop"], "rows": [1750, 1500, 250],
+                  "rows_read": [1751, 1500, 250]}).to_parquet(eng.output_path / "audit" / "inventory.parquet")
+    pd.DataFrame({"source": ["crm"], "rows_loaded": [1]}).to_csv(eng.output_path / "sources_summary.csv")
+    summary = collect_summary(eng)
+    # The audit's inventory wins: 1750 + 1500 + 250 rows loaded.
+    assert summary.records == 3500
+    assert summary.sources["records"].tolist() == [1750, 1500, 250]
+    assert summary.distinct_customers is None  # only the deduplication knows customers
