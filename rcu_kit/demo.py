@@ -75,6 +75,13 @@ _FIRST_NAME_SPREAD_YEARS = 16.0
 # Probability that a source shows the old address of a person who moved.
 _OLD_ADDRESS_RATE = {"crm": 0.4, "ecommerce": 0.15, "fidelite": 0.6, "facturation": 0.5,
                      "service_client": 0.25}
+# Probability that a record of a person whose household shares an e-mail shows that e-mail (never
+# on the e-commerce site, where the e-mail is the personal login).
+_FAMILY_EMAIL_RATE = {"crm": 0.6, "ecommerce": 0.0, "fidelite": 0.6, "facturation": 0.6,
+                      "service_client": 0.6}
+# Probability that a second record of a person in one source carries another e-mail.
+_OTHER_EMAIL_RATE = {"crm": 0.4, "ecommerce": 1.0, "fidelite": 0.4, "facturation": 0.4,
+                     "service_client": 0.4}
 
 _FILES = {
     "crm": "data/crm_clients.csv",
@@ -656,8 +663,7 @@ class _Records:
         return len(self.person)
 
 
-def _records(rng: np.random.Generator, pop: _Population, person: np.ndarray, source: str,
-             family_email_rate: float = 0.6) -> _Records:
+def _records(rng: np.random.Generator, pop: _Population, person: np.ndarray, source: str) -> _Records:
     n = len(person)
     duplicate = pd.Series(person).duplicated().to_numpy()
     old = pop.moved[person] & (rng.random(n) < _OLD_ADDRESS_RATE[source])
@@ -665,14 +671,16 @@ def _records(rng: np.random.Generator, pop: _Population, person: np.ndarray, sou
                for k in pop.address}
     email = _str(pop.email[person])
     family = _str(pop.family_email[person])
-    use_family = family.notna().to_numpy() & (rng.random(n) < family_email_rate)
+    use_family = family.notna().to_numpy() & (rng.random(n) < _FAMILY_EMAIL_RATE[source])
     email[use_family] = family[use_family]
-    # A duplicate record is often a second account opened with another address.
-    other = duplicate & (rng.random(n) < 0.4)
+    # A duplicate record is often a second account opened with another address (always, on a site
+    # where the e-mail is the login).
+    other = duplicate & (rng.random(n) < _OTHER_EMAIL_RATE[source])
     if other.any():
-        local = email[other].str.split("@").str[0]
-        email[other] = local + "@" + _str(_weighted(rng, [d for d, _ in _EMAIL_DOMAINS],
-                                                    [w for _, w in _EMAIL_DOMAINS], int(other.sum()))).to_numpy()
+        k = int(other.sum())
+        local = email[other].str.split("@").str[0] + _str(rng.integers(10, 100, k).astype(str)).to_numpy()
+        domains = _weighted(rng, [d for d, _ in _EMAIL_DOMAINS], [w for _, w in _EMAIL_DOMAINS], k)
+        email[other] = local + "@" + domains
     last, birth = _str(pop.last_name[person]), _str(pop.birth_name[person])
     return _Records(person=person, duplicate=duplicate, sex=pop.sex[person],
                     first_name=_str(pop.first_name[person]), last_name=last, birth_name=birth,
@@ -726,9 +734,15 @@ def _adult_since(rec: _Records, start: str) -> np.ndarray:
     return np.maximum(np.datetime64(start), adult)
 
 
-def _ids(rng: np.random.Generator, n: int, low: int, high: int) -> np.ndarray:
-    """n distinct sorted integers in [low, high)."""
-    return np.sort(rng.choice(high - low, size=n, replace=False) + low)
+def _ids(rng: np.random.Generator, n: int, low: int, high: int, order_by: np.ndarray | None = None
+         ) -> np.ndarray:
+    """n distinct integers in [low, high), increasing with ``order_by`` (creation dates) if given."""
+    ids = np.sort(rng.choice(high - low, size=n, replace=False) + low)
+    if order_by is None:
+        return ids
+    out = np.empty(n, dtype=ids.dtype)
+    out[np.argsort(order_by, kind="stable")] = ids
+    return out
 
 
 # ---------------------------------------------------------------------------------------------
@@ -754,7 +768,7 @@ def _crm(rng: np.random.Generator, rec: _Records) -> pd.DataFrame:
     modified = _random_days(rng, created, REFERENCE_DATE, n)
     postcode = rec.address["postcode"]
     frame = pd.DataFrame({
-        "id_client": pd.Series(_ids(rng, n, 100_000, 100_000 + 6 * n)).map("CLI{:07d}".format),
+        "id_client": pd.Series(_ids(rng, n, 100_000, 100_000 + 6 * n, created)).map("CLI{:07d}".format),
         "civilite": _blank(rng, _civility(rng, rec.sex, {"M.": 0.6, "M": 0.12, "Monsieur": 0.18, "MR": 0.1},
                                           {"Mme": 0.6, "MME": 0.12, "Madame": 0.18, "Mlle": 0.1}), 0.04),
         "nom": last,
@@ -797,7 +811,7 @@ def _ecommerce(rng: np.random.Generator, rec: _Records) -> pd.DataFrame:
     spaced = _mask(rng, n, 0.01, 1)
     zip_code[spaced] = zip_code[spaced].str[:2] + " " + zip_code[spaced].str[2:]
     frame = pd.DataFrame({
-        "customer_id": _ids(rng, n, 250_000, 250_000 + 4 * n).astype(np.int64),
+        "customer_id": _ids(rng, n, 250_000, 250_000 + 4 * n, created).astype(np.int64),
         "email": _typos(rng, rec.email, 0.005, 1).str.lower(),
         "first_name": first,
         "last_name": last,
@@ -833,7 +847,7 @@ def _fidelite(rng: np.random.Generator, rec: _Records) -> pd.DataFrame:
     street = _apply_case(_typos(rng, _street_line(rng, rec.address, 0.4, 1), 0.015, 1), np.full(n, 2))
     city = _apply_case(_city_variants(rng, rec.address["city"], rec.address["postcode"], 0.3, 0.4, 0.0),
                        _weighted(rng, [1, 2], [0.6, 0.4], n))
-    card = pd.Series(_ids(rng, n, 10 ** 8, 10 ** 9)).map("2900{:09d}".format)
+    card = pd.Series(_ids(rng, n, 10 ** 8, 10 ** 9, joined)).map("2900{:09d}".format)
     frame = pd.DataFrame({
         "NUM_CARTE": card,
         "CIVILITE": _blank(rng, _civility(rng, rec.sex, {"M": 0.85, "MR": 0.15}, {"MME": 0.85, "MLLE": 0.15}), 0.02),
@@ -1081,9 +1095,12 @@ def generate_demo(out_dir: str | Path, n_records: int = 5000, seed: int = 42,
     truth_parts = []
     for (name, person), rng in zip(records.items(), rng_sources):
         steps.set_postfix_str(name)
-        rec = _records(rng, population, person, name, family_email_rate=0.0 if name == "ecommerce" else 0.6)
+        rec = _records(rng, population, person, name)
         frame = _BUILDERS[name](rng, rec)
         source = next(s for s in _sources(sizes) if s.name == name)
+        # Extracts come sorted by their id.
+        order = np.argsort(frame[source.id_column].to_numpy(), kind="stable")
+        frame, person = frame.iloc[order].reset_index(drop=True), person[order]
         _write_source(name, frame, out / _FILES[name])
         truth_parts.append(pd.DataFrame({
             "source": name,

@@ -378,3 +378,15 @@ def test_jean_martin_homonyms_have_different_birth_dates(demo):
     jm = known[(known["first"] == "JEAN") & (known["last"] == "MARTIN")].dropna(subset=["born"])
     born = jm.groupby("person_id")["born"].first()
     assert len(born) >= 2 and born.is_unique
+
+
+def test_ids_follow_creation_order_and_logins_are_unique(demo):
+    src = demo["sources"]
+    crm = src["crm"]
+    # Files are sorted by id, and ids grow with the creation date (as a sequence would).
+    assert crm["id_client"].is_monotonic_increasing
+    assert crm["date_creation"].is_monotonic_increasing
+    ecom = src["ecommerce"]
+    assert ecom["customer_id"].is_monotonic_increasing and ecom["created_at"].is_monotonic_increasing
+    # The e-mail is the e-commerce login: a second account of a person has another e-mail.
+    assert ecom["email"].is_unique
