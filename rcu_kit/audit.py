@@ -220,7 +220,7 @@ def audit_frames(engagement: Engagement, loaded: Mapping[str, Any], *,
     return result
 
 
-def run_audit(engagement: Engagement, sources: list[str] | None = None, *,
+def run_audit(engagement: Engagement, sources: list[str] | str | None = None, *,
               profile_sample_size: int = DEFAULT_PROFILE_SAMPLE_SIZE, profile: bool = True,
               progress: bool = True, save: bool = True,
               today: pd.Timestamp | str | None = None) -> AuditResult:
@@ -228,8 +228,8 @@ def run_audit(engagement: Engagement, sources: list[str] | None = None, *,
 
     Args:
         engagement: the engagement.
-        sources: names of the sources to audit (default: all); an unknown name raises KeyError
-            listing the known ones.
+        sources: names of the sources to audit, as a list or a comma-separated string (empty or
+            None: all); an unknown name raises KeyError listing the known ones.
         profile_sample_size: rows above which the ydata profile samples (the KPIs always use
             every row).
         profile: write a ydata-profiling HTML report per source to ``<output>/audit/profiles``.
@@ -242,7 +242,9 @@ def run_audit(engagement: Engagement, sources: list[str] | None = None, *,
     """
     from rcu_kit.loaders import load_all
 
-    loaded = load_all(engagement, sources, progress=progress)
+    if isinstance(sources, str):
+        sources = [s.strip() for s in sources.split(",") if s.strip()]
+    loaded = load_all(engagement, sources or None, progress=progress)
     result = audit_frames(engagement, loaded, profile_sample_size=profile_sample_size,
                           profile=profile, progress=progress, today=today)
     if save:

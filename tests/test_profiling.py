@@ -52,8 +52,8 @@ def test_empty_and_failing_sources(tmp_path):
 
 
 def test_settings_and_counts():
-    settings = profile_settings("T", masked=True)
-    assert settings.vars.text.words is False and settings.vars.text.characters is False
+    settings = profile_settings("T")
+    assert not (settings.vars.text.words or settings.vars.text.characters or settings.vars.text.length)
     assert settings.duplicates.head == 0 and not settings.correlations["auto"].calculate
     assert settings.html.inline is True and settings.html.use_local_assets is True
     assert format_count(1000000, "fr") == "1\u202f000\u202f000" and format_count(1000000, "en") == "1,000,000"
