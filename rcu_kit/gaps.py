@@ -385,6 +385,9 @@ def client_tables(engagement: Engagement, matrix: pd.DataFrame, gaps: pd.DataFra
 
     Rates are percentages (0-100, one decimal); attributes show their label. No personal data:
     only counts, rates and format descriptions.
+
+    Returns:
+        ``{"matrix": ..., "gaps": ..., "workstreams": ...}``.
     """
     lang = language or engagement.language
     labels = {a.name: a.label(lang) for a in engagement.target_model}
@@ -421,8 +424,7 @@ def client_tables(engagement: Engagement, matrix: pd.DataFrame, gaps: pd.DataFra
         t("gaps.attribute", lang): w["attribute"].map(labels),
         t("gaps.detail", lang): w["detail"],
     })
-    return {t("gaps.sheet_matrix", lang): m, t("gaps.sheet_gaps", lang): g,
-            t("gaps.sheet_workstreams", lang): w}
+    return {"matrix": m, "gaps": g, "workstreams": w}
 
 
 def export_gaps(engagement: Engagement, matrix: pd.DataFrame, gaps: pd.DataFrame,
@@ -431,7 +433,9 @@ def export_gaps(engagement: Engagement, matrix: pd.DataFrame, gaps: pd.DataFrame
     from rcu_kit.paths import step_dir
 
     target = Path(path) if path is not None else step_dir(engagement, "mapping") / "gap_analysis.xlsx"
-    return write_workbook(target, client_tables(engagement, matrix, gaps))
+    lang = engagement.language
+    tables = client_tables(engagement, matrix, gaps, lang)
+    return write_workbook(target, {t(f"gaps.sheet_{k}", lang): v for k, v in tables.items()})
 
 
 def save_gap_outputs(engagement: Engagement, matrix: pd.DataFrame, gaps: pd.DataFrame) -> dict[str, Path]:

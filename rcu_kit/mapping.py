@@ -53,6 +53,9 @@ __all__ = [
     "mapping_table",
     "mapping_from_table",
     "compare_mappings",
+    "saved_audit_types",
+    "working_mapping",
+    "suggestions_table",
     "validate_mapping",
     "apply_mapping",
     "apply_transform",
@@ -626,6 +629,41 @@ def compare_mappings(suggested: Mapping[str, Iterable[MappingEntry]] | pd.DataFr
             "recall": len(tp) / len(want) if want else 1.0,
             "true_positives": len(tp), "false_positives": len(fp), "false_negatives": len(fn),
             "errors": pd.DataFrame(rows, columns=["source", "column", "suggested", "expected"])}
+
+
+def saved_audit_types(engagement: Engagement) -> pd.DataFrame | None:
+    """The semantic types saved by the audit (notebook 02), or None when no audit was saved.
+
+    Passing them to :func:`suggest_mapping` saves detecting the types again.
+    """
+    from rcu_kit.audit import load_audit
+
+    try:
+        return load_audit(engagement).semantic_types
+    except FileNotFoundError:
+        return None
+
+
+def working_mapping(engagement: Engagement, suggestions: pd.DataFrame, *,
+                    use_saved: bool = True) -> dict[str, list[MappingEntry]]:
+    """The mapping to analyse: per source, the engagement's saved entries when ``use_saved`` and
+    the source has some, else the suggested ones (sources without either map nothing)."""
+    suggested = suggestions_to_mapping(suggestions)
+    out: dict[str, list[MappingEntry]] = {}
+    for src in dict.fromkeys([*suggestions["source"], *engagement.mapping]):
+        if use_saved and engagement.mapping.get(src):
+            out[src] = list(engagement.mapping[src])
+        elif suggested.get(src):
+            out[src] = suggested[src]
+    return out
+
+
+def suggestions_table(suggestions: pd.DataFrame, language: str) -> pd.DataFrame:
+    """The suggestions with client-facing headers, confidence in percent, empty cells blank."""
+    out = suggestions.copy()
+    out["confidence"] = (out["confidence"] * 100).round(0)
+    out = out.astype(object).where(out.notna(), "")
+    return out.rename(columns={c: t(f"mapping.{c}", language) for c in out.columns})
 
 
 # ---------------------------------------------------------------------------------------------

@@ -171,7 +171,8 @@ def test_outputs_feed_the_roadmap_and_the_client_workbook(tmp_path):
     # header + 12 matrix rows, header + 6 gaps, header + 6 workstreams
     assert [wb[s].max_row for s in wb.sheetnames] == [13, 7, 7]
     tables = client_tables(eng, matrix, gaps, "fr")
-    m = tables["Matrice attributs x sources"]
+    assert list(tables) == ["matrix", "gaps", "workstreams"]
+    m = tables["matrix"]
     assert m.columns.tolist() == ["Attribut", "Source", "Mappé", "Colonnes source",
                                   "Taux de remplissage (%)", "Taux de validité (%)", "Format principal"]
     # e-mail in crm: 75 % filled, 66.7 % valid

@@ -325,3 +325,27 @@ def test_suggester_finds_the_whole_demo_mapping(demo_engagement):
         "id_client", "customer_id", "NUM_CARTE", "CODE_TIERS", "contact_id"]
     result = compare_mappings(table, demo_mapping())
     assert (result["precision"], result["recall"]) == (1.0, 1.0)
+
+
+def test_working_mapping_prefers_saved_entries_per_source(audit_types):
+    eng = _engagement()
+    table = suggest_mapping(eng, _sources(), audit=audit_types)
+    eng.mapping = {"crm": [MappingEntry(column="nom", attribute="last_name")]}
+    from rcu_kit.mapping import working_mapping
+
+    used = working_mapping(eng, table)
+    # crm: the one saved entry; web and fid: their suggestions (8 and 6 columns)
+    assert {k: len(v) for k, v in used.items()} == {"crm": 1, "web": 8, "fid": 6}
+    assert {k: len(v) for k, v in working_mapping(eng, table, use_saved=False).items()} == \
+        {"crm": 10, "web": 8, "fid": 6}
+
+
+def test_suggestions_table_is_localised():
+    from rcu_kit.mapping import suggestions_table
+
+    table = pd.DataFrame({"source": ["crm"], "column": ["cp"], "attribute": ["postcode"],
+                          "transform": [None], "confidence": [0.875], "reason": ["x"]})
+    out = suggestions_table(table, "fr")
+    assert out.columns.tolist() == ["Source", "Colonne source", "Attribut cible", "Transformation",
+                                    "Confiance", "Justification"]
+    assert out.iloc[0].tolist() == ["crm", "cp", "postcode", "", 88.0, "x"]
