@@ -9,8 +9,12 @@ homonyms in one city, a father and son with the same name at the same address, d
 one source). It also writes the ground truth (which person and household each record belongs to)
 and a ready engagement YAML whose mapping is already validated.
 
-Everything is vectorised with numpy / pandas (one million records in well under a minute) and
-deterministic: the same seed gives byte-identical files.
+Everything is vectorised with numpy / pandas (one million records in about 25 s of CPU, see
+``bench/bench_demo.py``) and deterministic: the same seed gives byte-identical files. Names and
+places are drawn with realistic frequencies from the package resources
+``resources/names/first_names_fr.csv`` (first_name, sex, weight, peak_year: first names follow the
+birth year), ``resources/names/last_names_fr.csv``, ``resources/geo/communes_fr.csv`` and
+``resources/geo/streets_fr.csv``.
 
 Sources written under ``<out>/data/``:
 
