@@ -97,6 +97,8 @@ def _column_values(frame: pd.DataFrame, column: str) -> pd.Series:
         raise KeyError(f"blocking column {column!r} is not in the records; columns are: "
                        f"{', '.join(map(str, frame.columns))}")
     values = frame[column]
+    if isinstance(values.dtype, pd.CategoricalDtype):
+        return values  # prepared records: already clean
     if values.dtype == object or isinstance(values.dtype, pd.StringDtype):
         # An empty string is no key: it would put every blank record in one block.
         values = values.where(values.astype("string").str.strip().fillna("") != "")

@@ -31,7 +31,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from rcu_kit.linkage.classify import RULES, TF_PREFIX, FellegiSunterEM
+from rcu_kit.linkage.classify import RULES, TF_PREFIX, FellegiSunterEM, pattern_codes
 from rcu_kit.linkage.cluster import cluster_pairs
 from rcu_kit.linkage.compare import (
     MISSING,
@@ -62,7 +62,7 @@ def default_passes() -> list[dict[str, Any]]:
         {"name": "phone", "on": ["phone"]},
         {"name": "email", "on": ["email"]},
         {"name": "surname_postcode", "on": [["last_name_phonetic", "birth_name_phonetic"],
-                                            "postcode"]},
+                                            "postcode", "first_initial"]},
         {"name": "birth_date_initial", "on": ["birth_date", "first_initial"]},
         {"name": "names_birth_year", "on": [["last_name_phonetic", "birth_name_phonetic"],
                                             "first_name_phonetic", "birth_year"]},
@@ -72,7 +72,7 @@ def default_passes() -> list[dict[str, Any]]:
         {"name": "any_name_birth_date", "on": [["last_name_phonetic", "first_name_phonetic"],
                                                "birth_date"]},
         {"name": "birth_date_postcode", "on": ["birth_date", "postcode"]},
-        {"name": "postcode_number", "on": ["postcode", "street_number"]},
+        {"name": "postcode_number", "on": ["postcode", "street_number", "first_initial"]},
         {"name": "sorted_names", "sorted": ["last_name", "first_name", "birth_date"], "window": 4},
         {"name": "sorted_first_names", "sorted": ["first_name", "last_name", "birth_date"],
          "window": 4},
@@ -214,9 +214,11 @@ def _evidence(levels: pd.DataFrame, rules: np.ndarray, names: dict[str, tuple[st
     """Readable evidence per pair, built once per distinct pattern of levels and rule."""
     columns = list(levels.columns)
     matrix = np.column_stack([levels.to_numpy(dtype=np.int64), rules.astype(np.int64)])
-    unique, inverse = np.unique(matrix, axis=0, return_inverse=True)
+    radix = [max(len(names[c]), 1) for c in columns] + [len(RULES) + 1]
+    unique, first, inverse = np.unique(pattern_codes(matrix, radix), return_index=True,
+                                       return_inverse=True)
     texts = []
-    for row in unique:
+    for row in matrix[first]:
         parts = [f"{c}: {names[c][v]}" for c, v in zip(columns, row[:-1]) if v != MISSING]
         if row[-1]:
             parts.append(f"rule: {RULES[int(row[-1])]}")
