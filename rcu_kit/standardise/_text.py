@@ -19,6 +19,8 @@ from __future__ import annotations
 from collections.abc import Callable, Iterable
 from typing import TypeVar
 
+import re
+
 import numpy as np
 import pandas as pd
 import pyarrow as pa
@@ -26,7 +28,7 @@ import pyarrow.compute as pc
 from unidecode import unidecode
 
 __all__ = ["TEXT", "as_text", "fold_ascii_upper", "on_unique", "scalar", "blank_to_na", "na_series",
-           "regex_replace"]
+           "regex_replace", "extract", "choose", "map_values"]
 
 TEXT = pd.StringDtype("pyarrow")
 
@@ -66,20 +68,37 @@ def blank_to_na(text: pd.Series) -> pd.Series:
 def fold_ascii_upper(text: pd.Series) -> pd.Series:
     """Upper-case ASCII transliteration with single spaces: accents, œ, æ, ß and curly quotes folded.
 
-    Only non-ASCII distinct values go through :func:`unidecode.unidecode` (pure Python); the rest
-    stays in pyarrow.
+    Accents are removed in pyarrow (Unicode NFKD decomposition, combining marks dropped); only
+    the values still not ASCII after that (ligatures, ß, other scripts) go through
+    :func:`unidecode.unidecode` (pure Python).
     """
     text = as_text(text)
     arrow = pa.array(text.array)
-    ascii_mask = pc.fill_null(pc.string_is_ascii(arrow), True).to_numpy(zero_copy_only=False)
-    if not ascii_mask.all():
-        positions = np.flatnonzero(~ascii_mask)
-        folded = [unidecode(value) for value in text.iloc[positions].tolist()]
-        values = text.to_numpy(dtype=object, na_value=None)
-        values[positions] = folded
-        text = pd.Series(pd.array(values, dtype=TEXT), index=text.index)
+    if isinstance(arrow, pa.ChunkedArray):
+        arrow = arrow.combine_chunks()
+    ascii_mask = pc.fill_null(pc.string_is_ascii(arrow), True)
+    if not pc.all(ascii_mask).as_py():
+        decomposed = pc.replace_substring_regex(pc.utf8_normalize(arrow, "NFKD"), r"\p{Mn}+", "")
+        arrow = pc.if_else(ascii_mask, arrow, decomposed)
+        still = pc.invert(pc.fill_null(pc.string_is_ascii(arrow), True)).to_numpy(
+            zero_copy_only=False)
+        if still.any():
+            values = arrow.to_numpy(zero_copy_only=False).astype(object)
+            positions = np.flatnonzero(still)
+            values[positions] = [unidecode(value) for value in values[positions]]
+            arrow = pa.array(values, type=arrow.type)
+    text = pd.Series(pd.array(arrow, dtype=TEXT), index=text.index)
     text = text.str.upper().str.replace(r"\s+", " ", regex=True).str.strip()
     return blank_to_na(text)
+
+
+def map_values(text: pd.Series, mapping: dict[str, str]) -> pd.Series:
+    """Exact lookup of each value in ``mapping`` (``<NA>`` when absent), in pyarrow."""
+    keys = pa.array(list(mapping), type=pa.string())
+    values = pa.array(list(mapping.values()), type=pa.string())
+    arrow = pa.array(text.array)
+    positions = pc.index_in(arrow.cast(pa.string()), value_set=keys)
+    return pd.Series(pd.array(pc.take(values, positions), dtype=TEXT), index=text.index)
 
 
 def regex_replace(text: pd.Series, pattern: str, replacement: str) -> pd.Series:
@@ -94,6 +113,50 @@ def regex_replace(text: pd.Series, pattern: str, replacement: str) -> pd.Series:
     """
     array = pc.replace_substring_regex(pa.array(text.array), pattern, replacement)
     return pd.Series(pd.array(array, dtype=TEXT), index=text.index, name=text.name)
+
+
+def extract(text: pd.Series, pattern: str) -> pd.DataFrame:
+    r"""Named groups of ``pattern`` (RE2, ``(?P<name>...)``) as text columns, in pyarrow.
+
+    pandas 2.3 runs ``Series.str.extract`` per value in Python even on pyarrow strings; this
+    calls ``pyarrow.compute.extract_regex``. Rows that do not match, and groups that matched
+    nothing, give ``<NA>``.
+
+    Examples:
+        >>> extract(as_text(pd.Series(["12 RUE", "RUE"])), r"^(?P<n>\d+) (?P<rest>.*)$")["n"].tolist()
+        ['12', <NA>]
+    """
+    names = list(re.compile(pattern).groupindex)
+    array = pc.extract_regex(pa.array(text.array), pattern)
+    columns = {}
+    for i, name in enumerate(names):
+        values = pc.struct_field(array, [i])
+        values = pc.if_else(pc.equal(values, ""), pa.scalar(None, values.type), values)
+        columns[name] = pd.Series(pd.array(values, dtype=TEXT), index=text.index)
+    return pd.DataFrame(columns, index=text.index)
+
+
+def choose(condition: pd.Series, if_true: pd.Series | str | None,
+           if_false: pd.Series | str | None) -> pd.Series:
+    """Element-wise ``if_true`` where ``condition`` (missing counts as False), else ``if_false``."""
+    def arrow(value: pd.Series | str | None) -> pa.Array | pa.Scalar:
+        if isinstance(value, pd.Series):
+            return pa.array(value.astype(TEXT).array)
+        return pa.scalar(value, pa.string())
+
+    mask = pa.array(pd.array(condition, dtype="boolean").to_numpy(dtype=bool, na_value=False))
+    true, false = arrow(if_true), arrow(if_false)
+    if isinstance(true, pa.ChunkedArray) or isinstance(false, pa.ChunkedArray):
+        true = true.combine_chunks() if isinstance(true, pa.ChunkedArray) else true
+        false = false.combine_chunks() if isinstance(false, pa.ChunkedArray) else false
+    if isinstance(true, pa.Array) and isinstance(false, pa.Array) and true.type != false.type:
+        false = false.cast(true.type)
+    elif isinstance(true, pa.Array) and isinstance(false, pa.Scalar):
+        false = false.cast(true.type)
+    elif isinstance(false, pa.Array) and isinstance(true, pa.Scalar):
+        true = true.cast(false.type)
+    result = pc.if_else(mask, true, false)
+    return pd.Series(pd.array(result, dtype=TEXT), index=condition.index)
 
 
 def on_unique(values: pd.Series, func: Callable[[pd.Series], Result]) -> Result:

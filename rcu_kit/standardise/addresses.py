@@ -21,7 +21,8 @@ from __future__ import annotations
 
 import pandas as pd
 
-from rcu_kit.standardise._text import TEXT, as_text, fold_ascii_upper, on_unique, regex_replace
+from rcu_kit.standardise._text import TEXT, as_text, choose, extract, fold_ascii_upper, map_values, \
+    on_unique, regex_replace
 
 __all__ = ["STREET_TYPES", "STREET_WORDS", "NUMBER_SUFFIXES", "parse_street", "parse_streets",
            "normalise_city", "normalise_cities", "split_postcode_city"]
@@ -68,24 +69,32 @@ def _punctuation_to_spaces(text: pd.Series) -> pd.Series:
 
 
 def _replace_words(text: pd.Series, words: dict[str, str]) -> pd.Series:
-    """Expand whole-word abbreviations anywhere (one RE2 alternation per target word)."""
+    """Expand whole-word abbreviations anywhere (one RE2 alternation per target word).
+
+    Only the values holding at least one abbreviation (one RE2 pass finds them) are rewritten.
+    """
     targets: dict[str, list[str]] = {}
     for short, long in words.items():
         if short != long:
             targets.setdefault(long, []).append(short)
+    every = "|".join(sorted((s for s in words if words[s] != s), key=len, reverse=True))
+    todo = text.str.contains(rf"(?:^| )(?:{every})(?: |$)", regex=True).fillna(False)
+    if not todo.any():
+        return text
+    subset = text[todo]
     for long, shorts in targets.items():
         alternation = "|".join(sorted(shorts, key=len, reverse=True))
         # twice: adjacent abbreviations share their separating space ("ST ST")
         for _ in range(2):
-            text = regex_replace(text, rf"(^| )(?:{alternation})( |$)", rf"\1{long}\2")
-    return text
+            subset = regex_replace(subset, rf"(^| )(?:{alternation})( |$)", rf"\1{long}\2")
+    return choose(todo, subset.reindex(text.index), text)
 
 
 def _expand_street_type(name: pd.Series) -> pd.Series:
     """The first word of a street name mapped through :data:`STREET_TYPES`."""
-    parts = name.str.extract(r"^(\S+)(.*)$")
-    first = parts[0].map(STREET_TYPES).astype(TEXT).fillna(parts[0])
-    return (first + parts[1]).where(name.notna())
+    parts = extract(name, r"^(?P<first>\S+)(?P<rest>.*)$")
+    first = map_values(parts["first"], STREET_TYPES).fillna(parts["first"])
+    return (first + parts["rest"].fillna("")).where(name.notna())
 
 
 def _parse_unique(uniques: pd.Series) -> pd.DataFrame:
@@ -93,11 +102,11 @@ def _parse_unique(uniques: pd.Series) -> pd.DataFrame:
     # "12-14", "12/14" ranges keep the first number; "12B" / "12 B" / "12,bis" suffixes.
     text = regex_replace(text, r"^(\d+)\s*[-/]\s*\d+\b", r"\1")
     text = _punctuation_to_spaces(text)
-    parts = text.str.extract(rf"^(\d{{1,5}}) ?(?:({_SUFFIX_ALT})(?: |$))?(.*)$")
-    has_number = parts[0].notna()
-    number = regex_replace(parts[0], r"^0+(\d)", r"\1")
-    suffix = parts[1].map(NUMBER_SUFFIXES).astype(TEXT)
-    name = parts[2].where(has_number, text).str.strip()
+    parts = extract(text, rf"^(?P<number>\d{{1,5}}) ?(?:(?P<suffix>{_SUFFIX_ALT})(?: |$))?(?P<name>.*)$")
+    has_number = parts["number"].notna()
+    number = regex_replace(parts["number"], r"^0+(\d)", r"\1")
+    suffix = map_values(parts["suffix"], NUMBER_SUFFIXES)
+    name = choose(has_number, parts["name"], text).str.strip()
     name = name.mask(name.str.len() == 0)
     name = _expand_street_type(name)
     name = _replace_words(name, STREET_WORDS)
@@ -173,7 +182,9 @@ def split_postcode_city(values: pd.Series) -> pd.DataFrame:
         >>> split_postcode_city(pd.Series(["75001 PARIS CEDEX 01"])).iloc[0].tolist()
         ['75001', 'PARIS']
     """
-    text = as_text(values)
-    code = text.str.extract(r"^(\d{5})\b", expand=False)
-    code = code.fillna(text.str.extract(r"\b(\d{5})$", expand=False))
-    return pd.DataFrame({"postcode": code.astype(TEXT), "city": normalise_cities(text)})
+    def split(uniques: pd.Series) -> pd.DataFrame:
+        code = extract(uniques, r"^(?P<code>\d{5})\b")["code"]
+        code = code.fillna(extract(uniques, r"\b(?P<code>\d{5})$")["code"])
+        return pd.DataFrame({"postcode": code, "city": _city_unique(uniques)})
+
+    return on_unique(as_text(values), split)

@@ -15,6 +15,8 @@ Examples:
 
 from __future__ import annotations
 
+import re
+
 import pandas as pd
 
 from rcu_kit.standardise._text import as_text, on_unique, scalar
@@ -35,6 +37,10 @@ PLACEHOLDER_DOMAINS = frozenset({
     "nomail.com", "nomail.fr", "noemail.fr", "xxx.com", "xxx.fr", "inconnu.fr", "aucun.fr",
 })
 
+_PLACEHOLDER_PATTERN = (
+    "^(?:" + "|".join(re.escape(p) for p in sorted(PLACEHOLDER_LOCAL_PARTS)) + ")@"
+    + "|@(?:" + "|".join(re.escape(d) for d in sorted(PLACEHOLDER_DOMAINS)) + ")$")
+
 
 def normalise_emails(values: pd.Series) -> pd.Series:
     """Vectorised :func:`normalise_email`.
@@ -44,12 +50,10 @@ def normalise_emails(values: pd.Series) -> pd.Series:
         ['a@b.fr', <NA>, <NA>, <NA>]
     """
     def clean(uniques: pd.Series) -> pd.Series:
-        text = uniques.str.lower().str.replace(r"^mailto:", "", regex=True)
-        text = text.str.replace(r"^<|>$", "", regex=True).str.strip()
+        text = uniques.str.lower()
+        text = text.str.replace(r"^mailto:|^<|>$", "", regex=True).str.strip()
         valid = text.str.contains(EMAIL_PATTERN, regex=True) & (text.str.len() <= 254)
-        local = text.str.extract(r"^(.*)@", expand=False)
-        domain = text.str.extract(r"@(.*)$", expand=False)
-        placeholder = local.isin(PLACEHOLDER_LOCAL_PARTS) | domain.isin(PLACEHOLDER_DOMAINS)
+        placeholder = text.str.contains(_PLACEHOLDER_PATTERN, regex=True)
         return text.where(valid.fillna(False) & ~placeholder.fillna(False))
 
     return on_unique(as_text(values), clean)

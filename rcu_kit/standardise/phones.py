@@ -27,11 +27,12 @@ from __future__ import annotations
 
 from functools import lru_cache
 
+import numpy as np
 import pandas as pd
 import phonenumbers
 from phonenumbers import PhoneNumberType
 
-from rcu_kit.standardise._text import TEXT, as_text, on_unique, regex_replace
+from rcu_kit.standardise._text import TEXT, as_text, choose, extract, on_unique, regex_replace
 
 __all__ = ["DEFAULT_REGION", "OVERSEAS_REGIONS", "standardise_phones", "normalise_phones",
            "normalise_phone", "phone_type"]
@@ -64,59 +65,81 @@ def _type_patterns(region: str) -> tuple[int, tuple[tuple[str, str], ...]]:
     return meta.country_code, tuple(patterns)
 
 
-def _classify(nsn: pd.Series, region: str) -> pd.Series:
-    """Type of each national significant number in ``region`` (``<NA>`` when invalid there)."""
-    out = pd.Series(pd.NA, index=nsn.index, dtype=TEXT)
+@lru_cache(maxsize=None)
+def _classifier(region: str) -> str:
+    """One RE2 expression with a named group per phone type, from ``_type_patterns``."""
+    groups: dict[str, list[str]] = {}
     for name, pattern in _type_patterns(region)[1]:
-        hit = out.isna() & nsn.str.contains(pattern, regex=True).fillna(False)
-        out[hit] = name
+        groups.setdefault(name, []).append(pattern[4:-2])   # drop the "^(?:" ... ")$" wrapper
+    alternatives = [f"(?P<{name}>(?:{'|'.join(f'(?:{p})' for p in patterns)}))"
+                    for name, patterns in groups.items()]
+    return f"^(?:{'|'.join(alternatives)})$"
+
+
+def _classify(nsn: pd.Series, region: str) -> np.ndarray:
+    """Type of each national significant number in ``region`` (None when invalid there)."""
+    out = np.full(len(nsn), None, dtype=object)
+    found = extract(nsn, _classifier(region))
+    for name in found.columns:
+        hit = found[name].notna().to_numpy(dtype=bool)
+        out[hit & (out == None)] = name  # noqa: E711 (element-wise on an object array)
     return out
 
 
-def _slow(raw: str, region: str) -> tuple[object, object]:
-    """E.164 and type through ``phonenumbers.parse``; ``(NA, NA)`` when invalid."""
+def _slow(raw: str, region: str) -> tuple[str | None, str | None]:
+    """E.164 and type through ``phonenumbers.parse``; ``(None, None)`` when invalid."""
     try:
         number = phonenumbers.parse(raw, region)
     except phonenumbers.NumberParseException:
-        return pd.NA, pd.NA
+        return None, None
     if not phonenumbers.is_valid_number(number):
-        return pd.NA, pd.NA
+        return None, None
     kind = _TYPE_NAMES.get(phonenumbers.number_type(number), "other")
     return phonenumbers.format_number(number, phonenumbers.PhoneNumberFormat.E164), kind
 
 
 def _standardise_unique(uniques: pd.Series, region: str) -> pd.DataFrame:
-    text = uniques.str.replace(r"\(0\)", "", regex=True)
-    text = regex_replace(text, r"^(\+?\d+)\.0+$", r"\1")  # 612345678.0 from a sheet
-    international = text.str.contains(r"^\s*(?:\+|00)", regex=True)
+    text = uniques.str.replace("(0)", "", regex=False)
+    from_sheet = text.str.endswith(".0").to_numpy(dtype=bool, na_value=False)
+    if from_sheet.any():                                # 612345678.0 read from a spreadsheet
+        text = choose(pd.Series(from_sheet, index=text.index),
+                      regex_replace(text, r"^(\+?\d+)\.0+$", r"\1"), text)
+    international = text.str.startswith("+") | text.str.startswith("00")
     digits = text.str.replace(r"\D", "", regex=True)
-    digits = digits.where(~text.str.contains(r"^\s*00", regex=True), digits.str.slice(2))
-    # National significant number for French-shaped values, else <NA>.
-    nsn = digits.str.extract(r"^33 ?0?([1-9]\d{8})$", expand=False)
+    digits = choose(text.str.startswith("00"), digits.str.slice(2), digits)
+    # National significant number of French-shaped values, with what preceded it.
+    parts = extract(digits, r"^(?P<prefix>330?|0)?(?P<nsn>[1-9]\d{8})$")
+    with_33 = parts["prefix"].str.startswith("33").fillna(False)
     if region == DEFAULT_REGION:
-        national = digits.str.extract(r"^0?([1-9]\d{8})$", expand=False)
-        nsn = nsn.where(international | nsn.notna(), national)
-    nsn = nsn.where(nsn.notna() & (international | (region == DEFAULT_REGION)))
-    phone = pd.Series(pd.NA, index=uniques.index, dtype=TEXT)
-    kind = pd.Series(pd.NA, index=uniques.index, dtype=TEXT)
-    fast = nsn.notna()
-    if fast.any():
-        kind[fast] = _classify(nsn[fast], DEFAULT_REGION)
-        phone[fast & kind.notna()] = "+33" + nsn[fast & kind.notna()]
-        for overseas in OVERSEAS_REGIONS:
-            todo = fast & kind.isna()
-            if not todo.any():
-                break
-            found = _classify(nsn[todo], overseas)
-            hit = found.notna().reindex(uniques.index, fill_value=False)
-            kind[hit] = found[found.notna()]
-            phone[hit] = f"+{_type_patterns(overseas)[0]}" + nsn[hit]
+        nsn = choose(~international | with_33, parts["nsn"], None)
+    else:
+        nsn = choose(international & with_33, parts["nsn"], None)
+    fast = nsn.notna().to_numpy(dtype=bool)
+    kind = _classify(nsn, DEFAULT_REGION)
+    phone = np.where(kind != None, ("+33" + nsn).to_numpy(dtype=object, na_value=None), None)  # noqa: E711
+    todo = fast & (kind == None)  # noqa: E711 -- French-shaped but not metropolitan
+    for overseas in OVERSEAS_REGIONS:
+        if not todo.any():
+            break
+        rows = np.flatnonzero(todo)
+        found = _classify(nsn.iloc[rows], overseas)
+        hit = rows[found != None]  # noqa: E711
+        kind[hit] = found[found != None]  # noqa: E711
+        code = f"+{_type_patterns(overseas)[0]}"
+        phone[hit] = [code + value for value in nsn.iloc[hit].tolist()]
+        todo[hit] = False
     # Not French-shaped: libphonenumber itself, one value at a time (rare).
-    slow = ~fast & digits.str.len().between(6, 17).fillna(False)
-    for position in slow[slow].index:
-        raw = "+" + digits[position] if international[position] else uniques[position]
-        phone[position], kind[position] = _slow(raw, region)
-    return pd.DataFrame({"phone": phone, "phone_type": kind})
+    lengths = digits.str.len().to_numpy(dtype=float, na_value=0)
+    slow = np.flatnonzero(~fast & (lengths >= 6) & (lengths <= 17))
+    if len(slow):
+        raw_values = uniques.to_numpy(dtype=object, na_value=None)
+        digit_values = digits.to_numpy(dtype=object, na_value=None)
+        is_international = international.to_numpy(dtype=bool, na_value=False)
+        for position in slow:
+            raw = "+" + digit_values[position] if is_international[position] else raw_values[position]
+            phone[position], kind[position] = _slow(raw, region)
+    return pd.DataFrame({"phone": pd.array(phone, dtype=TEXT), "phone_type": pd.array(kind, dtype=TEXT)},
+                        index=uniques.index)
 
 
 def standardise_phones(values: pd.Series, region: str | pd.Series = DEFAULT_REGION) -> pd.DataFrame:
@@ -139,18 +162,23 @@ def standardise_phones(values: pd.Series, region: str | pd.Series = DEFAULT_REGI
     """
     text = as_text(values)
     if isinstance(region, str):
-        regions = pd.Series(region, index=text.index)
+        regions = np.full(len(text), region.upper(), dtype=object)
     else:
-        regions = as_text(region).str.upper().reindex(text.index)
-    supported = regions.isin(list(phonenumbers.SUPPORTED_REGIONS)).fillna(False)
-    regions = regions.where(supported, DEFAULT_REGION).astype(object)
+        regions = as_text(region).str.upper().reindex(text.index).to_numpy(dtype=object,
+                                                                             na_value=None)
+    supported = set(phonenumbers.SUPPORTED_REGIONS)
+    distinct = pd.unique(regions)
+    if len(distinct) > 1 or distinct[0] not in supported:
+        valid = np.isin(regions, list(supported))
+        regions = np.where(valid, regions, DEFAULT_REGION)
+        distinct = pd.unique(regions)
+    if len(distinct) == 1:
+        return on_unique(text, lambda u: _standardise_unique(u, distinct[0]))
     parts = []
-    for code, rows in text.groupby(regions, sort=True).groups.items():
-        parts.append(on_unique(text.loc[rows], lambda u, code=code: _standardise_unique(u, code)))
-    if not parts:
-        return pd.DataFrame({"phone": text, "phone_type": text}, index=text.index)
-    out = pd.concat(parts).reindex(text.index)
-    return out.astype(TEXT)
+    for code in sorted(distinct):
+        rows = text[regions == code]
+        parts.append(on_unique(rows, lambda u, code=code: _standardise_unique(u, code)))
+    return pd.concat(parts).reindex(text.index).astype(TEXT)
 
 
 def normalise_phones(values: pd.Series, region: str | pd.Series = DEFAULT_REGION) -> pd.Series:
