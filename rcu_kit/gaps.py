@@ -44,11 +44,13 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterable, Mapping
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
 import numpy as np
 import pandas as pd
+from tqdm.auto import tqdm
 
 from rcu_kit.config import DERIVED_ATTRIBUTES, Attribute, Engagement, MappingEntry
 from rcu_kit.excel import write_workbook
@@ -72,6 +74,8 @@ __all__ = [
     "client_tables",
     "export_gaps",
     "save_gap_outputs",
+    "GapAnalysis",
+    "run_gap_analysis",
 ]
 
 GAP_KINDS = ("missing_everywhere", "poor_quality", "single_source", "conflicting_formats")
@@ -208,7 +212,8 @@ def _feeding(entries: Iterable[MappingEntry], attribute: str) -> list[MappingEnt
 
 
 def gap_matrix(engagement: Engagement, loaded: Mapping[str, Any],
-               mapping: Mapping[str, list[MappingEntry]] | None = None) -> pd.DataFrame:
+               mapping: Mapping[str, list[MappingEntry]] | None = None, *,
+               progress: bool = False) -> pd.DataFrame:
     """Attribute x source: mapped or not, fill rate, validity rate, main format.
 
     Args:
@@ -217,6 +222,7 @@ def gap_matrix(engagement: Engagement, loaded: Mapping[str, Any],
             left out.
         mapping: default: the engagement's mapping. It is validated first
             (:func:`rcu_kit.mapping.validate_mapping`).
+        progress: show a progress bar over the sources.
 
     Returns:
         One row per attribute and loaded source (attributes in target-model order, then
@@ -234,7 +240,7 @@ def gap_matrix(engagement: Engagement, loaded: Mapping[str, Any],
     order += [n for n in loaded if n not in order]
     id_columns = {s.name: s.id_column for s in engagement.sources}
     rows = []
-    for src in order:
+    for src in tqdm(order, desc="gap matrix", disable=not progress):
         frame = _frame_of(loaded[src])
         entries = list(mapping.get(src, []))
         # the values as the source holds them: no transform
@@ -454,3 +460,38 @@ def save_gap_outputs(engagement: Engagement, matrix: pd.DataFrame, gaps: pd.Data
     gap_findings(gaps).to_csv(paths["findings"], index=False)
     paths["excel"] = export_gaps(engagement, matrix, gaps)
     return paths
+
+
+# ---------------------------------------------------------------------------------------------
+# The whole step in one call (what a CLI subcommand runs)
+# ---------------------------------------------------------------------------------------------
+@dataclass
+class GapAnalysis:
+    """Everything step 3 produced: suggestions, the mapping analysed, matrix, gaps, files."""
+
+    suggestions: pd.DataFrame
+    mapping: dict[str, list[MappingEntry]]
+    matrix: pd.DataFrame
+    gaps: pd.DataFrame
+    paths: dict[str, Path] = field(default_factory=dict)
+
+
+def run_gap_analysis(engagement: Engagement, *, use_saved_mapping: bool = True,
+                     min_confidence: float = 0.5, poor_threshold: float = 0.8,
+                     progress: bool = False) -> GapAnalysis:
+    """Load the sources, suggest the mapping, analyse the gaps and save the outputs.
+
+    Per source the engagement's saved mapping is analysed when it has one (and
+    ``use_saved_mapping``), the suggestions otherwise; the audit's saved semantic types are
+    used when notebook 02 ran. Outputs: see :func:`save_gap_outputs`.
+    """
+    from rcu_kit.loaders import load_all
+    from rcu_kit.mapping import saved_audit_types, suggest_mapping, working_mapping
+
+    loaded = load_all(engagement, progress=progress)
+    suggestions = suggest_mapping(engagement, loaded, saved_audit_types(engagement),
+                                  min_confidence=min_confidence, progress=progress)
+    in_use = working_mapping(engagement, suggestions, use_saved=use_saved_mapping)
+    matrix = gap_matrix(engagement, loaded, in_use, progress=progress)
+    gaps = gap_table(engagement, matrix, poor_threshold=poor_threshold)
+    return GapAnalysis(suggestions, in_use, matrix, gaps, save_gap_outputs(engagement, matrix, gaps))

@@ -34,6 +34,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 from rapidfuzz import fuzz
+from tqdm.auto import tqdm
 from unidecode import unidecode
 
 from rcu_kit.config import DERIVED_ATTRIBUTES, KNOWN_TRANSFORMS, Attribute, ConfigError, Engagement, MappingEntry
@@ -265,7 +266,7 @@ def _audit_types(audit: Any) -> dict[tuple[str, str], str | None]:
             for src, col, sem, meth in zip(table["source"], table["column"], table["semantic_type"], methods)}
 
 
-def column_types(engagement: Engagement, loaded: Mapping[str, Any]) -> pd.DataFrame:
+def column_types(engagement: Engagement, loaded: Mapping[str, Any], progress: bool = False) -> pd.DataFrame:
     """The audit's semantic type of every column of every loaded source.
 
     Runs :func:`rcu_kit.semantic_types.detect_semantic_types` (with the consultant's overrides
@@ -276,7 +277,7 @@ def column_types(engagement: Engagement, loaded: Mapping[str, Any]) -> pd.DataFr
 
     frames = []
     overrides_of = {src.name: src.semantic_types for src in engagement.sources}
-    for name, loaded_source in loaded.items():
+    for name, loaded_source in tqdm(loaded.items(), desc="semantic types", disable=not progress):
         frame = _frame_of(loaded_source)
         overrides = {k: v for k, v in overrides_of.get(name, {}).items() if k in frame.columns} or None
         detected = detect_semantic_types(frame, overrides, seed=engagement.seed)
@@ -357,7 +358,8 @@ def _suggest_transform(attr: Attribute | None, attribute: str, values: pd.Series
 
 
 def suggest_mapping(engagement: Engagement, loaded: Mapping[str, Any], audit: Any = None, *,
-                    min_confidence: float = 0.5, overlap_threshold: float = 0.3) -> pd.DataFrame:
+                    min_confidence: float = 0.5, overlap_threshold: float = 0.3,
+                    progress: bool = False) -> pd.DataFrame:
     """Suggest, for each column of each loaded source, the target attribute it holds.
 
     The evidence, combined into one confidence in [0, 1]:
@@ -382,6 +384,7 @@ def suggest_mapping(engagement: Engagement, loaded: Mapping[str, Any], audit: An
         audit: optional audit result giving each column's semantic type.
         min_confidence: suggestions below it are left unmapped (attribute empty).
         overlap_threshold: the least value overlap that counts as evidence.
+        progress: show a progress bar over the sources.
 
     Returns:
         One row per source column (sources in engagement order, columns in file order), columns
@@ -398,7 +401,7 @@ def suggest_mapping(engagement: Engagement, loaded: Mapping[str, Any], audit: An
             candidates_attrs[derived] = None
     synonyms = {name: (_synonyms_for(a) if a is not None else SYNONYMS.get(name, (name,)))
                 for name, a in candidates_attrs.items()}
-    types = _audit_types(audit if audit is not None else column_types(engagement, loaded))
+    types = _audit_types(audit if audit is not None else column_types(engagement, loaded, progress=progress))
     lang = engagement.language
     order = [s.name for s in engagement.sources if s.name in loaded]
     order += [name for name in loaded if name not in order]
@@ -418,7 +421,7 @@ def suggest_mapping(engagement: Engagement, loaded: Mapping[str, Any], audit: An
 
     # Pass 1: name and type evidence.
     per_source: dict[str, dict[str, list[_Candidate]]] = {}
-    for src in order:
+    for src in tqdm(order, desc="mapping suggestions", disable=not progress):
         frame = _frame_of(loaded[src])
         per_source[src] = {}
         for column in frame.columns:

@@ -213,3 +213,27 @@ def test_dominant_format_and_validity_type():
     assert [validity_type(Attribute(name=n, type=ty)) for n, ty in
             [("last_name", "string"), ("email", "email"), ("street", "string"), ("optin", "boolean")]] == \
         ["last_name", "email", None, "boolean"]
+
+
+def test_run_gap_analysis_from_files(tmp_path):
+    """The whole step from files: the saved crm mapping is used, web's columns are suggested."""
+    from rcu_kit.config import save_engagement
+    from rcu_kit.gaps import run_gap_analysis
+
+    loaded = _loaded()
+    loaded["crm"].to_csv(tmp_path / "a.csv", index=False, sep=";")
+    loaded["web"].to_csv(tmp_path / "b.csv", index=False, sep=";")
+    eng = _engagement(tmp_path)
+    eng.mapping = {"crm": eng.mapping["crm"]}  # web: nothing saved
+    eng.file = tmp_path / "engagement.yaml"
+    save_engagement(eng)
+    from rcu_kit.config import load_engagement
+
+    result = run_gap_analysis(load_engagement(tmp_path / "engagement.yaml"))
+    # web's columns are suggested: email and dob by name; 'full' is no synonym and, with no
+    # first names mapped anywhere, 'JEAN' and 'ANNE' are unknown name words: it stays unmapped
+    assert [(e.column, e.attribute) for e in result.mapping["web"]] == [("email", "email"), ("dob", "birth_date")]
+    assert [(e.column, e.attribute) for e in result.mapping["crm"]] == [
+        ("nom", "last_name"), ("mail", "email"), ("tel", "phone"), ("naiss", "birth_date")]
+    assert len(result.matrix) == 12
+    assert result.paths["findings"].exists() and result.paths["excel"].exists()
