@@ -1,0 +1,49 @@
+"""Notebook 05 (roadmap) runs end to end on the demo, its workstreams tracing back to findings."""
+
+from __future__ import annotations
+
+import shutil
+
+import pandas as pd
+import pytest
+
+from rcu_kit.audit import run_audit
+from rcu_kit.config import load_engagement
+from rcu_kit.gaps import run_gap_analysis
+from rcu_kit.paths import findings_path
+
+from conftest import NOTEBOOKS  # noqa: E402  (tests/ is on sys.path under pytest)
+
+NOTEBOOK = NOTEBOOKS / "05-roadmap.ipynb"
+
+
+@pytest.mark.notebook
+def test_notebook_05_traces_workstreams_to_the_demo_findings(demo_engagement, tmp_path):
+    import papermill
+
+    # a private copy: other tests write into the shared demo's output folder
+    folder = shutil.copytree(demo_engagement.parent, tmp_path / "demo")
+    engagement = load_engagement(folder / "engagement.yaml")
+    run_audit(engagement, profile=False, progress=False)            # step 2: quality findings
+    run_gap_analysis(engagement)                                     # step 3: gap findings
+    audit_findings = pd.read_csv(findings_path(engagement, "audit"))
+    gap_findings = pd.read_csv(findings_path(engagement, "mapping"))
+    assert len(gap_findings) > 0
+
+    out = tmp_path / "05-roadmap.ipynb"
+    papermill.execute_notebook(str(NOTEBOOK), str(out), kernel_name="python3", progress_bar=False,
+                               parameters={"engagement_path": str(folder / "engagement.yaml"),
+                                           "start_date": "2027-01-04", "show_form": False},
+                               cwd=str(NOTEBOOKS))
+    sheets = pd.read_excel(engagement.output_path / "roadmap" / "roadmap.xlsx", sheet_name=None)
+    workstreams = sheets["workstreams"]
+    generated = workstreams[workstreams["kind"] != "phase"]
+    # exactly one workstream per finding of the audit and of the gap analysis (no dedup run here)
+    expected = sorted(list(audit_findings["key"]) + list(gap_findings["key"]))
+    assert sorted(generated["cause"]) == expected
+    # the six standard phases are always there, starting with scoping on the given date
+    phases = workstreams[workstreams["kind"] == "phase"].set_index("id")
+    assert list(phases.index) == ["P1", "P2", "P3", "P4", "P5", "P6"]
+    assert str(phases.loc["P1", "start"])[:10] == "2027-01-04"
+    # the demo has 5 sources in 3 formats; the recommendation is one of the four forms
+    assert sheets["recommendation"]["form"].iloc[0] in {"mdm", "crm_hosted", "decision_db", "crosswalk"}
