@@ -132,10 +132,10 @@ def key_codes(frames: Sequence[pd.DataFrame], on: Sequence[str]) -> list[np.ndar
         else:
             missing = (combined < 0) | (codes < 0)
             pair = combined * (len(uniques) + 1) + codes
-            # Re-code densely so the codes stay small however many columns are combined.
+            # Re-code densely (hash factorisation) so the codes stay small however many
+            # columns are combined.
             combined = np.full(len(pair), -1, dtype=np.int64)
-            _, dense = np.unique(pair[~missing], return_inverse=True)
-            combined[~missing] = dense
+            combined[~missing] = pd.factorize(pair[~missing])[0]
     assert combined is not None, "on must name at least one column"
     return list(np.split(combined, np.cumsum(sizes)[:-1]))
 
@@ -346,7 +346,10 @@ class ExactBlockIndex(_PassAlgorithm):
                     key = tuple(k.iloc[hit[0]].tolist())
                     values.append((key if len(key) > 1 else key[0], size))
                     break
-        keyed_records = sum(len(np.unique(r[c >= 0])) for r, c in zip(rows, codes))
+        # With "any of" columns a record may be keyed several times: count it once.
+        any_of = any(isinstance(o, tuple) for o in self.on)
+        keyed_records = sum(len(np.unique(r[c >= 0])) if any_of else int((c >= 0).sum())
+                            for r, c in zip(rows, codes))
         self.stats = PassStats(self.name, pairs=pairs, blocks=info["blocks"],
                                records_keyed=keyed_records,
                                skipped_blocks=info["skipped_blocks"],

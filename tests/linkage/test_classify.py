@@ -1,0 +1,96 @@
+"""Fellegi-Sunter EM on tiny separable data, term frequencies, household rules, supervised."""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+import pytest
+
+from rcu_kit.linkage.classify import FellegiSunterEM, SupervisedClassifier, household_rules
+
+
+def _separable() -> pd.DataFrame:
+    # 10 matches agreeing on both features (name 2, date 1) and 30 non-matches disagreeing on
+    # both (0, 0): two patterns, perfectly separable.
+    return pd.DataFrame({"name": [2] * 10 + [0] * 30, "date": [1] * 10 + [0] * 30})
+
+
+def test_em_separates_a_separable_case_and_estimates_the_prior():
+    vectors = _separable()
+    model = FellegiSunterEM(rules=False).fit(vectors)
+    prob = model.prob(vectors)
+    assert (prob.iloc[:10] > 0.99).all() and (prob.iloc[10:] < 0.01).all()
+    # 10 of 40 pairs are matches.
+    assert model.prior == pytest.approx(0.25, abs=1e-3)
+    weights = model.match_weights().set_index(["feature", "level"])["weight"]
+    # Agreement weighs for a match, disagreement against it.
+    assert weights[("name", 2)] > 5 and weights[("name", 0)] < -5
+
+
+def test_missing_levels_weigh_nothing():
+    vectors = _separable()
+    model = FellegiSunterEM(rules=False).fit(vectors)
+    # A pair agreeing on name, date missing: its odds are the prior's odds times the name
+    # Bayes factor alone.
+    one = pd.DataFrame({"name": [2], "date": [-1]})
+    weights = model.match_weights().set_index(["feature", "level"])["weight"]
+    expected = np.log(0.25 / 0.75) + weights[("name", 2)] * np.log(2)
+    assert model.log_odds(one)[0] == pytest.approx(expected, abs=0.01)
+
+
+def test_supervised_counting_matches_labels():
+    vectors = _separable()
+    labels = np.array([True] * 10 + [False] * 30)
+    model = FellegiSunterEM(rules=False, smoothing=0.0).fit(vectors, labels)
+    weights = model.match_weights().set_index(["feature", "level"])
+    # Counted, not estimated: all 10 matches are at name level 2, none at 0.
+    assert weights.loc[("name", 2), "m"] == pytest.approx(1.0)
+    assert weights.loc[("name", 0), "u"] == pytest.approx(1.0)
+
+
+def test_term_frequency_makes_common_names_weigh_less():
+    vectors = _separable().assign(tf_name=[0.1] * 5 + [0.001] * 5 + [np.nan] * 30)
+    model = FellegiSunterEM(rules=False).fit(vectors)
+    odds = model.log_odds(vectors)
+    # Reference = median tf among exact agreements = (0.1 + 0.001) / 2 = 0.0505; a name with
+    # tf 0.1 loses log(0.0505 / 0.1), one with tf 0.001 gains log(0.0505 / 0.001) (bounded by
+    # log 20), relative to the unadjusted odds.
+    plain = FellegiSunterEM(rules=False, tf_adjustment=False).fit(vectors).log_odds(vectors)
+    assert odds[0] - plain[0] == pytest.approx(np.log(0.0505 / 0.1))
+    assert odds[9] - plain[9] == pytest.approx(np.log(20))
+
+
+def test_household_rules():
+    v = pd.DataFrame({"first_name": [4, 0, 0, 0, 4, 0],
+                      "birth_date": [0, 2, 3, 3, -1, -1],
+                      "email": [3, 3, -1, 0, 3, 3]})
+    # row 0: birth dates differ -> 2; row 1: first names differ, dates only close -> 1;
+    # row 2: first names differ but same exact birth date and nothing contradicting -> 0;
+    # row 3: same, but the e-mails differ (twins) -> 1; row 4: nothing differs -> 0;
+    # row 5: first names differ, no birth date -> 1.
+    assert household_rules(v).tolist() == [2, 1, 0, 1, 0, 1]
+
+
+def test_vetoed_pairs_are_capped():
+    vectors = pd.DataFrame({"first_name": [4] * 10 + [0] * 30, "birth_date": [3] * 10 + [0] * 30,
+                            "email": [3] * 10 + [0] * 29 + [3]})
+    model = FellegiSunterEM(veto_probability=0.01).fit(vectors)
+    # The last pair shares an e-mail but first names and birth dates differ: at most 0.01.
+    # Both rules fire; the first-name rule (1) is the one reported.
+    assert model.prob(vectors).iloc[-1] <= 0.01 + 1e-12
+    assert model.rule_codes(vectors)[-1] == 1
+
+
+def test_supervised_classifier_and_errors():
+    vectors = pd.DataFrame({"name": [2, 2, 0, 0, 1, 0], "date": [1, 1, 0, 0, 1, 1]})
+    y = np.array([1, 1, 0, 0, 1, 0])
+    model = SupervisedClassifier(rules=False).fit(vectors, y)
+    assert model.predict(vectors).tolist() == y.tolist()
+    boosted = SupervisedClassifier("gradient_boosting", rules=False)
+    assert boosted.fit(vectors, y).prob(vectors).shape == (6,)
+    with pytest.raises(ValueError, match="both matches and non-matches"):
+        SupervisedClassifier().fit(vectors, np.zeros(6))
+    with pytest.raises(ValueError, match="unknown model 'svm'"):
+        SupervisedClassifier("svm").fit(vectors, y)
+    with pytest.raises(RuntimeError, match="call fit\\(\\) before"):
+        FellegiSunterEM().prob(vectors)
