@@ -156,3 +156,65 @@ def test_run_report_needs_an_engagement():
 def test_report_notebooks_are_the_method_steps():
     assert REPORT_NOTEBOOKS == ("01-customer-vision", "02-source-audit", "03-mapping-gap-analysis",
                                 "04-deduplication", "05-roadmap")
+
+
+def _known_personal_values(engagement_path):
+    """Every raw e-mail and phone of the demo's sources (digits only for phones, with E.164)."""
+    import phonenumbers
+
+    from rcu_kit.config import load_engagement
+    from rcu_kit.loaders import load_all
+
+    engagement = load_engagement(engagement_path)
+    loaded = load_all(engagement)
+    emails, phones = set(), set()
+    for source, entries in engagement.mapping.items():
+        frame = loaded[source].frame
+        for entry in entries:
+            if entry.attribute not in ("email", "phone"):
+                continue
+            for value in frame[entry.column].dropna().astype(str).str.strip().unique():
+                if entry.attribute == "email" and "@" in value:
+                    emails.add(value.lower())
+                elif entry.attribute == "phone":
+                    digits = re.sub(r"\D", "", value)
+                    if len(digits) >= 9:
+                        phones.add(digits)
+                        try:
+                            e164 = phonenumbers.format_number(phonenumbers.parse(value, "FR"),
+                                                              phonenumbers.PhoneNumberFormat.E164)
+                            phones.add(e164.lstrip("+"))
+                        except phonenumbers.NumberParseException:
+                            pass
+    return emails, phones
+
+
+def _values_in_page(text):
+    """E-mail-like tokens (lower case) and phone-like digit runs (digits only) in a page."""
+    emails = {m.lower() for m in re.findall(r"[^\s<>\"'();,\[\]{}]+@[^\s<>\"'();,\[\]{}]+", text)}
+    phones = {re.sub(r"\D", "", m) for m in re.findall(r"\+?\d[\d .\-()]{7,}\d", text)}
+    return emails, phones
+
+
+@pytest.mark.notebook
+def test_real_notebooks_report_on_small_demo_leaks_no_personal_data(demo_engagement, tmp_path):
+    from rcu_kit.report import NOTEBOOKS_DIR
+    from rcu_kit.report_html import plotly_js
+
+    existing = [n for n in REPORT_NOTEBOOKS if (NOTEBOOKS_DIR / f"{n}.ipynb").exists()]
+    if not existing:
+        pytest.skip("no notebook of the method under notebooks/ yet")
+    [result] = run_report([demo_engagement], out_root=tmp_path, progress=False)
+    assert result.ok, result.error
+    assert [r.name for r in result.notebooks if r.status == "ok"] == existing
+    assert result.index.exists()
+    emails, phones = _known_personal_values(demo_engagement)
+    assert len(emails) > 100 and len(phones) > 100  # the small demo has hundreds of each
+    library = plotly_js()
+    pages = sorted(result.folder.rglob("*.html"))
+    assert len(pages) >= len(existing) + 1  # one page per notebook, the index, the profiles
+    for page in pages:
+        text = page.read_text(encoding="utf-8", errors="replace").replace(library, "")
+        found_emails, found_phones = _values_in_page(text)
+        assert sorted(found_emails & emails)[:5] == [], page
+        assert sorted(found_phones & phones)[:5] == [], page
