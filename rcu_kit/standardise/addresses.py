@@ -21,7 +21,7 @@ from __future__ import annotations
 
 import pandas as pd
 
-from rcu_kit.standardise._text import TEXT, as_text, choose, extract, fold_ascii_upper, map_values, \
+from rcu_kit.standardise._text import TEXT, as_text, blank_to_na, choose, extract, fold_ascii_upper, map_values, \
     on_unique, regex_replace
 
 __all__ = ["STREET_TYPES", "STREET_WORDS", "NUMBER_SUFFIXES", "parse_street", "parse_streets",
@@ -94,7 +94,7 @@ def _expand_street_type(name: pd.Series) -> pd.Series:
     """The first word of a street name mapped through :data:`STREET_TYPES`."""
     parts = extract(name, r"^(?P<first>\S+)(?P<rest>.*)$")
     first = map_values(parts["first"], STREET_TYPES).fillna(parts["first"])
-    return (first + parts["rest"].fillna("")).where(name.notna())
+    return choose(name.notna(), first + parts["rest"].fillna(""), None)
 
 
 def _parse_unique(uniques: pd.Series) -> pd.DataFrame:
@@ -107,12 +107,12 @@ def _parse_unique(uniques: pd.Series) -> pd.DataFrame:
     number = regex_replace(parts["number"], r"^0+(\d)", r"\1")
     suffix = map_values(parts["suffix"], NUMBER_SUFFIXES)
     name = choose(has_number, parts["name"], text).str.strip()
-    name = name.mask(name.str.len() == 0)
+    name = blank_to_na(name)
     name = _expand_street_type(name)
     name = _replace_words(name, STREET_WORDS)
     street = number.fillna("") + " " + suffix.fillna("") + " " + name.fillna("")
     street = street.str.replace(r"\s+", " ", regex=True).str.strip()
-    street = street.mask(street.str.len() == 0)
+    street = blank_to_na(street)
     return pd.DataFrame({"street": street, "street_number": number,
                          "street_number_suffix": suffix, "street_name": name}).astype(TEXT)
 
@@ -147,7 +147,7 @@ def _city_unique(uniques: pd.Series) -> pd.Series:
                          r"\1")
     text = _replace_words(text, _CITY_WORDS)
     text = text.str.replace(r"\s+", " ", regex=True).str.strip()
-    return text.mask(text.str.len() == 0).astype(TEXT)
+    return blank_to_na(text)
 
 
 def normalise_cities(values: pd.Series) -> pd.Series:

@@ -19,7 +19,7 @@ import re
 
 import pandas as pd
 
-from rcu_kit.standardise._text import as_text, on_unique, scalar
+from rcu_kit.standardise._text import as_text, choose, on_unique, scalar
 
 __all__ = ["EMAIL_PATTERN", "PLACEHOLDER_LOCAL_PARTS", "PLACEHOLDER_DOMAINS", "normalise_email",
            "normalise_emails"]
@@ -54,7 +54,7 @@ def normalise_emails(values: pd.Series) -> pd.Series:
         text = text.str.replace(r"^mailto:|^<|>$", "", regex=True).str.strip()
         valid = text.str.contains(EMAIL_PATTERN, regex=True) & (text.str.len() <= 254)
         placeholder = text.str.contains(_PLACEHOLDER_PATTERN, regex=True)
-        return text.where(valid.fillna(False) & ~placeholder.fillna(False))
+        return choose(valid.fillna(False) & ~placeholder.fillna(False), text, None)
 
     return on_unique(as_text(values), clean)
 

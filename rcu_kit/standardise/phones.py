@@ -169,7 +169,7 @@ def standardise_phones(values: pd.Series, region: str | pd.Series = DEFAULT_REGI
     supported = set(phonenumbers.SUPPORTED_REGIONS)
     distinct = pd.unique(regions)
     if len(distinct) > 1 or distinct[0] not in supported:
-        valid = np.isin(regions, list(supported))
+        valid = pd.Series(regions).isin(supported).to_numpy()     # hashed, not np.isin's sort
         regions = np.where(valid, regions, DEFAULT_REGION)
         distinct = pd.unique(regions)
     if len(distinct) == 1:

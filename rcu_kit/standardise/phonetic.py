@@ -36,7 +36,8 @@ import pandas as pd
 import pyarrow as pa
 import pyarrow.compute as pc
 
-from rcu_kit.standardise._text import TEXT, as_text, fold_ascii_upper, on_unique, scalar
+from rcu_kit.standardise._text import TEXT, as_text, blank_to_na, fold_ascii_upper, on_unique, \
+    scalar
 
 __all__ = ["PHONEX_RULES", "phonetic_key", "phonetic_keys"]
 
@@ -95,7 +96,7 @@ def _encode(names: pd.Series) -> pd.Series:
     array = pc.replace_substring_regex(array, "(.)S$", r"\1")      # [A] final S
     array = pc.replace_substring_regex(array, "(..)E$", r"\1")    # [A] mute final E
     out = pd.Series(pd.array(array, dtype=TEXT), index=names.index)
-    return out.mask(out.str.len() == 0)
+    return blank_to_na(out)
 
 
 def phonetic_keys(values: pd.Series) -> pd.Series:

@@ -17,7 +17,7 @@ from __future__ import annotations
 
 import pandas as pd
 
-from rcu_kit.standardise._text import as_text, on_unique, scalar
+from rcu_kit.standardise._text import as_text, choose, on_unique, scalar
 
 __all__ = ["POSTCODE_PATTERN", "normalise_postcode", "normalise_postcodes"]
 
@@ -35,8 +35,8 @@ def normalise_postcodes(values: pd.Series) -> pd.Series:
     def clean(uniques: pd.Series) -> pd.Series:
         text = uniques.str.upper().str.replace(r"\s*CEDEX(?:\s*\d{1,2})?\s*$", "", regex=True)
         text = text.str.replace(r"[.,]0+$", "", regex=True).str.replace(r"\s+", "", regex=True)
-        text = text.where(~text.str.fullmatch(r"\d{4}", case=True), "0" + text)
-        return text.where(text.str.contains(POSTCODE_PATTERN, regex=True))
+        text = choose(text.str.fullmatch(r"\d{4}", case=True), "0" + text, text)
+        return choose(text.str.contains(POSTCODE_PATTERN, regex=True), text, None)
 
     return on_unique(as_text(values), clean)
 

@@ -34,7 +34,7 @@ import datetime as dt
 import pandas as pd
 from tqdm.auto import tqdm
 
-from rcu_kit.standardise._text import TEXT, as_text, fold_ascii_upper, na_series
+from rcu_kit.standardise._text import TEXT, as_text, choose, fold_ascii_upper, na_series, on_unique
 from rcu_kit.standardise.addresses import parse_streets, split_postcode_city
 from rcu_kit.standardise.civility import normalise_civilities
 from rcu_kit.standardise.countries import normalise_countries
@@ -158,8 +158,8 @@ def standardise_records(records: pd.DataFrame, progress: bool = False,
     city_parts = split_postcode_city(raw("city"))
     postcode_raw = raw("postcode").fillna(city_parts["postcode"])
     french = country.isna() | country.isin(FRENCH_POSTCODE_COUNTRIES).fillna(False)
-    foreign_code = fold_ascii_upper(postcode_raw).str.replace(r"\s+", "", regex=True)
-    postcode = normalise_postcodes(postcode_raw).where(french, foreign_code)
+    foreign_code = on_unique(postcode_raw, lambda u: fold_ascii_upper(u).str.replace(" ", ""))
+    postcode = choose(french, normalise_postcodes(postcode_raw), foreign_code)
     step("postcodes and cities")
 
     streets = parse_streets(raw("street"))
