@@ -70,19 +70,21 @@ def _cmd_demo(args: argparse.Namespace) -> int:
 def _cmd_summary(args: argparse.Namespace) -> int:
     from rcu_kit.config import load_engagement
     from rcu_kit.excel import write_workbook
-    from rcu_kit.loaders import load_all, summarise_sources
+    from rcu_kit.loaders import bad_lines_frame, load_all, summarise_sources
 
     engagement = load_engagement(args.engagement)
     loaded = load_all(engagement, progress=True)
-    summary = summarise_sources(loaded)
+    summary = summarise_sources(loaded, language=engagement.language)
     out = engagement.output_path
     summary.to_csv(out / "sources_summary.csv", index=False)
     write_workbook(out / "sources_summary.xlsx", {"sources": summary})
     with _pandas_display():
         print(summary.to_string(index=False))
-    bad = sum(len(s.bad_lines) for s in loaded.values())
-    if bad:
-        print(f"\n{bad} unreadable line(s): see the 'bad_lines' column and "
+    bad = bad_lines_frame(loaded)
+    if len(bad):
+        # raw rows may hold personal data: this file stays in the consultant's output folder
+        bad.to_csv(out / "bad_lines.csv", index=False)
+        print(f"\n{len(bad)} unreadable line(s), listed with their line numbers in "
               f"{out / 'bad_lines.csv'}")
     print(f"\nOutput: {out / 'sources_summary.xlsx'}")
     return 0

@@ -44,3 +44,21 @@ def test_missing_engagement_is_a_clean_error(tmp_path, capsys):
     err = capsys.readouterr().err
     assert err.startswith("rcu-kit summary: error: ")
     assert "nope.yaml: engagement file not found" in err
+
+
+def test_summary_reports_every_row_and_writes_bad_lines(tmp_path, capsys):
+    (tmp_path / "crm.csv").write_text("id;nom\n1;Dupont\n2;Martin;extra\n3;Durand\n", encoding="utf-8")
+    (tmp_path / "engagement.yaml").write_text(
+        "client: T\nlanguage: en\nsources:\n  - {name: crm, format: csv, path: crm.csv}\n",
+        encoding="utf-8")
+    assert main(["summary", str(tmp_path / "engagement.yaml")]) == 0
+    out = capsys.readouterr().out
+    assert "1 unreadable line(s)" in out
+    assert f"Output: {tmp_path / 'output' / 'sources_summary.xlsx'}" in out
+    bad = (tmp_path / "output" / "bad_lines.csv").read_text(encoding="utf-8").splitlines()
+    # header + the one broken line: physical line 3 of the file
+    assert len(bad) == 2 and bad[1].startswith("crm,3,")
+    import pandas as pd
+    summary = pd.read_csv(tmp_path / "output" / "sources_summary.csv")
+    # 3 data rows read: 2 loaded + 1 reported, none lost
+    assert summary[["rows_read", "rows_loaded", "bad_lines"]].values.tolist() == [[3, 2, 1]]
