@@ -123,3 +123,7 @@ def test_vectorised_last_names_keep_index():
     out = normalise_names(pd.Series(["le gall", None, "LE-GALL"], index=[9, 8, 7]))
     assert out.index.tolist() == [9, 8, 7]
     assert out.tolist() == ["LE GALL", pd.NA, "LE GALL"]
+
+
+def test_birth_name_field_starting_with_nee():
+    assert parse_name("née Dupont") == {"last_name": "DUPONT", "birth_name": None, "civility": None}

@@ -104,6 +104,7 @@ def _parse_unique(uniques: pd.Series, marital: bool) -> pd.DataFrame:
     birth = pd.Series(pd.NA, index=text.index, dtype=TEXT)
     if marital:
         text = text.str.replace(r"[.,]", " ", regex=True).str.replace(r"\s+", " ", regex=True)
+        text = text.str.replace(r"^NEE ", "", regex=True)     # a birth-name field "née Dupont"
         married = "|".join(MARRIED_MARKERS)
         parts = text.str.extract(rf"^(.+?) (?:{married}) (.+)$")
         hit = parts[0].notna()
