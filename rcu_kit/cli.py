@@ -46,6 +46,42 @@ def build_parser() -> argparse.ArgumentParser:
     _add_engagement(p)
     p.set_defaults(handler=_cmd_summary)
 
+    p = sub.add_parser("audit", help="audit every source: inventory, quality KPIs, personal data, profiles",
+                       description="Step 2 of the method: inventory of collection points, quality KPIs "
+                                   "over all rows, exact-key duplicates, personal data, and a sampled "
+                                   "ydata-profiling report per source. Writes <output>/audit/.")
+    _add_engagement(p)
+    p.add_argument("--sources", default="",
+                   help="comma-separated source names to audit (default: all)")
+    p.add_argument("--profile-sample-size", type=int, default=None,
+                   help="rows above which the ydata profile samples (the KPIs always use every row)")
+    p.add_argument("--no-profile", action="store_true", help="skip the ydata-profiling HTML reports")
+    p.set_defaults(handler=_cmd_audit)
+
+    p = sub.add_parser("gaps", help="suggest the source-to-target mapping and analyse the gaps",
+                       description="Step 3 of the method: suggest which source column feeds which "
+                                   "target attribute (or use the engagement's validated mapping), "
+                                   "then measure per attribute and source whether it exists and at "
+                                   "what quality, and list the gaps. Writes <output>/mapping/.")
+    _add_engagement(p)
+    p.add_argument("--poor-threshold", type=float, default=0.8,
+                   help="fill x validity rate under which an attribute is 'present but poor' (default: 0.8)")
+    p.add_argument("--min-confidence", type=float, default=0.5,
+                   help="minimum confidence for a mapping suggestion (default: 0.5)")
+    p.add_argument("--suggestions-only", action="store_true",
+                   help="analyse the suggested mapping even where the engagement has a validated one")
+    p.set_defaults(handler=_cmd_gaps)
+
+    p = sub.add_parser("report", help="run the five notebooks and publish the client audit report",
+                       description="Run notebooks 01-05 with papermill on each engagement and write "
+                                   "offline HTML reports plus an index.html executive summary into "
+                                   "REPORTS/<client>/<timestamp>/. A failing engagement is reported "
+                                   "and the others still run; the exit code is 1 if any failed.")
+    _add_engagement(p, nargs="+")
+    p.add_argument("--out", default="reports", type=Path,
+                   help="root folder of the reports (default: ./reports)")
+    p.set_defaults(handler=_cmd_report)
+
     p = sub.add_parser("lab", help="open JupyterLab on the notebooks with an engagement selected",
                        description="Start JupyterLab on the notebooks folder; the notebooks' "
                                    "engagement parameter defaults to the file given here.")
@@ -60,7 +96,8 @@ def build_parser() -> argparse.ArgumentParser:
 def _cmd_demo(args: argparse.Namespace) -> int:
     from rcu_kit.demo import generate_demo
 
-    result = generate_demo(args.out, n_records=args.records, seed=args.seed, language=args.language)
+    result = generate_demo(args.out, n_records=args.records, seed=args.seed, language=args.language,
+                           progress=True)
     print(f"Demo engagement written: {result.engagement_path}")
     print(f"  sources: {', '.join(f'{k} ({v:,} rows)' for k, v in result.rows_per_source.items())}")
     print(f"  ground truth: {result.truth_path} ({result.n_persons:,} distinct persons)")
@@ -88,6 +125,39 @@ def _cmd_summary(args: argparse.Namespace) -> int:
               f"{out / 'bad_lines.csv'}")
     print(f"\nOutput: {out / 'sources_summary.xlsx'}")
     return 0
+
+
+def _cmd_audit(args: argparse.Namespace) -> int:
+    from rcu_kit.audit import DEFAULT_PROFILE_SAMPLE_SIZE, export_audit, run_audit
+    from rcu_kit.config import load_engagement
+
+    engagement = load_engagement(args.engagement)
+    result = run_audit(engagement, args.sources or None,
+                       profile_sample_size=args.profile_sample_size or DEFAULT_PROFILE_SAMPLE_SIZE,
+                       profile=not args.no_profile, progress=True)
+    workbook = export_audit(result, engagement)
+    print(f"Audit of {len(result.inventory)} source(s) written to {workbook.parent}")
+    print(f"  Excel workbook: {workbook}")
+    return 0
+
+
+def _cmd_gaps(args: argparse.Namespace) -> int:
+    from rcu_kit.config import load_engagement
+    from rcu_kit.gaps import run_gap_analysis
+
+    engagement = load_engagement(args.engagement)
+    result = run_gap_analysis(engagement, use_saved_mapping=not args.suggestions_only,
+                              min_confidence=args.min_confidence,
+                              poor_threshold=args.poor_threshold, progress=True)
+    print(f"{len(result.gaps)} gap(s) between the target record and the sources")
+    print(f"  Excel workbook: {result.paths['excel']}")
+    return 0
+
+
+def _cmd_report(args: argparse.Namespace) -> int:
+    from rcu_kit.report import report_command
+
+    return report_command(args.engagement, out_root=args.out, progress=True)
 
 
 def _cmd_lab(args: argparse.Namespace) -> int:
