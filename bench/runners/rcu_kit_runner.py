@@ -2,8 +2,8 @@
 
 ``rcu_kit.standardise.standardise_records(records)`` then
 ``rcu_kit.linkage.pipeline.deduplicate(records, settings)`` with default settings (the same for
-every dataset; ``link_only`` for a link task), whose ``crosswalk`` (source, record_id,
-customer_id) gives the clusters.
+every dataset; ``link_only`` for a link task; scored pairs kept from probability 0.2 like
+Splink's predictions), whose ``crosswalk`` (source, record_id, customer_id) gives the clusters.
 
 Demo records arrive with target attribute columns already (the engagement's mapping). FEBRL
 records are mapped here the way a consultant would map such an extract: given_name -> first_name,
@@ -25,6 +25,9 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[2]))  # the repository, 
 
 from common import RunResult, clusters_frame, log, main  # noqa: E402
 
+# Scored pairs kept in the result, as Splink's predict(threshold_match_probability=0.2) keeps them;
+# the clusters do not depend on it (they use the pipeline's own threshold).
+KEEP_PAIRS = 0.2
 FEBRL_TO_ATTRIBUTE = {"given_name": "first_name", "surname": "last_name", "date_of_birth": "birth_date",
                       "suburb": "city", "postcode": "postcode"}
 
@@ -57,7 +60,7 @@ def run(records: pd.DataFrame, meta: dict[str, Any]) -> RunResult:
     standardised = standardise_records(attributes)
     t1 = time.perf_counter()
     log("records standardised")
-    result = deduplicate(standardised, {"link_only": meta["task"] == "link"})
+    result = deduplicate(standardised, {"link_only": meta["task"] == "link", "keep_pairs": KEEP_PAIRS})
     t2 = time.perf_counter()
     crosswalk = result.crosswalk
     cluster_of = (crosswalk.assign(record_id=crosswalk["record_id"].astype(str))
