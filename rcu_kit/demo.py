@@ -1000,7 +1000,7 @@ def _sources(sizes: dict[str, int]) -> list[Source]:
     return [
         Source(name="crm", system="CRM Relation client (Salesforce Sales Cloud)",
                owner="Direction de la relation client", channel="Magasins et service client",
-               format="csv", path=_FILES["crm"], encoding="utf-8", separator=",", id_column="id_client",
+               format="csv", path=_FILES["crm"], id_column="id_client",
                flow="batch", refresh="quotidien (export nocturne)",
                volume_per_period=vol("crm", 0.004, 10), period="day", peak=4 * vol("crm", 0.004, 10)),
         Source(name="ecommerce", system="Site marchand (Magento 2)", owner="Direction e-commerce",
@@ -1011,7 +1011,7 @@ def _sources(sizes: dict[str, int]) -> list[Source]:
                peak=12 * vol("ecommerce", 0.0005, 5)),
         Source(name="fidelite", system="Programme de fidélité (logiciel de caisse)",
                owner="Direction marketing", channel="Caisses des magasins", format="csv",
-               path=_FILES["fidelite"], encoding="latin-1", separator=";", id_column="NUM_CARTE",
+               path=_FILES["fidelite"], id_column="NUM_CARTE",
                flow="batch", refresh="hebdomadaire (fichier déposé le lundi)",
                volume_per_period=vol("fidelite", 0.01, 20), period="week",
                peak=3 * vol("fidelite", 0.01, 20)),

@@ -150,8 +150,14 @@ def test_engagement_loads_and_every_mapped_column_exists(demo, demo_engagement):
     assert set(eng.definitions) == {"customer", "prospect", "target"}
     assert [s.name for s in eng.sources] == list(SOURCE_SHARES)
     assert eng.source("ecommerce").flow == "real-time"
-    assert eng.source("fidelite").encoding == "latin-1" and eng.source("fidelite").separator == ";"
-    assert eng.source("facturation").separator == "\t"
+    # crm and fidelite are left to the loaders' detection; the ERP's cp1252 is declared, as a
+    # consultant would once the ERP team told them (cp1252 without € or œ reads like latin-1)
+    assert eng.source("crm").encoding is None and eng.source("fidelite").separator is None
+    assert eng.source("facturation").encoding == "cp1252" and eng.source("facturation").separator == "\t"
+    from rcu_kit.loaders import load_all
+    loaded = load_all(eng, ["crm", "fidelite"])
+    assert (loaded["crm"].encoding, loaded["crm"].separator, loaded["crm"].encoding_detected) == ("utf-8", ",", True)
+    assert (loaded["fidelite"].encoding, loaded["fidelite"].separator) == ("latin-1", ";")
     assert [a.name for a in eng.target_model][:3] == ["civility", "last_name", "birth_name"]
     assert eng.mapping == demo_mapping()
     for source in eng.sources:
