@@ -23,6 +23,9 @@ from report_fixtures import write_engagement, write_notebooks
 
 CHROMIUM = next((shutil.which(n) for n in ("chromium", "chromium-browser", "google-chrome")
                  if shutil.which(n)), None)
+if CHROMIUM is None and os.environ.get("RCU_REQUIRE_BROWSER"):
+    raise RuntimeError("RCU_REQUIRE_BROWSER is set but no Chromium is installed: "
+                       "apt-get install -y chromium")
 pytestmark = pytest.mark.skipif(CHROMIUM is None, reason="Chromium is not installed "
                                 "(CI installs Debian's: apt-get install -y chromium)")
 
