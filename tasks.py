@@ -1,7 +1,8 @@
 #!/usr/bin/env python3
 """Bootstrap and run rcu_kit with nothing but Python 3.11: `python3 tasks.py demo|test`.
 
-- demo: create .venv, install rcu_kit, generate the demo engagement and run the main job on it.
+- demo: create .venv, install rcu_kit, generate the demo engagement and produce its full audit
+  report (the last line printed is the path of the report's index.html).
 - test: create .venv, install rcu_kit with its test extras, run the whole test suite.
 
 Only the standard library is used here, so it works on a fresh machine (Linux, macOS, Windows).
@@ -39,10 +40,10 @@ def setup(extras: str = "") -> None:
 
 
 def demo() -> None:
-    """Generate the demo engagement and run the main job on it."""
+    """Generate the demo engagement and produce its full client audit report."""
     setup()
     _run(BIN / "rcu-kit", "demo", "--out", "demo")
-    _run(BIN / "rcu-kit", "summary", "demo/engagement.yaml")
+    _run(BIN / "rcu-kit", "report", "demo/engagement.yaml", "--out", "reports")
 
 
 def test() -> None:
