@@ -28,7 +28,7 @@ import pyarrow.compute as pc
 from unidecode import unidecode
 
 __all__ = ["TEXT", "as_text", "fold_ascii_upper", "on_unique", "scalar", "blank_to_na", "na_series",
-           "regex_replace", "extract", "choose", "map_values"]
+           "regex_replace", "extract", "choose", "map_values", "fold_ascii"]
 
 TEXT = pd.StringDtype("pyarrow")
 
@@ -83,6 +83,12 @@ def fold_ascii_upper(text: pd.Series) -> pd.Series:
     the values still not ASCII after that (ligatures, ß, other scripts) go through
     :func:`unidecode.unidecode` (pure Python).
     """
+    text = fold_ascii(text).str.upper().str.replace(r"\s+", " ", regex=True).str.strip()
+    return blank_to_na(text)
+
+
+def fold_ascii(text: pd.Series) -> pd.Series:
+    """ASCII transliteration keeping the case (``Élodie`` -> ``Elodie``), see :func:`fold_ascii_upper`."""
     text = as_text(text)
     arrow = pa.array(text.array)
     if isinstance(arrow, pa.ChunkedArray):
@@ -98,9 +104,7 @@ def fold_ascii_upper(text: pd.Series) -> pd.Series:
             positions = np.flatnonzero(still)
             values[positions] = [unidecode(value) for value in values[positions]]
             arrow = pa.array(values, type=arrow.type)
-    text = pd.Series(pd.array(arrow, dtype=TEXT), index=text.index)
-    text = text.str.upper().str.replace(r"\s+", " ", regex=True).str.strip()
-    return blank_to_na(text)
+    return pd.Series(pd.array(arrow, dtype=TEXT), index=text.index)
 
 
 def map_values(text: pd.Series, mapping: dict[str, str]) -> pd.Series:

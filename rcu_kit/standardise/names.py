@@ -28,10 +28,12 @@ from collections.abc import Collection, Mapping
 from functools import lru_cache
 from importlib import resources
 
+import re
+
 import pandas as pd
 from unidecode import unidecode
 
-from rcu_kit.standardise._text import TEXT, as_text, fold_ascii_upper, on_unique
+from rcu_kit.standardise._text import TEXT, as_text, fold_ascii, fold_ascii_upper, on_unique
 from rcu_kit.standardise.civility import CIVILITIES
 
 __all__ = ["PARTICLES", "MARRIED_MARKERS", "BIRTH_MARKERS", "first_name_weights",
@@ -48,11 +50,16 @@ _CIVILITY_ALT = "|".join(sorted(CIVILITIES, key=len, reverse=True))
 
 
 # -- reference lists ---------------------------------------------------------------------------
+_PUNCTUATION = str.maketrans({char: " " for char in "-'.’`,"})
+_NOT_LETTER = re.compile(r"[^A-Z ]+")
+
+
+@lru_cache(maxsize=65536)
 def _fold(name: str) -> str:
-    text = unidecode(str(name)).upper()
-    for char in "-'.’`,":
-        text = text.replace(char, " ")
-    return " ".join("".join(c for c in text if c.isalpha() or c == " ").split())
+    """One token or name in normal form (cached: tokens repeat a lot)."""
+    text = name if name.isascii() else unidecode(name)
+    text = _NOT_LETTER.sub("", text.upper().translate(_PUNCTUATION))
+    return " ".join(text.split())
 
 
 def _read_names(file: str, column: str) -> pd.DataFrame:
@@ -183,6 +190,11 @@ def normalise_first_name(value: object) -> str | None:
 
 
 # -- full names --------------------------------------------------------------------------------
+def _is_upper(token: str) -> bool:
+    """A token written in capitals, two letters or more (``DUPONT``, ``D'ARTAGNAN``, not ``J.``)."""
+    return token.isupper() and len(token.strip(".'-")) >= 2
+
+
 def _is_first(tokens: list[str], first_names: Mapping[str, float] | Collection[str]) -> bool:
     return bool(tokens) and (" ".join(tokens) in first_names or all(t in first_names for t in tokens))
 
@@ -201,7 +213,7 @@ def _split_tokens(raw: list[str], first_names: Mapping[str, float] | Collection[
     if n == 1:
         return folded, []
     # 1. Case cue: NOM in capitals (2+ letters), Prénom in mixed case, in one block each.
-    upper = [sum(c.isalpha() for c in t) >= 2 and t == t.upper() for t in raw]
+    upper = [_is_upper(t) for t in raw]
     if any(upper) and not all(upper):
         particle = [f in PARTICLES for f in folded]
         is_last = [u or (p and t == t.lower()) for u, p, t in zip(upper, particle, raw)]
@@ -233,7 +245,7 @@ def _marital_tail(raw: list[str], first_names: Mapping[str, float] | Collection[
                   ) -> tuple[list[str], list[str]]:
     """(name after EPOUSE/NEE, trailing first-name tokens) of the tokens after the marker."""
     take = len(raw)
-    upper = [sum(c.isalpha() for c in t) >= 2 and t == t.upper() for t in raw]
+    upper = [_is_upper(t) for t in raw]
     if len(raw) > 1 and any(upper) and not all(upper):
         take = next(i for i, u in enumerate(upper) if not u) or len(raw)
     else:
@@ -294,7 +306,7 @@ def split_full_names(values: pd.Series,
         ['MARTIN', 'JEANNE', 'DUPONT', 'MME']
     """
     names = first_name_weights() if first_names is None else first_names
-    text = as_text(values).str.normalize("NFC")
+    text = fold_ascii(as_text(values))          # accents off in Arrow, case kept for the cues
     return on_unique(text, lambda u: _split_full_unique(u, names))
 
 
