@@ -76,6 +76,8 @@ class AuditResult:
         messages: points of attention for the consultant (empty source or column, uncertain
             type, low validity, unreadable lines, failed profile).
         masked: whether values were masked when the audit ran.
+        seconds: wall time per stage of the run (types, quality, duplicates, personal_data,
+            profile), summed over sources; not saved.
     """
 
     inventory: pd.DataFrame = field(default_factory=lambda: _empty(INVENTORY_COLUMNS))
@@ -88,6 +90,7 @@ class AuditResult:
     profiles: pd.DataFrame = field(default_factory=lambda: _empty(PROFILE_COLUMNS))
     messages: pd.DataFrame = field(default_factory=lambda: _empty(MESSAGE_COLUMNS))
     masked: bool = True
+    seconds: dict[str, float] = field(default_factory=dict)
 
     @property
     def sources(self) -> list[str]:
@@ -178,6 +181,15 @@ def audit_frames(engagement: Engagement, loaded: Mapping[str, Any], *,
         iterator = tqdm(names, desc="Auditing sources", unit="source")
     parts: dict[str, list[pd.DataFrame]] = {name: [] for name in TABLES if name != "inventory"}
     profile_dir = step_dir(engagement, "audit") / "profiles" if profile else None
+    seconds: dict[str, float] = {}
+    clock = time.perf_counter()
+
+    def lap(stage: str) -> None:
+        nonlocal clock
+        now = time.perf_counter()
+        seconds[stage] = round(seconds.get(stage, 0.0) + now - clock, 3)
+        clock = now
+
     for name in iterator:
         if progress:
             iterator.set_postfix_str(name)
@@ -187,17 +199,21 @@ def audit_frames(engagement: Engagement, loaded: Mapping[str, Any], *,
         overrides = validate_overrides([str(c) for c in frame.columns], src.semantic_types, where)
         types = detect_semantic_types(frame, overrides, seed=seed, today=today).assign(source=name)
         types = types[TYPE_COLUMNS]
+        lap("types")
         personal = classify_personal_data(types, mapped)
         type_of = dict(zip(types["column"], types["semantic_type"]))
         mask_as = masking_types(personal, name)
+        lap("personal_data")
         quality = quality_tables(frame, type_of, source=name, mask=mask, today=today,
                                  mask_types=mask_as)
+        lap("quality")
         parts["semantic_types"].append(types)
         parts["personal_data"].append(personal)
         parts["kpis"].append(quality.kpis)
         parts["top_values"].append(quality.top_values)
         parts["shapes"].append(quality.shapes)
         parts["duplicates"].append(estimate_exact_duplicates(frame, type_of, source=name))
+        lap("duplicates")
         parts["messages"].append(pd.DataFrame(
             _messages_for(name, frame, types, quality.kpis, len(ls.bad_lines), language),
             columns=MESSAGE_COLUMNS))
@@ -213,7 +229,8 @@ def audit_frames(engagement: Engagement, loaded: Mapping[str, Any], *,
                 "source": name, "path": str(info.path) if info.path else "", "rows": info.rows,
                 "rows_profiled": info.rows_profiled, "sampled": info.sampled,
                 "seconds": info.seconds, "note": info.note}], columns=PROFILE_COLUMNS))
-    result = AuditResult(masked=mask)
+            lap("profile")
+    result = AuditResult(masked=mask, seconds=seconds)
     for name, frames in parts.items():
         setattr(result, name, _concat(frames, list(getattr(result, name).columns)))
     result.inventory = build_inventory(engagement, {n: loaded[n] for n in names}, result.kpis)

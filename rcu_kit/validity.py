@@ -104,9 +104,13 @@ _EMAIL = re.compile(
 
 def _email(values: pd.Series) -> pd.Series:
     valid = values.str.match(_EMAIL)
-    repaired = values.str.replace(r"\s+", "", regex=True).str.replace(
-        r"^mailto:", "", regex=True, case=False).str.replace(",", ".", regex=False)
-    return _status(valid, repaired.str.match(_EMAIL))
+    repairable = pd.Series(False, index=values.index)
+    bad = values[~valid]
+    if len(bad):
+        repaired = bad.str.replace(r"\s+", "", regex=True).str.replace(
+            r"^mailto:", "", regex=True, case=False).str.replace(",", ".", regex=False)
+        repairable[bad.index] = repaired.str.match(_EMAIL)
+    return _status(valid, repairable)
 
 
 def email_status(series: pd.Series) -> pd.Series:
@@ -159,8 +163,12 @@ def _phone(values: pd.Series) -> pd.Series:
     no_zero = clean & ~plus & digits.str.match(r"^[1-9]\d{8}$") & digits.str.match(_FR_ALL_NSN)
     no_plus = clean & ~plus & digits.str.match(r"^33\d{9}$") & digits.str[2:].str.match(_FR_NSN)
     status = _status(valid, no_zero | no_plus)
-    # Everything else (international numbers, odd layouts) goes through phonenumbers itself.
-    rest = (status == INVALID) & clean & (digits.str.len() >= 6)
+    # Everything else (international numbers, odd layouts) goes through phonenumbers itself;
+    # French national and +33 forms were settled above (same verdict as phonenumbers, tested).
+    # ('00...' is an international prefix to phonenumbers: those are not settled here.)
+    settled = (national & ~digits.str.startswith("00")) | intl33 | (
+        ~plus & digits.str.match(r"^(?:[1-9]\d{8}|33\d{9})$"))
+    rest = (status == INVALID) & clean & ~settled & (digits.str.len() >= 6)
     for i in np.flatnonzero(rest.to_numpy()):
         try:
             number = phonenumbers.parse(values.iat[i], "FR")

@@ -19,6 +19,7 @@ from rcu_kit.semantic_types import SEMANTIC_TYPES, detect_semantic_types, name_h
     ("id_client", "id"), ("NUM_CARTE", "id"), ("contact_id", "id"),
     ("newsletter", "boolean"), ("montant_total", "number"), ("segment", "category"),
     ("commentaire", "text"), ("mailing", None), ("valid", None), ("foo", None),
+    ("nom_naissance", "last_name"), ("nom_de_jeune_fille", "last_name"),  # birth name, not a date
 ])
 def test_name_hint(column, expected):
     assert name_hint(column) == expected
