@@ -189,9 +189,9 @@ class ReportPreprocessor(Preprocessor):
         return output
 
     def preprocess_cell(self, cell, resources, index):  # noqa: D102 - nbconvert API
-        if cell.cell_type == "markdown":
-            cell.source = self._redact(cell.source)
-        elif cell.cell_type == "code":
+        # Markdown cells are the author's prose (format examples such as `33612345678`), not
+        # data: only outputs are masked.
+        if cell.cell_type == "code":
             kept = []
             for output in cell.get("outputs", []):
                 new = self._output(output, index)

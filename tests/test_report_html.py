@@ -51,7 +51,8 @@ def _executed_notebook():
                          '<script src="https://cdn.example.com/x.js"></script>',
             "text/plain": "jean.dupont@gmail.com 06 12 34 56 78"}),
     ]
-    nb.cells = [nbformat.v4.new_markdown_cell("# Audit des sources\n\nProse."), code,
+    nb.cells = [nbformat.v4.new_markdown_cell("# Audit des sources\n\nPhones such as `33612345678`."),
+                code,
                 nbformat.v4.new_markdown_cell("## Volumes par source"),
                 nbformat.v4.new_markdown_cell("### Détail <em>crm</em>")]
     return nb
@@ -98,6 +99,7 @@ def test_page_masks_personal_values_and_counts_them(masked_page):
         assert raw not in html
     assert "j***@g***.com" in html and "** ** ** ** 78" in html
     assert "4 valeur(s) personnelle(s) non masquée(s)" in html
+    assert "Phones such as <code>33612345678</code>" in html  # prose is the author's, not data
 
 
 def test_page_header_and_table_of_contents(masked_page):
