@@ -283,6 +283,14 @@ def _present(value: Any) -> Any:
     return None if value is None or pd.isna(value) else value
 
 
+def _overlap_kpi(summary, language: str) -> str | None:
+    """'count (share)' of customers in several sources, or the share alone (dedup summary)."""
+    share = _fmt_pct(summary.overlap_rate, language)
+    if summary.multi_source_customers is None:
+        return share
+    return f"{_fmt_int(summary.multi_source_customers, language)} ({share})"
+
+
 def render_index(summary, out_path: str | Path, *, reports: list[dict[str, str | None]],
                  profiles: list[dict[str, str]], workbooks: list[dict[str, str]],
                  error: str | None = None) -> Path:
@@ -309,8 +317,7 @@ def render_index(summary, out_path: str | Path, *, reports: list[dict[str, str |
         {"label": L["records"], "value": _fmt_int(summary.records, lang)},
         {"label": L["distinct_customers"], "value": _fmt_int(summary.distinct_customers, lang)},
         {"label": L["duplicate_rate"], "value": _fmt_pct(summary.duplicate_rate, lang)},
-        {"label": L["overlap"], "value": None if summary.multi_source_customers is None else
-         f"{_fmt_int(summary.multi_source_customers, lang)} ({_fmt_pct(summary.overlap_rate, lang)})"},
+        {"label": L["overlap"], "value": _overlap_kpi(summary, lang)},
     ]
     charts = []
     if "records" in summary.sources.columns and summary.sources["records"].notna().any():

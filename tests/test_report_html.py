@@ -178,3 +178,15 @@ def test_index_page_says_not_available(tmp_path):
     assert kpis == ["1"] + ['<span class="rcu-na">not available</span>'] * 4
     assert 'class="rcu-error">source &#39;crm&#39;: file not found' in html
     assert PLOTLY_BANNER not in html  # no chart, no plotly.js
+
+
+def test_index_page_from_dedup_summary_figures(tmp_path):
+    # Figures from dedup/summary.json (no crosswalk): no customer count per source, no matrix.
+    summary = ExecutiveSummary(client="C", language="en", generated=datetime(2025, 1, 31),
+                               masked=True, sources=pd.DataFrame({"source": ["crm"], "system": [""],
+                                                                  "flow": ["batch"], "refresh": [""]}),
+                               records=12500, distinct_customers=10000, duplicate_rate=0.2,
+                               overlap_rate=0.125)
+    html = render_index(summary, tmp_path / "index.html", reports=[], profiles=[],
+                        workbooks=[]).read_text(encoding="utf-8")
+    assert re.findall(r'rcu-kpi-value">(.*?)</div>', html) == ["1", "12,500", "10,000", "20.0%", "12.5%"]
