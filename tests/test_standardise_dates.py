@@ -57,3 +57,12 @@ def test_vectorised_keeps_order_and_datetime_columns():
 def test_unknown_kind_is_refused():
     with pytest.raises(ValueError, match="kind must be 'birth' or 'event'"):
         normalise_dates(pd.Series(["03/02/1985"]), kind="death")
+
+
+def test_spreadsheet_serial_numbers():
+    # Day 31081 after 1899-12-30 is 1985-02-03 (Excel/LibreOffice count); 36585.0 is 2000-02-29.
+    assert normalise_date("31081", today=TODAY) == "1985-02-03"
+    assert normalise_date(31081, today=TODAY) == "1985-02-03"
+    assert normalise_date("36585.0", today=TODAY) == "2000-02-29"
+    # 60000 is in 2064: in the future, so NA.
+    assert normalise_date("60000", today=TODAY) is None

@@ -55,3 +55,9 @@ def test_vectorised_order_and_index():
     out = normalise_phones(raw)
     assert out.index.tolist() == [3, 1, 2, 0]
     assert out.tolist() == [pd.NA, "+33612345678", pd.NA, "+33612345678"]
+
+
+def test_vectorised_phone_types():
+    from rcu_kit.standardise.phones import phone_types
+    out = phone_types(pd.Series(["06 12 34 56 78", None, "01 42 68 53 00", "0800 123 456"]))
+    assert out.tolist() == ["mobile", pd.NA, "fixed", "other"]

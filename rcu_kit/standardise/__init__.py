@@ -22,7 +22,7 @@ from rcu_kit.standardise.names import detect_swapped_names, normalise_first_name
     normalise_first_names, normalise_name, normalise_names, parse_name, parse_names, \
     split_full_name, split_full_names
 from rcu_kit.standardise.phones import normalise_phone, normalise_phones, phone_type, \
-    standardise_phones
+    phone_types, standardise_phones
 from rcu_kit.standardise.phonetic import phonetic_key, phonetic_keys
 from rcu_kit.standardise.postcodes import normalise_postcode, normalise_postcodes
 from rcu_kit.standardise.records import OUTPUT_COLUMNS, standardise_records
@@ -34,7 +34,7 @@ __all__ = [
     "normalise_first_name", "normalise_first_names", "split_full_name", "split_full_names",
     "detect_swapped_names", "phonetic_key", "phonetic_keys",
     "normalise_date", "normalise_dates", "normalise_email", "normalise_emails",
-    "normalise_phone", "normalise_phones", "phone_type", "standardise_phones",
+    "normalise_phone", "normalise_phones", "phone_type", "phone_types", "standardise_phones",
     "normalise_postcode", "normalise_postcodes",
     "parse_street", "parse_streets", "normalise_city", "normalise_cities", "split_postcode_city",
     "normalise_country", "normalise_countries",

@@ -3,7 +3,9 @@
 Accepted (day first, as in France): ``dd/mm/yyyy``, ``d/m/yyyy``, ``dd-mm-yyyy``, ``dd.mm.yyyy``,
 ``d/m/yy``, ``yyyy-mm-dd`` (also with ``/`` or ``.``), ISO date-times (``1985-02-03T10:00:00``,
 ``1985-02-03 00:00:00`` as pandas writes timestamps), ``yyyymmdd`` (also ``19850203.0`` from a
-spreadsheet), and ``3 février 1985``. A time after the date is ignored. Two-digit years are put in
+spreadsheet), ``3 février 1985``, and 5-digit spreadsheet serial numbers (``31081`` is
+1985-02-03: days since 1899-12-30, as Excel and LibreOffice count them, when a date column was
+read as numbers). A time after the date is ignored. Two-digit years are put in
 the most recent century that does not make the date lie in the future.
 
 Implausible values become NA: impossible calendar dates (31/02), years before 1900, the
@@ -76,6 +78,12 @@ def _parse(uniques: pd.Series, kind: str, today: dt.date) -> pd.Series:
         month[rows] = m.astype("Int64")
         day[rows] = d.astype("Int64")
         todo[rows] = False
+    serial = text[todo].str.extract(r"^(\d{5})(?:[.,]0+)?$", expand=False).dropna()
+    if len(serial):
+        days = pd.Timestamp("1899-12-30") + pd.to_timedelta(serial.astype(int), unit="D")
+        year[serial.index] = days.dt.year.astype("Int64")
+        month[serial.index] = days.dt.month.astype("Int64")
+        day[serial.index] = days.dt.day.astype("Int64")
     iso = (year.astype(TEXT).str.zfill(4) + "-" + month.astype(TEXT).str.zfill(2) + "-"
            + day.astype(TEXT).str.zfill(2))
     when = pd.to_datetime(iso, format="%Y-%m-%d", errors="coerce")  # 31/02 -> NaT

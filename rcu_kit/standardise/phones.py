@@ -35,7 +35,7 @@ from phonenumbers import PhoneNumberType
 from rcu_kit.standardise._text import TEXT, as_text, choose, extract, on_unique, regex_replace
 
 __all__ = ["DEFAULT_REGION", "OVERSEAS_REGIONS", "standardise_phones", "normalise_phones",
-           "normalise_phone", "phone_type"]
+           "normalise_phone", "phone_type", "phone_types"]
 
 DEFAULT_REGION = "FR"
 # Overseas departments and collectivities dialled with the French national plan (0 + 9 digits).
@@ -200,6 +200,16 @@ def normalise_phone(value: object, region: str = DEFAULT_REGION) -> str | None:
     """
     out = standardise_phones(pd.Series([value], dtype=object), region).iloc[0]["phone"]
     return None if out is pd.NA else out
+
+
+def phone_types(values: pd.Series, region: str | pd.Series = DEFAULT_REGION) -> pd.Series:
+    """Vectorised :func:`phone_type`: the ``phone_type`` column of :func:`standardise_phones`.
+
+    Examples:
+        >>> phone_types(pd.Series(["06 12 34 56 78", "01 42 68 53 00", "12"])).tolist()
+        ['mobile', 'fixed', <NA>]
+    """
+    return standardise_phones(values, region)["phone_type"]
 
 
 def phone_type(value: object, region: str = DEFAULT_REGION) -> str | None:
