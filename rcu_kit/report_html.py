@@ -331,17 +331,22 @@ def render_index(summary, out_path: str | Path, *, reports: list[dict[str, str |
                         "flow": row.get("flow", ""), "refresh": row.get("refresh", ""),
                         "records": None if records is None else _fmt_int(int(records), lang),
                         "customers": None if customers is None else _fmt_int(int(customers), lang)})
+    def safe(text: str | None) -> str | None:  # the same safety net as the notebook pages
+        return redact_text(text)[0] if text and summary.masked else text
+
     gaps = []
     for row in (summary.top_gaps.to_dict("records") if summary.top_gaps is not None else []):
         key = f"report.severity_{row['severity']}"
-        gaps.append({**row, "severity": t(key, lang) if key in labels() else row["severity"]})
+        gaps.append({"attribute": row["attribute"], "gap": safe(row["gap"]),
+                     "severity": t(key, lang) if key in labels() else row["severity"]})
     form = t(f"report.form_{summary.recommended_form}", lang) if summary.recommended_form else None
     env = Environment(loader=FileSystemLoader(str(TEMPLATES_DIR)),
                       autoescape=select_autoescape(["html", "j2"]))
     page = env.get_template("index.html.j2").render(
         L=L, language=lang, client=summary.client,
         generated=summary.generated.strftime("%d/%m/%Y %H:%M" if lang == "fr" else "%Y-%m-%d %H:%M"),
-        kpis=kpis, charts=charts, sources=sources, gaps=gaps, form=form, reports=reports,
+        kpis=kpis, charts=charts, sources=sources, gaps=gaps, form=form,
+        form_explanation=safe(summary.form_explanation), reports=reports,
         profiles=profiles, workbooks=workbooks, error=error, css=report_css(),
         plotly_js=plotly_js() if charts else "",
         policy=t("report.masked_policy" if summary.masked else "report.raw_policy", lang))

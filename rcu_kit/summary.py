@@ -66,8 +66,9 @@ class ExecutiveSummary:
     multi_source_customers: int | None = None
     overlap_rate: float | None = None
     overlap: pd.DataFrame | None = None  # source x source: customers present in both
-    top_gaps: pd.DataFrame | None = None  # attribute, gap, severity
+    top_gaps: pd.DataFrame | None = None  # attribute (client label), gap, severity
     recommended_form: str | None = None
+    form_explanation: str | None = None  # the roadmap's one-paragraph justification
     origins: dict[str, str] = field(default_factory=dict)  # figure -> file it was read from
     missing: list[str] = field(default_factory=list)  # figures not available, with why
 
@@ -250,7 +251,10 @@ def _read_later_steps(summary: ExecutiveSummary, engagement: Engagement) -> Exec
     findings = paths.findings_path(engagement, "mapping")
     if findings.exists():
         try:
-            summary.top_gaps = top_gaps(_read_csv(findings))
+            gaps = top_gaps(_read_csv(findings))
+            labels = {a.name: a.label(engagement.language) for a in engagement.target_model}
+            gaps["attribute"] = gaps["attribute"].map(lambda name: labels.get(name, name))
+            summary.top_gaps = gaps
             summary.origins["top_gaps"] = str(findings)
         except ValueError as exc:
             summary.missing.append(f"{findings}: {exc}")
@@ -262,6 +266,8 @@ def _read_later_steps(summary: ExecutiveSummary, engagement: Engagement) -> Exec
     form = roadmap.get("recommended_form") if roadmap else None
     if form in RCU_FORMS:
         summary.recommended_form = form
+        explanation = roadmap.get("explanation")
+        summary.form_explanation = explanation if isinstance(explanation, str) else None
         summary.origins["recommended_form"] = str(roadmap_summary)
     else:
         summary.missing.append("roadmap/summary.json (roadmap step)")

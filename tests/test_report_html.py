@@ -143,9 +143,10 @@ def _summary(language="fr"):
         distinct_customers=f["distinct_customers"], duplicate_rate=f["duplicate_rate"],
         multi_source_customers=f["multi_source_customers"], overlap_rate=f["overlap_rate"],
         overlap=overlap_matrix(crosswalk),
-        top_gaps=pd.DataFrame({"attribute": ["birth_name"], "gap": ["missing everywhere"],
-                               "severity": ["high"]}),
-        recommended_form="crosswalk")
+        top_gaps=pd.DataFrame({"attribute": ["birth_name", "phone"],
+                               "gap": ["missing everywhere", "formats: 06 12 34 56 78"],
+                               "severity": ["high", "medium"]}),
+        recommended_form="crosswalk", form_explanation="Budget faible (jean@free.fr).")
 
 
 def test_index_page_figures_links_and_charts(tmp_path):
@@ -160,6 +161,9 @@ def test_index_page_figures_links_and_charts(tmp_path):
     assert kpis == ["3", "7", "4", "42,9 %", "2 (50,0 %)"]
     assert "Table de correspondance des identifiants" in html  # form 'crosswalk', in French
     assert "<td>birth_name</td><td>missing everywhere</td><td>haute</td>" in html
+    # Free text read from the steps' files gets the same safety net as the notebook pages.
+    assert "<td>phone</td><td>formats: ** ** ** ** 78</td><td>moyenne</td>" in html
+    assert "<p>Budget faible (j***@f***.fr).</p>" in html
     assert '<a href="01-customer-vision.html">1. Vision client et besoins</a>' in html
     assert "4. Dédoublonnage <span class=\"rcu-na\">(pas encore disponible)</span>" in html
     assert '<a href="files/audit/profile_crm.html">audit/profile_crm.html</a>' in html

@@ -69,7 +69,9 @@ def _engagement(tmp_path):
     (tmp_path / "engagement.yaml").write_text(
         "client: Test SA\nlanguage: en\nsources:\n"
         "  - {name: crm, path: crm.csv, system: Salesforce, flow: batch, refresh: daily}\n"
-        "  - {name: web, path: web.csv}\n  - {name: shop, path: shop.csv}\n", encoding="utf-8")
+        "  - {name: web, path: web.csv}\n  - {name: shop, path: shop.csv}\n"
+        "target_model:\n  - {name: email, label_fr: Courriel, label_en: E-mail address}\n",
+        encoding="utf-8")
     return load_engagement(tmp_path / "engagement.yaml")
 
 
@@ -88,19 +90,22 @@ def test_collect_summary_reads_every_step(tmp_path):
     out = eng.output_path
     CROSSWALK.to_csv(out / "crosswalk.csv", index=False)
     (out / "mapping").mkdir()
-    pd.DataFrame({"kind": ["gap"], "key": ["gap:email"], "subject": ["email"],
-                  "detail": ["validity 62%"], "severity": ["high"]}).to_csv(
+    pd.DataFrame({"kind": ["gap", "gap"], "key": ["gap:email", "gap:x"], "subject": ["email", "x"],
+                  "detail": ["validity 62%", "absent"], "severity": ["high", "low"]}).to_csv(
         out / "mapping" / "findings.csv", index=False)
     (out / "roadmap").mkdir()
-    (out / "roadmap" / "summary.json").write_text(json.dumps({"recommended_form": "crosswalk"}))
+    (out / "roadmap" / "summary.json").write_text(json.dumps({"recommended_form": "crosswalk",
+                                                              "explanation": "Few sources."}))
     summary = collect_summary(eng)
     assert (summary.records, summary.distinct_customers, summary.multi_source_customers) == (7, 4, 2)
     assert summary.sources[["source", "system", "records", "customers"]].to_dict("list") == {
         "source": ["crm", "web", "shop"], "system": ["Salesforce", "", ""],
         "records": [3, 2, 2], "customers": [2, 2, 2]}
-    assert summary.top_gaps.to_dict("list") == {"attribute": ["email"], "gap": ["validity 62%"],
-                                                "severity": ["high"]}
-    assert summary.recommended_form == "crosswalk"
+    # The attribute's client label in the engagement's language (en); 'x' is not in the model.
+    assert summary.top_gaps.to_dict("list") == {"attribute": ["E-mail address", "x"],
+                                                "gap": ["validity 62%", "absent"],
+                                                "severity": ["high", "low"]}
+    assert (summary.recommended_form, summary.form_explanation) == ("crosswalk", "Few sources.")
     assert summary.missing == []
 
 
