@@ -9,7 +9,7 @@ from rcu_kit.standardise.names import detect_swapped_names, first_name_weights, 
 
 # A hand-made first-name list (name -> weight) so that the tests do not depend on the packaged one.
 FIRST = {"JEAN": 1900.0, "PIERRE": 900.0, "MARIE": 2000.0, "CLAIRE": 300.0, "JEANNE": 400.0,
-         "MARTIN": 20.0, "AMADOU": 10.0, "YANN": 50.0, "JEAN PIERRE": 500.0}
+         "MARTIN": 20.0, "AMADOU": 10.0, "YANN": 50.0, "JEAN PIERRE": 500.0, "DENISE": 300.0}
 LAST = {"DUPONT", "MARTIN", "FONTAINE"}
 
 
@@ -99,18 +99,25 @@ def test_split_full_names_returns_birth_name_and_civility():
 
 
 def test_detect_swapped_names():
-    last = pd.Series(["JEAN", "DUPONT", "MARTIN", "PIERRE", None, "JEAN PIERRE"], index=list("abcdef"))
-    first = pd.Series(["DUPONT", "JEAN", "KYLIAN", "JEAN", "DUPONT", "FONTAINE"], index=list("abcdef"))
+    index = list("abcdefgh")
+    last = pd.Series(["JEAN", "DUPONT", "MARTIN", "PIERRE", None, "JEAN PIERRE", "DENISE", "MARTIN"],
+                     index=index)
+    first = pd.Series(["DUPONT", "JEAN", "KYLIAN", "JEAN", "DUPONT", "FONTAINE", "MARTIN", "DENISE"],
+                      index=index)
     out = detect_swapped_names(last, first, known_first=FIRST, known_last=LAST)
     # a: JEAN is a first name, DUPONT a known last name -> swapped back.
     # b: already right. c: KYLIAN is unknown but MARTIN is a known last name -> left alone.
-    # d: both are first names -> left alone. e: missing last name -> nothing to swap.
+    # d: both are first names, neither a known last name -> left alone.
+    # e: missing last name -> nothing to swap.
     # f: compound first name in the last-name field, FONTAINE a known last name -> swapped.
-    assert out["name_swapped"].tolist() == [True, False, False, False, False, True]
-    assert out["last_name"].tolist() == ["DUPONT", "DUPONT", "MARTIN", "PIERRE", pd.NA, "FONTAINE"]
+    # g: both are first names but only MARTIN is also a known last name -> swapped.
+    # h: the same pair the right way round -> left alone.
+    assert out["name_swapped"].tolist() == [True, False, False, False, False, True, True, False]
+    assert out["last_name"].tolist() == ["DUPONT", "DUPONT", "MARTIN", "PIERRE", pd.NA, "FONTAINE",
+                                         "MARTIN", "MARTIN"]
     assert out["first_name"].tolist() == ["JEAN", "JEAN", "KYLIAN", "JEAN", "DUPONT",
-                                          "JEAN PIERRE"]
-    assert out.index.tolist() == list("abcdef")
+                                          "JEAN PIERRE", "DENISE", "DENISE"]
+    assert out.index.tolist() == index
 
 
 def test_packaged_first_name_list_is_folded():

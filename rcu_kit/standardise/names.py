@@ -347,9 +347,11 @@ def detect_swapped_names(last_names: pd.Series, first_names: pd.Series,
                          known_last: Collection[str] | None = None) -> pd.DataFrame:
     """Put back first and last names typed in each other's field, and flag the rows.
 
-    A row is swapped when its last name is a known first name, its first name is not, and the
-    first name is a known last name or the last name is not one (so ``MARTIN`` / ``KYLIAN``, a
-    rare first name missing from the list, is left alone). Inputs are in normal form.
+    A row is swapped when its last name is a known first name and its first name is not, and
+    the first name is a known last name or the last name is not one (so ``MARTIN`` / ``KYLIAN``,
+    a rare first name missing from the list, is left alone); or when both are known first names
+    but only the first name is a known last name (``DENISE`` / ``THOMAS``). Inputs are in
+    normal form.
 
     Args:
         last_names: normalised last names.
@@ -369,8 +371,12 @@ def detect_swapped_names(last_names: pd.Series, first_names: pd.Series,
     firsts = set(first_name_weights() if known_first is None else known_first)
     lasts = set(known_last_names() if known_last is None else known_last)
     last, first = as_text(last_names), as_text(first_names).reindex(last_names.index)
-    swapped = (_known(last, firsts) & ~_known(first, firsts)
-               & (_known(first, lasts) | ~_known(last, lasts)))
+    last_is_first, first_is_first = _known(last, firsts), _known(first, firsts)
+    last_is_last, first_is_last = _known(last, lasts), _known(first, lasts)
+    swapped = last_is_first & ~first_is_first & (first_is_last | ~last_is_last)
+    # Both are first names (THOMAS, MARTIN, LOUIS are last names too): the field holding the
+    # one that is never a frequent last name is the first name (DENISE / THOMAS).
+    swapped |= last_is_first & first_is_first & ~last_is_last & first_is_last
     swapped &= last.notna() & first.notna()
     swapped = swapped.astype(bool)
     return pd.DataFrame({"last_name": last.where(~swapped, first),
