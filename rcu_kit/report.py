@@ -212,7 +212,9 @@ def _report_one(path: Path, out_root: Path, notebooks: list[tuple[str, Path | No
                 execute_notebook(str(source), str(run.ipynb),
                                  parameters={"engagement_path": str(path)},
                                  kernel_name=KERNEL_NAME, progress_bar=False, log_output=False,
-                                 cwd=str(source.parent))
+                                 cwd=str(source.parent),
+                                 # the kernel's start-up warnings are not for the consultant
+                                 extra_arguments=["--IPKernelApp.log_level=ERROR"])
             run.status = "ok"
         except Exception as exc:  # noqa: BLE001 - any failure stops this engagement only
             run.status = "failed"
