@@ -327,8 +327,11 @@ def render_index(summary, out_path: str | Path, *, reports: list[dict[str, str |
     sources = []
     for row in summary.sources.to_dict("records"):
         records, customers = _present(row.get("records")), _present(row.get("customers"))
+        flow = row.get("flow", "")
+        flow_key = f"report.flow_{flow}"
         sources.append({"source": row["source"], "system": row.get("system", ""),
-                        "flow": row.get("flow", ""), "refresh": row.get("refresh", ""),
+                        "flow": t(flow_key, lang) if flow_key in labels() else flow,
+                        "refresh": row.get("refresh", ""),
                         "records": None if records is None else _fmt_int(int(records), lang),
                         "customers": None if customers is None else _fmt_int(int(customers), lang)})
     def safe(text: str | None) -> str | None:  # the same safety net as the notebook pages

@@ -30,10 +30,12 @@ def records_per_source_chart(sources: pd.DataFrame, language: str = "fr") -> go.
     fig = go.Figure()
     fig.add_bar(name=t("report.records", language), x=sources["source"].tolist(),
                 y=sources["records"].tolist())
-    if "customers" in sources.columns:
+    with_customers = "customers" in sources.columns and sources["customers"].notna().any()
+    if with_customers:
         fig.add_bar(name=t("report.distinct_customers", language), x=sources["source"].tolist(),
                     y=sources["customers"].tolist())
-    fig.update_layout(title=t("report.records_per_source", language), barmode="group", **_LAYOUT)
+    title = "report.records_per_source" if with_customers else "report.records_per_source_only"
+    fig.update_layout(title=t(title, language), barmode="group", showlegend=with_customers, **_LAYOUT)
     return fig
 
 

@@ -161,6 +161,9 @@ def test_index_page_figures_links_and_charts(tmp_path):
     assert kpis == ["3", "7", "4", "42,9 %", "2 (50,0 %)"]
     assert "Table de correspondance des identifiants" in html  # form 'crosswalk', in French
     assert "<td>birth_name</td><td>missing everywhere</td><td>haute</td>" in html
+    # Sources table: flow in French; records and distinct customers from the crosswalk.
+    assert ("<tr><td>crm</td><td>Salesforce</td><td>lot (échange de fichiers)</td><td>daily</td>\n"
+            '      <td class="num">3</td>\n      <td class="num">2</td></tr>') in html
     # Free text read from the steps' files gets the same safety net as the notebook pages.
     assert "<td>phone</td><td>formats: ** ** ** ** 78</td><td>moyenne</td>" in html
     assert "<p>Budget faible (j***@f***.fr).</p>" in html

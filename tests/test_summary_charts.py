@@ -18,6 +18,10 @@ def test_records_per_source_chart_bars_and_french_labels():
 def test_records_per_source_chart_without_customers_has_one_trace():
     fig = records_per_source_chart(pd.DataFrame({"source": ["crm"], "records": [3]}), "en")
     assert [tr.name for tr in fig.data] == ["Records"]
+    assert fig.layout.title.text == "Records per source"
+    # Customers column present but empty (the deduplication has not run): still one trace.
+    empty = pd.DataFrame({"source": ["crm"], "records": [3], "customers": [None]})
+    assert [tr.name for tr in records_per_source_chart(empty, "en").data] == ["Records"]
 
 
 def test_overlap_chart_heatmap_values():
