@@ -97,3 +97,18 @@ def test_bad_input_is_refused_with_a_clear_message():
         standardise_records(pd.DataFrame({"source": ["a"]}))
     with pytest.raises(TypeError, match="expects a pandas DataFrame"):
         standardise_records([{"source": "a", "record_id": "1"}])
+
+
+def test_repeated_index_labels_and_several_phone_regions():
+    # Frames concatenated without ignore_index repeat labels; rows must still line up.
+    raw = pd.DataFrame({"source": ["a", "b", "c"], "record_id": ["1", "1", "2"],
+                        "last_name": ["JEAN", "Dupont", "Peeters"],
+                        "first_name": ["DUPONT", "Jean", "Luc"],
+                        "phone": ["0612345678", None, "02 555 12 12"],
+                        "country": ["FR", None, "BE"]}, index=[0, 0, 1])
+    out = standardise_records(raw, today=TODAY)
+    assert out.index.tolist() == [0, 0, 1]
+    assert out["last_name"].tolist() == ["DUPONT", "DUPONT", "PEETERS"]
+    assert out["name_swapped"].tolist() == [True, False, False]
+    # the Belgian national number is read in Belgium (+32), the French one in France
+    assert out["phone"].tolist() == ["+33612345678", pd.NA, "+3225551212"]

@@ -370,7 +370,9 @@ def detect_swapped_names(last_names: pd.Series, first_names: pd.Series,
     """
     firsts = set(first_name_weights() if known_first is None else known_first)
     lasts = set(known_last_names() if known_last is None else known_last)
-    last, first = as_text(last_names), as_text(first_names).reindex(last_names.index)
+    last, first = as_text(last_names), as_text(first_names)
+    if not first.index.equals(last.index):
+        first = first.reindex(last.index)
     last_is_first, first_is_first = _known(last, firsts), _known(first, firsts)
     last_is_last, first_is_last = _known(last, lasts), _known(first, lasts)
     swapped = last_is_first & ~first_is_first & (first_is_last | ~last_is_last)

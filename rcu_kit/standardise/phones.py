@@ -164,8 +164,10 @@ def standardise_phones(values: pd.Series, region: str | pd.Series = DEFAULT_REGI
     if isinstance(region, str):
         regions = np.full(len(text), region.upper(), dtype=object)
     else:
-        regions = as_text(region).str.upper().reindex(text.index).to_numpy(dtype=object,
-                                                                             na_value=None)
+        region = as_text(region).str.upper()
+        if not region.index.equals(text.index):
+            region = region.reindex(text.index)
+        regions = region.to_numpy(dtype=object, na_value=None)
     supported = set(phonenumbers.SUPPORTED_REGIONS)
     distinct = pd.unique(regions)
     if len(distinct) > 1 or distinct[0] not in supported:
@@ -174,11 +176,15 @@ def standardise_phones(values: pd.Series, region: str | pd.Series = DEFAULT_REGI
         distinct = pd.unique(regions)
     if len(distinct) == 1:
         return on_unique(text, lambda u: _standardise_unique(u, distinct[0]))
-    parts = []
+    phone = np.full(len(text), None, dtype=object)
+    kind = np.full(len(text), None, dtype=object)
     for code in sorted(distinct):
-        rows = text[regions == code]
-        parts.append(on_unique(rows, lambda u, code=code: _standardise_unique(u, code)))
-    return pd.concat(parts).reindex(text.index).astype(TEXT)
+        rows = np.flatnonzero(regions == code)
+        part = on_unique(text.iloc[rows], lambda u, code=code: _standardise_unique(u, code))
+        phone[rows] = part["phone"].to_numpy(dtype=object, na_value=None)
+        kind[rows] = part["phone_type"].to_numpy(dtype=object, na_value=None)
+    return pd.DataFrame({"phone": pd.array(phone, dtype=TEXT),
+                         "phone_type": pd.array(kind, dtype=TEXT)}, index=text.index)
 
 
 def normalise_phones(values: pd.Series, region: str | pd.Series = DEFAULT_REGION) -> pd.Series:

@@ -96,6 +96,8 @@ def standardise_records(records: pd.DataFrame, progress: bool = False,
         ValueError: ``source`` or ``record_id`` is missing, or a column name is repeated.
     """
     _check(records)
+    original_index = records.index
+    records = records.reset_index(drop=True)     # positional work, even with repeated labels
     index = records.index
 
     def raw(column: str) -> pd.Series:
@@ -178,4 +180,5 @@ def standardise_records(records: pd.DataFrame, progress: bool = False,
     passthrough = [c for c in records.columns if c not in OUTPUT_COLUMNS and c not in INPUT_COLUMNS]
     for column in passthrough:
         frame[column] = records[column]
+    frame.index = original_index
     return frame
