@@ -30,7 +30,7 @@ def records_per_source_chart(sources: pd.DataFrame, language: str = "fr") -> go.
     fig = go.Figure()
     fig.add_bar(name=t("report.records", language), x=sources["source"].tolist(),
                 y=sources["records"].tolist())
-    with_customers = "customers" in sources.columns and sources["customers"].notna().any()
+    with_customers = bool("customers" in sources.columns and sources["customers"].notna().any())
     if with_customers:
         fig.add_bar(name=t("report.distinct_customers", language), x=sources["source"].tolist(),
                     y=sources["customers"].tolist())
