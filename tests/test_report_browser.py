@@ -32,7 +32,7 @@ pytestmark = pytest.mark.skipif(CHROMIUM is None, reason="Chromium is not instal
 FLAGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
          "--disable-background-networking", "--disable-component-update", "--disable-sync",
          "--remote-debugging-port=0", "--remote-allow-origins=*", "--window-size=1400,1000",
-         "--host-resolver-rules=MAP * ~NOTFOUND"]
+         "--disable-dev-shm-usage", "--host-resolver-rules=MAP * ~NOTFOUND"]
 
 PLOTS_JS = """JSON.stringify(Array.from(document.querySelectorAll('.plotly-graph-div')).map(d => ({
   id: d.id, svgs: d.querySelectorAll('.main-svg').length,
