@@ -163,3 +163,17 @@ def test_notebook_report_opens_offline_and_chart_renders(browser, report, tmp_pa
         keep.mkdir(parents=True, exist_ok=True)
         for png in tmp_path.parent.rglob("*.png"):
             shutil.copy2(png, keep / png.name)
+
+
+def test_the_check_catches_a_page_loading_from_the_internet(browser, tmp_path):
+    # Negative control: a page with a CDN script must produce a console/network error here.
+    page = tmp_path / "cdn.html"
+    page.write_text('<html><head><script src="https://cdn.plot.ly/plotly-3.0.1.min.js"></script>'
+                    "</head><body><div class='plotly-graph-div'></div></body></html>")
+    browser.events.clear()
+    browser.call("Page.navigate", url=page.as_uri())
+    browser.wait_for("Page.loadEventFired")
+    time.sleep(0.5)
+    browser.call("Runtime.evaluate", expression="1")  # drain the events received meanwhile
+    assert any("ERR_NAME_NOT_RESOLVED" in e or "cdn.plot.ly" in e for e in browser.errors()), \
+        browser.errors()
