@@ -171,6 +171,8 @@ def test_the_check_catches_a_page_loading_from_the_internet(browser, tmp_path):
     page.write_text('<html><head><script src="https://cdn.plot.ly/plotly-3.0.1.min.js"></script>'
                     "</head><body><div class='plotly-graph-div'></div></body></html>")
     browser.events.clear()
+    for domain in ("Page", "Runtime", "Log"):
+        browser.call(f"{domain}.enable")
     browser.call("Page.navigate", url=page.as_uri())
     browser.wait_for("Page.loadEventFired")
     time.sleep(0.5)
