@@ -456,11 +456,12 @@ def client_tables(run: DedupRun, engagement: Engagement) -> dict[str, pd.DataFra
                    ("n_records", "n_customers", "n_duplicates", "duplicate_rate",
                     "n_multi_source_customers", "overlap_rate", "threshold", "n_matched_pairs",
                     "n_bad_lines")],
-        "value": [s["n_records"], s["n_customers"], s["n_duplicates"],
-                  None if s["duplicate_rate"] is None else round(100 * s["duplicate_rate"], 2),
-                  s["n_multi_source_customers"],
-                  None if s["overlap_rate"] is None else round(100 * s["overlap_rate"], 2),
-                  s["threshold"], s["n_matched_pairs"], s["n_bad_lines"]],
+        # object dtype: counts stay integers next to the rates
+        "value": pd.Series([s["n_records"], s["n_customers"], s["n_duplicates"],
+                            None if s["duplicate_rate"] is None else round(100 * s["duplicate_rate"], 2),
+                            s["n_multi_source_customers"],
+                            None if s["overlap_rate"] is None else round(100 * s["overlap_rate"], 2),
+                            s["threshold"], s["n_matched_pairs"], s["n_bad_lines"]], dtype=object),
     })
     per_source = run.per_source.assign(
         duplicate_rate=lambda d: (100 * d["duplicate_rate"].astype(float)).round(2),

@@ -332,3 +332,11 @@ def test_the_executive_summary_reads_the_same_figures(outputs, engagement):
     summary = collect_summary(engagement)
     assert (summary.records, summary.distinct_customers, summary.multi_source_customers) == (19, 11, 6)
     assert summary.duplicate_rate == pytest.approx(8 / 19)
+
+
+def test_client_headline_table_keeps_counts_as_integers(run, engagement):
+    headline = dedup.client_tables(run, engagement)["headline"]
+    # English engagement: translated headers; counts are ints, rates in % (8/19 = 42.11 %)
+    assert list(headline.columns) == ["Figure", "Value"]
+    assert headline["Value"].tolist() == [19, 11, 8, 42.11, 6, 54.55, 0.9, 10, 1]
+    assert isinstance(headline["Value"].iloc[0], int)
