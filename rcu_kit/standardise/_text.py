@@ -77,7 +77,7 @@ def blank_to_na(text: pd.Series) -> pd.Series:
 
 
 def fold_ascii_upper(text: pd.Series) -> pd.Series:
-    """Upper-case ASCII transliteration with single spaces: accents, œ, æ, ß and curly quotes folded.
+    """Upper-case ASCII with single spaces: accents, œ, æ, ß and curly quotes transliterated.
 
     Accents are removed in pyarrow (Unicode NFKD decomposition, combining marks dropped); only
     the values still not ASCII after that (ligatures, ß, other scripts) go through
@@ -88,7 +88,10 @@ def fold_ascii_upper(text: pd.Series) -> pd.Series:
 
 
 def fold_ascii(text: pd.Series) -> pd.Series:
-    """ASCII transliteration keeping the case (``Élodie`` -> ``Elodie``), see :func:`fold_ascii_upper`."""
+    """ASCII transliteration keeping the case (``Élodie`` -> ``Elodie``).
+
+    See :func:`fold_ascii_upper` for how it is done.
+    """
     text = as_text(text)
     arrow = pa.array(text.array)
     if isinstance(arrow, pa.ChunkedArray):
@@ -138,7 +141,8 @@ def extract(text: pd.Series, pattern: str) -> pd.DataFrame:
     nothing, give ``<NA>``.
 
     Examples:
-        >>> extract(as_text(pd.Series(["12 RUE", "RUE"])), r"^(?P<n>\d+) (?P<rest>.*)$")["n"].tolist()
+        >>> text = as_text(pd.Series(["12 RUE", "RUE"]))
+        >>> extract(text, r"^(?P<n>\d+) (?P<rest>.*)$")["n"].tolist()
         ['12', <NA>]
     """
     names = list(re.compile(pattern).groupindex)

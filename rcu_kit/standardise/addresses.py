@@ -21,8 +21,8 @@ from __future__ import annotations
 
 import pandas as pd
 
-from rcu_kit.standardise._text import TEXT, as_text, blank_to_na, choose, extract, fold_ascii_upper, map_values, \
-    on_unique, regex_replace
+from rcu_kit.standardise._text import TEXT, as_text, blank_to_na, choose, extract, \
+    fold_ascii_upper, map_values, on_unique, regex_replace
 
 __all__ = ["STREET_TYPES", "STREET_WORDS", "NUMBER_SUFFIXES", "parse_street", "parse_streets",
            "normalise_city", "normalise_cities", "split_postcode_city"]
@@ -102,7 +102,8 @@ def _parse_unique(uniques: pd.Series) -> pd.DataFrame:
     # "12-14", "12/14" ranges keep the first number; "12B" / "12 B" / "12,bis" suffixes.
     text = regex_replace(text, r"^(\d+)\s*[-/]\s*\d+\b", r"\1")
     text = _punctuation_to_spaces(text)
-    parts = extract(text, rf"^(?P<number>\d{{1,5}}) ?(?:(?P<suffix>{_SUFFIX_ALT})(?: |$))?(?P<name>.*)$")
+    parts = extract(text, rf"^(?P<number>\d{{1,5}}) ?(?:(?P<suffix>{_SUFFIX_ALT})(?: |$))?"
+                          r"(?P<name>.*)$")
     has_number = parts["number"].notna()
     number = regex_replace(parts["number"], r"^0+(\d)", r"\1")
     suffix = map_values(parts["suffix"], NUMBER_SUFFIXES)
@@ -154,7 +155,8 @@ def normalise_cities(values: pd.Series) -> pd.Series:
     """Vectorised :func:`normalise_city`.
 
     Examples:
-        >>> normalise_cities(pd.Series(["Paris 15e", "75001 PARIS CEDEX 01", "L'Haÿ-les-Roses"])).tolist()
+        >>> cities = pd.Series(["Paris 15e", "75001 PARIS CEDEX 01", "L'Haÿ-les-Roses"])
+        >>> normalise_cities(cities).tolist()
         ['PARIS', 'PARIS', 'L HAY LES ROSES']
     """
     return on_unique(as_text(values), _city_unique)

@@ -23,7 +23,8 @@ from unidecode import unidecode
 
 from rcu_kit.standardise._text import TEXT, as_text, fold_ascii_upper, on_unique, scalar
 
-__all__ = ["EXTRA_COUNTRY_NAMES", "PLACEHOLDERS", "country_index", "normalise_country", "normalise_countries"]
+__all__ = ["EXTRA_COUNTRY_NAMES", "PLACEHOLDERS", "country_index", "normalise_country",
+           "normalise_countries"]
 
 _LANGUAGES = ("fr", "aa", "de", "es", "it", "nl", "pt")  # 'aa' is the English default entry
 EXTRA_COUNTRY_NAMES: dict[str, str] = {

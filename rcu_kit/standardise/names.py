@@ -172,7 +172,8 @@ def normalise_first_names(values: pd.Series) -> pd.Series:
     """Vectorised :func:`normalise_first_name`.
 
     Examples:
-        >>> normalise_first_names(pd.Series(["Jean-Pierre", "JEAN PIERRE", "jean  pierre"])).tolist()
+        >>> names = pd.Series(["Jean-Pierre", "JEAN PIERRE", "jean  pierre"])
+        >>> normalise_first_names(names).tolist()
         ['JEAN PIERRE', 'JEAN PIERRE', 'JEAN PIERRE']
     """
     return on_unique(as_text(values), lambda u: _parse_unique(u, marital=False))["name"]
@@ -196,7 +197,8 @@ def _is_upper(token: str) -> bool:
 
 
 def _is_first(tokens: list[str], first_names: Mapping[str, float] | Collection[str]) -> bool:
-    return bool(tokens) and (" ".join(tokens) in first_names or all(t in first_names for t in tokens))
+    return bool(tokens) and (" ".join(tokens) in first_names
+                             or all(t in first_names for t in tokens))
 
 
 def _weight(tokens: list[str], first_names: Mapping[str, float] | Collection[str]) -> float:

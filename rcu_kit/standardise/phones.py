@@ -116,7 +116,8 @@ def _standardise_unique(uniques: pd.Series, region: str) -> pd.DataFrame:
         nsn = choose(international & with_33, parts["nsn"], None)
     fast = nsn.notna().to_numpy(dtype=bool)
     kind = _classify(nsn, DEFAULT_REGION)
-    phone = np.where(kind != None, ("+33" + nsn).to_numpy(dtype=object, na_value=None), None)  # noqa: E711
+    e164 = ("+33" + nsn).to_numpy(dtype=object, na_value=None)
+    phone = np.where(kind != None, e164, None)  # noqa: E711
     todo = fast & (kind == None)  # noqa: E711 -- French-shaped but not metropolitan
     for overseas in OVERSEAS_REGIONS:
         if not todo.any():
@@ -136,10 +137,11 @@ def _standardise_unique(uniques: pd.Series, region: str) -> pd.DataFrame:
         digit_values = digits.to_numpy(dtype=object, na_value=None)
         is_international = international.to_numpy(dtype=bool, na_value=False)
         for position in slow:
-            raw = "+" + digit_values[position] if is_international[position] else raw_values[position]
+            raw = ("+" + digit_values[position] if is_international[position]
+                   else raw_values[position])
             phone[position], kind[position] = _slow(raw, region)
-    return pd.DataFrame({"phone": pd.array(phone, dtype=TEXT), "phone_type": pd.array(kind, dtype=TEXT)},
-                        index=uniques.index)
+    return pd.DataFrame({"phone": pd.array(phone, dtype=TEXT),
+                         "phone_type": pd.array(kind, dtype=TEXT)}, index=uniques.index)
 
 
 def standardise_phones(values: pd.Series, region: str | pd.Series = DEFAULT_REGION) -> pd.DataFrame:

@@ -29,7 +29,8 @@ def normalise_postcodes(values: pd.Series) -> pd.Series:
     """Vectorised :func:`normalise_postcode`.
 
     Examples:
-        >>> normalise_postcodes(pd.Series([1000, 75001.0, "2A004", "13001 CEDEX 01", None])).tolist()
+        >>> codes = pd.Series([1000, 75001.0, "2A004", "13001 CEDEX 01", None])
+        >>> normalise_postcodes(codes).tolist()
         ['01000', '75001', <NA>, '13001', <NA>]
     """
     def clean(uniques: pd.Series) -> pd.Series:

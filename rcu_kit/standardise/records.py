@@ -23,7 +23,8 @@ Examples:
     ...                     "full_name": ["Mme DUPONT épouse MARTIN Jeanne"],
     ...                     "phone": ["06 12 34 56 78"], "postcode": [1000]})
     >>> out = standardise_records(raw, today=dt.date(2024, 6, 1))
-    >>> out.loc[0, ["civility", "last_name", "birth_name", "first_name", "phone", "postcode"]].tolist()
+    >>> columns = ["civility", "last_name", "birth_name", "first_name", "phone", "postcode"]
+    >>> out.loc[0, columns].tolist()
     ['MME', 'MARTIN', 'DUPONT', 'JEANNE', '+33612345678', '01000']
 """
 
