@@ -395,11 +395,11 @@ def summary_dict(run: DedupRun) -> dict[str, Any]:
          "rows_read": int(run.rows_read.get(str(r.source), r.records)),
          "bad_lines": int(bad_per_source.get(str(r.source), 0))}
         for r in run.per_source.itertuples(index=False)]
-    # A source with no loaded record is still listed (no rate to compute).
+    # A source with no loaded record is still listed (no duplicate among zero records).
     listed = {p["source"] for p in per_source}
     for name in run.sources:
         if name not in listed:
-            per_source.append({"source": name, "records": 0, "customers": 0, "duplicate_rate": None,
+            per_source.append({"source": name, "records": 0, "customers": 0, "duplicate_rate": 0.0,
                                "shared_customers": 0, "rows_read": int(run.rows_read.get(name, 0)),
                                "bad_lines": int(bad_per_source.get(name, 0))})
     f = run.figures
