@@ -154,8 +154,12 @@ class ReportPreprocessor(Preprocessor):
                 return None
             output["text"] = self._redact(output.get("text", ""))
             return output
+        if kind == "error":  # kept: a failed notebook shows where it stopped
+            output["evalue"] = self._redact(output.get("evalue", ""))
+            output["traceback"] = [self._redact(line) for line in output.get("traceback", [])]
+            return output
         if kind not in ("display_data", "execute_result"):
-            return output  # errors are kept: a failed notebook shows where it stopped
+            return output
         data = output.get("data", {})
         if PLOTLY_MIME in data:
             figure = data[PLOTLY_MIME]
@@ -166,7 +170,6 @@ class ReportPreprocessor(Preprocessor):
             self._counts["figures"] += 1
             div = figure_div(figure, f"rcu-fig-{index}-{self._figure}")
             output["data"] = {"text/html": div}
-            output.pop("metadata", None)
             output["metadata"] = {}
             return output
         if WIDGET_MIME in data:
@@ -180,6 +183,8 @@ class ReportPreprocessor(Preprocessor):
             text = _strip_plotly_loaders(_MODULE_IMPORT_RE.sub("", _EXTERNAL_SCRIPT_RE.sub("", text)))
             if text is None:
                 return None
+            if "Plotly.newPlot(" in text:  # a figure of plotly's notebook renderer
+                self._counts["figures"] += 1
             data["text/html"] = self._redact(text, counts)
         for mime in ("text/plain", "text/markdown", "text/latex"):
             if mime in data:

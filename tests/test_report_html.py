@@ -77,7 +77,7 @@ def test_page_has_no_code_and_no_client_noise(masked_page):
 
 def test_page_embeds_plotly_once_and_loads_nothing_from_the_internet(masked_page):
     page, html = masked_page
-    assert page.figures == 1
+    assert page.figures == 2  # the JSON figure and the notebook renderer's one
     assert html.count(PLOTLY_BANNER) == 1
     # The JSON figure and the notebook renderer's figure, plus the library's own occurrences.
     assert html.count("Plotly.newPlot(") == 2 + plotly_js().count("Plotly.newPlot(")
@@ -123,11 +123,16 @@ def test_page_unmasked_when_policy_allows(tmp_path):
 
 
 def test_failed_notebook_page_shows_the_error(tmp_path):
-    page = notebook_to_html(_executed_notebook(), tmp_path / "p.html", title="T", client="C",
+    nb = _executed_notebook()
+    nb.cells[1].outputs.append(_out("error", ename="ValueError", evalue="bad phone 06 12 34 56 78",
+                                    traceback=["ValueError: bad phone 06 12 34 56 78"]))
+    page = notebook_to_html(nb, tmp_path / "p.html", title="T", client="C",
                             generated="now", language="en", mask=True,
                             error="notebook 02-source-audit.ipynb failed at cell In [4]")
-    assert 'class="rcu-error">notebook 02-source-audit.ipynb failed at cell In [4]' in \
-        page.path.read_text(encoding="utf-8")
+    html = page.path.read_text(encoding="utf-8")
+    assert 'class="rcu-error">notebook 02-source-audit.ipynb failed at cell In [4]' in html
+    assert "ValueError: bad phone ** ** ** ** 78" in html  # the traceback is kept, masked
+    assert "06 12 34 56 78" not in html
 
 
 def _summary(language="fr"):
