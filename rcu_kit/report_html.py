@@ -244,6 +244,8 @@ def notebook_to_html(notebook: str | Path | nbformat.NotebookNode, out_path: str
     counts = {"redacted": 0, "figures": 0}
     ReportPreprocessor(mask=mask, language=language).preprocess(nb, {"rcu_counts": counts})
     notices = [t("report.redacted_notice", language, n=counts["redacted"])] if counts["redacted"] else []
+    if error and mask:  # an exception message may quote a value
+        error = redact_text(error)[0]
     exporter = HTMLExporter(template_name="rcu_report", extra_template_basedirs=[str(TEMPLATES_DIR)],
                             exclude_input=True, exclude_input_prompt=True,
                             exclude_output_prompt=True, theme="light")
@@ -355,7 +357,7 @@ def render_index(summary, out_path: str | Path, *, reports: list[dict[str, str |
         generated=summary.generated.strftime("%d/%m/%Y %H:%M" if lang == "fr" else "%Y-%m-%d %H:%M"),
         kpis=kpis, charts=charts, sources=sources, gaps=gaps, form=form,
         form_explanation=safe(summary.form_explanation), reports=reports,
-        profiles=profiles, workbooks=workbooks, error=error, css=report_css(),
+        profiles=profiles, workbooks=workbooks, error=safe(error), css=report_css(),
         plotly_js=plotly_js() if charts else "",
         policy=t("report.masked_policy" if summary.masked else "report.raw_policy", lang))
     out = Path(out_path)

@@ -128,9 +128,9 @@ def test_failed_notebook_page_shows_the_error(tmp_path):
                                     traceback=["ValueError: bad phone 06 12 34 56 78"]))
     page = notebook_to_html(nb, tmp_path / "p.html", title="T", client="C",
                             generated="now", language="en", mask=True,
-                            error="notebook 02-source-audit.ipynb failed at cell In [4]")
+                            error="notebook 02-source-audit.ipynb failed at cell In [4]: x@y.fr")
     html = page.path.read_text(encoding="utf-8")
-    assert 'class="rcu-error">notebook 02-source-audit.ipynb failed at cell In [4]' in html
+    assert 'class="rcu-error">notebook 02-source-audit.ipynb failed at cell In [4]: x***@y***.fr' in html
     assert "ValueError: bad phone ** ** ** ** 78" in html  # the traceback is kept, masked
     assert "06 12 34 56 78" not in html
 
