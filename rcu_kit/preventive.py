@@ -1,0 +1,542 @@
+"""Preventive deduplication: check a new record against the reference before it is created.
+
+The curative run (:func:`rcu_kit.linkage.deduplicate`) cleans the existing base; the preventive
+check answers, for a record typed in a web form or arriving from a source, "is this customer
+already known, and which one?". It must give the *same* answer the curative run would, so it
+reuses the curative run's pieces:
+
+* the **blocking passes** of the run's settings (:func:`rcu_kit.linkage.pipeline.build_index`):
+  the keys are computed by the same pass objects, then stored as hash tables (sorted 64-bit key
+  hashes and record positions) so a lookup is a binary search, not a scan; blocks the curative
+  run would skip as too large are skipped here too;
+* the **comparison features** (:func:`rcu_kit.linkage.compare.default_features`), called on
+  the few candidates only, on a small vocabulary built for the query;
+* the **fitted model** (``DedupResult.model``) with its term frequencies and household rules.
+
+The query is standardised (:func:`rcu_kit.standardise.standardise_records`) and prepared
+(:func:`rcu_kit.linkage.prepare.prepare_records`) exactly like the reference. The index is
+saved and loaded as one file (no retraining).
+
+Examples:
+    >>> index = ReferenceIndex.from_run(run)  # doctest: +SKIP
+    >>> index.save(step_dir(engagement, "golden") / "reference_index.pkl")  # doctest: +SKIP
+    >>> index.match({"last_name": "Dupont", "first_name": "Jean", "email": "jd@free.fr"})
+    ... # doctest: +SKIP
+      customer_id  match_probability  is_match source record_id  evidence
+    0    C0000042             0.9991      True    crm      1042  last_name: exact; ...
+"""
+
+from __future__ import annotations
+
+import json
+import pickle
+import time
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+from rcu_kit.linkage.classify import RULES, TF_PREFIX
+from rcu_kit.linkage.compare import MISSING, default_features, level_names
+from rcu_kit.linkage.indexing import ExactBlockIndex, SortedNeighbourhoodIndex
+from rcu_kit.linkage.pipeline import DedupSettings, build_index
+from rcu_kit.linkage.prepare import prepare_records
+
+__all__ = ["ReferenceIndex", "build_reference_index", "reference_index_path",
+           "MATCH_COLUMNS", "match_command"]
+
+FORMAT_VERSION = 1
+MATCH_COLUMNS = ["query", "customer_id", "match_probability", "is_match", "source", "record_id",
+                 "rule", "evidence"]
+# Columns compared by code across each other (prepare_records gives them one vocabulary).
+_SHARED = (("last_name", "birth_name"), ("last_name_phonetic", "birth_name_phonetic"))
+_MIX = np.uint64(0x9E3779B97F4A7C15)
+
+
+def _hash_keys(columns: Sequence[np.ndarray]) -> tuple[np.ndarray, np.ndarray]:
+    """One 64-bit hash per row of a multi-column key, and whether every part is present."""
+    n = len(columns[0]) if columns else 0
+    h = np.zeros(n, dtype=np.uint64)
+    valid = np.ones(n, dtype=bool)
+    for values in columns:
+        values = np.asarray(values, dtype=object)
+        missing = pd.isna(values)
+        part = pd.util.hash_array(np.where(missing, "", values).astype(object), categorize=True)
+        h = (h ^ part) * _MIX  # uint64 arithmetic wraps: a hash mix, not a number
+        valid &= ~missing
+    return h, valid
+
+
+@dataclass
+class _ExactTable:
+    name: str
+    hashes: np.ndarray      # sorted uint64 key hashes
+    positions: np.ndarray   # reference positions, aligned with hashes
+    algorithm: ExactBlockIndex
+    skipped_blocks: int = 0
+
+
+@dataclass
+class _SortedTable:
+    name: str
+    keys: np.ndarray        # sorted key strings (object)
+    positions: np.ndarray
+    algorithm: SortedNeighbourhoodIndex
+
+
+def _exact_table(algorithm: ExactBlockIndex, prepared: pd.DataFrame) -> _ExactTable:
+    data, positions = algorithm._exploded(prepared)
+    hashes, valid = _hash_keys([data[c].to_numpy() for c in data.columns])
+    hashes, positions = hashes[valid], positions[valid]
+    order = np.argsort(hashes, kind="stable")
+    hashes, positions = hashes[order], positions[order]
+    skipped = 0
+    cap = algorithm.max_block_size
+    if cap is not None and len(hashes):
+        _, start, counts = np.unique(hashes, return_index=True, return_counts=True)
+        # The curative run skips a block of more than ``cap`` records; with the query the block
+        # holds one more record, so reference blocks of ``cap`` records are skipped too.
+        big = counts >= cap
+        skipped = int(big.sum())
+        keep = ~np.repeat(big, counts)
+        hashes, positions = hashes[keep], positions[keep]
+    return _ExactTable(algorithm.name, hashes, positions.astype(np.int64), algorithm, skipped)
+
+
+def _sorted_table(algorithm: SortedNeighbourhoodIndex, prepared: pd.DataFrame) -> _SortedTable:
+    key = algorithm._sort_key(prepared)
+    valid = np.flatnonzero(key.notna().to_numpy())
+    values = key.to_numpy(dtype=object, na_value=None)[valid]
+    order = np.argsort(pd.factorize(pd.Series(values, dtype=object), sort=True)[0],
+                       kind="stable")
+    return _SortedTable(algorithm.name, values[order], valid[order].astype(np.int64), algorithm)
+
+
+def _values(column: pd.Series, rows: np.ndarray) -> np.ndarray:
+    """The text values of a categorical column at ``rows`` (None where missing)."""
+    vocabulary = np.append(np.asarray(column.cat.categories, dtype=object), None)
+    return vocabulary[column.cat.codes.to_numpy()[rows]]
+
+
+def _ranges(starts: np.ndarray, stops: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Row of each item and the concatenated ``arange(start, stop)`` of each row."""
+    counts = np.maximum(stops - starts, 0)
+    rows = np.repeat(np.arange(len(starts)), counts)
+    offsets = np.arange(int(counts.sum())) - np.repeat(np.cumsum(counts) - counts, counts)
+    return rows, np.repeat(starts, counts) + offsets
+
+
+@dataclass
+class ReferenceIndex:
+    """The built reference: prepared records, customer ids, blocking tables and the model.
+
+    Build it with :func:`build_reference_index` or :meth:`from_run`; query it with
+    :meth:`match` and :meth:`match_many`; keep it with :meth:`save` / :meth:`load`.
+
+    Attributes:
+        prepared: the reference records as :func:`prepare_records` returns them.
+        customer_ids: customer id of each reference record (aligned with ``prepared``).
+        model: the fitted classifier of the curative run.
+        settings: the curative run's settings (passes, threshold, term frequencies).
+        exact: one hash table per exact blocking pass.
+        neighbourhood: one sorted key table per sorted-neighbourhood pass.
+        term_frequencies: ``tf_<feature>`` value of each reference record.
+        build_seconds: how long the build took.
+    """
+
+    prepared: pd.DataFrame
+    customer_ids: np.ndarray
+    model: Any
+    settings: DedupSettings
+    exact: list[_ExactTable]
+    neighbourhood: list[_SortedTable]
+    term_frequencies: dict[str, np.ndarray]
+    build_seconds: float = 0.0
+    _features: list[Any] = field(default_factory=list, repr=False)
+
+    # -- construction ----------------------------------------------------------------------------
+    @classmethod
+    def from_run(cls, run: Any, progress: bool = False) -> "ReferenceIndex":
+        """The index of a :class:`rcu_kit.dedup.DedupRun` (its standardised records, crosswalk,
+        model and settings)."""
+        return build_reference_index(run.records, run.result.crosswalk, run.result.model,
+                                     run.result.settings, progress=progress)
+
+    def __len__(self) -> int:
+        return len(self.prepared)
+
+    @property
+    def n_customers(self) -> int:
+        return int(pd.unique(self.customer_ids).size)
+
+    @property
+    def features(self) -> list[Any]:
+        """The comparison features (the curative run's, single-threaded for low latency)."""
+        if not self._features:
+            self._features = default_features(workers=1)
+        return self._features
+
+    # -- persistence -----------------------------------------------------------------------------
+    def save(self, path: str | Path) -> Path:
+        """Write the index to ``path`` (one pickle file) and a readable ``<path>.json`` summary.
+
+        Only load files you wrote yourself: a pickle can run code when read.
+        """
+        path = Path(path)
+        path.parent.mkdir(parents=True, exist_ok=True)
+        features, self._features = self._features, []
+        try:
+            with path.open("wb") as fh:
+                pickle.dump({"format": FORMAT_VERSION, "index": self}, fh, protocol=5)
+        finally:
+            self._features = features
+        meta = {"format": FORMAT_VERSION, "records": len(self), "customers": self.n_customers,
+                "threshold": self.settings.threshold,
+                "passes": [t.name for t in self.exact] + [t.name for t in self.neighbourhood],
+                "skipped_blocks": {t.name: t.skipped_blocks for t in self.exact},
+                "build_seconds": round(self.build_seconds, 3)}
+        path.with_suffix(path.suffix + ".json").write_text(json.dumps(meta, indent=2),
+                                                          encoding="utf-8")
+        return path
+
+    @classmethod
+    def load(cls, path: str | Path) -> "ReferenceIndex":
+        """Read an index written by :meth:`save` (no retraining, no re-indexing).
+
+        Raises:
+            FileNotFoundError: no file at ``path`` (the message says how to build one).
+            ValueError: the file is not a reference index of this version.
+        """
+        path = Path(path)
+        if not path.exists():
+            raise FileNotFoundError(f"{path}: no reference index; build it from a deduplication "
+                                    "run (notebook 04b, or rcu_kit.preventive."
+                                    "build_reference_for_engagement)")
+        with path.open("rb") as fh:
+            payload = pickle.load(fh)  # noqa: S301 - the engagement's own output file
+        if not isinstance(payload, dict) or payload.get("format") != FORMAT_VERSION \
+                or not isinstance(payload.get("index"), cls):
+            raise ValueError(f"{path}: not a reference index of format {FORMAT_VERSION}; "
+                             "rebuild it from the deduplication run")
+        return payload["index"]
+
+    # -- matching --------------------------------------------------------------------------------
+    def prepare_queries(self, records: pd.DataFrame | Sequence[Mapping[str, Any]],
+                        standardised: bool = False) -> pd.DataFrame:
+        """Queries as prepared records: standardised (unless already) then prepared.
+
+        Args:
+            records: a frame or a list of dicts with attribute columns (``last_name``,
+                ``first_name``, ``full_name``, ``email``, ``phone``, ``street``, ``postcode``
+                ...); ``source`` and ``record_id`` are optional (default ``query`` and the
+                row number).
+            standardised: the records are already ``standardise_records`` output.
+        """
+        frame = pd.DataFrame(list(records)) if not isinstance(records, pd.DataFrame) \
+            else records.reset_index(drop=True)
+        if frame.empty:
+            raise ValueError("match: no record given")
+        frame = frame.copy()
+        if "source" not in frame.columns:
+            frame["source"] = "query"
+        if "record_id" not in frame.columns:
+            frame["record_id"] = [str(i) for i in range(len(frame))]
+        frame["record_id"] = frame["record_id"].astype(str)
+        if not standardised:
+            from rcu_kit.standardise import standardise_records
+            frame = standardise_records(frame)
+        return prepare_records(frame)
+
+    def candidates(self, queries: pd.DataFrame) -> tuple[np.ndarray, np.ndarray]:
+        """Candidate pairs (query row, reference position) from every blocking pass, united."""
+        rows, positions = [], []
+        values: dict[str, np.ndarray] = {}
+        everyone = np.arange(len(queries))
+        for table in self.exact:
+            # The pass's key on the query side: "any of" elements give one key per alternative.
+            combos: list[tuple[np.ndarray, list[np.ndarray]]] = [(everyone, [])]
+            for element in table.algorithm.on:
+                alternatives = [element] if isinstance(element, str) else list(element)
+                for column in alternatives:
+                    if column not in values:
+                        values[column] = _values(queries[column], everyone)
+                combos = [(r, parts + [values[column][r]]) for r, parts in combos
+                          for column in alternatives]
+            qpos = np.concatenate([r for r, _ in combos])
+            qh, valid = _hash_keys([np.concatenate([parts[i] for _, parts in combos])
+                                    for i in range(len(table.algorithm.on))])
+            qh, qpos = qh[valid], qpos[valid]
+            lo = np.searchsorted(table.hashes, qh, side="left")
+            hi = np.searchsorted(table.hashes, qh, side="right")
+            r, k = _ranges(lo, hi)
+            rows.append(qpos[r])
+            positions.append(table.positions[k])
+        for table in self.neighbourhood:
+            key = table.algorithm._sort_key(queries)
+            has = np.flatnonzero(key.notna().to_numpy())
+            values = key.to_numpy(dtype=object, na_value=None)[has]
+            if not len(values) or not len(table.keys):
+                continue
+            lo = np.searchsorted(table.keys, values, side="left")
+            hi = np.searchsorted(table.keys, values, side="right")
+            w = table.algorithm.window - 1
+            start = np.maximum(lo - w, 0)
+            stop = np.minimum(np.minimum(hi, lo + self.settings.max_block_size) + w,
+                              len(table.keys))
+            r, k = _ranges(start, stop)
+            rows.append(has[r])
+            positions.append(table.positions[k])
+        if not rows:
+            return np.zeros(0, np.int64), np.zeros(0, np.int64)
+        code = np.unique(np.concatenate(rows).astype(np.int64) * len(self.prepared)
+                         + np.concatenate(positions))
+        return code // len(self.prepared), code % len(self.prepared)
+
+    def _columns(self, queries: pd.DataFrame, rows: np.ndarray, positions: np.ndarray
+                 ) -> tuple[dict[str, pd.Series], dict[str, pd.Series]]:
+        """Left (query) and right (reference) values of each compared column, as categoricals
+        on one small vocabulary per column (shared by the columns compared with each other)."""
+        needed: list[str] = []
+        for feature in self.features:
+            labels = feature.labels_left
+            for c in ([labels] if isinstance(labels, str) else list(labels)):
+                if c not in needed:
+                    needed.append(c)
+        left: dict[str, pd.Series] = {}
+        right: dict[str, pd.Series] = {}
+        for column in needed:
+            if column in left:
+                continue
+            group = next((g for g in _SHARED if column in g and all(c in needed for c in g)),
+                         (column,))
+            parts = []
+            for c in group:
+                parts.append(_values(queries[c], rows))
+                parts.append(_values(self.prepared[c], positions))
+            codes, uniques = pd.factorize(pd.Series(np.concatenate(parts), dtype=object),
+                                          use_na_sentinel=True)
+            dtype = pd.CategoricalDtype(pd.Index(np.asarray(uniques, dtype=object)))
+            n = len(rows)
+            for i, c in enumerate(group):
+                left[c] = pd.Series(pd.Categorical.from_codes(
+                    codes[2 * i * n:(2 * i + 1) * n], dtype=dtype))
+                right[c] = pd.Series(pd.Categorical.from_codes(
+                    codes[(2 * i + 1) * n:(2 * i + 2) * n], dtype=dtype))
+        return left, right
+
+    def score(self, queries: pd.DataFrame, rows: np.ndarray, positions: np.ndarray
+              ) -> tuple[pd.DataFrame, np.ndarray, np.ndarray]:
+        """Levels, match probability and rule code of each (query row, reference) pair."""
+        left, right = self._columns(queries, rows, positions)
+        levels = {}
+        for feature in self.features:
+            labels = feature.labels_left
+            cols = [labels] if isinstance(labels, str) else list(labels)
+            levels[feature.label] = feature.compare([left[c] for c in cols],
+                                                    [right[c] for c in cols]).astype(np.int8)
+        levels = pd.DataFrame(levels)
+        vectors = levels.copy()
+        for column, tf in self.term_frequencies.items():
+            vectors[column] = tf[positions]
+        probability = self.model.prob(vectors).to_numpy()
+        rules = self.model.rule_codes(levels)
+        return levels, probability, rules
+
+    def match_many(self, records: pd.DataFrame | Sequence[Mapping[str, Any]], *,
+                   standardised: bool = False, top: int = 5, min_probability: float = 0.05
+                   ) -> pd.DataFrame:
+        """Candidate customers of each record, best first.
+
+        Args:
+            records: the new records (see :meth:`prepare_queries`).
+            standardised: the records are already standardised.
+            top: candidate customers kept per record at most.
+            min_probability: candidates below this probability are left out.
+
+        Returns:
+            :data:`MATCH_COLUMNS`: ``query`` (the record's position in ``records``),
+            ``customer_id``, ``match_probability`` (of the customer's best-matching record),
+            ``is_match`` (at least the curative threshold), that record's ``source`` and
+            ``record_id``, the veto ``rule`` that fired (or empty) and readable ``evidence``.
+            A record with no candidate has no row: it is a new customer.
+        """
+        queries = self.prepare_queries(records, standardised=standardised)
+        rows, positions = self.candidates(queries)
+        if not len(rows):
+            return pd.DataFrame({c: pd.Series(dtype=object) for c in MATCH_COLUMNS})
+        levels, probability, rules = self.score(queries, rows, positions)
+        table = pd.DataFrame({"query": rows, "position": positions,
+                              "customer_id": self.customer_ids[positions],
+                              "match_probability": probability, "rule_code": rules})
+        table = table[table["match_probability"] >= min_probability]
+        table = table.sort_values(["query", "match_probability", "position"],
+                                  ascending=[True, False, True], kind="stable")
+        table = table.drop_duplicates(["query", "customer_id"])
+        table = table[table.groupby("query").cumcount() < top]
+        names = level_names(self.features)
+        chosen = levels.loc[table.index]
+        evidence = ["; ".join(f"{c}: {names[c][v]}" for c, v in row.items() if v != MISSING)
+                    or "no comparable data" for _, row in chosen.iterrows()]
+        rule_names = {0: "", **RULES}
+        out = pd.DataFrame({
+            "query": table["query"].to_numpy(),
+            "customer_id": table["customer_id"].to_numpy(),
+            "match_probability": table["match_probability"].to_numpy(),
+            "is_match": table["match_probability"].to_numpy() >= self.settings.threshold,
+            "source": self.prepared["source"].to_numpy()[table["position"].to_numpy()],
+            "record_id": self.prepared["record_id"].to_numpy()[table["position"].to_numpy()],
+            "rule": [rule_names.get(int(r), str(r)) for r in table["rule_code"]],
+            "evidence": evidence,
+        })
+        return out.reset_index(drop=True)
+
+    def match(self, record: Mapping[str, Any], *, standardised: bool = False, top: int = 5,
+              min_probability: float = 0.05) -> pd.DataFrame:
+        """Candidate customers of one record, best first (see :meth:`match_many`).
+
+        Examples:
+            >>> index.match({"full_name": "DUPONT Jean", "phone": "06 12 34 56 78"})
+            ... # doctest: +SKIP
+        """
+        if not isinstance(record, Mapping):
+            raise TypeError(f"match: give one record as a dict of attribute -> value, got "
+                            f"{type(record).__name__} (use match_many for several)")
+        return self.match_many([dict(record)], standardised=standardised, top=top,
+                               min_probability=min_probability).drop(columns="query")
+
+
+def build_reference_index(records: pd.DataFrame, crosswalk: pd.DataFrame, model: Any,
+                          settings: DedupSettings | Mapping[str, Any] | None = None,
+                          progress: bool = False) -> ReferenceIndex:
+    """Build the preventive index from a curative run's records, crosswalk and fitted model.
+
+    Args:
+        records: the standardised records the curative run deduplicated.
+        crosswalk: its ``source, record_id, customer_id`` (one row per record).
+        model: its fitted classifier (``DedupResult.model``).
+        settings: its settings (``DedupResult.settings``): passes, block cap, threshold.
+        progress: show a progress bar over the blocking passes.
+
+    Raises:
+        ValueError: a record without a customer id, or a model fitted on features the
+            comparison does not produce.
+    """
+    from tqdm.auto import tqdm
+
+    start = time.perf_counter()
+    settings = DedupSettings.coerce(settings)
+    prepared = prepare_records(records)
+    keys = prepared[["source", "record_id"]]
+    joined = keys.merge(crosswalk[["source", "record_id", "customer_id"]].astype(str),
+                        on=["source", "record_id"], how="left", validate="one_to_one")
+    if joined["customer_id"].isna().any():
+        lost = joined[joined["customer_id"].isna()].head(5)
+        raise ValueError(f"crosswalk: {int(joined['customer_id'].isna().sum())} record(s) have no "
+                         "customer id, e.g. " + ", ".join(
+                             f"{s}/{r}" for s, r, _ in lost.itertuples(index=False)))
+    fitted = getattr(getattr(model, "fit_", None), "features", None) or \
+        getattr(model, "features_", None)
+    labels = [f.label for f in default_features(workers=1)]
+    if fitted is None:
+        raise ValueError("build_reference_index: the model is not fitted (give DedupResult.model)")
+    unknown = [f for f in fitted if f not in labels]
+    if unknown:
+        raise ValueError(f"build_reference_index: the model was fitted on feature(s) {unknown} "
+                         f"that the comparison does not produce ({labels})")
+    exact, sorted_tables = [], []
+    for algorithm in tqdm(build_index(settings).algorithms, desc="reference index",
+                          disable=not progress):
+        if isinstance(algorithm, ExactBlockIndex):
+            exact.append(_exact_table(algorithm, prepared))
+        else:
+            sorted_tables.append(_sorted_table(algorithm, prepared))
+    tf: dict[str, np.ndarray] = {}
+    if settings.tf_adjustment:
+        from rcu_kit.linkage.pipeline import _term_frequencies
+
+        everyone = np.arange(len(prepared))
+        for column in ("last_name", "first_name"):
+            tf[f"{TF_PREFIX}{column}"] = _term_frequencies(prepared, column, everyone)
+    return ReferenceIndex(prepared=prepared,
+                          customer_ids=joined["customer_id"].to_numpy(dtype=object),
+                          model=model, settings=settings, exact=exact, neighbourhood=sorted_tables,
+                          term_frequencies=tf, build_seconds=time.perf_counter() - start)
+
+
+def reference_index_path(engagement: Any) -> Path:
+    """Where an engagement's reference index is kept: ``<output>/golden/reference_index.pkl``."""
+    from rcu_kit.paths import step_dir
+
+    return step_dir(engagement, "golden") / "reference_index.pkl"
+
+
+def build_reference_for_engagement(engagement: Any, run: Any = None, progress: bool = True
+                                   ) -> ReferenceIndex:
+    """Build (running the deduplication if ``run`` is not given) and save the engagement's index."""
+    if run is None:
+        from rcu_kit.dedup import run_dedup
+
+        run = run_dedup(engagement, progress=progress)
+    index = ReferenceIndex.from_run(run, progress=progress)
+    index.save(reference_index_path(engagement))
+    return index
+
+
+def match_command(engagement_path: str | Path, record_json: str, top: int = 5) -> int:
+    """``rcu-kit match ENGAGEMENT.yaml --record '{...}'``: print the candidate customers.
+
+    The record is a JSON object of attribute -> value (``{"last_name": "Dupont", "email":
+    "..."}``). The index is read from the engagement's output folder (built from a fresh
+    deduplication run when missing). Names, e-mails and phones shown are masked unless the
+    engagement allows raw values.
+
+    Returns:
+        0 when the check ran (candidates or none), 2 on a bad record or engagement.
+    """
+    import sys
+
+    from rcu_kit.config import ConfigError, load_engagement
+    from rcu_kit.golden import ATTRIBUTE_MASK_TYPES
+    from rcu_kit.masking import mask_frame
+
+    try:
+        engagement = load_engagement(engagement_path)
+    except ConfigError as exc:
+        print(exc, file=sys.stderr)
+        return 2
+    try:
+        record = json.loads(record_json)
+    except json.JSONDecodeError as exc:
+        print(f"--record: not valid JSON ({exc.msg} at character {exc.pos}); give an object such "
+              "as '{\"last_name\": \"Dupont\", \"email\": \"jean.dupont@free.fr\"}'",
+              file=sys.stderr)
+        return 2
+    if not isinstance(record, dict) or not record:
+        print("--record: give a JSON object of attribute -> value, e.g. "
+              "'{\"last_name\": \"Dupont\", \"first_name\": \"Jean\"}'", file=sys.stderr)
+        return 2
+    path = reference_index_path(engagement)
+    index = ReferenceIndex.load(path) if path.exists() else \
+        build_reference_for_engagement(engagement, progress=False)
+    found = index.match(record, top=top)
+    if found.empty:
+        print("no candidate: a new customer")
+        return 0
+    positions = pd.MultiIndex.from_frame(index.prepared[["source", "record_id"]]).get_indexer(
+        pd.MultiIndex.from_frame(found[["source", "record_id"]]))
+    shown = found.copy()
+    for column in ("last_name", "first_name", "email", "phone", "postcode"):
+        values = index.prepared[column].to_numpy(dtype=object)[positions]
+        shown[column] = [None if pd.isna(v) else v for v in values]
+    shown = mask_frame(shown, ATTRIBUTE_MASK_TYPES, enabled=engagement.mask_personal_data)
+    shown["match_probability"] = shown["match_probability"].round(4)
+    with pd.option_context("display.width", 200, "display.max_columns", 20,
+                           "display.max_colwidth", 60):
+        print(shown.drop(columns=["evidence"]).to_string(index=False))
+        print()
+        for row in shown.itertuples(index=False):
+            print(f"{row.customer_id}: {row.evidence}")
+    return 0
