@@ -31,7 +31,8 @@ sys.path.insert(0, str(ROOT))
 sys.path.insert(0, str(ROOT / "bench"))
 
 FEBRL_TO_ATTRIBUTE = {"given_name": "first_name", "surname": "last_name",
-                      "date_of_birth": "birth_date", "suburb": "city", "postcode": "postcode"}
+                      "date_of_birth": "birth_date", "suburb": "city", "postcode": "postcode",
+                      "soc_sec_id": "id_number"}
 
 
 def _peak_rss_gb() -> float:

@@ -8,7 +8,9 @@ Splink's predictions), whose ``crosswalk`` (source, record_id, customer_id) give
 Demo records arrive with target attribute columns already (the engagement's mapping). FEBRL
 records are mapped here the way a consultant would map such an extract: given_name -> first_name,
 surname -> last_name, date_of_birth -> birth_date, street_number + address_1 -> street,
-suburb -> city, postcode -> postcode; address_2, state and soc_sec_id have no target attribute.
+suburb -> city, postcode -> postcode, soc_sec_id -> id_number (the personal identifier the
+linkage compares, as Splink's model compares soc_sec_id); address_2 and state have no target
+attribute (Splink's model does not compare them either).
 """
 
 from __future__ import annotations
@@ -29,7 +31,7 @@ from common import RunResult, clusters_frame, log, main  # noqa: E402
 # the clusters do not depend on it (they use the pipeline's own threshold).
 KEEP_PAIRS = 0.2
 FEBRL_TO_ATTRIBUTE = {"given_name": "first_name", "surname": "last_name", "date_of_birth": "birth_date",
-                      "suburb": "city", "postcode": "postcode"}
+                      "suburb": "city", "postcode": "postcode", "soc_sec_id": "id_number"}
 
 
 def _febrl_as_attributes(records: pd.DataFrame) -> pd.DataFrame:

@@ -49,11 +49,19 @@ __all__ = [
     "SupervisedClassifier",
     "household_rules",
     "pattern_codes",
+    "STRONG_IDENTIFIERS",
 ]
 
 TF_PREFIX = "tf_"
 # Rule codes returned by household_rules (0 = no rule fired).
 RULES = {1: "different first names", 2: "different birth dates"}
+# Identifiers that belong to one person (feature -> lowest level that counts as agreement): a
+# pair agreeing on one of them is never vetoed, however different its birth dates or first
+# names look (a corrupted birth date is then a data error, not a father and his son).
+STRONG_IDENTIFIERS: dict[str, int] = {"id_number": 2}
+# Close identifiers (one typing slip apart) lift the birth-date rule only: adjacent customer
+# numbers may belong to two members of one household, but not with the same first name.
+CLOSE_IDENTIFIERS: dict[str, int] = {"id_number": 1}
 
 
 def _level_columns(vectors: pd.DataFrame) -> list[str]:
@@ -75,7 +83,8 @@ def pattern_codes(levels: np.ndarray, n_levels: Sequence[int]) -> np.ndarray:
 
 def household_rules(vectors: pd.DataFrame, first_name: str = "first_name",
                     birth_date: str = "birth_date", exact_birth_date: int = 3,
-                    contradicting: Sequence[str] = ("email", "phone", "civility")) -> np.ndarray:
+                    contradicting: Sequence[str] = ("email", "phone", "civility"),
+                    identifiers: Mapping[str, int] | None = None) -> np.ndarray:
     """Which veto rule (if any) each pair triggers: see :data:`RULES`.
 
     * **different birth dates** (level 0: not a typing slip), both present: a father and son
@@ -87,11 +96,18 @@ def household_rules(vectors: pd.DataFrame, first_name: str = "first_name",
       as a data error and left to the model, since no household member shares a birth date
       except twins, whose e-mails, phones or civilities differ.
 
+    Neither rule fires on a pair that agrees on a strong personal identifier
+    (:data:`STRONG_IDENTIFIERS`: the same id number): the differences are then data errors. An
+    id number one typing slip away (:data:`CLOSE_IDENTIFIERS`) lifts the birth-date rule only.
+
     Args:
         vectors: comparison levels.
         first_name, birth_date: the feature columns.
         exact_birth_date: the level code of an exact birth date.
         contradicting: features whose level 0 (different) rules the exception out.
+        identifiers: feature -> lowest agreeing level of the identifiers that lift both rules
+            (default :data:`STRONG_IDENTIFIERS`, plus :data:`CLOSE_IDENTIFIERS` for the
+            birth-date rule).
 
     Examples:
         >>> v = pd.DataFrame({"first_name": [4, 0, 4, -1, 0, 0], "birth_date": [3, 2, 0, -1, 3, 3],
@@ -112,6 +128,13 @@ def household_rules(vectors: pd.DataFrame, first_name: str = "first_name",
                     excused &= vectors[column].to_numpy() != 0
             different &= ~excused
         out[different] = 1
+    for column, level in (STRONG_IDENTIFIERS if identifiers is None else identifiers).items():
+        if column in vectors.columns:
+            out[vectors[column].to_numpy() >= level] = 0
+    if identifiers is None:
+        for column, level in CLOSE_IDENTIFIERS.items():
+            if column in vectors.columns:
+                out[(out == 2) & (vectors[column].to_numpy() >= level)] = 0
     return out
 
 

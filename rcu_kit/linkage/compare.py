@@ -43,6 +43,7 @@ __all__ = [
     "AddressComparison",
     "PostcodeCityComparison",
     "CivilityComparison",
+    "IdNumberComparison",
     "default_features",
     "compare_pairs",
     "level_names",
@@ -574,6 +575,40 @@ class CivilityComparison(_LevelFeature):
         return out
 
 
+class IdNumberComparison(_LevelFeature):
+    """A personal identifier the sources share (social-security, loyalty-card, customer number).
+
+    Levels: ``0`` different, ``1`` close (one typing edit or transposition apart, identifiers
+    of 5 characters or more), ``2`` exact.
+
+    Examples:
+        >>> a = pd.Series(["1234567", "1234567", "1234567", None])
+        >>> b = pd.Series(["1234567", "1243567", "7654321", "1234567"])
+        >>> IdNumberComparison("id").compare([a], [b]).tolist()
+        [2, 1, 0, -1]
+    """
+
+    levels = ("different", "close", "exact")
+    m_prior = (0.05, 0.10, 0.85)
+
+    def __init__(self, id_number: str = "id_number", label: str | None = "id_number",
+                 workers: int = 1) -> None:
+        super().__init__(id_number, label=label, workers=workers)
+
+    def compare(self, left: list[pd.Series], right: list[pd.Series]) -> np.ndarray:
+        (a, b), vocab = _unify(left[0], right[0])
+        both = (a >= 0) & (b >= 0)
+        out = np.where(both, 0, MISSING).astype(np.int8)
+        exact = both & (a == b)
+        lengths = self._cached("lengths", vocab, lambda v: np.array(
+            [len(str(x)) for x in v] + [0], dtype=np.int64))
+        rest = np.flatnonzero(both & ~exact & (np.minimum(lengths[a], lengths[b]) >= 5))
+        close = _edit_distance(vocab, a[rest], b[rest], self.workers, lengths[:-1], 1) <= 1
+        out[rest[close]] = 1
+        out[exact] = 2
+        return out
+
+
 def default_features(workers: int = 2) -> list[_LevelFeature]:
     """The comparisons used for French customer records (columns of ``prepare_records``)."""
     return [
@@ -587,6 +622,7 @@ def default_features(workers: int = 2) -> list[_LevelFeature]:
         AddressComparison(workers=workers),
         PostcodeCityComparison(workers=workers),
         CivilityComparison(workers=workers),
+        IdNumberComparison(workers=workers),
     ]
 
 

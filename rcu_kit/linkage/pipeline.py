@@ -61,6 +61,7 @@ def default_passes() -> list[dict[str, Any]]:
     return [
         {"name": "phone", "on": ["phone"]},
         {"name": "email", "on": ["email"]},
+        {"name": "id_number", "on": ["id_number"]},
         {"name": "surname_postcode", "on": [["last_name_phonetic", "birth_name_phonetic"],
                                             "postcode", "first_initial"]},
         {"name": "birth_date_initial", "on": ["birth_date", "first_initial"]},

@@ -3,7 +3,8 @@
 :func:`prepare_records` takes the output of ``rcu_kit.standardise.standardise_records`` (columns
 ``source, record_id, civility, last_name, birth_name, first_name, *_phonetic, birth_date, email,
 phone, phone_type, street, street_number, street_number_suffix, street_name, postcode, city,
-country, name_swapped``) and returns the frame the blocking and comparison steps work on:
+country, name_swapped``, plus the optional ``id_number``: a personal identifier the sources share,
+such as a social-security, loyalty-card or customer number) and returns the frame the blocking and comparison steps work on:
 
 * every contract column present (a missing column becomes all-missing: FEBRL has no e-mail);
 * text columns as pandas ``category`` (integer codes plus one vocabulary), so that gathering the
@@ -36,6 +37,7 @@ TEXT_COLUMNS = (
     "civility", "last_name", "birth_name", "first_name", "last_name_phonetic",
     "first_name_phonetic", "birth_name_phonetic", "birth_date", "email", "phone", "phone_type",
     "street", "street_number", "street_number_suffix", "street_name", "postcode", "city", "country",
+    "id_number",
 )
 CONTRACT_COLUMNS = ("source", "record_id", *TEXT_COLUMNS, "name_swapped")
 
@@ -147,6 +149,9 @@ def prepare_records(records: pd.DataFrame) -> pd.DataFrame:
     for col in TEXT_COLUMNS:
         if col in records.columns:
             cats[col] = _categorical(records[col].to_numpy())
+            if col == "id_number":
+                # Identifiers are typed with spaces, dots and dashes: keep letters and digits.
+                cats[col] = _derive(cats[col], lambda v: re.sub(r"[^0-9A-Z]", "", v.upper()) or None)
         else:
             cats[col] = pd.Categorical.from_codes(np.full(n, -1), categories=pd.Index([], dtype=object))
     for col in ("last_name", "first_name", "birth_name"):

@@ -71,6 +71,17 @@ def test_household_rules():
     assert household_rules(v).tolist() == [2, 1, 0, 1, 0, 1]
 
 
+def test_household_rules_are_lifted_by_a_shared_id_number():
+    v = pd.DataFrame({"first_name": [4, 0, 4, 0, 4],
+                      "birth_date": [0, 0, 0, 0, 0],
+                      "id_number": [2, 2, 1, 1, 0]})
+    # rows 0-1: same id number (exact 2): neither rule fires, the differences are data errors;
+    # row 2: id one slip apart (close 1), same first name: the birth-date rule is lifted -> 0;
+    # row 3: close id but first names differ: the first-name rule still fires -> 1;
+    # row 4: different ids: the birth-date rule fires as usual -> 2.
+    assert household_rules(v).tolist() == [0, 0, 0, 1, 2]
+
+
 def test_vetoed_pairs_are_capped():
     vectors = pd.DataFrame({"first_name": [4] * 10 + [0] * 30, "birth_date": [3] * 10 + [0] * 30,
                             "email": [3] * 10 + [0] * 29 + [3]})

@@ -16,6 +16,7 @@ from rcu_kit.linkage.compare import (
     PhoneComparison,
     PostcodeCityComparison,
     compare_pairs,
+    IdNumberComparison,
     default_features,
 )
 from rcu_kit.linkage.prepare import prepare_records
@@ -112,4 +113,12 @@ def test_compare_pairs_in_chunks_matches_one_pass():
     assert whole["last_name"].tolist() == [4, 2, 2, -1]
     assert whole.dtypes.unique().tolist() == [np.dtype("int8")]
     assert list(whole.columns) == ["last_name", "first_name", "birth_date", "email", "phone",
-                                   "address", "postcode_city", "civility"]
+                                   "address", "postcode_city", "civility", "id_number"]
+
+
+def test_id_number_levels():
+    left = {"id": ["1234567", "1234567", "1234567", "1234", None]}
+    right = {"id": ["1234567", "1243567", "7654321", "1243", "1234567"]}
+    # exact 2; one transposition on 7 characters: close 1; unrelated: 0; a transposition on
+    # a 4-character id is too short to be called close: 0; missing on one side: -1.
+    assert _levels(IdNumberComparison("id"), left, right) == [2, 1, 0, 0, -1]

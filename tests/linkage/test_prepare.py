@@ -38,3 +38,13 @@ def test_french_phonetic_folds_sounds_alike():
     assert french_phonetic("PHILIPPE") == french_phonetic("FILIPE") == "FILIP"
     assert french_phonetic("THOMAS") == french_phonetic("TOMAS")
     assert french_phonetic(None) is None
+
+
+def test_id_numbers_keep_only_letters_and_digits():
+    df = pd.DataFrame({"source": ["crm"] * 3, "record_id": ["1", "2", "3"],
+                       "id_number": ["1 80 03 75 123", "18003-75.123", " - "]})
+    out = prepare_records(df)
+    # Spaces, dashes and dots are typing conventions: both ids become 1800375123;
+    # an id made only of separators is missing.
+    assert out["id_number"].tolist()[:2] == ["1800375123", "1800375123"]
+    assert pd.isna(out["id_number"].iloc[2])
