@@ -24,6 +24,7 @@ Examples:
 
 from __future__ import annotations
 
+import dataclasses
 import json
 import time
 from collections.abc import Mapping, Sequence
@@ -142,13 +143,15 @@ def dedup_settings(engagement: Engagement, threshold: float | None = None,
     source = settings if settings is not None else engagement.dedup
     try:
         chosen = DedupSettings.coerce(source)
-        if threshold:
-            chosen = DedupSettings.coerce({**{f: getattr(chosen, f) for f in
-                                              chosen.__dataclass_fields__}, "threshold": threshold})
     except (TypeError, ValueError) as exc:
         where = "settings given" if settings is not None else \
             f"{engagement.file or 'the engagement'}: section dedup"
         raise ValueError(f"{where}: {exc}") from None
+    if threshold:
+        try:
+            chosen = dataclasses.replace(chosen, threshold=float(threshold))
+        except ValueError as exc:
+            raise ValueError(f"threshold {threshold} (given to the run): {exc}") from None
     return chosen
 
 
@@ -298,14 +301,9 @@ def matched_pairs(run: DedupRun) -> pd.DataFrame:
     """
     pairs = run.pairs
     matched = pairs[pairs["match_probability"] >= run.threshold].reset_index(drop=True)
-    customer = pd.Series(run.crosswalk["customer_id"].to_numpy(),
-                         index=pd.MultiIndex.from_arrays([run.crosswalk["source"].astype(str),
-                                                          run.crosswalk["record_id"].astype(str)]))
-    c1 = customer.reindex(pd.MultiIndex.from_arrays([matched["source_1"].astype(str),
-                                                     matched["record_id_1"].astype(str)])).to_numpy()
-    c2 = customer.reindex(pd.MultiIndex.from_arrays([matched["source_2"].astype(str),
-                                                     matched["record_id_2"].astype(str)])).to_numpy()
-    matched["same_customer"] = c1 == c2
+    first, second = figures_.pair_positions(run.crosswalk, matched)
+    customer = run.crosswalk["customer_id"].to_numpy()
+    matched["same_customer"] = customer[first] == customer[second]
     return matched
 
 
@@ -334,10 +332,8 @@ def pair_examples(run: DedupRun, n: int | None = 20, *, masked: bool = True, see
         chosen = chosen.sample(n=n, random_state=seed)
     chosen = chosen.sort_values(["match_probability", "source_1", "record_id_1"],
                                 ascending=[False, True, True], kind="stable")
-    records = run.records
-    position = pd.Series(np.arange(len(records)),
-                         index=pd.MultiIndex.from_arrays([records["source"].astype(str),
-                                                          records["record_id"].astype(str)]))
+    records = run.records  # in crosswalk order (checked by run_dedup)
+    positions = figures_.pair_positions(run.crosswalk, chosen)
     out = pd.DataFrame({
         "match_probability": chosen["match_probability"].round(4).to_numpy(),
         "evidence": chosen["evidence"].astype(str).to_numpy(),
@@ -348,13 +344,10 @@ def pair_examples(run: DedupRun, n: int | None = 20, *, masked: bool = True, see
         "record_id_2": chosen["record_id_2"].astype(str).to_numpy(),
     })
     types: dict[str, str] = {}
-    for side in ("1", "2"):
-        keys = pd.MultiIndex.from_arrays([out[f"source_{side}"], out[f"record_id_{side}"]])
-        rows = position.reindex(keys).to_numpy()
+    for side, rows in zip(("1", "2"), positions):
         for attribute, kind in PAIR_ATTRIBUTES.items():
             if attribute in records.columns:
-                values = records[attribute].astype(object).to_numpy()[rows.astype(np.int64)] \
-                    if len(rows) else np.array([], dtype=object)
+                values = records[attribute].astype(object).to_numpy()[rows]
                 out[f"{attribute}_{side}"] = pd.Series(values, dtype=object).where(
                     pd.notna(values), None)
                 types[f"{attribute}_{side}"] = kind

@@ -167,12 +167,12 @@ def source_combinations(crosswalk: pd.DataFrame, sources: Sequence[str] | None =
     if not len(crosswalk):
         return pd.DataFrame(columns=columns)
     rank = {s: i for i, s in enumerate(order)}
-    cw = crosswalk[["source", "customer_id"]].astype({"source": str})
-    bits = cw["source"].map(lambda s: 1 << rank[s]).astype(np.int64)
-    per_customer = (pd.DataFrame({"customer_id": cw["customer_id"], "bit": bits})
-                    .groupby("customer_id", sort=False)
-                    .agg(mask=("bit", lambda b: int(np.bitwise_or.reduce(b.unique()))),
-                         records=("bit", "size")))
+    cw = crosswalk[["source", "customer_id"]].astype({"source": str}).drop_duplicates()
+    # Distinct sources per customer: the sum of their bits is the OR of the bits.
+    bits = cw["source"].map({s: 1 << i for s, i in rank.items()}).astype(np.int64)
+    masks = bits.groupby(cw["customer_id"].to_numpy(), sort=False).sum()
+    records = crosswalk.groupby("customer_id", sort=False).size()
+    per_customer = pd.DataFrame({"mask": masks, "records": records.reindex(masks.index)})
     table = (per_customer.groupby("mask", sort=False)
              .agg(customers=("records", "size"), records=("records", "sum")).reset_index())
     for source in order:
@@ -211,19 +211,35 @@ def pair_positions(crosswalk: pd.DataFrame, pairs: pd.DataFrame) -> tuple[np.nda
         ValueError: a pair names a record that is not in the crosswalk (lists a few).
     """
     _check(pairs, _PAIR_COLUMNS[:4], "pairs")
-    keys = pd.MultiIndex.from_arrays([crosswalk["source"].astype(str).to_numpy(),
-                                      crosswalk["record_id"].astype(str).to_numpy()])
+    sources = _text(crosswalk["source"])
+    ids = _text(crosswalk["record_id"])
     out = []
     for side in ("1", "2"):
-        wanted = pd.MultiIndex.from_arrays([pairs[f"source_{side}"].astype(str).to_numpy(),
-                                            pairs[f"record_id_{side}"].astype(str).to_numpy()])
-        pos = keys.get_indexer(wanted)
+        source_codes, source_names = pd.factorize(pairs[f"source_{side}"])
+        pair_ids = _text(pairs[f"record_id_{side}"])
+        pos = np.full(len(pairs), -1, dtype=np.int64)
+        # One hash lookup per source: record ids are unique within a source.
+        for code, source in enumerate(source_names):
+            rows = np.flatnonzero(sources == str(source))
+            if not len(rows):
+                continue
+            wanted = source_codes == code
+            found = pd.Index(ids[rows]).get_indexer(pair_ids[wanted])
+            pos[wanted] = np.where(found >= 0, rows[np.maximum(found, 0)], -1)
         if (pos < 0).any():
-            bad = list(wanted[pos < 0][:5])
+            missing = np.flatnonzero(pos < 0)[:5]
+            bad = [(str(pairs[f"source_{side}"].iloc[i]), str(pair_ids[i])) for i in missing]
             raise ValueError(f"pairs: {int((pos < 0).sum())} pair(s) name records absent from the "
                              f"crosswalk, e.g. {bad}; pairs and crosswalk must come from one run")
-        out.append(pos.astype(np.int64))
+        out.append(pos)
     return out[0], out[1]
+
+
+def _text(values: pd.Series) -> np.ndarray:
+    """Values as an object array of str (no copy when they already are text)."""
+    if values.dtype == object and pd.api.types.is_string_dtype(values):
+        return values.to_numpy(dtype=object)
+    return values.astype(str).to_numpy(dtype=object)
 
 
 def threshold_effect(crosswalk: pd.DataFrame, pairs: pd.DataFrame, *, current: float,
@@ -264,15 +280,17 @@ def threshold_effect(crosswalk: pd.DataFrame, pairs: pd.DataFrame, *, current: f
     first, second = pair_positions(crosswalk, pairs)
     probability = pairs["match_probability"].to_numpy(dtype=float)
     n = len(crosswalk)
-    source_codes = pd.factorize(crosswalk["source"].astype(str))[0]
+    source_codes, source_names = pd.factorize(crosswalk["source"].astype(str))
+    n_sources = len(source_names)
     rows = []
     for threshold in chosen:
         labels, info = cluster_pairs(n, first, second, probability, threshold=threshold,
                                      max_cluster_size=max_cluster_size,
                                      conflict_probability=conflict_probability)
         customers = int(labels.max(initial=-1)) + 1
-        multi = int((pd.DataFrame({"c": labels, "s": source_codes}).drop_duplicates()
-                     .groupby("c").size() >= 2).sum()) if n else 0
+        # distinct (customer, source) codes, then sources per customer
+        distinct = np.unique(labels * n_sources + source_codes) if n else np.zeros(0, np.int64)
+        multi = int((np.bincount(distinct // max(n_sources, 1)) >= 2).sum()) if n else 0
         rows.append({"threshold": threshold, "matched_pairs": int((probability >= threshold).sum()),
                      "customers": customers,
                      "duplicate_rate": (1 - customers / n) if n else None,

@@ -267,6 +267,8 @@ def test_settings_come_from_the_engagement_and_errors_name_the_file(tmp_path):
     engagement = load_engagement(path)
     assert dedup.dedup_settings(engagement).threshold == 0.8
     assert dedup.dedup_settings(engagement, threshold=0.97).threshold == 0.97
+    with pytest.raises(ValueError, match=r"threshold 1.5 \(given to the run\): .*between 0 and 1"):
+        dedup.dedup_settings(engagement, threshold=1.5)
     bad = load_engagement(write_engagement(tmp_path, dedup_section={"treshold": 0.8}))
     with pytest.raises(ValueError, match=r"engagement.yaml: section dedup: .*unknown key\(s\) treshold"):
         dedup.run_dedup(bad, progress=False)
