@@ -496,6 +496,13 @@ def _landline_zone(postcodes: np.ndarray) -> np.ndarray:
     return np.where(dom.notna(), dom, zone).astype(object)
 
 
+def _allocated(national: pd.Series) -> pd.Series:
+    """Which 9-digit French national numbers (without the leading 0) are in allocated ranges."""
+    from rcu_kit.standardise.phones import normalise_phones
+
+    return normalise_phones("0" + national.reset_index(drop=True)).notna()
+
+
 def _unique_numbers(rng: np.random.Generator, n: int, digits: int) -> pd.Series:
     numbers = rng.choice(10 ** digits, size=n, replace=False)
     return pd.Series(numbers).astype(str).str.zfill(digits)
@@ -622,13 +629,31 @@ def _population(rng: np.random.Generator, n_persons: int) -> _Population:
     use_head = rng.random(len(fam)) < 0.5
     family_h[fam] = np.where(use_head, email[starts[fam]], famille.to_numpy(dtype=object))
     has_mobile = rng.random(n_persons) < np.where(age < 65, 0.96, 0.7)
-    mobile_digits = _unique_numbers(rng, n_persons, 8)
-    mobile = (pd.Series(_weighted(rng, ["6", "7"], [0.8, 0.2], n_persons)) + mobile_digits).to_numpy(dtype=object)
+    # Draw from a larger pool of unique numbers and keep the first ones in allocated ranges
+    # (0691, 070-072... are not allocated: real extracts hold real numbers).
+    pool = int(n_persons * 1.3) + 50
+    candidates = pd.Series(_weighted(rng, ["6", "7"], [0.8, 0.2], pool)) + _unique_numbers(rng, pool, 8)
+    valid = _allocated(candidates)
+    if valid.sum() < n_persons:  # pragma: no cover - 1.3x margin for ~94 % allocated numbers
+        raise RuntimeError("demo: not enough allocated mobile numbers drawn; raise the pool size")
+    mobile = candidates[valid].iloc[:n_persons].to_numpy(dtype=object)
     mobile[~has_mobile] = None
-    zone = _landline_zone(current_h["postcode"])
+    zone = pd.Series(_landline_zone(current_h["postcode"]))
     line_digits = _unique_numbers(rng, n_households, 8)
-    landline_h = np.where(pd.Series(zone).str.len() == 3,
-                          pd.Series(zone) + line_digits.str[2:], pd.Series(zone) + line_digits).astype(object)
+
+    def landlines(digits: pd.Series) -> pd.Series:
+        return pd.Series(np.where(zone.str.len() == 3, zone + digits.str[2:], zone + digits))
+
+    landline = landlines(line_digits)
+    for _ in range(50):  # redraw the few numbers outside allocated ranges (deterministic: seeded)
+        bad = ~_allocated(landline)
+        if not bad.any():
+            break
+        redraw = pd.Series(rng.integers(0, 10 ** 8, int(bad.sum()))).astype(str).str.zfill(8)
+        line_digits = line_digits.copy()
+        line_digits[bad.to_numpy()] = redraw.to_numpy()
+        landline = landlines(line_digits)
+    landline_h = landline.to_numpy(dtype=object)
     has_line = rng.random(n_households) < np.where(head_age > 60, 0.75, 0.35)
     has_line |= np.isin(np.arange(n_households), household[~has_mobile])  # no mobile: a landline
     landline_h[~has_line] = None
