@@ -48,6 +48,9 @@ __all__ = [
     "QualityEstimate",
     "estimate_quality",
     "train_supervised",
+    "labelled_pairs",
+    "quality_table",
+    "supervised_comparison",
 ]
 
 LABELS = ("match", "non_match", "unsure")
@@ -412,3 +415,41 @@ def train_supervised(pairs: pd.DataFrame, labels: pd.DataFrame, features: Sequen
         raise ValueError(f"{len(data)} labelled pair(s), but the labels need both matches and "
                          "non-matches to train a classifier; label more pairs")
     return SupervisedClassifier(model=model, seed=seed).fit(data[list(features)], y)
+
+
+def quality_table(labels: pd.DataFrame, pairs: pd.DataFrame, threshold: float,
+                  language: str = "fr", seed: int = 42) -> pd.DataFrame:
+    """Precision and recall with their intervals as a client table (FR/EN headers).
+
+    With no usable label yet the table is empty (same columns): the notebook shows it as is.
+    """
+    from rcu_kit.i18n import t
+
+    columns = {c: t(f"review.{c}", language) for c in ("measure", "estimate", "low", "high")}
+    usable = labels[labels["label"].isin(("match", "non_match"))] if len(labels) else labels
+    if usable.empty:
+        return pd.DataFrame(columns=list(columns.values()))
+    table = estimate_quality(labels, threshold, pairs=pairs, seed=seed).as_table()
+    table["measure"] = [t(f"review.{m}", language) for m in table["measure"]]
+    return table.rename(columns=columns)
+
+
+def supervised_comparison(pairs: pd.DataFrame, labels: pd.DataFrame, threshold: float,
+                          model: str = "logistic", seed: int = 42) -> pd.DataFrame:
+    """Matched pairs under the current model (at ``threshold``) and under a classifier trained
+    on the labels (its own decision: probability at least 0.5).
+
+    Returns one row per decision (``both``, ``current only``, ``supervised only``, ``neither``)
+    with its pair count; empty when the labels cannot train a classifier yet (they need both
+    matches and non-matches).
+    """
+    data = labelled_pairs(pairs, labels)
+    if data.empty or data["label"].nunique() < 2:
+        return pd.DataFrame(columns=["decision", "pairs"])
+    clf = train_supervised(pairs, labels, model=model, seed=seed)
+    current = pairs["match_probability"].to_numpy(dtype=float) >= threshold
+    supervised = clf.predict(pairs[clf.features_]).to_numpy() == 1
+    return pd.DataFrame({
+        "decision": ["both", "current only", "supervised only", "neither"],
+        "pairs": [int((current & supervised).sum()), int((current & ~supervised).sum()),
+                  int((~current & supervised).sum()), int((~current & ~supervised).sum())]})

@@ -14,6 +14,8 @@ from rcu_kit.review import (
     estimate_quality,
     labelled_pairs,
     pair_view,
+    quality_table,
+    supervised_comparison,
     sample_pairs_for_review,
     train_supervised,
     wilson_interval,
@@ -138,3 +140,23 @@ def test_labels_train_the_supervised_classifier():
     assert clf.predict(pairs.iloc[6:]).tolist() == [1, 0]
     with pytest.raises(ValueError, match="need both matches and non-matches"):
         train_supervised(pairs, labels.iloc[:3])
+
+
+def test_quality_table_and_supervised_comparison():
+    pairs = pd.DataFrame([_pair(i, p) for i, p in enumerate([0.95, 0.95, 0.3, 0.3, 0.1, 0.1])])
+    pairs["name"] = np.array([2, 2, 0, 2, 0, 0], dtype=np.int8)
+    empty = quality_table(pd.DataFrame(columns=["match_probability", "label"]), pairs, 0.9, "en")
+    assert list(empty.columns) == ["Measure", "Estimate", "Low", "High"] and empty.empty
+    # Pair 3 is left unlabelled.
+    labels = pairs.iloc[[0, 1, 2, 4, 5]].assign(
+        label=["match", "match", "non_match", "non_match", "non_match"])
+    table = quality_table(labels, pairs, 0.9, "fr")
+    # Both labelled pairs above 0.9 are matches, none below: precision = recall = 1.
+    assert table["Mesure"].tolist() == ["Précision", "Rappel"]
+    assert table["Estimation"].tolist() == [1.0, 1.0]
+    comparison = supervised_comparison(pairs, labels, 0.9).set_index("decision")["pairs"]
+    # Pair 3 (name agrees, p = 0.3) is a match for the classifier taught by the labels only;
+    # pairs 2, 4, 5 (names differ) are matches for neither.
+    assert comparison.to_dict() == {"both": 2, "current only": 0, "supervised only": 1,
+                                    "neither": 3}
+    assert supervised_comparison(pairs, labels.iloc[:2], 0.9).empty
