@@ -52,14 +52,14 @@ def upset_chart(combinations: pd.DataFrame, language: str = "fr", max_combinatio
     membership = shown[sources].astype(bool).to_numpy()
     for i, flags in enumerate(membership):
         members = [s for s, flag in zip(sources, flags) if flag]
+        if len(members) > 1:  # the line first, so the dots are drawn over it
+            fig.add_trace(go.Scatter(x=[i] * len(members), y=members, mode="lines",
+                                     line={"color": _DARK, "width": 3}, hoverinfo="skip",
+                                     showlegend=False), row=2, col=1)
         fig.add_trace(go.Scatter(
             x=[i] * len(sources), y=sources, mode="markers", hoverinfo="skip", showlegend=False,
             marker={"size": 12, "color": [_DARK if s in members else _GREY for s in sources]}),
             row=2, col=1)
-        if len(members) > 1:
-            fig.add_trace(go.Scatter(x=[i] * len(members), y=members, mode="lines",
-                                     line={"color": _DARK, "width": 3}, hoverinfo="skip",
-                                     showlegend=False), row=2, col=1)
     title = t("dedup.chart_upset_title", language)
     if len(combinations) > len(shown):
         title += f" ({len(shown)}/{len(combinations)})"
@@ -119,8 +119,13 @@ def threshold_chart(effect: pd.DataFrame, language: str = "fr") -> go.Figure:
     fig.update_layout(title=t("dedup.chart_threshold_title", language),
                       legend={"orientation": "h", "y": -0.2})
     fig.update_xaxes(title_text=t("dedup.chart_threshold_x", language))
-    fig.update_yaxes(title_text=t("dedup.chart_threshold_customers", language), secondary_y=False)
-    fig.update_yaxes(title_text=t("dedup.chart_threshold_pairs", language), secondary_y=True)
+    for column, secondary in (("customers", False), ("matched_pairs", True)):
+        values = effect[column].astype(float)
+        # counts: whole-number ticks even when the curve is nearly flat
+        small = len(values) and values.max() - values.min() < 10
+        fig.update_yaxes(title_text=t(f"dedup.chart_threshold_{'pairs' if secondary else column}",
+                                      language),
+                         tickformat=",d", dtick=1 if small else None, secondary_y=secondary)
     return fig
 
 
