@@ -84,12 +84,44 @@ def _ids(values: np.ndarray) -> np.ndarray:
     return codes.astype(np.int64)
 
 
+_LENGTHS: dict[int, tuple[np.ndarray, np.ndarray]] = {}
+
+
+def _lengths(vocabulary: np.ndarray) -> np.ndarray:
+    """String lengths of a vocabulary, computed once per vocabulary object (chunks share it)."""
+    hit = _LENGTHS.get(id(vocabulary))
+    if hit is not None and hit[0] is vocabulary:
+        return hit[1]
+    lengths = np.fromiter((len(str(v)) for v in vocabulary), dtype=np.int64,
+                          count=len(vocabulary))
+    _LENGTHS.clear()  # one vocabulary at a time: no growth across runs
+    _LENGTHS[id(vocabulary)] = (vocabulary, lengths)
+    return lengths
+
+
+def _on_distinct_pairs(a: np.ndarray, b: np.ndarray, func) -> np.ndarray:
+    """``func(a, b)`` computed once per distinct ``(a, b)`` value pair, spread back to all.
+
+    Many candidate pairs share their values (the same two first names, the same two streets),
+    so the string metric runs on far fewer pairs than there are candidates.
+    """
+    if len(a) < 1000:
+        return func(a, b)
+    key = a.astype(np.int64) * (int(max(a.max(), b.max())) + 1) + b
+    inverse, distinct = pd.factorize(key)
+    if len(distinct) > 0.8 * len(a):
+        return func(a, b)
+    modulus = int(max(a.max(), b.max())) + 1
+    return func(distinct // modulus, distinct % modulus)[inverse]
+
+
 def _jaro_winkler(vocabulary: np.ndarray, a: np.ndarray, b: np.ndarray, workers: int
                   ) -> np.ndarray:
     if len(a) == 0:
         return np.zeros(0, dtype=np.float32)
-    return cpdist(vocabulary[a], vocabulary[b], scorer=JaroWinkler.normalized_similarity,
-                  workers=workers, dtype=np.float32)
+    return _on_distinct_pairs(a, b, lambda x, y: cpdist(
+        vocabulary[x], vocabulary[y], scorer=JaroWinkler.normalized_similarity,
+        workers=workers, dtype=np.float32))
 
 
 def _edit_distance(vocabulary: np.ndarray, a: np.ndarray, b: np.ndarray, workers: int,
@@ -103,12 +135,12 @@ def _edit_distance(vocabulary: np.ndarray, a: np.ndarray, b: np.ndarray, workers
     if len(a) == 0:
         return out
     if lengths is None:
-        lengths = np.fromiter((len(str(v)) for v in vocabulary), dtype=np.int64,
-                              count=len(vocabulary))
+        lengths = _lengths(vocabulary)
     todo = np.flatnonzero(np.abs(lengths[a] - lengths[b]) <= max_distance)
     if len(todo):
-        out[todo] = cpdist(vocabulary[a[todo]], vocabulary[b[todo]], scorer=OSA.distance,
-                           workers=workers, score_cutoff=max_distance + 1, dtype=np.int32)
+        out[todo] = _on_distinct_pairs(a[todo], b[todo], lambda x, y: cpdist(
+            vocabulary[x], vocabulary[y], scorer=OSA.distance, workers=workers,
+            score_cutoff=max_distance + 1, dtype=np.int32))
     return out
 
 
@@ -121,7 +153,7 @@ def _typo(vocabulary: np.ndarray, a: np.ndarray, b: np.ndarray, mask: np.ndarray
     close = _jaro_winkler(vocabulary, a[todo], b[todo], workers) >= CLOSE_NAME
     out[todo[close]] = True
     todo = todo[~close]
-    lengths = np.array([len(str(v)) for v in vocabulary], dtype=np.int64)
+    lengths = _lengths(vocabulary)
     todo = todo[np.minimum(lengths[a[todo]], lengths[b[todo]]) >= 5]
     out[todo[_edit_distance(vocabulary, a[todo], b[todo], workers, lengths, 1) <= 1]] = True
     return out

@@ -140,6 +140,50 @@ def key_codes(frames: Sequence[pd.DataFrame], on: Sequence[str]) -> list[np.ndar
     return list(np.split(combined, np.cumsum(sizes)[:-1]))
 
 
+def _shared_codes(frames: Sequence[pd.DataFrame], columns: Sequence[str]
+                  ) -> tuple[list[list[np.ndarray]], np.ndarray]:
+    """Codes (``-1`` missing) of ``columns`` of every frame in one shared vocabulary.
+
+    Returns ``codes[column][frame]`` and the vocabulary, sorted (codes follow the values'
+    order, for sorting). Category columns are read through
+    their integer codes (the vocabularies, not the records, are united), so a million records
+    cost a few array lookups; other columns are cleaned and factorised.
+    """
+    series = [[_column_values(f, c) for f in frames] for c in columns]
+    flat = [s for per_column in series for s in per_column]
+    if all(isinstance(s.dtype, pd.CategoricalDtype) for s in flat):
+        first = flat[0].cat.categories
+        if first.is_monotonic_increasing and all(s.cat.categories.equals(first) for s in flat[1:]):
+            return ([[s.cat.codes.to_numpy().astype(np.int64) for s in per_column]
+                     for per_column in series], np.asarray(first, dtype=object))
+        vocabulary = pd.Index(np.sort(pd.unique(np.concatenate(
+            [np.asarray(s.cat.categories, dtype=object) for s in flat])).astype(str)))
+        out = []
+        for per_column in series:
+            row = []
+            for s in per_column:
+                remap = np.append(vocabulary.get_indexer(s.cat.categories), -1).astype(np.int64)
+                row.append(remap[s.cat.codes.to_numpy()])
+            out.append(row)
+        return out, np.asarray(vocabulary, dtype=object)
+    values = pd.concat([s.astype(object) for s in flat], ignore_index=True)
+    codes, uniques = pd.factorize(values, sort=True, use_na_sentinel=True)
+    parts = np.split(codes.astype(np.int64), np.cumsum([len(s) for s in flat])[:-1])
+    k = len(frames)
+    return [parts[i * k:(i + 1) * k] for i in range(len(columns))], np.asarray(uniques, dtype=object)
+
+
+def _combine_codes(columns: Sequence[np.ndarray]) -> np.ndarray:
+    """One dense code per distinct combination of the columns' codes (``-1`` if any is)."""
+    combined = columns[0].astype(np.int64)
+    for codes in columns[1:]:
+        missing = (combined < 0) | (codes < 0)
+        pair = combined * (int(codes.max(initial=0)) + 1) + codes
+        combined = np.full(len(pair), -1, dtype=np.int64)
+        combined[~missing] = pd.factorize(pair[~missing])[0]
+    return combined
+
+
 def _blocks(codes: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """Positions sorted by key (missing keys dropped), block start offsets and block sizes."""
     valid = np.flatnonzero(codes >= 0)
@@ -308,34 +352,55 @@ class ExactBlockIndex(_PassAlgorithm):
         super().__init__(name or label, **kwargs)
         self.max_block_size = max_block_size
 
-    def _exploded(self, frame: pd.DataFrame) -> tuple[pd.DataFrame, np.ndarray]:
-        """The key columns, one row per (record, alternative value); and each row's position."""
-        positions = np.arange(len(frame), dtype=np.int64)
-        data = pd.DataFrame(index=pd.RangeIndex(len(frame)))
-        for i, col in enumerate(self.on):
-            data[f"k{i}"] = _column_values(frame, col).to_numpy() if isinstance(col, str) else None
-        for i, col in enumerate(self.on):
-            if isinstance(col, str):
-                continue
-            parts = []
-            for alternative in col:
-                part = data.copy()
-                part[f"k{i}"] = _column_values(frame, alternative).to_numpy()
-                part["_pos"] = positions
-                parts.append(part)
-            data = pd.concat(parts, ignore_index=True)
-            positions = data.pop("_pos").to_numpy()
-        return data, positions
+    def _exploded(self, frames: Sequence[pd.DataFrame]
+                  ) -> tuple[list[list[np.ndarray]], list[np.ndarray]]:
+        """Per frame: one code array per key element and the record position of each row.
+
+        A record is keyed once per non-missing alternative of an "any of" element, so rows
+        and records differ then. Codes are shared across frames and alternatives (one
+        vocabulary per key element, kept in ``self._vocabularies`` for the report).
+        """
+        per_element: list[list[np.ndarray]] = []
+        self._vocabularies = []
+        for col in self.on:
+            columns = [col] if isinstance(col, str) else list(col)
+            codes, vocabulary = _shared_codes(frames, columns)
+            per_element.append(codes)            # [column][frame] -> codes
+            self._vocabularies.append(vocabulary)
+        out_codes: list[list[np.ndarray]] = []
+        out_rows: list[np.ndarray] = []
+        for j, frame in enumerate(frames):
+            rows = np.arange(len(frame), dtype=np.int64)
+            element_codes: list[np.ndarray] = []
+            for i, col in enumerate(self.on):
+                alternatives = [c[j] for c in per_element[i]]
+                if len(alternatives) == 1:
+                    element_codes.append(alternatives[0][rows])
+                    continue
+                # Explode: one row per (current row, alternative).
+                new_rows, new_element_codes, chosen = [], [[] for _ in element_codes], []
+                for alt in alternatives:
+                    new_rows.append(rows)
+                    for k, e in enumerate(element_codes):
+                        new_element_codes[k].append(e)
+                    chosen.append(alt[rows])
+                rows = np.concatenate(new_rows)
+                element_codes = [np.concatenate(e) for e in new_element_codes]
+                element_codes.append(np.concatenate(chosen))
+            out_codes.append(element_codes)
+            out_rows.append(rows)
+        return out_codes, out_rows
 
     def _codes(self, frames: Sequence[pd.DataFrame]
-               ) -> tuple[list[np.ndarray], list[np.ndarray], list[pd.DataFrame]]:
-        exploded = [self._exploded(f) for f in frames]
-        keys = [e[0] for e in exploded]
-        codes = key_codes(keys, list(keys[0].columns))
-        return codes, [e[1] for e in exploded], keys
+               ) -> tuple[list[np.ndarray], list[np.ndarray], list[list[np.ndarray]]]:
+        element_codes, rows = self._exploded(frames)
+        sizes = [len(r) for r in rows]
+        combined = [np.concatenate([e[i] for e in element_codes]) for i in range(len(self.on))]
+        codes = _combine_codes(combined)
+        return list(np.split(codes, np.cumsum(sizes)[:-1])), rows, element_codes
 
     def _record_stats(self, info: dict[str, Any], pairs: int, codes: list[np.ndarray],
-                      rows: list[np.ndarray], keys: list[pd.DataFrame]) -> None:
+                      rows: list[np.ndarray], keys: list[list[np.ndarray]]) -> None:
         # Translate the skipped codes back to their key values for the report.
         skipped = sorted(info["skipped_codes"].items(), key=lambda kv: (-kv[1], kv[0]))[:20]
         values: list[tuple[Any, int]] = []
@@ -343,7 +408,8 @@ class ExactBlockIndex(_PassAlgorithm):
             for c, k in zip(codes, keys):
                 hit = np.flatnonzero(c == code)
                 if len(hit):
-                    key = tuple(k.iloc[hit[0]].tolist())
+                    key = tuple(vocabulary[int(e[hit[0]])]
+                                for vocabulary, e in zip(self._vocabularies, k))
                     values.append((key if len(key) > 1 else key[0], size))
                     break
         # With "any of" columns a record may be keyed several times: count it once.
@@ -384,7 +450,7 @@ class ExactBlockIndex(_PassAlgorithm):
 class SortedNeighbourhoodIndex(_PassAlgorithm):
     """Pairs of records close to each other once sorted on a key (sorted neighbourhood).
 
-    Records are sorted on the key (several columns are joined with a space; records whose first
+    Records are sorted on the key (column by column, missing values first; records whose first
     column is missing are left out) and each is paired with the next ``window - 1`` records.
     This catches typos that defeat exact blocks (DUPOND / DUPONT sort next to each other) and
     never explodes: it makes at most ``(window - 1) * n`` pairs, however common a value is.
@@ -408,16 +474,15 @@ class SortedNeighbourhoodIndex(_PassAlgorithm):
         super().__init__(name or "sorted:" + "+".join(self.on), **kwargs)
         self.window = window
 
-    def _sort_key(self, frame: pd.DataFrame) -> pd.Series:
-        key = _column_values(frame, self.on[0]).astype("string")
-        for col in self.on[1:]:
-            key = key + " " + _column_values(frame, col).astype("string").fillna("")
-        return key
+    def _sort_codes(self, frames: Sequence[pd.DataFrame]) -> list[np.ndarray]:
+        """Per sort column, the codes of all frames' records (concatenated), in value order."""
+        return [np.concatenate(_shared_codes(frames, [c])[0][0]) for c in self.on]
 
-    def _window_pairs(self, key: pd.Series) -> tuple[np.ndarray, np.ndarray]:
-        codes, _ = pd.factorize(key, sort=True, use_na_sentinel=True)
-        valid = np.flatnonzero(codes >= 0)
-        order = valid[np.argsort(codes[valid], kind="stable")]
+    def _window_pairs(self, columns: list[np.ndarray]) -> tuple[np.ndarray, np.ndarray]:
+        # Sort on the columns' codes (missing, -1, first within a column), records whose first
+        # column is missing left out; ties keep record order.
+        valid = np.flatnonzero(columns[0] >= 0)
+        order = valid[np.lexsort([c[valid] for c in reversed(columns)])]
         firsts, seconds = [], []
         for k in range(1, self.window):
             firsts.append(order[k:])
@@ -428,7 +493,7 @@ class SortedNeighbourhoodIndex(_PassAlgorithm):
         return np.concatenate(firsts).astype(np.int64), np.concatenate(seconds).astype(np.int64)
 
     def dedup_positions(self, frame: pd.DataFrame) -> tuple[np.ndarray, np.ndarray]:
-        a, b = self._window_pairs(self._sort_key(frame))
+        a, b = self._window_pairs(self._sort_codes([frame]))
         first, second = np.maximum(a, b), np.minimum(a, b)
         self.stats = PassStats(self.name, pairs=len(first), blocks=max(self._keyed - 1, 0),
                                records_keyed=self._keyed,
@@ -437,8 +502,7 @@ class SortedNeighbourhoodIndex(_PassAlgorithm):
 
     def link_positions(self, frame_a: pd.DataFrame, frame_b: pd.DataFrame
                        ) -> tuple[np.ndarray, np.ndarray]:
-        key = pd.concat([self._sort_key(frame_a), self._sort_key(frame_b)], ignore_index=True)
-        a, b = self._window_pairs(key)
+        a, b = self._window_pairs(self._sort_codes([frame_a, frame_b]))
         n_a = len(frame_a)
         cross = (a < n_a) != (b < n_a)
         a, b = a[cross], b[cross]

@@ -105,16 +105,16 @@ def validate_records(records: pd.DataFrame) -> None:
                          "within a source (check the source's id_column)")
 
 
-def _categorical(values: pd.Series | np.ndarray, categories: np.ndarray | None = None
-                 ) -> pd.Categorical:
-    """Text values as a Categorical of stripped strings; blank and missing become missing.
-
-    The cleaning runs on the distinct values only (fast on a million records).
-    """
-    codes, uniques = pd.factorize(pd.Series(values, copy=False), use_na_sentinel=True)
-    cleaned = pd.Series(np.asarray(uniques, dtype=object)).astype("string").str.strip()
+def _clean_vocabulary(values: np.ndarray) -> np.ndarray:
+    """Stripped strings of ``values`` (distinct values); blank and missing become None."""
+    cleaned = pd.Series(np.asarray(values, dtype=object)).astype("string").str.strip()
     cleaned = cleaned.where(cleaned != "").astype(object)
-    cleaned = cleaned.where(cleaned.notna(), None).to_numpy()
+    return cleaned.where(cleaned.notna(), None).to_numpy()
+
+
+def _from_vocabulary(codes: np.ndarray, cleaned: np.ndarray, categories: np.ndarray | None = None
+                     ) -> pd.Categorical:
+    """A Categorical from codes into ``cleaned`` (``-1`` missing), re-coded on sorted values."""
     if categories is None:
         categories = np.sort(pd.unique(cleaned[pd.notna(cleaned)]).astype(str))
     cats = pd.Index(categories)
@@ -122,11 +122,37 @@ def _categorical(values: pd.Series | np.ndarray, categories: np.ndarray | None =
     return pd.Categorical.from_codes(remap[codes], categories=cats, validate=False)
 
 
+def _categorical(values: pd.Series | np.ndarray, categories: np.ndarray | None = None
+                 ) -> pd.Categorical:
+    """Text values as a Categorical of stripped strings; blank and missing become missing.
+
+    The cleaning runs on the distinct values only (fast on a million records); an Arrow string
+    column is factorised by Arrow without converting its values to Python strings.
+    """
+    codes, uniques = pd.factorize(pd.Series(values, copy=False), use_na_sentinel=True)
+    return _from_vocabulary(codes, _clean_vocabulary(np.asarray(uniques, dtype=object)),
+                            categories)
+
+
+def _recode(cat: pd.Categorical, categories: np.ndarray) -> pd.Categorical:
+    """``cat`` in another (sorted, larger) vocabulary, through its codes."""
+    return _from_vocabulary(cat.codes, np.asarray(cat.categories, dtype=object), categories)
+
+
 def _derive(cat: pd.Categorical, func) -> pd.Categorical:
     """A new Categorical obtained by applying ``func`` (str -> str | None) to each category."""
-    mapped = np.array([func(c) for c in cat.categories], dtype=object)
-    mapped = np.append(mapped, None)
-    return _categorical(mapped[cat.codes])
+    mapped = np.array([func(c) for c in cat.categories] + [None], dtype=object)[:-1]
+    return _from_vocabulary(cat.codes, _clean_vocabulary(mapped))
+
+
+def _coalesce(given: pd.Categorical, computed: pd.Categorical) -> pd.Categorical:
+    """``given`` where present, else ``computed`` (through codes, in one united vocabulary)."""
+    vocabulary = np.sort(pd.unique(np.concatenate(
+        [np.asarray(given.categories, dtype=object),
+         np.asarray(computed.categories, dtype=object)])).astype(str))
+    a, b = _recode(given, vocabulary), _recode(computed, vocabulary)
+    codes = np.where(a.codes >= 0, a.codes, b.codes)
+    return pd.Categorical.from_codes(codes, categories=pd.Index(vocabulary), validate=False)
 
 
 def prepare_records(records: pd.DataFrame) -> pd.DataFrame:
@@ -148,7 +174,7 @@ def prepare_records(records: pd.DataFrame) -> pd.DataFrame:
     cats: dict[str, pd.Categorical] = {}
     for col in TEXT_COLUMNS:
         if col in records.columns:
-            cats[col] = _categorical(records[col].to_numpy())
+            cats[col] = _categorical(records[col])
             if col == "id_number":
                 # Identifiers are typed with spaces, dots and dashes: keep letters and digits.
                 cats[col] = _derive(cats[col], lambda v: re.sub(r"[^0-9A-Z]", "", v.upper()) or None)
@@ -156,10 +182,7 @@ def prepare_records(records: pd.DataFrame) -> pd.DataFrame:
             cats[col] = pd.Categorical.from_codes(np.full(n, -1), categories=pd.Index([], dtype=object))
     for col in ("last_name", "first_name", "birth_name"):
         ph = f"{col}_phonetic"
-        own = _derive(cats[col], french_phonetic)
-        given = np.asarray(cats[ph], dtype=object)
-        computed = np.asarray(own, dtype=object)
-        cats[ph] = _categorical(np.where(pd.isna(given), computed, given))
+        cats[ph] = _coalesce(cats[ph], _derive(cats[col], french_phonetic))
     cats["first_initial"] = _derive(cats["first_name"], lambda v: v[:1] or None)
     cats["birth_year"] = _derive(cats["birth_date"],
                                  lambda v: v[:4] if re.match(r"^\d{4}-", v) else None)
@@ -169,7 +192,7 @@ def prepare_records(records: pd.DataFrame) -> pd.DataFrame:
         vocabulary = np.sort(pd.unique(np.concatenate(
             [np.asarray(cats[c].categories, dtype=object) for c in group])).astype(str))
         for c in group:
-            cats[c] = _categorical(np.asarray(cats[c], dtype=object), categories=vocabulary)
+            cats[c] = _recode(cats[c], vocabulary)
 
     out = pd.DataFrame({"source": records["source"].astype(str).to_numpy(),
                         "record_id": records["record_id"].astype(str).to_numpy()})
