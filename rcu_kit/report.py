@@ -285,7 +285,13 @@ def run_report(engagement_paths: Sequence[str | Path] | str | Path, out_root: st
     results = []
     with tqdm(total=len(paths) * len(notebooks), disable=not progress, unit="notebook") as bar:
         for path in paths:
-            results.append(_report_one(Path(path).expanduser().resolve(), out, notebooks, stamp, bar))
+            path = Path(path).expanduser().resolve()
+            try:
+                results.append(_report_one(path, out, notebooks, stamp, bar))
+            except Exception as exc:  # noqa: BLE001 - a bug or a bad file stops this engagement only
+                results.append(EngagementReport(
+                    engagement_path=path,
+                    error=f"{path}: the report could not be written: {type(exc).__name__}: {exc}"))
     return results
 
 

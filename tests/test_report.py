@@ -148,6 +148,28 @@ def test_failing_notebook_stops_engagement_and_keeps_partial_outputs(tmp_path):
     assert expected.replace("'", "&#39;") in index
 
 
+def test_unexpected_error_stops_only_its_engagement(tmp_path, monkeypatch):
+    import rcu_kit.summary
+
+    real = rcu_kit.summary.collect_summary
+
+    def collect(engagement, generated=None):
+        if engagement.client == "Corrompu SA":
+            raise OSError("disk full")
+        return real(engagement, generated)
+
+    monkeypatch.setattr(rcu_kit.summary, "collect_summary", collect)
+    bad = write_engagement(tmp_path / "bad", "Corrompu SA")
+    good = write_engagement(tmp_path / "good", "Sain SA")
+    empty = tmp_path / "no-notebooks"
+    empty.mkdir()  # no notebook at all: nothing runs, only the summary is written
+    first, second = run_report([bad, good], out_root=tmp_path / "reports", progress=False,
+                               notebooks_dir=empty)
+    assert first.error == f"{bad.resolve()}: the report could not be written: OSError: disk full"
+    assert second.ok and second.index.exists()
+    assert [r.status for r in second.notebooks] == ["missing"] * 5
+
+
 def test_run_report_needs_an_engagement():
     with pytest.raises(ValueError, match="no engagement file given"):
         run_report([])
