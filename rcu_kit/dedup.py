@@ -462,7 +462,7 @@ def client_tables(run: DedupRun, engagement: Engagement) -> dict[str, pd.DataFra
     effect = run.threshold_effect.assign(
         duplicate_rate=lambda d: (100 * d["duplicate_rate"].astype(float)).round(2))
     passes = run.result.pass_stats
-    pairs = pair_examples(run, EXCEL_PAIRS, masked=masked)
+    pairs = pair_examples(run, EXCEL_PAIRS, masked=masked, seed=engagement.seed)
     bad = run.bad_lines.copy()
     bad = mask_frame(bad, {"content": "text"}, enabled=masked)
     tables = {
