@@ -152,3 +152,10 @@ def test_missing_crosswalk_column_is_named():
     with pytest.raises(ValueError, match="crosswalk: missing column\\(s\\) customer_id"):
         f.headline_figures(CW.drop(columns="customer_id"))
     assert np.isclose(f.headline_figures(CW)["duplicate_rate"], 0.5)
+
+
+def test_pair_positions_match_ids_as_text():
+    # a crosswalk read back without dtype=str holds numbers: 12 matches the pair's "12"
+    cw = crosswalk([("crm", 12, "K1"), ("web", 7, "K1"), ("crm", 13, "K2")])
+    first, second = f.pair_positions(cw, pairs([("crm", "13", "web", "7", 0.5)]))
+    assert (first.tolist(), second.tolist()) == ([2], [1])
