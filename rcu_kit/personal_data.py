@@ -30,6 +30,7 @@ from collections.abc import Mapping
 
 import pandas as pd
 
+from rcu_kit.i18n import t
 from rcu_kit.masking import MASKED_TYPES
 from rcu_kit.semantic_types import normalise_name
 
@@ -47,7 +48,8 @@ _FINANCIAL = re.compile(
     rf"dette|debt|creance){_E}|iban|carte_?bancaire")
 
 GDPR_BY_TYPE: dict[str, tuple[str, str, str]] = {
-    # semantic type: (personal_data, gdpr_category, reason)
+    # semantic type: (personal_data, gdpr_category, reason in English; the tables show the
+    # reason in the engagement's language, label audit.gdpr_<type>)
     "last_name": ("yes", "identity", "a person's name"),
     "first_name": ("yes", "identity", "a person's first name"),
     "full_name": ("yes", "identity", "a person's name"),
@@ -69,8 +71,8 @@ PERSONAL_DATA_COLUMNS = ["source", "column", "semantic_type", "personal_data", "
 
 
 def classify_personal_data(types: pd.DataFrame,
-                           mapped_categories: Mapping[tuple[str, str], tuple[str, str]] | None = None
-                           ) -> pd.DataFrame:
+                           mapped_categories: Mapping[tuple[str, str], tuple[str, str]] | None = None,
+                           language: str = "en") -> pd.DataFrame:
     """GDPR classification of every source column.
 
     Args:
@@ -79,6 +81,7 @@ def classify_personal_data(types: pd.DataFrame,
         mapped_categories: ``(source, column) -> (attribute, gdpr_category)`` from the
             engagement's mapping and target model; a category other than ``none`` wins over
             the semantic type.
+        language: language of the ``reason`` column (``fr`` or ``en``).
 
     Returns:
         Columns :data:`PERSONAL_DATA_COLUMNS`, one row per input row.
@@ -90,15 +93,15 @@ def classify_personal_data(types: pd.DataFrame,
         name = normalise_name(column)
         mapped = mapped_categories.get((source, column))
         if _SENSITIVE.search(name):
-            verdict = ("yes", "sensitive", "the column name points to special-category data "
-                                           "(GDPR art. 9) or a social-security number")
+            verdict = ("yes", "sensitive", t("audit.gdpr_sensitive", language))
         elif _FINANCIAL.search(name):
-            verdict = ("yes", "financial", "the column name points to financial data")
+            verdict = ("yes", "financial", t("audit.gdpr_financial", language))
         elif mapped and mapped[1] != "none":
-            verdict = ("yes", mapped[1], f"mapped to the target attribute {mapped[0]!r} "
-                                         f"(GDPR category set in the target model)")
+            verdict = ("yes", mapped[1], t("audit.gdpr_mapped", language, attribute=mapped[0]))
+        elif kind in GDPR_BY_TYPE:
+            verdict = (*GDPR_BY_TYPE[kind][:2], t(f"audit.gdpr_{kind}", language))
         else:
-            verdict = GDPR_BY_TYPE.get(kind, ("no", "none", f"{kind}: not personal on its own"))
+            verdict = ("no", "none", t("audit.gdpr_not_personal", language, kind=kind))
         rows.append({"source": source, "column": column, "semantic_type": kind,
                      "personal_data": verdict[0], "gdpr_category": verdict[1], "reason": verdict[2]})
     return pd.DataFrame(rows, columns=PERSONAL_DATA_COLUMNS)

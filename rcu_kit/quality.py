@@ -22,6 +22,7 @@ Examples:
 
 from __future__ import annotations
 
+import heapq
 import re
 from collections.abc import Mapping
 from dataclasses import dataclass
@@ -29,8 +30,10 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
+from rcu_kit.i18n import t
 from rcu_kit.masking import mask_series
-from rcu_kit.validity import INVALID, REPAIRABLE, VALID, as_text, check_validity, parse_dates, parse_numbers
+from rcu_kit.validity import (INVALID, REPAIRABLE, VALID, DistinctValues, distinct_values, parse_dates,
+                              parse_numbers)
 
 __all__ = ["KPI_COLUMNS", "QualityTables", "value_shape", "value_shapes", "column_kpis",
            "quality_tables"]
@@ -57,7 +60,16 @@ def _shape_table() -> dict[int, str]:
 
 
 _SHAPE = _shape_table()
-_LETTER_RUNS = re.compile(r"(A|a)\1+")
+_UPPER_RUN, _LOWER_RUN = re.compile("AA+"), re.compile("aa+")
+
+
+def _shape(value: str) -> str:
+    shaped = value.translate(_SHAPE)
+    if "AA" in shaped:
+        shaped = _UPPER_RUN.sub("A", shaped)
+    if "aa" in shaped:
+        shaped = _LOWER_RUN.sub("a", shaped)
+    return shaped
 
 
 def value_shape(value: str) -> str:
@@ -74,13 +86,13 @@ def value_shape(value: str) -> str:
         >>> value_shape("06 12 34 56 78")
         '99 99 99 99 99'
     """
-    return _LETTER_RUNS.sub(r"\1", value.translate(_SHAPE))
+    return _shape(value)
 
 
 def value_shapes(values: pd.Series) -> pd.Series:
     """:func:`value_shape` of each value (missing stays missing)."""
     text = values.dropna().astype(str)
-    shaped = text.str.translate(_SHAPE).str.replace(_LETTER_RUNS, r"\1", regex=True)
+    shaped = pd.Series([_shape(v) for v in text], index=text.index, dtype=object)
     return shaped.reindex(values.index)
 
 
@@ -109,16 +121,32 @@ def _weighted_quantiles(values: np.ndarray, weights: np.ndarray, qs: list[float]
     return [float(v[min(np.searchsorted(cum, q * total, side="left"), len(v) - 1)]) for q in qs]
 
 
-def _top(counts: pd.Series, n: int) -> pd.Series:
-    """The ``n`` largest counts, ties broken by value so the result is deterministic."""
-    frame = pd.DataFrame({"value": counts.index.astype(str), "count": counts.to_numpy()})
+def _top_of(values: np.ndarray, counts: np.ndarray, n: int) -> pd.Series:
+    """The ``n`` largest counts, ties broken by value so the result is deterministic.
+
+    Only the candidates at or above the n-th largest count are sorted (a million distinct
+    identifiers, each seen once, cost a partial selection, not a sort).
+    """
+    if n <= 0 or len(counts) == 0:
+        return pd.Series([], dtype=np.int64, index=pd.Index([], dtype=object))
+    if len(counts) > n:
+        nth = np.partition(counts, len(counts) - n)[len(counts) - n]  # the n-th largest count
+        above = np.flatnonzero(counts > nth)
+        tied = np.flatnonzero(counts == nth)
+        if len(above) + len(tied) > n:  # keep the smallest values among the ties
+            tied = np.array(heapq.nsmallest(n - len(above), tied, key=values.__getitem__), dtype=np.int64)
+        keep = np.concatenate([above, tied])
+        values, counts = values[keep], counts[keep]
+    frame = pd.DataFrame({"value": values, "count": counts})
     frame = frame.sort_values(["count", "value"], ascending=[False, True], kind="stable").head(n)
     return pd.Series(frame["count"].to_numpy(), index=frame["value"].to_numpy())
 
 
 def column_kpis(series: pd.Series, semantic_type: str, *, mask: bool = True, top_n: int = 5,
                 today: pd.Timestamp | str | None = None,
-                mask_as: str | None = None) -> tuple[dict, pd.DataFrame, pd.DataFrame]:
+                mask_as: str | None = None,
+                distinct: DistinctValues | None = None,
+                language: str = "en") -> tuple[dict, pd.DataFrame, pd.DataFrame]:
     """KPIs of one column over all its rows.
 
     Args:
@@ -129,17 +157,20 @@ def column_kpis(series: pd.Series, semantic_type: str, *, mask: bool = True, top
         today: reference day for dates in the future and birth-date plausibility.
         mask_as: the type to mask values as when it differs from ``semantic_type`` (an IBAN
             typed ``id`` is masked as ``text``: see :func:`rcu_kit.personal_data.masking_types`).
+        distinct: ``series`` already reduced by :func:`rcu_kit.validity.distinct_values` (the
+            audit shares it between stages; the validity status computed here is kept on it).
+        language: language of ``note`` and ``outlier_rule`` (``fr`` or ``en``).
 
     Returns:
         ``(kpis, top_values, shapes)``: a dict of the :data:`KPI_COLUMNS` (without ``source``
         and ``column``), and two small tables (``rank, value|shape, count, share``).
     """
     now = pd.Timestamp(today).normalize() if today is not None else pd.Timestamp.today().normalize()
-    text = as_text(series)
-    rows = len(text)
-    counts = text.value_counts(dropna=True, sort=False)
-    filled = int(counts.sum())
-    distinct = int(len(counts))
+    values = distinct if distinct is not None else distinct_values(series)
+    weights = values.counts.astype(np.int64)
+    rows = len(values)
+    filled = int(weights.sum())
+    distinct = int(len(weights))
     k: dict[str, object] = {
         "semantic_type": semantic_type, "rows": rows, "filled": filled,
         "completeness": filled / rows if rows else np.nan,
@@ -153,23 +184,21 @@ def column_kpis(series: pd.Series, semantic_type: str, *, mask: bool = True, top
     empty_top = pd.DataFrame(columns=["rank", "value", "count", "share"])
     empty_shapes = pd.DataFrame(columns=["rank", "shape", "count", "share"])
     if rows == 0:
-        k["note"] = "no rows"
+        k["note"] = t("audit.note_no_rows", language)
         return k, empty_top, empty_shapes
     if filled == 0:
-        k["note"] = "column 100 % empty"
+        k["note"] = t("audit.note_empty_column", language)
         return k, empty_top, empty_shapes
 
-    uniques = pd.Series(counts.index.to_numpy(dtype=object))
-    weights = counts.to_numpy(dtype=np.int64)
-    lengths = uniques.str.len().to_numpy(dtype=np.int64)
+    uniques = values.series()
+    lengths = np.fromiter(map(len, values.values), dtype=np.int64, count=len(values.values))
     k["min_length"], k["max_length"] = int(lengths.min()), int(lengths.max())
 
     notes = []
-    status = check_validity(uniques, semantic_type, today=now)
-    if status is None:
-        notes.append(f"no validity rule for {semantic_type}")
+    s = values.status(semantic_type, now)
+    if s is None:
+        notes.append(t("audit.note_no_rule", language, semantic_type=semantic_type))
     else:
-        s = status.to_numpy(dtype=object)
         k["valid"] = int(weights[s == VALID].sum())
         k["repairable"] = int(weights[s == REPAIRABLE].sum())
         k["invalid"] = int(weights[s == INVALID].sum())
@@ -184,14 +213,15 @@ def column_kpis(series: pd.Series, semantic_type: str, *, mask: bool = True, top
             d, w = dates[ok], weights[ok]
             if semantic_type == "date":
                 out = ((d < pd.Timestamp("1900-01-01")) | (d > now)).to_numpy()
-                k["outlier_rule"] = f"before 1900-01-01 or after {now.date().isoformat()}"
+                k["outlier_rule"] = t("audit.rule_date", language, today=now.strftime(
+                    "%d/%m/%Y" if language == "fr" else "%Y-%m-%d"))
             else:
                 age_years = (now - d).dt.days / 365.25
                 out = ((age_years < 15) | (age_years > 100)).to_numpy()
-                k["outlier_rule"] = "age under 15 or over 100 years"
+                k["outlier_rule"] = t("audit.rule_birth_date", language)
             k["outliers"] = int(w[out].sum())
         else:
-            notes.append("no value parses as a date")
+            notes.append(t("audit.note_no_date", language))
     elif semantic_type == "number":
         numbers = parse_numbers(uniques)
         ok = numbers.notna().to_numpy()
@@ -201,21 +231,22 @@ def column_kpis(series: pd.Series, semantic_type: str, *, mask: bool = True, top
             q1, q3 = _weighted_quantiles(v, w, [0.25, 0.75])
             lo, hi = q1 - 1.5 * (q3 - q1), q3 + 1.5 * (q3 - q1)
             k["outliers"] = int(w[(v < lo) | (v > hi)].sum())
-            k["outlier_rule"] = f"outside [{lo:g}, {hi:g}] (1.5 IQR)"
+            k["outlier_rule"] = t("audit.rule_number", language, lo=lo, hi=hi)
     elif semantic_type not in ("category", "boolean", "civility", "country"):
         q1, q3 = _weighted_quantiles(lengths.astype(float), weights, [0.25, 0.75])
         lo, hi = max(0.0, q1 - 3 * (q3 - q1)), q3 + 3 * (q3 - q1)
         k["outliers"] = int(weights[(lengths < lo) | (lengths > hi)].sum())
-        k["outlier_rule"] = f"length outside [{lo:g}, {hi:g}] (3 IQR)"
+        k["outlier_rule"] = t("audit.rule_length", language, lo=lo, hi=hi)
 
     # frequent values and shapes
-    top = _top(counts, top_n)
+    top = _top_of(values.values, weights, top_n)
     shown = mask_series(pd.Series(top.index, dtype=object), mask_as or semantic_type) if mask else \
         pd.Series(top.index, dtype=object)
     top_values = pd.DataFrame({"rank": np.arange(1, len(top) + 1), "value": shown.to_numpy(),
                                "count": top.to_numpy(), "share": top.to_numpy() / filled})
-    shape_counts = pd.Series(weights, index=value_shapes(uniques).to_numpy()).groupby(level=0).sum()
-    top_shapes = _top(shape_counts, top_n)
+    shape_codes, shape_values = pd.factorize(np.array([_shape(v) for v in values.values], dtype=object))
+    top_shapes = _top_of(np.asarray(shape_values, dtype=object),
+                         np.bincount(shape_codes, weights=weights).astype(np.int64), top_n)
     shapes = pd.DataFrame({"rank": np.arange(1, len(top_shapes) + 1), "shape": top_shapes.index,
                            "count": top_shapes.to_numpy(), "share": top_shapes.to_numpy() / filled})
     k["top_value"], k["top_value_count"] = top_values["value"].iat[0], int(top.iat[0])
@@ -227,7 +258,9 @@ def column_kpis(series: pd.Series, semantic_type: str, *, mask: bool = True, top
 def quality_tables(frame: pd.DataFrame, semantic_types: Mapping[str, str], *, source: str = "",
                    mask: bool = True, top_n: int = 5,
                    today: pd.Timestamp | str | None = None,
-                   mask_types: Mapping[str, str] | None = None) -> QualityTables:
+                   mask_types: Mapping[str, str] | None = None,
+                   distinct: Mapping[str, DistinctValues] | None = None,
+                   language: str = "en") -> QualityTables:
     """KPIs, frequent values and shapes of every column of ``frame``.
 
     Args:
@@ -238,6 +271,8 @@ def quality_tables(frame: pd.DataFrame, semantic_types: Mapping[str, str], *, so
         top_n: frequent values and shapes kept per column.
         today: reference day (default: today).
         mask_types: column -> type to mask values as, when it differs from the semantic type.
+        distinct: column -> its :func:`rcu_kit.validity.distinct_values`, when already computed.
+        language: language of the notes and outlier rules (the audit passes the engagement's).
 
     Returns:
         The three tables, one row (or ``top_n`` rows) per column in the frame's order.
@@ -246,7 +281,8 @@ def quality_tables(frame: pd.DataFrame, semantic_types: Mapping[str, str], *, so
     for col in frame.columns:
         kind = semantic_types.get(col) or semantic_types.get(str(col)) or "text"
         mask_as = (mask_types or {}).get(str(col))
-        k, top, shp = column_kpis(frame[col], kind, mask=mask, top_n=top_n, today=today, mask_as=mask_as)
+        k, top, shp = column_kpis(frame[col], kind, mask=mask, top_n=top_n, today=today, mask_as=mask_as,
+                                  distinct=(distinct or {}).get(str(col)), language=language)
         kpi_rows.append({"source": source, "column": str(col), **k})
         if len(top):
             tops.append(top.assign(source=source, column=str(col)))

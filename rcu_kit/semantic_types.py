@@ -27,7 +27,8 @@ from collections.abc import Mapping
 import pandas as pd
 from unidecode import unidecode
 
-from rcu_kit.validity import INVALID, as_text, check_validity, name_status
+from rcu_kit.i18n import t
+from rcu_kit.validity import INVALID, DistinctValues, check_validity, distinct_values, name_status
 
 __all__ = ["SEMANTIC_TYPES", "name_hint", "normalise_name", "detect_semantic_types",
            "validate_overrides"]
@@ -166,14 +167,13 @@ def validate_overrides(columns: list[str], overrides: Mapping[str, str] | None,
     return overrides
 
 
-def _pct(rate: float) -> str:
-    return f"{rate:.0%}"
+def _detect_one(column: str, values: DistinctValues, override: str | None, sample_size: int,
+                seed: int, today: pd.Timestamp | None, language: str = "en") -> dict[str, object]:
+    def reason(key: str, **values: object) -> str:
+        return t(f"audit.reason_{key}", language, **values)
 
-
-def _detect_one(column: str, text: pd.Series, override: str | None, sample_size: int, seed: int,
-                today: pd.Timestamp | None) -> dict[str, object]:
     hint = name_hint(column)
-    filled = text.dropna()
+    filled = pd.Series(values.values[values.codes[values.filled]], dtype=object)
     sample = filled.sample(n=min(sample_size, len(filled)), random_state=seed) if len(filled) else filled
     sample = sample.reset_index(drop=True)
     row: dict[str, object] = {"column": column, "name_suggestion": hint}
@@ -182,7 +182,7 @@ def _detect_one(column: str, text: pd.Series, override: str | None, sample_size:
         rate = _match_rate(sample, override, today)
         return {**row, "semantic_type": override, "confidence": 1.0, "method": "override",
                 "value_match_rate": rate,
-                "reason": "set by the consultant in the engagement (semantic_types)"}
+                "reason": reason("override")}
 
     value_rates = {k: _match_rate(sample, k, today, strict=True) for k in _VALUE_TYPES} if len(sample) else {}
     best_value = max(value_rates, key=lambda k: (value_rates[k] or 0, -_VALUE_TYPES.index(k)),
@@ -193,45 +193,44 @@ def _detect_one(column: str, text: pd.Series, override: str | None, sample_size:
         if sample.empty:
             return {**row, "semantic_type": hint, "confidence": 0.5, "method": "name",
                     "value_match_rate": None,
-                    "reason": f"column name suggests {hint}; no values to confirm it (empty column)"}
+                    "reason": reason("name_empty", hint=hint)}
         rate = _match_rate(sample, hint, today)
         if rate is not None and rate >= 0.5:
             return {**row, "semantic_type": hint, "confidence": round(0.6 + 0.4 * rate, 2),
                     "method": "name+values", "value_match_rate": rate,
-                    "reason": f"column name suggests {hint}; {_pct(rate)} of sampled values fit"}
+                    "reason": reason("name_values", hint=hint, rate=rate)}
         if best_value and best_rate >= 0.9 and best_value != hint:
             return {**row, "semantic_type": best_value, "confidence": round(0.7 * best_rate, 2),
                     "method": "values", "value_match_rate": best_rate,
-                    "reason": f"column name suggests {hint} but only {_pct(rate or 0)} of sampled "
-                              f"values fit; {_pct(best_rate)} look like {best_value}"}
+                    "reason": reason("values_not_name", hint=hint, rate=rate or 0.0,
+                                     best_rate=best_rate, best=best_value)}
         return {**row, "semantic_type": hint, "confidence": round(0.3 + 0.2 * (rate or 0), 2),
                 "method": "name", "value_match_rate": rate,
-                "reason": f"column name suggests {hint} but only {_pct(rate or 0)} of sampled values "
-                          "fit: check this column"}
+                "reason": reason("name_check", hint=hint, rate=rate or 0.0)}
 
     if sample.empty:
         return {**row, "semantic_type": "text", "confidence": 0.0, "method": "fallback",
-                "value_match_rate": None, "reason": "empty column and an uninformative name"}
+                "value_match_rate": None, "reason": reason("empty_unknown")}
     if best_value and best_rate >= 0.8:
         return {**row, "semantic_type": best_value, "confidence": round(0.8 * best_rate, 2),
                 "method": "values", "value_match_rate": best_rate,
-                "reason": f"{_pct(best_rate)} of sampled values look like {best_value}"}
+                "reason": reason("values", rate=best_rate, kind=best_value)}
     if _few_distinct(sample):
         n = sample.nunique()
         return {**row, "semantic_type": "category", "confidence": 0.5, "method": "values",
                 "value_match_rate": 1.0,
-                "reason": f"only {n} distinct value(s) in the sample: a category"}
+                "reason": reason("category", n=n)}
     name_rate = float((name_status(sample) != INVALID).mean())
     return {**row, "semantic_type": "text", "confidence": 0.3, "method": "fallback",
             "value_match_rate": None,
-            "reason": "free text: no name rule and no value pattern fits"
-                      + (f" ({_pct(name_rate)} of values look like names: consider an override)"
-                         if name_rate >= 0.8 else "")}
+            "reason": reason("text") + (reason("text_names", rate=name_rate) if name_rate >= 0.8 else "")}
 
 
 def detect_semantic_types(frame: pd.DataFrame, overrides: Mapping[str, str] | None = None, *,
                           sample_size: int = 2000, seed: int = 42,
-                          today: pd.Timestamp | str | None = None) -> pd.DataFrame:
+                          today: pd.Timestamp | str | None = None,
+                          distinct: Mapping[str, DistinctValues] | None = None,
+                          language: str = "en") -> pd.DataFrame:
     """Guess the semantic type of every column of ``frame``.
 
     Args:
@@ -240,6 +239,10 @@ def detect_semantic_types(frame: pd.DataFrame, overrides: Mapping[str, str] | No
         sample_size: filled values checked per column (a seeded random sample).
         seed: random seed of the sample.
         today: reference day for birth-date plausibility (default: today).
+        distinct: column -> its :func:`rcu_kit.validity.distinct_values`, when already computed
+            (the audit shares them between its stages).
+        language: language of the ``reason`` column (``fr`` or ``en``; the audit passes the
+            engagement's).
 
     Returns:
         One row per column, in the frame's order: ``column``, ``semantic_type``, ``confidence``
@@ -257,7 +260,9 @@ def detect_semantic_types(frame: pd.DataFrame, overrides: Mapping[str, str] | No
     columns = [str(c) for c in frame.columns]
     overrides = validate_overrides(columns, overrides)
     now = pd.Timestamp(today) if today is not None else None
-    rows = [_detect_one(str(col), as_text(frame[col]), overrides.get(str(col)), sample_size, seed, now)
+    distinct = distinct or {}
+    rows = [_detect_one(str(col), distinct[str(col)] if str(col) in distinct else distinct_values(frame[col]),
+                        overrides.get(str(col)), sample_size, seed, now, language)
             for col in frame.columns]
     out = pd.DataFrame(rows, columns=["column", "semantic_type", "confidence", "method", "reason",
                                       "name_suggestion", "value_match_rate"])

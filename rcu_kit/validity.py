@@ -39,7 +39,7 @@ import phonenumbers
 from unidecode import unidecode
 
 __all__ = [
-    "VALID", "REPAIRABLE", "INVALID", "VALIDATED_TYPES",
+    "VALID", "REPAIRABLE", "INVALID", "VALIDATED_TYPES", "DistinctValues", "distinct_values",
     "as_text", "check_validity", "parse_dates", "luhn_valid",
     "email_status", "phone_status", "postcode_status", "date_status", "birth_date_status",
     "siren_status", "siret_status", "civility_status", "name_status", "boolean_status",
@@ -52,6 +52,116 @@ VALID, REPAIRABLE, INVALID = "valid", "repairable", "invalid"
 # input normalisation
 
 
+class DistinctValues:
+    """A column reduced to its distinct stripped values and one code per row.
+
+    ``values[codes[i]]`` is row ``i`` as stripped text; ``codes[i] == -1`` when the row is
+    missing or blank. Every check of the audit works on ``values`` (a few thousand checks for a
+    million rows with a few thousand distinct values) and maps back through ``codes``; the
+    validity status of each distinct value is computed once per type and remembered
+    (:meth:`status`), so the stages of an audit that need it (quality KPIs, type detection,
+    duplicate keys) share it.
+
+    Attributes:
+        codes: int64 array, one code per row, -1 for missing or blank.
+        values: object array of the distinct non-blank stripped values (first-seen order).
+        index: the index of the original column.
+        name: the name of the original column.
+
+    Examples:
+        >>> d = distinct_values(pd.Series([" a", "b", None, "a ", "  "]))
+        >>> d.values.tolist(), d.codes.tolist(), d.counts.tolist()
+        (['a', 'b'], [0, 1, -1, 0, -1], [2, 1])
+    """
+
+    def __init__(self, codes: np.ndarray, values: np.ndarray, index: pd.Index,
+                 name: object = None) -> None:
+        self.codes = codes
+        self.values = values
+        self.index = index
+        self.name = name
+        self._counts: np.ndarray | None = None
+        self._status: dict[tuple[str, object], np.ndarray | None] = {}
+
+    def __len__(self) -> int:
+        return len(self.codes)
+
+    @property
+    def counts(self) -> np.ndarray:
+        """Rows holding each distinct value (aligned with :attr:`values`)."""
+        if self._counts is None:
+            self._counts = np.bincount(self.codes[self.codes >= 0], minlength=len(self.values))
+        return self._counts
+
+    @property
+    def filled(self) -> np.ndarray:
+        """Boolean mask of the rows holding a value."""
+        return self.codes >= 0
+
+    def series(self) -> pd.Series:
+        """The distinct values as a Series (index 0..n-1)."""
+        return pd.Series(self.values, dtype=object)
+
+    def text(self) -> pd.Series:
+        """Every row as stripped text, NA when missing or blank (what :func:`as_text` returns)."""
+        return self.per_row(self.values)
+
+    def per_row(self, per_value: np.ndarray, missing: object = pd.NA) -> pd.Series:
+        """Map an array aligned with :attr:`values` back to the rows (``missing`` elsewhere)."""
+        out = np.empty(len(self.codes), dtype=object)
+        out[:] = missing
+        present = self.codes >= 0
+        out[present] = np.asarray(per_value, dtype=object)[self.codes[present]]
+        return pd.Series(out, index=self.index, dtype=object, name=self.name)
+
+    def status(self, semantic_type: str, today: pd.Timestamp | str | None = None) -> np.ndarray | None:
+        """Validity status of each distinct value (see :func:`check_validity`), computed once.
+
+        Returns None when the type has no validity rule.
+        """
+        key = (semantic_type, None if semantic_type != "birth_date" else
+               (pd.Timestamp(today).normalize() if today is not None else pd.Timestamp.today().normalize()))
+        if key not in self._status:
+            check = _UNIQUE_CHECKS.get(semantic_type)
+            if check is None:
+                self._status[key] = None
+            elif len(self.values) == 0:
+                self._status[key] = np.empty(0, dtype=object)
+            else:
+                args = (key[1],) if semantic_type == "birth_date" else ()
+                self._status[key] = check(self.series(), *args).to_numpy(dtype=object)
+        return self._status[key]
+
+
+def distinct_values(series: pd.Series) -> DistinctValues:
+    """Reduce a column to its distinct stripped values (see :class:`DistinctValues`).
+
+    One hash pass over the rows (``pd.factorize``); stripping and blank detection are done on the
+    distinct raw values only.
+
+    Examples:
+        >>> distinct_values(pd.Series([3, " x", None, "x"], dtype=object)).values.tolist()
+        ['3', 'x']
+    """
+    if isinstance(series.dtype, pd.StringDtype) or series.dtype == object:
+        raw_codes, raw = pd.factorize(series, use_na_sentinel=True)
+    else:
+        raw_codes, raw = pd.factorize(series.astype("string"), use_na_sentinel=True)
+    raw = np.asarray(raw, dtype=object)
+    stripped = np.array([v.strip() if isinstance(v, str) else str(v).strip() for v in raw],
+                        dtype=object)
+    if len(stripped) == 0:
+        return DistinctValues(np.asarray(raw_codes, dtype=np.int64), stripped, series.index, series.name)
+    blank = stripped == ""
+    if blank.any():
+        stripped = stripped.copy()
+        stripped[blank] = None
+    remap, values = pd.factorize(stripped, use_na_sentinel=True)
+    remap = np.append(remap.astype(np.int64), -1)  # raw code -1 (missing) stays -1
+    codes = remap[raw_codes]
+    return DistinctValues(codes, np.asarray(values, dtype=object), series.index, series.name)
+
+
 def as_text(series: pd.Series) -> pd.Series:
     """The column as stripped strings (object dtype), NA for missing or blank values.
 
@@ -61,24 +171,15 @@ def as_text(series: pd.Series) -> pd.Series:
     """
     if len(series) == 0:
         return pd.Series([], index=series.index, dtype=object, name=series.name)
-    text = series.astype("string").str.strip()
-    text = text.mask(text == "")
-    return text.astype(object).where(text.notna(), pd.NA)
+    return distinct_values(series).text()
 
 
 def _by_unique(series: pd.Series, func: Callable[[pd.Series], pd.Series]) -> pd.Series:
     """Apply ``func`` to the distinct non-missing values of ``series`` and map the result back."""
-    text = as_text(series)
-    codes, uniques = pd.factorize(text, use_na_sentinel=True)
-    out = pd.Series(pd.NA, index=series.index, dtype=object)
-    if len(uniques) == 0:
-        return out
-    result = func(pd.Series(np.asarray(uniques, dtype=object))).to_numpy(dtype=object)
-    present = codes >= 0
-    values = np.empty(len(codes), dtype=object)
-    values[:] = pd.NA
-    values[present] = result[codes[present]]
-    return pd.Series(values, index=series.index, dtype=object)
+    d = distinct_values(series)
+    if len(d.values) == 0:
+        return pd.Series(pd.NA, index=series.index, dtype=object)
+    return d.per_row(func(d.series()).to_numpy(dtype=object)).rename(None)
 
 
 def _flag(mask: pd.Series) -> np.ndarray:
@@ -298,8 +399,7 @@ def birth_date_status(series: pd.Series, today: pd.Timestamp | str | None = None
         ['valid', 'invalid', 'invalid']
     """
     now = pd.Timestamp(today).normalize() if today is not None else pd.Timestamp.today().normalize()
-    lower = now - pd.DateOffset(years=max_age)
-    return _by_unique(series, lambda v: _dates(v, lower, now))
+    return _by_unique(series, lambda v: _birth_dates(v, now, max_age))
 
 
 # --------------------------------------------------------------------------------------------
@@ -396,6 +496,10 @@ def civility_status(series: pd.Series) -> pd.Series:
 _NAME = re.compile(r"^[^\W\d_]+\.?(?:[ '’\-]+[^\W\d_]+\.?)*$")
 
 
+def _names(values: pd.Series) -> pd.Series:
+    return _status(values.str.match(_NAME))
+
+
 def name_status(series: pd.Series) -> pd.Series:
     """Person or place names: letters (any accent), joined by spaces, hyphens or apostrophes.
 
@@ -403,16 +507,20 @@ def name_status(series: pd.Series) -> pd.Series:
         >>> name_status(pd.Series(["Jean-Pierre", "D'ARTAGNAN", "Dupont2", "-"])).tolist()
         ['valid', 'valid', 'invalid', 'invalid']
     """
-    return _by_unique(series, lambda v: _status(v.str.match(_NAME)))
+    return _by_unique(series, _names)
 
 
 BOOLEANS = frozenset({"0", "1", "true", "false", "vrai", "faux", "oui", "non", "yes", "no",
                       "o", "n", "y", "t", "f"})
 
 
+def _booleans(values: pd.Series) -> pd.Series:
+    return _status(values.str.lower().isin(BOOLEANS))
+
+
 def boolean_status(series: pd.Series) -> pd.Series:
     """Yes/no values in French or English (oui/non, vrai/faux, true/false, 1/0, o/n, y/n)."""
-    return _by_unique(series, lambda v: _status(v.str.lower().isin(BOOLEANS)))
+    return _by_unique(series, _booleans)
 
 
 def parse_numbers(series: pd.Series) -> pd.Series:
@@ -436,23 +544,28 @@ def number_status(series: pd.Series) -> pd.Series:
 
 # --------------------------------------------------------------------------------------------
 
-_CHECKS: dict[str, Callable[..., pd.Series]] = {
-    "email": email_status,
-    "phone": phone_status,
-    "postcode": postcode_status,
-    "date": date_status,
-    "birth_date": birth_date_status,
-    "siren": siren_status,
-    "siret": siret_status,
-    "civility": civility_status,
-    "last_name": name_status,
-    "first_name": name_status,
-    "full_name": name_status,
-    "city": name_status,
-    "boolean": boolean_status,
-    "number": number_status,
+def _birth_dates(values: pd.Series, today: pd.Timestamp, max_age: int = 120) -> pd.Series:
+    return _dates(values, today - pd.DateOffset(years=max_age), today)
+
+
+# Checks of distinct stripped values (what :class:`DistinctValues` caches), per semantic type.
+_UNIQUE_CHECKS: dict[str, Callable[..., pd.Series]] = {
+    "email": _email,
+    "phone": _phone,
+    "postcode": _postcode,
+    "date": lambda v: _dates(v, None, None),
+    "birth_date": _birth_dates,
+    "siren": lambda v: _business_id(v, 9),
+    "siret": lambda v: _business_id(v, 14),
+    "civility": _civility,
+    "last_name": _names,
+    "first_name": _names,
+    "full_name": _names,
+    "city": _names,
+    "boolean": _booleans,
+    "number": lambda v: _status(parse_numbers(v).notna()),
 }
-VALIDATED_TYPES: frozenset[str] = frozenset(_CHECKS)
+VALIDATED_TYPES: frozenset[str] = frozenset(_UNIQUE_CHECKS)
 
 
 def check_validity(series: pd.Series, semantic_type: str, *,
@@ -460,7 +573,8 @@ def check_validity(series: pd.Series, semantic_type: str, *,
     """Status of every value of ``series`` for ``semantic_type``.
 
     Args:
-        series: the column (any dtype; compared as stripped text).
+        series: the column (any dtype; compared as stripped text), or its
+            :class:`DistinctValues` (statuses already computed on it are reused).
         semantic_type: one of :data:`VALIDATED_TYPES`; other types have no validity rule.
         today: reference day for birth-date plausibility (default: today).
 
@@ -468,9 +582,8 @@ def check_validity(series: pd.Series, semantic_type: str, *,
         A series of ``"valid"`` / ``"repairable"`` / ``"invalid"`` (NA for missing values), or
         None when the type has no validity rule (street, id, text, category, country).
     """
-    check = _CHECKS.get(semantic_type)
-    if check is None:
+    if semantic_type not in _UNIQUE_CHECKS:
         return None
-    if semantic_type == "birth_date":
-        return check(series, today=today)
-    return check(series)
+    distinct = series if isinstance(series, DistinctValues) else distinct_values(series)
+    status = distinct.status(semantic_type, today)
+    return distinct.per_row(status).rename(None)

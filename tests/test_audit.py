@@ -71,8 +71,9 @@ def test_kpis_exact(result):
     cp = k.loc[("crm", "cp")]
     assert (cp.valid, cp.repairable, cp.invalid) == (2, 1, 0)
     fax = k.loc[("crm", "fax")]
-    assert (fax.filled, fax.completeness, fax.note) == (0, 0.0, "column 100 % empty")
-    assert k.loc[("vide", "nom"), "note"] == "no rows"
+    # notes in the engagement's language (French here)
+    assert (fax.filled, fax.completeness, fax.note) == (0, 0.0, "colonne vide à 100 %")
+    assert k.loc[("vide", "nom"), "note"] == "aucune ligne"
     assert k.loc[("un", "nom"), "filled"] == 1
 
 
@@ -138,3 +139,16 @@ def test_save_load_export(result, tmp_path):
 def test_load_audit_missing(tmp_path):
     with pytest.raises(FileNotFoundError, match="run notebook 02-source-audit or `rcu-kit audit ENGAGEMENT.yaml` first"):
         load_audit(engagement(tmp_path))
+
+
+def test_client_facing_text_in_the_engagements_language(result):
+    types = result.semantic_types.set_index(["source", "column"])
+    # 'email': the name says e-mail and 3 of its 4 values are e-mails ('n/a' is not)
+    assert types.loc[("crm", "email"), "reason"] == \
+        "le nom de colonne suggère email ; 75% des valeurs échantillonnées sont conformes"
+    personal = result.personal_data.set_index(["source", "column"])
+    assert personal.loc[("crm", "tel"), "reason"] == "numéro de téléphone"
+    duplicates = result.duplicates.set_index(["source", "key"])
+    # source 'un' has a name but no birth date: no name + birth-date key
+    assert duplicates.loc[("un", "name_birth_date"), "note"] == \
+        "il faut une date de naissance et nom + prénom (ou nom complet)"

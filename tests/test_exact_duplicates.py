@@ -61,3 +61,18 @@ def test_no_key_columns_empty_and_single_row():
     assert empty["rows"].tolist() == [0] * 4 and empty["duplicate_rate"].isna().all()
     one = estimate_exact_duplicates(frame().iloc[:1], TYPES, source="un")
     assert one["duplicate_rows"].tolist() == [0] * 4 and one["rows_with_key"].tolist() == [1, 1, 1, 1]
+
+
+def test_shared_distinct_values_give_the_same_table_and_french_notes():
+    from rcu_kit.validity import distinct_values
+
+    data = frame()
+    shared = {col: distinct_values(data[col]) for col in data.columns}
+    for col, kind in TYPES.items():  # as the quality stage does: statuses computed first
+        shared[col].status(kind)
+    with_shared = estimate_exact_duplicates(data, TYPES, source="crm", distinct=shared)
+    pd.testing.assert_frame_equal(with_shared, estimate_exact_duplicates(data, TYPES, source="crm"))
+    # no key column at all: every note in French
+    notes = estimate_exact_duplicates(pd.DataFrame({"x": ["a"]}), {}, language="fr")["note"].tolist()
+    assert notes == ["aucune colonne e-mail", "aucune colonne téléphone",
+                     "il faut une date de naissance et nom + prénom (ou nom complet)", "aucune colonne clé"]

@@ -42,3 +42,9 @@ def test_masking_types_cover_financial_and_sensitive_columns():
     assert masking_types(table, "crm") == {"iban": "text", "tel": "phone", "segment": "category",
                                            "sante": "text"}
     assert masking_types(table, "other") == {}
+
+
+def test_reasons_in_french():
+    table = classify_personal_data(types(("tel", "phone"), ("iban", "id"), ("segment", "category")), language="fr")
+    assert table["reason"].tolist() == ["numéro de téléphone", "le nom de colonne désigne une donnée financière",
+                                        "category : pas une donnée personnelle à elle seule"]

@@ -120,3 +120,38 @@ def test_top_values_ties_are_deterministic():
     _, top, _ = column_kpis(series, "category", top_n=2, today=TODAY)
     # a and b both appear twice: ordered by value
     assert top[["value", "count"]].values.tolist() == [["a", 2], ["b", 2]]
+
+
+def test_top_values_among_many_ties_keep_the_smallest_values():
+    # 'z' twice, then 1,000 identifiers seen once each: only 'z' is above the tie, and the two
+    # remaining places go to the smallest of the tied identifiers, 'id0000' and 'id0001'
+    series = pd.Series(["z", "z"] + [f"id{i:04d}" for i in range(999, -1, -1)])
+    k, top, _ = column_kpis(series, "id", mask=False, top_n=3, today=TODAY)
+    assert top[["value", "count"]].values.tolist() == [["z", 2], ["id0000", 1], ["id0001", 1]]
+    assert (k["filled"], k["distinct"], k["duplicated"]) == (1002, 1001, 1)
+
+
+def test_notes_and_outlier_rules_in_french():
+    # same columns as the English tests above, language 'fr'
+    k, _, _ = column_kpis(pd.Series([None, " "]), "email", today=TODAY, language="fr")
+    assert k["note"] == "colonne vide à 100 %"
+    k, _, _ = column_kpis(pd.Series(["12 rue A", "3 av. B"]), "street", today=TODAY, language="fr")
+    assert k["note"] == "pas de règle de validité pour street"
+    # lengths 8 and 7: Q1 = 7, Q3 = 8, fences [max(0, 7 - 3), 8 + 3] = [4, 11]
+    assert k["outlier_rule"] == "longueur hors de [4 ; 11] (3 écarts interquartiles)"
+    k, _, _ = column_kpis(pd.Series(["10", "11", "12", "13", "1000"]), "number", today=TODAY, language="fr")
+    # quartiles 11 and 13 (see the English test): fences [8, 16]
+    assert k["outlier_rule"] == "hors de [8 ; 16] (1,5 écart interquartile)"
+    k, _, _ = column_kpis(pd.Series(["01/02/2020"]), "date", today=TODAY, language="fr")
+    assert k["outlier_rule"] == "avant le 01/01/1900 ou après le 01/01/2026"
+
+
+def test_distinct_values_passed_in_give_the_same_kpis():
+    from rcu_kit.validity import distinct_values
+
+    series = pd.Series(["75011", " 75011", "1000", None, ""])
+    shared = distinct_values(series)
+    assert column_kpis(series, "postcode", today=TODAY, distinct=shared)[0] == \
+        column_kpis(series, "postcode", today=TODAY)[0]
+    # ' 75011' is stripped: 2 distinct values, 3 filled rows
+    assert (shared.values.tolist(), shared.counts.tolist()) == (["75011", "1000"], [2, 1])

@@ -110,3 +110,17 @@ def test_deterministic_given_seed():
     a = detect_semantic_types(frame, seed=1, sample_size=100)
     b = detect_semantic_types(frame, seed=1, sample_size=100)
     assert a.equals(b)
+
+
+def test_reasons_in_french():
+    frame = pd.DataFrame({"date_naiss": ["hier", "?"], "tel": ["0612345678", "0611223344"],
+                          "x": ["a@b.fr", "c@d.fr"]})
+    reasons = detect_semantic_types(frame, today="2026-01-01", language="fr")["reason"].tolist()
+    # no date parses (0 %); both phones valid (100 %); both values of x are e-mails (100 %)
+    assert reasons == [
+        "le nom de colonne suggère birth_date mais seulement 0% des valeurs échantillonnées sont "
+        "conformes : vérifier cette colonne",
+        "le nom de colonne suggère phone ; 100% des valeurs échantillonnées sont conformes",
+        "100% des valeurs échantillonnées ressemblent à email"]
+    overridden = detect_semantic_types(frame, {"x": "text"}, language="fr")
+    assert overridden["reason"].iat[2] == "fixé par le consultant dans l'engagement (semantic_types)"

@@ -144,3 +144,21 @@ def test_status_index_follows_input():
 def test_garbage_is_invalid_not_an_error(kind):
     out = check_validity(pd.Series(["%%%", "???", "\x00", "é" * 300]), kind)
     assert out.tolist() == ["invalid"] * 4
+
+
+def test_distinct_values_codes_counts_and_shared_status():
+    from rcu_kit.validity import DistinctValues, distinct_values
+
+    d = distinct_values(pd.Series([" 75011", "1000", None, "75011 ", "  ", "1000", "x"]))
+    # ' 75011' and '75011 ' are one value once stripped; None and the blank are missing (-1)
+    assert d.values.tolist() == ["75011", "1000", "x"]
+    assert d.codes.tolist() == [0, 1, -1, 0, -1, 1, 2]
+    assert d.counts.tolist() == [2, 2, 1]
+    assert isinstance(d, DistinctValues) and len(d) == 7
+    # statuses per distinct value, computed once and reused (same array object)
+    first = d.status("postcode")
+    assert first.tolist() == ["valid", "repairable", "invalid"] and d.status("postcode") is first
+    assert d.status("street") is None  # no rule for streets
+    # check_validity accepts it and maps back to the rows
+    assert statuses(check_validity(d, "postcode")) == ["valid", "repairable", None, "valid", None,
+                                                       "repairable", "invalid"]
