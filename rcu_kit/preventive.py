@@ -6,8 +6,9 @@ already known, and which one?". It must give the *same* answer the curative run 
 reuses the curative run's pieces:
 
 * the **blocking passes** of the run's settings (:func:`rcu_kit.linkage.pipeline.build_index`):
-  the keys are computed by the same pass objects, then stored as hash tables (sorted 64-bit key
-  hashes and record positions) so a lookup is a binary search, not a scan; blocks the curative
+  each pass's key (its ``on`` columns, "any of" alternatives included, or its sorted-
+  neighbourhood columns and window) is stored as a hash table (sorted 64-bit hashes of the key
+  text and record positions) so a lookup is a binary search, not a scan; blocks the curative
   run would skip as too large are skipped here too;
 * the **comparison features** (:func:`rcu_kit.linkage.compare.default_features`), called on
   the few candidates only, on a small vocabulary built for the query;
@@ -56,18 +57,51 @@ _SHARED = (("last_name", "birth_name"), ("last_name_phonetic", "birth_name_phone
 _MIX = np.uint64(0x9E3779B97F4A7C15)
 
 
-def _hash_keys(columns: Sequence[np.ndarray]) -> tuple[np.ndarray, np.ndarray]:
-    """One 64-bit hash per row of a multi-column key, and whether every part is present."""
-    n = len(columns[0]) if columns else 0
-    h = np.zeros(n, dtype=np.uint64)
-    valid = np.ones(n, dtype=bool)
-    for values in columns:
-        values = np.asarray(values, dtype=object)
-        missing = pd.isna(values)
-        part = pd.util.hash_array(np.where(missing, "", values).astype(object), categorize=True)
-        h = (h ^ part) * _MIX  # uint64 arithmetic wraps: a hash mix, not a number
-        valid &= ~missing
-    return h, valid
+def _column_hashes(column: pd.Series, rows: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """64-bit hash of each value of a categorical column at ``rows``, and where it is missing.
+
+    The hash is of the value's text, so it is equal across frames with different vocabularies.
+    """
+    vocabulary = np.asarray(column.cat.categories, dtype=object)
+    table = np.append(pd.util.hash_array(vocabulary.astype(str).astype(object), categorize=False)
+                      if len(vocabulary) else np.zeros(0, np.uint64), np.uint64(0))
+    codes = column.cat.codes.to_numpy()[rows]
+    return table[codes], codes < 0
+
+
+def _key_hashes(frame: pd.DataFrame, on: Sequence[str | tuple[str, ...]]
+                ) -> tuple[np.ndarray, np.ndarray]:
+    """Hashes of an exact blocking key (``ExactBlockIndex.on``) and the row of each.
+
+    An "any of" element (a tuple of columns) keys a record once per alternative, as the
+    curative pass does; rows with a missing key part are dropped.
+    """
+    combos: list[tuple[np.ndarray, np.ndarray, np.ndarray]] = [
+        (np.arange(len(frame), dtype=np.int64), np.zeros(len(frame), np.uint64),
+         np.zeros(len(frame), bool))]
+    for element in on:
+        alternatives = [element] if isinstance(element, str) else list(element)
+        new = []
+        for rows, h, missing in combos:
+            for column in alternatives:
+                part, absent = _column_hashes(frame[column], rows)
+                new.append((rows, (h ^ part) * _MIX, missing | absent))  # uint64 wraps: a mix
+        combos = new
+    rows = np.concatenate([r for r, _, _ in combos])
+    hashes = np.concatenate([h for _, h, _ in combos])
+    missing = np.concatenate([m for _, _, m in combos])
+    return hashes[~missing], rows[~missing]
+
+
+def _sort_key(frame: pd.DataFrame, on: Sequence[str]) -> np.ndarray:
+    """Sorted-neighbourhood key (``SortedNeighbourhoodIndex.on``), None where the first column
+    is missing. The pass sorts on the columns in turn, a missing value first: joining the values
+    with ``\\x01`` (below every printable character) and a missing one as empty text sorts the
+    same way."""
+    everyone = np.arange(len(frame))
+    parts = [_values(frame[c], everyone) for c in on]
+    return np.array([None if row[0] is None else "\x01".join("" if v is None else v for v in row)
+                     for row in zip(*parts)], dtype=object)
 
 
 @dataclass
@@ -88,9 +122,7 @@ class _SortedTable:
 
 
 def _exact_table(algorithm: ExactBlockIndex, prepared: pd.DataFrame) -> _ExactTable:
-    data, positions = algorithm._exploded(prepared)
-    hashes, valid = _hash_keys([data[c].to_numpy() for c in data.columns])
-    hashes, positions = hashes[valid], positions[valid]
+    hashes, positions = _key_hashes(prepared, algorithm.on)
     order = np.argsort(hashes, kind="stable")
     hashes, positions = hashes[order], positions[order]
     skipped = 0
@@ -107,9 +139,9 @@ def _exact_table(algorithm: ExactBlockIndex, prepared: pd.DataFrame) -> _ExactTa
 
 
 def _sorted_table(algorithm: SortedNeighbourhoodIndex, prepared: pd.DataFrame) -> _SortedTable:
-    key = algorithm._sort_key(prepared)
-    valid = np.flatnonzero(key.notna().to_numpy())
-    values = key.to_numpy(dtype=object, na_value=None)[valid]
+    key = _sort_key(prepared, algorithm.on)
+    valid = np.flatnonzero(pd.notna(key))
+    values = key[valid]
     order = np.argsort(pd.factorize(pd.Series(values, dtype=object), sort=True)[0],
                        kind="stable")
     return _SortedTable(algorithm.name, values[order], valid[order].astype(np.int64), algorithm)
@@ -253,31 +285,17 @@ class ReferenceIndex:
     def candidates(self, queries: pd.DataFrame) -> tuple[np.ndarray, np.ndarray]:
         """Candidate pairs (query row, reference position) from every blocking pass, united."""
         rows, positions = [], []
-        values: dict[str, np.ndarray] = {}
-        everyone = np.arange(len(queries))
         for table in self.exact:
-            # The pass's key on the query side: "any of" elements give one key per alternative.
-            combos: list[tuple[np.ndarray, list[np.ndarray]]] = [(everyone, [])]
-            for element in table.algorithm.on:
-                alternatives = [element] if isinstance(element, str) else list(element)
-                for column in alternatives:
-                    if column not in values:
-                        values[column] = _values(queries[column], everyone)
-                combos = [(r, parts + [values[column][r]]) for r, parts in combos
-                          for column in alternatives]
-            qpos = np.concatenate([r for r, _ in combos])
-            qh, valid = _hash_keys([np.concatenate([parts[i] for _, parts in combos])
-                                    for i in range(len(table.algorithm.on))])
-            qh, qpos = qh[valid], qpos[valid]
+            qh, qpos = _key_hashes(queries, table.algorithm.on)
             lo = np.searchsorted(table.hashes, qh, side="left")
             hi = np.searchsorted(table.hashes, qh, side="right")
             r, k = _ranges(lo, hi)
             rows.append(qpos[r])
             positions.append(table.positions[k])
         for table in self.neighbourhood:
-            key = table.algorithm._sort_key(queries)
-            has = np.flatnonzero(key.notna().to_numpy())
-            values = key.to_numpy(dtype=object, na_value=None)[has]
+            key = _sort_key(queries, table.algorithm.on)
+            has = np.flatnonzero(pd.notna(key))
+            values = key[has]
             if not len(values) or not len(table.keys):
                 continue
             lo = np.searchsorted(table.keys, values, side="left")
