@@ -53,30 +53,39 @@ DUPLICATE_COLUMNS = ["source", "key", "columns", "rows", "rows_with_key", "group
 _NO_KEY = np.zeros(0, dtype=object)
 
 
-def _email_keys(values: DistinctValues) -> np.ndarray:
-    """Key of each distinct e-mail (None when invalid)."""
+_SPACES = re.compile(r"\s+")
+_NON_DIGITS = re.compile(r"\D+")
+
+
+def _email_key_one(value: str) -> str:
+    return _SPACES.sub("", value.lower()).removeprefix("mailto:").replace(",", ".")
+
+
+def _phone_key_one(value: str) -> str:
+    digits = _NON_DIGITS.sub("", value).removeprefix("00")
+    if len(digits) == 10 and digits[0] == "0":  # national: trunk 0 -> 33
+        return "33" + digits[1:]
+    if len(digits) == 9 and digits[0] in "123456789":  # trunk 0 lost
+        return "33" + digits
+    return digits
+
+
+def _keys(values: DistinctValues, kind: str, one) -> np.ndarray:
+    """Key of each distinct value of a column of ``kind`` (None when invalid)."""
     if len(values.values) == 0:
         return _NO_KEY
-    text = values.series()
-    ok = values.status("email") != INVALID
-    clean = text.str.lower().str.replace(r"\s+", "", regex=True).str.replace(
-        r"^mailto:", "", regex=True).str.replace(",", ".", regex=False)
-    return np.where(ok, clean.to_numpy(dtype=object), None)
+    ok = values.status(kind) != INVALID
+    return np.array([one(v) if good else None for v, good in zip(values.values, ok)], dtype=object)
+
+
+def _email_keys(values: DistinctValues) -> np.ndarray:
+    """Key of each distinct e-mail (None when invalid)."""
+    return _keys(values, "email", _email_key_one)
 
 
 def _phone_keys(values: DistinctValues) -> np.ndarray:
     """Key of each distinct phone number (None when invalid)."""
-    if len(values.values) == 0:
-        return _NO_KEY
-    ok = values.status("phone") != INVALID
-    text = values.series()[ok]
-    digits = text.str.replace(r"\D", "", regex=True)
-    digits = digits.str.replace(r"^00", "", regex=True)
-    digits = digits.where(~digits.str.match(r"^0\d{9}$"), "33" + digits.str[1:])
-    digits = digits.where(~digits.str.match(r"^[1-9]\d{8}$"), "33" + digits)
-    out = np.full(len(values.values), None, dtype=object)
-    out[np.flatnonzero(ok)] = digits.to_numpy(dtype=object)
-    return out
+    return _keys(values, "phone", _phone_key_one)
 
 
 def _name_keys(values: DistinctValues, sort_words: bool) -> np.ndarray:

@@ -184,10 +184,15 @@ def _detect_one(column: str, values: DistinctValues, override: str | None, sampl
                 "value_match_rate": rate,
                 "reason": reason("override")}
 
-    value_rates = {k: _match_rate(sample, k, today, strict=True) for k in _VALUE_TYPES} if len(sample) else {}
-    best_value = max(value_rates, key=lambda k: (value_rates[k] or 0, -_VALUE_TYPES.index(k)),
-                     default=None)
-    best_rate = value_rates.get(best_value) or 0.0 if best_value else 0.0
+    def best_by_values() -> tuple[str | None, float]:
+        """The value type most of the sample fits (strictly valid values), and its rate.
+
+        Only asked when the name does not settle the type (most columns are settled by their
+        name and values, and skip these nine checks).
+        """
+        rates = {k: _match_rate(sample, k, today, strict=True) for k in _VALUE_TYPES} if len(sample) else {}
+        best = max(rates, key=lambda k: (rates[k] or 0, -_VALUE_TYPES.index(k)), default=None)
+        return best, (rates.get(best) or 0.0 if best else 0.0)
 
     if hint is not None:
         if sample.empty:
@@ -199,6 +204,7 @@ def _detect_one(column: str, values: DistinctValues, override: str | None, sampl
             return {**row, "semantic_type": hint, "confidence": round(0.6 + 0.4 * rate, 2),
                     "method": "name+values", "value_match_rate": rate,
                     "reason": reason("name_values", hint=hint, rate=rate)}
+        best_value, best_rate = best_by_values()
         if best_value and best_rate >= 0.9 and best_value != hint:
             return {**row, "semantic_type": best_value, "confidence": round(0.7 * best_rate, 2),
                     "method": "values", "value_match_rate": best_rate,
@@ -211,6 +217,7 @@ def _detect_one(column: str, values: DistinctValues, override: str | None, sampl
     if sample.empty:
         return {**row, "semantic_type": "text", "confidence": 0.0, "method": "fallback",
                 "value_match_rate": None, "reason": reason("empty_unknown")}
+    best_value, best_rate = best_by_values()
     if best_value and best_rate >= 0.8:
         return {**row, "semantic_type": best_value, "confidence": round(0.8 * best_rate, 2),
                 "method": "values", "value_match_rate": best_rate,

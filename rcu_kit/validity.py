@@ -30,6 +30,7 @@ Examples:
 
 from __future__ import annotations
 
+import operator
 import re
 from collections.abc import Callable
 
@@ -150,7 +151,8 @@ def distinct_values(series: pd.Series) -> DistinctValues:
     raw = np.asarray(raw, dtype=object)
     stripped = np.array([v.strip() if isinstance(v, str) else str(v).strip() for v in raw],
                         dtype=object)
-    if len(stripped) == 0:
+    unchanged = all(map(operator.is_, stripped, raw))  # str.strip returns the same object
+    if len(stripped) == 0 or (unchanged and "" not in raw):
         return DistinctValues(np.asarray(raw_codes, dtype=np.int64), stripped, series.index, series.name)
     blank = stripped == ""
     if blank.any():
@@ -251,33 +253,50 @@ _FR_ALL_NSN = _plan_pattern(_FRENCH_REGIONS)
 _PHONE_CHARS = re.compile(r"^\+?[\d\s.\-/()]+$")
 
 
-def _phone(values: pd.Series) -> pd.Series:
-    digits = values.str.replace(r"\D", "", regex=True)
-    plus = values.str.startswith("+")
-    clean = values.str.match(_PHONE_CHARS)
-    national = clean & ~plus & digits.str.match(r"^0\d{9}$")
-    intl33 = clean & ((plus & digits.str.match(r"^33\d{9}$")) | (~plus & digits.str.match(r"^0033\d{9}$")))
-    nsn = pd.Series(np.where(national, digits.str[1:], np.where(intl33, digits.str[-9:], "")),
-                    index=values.index, dtype=object)
-    valid = (national & nsn.str.match(_FR_ALL_NSN)) | (intl33 & nsn.str.match(_FR_NSN))
+_NON_DIGITS = re.compile(r"\D+")
+_MISSING_TRUNK = frozenset("123456789")
+
+
+def _phone_one(value: str) -> tuple[str, bool]:
+    """Status of one phone number from the French forms, and whether phonenumbers must decide.
+
+    The digits are what remains once every non-digit is removed, so a check such as
+    ``^0\\d{9}$`` on them is a length and a prefix test.
+    """
+    if not _PHONE_CHARS.match(value):
+        return INVALID, False
+    digits = _NON_DIGITS.sub("", value)
+    n, plus = len(digits), value.startswith("+")
+    national = not plus and n == 10 and digits[0] == "0"
+    intl33 = (plus and n == 11 and digits.startswith("33")) or (
+        not plus and n == 13 and digits.startswith("0033"))
+    if national and _FR_ALL_NSN.match(digits[1:]):
+        return VALID, False
+    if intl33 and _FR_NSN.match(digits[-9:]):
+        return VALID, False
     # Damaged but recognisable: the trunk 0 dropped by a spreadsheet, or the '+' of +33 lost.
-    no_zero = clean & ~plus & digits.str.match(r"^[1-9]\d{8}$") & digits.str.match(_FR_ALL_NSN)
-    no_plus = clean & ~plus & digits.str.match(r"^33\d{9}$") & digits.str[2:].str.match(_FR_NSN)
-    status = _status(valid, no_zero | no_plus)
-    # Everything else (international numbers, odd layouts) goes through phonenumbers itself;
-    # French national and +33 forms were settled above (same verdict as phonenumbers, tested).
-    # ('00...' is an international prefix to phonenumbers: those are not settled here.)
-    settled = (national & ~digits.str.startswith("00")) | intl33 | (
-        ~plus & digits.str.match(r"^(?:[1-9]\d{8}|33\d{9})$"))
-    rest = (status == INVALID) & clean & ~settled & (digits.str.len() >= 6)
-    for i in np.flatnonzero(rest.to_numpy()):
-        try:
-            number = phonenumbers.parse(values.iat[i], "FR")
-        except phonenumbers.NumberParseException:
-            continue
-        if phonenumbers.is_valid_number(number):
-            status.iat[i] = VALID
-    return status
+    no_zero = not plus and n == 9 and digits[0] in _MISSING_TRUNK
+    no_plus = not plus and n == 11 and digits.startswith("33")
+    if (no_zero and _FR_ALL_NSN.match(digits)) or (no_plus and _FR_NSN.match(digits[2:])):
+        return REPAIRABLE, False
+    # French national and +33 forms are settled above (same verdict as phonenumbers, tested);
+    # '00...' is an international prefix to phonenumbers: those are not settled here.
+    settled = (national and not digits.startswith("00")) or intl33 or no_zero or no_plus
+    return INVALID, not settled and n >= 6
+
+
+def _phone(values: pd.Series) -> pd.Series:
+    status = np.empty(len(values), dtype=object)
+    for i, value in enumerate(values.to_numpy(dtype=object)):
+        verdict, ask = _phone_one(value)
+        if ask:  # international numbers, odd layouts: phonenumbers itself decides
+            try:
+                verdict = VALID if phonenumbers.is_valid_number(phonenumbers.parse(value, "FR")) \
+                    else INVALID
+            except phonenumbers.NumberParseException:
+                verdict = INVALID
+        status[i] = verdict
+    return pd.Series(status, index=values.index, dtype=object)
 
 
 def phone_status(series: pd.Series) -> pd.Series:
