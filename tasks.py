@@ -49,7 +49,10 @@ def demo() -> None:
 def test() -> None:
     """Install with test extras and run the whole suite (what CI runs)."""
     setup("test")
-    _run(PY, "-m", "pytest", "-n", "2", "--durations=15")
+    # the unit and notebook tests, plus nbval executing every notebook on a small demo
+    # (--dist loadfile keeps each notebook's cells on one worker, in one kernel)
+    _run(PY, "-m", "pytest", "-n", "2", "--dist", "loadfile", "--nbval-lax", "tests", "notebooks",
+         "--durations=15")
 
 
 if __name__ == "__main__":

@@ -72,6 +72,29 @@ def build_parser() -> argparse.ArgumentParser:
                    help="analyse the suggested mapping even where the engagement has a validated one")
     p.set_defaults(handler=_cmd_gaps)
 
+    p = sub.add_parser("dedup", help="deduplicate customers within and across sources",
+                       description="Step 4 of the method (the core): load, map, standardise and "
+                                   "deduplicate every source; writes <output>/crosswalk.csv (one row "
+                                   "per input record) and <output>/dedup/, and prints the headline "
+                                   "figures.")
+    _add_engagement(p)
+    p.add_argument("--threshold", type=float, default=None,
+                   help="minimum match probability (default: the engagement's dedup.threshold, else 0.9)")
+    p.add_argument("--sources", default="", help="comma-separated source names (default: all)")
+    p.set_defaults(handler=_cmd_dedup)
+
+    p = sub.add_parser("match", help="check a new record against the built reference (preventive)",
+                       description="Preventive deduplication: standardise one new record and list the "
+                                   "customer ids it may belong to, with match probabilities, using "
+                                   "the reference index and model saved by the deduplication step. "
+                                   "Names, e-mails and phones are masked per the engagement's policy.")
+    _add_engagement(p)
+    p.add_argument("--record", required=True, metavar="JSON",
+                   help='the new record as JSON with target attribute names, e.g. '
+                        '\'{"last_name": "Dupont", "first_name": "Jean", "postcode": "75011"}\'')
+    p.add_argument("--top", type=int, default=5, help="candidates to show at most (default: 5)")
+    p.set_defaults(handler=_cmd_match)
+
     p = sub.add_parser("report", help="run the five notebooks and publish the client audit report",
                        description="Run notebooks 01-05 with papermill on each engagement and write "
                                    "offline HTML reports plus an index.html executive summary into "
@@ -80,6 +103,7 @@ def build_parser() -> argparse.ArgumentParser:
     _add_engagement(p, nargs="+")
     p.add_argument("--out", default="reports", type=Path,
                    help="root folder of the reports (default: ./reports)")
+    p.add_argument("--no-progress", action="store_true", help="no progress bar (for logs)")
     p.set_defaults(handler=_cmd_report)
 
     p = sub.add_parser("lab", help="open JupyterLab on the notebooks with an engagement selected",
@@ -154,10 +178,22 @@ def _cmd_gaps(args: argparse.Namespace) -> int:
     return 0
 
 
+def _cmd_dedup(args: argparse.Namespace) -> int:
+    from rcu_kit.dedup import dedup_command
+
+    return dedup_command(args.engagement, sources=args.sources or None, threshold=args.threshold)
+
+
+def _cmd_match(args: argparse.Namespace) -> int:
+    from rcu_kit.preventive import match_command
+
+    return match_command(args.engagement, args.record, top=args.top)
+
+
 def _cmd_report(args: argparse.Namespace) -> int:
     from rcu_kit.report import report_command
 
-    return report_command(args.engagement, out_root=args.out, progress=True)
+    return report_command(args.engagement, out_root=args.out, progress=not args.no_progress)
 
 
 def _cmd_lab(args: argparse.Namespace) -> int:

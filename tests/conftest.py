@@ -7,7 +7,7 @@ from pathlib import Path
 import pytest
 
 REPO_ROOT = Path(__file__).resolve().parent.parent
-NOTEBOOKS = REPO_ROOT / "notebooks"
+NOTEBOOKS = REPO_ROOT / "notebooks"  # tests import it with an explicit path, not from conftest
 
 SMALL_DEMO_RECORDS = 1500
 

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import nbformat
 import openpyxl
 import pytest
@@ -10,7 +12,7 @@ import yaml
 from rcu_kit.config import load_engagement
 from rcu_kit.vision import DEFAULT_DEFINITIONS, load_target_model
 
-from conftest import NOTEBOOKS  # noqa: E402  (tests/ is on sys.path under pytest)
+NOTEBOOKS = Path(__file__).resolve().parent.parent / "notebooks"
 
 NOTEBOOK = NOTEBOOKS / "01-customer-vision.ipynb"
 

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import re
 
 import nbformat
@@ -12,7 +14,7 @@ from rcu_kit.audit import load_audit
 from rcu_kit.config import load_engagement
 from rcu_kit.loaders import load_all
 
-from conftest import NOTEBOOKS  # noqa: E402  (tests/ is on sys.path under pytest)
+NOTEBOOKS = Path(__file__).resolve().parent.parent / "notebooks"
 
 NOTEBOOK = NOTEBOOKS / "02-source-audit.ipynb"
 SAMPLE = 200  # profile sample size: the demo's larger sources get sampled, the smaller not

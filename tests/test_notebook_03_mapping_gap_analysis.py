@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import nbformat
 import openpyxl
 import pandas as pd
@@ -10,7 +12,7 @@ import pytest
 from rcu_kit.config import load_engagement
 from rcu_kit.loaders import load_all
 
-from conftest import NOTEBOOKS  # noqa: E402  (tests/ is on sys.path under pytest)
+NOTEBOOKS = Path(__file__).resolve().parent.parent / "notebooks"
 
 NOTEBOOK = NOTEBOOKS / "03-mapping-gap-analysis.ipynb"
 

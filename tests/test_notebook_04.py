@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import json
 
 import nbformat
@@ -12,7 +14,7 @@ import pytest
 from rcu_kit.config import load_engagement
 from rcu_kit.loaders import load_all
 
-from conftest import NOTEBOOKS  # noqa: E402  (tests/ is on sys.path under pytest)
+NOTEBOOKS = Path(__file__).resolve().parent.parent / "notebooks"
 
 NOTEBOOK = NOTEBOOKS / "04-deduplication.ipynb"
 

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import shutil
 
 import pandas as pd
@@ -12,7 +14,7 @@ from rcu_kit.config import load_engagement
 from rcu_kit.gaps import run_gap_analysis
 from rcu_kit.paths import findings_path
 
-from conftest import NOTEBOOKS  # noqa: E402  (tests/ is on sys.path under pytest)
+NOTEBOOKS = Path(__file__).resolve().parent.parent / "notebooks"
 
 NOTEBOOK = NOTEBOOKS / "05-roadmap.ipynb"
 
