@@ -152,3 +152,15 @@ def test_unknown_source_lookup_lists_known_ones(tmp_path):
     eng = load_engagement(_write(tmp_path, GOOD))
     with pytest.raises(KeyError, match="no source named 'erp'.*sources are: crm, sav"):
         eng.source("erp")
+
+
+def test_template_sections_parse_with_each_steps_settings():
+    from rcu_kit.golden import SurvivorshipSettings
+    from rcu_kit.linkage.pipeline import DedupSettings
+    from rcu_kit.questionnaire import Questionnaire
+
+    eng = load_engagement(REPO_ROOT / "templates" / "engagement.yaml")
+    assert DedupSettings.coerce(eng.dedup).threshold == 0.9
+    assert SurvivorshipSettings.coerce(eng.survivorship).source_priority[0] == "crm"
+    assert Questionnaire.from_config(eng.questionnaire).budget == "medium"
+    assert eng.roadmap["fte"] == 2
