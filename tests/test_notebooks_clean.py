@@ -57,3 +57,43 @@ def test_the_check_catches_outputs(tmp_path):
     # Cell 2 (0-based; cell 0 is markdown) has one output and an execution count; cell 1 is clean.
     assert output_problems(tmp_path / "nb.ipynb") == [
         "nb.ipynb: cell 2 has 1 output(s)", "nb.ipynb: cell 2 has execution_count 3"]
+
+
+def parameter_problems(path: Path) -> list[str]:
+    """Names assigned in the ``parameters`` cell that papermill cannot infer (e.g. a comment holding "=")."""
+    from papermill.inspection import _infer_parameters  # the parser behind --help-notebook
+    from papermill.iorw import load_notebook_node
+
+    nb = load_notebook_node(str(path))
+    cells = [c for c in nb.cells if "parameters" in c.get("metadata", {}).get("tags", [])]
+    if len(cells) != 1:
+        return [f"{path.name}: {len(cells)} cells tagged 'parameters' (expected 1)"]
+    assigned = [line.split(":")[0].split("=")[0].strip() for line in cells[0].source.splitlines()
+                if line.strip() and not line.lstrip().startswith("#")]
+    inferred = [p.name for p in _infer_parameters(nb)]
+    return [f"{path.name}: papermill does not see parameter {name!r}"
+            for name in assigned if name not in inferred]
+
+
+# Notebook 02 belongs to the audit engineer (comments with "=" still break it at the time of writing).
+_NOT_YET_FIXED = {"02-source-audit.ipynb"}
+
+
+@pytest.mark.parametrize("path", [
+    pytest.param(p, marks=pytest.mark.xfail(reason="parameter comment holds '='", strict=False))
+    if p.name in _NOT_YET_FIXED else p for p in committed_notebooks()], ids=lambda p: p.name)
+def test_papermill_sees_every_parameter(path):
+    assert parameter_problems(path) == [], (
+        "a parameter comment must not contain '=' (papermill's parser drops the line): write "
+        "'empty: $RCU_ENGAGEMENT or the demo'")
+
+
+def test_the_parameter_check_catches_an_equals_sign(tmp_path):
+    nb = nbformat.v4.new_notebook()
+    nb.metadata["kernelspec"] = {"name": "python3", "language": "python", "display_name": "Python 3"}
+    cell = nbformat.v4.new_code_cell('a: str = ""  # empty: default\nb: int = 0  # 0 = off')
+    cell.metadata["tags"] = ["parameters"]
+    nb.cells = [cell]
+    nbformat.write(nb, tmp_path / "nb.ipynb")
+    # Line 2's comment holds "=": papermill's parser skips that line, so 'b' is not seen; 'a' is.
+    assert parameter_problems(tmp_path / "nb.ipynb") == ["nb.ipynb: papermill does not see parameter 'b'"]
