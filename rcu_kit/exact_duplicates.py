@@ -53,16 +53,15 @@ DUPLICATE_COLUMNS = ["source", "key", "columns", "rows", "rows_with_key", "group
 _NO_KEY = np.zeros(0, dtype=object)
 
 
-_SPACES = re.compile(r"\s+")
 _NON_DIGITS = re.compile(r"\D+")
 
 
 def _email_key_one(value: str) -> str:
-    return _SPACES.sub("", value.lower()).removeprefix("mailto:").replace(",", ".")
+    return "".join(value.lower().split()).removeprefix("mailto:").replace(",", ".")
 
 
 def _phone_key_one(value: str) -> str:
-    digits = _NON_DIGITS.sub("", value).removeprefix("00")
+    digits = (value if value.isdecimal() else _NON_DIGITS.sub("", value)).removeprefix("00")
     if len(digits) == 10 and digits[0] == "0":  # national: trunk 0 -> 33
         return "33" + digits[1:]
     if len(digits) == 9 and digits[0] in "123456789":  # trunk 0 lost
@@ -196,6 +195,8 @@ def _shared_ids(columns: list[tuple[np.ndarray, np.ndarray]]) -> tuple[list[np.n
     """Renumber the per-column key codes so equal keys of different columns get one number."""
     if not columns:
         return [], 0
+    if len(columns) == 1:  # one column: its key codes are already dense and distinct
+        return [columns[0][0]], len(columns[0][1])
     joint, uniques = pd.factorize(np.concatenate([u for _, u in columns]))
     out, offset = [], 0
     for codes, col_uniques in columns:

@@ -29,6 +29,8 @@ from dataclasses import dataclass
 
 import numpy as np
 import pandas as pd
+import pyarrow as pa
+import pyarrow.compute as pc
 
 from rcu_kit.i18n import t
 from rcu_kit.masking import mask_series
@@ -70,6 +72,59 @@ def _shape(value: str) -> str:
     if "aa" in shaped:
         shaped = _LOWER_RUN.sub("a", shaped)
     return shaped
+
+
+def _ascii_shapes(array: pa.StringArray) -> pa.StringArray:
+    """:func:`_shape` of ASCII strings, on their UTF-8 buffer with numpy.
+
+    Digits become ``9``, capitals ``A``, lower-case letters ``a`` byte for byte; then a letter
+    equal to the byte before it in the same string is dropped (runs collapse) and the offsets
+    are recomputed from the bytes kept.
+    """
+    _, offsets, data = array.buffers()
+    off = np.frombuffer(offsets, dtype=np.int32)[array.offset: array.offset + len(array) + 1]
+    raw = np.frombuffer(data, dtype=np.uint8)[off[0]: off[-1]] if data is not None else \
+        np.zeros(0, dtype=np.uint8)
+    off = (off - off[0]).astype(np.int64)
+    out = raw.copy()
+    out[(raw >= 0x30) & (raw <= 0x39)] = 0x39  # 0-9 -> 9
+    out[(raw >= 0x41) & (raw <= 0x5A)] = 0x41  # A-Z -> A
+    out[(raw >= 0x61) & (raw <= 0x7A)] = 0x61  # a-z -> a
+    repeat = np.zeros(len(out), dtype=bool)
+    repeat[1:] = (out[1:] == out[:-1]) & ((out[1:] == 0x41) | (out[1:] == 0x61))
+    starts = off[:-1]
+    repeat[starts[starts < len(out)]] = False  # a run never spans two strings
+    kept_before = np.concatenate([[0], np.cumsum(~repeat)])
+    return pa.StringArray.from_buffers(len(array), pa.py_buffer(kept_before[off].astype(np.int32)),
+                                       pa.py_buffer(out[~repeat].tobytes()))
+
+
+def _shape_counts(values: np.ndarray, weights: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Distinct shapes of ``values`` and the rows holding each (``weights``: rows per value).
+
+    ASCII values (nearly all of them: e-mails, phones, identifiers, dates) are shaped in bulk
+    by :func:`_ascii_shapes`; the others, and every value when Arrow cannot hold them (lone
+    surrogates from an odd decoding), by :func:`_shape` in Python.
+    """
+    shapes: list[np.ndarray] = []
+    counts: list[np.ndarray] = []
+    try:
+        array = pa.array(values, type=pa.string())
+        ascii_ = pc.string_is_ascii(array).to_numpy(zero_copy_only=False).astype(bool)
+    except (pa.ArrowException, UnicodeError):
+        ascii_ = np.zeros(len(values), dtype=bool)
+    if ascii_.any():
+        encoded = pc.dictionary_encode(_ascii_shapes(array.filter(pa.array(ascii_))))
+        shapes.append(np.asarray(encoded.dictionary.to_pylist(), dtype=object))
+        counts.append(np.bincount(encoded.indices.to_numpy(zero_copy_only=False),
+                                  weights=weights[ascii_], minlength=len(encoded.dictionary)))
+    if not ascii_.all():
+        codes, uniques = pd.factorize(np.array([_shape(v) for v in values[~ascii_]], dtype=object))
+        shapes.append(np.asarray(uniques, dtype=object))
+        counts.append(np.bincount(codes, weights=weights[~ascii_], minlength=len(uniques)))
+    codes, uniques = pd.factorize(np.concatenate(shapes))
+    return np.asarray(uniques, dtype=object), np.bincount(
+        codes, weights=np.concatenate(counts), minlength=len(uniques)).astype(np.int64)
 
 
 def value_shape(value: str) -> str:
@@ -244,9 +299,7 @@ def column_kpis(series: pd.Series, semantic_type: str, *, mask: bool = True, top
         pd.Series(top.index, dtype=object)
     top_values = pd.DataFrame({"rank": np.arange(1, len(top) + 1), "value": shown.to_numpy(),
                                "count": top.to_numpy(), "share": top.to_numpy() / filled})
-    shape_codes, shape_values = pd.factorize(np.array([_shape(v) for v in values.values], dtype=object))
-    top_shapes = _top_of(np.asarray(shape_values, dtype=object),
-                         np.bincount(shape_codes, weights=weights).astype(np.int64), top_n)
+    top_shapes = _top_of(*_shape_counts(values.values, weights), top_n)
     shapes = pd.DataFrame({"rank": np.arange(1, len(top_shapes) + 1), "shape": top_shapes.index,
                            "count": top_shapes.to_numpy(), "share": top_shapes.to_numpy() / filled})
     k["top_value"], k["top_value_count"] = top_values["value"].iat[0], int(top.iat[0])

@@ -265,7 +265,7 @@ def _phone_one(value: str) -> tuple[str, bool]:
     """
     if not _PHONE_CHARS.match(value):
         return INVALID, False
-    digits = _NON_DIGITS.sub("", value)
+    digits = value if value.isdecimal() else _NON_DIGITS.sub("", value)
     n, plus = len(digits), value.startswith("+")
     national = not plus and n == 10 and digits[0] == "0"
     intl33 = (plus and n == 11 and digits.startswith("33")) or (
