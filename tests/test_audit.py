@@ -152,3 +152,10 @@ def test_client_facing_text_in_the_engagements_language(result):
     # source 'un' has a name but no birth date: no name + birth-date key
     assert duplicates.loc[("un", "name_birth_date"), "note"] == \
         "il faut une date de naissance et nom + prénom (ou nom complet)"
+
+
+def test_wall_and_cpu_time_per_stage(result):
+    # profile=False: every other stage is timed, wall and CPU, in the order they run
+    stages = ["values", "types", "personal_data", "quality", "duplicates"]
+    assert list(result.seconds) == stages and list(result.cpu_seconds) == stages
+    assert all(v >= 0 for v in [*result.seconds.values(), *result.cpu_seconds.values()])
