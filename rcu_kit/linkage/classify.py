@@ -138,6 +138,30 @@ def household_rules(vectors: pd.DataFrame, first_name: str = "first_name",
     return out
 
 
+def _monotone(m: np.ndarray, u: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Pool adjacent levels until ``m / u`` never decreases with the level (a closer agreement
+    never weighs less than a looser one); totals are kept, pooled levels share one ratio.
+
+    Examples:
+        >>> m, u = _monotone(np.array([4.0, 1.0, 5.0]), np.array([2.0, 2.0, 1.0]))
+        >>> (m / u).round(3).tolist()
+        [1.25, 1.25, 5.0]
+    """
+    blocks: list[list[int]] = []
+    for level in range(len(m)):
+        blocks.append([level])
+        while len(blocks) > 1:
+            prev, last = blocks[-2], blocks[-1]
+            if m[prev].sum() / u[prev].sum() <= m[last].sum() / u[last].sum():
+                break
+            blocks[-2:] = [prev + last]
+    m, u = m.astype(float).copy(), u.astype(float).copy()
+    for block in blocks:
+        if len(block) > 1:
+            m[block] = u[block] * (m[block].sum() / u[block].sum())
+    return m, u
+
+
 def _logit(p: float) -> float:
     return float(np.log(p / (1.0 - p)))
 
@@ -186,6 +210,11 @@ class FellegiSunterEM(_RuleMixin, BaseClassifier):
             level, e.g. ``{"first_name": (0.02, 0.02, 0.03, 0.05, 0.88)}``): a Dirichlet prior
             that keeps EM sensible on small data and fades as pairs accumulate.
         prior_strength: weight of ``m_priors``, in pseudo-pairs.
+        monotone: during EM, pool adjacent levels whose weight would decrease as agreement
+            grows (a closer agreement never counts less than a looser one).
+        m_floor: feature -> least ``m`` of its level 0 ("different") during EM, e.g.
+            ``{"address": 0.2}``: people move, so a different address must stay possible for a
+            true match even when the candidate pairs (blocked on the address) suggest otherwise.
         seed: kept for API symmetry (EM here is deterministic).
 
     Examples:
@@ -198,8 +227,11 @@ class FellegiSunterEM(_RuleMixin, BaseClassifier):
                  tf_adjustment: bool = True, tf_max_factor: float = 20.0, rules: bool = True,
                  veto_probability: float = 0.01,
                  m_priors: Mapping[str, Sequence[float]] | None = None,
-                 prior_strength: float = 100.0, seed: int = 42) -> None:
+                 prior_strength: float = 100.0, monotone: bool = False, m_floor: Mapping[str, float] | None = None,
+                 seed: int = 42) -> None:
+        self.m_floor = dict(m_floor or {})
         self.max_iter, self.tol, self.smoothing = max_iter, tol, smoothing
+        self.monotone = monotone
         self.m_priors, self.prior_strength = dict(m_priors or {}), prior_strength
         self.tf_adjustment, self.tf_max_factor = tf_adjustment, tf_max_factor
         self.rules, self.veto_probability, self.seed = rules, veto_probability, seed
@@ -265,7 +297,7 @@ class FellegiSunterEM(_RuleMixin, BaseClassifier):
         prior = np.pad(prior, (0, k - len(prior)))
         return self.prior_strength * prior / prior.sum()
 
-    def _maximise(self, patterns, weights, g, n_levels, features):
+    def _maximise(self, patterns, weights, g, n_levels, features, em: bool = False):
         log_m, log_u = [], []
         for f, k in enumerate(n_levels):
             col = patterns[:, f]
@@ -274,6 +306,13 @@ class FellegiSunterEM(_RuleMixin, BaseClassifier):
                 + self.smoothing + self._pseudo_counts(features[f], k)
             u = np.bincount(col[present], weights=(weights * (1 - g))[present], minlength=k) \
                 + self.smoothing
+            floor = self.m_floor.get(features[f]) if em else None
+            if floor is not None and m[0] < floor * m.sum():
+                # Raise level 0 to its floor share, keeping the other levels' proportions.
+                rest = m[1:].sum()
+                m = np.concatenate([[floor * rest / (1.0 - floor)], m[1:]])
+            if em and self.monotone:
+                m, u = _monotone(m, u)
             log_m.append(np.log(m / m.sum()))
             log_u.append(np.log(u / u.sum()))
         prior = float(np.clip((weights * g).sum() / weights.sum(), 1e-9, 1 - 1e-9))
@@ -299,7 +338,8 @@ class FellegiSunterEM(_RuleMixin, BaseClassifier):
         for iterations in range(1, self.max_iter + 1):
             odds = _logit(prior) + self._log_ratio(patterns, log_m, log_u)
             g = 1.0 / (1.0 + np.exp(-np.clip(odds, -700, 700)))
-            new_m, new_u, new_prior = self._maximise(patterns, weights, g, n_levels, features)
+            new_m, new_u, new_prior = self._maximise(patterns, weights, g, n_levels, features,
+                                                     em=True)
             change = max(max(np.abs(np.exp(a) - np.exp(b)).max() for a, b in zip(new_m, log_m)),
                          max(np.abs(np.exp(a) - np.exp(b)).max() for a, b in zip(new_u, log_u)),
                          abs(new_prior - prior))

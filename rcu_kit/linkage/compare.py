@@ -48,6 +48,7 @@ __all__ = [
     "compare_pairs",
     "level_names",
     "m_priors",
+    "m_floors",
 ]
 
 MISSING = -1
@@ -165,6 +166,10 @@ class _LevelFeature(BaseCompareFeature):
     levels: tuple[str, ...] = ()
     #: Prior belief about the share of true matches at each level (guides EM on small data).
     m_prior: tuple[float, ...] | None = None
+    #: Least share of true matches at level 0 ("different"), kept whatever EM estimates: for
+    #: attributes a person changes (an address), so that a move is not taken as proof of two
+    #: people. EM on candidate pairs blocked on the address otherwise learns that nobody moves.
+    m_floor: float | None = None
 
     def __init__(self, labels_left, labels_right=None, label: str | None = None,
                  workers: int = 1) -> None:
@@ -524,6 +529,7 @@ class AddressComparison(_LevelFeature):
 
     levels = ("different", "same_street", "close", "exact")
     m_prior = (0.20, 0.03, 0.07, 0.70)
+    m_floor = 0.20
 
     def __init__(self, street_number: str = "street_number",
                  street_number_suffix: str = "street_number_suffix",
@@ -566,6 +572,7 @@ class PostcodeCityComparison(_LevelFeature):
 
     levels = ("different", "department", "city", "postcode")
     m_prior = (0.10, 0.05, 0.05, 0.80)
+    m_floor = 0.10
 
     def __init__(self, postcode: str = "postcode", city: str = "city",
                  label: str | None = "postcode_city", workers: int = 1) -> None:
@@ -661,6 +668,16 @@ def default_features(workers: int = 2) -> list[_LevelFeature]:
 def m_priors(features: Sequence[_LevelFeature]) -> dict[str, tuple[float, ...]]:
     """Feature label -> its ``m_prior`` (for :class:`~rcu_kit.linkage.classify.FellegiSunterEM`)."""
     return {f.label: f.m_prior for f in features if f.m_prior is not None}
+
+
+def m_floors(features: Sequence[_LevelFeature]) -> dict[str, float]:
+    """Feature label -> its ``m_floor`` (for :class:`~rcu_kit.linkage.classify.FellegiSunterEM`).
+
+    Examples:
+        >>> m_floors(default_features())
+        {'address': 0.2, 'postcode_city': 0.1}
+    """
+    return {f.label: f.m_floor for f in features if f.m_floor is not None}
 
 
 def level_names(features: Sequence[_LevelFeature]) -> dict[str, tuple[str, ...]]:

@@ -38,6 +38,7 @@ from rcu_kit.linkage.compare import (
     compare_pairs,
     default_features,
     level_names,
+    m_floors,
     m_priors,
 )
 from rcu_kit.linkage.indexing import (
@@ -283,7 +284,8 @@ def deduplicate(records: pd.DataFrame, settings: DedupSettings | Mapping[str, An
     model = FellegiSunterEM(max_iter=settings.em_max_iter, tf_adjustment=settings.tf_adjustment,
                             rules=settings.household_rules,
                             veto_probability=settings.veto_probability,
-                            m_priors=m_priors(features), seed=settings.seed)
+                            m_priors=m_priors(features), m_floor=m_floors(features),
+                            monotone=True, seed=settings.seed)
     if len(vectors):
         probability = model.fit(vectors).prob(vectors).to_numpy()
     else:

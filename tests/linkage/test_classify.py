@@ -105,3 +105,42 @@ def test_supervised_classifier_and_errors():
         SupervisedClassifier("svm").fit(vectors, y)
     with pytest.raises(RuntimeError, match="call fit\\(\\) before"):
         FellegiSunterEM().prob(vectors)
+
+
+def test_monotone_pools_levels_whose_weight_would_decrease():
+    from rcu_kit.linkage.classify import _monotone
+
+    # m/u per level: 4/2 = 2, 1/2 = 0.5, 5/1 = 5. Level 1 weighs less than level 0, so the two
+    # are pooled: ratio (4 + 1) / (2 + 2) = 1.25, m spread as u * 1.25 = 2.5, 2.5; level 2 kept.
+    m, u = _monotone(np.array([4.0, 1.0, 5.0]), np.array([2.0, 2.0, 1.0]))
+    assert m.tolist() == [2.5, 2.5, 5.0]
+    assert u.tolist() == [2.0, 2.0, 1.0]
+
+
+def test_em_monotone_weights_never_decrease_with_agreement():
+    # 10 matches (name 2, date 1); non-matches: 20 at name 1 and 10 at name 0 (date 0). No
+    # match shows name 0 or 1, so both get the same smoothed m, but u(1) = 2/3 > u(0) = 1/3:
+    # unconstrained, the closer level 1 weighs *less* than level 0; monotone pools them.
+    vectors = pd.DataFrame({"name": [2] * 10 + [1] * 20 + [0] * 10,
+                            "date": [1] * 10 + [0] * 30})
+    free = FellegiSunterEM(rules=False).fit(vectors).match_weights()
+    free = free.set_index(["feature", "level"])["weight"]
+    assert free[("name", 1)] < free[("name", 0)]
+    tied = FellegiSunterEM(rules=False, monotone=True).fit(vectors).match_weights()
+    tied = tied.set_index(["feature", "level"])["weight"]
+    assert tied[("name", 1)] == pytest.approx(tied[("name", 0)], abs=1e-9)
+    assert tied[("name", 2)] > tied[("name", 1)]
+
+
+def test_m_floor_keeps_a_share_of_matches_at_the_different_level():
+    # In the separable data no match has date 0, so EM puts m(date 0) near 0 (-> a huge
+    # penalty); with a floor of 0.2 the last M-step sets m(date 0) to exactly 20 %.
+    vectors = _separable()
+    free = FellegiSunterEM(rules=False).fit(vectors).match_weights()
+    assert free.query("feature == 'date' and level == 0")["m"].iloc[0] < 0.02
+    model = FellegiSunterEM(rules=False, m_floor={"date": 0.2}).fit(vectors)
+    floored = model.match_weights()
+    assert floored.query("feature == 'date' and level == 0")["m"].iloc[0] == pytest.approx(0.2)
+    # The name alone still separates the two groups.
+    prob = model.prob(vectors)
+    assert (prob.iloc[:10] > 0.99).all() and (prob.iloc[10:] < 0.01).all()
