@@ -65,6 +65,7 @@ __all__ = [
     "GAP_COLUMNS",
     "validity_type",
     "value_formats",
+    "format_label",
     "dominant_format",
     "gap_matrix",
     "gap_table",
@@ -112,14 +113,16 @@ _DATE_FORMATS = (("dd/mm/yyyy", r"\d{2}/\d{2}/\d{4}"), ("d/m/yyyy", r"\d{1,2}/\d
                  ("dd/mm/yy", r"\d{1,2}/\d{1,2}/\d{2}"), ("yyyy-mm-dd", r"\d{4}-\d{2}-\d{2}"),
                  ("yyyy-mm-dd hh:mm", r"\d{4}-\d{2}-\d{2}[T ]\d{1,2}:\d{2}(?::\d{2}(?:\.\d+)?)?"),
                  ("dd.mm.yyyy", r"\d{2}\.\d{2}\.\d{4}"), ("yyyymmdd", r"\d{8}"))
-_PHONE_FORMATS = (("+33 6 12 34 56 78", r"\+\d{2,3}[ .]?\d(?:[ .]?\d{2}){4}"),
-                  ("+33612345678", r"\+\d{11,12}"),
-                  ("33612345678", r"(?:00)?33\d{9}"),
-                  ("06 12 34 56 78", r"0\d(?: \d{2}){4}"),
-                  ("06.12.34.56.78", r"0\d(?:\.\d{2}){4}"),
-                  ("06-12-34-56-78", r"0\d(?:-\d{2}){4}"),
-                  ("0612345678", r"0\d{9}"),
-                  ("612345678", r"[1-9]\d{8}"))
+# Phone formats are described by their shape, digits as X: an example number such as
+# "06 12 34 56 78" would read as a phone number in a client report (and be redacted there).
+_PHONE_FORMATS = (("+33 X XX XX XX XX", r"\+\d{2,3}[ .]?\d(?:[ .]?\d{2}){4}"),
+                  ("+33XXXXXXXXX", r"\+\d{11,12}"),
+                  ("33XXXXXXXXX", r"(?:00)?33\d{9}"),
+                  ("0X XX XX XX XX", r"0\d(?: \d{2}){4}"),
+                  ("0X.XX.XX.XX.XX", r"0\d(?:\.\d{2}){4}"),
+                  ("0X-XX-XX-XX-XX", r"0\d(?:-\d{2}){4}"),
+                  ("0XXXXXXXXX", r"0\d{9}"),
+                  ("XXXXXXXXX", r"[1-9]\d{8}"))
 _CIVILITY_STYLES = {"M": "M./Mme", "M.": "M./Mme", "MME": "M./Mme", "MME.": "M./Mme", "MLLE": "M./Mme",
                     "MLLE.": "M./Mme", "MONSIEUR": "Monsieur/Madame", "MADAME": "Monsieur/Madame",
                     "MADEMOISELLE": "Monsieur/Madame", "MR": "Mr/Mrs", "MR.": "Mr/Mrs", "MRS": "Mr/Mrs",
@@ -127,6 +130,10 @@ _CIVILITY_STYLES = {"M": "M./Mme", "M.": "M./Mme", "MME": "M./Mme", "MME.": "M./
 _BOOLEAN_STYLES = {"OUI": "oui/non", "NON": "oui/non", "O": "O/N", "N": "O/N", "TRUE": "true/false",
                    "FALSE": "true/false", "VRAI": "vrai/faux", "FAUX": "vrai/faux", "1": "1/0", "0": "1/0",
                    "Y": "Y/N", "YES": "yes/no", "NO": "yes/no", "T": "T/F", "F": "T/F"}
+# Format labels that are words: shown to the client through gaps.format_<key> (French / English).
+_FORMAT_WORDS = {"Capitalised": "capitalised", "UPPER CASE": "upper_case", "lower case": "lower_case",
+                 "Mixed": "mixed", "other": "other", "ISO code": "iso_code", "name": "name",
+                 "digits": "digits", "grouped digits": "grouped_digits", "1000 (zero lost)": "zero_lost"}
 _CASED = frozenset({"last_name", "first_name", "birth_name", "full_name", "city", "street",
                     "company_name", "email"})
 
@@ -152,8 +159,8 @@ def value_formats(values: pd.Series, attribute: Attribute) -> pd.Series | None:
     """The format label of each filled value (NA for missing ones), or None when formats of this
     attribute are not compared.
 
-    Labels are examples of the format (``dd/mm/yyyy``, ``+33 6 12 34 56 78``, ``M./Mme``,
-    ``UPPER CASE``...), readable by a client.
+    Labels are examples of the format (``dd/mm/yyyy``, ``+33 X XX XX XX XX``, ``M./Mme``,
+    ``UPPER CASE``...), readable by a client; :func:`format_label` translates the word labels.
 
     Examples:
         >>> value_formats(pd.Series(["01/02/2020", "2020-02-01", None]), Attribute(name="d", type="date")).tolist()
@@ -184,6 +191,19 @@ def value_formats(values: pd.Series, attribute: Attribute) -> pd.Series | None:
     else:
         return None
     return out.reindex(values.index)
+
+
+def format_label(label: str | None, language: str) -> str | None:
+    """A format label as the client reads it: word labels translated, examples unchanged.
+
+    Examples:
+        >>> format_label("UPPER CASE", "fr"), format_label("dd/mm/yyyy", "fr")
+        ('MAJUSCULES', 'dd/mm/yyyy')
+    """
+    if label is None or (isinstance(label, float) and np.isnan(label)):
+        return None
+    key = _FORMAT_WORDS.get(label)
+    return label if key is None else t(f"gaps.format_{key}", language)
 
 
 def dominant_format(values: pd.Series, attribute: Attribute) -> str | None:
@@ -332,7 +352,8 @@ def gap_table(engagement: Engagement, matrix: pd.DataFrame, *, poor_threshold: f
                          "detail": t("gaps.detail_single", lang, source=best["source"])})
         formats = mapped.dropna(subset=["format"])
         if formats["format"].nunique() > 1:
-            listed = "; ".join(f"{r.source}: {r.format}" for r in formats.itertuples())
+            listed = "; ".join(f"{r.source}: {format_label(r.format, lang)}"
+                               for r in formats.itertuples())
             rows.append({**base, "gap": "conflicting_formats", "severity": _LOWER[attr.criticity],
                          "detail": t("gaps.detail_formats", lang, formats=listed)})
     out = pd.DataFrame(rows, columns=[*GAP_COLUMNS, "_pos"])
@@ -411,7 +432,7 @@ def client_tables(engagement: Engagement, matrix: pd.DataFrame, gaps: pd.DataFra
         t("gaps.columns", lang): matrix["columns"],
         t("gaps.fill_rate_pct", lang): pct(matrix["fill_rate"]).where(matrix["mapped"]),
         t("gaps.validity_rate_pct", lang): pct(matrix["validity_rate"]),
-        t("gaps.format", lang): matrix["format"],
+        t("gaps.format", lang): matrix["format"].map(lambda f: format_label(f, lang)),
     })
     g = pd.DataFrame({
         t("gaps.attribute", lang): gaps["attribute"].map(labels),

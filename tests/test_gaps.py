@@ -83,7 +83,7 @@ def test_gap_matrix_is_exact():
         ["email", "crm", True, "mail", 4, 3, 0.75, 2, 0, 0.6667, 0.5, "lower case"],
         ["email", "web", True, "email", 2, 2, 1.0, 2, 0, 1.0, 1.0, "lower case"],
         # two spaced numbers and one compact: the spaced format dominates
-        ["phone", "crm", True, "tel", 4, 3, 0.75, 3, 0, 1.0, 0.75, "06 12 34 56 78"],
+        ["phone", "crm", True, "tel", 4, 3, 0.75, 3, 0, 1.0, 0.75, "0X XX XX XX XX"],
         ["phone", "web", False, "", 2, 0, 0.0, 0, 0, None, 0.0, None],
         # one date of four, read as written (the mapping's transform is not applied here)
         ["birth_date", "crm", True, "naiss", 4, 1, 0.25, 1, 0, 1.0, 0.25, "dd/mm/yyyy"],
@@ -114,6 +114,28 @@ def test_gap_table_kinds_severities_and_order():
     assert gaps.loc[0, "detail"] == "Best source crm: filled 75%, valid 100% (threshold 80%)"
     assert gaps.loc[2, "detail"] == "Formats: crm: UPPER CASE; web: Capitalised"
     assert gaps.loc[3, "detail"] == "No source provides it"
+    # in French the word labels are translated too, not only the sentence around them
+    fr = gap_table(eng, gap_matrix(eng, _loaded()), poor_threshold=0.8, language="fr")
+    assert fr.loc[2, "detail"] == "Formats: crm: MAJUSCULES; web: Initiale majuscule"
+
+
+def test_client_tables_translate_format_labels_and_show_no_phone_number():
+    from rcu_kit.gaps import client_tables, format_label
+    from rcu_kit.pii_scan import find_personal_data
+
+    eng = _engagement()
+    matrix = gap_matrix(eng, _loaded())
+    tables = client_tables(eng, matrix, gap_table(eng, matrix), language="fr")
+    # matrix rows in test_gap_matrix_exact order: last_name crm (UPPER CASE), web (Capitalised),
+    # first_name crm (not mapped), web (Capitalised), ..., phone crm (spaced shape)
+    assert tables["matrix"]["Format principal"].tolist()[:4] == [
+        "MAJUSCULES", "Initiale majuscule", None, "Initiale majuscule"]
+    assert "0X XX XX XX XX" in tables["matrix"]["Format principal"].tolist()
+    # no cell of any table reads as a phone number or an e-mail (the report would redact it)
+    text = "\n".join(df.to_csv() for df in tables.values())
+    assert find_personal_data(text) == []
+    assert format_label("1000 (zero lost)", "fr") == "1000 (zéro initial perdu)"
+    assert format_label("dd/mm/yyyy", "en") == "dd/mm/yyyy" and format_label(None, "fr") is None
 
 
 def test_required_attribute_missing_everywhere_is_high():
@@ -191,8 +213,9 @@ def test_mapping_to_a_missing_column_is_a_clear_error():
 @pytest.mark.parametrize("values, attr, expected", [
     (["01/02/2020", "1/2/2020", "2020-02-01", "2020-02-01T10:00:00", "n/a"], Attribute(name="d", type="date"),
      ["dd/mm/yyyy", "d/m/yyyy", "yyyy-mm-dd", "yyyy-mm-dd hh:mm", "other"]),
+    # phone formats are shapes (digits as X): an example number would read as personal data
     (["+33 6 12 34 56 78", "33612345678", "06.12.34.56.78", "612345678"], Attribute(name="p", type="phone"),
-     ["+33 6 12 34 56 78", "33612345678", "06.12.34.56.78", "612345678"]),
+     ["+33 X XX XX XX XX", "33XXXXXXXXX", "0X.XX.XX.XX.XX", "XXXXXXXXX"]),
     (["Mme", "MONSIEUR", "Mr", "?"], Attribute(name="c", type="civility"),
      ["M./Mme", "Monsieur/Madame", "Mr/Mrs", "other"]),
     (["oui", "TRUE", "1"], Attribute(name="b", type="boolean"), ["oui/non", "true/false", "1/0"]),
