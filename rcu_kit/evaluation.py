@@ -14,7 +14,9 @@ Two views of the same question, "did we group the right records together?":
 Both take two label arrays over the same records (a predicted cluster id and a true entity id per
 record). Helpers turn the shapes the rest of the kit produces into such arrays: a crosswalk
 ``(source, record_id, customer_id)`` against a truth ``(source, record_id, person_id)``, or a set
-of matched pairs (turned into clusters by connected components).
+of matched pairs (turned into clusters by connected components). For error analysis,
+:func:`merged_clusters` lists the clusters that hold several people (false matches) and
+:func:`split_entities` the people spread over several clusters (missed matches).
 
 Conventions for empty denominators: with no predicted pair, pairwise precision is 1.0 (no false
 match was made); with no true pair, recall is 1.0 (nothing was there to find). F1 is 0.0 when
@@ -50,6 +52,8 @@ __all__ = [
     "pairwise_scores_from_pairs",
     "bcubed_scores",
     "evaluate_clusters",
+    "merged_clusters",
+    "split_entities",
     "clusters_from_pairs",
     "align_crosswalk",
     "evaluate_crosswalk",
@@ -152,8 +156,13 @@ class ClusterEvaluation:
         }
 
 
-def _codes(labels: Sequence[Hashable] | np.ndarray | pd.Series, what: str) -> np.ndarray:
-    values = labels.to_numpy() if isinstance(labels, pd.Series) else np.asarray(labels, dtype=object)
+def _factorize(labels: Sequence[Hashable] | np.ndarray | pd.Series, what: str) -> tuple[np.ndarray, np.ndarray]:
+    if isinstance(labels, pd.Series):
+        values = labels.to_numpy()
+    elif isinstance(labels, np.ndarray):
+        values = labels
+    else:
+        values = np.asarray(labels, dtype=object)
     if values.ndim != 1:
         raise ValueError(f"{what}: expected one label per record (a 1-D sequence), got shape {values.shape}")
     missing = pd.isna(values)
@@ -161,8 +170,12 @@ def _codes(labels: Sequence[Hashable] | np.ndarray | pd.Series, what: str) -> np
         first = int(np.flatnonzero(missing)[0])
         raise ValueError(f"{what}: {int(missing.sum())} record(s) have no label (first at position {first}); "
                          "every record needs a cluster id, a singleton gets its own")
-    codes, _ = pd.factorize(values, sort=False)
-    return codes.astype(np.int64)
+    codes, uniques = pd.factorize(values, sort=False)
+    return codes.astype(np.int64), np.asarray(uniques)
+
+
+def _codes(labels: Sequence[Hashable] | np.ndarray | pd.Series, what: str) -> np.ndarray:
+    return _factorize(labels, what)[0]
 
 
 def contingency_counts(predicted: Sequence[Hashable], truth: Sequence[Hashable]
@@ -185,11 +198,7 @@ def contingency_counts(predicted: Sequence[Hashable], truth: Sequence[Hashable]
         >>> sizes.tolist(), p.tolist(), t.tolist()
         ([1, 1, 1], [0, 0, 1], [0, 1, 1])
     """
-    pred = _codes(predicted, "predicted")
-    true = _codes(truth, "truth")
-    if len(pred) != len(true):
-        raise ValueError(f"predicted has {len(pred)} labels but truth has {len(true)}: "
-                         "they must describe the same records in the same order")
+    pred, _, true, _ = _paired(predicted, truth)
     if len(pred) == 0:
         empty = np.zeros(0, dtype=np.int64)
         return empty, empty, empty
@@ -273,6 +282,78 @@ def evaluate_clusters(predicted: Sequence[Hashable], truth: Sequence[Hashable]) 
         pairwise=pairwise_scores(pred, true),
         bcubed=bcubed_scores(pred, true),
     )
+
+
+def _paired(predicted: Sequence[Hashable], truth: Sequence[Hashable]
+            ) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+    """Codes and labels of both sides, checked to describe the same number of records."""
+    pred, pred_labels = _factorize(predicted, "predicted")
+    true, true_labels = _factorize(truth, "truth")
+    if len(pred) != len(true):
+        raise ValueError(f"predicted has {len(pred)} labels but truth has {len(true)}: "
+                         "they must describe the same records in the same order")
+    return pred, pred_labels, true, true_labels
+
+
+def _error_table(group: np.ndarray, group_labels: np.ndarray, other: np.ndarray,
+                 names: tuple[str, str, str]) -> pd.DataFrame:
+    """Per group (cluster or entity) split over several of the other side's groups: the damage."""
+    group_name, count_name, pairs_name = names
+    if len(group) == 0:
+        return pd.DataFrame(columns=[group_name, "records", count_name, pairs_name])
+    n_other = int(other.max()) + 1
+    cells, sizes = np.unique(group * n_other + other, return_counts=True)
+    cell_group = cells // n_other
+    sizes = sizes.astype(np.int64)
+    records = np.bincount(cell_group, weights=sizes).astype(np.int64)
+    parts = np.bincount(cell_group)
+    inside = np.bincount(cell_group, weights=sizes * (sizes - 1) // 2).astype(np.int64)
+    table = pd.DataFrame({group_name: group_labels, "records": records, count_name: parts,
+                          pairs_name: records * (records - 1) // 2 - inside})
+    table = table[table[count_name] > 1]
+    return table.sort_values([pairs_name, "records"], ascending=False, kind="stable").reset_index(drop=True)
+
+
+def merged_clusters(predicted: Sequence[Hashable], truth: Sequence[Hashable]) -> pd.DataFrame:
+    """Predicted clusters that hold several true entities (the false matches), worst first.
+
+    Args:
+        predicted: the predicted cluster label of each record.
+        truth: the true entity label of each record, in the same order.
+
+    Returns:
+        One row per over-merged cluster: ``predicted`` (its label), ``records``, ``entities``
+        (true entities inside) and ``false_pairs`` (pairs inside it the truth separates), sorted
+        by ``false_pairs`` then size, descending. ``false_pairs`` sums to the pairwise false
+        positives.
+
+    Examples:
+        >>> merged_clusters(["a", "a", "a", "b"], [1, 1, 2, 2]).to_dict("records")
+        [{'predicted': 'a', 'records': 3, 'entities': 2, 'false_pairs': 2}]
+    """
+    pred, pred_labels, true, _ = _paired(predicted, truth)
+    return _error_table(pred, pred_labels, true, ("predicted", "entities", "false_pairs"))
+
+
+def split_entities(predicted: Sequence[Hashable], truth: Sequence[Hashable]) -> pd.DataFrame:
+    """True entities spread over several predicted clusters (the missed matches), worst first.
+
+    Args:
+        predicted: the predicted cluster label of each record.
+        truth: the true entity label of each record, in the same order.
+
+    Returns:
+        One row per split entity: ``truth`` (its label), ``records``, ``clusters`` (predicted
+        clusters it is spread over) and ``missed_pairs`` (its pairs the prediction separates),
+        sorted by ``missed_pairs`` then size, descending. ``missed_pairs`` sums to the pairwise
+        false negatives.
+
+    Examples:
+        >>> split_entities(["a", "a", "a", "b"], [1, 1, 2, 2]).to_dict("records")
+        [{'truth': 2, 'records': 2, 'clusters': 2, 'missed_pairs': 1}]
+    """
+    pred, _, true, true_labels = _paired(predicted, truth)
+    return _error_table(true, true_labels, pred, ("truth", "clusters", "missed_pairs"))
 
 
 def _normalised_pairs(pairs: Iterable[tuple[Hashable, Hashable]], what: str) -> set[tuple[Hashable, Hashable]]:

@@ -15,8 +15,10 @@ from rcu_kit.evaluation import (
     contingency_counts,
     evaluate_clusters,
     evaluate_crosswalk,
+    merged_clusters,
     pairwise_scores,
     pairwise_scores_from_pairs,
+    split_entities,
 )
 
 
@@ -194,3 +196,38 @@ def test_evaluate_crosswalk_refuses_repeated_keys_missing_columns_and_empty_labe
     blank = _crosswalk().assign(customer_id=["C1", None, "C1", "C2"])
     with pytest.raises(ValueError, match=r"crosswalk.customer_id: 1 record\(s\) have no value \(first crm/2\)"):
         evaluate_crosswalk(blank, _truth())
+
+
+def test_merged_clusters_lists_clusters_holding_several_entities_worst_first():
+    # Cluster "big" holds entities 1 (x3) and 2 (x2): C(5,2) = 10 pairs, of which C(3,2) + C(2,2)
+    # = 4 are right, so 6 false pairs. Cluster "mix" holds 3 and 4 once each: 1 false pair.
+    # Cluster "ok" holds entity 5 twice: no error, so not listed.
+    pred = ["big"] * 5 + ["mix", "mix", "ok", "ok"]
+    true = [1, 1, 1, 2, 2, 3, 4, 5, 5]
+    table = merged_clusters(pred, true)
+    assert table.to_dict("records") == [
+        {"predicted": "big", "records": 5, "entities": 2, "false_pairs": 6},
+        {"predicted": "mix", "records": 2, "entities": 2, "false_pairs": 1},
+    ]
+    assert table["false_pairs"].sum() == pairwise_scores(pred, true).false_positives  # 7 both ways
+
+
+def test_split_entities_lists_entities_spread_over_clusters_worst_first():
+    # Entity "P1" has 4 records in clusters a, a, b, c: C(4,2) = 6 pairs, only (a, a) kept, so 5
+    # missed. Entity "P2" has records in d and e: 1 missed. Entity "P3" is whole: not listed.
+    pred = ["a", "a", "b", "c", "d", "e", "f", "f"]
+    true = ["P1", "P1", "P1", "P1", "P2", "P2", "P3", "P3"]
+    table = split_entities(pred, true)
+    assert table.to_dict("records") == [
+        {"truth": "P1", "records": 4, "clusters": 3, "missed_pairs": 5},
+        {"truth": "P2", "records": 2, "clusters": 2, "missed_pairs": 1},
+    ]
+    assert table["missed_pairs"].sum() == pairwise_scores(pred, true).false_negatives  # 6 both ways
+
+
+def test_error_tables_are_empty_for_a_perfect_clustering_and_check_lengths():
+    assert merged_clusters(["a", "a", "b"], [1, 1, 2]).empty
+    assert split_entities(["a", "a", "b"], [1, 1, 2]).columns.tolist() == ["truth", "records", "clusters",
+                                                                           "missed_pairs"]
+    with pytest.raises(ValueError, match="predicted has 1 labels but truth has 2"):
+        split_entities(["a"], [1, 2])
