@@ -31,6 +31,7 @@ from __future__ import annotations
 
 import json
 import pickle
+import re
 import time
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
@@ -44,10 +45,10 @@ from rcu_kit.linkage.classify import RULES, TF_PREFIX
 from rcu_kit.linkage.compare import MISSING, default_features, level_names
 from rcu_kit.linkage.indexing import ExactBlockIndex, SortedNeighbourhoodIndex
 from rcu_kit.linkage.pipeline import DedupSettings, build_index
-from rcu_kit.linkage.prepare import prepare_records
+from rcu_kit.linkage.prepare import TEXT_COLUMNS, french_phonetic, prepare_records
 
 __all__ = ["ReferenceIndex", "build_reference_index", "reference_index_path",
-           "MATCH_COLUMNS", "match_command"]
+           "MATCH_COLUMNS", "match_command", "prepare_record"]
 
 FORMAT_VERSION = 1
 MATCH_COLUMNS = ["query", "customer_id", "match_probability", "is_match", "source", "record_id",
@@ -55,6 +56,7 @@ MATCH_COLUMNS = ["query", "customer_id", "match_probability", "is_match", "sourc
 # Columns compared by code across each other (prepare_records gives them one vocabulary).
 _SHARED = (("last_name", "birth_name"), ("last_name_phonetic", "birth_name_phonetic"))
 _MIX = np.uint64(0x9E3779B97F4A7C15)
+_MIX_INT, _MASK = int(_MIX), (1 << 64) - 1   # the same mix on Python ints (one record)
 
 
 def _column_hashes(column: pd.Series, rows: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
@@ -159,6 +161,54 @@ def _ranges(starts: np.ndarray, stops: np.ndarray) -> tuple[np.ndarray, np.ndarr
     rows = np.repeat(np.arange(len(starts)), counts)
     offsets = np.arange(int(counts.sum())) - np.repeat(np.cumsum(counts) - counts, counts)
     return rows, np.repeat(starts, counts) + offsets
+
+
+def _hash_text(value: str) -> np.uint64:
+    """The 64-bit hash :func:`_column_hashes` gives the text ``value``."""
+    return pd.util.hash_array(np.array([value], dtype=object), categorize=False)[0]
+
+
+def _clean_text(value: Any) -> str | None:
+    """A standardised value as :func:`prepare_records` keeps it: stripped text, else None."""
+    if value is None or value is pd.NA or (isinstance(value, float) and value != value):
+        return None
+    text = str(value).strip()
+    return text or None
+
+
+def prepare_record(record: Mapping[str, Any]) -> dict[str, Any]:
+    """One standardised record as :func:`prepare_records` prepares it, as plain values.
+
+    The values are those of the row :func:`prepare_records` would return (text or None,
+    ``phone_is_mobile`` and ``name_swapped`` as bool), without building a frame.
+
+    Examples:
+        >>> prepare_record({"source": "web", "record_id": "1", "first_name": "JEAN PIERRE",
+        ...                 "last_name": "DUPOND"})["last_name_phonetic"]
+        'DUPON'
+    """
+    out: dict[str, Any] = {"source": str(record.get("source", "query")),
+                           "record_id": str(record.get("record_id", "0"))}
+    for column in TEXT_COLUMNS:
+        out[column] = _clean_text(record.get(column))
+    if out["id_number"] is not None:
+        out["id_number"] = re.sub(r"[^0-9A-Z]", "", out["id_number"].upper()) or None
+    for column in ("last_name", "first_name", "birth_name"):
+        key = f"{column}_phonetic"
+        if out[key] is None and out[column] is not None:
+            out[key] = _clean_text(french_phonetic(out[column]))
+    first, date, postcode, email = (out["first_name"], out["birth_date"], out["postcode"],
+                                    out["email"])
+    out["first_initial"] = _clean_text(first[:1]) if first else None
+    out["birth_year"] = _clean_text(date[:4]) if date and re.match(r"^\d{4}-", date) else None
+    out["department"] = _clean_text(postcode[:2]) if postcode else None
+    out["email_local"] = _clean_text(email.split("@")[0]) if email else None
+    out["phone_is_mobile"] = bool(out["phone"] and re.match(r"^\+33[67]", out["phone"]))
+    swapped = record.get("name_swapped")
+    out["name_swapped"] = bool(swapped) if swapped is not None and swapped is not pd.NA \
+        and not (isinstance(swapped, float) and swapped != swapped) else False
+    return out
+
 
 
 @dataclass
@@ -317,6 +367,11 @@ class ReferenceIndex:
                  ) -> tuple[dict[str, pd.Series], dict[str, pd.Series]]:
         """Left (query) and right (reference) values of each compared column, as categoricals
         on one small vocabulary per column (shared by the columns compared with each other)."""
+        return self._columns_of(lambda c: _values(queries[c], rows), positions)
+
+    def _columns_of(self, query_values: Any, positions: np.ndarray
+                    ) -> tuple[dict[str, pd.Series], dict[str, pd.Series]]:
+        """:meth:`_columns` with the query side given as ``column -> values of the pairs``."""
         needed: list[str] = []
         for feature in self.features:
             labels = feature.labels_left
@@ -332,12 +387,12 @@ class ReferenceIndex:
                          (column,))
             parts = []
             for c in group:
-                parts.append(_values(queries[c], rows))
+                parts.append(query_values(c))
                 parts.append(_values(self.prepared[c], positions))
             codes, uniques = pd.factorize(pd.Series(np.concatenate(parts), dtype=object),
                                           use_na_sentinel=True)
             dtype = pd.CategoricalDtype(pd.Index(np.asarray(uniques, dtype=object)))
-            n = len(rows)
+            n = len(positions)
             for i, c in enumerate(group):
                 left[c] = pd.Series(pd.Categorical.from_codes(
                     codes[2 * i * n:(2 * i + 1) * n], dtype=dtype))
@@ -348,7 +403,10 @@ class ReferenceIndex:
     def score(self, queries: pd.DataFrame, rows: np.ndarray, positions: np.ndarray
               ) -> tuple[pd.DataFrame, np.ndarray, np.ndarray]:
         """Levels, match probability and rule code of each (query row, reference) pair."""
-        left, right = self._columns(queries, rows, positions)
+        return self._score_columns(*self._columns(queries, rows, positions), positions)
+
+    def _score_columns(self, left: dict[str, pd.Series], right: dict[str, pd.Series],
+                       positions: np.ndarray) -> tuple[pd.DataFrame, np.ndarray, np.ndarray]:
         levels = {}
         for feature in self.features:
             labels = feature.labels_left
@@ -411,9 +469,106 @@ class ReferenceIndex:
         })
         return out.reset_index(drop=True)
 
+
+    # -- one record, without frames (the web-form check) -----------------------------------------
+    def candidates_of(self, query: Mapping[str, Any]) -> np.ndarray:
+        """Reference positions paired with one prepared record (:func:`prepare_record`) by
+        the blocking passes, sorted: :meth:`candidates` for one query, without frames."""
+        found = []
+        for table in self.exact:
+            keys = [(0, False)]
+            for element in table.algorithm.on:
+                alternatives = [element] if isinstance(element, str) else list(element)
+                new = []
+                for h, missing in keys:
+                    for column in alternatives:
+                        value = query[column]
+                        part = 0 if value is None else int(_hash_text(value))
+                        new.append((((h ^ part) * _MIX_INT) & _MASK, missing or value is None))
+                keys = new
+            for h, missing in keys:
+                if missing:
+                    continue
+                lo = np.searchsorted(table.hashes, np.uint64(h), side="left")
+                hi = np.searchsorted(table.hashes, np.uint64(h), side="right")
+                if hi > lo:
+                    found.append(table.positions[lo:hi])
+        for table in self.neighbourhood:
+            on = table.algorithm.on
+            if query[on[0]] is None or not len(table.keys):
+                continue
+            key = "\x01".join("" if query[c] is None else query[c] for c in on)
+            lo = int(np.searchsorted(table.keys, key, side="left"))
+            hi = int(np.searchsorted(table.keys, key, side="right"))
+            w = table.algorithm.window - 1
+            start = max(lo - w, 0)
+            stop = min(min(hi, lo + self.settings.max_block_size) + w, len(table.keys))
+            if stop > start:
+                found.append(table.positions[start:stop])
+        if not found:
+            return np.zeros(0, np.int64)
+        return np.unique(np.concatenate(found))
+
+    def _match_one(self, record: Mapping[str, Any], standardised: bool, top: int,
+                   min_probability: float) -> pd.DataFrame:
+        """:meth:`match` without frames on the query side (same candidates, same scores)."""
+        record = dict(record)
+        record.setdefault("source", "query")
+        record.setdefault("record_id", "0")
+        if not standardised:
+            from rcu_kit.standardise.single import standardise_record
+
+            record = standardise_record(record)
+        query = prepare_record(record)
+        positions = self.candidates_of(query)
+        columns = MATCH_COLUMNS[1:]
+        if not len(positions):
+            return pd.DataFrame({c: pd.Series(dtype=object) for c in columns})
+        n = len(positions)
+        left, right = self._columns_of(
+            lambda c: np.full(n, query[c], dtype=object), positions)
+        levels, probability, rules = self._score_columns(left, right, positions)
+        # Best first, ties by reference position; one row per customer; ``top`` customers.
+        order = np.lexsort((positions, -probability))
+        seen: set[Any] = set()
+        chosen: list[int] = []
+        for i in order:
+            if probability[i] < min_probability:
+                continue
+            customer = self.customer_ids[positions[i]]
+            if customer in seen:
+                continue
+            seen.add(customer)
+            chosen.append(int(i))
+            if len(chosen) == top:
+                break
+        if not chosen:
+            return pd.DataFrame({c: pd.Series(dtype=object) for c in columns})
+        names = level_names(self.features)
+        matrix = levels.to_numpy()
+        labels = list(levels.columns)
+        rule_names = {0: "", **RULES}
+        picked = positions[chosen]
+        return pd.DataFrame({
+            "customer_id": self.customer_ids[picked],
+            "match_probability": probability[chosen],
+            "is_match": probability[chosen] >= self.settings.threshold,
+            "source": self.prepared["source"].to_numpy()[picked],
+            "record_id": self.prepared["record_id"].to_numpy()[picked],
+            "rule": [rule_names.get(int(r), str(r)) for r in rules[chosen]],
+            "evidence": ["; ".join(f"{c}: {names[c][v]}" for c, v in zip(labels, matrix[i])
+                                   if v != MISSING) or "no comparable data" for i in chosen],
+        })
+
     def match(self, record: Mapping[str, Any], *, standardised: bool = False, top: int = 5,
-              min_probability: float = 0.05) -> pd.DataFrame:
+              min_probability: float = 0.05, fast: bool = True) -> pd.DataFrame:
         """Candidate customers of one record, best first (see :meth:`match_many`).
+
+        The record takes the single-record path: :func:`rcu_kit.standardise.single.
+        standardise_record`, :func:`prepare_record` and :meth:`candidates_of` in plain Python,
+        then the curative run's features and model on its few candidates (a few ms on a
+        million records). ``fast=False`` takes the batch path of :meth:`match_many` instead;
+        both give the same rows.
 
         Examples:
             >>> index.match({"full_name": "DUPONT Jean", "phone": "06 12 34 56 78"})
@@ -422,6 +577,8 @@ class ReferenceIndex:
         if not isinstance(record, Mapping):
             raise TypeError(f"match: give one record as a dict of attribute -> value, got "
                             f"{type(record).__name__} (use match_many for several)")
+        if fast:
+            return self._match_one(record, standardised, top, min_probability)
         return self.match_many([dict(record)], standardised=standardised, top=top,
                                min_probability=min_probability).drop(columns="query")
 

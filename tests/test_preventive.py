@@ -156,3 +156,60 @@ def test_match_command_prints_masked_candidates(demo_engagement, run, index, cap
     assert match_command(demo_engagement, "{not json") == 2
     assert "not valid JSON" in capsys.readouterr().err
     assert match_command(demo_engagement, "[1, 2]") == 2
+
+
+def test_single_record_path_gives_the_batch_path_rows(run, index):
+    # 60 records spread over the reference, raw (as mapped: the fast standardiser runs) and
+    # already standardised: the single-record path must give the batch path's customers,
+    # probabilities (to 1e-9), rules and evidence.
+    raw = run.records.iloc[::25].head(60)
+    standardised = raw.astype(object).where(raw.notna(), None).to_dict(orient="records")
+    compared = with_candidates = 0
+    for record in standardised:
+        query = {k: v for k, v in record.items() if k not in ("source", "record_id")}
+        fast = index.match(query, standardised=True)
+        slow = index.match(query, standardised=True, fast=False)
+        assert fast["customer_id"].tolist() == slow["customer_id"].tolist()
+        np.testing.assert_allclose(fast["match_probability"].to_numpy(dtype=float),
+                                   slow["match_probability"].to_numpy(dtype=float),
+                                   rtol=0, atol=1e-9)
+        assert fast[["is_match", "source", "record_id", "rule", "evidence"]].astype(str).equals(
+            slow[["is_match", "source", "record_id", "rule", "evidence"]].astype(str))
+        compared += 1
+        with_candidates += len(fast) > 0
+    assert compared == 60 and with_candidates == 60   # each finds at least its own record
+
+
+def test_single_record_candidates_are_the_batch_candidates(index):
+    # candidates_of on one prepared record = candidates on the one-row prepared frame.
+    from rcu_kit.preventive import prepare_record
+
+    for i in range(0, len(index), 37):
+        row = index.prepared.iloc[i]
+        record = {k: (None if pd.isna(v) else v) for k, v in row.items()}
+        query = prepare_record(record)
+        frame = index.prepared.iloc[[i]].reset_index(drop=True)
+        assert {c: query[c] for c in frame.columns} == {
+            c: (None if pd.isna(v) else v) for c, v in frame.iloc[0].items()} | {
+            "phone_is_mobile": bool(frame.loc[0, "phone_is_mobile"]),
+            "name_swapped": bool(frame.loc[0, "name_swapped"])}
+        _, positions = index.candidates(frame)
+        assert index.candidates_of(query).tolist() == positions.tolist()
+        assert i in positions                                   # a record finds itself
+
+
+def test_raw_form_records_take_the_single_record_path_with_the_same_answer(index, run,
+                                                                        demo_engagement):
+    from rcu_kit.dedup import map_sources
+    from rcu_kit.loaders import load_all
+
+    engagement = load_engagement(demo_engagement)
+    mapped = map_sources(engagement, load_all(engagement, progress=False), progress=False)
+    raw = mapped.iloc[5::100].drop(columns=["source", "record_id"])
+    raw = raw.astype(object).where(raw.notna(), None).to_dict(orient="records")
+    for record in raw:
+        fast, slow = index.match(record), index.match(record, fast=False)
+        assert fast["customer_id"].tolist() == slow["customer_id"].tolist()
+        np.testing.assert_allclose(fast["match_probability"].to_numpy(dtype=float),
+                                   slow["match_probability"].to_numpy(dtype=float), atol=1e-9)
+    assert len(raw) == 15
