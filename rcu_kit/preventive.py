@@ -261,6 +261,21 @@ class ReferenceIndex:
             self._features = default_features(workers=1)
         return self._features
 
+    def _column(self, column: str) -> tuple[np.ndarray, np.ndarray]:
+        """(vocabulary with None appended, codes) of a reference column, kept once read: a
+        vocabulary of a million e-mails is not copied on every query."""
+        cache = self.__dict__.setdefault("_arrays", {})
+        if column not in cache:
+            values = self.prepared[column]
+            cache[column] = (np.append(np.asarray(values.cat.categories, dtype=object), None),
+                             values.cat.codes.to_numpy())
+        return cache[column]
+
+    def _reference_values(self, column: str, positions: np.ndarray) -> np.ndarray:
+        """:func:`_values` of a reference column, through :meth:`_column`."""
+        vocabulary, codes = self._column(column)
+        return vocabulary[codes[positions]]
+
     # -- persistence -----------------------------------------------------------------------------
     def save(self, path: str | Path) -> Path:
         """Write the index to ``path`` (one pickle file) and a readable ``<path>.json`` summary.
@@ -270,11 +285,14 @@ class ReferenceIndex:
         path = Path(path)
         path.parent.mkdir(parents=True, exist_ok=True)
         features, self._features = self._features, []
+        arrays = self.__dict__.pop("_arrays", None)
         try:
             with path.open("wb") as fh:
                 pickle.dump({"format": FORMAT_VERSION, "index": self}, fh, protocol=5)
         finally:
             self._features = features
+            if arrays is not None:
+                self.__dict__["_arrays"] = arrays
         meta = {"format": FORMAT_VERSION, "records": len(self), "customers": self.n_customers,
                 "threshold": self.settings.threshold,
                 "passes": [t.name for t in self.exact] + [t.name for t in self.neighbourhood],
@@ -388,16 +406,20 @@ class ReferenceIndex:
             parts = []
             for c in group:
                 parts.append(query_values(c))
-                parts.append(_values(self.prepared[c], positions))
-            codes, uniques = pd.factorize(pd.Series(np.concatenate(parts), dtype=object),
-                                          use_na_sentinel=True)
-            dtype = pd.CategoricalDtype(pd.Index(np.asarray(uniques, dtype=object)))
+                parts.append(self._reference_values(c, positions))
+            # Codes in order of first appearance (as pd.factorize), None as -1: a dict is
+            # faster than pandas on the few hundred values of one query.
+            vocabulary: dict[str, int] = {}
+            codes = np.fromiter((-1 if v is None else vocabulary.setdefault(v, len(vocabulary))
+                                 for v in np.concatenate(parts)), dtype=np.int64)
+            dtype = pd.CategoricalDtype(pd.Index(np.array(list(vocabulary), dtype=object),
+                                                 dtype=object))
             n = len(positions)
             for i, c in enumerate(group):
                 left[c] = pd.Series(pd.Categorical.from_codes(
-                    codes[2 * i * n:(2 * i + 1) * n], dtype=dtype))
+                    codes[2 * i * n:(2 * i + 1) * n], dtype=dtype, validate=False))
                 right[c] = pd.Series(pd.Categorical.from_codes(
-                    codes[(2 * i + 1) * n:(2 * i + 2) * n], dtype=dtype))
+                    codes[(2 * i + 1) * n:(2 * i + 2) * n], dtype=dtype, validate=False))
         return left, right
 
     def score(self, queries: pd.DataFrame, rows: np.ndarray, positions: np.ndarray
