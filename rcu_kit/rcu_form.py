@@ -91,39 +91,71 @@ def _clamp(x: float) -> float:
     return max(0.0, min(1.0, x))
 
 
-def criteria_signals(q: Questionnaire, ev: Evidence) -> pd.DataFrame:
+def _number(n: int, language: str) -> str:
+    text = f"{n:,}"
+    return text.replace(",", "\u202f") if language == "fr" else text
+
+
+def _rate(x: float, language: str) -> str:
+    text = f"{x:.1%}"
+    return text.replace(".", ",").replace("%", "\u00a0%") if language == "fr" else text
+
+
+def _answer(value: Any, language: str) -> str:
+    """A questionnaire answer as the client reads it (``oui``, ``moyen``...)."""
+    key = str(value).lower() if isinstance(value, bool) else str(value)
+    return t("roadmap.answer", language, answer=t(f"roadmap.answer_{key}", language))
+
+
+def criteria_signals(q: Questionnaire, ev: Evidence, language: str = "en") -> pd.DataFrame:
     """Each criterion's signal (0–1) and the fact it rests on.
+
+    Args:
+        q: the questionnaire's answers.
+        ev: the figures measured by the earlier steps.
+        language: of the ``basis`` text (``fr`` or ``en``), shown to the client.
 
     Returns:
         One row per criterion: ``criterion``, ``signal``, ``basis`` (the answer or figure used).
+
+    Examples:
+        >>> criteria_signals(Questionnaire(), Evidence(n_sources=4, duplicate_rate=0.05),
+        ...                  "fr").set_index("criterion").loc[["many_sources", "duplicates",
+        ...                  "long_term"], "basis"].tolist()
+        ['4 sources', '5,0\xa0% de doublons', 'réponse : oui']
     """
+    lang = language
+    unknown = t("roadmap.basis_unknown", lang)
     volume = 0.0 if ev.n_records <= 100_000 else _clamp(math.log10(ev.n_records / 1e5) / math.log10(50))
     real_time = 1.0 if q.real_time_needs else (0.5 if ev.real_time_flows else 0.0)
     rows = [
-        ("many_sources", _clamp((ev.n_sources - 2) / 4), f"{ev.n_sources} sources"),
-        ("format_diversity", _clamp((ev.n_formats - 1) / 3), f"{ev.n_formats} formats"),
-        ("large_volume", volume, f"{ev.n_records:,} records"),
+        ("many_sources", _clamp((ev.n_sources - 2) / 4),
+         t("roadmap.basis_sources", lang, n=ev.n_sources)),
+        ("format_diversity", _clamp((ev.n_formats - 1) / 3),
+         t("roadmap.basis_formats", lang, n=ev.n_formats)),
+        ("large_volume", volume, t("roadmap.basis_records", lang, n=_number(ev.n_records, lang))),
         ("duplicates", 0.0 if ev.duplicate_rate is None else _clamp(ev.duplicate_rate / 0.15),
-         "unknown" if ev.duplicate_rate is None else f"{ev.duplicate_rate:.1%} duplicates"),
+         unknown if ev.duplicate_rate is None
+         else t("roadmap.basis_duplicates", lang, rate=_rate(ev.duplicate_rate, lang))),
         ("shared_customers", 0.0 if ev.overlap_rate is None else _clamp(ev.overlap_rate / 0.30),
-         "unknown" if ev.overlap_rate is None else f"{ev.overlap_rate:.1%} shared customers"),
+         unknown if ev.overlap_rate is None
+         else t("roadmap.basis_shared", lang, rate=_rate(ev.overlap_rate, lang))),
         ("real_time", real_time,
-         f"real_time_needs={q.real_time_needs}, {ev.real_time_flows} real-time flow(s)"),
-        ("two_way_sync", float(q.two_way_sync), f"two_way_sync={q.two_way_sync}"),
+         t("roadmap.basis_real_time", lang, answer=_answer(q.real_time_needs, lang),
+           flows=ev.real_time_flows)),
+        ("two_way_sync", float(q.two_way_sync), _answer(q.two_way_sync, lang)),
         ("operational_use", {"operational": 1.0, "both": 0.5, "analytics": 0.0}[q.objective],
-         f"objective={q.objective}"),
+         _answer(q.objective, lang)),
         ("analytics_use", {"operational": 0.0, "both": 0.5, "analytics": 1.0}[q.objective],
-         f"objective={q.objective}"),
-        ("crm_is_central", float(q.crm_is_central), f"crm_is_central={q.crm_is_central}"),
-        ("has_data_warehouse", float(q.has_data_warehouse),
-         f"has_data_warehouse={q.has_data_warehouse}"),
-        ("crm_project", float(q.crm_replacement_planned),
-         f"crm_replacement_planned={q.crm_replacement_planned}"),
-        ("long_term", float(q.long_term_reference), f"long_term_reference={q.long_term_reference}"),
-        ("budget_high", _LEVEL[q.budget], f"budget={q.budget}"),
-        ("budget_low", 1.0 - _LEVEL[q.budget] if q.budget == "low" else 0.0, f"budget={q.budget}"),
-        ("small_team", 1.0 - _LEVEL[q.team_capacity], f"team_capacity={q.team_capacity}"),
-        ("mature_governance", _LEVEL[q.data_governance], f"data_governance={q.data_governance}"),
+         _answer(q.objective, lang)),
+        ("crm_is_central", float(q.crm_is_central), _answer(q.crm_is_central, lang)),
+        ("has_data_warehouse", float(q.has_data_warehouse), _answer(q.has_data_warehouse, lang)),
+        ("crm_project", float(q.crm_replacement_planned), _answer(q.crm_replacement_planned, lang)),
+        ("long_term", float(q.long_term_reference), _answer(q.long_term_reference, lang)),
+        ("budget_high", _LEVEL[q.budget], _answer(q.budget, lang)),
+        ("budget_low", 1.0 - _LEVEL[q.budget] if q.budget == "low" else 0.0, _answer(q.budget, lang)),
+        ("small_team", 1.0 - _LEVEL[q.team_capacity], _answer(q.team_capacity, lang)),
+        ("mature_governance", _LEVEL[q.data_governance], _answer(q.data_governance, lang)),
     ]
     return pd.DataFrame(rows, columns=["criterion", "signal", "basis"])
 
@@ -136,6 +168,14 @@ class Recommendation:
     scores: pd.DataFrame            # form, score, rank
     contributions: pd.DataFrame     # criterion, signal, basis, one column per form
     weights: dict[str, dict[str, float]] = field(repr=False, default_factory=dict)
+    questionnaire: Questionnaire | None = field(repr=False, default=None)
+    evidence: Evidence | None = field(repr=False, default=None)
+
+    def basis(self, language: str) -> pd.Series:
+        """Criterion -> the fact it rests on, in ``language`` (the stored basis if unknown)."""
+        if self.questionnaire is None or self.evidence is None:
+            return self.contributions.set_index("criterion")["basis"]
+        return criteria_signals(self.questionnaire, self.evidence, language).set_index("criterion")["basis"]
 
     def top_reasons(self, form: str | None = None, n: int = 3) -> pd.DataFrame:
         """The criteria that pushed hardest towards ``form`` (default: the best one)."""
@@ -149,8 +189,9 @@ class Recommendation:
         """One paragraph for the client: the form, its margin, and the main reasons."""
         ranked = self.scores.sort_values("rank")
         runner_up = ranked.iloc[1]
+        basis = self.basis(language)
         reasons = ", ".join(
-            f"{t(f'roadmap.criterion_{r.criterion}', language)} ({r.basis}, +{r.contribution:.1f})"
+            f"{t(f'roadmap.criterion_{r.criterion}', language)} ({basis[r.criterion]}, +{r.contribution:.1f})"
             for r in self.top_reasons().itertuples())
         return t("roadmap.explanation", language,
                  form=t(f"roadmap.form_{self.best}", language),
@@ -201,4 +242,5 @@ def recommend_form(questionnaire: Questionnaire, evidence: Evidence,
     for rank, i in enumerate(order, start=1):
         scores.loc[i, "rank"] = rank
     best = FORMS[order[0]]
-    return Recommendation(best=best, scores=scores, contributions=contrib, weights=w)
+    return Recommendation(best=best, scores=scores, contributions=contrib, weights=w,
+                          questionnaire=questionnaire, evidence=evidence)

@@ -54,9 +54,28 @@ def test_explanations_in_both_languages():
     # crosswalk 7.3833 vs decision_db 0.4166: margin 6.97 -> "7.0"
     assert rec.explanation("en").startswith(
         "Recommended form: Identifier correspondence table (minimal) (score 7.4, 7.0 points ahead of "
-        "\"Decision-support customer database\"). Main reasons: Limited budget (budget=low, +4.0)")
+        "\"Decision-support customer database\"). Main reasons: Limited budget (answer: low, +4.0)")
+    # the French text is French throughout, answers included (no "budget=low" left in it)
     assert rec.explanation("fr").startswith(
         "Forme recommandée : Table de correspondance des identifiants (minimal) (score 7.4")
+    assert "Budget limité (réponse : faible, +4.0)" in rec.explanation("fr")
+    assert "=" not in rec.explanation("fr") and "=" not in rec.explanation("en")
+
+
+def test_basis_of_each_criterion_in_french():
+    q = Questionnaire(objective="both", budget="low", real_time_needs=True)
+    ev = Evidence(n_sources=4, n_formats=3, n_records=1_234_567, duplicate_rate=0.0375,
+                  overlap_rate=None, real_time_flows=2)
+    basis = criteria_signals(q, ev, "fr").set_index("criterion")["basis"]
+    assert basis["many_sources"] == "4 sources"
+    assert basis["large_volume"] == "1\u202f234\u202f567 enregistrements"   # French thousands
+    assert basis["duplicates"] == "3,8\u00a0% de doublons"               # 3.75 % to one decimal
+    assert basis["shared_customers"] == "inconnu"
+    assert basis["real_time"] == "réponse : oui, 2 flux temps réel"
+    assert basis["operational_use"] == "réponse : opérationnel et analytique"
+    assert basis["budget_low"] == "réponse : faible"
+    en = criteria_signals(q, ev, "en").set_index("criterion")["basis"]
+    assert en["large_volume"] == "1,234,567 records" and en["duplicates"] == "3.8% duplicates"
 
 
 def test_signals_are_exact_on_known_evidence():
