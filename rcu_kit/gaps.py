@@ -394,11 +394,19 @@ def workstream_candidates(engagement: Engagement, gaps: pd.DataFrame,
     return pd.DataFrame(rows, columns=["workstream", "severity", "attribute", "gap", "detail"])
 
 
-def gap_findings(gaps: pd.DataFrame) -> pd.DataFrame:
-    """The gaps as roadmap findings (:data:`rcu_kit.workstreams.FINDING_COLUMNS`, kind ``gap``)."""
+def gap_findings(gaps: pd.DataFrame, labels: Mapping[str, str] | None = None) -> pd.DataFrame:
+    """The gaps as roadmap findings (:data:`rcu_kit.workstreams.FINDING_COLUMNS`, kind ``gap``).
+
+    Args:
+        gaps: from :func:`gap_table`.
+        labels: attribute -> the label the client reads (the workstream is named after it);
+            default: the attribute's name. The ``key`` always holds the name, for tracing.
+    """
     from rcu_kit.workstreams import FINDING_COLUMNS
 
-    rows = [{"kind": "gap", "key": f"gap:{g.gap}:{g.attribute}", "subject": g.attribute,
+    labels = labels or {}
+    rows = [{"kind": "gap", "key": f"gap:{g.gap}:{g.attribute}",
+             "subject": labels.get(g.attribute, g.attribute),
              "detail": g.detail, "severity": g.severity} for g in gaps.itertuples(index=False)]
     return pd.DataFrame(rows, columns=FINDING_COLUMNS)
 
@@ -478,7 +486,8 @@ def save_gap_outputs(engagement: Engagement, matrix: pd.DataFrame, gaps: pd.Data
              "findings": findings_path(engagement, "mapping")}
     matrix.to_csv(paths["matrix"], index=False)
     gaps.to_csv(paths["gaps"], index=False)
-    gap_findings(gaps).to_csv(paths["findings"], index=False)
+    labels = {a.name: a.label(engagement.language) for a in engagement.target_model}
+    gap_findings(gaps, labels).to_csv(paths["findings"], index=False)
     paths["excel"] = export_gaps(engagement, matrix, gaps)
     return paths
 
