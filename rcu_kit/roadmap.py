@@ -22,7 +22,7 @@ from rcu_kit.questionnaire import Questionnaire
 from rcu_kit.rcu_form import Evidence, Recommendation, recommend_form
 from rcu_kit.workstreams import FINDING_COLUMNS, build_workstreams, findings_from_dedup, schedule
 
-__all__ = ["Roadmap", "collect_findings", "collect_evidence", "build_roadmap", "export_roadmap",
+__all__ = ["client_tables", "Roadmap", "collect_findings", "collect_evidence", "build_roadmap", "export_roadmap",
            "FINDING_STEPS"]
 
 # steps whose findings feed the roadmap, in this order
@@ -68,7 +68,8 @@ def collect_findings(engagement: Engagement) -> tuple[pd.DataFrame, list[str]]:
         missing.append("dedup")
     else:
         rates = pd.DataFrame(summary.get("per_source", []), columns=["source", "duplicate_rate"])
-        frames.append(findings_from_dedup(rates, summary.get("overlap_rate")))
+        frames.append(findings_from_dedup(rates, summary.get("overlap_rate"),
+                                          language=engagement.language))
     findings = pd.concat(frames, ignore_index=True) if frames else pd.DataFrame(columns=FINDING_COLUMNS)
     return findings, missing
 
@@ -107,6 +108,44 @@ def build_roadmap(engagement: Engagement, *, start: date | None = None) -> Roadm
                    workstreams=ws, plan=plan, missing_evidence=missing,
                    unanswered=q.defaulted(engagement.questionnaire),
                    ignored_overrides=ws.attrs.get("ignored_overrides", []))
+
+
+def client_tables(roadmap: Roadmap, language: str = "fr") -> dict[str, pd.DataFrame]:
+    """The scoring criteria and the scheduled workstreams as the client reads them.
+
+    Headers, criteria, answers, kinds and severities are translated; contributions are rounded
+    to one decimal (no ``-0.0``); dependencies are listed as text.
+
+    Returns:
+        ``{"criteria": ..., "workstreams": ...}``: one row per criterion (in scoring order) and
+        one per scheduled workstream (in plan order).
+    """
+    from rcu_kit.i18n import t
+    from rcu_kit.rcu_form import FORMS
+
+    rec = roadmap.recommendation
+    c = rec.contributions
+    basis = rec.basis(language)
+    criteria = pd.DataFrame({
+        t("roadmap.col_criterion", language): [t(f"roadmap.criterion_{k}", language) for k in c["criterion"]],
+        t("roadmap.col_basis", language): [basis[k] for k in c["criterion"]],
+        **{t(f"roadmap.form_{f}", language): c[f].astype(float).round(1) + 0.0 for f in FORMS},
+    })
+    p = roadmap.plan
+    workstreams = pd.DataFrame({
+        t("roadmap.col_id", language): p["id"],
+        t("roadmap.col_workstream", language): p["label"],
+        t("roadmap.col_kind", language): [t(f"roadmap.kind_{k}", language) for k in p["kind"]],
+        t("roadmap.col_cause", language): p["cause"],
+        t("roadmap.col_detail", language): p["detail"].fillna(""),
+        t("roadmap.col_severity", language): [t(f"roadmap.severity_{k}", language) for k in p["severity"]],
+        t("roadmap.col_effort", language): p["effort_days"],
+        t("roadmap.col_priority", language): p["priority"],
+        t("roadmap.col_depends_on", language): [", ".join(d) for d in p["depends_on"]],
+        t("roadmap.col_start", language): p["start"],
+        t("roadmap.col_finish", language): p["finish"],
+    })
+    return {"criteria": criteria, "workstreams": workstreams}
 
 
 def export_roadmap(roadmap: Roadmap, engagement: Engagement) -> Path:

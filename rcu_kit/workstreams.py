@@ -73,8 +73,13 @@ def findings_from_quality(kpis: pd.DataFrame, *, threshold: float = 0.9) -> pd.D
     return pd.DataFrame(rows, columns=FINDING_COLUMNS)
 
 
+def _rate(x: float, language: str) -> str:
+    text = f"{x:.1%}"
+    return text.replace(".", ",").replace("%", "\u00a0%") if language == "fr" else text
+
+
 def findings_from_dedup(duplicate_rates: pd.DataFrame, overlap_rate: float | None = None, *,
-                        threshold: float = 0.02) -> pd.DataFrame:
+                        threshold: float = 0.02, language: str = "en") -> pd.DataFrame:
     """Findings from the deduplication step.
 
     Args:
@@ -82,16 +87,17 @@ def findings_from_dedup(duplicate_rates: pd.DataFrame, overlap_rate: float | Non
             duplicate another record of the same source).
         overlap_rate: share of distinct customers present in two sources or more.
         threshold: duplicate rate from which a source needs a curative deduplication.
+        language: of the ``detail`` text, shown to the client.
     """
     rows = []
     for r in duplicate_rates.itertuples(index=False):
         if r.duplicate_rate >= threshold:
             severity = "high" if r.duplicate_rate >= 0.10 else "medium"
             rows.append({"kind": "dedup", "key": f"dedup:{r.source}", "subject": r.source,
-                         "detail": f"{r.duplicate_rate:.1%} duplicates", "severity": severity})
+                         "detail": t("roadmap.detail_duplicates", language, rate=_rate(r.duplicate_rate, language)), "severity": severity})
     if overlap_rate is not None and overlap_rate > 0:
         rows.append({"kind": "dedup", "key": "dedup:cross_source", "subject": "*",
-                     "detail": f"{overlap_rate:.1%} customers shared between sources",
+                     "detail": t("roadmap.detail_shared", language, rate=_rate(overlap_rate, language)),
                      "severity": "high" if overlap_rate >= 0.10 else "medium"})
     return pd.DataFrame(rows, columns=FINDING_COLUMNS)
 

@@ -82,3 +82,26 @@ def test_broken_findings_file_is_named(engagement):
     path.write_text("kind,key\nquality,x\n", encoding="utf-8")
     with pytest.raises(ValueError, match=r"findings.csv: lacks column\(s\) detail, severity, subject"):
         build_roadmap(engagement)
+
+
+def test_client_tables_are_translated_and_complete(engagement):
+    from rcu_kit.roadmap import client_tables
+
+    rm = build_roadmap(engagement, start=date(2027, 1, 4))
+    tables = client_tables(rm, "fr")
+    crit = tables["criteria"].set_index("Critère")
+    # one row per criterion of the scoring, the answer in French, contributions rounded to 0.1
+    assert len(crit) == len(rm.recommendation.contributions)
+    # crm_is_central answered true; weight 4 for crm_hosted, -1 for mdm (DEFAULT_WEIGHTS)
+    assert crit.loc["CRM déjà central", "Constat"] == "réponse : oui"
+    assert crit.loc["CRM déjà central", "Hébergé dans l'outil transactionnel (CRM, SFA, service client)"] == 4.0
+    assert crit.loc["CRM déjà central", "Outil MDM dédié"] == -1.0
+    # a criterion with signal 0 against a negative weight shows 0.0, not -0.0
+    assert str(crit.loc["Synchronisation bidirectionnelle", "Table de correspondance des identifiants (minimal)"]) == "0.0"
+    ws = tables["workstreams"]
+    # the six standard phases only (no earlier step has run); P2 depends on P1 alone
+    assert ws["Réf."].tolist() == ["P1", "P2", "P3", "P4", "P5", "P6"]
+    assert ws.loc[1, "Dépend de"] == "P1" and ws.loc[0, "Dépend de"] == ""
+    assert set(ws["Origine"]) == {"standard"}       # the trace to the finding is kept
+    assert set(ws["Type"]) == {"Phase projet"} and set(ws["Sévérité"]) <= {"Haute", "Moyenne", "Faible"}
+    assert list(client_tables(rm, "en")["workstreams"].columns)[:3] == ["Ref.", "Workstream", "Type"]

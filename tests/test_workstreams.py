@@ -79,3 +79,7 @@ def test_findings_from_quality_and_dedup():
     dedup = findings_from_dedup(rates, overlap_rate=0.3)
     assert dedup["key"].tolist() == ["dedup:crm", "dedup:cross_source"]   # 1 % is under 2 %
     assert dedup["severity"].tolist() == ["medium", "high"]
+    assert dedup["detail"].tolist() == ["6.0% duplicates", "30.0% customers shared between sources"]
+    fr = findings_from_dedup(rates, overlap_rate=0.3, language="fr")
+    assert fr["detail"].tolist() == ["6,0\u00a0% de doublons",
+                                     "30,0\u00a0% des clients présents dans plusieurs sources"]
