@@ -49,6 +49,9 @@ __all__ = [
     "SupervisedClassifier",
     "household_rules",
     "pattern_codes",
+    "frame_pattern_codes",
+    "unique_patterns",
+    "decode_patterns",
     "STRONG_IDENTIFIERS",
 ]
 
@@ -79,6 +82,61 @@ def pattern_codes(levels: np.ndarray, n_levels: Sequence[int]) -> np.ndarray:
     for f, k in enumerate(n_levels):
         code = code * (k + 1) + (levels[:, f].astype(np.int64) + 1)
     return code
+
+
+def frame_pattern_codes(vectors: pd.DataFrame, features: Sequence[str], n_levels: Sequence[int]
+                        ) -> np.ndarray:
+    """:func:`pattern_codes` of a frame's columns, one column at a time (no wide int64 copy);
+    levels above a feature's top level count as the top level.
+
+    Examples:
+        >>> frame_pattern_codes(pd.DataFrame({"a": [0, -1, 0], "b": [1, 1, 5]}), ["a", "b"],
+        ...                     [2, 2]).tolist()
+        [5, 2, 5]
+    """
+    code = np.zeros(len(vectors), dtype=np.int64)
+    for name, k in zip(features, n_levels):
+        column = np.minimum(vectors[name].to_numpy(), k - 1).astype(np.int64)
+        code *= k + 1
+        code += column + 1
+    return code
+
+
+def unique_patterns(codes: np.ndarray, n_levels: Sequence[int]
+                    ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Distinct pattern codes (sorted), each row's index among them, and their counts.
+
+    The same as ``np.unique(codes, return_inverse=True, return_counts=True)``, but by counting
+    in the (small) space of possible patterns instead of sorting millions of pairs.
+
+    Examples:
+        >>> [a.tolist() for a in unique_patterns(np.array([5, 2, 5]), [2, 2])]
+        [[2, 5], [1, 0, 1], [1, 2]]
+    """
+    size = int(np.prod([k + 1 for k in n_levels], dtype=np.float64))
+    if len(codes) == 0 or size > max(4 * len(codes), 1 << 22):
+        unique, inverse, counts = np.unique(codes, return_inverse=True, return_counts=True)
+        return unique, inverse.ravel(), counts
+    counts = np.bincount(codes, minlength=size)
+    unique = np.flatnonzero(counts)
+    lookup = np.zeros(size, dtype=np.int64)
+    lookup[unique] = np.arange(len(unique))
+    return unique, lookup[codes], counts[unique]
+
+
+def decode_patterns(codes: np.ndarray, n_levels: Sequence[int]) -> np.ndarray:
+    """The levels (``-1`` missing) of pattern codes: the inverse of :func:`pattern_codes`.
+
+    Examples:
+        >>> decode_patterns(np.array([5, 2]), [2, 2]).tolist()
+        [[0, 1], [-1, 1]]
+    """
+    out = np.empty((len(codes), len(n_levels)), dtype=np.int64)
+    rest = np.asarray(codes, dtype=np.int64).copy()
+    for f in range(len(n_levels) - 1, -1, -1):
+        out[:, f] = rest % (n_levels[f] + 1) - 1
+        rest //= n_levels[f] + 1
+    return out
 
 
 def household_rules(vectors: pd.DataFrame, first_name: str = "first_name",
@@ -240,13 +298,12 @@ class FellegiSunterEM(_RuleMixin, BaseClassifier):
     # -- fitting ----------------------------------------------------------------------------------
     def _patterns(self, vectors: pd.DataFrame, n_levels: list[int] | None = None):
         features = _level_columns(vectors)
-        levels = vectors[features].to_numpy(dtype=np.int64)
         if n_levels is None:
-            n_levels = [max(int(levels[:, f].max(initial=0)) + 1, 2) for f in range(len(features))]
-        codes = pattern_codes(levels, n_levels)
-        unique, first, inverse, counts = np.unique(codes, return_index=True, return_inverse=True,
-                                                   return_counts=True)
-        return features, n_levels, levels[first], inverse, counts
+            n_levels = [max(int(vectors[f].max()) + 1 if len(vectors) else 0, 2)
+                        for f in features]
+        unique, inverse, counts = unique_patterns(
+            frame_pattern_codes(vectors, features, n_levels), n_levels)
+        return features, n_levels, decode_patterns(unique, n_levels), inverse, counts
 
     def fit(self, comparison_vectors: pd.DataFrame, match_index: pd.Index | np.ndarray | None = None
             ) -> "FellegiSunterEM":
@@ -363,11 +420,10 @@ class FellegiSunterEM(_RuleMixin, BaseClassifier):
         missing = [f for f in fit.features if f not in comparison_vectors.columns]
         if missing:
             raise KeyError(f"comparison vectors lack the fitted feature(s) {missing}")
-        levels = comparison_vectors[fit.features].to_numpy(dtype=np.int64)
-        levels = np.minimum(levels, np.array(fit.n_levels) - 1)
-        codes = pattern_codes(levels, fit.n_levels)
-        unique, first, inverse = np.unique(codes, return_index=True, return_inverse=True)
-        odds = (_logit(fit.prior) + self._log_ratio(levels[first], fit.log_m, fit.log_u))[inverse]
+        unique, inverse, _ = unique_patterns(
+            frame_pattern_codes(comparison_vectors, fit.features, fit.n_levels), fit.n_levels)
+        patterns = decode_patterns(unique, fit.n_levels)
+        odds = (_logit(fit.prior) + self._log_ratio(patterns, fit.log_m, fit.log_u))[inverse]
         if self.tf_adjustment:
             cap = np.log(self.tf_max_factor)
             for f, name in enumerate(fit.features):
@@ -375,7 +431,8 @@ class FellegiSunterEM(_RuleMixin, BaseClassifier):
                 if name not in fit.tf_reference or column not in comparison_vectors.columns:
                     continue
                 tf = comparison_vectors[column].to_numpy(dtype=float)
-                top = (levels[:, f] == fit.n_levels[f] - 1) & np.isfinite(tf) & (tf > 0)
+                top = (comparison_vectors[name].to_numpy() >= fit.n_levels[f] - 1) \
+                    & np.isfinite(tf) & (tf > 0)
                 adjust = np.log(fit.tf_reference[name] / tf[top])
                 odds[top] += np.clip(adjust, -cap, cap)
         return self._veto(odds, comparison_vectors)

@@ -31,7 +31,14 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from rcu_kit.linkage.classify import RULES, TF_PREFIX, FellegiSunterEM, pattern_codes
+from rcu_kit.linkage.classify import (
+    RULES,
+    TF_PREFIX,
+    FellegiSunterEM,
+    decode_patterns,
+    frame_pattern_codes,
+    unique_patterns,
+)
 from rcu_kit.linkage.cluster import cluster_pairs
 from rcu_kit.linkage.compare import (
     MISSING,
@@ -215,12 +222,12 @@ def _evidence(levels: pd.DataFrame, rules: np.ndarray, names: dict[str, tuple[st
               ) -> pd.Categorical:
     """Readable evidence per pair, built once per distinct pattern of levels and rule."""
     columns = list(levels.columns)
-    matrix = np.column_stack([levels.to_numpy(dtype=np.int64), rules.astype(np.int64)])
     radix = [max(len(names[c]), 1) for c in columns] + [len(RULES) + 1]
-    unique, first, inverse = np.unique(pattern_codes(matrix, radix), return_index=True,
-                                       return_inverse=True)
+    codes = frame_pattern_codes(levels, columns, radix[:-1]) * (radix[-1] + 1) \
+        + (rules.astype(np.int64) + 1)
+    unique, inverse, _ = unique_patterns(codes, radix)
     texts = []
-    for row in matrix[first]:
+    for row in decode_patterns(unique, radix):
         parts = [f"{c}: {names[c][v]}" for c, v in zip(columns, row[:-1]) if v != MISSING]
         if row[-1]:
             parts.append(f"rule: {RULES[int(row[-1])]}")
