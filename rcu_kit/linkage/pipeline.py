@@ -76,13 +76,14 @@ def default_passes() -> list[dict[str, Any]]:
         {"name": "names_birth_year", "on": [["last_name_phonetic", "birth_name_phonetic"],
                                             "first_name_phonetic", "birth_year"]},
         {"name": "address", "on": ["postcode", "street_name", "street_number"]},
-        {"name": "email_local", "on": ["email_local", "first_initial"]},
         # Swapped first and last names: key each record by either name's sound.
         {"name": "any_name_birth_date", "on": [["last_name_phonetic", "first_name_phonetic"],
                                                "birth_date"]},
         {"name": "birth_date_postcode", "on": ["birth_date", "postcode"]},
         {"name": "postcode_number", "on": ["postcode", "street_number", "first_initial"]},
-        {"name": "sorted_names", "sorted": ["last_name", "first_name", "birth_date"], "window": 4},
+        # Sorted by first name then last name: neighbours are typos of the last name (or of the
+        # first name's end) that no exact key above catches; also sorted by last name first
+        # found no more true pairs on the benchmarks but 40 % more candidates.
         {"name": "sorted_first_names", "sorted": ["first_name", "last_name", "birth_date"],
          "window": 4},
     ]
