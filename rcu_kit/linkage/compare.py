@@ -93,9 +93,9 @@ def _lengths(vocabulary: np.ndarray) -> np.ndarray:
     hit = _LENGTHS.get(id(vocabulary))
     if hit is not None and hit[0] is vocabulary:
         return hit[1]
-    lengths = np.fromiter((len(str(v)) for v in vocabulary), dtype=np.int64,
-                          count=len(vocabulary))
-    _LENGTHS.clear()  # one vocabulary at a time: no growth across runs
+    lengths = pd.Series(vocabulary, dtype=object).astype(str).str.len().to_numpy(np.int64)
+    if len(_LENGTHS) >= 16:  # the features' vocabularies of one run; no growth across runs
+        _LENGTHS.clear()
     _LENGTHS[id(vocabulary)] = (vocabulary, lengths)
     return lengths
 
