@@ -75,13 +75,7 @@ def parameter_problems(path: Path) -> list[str]:
             for name in assigned if name not in inferred]
 
 
-# Notebook 02 belongs to the audit engineer (comments with "=" still break it at the time of writing).
-_NOT_YET_FIXED = {"02-source-audit.ipynb"}
-
-
-@pytest.mark.parametrize("path", [
-    pytest.param(p, marks=pytest.mark.xfail(reason="parameter comment holds '='", strict=False))
-    if p.name in _NOT_YET_FIXED else p for p in committed_notebooks()], ids=lambda p: p.name)
+@pytest.mark.parametrize("path", committed_notebooks(), ids=lambda p: p.name)
 def test_papermill_sees_every_parameter(path):
     assert parameter_problems(path) == [], (
         "a parameter comment must not contain '=' (papermill's parser drops the line): write "
