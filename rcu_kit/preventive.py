@@ -271,6 +271,15 @@ class ReferenceIndex:
                              values.cat.codes.to_numpy())
         return cache[column]
 
+    def warm_up(self) -> "ReferenceIndex":
+        """Read the compared columns and build the features now, so that the first query
+        does not pay for it (called by :func:`build_reference_index` and :meth:`load`)."""
+        for feature in self.features:
+            labels = feature.labels_left
+            for column in ([labels] if isinstance(labels, str) else list(labels)):
+                self._column(column)
+        return self
+
     def _reference_values(self, column: str, positions: np.ndarray) -> np.ndarray:
         """:func:`_values` of a reference column, through :meth:`_column`."""
         vocabulary, codes = self._column(column)
@@ -321,7 +330,7 @@ class ReferenceIndex:
                 or not isinstance(payload.get("index"), cls):
             raise ValueError(f"{path}: not a reference index of format {FORMAT_VERSION}; "
                              "rebuild it from the deduplication run")
-        return payload["index"]
+        return payload["index"].warm_up()
 
     # -- matching --------------------------------------------------------------------------------
     def prepare_queries(self, records: pd.DataFrame | Sequence[Mapping[str, Any]],
@@ -660,7 +669,8 @@ def build_reference_index(records: pd.DataFrame, crosswalk: pd.DataFrame, model:
     return ReferenceIndex(prepared=prepared,
                           customer_ids=joined["customer_id"].to_numpy(dtype=object),
                           model=model, settings=settings, exact=exact, neighbourhood=sorted_tables,
-                          term_frequencies=tf, build_seconds=time.perf_counter() - start)
+                          term_frequencies=tf,
+                          build_seconds=time.perf_counter() - start).warm_up()
 
 
 def reference_index_path(engagement: Any) -> Path:
