@@ -26,8 +26,10 @@ from rcu_kit.standardise.phones import normalise_phone, normalise_phones, phone_
 from rcu_kit.standardise.phonetic import phonetic_key, phonetic_keys
 from rcu_kit.standardise.postcodes import normalise_postcode, normalise_postcodes
 from rcu_kit.standardise.records import OUTPUT_COLUMNS, standardise_records
+from rcu_kit.standardise.single import standardise_record
 
 __all__ = [
+    "standardise_record",
     "standardise_records", "OUTPUT_COLUMNS",
     "normalise_civility", "normalise_civilities",
     "normalise_name", "normalise_names", "parse_name", "parse_names",
