@@ -20,6 +20,14 @@ Two refinements for French customer data:
   ``veto_probability``. (Spelling variants, compound names and initials are *not* "clearly
   different": see the levels of ``FirstNameComparison``.)
 
+Two constraints keep EM on "same person" rather than "same household" (candidate pairs are
+blocked on addresses, surnames and phones, so households dominate them):
+
+* **Monotone levels** (``monotone=True``): a closer agreement never weighs less than a looser
+  one (adjacent levels are pooled when EM says otherwise).
+* **Floors on m** (``m_floor``): at least a share of true matches differ on the attributes a
+  person changes (address, postcode: people move), so a move costs a few bits, not a veto.
+
 A supervised alternative, :class:`SupervisedClassifier`, fits scikit-learn on labelled pairs.
 Both follow recordlinkage's classifier API (``fit``, ``predict``, ``prob``).
 
