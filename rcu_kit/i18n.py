@@ -8,6 +8,8 @@ Examples:
     'Source'
     >>> t("common.records", "en")
     'Records'
+    >>> fmt_number(12.63, "fr", 1), fmt_number(2, "fr", 1, sign=True), fmt_percent(0.08, "fr")
+    ('12,6', '+2,0', '8\xa0%')
 """
 
 from __future__ import annotations
@@ -18,7 +20,7 @@ from typing import Any
 
 import yaml
 
-__all__ = ["t", "labels", "LANGUAGES"]
+__all__ = ["t", "labels", "fmt_number", "fmt_percent", "LANGUAGES"]
 
 LANGUAGES = ("fr", "en")
 
@@ -52,3 +54,40 @@ def t(key: str, language: str = "fr", **values: Any) -> str:
     texts = labels()[key]
     text = texts.get(language) or texts.get("en") or texts.get("fr") or key
     return text.format(**values) if values else text
+
+
+def fmt_number(value: float, language: str, decimals: int = 0, *, sign: bool = False) -> str:
+    """``value`` as client text: decimal comma and narrow no-break thousands space in French.
+
+    Args:
+        value: the number.
+        language: ``fr`` or ``en``.
+        decimals: digits after the decimal separator.
+        sign: prefix positive values (and zero) with ``+``.
+
+    Examples:
+        >>> fmt_number(1234.56, "fr", 1), fmt_number(1234.56, "en", 1)
+        ('1\u202f234,6', '1,234.6')
+        >>> fmt_number(-0.04, "en", 1, sign=True)
+        '+0.0'
+    """
+    if language not in LANGUAGES:
+        raise ValueError(f"language must be one of {LANGUAGES}, got {language!r}")
+    rounded = round(float(value), decimals)
+    if rounded == 0:
+        rounded = 0.0  # no "-0.0" for a value that rounds to zero
+    text = f"{rounded:{'+' if sign else ''},.{decimals}f}"
+    if language == "fr":
+        text = text.replace(",", "\u202f").replace(".", ",")
+    return text
+
+
+def fmt_percent(share: float, language: str, decimals: int = 0) -> str:
+    """A share (0-1) as a percentage: ``8\u00a0%`` in French, ``8%`` in English.
+
+    Examples:
+        >>> fmt_percent(0.126, "fr", 1), fmt_percent(0.126, "en", 1)
+        ('12,6\xa0%', '12.6%')
+    """
+    number = fmt_number(100 * float(share), language, decimals)
+    return f"{number}\u00a0%" if language == "fr" else f"{number}%"

@@ -24,7 +24,7 @@ from typing import Any
 
 import pandas as pd
 
-from rcu_kit.i18n import t
+from rcu_kit.i18n import fmt_number, t
 from rcu_kit.questionnaire import Questionnaire
 
 __all__ = ["FORMS", "DEFAULT_WEIGHTS", "Evidence", "Recommendation", "criteria_signals",
@@ -191,13 +191,13 @@ class Recommendation:
         runner_up = ranked.iloc[1]
         basis = self.basis(language)
         reasons = ", ".join(
-            f"{t(f'roadmap.criterion_{r.criterion}', language)} ({basis[r.criterion]}, +{r.contribution:.1f})"
+            f"{t(f'roadmap.criterion_{r.criterion}', language)} ({basis[r.criterion]}, {fmt_number(r.contribution, language, 1, sign=True)})"
             for r in self.top_reasons().itertuples())
         return t("roadmap.explanation", language,
                  form=t(f"roadmap.form_{self.best}", language),
-                 score=float(ranked.iloc[0]["score"]),
+                 score=fmt_number(float(ranked.iloc[0]["score"]), language, 1),
                  runner_up=t(f"roadmap.form_{runner_up['form']}", language),
-                 margin=float(ranked.iloc[0]["score"] - runner_up["score"]),
+                 margin=fmt_number(float(ranked.iloc[0]["score"] - runner_up["score"]), language, 1),
                  reasons=reasons)
 
 

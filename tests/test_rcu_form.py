@@ -57,8 +57,9 @@ def test_explanations_in_both_languages():
         "\"Decision-support customer database\"). Main reasons: Limited budget (answer: low, +4.0)")
     # the French text is French throughout, answers included (no "budget=low" left in it)
     assert rec.explanation("fr").startswith(
-        "Forme recommandée : Table de correspondance des identifiants (minimal) (score 7.4")
-    assert "Budget limité (réponse : faible, +4.0)" in rec.explanation("fr")
+        "Forme recommandée : Table de correspondance des identifiants (minimal) (score 7,4, 7,0 points")
+    # decimal comma in French: +4,0, not +4.0
+    assert "Budget limité (réponse : faible, +4,0)" in rec.explanation("fr")
     assert "=" not in rec.explanation("fr") and "=" not in rec.explanation("en")
 
 
