@@ -349,7 +349,8 @@ def render_index(summary, out_path: str | Path, *, reports: list[dict[str, str |
         key = f"report.severity_{row['severity']}"
         gaps.append({"attribute": row["attribute"], "gap": safe(row["gap"]),
                      "severity": t(key, lang) if key in labels() else row["severity"]})
-    form = t(f"report.form_{summary.recommended_form}", lang) if summary.recommended_form else None
+    # the roadmap's name of the form (one name per form across the report)
+    form = t(f"roadmap.form_{summary.recommended_form}", lang) if summary.recommended_form else None
     env = Environment(loader=FileSystemLoader(str(TEMPLATES_DIR)),
                       autoescape=select_autoescape(["html", "j2"]))
     page = env.get_template("index.html.j2").render(

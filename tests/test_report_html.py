@@ -164,7 +164,8 @@ def test_index_page_figures_links_and_charts(tmp_path):
     kpis = re.findall(r'rcu-kpi-value">(.*?)</div>', html)
     # 3 sources, 7 records, 4 customers, 3/7 = 42.9 % duplicates, 2 of 4 customers in 2+ sources.
     assert kpis == ["3", "7", "4", "42,9 %", "2 (50,0 %)"]
-    assert "Table de correspondance des identifiants" in html  # form 'crosswalk', in French
+    # form 'crosswalk', in French, by the roadmap's name (the same name as notebook 05's page)
+    assert "Table de correspondance des identifiants (minimal)" in html
     assert "<td>birth_name</td><td>missing everywhere</td><td>haute</td>" in html
     # Sources table: flow in French; records and distinct customers from the crosswalk.
     assert ("<tr><td>crm</td><td>Salesforce</td><td>lot (échange de fichiers)</td><td>daily</td>\n"
