@@ -596,17 +596,25 @@ class MultiPassIndex(BaseIndex):
         from tqdm.auto import tqdm
 
         n_b = len(x) if x_link is None else len(x_link)
-        codes, passes = [], []
+        n_passes = len(self.algorithms)
+        keys = []
         for i, algorithm in enumerate(tqdm(self.algorithms, desc="blocking", disable=not progress)):
             if x_link is None:
                 first, second = algorithm.dedup_positions(x)
             else:
                 first, second = algorithm.link_positions(x, x_link)
-            codes.append(first.astype(np.int64) * max(n_b, 1) + second)
-            passes.append(np.full(len(first), i, dtype=np.int16))
-        all_codes = np.concatenate(codes)
-        unique_codes, first_seen = np.unique(all_codes, return_index=True)
-        found_by = np.concatenate(passes)[first_seen]
+            # One integer per (pair, pass), ordered by pair then pass: after a plain sort the
+            # first key of each pair names the first pass that found it (no stable argsort).
+            keys.append((first.astype(np.int64) * max(n_b, 1) + second) * n_passes + i)
+        all_keys = np.concatenate(keys)
+        del keys
+        all_keys.sort()
+        pair_codes = all_keys // n_passes
+        head = np.ones(len(pair_codes), dtype=bool)
+        head[1:] = pair_codes[1:] != pair_codes[:-1]
+        unique_codes = pair_codes[head]
+        found_by = (all_keys[head] % n_passes).astype(np.int16)
+        del all_keys, pair_codes, head
         stats = [a.stats for a in self.algorithms]
         new = np.bincount(found_by, minlength=len(stats))
         for s, count in zip(stats, new):
