@@ -27,7 +27,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from rcu_kit.i18n import t
+from rcu_kit.i18n import fmt_percent, t
 
 __all__ = ["FINDING_COLUMNS", "STANDARD_PHASES", "build_workstreams", "schedule",
            "findings_from_quality", "findings_from_dedup"]
@@ -50,13 +50,15 @@ STANDARD_PHASES: list[tuple[str, str, float, tuple[str, ...], int]] = [
 ]
 
 
-def findings_from_quality(kpis: pd.DataFrame, *, threshold: float = 0.9) -> pd.DataFrame:
+def findings_from_quality(kpis: pd.DataFrame, *, threshold: float = 0.9,
+                          language: str = "en") -> pd.DataFrame:
     """Findings for columns whose validity is below ``threshold``.
 
     Args:
         kpis: per source and column: ``source``, ``column``, ``validity`` (0–1, NA when the
             column has no validity rule) and ``semantic_type``.
         threshold: validity under which a column becomes a finding.
+        language: of the ``detail`` text, shown to the client ("validité 8 %" in French).
     """
     rows = []
     needed = {"source", "column", "validity"}
@@ -69,7 +71,9 @@ def findings_from_quality(kpis: pd.DataFrame, *, threshold: float = 0.9) -> pd.D
         severity = "high" if r.validity < 0.7 else "medium"
         rows.append({"kind": "quality", "key": f"quality:{r.source}.{r.column}",
                      "subject": f"{r.source}.{r.column}",
-                     "detail": f"validity {r.validity:.0%}", "severity": severity})
+                     "detail": t("roadmap.detail_validity", language,
+                                 rate=fmt_percent(r.validity, language)),
+                     "severity": severity})
     return pd.DataFrame(rows, columns=FINDING_COLUMNS)
 
 

@@ -75,6 +75,9 @@ def test_findings_from_quality_and_dedup():
     assert found.to_dict("records") == [{"kind": "quality", "key": "quality:fidelite.TEL",
                                          "subject": "fidelite.TEL", "detail": "validity 62%",
                                          "severity": "high"}]
+    # the same finding in a French report: "validité 62 %" (no-break space before %)
+    fr_quality = findings_from_quality(kpis, threshold=0.9, language="fr")
+    assert fr_quality["detail"].tolist() == ["validité 62\u00a0%"]
     rates = pd.DataFrame({"source": ["crm", "ecommerce"], "duplicate_rate": [0.06, 0.01]})
     dedup = findings_from_dedup(rates, overlap_rate=0.3)
     assert dedup["key"].tolist() == ["dedup:crm", "dedup:cross_source"]   # 1 % is under 2 %
