@@ -1,24 +1,27 @@
 """Client audit reports: run the method's notebooks on engagements and publish them as HTML.
 
 For each engagement, :func:`run_report` executes the notebooks 01 to 05 that exist (papermill,
-``engagement_path`` injected as an absolute path) into ``<out_root>/<client>/<timestamp>/``,
+``engagement_path`` injected as an absolute path) into ``<out_root>/<client>/<timestamp>-work/``
+(consultant material: code and raw outputs, kept out of the client folder), publishes them in
+``<out_root>/<client>/<timestamp>/``,
 renders each as a page without code (:mod:`rcu_kit.report_html`), copies the ydata profiles and
 Excel workbooks the steps saved in the engagement's output folder, and writes ``index.html``,
 the executive summary (:mod:`rcu_kit.summary`).
 
 Failures stop only their engagement: a source file that is missing is reported before anything
 runs; a notebook that raises stops the engagement, and the error names the notebook, the cell
-and the exception. What was produced until then is kept (executed notebooks under
-``notebooks/``, the pages already rendered, an ``index.html`` that shows the error) and the other
+and the exception. What was produced until then is kept (executed notebooks in the work folder,
+the pages already rendered, an ``index.html`` that shows the error) and the other
 engagements still run. :func:`report_command` turns the results into the command's exit code.
 
-Folder written for one engagement::
+Folders written for one engagement::
 
-    reports/maison-demo/20250131-101500/
+    reports/maison-demo/20250131-101500/        the client deliverable
         index.html                    executive summary, links to everything below
         01-customer-vision.html ...   one page per notebook, no code
-        notebooks/*.ipynb             the executed notebooks (for the consultant)
         files/...                     ydata profiles (.html) and workbooks (.xlsx)
+    reports/maison-demo/20250131-101500-work/   consultant material, not for the client
+        *.ipynb                       the executed notebooks (code, raw outputs)
 
 Examples:
     >>> from rcu_kit.report import run_report, report_command
@@ -48,7 +51,7 @@ from rcu_kit.i18n import t
 from rcu_kit.notebook import REPO_ROOT
 
 __all__ = ["REPORT_NOTEBOOKS", "NOTEBOOKS_DIR", "NotebookRun", "EngagementReport",
-           "check_sources", "report_folder", "run_report", "report_command"]
+           "check_sources", "report_folder", "work_folder", "run_report", "report_command"]
 
 # The method's notebooks, in the order they run and appear in the summary.
 REPORT_NOTEBOOKS = ("01-customer-vision", "02-source-audit", "03-mapping-gap-analysis",
@@ -81,7 +84,8 @@ class EngagementReport:
 
     engagement_path: Path
     client: str | None = None
-    folder: Path | None = None
+    folder: Path | None = None  # the client deliverable
+    work_folder: Path | None = None  # the executed notebooks, for the consultant only
     index: Path | None = None
     notebooks: list[NotebookRun] = field(default_factory=list)
     error: str | None = None
@@ -99,13 +103,26 @@ def _slug(text: str) -> str:
 
 
 def report_folder(out_root: str | Path, client: str, stamp: str) -> Path:
-    """A new folder ``<out_root>/<client-slug>/<stamp>`` (suffixed ``-2``, ``-3`` if taken)."""
+    """A new folder ``<out_root>/<client-slug>/<stamp>`` (suffixed ``-2``, ``-3`` if it or its
+    work folder is taken)."""
     base = Path(out_root) / _slug(client)
     folder, i = base / stamp, 2
-    while folder.exists():
+    while folder.exists() or work_folder(folder).exists():
         folder, i = base / f"{stamp}-{i}", i + 1
     folder.mkdir(parents=True)
     return folder
+
+
+def work_folder(folder: Path) -> Path:
+    """Where the executed notebooks of the report in ``folder`` go: ``<folder>-work`` beside it.
+
+    They hold code and raw outputs for the consultant; the client folder gets only the pages.
+
+    Examples:
+        >>> work_folder(Path("reports/maison-demo/20250131-101500")).as_posix()
+        'reports/maison-demo/20250131-101500-work'
+    """
+    return folder.with_name(f"{folder.name}-work")
 
 
 def check_sources(engagement: Engagement) -> list[str]:
@@ -204,8 +221,9 @@ def _report_one(path: Path, out_root: Path, notebooks: list[tuple[str, Path | No
             bar.update(1)
             continue
         bar.set_description(f"{engagement.client}: {name}")
-        run.ipynb = folder / "notebooks" / f"{name}.ipynb"
+        run.ipynb = work_folder(folder) / f"{name}.ipynb"
         run.ipynb.parent.mkdir(parents=True, exist_ok=True)
+        result.work_folder = run.ipynb.parent
         t0 = time.perf_counter()
         try:
             with _plotly_mimetype_renderer():
@@ -299,7 +317,8 @@ def report_command(engagement_paths: Sequence[str | Path], out_root: str | Path 
                    progress: bool = True, notebooks_dir: str | Path | None = None) -> int:
     """``rcu-kit report ENGAGEMENT.yaml [MORE.yaml ...]``: run, print where, return the exit code.
 
-    Prints the path of each ``index.html`` on stdout, errors and warnings on stderr.
+    Prints the path of each ``index.html`` on stdout, and of the folder of executed notebooks
+    (consultant material, kept out of the client folder); errors and warnings on stderr.
 
     Returns:
         0 when every engagement produced its full report, 1 when any failed.
@@ -317,4 +336,6 @@ def report_command(engagement_paths: Sequence[str | Path], out_root: str | Path 
             print(f"error: {result.error}", file=sys.stderr)
             if result.index:
                 print(f"Partial report for {result.client}: {result.index}")
+        if result.work_folder:
+            print(f"  executed notebooks (consultant only, not for the client): {result.work_folder}")
     return 0 if all(r.ok for r in results) else 1

@@ -54,7 +54,10 @@ def test_good_engagement_report_folder_and_statuses(good_report):
 
 def test_engagement_path_is_injected_absolute(good_report):
     result, _ = good_report
-    nb = nbformat.read(result.folder / "notebooks" / "01-customer-vision.ipynb", as_version=4)
+    # executed notebooks sit beside the client folder, in <stamp>-work, not inside it
+    assert result.work_folder == result.folder.parent / f"{STAMP}-work"
+    assert not (result.folder / "notebooks").exists() and not list(result.folder.rglob("*.ipynb"))
+    nb = nbformat.read(result.work_folder / "01-customer-vision.ipynb", as_version=4)
     injected = [c for c in nb.cells if "injected-parameters" in c.metadata.get("tags", [])]
     assert len(injected) == 1
     assert f'engagement_path = "{result.engagement_path}"' in injected[0].source
@@ -115,10 +118,12 @@ def test_report_command_prints_paths_and_exits_non_zero(reports, monkeypatch, ca
     assert report_command(["a.yaml", "b.yaml", "c.yaml"], progress=False) == 1
     out, err = capsys.readouterr()
     broken, invalid, good = results
+    # the broken engagement ran no notebook: no work folder line for it
     assert out.splitlines() == [
         f"Partial report for Cassé SA: {broken.index}",
         f"Report for Client Démo SA: {good.index} (not yet available: 02-source-audit, "
-        "03-mapping-gap-analysis, 04-deduplication, 05-roadmap)"]
+        "03-mapping-gap-analysis, 04-deduplication, 05-roadmap)",
+        f"  executed notebooks (consultant only, not for the client): {good.work_folder}"]
     assert f"error: {broken.error}" in err and f"error: {invalid.error}" in err
     assert f"warning: engagement.yaml: {good.warnings[0]}" in err
     monkeypatch.setattr("rcu_kit.report.run_report", lambda *a, **k: [good])
@@ -139,10 +144,10 @@ def test_failing_notebook_stops_engagement_and_keeps_partial_outputs(tmp_path):
     # Partial outputs kept: page 01, the executed 02 and its page with the error; 03 never ran.
     folder = result.folder
     assert (folder / "01-customer-vision.html").exists()
-    assert (folder / "notebooks" / "02-source-audit.ipynb").exists()
+    assert (result.work_folder / "02-source-audit.ipynb").exists()
     assert "FIXTURE_BOOM" in (folder / "02-source-audit.html").read_text(encoding="utf-8")
     assert not (folder / "03-mapping-gap-analysis.html").exists()
-    assert not (folder / "notebooks" / "03-mapping-gap-analysis.ipynb").exists()
+    assert not (result.work_folder / "03-mapping-gap-analysis.ipynb").exists()
     index = result.index.read_text(encoding="utf-8")
     assert "2. Source audit</a> <span class=\"rcu-na\">(failed)</span>" in index
     assert expected.replace("'", "&#39;") in index
