@@ -145,6 +145,64 @@ def _edit_distance(vocabulary: np.ndarray, a: np.ndarray, b: np.ndarray, workers
     return out
 
 
+def _char_matrix(vocabulary: np.ndarray, width: int = 64
+                 ) -> tuple[np.ndarray, np.ndarray] | None:
+    """``(chars, ascii)``: the characters of each ASCII value as a zero-padded ``uint8``
+    matrix (a last all-zero row for code ``-1``; non-ASCII values get an all-zero row) and
+    which values are ASCII (last entry True); None when a value is longer than ``width``."""
+    ascii_ = np.fromiter((str(v).isascii() for v in vocabulary), dtype=bool,
+                         count=len(vocabulary))
+    encoded = [str(v).encode("ascii") if ok else b"" for v, ok in zip(vocabulary, ascii_)]
+    longest = max((len(e) for e in encoded), default=0)
+    if longest > width:
+        return None
+    joined = np.frombuffer(b"".join(e.ljust(longest, b"\0") for e in encoded) or b"",
+                           dtype=np.uint8)
+    chars = np.zeros((len(vocabulary) + 1, max(longest, 1)), dtype=np.uint8)
+    if longest:
+        chars[:-1] = joined.reshape(len(vocabulary), longest)
+    return chars, np.append(ascii_, True)
+
+
+def _one_edit(vocabulary: np.ndarray, a: np.ndarray, b: np.ndarray, workers: int,
+              table: tuple[np.ndarray, np.ndarray] | None) -> np.ndarray:
+    """Whether each pair is at most one edit apart (optimal string alignment: a substitution,
+    an insertion, a deletion or a transposition of two adjacent characters).
+
+    ASCII pairs of equal length are decided on the character matrix of
+    :func:`_char_matrix` (``table``): one differing position, or two adjacent positions holding
+    swapped characters, without a string metric. Pairs whose lengths differ by one (and
+    non-ASCII pairs) go to rapidfuzz; without ``table``, all do.
+    """
+    if table is None or len(a) == 0:
+        return _edit_distance(vocabulary, a, b, workers, max_distance=1) <= 1
+    chars, ascii_ = table
+    lengths = _lengths(vocabulary)
+    out = np.zeros(len(a), dtype=bool)
+    la, lb = lengths[a], lengths[b]
+    plain = ascii_[a] & ascii_[b]
+    same = np.flatnonzero((la == lb) & plain)
+    if len(same):
+        ca, cb = chars[a[same]], chars[b[same]]
+        differ = ca != cb
+        count = differ.sum(axis=1)
+        ok = count <= 1
+        two = np.flatnonzero(count == 2)
+        if len(two):
+            pos = np.argmax(differ[two], axis=1)
+            nxt = np.minimum(pos + 1, chars.shape[1] - 1)
+            rows_a, rows_b = ca[two], cb[two]
+            r = np.arange(len(two))
+            ok[two] = differ[two, nxt] & (rows_a[r, pos] == rows_b[r, nxt]) \
+                & (rows_a[r, nxt] == rows_b[r, pos])
+        out[same] = ok
+    near = np.flatnonzero((np.abs(la - lb) == 1) | ((la == lb) & ~plain))
+    if len(near):
+        out[near] = _edit_distance(vocabulary, a[near], b[near], workers, lengths,
+                                   max_distance=1) <= 1
+    return out
+
+
 def _typo(vocabulary: np.ndarray, a: np.ndarray, b: np.ndarray, mask: np.ndarray, workers: int
           ) -> np.ndarray:
     """Pairs (among ``mask``) whose names differ by a typo: Jaro-Winkler >= 0.92, or one edit
@@ -460,7 +518,8 @@ class EmailComparison(_LevelFeature):
         exact = both & (a == b)
         rest = np.flatnonzero(both & ~exact)
         close = np.zeros(len(a), dtype=bool)
-        close[rest] = _edit_distance(vocab, a[rest], b[rest], self.workers) <= 1
+        chars = self._cached("chars", vocab, _char_matrix)
+        close[rest] = _one_edit(vocab, a[rest], b[rest], self.workers, chars)
         out[both & (local[a] == local[b])] = 1
         out[close] = 2
         out[exact] = 3
@@ -500,7 +559,8 @@ class PhoneComparison(_LevelFeature):
         exact = both & (a == b)
         rest = np.flatnonzero(both & ~exact)
         close = np.zeros(len(a), dtype=bool)
-        close[rest] = _edit_distance(vocab, a[rest], b[rest], self.workers) <= 1
+        chars = self._cached("chars", vocab, _char_matrix)
+        close[rest] = _one_edit(vocab, a[rest], b[rest], self.workers, chars)
         out[close] = 1
         out[exact] = np.where(mobile[a[exact]], 3, 2)
         return out

@@ -122,3 +122,23 @@ def test_id_number_levels():
     # exact 2; one transposition on 7 characters: close 1; unrelated: 0; a transposition on
     # a 4-character id is too short to be called close: 0; missing on one side: -1.
     assert _levels(IdNumberComparison("id"), left, right) == [2, 1, 0, 0, -1]
+
+
+def test_one_edit_matches_the_optimal_string_alignment_distance():
+    import numpy as np
+
+    from rcu_kit.linkage.compare import _char_matrix, _one_edit
+
+    vocab = np.array(["0612345678", "0612345679", "0612345687", "0621345687", "061234567",
+                      "éa", "aé", "ea"], dtype=object)
+    a = np.array([0, 0, 0, 0, 5, 5, -1])
+    b = np.array([1, 2, 3, 4, 6, 7, 0])
+    # 0/1: one substitution -> True; 0/2: adjacent transposition (78 / 87) -> True;
+    # 0/3: two transpositions -> False; 0/4: one deletion (lengths differ by one) -> True;
+    # éa/aé: a transposition of non-ASCII text (left to rapidfuzz) -> True; éa/ea: one
+    # substitution -> True; a missing value (code -1) is never close.
+    assert _one_edit(vocab, a, b, 1, _char_matrix(vocab)).tolist() == \
+        [True, True, False, True, True, True, False]
+    # Without the matrix (values too long) the same answers come from rapidfuzz.
+    assert _one_edit(vocab, a, b, 1, None).tolist() == \
+        [True, True, False, True, True, True, False]
