@@ -15,7 +15,7 @@ Examples:
     >>> from rcu_kit.report_html import notebook_to_html  # doctest: +SKIP
     >>> page = notebook_to_html("run/02-source-audit.ipynb", "report/02-source-audit.html",
     ...                         title="Audit des sources", client="Maison Démo",
-    ...                         generated="2025-01-31 10:00", language="fr", mask=True)
+    ...                         generated="2025-01-31 10:00", language="fr", mask=True)  # doctest: +SKIP
     >>> page.redacted, [entry.text for entry in page.toc][:2]  # doctest: +SKIP
     (0, ['Audit des sources', 'Inventaire'])
 """
@@ -33,13 +33,13 @@ import nbformat
 import plotly.io as pio
 from jinja2 import Environment, FileSystemLoader, select_autoescape
 from nbconvert import HTMLExporter
-from nbconvert.preprocessors import Preprocessor
+from nbconvert.preprocessors import Preprocessor, TagRemovePreprocessor
 
-from rcu_kit.i18n import labels, t
+from rcu_kit.i18n import LANGUAGES, labels, t
 from rcu_kit.pii_scan import redact_json, redact_text
 
 __all__ = ["TEMPLATES_DIR", "PLOTLY_MIME", "TocEntry", "HtmlPage", "plotly_js", "report_css",
-           "ReportPreprocessor", "notebook_to_html", "render_index", "figure_div"]
+           "ReportPreprocessor", "language_filter", "notebook_to_html", "render_index", "figure_div"]
 
 TEMPLATES_DIR = Path(__file__).resolve().parent.parent / "templates"
 PLOTLY_MIME = "application/vnd.plotly.v1+json"
@@ -206,6 +206,23 @@ class ReportPreprocessor(Preprocessor):
         return cell, resources
 
 
+def language_filter(language: str) -> TagRemovePreprocessor:
+    """The preprocessor dropping the cells a ``language`` page must not show.
+
+    The notebooks hold each prose cell twice, tagged ``lang-fr`` and ``lang-en`` (untagged cells
+    are shown in both languages); cells tagged ``remove_cell`` (the notebook's own checks) are
+    consultant material. The cells of the other language, and their outputs, are removed.
+
+    Examples:
+        >>> sorted(language_filter("fr").remove_cell_tags)
+        ['lang-en', 'remove_cell']
+    """
+    if language not in LANGUAGES:
+        raise ValueError(f"language must be one of {LANGUAGES}, got {language!r}")
+    others = {f"lang-{other}" for other in LANGUAGES if other != language}
+    return TagRemovePreprocessor(remove_cell_tags=others | {"remove_cell"}, enabled=True)
+
+
 def _toc(body: str) -> list[TocEntry]:
     entries = []
     for level, anchor, inner in _HEADING_RE.findall(body):
@@ -242,6 +259,7 @@ def notebook_to_html(notebook: str | Path | nbformat.NotebookNode, out_path: str
     nb = nbformat.read(str(notebook), as_version=4) if not isinstance(notebook, nbformat.NotebookNode) \
         else copy.deepcopy(notebook)
     counts = {"redacted": 0, "figures": 0}
+    language_filter(language).preprocess(nb, {})
     ReportPreprocessor(mask=mask, language=language).preprocess(nb, {"rcu_counts": counts})
     notices = [t("report.redacted_notice", language, n=counts["redacted"])] if counts["redacted"] else []
     if error and mask:  # an exception message may quote a value

@@ -17,12 +17,13 @@ import pandas as pd
 
 from rcu_kit.config import Engagement
 from rcu_kit.excel import write_workbook
+from rcu_kit.i18n import labels, t
 from rcu_kit.paths import dedup_summary_path, findings_path, roadmap_dir
 from rcu_kit.questionnaire import Questionnaire
 from rcu_kit.rcu_form import Evidence, Recommendation, recommend_form
 from rcu_kit.workstreams import FINDING_COLUMNS, build_workstreams, findings_from_dedup, schedule
 
-__all__ = ["client_tables", "Roadmap", "collect_findings", "collect_evidence", "build_roadmap", "export_roadmap",
+__all__ = ["client_tables", "pending_inputs", "Roadmap", "collect_findings", "collect_evidence", "build_roadmap", "export_roadmap",
            "FINDING_STEPS"]
 
 # steps whose findings feed the roadmap, in this order
@@ -86,6 +87,23 @@ def _next_monday(today: date) -> date:
     return today + timedelta(days=7 - today.weekday())
 
 
+def pending_inputs(roadmap: Roadmap, language: str) -> list[str]:
+    """Two lines for the client: the questions answered by default and the steps not run yet.
+
+    Examples:
+        >>> pending_inputs(plan, "fr")  # doctest: +SKIP
+        ['Questions sans réponse (valeurs par défaut utilisées) : budget', 'Étapes pas encore ... : aucune']
+    """
+    def items(keys: list[str], prefix: str) -> str:
+        names = [t(f"roadmap.{prefix}_{k}", language) if f"roadmap.{prefix}_{k}" in labels() else k
+                 for k in keys]
+        return ", ".join(names) or t("roadmap.pending_none", language)
+
+    return [t("roadmap.pending_unanswered", language, items=items(roadmap.unanswered, "question")),
+            t("roadmap.pending_missing_evidence", language,
+              items=items(roadmap.missing_evidence, "step"))]
+
+
 def build_roadmap(engagement: Engagement, *, start: date | None = None) -> Roadmap:
     """Score the RCU forms, generate and schedule the workstreams for one engagement.
 
@@ -120,7 +138,7 @@ def client_tables(roadmap: Roadmap, language: str = "fr") -> dict[str, pd.DataFr
         ``{"criteria": ..., "workstreams": ...}``: one row per criterion (in scoring order) and
         one per scheduled workstream (in plan order).
     """
-    from rcu_kit.i18n import t
+
     from rcu_kit.rcu_form import FORMS
 
     rec = roadmap.recommendation

@@ -223,6 +223,29 @@ def _values_in_page(text):
     return emails, phones
 
 
+def _assert_one_language_per_page(result):
+    """The demo is French: its pages hold the French prose only; the same executed notebook
+    rendered in English (no second run) holds the English prose only."""
+    from rcu_kit.report_html import notebook_to_html
+
+    executed = result.work_folder / "05-roadmap.ipynb"
+    if not executed.exists():
+        return
+    french_prose = "Quelle forme pour le RCU ?"
+    english_prose = "Which form for the RCU?"
+    fr = (result.folder / "05-roadmap.html").read_text(encoding="utf-8")
+    assert french_prose in fr and english_prose not in fr
+    assert "Questions sans réponse (valeurs par défaut utilisées)" in fr
+    assert "Unanswered questions" not in fr
+    en = notebook_to_html(executed, result.work_folder / "05-roadmap-en.html", title="5. Roadmap",
+                          client="Maison Démo", generated="now", language="en", mask=True)
+    en_html = en.path.read_text(encoding="utf-8")
+    assert english_prose in en_html and french_prose not in en_html
+    # the heading of the page's first prose cell, per language
+    assert en.toc[0].text == "05 · RCU roadmap"
+    assert "05 · Feuille de route du RCU" in fr
+
+
 @pytest.mark.notebook
 def test_real_notebooks_report_on_small_demo_leaks_no_personal_data(demo_engagement, tmp_path):
     from rcu_kit.report import NOTEBOOKS_DIR
@@ -238,6 +261,7 @@ def test_real_notebooks_report_on_small_demo_leaks_no_personal_data(demo_engagem
     emails, phones = _known_personal_values(demo_engagement)
     assert len(emails) > 100 and len(phones) > 100  # the small demo has hundreds of each
     library = plotly_js()
+    _assert_one_language_per_page(result)
     pages = sorted(result.folder.rglob("*.html"))
     assert len(pages) >= len(existing) + 1  # one page per notebook, the index, the profiles
     for page in pages:

@@ -122,6 +122,48 @@ def test_page_unmasked_when_policy_allows(tmp_path):
     assert "Personal data shown unmasked" in html
 
 
+def _bilingual_notebook():
+    """Prose in both languages, a French-only output, a check cell, and a cell for both."""
+    nb = nbformat.v4.new_notebook()
+    fr = nbformat.v4.new_markdown_cell("## Chiffres clés\n\nPROSE_FR")
+    fr.metadata["tags"] = ["lang-fr"]
+    en = nbformat.v4.new_markdown_cell("## Headline figures\n\nPROSE_EN")
+    en.metadata["tags"] = ["lang-en"]
+    fr_code = nbformat.v4.new_code_cell("print('x')")
+    fr_code.metadata["tags"] = ["lang-fr"]
+    fr_code.outputs = [_out("stream", name="stdout", text="OUTPUT_OF_FR_CELL\n")]
+    check = nbformat.v4.new_code_cell("assert True")
+    check.metadata["tags"] = ["remove_cell"]
+    check.outputs = [_out("stream", name="stdout", text="CHECK_OUTPUT\n")]
+    both = nbformat.v4.new_code_cell("print('both')")
+    both.outputs = [_out("stream", name="stdout", text="SHOWN_IN_BOTH\n")]
+    nb.cells = [fr, en, fr_code, check, both]
+    return nb
+
+
+@pytest.mark.parametrize("language, shown, hidden", [
+    ("fr", ["PROSE_FR", "Chiffres clés", "OUTPUT_OF_FR_CELL"], ["PROSE_EN", "Headline figures"]),
+    ("en", ["PROSE_EN", "Headline figures"], ["PROSE_FR", "Chiffres clés", "OUTPUT_OF_FR_CELL"]),
+])
+def test_page_keeps_only_its_language_and_drops_checks(tmp_path, language, shown, hidden):
+    page = notebook_to_html(_bilingual_notebook(), tmp_path / "p.html", title="T", client="C",
+                            generated="now", language=language, mask=True)
+    html = page.path.read_text(encoding="utf-8")
+    assert [s for s in shown if s not in html] == []
+    # the other language's cells and their outputs are gone, and so is the check cell
+    assert [s for s in hidden + ["CHECK_OUTPUT"] if s in html] == []
+    assert "SHOWN_IN_BOTH" in html  # untagged: in both languages
+    # the table of contents lists only this language's heading
+    assert [e.text for e in page.toc] == [shown[1]]
+
+
+def test_language_filter_rejects_unknown_language():
+    from rcu_kit.report_html import language_filter
+
+    with pytest.raises(ValueError, match="language must be one of"):
+        language_filter("de")
+
+
 def test_failed_notebook_page_shows_the_error(tmp_path):
     nb = _executed_notebook()
     nb.cells[1].outputs.append(_out("error", ename="ValueError", evalue="bad phone 06 12 34 56 78",

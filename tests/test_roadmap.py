@@ -11,7 +11,7 @@ import pytest
 
 from rcu_kit.config import load_engagement
 from rcu_kit.paths import dedup_summary_path, findings_path
-from rcu_kit.roadmap import build_roadmap, export_roadmap
+from rcu_kit.roadmap import build_roadmap, export_roadmap, pending_inputs
 
 ENGAGEMENT = """
 client: Test
@@ -44,6 +44,17 @@ def test_roadmap_without_earlier_steps_says_what_is_missing(engagement):
     assert "budget" not in rm.unanswered and "two_way_sync" in rm.unanswered
     # the override of G1 waits for the gap analysis to create G1; it is listed, not lost
     assert rm.ignored_overrides == ["G1"]
+    # the same, as client text: 10 questions minus the 3 answered (objective, crm_is_central,
+    # budget) = 7 by default; the 3 steps not run, named in the report's language
+    assert pending_inputs(rm, "en") == [
+        "Unanswered questions (defaults used): real-time needs, two-way synchronisation, existing "
+        "data warehouse, CRM project ongoing or planned, long-term, evolving reference, team "
+        "capacity, data governance",
+        "Steps not run yet (no evidence from them): source audit (02), mapping and gaps (03), "
+        "deduplication (04)"]
+    assert pending_inputs(rm, "fr")[1] == ("Étapes pas encore lancées (aucun élément issu d'elles) : "
+                                           "audit des sources (02), mapping et écarts (03), "
+                                           "dédoublonnage (04)")
 
 
 def test_workstreams_trace_back_to_saved_findings(engagement):
