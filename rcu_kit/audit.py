@@ -20,7 +20,6 @@ Examples:
 
 from __future__ import annotations
 
-import time
 from collections.abc import Mapping
 from dataclasses import dataclass, field, fields
 from pathlib import Path
@@ -38,6 +37,7 @@ from rcu_kit.personal_data import PERSONAL_DATA_COLUMNS, classify_personal_data,
 from rcu_kit.profiling import DEFAULT_PROFILE_SAMPLE_SIZE, format_count, profile_source
 from rcu_kit.quality import KPI_COLUMNS, quality_tables
 from rcu_kit.semantic_types import detect_semantic_types, validate_overrides
+from rcu_kit.timing import StageTimer
 from rcu_kit.validity import distinct_values
 
 __all__ = ["AuditResult", "TABLES", "run_audit", "audit_frames", "save_audit", "load_audit",
@@ -186,16 +186,8 @@ def audit_frames(engagement: Engagement, loaded: Mapping[str, Any], *,
         iterator = tqdm(names, desc="Auditing sources", unit="source")
     parts: dict[str, list[pd.DataFrame]] = {name: [] for name in TABLES if name != "inventory"}
     profile_dir = step_dir(engagement, "audit") / "profiles" if profile else None
-    seconds: dict[str, float] = {}
-    cpu_seconds: dict[str, float] = {}
-    clock, cpu_clock = time.perf_counter(), time.process_time()
-
-    def lap(stage: str) -> None:
-        nonlocal clock, cpu_clock
-        now, cpu_now = time.perf_counter(), time.process_time()
-        seconds[stage] = round(seconds.get(stage, 0.0) + now - clock, 3)
-        cpu_seconds[stage] = round(cpu_seconds.get(stage, 0.0) + cpu_now - cpu_clock, 3)
-        clock, cpu_clock = now, cpu_now
+    timer = StageTimer()
+    seconds, cpu_seconds, lap = timer.wall, timer.cpu, timer.lap
 
     for name in iterator:
         if progress:

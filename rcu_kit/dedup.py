@@ -26,7 +26,6 @@ from __future__ import annotations
 
 import dataclasses
 import json
-import time
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -39,6 +38,7 @@ from rcu_kit import dedup_figures as figures_
 from rcu_kit.config import Engagement
 from rcu_kit.i18n import t
 from rcu_kit.linkage import DedupResult, DedupSettings, deduplicate
+from rcu_kit.timing import StageTimer
 
 __all__ = [
     "DedupRun",
@@ -255,14 +255,9 @@ def run_dedup(engagement: Engagement, sources: Sequence[str] | None = None,
     from rcu_kit.standardise import standardise_records
 
     chosen = dedup_settings(engagement, threshold, settings)
-    timings: dict[str, float] = {}
-    start = clock = time.perf_counter()
-
-    def lap(stage: str) -> None:
-        nonlocal clock
-        now = time.perf_counter()
-        timings[stage] = round(now - clock, 3)
-        clock = now
+    timer = StageTimer()
+    timings = timer.wall
+    lap = timer.lap
 
     loaded = load_all(engagement, list(sources) if sources else None, progress=progress)
     lap("load")
@@ -289,7 +284,7 @@ def run_dedup(engagement: Engagement, sources: Sequence[str] | None = None,
                    cluster_sizes=figures_.cluster_size_distribution(crosswalk),
                    threshold_effect=effect, timings=timings)
     lap("figures")
-    timings["total"] = round(time.perf_counter() - start, 3)
+    timings["total"] = timer.total()
     return run
 
 

@@ -23,7 +23,6 @@ Examples:
 
 from __future__ import annotations
 
-import time
 from collections.abc import Mapping
 from dataclasses import dataclass, field, fields
 from typing import Any
@@ -55,6 +54,7 @@ from rcu_kit.linkage.indexing import (
     SortedNeighbourhoodIndex,
 )
 from rcu_kit.linkage.prepare import prepare_records
+from rcu_kit.timing import StageTimer
 
 __all__ = ["DedupSettings", "DedupResult", "default_passes", "build_index", "deduplicate"]
 
@@ -256,14 +256,9 @@ def deduplicate(records: pd.DataFrame, settings: DedupSettings | Mapping[str, An
             ``(source, record_id)`` (the message lists the rows).
     """
     settings = DedupSettings.coerce(settings)
-    timings: dict[str, float] = {}
-    start = clock = time.perf_counter()
-
-    def lap(stage: str) -> None:
-        nonlocal clock
-        now = time.perf_counter()
-        timings[stage] = round(now - clock, 3)
-        clock = now
+    timer = StageTimer()
+    timings = timer.wall
+    lap = timer.lap
 
     prepared = prepare_records(records)
     n = len(prepared)
@@ -335,7 +330,7 @@ def deduplicate(records: pd.DataFrame, settings: DedupSettings | Mapping[str, An
          for s in candidates.stats for key, size in s.skipped_keys],
         columns=["pass", "key", "records"])
     lap("output")
-    timings["total"] = round(time.perf_counter() - start, 3)
+    timings["total"] = timer.total()
     return DedupResult(crosswalk=crosswalk, pairs=pair_table,
                        pass_stats=candidates.stats_table(), skipped_blocks=skipped,
                        timings=timings, model=model, cluster_info=cluster_info,
