@@ -2,7 +2,7 @@
 """Bootstrap and run rcu_kit with nothing but Python 3.11: `python3 tasks.py demo|test`.
 
 - demo: create .venv, install rcu_kit, generate the demo engagement and produce its full audit
-  report (the last line printed is the path of the report's index.html).
+  report; it prints the path of the report's index.html ("Report for <client>: ...").
 - test: create .venv, install rcu_kit with its test extras, run the whole test suite.
 
 Only the standard library is used here, so it works on a fresh machine (Linux, macOS, Windows).
