@@ -233,6 +233,8 @@ def _logit(p: float) -> float:
 
 
 class _RuleMixin:
+    """What both classifiers share: the household/homonym vetoes and predict() from prob()."""
+
     rules: bool
     veto_probability: float
 
@@ -247,6 +249,16 @@ class _RuleMixin:
             return log_odds
         fired = self.rule_codes(vectors) > 0
         return np.where(fired, np.minimum(log_odds, _logit(self.veto_probability)), log_odds)
+
+    def predict(self, comparison_vectors: pd.DataFrame, threshold: float = 0.5) -> pd.Series:
+        """1 for pairs whose probability is at least ``threshold``, else 0."""
+        return (self.prob(comparison_vectors) >= threshold).astype(int).rename("classification")
+
+    def _predict(self, comparison_vectors):  # pragma: no cover - predict is overridden
+        raise NotImplementedError
+
+    def _prob_match(self, comparison_vectors):  # pragma: no cover - prob is overridden
+        raise NotImplementedError
 
 
 @dataclass
@@ -451,16 +463,6 @@ class FellegiSunterEM(_RuleMixin, BaseClassifier):
         return pd.Series(1.0 / (1.0 + np.exp(-np.clip(odds, -700, 700))),
                          index=comparison_vectors.index, name="match_probability")
 
-    def predict(self, comparison_vectors: pd.DataFrame, threshold: float = 0.5) -> pd.Series:
-        """1 for pairs whose probability is at least ``threshold``, else 0."""
-        return (self.prob(comparison_vectors) >= threshold).astype(int).rename("classification")
-
-    def _predict(self, comparison_vectors):  # pragma: no cover - predict is overridden
-        raise NotImplementedError
-
-    def _prob_match(self, comparison_vectors):  # pragma: no cover - prob is overridden
-        raise NotImplementedError
-
     def match_weights(self, level_names: Mapping[str, Sequence[str]] | None = None) -> pd.DataFrame:
         """The fitted model as a table: feature, level, level name, m, u, weight (log2 m/u)."""
         fit = self._require_fit()
@@ -550,13 +552,3 @@ class SupervisedClassifier(_RuleMixin, BaseClassifier):
         odds = self._veto(odds, comparison_vectors)
         return pd.Series(1.0 / (1.0 + np.exp(-odds)), index=comparison_vectors.index,
                          name="match_probability")
-
-    def predict(self, comparison_vectors: pd.DataFrame, threshold: float = 0.5) -> pd.Series:
-        """1 for pairs whose probability is at least ``threshold``, else 0."""
-        return (self.prob(comparison_vectors) >= threshold).astype(int).rename("classification")
-
-    def _predict(self, comparison_vectors):  # pragma: no cover - predict is overridden
-        raise NotImplementedError
-
-    def _prob_match(self, comparison_vectors):  # pragma: no cover - prob is overridden
-        raise NotImplementedError
