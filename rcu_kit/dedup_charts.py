@@ -16,7 +16,7 @@ import pandas as pd
 import plotly.graph_objects as go
 from plotly.subplots import make_subplots
 
-from rcu_kit.i18n import t
+from rcu_kit.i18n import fmt_number, t
 
 __all__ = ["upset_chart", "duplicate_rate_chart", "threshold_chart", "probability_histogram_chart",
            "cluster_size_chart"]
@@ -85,9 +85,11 @@ def duplicate_rate_chart(per_source: pd.DataFrame, language: str = "fr") -> go.F
     shared = (100 * per_source["shared_rate"].astype(float)).round(1).tolist()
     fig = go.Figure([
         go.Bar(x=sources, y=rate, name=t("dedup.chart_duplicates_rate", language),
-               marker_color=_ORANGE, text=[f"{v:.1f}" for v in rate], textposition="outside"),
+               marker_color=_ORANGE, text=[fmt_number(v, language, 1) for v in rate],
+               textposition="outside"),
         go.Bar(x=sources, y=shared, name=t("dedup.chart_duplicates_shared", language),
-               marker_color=_BLUE, text=[f"{v:.1f}" for v in shared], textposition="outside"),
+               marker_color=_BLUE, text=[fmt_number(v, language, 1) for v in shared],
+               textposition="outside"),
     ])
     fig.update_layout(title=t("dedup.chart_duplicates_title", language), barmode="group",
                       yaxis_title="%", yaxis_rangemode="tozero",

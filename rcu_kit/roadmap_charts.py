@@ -6,7 +6,7 @@ import pandas as pd
 import plotly.express as px
 import plotly.graph_objects as go
 
-from rcu_kit.i18n import t
+from rcu_kit.i18n import fmt_number, t
 from rcu_kit.rcu_form import FORMS, Recommendation
 
 __all__ = ["score_breakdown_chart", "gantt_chart", "priority_matrix_chart"]
@@ -26,7 +26,8 @@ def score_breakdown_chart(rec: Recommendation, language: str = "fr") -> go.Figur
                     hovertemplate="%{x}<br>%{fullData.name}: %{y:+.2f}<extra></extra>")
     totals = rec.scores.set_index("form")["score"]
     fig.add_scatter(x=forms, y=[totals[f] for f in FORMS], mode="markers+text",
-                    text=[f"{totals[f]:.1f}" for f in FORMS], textposition="top center",
+                    text=[fmt_number(totals[f], language, 1) for f in FORMS],
+                    textposition="top center",
                     marker={"symbol": "diamond", "size": 12, "color": "black"},
                     name=t("roadmap.chart_total", language))
     fig.update_layout(barmode="relative", title=t("roadmap.chart_scores_title", language),

@@ -41,6 +41,16 @@ def test_duplicate_rate_chart_in_percent():
     assert list(fig.data[0].y) == [33.3, 0.0, 33.3]
     assert list(fig.data[1].y) == [50.0, 100.0, 50.0]
     assert fig.data[0].name == "Taux de doublons (%)"
+    # the bar labels in the chart's language: decimal comma in French
+    assert list(fig.data[0].text) == ["33,3", "0,0", "33,3"]
+    assert list(fig.data[1].text) == ["50,0", "100,0", "50,0"]
+
+
+def test_duplicate_rate_chart_labels_in_english():
+    fig = charts.duplicate_rate_chart(f.per_source_figures(CW), "en")
+    assert list(fig.data[0].text) == ["33.3", "0.0", "33.3"]
+    assert list(fig.data[1].text) == ["50.0", "100.0", "50.0"]
+    assert fig.data[0].name == "Duplicate rate (%)"
 
 
 def test_threshold_chart_marks_the_threshold_used():
