@@ -59,6 +59,7 @@ import numpy as np
 import pandas as pd
 
 from rcu_kit import validity
+from rcu_kit.settings import check_known_keys, coerce_settings
 
 __all__ = [
     "RULES",
@@ -133,6 +134,7 @@ class SurvivorshipSettings:
             if isinstance(value, str) or not all(isinstance(v, str) for v in value):
                 raise ValueError(f"survivorship.{key}: give a list of names, e.g. [crm, ecommerce]; "
                                  f"got {value!r}")
+            setattr(self, key, list(value))  # a tuple from the caller becomes the list declared
         for name, spec in self.attributes.items():
             self._spec(spec, f"survivorship.attributes.{name}", group=False)
         seen: dict[str, str] = {}
@@ -155,11 +157,8 @@ class SurvivorshipSettings:
         if not isinstance(spec, Mapping):
             raise ValueError(f"{where}: expected a rule name or a mapping {{rule: ..., sources: "
                              f"[...]}}, got {spec!r}")
-        allowed = {"rule", "sources", "valid_only"} | ({"attributes"} if group else set())
-        unknown = sorted(set(spec) - allowed)
-        if unknown:
-            raise ValueError(f"{where}: unknown key(s) {', '.join(unknown)}; allowed: "
-                             f"{', '.join(sorted(allowed))}")
+        check_known_keys(spec, {"rule", "sources", "valid_only"} |
+                         ({"attributes"} if group else set()), where)
         if "rule" in spec:
             _check_rule(spec["rule"], f"{where}.rule")
         if group:
@@ -176,21 +175,7 @@ class SurvivorshipSettings:
     def coerce(cls, settings: "SurvivorshipSettings | Mapping[str, Any] | None"
                ) -> "SurvivorshipSettings":
         """Settings from an object, a dict (the engagement's section) or None (defaults)."""
-        if settings is None:
-            return cls()
-        if isinstance(settings, cls):
-            return settings
-        if not isinstance(settings, Mapping):
-            raise TypeError(f"survivorship settings must be SurvivorshipSettings or a dict, got "
-                            f"{type(settings).__name__}")
-        allowed = {"source_priority", "recency", "default_rule", "valid_only", "attributes",
-                   "groups"}
-        unknown = sorted(set(settings) - allowed)
-        if unknown:
-            raise ValueError(f"survivorship: unknown key(s) {', '.join(unknown)}; allowed: "
-                             f"{', '.join(sorted(allowed))}")
-        return cls(**{k: (list(v) if k in ("source_priority", "recency") and
-                          not isinstance(v, str) else v) for k, v in settings.items()})
+        return coerce_settings(cls, settings, "survivorship")
 
     def rules_for(self, attributes: Sequence[str]) -> list[SurvivorshipRule]:
         """One rule per plain attribute and per group, in ``attributes`` order (groups placed

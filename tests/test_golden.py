@@ -177,3 +177,22 @@ def test_exports_csv_parquet_and_masked_excel(tmp_path, records, crosswalk):
         assert raw not in text
     raw_book = write_golden_outputs(result, tmp_path / "raw", mask=False)["workbook"]
     assert "DUPONT" in pd.read_excel(raw_book, sheet_name=0, dtype=str)["last_name"].tolist()
+
+
+def test_settings_from_a_mapping_keep_lists_and_name_bad_types():
+    # a tuple (e.g. built in code) is kept as the list the settings declare
+    settings = SurvivorshipSettings.coerce({"source_priority": ("crm", "web")})
+    assert settings.source_priority == ["crm", "web"]
+    assert settings.recency == ["last_activity_at", "created_at"]
+    assert SurvivorshipSettings(recency=("created_at",)).recency == ["created_at"]
+    with pytest.raises(ValueError) as err:
+        SurvivorshipSettings.coerce({"priority": ["crm"]})
+    assert str(err.value) == ("survivorship: unknown key(s) priority; allowed: attributes, "
+                              "default_rule, groups, recency, source_priority, valid_only")
+    with pytest.raises(ValueError) as err:
+        SurvivorshipSettings.coerce({"attributes": {"email": {"rul": "most_recent"}}})
+    assert str(err.value) == ("survivorship.attributes.email: unknown key(s) rul; allowed: rule, "
+                              "sources, valid_only")
+    with pytest.raises(TypeError, match="^survivorship must be SurvivorshipSettings or a dict, "
+                                        "got list$"):
+        SurvivorshipSettings.coerce(["crm"])
