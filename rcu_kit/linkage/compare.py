@@ -294,6 +294,28 @@ def _swapped(first_a, last_a, first_b, last_b, first_vocab, last_vocab) -> np.nd
         (to_last[first_a] == last_b) & (to_last[first_b] == last_a)
 
 
+def _same_or_typo(x: pd.Series, y: pd.Series, workers: int) -> np.ndarray:
+    """Whether ``x`` and ``y`` (two name columns, possibly of different vocabularies) hold the
+    same name or names a typo apart (see :func:`_typo`); False where either is missing."""
+    (cx, cy), vocab = _unify(x.reset_index(drop=True), y.reset_index(drop=True))
+    both = (cx >= 0) & (cy >= 0)
+    return both & ((cx == cy) | _typo(vocab, cx, cy, both & (cx != cy), workers))
+
+
+def _swapped_typo(first_left: pd.Series, last_left: pd.Series, first_right: pd.Series,
+                  last_right: pd.Series, mask: np.ndarray, workers: int) -> np.ndarray:
+    """Pairs (among ``mask``) whose first and last names are swapped on one side, each name
+    the same or a typo apart (ROLLINS ASHLEIGH / ASHLEIGH ROLLIQNS)."""
+    out = np.zeros(len(mask), dtype=bool)
+    todo = np.flatnonzero(mask)
+    if len(todo):
+        cross = _same_or_typo(first_left.iloc[todo], last_right.iloc[todo], workers)
+        keep = todo[cross]
+        if len(keep):
+            out[keep] = _same_or_typo(last_left.iloc[keep], first_right.iloc[keep], workers)
+    return out
+
+
 # -- features -------------------------------------------------------------------------------------
 
 class FirstNameComparison(_LevelFeature):
@@ -301,8 +323,9 @@ class FirstNameComparison(_LevelFeature):
 
     Levels: ``0`` different, ``1`` initials (JP / JEAN PIERRE, J / JEAN, JP / JEAN), ``2`` compound (JEAN /
     JEAN PIERRE, PIERRE / JEAN PIERRE, JEAN PIERRE / PIERRE JEAN), ``3`` close (same sound key,
-    Jaro-Winkler >= 0.92 or one edit apart: a typo), ``4`` exact (also JEAN-PIERRE / JEANPIERRE / JEAN PIERRE, and a
-    first/last name swap when ``last_name`` columns are given).
+    Jaro-Winkler >= 0.92 or one edit apart: a typo; also first and last names swapped with a
+    typo), ``4`` exact (also JEAN-PIERRE / JEANPIERRE / JEAN PIERRE, and a first/last name swap
+    when ``last_name`` columns are given).
 
     Args:
         first_name: the first-name column (both sides unless ``right`` is given).
@@ -355,6 +378,8 @@ class FirstNameComparison(_LevelFeature):
         if self.has_last:
             (la, lb), last_vocab = _unify(left[k], right[k])
             exact |= _swapped(a, la, b, lb, vocab, last_vocab)
+            close |= _swapped_typo(left[0], left[k], right[0], right[k],
+                                   both & ~exact & ~compound & ~initials & ~close, self.workers)
         out[initials] = 1
         out[compound] = 2
         out[close] = 3
@@ -366,7 +391,8 @@ class LastNameComparison(_LevelFeature):
     """Last names, with birth name / married name cross-comparison.
 
     Levels: ``0`` different, ``1`` partial (one name is a token of the other: MARTIN / DUPONT
-    MARTIN), ``2`` close (same sound key, Jaro-Winkler >= 0.92 or one edit apart), ``3`` birth name (one side's
+    MARTIN), ``2`` close (same sound key, Jaro-Winkler >= 0.92 or one edit apart; also swapped
+    names with a typo), ``3`` birth name (one side's
     birth name is the other's last name, or the birth names agree: a married woman under her
     married name and under her birth name), ``4`` exact (also a first/last name swap when
     ``first_name`` columns are given).
@@ -424,6 +450,8 @@ class LastNameComparison(_LevelFeature):
         if self.has_first:
             (fa, fb), first_vocab = _unify(left[k], right[k])
             exact |= _swapped(fa, a, fb, b, first_vocab, vocab)
+            close |= _swapped_typo(left[k], left[0], right[k], right[0],
+                                   both & ~exact & ~partial & ~birth & ~close, self.workers)
         out[partial] = 1
         out[close] = 2
         out[birth & ~exact] = 3

@@ -142,3 +142,17 @@ def test_one_edit_matches_the_optimal_string_alignment_distance():
     # Without the matrix (values too long) the same answers come from rapidfuzz.
     assert _one_edit(vocab, a, b, 1, None).tolist() == \
         [True, True, False, True, True, True, False]
+
+
+def test_swapped_names_with_a_typo_are_close_on_both_names():
+    # ASHLEIGH ROLLINS / ROLLIQNS ASHLEIGH: swapped, one side mistyped: close on both names (3
+    # for first names, 2 for last names). ASHLEIGH ROLLINS / ROLLINS ASHLEIGH: a plain swap,
+    # exact (4). LUC MARTIN / MARTIN PAUL: swapped surname but another first name: different.
+    left = {"first_name": ["ASHLEIGH", "ASHLEIGH", "LUC"],
+            "last_name": ["ROLLINS", "ROLLINS", "MARTIN"]}
+    right = {"first_name": ["ROLLIQNS", "ROLLINS", "MARTIN"],
+             "last_name": ["ASHLEIGH", "ASHLEIGH", "PAUL"]}
+    first = FirstNameComparison("first_name", last_name="last_name")
+    last = LastNameComparison("last_name", first_name="first_name")
+    assert _levels(first, left, right) == [3, 4, 0]
+    assert _levels(last, left, right) == [2, 4, 0]
