@@ -79,8 +79,8 @@ def _constrained_merge(members: np.ndarray, edges: list[tuple[float, int, int]],
 
 def cluster_pairs(n_records: int, first: np.ndarray, second: np.ndarray,
                   probability: np.ndarray, threshold: float = 0.9,
-                  max_cluster_size: int = 50, conflict_probability: float = 0.05
-                  ) -> tuple[np.ndarray, dict[str, Any]]:
+                  max_cluster_size: int = 50, conflict_probability: float = 0.05,
+                  vetoed: np.ndarray | None = None) -> tuple[np.ndarray, dict[str, Any]]:
     """Cluster records from scored pairs, with the chain guard described in the module.
 
     Args:
@@ -91,6 +91,8 @@ def cluster_pairs(n_records: int, first: np.ndarray, second: np.ndarray,
         threshold: minimum probability of a link.
         max_cluster_size: larger components are rebuilt under the size cap.
         conflict_probability: pairs scored below this are "known different" (cannot-link).
+        vetoed: optional mask of the pairs a household/homonym rule vetoed: they are "known
+            different" too, whatever their probability.
 
     Returns:
         ``(labels, info)``: a cluster label per record (``0..k-1``, numbered by first record)
@@ -110,7 +112,10 @@ def cluster_pairs(n_records: int, first: np.ndarray, second: np.ndarray,
     labels = connected_labels(n_records, first[link], second[link])
     sizes = np.bincount(labels, minlength=labels.max(initial=-1) + 1) if n_records else \
         np.zeros(0, dtype=np.int64)
-    conflict = (probability < conflict_probability) & (labels[first] == labels[second]) \
+    known_different = probability < conflict_probability
+    if vetoed is not None:
+        known_different |= np.asarray(vetoed, dtype=bool)
+    conflict = known_different & (labels[first] == labels[second]) \
         if len(first) else np.zeros(0, dtype=bool)
     bad = np.zeros(len(sizes), dtype=bool)
     bad[labels[first[conflict]]] = True
@@ -135,9 +140,14 @@ def cluster_pairs(n_records: int, first: np.ndarray, second: np.ndarray,
         ef, es, ep = first[in_bad_link][order], second[in_bad_link][order], \
             probability[in_bad_link][order]
         refused = 0
+        # Members of every bad component, found with one sort instead of a scan per component.
+        bad_records = np.flatnonzero(bad[labels])
+        bad_records = bad_records[np.argsort(labels[bad_records], kind="stable")]
+        member_labels = labels[bad_records]
         for lo, hi in zip(bounds[:-1], bounds[1:]):
             component = comp_sorted[lo]
-            members = np.flatnonzero(labels == component)
+            members = bad_records[np.searchsorted(member_labels, component, side="left"):
+                                  np.searchsorted(member_labels, component, side="right")]
             edges = list(zip(ep[lo:hi].tolist(), ef[lo:hi].tolist(), es[lo:hi].tolist()))
             roots = _constrained_merge(members, edges, conflicts, max_cluster_size)
             groups: dict[int, list[int]] = {}

@@ -50,6 +50,7 @@ __all__ = [
     "key_codes",
     "block_pairs",
     "cross_block_pairs",
+    "random_pairs",
 ]
 
 DEFAULT_MAX_BLOCK_SIZE = 100
@@ -632,3 +633,57 @@ class MultiPassIndex(BaseIndex):
         """The united candidate pairs as a ``pandas.MultiIndex`` of index labels."""
         result = self.candidates(x, x_link)
         return _lower_triangle_index(x, result.first, result.second, x_link)
+
+
+def random_pairs(n_records: int, size: int, seed: int = 42, groups: np.ndarray | None = None
+                 ) -> tuple[np.ndarray, np.ndarray, int]:
+    """A uniform sample of the record pairs (to measure how often non-matches agree).
+
+    Args:
+        n_records: number of records.
+        size: pairs wanted; when the records form no more pairs than that, all of them are
+            returned (exact and deterministic on small data).
+        seed: random seed (the same seed gives the same pairs).
+        groups: optional group code per record (e.g. the source): only pairs of records of
+            different groups are drawn (a link task).
+
+    Returns:
+        ``(first, second, total)``: the pairs, first position greater than second (the
+        module's convention), and the number of pairs the records can form.
+
+    Examples:
+        >>> f, s, total = random_pairs(4, 100)
+        >>> list(zip(f.tolist(), s.tolist())), total
+        ([(1, 0), (2, 0), (2, 1), (3, 0), (3, 1), (3, 2)], 6)
+        >>> f, s, total = random_pairs(4, 100, groups=np.array([0, 0, 1, 1]))
+        >>> list(zip(f.tolist(), s.tolist())), total
+        ([(2, 0), (2, 1), (3, 0), (3, 1)], 4)
+    """
+    if groups is None:
+        total = n_records * (n_records - 1) // 2
+    else:
+        counts = np.bincount(np.asarray(groups, dtype=np.int64))
+        total = int((n_records * n_records - int((counts.astype(np.int64) ** 2).sum())) // 2)
+    if total == 0:
+        return np.zeros(0, np.int64), np.zeros(0, np.int64), 0
+    if total <= size:
+        first, second = np.tril_indices(n_records, k=-1)
+        first, second = first.astype(np.int64), second.astype(np.int64)
+        if groups is not None:
+            keep = groups[first] != groups[second]
+            first, second = first[keep], second[keep]
+        order = np.lexsort((second, first))
+        return first[order], second[order], total
+    rng = np.random.default_rng(seed)
+    firsts, seconds, drawn = [], [], 0
+    while drawn < size:
+        a = rng.integers(0, n_records, size=int(size * 1.25) + 16)
+        b = rng.integers(0, n_records, size=len(a))
+        keep = a != b
+        if groups is not None:
+            keep &= groups[a] != groups[b]
+        a, b = a[keep], b[keep]
+        firsts.append(np.maximum(a, b))
+        seconds.append(np.minimum(a, b))
+        drawn += len(a)
+    return np.concatenate(firsts)[:size], np.concatenate(seconds)[:size], total
