@@ -56,6 +56,8 @@ __all__ = [
     "FellegiSunterEM",
     "SupervisedClassifier",
     "household_rules",
+    "household_evidence",
+    "HouseholdEvidence",
     "pattern_codes",
     "frame_pattern_codes",
     "unique_patterns",
@@ -204,6 +206,73 @@ def household_rules(vectors: pd.DataFrame, first_name: str = "first_name",
     return out
 
 
+# household_evidence: pairs that share an exact surname and an exact address but not the first
+# name are either two people of one household (then their birth dates differ too) or one person
+# whose first name was mistyped or replaced (then the birth dates mostly agree). The vetoes are
+# worth it when at least this share of such pairs have different birth dates ...
+HOUSEHOLD_SHARE = 0.5
+# ... judged on at least this many pairs; with fewer, the rules stay on (French B2C default).
+HOUSEHOLD_MIN_PAIRS = 30
+
+
+@dataclass
+class HouseholdEvidence:
+    """Whether the data hold households, so that the vetoes of :func:`household_rules` apply.
+
+    Attributes:
+        pairs: compared pairs sharing an exact surname and an exact address, with different
+            first names and both birth dates known.
+        different_birth_dates: among them, pairs whose birth dates differ too (level 0).
+        share: ``different_birth_dates / pairs`` (0 when there are no pairs).
+        active: the decision: True when ``share >= HOUSEHOLD_SHARE`` or when there are fewer
+            than ``HOUSEHOLD_MIN_PAIRS`` pairs to judge on.
+    """
+
+    pairs: int
+    different_birth_dates: int
+    share: float
+    active: bool
+
+    def describe(self) -> str:
+        """One sentence for logs and notebooks."""
+        verdict = "on" if self.active else "off"
+        if self.pairs < HOUSEHOLD_MIN_PAIRS:
+            return (f"household rules {verdict}: only {self.pairs} pairs share a surname and an "
+                    f"address under different first names (fewer than {HOUSEHOLD_MIN_PAIRS} "
+                    "to judge on)")
+        return (f"household rules {verdict}: {self.share:.1%} of the {self.pairs:,} pairs sharing "
+                f"a surname and an address under different first names have different birth "
+                f"dates too (households when at least {HOUSEHOLD_SHARE:.0%})")
+
+
+def household_evidence(vectors: pd.DataFrame, last_name: str = "last_name",
+                       address: str = "address", first_name: str = "first_name",
+                       birth_date: str = "birth_date", exact_last_name: int = 4,
+                       exact_address: int = 3) -> HouseholdEvidence:
+    """Measure whether the compared pairs show households (see :class:`HouseholdEvidence`).
+
+    Examples:
+        >>> v = pd.DataFrame({"last_name": [4] * 40, "address": [3] * 40,
+        ...                   "first_name": [0] * 40, "birth_date": [0] * 30 + [3] * 10})
+        >>> e = household_evidence(v); (e.pairs, e.different_birth_dates, e.active)
+        (40, 30, True)
+        >>> household_evidence(v.assign(birth_date=[0] * 5 + [3] * 35)).active
+        False
+    """
+    needed = (last_name, address, first_name, birth_date)
+    if len(vectors) == 0 or any(c not in vectors.columns for c in needed):
+        return HouseholdEvidence(0, 0, 0.0, True)
+    same = (vectors[last_name].to_numpy() >= exact_last_name) \
+        & (vectors[address].to_numpy() >= exact_address) \
+        & (vectors[first_name].to_numpy() == 0)
+    dates = vectors[birth_date].to_numpy()[same]
+    dates = dates[dates >= 0]
+    pairs, different = int(len(dates)), int((dates == 0).sum())
+    share = different / pairs if pairs else 0.0
+    active = pairs < HOUSEHOLD_MIN_PAIRS or share >= HOUSEHOLD_SHARE
+    return HouseholdEvidence(pairs, different, share, active)
+
+
 def _monotone(m: np.ndarray, u: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     """Pool adjacent levels until ``m / u`` never decreases with the level (a closer agreement
     never weighs less than a looser one); totals are kept, pooled levels share one ratio.
@@ -271,6 +340,7 @@ class _Fit:
     tf_reference: dict[str, float]
     iterations: int
     expected_matches: float = 0.0
+    u_from: str = "candidates"
 
 
 class FellegiSunterEM(_RuleMixin, BaseClassifier):
@@ -325,8 +395,10 @@ class FellegiSunterEM(_RuleMixin, BaseClassifier):
             frame_pattern_codes(vectors, features, n_levels), n_levels)
         return features, n_levels, decode_patterns(unique, n_levels), inverse, counts
 
-    def fit(self, comparison_vectors: pd.DataFrame, match_index: pd.Index | np.ndarray | None = None
-            ) -> "FellegiSunterEM":
+    def fit(self, comparison_vectors: pd.DataFrame, match_index: pd.Index | np.ndarray | None = None,
+            u_vectors: pd.DataFrame | None = None, total_pairs: float | None = None,
+            strata: np.ndarray | None = None,
+            blocked: Mapping[int, Sequence[str]] | None = None) -> "FellegiSunterEM":
         """Estimate m, u and the match prior.
 
         Args:
@@ -335,15 +407,37 @@ class FellegiSunterEM(_RuleMixin, BaseClassifier):
             match_index: optional labels: a ``MultiIndex`` of the true matches among the
                 vectors' index (recordlinkage style) or a boolean array. When given, m and u are
                 counted from the labels instead of estimated by EM.
+            u_vectors: optional levels of *random* record pairs (nearly all non-matches). When
+                given, u is counted on them instead of estimated among the candidates, and the
+                prior becomes the expected number of matches over ``total_pairs`` (all pairs
+                the records could form). Candidate pairs are a biased sample: their
+                non-matches agree on the blocking keys by construction, so u estimated among
+                them depends on which blocking passes ran; u from random pairs does not.
+            total_pairs: number of pairs the records could form (required with ``u_vectors``).
+            strata: with ``u_vectors``, optional group of each pair (e.g. the blocking pass
+                that found it), each with its own share of matches during EM.
+            blocked: stratum -> features its pairs agree on by construction (the blocking
+                keys): left out of that stratum's likelihood, since agreement forced by the
+                blocking says nothing about a match (as Splink trains on each blocking rule).
 
         Returns:
             self.
         """
+        if u_vectors is not None and not total_pairs:
+            raise ValueError("FellegiSunterEM.fit: u_vectors needs total_pairs (the number of "
+                             "pairs the records could form)")
         if len(comparison_vectors) == 0:
             raise ValueError("FellegiSunterEM.fit: no comparison vectors (no candidate pairs)")
         features, n_levels, patterns, inverse, counts = self._patterns(comparison_vectors)
         weights = counts.astype(float)
-        if match_index is not None:
+        u_from = "candidates"
+        if u_vectors is not None and match_index is None:
+            log_u = self._random_pair_u(u_vectors, features, n_levels)
+            log_m, expected, iterations = self._em_fixed_u(
+                comparison_vectors, features, n_levels, log_u, strata, blocked or {})
+            prior = float(np.clip(expected / float(total_pairs), 1e-12, 1 - 1e-9))
+            u_from = f"{len(u_vectors):,} random pairs"
+        elif match_index is not None:
             if isinstance(match_index, pd.Index):
                 y = comparison_vectors.index.isin(match_index)
             else:
@@ -362,9 +456,85 @@ class FellegiSunterEM(_RuleMixin, BaseClassifier):
                 tf = tf[np.isfinite(tf) & (tf > 0)]
                 if len(tf):
                     tf_reference[name] = float(np.median(tf))
+        if u_from == "candidates":
+            expected = float(prior * weights.sum())
         self.fit_ = _Fit(features, n_levels, log_m, log_u, prior, tf_reference, iterations,
-                         expected_matches=float(prior * weights.sum()))
+                         expected_matches=expected, u_from=u_from)
         return self
+
+    def _random_pair_u(self, u_vectors: pd.DataFrame, features: list[str], n_levels: list[int]
+                       ) -> list[np.ndarray]:
+        """log u per feature, counted on random pairs (smoothed)."""
+        log_u = []
+        for f, name in enumerate(features):
+            k = n_levels[f]
+            u = np.full(k, self.smoothing)
+            if name in u_vectors.columns:
+                col = u_vectors[name].to_numpy()
+                col = np.minimum(col[col >= 0], k - 1)
+                u += np.bincount(col, minlength=k)
+            log_u.append(np.log(u / u.sum()))
+        return log_u
+
+    def _em_fixed_u(self, vectors: pd.DataFrame, features: list[str], n_levels: list[int],
+                    log_u: list[np.ndarray], strata: np.ndarray | None,
+                    blocked: Mapping[int, Sequence[str]]
+                    ) -> tuple[list[np.ndarray], float, int]:
+        """EM for m and each stratum's match share, u fixed: ``(log_m, expected matches,
+        iterations)``. Pairs a rule vetoes count as non-matches (when rules are on)."""
+        radix = int(np.prod([k + 1 for k in n_levels], dtype=np.float64))
+        codes = frame_pattern_codes(vectors, features, n_levels)
+        stratum = np.zeros(len(vectors), dtype=np.int64) if strata is None \
+            else np.asarray(strata, dtype=np.int64)
+        unique, counts = np.unique(stratum * radix + codes, return_counts=True)
+        pattern_stratum = unique // radix
+        patterns = decode_patterns(unique % radix, n_levels)
+        weights = counts.astype(float)
+        n_strata = int(pattern_stratum.max()) + 1
+        # used[p, f]: feature f is evidence for pattern p (present, not a blocking key).
+        used = patterns >= 0
+        for s_, names in blocked.items():
+            for f, name in enumerate(features):
+                if name in names:
+                    used[pattern_stratum == s_, f] = False
+        vetoed = np.zeros(len(patterns), dtype=bool)
+        if self.rules:
+            vetoed = household_rules(pd.DataFrame(patterns, columns=features)) > 0
+        log_m = []
+        for k in n_levels:
+            ramp = np.arange(1, k + 1, dtype=float)
+            log_m.append(np.log(ramp ** 3 / (ramp ** 3).sum()))
+        share = np.full(n_strata, 0.5)
+        iterations = 0
+        g = np.zeros(len(patterns))
+        for iterations in range(1, self.max_iter + 1):
+            odds = np.log(share / (1.0 - share))[pattern_stratum]
+            for f in range(len(features)):
+                col = patterns[:, f]
+                odds[used[:, f]] += (log_m[f] - log_u[f])[col[used[:, f]]]
+            g = 1.0 / (1.0 + np.exp(-np.clip(odds, -700, 700)))
+            g[vetoed] = 0.0
+            new_m = []
+            for f, k in enumerate(n_levels):
+                col, rows = patterns[:, f], used[:, f]
+                m = np.bincount(col[rows], weights=(weights * g)[rows], minlength=k) \
+                    + self.smoothing + self._pseudo_counts(features[f], k)
+                floor = self.m_floor.get(features[f])
+                if floor is not None and m[0] < floor * m.sum():
+                    rest = m[1:].sum()
+                    m = np.concatenate([[floor * rest / (1.0 - floor)], m[1:]])
+                if self.monotone:
+                    m, _ = _monotone(m, np.exp(log_u[f]))
+                new_m.append(np.log(m / m.sum()))
+            totals = np.bincount(pattern_stratum, weights=weights, minlength=n_strata)
+            matched = np.bincount(pattern_stratum, weights=weights * g, minlength=n_strata)
+            new_share = np.clip(matched / np.maximum(totals, 1e-12), 1e-6, 1 - 1e-6)
+            change = max(max(np.abs(np.exp(a) - np.exp(b)).max() for a, b in zip(new_m, log_m)),
+                         float(np.abs(new_share - share).max()))
+            log_m, share = new_m, new_share
+            if change < self.tol:
+                break
+        return log_m, float((weights * g).sum()), iterations
 
     def _pseudo_counts(self, feature: str, k: int) -> np.ndarray:
         prior = self.m_priors.get(feature)

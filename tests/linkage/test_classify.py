@@ -144,3 +144,35 @@ def test_m_floor_keeps_a_share_of_matches_at_the_different_level():
     # The name alone still separates the two groups.
     prob = model.prob(vectors)
     assert (prob.iloc[:10] > 0.99).all() and (prob.iloc[10:] < 0.01).all()
+
+
+def test_u_from_random_pairs_and_the_prior_over_all_pairs():
+    # Candidates: 10 agreeing pairs (name 2, date 1) and 30 agreeing on the name only (2, 0).
+    # Random pairs: 1,000, of which 10 agree on the name, 100 on the date.
+    vectors = pd.DataFrame({"name": [2] * 40, "date": [1] * 10 + [0] * 30})
+    u_vectors = pd.DataFrame({"name": [2] * 10 + [0] * 990, "date": [1] * 100 + [0] * 900})
+    model = FellegiSunterEM(rules=False).fit(vectors, u_vectors=u_vectors, total_pairs=100_000)
+    weights = model.match_weights().set_index(["feature", "level"])
+    # u is counted on the random pairs (plus a 0.1 pseudo-count per level): 10 / 1,000 agree on
+    # the name, 100 / 1,000 on the date.
+    assert weights.loc[("name", 2), "u"] == pytest.approx(10.1 / 1000.3)
+    assert weights.loc[("date", 1), "u"] == pytest.approx(100.1 / 1000.2)
+    # The prior is the expected number of matches among the candidates over all pairs.
+    assert model.prior == pytest.approx(model.fit_.expected_matches / 100_000)
+    assert model.fit_.u_from == "1,000 random pairs"
+    with pytest.raises(ValueError, match="total_pairs"):
+        FellegiSunterEM().fit(vectors, u_vectors=u_vectors)
+
+
+def test_blocked_features_are_no_evidence_in_their_stratum():
+    # Stratum 0 was blocked on the name: its 30 pairs agree on the name by construction and
+    # disagree on the date. Leaving the name out there, they are non-matches; counting it
+    # (no blocking declared), EM takes the agreeing name as evidence and rates them higher.
+    vectors = pd.DataFrame({"name": [2] * 40, "date": [1] * 10 + [0] * 30})
+    u_vectors = pd.DataFrame({"name": [2] * 10 + [0] * 990, "date": [1] * 10 + [0] * 990})
+    strata = np.array([1] * 10 + [0] * 30)
+    aware = FellegiSunterEM(rules=False).fit(vectors, u_vectors=u_vectors, total_pairs=10_000,
+                                             strata=strata, blocked={0: ["name"]})
+    naive = FellegiSunterEM(rules=False).fit(vectors, u_vectors=u_vectors, total_pairs=10_000)
+    assert aware.fit_.expected_matches == pytest.approx(10, abs=0.5)
+    assert naive.fit_.expected_matches > 20
