@@ -24,7 +24,7 @@ Examples:
 from __future__ import annotations
 
 from collections.abc import Mapping
-from dataclasses import dataclass, field, fields
+from dataclasses import dataclass, field
 from typing import Any
 
 import numpy as np
@@ -34,8 +34,10 @@ from rcu_kit.linkage.classify import (
     RULES,
     TF_PREFIX,
     FellegiSunterEM,
+    HouseholdEvidence,
     decode_patterns,
     frame_pattern_codes,
+    household_evidence,
     unique_patterns,
 )
 from rcu_kit.linkage.cluster import cluster_pairs
@@ -52,8 +54,10 @@ from rcu_kit.linkage.indexing import (
     ExactBlockIndex,
     MultiPassIndex,
     SortedNeighbourhoodIndex,
+    random_pairs,
 )
 from rcu_kit.linkage.prepare import prepare_records
+from rcu_kit.settings import coerce_settings
 from rcu_kit.timing import StageTimer
 
 __all__ = ["DedupSettings", "DedupResult", "default_passes", "build_index", "deduplicate"]
@@ -75,18 +79,52 @@ def default_passes() -> list[dict[str, Any]]:
         {"name": "birth_date_initial", "on": ["birth_date", "first_initial"]},
         {"name": "names_birth_year", "on": [["last_name_phonetic", "birth_name_phonetic"],
                                             "first_name_phonetic", "birth_year"]},
-        {"name": "address", "on": ["postcode", "street_name", "street_number"]},
-        # Swapped first and last names: key each record by either name's sound.
+        # The same street and number in the same postcode or the same town (a mistyped
+        # postcode): moves within a family, renamed people, first names replaced.
+        # Blocks are capped lower than elsewhere: a building's many households pair for nothing.
+        {"name": "address", "on": [["postcode", "city"], "street_name", "street_number"],
+         "max_block_size": 8},
+        # Swapped first and last names: key each record by either name's sound. Small blocks
+        # only: a common first name born on one day pairs strangers.
         {"name": "any_name_birth_date", "on": [["last_name_phonetic", "first_name_phonetic"],
-                                               "birth_date"]},
-        {"name": "birth_date_postcode", "on": ["birth_date", "postcode"]},
-        {"name": "postcode_number", "on": ["postcode", "street_number", "first_initial"]},
-        # Sorted by first name then last name: neighbours are typos of the last name (or of the
-        # first name's end) that no exact key above catches; also sorted by last name first
-        # found no more true pairs on the benchmarks but 40 % more candidates.
-        {"name": "sorted_first_names", "sorted": ["first_name", "last_name", "birth_date"],
-         "window": 4},
+                                               "birth_date"], "max_block_size": 10},
+        # No sorted-neighbourhood pass by default: on the benchmarks (demo 100k) one on first
+        # then last name added 260k candidate pairs (more than all the exact passes together)
+        # for 124 more true links. Add one to ``passes`` for data with many misspelt names.
     ]
+
+
+# The comparison feature each blocking key column stands for: pairs found by a pass agree on
+# these features by construction, so that agreement is no evidence when EM learns m.
+KEY_FEATURES = {
+    "phone": "phone", "email": "email", "id_number": "id_number",
+    "last_name": "last_name", "last_name_phonetic": "last_name", "birth_name_phonetic": "last_name",
+    "first_name": "first_name", "first_name_phonetic": "first_name", "first_initial": "first_name",
+    "birth_date": "birth_date", "birth_year": "birth_date",
+    "postcode": "postcode_city", "city": "postcode_city",
+    "street_name": "address", "street_number": "address",
+}
+
+
+def blocked_features(passes: list[dict[str, Any]]) -> dict[int, list[str]]:
+    """Pass index -> the features its pairs agree on by construction (see :data:`KEY_FEATURES`).
+
+    Examples:
+        >>> blocked_features([{"on": ["phone"]}, {"on": [["last_name_phonetic", "first_name_phonetic"], "birth_date"]},
+        ...                   {"sorted": ["first_name", "last_name"], "window": 4}])
+        {0: ['phone'], 1: ['last_name', 'first_name', 'birth_date'], 2: ['first_name']}
+    """
+    out: dict[int, list[str]] = {}
+    for i, spec in enumerate(passes):
+        columns: list[str] = []
+        if "on" in spec:
+            for c in spec["on"]:
+                columns.extend(c if isinstance(c, (list, tuple)) else [c])
+        else:  # sorted neighbourhood: neighbours mostly share the first sort key only
+            columns.append(spec["sorted"][0])
+        names = [KEY_FEATURES[c] for c in columns if c in KEY_FEATURES]
+        out[i] = list(dict.fromkeys(names))
+    return out
 
 
 @dataclass
@@ -99,10 +137,15 @@ class DedupSettings:
         max_block_size: exact-key blocks with more records are skipped (and reported).
         seed: random seed (kept for reproducible sampling; the default pipeline is deterministic).
         tf_adjustment: weigh agreement on common names less than on rare ones.
-        household_rules: different first names / birth dates veto a match (households, homonyms).
+        household_rules: different first names / birth dates veto a match (households,
+            homonyms): ``True``, ``False`` or ``"auto"`` (on when the data hold households: see
+            :func:`rcu_kit.linkage.classify.household_evidence`).
+        u_pairs: random record pairs compared to learn how often non-matches agree (u);
+            0 estimates u among the candidate pairs instead (which then depends on the passes).
         veto_probability: probability given at most to vetoed pairs.
         max_cluster_size: larger clusters are rebuilt (chain guard).
-        conflict_probability: pairs below this inside one cluster make it incoherent (rebuilt).
+        conflict_probability: pairs below this inside one cluster make it incoherent (rebuilt);
+            pairs a household/homonym rule vetoed always do. 0 (the default): only those.
         link_only: only pair records of different sources.
         em_max_iter: EM iterations at most.
         workers: rapidfuzz threads for string comparison.
@@ -115,10 +158,11 @@ class DedupSettings:
     max_block_size: int = 100
     seed: int = 42
     tf_adjustment: bool = True
-    household_rules: bool = True
+    household_rules: bool | str = "auto"
+    u_pairs: int = 300_000
     veto_probability: float = 0.01
     max_cluster_size: int = 50
-    conflict_probability: float = 0.05
+    conflict_probability: float = 0.0
     link_only: bool = False
     em_max_iter: int = 200
     workers: int = 2
@@ -134,23 +178,16 @@ class DedupSettings:
                              f"got {self.max_block_size}")
         if not self.passes:
             raise ValueError("dedup settings: passes is empty; give at least one blocking pass")
+        if self.household_rules not in (True, False, "auto"):
+            raise ValueError(f"dedup settings: household_rules must be true, false or 'auto', "
+                             f"got {self.household_rules!r}")
+        if self.u_pairs < 0:
+            raise ValueError(f"dedup settings: u_pairs must be 0 or more, got {self.u_pairs}")
 
     @classmethod
     def coerce(cls, settings: "DedupSettings | Mapping[str, Any] | None") -> "DedupSettings":
         """Settings from an object, a dict (e.g. an engagement's ``dedup:`` section) or None."""
-        if settings is None:
-            return cls()
-        if isinstance(settings, cls):
-            return settings
-        if not isinstance(settings, Mapping):
-            raise TypeError(f"dedup settings must be DedupSettings or a dict, "
-                            f"got {type(settings).__name__}")
-        allowed = {f.name for f in fields(cls)}
-        unknown = sorted(set(settings) - allowed)
-        if unknown:
-            raise ValueError(f"dedup settings: unknown key(s) {', '.join(unknown)}; allowed: "
-                             f"{', '.join(sorted(allowed))}")
-        return cls(**dict(settings))
+        return coerce_settings(cls, settings, "dedup settings")
 
 
 @dataclass
@@ -170,6 +207,7 @@ class DedupResult:
         model: the fitted classifier (``match_weights()`` shows what it learned).
         cluster_info: counts from the clustering guard.
         settings: the settings used.
+        household: what decided whether the household/homonym rules applied.
     """
 
     crosswalk: pd.DataFrame
@@ -180,6 +218,7 @@ class DedupResult:
     model: Any
     cluster_info: dict[str, Any]
     settings: DedupSettings
+    household: HouseholdEvidence | None = None
 
     @property
     def n_customers(self) -> int:
@@ -280,17 +319,38 @@ def deduplicate(records: pd.DataFrame, settings: DedupSettings | Mapping[str, An
                            progress=progress)
     lap("compare")
 
+    u_vectors, total_pairs = None, None
+    if settings.u_pairs and len(levels):
+        groups = pd.factorize(prepared["source"])[0] if settings.link_only else None
+        u_first, u_second, total_pairs = random_pairs(n, settings.u_pairs, settings.seed, groups)
+        # Pairs the blocking proposed are left out: u describes the pairs it did not propose,
+        # practically all non-matches (on small data, where all pairs are drawn, this keeps
+        # the true duplicates and households out of u).
+        proposed = np.sort(np.minimum(first, second).astype(np.int64) * n
+                           + np.maximum(first, second))
+        drawn = u_second.astype(np.int64) * n + u_first
+        keep = ~np.isin(drawn, proposed, assume_unique=False)
+        u_first, u_second = u_first[keep], u_second[keep]
+        u_vectors = compare_pairs(prepared, u_first, u_second, features,
+                                  chunk_size=settings.chunk_size)
+    lap("u_sample")
+
     vectors = levels.copy()
     if settings.tf_adjustment:
         vectors[f"{TF_PREFIX}last_name"] = _term_frequencies(prepared, "last_name", first)
         vectors[f"{TF_PREFIX}first_name"] = _term_frequencies(prepared, "first_name", first)
+    household = household_evidence(levels)
+    use_rules = household.active if settings.household_rules == "auto" \
+        else bool(settings.household_rules)
     model = FellegiSunterEM(max_iter=settings.em_max_iter, tf_adjustment=settings.tf_adjustment,
-                            rules=settings.household_rules,
+                            rules=use_rules,
                             veto_probability=settings.veto_probability,
                             m_priors=m_priors(features), m_floor=m_floors(features),
                             monotone=True, seed=settings.seed)
     if len(vectors):
-        probability = model.fit(vectors).prob(vectors).to_numpy()
+        model.fit(vectors, u_vectors=u_vectors, total_pairs=total_pairs, strata=found_by,
+                  blocked=blocked_features(settings.passes))
+        probability = model.prob(vectors).to_numpy()
     else:
         probability = np.zeros(0)
     rules = model.rule_codes(levels) if len(vectors) else np.zeros(0, np.int8)
@@ -299,7 +359,8 @@ def deduplicate(records: pd.DataFrame, settings: DedupSettings | Mapping[str, An
     labels, cluster_info = cluster_pairs(n, first, second, probability,
                                          threshold=settings.threshold,
                                          max_cluster_size=settings.max_cluster_size,
-                                         conflict_probability=settings.conflict_probability)
+                                         conflict_probability=settings.conflict_probability,
+                                         vetoed=rules > 0)
     lap("cluster")
 
     width = max(7, len(str(int(labels.max(initial=0)) + 1)))
@@ -334,4 +395,4 @@ def deduplicate(records: pd.DataFrame, settings: DedupSettings | Mapping[str, An
     return DedupResult(crosswalk=crosswalk, pairs=pair_table,
                        pass_stats=candidates.stats_table(), skipped_blocks=skipped,
                        timings=timings, model=model, cluster_info=cluster_info,
-                       settings=settings)
+                       settings=settings, household=household)
