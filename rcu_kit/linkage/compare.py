@@ -294,25 +294,31 @@ def _swapped(first_a, last_a, first_b, last_b, first_vocab, last_vocab) -> np.nd
         (to_last[first_a] == last_b) & (to_last[first_b] == last_a)
 
 
-def _same_or_typo(x: pd.Series, y: pd.Series, workers: int) -> np.ndarray:
-    """Whether ``x`` and ``y`` (two name columns, possibly of different vocabularies) hold the
-    same name or names a typo apart (see :func:`_typo`); False where either is missing."""
-    (cx, cy), vocab = _unify(x.reset_index(drop=True), y.reset_index(drop=True))
-    both = (cx >= 0) & (cy >= 0)
-    return both & ((cx == cy) | _typo(vocab, cx, cy, both & (cx != cy), workers))
-
-
-def _swapped_typo(first_left: pd.Series, last_left: pd.Series, first_right: pd.Series,
-                  last_right: pd.Series, mask: np.ndarray, workers: int) -> np.ndarray:
+def _swapped_typo(feature: "_LevelFeature", first_a: np.ndarray, last_a: np.ndarray,
+                  first_b: np.ndarray, last_b: np.ndarray, first_vocab: np.ndarray,
+                  last_vocab: np.ndarray, mask: np.ndarray) -> np.ndarray:
     """Pairs (among ``mask``) whose first and last names are swapped on one side, each name
-    the same or a typo apart (ROLLINS ASHLEIGH / ASHLEIGH ROLLIQNS)."""
+    the same or a typo apart (ROLLINS ASHLEIGH / ASHLEIGH ROLLIQNS). Works on the codes of
+    the two vocabularies, put end to end once per run."""
+    cache = feature._cache.get("swap")
+    if cache is None or cache[0] is not first_vocab or cache[1] is not last_vocab:
+        combined = np.concatenate([np.asarray(first_vocab, dtype=object),
+                                   np.asarray(last_vocab, dtype=object)])
+        to_last = np.append(pd.Index(last_vocab).get_indexer(first_vocab), -1)
+        cache = (first_vocab, last_vocab, combined, to_last)
+        feature._cache["swap"] = cache
+    _, _, combined, to_last = cache
+    offset = len(first_vocab)
+
+    def agree(first: np.ndarray, last: np.ndarray) -> np.ndarray:
+        same = to_last[first] == last
+        return same | _typo(combined, first, offset + last, ~same, feature.workers)
+
     out = np.zeros(len(mask), dtype=bool)
-    todo = np.flatnonzero(mask)
+    todo = np.flatnonzero(mask & (first_a >= 0) & (first_b >= 0) & (last_a >= 0) & (last_b >= 0))
     if len(todo):
-        cross = _same_or_typo(first_left.iloc[todo], last_right.iloc[todo], workers)
-        keep = todo[cross]
-        if len(keep):
-            out[keep] = _same_or_typo(last_left.iloc[keep], first_right.iloc[keep], workers)
+        keep = todo[agree(first_a[todo], last_b[todo])]
+        out[keep[agree(first_b[keep], last_a[keep])]] = True
     return out
 
 
@@ -378,8 +384,8 @@ class FirstNameComparison(_LevelFeature):
         if self.has_last:
             (la, lb), last_vocab = _unify(left[k], right[k])
             exact |= _swapped(a, la, b, lb, vocab, last_vocab)
-            close |= _swapped_typo(left[0], left[k], right[0], right[k],
-                                   both & ~exact & ~compound & ~initials & ~close, self.workers)
+            close |= _swapped_typo(self, a, la, b, lb, vocab, last_vocab,
+                                   both & ~exact & ~compound & ~initials & ~close)
         out[initials] = 1
         out[compound] = 2
         out[close] = 3
@@ -450,8 +456,8 @@ class LastNameComparison(_LevelFeature):
         if self.has_first:
             (fa, fb), first_vocab = _unify(left[k], right[k])
             exact |= _swapped(fa, a, fb, b, first_vocab, vocab)
-            close |= _swapped_typo(left[k], left[0], right[k], right[0],
-                                   both & ~exact & ~partial & ~birth & ~close, self.workers)
+            close |= _swapped_typo(self, fa, a, fb, b, first_vocab, vocab,
+                                   both & ~exact & ~partial & ~birth & ~close)
         out[partial] = 1
         out[close] = 2
         out[birth & ~exact] = 3

@@ -51,6 +51,7 @@ __all__ = [
     "block_pairs",
     "cross_block_pairs",
     "random_pairs",
+    "sorted_unique",
 ]
 
 DEFAULT_MAX_BLOCK_SIZE = 100
@@ -183,6 +184,20 @@ def _combine_codes(columns: Sequence[np.ndarray]) -> np.ndarray:
         combined = np.full(len(pair), -1, dtype=np.int64)
         combined[~missing] = pd.factorize(pair[~missing])[0]
     return combined
+
+
+def sorted_unique(values: np.ndarray) -> np.ndarray:
+    """The distinct values of an integer array, sorted: ``np.unique`` by an in-place sort
+    (several times faster than ``np.unique`` on millions of int64 pair codes).
+
+    Examples:
+        >>> sorted_unique(np.array([5, 1, 5, 3, 1])).tolist()
+        [1, 3, 5]
+    """
+    values = np.sort(values)
+    if len(values) < 2:
+        return values
+    return values[np.concatenate(([True], values[1:] != values[:-1]))]
 
 
 def _blocks(codes: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
@@ -415,7 +430,7 @@ class ExactBlockIndex(_PassAlgorithm):
                     break
         # With "any of" columns a record may be keyed several times: count it once.
         any_of = any(isinstance(o, tuple) for o in self.on)
-        keyed_records = sum(len(np.unique(r[c >= 0])) if any_of else int((c >= 0).sum())
+        keyed_records = sum(len(sorted_unique(r[c >= 0])) if any_of else int((c >= 0).sum())
                             for r, c in zip(rows, codes))
         self.stats = PassStats(self.name, pairs=pairs, blocks=info["blocks"],
                                records_keyed=keyed_records,
@@ -431,7 +446,7 @@ class ExactBlockIndex(_PassAlgorithm):
             # One record may be keyed twice: drop self-pairs and repeated pairs.
             first, second = np.maximum(first, second), np.minimum(first, second)
             keep = first != second
-            code = np.unique(first[keep] * len(frame) + second[keep])
+            code = sorted_unique(first[keep] * len(frame) + second[keep])
             first, second = code // max(len(frame), 1), code % max(len(frame), 1)
         self._record_stats(info, len(first), [codes], [rows], keys)
         return first, second
@@ -442,7 +457,7 @@ class ExactBlockIndex(_PassAlgorithm):
         first, second, info = cross_block_pairs(codes_a, codes_b, self.max_block_size)
         first, second = rows_a[first], rows_b[second]
         if any(isinstance(c, tuple) for c in self.on):
-            code = np.unique(first * len(frame_b) + second)
+            code = sorted_unique(first * len(frame_b) + second)
             first, second = code // max(len(frame_b), 1), code % max(len(frame_b), 1)
         self._record_stats(info, len(first), [codes_a, codes_b], [rows_a, rows_b], keys)
         return first, second
@@ -508,7 +523,7 @@ class SortedNeighbourhoodIndex(_PassAlgorithm):
         cross = (a < n_a) != (b < n_a)
         a, b = a[cross], b[cross]
         first, second = np.where(a < n_a, a, b), np.where(a < n_a, b, a) - n_a
-        code = np.unique(first * max(len(frame_b), 1) + second)
+        code = sorted_unique(first * max(len(frame_b), 1) + second)
         first, second = code // max(len(frame_b), 1), code % max(len(frame_b), 1)
         self.stats = PassStats(self.name, pairs=len(first), blocks=max(self._keyed - 1, 0),
                                records_keyed=self._keyed,

@@ -329,7 +329,8 @@ def deduplicate(records: pd.DataFrame, settings: DedupSettings | Mapping[str, An
         proposed = np.sort(np.minimum(first, second).astype(np.int64) * n
                            + np.maximum(first, second))
         drawn = u_second.astype(np.int64) * n + u_first
-        keep = ~np.isin(drawn, proposed, assume_unique=False)
+        at = np.minimum(np.searchsorted(proposed, drawn), max(len(proposed) - 1, 0))
+        keep = proposed[at] != drawn if len(proposed) else np.ones(len(drawn), dtype=bool)
         u_first, u_second = u_first[keep], u_second[keep]
         u_vectors = compare_pairs(prepared, u_first, u_second, features,
                                   chunk_size=settings.chunk_size)
