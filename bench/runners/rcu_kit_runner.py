@@ -65,13 +65,15 @@ def run(records: pd.DataFrame, meta: dict[str, Any]) -> RunResult:
     result = deduplicate(standardised, {"link_only": meta["task"] == "link", "keep_pairs": KEEP_PAIRS})
     t2 = time.perf_counter()
     crosswalk = result.crosswalk
-    cluster_of = (crosswalk.assign(record_id=crosswalk["record_id"].astype(str))
-                  .set_index(["source", "record_id"])["customer_id"])
-    keys = pd.MultiIndex.from_arrays([records["source"].astype(str), records["record_id"].astype(str)])
-    labels = cluster_of.reindex(keys)
-    if labels.isna().any():
-        first = keys[labels.isna().to_numpy()][0]
-        raise RuntimeError(f"rcu_kit's crosswalk misses {int(labels.isna().sum())} records, first {first}")
+    # The crosswalk has one row per input record, in input order (its contract): checked here
+    # row by row rather than trusted, then its customer ids are the labels.
+    for column in ("source", "record_id"):
+        given = records[column].astype(str).to_numpy()
+        got = crosswalk[column].astype(str).to_numpy()
+        if len(got) != len(given) or not (got == given).all():
+            raise RuntimeError(f"rcu_kit's crosswalk does not list the input records in input "
+                               f"order ({column} differs)")
+    labels = crosswalk["customer_id"]
     extra: dict[str, Any] = {"standardise_seconds": t1 - t0, "deduplicate_seconds": t2 - t1}
     extra.update({f"timing_{k}": v for k, v in getattr(result, "timings", {}).items()})
     if getattr(result, "pairs", None) is not None:
