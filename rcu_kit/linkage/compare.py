@@ -28,7 +28,6 @@ from typing import Any
 
 import numpy as np
 import pandas as pd
-import recordlinkage
 from rapidfuzz.distance import OSA, JaroWinkler
 from rapidfuzz.process import cpdist
 from recordlinkage.base import BaseCompareFeature
@@ -785,8 +784,11 @@ def compare_pairs(records: pd.DataFrame, first: np.ndarray, second: np.ndarray,
                   records_link: pd.DataFrame | None = None) -> pd.DataFrame:
     """Levels of every feature for the pairs ``(first[k], second[k])`` (positions).
 
-    Runs ``recordlinkage.Compare`` chunk by chunk so memory stays bounded however many pairs
-    there are.
+    The features are recordlinkage ``BaseCompareFeature`` s and give the same levels through
+    ``recordlinkage.Compare``; here each column is gathered once per chunk (category codes
+    taken by position) and handed to every feature that reads it, which spares Compare's
+    per-feature row lookups and MultiIndex assembly (a third of the comparison time on
+    millions of pairs). Chunk by chunk, so memory stays bounded however many pairs there are.
 
     Args:
         records: prepared records (positions index them); the left frame when linking.
@@ -803,8 +805,11 @@ def compare_pairs(records: pd.DataFrame, first: np.ndarray, second: np.ndarray,
 
     features = list(default_features() if features is None else features)
     frame = records.reset_index(drop=True)
-    other = None if records_link is None else records_link.reset_index(drop=True)
-    comparer = recordlinkage.Compare(features)
+    other = frame if records_link is None else records_link.reset_index(drop=True)
+
+    def columns(labels: Any) -> list[str]:
+        return [labels] if isinstance(labels, str) else list(labels)
+
     labels = [f.label for f in features]
     n = len(first)
     parts = []
@@ -812,10 +817,20 @@ def compare_pairs(records: pd.DataFrame, first: np.ndarray, second: np.ndarray,
     for start in tqdm(starts, desc="comparing", disable=not progress):
         stop = min(start + chunk_size, n)
         a, b = first[start:stop], second[start:stop]
-        index = pd.MultiIndex(levels=[frame.index, (frame if other is None else other).index],
-                              codes=[a, b], verify_integrity=False)
-        result = comparer.compute(index, frame, other)
-        parts.append(result.reset_index(drop=True).astype(np.int8))
+        left: dict[str, pd.Series] = {}
+        right: dict[str, pd.Series] = {}
+        for feature in features:
+            for c in columns(feature.labels_left):
+                if c not in left:
+                    left[c] = frame[c].take(a).reset_index(drop=True)
+            for c in columns(feature.labels_right):
+                if c not in right:
+                    right[c] = other[c].take(b).reset_index(drop=True)
+        parts.append(pd.DataFrame({
+            f.label: np.asarray(f._compute_vectorized(
+                *[left[c] for c in columns(f.labels_left)],
+                *[right[c] for c in columns(f.labels_right)]), dtype=np.int8)
+            for f in features}))
     if not parts:
         return pd.DataFrame({label: np.zeros(0, np.int8) for label in labels})
     out = pd.concat(parts, ignore_index=True)
