@@ -142,12 +142,14 @@ def key_codes(frames: Sequence[pd.DataFrame], on: Sequence[str]) -> list[np.ndar
     return list(np.split(combined, np.cumsum(sizes)[:-1]))
 
 
-def _shared_codes(frames: Sequence[pd.DataFrame], columns: Sequence[str]
-                  ) -> tuple[list[list[np.ndarray]], np.ndarray]:
+def _shared_codes(frames: Sequence[pd.DataFrame], columns: Sequence[str],
+                  ordered: bool = True) -> tuple[list[list[np.ndarray]], np.ndarray]:
     """Codes (``-1`` missing) of ``columns`` of every frame in one shared vocabulary.
 
     Returns ``codes[column][frame]`` and the vocabulary, sorted (codes follow the values'
-    order, for sorting). Category columns are read through
+    order, for sorting) unless ``ordered`` is False (exact blocking only needs equal codes for
+    equal values: columns already sharing one vocabulary are then read as they are). Category
+    columns are read through
     their integer codes (the vocabularies, not the records, are united), so a million records
     cost a few array lookups; other columns are cleaned and factorised.
     """
@@ -155,7 +157,8 @@ def _shared_codes(frames: Sequence[pd.DataFrame], columns: Sequence[str]
     flat = [s for per_column in series for s in per_column]
     if all(isinstance(s.dtype, pd.CategoricalDtype) for s in flat):
         first = flat[0].cat.categories
-        if first.is_monotonic_increasing and all(s.cat.categories.equals(first) for s in flat[1:]):
+        if (first.is_monotonic_increasing or not ordered) \
+                and all(s.cat.categories.equals(first) for s in flat[1:]):
             return ([[s.cat.codes.to_numpy().astype(np.int64) for s in per_column]
                      for per_column in series], np.asarray(first, dtype=object))
         vocabulary = pd.Index(np.sort(pd.unique(np.concatenate(
@@ -380,7 +383,7 @@ class ExactBlockIndex(_PassAlgorithm):
         self._vocabularies = []
         for col in self.on:
             columns = [col] if isinstance(col, str) else list(col)
-            codes, vocabulary = _shared_codes(frames, columns)
+            codes, vocabulary = _shared_codes(frames, columns, ordered=False)
             per_element.append(codes)            # [column][frame] -> codes
             self._vocabularies.append(vocabulary)
         out_codes: list[list[np.ndarray]] = []
