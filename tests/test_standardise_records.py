@@ -112,3 +112,14 @@ def test_repeated_index_labels_and_several_phone_regions():
     assert out["name_swapped"].tolist() == [True, False, False]
     # the Belgian national number is read in Belgium (+32), the French one in France
     assert out["phone"].tolist() == ["+33612345678", pd.NA, "+3225551212"]
+
+
+def test_two_threads_give_the_same_frame(monkeypatch):
+    # From PARALLEL_FROM records, names and contact details run on two threads; forcing that
+    # path on the small frame must give exactly the sequential result.
+    from rcu_kit.standardise import records as module
+
+    sequential = standardise_records(raw_records(), today=dt.date(2026, 1, 1))
+    monkeypatch.setattr(module, "PARALLEL_FROM", 0)
+    threaded = standardise_records(raw_records(), today=dt.date(2026, 1, 1))
+    pd.testing.assert_frame_equal(threaded, sequential)
