@@ -398,7 +398,8 @@ class FellegiSunterEM(_RuleMixin, BaseClassifier):
     def fit(self, comparison_vectors: pd.DataFrame, match_index: pd.Index | np.ndarray | None = None,
             u_vectors: pd.DataFrame | None = None, total_pairs: float | None = None,
             strata: np.ndarray | None = None,
-            blocked: Mapping[int, Sequence[str]] | None = None) -> "FellegiSunterEM":
+            blocked: Mapping[int, Sequence[str]] | None = None,
+            u_candidates: np.ndarray | None = None) -> "FellegiSunterEM":
         """Estimate m, u and the match prior.
 
         Args:
@@ -419,6 +420,10 @@ class FellegiSunterEM(_RuleMixin, BaseClassifier):
             blocked: stratum -> features its pairs agree on by construction (the blocking
                 keys): left out of that stratum's likelihood, since agreement forced by the
                 blocking says nothing about a match (as Splink trains on each blocking rule).
+            u_candidates: positions (among ``comparison_vectors``) of the random pairs that
+                are also candidates, left out of ``u_vectors``: each counts in u by its
+                probability of being a non-match, updated with EM (on small data, where every
+                pair is drawn, the true duplicates would otherwise count as non-matches).
 
         Returns:
             self.
@@ -432,11 +437,13 @@ class FellegiSunterEM(_RuleMixin, BaseClassifier):
         weights = counts.astype(float)
         u_from = "candidates"
         if u_vectors is not None and match_index is None:
-            log_u = self._random_pair_u(u_vectors, features, n_levels)
-            log_m, expected, iterations = self._em_fixed_u(
-                comparison_vectors, features, n_levels, log_u, strata, blocked or {})
+            extra = np.zeros(0, dtype=np.int64) if u_candidates is None \
+                else np.asarray(u_candidates, dtype=np.int64)
+            u_counts = self._random_pair_counts(u_vectors, features, n_levels)
+            log_m, log_u, expected, iterations = self._em_fixed_u(
+                comparison_vectors, features, n_levels, u_counts, extra, strata, blocked or {})
             prior = float(np.clip(expected / float(total_pairs), 1e-12, 1 - 1e-9))
-            u_from = f"{len(u_vectors):,} random pairs"
+            u_from = f"{len(u_vectors) + len(extra):,} random pairs"
         elif match_index is not None:
             if isinstance(match_index, pd.Index):
                 y = comparison_vectors.index.isin(match_index)
@@ -462,34 +469,38 @@ class FellegiSunterEM(_RuleMixin, BaseClassifier):
                          expected_matches=expected, u_from=u_from)
         return self
 
-    def _random_pair_u(self, u_vectors: pd.DataFrame, features: list[str], n_levels: list[int]
-                       ) -> list[np.ndarray]:
-        """log u per feature, counted on random pairs (smoothed)."""
-        log_u = []
+    def _random_pair_counts(self, u_vectors: pd.DataFrame, features: list[str],
+                            n_levels: list[int]) -> list[np.ndarray]:
+        """Level counts per feature among the random pairs."""
+        out = []
         for f, name in enumerate(features):
             k = n_levels[f]
-            u = np.full(k, self.smoothing)
+            u = np.zeros(k)
             if name in u_vectors.columns:
                 col = u_vectors[name].to_numpy()
-                col = np.minimum(col[col >= 0], k - 1)
-                u += np.bincount(col, minlength=k)
-            log_u.append(np.log(u / u.sum()))
-        return log_u
+                u += np.bincount(np.minimum(col[col >= 0], k - 1), minlength=k)
+            out.append(u)
+        return out
 
     def _em_fixed_u(self, vectors: pd.DataFrame, features: list[str], n_levels: list[int],
-                    log_u: list[np.ndarray], strata: np.ndarray | None,
-                    blocked: Mapping[int, Sequence[str]]
-                    ) -> tuple[list[np.ndarray], float, int]:
-        """EM for m and each stratum's match share, u fixed: ``(log_m, expected matches,
-        iterations)``. Pairs a rule vetoes count as non-matches (when rules are on)."""
+                    u_counts: list[np.ndarray], u_candidates: np.ndarray,
+                    strata: np.ndarray | None, blocked: Mapping[int, Sequence[str]]
+                    ) -> tuple[list[np.ndarray], list[np.ndarray], float, int]:
+        """EM for m and each stratum's match share, u from random pairs: ``(log_m, log_u,
+        expected matches, iterations)``. Pairs a rule vetoes count as non-matches (when rules
+        are on); random pairs that are candidates count in u by their non-match probability."""
         radix = int(np.prod([k + 1 for k in n_levels], dtype=np.float64))
         codes = frame_pattern_codes(vectors, features, n_levels)
         stratum = np.zeros(len(vectors), dtype=np.int64) if strata is None \
             else np.asarray(strata, dtype=np.int64)
-        unique, counts = np.unique(stratum * radix + codes, return_counts=True)
+        unique, inverse, counts = np.unique(stratum * radix + codes, return_inverse=True,
+                                            return_counts=True)
+        inverse = inverse.ravel()
         pattern_stratum = unique // radix
         patterns = decode_patterns(unique % radix, n_levels)
         weights = counts.astype(float)
+        # Random pairs that are candidates, as counts per candidate pattern.
+        drawn = np.bincount(inverse[u_candidates], minlength=len(unique)).astype(float)
         n_strata = int(pattern_stratum.max()) + 1
         # used[p, f]: feature f is evidence for pattern p (present, not a blocking key).
         used = patterns >= 0
@@ -500,6 +511,17 @@ class FellegiSunterEM(_RuleMixin, BaseClassifier):
         vetoed = np.zeros(len(patterns), dtype=bool)
         if self.rules:
             vetoed = household_rules(pd.DataFrame(patterns, columns=features)) > 0
+
+        def u_of(g: np.ndarray) -> list[np.ndarray]:
+            out = []
+            for f, k in enumerate(n_levels):
+                col = patterns[:, f]
+                present = col >= 0
+                u = u_counts[f] + self.smoothing + np.bincount(
+                    col[present], weights=(drawn * (1.0 - g))[present], minlength=k)
+                out.append(np.log(u / u.sum()))
+            return out
+
         log_m = []
         for k in n_levels:
             ramp = np.arange(1, k + 1, dtype=float)
@@ -507,6 +529,7 @@ class FellegiSunterEM(_RuleMixin, BaseClassifier):
         share = np.full(n_strata, 0.5)
         iterations = 0
         g = np.zeros(len(patterns))
+        log_u = u_of(g)
         for iterations in range(1, self.max_iter + 1):
             odds = np.log(share / (1.0 - share))[pattern_stratum]
             for f in range(len(features)):
@@ -526,15 +549,17 @@ class FellegiSunterEM(_RuleMixin, BaseClassifier):
                 if self.monotone:
                     m, _ = _monotone(m, np.exp(log_u[f]))
                 new_m.append(np.log(m / m.sum()))
+            new_u = u_of(g) if len(u_candidates) else log_u
             totals = np.bincount(pattern_stratum, weights=weights, minlength=n_strata)
             matched = np.bincount(pattern_stratum, weights=weights * g, minlength=n_strata)
             new_share = np.clip(matched / np.maximum(totals, 1e-12), 1e-6, 1 - 1e-6)
             change = max(max(np.abs(np.exp(a) - np.exp(b)).max() for a, b in zip(new_m, log_m)),
+                         max(np.abs(np.exp(a) - np.exp(b)).max() for a, b in zip(new_u, log_u)),
                          float(np.abs(new_share - share).max()))
-            log_m, share = new_m, new_share
+            log_m, log_u, share = new_m, new_u, new_share
             if change < self.tol:
                 break
-        return log_m, float((weights * g).sum()), iterations
+        return log_m, log_u, float((weights * g).sum()), iterations
 
     def _pseudo_counts(self, feature: str, k: int) -> np.ndarray:
         prior = self.m_priors.get(feature)

@@ -88,6 +88,11 @@ def default_passes() -> list[dict[str, Any]]:
         # only: a common first name born on one day pairs strangers.
         {"name": "any_name_birth_date", "on": [["last_name_phonetic", "first_name_phonetic"],
                                                "birth_date"], "max_block_size": 10},
+        # A birth date alone, a postcode alone: keys too common to block on in a large base
+        # (their blocks are skipped there), but in a small file or a sparse area a block of a
+        # few records is cheap and finds the duplicates whose names were all mistyped.
+        {"name": "birth_date", "on": ["birth_date"], "max_block_size": 8},
+        {"name": "postcode", "on": ["postcode"], "max_block_size": 8},
         # No sorted-neighbourhood pass by default: on the benchmarks (demo 100k) one on first
         # then last name added 260k candidate pairs (more than all the exact passes together)
         # for 124 more true links. Add one to ``passes`` for data with many misspelt names.
@@ -319,19 +324,20 @@ def deduplicate(records: pd.DataFrame, settings: DedupSettings | Mapping[str, An
                            progress=progress)
     lap("compare")
 
-    u_vectors, total_pairs = None, None
+    u_vectors, total_pairs, u_candidates = None, None, None
     if settings.u_pairs and len(levels):
         groups = pd.factorize(prepared["source"])[0] if settings.link_only else None
         u_first, u_second, total_pairs = random_pairs(n, settings.u_pairs, settings.seed, groups)
-        # Pairs the blocking proposed are left out: u describes the pairs it did not propose,
-        # practically all non-matches (on small data, where all pairs are drawn, this keeps
-        # the true duplicates and households out of u).
-        proposed = np.sort(np.minimum(first, second).astype(np.int64) * n
-                           + np.maximum(first, second))
+        # Random pairs the blocking also proposed are already compared: they count in u by
+        # their probability of being a non-match (see FellegiSunterEM.fit's u_candidates).
+        proposed = np.minimum(first, second).astype(np.int64) * n + np.maximum(first, second)
+        order = np.argsort(proposed, kind="stable")
+        proposed = proposed[order]
         drawn = u_second.astype(np.int64) * n + u_first
         at = np.minimum(np.searchsorted(proposed, drawn), max(len(proposed) - 1, 0))
-        keep = proposed[at] != drawn if len(proposed) else np.ones(len(drawn), dtype=bool)
-        u_first, u_second = u_first[keep], u_second[keep]
+        hit = proposed[at] == drawn if len(proposed) else np.zeros(len(drawn), dtype=bool)
+        u_candidates = order[at[hit]]
+        u_first, u_second = u_first[~hit], u_second[~hit]
         u_vectors = compare_pairs(prepared, u_first, u_second, features,
                                   chunk_size=settings.chunk_size)
     lap("u_sample")
@@ -350,7 +356,7 @@ def deduplicate(records: pd.DataFrame, settings: DedupSettings | Mapping[str, An
                             monotone=True, seed=settings.seed)
     if len(vectors):
         model.fit(vectors, u_vectors=u_vectors, total_pairs=total_pairs, strata=found_by,
-                  blocked=blocked_features(settings.passes))
+                  blocked=blocked_features(settings.passes), u_candidates=u_candidates)
         probability = model.prob(vectors).to_numpy()
     else:
         probability = np.zeros(0)

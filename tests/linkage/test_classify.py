@@ -176,3 +176,18 @@ def test_blocked_features_are_no_evidence_in_their_stratum():
     naive = FellegiSunterEM(rules=False).fit(vectors, u_vectors=u_vectors, total_pairs=10_000)
     assert aware.fit_.expected_matches == pytest.approx(10, abs=0.5)
     assert naive.fit_.expected_matches > 20
+
+
+def test_random_pairs_that_are_candidates_count_in_u_as_non_matches_only():
+    # 40 candidates: 10 matches (name 2, date 1), 30 non-matches (0, 0). All pairs were drawn
+    # (small data): 100 non-candidate random pairs (0, 0) plus candidates 0-19, i.e. the 10
+    # matches and 10 non-matches. The matches must not count in u: u(name 2) stays at the
+    # pseudo-count, not 10 / 120 as if every drawn pair were a non-match.
+    vectors = pd.DataFrame({"name": [2] * 10 + [0] * 30, "date": [1] * 10 + [0] * 30})
+    u_vectors = pd.DataFrame({"name": [0] * 100, "date": [0] * 100})
+    model = FellegiSunterEM(rules=False).fit(vectors, u_vectors=u_vectors, total_pairs=120,
+                                             u_candidates=np.arange(20))
+    weights = model.match_weights().set_index(["feature", "level"])
+    assert weights.loc[("name", 2), "u"] < 0.01
+    assert model.fit_.expected_matches == pytest.approx(10, abs=0.1)
+    assert model.fit_.u_from == "120 random pairs"
