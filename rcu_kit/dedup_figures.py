@@ -244,7 +244,7 @@ def _text(values: pd.Series) -> np.ndarray:
 
 def threshold_effect(crosswalk: pd.DataFrame, pairs: pd.DataFrame, *, current: float,
                      thresholds: Sequence[float] = DEFAULT_THRESHOLDS, max_cluster_size: int = 50,
-                     conflict_probability: float = 0.05) -> pd.DataFrame:
+                     conflict_probability: float = 0.0) -> pd.DataFrame:
     """What each threshold would give: matched pairs, customers, duplicate rate.
 
     The scored pairs are re-clustered at each threshold with the linkage's own clustering
@@ -256,7 +256,8 @@ def threshold_effect(crosswalk: pd.DataFrame, pairs: pd.DataFrame, *, current: f
     Args:
         crosswalk: ``source, record_id, customer_id`` of the run.
         pairs: the run's scored pairs (``source_1, record_id_1, source_2, record_id_2,
-            match_probability``).
+            match_probability``, and ``rule``: a non-empty rule marks a vetoed pair, which the
+            clustering never puts with its partner).
         current: the threshold the run used (added to ``thresholds`` when absent).
         thresholds: the thresholds to try, each in (0, 1).
         max_cluster_size, conflict_probability: the run's clustering settings.
@@ -279,6 +280,8 @@ def threshold_effect(crosswalk: pd.DataFrame, pairs: pd.DataFrame, *, current: f
         raise ValueError(f"threshold_effect: thresholds must be between 0 and 1 (exclusive), got {bad}")
     first, second = pair_positions(crosswalk, pairs)
     probability = pairs["match_probability"].to_numpy(dtype=float)
+    vetoed = (pairs["rule"].astype(str).fillna("").to_numpy() != "") if "rule" in pairs \
+        else None
     n = len(crosswalk)
     source_codes, source_names = pd.factorize(crosswalk["source"].astype(str))
     n_sources = len(source_names)
@@ -286,7 +289,8 @@ def threshold_effect(crosswalk: pd.DataFrame, pairs: pd.DataFrame, *, current: f
     for threshold in chosen:
         labels, info = cluster_pairs(n, first, second, probability, threshold=threshold,
                                      max_cluster_size=max_cluster_size,
-                                     conflict_probability=conflict_probability)
+                                     conflict_probability=conflict_probability,
+                                     vetoed=vetoed)
         customers = int(labels.max(initial=-1)) + 1
         # distinct (customer, source) codes, then sources per customer
         distinct = np.unique(labels * n_sources + source_codes) if n else np.zeros(0, np.int64)

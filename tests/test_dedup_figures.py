@@ -115,13 +115,16 @@ def test_threshold_effect_reclusters_the_scored_pairs():
 
 
 def test_threshold_effect_applies_the_chain_guard():
-    # a-b 0.99 and b-c 0.95 chain a to c, but a-c were judged different (0.01): the linkage's
-    # guard splits c off, so 2 customers at 0.9, not 1.
+    # a-b 0.99 and b-c 0.95 chain a to c, but a household rule vetoed a-c (0.01): the
+    # linkage's guard splits c off, so 2 customers at 0.9, not 1.
     cw = crosswalk([("s", "a", "K1"), ("s", "b", "K1"), ("s", "c", "K2")])
     scored = pairs([("s", "a", "s", "b", 0.99), ("s", "b", "s", "c", 0.95),
-                    ("s", "a", "s", "c", 0.01)])
+                    ("s", "a", "s", "c", 0.01)]).assign(rule=["", "", "different first names"])
     table = f.threshold_effect(cw, scored, current=0.9, thresholds=[])
     assert table[["matched_pairs", "customers"]].values.tolist() == [[2, 2]]
+    # Merely improbable (no rule), a-c does not split the chain: 1 customer.
+    table = f.threshold_effect(cw, scored.assign(rule=""), current=0.9, thresholds=[])
+    assert table[["matched_pairs", "customers"]].values.tolist() == [[2, 1]]
 
 
 def test_threshold_effect_rejects_bad_input():
