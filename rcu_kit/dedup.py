@@ -374,7 +374,9 @@ def summary_dict(run: DedupRun) -> dict[str, Any]:
     (list of ``source, records, customers, duplicate_rate, shared_customers, rows_read,
     bad_lines``), and ``n_duplicates``, ``n_multi_source_customers``, ``largest_cluster``,
     ``n_sources``, ``sources``, ``threshold``, ``n_scored_pairs``, ``n_matched_pairs``,
-    ``n_bad_lines``, ``cluster_info``, ``timings``.
+    ``n_bad_lines``, ``cluster_info``, ``household_rules`` (whether the household vetoes
+    applied and the evidence: see :func:`rcu_kit.linkage.classify.household_evidence`),
+    ``timings``.
     """
     bad_per_source = run.bad_lines["source"].value_counts().to_dict() if len(run.bad_lines) else {}
     per_source = [
@@ -408,6 +410,10 @@ def summary_dict(run: DedupRun) -> dict[str, Any]:
         "n_bad_lines": int(len(run.bad_lines)),
         "cluster_info": {k: int(v) if isinstance(v, (int, np.integer)) else v
                          for k, v in run.result.cluster_info.items()},
+        "household_rules": None if run.result.household is None else {
+            "active": bool(run.result.household.active), "pairs": run.result.household.pairs,
+            "different_birth_dates": run.result.household.different_birth_dates,
+            "share": run.result.household.share},
         "timings": {**run.timings, **{f"linkage_{k}": v for k, v in run.result.timings.items()}},
     }
 

@@ -201,6 +201,9 @@ def test_summary_json_holds_the_figures_the_roadmap_and_report_read(outputs):
     assert summary["n_bad_lines"] == 1
     assert summary["threshold"] == 0.9
     assert summary["sources"] == ["crm", "web", "fidelite"]
+    # 19 records cannot show whether households exist: the French default (rules on) holds.
+    assert summary["household_rules"]["active"] is True
+    assert summary["household_rules"]["pairs"] < 30
 
 
 def test_output_files(outputs, run, engagement):
