@@ -493,15 +493,15 @@ class FellegiSunterEM(_RuleMixin, BaseClassifier):
         codes = frame_pattern_codes(vectors, features, n_levels)
         stratum = np.zeros(len(vectors), dtype=np.int64) if strata is None \
             else np.asarray(strata, dtype=np.int64)
-        unique, inverse, counts = np.unique(stratum * radix + codes, return_inverse=True,
-                                            return_counts=True)
-        inverse = inverse.ravel()
+        n_strata = int(stratum.max(initial=0)) + 1
+        # Counting in the space of (stratum, pattern) codes rather than sorting the pairs.
+        unique, inverse, counts = unique_patterns(stratum * radix + codes,
+                                                  [*n_levels, n_strata - 1])
         pattern_stratum = unique // radix
         patterns = decode_patterns(unique % radix, n_levels)
         weights = counts.astype(float)
         # Random pairs that are candidates, as counts per candidate pattern.
         drawn = np.bincount(inverse[u_candidates], minlength=len(unique)).astype(float)
-        n_strata = int(pattern_stratum.max()) + 1
         # used[p, f]: feature f is evidence for pattern p (present, not a blocking key).
         used = patterns >= 0
         for s_, names in blocked.items():

@@ -34,6 +34,7 @@ Examples:
 from __future__ import annotations
 
 from collections.abc import Sequence
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -599,13 +600,15 @@ class MultiPassIndex(BaseIndex):
         self.last: CandidatePairs | None = None
 
     def candidates(self, x: pd.DataFrame, x_link: pd.DataFrame | None = None,
-                   progress: bool = False) -> CandidatePairs:
+                   progress: bool = False, workers: int = 1) -> CandidatePairs:
         """Run every pass and unite the pairs.
 
         Args:
             x: the records (dedup), or the left records (link).
             x_link: the right records when linking two frames.
             progress: show a progress bar over the passes.
+            workers: passes run at once on threads (they are independent, and numpy's sorts
+                release the GIL); the result is the same for any number.
 
         Returns:
             The united pairs, which pass found each, and per-pass statistics.
@@ -616,15 +619,29 @@ class MultiPassIndex(BaseIndex):
 
         n_b = len(x) if x_link is None else len(x_link)
         n_passes = len(self.algorithms)
-        keys = []
-        for i, algorithm in enumerate(tqdm(self.algorithms, desc="blocking", disable=not progress)):
+        def run(i: int) -> np.ndarray:
+            algorithm = self.algorithms[i]
             if x_link is None:
                 first, second = algorithm.dedup_positions(x)
             else:
                 first, second = algorithm.link_positions(x, x_link)
             # One integer per (pair, pass), ordered by pair then pass: after a plain sort the
             # first key of each pair names the first pass that found it (no stable argsort).
-            keys.append((first.astype(np.int64) * max(n_b, 1) + second) * n_passes + i)
+            return (first.astype(np.int64) * max(n_b, 1) + second) * n_passes + i
+
+        bar = tqdm(total=n_passes, desc="blocking", disable=not progress)
+        if workers > 1:
+            with ThreadPoolExecutor(max_workers=workers) as pool:
+                keys = []
+                for k in pool.map(run, range(n_passes)):
+                    keys.append(k)
+                    bar.update(1)
+        else:
+            keys = []
+            for i in range(n_passes):
+                keys.append(run(i))
+                bar.update(1)
+        bar.close()
         all_keys = np.concatenate(keys)
         del keys
         all_keys.sort()

@@ -153,7 +153,8 @@ class DedupSettings:
             pairs a household/homonym rule vetoed always do. 0 (the default): only those.
         link_only: only pair records of different sources.
         em_max_iter: EM iterations at most.
-        workers: rapidfuzz threads for string comparison.
+        workers: threads: blocking passes and comparison features run this many at once, and
+            rapidfuzz uses as many for string metrics (results do not depend on it).
         chunk_size: pairs compared per chunk (bounds memory).
         keep_pairs: minimum probability of the pairs kept in ``DedupResult.pairs`` (0 = all).
     """
@@ -309,7 +310,8 @@ def deduplicate(records: pd.DataFrame, settings: DedupSettings | Mapping[str, An
     lap("prepare")
 
     index = build_index(settings)
-    candidates: CandidatePairs = index.candidates(prepared, progress=progress)
+    candidates: CandidatePairs = index.candidates(prepared, progress=progress,
+                                                  workers=settings.workers)
     # Present each pair with the earlier record first.
     first, second = candidates.second, candidates.first
     found_by = candidates.found_by
@@ -321,7 +323,7 @@ def deduplicate(records: pd.DataFrame, settings: DedupSettings | Mapping[str, An
 
     features = default_features(workers=settings.workers)
     levels = compare_pairs(prepared, first, second, features, chunk_size=settings.chunk_size,
-                           progress=progress)
+                           progress=progress, workers=settings.workers)
     lap("compare")
 
     u_vectors, total_pairs, u_candidates = None, None, None
@@ -339,7 +341,7 @@ def deduplicate(records: pd.DataFrame, settings: DedupSettings | Mapping[str, An
         u_candidates = order[at[hit]]
         u_first, u_second = u_first[~hit], u_second[~hit]
         u_vectors = compare_pairs(prepared, u_first, u_second, features,
-                                  chunk_size=settings.chunk_size)
+                                  chunk_size=settings.chunk_size, workers=settings.workers)
     lap("u_sample")
 
     vectors = levels.copy()

@@ -26,6 +26,7 @@ Examples:
 from __future__ import annotations
 
 import re
+from concurrent.futures import ThreadPoolExecutor
 
 import numpy as np
 import pandas as pd
@@ -183,15 +184,23 @@ def prepare_records(records: pd.DataFrame) -> pd.DataFrame:
     """
     validate_records(records)
     n = len(records)
-    cats: dict[str, pd.Categorical] = {}
-    for col in TEXT_COLUMNS:
-        if col in records.columns:
-            cats[col] = _categorical(records[col])
-            if col == "id_number":
-                # Identifiers are typed with spaces, dots and dashes: keep letters and digits.
-                cats[col] = _derive(cats[col], lambda v: re.sub(r"[^0-9A-Z]", "", v.upper()) or None)
-        else:
-            cats[col] = pd.Categorical.from_codes(np.full(n, -1), categories=pd.Index([], dtype=object))
+
+    def encode(col: str) -> pd.Categorical:
+        if col not in records.columns:
+            return pd.Categorical.from_codes(np.full(n, -1), categories=pd.Index([], dtype=object))
+        cat = _categorical(records[col])
+        if col == "id_number":
+            # Identifiers are typed with spaces, dots and dashes: keep letters and digits.
+            cat = _derive(cat, lambda v: re.sub(r"[^0-9A-Z]", "", v.upper()) or None)
+        return cat
+
+    # Columns are encoded independently: two threads on large data (Arrow's hashing of the
+    # standardised text releases the GIL); the result is the same either way.
+    if n >= 50_000:
+        with ThreadPoolExecutor(max_workers=2) as pool:
+            cats: dict[str, pd.Categorical] = dict(zip(TEXT_COLUMNS, pool.map(encode, TEXT_COLUMNS)))
+    else:
+        cats = {col: encode(col) for col in TEXT_COLUMNS}
     for col in ("last_name", "first_name", "birth_name"):
         ph = f"{col}_phonetic"
         cats[ph] = _coalesce(cats[ph], _derive(cats[col], french_phonetic))
