@@ -68,8 +68,10 @@ def run(records: pd.DataFrame, meta: dict[str, Any]) -> RunResult:
     # The crosswalk has one row per input record, in input order (its contract): checked here
     # row by row rather than trusted, then its customer ids are the labels.
     for column in ("source", "record_id"):
-        given = records[column].astype(str).to_numpy()
-        got = crosswalk[column].astype(str).to_numpy()
+        given = records[column].to_numpy(dtype=object)
+        got = crosswalk[column].to_numpy(dtype=object)
+        if len(got) == len(given) and not (got == given).all():  # e.g. int ids read as text
+            given, got = given.astype(str), got.astype(str)
         if len(got) != len(given) or not (got == given).all():
             raise RuntimeError(f"rcu_kit's crosswalk does not list the input records in input "
                                f"order ({column} differs)")
