@@ -82,7 +82,7 @@ def default_passes() -> list[dict[str, Any]]:
         # The same street and number in the same postcode or the same town (a mistyped
         # postcode): moves within a family, renamed people, first names replaced.
         # Blocks are capped lower than elsewhere: a building's many households pair for nothing.
-        {"name": "address", "on": [["postcode", "city"], "street_name", "street_number"],
+        {"name": "address", "on": [["postcode", "city"], "street_key", "street_number"],
          "max_block_size": 8},
         # Swapped first and last names: key each record by either name's sound. Small blocks
         # only: a common first name born on one day pairs strangers.
@@ -107,7 +107,7 @@ KEY_FEATURES = {
     "first_name": "first_name", "first_name_phonetic": "first_name", "first_initial": "first_name",
     "birth_date": "birth_date", "birth_year": "birth_date",
     "postcode": "postcode_city", "city": "postcode_city",
-    "street_name": "address", "street_number": "address",
+    "street_name": "address", "street_key": "address", "street_number": "address",
 }
 
 

@@ -11,8 +11,8 @@ such as a social-security, loyalty-card or customer number) and returns the fram
   values of 10 million pairs moves 4-byte codes, not Python strings. The surname columns
   (``last_name``, ``birth_name``) share one vocabulary so a birth name can be compared with a
   married name by code;
-* derived keys: ``first_initial``, ``birth_year``, ``department``, ``email_local``,
-  ``phone_is_mobile``, and phonetic keys computed here when the standardiser did not provide them.
+* derived keys: ``first_initial``, ``birth_year``, ``department``, ``street_key``,
+  ``email_local``, ``phone_is_mobile``, and phonetic keys computed here when the standardiser did not provide them.
 
 Examples:
     >>> import pandas as pd
@@ -32,7 +32,7 @@ import numpy as np
 import pandas as pd
 
 __all__ = ["CONTRACT_COLUMNS", "TEXT_COLUMNS", "prepare_records", "french_phonetic",
-           "validate_records"]
+           "street_key", "validate_records"]
 
 TEXT_COLUMNS = (
     "civility", "last_name", "birth_name", "first_name", "last_name_phonetic",
@@ -168,6 +168,17 @@ def _coalesce(given: pd.Categorical, computed: pd.Categorical) -> pd.Categorical
     return pd.Categorical.from_codes(codes, categories=pd.Index(vocabulary), validate=False)
 
 
+def street_key(street_name: str) -> str | None:
+    """The blocking key of a street name: its letters and digits only, so that words run
+    together or split apart by a typing slip still meet (RUE DE LA PAIX / RUEDE LA PAIX).
+
+    Examples:
+        >>> street_key("RUE DE L'ÉGLISE"), street_key("LAIDLEY PLACE") == street_key("LAIDLEYPLACE")
+        ('RUEDELÉGLISE', True)
+    """
+    return re.sub(r"[\W_]+", "", street_name) or None
+
+
 def prepare_records(records: pd.DataFrame) -> pd.DataFrame:
     """The records ready for blocking and comparison (same rows, same order, RangeIndex).
 
@@ -177,7 +188,7 @@ def prepare_records(records: pd.DataFrame) -> pd.DataFrame:
 
     Returns:
         A new frame: the contract columns (text as ``category``), plus ``first_initial``,
-        ``birth_year``, ``department``, ``email_local`` and ``phone_is_mobile``.
+        ``birth_year``, ``department``, ``street_key``, ``email_local`` and ``phone_is_mobile``.
 
     Raises:
         ValueError: see :func:`validate_records`.
@@ -208,6 +219,7 @@ def prepare_records(records: pd.DataFrame) -> pd.DataFrame:
     cats["birth_year"] = _derive(cats["birth_date"],
                                  lambda v: v[:4] if re.match(r"^\d{4}-", v) else None)
     cats["department"] = _derive(cats["postcode"], lambda v: v[:2] or None)
+    cats["street_key"] = _derive(cats["street_name"], street_key)
     cats["email_local"] = _derive(cats["email"], lambda v: v.split("@")[0] or None)
     for group in _SHARED_VOCABULARIES:
         vocabulary = np.sort(pd.unique(np.concatenate(
