@@ -93,6 +93,10 @@ def default_passes() -> list[dict[str, Any]]:
         # few records is cheap and finds the duplicates whose names were all mistyped.
         {"name": "birth_date", "on": ["birth_date"], "max_block_size": 8},
         {"name": "postcode", "on": ["postcode"], "max_block_size": 8},
+        # The same first name in the same street, wherever the postcode and number went
+        # (a mistyped surname and postcode, no street number): tiny blocks only.
+        {"name": "first_name_street", "on": ["first_name_phonetic", "street_key"],
+         "max_block_size": 4},
         # No sorted-neighbourhood pass by default: on the benchmarks (demo 100k) one on first
         # then last name added 260k candidate pairs (more than all the exact passes together)
         # for 124 more true links. Add one to ``passes`` for data with many misspelt names.

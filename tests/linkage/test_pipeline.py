@@ -111,7 +111,7 @@ def test_stats_and_timings_are_reported(result):
     # birth date + initial 2, address 8, postcode alone 14 new. The postcode pass pairs 41:
     # Paris 75011 holds 8 records (28 pairs, at its cap of 8: kept), Lyon 69002, Marseille,
     # Lille and Bordeaux 3 each (3 pairs each), Toulouse 2 (1 pair).
-    assert stats.drop("total")["new_pairs"].tolist() == [8, 7, 0, 7, 2, 0, 8, 0, 0, 14]
+    assert stats.drop("total")["new_pairs"].tolist() == [8, 7, 0, 7, 2, 0, 8, 0, 0, 14, 0]
     assert stats.loc["postcode", "pairs"] == 41
     assert stats.loc["postcode", "skipped_blocks"] == 0
     assert stats.loc["phone", "pairs"] == 8
