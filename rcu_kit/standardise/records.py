@@ -147,6 +147,12 @@ def standardise_records(records: pd.DataFrame, progress: bool = False,
                                                   index=index)
         out["name_swapped"] = swapped["name_swapped"].astype(bool)
         step("phonetic keys")
+
+        # Streets here, not with the contacts: it balances the two threads' work.
+        streets = parse_streets(raw("street"))
+        for column in ("street", "street_number", "street_number_suffix", "street_name"):
+            out[column] = streets[column]
+        step("streets")
         return out
 
     def contact_part() -> dict[str, pd.Series]:
@@ -167,14 +173,9 @@ def standardise_records(records: pd.DataFrame, progress: bool = False,
         french = country.isna() | country.isin(FRENCH_POSTCODE_COUNTRIES).fillna(False)
         foreign_code = on_unique(postcode_raw, lambda u: fold_ascii_upper(u).str.replace(" ", ""))
         out["postcode"] = choose(french, normalise_postcodes(postcode_raw), foreign_code)
-        step("postcodes and cities")
-
-        streets = parse_streets(raw("street"))
-        for column in ("street", "street_number", "street_number_suffix", "street_name"):
-            out[column] = streets[column]
         out["city"] = city_parts["city"]
         out["country"] = country
-        step("streets")
+        step("postcodes and cities")
         return out
 
     # Names and contact details are independent: on large data they run on two threads (most
