@@ -621,9 +621,10 @@ class PhoneComparison(_LevelFeature):
 class AddressComparison(_LevelFeature):
     """Street addresses: street number (+ bis/ter suffix) and street name, within one postcode.
 
-    Levels: ``0`` different (or different postcodes), ``1`` same street (name close, number
-    different or missing), ``2`` close (same number, street name Jaro-Winkler >= 0.9), ``3``
-    exact (same number, suffix and street name). Missing when a street name is missing.
+    Levels: ``0`` different (or postcodes more than one typing slip apart), ``1`` same street
+    (name close, number different or missing), ``2`` close (same number, street name
+    Jaro-Winkler >= 0.9), ``3`` exact (same number, suffix and street name). Missing when a
+    street name is missing.
 
     Args:
         street_number, street_number_suffix, street_name, postcode: the columns.
@@ -655,10 +656,16 @@ class AddressComparison(_LevelFeature):
         (na, nb), _ = _unify(left[0], right[0])
         (sa, sb), _ = _unify(left[1], right[1])
         (a, b), vocab = _unify(left[2], right[2])
-        (pa, pb), _ = _unify(left[3], right[3])
+        (pa, pb), postcodes = _unify(left[3], right[3])
         both = (a >= 0) & (b >= 0)
         out = np.where(both, 0, MISSING).astype(np.int8)
         same_area = ~((pa >= 0) & (pb >= 0) & (pa != pb))
+        # A postcode one typing slip away (02022 / 02002, 75011 / 75101) with the same street
+        # name and number is the same address mistyped, not a namesake street elsewhere.
+        slip = np.flatnonzero(both & ~same_area)
+        if len(slip):
+            chars = self._cached("postcode_chars", postcodes, _char_matrix)
+            same_area[slip] = _one_edit(postcodes, pa[slip], pb[slip], self.workers, chars)
         candidates = both & same_area
         similar = candidates & (a == b)
         todo = np.flatnonzero(candidates & ~similar)

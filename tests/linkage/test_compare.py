@@ -156,3 +156,16 @@ def test_swapped_names_with_a_typo_are_close_on_both_names():
     last = LastNameComparison("last_name", first_name="first_name")
     assert _levels(first, left, right) == [3, 4, 0]
     assert _levels(last, left, right) == [2, 4, 0]
+
+
+def test_address_with_a_mistyped_postcode_is_the_same_address():
+    # 11 HODDINOTT STREET in 02022 / 02002 (one digit replaced) and in 75011 / 75101 (two
+    # digits swapped): the same number and street a typing slip apart, exact 3; in 75011 /
+    # 69002 (two digits apart): another town's namesake street, different 0.
+    left = {"street_number": ["11", "11", "11"], "street_number_suffix": [None] * 3,
+            "street_name": ["HODDINOTT STREET", "RUE DES LILAS", "RUE DES LILAS"],
+            "postcode": ["02022", "75011", "75011"]}
+    right = {"street_number": ["11", "11", "11"], "street_number_suffix": [None] * 3,
+             "street_name": ["HODDINOTT STREET", "RUE DES LILAS", "RUE DES LILAS"],
+             "postcode": ["02002", "75101", "69002"]}
+    assert _levels(AddressComparison(), left, right) == [3, 3, 0]
