@@ -542,10 +542,7 @@ class FellegiSunterEM(_RuleMixin, BaseClassifier):
                 col, rows = patterns[:, f], used[:, f]
                 m = np.bincount(col[rows], weights=(weights * g)[rows], minlength=k) \
                     + self.smoothing + self._pseudo_counts(features[f], k)
-                floor = self.m_floor.get(features[f])
-                if floor is not None and m[0] < floor * m.sum():
-                    rest = m[1:].sum()
-                    m = np.concatenate([[floor * rest / (1.0 - floor)], m[1:]])
+                m = self._floored(features[f], m)
                 if self.monotone:
                     m, _ = _monotone(m, np.exp(log_u[f]))
                 new_m.append(np.log(m / m.sum()))
@@ -578,17 +575,23 @@ class FellegiSunterEM(_RuleMixin, BaseClassifier):
                 + self.smoothing + self._pseudo_counts(features[f], k)
             u = np.bincount(col[present], weights=(weights * (1 - g))[present], minlength=k) \
                 + self.smoothing
-            floor = self.m_floor.get(features[f]) if em else None
-            if floor is not None and m[0] < floor * m.sum():
-                # Raise level 0 to its floor share, keeping the other levels' proportions.
-                rest = m[1:].sum()
-                m = np.concatenate([[floor * rest / (1.0 - floor)], m[1:]])
+            if em:
+                m = self._floored(features[f], m)
             if em and self.monotone:
                 m, u = _monotone(m, u)
             log_m.append(np.log(m / m.sum()))
             log_u.append(np.log(u / u.sum()))
         prior = float(np.clip((weights * g).sum() / weights.sum(), 1e-9, 1 - 1e-9))
         return log_m, log_u, prior
+
+    def _floored(self, feature: str, m: np.ndarray) -> np.ndarray:
+        """m counts with level 0 raised to the feature's ``m_floor`` share (if any), the other
+        levels keeping their proportions."""
+        floor = self.m_floor.get(feature)
+        if floor is None or m[0] >= floor * m.sum():
+            return m
+        rest = m[1:].sum()
+        return np.concatenate([[floor * rest / (1.0 - floor)], m[1:]])
 
     def _log_ratio(self, patterns, log_m, log_u) -> np.ndarray:
         total = np.zeros(len(patterns))

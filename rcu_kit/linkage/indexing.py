@@ -52,6 +52,7 @@ __all__ = [
     "block_pairs",
     "cross_block_pairs",
     "random_pairs",
+    "locate_pairs",
     "sorted_unique",
 ]
 
@@ -722,3 +723,23 @@ def random_pairs(n_records: int, size: int, seed: int = 42, groups: np.ndarray |
         seconds.append(np.minimum(a, b))
         drawn += len(a)
     return np.concatenate(firsts)[:size], np.concatenate(seconds)[:size], total
+
+
+def locate_pairs(first: np.ndarray, second: np.ndarray, query_first: np.ndarray,
+                 query_second: np.ndarray, n_records: int) -> np.ndarray:
+    """Position of each query pair among the pairs ``(first, second)`` (either order), or -1.
+
+    Examples:
+        >>> locate_pairs(np.array([1, 3]), np.array([0, 2]), np.array([2, 1, 2]),
+        ...              np.array([3, 0, 0]), 4).tolist()
+        [1, 0, -1]
+    """
+    codes = np.minimum(first, second).astype(np.int64) * n_records + np.maximum(first, second)
+    order = np.argsort(codes, kind="stable")
+    codes = codes[order]
+    query = np.minimum(query_first, query_second).astype(np.int64) * n_records \
+        + np.maximum(query_first, query_second)
+    if not len(codes):
+        return np.full(len(query), -1, dtype=np.int64)
+    at = np.minimum(np.searchsorted(codes, query), len(codes) - 1)
+    return np.where(codes[at] == query, order[at], -1)

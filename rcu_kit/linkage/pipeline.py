@@ -54,6 +54,7 @@ from rcu_kit.linkage.indexing import (
     ExactBlockIndex,
     MultiPassIndex,
     SortedNeighbourhoodIndex,
+    locate_pairs,
     random_pairs,
 )
 from rcu_kit.linkage.prepare import prepare_records
@@ -336,13 +337,9 @@ def deduplicate(records: pd.DataFrame, settings: DedupSettings | Mapping[str, An
         u_first, u_second, total_pairs = random_pairs(n, settings.u_pairs, settings.seed, groups)
         # Random pairs the blocking also proposed are already compared: they count in u by
         # their probability of being a non-match (see FellegiSunterEM.fit's u_candidates).
-        proposed = np.minimum(first, second).astype(np.int64) * n + np.maximum(first, second)
-        order = np.argsort(proposed, kind="stable")
-        proposed = proposed[order]
-        drawn = u_second.astype(np.int64) * n + u_first
-        at = np.minimum(np.searchsorted(proposed, drawn), max(len(proposed) - 1, 0))
-        hit = proposed[at] == drawn if len(proposed) else np.zeros(len(drawn), dtype=bool)
-        u_candidates = order[at[hit]]
+        position = locate_pairs(first, second, u_first, u_second, n)
+        hit = position >= 0
+        u_candidates = position[hit]
         u_first, u_second = u_first[~hit], u_second[~hit]
         u_vectors = compare_pairs(prepared, u_first, u_second, features,
                                   chunk_size=settings.chunk_size, workers=settings.workers)
