@@ -105,3 +105,34 @@ def test_integer_helpers():
     assert len(first) == 0 and info["skipped_records"] == 3
     first, second, _ = cross_block_pairs(np.array([0, 0]), np.array([0, -1]))
     assert list(zip(first.tolist(), second.tolist())) == [(0, 0), (1, 0)]
+
+
+def test_random_pairs_sample_uniformly_and_reproducibly():
+    from rcu_kit.linkage.indexing import random_pairs
+
+    # 1,000 records form 499,500 pairs: 20,000 drawn, each with first > second, the same
+    # for the same seed and different for another.
+    first, second, total = random_pairs(1000, 20_000, seed=3)
+    assert total == 499_500 and len(first) == 20_000
+    assert (first > second).all() and (second >= 0).all() and (first < 1000).all()
+    again, _, _ = random_pairs(1000, 20_000, seed=3)
+    other, _, _ = random_pairs(1000, 20_000, seed=4)
+    assert (again == first).all() and not (other == first).all()
+    # Across two groups of 10 and 990 records: 9,900 pairs, all drawn as they are fewer than
+    # asked, and every one crosses the groups.
+    groups = np.array([0] * 10 + [1] * 990)
+    first, second, total = random_pairs(1000, 20_000, groups=groups)
+    assert total == 9_900 and len(first) == 9_900
+    assert (groups[first] != groups[second]).all()
+
+
+def test_locate_pairs_in_either_order():
+    from rcu_kit.linkage.indexing import locate_pairs
+
+    # Pairs (1, 0), (3, 2), (4, 1): (0, 1) is the first, (2, 3) the second, (1, 4) the third,
+    # (4, 0) is absent.
+    positions = locate_pairs(np.array([1, 3, 4]), np.array([0, 2, 1]),
+                             np.array([0, 2, 1, 4]), np.array([1, 3, 4, 0]), 5)
+    assert positions.tolist() == [0, 1, 2, -1]
+    assert locate_pairs(np.zeros(0, np.int64), np.zeros(0, np.int64), np.array([1]),
+                        np.array([0]), 2).tolist() == [-1]
