@@ -55,6 +55,8 @@ _PHONETIC_RULES = [
     (r"\s+", " "),
 ]
 _COMPILED = [(re.compile(p), r) for p, r in _PHONETIC_RULES]
+# From this many records, the columns are encoded on two threads.
+PARALLEL_FROM = 50_000
 
 
 def french_phonetic(name: str | None) -> str | None:
@@ -207,7 +209,7 @@ def prepare_records(records: pd.DataFrame) -> pd.DataFrame:
 
     # Columns are encoded independently: two threads on large data (Arrow's hashing of the
     # standardised text releases the GIL); the result is the same either way.
-    if n >= 50_000:
+    if n >= PARALLEL_FROM:
         with ThreadPoolExecutor(max_workers=2) as pool:
             cats: dict[str, pd.Categorical] = dict(zip(TEXT_COLUMNS, pool.map(encode, TEXT_COLUMNS)))
     else:
@@ -234,7 +236,8 @@ def prepare_records(records: pd.DataFrame) -> pd.DataFrame:
     mobile = np.array([bool(re.match(r"^\+33[67]", c)) for c in cats["phone"].categories] + [False])
     out["phone_is_mobile"] = mobile[cats["phone"].codes]
     if "name_swapped" in records.columns:
-        out["name_swapped"] = records["name_swapped"].fillna(False).astype(bool).to_numpy()
+        out["name_swapped"] = pd.array(records["name_swapped"], dtype="boolean") \
+            .fillna(False).to_numpy(dtype=bool)
     else:
         out["name_swapped"] = np.zeros(n, dtype=bool)
     return out
