@@ -36,7 +36,7 @@ import pandas as pd
 
 from rcu_kit import dedup_figures as figures_
 from rcu_kit.config import Engagement
-from rcu_kit.i18n import t
+from rcu_kit.i18n import fmt_number, fmt_percent, t
 from rcu_kit.linkage import DedupResult, DedupSettings, deduplicate
 from rcu_kit.timing import StageTimer
 
@@ -365,6 +365,30 @@ def model_weights(run: DedupRun) -> pd.DataFrame:
         raise ValueError("no candidate pair was scored: nothing was learned (too few records, "
                          "or no shared blocking key)")
     return run.result.model.match_weights(level_names(default_features()))
+
+
+def household_sentence(run: DedupRun, language: str) -> str:
+    """Client text: whether the household/homonym rules applied, and the evidence behind it.
+
+    Raises:
+        ValueError: no pair was scored, so nothing was decided.
+    """
+    from rcu_kit.linkage.classify import HOUSEHOLD_MIN_PAIRS, HOUSEHOLD_SHARE
+
+    evidence = run.result.household
+    if evidence is None:
+        raise ValueError("no candidate pair was scored: the household rules were not needed")
+    setting = run.result.settings.household_rules
+    if setting != "auto":
+        state = t("dedup.household_state_on" if setting else "dedup.household_state_off", language)
+        return t("dedup.household_set", language, state=state)
+    if evidence.pairs < HOUSEHOLD_MIN_PAIRS:
+        return t("dedup.household_few", language, pairs=fmt_number(evidence.pairs, language),
+                 minimum=HOUSEHOLD_MIN_PAIRS)
+    return t("dedup.household_on" if evidence.active else "dedup.household_off", language,
+             share=fmt_percent(evidence.share, language, 1),
+             pairs=fmt_number(evidence.pairs, language),
+             threshold=fmt_percent(HOUSEHOLD_SHARE, language))
 
 
 def summary_dict(run: DedupRun) -> dict[str, Any]:

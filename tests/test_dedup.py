@@ -345,3 +345,27 @@ def test_client_headline_table_keeps_counts_as_integers(run, engagement):
     assert list(headline.columns) == ["Figure", "Value"]
     assert headline["Value"].tolist() == [19, 11, 8, 42.11, 6, 54.55, 0.9, 10, 1]
     assert isinstance(headline["Value"].iloc[0], int)
+
+
+def test_household_sentence_says_whether_the_rules_applied_and_why():
+    from types import SimpleNamespace
+
+    from rcu_kit.dedup import household_sentence
+    from rcu_kit.linkage.classify import HouseholdEvidence
+
+    def run(evidence, setting="auto"):
+        return SimpleNamespace(result=SimpleNamespace(household=evidence,
+                                                      settings=SimpleNamespace(household_rules=setting)))
+
+    # 1,200 of 1,300 pairs (92.3 %) have different birth dates: households, rules on.
+    on = run(HouseholdEvidence(1300, 1200, 1200 / 1300, True))
+    assert household_sentence(on, "fr").startswith("Règles foyer et homonymes appliquées : 92,3")
+    assert "1\u202f300 paires" in household_sentence(on, "fr")
+    assert household_sentence(on, "en").startswith("Household and homonym rules applied: 92.3% of the 1,300 pairs")
+    # 4 of 126 (3.2 %): first names mistyped, rules off.
+    off = run(HouseholdEvidence(126, 4, 4 / 126, False))
+    assert household_sentence(off, "en").startswith("Household and homonym rules not applied: only 3.2% of the 126")
+    # 13 pairs: too few, rules on by default; set by the engagement: says so.
+    assert "only 13 pairs" in household_sentence(run(HouseholdEvidence(13, 13, 1.0, True)), "en")
+    assert household_sentence(run(HouseholdEvidence(13, 13, 1.0, True), False), "fr") == \
+        "Règles foyer et homonymes non appliquées par le paramétrage de la mission (household_rules)."
