@@ -20,7 +20,7 @@ from typing import Any
 
 import yaml
 
-__all__ = ["t", "labels", "fmt_number", "fmt_percent", "LANGUAGES"]
+__all__ = ["t", "labels", "fmt_number", "fmt_percent", "plotly_separators", "LANGUAGES"]
 
 LANGUAGES = ("fr", "en")
 
@@ -91,3 +91,18 @@ def fmt_percent(share: float, language: str, decimals: int = 0) -> str:
     """
     number = fmt_number(100 * float(share), language, decimals)
     return f"{number}\u00a0%" if language == "fr" else f"{number}%"
+
+
+def plotly_separators(language: str) -> str:
+    """plotly's layout ``separators`` for ``language``: decimal then thousands separator.
+
+    Hover labels and axis ticks then read like :func:`fmt_number`: ``", "`` in French (decimal
+    comma, space between thousands), ``".,"`` in English.
+
+    Examples:
+        >>> plotly_separators("fr"), plotly_separators("en")
+        (', ', '.,')
+    """
+    if language not in LANGUAGES:
+        raise ValueError(f"language must be one of {LANGUAGES}, got {language!r}")
+    return ", " if language == "fr" else ".,"

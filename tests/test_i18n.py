@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from rcu_kit.i18n import fmt_number, fmt_percent, t
+from rcu_kit.i18n import fmt_number, fmt_percent, plotly_separators, t
 
 
 def test_t_reads_the_topic_files():
@@ -34,3 +34,11 @@ def test_fmt_percent():
     assert fmt_percent(0.08, "fr") == "8\u00a0%"
     assert fmt_percent(0.08, "en") == "8%"
     assert fmt_percent(0.3333, "fr", 1) == "33,3\u00a0%"
+
+
+def test_plotly_separators_decimal_then_thousands():
+    # plotly reads the first character as the decimal mark, the second as the thousands one
+    assert plotly_separators("fr") == ", "
+    assert plotly_separators("en") == ".,"
+    with pytest.raises(ValueError, match="language must be one of"):
+        plotly_separators("de")
