@@ -15,7 +15,7 @@ import numpy as np
 import pandas as pd
 import plotly.graph_objects as go
 
-from rcu_kit.i18n import t
+from rcu_kit.i18n import plotly_separators, t
 
 __all__ = ["completeness_heatmap", "validity_bars", "volume_bars", "duplicates_bars"]
 
@@ -45,7 +45,8 @@ def completeness_heatmap(kpis: pd.DataFrame, language: str = "fr") -> go.Figure:
         colorscale="RdYlGn", colorbar={"title": "%"}, hoverongaps=False,
         hovertemplate=f"{t('audit.axis_source', language)}: %{{y}}<br>"
                       f"{t('audit.axis_column', language)}: %{{x}}<br>%{{z:.1f}} %<extra></extra>"))
-    fig.update_layout(title=t("audit.chart_completeness_title", language),
+    fig.update_layout(separators=plotly_separators(language),
+                      title=t("audit.chart_completeness_title", language),
                       xaxis_title=t("audit.axis_column", language),
                       yaxis_title=t("audit.axis_source", language),
                       yaxis={"autorange": "reversed"}, height=max(300, 60 * len(sources) + 200))
@@ -64,7 +65,8 @@ def validity_bars(kpis: pd.DataFrame, language: str = "fr") -> go.Figure:
                     orientation="h", marker_color=_COLOURS[status],
                     hovertemplate="%{y}: %{x:.1f} %<extra>" + t(f"audit.series_{status}", language)
                                   + "</extra>")
-    fig.update_layout(title=t("audit.chart_validity_title", language), barmode="stack",
+    fig.update_layout(separators=plotly_separators(language),
+                      title=t("audit.chart_validity_title", language), barmode="stack",
                       xaxis={"title": t("audit.axis_share", language) + " (%)", "range": [0, 100]},
                       yaxis={"autorange": "reversed"}, height=max(300, 22 * len(labels) + 150),
                       legend={"orientation": "h", "y": -0.15})
@@ -79,7 +81,8 @@ def volume_bars(inventory: pd.DataFrame, language: str = "fr") -> go.Figure:
                 marker_color=_COLOURS["rows"])
     fig.add_bar(x=sources, y=inventory["bad_lines"].tolist(), name=t("audit.series_bad_lines", language),
                 marker_color=_COLOURS["bad_lines"])
-    fig.update_layout(title=t("audit.chart_volume_title", language), barmode="stack",
+    fig.update_layout(separators=plotly_separators(language),
+                      title=t("audit.chart_volume_title", language), barmode="stack",
                       xaxis_title=t("audit.axis_source", language),
                       yaxis_title=t("audit.axis_rows", language))
     return fig
@@ -94,7 +97,8 @@ def duplicates_bars(duplicates: pd.DataFrame, language: str = "fr") -> go.Figure
                     y=(part["duplicate_rate"].astype(float) * 100).round(2).tolist() if len(part) else [],
                     name=t(f"audit.key_{key}", language),
                     hovertemplate="%{x}: %{y:.2f} %<extra>" + t(f"audit.key_{key}", language) + "</extra>")
-    fig.update_layout(title=t("audit.chart_duplicates_title", language), barmode="group",
+    fig.update_layout(separators=plotly_separators(language),
+                      title=t("audit.chart_duplicates_title", language), barmode="group",
                       xaxis_title=t("audit.axis_source", language),
                       yaxis_title=t("audit.axis_rate", language) + " (%)")
     return fig

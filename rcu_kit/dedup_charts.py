@@ -16,7 +16,7 @@ import pandas as pd
 import plotly.graph_objects as go
 from plotly.subplots import make_subplots
 
-from rcu_kit.i18n import fmt_number, t
+from rcu_kit.i18n import fmt_number, plotly_separators, t
 
 __all__ = ["upset_chart", "duplicate_rate_chart", "threshold_chart", "probability_histogram_chart",
            "cluster_size_chart"]
@@ -63,7 +63,8 @@ def upset_chart(combinations: pd.DataFrame, language: str = "fr", max_combinatio
     title = t("dedup.chart_upset_title", language)
     if len(combinations) > len(shown):
         title += f" ({len(shown)}/{len(combinations)})"
-    fig.update_layout(title=title, showlegend=False, bargap=0.3,
+    fig.update_layout(separators=plotly_separators(language),
+                      title=title, showlegend=False, bargap=0.3,
                       height=420 + 28 * len(sources), margin={"l": 140})
     fig.update_yaxes(title_text=t("dedup.chart_upset_customers", language), row=1, col=1)
     fig.update_yaxes(categoryorder="array", categoryarray=list(reversed(sources)),
@@ -91,7 +92,8 @@ def duplicate_rate_chart(per_source: pd.DataFrame, language: str = "fr") -> go.F
                marker_color=_BLUE, text=[fmt_number(v, language, 1) for v in shared],
                textposition="outside"),
     ])
-    fig.update_layout(title=t("dedup.chart_duplicates_title", language), barmode="group",
+    fig.update_layout(separators=plotly_separators(language),
+                      title=t("dedup.chart_duplicates_title", language), barmode="group",
                       yaxis_title="%", yaxis_rangemode="tozero",
                       legend={"orientation": "h", "y": -0.2})
     return fig
@@ -118,7 +120,8 @@ def threshold_chart(effect: pd.DataFrame, language: str = "fr") -> go.Figure:
                       annotation_text=t("dedup.chart_threshold_current", language,
                                         threshold=f"{value:g}"),
                       annotation_position="top left")
-    fig.update_layout(title=t("dedup.chart_threshold_title", language),
+    fig.update_layout(separators=plotly_separators(language),
+                      title=t("dedup.chart_threshold_title", language),
                       legend={"orientation": "h", "y": -0.2})
     fig.update_xaxes(title_text=t("dedup.chart_threshold_x", language))
     for column, secondary in (("customers", False), ("matched_pairs", True)):
@@ -151,7 +154,8 @@ def probability_histogram_chart(histogram: pd.DataFrame, threshold: float | None
                       annotation_text=t("dedup.chart_threshold_current", language,
                                         threshold=f"{threshold:g}"),
                       annotation_position="top left")
-    fig.update_layout(title=t("dedup.chart_histogram_title", language), bargap=0.05,
+    fig.update_layout(separators=plotly_separators(language),
+                      title=t("dedup.chart_histogram_title", language), bargap=0.05,
                       xaxis={"title": t("dedup.chart_histogram_x", language), "range": [0, 1]},
                       yaxis={"title": t("dedup.chart_histogram_y", language), "type": "log"})
     return fig
@@ -166,7 +170,8 @@ def cluster_size_chart(cluster_sizes: pd.DataFrame, language: str = "fr") -> go.
     fig = go.Figure(go.Bar(x=cluster_sizes["size"].astype(str).tolist(),
                            y=cluster_sizes["customers"].tolist(), marker_color=_BLUE,
                            text=cluster_sizes["customers"].tolist(), textposition="outside"))
-    fig.update_layout(title=t("dedup.chart_cluster_title", language),
+    fig.update_layout(separators=plotly_separators(language),
+                      title=t("dedup.chart_cluster_title", language),
                       xaxis={"title": t("dedup.chart_cluster_x", language), "type": "category"},
                       yaxis={"title": t("dedup.chart_cluster_y", language), "type": "log"})
     return fig

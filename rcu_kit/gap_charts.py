@@ -19,7 +19,7 @@ import plotly.graph_objects as go
 
 from rcu_kit.config import Engagement
 from rcu_kit.gaps import SEVERITIES
-from rcu_kit.i18n import t
+from rcu_kit.i18n import plotly_separators, t
 
 __all__ = ["gap_heatmap", "gap_severity_chart"]
 
@@ -60,7 +60,8 @@ def gap_heatmap(engagement: Engagement, matrix: pd.DataFrame, language: str | No
         texttemplate="%{text}", hovertemplate="%{y} / %{x}<br>%{customdata}<extra></extra>",
         zmin=0, zmax=100, colorscale="RdYlGn", xgap=2, ygap=2,
         colorbar={"title": {"text": t("gaps.heatmap_colorbar", lang)}}))
-    fig.update_layout(title=t("gaps.heatmap_title", lang), yaxis={"autorange": "reversed"},
+    fig.update_layout(separators=plotly_separators(lang),
+                      title=t("gaps.heatmap_title", lang), yaxis={"autorange": "reversed"},
                       height=max(320, 28 * len(attrs) + 160), plot_bgcolor="#eeeeee")
     return fig
 
@@ -74,6 +75,7 @@ def gap_severity_chart(engagement: Engagement, gaps: pd.DataFrame, language: str
         counts = [int(((gaps["gap"] == k) & (gaps["severity"] == sev)).sum()) for k in kinds]
         fig.add_bar(name=t(f"gaps.level_{sev}", lang), x=[t(f"gaps.kind_{k}", lang) for k in kinds],
                     y=counts, marker_color=_SEVERITY_COLOURS[sev])
-    fig.update_layout(barmode="stack", title=t("gaps.severity_chart_title", lang),
+    fig.update_layout(separators=plotly_separators(lang),
+                      barmode="stack", title=t("gaps.severity_chart_title", lang),
                       yaxis_title=t("gaps.count", lang), legend_title=t("gaps.severity", lang))
     return fig

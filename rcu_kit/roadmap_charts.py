@@ -6,7 +6,7 @@ import pandas as pd
 import plotly.express as px
 import plotly.graph_objects as go
 
-from rcu_kit.i18n import fmt_number, t
+from rcu_kit.i18n import fmt_number, plotly_separators, t
 from rcu_kit.rcu_form import FORMS, Recommendation
 
 __all__ = ["score_breakdown_chart", "gantt_chart", "priority_matrix_chart"]
@@ -30,7 +30,8 @@ def score_breakdown_chart(rec: Recommendation, language: str = "fr") -> go.Figur
                     textposition="top center",
                     marker={"symbol": "diamond", "size": 12, "color": "black"},
                     name=t("roadmap.chart_total", language))
-    fig.update_layout(barmode="relative", title=t("roadmap.chart_scores_title", language),
+    fig.update_layout(separators=plotly_separators(language),
+                      barmode="relative", title=t("roadmap.chart_scores_title", language),
                       yaxis_title=t("roadmap.chart_score", language), legend_title_text="",
                       height=520)
     return fig
@@ -46,7 +47,8 @@ def gantt_chart(plan: pd.DataFrame, language: str = "fr") -> go.Figure:
                       color_discrete_map=colours, hover_data={"effort_days": True, "cause": True,
                                                               "kind_label": False, "task": False})
     fig.update_yaxes(autorange="reversed", title="")
-    fig.update_layout(title=t("roadmap.chart_gantt_title", language), legend_title_text="",
+    fig.update_layout(separators=plotly_separators(language),
+                      title=t("roadmap.chart_gantt_title", language), legend_title_text="",
                       height=max(360, 28 * len(frame) + 140))
     return fig
 
@@ -60,7 +62,8 @@ def priority_matrix_chart(workstreams: pd.DataFrame, language: str = "fr") -> go
                      hover_data={"label": True, "cause": True, "kind_label": False},
                      color_discrete_map=colours)
     fig.update_traces(textposition="top center", marker={"size": 14})
-    fig.update_layout(title=t("roadmap.chart_matrix_title", language), legend_title_text="",
+    fig.update_layout(separators=plotly_separators(language),
+                      title=t("roadmap.chart_matrix_title", language), legend_title_text="",
                       xaxis_title=t("roadmap.chart_effort", language),
                       yaxis_title=t("roadmap.chart_value", language), height=480)
     fig.update_yaxes(tickvals=[1, 2, 3], ticktext=[t("roadmap.value_low", language),

@@ -13,7 +13,7 @@ from __future__ import annotations
 import pandas as pd
 import plotly.graph_objects as go
 
-from rcu_kit.i18n import t
+from rcu_kit.i18n import plotly_separators, t
 
 __all__ = ["records_per_source_chart", "overlap_chart"]
 
@@ -35,7 +35,8 @@ def records_per_source_chart(sources: pd.DataFrame, language: str = "fr") -> go.
         fig.add_bar(name=t("report.distinct_customers", language), x=sources["source"].tolist(),
                     y=sources["customers"].tolist())
     title = "report.records_per_source" if with_customers else "report.records_per_source_only"
-    fig.update_layout(title=t(title, language), barmode="group", showlegend=with_customers, **_LAYOUT)
+    fig.update_layout(separators=plotly_separators(language),
+                      title=t(title, language), barmode="group", showlegend=with_customers, **_LAYOUT)
     return fig
 
 
@@ -45,6 +46,7 @@ def overlap_chart(overlap: pd.DataFrame, language: str = "fr") -> go.Figure:
                                y=list(overlap.index), colorscale="Blues",
                                text=overlap.to_numpy().tolist(), texttemplate="%{text}",
                                hovertemplate="%{y} × %{x}: %{z}<extra></extra>"))
-    fig.update_layout(title=t("report.overlap_matrix", language), **_LAYOUT)
+    fig.update_layout(separators=plotly_separators(language),
+                      title=t("report.overlap_matrix", language), **_LAYOUT)
     fig.update_yaxes(autorange="reversed")
     return fig

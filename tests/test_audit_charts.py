@@ -45,3 +45,13 @@ def test_empty_tables_give_empty_charts():
     empty = KPIS.iloc[:0]
     assert completeness_heatmap(empty, "fr").data[0].z.shape == (0, 0)
     assert all(len(b.y) == 0 for b in validity_bars(empty, "fr").data)
+
+
+def test_charts_use_the_report_language_separators():
+    # plotly's separators: decimal mark then thousands mark, for hovers and axis ticks
+    inv = pd.DataFrame({"source": ["crm"], "rows": [1200], "bad_lines": [0]})
+    dup = pd.DataFrame({"source": ["crm"], "key": ["email"], "duplicate_rate": [0.1]})
+    for language, separators in (("fr", ", "), ("en", ".,")):
+        figs = [completeness_heatmap(KPIS, language), validity_bars(KPIS, language),
+                volume_bars(inv, language), duplicates_bars(dup, language)]
+        assert [fig.layout.separators for fig in figs] == [separators] * 4

@@ -74,3 +74,17 @@ def test_cluster_size_chart():
     fig = charts.cluster_size_chart(f.cluster_size_distribution(CW), "en")
     # one customer of 1 record, two of 2, one of 3
     assert list(fig.data[0].x) == ["1", "2", "3"] and list(fig.data[0].y) == [1, 2, 1]
+
+
+def test_charts_use_the_report_language_separators():
+    # plotly's separators: decimal mark then thousands mark, for hovers and axis ticks
+    effect = pd.DataFrame({"threshold": [0.9], "matched_pairs": [1], "customers": [4],
+                           "duplicate_rate": [0.2], "multi_source_customers": [1], "current": [True]})
+    hist = f.probability_histogram(pd.DataFrame({"match_probability": [0.1, 0.95]}), bins=2)
+    for language, separators in (("fr", ", "), ("en", ".,")):
+        figs = [charts.upset_chart(f.source_combinations(CW), language),
+                charts.duplicate_rate_chart(f.per_source_figures(CW), language),
+                charts.threshold_chart(effect, language),
+                charts.probability_histogram_chart(hist, 0.9, language),
+                charts.cluster_size_chart(f.cluster_size_distribution(CW), language)]
+        assert [fig.layout.separators for fig in figs] == [separators] * 5

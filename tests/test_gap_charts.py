@@ -49,3 +49,12 @@ def test_severity_chart_counts_gaps():
     assert [tr.name for tr in fig.data] == ["High", "Medium", "Low"]
     assert [list(tr.y) for tr in fig.data] == [[1, 0], [0, 1], [0, 1]]
     assert list(fig.data[0].x) == ["Present but poor", "In one source only"]
+
+
+def test_charts_use_the_report_language_separators():
+    # the engagement's language by default; an explicit language wins
+    gaps = pd.DataFrame({"gap": ["single_source"], "severity": ["low"], "attribute": ["a"]})
+    assert gap_heatmap(_engagement("fr"), _matrix()).layout.separators == ", "
+    assert gap_heatmap(_engagement("fr"), _matrix(), "en").layout.separators == ".,"
+    assert gap_severity_chart(_engagement("en"), gaps).layout.separators == ".,"
+    assert gap_severity_chart(_engagement("en"), gaps, "fr").layout.separators == ", "

@@ -39,3 +39,14 @@ def test_score_breakdown_labels_in_french():
     fig = charts.score_breakdown_chart(REC, "fr")
     assert fig.data[0].name == "Nombre de sources"
     assert fig.data[0].x[0] == "Outil MDM dédié"
+
+
+def test_charts_use_the_report_language_separators():
+    # plotly's separators: decimal mark then thousands mark, for hovers and axis ticks
+    plan = pd.DataFrame({"id": ["W1"], "label": ["Cadrage"], "kind": ["phase"], "effort_days": [5],
+                         "cause": ["-"], "start": ["2024-01-01"], "finish": ["2024-01-08"]})
+    workstreams = plan[["id", "label", "kind", "effort_days", "cause"]].assign(value=[3])
+    for language, separators in (("fr", ", "), ("en", ".,")):
+        figs = [charts.score_breakdown_chart(REC, language), charts.gantt_chart(plan, language),
+                charts.priority_matrix_chart(workstreams, language)]
+        assert [fig.layout.separators for fig in figs] == [separators] * 3

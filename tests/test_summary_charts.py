@@ -30,3 +30,13 @@ def test_overlap_chart_heatmap_values():
     assert fig.data[0].type == "heatmap"
     assert [list(row) for row in fig.data[0].z] == [[2, 1], [1, 3]]
     assert fig.layout.title.text == "Customers shared between sources"
+
+
+def test_charts_use_the_report_language_separators():
+    # plotly's separators: decimal mark then thousands mark, for hovers and axis ticks
+    table = pd.DataFrame({"source": ["crm"], "records": [1200], "customers": [1100]})
+    m = pd.DataFrame([[2]], index=["crm"], columns=["crm"])
+    assert records_per_source_chart(table, "fr").layout.separators == ", "
+    assert overlap_chart(m, "fr").layout.separators == ", "
+    assert records_per_source_chart(table, "en").layout.separators == ".,"
+    assert overlap_chart(m, "en").layout.separators == ".,"
