@@ -12,6 +12,8 @@ Examples:
 
 from __future__ import annotations
 
+from decimal import Decimal
+
 import pandas as pd
 import plotly.graph_objects as go
 from plotly.subplots import make_subplots
@@ -23,6 +25,17 @@ __all__ = ["upset_chart", "duplicate_rate_chart", "threshold_chart", "probabilit
 
 _BLUE, _ORANGE, _GREY, _DARK = "#1565c0", "#ef6c00", "#d0d0d0", "#263238"
 _FIXED = ("combination", "n_sources", "customers", "records")
+
+
+def _threshold_text(value: float, language: str) -> str:
+    """A threshold with as many decimals as it has (0.9, 0.95), decimal comma in French.
+
+    Examples:
+        >>> _threshold_text(0.9, "en"), _threshold_text(0.95, "fr"), _threshold_text(1, "fr")
+        ('0.9', '0,95', '1')
+    """
+    decimals = max(0, -Decimal(f"{float(value):g}").as_tuple().exponent)
+    return fmt_number(value, language, decimals)
 
 
 def upset_chart(combinations: pd.DataFrame, language: str = "fr", max_combinations: int = 20
@@ -118,7 +131,7 @@ def threshold_chart(effect: pd.DataFrame, language: str = "fr") -> go.Figure:
         value = float(current.iloc[0])
         fig.add_vline(x=value, line_dash="dash", line_color=_DARK,
                       annotation_text=t("dedup.chart_threshold_current", language,
-                                        threshold=f"{value:g}"),
+                                        threshold=_threshold_text(value, language)),
                       annotation_position="top left")
     fig.update_layout(separators=plotly_separators(language),
                       title=t("dedup.chart_threshold_title", language),
@@ -152,7 +165,7 @@ def probability_histogram_chart(histogram: pd.DataFrame, threshold: float | None
     if threshold is not None:
         fig.add_vline(x=threshold, line_dash="dash", line_color=_DARK,
                       annotation_text=t("dedup.chart_threshold_current", language,
-                                        threshold=f"{threshold:g}"),
+                                        threshold=_threshold_text(threshold, language)),
                       annotation_position="top left")
     fig.update_layout(separators=plotly_separators(language),
                       title=t("dedup.chart_histogram_title", language), bargap=0.05,

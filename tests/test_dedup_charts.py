@@ -61,6 +61,8 @@ def test_threshold_chart_marks_the_threshold_used():
     assert list(fig.data[0].y) == [2, 4] and list(fig.data[1].y) == [3, 1]
     assert fig.layout.shapes[0].x0 == 0.9
     assert fig.layout.annotations[0].text == "Threshold used: 0.9"
+    # in French with a decimal comma
+    assert charts.threshold_chart(effect, "fr").layout.annotations[0].text == "Seuil retenu : 0,9"
 
 
 def test_probability_histogram_chart():
@@ -68,6 +70,12 @@ def test_probability_histogram_chart():
     fig = charts.probability_histogram_chart(hist, 0.9, "en")
     assert list(fig.data[0].x) == [0.25, 0.75] and list(fig.data[0].y) == [2, 1]
     assert fig.layout.yaxis.type == "log"
+    # the threshold's own decimals, no more, no fewer: 0.95 stays 0.95, 1 stays 1
+    assert fig.layout.annotations[0].text == "Threshold used: 0.9"
+    fr = charts.probability_histogram_chart(hist, 0.95, "fr")
+    assert fr.layout.annotations[0].text == "Seuil retenu : 0,95"
+    assert charts.probability_histogram_chart(hist, 1, "en").layout.annotations[0].text == \
+        "Threshold used: 1"
 
 
 def test_cluster_size_chart():
