@@ -38,7 +38,7 @@ from tqdm.auto import tqdm
 from unidecode import unidecode
 
 from rcu_kit.config import DERIVED_ATTRIBUTES, KNOWN_TRANSFORMS, Attribute, ConfigError, Engagement, MappingEntry
-from rcu_kit.i18n import t
+from rcu_kit.i18n import fmt_number, t
 from rcu_kit.validity import check_validity
 
 __all__ = [
@@ -433,7 +433,8 @@ def suggest_mapping(engagement: Engagement, loaded: Mapping[str, Any], audit: An
                 score, syn = name_score(column, synonyms[attr_name])
                 attr_type = attr.type if attr is not None else "string"
                 evidence = _type_evidence(sem, attr_name, attr_type)
-                reasons = [t("mapping.reason_name", lang, synonym=syn, score=f"{score:.2f}")] if score else []
+                reasons = [t("mapping.reason_name", lang, synonym=syn,
+                             score=fmt_number(score, lang, 2))] if score else []
                 if evidence > 0 and score:
                     score = score + (1 - score) * 0.5
                     reasons.append(t("mapping.reason_type", lang, type=sem))
@@ -523,7 +524,8 @@ def suggest_mapping(engagement: Engagement, loaded: Mapping[str, Any], audit: An
             if cand is None:
                 near = max(per_source[src].get(column, []), key=lambda c: c.confidence, default=None)
                 reason = (t("mapping.reason_weak", lang, attribute=near.attribute,
-                            score=f"{near.confidence:.2f}") if near else t("mapping.reason_none", lang))
+                            score=fmt_number(near.confidence, lang, 2))
+                          if near else t("mapping.reason_none", lang))
                 rows.append({"source": src, "column": column, "attribute": None, "transform": None,
                              "confidence": None, "reason": reason})
                 continue

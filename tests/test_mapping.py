@@ -170,6 +170,22 @@ def test_min_confidence_leaves_weak_columns_unmapped(audit_types):
     assert table.loc[("fid", "tel_contact"), "reason"] == "no attribute fits well enough (best: email 0.50)"
 
 
+@pytest.mark.parametrize("language, close, weak", [
+    ("fr", "nom proche de « telephone » (0,75)", "correspondance trop faible (meilleure: phone 0,75)"),
+    ("en", "name close to 'telephone' (0.75)", "no attribute fits well enough (best: phone 0.75)"),
+])
+def test_reason_scores_in_the_engagement_language(language, close, weak):
+    # "telephon" is close to "telephone" (fuzzy 0.941 x 0.8 = 0.7529), no type from the audit:
+    # mapped at 0.7529 with min_confidence 0.5, left unmapped at 0.8; the score in the reason
+    # has a decimal comma in French
+    sources = {"crm": pd.DataFrame({"id_client": ["1"], "telephon": ["0612345678"]})}
+    audit = pd.DataFrame({"source": ["crm"], "column": ["telephon"], "semantic_type": [None]})
+    kept = suggest_mapping(_engagement(language), sources, audit=audit, min_confidence=0.5)
+    assert kept.set_index("column").loc["telephon", "reason"] == close
+    left = suggest_mapping(_engagement(language), sources, audit=audit, min_confidence=0.8)
+    assert left.set_index("column").loc["telephon", "reason"] == weak
+
+
 def test_suggest_mapping_needs_a_target_model():
     eng = Engagement(client="x", sources=[Source(name="crm", path="a")])
     with pytest.raises(ValueError, match="no target_model"):
