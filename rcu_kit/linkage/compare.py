@@ -300,19 +300,13 @@ def _name_tables(vocabulary: np.ndarray) -> dict[str, np.ndarray]:
             "n_tokens": n_tokens, "self": ids(np.append(vocabulary.astype(object), None))}
 
 
-def _swapped(first_a, last_a, first_b, last_b, first_vocab, last_vocab) -> np.ndarray:
-    """Pairs whose first and last names are swapped on one side (DUPONT JEAN / JEAN DUPONT)."""
-    to_last = np.append(pd.Index(last_vocab).get_indexer(first_vocab), -1)
-    return (first_a >= 0) & (first_b >= 0) & (last_a >= 0) & (last_b >= 0) & \
-        (to_last[first_a] == last_b) & (to_last[first_b] == last_a)
-
-
-def _swapped_typo(feature: "_LevelFeature", first_a: np.ndarray, last_a: np.ndarray,
-                  first_b: np.ndarray, last_b: np.ndarray, first_vocab: np.ndarray,
-                  last_vocab: np.ndarray, mask: np.ndarray) -> np.ndarray:
-    """Pairs (among ``mask``) whose first and last names are swapped on one side, each name
-    the same or a typo apart (ROLLINS ASHLEIGH / ASHLEIGH ROLLIQNS). Works on the codes of
-    the two vocabularies, put end to end once per run."""
+def _swaps(feature: "_LevelFeature", first_a: np.ndarray, last_a: np.ndarray,
+           first_b: np.ndarray, last_b: np.ndarray, first_vocab: np.ndarray,
+           last_vocab: np.ndarray, mask: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """``(exact, close)``: pairs whose first and last names are swapped on one side, exactly
+    (DUPONT JEAN / JEAN DUPONT), or (among ``mask``, not exact) each name the same or a typo
+    apart (ROLLINS ASHLEIGH / ASHLEIGH ROLLIQNS). Works on the codes of the two vocabularies,
+    mapped to each other and put end to end once per run."""
     cache = feature._cache.get("swap")
     if cache is None or cache[0] is not first_vocab or cache[1] is not last_vocab:
         combined = np.concatenate([np.asarray(first_vocab, dtype=object),
@@ -322,17 +316,19 @@ def _swapped_typo(feature: "_LevelFeature", first_a: np.ndarray, last_a: np.ndar
         feature._cache["swap"] = cache
     _, _, combined, to_last = cache
     offset = len(first_vocab)
+    known = (first_a >= 0) & (first_b >= 0) & (last_a >= 0) & (last_b >= 0)
+    exact = known & (to_last[first_a] == last_b) & (to_last[first_b] == last_a)
 
     def agree(first: np.ndarray, last: np.ndarray) -> np.ndarray:
         same = to_last[first] == last
         return same | _typo(combined, first, offset + last, ~same, feature.workers)
 
-    out = np.zeros(len(mask), dtype=bool)
-    todo = np.flatnonzero(mask & (first_a >= 0) & (first_b >= 0) & (last_a >= 0) & (last_b >= 0))
+    close = np.zeros(len(mask), dtype=bool)
+    todo = np.flatnonzero(mask & known & ~exact)
     if len(todo):
         keep = todo[agree(first_a[todo], last_b[todo])]
-        out[keep[agree(first_b[keep], last_a[keep])]] = True
-    return out
+        close[keep[agree(first_b[keep], last_a[keep])]] = True
+    return exact, close
 
 
 # -- features -------------------------------------------------------------------------------------
@@ -397,9 +393,10 @@ class FirstNameComparison(_LevelFeature):
         close |= _typo(vocab, a, b, rest & ~close, self.workers)
         if self.has_last:
             (la, lb), last_vocab = _unify(left[k], right[k])
-            exact |= _swapped(a, la, b, lb, vocab, last_vocab)
-            close |= _swapped_typo(self, a, la, b, lb, vocab, last_vocab,
-                                   both & ~exact & ~compound & ~initials & ~close)
+            swap_exact, swap_close = _swaps(self, a, la, b, lb, vocab, last_vocab,
+                                            both & ~exact & ~compound & ~initials & ~close)
+            exact |= swap_exact
+            close |= swap_close
         out[initials] = 1
         out[compound] = 2
         out[close] = 3
@@ -470,9 +467,10 @@ class LastNameComparison(_LevelFeature):
         close |= _typo(vocab, a, b, rest & ~close, self.workers)
         if self.has_first:
             (fa, fb), first_vocab = _unify(left[k], right[k])
-            exact |= _swapped(fa, a, fb, b, first_vocab, vocab)
-            close |= _swapped_typo(self, fa, a, fb, b, first_vocab, vocab,
-                                   both & ~exact & ~partial & ~birth & ~close)
+            swap_exact, swap_close = _swaps(self, fa, a, fb, b, first_vocab, vocab,
+                                            both & ~exact & ~partial & ~birth & ~close)
+            exact |= swap_exact
+            close |= swap_close
         out[partial] = 1
         out[close] = 2
         out[birth & ~exact] = 3
