@@ -3,7 +3,7 @@
 Builds a realistic French customer extract (10 columns: id, civility, last and first name,
 e-mail, phone, postcode, city, birth date, creation date; with blanks, lost leading zeros,
 mixed phone formats and garbage), writes it as a ';'-separated CSV, loads it through
-:func:`rcu_kit.loaders.load_all` and runs the audit on it, printing the wall time and the CPU
+:func:`rcu_kit.sources.loaders.load_all` and runs the audit on it, printing the wall time and the CPU
 time of each stage and the process's peak memory. The machine may be shared: wall time then
 includes waiting for a core, CPU time does not; both are printed, with the load average.
 
@@ -129,10 +129,10 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--keep", type=Path, default=None, help="folder to keep the CSV and outputs in")
     args = parser.parse_args(argv)
 
-    from rcu_kit.audit import audit_frames
-    from rcu_kit.config import Engagement
-    from rcu_kit.loaders import load_all
-    from rcu_kit.profiling import _ydata
+    from rcu_kit.audit.run import audit_frames
+    from rcu_kit.core.config import Engagement
+    from rcu_kit.sources.loaders import load_all
+    from rcu_kit.audit.profiling import _ydata
 
     _ydata()  # import ydata-profiling (and matplotlib) outside the timed stages: ~5 s, once
 

@@ -1,4 +1,4 @@
-"""Benchmark of the engagement-level deduplication step (``rcu_kit.dedup``): time per stage.
+"""Benchmark of the engagement-level deduplication step (``rcu_kit.dedup.run``): time per stage.
 
 Usage (from the repository root)::
 
@@ -6,14 +6,14 @@ Usage (from the repository root)::
     .venv/bin/python bench/bench_dedup_step.py --records 100000
     .venv/bin/python bench/bench_dedup_step.py --records 1000000 --no-outputs
 
-On the demo engagement (``rcu_kit.demo``, generated once under
+On the demo engagement (``rcu_kit.sources.demo``, generated once under
 ``bench/data/demo_engagement_<n>_seed<seed>/`` and reused), runs what ``rcu-kit dedup`` and
-notebook 04 run: :func:`rcu_kit.dedup.run_dedup` (load, mapping, standardisation, linkage,
-figures including the threshold-effect table) then :func:`rcu_kit.dedup.write_dedup_outputs`
+notebook 04 run: :func:`rcu_kit.dedup.run.run_dedup` (load, mapping, standardisation, linkage,
+figures including the threshold-effect table) then :func:`rcu_kit.dedup.run.write_dedup_outputs`
 (crosswalk, summary.json, matched pairs, tables, Excel workbook) into a temporary folder.
 Printed: wall seconds per stage, CPU seconds, records per second, peak memory (resident set size
 of this process), the headline figures and the crosswalk's pairwise / B-cubed scores against the
-demo's ground truth (``rcu_kit.evaluation``). The linkage core alone is ``bench/bench_linkage.py``.
+demo's ground truth (``rcu_kit.dedup.evaluation``). The linkage core alone is ``bench/bench_linkage.py``.
 """
 
 from __future__ import annotations
@@ -38,7 +38,7 @@ def _peak_rss_gb() -> float:
 
 def demo_engagement(n_records: int, seed: int) -> Path:
     """The cached demo engagement of ``n_records`` records (generated on first use)."""
-    from rcu_kit.demo import generate_demo
+    from rcu_kit.sources.demo import generate_demo
 
     folder = ROOT / "bench" / "data" / f"demo_engagement_{n_records}_seed{seed}"
     if not (folder / "engagement.yaml").exists():
@@ -56,9 +56,9 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--progress", action="store_true", help="show progress bars")
     args = parser.parse_args(argv)
 
-    from rcu_kit.config import load_engagement
-    from rcu_kit.dedup import run_dedup, write_dedup_outputs
-    from rcu_kit.evaluation import evaluate_crosswalk
+    from rcu_kit.core.config import load_engagement
+    from rcu_kit.dedup.run import run_dedup, write_dedup_outputs
+    from rcu_kit.dedup.evaluation import evaluate_crosswalk
 
     path = demo_engagement(args.records, args.seed)
     engagement = load_engagement(path)

@@ -15,7 +15,7 @@ import tempfile
 import time
 from pathlib import Path
 
-from rcu_kit.demo import generate_demo
+from rcu_kit.sources.demo import generate_demo
 
 
 def main() -> None:

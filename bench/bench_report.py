@@ -2,7 +2,7 @@
 
     .venv/bin/python bench/bench_report.py [--records 5000] [--seed 42] [--out DIR]
 
-Generates the demo engagement (timed apart), then times ``rcu_kit.report.run_report`` on it: every
+Generates the demo engagement (timed apart), then times ``rcu_kit.report.run.run_report`` on it: every
 notebook of the method that exists under notebooks/, run with papermill, rendered to HTML, plus the
 executive summary. Prints the time per notebook, the total and the budget (3 minutes).
 """
@@ -27,8 +27,8 @@ def main(argv: list[str] | None = None) -> int:
                         help="folder for the demo and the reports (default: a temporary folder)")
     args = parser.parse_args(argv)
 
-    from rcu_kit.demo import generate_demo
-    from rcu_kit.report import run_report
+    from rcu_kit.sources.demo import generate_demo
+    from rcu_kit.report.run import run_report
 
     out = args.out or Path(tempfile.mkdtemp(prefix="bench_report_"))
     t0 = time.perf_counter()

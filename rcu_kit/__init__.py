@@ -3,7 +3,7 @@
 The public surface is small; the machinery lives in one module per responsibility.
 """
 
-from rcu_kit.config import ConfigError, Engagement, load_engagement, save_engagement
+from rcu_kit.core.config import ConfigError, Engagement, load_engagement, save_engagement
 
 __all__ = ["ConfigError", "Engagement", "load_engagement", "save_engagement", "__version__"]
 __version__ = "0.1.0"

@@ -118,7 +118,7 @@ def build_parser() -> argparse.ArgumentParser:
 
 # ---------------------------------------------------------------------------------------------
 def _cmd_demo(args: argparse.Namespace) -> int:
-    from rcu_kit.demo import generate_demo
+    from rcu_kit.sources.demo import generate_demo
 
     result = generate_demo(args.out, n_records=args.records, seed=args.seed, language=args.language,
                            progress=True)
@@ -129,9 +129,9 @@ def _cmd_demo(args: argparse.Namespace) -> int:
 
 
 def _cmd_summary(args: argparse.Namespace) -> int:
-    from rcu_kit.config import load_engagement
-    from rcu_kit.excel import write_workbook
-    from rcu_kit.loaders import bad_lines_frame, load_all, summarise_sources
+    from rcu_kit.core.config import load_engagement
+    from rcu_kit.core.excel import write_workbook
+    from rcu_kit.sources.loaders import bad_lines_frame, load_all, summarise_sources
 
     engagement = load_engagement(args.engagement)
     loaded = load_all(engagement, progress=True)
@@ -152,8 +152,8 @@ def _cmd_summary(args: argparse.Namespace) -> int:
 
 
 def _cmd_audit(args: argparse.Namespace) -> int:
-    from rcu_kit.audit import DEFAULT_PROFILE_SAMPLE_SIZE, export_audit, run_audit
-    from rcu_kit.config import load_engagement
+    from rcu_kit.audit.run import DEFAULT_PROFILE_SAMPLE_SIZE, export_audit, run_audit
+    from rcu_kit.core.config import load_engagement
 
     engagement = load_engagement(args.engagement)
     result = run_audit(engagement, args.sources or None,
@@ -166,8 +166,8 @@ def _cmd_audit(args: argparse.Namespace) -> int:
 
 
 def _cmd_gaps(args: argparse.Namespace) -> int:
-    from rcu_kit.config import load_engagement
-    from rcu_kit.gaps import run_gap_analysis
+    from rcu_kit.core.config import load_engagement
+    from rcu_kit.mapping.gaps import run_gap_analysis
 
     engagement = load_engagement(args.engagement)
     result = run_gap_analysis(engagement, use_saved_mapping=not args.suggestions_only,
@@ -179,25 +179,25 @@ def _cmd_gaps(args: argparse.Namespace) -> int:
 
 
 def _cmd_dedup(args: argparse.Namespace) -> int:
-    from rcu_kit.dedup import dedup_command
+    from rcu_kit.dedup.run import dedup_command
 
     return dedup_command(args.engagement, sources=args.sources or None, threshold=args.threshold)
 
 
 def _cmd_match(args: argparse.Namespace) -> int:
-    from rcu_kit.preventive import match_command
+    from rcu_kit.golden.preventive import match_command
 
     return match_command(args.engagement, args.record, top=args.top)
 
 
 def _cmd_report(args: argparse.Namespace) -> int:
-    from rcu_kit.report import report_command
+    from rcu_kit.report.run import report_command
 
     return report_command(args.engagement, out_root=args.out, progress=not args.no_progress)
 
 
 def _cmd_lab(args: argparse.Namespace) -> int:
-    from rcu_kit.lab import launch_lab
+    from rcu_kit.jupyter.lab import launch_lab
 
     return launch_lab(args.engagement, open_browser=not args.no_browser, port=args.port)
 
@@ -215,7 +215,7 @@ class _pandas_display:
 
 def main(argv: list[str] | None = None) -> int:
     """Entry point of the ``rcu-kit`` command."""
-    from rcu_kit.config import ConfigError
+    from rcu_kit.core.config import ConfigError
 
     parser = build_parser()
     args = parser.parse_args(argv)

@@ -15,7 +15,7 @@ SMALL_DEMO_RECORDS = 1500
 @pytest.fixture(scope="session")
 def demo_engagement(tmp_path_factory) -> Path:
     """Path of a small demo engagement YAML (1,500 records, seed 7), shared by the session."""
-    from rcu_kit.demo import generate_demo
+    from rcu_kit.sources.demo import generate_demo
 
     out = tmp_path_factory.mktemp("demo")
     return generate_demo(out, n_records=SMALL_DEMO_RECORDS, seed=7).engagement_path
@@ -30,8 +30,8 @@ CONTACT_COLUMN_HINTS = ("mail", "courriel", "tel", "phone", "mobile")
 def demo_raw_contacts(demo_engagement) -> set[str]:
     """Every raw e-mail and phone value (8 characters or more) of the small demo's sources, as the
     files hold them: what no client-facing output may show under the default policy."""
-    from rcu_kit.config import load_engagement
-    from rcu_kit.loaders import load_all
+    from rcu_kit.core.config import load_engagement
+    from rcu_kit.sources.loaders import load_all
 
     raw: set[str] = set()
     for ls in load_all(load_engagement(demo_engagement)).values():

@@ -24,7 +24,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[2]))  # the repository, 
 
 from common import RunResult, clusters_frame, light_clean, log, main  # noqa: E402
 
-from rcu_kit.evaluation import clusters_from_pairs  # noqa: E402
+from rcu_kit.dedup.evaluation import clusters_from_pairs  # noqa: E402
 
 THRESHOLD = 0.85  # Jaro-Winkler similarity at or above which two strings agree
 

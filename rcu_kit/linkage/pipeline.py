@@ -58,8 +58,8 @@ from rcu_kit.linkage.indexing import (
     random_pairs,
 )
 from rcu_kit.linkage.prepare import prepare_records
-from rcu_kit.settings import coerce_settings
-from rcu_kit.timing import StageTimer
+from rcu_kit.core.settings import coerce_settings
+from rcu_kit.core.timing import StageTimer
 
 __all__ = ["DedupSettings", "DedupResult", "default_passes", "build_index", "deduplicate"]
 

@@ -1,0 +1,104 @@
+"""Charts of the source audit (plotly figures; computation lives in :mod:`rcu_kit.audit.run`).
+
+Each function takes one audit table and the report language and returns a
+``plotly.graph_objects.Figure``; labels come from ``rcu_kit/resources/i18n/audit.yaml``. No
+chart shows a customer's value: only rates and counts.
+
+Examples:
+    >>> fig = completeness_heatmap(result.kpis, "fr")  # doctest: +SKIP
+    >>> fig.show()  # doctest: +SKIP
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+import plotly.graph_objects as go
+
+from rcu_kit.core.i18n import plotly_separators, t
+
+__all__ = ["completeness_heatmap", "validity_bars", "volume_bars", "duplicates_bars"]
+
+_COLOURS = {"valid": "#2e7d32", "repairable": "#f9a825", "invalid": "#c62828",
+            "rows": "#1565c0", "bad_lines": "#c62828"}
+
+
+def _ordered_unique(values: pd.Series) -> list[str]:
+    return list(dict.fromkeys(values.astype(str)))
+
+
+def completeness_heatmap(kpis: pd.DataFrame, language: str = "fr") -> go.Figure:
+    """Completeness (%) of every column of every source: sources in rows, columns in columns.
+
+    A cell is empty where the source has no such column. Sources keep the audit's order, columns
+    their order of first appearance.
+    """
+    sources = _ordered_unique(kpis["source"]) if len(kpis) else []
+    columns = _ordered_unique(kpis["column"]) if len(kpis) else []
+    z = np.full((len(sources), len(columns)), np.nan)
+    for r in kpis.itertuples(index=False):
+        if pd.notna(r.completeness):
+            z[sources.index(str(r.source)), columns.index(str(r.column))] = round(100 * r.completeness, 1)
+    text = [["" if np.isnan(v) else f"{v:.0f}" for v in row] for row in z]
+    fig = go.Figure(go.Heatmap(
+        z=z, x=columns, y=sources, text=text, texttemplate="%{text}", zmin=0, zmax=100,
+        colorscale="RdYlGn", colorbar={"title": "%"}, hoverongaps=False,
+        hovertemplate=f"{t('audit.axis_source', language)}: %{{y}}<br>"
+                      f"{t('audit.axis_column', language)}: %{{x}}<br>%{{z:.1f}} %<extra></extra>"))
+    fig.update_layout(separators=plotly_separators(language),
+                      title=t("audit.chart_completeness_title", language),
+                      xaxis_title=t("audit.axis_column", language),
+                      yaxis_title=t("audit.axis_source", language),
+                      yaxis={"autorange": "reversed"}, height=max(300, 60 * len(sources) + 200))
+    return fig
+
+
+def validity_bars(kpis: pd.DataFrame, language: str = "fr") -> go.Figure:
+    """Valid / repairable / invalid share of the filled values, per source column with a rule."""
+    rated = kpis[kpis["validity"].notna() & (kpis["filled"] > 0)] if len(kpis) else kpis
+    labels = (rated["source"].astype(str) + " · " + rated["column"].astype(str)).tolist()
+    fig = go.Figure()
+    for status in ("valid", "repairable", "invalid"):
+        share = (rated[status].astype(float) / rated["filled"].astype(float) * 100).round(1) \
+            if len(rated) else pd.Series(dtype=float)
+        fig.add_bar(y=labels, x=share.tolist(), name=t(f"audit.series_{status}", language),
+                    orientation="h", marker_color=_COLOURS[status],
+                    hovertemplate="%{y}: %{x:.1f} %<extra>" + t(f"audit.series_{status}", language)
+                                  + "</extra>")
+    fig.update_layout(separators=plotly_separators(language),
+                      title=t("audit.chart_validity_title", language), barmode="stack",
+                      xaxis={"title": t("audit.axis_share", language) + " (%)", "range": [0, 100]},
+                      yaxis={"autorange": "reversed"}, height=max(300, 22 * len(labels) + 150),
+                      legend={"orientation": "h", "y": -0.15})
+    return fig
+
+
+def volume_bars(inventory: pd.DataFrame, language: str = "fr") -> go.Figure:
+    """Rows loaded and unreadable lines per source."""
+    sources = inventory["source"].astype(str).tolist()
+    fig = go.Figure()
+    fig.add_bar(x=sources, y=inventory["rows"].tolist(), name=t("audit.series_rows", language),
+                marker_color=_COLOURS["rows"])
+    fig.add_bar(x=sources, y=inventory["bad_lines"].tolist(), name=t("audit.series_bad_lines", language),
+                marker_color=_COLOURS["bad_lines"])
+    fig.update_layout(separators=plotly_separators(language),
+                      title=t("audit.chart_volume_title", language), barmode="stack",
+                      xaxis_title=t("audit.axis_source", language),
+                      yaxis_title=t("audit.axis_rows", language))
+    return fig
+
+
+def duplicates_bars(duplicates: pd.DataFrame, language: str = "fr") -> go.Figure:
+    """Exact-key duplicate rate per source, one bar per key (e-mail, phone, name + birth date, any)."""
+    fig = go.Figure()
+    for key in ("email", "phone", "name_birth_date", "any_key"):
+        part = duplicates[duplicates["key"] == key] if len(duplicates) else duplicates
+        fig.add_bar(x=part["source"].astype(str).tolist() if len(part) else [],
+                    y=(part["duplicate_rate"].astype(float) * 100).round(2).tolist() if len(part) else [],
+                    name=t(f"audit.key_{key}", language),
+                    hovertemplate="%{x}: %{y:.2f} %<extra>" + t(f"audit.key_{key}", language) + "</extra>")
+    fig.update_layout(separators=plotly_separators(language),
+                      title=t("audit.chart_duplicates_title", language), barmode="group",
+                      xaxis_title=t("audit.axis_source", language),
+                      yaxis_title=t("audit.axis_rate", language) + " (%)")
+    return fig

@@ -1,0 +1,128 @@
+"""Personal data (GDPR / RGPD) held by each source column, and of which kind.
+
+Each column gets a verdict (``yes``, ``no`` or ``review``), a GDPR category of the engagement
+config (``identity``, ``contact``, ``location``, ``financial``, ``sensitive``, ``none``) and a
+reason. The rules, in order:
+
+1. the column name reveals special-category data (health, religion, political opinion, trade
+   union, sexual orientation, biometrics, social-security number NIR, offences): ``sensitive``;
+2. the column name reveals financial data (IBAN, RIB, card, income, salary, debt): ``financial``;
+3. the column is mapped (``engagement.mapping``) to a target attribute whose ``gdpr_category``
+   the consultant set: that category;
+4. its semantic type: names, civility, birth date and customer ids are ``identity``; e-mails
+   and phones ``contact``; street, postcode, city and country ``location``; free text is to
+   ``review`` (comments often hold personal, even sensitive, data); SIREN/SIRET identify a
+   company (personal only for sole traders) and dates, numbers, categories are not personal
+   on their own.
+
+Examples:
+    >>> import pandas as pd
+    >>> types = pd.DataFrame({"source": "crm", "column": ["nom", "iban", "segment"],
+    ...                       "semantic_type": ["last_name", "id", "category"]})
+    >>> classify_personal_data(types)[["column", "personal_data", "gdpr_category"]].values.tolist()
+    [['nom', 'yes', 'identity'], ['iban', 'yes', 'financial'], ['segment', 'no', 'none']]
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Mapping
+
+import pandas as pd
+
+from rcu_kit.core.i18n import t
+from rcu_kit.values.masking import MASKED_TYPES
+from rcu_kit.values.semantic_types import normalise_name
+
+__all__ = ["GDPR_BY_TYPE", "PERSONAL_DATA_COLUMNS", "classify_personal_data", "masking_types"]
+
+_B, _E = r"(?:^|_)", r"(?:_|$)"
+_SENSITIVE = re.compile(
+    rf"sante|health|medic|maladie|pathologie|handicap|allergi|religion|confession|ethni|racial|"
+    rf"politique|political|opinion|syndic|union_member|orientation_sex|sexualite|biometr|"
+    rf"genetique|genetic|{_B}(?:nir|num_?secu|secu|securite_sociale|num_?ss|ssn){_E}|casier|"
+    rf"condamnation|infraction|criminal")
+_FINANCIAL = re.compile(
+    rf"{_B}(?:iban|rib|bic|swift|cb|pan|card_?number|num_?carte_?bancaire|carte_?bancaire|"
+    rf"salaire|salary|revenu|revenus|income|patrimoine|solvabilite|credit_?score|impaye|impayes|"
+    rf"dette|debt|creance){_E}|iban|carte_?bancaire")
+
+GDPR_BY_TYPE: dict[str, tuple[str, str, str]] = {
+    # semantic type: (personal_data, gdpr_category, reason in English; the tables show the
+    # reason in the engagement's language, label audit.gdpr_<type>)
+    "last_name": ("yes", "identity", "a person's name"),
+    "first_name": ("yes", "identity", "a person's first name"),
+    "full_name": ("yes", "identity", "a person's name"),
+    "civility": ("yes", "identity", "civility reveals the person's gender"),
+    "birth_date": ("yes", "identity", "birth date"),
+    "id": ("yes", "identity", "customer identifier (identifies a person indirectly)"),
+    "email": ("yes", "contact", "e-mail address"),
+    "phone": ("yes", "contact", "phone number"),
+    "street": ("yes", "location", "postal address"),
+    "postcode": ("yes", "location", "part of the postal address"),
+    "city": ("yes", "location", "part of the postal address"),
+    "country": ("yes", "location", "part of the postal address"),
+    "text": ("review", "none", "free text: comments often hold personal, even sensitive, data"),
+    "siren": ("no", "none", "company identifier (personal only for a sole trader)"),
+    "siret": ("no", "none", "establishment identifier (personal only for a sole trader)"),
+}
+PERSONAL_DATA_COLUMNS = ["source", "column", "semantic_type", "personal_data", "gdpr_category",
+                         "reason"]
+
+
+def classify_personal_data(types: pd.DataFrame,
+                           mapped_categories: Mapping[tuple[str, str], tuple[str, str]] | None = None,
+                           language: str = "en") -> pd.DataFrame:
+    """GDPR classification of every source column.
+
+    Args:
+        types: a table with ``source``, ``column`` and ``semantic_type`` (the audit's semantic
+            type table).
+        mapped_categories: ``(source, column) -> (attribute, gdpr_category)`` from the
+            engagement's mapping and target model; a category other than ``none`` wins over
+            the semantic type.
+        language: language of the ``reason`` column (``fr`` or ``en``).
+
+    Returns:
+        Columns :data:`PERSONAL_DATA_COLUMNS`, one row per input row.
+    """
+    mapped_categories = mapped_categories or {}
+    rows = []
+    for rec in types.itertuples(index=False):
+        source, column, kind = str(rec.source), str(rec.column), str(rec.semantic_type)
+        name = normalise_name(column)
+        mapped = mapped_categories.get((source, column))
+        if _SENSITIVE.search(name):
+            verdict = ("yes", "sensitive", t("audit.gdpr_sensitive", language))
+        elif _FINANCIAL.search(name):
+            verdict = ("yes", "financial", t("audit.gdpr_financial", language))
+        elif mapped and mapped[1] != "none":
+            verdict = ("yes", mapped[1], t("audit.gdpr_mapped", language, attribute=mapped[0]))
+        elif kind in GDPR_BY_TYPE:
+            verdict = (*GDPR_BY_TYPE[kind][:2], t(f"audit.gdpr_{kind}", language))
+        else:
+            verdict = ("no", "none", t("audit.gdpr_not_personal", language, kind=kind))
+        rows.append({"source": source, "column": column, "semantic_type": kind,
+                     "personal_data": verdict[0], "gdpr_category": verdict[1], "reason": verdict[2]})
+    return pd.DataFrame(rows, columns=PERSONAL_DATA_COLUMNS)
+
+
+def masking_types(personal: pd.DataFrame, source: str) -> dict[str, str]:
+    """Column -> the semantic type to mask it as, for one source.
+
+    A column's own semantic type, except that financial or sensitive columns whose type is not
+    masked (an IBAN typed ``id``, a health note typed ``category``) are masked as ``text``.
+
+    Examples:
+        >>> table = classify_personal_data(pd.DataFrame(
+        ...     {"source": "crm", "column": ["iban", "tel"], "semantic_type": ["id", "phone"]}))
+        >>> masking_types(table, "crm")
+        {'iban': 'text', 'tel': 'phone'}
+    """
+    out: dict[str, str] = {}
+    for rec in personal[personal["source"] == source].itertuples(index=False):
+        kind = str(rec.semantic_type)
+        if rec.gdpr_category in ("financial", "sensitive") and kind not in MASKED_TYPES:
+            kind = "text"
+        out[str(rec.column)] = kind
+    return out

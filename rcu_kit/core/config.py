@@ -1,0 +1,305 @@
+"""Engagement configuration: one YAML file per client engagement, parsed into typed objects.
+
+The YAML is what a consultant edits (start from ``templates/engagement.yaml``); these pydantic
+models are what the code uses. Every validation error is turned into a :class:`ConfigError` whose
+message names the file, the key, the bad value and what is allowed.
+
+Examples:
+    >>> from rcu_kit.core.config import load_engagement
+    >>> eng = load_engagement("demo/engagement.yaml")  # doctest: +SKIP
+    >>> eng.client, [s.name for s in eng.sources]  # doctest: +SKIP
+    ('Maison Démo', ['crm', 'ecommerce', 'fidelite', 'facturation', 'service_client'])
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any, Literal
+
+import yaml
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
+
+__all__ = [
+    "ConfigError",
+    "Attribute",
+    "MappingEntry",
+    "Source",
+    "PersonalDataPolicy",
+    "Engagement",
+    "DERIVED_ATTRIBUTES",
+    "load_engagement",
+    "save_engagement",
+]
+
+Language = Literal["fr", "en"]
+SourceFormat = Literal["csv", "excel", "parquet", "sql"]
+FlowType = Literal["batch", "real-time"]
+Criticity = Literal["high", "medium", "low"]
+GdprCategory = Literal["identity", "contact", "location", "financial", "sensitive", "none"]
+AttributeType = Literal["string", "date", "email", "phone", "postcode", "civility", "siren", "siret",
+                        "boolean", "number", "category"]
+
+# Pseudo-attributes a source column may map to although they are not in the target model: the
+# standardisation splits them into real attributes.
+DERIVED_ATTRIBUTES: dict[str, tuple[str, ...]] = {
+    "full_name": ("last_name", "first_name"),
+}
+
+# Transforms a mapping entry may ask for (implemented in rcu_kit.mapping.suggest).
+KNOWN_TRANSFORMS = ("split_full_name", "parse_date_dmy", "restore_postcode_zero", "upper", "strip")
+
+
+class ConfigError(ValueError):
+    """An engagement file is invalid; the message says where and how to fix it."""
+
+
+class _Model(BaseModel):
+    model_config = ConfigDict(extra="forbid", validate_assignment=True)
+
+
+class Attribute(_Model):
+    """One attribute of the target customer record ("fiche client")."""
+
+    name: str = Field(description="snake_case identifier, e.g. last_name")
+    label_fr: str = ""
+    label_en: str = ""
+    type: AttributeType = "string"
+    definition: str = ""
+    owner: str = ""
+    criticity: Criticity = "medium"
+    gdpr_category: GdprCategory = "none"
+    retention: str = ""
+    required: bool = False
+
+    def label(self, language: str) -> str:
+        """Client-facing label in the engagement's language, falling back to the name."""
+        text = self.label_fr if language == "fr" else self.label_en
+        return text or self.name
+
+
+class MappingEntry(_Model):
+    """A source column mapped to a target attribute, possibly through a transform."""
+
+    column: str
+    attribute: str
+    transform: str | None = None
+    confidence: float | None = Field(default=None, ge=0.0, le=1.0)
+    reason: str = ""
+    validated: bool = True
+
+    @field_validator("transform")
+    @classmethod
+    def _known_transform(cls, value: str | None) -> str | None:
+        if value is not None and value not in KNOWN_TRANSFORMS:
+            raise ValueError(f"unknown transform {value!r}; allowed: {', '.join(KNOWN_TRANSFORMS)}")
+        return value
+
+
+class Source(_Model):
+    """A collection point: a system holding customer data, and the extract we received from it."""
+
+    name: str = Field(description="short identifier used everywhere, e.g. crm")
+    system: str = ""
+    owner: str = ""
+    channel: str = ""
+    format: SourceFormat = "csv"
+    path: str | None = None
+    url: str | None = Field(default=None, description="SQLAlchemy URL, for format sql")
+    table: str | None = None
+    query: str | None = None
+    sheet: str | int | None = None
+    encoding: str | None = None
+    separator: str | None = None
+    id_column: str | None = Field(default=None, description="column holding the record id")
+    flow: FlowType = "batch"
+    refresh: str = ""
+    volume_per_period: int | None = Field(default=None, ge=0)
+    period: str = "day"
+    peak: int | None = Field(default=None, ge=0)
+    semantic_types: dict[str, str] = Field(default_factory=dict,
+                                           description="consultant overrides: column -> semantic type")
+
+    @field_validator("name")
+    @classmethod
+    def _identifier(cls, value: str) -> str:
+        if not value or not value.replace("_", "").replace("-", "").isalnum():
+            raise ValueError("use letters, digits, '_' or '-' only (e.g. crm, e_commerce)")
+        return value
+
+    @field_validator("separator")
+    @classmethod
+    def _separator(cls, value: str | None) -> str | None:
+        if value is None:
+            return value
+        value = {"\\t": "\t", "tab": "\t"}.get(value, value)
+        if len(value) != 1:
+            raise ValueError("a single character, e.g. ';' or ',' or 'tab'")
+        return value
+
+    @model_validator(mode="after")
+    def _location(self) -> "Source":
+        if self.format == "sql":
+            if not self.url:
+                raise ValueError("format sql needs 'url' (a SQLAlchemy URL such as sqlite:///data.db)")
+            if not (self.table or self.query):
+                raise ValueError("format sql needs 'table' or 'query'")
+        elif not self.path:
+            raise ValueError(f"format {self.format} needs 'path' (relative to the engagement file)")
+        return self
+
+
+class PersonalDataPolicy(_Model):
+    """What personal data client-facing outputs may show. Masked unless explicitly allowed."""
+
+    show_raw_values: bool = False
+
+
+class Engagement(_Model):
+    """A client engagement: everything the notebooks and commands need to know."""
+
+    client: str
+    language: Language = "fr"
+    output_dir: str = "output"
+    seed: int = 42
+    personal_data: PersonalDataPolicy = Field(default_factory=PersonalDataPolicy)
+    definitions: dict[str, str] = Field(default_factory=dict,
+                                        description="customer, prospect, target, ...")
+    sources: list[Source] = Field(default_factory=list)
+    target_model: list[Attribute] = Field(default_factory=list)
+    mapping: dict[str, list[MappingEntry]] = Field(default_factory=dict)
+    dedup: dict[str, Any] = Field(default_factory=dict)
+    survivorship: dict[str, Any] = Field(default_factory=dict)
+    questionnaire: dict[str, Any] = Field(default_factory=dict)
+    roadmap: dict[str, Any] = Field(default_factory=dict)
+    # Where the file was read from; relative paths resolve against its folder. Not written back.
+    base_dir: Path = Field(default_factory=Path.cwd, exclude=True)
+    file: Path | None = Field(default=None, exclude=True)
+
+    @model_validator(mode="after")
+    def _consistent(self) -> "Engagement":
+        names = [s.name for s in self.sources]
+        duplicated = sorted({n for n in names if names.count(n) > 1})
+        if duplicated:
+            raise ValueError(f"source names must be unique; repeated: {', '.join(duplicated)}")
+        attrs = [a.name for a in self.target_model]
+        repeated = sorted({n for n in attrs if attrs.count(n) > 1})
+        if repeated:
+            raise ValueError(f"target_model attribute names must be unique; repeated: {', '.join(repeated)}")
+        known = set(attrs) | set(DERIVED_ATTRIBUTES)
+        for source_name, entries in self.mapping.items():
+            if source_name not in names:
+                raise ValueError(f"mapping.{source_name}: no source named {source_name!r}; "
+                                 f"sources are: {', '.join(names) or '(none)'}")
+            for entry in entries:
+                if entry.attribute not in known:
+                    raise ValueError(
+                        f"mapping.{source_name}: column {entry.column!r} maps to unknown attribute "
+                        f"{entry.attribute!r}; target attributes are: {', '.join(sorted(known))}")
+        return self
+
+    # -- convenience -----------------------------------------------------------------------
+    def source(self, name: str) -> Source:
+        """The source called ``name``; the error lists the known ones."""
+        for src in self.sources:
+            if src.name == name:
+                return src
+        raise KeyError(f"no source named {name!r} in {self.file or 'the engagement'}; "
+                       f"sources are: {', '.join(s.name for s in self.sources)}")
+
+    def attribute(self, name: str) -> Attribute:
+        for attr in self.target_model:
+            if attr.name == name:
+                return attr
+        raise KeyError(f"no attribute named {name!r} in the target model; "
+                       f"attributes are: {', '.join(a.name for a in self.target_model)}")
+
+    def resolve(self, path: str | Path) -> Path:
+        """A path from the config, resolved against the engagement file's folder."""
+        p = Path(path).expanduser()
+        return p if p.is_absolute() else (self.base_dir / p)
+
+    @property
+    def output_path(self) -> Path:
+        """The engagement's output folder (created on demand)."""
+        out = self.resolve(self.output_dir)
+        out.mkdir(parents=True, exist_ok=True)
+        return out
+
+    @property
+    def mask_personal_data(self) -> bool:
+        return not self.personal_data.show_raw_values
+
+
+def _format_error(err: ValidationError, file: Path | str, raw: dict[str, Any]) -> str:
+    lines = [f"{file}: invalid engagement configuration"]
+    for e in err.errors():
+        loc = e.get("loc", ())
+        key_parts: list[str] = []
+        node: Any = raw
+        for part in loc:
+            if isinstance(part, int) and isinstance(node, list) and part < len(node):
+                node = node[part]
+                name = node.get("name") if isinstance(node, dict) else None
+                key_parts.append(f"[{part}]" + (f"({name})" if name else ""))
+            else:
+                key_parts.append(f".{part}" if key_parts else str(part))
+                node = node.get(part) if isinstance(node, dict) else None
+        key = "".join(key_parts)
+        msg = e.get("msg", "").removeprefix("Value error, ")
+        if e.get("type") == "literal_error":
+            expected = e.get("ctx", {}).get("expected", "")
+            msg = f"allowed values are {expected}"
+        elif e.get("type") == "extra_forbidden":
+            msg = "unknown key (check its spelling against templates/engagement.yaml)"
+        elif e.get("type") == "missing":
+            msg = "this key is required"
+        bad = e.get("input")
+        shown = "" if e.get("type") == "missing" or isinstance(bad, dict) else f" (got {bad!r})"
+        lines.append(f"  - {key}: {msg}{shown}" if key else f"  - {msg}")
+    return "\n".join(lines)
+
+
+def load_engagement(path: str | Path) -> Engagement:
+    """Read and validate an engagement YAML file.
+
+    Args:
+        path: the engagement file.
+
+    Returns:
+        The parsed engagement; relative paths in it resolve against the file's folder.
+
+    Raises:
+        ConfigError: the file is missing, is not YAML, or breaks a rule; the message names the
+            file, the key, the bad value and what is allowed.
+    """
+    file = Path(path)
+    if not file.exists():
+        raise ConfigError(f"{file}: engagement file not found. Copy templates/engagement.yaml "
+                          "or run `rcu-kit demo` to create one.")
+    try:
+        raw = yaml.safe_load(file.read_text(encoding="utf-8"))
+    except yaml.YAMLError as exc:
+        raise ConfigError(f"{file}: not valid YAML: {exc}") from exc
+    if not isinstance(raw, dict):
+        raise ConfigError(f"{file}: expected a mapping of keys (client, sources, ...) at the top level")
+    try:
+        eng = Engagement.model_validate({**raw, "base_dir": file.resolve().parent, "file": file})
+    except ValidationError as exc:
+        raise ConfigError(_format_error(exc, file, raw)) from None
+    return eng
+
+
+def engagement_to_dict(engagement: Engagement) -> dict[str, Any]:
+    """The engagement as plain data, as it is written to YAML (no defaults-only noise)."""
+    return engagement.model_dump(mode="json", exclude_none=True)
+
+
+def save_engagement(engagement: Engagement, path: str | Path | None = None) -> Path:
+    """Write the engagement back to YAML (to its own file unless ``path`` is given)."""
+    target = Path(path) if path is not None else engagement.file
+    if target is None:
+        raise ConfigError("save_engagement: no path given and the engagement was not read from a file")
+    data = engagement_to_dict(engagement)
+    text = yaml.safe_dump(data, allow_unicode=True, sort_keys=False, width=100)
+    target.write_text(text, encoding="utf-8")
+    return target

@@ -1,0 +1,39 @@
+"""Where each step writes its outputs inside an engagement's output folder: one place for paths.
+
+Later steps and the report read earlier steps' outputs through these functions, never through
+hand-built paths.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from rcu_kit.core.config import Engagement
+
+__all__ = ["step_dir", "crosswalk_path", "dedup_summary_path", "findings_path", "roadmap_dir"]
+
+
+def step_dir(engagement: Engagement, step: str) -> Path:
+    """The folder of one step (``audit``, ``mapping``, ``dedup``, ``golden``, ``roadmap``), created."""
+    folder = engagement.output_path / step
+    folder.mkdir(parents=True, exist_ok=True)
+    return folder
+
+
+def crosswalk_path(engagement: Engagement) -> Path:
+    """The crosswalk (source, record_id, customer_id): the minimal form of a RCU."""
+    return engagement.output_path / "crosswalk.csv"
+
+
+def dedup_summary_path(engagement: Engagement) -> Path:
+    """Headline figures of the deduplication (JSON): records, customers, rates per source."""
+    return step_dir(engagement, "dedup") / "summary.json"
+
+
+def findings_path(engagement: Engagement, step: str) -> Path:
+    """The findings a step hands to the roadmap (CSV: kind, key, subject, detail, severity)."""
+    return step_dir(engagement, step) / "findings.csv"
+
+
+def roadmap_dir(engagement: Engagement) -> Path:
+    return step_dir(engagement, "roadmap")

@@ -1,0 +1,325 @@
+"""Figures of the deduplication step, computed from a crosswalk and its scored pairs.
+
+Computation only (tables and numbers); the charts that draw them live in
+:mod:`rcu_kit.dedup.charts`. Every function takes the crosswalk
+``source, record_id, customer_id`` (one row per input record, as
+:func:`rcu_kit.linkage.deduplicate` returns it) and, for the threshold effect, the scored pairs.
+
+Definitions shared with the report's executive summary (:mod:`rcu_kit.report.summary`):
+
+* **duplicate rate**: share of the records that repeat a customer already counted,
+  ``1 - customers / records`` (overall, or within one source);
+* **overlap rate**: share of the distinct customers present in two sources or more.
+
+Examples:
+    >>> import pandas as pd
+    >>> cw = pd.DataFrame({"source": ["crm", "crm", "web", "web"],
+    ...                    "record_id": ["1", "2", "a", "b"],
+    ...                    "customer_id": ["C1", "C1", "C1", "C2"]})
+    >>> h = headline_figures(cw)
+    >>> h["n_records"], h["n_customers"], h["duplicate_rate"], h["overlap_rate"]
+    (4, 2, 0.5, 0.5)
+    >>> source_combinations(cw)[["combination", "customers", "records"]].values.tolist()
+    [['web', 1, 1], ['crm + web', 1, 3]]
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+__all__ = [
+    "DEFAULT_THRESHOLDS",
+    "headline_figures",
+    "per_source_figures",
+    "source_combinations",
+    "cluster_size_distribution",
+    "pair_positions",
+    "threshold_effect",
+    "probability_histogram",
+]
+
+#: Thresholds of the threshold-effect table (the current threshold is added when absent).
+DEFAULT_THRESHOLDS: tuple[float, ...] = (0.5, 0.6, 0.7, 0.8, 0.85, 0.9, 0.95, 0.97, 0.99)
+
+_CROSSWALK_COLUMNS = ("source", "record_id", "customer_id")
+_PAIR_COLUMNS = ("source_1", "record_id_1", "source_2", "record_id_2", "match_probability")
+
+
+def _check(frame: pd.DataFrame, columns: Sequence[str], what: str) -> None:
+    missing = [c for c in columns if c not in frame.columns]
+    if missing:
+        raise ValueError(f"{what}: missing column(s) {', '.join(missing)}; expected "
+                         f"{', '.join(columns)} (columns found: {', '.join(map(str, frame.columns))})")
+
+
+def _sources_in_order(crosswalk: pd.DataFrame) -> list[str]:
+    return list(dict.fromkeys(crosswalk["source"].astype(str)))
+
+
+def headline_figures(crosswalk: pd.DataFrame) -> dict[str, Any]:
+    """The headline figures of a deduplication.
+
+    Args:
+        crosswalk: ``source, record_id, customer_id``, one row per record.
+
+    Returns:
+        ``n_records``, ``n_customers``, ``n_duplicates`` (records - customers),
+        ``duplicate_rate`` (``1 - customers / records``; None without records),
+        ``n_multi_source_customers`` (customers in 2 sources or more), ``overlap_rate``
+        (their share of the customers; None without customers), ``largest_cluster`` (records of
+        the largest customer) and ``n_sources``.
+
+    Raises:
+        ValueError: a crosswalk column is missing.
+
+    Examples:
+        >>> cw = pd.DataFrame({"source": ["crm", "web", "web"], "record_id": ["1", "a", "b"],
+        ...                    "customer_id": ["C1", "C1", "C2"]})
+        >>> headline_figures(cw)["n_multi_source_customers"]
+        1
+    """
+    _check(crosswalk, _CROSSWALK_COLUMNS, "crosswalk")
+    n_records = len(crosswalk)
+    sizes = crosswalk.groupby("customer_id", sort=False).size()
+    n_customers = len(sizes)
+    multi = int((crosswalk.groupby("customer_id", sort=False)["source"].nunique() >= 2).sum())
+    return {
+        "n_records": int(n_records),
+        "n_customers": int(n_customers),
+        "n_duplicates": int(n_records - n_customers),
+        "duplicate_rate": (1 - n_customers / n_records) if n_records else None,
+        "n_multi_source_customers": multi,
+        "overlap_rate": (multi / n_customers) if n_customers else None,
+        "largest_cluster": int(sizes.max()) if n_customers else 0,
+        "n_sources": int(crosswalk["source"].nunique()),
+    }
+
+
+def per_source_figures(crosswalk: pd.DataFrame) -> pd.DataFrame:
+    """Duplicates within each source and customers shared with the other sources.
+
+    Returns:
+        One row per source, in order of first appearance: ``source``, ``records``,
+        ``customers`` (distinct customers among its records), ``duplicate_records``
+        (records - customers), ``duplicate_rate`` (``1 - customers / records``: duplicates
+        *within* the source), ``shared_customers`` (its customers also found in another
+        source) and ``shared_rate`` (their share of its customers).
+
+    Examples:
+        >>> cw = pd.DataFrame({"source": ["crm", "crm", "web"], "record_id": ["1", "2", "a"],
+        ...                    "customer_id": ["C1", "C1", "C2"]})
+        >>> per_source_figures(cw)[["source", "records", "customers", "duplicate_rate"]].values.tolist()
+        [['crm', 2, 1, 0.5], ['web', 1, 1, 0.0]]
+    """
+    _check(crosswalk, _CROSSWALK_COLUMNS, "crosswalk")
+    columns = ["source", "records", "customers", "duplicate_records", "duplicate_rate",
+               "shared_customers", "shared_rate"]
+    if not len(crosswalk):
+        return pd.DataFrame(columns=columns)
+    cw = crosswalk[list(_CROSSWALK_COLUMNS)].astype({"source": str})
+    n_sources = cw.groupby("customer_id", sort=False)["source"].nunique()
+    shared = set(n_sources.index[n_sources >= 2])
+    table = (cw.assign(shared=cw["customer_id"].isin(shared))
+             .groupby("source", sort=False)
+             .agg(records=("record_id", "size"), customers=("customer_id", "nunique")))
+    shared_counts = (cw[cw["customer_id"].isin(shared)].drop_duplicates(["source", "customer_id"])
+                     .groupby("source", sort=False).size())
+    table["duplicate_records"] = table["records"] - table["customers"]
+    table["duplicate_rate"] = 1 - table["customers"] / table["records"]
+    table["shared_customers"] = shared_counts.reindex(table.index, fill_value=0).astype(int)
+    table["shared_rate"] = table["shared_customers"] / table["customers"]
+    table = table.reindex(_sources_in_order(cw)).reset_index()
+    return table[columns].astype({"records": int, "customers": int, "duplicate_records": int})
+
+
+def source_combinations(crosswalk: pd.DataFrame, sources: Sequence[str] | None = None) -> pd.DataFrame:
+    """UpSet data: how many customers are found in exactly each combination of sources.
+
+    Args:
+        crosswalk: ``source, record_id, customer_id``.
+        sources: the sources' order (default: order of first appearance); it orders the
+            membership columns and the names inside a combination's label.
+
+    Returns:
+        One row per combination present: ``combination`` (``"crm + web"``), ``n_sources``,
+        ``customers`` (customers found in exactly those sources), ``records`` (their records),
+        then one boolean column per source (member or not). Sorted by customers (most first),
+        then fewer sources first, then label. The customers add up to the distinct customers,
+        the records to the crosswalk's rows.
+
+    Examples:
+        >>> cw = pd.DataFrame({"source": ["crm", "web", "web"], "record_id": ["1", "a", "b"],
+        ...                    "customer_id": ["C1", "C1", "C2"]})
+        >>> source_combinations(cw)[["combination", "crm", "web"]].values.tolist()
+        [['web', False, True], ['crm + web', True, True]]
+    """
+    _check(crosswalk, _CROSSWALK_COLUMNS, "crosswalk")
+    order = list(sources) if sources is not None else _sources_in_order(crosswalk)
+    unknown = sorted(set(crosswalk["source"].astype(str)) - set(order))
+    if unknown:
+        raise ValueError(f"source_combinations: crosswalk source(s) {', '.join(unknown)} not in "
+                         f"the sources given ({', '.join(order)})")
+    columns = ["combination", "n_sources", "customers", "records", *order]
+    if not len(crosswalk):
+        return pd.DataFrame(columns=columns)
+    rank = {s: i for i, s in enumerate(order)}
+    cw = crosswalk[["source", "customer_id"]].astype({"source": str}).drop_duplicates()
+    # Distinct sources per customer: the sum of their bits is the OR of the bits.
+    bits = cw["source"].map({s: 1 << i for s, i in rank.items()}).astype(np.int64)
+    masks = bits.groupby(cw["customer_id"].to_numpy(), sort=False).sum()
+    records = crosswalk.groupby("customer_id", sort=False).size()
+    per_customer = pd.DataFrame({"mask": masks, "records": records.reindex(masks.index)})
+    table = (per_customer.groupby("mask", sort=False)
+             .agg(customers=("records", "size"), records=("records", "sum")).reset_index())
+    for source in order:
+        table[source] = (table["mask"] & (1 << rank[source])) > 0
+    table["n_sources"] = table[order].sum(axis=1).astype(int)
+    table["combination"] = [" + ".join(s for s in order if (m >> rank[s]) & 1) for m in table["mask"]]
+    table = table.sort_values(["customers", "n_sources", "combination"],
+                              ascending=[False, True, True], kind="stable")
+    return table[columns].reset_index(drop=True).astype({"customers": int, "records": int})
+
+
+def cluster_size_distribution(crosswalk: pd.DataFrame) -> pd.DataFrame:
+    """How many customers have 1, 2, 3, ... records.
+
+    Returns:
+        ``size`` (records per customer), ``customers`` (how many customers have that many
+        records) and ``records`` (size x customers), by increasing size.
+
+    Examples:
+        >>> cw = pd.DataFrame({"source": ["crm"] * 4, "record_id": list("1234"),
+        ...                    "customer_id": ["C1", "C1", "C2", "C3"]})
+        >>> cluster_size_distribution(cw).values.tolist()
+        [[1, 2, 2], [2, 1, 2]]
+    """
+    _check(crosswalk, _CROSSWALK_COLUMNS, "crosswalk")
+    sizes = crosswalk.groupby("customer_id", sort=False).size()
+    table = sizes.value_counts().sort_index().rename_axis("size").reset_index(name="customers")
+    table["records"] = table["size"] * table["customers"]
+    return table.astype(int)
+
+
+def pair_positions(crosswalk: pd.DataFrame, pairs: pd.DataFrame) -> tuple[np.ndarray, np.ndarray]:
+    """Row positions in ``crosswalk`` of each pair's two records.
+
+    Raises:
+        ValueError: a pair names a record that is not in the crosswalk (lists a few).
+    """
+    _check(pairs, _PAIR_COLUMNS[:4], "pairs")
+    sources = _text(crosswalk["source"])
+    ids = _text(crosswalk["record_id"])
+    out = []
+    for side in ("1", "2"):
+        source_codes, source_names = pd.factorize(pairs[f"source_{side}"])
+        pair_ids = _text(pairs[f"record_id_{side}"])
+        pos = np.full(len(pairs), -1, dtype=np.int64)
+        # One hash lookup per source: record ids are unique within a source.
+        for code, source in enumerate(source_names):
+            rows = np.flatnonzero(sources == str(source))
+            if not len(rows):
+                continue
+            wanted = source_codes == code
+            found = pd.Index(ids[rows]).get_indexer(pair_ids[wanted])
+            pos[wanted] = np.where(found >= 0, rows[np.maximum(found, 0)], -1)
+        if (pos < 0).any():
+            missing = np.flatnonzero(pos < 0)[:5]
+            bad = [(str(pairs[f"source_{side}"].iloc[i]), str(pair_ids[i])) for i in missing]
+            raise ValueError(f"pairs: {int((pos < 0).sum())} pair(s) name records absent from the "
+                             f"crosswalk, e.g. {bad}; pairs and crosswalk must come from one run")
+        out.append(pos)
+    return out[0], out[1]
+
+
+def _text(values: pd.Series) -> np.ndarray:
+    """Values as an object array of str (no copy when they already are text)."""
+    if values.dtype == object and pd.api.types.is_string_dtype(values):
+        return values.to_numpy(dtype=object)
+    return values.astype(str).to_numpy(dtype=object)
+
+
+def threshold_effect(crosswalk: pd.DataFrame, pairs: pd.DataFrame, *, current: float,
+                     thresholds: Sequence[float] = DEFAULT_THRESHOLDS, max_cluster_size: int = 50,
+                     conflict_probability: float = 0.0) -> pd.DataFrame:
+    """What each threshold would give: matched pairs, customers, duplicate rate.
+
+    The scored pairs are re-clustered at each threshold with the linkage's own clustering
+    (:func:`rcu_kit.linkage.cluster.cluster_pairs`, chain guard included), so the row of the
+    threshold used reproduces the crosswalk. The pairs must be *all* the scored pairs of the
+    run (``DedupSettings.keep_pairs = 0``, the default): pairs left out would be missing links
+    and missing cannot-links.
+
+    Args:
+        crosswalk: ``source, record_id, customer_id`` of the run.
+        pairs: the run's scored pairs (``source_1, record_id_1, source_2, record_id_2,
+            match_probability``, and ``rule``: a non-empty rule marks a vetoed pair, which the
+            clustering never puts with its partner).
+        current: the threshold the run used (added to ``thresholds`` when absent).
+        thresholds: the thresholds to try, each in (0, 1).
+        max_cluster_size, conflict_probability: the run's clustering settings.
+
+    Returns:
+        ``threshold``, ``matched_pairs`` (pairs at or above it), ``customers``,
+        ``duplicate_rate``, ``multi_source_customers`` and ``current`` (True on the threshold
+        used), by increasing threshold.
+
+    Raises:
+        ValueError: a threshold outside (0, 1), or pairs naming unknown records.
+    """
+    from rcu_kit.linkage.cluster import cluster_pairs
+
+    _check(crosswalk, _CROSSWALK_COLUMNS, "crosswalk")
+    _check(pairs, _PAIR_COLUMNS, "pairs")
+    chosen = sorted({round(float(x), 6) for x in [*thresholds, current]})
+    bad = [x for x in chosen if not 0.0 < x < 1.0]
+    if bad:
+        raise ValueError(f"threshold_effect: thresholds must be between 0 and 1 (exclusive), got {bad}")
+    first, second = pair_positions(crosswalk, pairs)
+    probability = pairs["match_probability"].to_numpy(dtype=float)
+    vetoed = (pairs["rule"].astype(str).fillna("").to_numpy() != "") if "rule" in pairs \
+        else None
+    n = len(crosswalk)
+    source_codes, source_names = pd.factorize(crosswalk["source"].astype(str))
+    n_sources = len(source_names)
+    rows = []
+    for threshold in chosen:
+        labels, info = cluster_pairs(n, first, second, probability, threshold=threshold,
+                                     max_cluster_size=max_cluster_size,
+                                     conflict_probability=conflict_probability,
+                                     vetoed=vetoed)
+        customers = int(labels.max(initial=-1)) + 1
+        # distinct (customer, source) codes, then sources per customer
+        distinct = np.unique(labels * n_sources + source_codes) if n else np.zeros(0, np.int64)
+        multi = int((np.bincount(distinct // max(n_sources, 1)) >= 2).sum()) if n else 0
+        rows.append({"threshold": threshold, "matched_pairs": int((probability >= threshold).sum()),
+                     "customers": customers,
+                     "duplicate_rate": (1 - customers / n) if n else None,
+                     "multi_source_customers": multi,
+                     "current": bool(np.isclose(threshold, current))})
+    return pd.DataFrame(rows, columns=["threshold", "matched_pairs", "customers", "duplicate_rate",
+                                       "multi_source_customers", "current"])
+
+
+def probability_histogram(pairs: pd.DataFrame, bins: int = 20) -> pd.DataFrame:
+    """Scored pairs per match-probability bin of equal width over [0, 1].
+
+    Returns:
+        ``bin_start``, ``bin_end`` and ``pairs``; each bin holds ``bin_start <= p < bin_end``
+        except the last, which also holds ``p == 1``.
+
+    Examples:
+        >>> p = pd.DataFrame({"match_probability": [0.0, 0.1, 0.6, 1.0]})
+        >>> probability_histogram(p, bins=2)["pairs"].tolist()
+        [2, 2]
+    """
+    _check(pairs, ["match_probability"], "pairs")
+    if bins < 1:
+        raise ValueError(f"probability_histogram: bins must be at least 1, got {bins}")
+    edges = np.linspace(0.0, 1.0, bins + 1)
+    counts, _ = np.histogram(pairs["match_probability"].to_numpy(dtype=float), bins=edges)
+    return pd.DataFrame({"bin_start": edges[:-1].round(6), "bin_end": edges[1:].round(6),
+                         "pairs": counts.astype(int)})

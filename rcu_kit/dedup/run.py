@@ -1,0 +1,588 @@
+"""The deduplication step of an engagement: from the sources to the customer crosswalk.
+
+:func:`run_dedup` chains the steps already in the package: load every source
+(:func:`rcu_kit.sources.loaders.load_all`), apply its mapping (:func:`rcu_kit.mapping.suggest.apply_mapping`),
+put the sources together, standardise (:func:`rcu_kit.standardise.standardise_records`) and
+deduplicate (:func:`rcu_kit.linkage.deduplicate`). Every loaded record ends up in the crosswalk
+exactly once (checked: a violation raises); rows the loader could not parse are listed in
+``DedupRun.bad_lines`` and counted in the summary.
+
+:func:`write_dedup_outputs` writes what later steps and the client read: ``crosswalk.csv`` (the
+minimal RCU), ``dedup/summary.json`` (read by the roadmap and the report's executive summary),
+the matched pairs with their evidence (Parquet), the per-source and overlap tables (CSV) and an
+Excel workbook, personal data masked unless the engagement allows raw values.
+
+Examples:
+    >>> from rcu_kit.core.config import load_engagement
+    >>> engagement = load_engagement("demo/engagement.yaml")  # doctest: +SKIP
+    >>> run = run_dedup(engagement)  # doctest: +SKIP
+    >>> run.figures["n_records"], run.figures["n_customers"]  # doctest: +SKIP
+    (5000, 3712)
+    >>> write_dedup_outputs(run, engagement)["crosswalk"]  # doctest: +SKIP
+    PosixPath('demo/output/crosswalk.csv')
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import json
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+from rcu_kit.dedup import figures as figures_
+from rcu_kit.core.config import Engagement
+from rcu_kit.core.i18n import fmt_number, fmt_percent, t
+from rcu_kit.linkage import DedupResult, DedupSettings, deduplicate
+from rcu_kit.core.timing import StageTimer
+
+__all__ = [
+    "DedupRun",
+    "PAIR_ATTRIBUTES",
+    "dedup_settings",
+    "map_sources",
+    "run_dedup",
+    "matched_pairs",
+    "pair_examples",
+    "model_weights",
+    "summary_dict",
+    "client_tables",
+    "write_dedup_outputs",
+    "dedup_command",
+]
+
+#: Standardised attributes shown side by side for a pair, with their semantic type (masking).
+PAIR_ATTRIBUTES: dict[str, str] = {
+    "civility": "civility",
+    "last_name": "last_name",
+    "birth_name": "last_name",
+    "first_name": "first_name",
+    "birth_date": "birth_date",
+    "email": "email",
+    "phone": "phone",
+    "street": "street",
+    "postcode": "postcode",
+    "city": "city",
+}
+#: Matched pairs written to the Excel workbook at most (the Parquet file holds them all).
+EXCEL_PAIRS = 1000
+
+
+@dataclass
+class DedupRun:
+    """Everything one deduplication of an engagement produced.
+
+    Attributes:
+        sources: the sources deduplicated, in engagement order.
+        rows_read: data rows read per source (loaded rows + unreadable lines).
+        bad_lines: rows the loader could not parse (``source, line_number, error, content``);
+            they are not in the crosswalk. ``content`` is raw and may hold personal data.
+        records: the standardised records, one row per loaded record (crosswalk order).
+        result: the linkage result (crosswalk, scored pairs, pass statistics, model, ...).
+        figures: headline figures (:func:`rcu_kit.dedup.figures.headline_figures`).
+        per_source: duplicates within each source and customers shared
+            (:func:`rcu_kit.dedup.figures.per_source_figures`).
+        combinations: customers per combination of sources (UpSet data).
+        cluster_sizes: customers per number of records.
+        threshold_effect: matched pairs and customers per threshold.
+        timings: seconds per stage (load, mapping, standardise, deduplicate, figures, total).
+    """
+
+    sources: list[str]
+    rows_read: dict[str, int]
+    bad_lines: pd.DataFrame
+    records: pd.DataFrame
+    result: DedupResult
+    figures: dict[str, Any]
+    per_source: pd.DataFrame
+    combinations: pd.DataFrame
+    cluster_sizes: pd.DataFrame
+    threshold_effect: pd.DataFrame
+    timings: dict[str, float] = field(default_factory=dict)
+
+    @property
+    def crosswalk(self) -> pd.DataFrame:
+        """``source, record_id, customer_id``: one row per loaded record."""
+        return self.result.crosswalk
+
+    @property
+    def pairs(self) -> pd.DataFrame:
+        """Every scored candidate pair (see :class:`rcu_kit.linkage.DedupResult`)."""
+        return self.result.pairs
+
+    @property
+    def settings(self) -> DedupSettings:
+        return self.result.settings
+
+    @property
+    def threshold(self) -> float:
+        return self.result.settings.threshold
+
+
+def dedup_settings(engagement: Engagement, threshold: float | None = None,
+                   settings: DedupSettings | Mapping[str, Any] | None = None) -> DedupSettings:
+    """The settings to run with: ``settings`` if given, else the engagement's ``dedup:`` section.
+
+    Args:
+        engagement: the engagement.
+        threshold: overrides the threshold when given (None or 0 keep it).
+        settings: explicit settings (object or dict), used instead of the engagement's.
+
+    Raises:
+        ValueError: bad settings; the message names the engagement file's ``dedup`` section.
+
+    Examples:
+        >>> from rcu_kit.core.config import Engagement
+        >>> dedup_settings(Engagement(client="x", dedup={"threshold": 0.8}), threshold=0.95).threshold
+        0.95
+    """
+    source = settings if settings is not None else engagement.dedup
+    try:
+        chosen = DedupSettings.coerce(source)
+    except (TypeError, ValueError) as exc:
+        where = "settings given" if settings is not None else \
+            f"{engagement.file or 'the engagement'}: section dedup"
+        raise ValueError(f"{where}: {exc}") from None
+    if threshold:
+        try:
+            chosen = dataclasses.replace(chosen, threshold=float(threshold))
+        except ValueError as exc:
+            raise ValueError(f"threshold {threshold} (given to the run): {exc}") from None
+    return chosen
+
+
+def _check_unique_ids(frame: pd.DataFrame, source_name: str, id_column: str | None) -> None:
+    repeated = frame["record_id"].duplicated(keep=False)
+    if repeated.any():
+        rows = np.flatnonzero(repeated.to_numpy()) + 1
+        ids = frame.loc[repeated, "record_id"].drop_duplicates().head(5).tolist()
+        raise ValueError(
+            f"source {source_name}: the id column {id_column!r} repeats {int(repeated.sum())} "
+            f"record id(s), e.g. {ids} (loaded rows {', '.join(map(str, rows[:10]))}, 1-based, "
+            "header excluded). Each record needs its own id: choose another id_column for this "
+            "source in the engagement, or remove id_column to number the rows.")
+
+
+def map_sources(engagement: Engagement, loaded: Mapping[str, Any],
+                progress: bool = False) -> pd.DataFrame:
+    """Every loaded source in the common layout (``source, record_id``, one column per attribute).
+
+    Args:
+        engagement: the engagement (its ``mapping`` and each source's ``id_column``).
+        loaded: source name -> :class:`rcu_kit.sources.loaders.LoadedSource`.
+        progress: progress bar over the sources.
+
+    Returns:
+        The sources one after the other, in ``loaded`` order, one row per loaded row.
+
+    Raises:
+        rcu_kit.mapping.suggest.MappingError: a source has no mapping, or its mapping names columns
+            that are not in the data.
+        ValueError: a source repeats a record id.
+    """
+    from tqdm.auto import tqdm
+
+    from rcu_kit.mapping.suggest import MappingError, apply_mapping, validate_mapping
+
+    unmapped = [name for name in loaded if not engagement.mapping.get(name)]
+    if unmapped:
+        raise MappingError(
+            f"{engagement.file or 'engagement'}: no mapping for source(s) {', '.join(unmapped)}: "
+            "their records would have no attribute to compare. Map and save them with notebook "
+            "03 (or `rcu-kit gaps`), or leave them out with sources=[...] / --sources.")
+    validate_mapping(engagement, loaded, {name: engagement.mapping[name] for name in loaded})
+    frames = []
+    for name in tqdm(list(loaded), desc="mapping", unit="source", disable=not progress):
+        source = engagement.source(name)
+        frame = apply_mapping(loaded[name].frame, engagement.mapping[name], name,
+                              id_column=source.id_column)
+        _check_unique_ids(frame, name, source.id_column)
+        frames.append(frame)
+    if not frames:
+        return pd.DataFrame(columns=["source", "record_id"])
+    return pd.concat(frames, ignore_index=True)
+
+
+def _check_accounted(records: pd.DataFrame, crosswalk: pd.DataFrame,
+                     loaded_rows: Mapping[str, int]) -> None:
+    """Every loaded record in the crosswalk exactly once (a violation is a bug: raise)."""
+    keys = list(zip(crosswalk["source"].astype(str), crosswalk["record_id"].astype(str)))
+    expected = list(zip(records["source"].astype(str), records["record_id"].astype(str)))
+    per_source = crosswalk["source"].astype(str).value_counts().to_dict()
+    problems = []
+    if len(crosswalk) != sum(loaded_rows.values()):
+        problems.append(f"{len(crosswalk)} crosswalk rows for {sum(loaded_rows.values())} loaded records")
+    for name, n in loaded_rows.items():
+        if per_source.get(name, 0) != n:
+            problems.append(f"source {name}: {per_source.get(name, 0)} crosswalk rows for {n} loaded")
+    if len(set(keys)) != len(keys):
+        problems.append("a (source, record_id) appears more than once")
+    if keys != expected:
+        problems.append("crosswalk rows differ from the records passed to deduplicate")
+    if crosswalk["customer_id"].isna().any():
+        problems.append(f"{int(crosswalk['customer_id'].isna().sum())} record(s) without customer id")
+    if problems:
+        raise AssertionError("deduplication lost track of records (a bug, please report it): "
+                             + "; ".join(problems))
+
+
+def run_dedup(engagement: Engagement, sources: Sequence[str] | None = None,
+              settings: DedupSettings | Mapping[str, Any] | None = None,
+              progress: bool = True, threshold: float | None = None) -> DedupRun:
+    """Deduplicate an engagement's customers within and across its sources.
+
+    Args:
+        engagement: the engagement (sources, mapping, ``dedup:`` settings).
+        sources: names of the sources to use (default, or empty: all).
+        settings: :class:`DedupSettings` or a dict; default the engagement's ``dedup:`` section.
+        progress: show progress bars (loading, mapping, standardisation, blocking, comparison).
+        threshold: overrides the settings' threshold when given (None or 0 keep it).
+
+    Returns:
+        A :class:`DedupRun`: standardised records, linkage result, figures, timings.
+
+    Raises:
+        KeyError: an unknown source name (lists the known ones).
+        rcu_kit.mapping.suggest.MappingError: a source without mapping, or a mapped column absent.
+        ValueError: bad settings, or a source repeating a record id.
+        AssertionError: a record missing from or repeated in the crosswalk (a bug).
+    """
+    from rcu_kit.sources.loaders import bad_lines_frame, load_all
+    from rcu_kit.standardise import standardise_records
+
+    chosen = dedup_settings(engagement, threshold, settings)
+    timer = StageTimer()
+    timings = timer.wall
+    lap = timer.lap
+
+    loaded = load_all(engagement, list(sources) if sources else None, progress=progress)
+    lap("load")
+    mapped = map_sources(engagement, loaded, progress=progress)
+    lap("mapping")
+    records = standardise_records(mapped, progress=progress)
+    lap("standardise")
+    result = deduplicate(records, chosen, progress=progress)
+    lap("deduplicate")
+    _check_accounted(records, result.crosswalk, {n: len(s.frame) for n, s in loaded.items()})
+    crosswalk = result.crosswalk
+    names = list(loaded)
+    effect = figures_.threshold_effect(
+        crosswalk, result.pairs, current=chosen.threshold,
+        max_cluster_size=chosen.max_cluster_size,
+        conflict_probability=chosen.conflict_probability) if chosen.keep_pairs == 0 else \
+        pd.DataFrame(columns=["threshold", "matched_pairs", "customers", "duplicate_rate",
+                              "multi_source_customers", "current"])
+    run = DedupRun(sources=names, rows_read={n: s.rows_read for n, s in loaded.items()},
+                   bad_lines=bad_lines_frame(loaded), records=records, result=result,
+                   figures=figures_.headline_figures(crosswalk),
+                   per_source=figures_.per_source_figures(crosswalk),
+                   combinations=figures_.source_combinations(crosswalk, names),
+                   cluster_sizes=figures_.cluster_size_distribution(crosswalk),
+                   threshold_effect=effect, timings=timings)
+    lap("figures")
+    timings["total"] = timer.total()
+    return run
+
+
+def matched_pairs(run: DedupRun) -> pd.DataFrame:
+    """The scored pairs at or above the threshold, with ``same_customer``.
+
+    ``same_customer`` is False where the clustering's chain guard kept the two records apart
+    despite the match (they conflict with another record of the group).
+    """
+    pairs = run.pairs
+    matched = pairs[pairs["match_probability"] >= run.threshold].reset_index(drop=True)
+    first, second = figures_.pair_positions(run.crosswalk, matched)
+    customer = run.crosswalk["customer_id"].to_numpy()
+    matched["same_customer"] = customer[first] == customer[second]
+    return matched
+
+
+def pair_examples(run: DedupRun, n: int | None = 20, *, masked: bool = True, seed: int = 42,
+                  pairs: pd.DataFrame | None = None) -> pd.DataFrame:
+    """Matched pairs with both records' standardised values side by side, for review.
+
+    Args:
+        run: the deduplication run.
+        n: pairs to sample (deterministic given ``seed``), None for all; the sample is shown in
+            descending probability.
+        masked: mask personal values (:mod:`rcu_kit.values.masking`); pass
+            ``engagement.mask_personal_data``.
+        seed: sampling seed.
+        pairs: the pairs to show (default: :func:`matched_pairs`).
+
+    Returns:
+        ``match_probability``, ``evidence``, ``found_by``, ``source_1``, ``record_id_1``,
+        ``source_2``, ``record_id_2``, then ``<attribute>_1`` / ``<attribute>_2`` for each of
+        :data:`PAIR_ATTRIBUTES` the records hold.
+    """
+    from rcu_kit.values.masking import mask_frame
+
+    chosen = matched_pairs(run) if pairs is None else pairs
+    if n is not None and len(chosen) > n:
+        chosen = chosen.sample(n=n, random_state=seed)
+    chosen = chosen.sort_values(["match_probability", "source_1", "record_id_1"],
+                                ascending=[False, True, True], kind="stable")
+    records = run.records  # in crosswalk order (checked by run_dedup)
+    positions = figures_.pair_positions(run.crosswalk, chosen)
+    out = pd.DataFrame({
+        "match_probability": chosen["match_probability"].round(4).to_numpy(),
+        "evidence": chosen["evidence"].astype(str).to_numpy(),
+        "found_by": chosen["found_by"].astype(str).to_numpy(),
+        "source_1": chosen["source_1"].astype(str).to_numpy(),
+        "record_id_1": chosen["record_id_1"].astype(str).to_numpy(),
+        "source_2": chosen["source_2"].astype(str).to_numpy(),
+        "record_id_2": chosen["record_id_2"].astype(str).to_numpy(),
+    })
+    types: dict[str, str] = {}
+    for side, rows in zip(("1", "2"), positions):
+        for attribute, kind in PAIR_ATTRIBUTES.items():
+            if attribute in records.columns:
+                values = records[attribute].astype(object).to_numpy()[rows]
+                out[f"{attribute}_{side}"] = pd.Series(values, dtype=object).where(
+                    pd.notna(values), None)
+                types[f"{attribute}_{side}"] = kind
+    ordered = ["match_probability", "evidence", "found_by", "source_1", "record_id_1", "source_2",
+               "record_id_2"]
+    for attribute in PAIR_ATTRIBUTES:
+        ordered += [c for c in (f"{attribute}_1", f"{attribute}_2") if c in out.columns]
+    return mask_frame(out[ordered], types, enabled=masked)
+
+
+def model_weights(run: DedupRun) -> pd.DataFrame:
+    """What the model learned: per comparison and level, m, u and the weight (log2 m/u).
+
+    Raises:
+        ValueError: no pair was scored, so no model was fitted.
+    """
+    from rcu_kit.linkage.compare import default_features, level_names
+
+    if not len(run.pairs):
+        raise ValueError("no candidate pair was scored: nothing was learned (too few records, "
+                         "or no shared blocking key)")
+    return run.result.model.match_weights(level_names(default_features()))
+
+
+def household_sentence(run: DedupRun, language: str) -> str:
+    """Client text: whether the household/homonym rules applied, and the evidence behind it.
+
+    Raises:
+        ValueError: no pair was scored, so nothing was decided.
+    """
+    from rcu_kit.linkage.classify import HOUSEHOLD_MIN_PAIRS, HOUSEHOLD_SHARE
+
+    evidence = run.result.household
+    if evidence is None:
+        raise ValueError("no candidate pair was scored: the household rules were not needed")
+    setting = run.result.settings.household_rules
+    if setting != "auto":
+        state = t("dedup.household_state_on" if setting else "dedup.household_state_off", language)
+        return t("dedup.household_set", language, state=state)
+    if evidence.pairs < HOUSEHOLD_MIN_PAIRS:
+        return t("dedup.household_few", language, pairs=fmt_number(evidence.pairs, language),
+                 minimum=HOUSEHOLD_MIN_PAIRS)
+    return t("dedup.household_on" if evidence.active else "dedup.household_off", language,
+             share=fmt_percent(evidence.share, language, 1),
+             pairs=fmt_number(evidence.pairs, language),
+             threshold=fmt_percent(HOUSEHOLD_SHARE, language))
+
+
+def summary_dict(run: DedupRun) -> dict[str, Any]:
+    """The figures written to ``dedup/summary.json`` (read by the roadmap and the report).
+
+    Keys: ``n_records``, ``n_customers``, ``duplicate_rate``, ``overlap_rate``, ``per_source``
+    (list of ``source, records, customers, duplicate_rate, shared_customers, rows_read,
+    bad_lines``), and ``n_duplicates``, ``n_multi_source_customers``, ``largest_cluster``,
+    ``n_sources``, ``sources``, ``threshold``, ``n_scored_pairs``, ``n_matched_pairs``,
+    ``n_bad_lines``, ``cluster_info``, ``household_rules`` (whether the household vetoes
+    applied and the evidence: see :func:`rcu_kit.linkage.classify.household_evidence`),
+    ``timings``.
+    """
+    bad_per_source = run.bad_lines["source"].value_counts().to_dict() if len(run.bad_lines) else {}
+    per_source = [
+        {"source": str(r.source), "records": int(r.records), "customers": int(r.customers),
+         "duplicate_rate": float(r.duplicate_rate), "shared_customers": int(r.shared_customers),
+         "rows_read": int(run.rows_read.get(str(r.source), r.records)),
+         "bad_lines": int(bad_per_source.get(str(r.source), 0))}
+        for r in run.per_source.itertuples(index=False)]
+    # A source with no loaded record is still listed (no duplicate among zero records).
+    listed = {p["source"] for p in per_source}
+    for name in run.sources:
+        if name not in listed:
+            per_source.append({"source": name, "records": 0, "customers": 0, "duplicate_rate": 0.0,
+                               "shared_customers": 0, "rows_read": int(run.rows_read.get(name, 0)),
+                               "bad_lines": int(bad_per_source.get(name, 0))})
+    f = run.figures
+    return {
+        "n_records": f["n_records"],
+        "n_customers": f["n_customers"],
+        "duplicate_rate": f["duplicate_rate"],
+        "overlap_rate": f["overlap_rate"],
+        "per_source": per_source,
+        "n_duplicates": f["n_duplicates"],
+        "n_multi_source_customers": f["n_multi_source_customers"],
+        "largest_cluster": f["largest_cluster"],
+        "n_sources": len(run.sources),
+        "sources": list(run.sources),
+        "threshold": run.threshold,
+        "n_scored_pairs": int(len(run.pairs)),
+        "n_matched_pairs": int((run.pairs["match_probability"] >= run.threshold).sum()),
+        "n_bad_lines": int(len(run.bad_lines)),
+        "cluster_info": {k: int(v) if isinstance(v, (int, np.integer)) else v
+                         for k, v in run.result.cluster_info.items()},
+        "household_rules": None if run.result.household is None else {
+            "active": bool(run.result.household.active), "pairs": run.result.household.pairs,
+            "different_birth_dates": run.result.household.different_birth_dates,
+            "share": run.result.household.share},
+        "timings": {**run.timings, **{f"linkage_{k}": v for k, v in run.result.timings.items()}},
+    }
+
+
+def _headers(frame: pd.DataFrame, language: str, keep: Sequence[str] = ()) -> pd.DataFrame:
+    """Client-facing column headers (``dedup.col_<column>``; pair columns keep their suffix).
+
+    Columns named in ``keep`` (source names, in the overlap table) are left as they are.
+    """
+    def label(column: str) -> str:
+        if column in keep:
+            return column
+        base, _, side = column.rpartition("_")
+        if side in ("1", "2") and base:
+            return f"{t(f'dedup.col_{base}', language)} ({side})"
+        return t(f"dedup.col_{column}", language)
+    return frame.rename(columns={c: label(str(c)) for c in frame.columns})
+
+
+def client_tables(run: DedupRun, engagement: Engagement) -> dict[str, pd.DataFrame]:
+    """The tables of the client workbook, titles and headers in the engagement's language.
+
+    Personal data (pair examples, unreadable lines) is masked unless the engagement's policy
+    allows raw values. Keys, in sheet order: headline, per_source, combinations, cluster_sizes,
+    threshold_effect, passes, pairs, bad_lines.
+    """
+    from rcu_kit.values.masking import mask_frame
+
+    lang = engagement.language
+    masked = engagement.mask_personal_data
+    s = summary_dict(run)
+    headline = pd.DataFrame({
+        "figure": [t(f"dedup.fig_{k}", lang) for k in
+                   ("n_records", "n_customers", "n_duplicates", "duplicate_rate",
+                    "n_multi_source_customers", "overlap_rate", "threshold", "n_matched_pairs",
+                    "n_bad_lines")],
+        # object dtype: counts stay integers next to the rates
+        "value": pd.Series([s["n_records"], s["n_customers"], s["n_duplicates"],
+                            None if s["duplicate_rate"] is None else round(100 * s["duplicate_rate"], 2),
+                            s["n_multi_source_customers"],
+                            None if s["overlap_rate"] is None else round(100 * s["overlap_rate"], 2),
+                            s["threshold"], s["n_matched_pairs"], s["n_bad_lines"]], dtype=object),
+    })
+    per_source = run.per_source.assign(
+        duplicate_rate=lambda d: (100 * d["duplicate_rate"].astype(float)).round(2),
+        shared_rate=lambda d: (100 * d["shared_rate"].astype(float)).round(2))
+    effect = run.threshold_effect.assign(
+        duplicate_rate=lambda d: (100 * d["duplicate_rate"].astype(float)).round(2))
+    passes = run.result.pass_stats
+    pairs = pair_examples(run, EXCEL_PAIRS, masked=masked, seed=engagement.seed)
+    bad = run.bad_lines.copy()
+    bad = mask_frame(bad, {"content": "text"}, enabled=masked)
+    tables = {
+        "headline": headline, "per_source": per_source, "combinations": run.combinations,
+        "cluster_sizes": run.cluster_sizes, "threshold_effect": effect, "passes": passes,
+        "pairs": pairs, "bad_lines": bad,
+    }
+    return {key: _headers(frame, lang, keep=run.sources) for key, frame in tables.items()}
+
+
+def write_dedup_outputs(run: DedupRun, engagement: Engagement) -> dict[str, Path]:
+    """Write the step's outputs where later steps read them (:mod:`rcu_kit.core.paths`).
+
+    Returns:
+        Name -> path: ``crosswalk`` (``<output>/crosswalk.csv``), ``summary``
+        (``dedup/summary.json``), ``pairs`` (``dedup/matched_pairs.parquet``: pairs at or above
+        the threshold, levels, evidence, ``same_customer``; ids only, no personal values),
+        ``per_source`` (``dedup/per_source.csv``), ``overlap`` (``dedup/overlap.csv``: customers
+        per combination of sources), ``cluster_sizes``, ``threshold_effect``, ``passes`` (CSV)
+        and ``excel`` (``dedup/deduplication.xlsx``, masked per the engagement's policy).
+    """
+    from rcu_kit.core.excel import write_workbook
+    from rcu_kit.core.paths import crosswalk_path, dedup_summary_path, step_dir
+
+    folder = step_dir(engagement, "dedup")
+    paths = {"crosswalk": crosswalk_path(engagement), "summary": dedup_summary_path(engagement),
+             "pairs": folder / "matched_pairs.parquet", "per_source": folder / "per_source.csv",
+             "overlap": folder / "overlap.csv", "cluster_sizes": folder / "cluster_sizes.csv",
+             "threshold_effect": folder / "threshold_effect.csv",
+             "passes": folder / "blocking_passes.csv"}
+    run.crosswalk.to_csv(paths["crosswalk"], index=False)
+    paths["summary"].write_text(json.dumps(summary_dict(run), ensure_ascii=False, indent=2),
+                                encoding="utf-8")
+    pairs = matched_pairs(run)
+    for column in ("source_1", "source_2", "rule", "found_by", "evidence"):
+        pairs[column] = pairs[column].astype(str)
+    pairs.to_parquet(paths["pairs"], index=False)
+    run.per_source.to_csv(paths["per_source"], index=False)
+    run.combinations.to_csv(paths["overlap"], index=False)
+    run.cluster_sizes.to_csv(paths["cluster_sizes"], index=False)
+    run.threshold_effect.to_csv(paths["threshold_effect"], index=False)
+    run.result.pass_stats.to_csv(paths["passes"], index=False)
+    lang = engagement.language
+    tables = client_tables(run, engagement)
+    paths["excel"] = write_workbook(folder / "deduplication.xlsx",
+                                    {t(f"dedup.sheet_{key}", lang): frame
+                                     for key, frame in tables.items()})
+    return paths
+
+
+def _pct(value: float | None) -> str:
+    return "n/a" if value is None else f"{value:.1%}"
+
+
+def dedup_command(engagement_path: str | Path, sources: Sequence[str] | str | None = None,
+                  threshold: float | None = None, progress: bool = True) -> int:
+    """``rcu-kit dedup ENGAGEMENT.yaml [--threshold T] [--sources a,b]``: run, save, print.
+
+    Prints the headline figures (records, distinct customers, duplicate rate, customers shared
+    between sources, then per source) and the paths written.
+
+    Args:
+        engagement_path: the engagement file.
+        sources: source names (a list, or a comma-separated string); None or empty: all.
+        threshold: match-probability threshold; None: the engagement's or the default.
+        progress: show progress bars.
+
+    Returns:
+        0 on success (errors raise: ConfigError, KeyError, ValueError, FileNotFoundError, which
+        the CLI turns into a message and exit code 2).
+    """
+    from rcu_kit.core.config import load_engagement
+
+    engagement = load_engagement(engagement_path)
+    if isinstance(sources, str):
+        sources = [s.strip() for s in sources.split(",") if s.strip()]
+    run = run_dedup(engagement, sources or None, threshold=threshold, progress=progress)
+    paths = write_dedup_outputs(run, engagement)
+    f = run.figures
+    print(f"Deduplication of {engagement.client} ({len(run.sources)} source(s), "
+          f"threshold {run.threshold:g})")
+    print(f"  records:            {f['n_records']:,}")
+    print(f"  distinct customers: {f['n_customers']:,}")
+    print(f"  duplicate rate:     {_pct(f['duplicate_rate'])} ({f['n_duplicates']:,} duplicate records)")
+    print(f"  shared customers:   {f['n_multi_source_customers']:,} in 2+ sources "
+          f"({_pct(f['overlap_rate'])} of the customers)")
+    if len(run.bad_lines):
+        print(f"  unreadable lines:   {len(run.bad_lines):,} (not deduplicated; see the workbook)")
+    print("  per source:")
+    width = max(len(s) for s in run.sources) if run.sources else 6
+    for r in run.per_source.itertuples(index=False):
+        print(f"    {r.source:<{width}}  {r.records:,} records, {r.customers:,} customers, "
+              f"{_pct(r.duplicate_rate)} duplicates within, {r.shared_customers:,} customers "
+              "also in another source")
+    print("Outputs:")
+    for name, path in paths.items():
+        print(f"  {name:<17} {path}")
+    return 0

@@ -1,0 +1,756 @@
+"""Preventive deduplication: check a new record against the reference before it is created.
+
+The curative run (:func:`rcu_kit.linkage.deduplicate`) cleans the existing base; the preventive
+check answers, for a record typed in a web form or arriving from a source, "is this customer
+already known, and which one?". It must give the *same* answer the curative run would, so it
+reuses the curative run's pieces:
+
+* the **blocking passes** of the run's settings (:func:`rcu_kit.linkage.pipeline.build_index`):
+  each pass's key (its ``on`` columns, "any of" alternatives included, or its sorted-
+  neighbourhood columns and window) is stored as a hash table (sorted 64-bit hashes of the key
+  text and record positions) so a lookup is a binary search, not a scan; blocks the curative
+  run would skip as too large are skipped here too;
+* the **comparison features** (:func:`rcu_kit.linkage.compare.default_features`), called on
+  the few candidates only, on a small vocabulary built for the query;
+* the **fitted model** (``DedupResult.model``) with its term frequencies and household rules.
+
+The query is standardised (:func:`rcu_kit.standardise.standardise_records`) and prepared
+(:func:`rcu_kit.linkage.prepare.prepare_records`) exactly like the reference. One record
+(:meth:`ReferenceIndex.match`, the web-form check) takes a path without frames on its side:
+:func:`rcu_kit.standardise.single.standardise_record`, :func:`prepare_record` and
+:meth:`ReferenceIndex.candidates_of` give the same values, keys and candidates in plain Python,
+then the curative features and model score its few candidates (about 15 ms against a million
+records instead of 200 ms; ``bench/bench_match.py``). The index is saved and loaded as one
+file (no retraining).
+
+Examples:
+    >>> index = ReferenceIndex.from_run(run)  # doctest: +SKIP
+    >>> index.save(step_dir(engagement, "golden") / "reference_index.pkl")  # doctest: +SKIP
+    >>> index.match({"last_name": "Dupont", "first_name": "Jean", "email": "jd@free.fr"})
+    ... # doctest: +SKIP
+      customer_id  match_probability  is_match source record_id  evidence
+    0    C0000042             0.9991      True    crm      1042  last_name: exact; ...
+"""
+
+from __future__ import annotations
+
+import json
+import pickle
+import re
+import time
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+from rcu_kit.linkage.classify import RULES, TF_PREFIX
+from rcu_kit.linkage.compare import MISSING, default_features, level_names
+from rcu_kit.linkage.indexing import ExactBlockIndex, SortedNeighbourhoodIndex
+from rcu_kit.linkage.pipeline import DedupSettings, build_index
+from rcu_kit.linkage.prepare import TEXT_COLUMNS, french_phonetic, prepare_records, street_key
+
+__all__ = ["ReferenceIndex", "build_reference_index", "reference_index_path",
+           "MATCH_COLUMNS", "match_command", "prepare_record"]
+
+FORMAT_VERSION = 1
+MATCH_COLUMNS = ["query", "customer_id", "match_probability", "is_match", "source", "record_id",
+                 "rule", "evidence"]
+# Columns compared by code across each other (prepare_records gives them one vocabulary).
+_SHARED = (("last_name", "birth_name"), ("last_name_phonetic", "birth_name_phonetic"))
+_MIX = np.uint64(0x9E3779B97F4A7C15)
+_MIX_INT, _MASK = int(_MIX), (1 << 64) - 1   # the same mix on Python ints (one record)
+
+
+def _column_hashes(column: pd.Series, rows: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """64-bit hash of each value of a categorical column at ``rows``, and where it is missing.
+
+    The hash is of the value's text, so it is equal across frames with different vocabularies.
+    """
+    vocabulary = np.asarray(column.cat.categories, dtype=object)
+    table = np.append(pd.util.hash_array(vocabulary.astype(str).astype(object), categorize=False)
+                      if len(vocabulary) else np.zeros(0, np.uint64), np.uint64(0))
+    codes = column.cat.codes.to_numpy()[rows]
+    return table[codes], codes < 0
+
+
+def _key_hashes(frame: pd.DataFrame, on: Sequence[str | tuple[str, ...]]
+                ) -> tuple[np.ndarray, np.ndarray]:
+    """Hashes of an exact blocking key (``ExactBlockIndex.on``) and the row of each.
+
+    An "any of" element (a tuple of columns) keys a record once per alternative, as the
+    curative pass does; rows with a missing key part are dropped.
+    """
+    combos: list[tuple[np.ndarray, np.ndarray, np.ndarray]] = [
+        (np.arange(len(frame), dtype=np.int64), np.zeros(len(frame), np.uint64),
+         np.zeros(len(frame), bool))]
+    for element in on:
+        alternatives = [element] if isinstance(element, str) else list(element)
+        new = []
+        for rows, h, missing in combos:
+            for column in alternatives:
+                part, absent = _column_hashes(frame[column], rows)
+                new.append((rows, (h ^ part) * _MIX, missing | absent))  # uint64 wraps: a mix
+        combos = new
+    rows = np.concatenate([r for r, _, _ in combos])
+    hashes = np.concatenate([h for _, h, _ in combos])
+    missing = np.concatenate([m for _, _, m in combos])
+    return hashes[~missing], rows[~missing]
+
+
+def _sort_key(frame: pd.DataFrame, on: Sequence[str]) -> np.ndarray:
+    """Sorted-neighbourhood key (``SortedNeighbourhoodIndex.on``), None where the first column
+    is missing. The pass sorts on the columns in turn, a missing value first: joining the values
+    with ``\\x01`` (below every printable character) and a missing one as empty text sorts the
+    same way."""
+    everyone = np.arange(len(frame))
+    parts = [_values(frame[c], everyone) for c in on]
+    return np.array([None if row[0] is None else "\x01".join("" if v is None else v for v in row)
+                     for row in zip(*parts)], dtype=object)
+
+
+@dataclass
+class _ExactTable:
+    name: str
+    hashes: np.ndarray      # sorted uint64 key hashes
+    positions: np.ndarray   # reference positions, aligned with hashes
+    algorithm: ExactBlockIndex
+    skipped_blocks: int = 0
+
+
+@dataclass
+class _SortedTable:
+    name: str
+    keys: np.ndarray        # sorted key strings (object)
+    positions: np.ndarray
+    algorithm: SortedNeighbourhoodIndex
+
+
+def _exact_table(algorithm: ExactBlockIndex, prepared: pd.DataFrame) -> _ExactTable:
+    hashes, positions = _key_hashes(prepared, algorithm.on)
+    order = np.argsort(hashes, kind="stable")
+    hashes, positions = hashes[order], positions[order]
+    skipped = 0
+    cap = algorithm.max_block_size
+    if cap is not None and len(hashes):
+        _, start, counts = np.unique(hashes, return_index=True, return_counts=True)
+        # The curative run skips a block of more than ``cap`` records; with the query the block
+        # holds one more record, so reference blocks of ``cap`` records are skipped too.
+        big = counts >= cap
+        skipped = int(big.sum())
+        keep = ~np.repeat(big, counts)
+        hashes, positions = hashes[keep], positions[keep]
+    return _ExactTable(algorithm.name, hashes, positions.astype(np.int64), algorithm, skipped)
+
+
+def _sorted_table(algorithm: SortedNeighbourhoodIndex, prepared: pd.DataFrame) -> _SortedTable:
+    key = _sort_key(prepared, algorithm.on)
+    valid = np.flatnonzero(pd.notna(key))
+    values = key[valid]
+    order = np.argsort(pd.factorize(pd.Series(values, dtype=object), sort=True)[0],
+                       kind="stable")
+    return _SortedTable(algorithm.name, values[order], valid[order].astype(np.int64), algorithm)
+
+
+def _values(column: pd.Series, rows: np.ndarray) -> np.ndarray:
+    """The text values of a categorical column at ``rows`` (None where missing)."""
+    vocabulary = np.append(np.asarray(column.cat.categories, dtype=object), None)
+    return vocabulary[column.cat.codes.to_numpy()[rows]]
+
+
+def _ranges(starts: np.ndarray, stops: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Row of each item and the concatenated ``arange(start, stop)`` of each row."""
+    counts = np.maximum(stops - starts, 0)
+    rows = np.repeat(np.arange(len(starts)), counts)
+    offsets = np.arange(int(counts.sum())) - np.repeat(np.cumsum(counts) - counts, counts)
+    return rows, np.repeat(starts, counts) + offsets
+
+
+def _hash_text(value: str) -> np.uint64:
+    """The 64-bit hash :func:`_column_hashes` gives the text ``value``."""
+    return pd.util.hash_array(np.array([value], dtype=object), categorize=False)[0]
+
+
+def _clean_text(value: Any) -> str | None:
+    """A standardised value as :func:`prepare_records` keeps it: stripped text, else None."""
+    if value is None or value is pd.NA or (isinstance(value, float) and value != value):
+        return None
+    text = str(value).strip()
+    return text or None
+
+
+def prepare_record(record: Mapping[str, Any]) -> dict[str, Any]:
+    """One standardised record as :func:`prepare_records` prepares it, as plain values.
+
+    The values are those of the row :func:`prepare_records` would return (text or None,
+    ``phone_is_mobile`` and ``name_swapped`` as bool), without building a frame.
+
+    Examples:
+        >>> prepare_record({"source": "web", "record_id": "1", "first_name": "JEAN PIERRE",
+        ...                 "last_name": "DUPOND"})["last_name_phonetic"]
+        'DUPON'
+    """
+    out: dict[str, Any] = {"source": str(record.get("source", "query")),
+                           "record_id": str(record.get("record_id", "0"))}
+    for column in TEXT_COLUMNS:
+        out[column] = _clean_text(record.get(column))
+    if out["id_number"] is not None:
+        out["id_number"] = re.sub(r"[^0-9A-Z]", "", out["id_number"].upper()) or None
+    for column in ("last_name", "first_name", "birth_name"):
+        key = f"{column}_phonetic"
+        if out[key] is None and out[column] is not None:
+            out[key] = _clean_text(french_phonetic(out[column]))
+    first, date, postcode, email = (out["first_name"], out["birth_date"], out["postcode"],
+                                    out["email"])
+    out["first_initial"] = _clean_text(first[:1]) if first else None
+    out["birth_year"] = _clean_text(date[:4]) if date and re.match(r"^\d{4}-", date) else None
+    out["department"] = _clean_text(postcode[:2]) if postcode else None
+    street = out["street_name"]
+    out["street_key"] = _clean_text(street_key(street)) if street else None
+    out["email_local"] = _clean_text(email.split("@")[0]) if email else None
+    out["phone_is_mobile"] = bool(out["phone"] and re.match(r"^\+33[67]", out["phone"]))
+    swapped = record.get("name_swapped")
+    out["name_swapped"] = bool(swapped) if swapped is not None and swapped is not pd.NA \
+        and not (isinstance(swapped, float) and swapped != swapped) else False
+    return out
+
+
+
+@dataclass
+class ReferenceIndex:
+    """The built reference: prepared records, customer ids, blocking tables and the model.
+
+    Build it with :func:`build_reference_index` or :meth:`from_run`; query it with
+    :meth:`match` and :meth:`match_many`; keep it with :meth:`save` / :meth:`load`.
+
+    Attributes:
+        prepared: the reference records as :func:`prepare_records` returns them.
+        customer_ids: customer id of each reference record (aligned with ``prepared``).
+        model: the fitted classifier of the curative run.
+        settings: the curative run's settings (passes, threshold, term frequencies).
+        exact: one hash table per exact blocking pass.
+        neighbourhood: one sorted key table per sorted-neighbourhood pass.
+        term_frequencies: ``tf_<feature>`` value of each reference record.
+        build_seconds: how long the build took.
+    """
+
+    prepared: pd.DataFrame
+    customer_ids: np.ndarray
+    model: Any
+    settings: DedupSettings
+    exact: list[_ExactTable]
+    neighbourhood: list[_SortedTable]
+    term_frequencies: dict[str, np.ndarray]
+    build_seconds: float = 0.0
+    _features: list[Any] = field(default_factory=list, repr=False)
+
+    # -- construction ----------------------------------------------------------------------------
+    @classmethod
+    def from_run(cls, run: Any, progress: bool = False) -> "ReferenceIndex":
+        """The index of a :class:`rcu_kit.dedup.run.DedupRun` (its standardised records, crosswalk,
+        model and settings)."""
+        return build_reference_index(run.records, run.result.crosswalk, run.result.model,
+                                     run.result.settings, progress=progress)
+
+    def __len__(self) -> int:
+        return len(self.prepared)
+
+    @property
+    def n_customers(self) -> int:
+        return int(pd.unique(self.customer_ids).size)
+
+    @property
+    def features(self) -> list[Any]:
+        """The comparison features (the curative run's, single-threaded for low latency)."""
+        if not self._features:
+            self._features = default_features(workers=1)
+        return self._features
+
+    def _column(self, column: str) -> tuple[np.ndarray, np.ndarray]:
+        """(vocabulary with None appended, codes) of a reference column, kept once read: a
+        vocabulary of a million e-mails is not copied on every query."""
+        cache = self.__dict__.setdefault("_arrays", {})
+        if column not in cache:
+            values = self.prepared[column]
+            cache[column] = (np.append(np.asarray(values.cat.categories, dtype=object), None),
+                             values.cat.codes.to_numpy())
+        return cache[column]
+
+    def warm_up(self) -> "ReferenceIndex":
+        """Read the compared columns and build the features now, so that the first query
+        does not pay for it (called by :func:`build_reference_index` and :meth:`load`)."""
+        for feature in self.features:
+            labels = feature.labels_left
+            for column in ([labels] if isinstance(labels, str) else list(labels)):
+                self._column(column)
+        return self
+
+    def _reference_values(self, column: str, positions: np.ndarray) -> np.ndarray:
+        """:func:`_values` of a reference column, through :meth:`_column`."""
+        vocabulary, codes = self._column(column)
+        return vocabulary[codes[positions]]
+
+    # -- persistence -----------------------------------------------------------------------------
+    def save(self, path: str | Path) -> Path:
+        """Write the index to ``path`` (one pickle file) and a readable ``<path>.json`` summary.
+
+        Only load files you wrote yourself: a pickle can run code when read.
+        """
+        path = Path(path)
+        path.parent.mkdir(parents=True, exist_ok=True)
+        features, self._features = self._features, []
+        arrays = self.__dict__.pop("_arrays", None)
+        try:
+            with path.open("wb") as fh:
+                pickle.dump({"format": FORMAT_VERSION, "index": self}, fh, protocol=5)
+        finally:
+            self._features = features
+            if arrays is not None:
+                self.__dict__["_arrays"] = arrays
+        meta = {"format": FORMAT_VERSION, "records": len(self), "customers": self.n_customers,
+                "threshold": self.settings.threshold,
+                "passes": [t.name for t in self.exact] + [t.name for t in self.neighbourhood],
+                "skipped_blocks": {t.name: t.skipped_blocks for t in self.exact},
+                "build_seconds": round(self.build_seconds, 3)}
+        path.with_suffix(path.suffix + ".json").write_text(json.dumps(meta, indent=2),
+                                                          encoding="utf-8")
+        return path
+
+    @classmethod
+    def load(cls, path: str | Path) -> "ReferenceIndex":
+        """Read an index written by :meth:`save` (no retraining, no re-indexing).
+
+        Raises:
+            FileNotFoundError: no file at ``path`` (the message says how to build one).
+            ValueError: the file is not a reference index of this version.
+        """
+        path = Path(path)
+        if not path.exists():
+            raise FileNotFoundError(f"{path}: no reference index; build it from a deduplication "
+                                    "run (notebook 04b, or rcu_kit.golden.preventive."
+                                    "build_reference_for_engagement)")
+        with path.open("rb") as fh:
+            payload = pickle.load(fh)  # noqa: S301 - the engagement's own output file
+        if not isinstance(payload, dict) or payload.get("format") != FORMAT_VERSION \
+                or not isinstance(payload.get("index"), cls):
+            raise ValueError(f"{path}: not a reference index of format {FORMAT_VERSION}; "
+                             "rebuild it from the deduplication run")
+        return payload["index"].warm_up()
+
+    # -- matching --------------------------------------------------------------------------------
+    def prepare_queries(self, records: pd.DataFrame | Sequence[Mapping[str, Any]],
+                        standardised: bool = False) -> pd.DataFrame:
+        """Queries as prepared records: standardised (unless already) then prepared.
+
+        Args:
+            records: a frame or a list of dicts with attribute columns (``last_name``,
+                ``first_name``, ``full_name``, ``email``, ``phone``, ``street``, ``postcode``
+                ...); ``source`` and ``record_id`` are optional (default ``query`` and the
+                row number).
+            standardised: the records are already ``standardise_records`` output.
+        """
+        frame = pd.DataFrame(list(records)) if not isinstance(records, pd.DataFrame) \
+            else records.reset_index(drop=True)
+        if frame.empty:
+            raise ValueError("match: no record given")
+        frame = frame.copy()
+        if "source" not in frame.columns:
+            frame["source"] = "query"
+        if "record_id" not in frame.columns:
+            frame["record_id"] = [str(i) for i in range(len(frame))]
+        frame["record_id"] = frame["record_id"].astype(str)
+        if not standardised:
+            from rcu_kit.standardise import standardise_records
+            frame = standardise_records(frame)
+        return prepare_records(frame)
+
+    def candidates(self, queries: pd.DataFrame) -> tuple[np.ndarray, np.ndarray]:
+        """Candidate pairs (query row, reference position) from every blocking pass, united."""
+        rows, positions = [], []
+        for table in self.exact:
+            qh, qpos = _key_hashes(queries, table.algorithm.on)
+            lo = np.searchsorted(table.hashes, qh, side="left")
+            hi = np.searchsorted(table.hashes, qh, side="right")
+            r, k = _ranges(lo, hi)
+            rows.append(qpos[r])
+            positions.append(table.positions[k])
+        for table in self.neighbourhood:
+            key = _sort_key(queries, table.algorithm.on)
+            has = np.flatnonzero(pd.notna(key))
+            values = key[has]
+            if not len(values) or not len(table.keys):
+                continue
+            lo = np.searchsorted(table.keys, values, side="left")
+            hi = np.searchsorted(table.keys, values, side="right")
+            w = table.algorithm.window - 1
+            start = np.maximum(lo - w, 0)
+            stop = np.minimum(np.minimum(hi, lo + self.settings.max_block_size) + w,
+                              len(table.keys))
+            r, k = _ranges(start, stop)
+            rows.append(has[r])
+            positions.append(table.positions[k])
+        if not rows:
+            return np.zeros(0, np.int64), np.zeros(0, np.int64)
+        code = np.unique(np.concatenate(rows).astype(np.int64) * len(self.prepared)
+                         + np.concatenate(positions))
+        return code // len(self.prepared), code % len(self.prepared)
+
+    def _columns(self, queries: pd.DataFrame, rows: np.ndarray, positions: np.ndarray
+                 ) -> tuple[dict[str, pd.Series], dict[str, pd.Series]]:
+        """Left (query) and right (reference) values of each compared column, as categoricals
+        on one small vocabulary per column (shared by the columns compared with each other)."""
+        return self._columns_of(lambda c: _values(queries[c], rows), positions)
+
+    def _columns_of(self, query_values: Any, positions: np.ndarray
+                    ) -> tuple[dict[str, pd.Series], dict[str, pd.Series]]:
+        """:meth:`_columns` with the query side given as ``column -> values of the pairs``."""
+        needed: list[str] = []
+        for feature in self.features:
+            labels = feature.labels_left
+            for c in ([labels] if isinstance(labels, str) else list(labels)):
+                if c not in needed:
+                    needed.append(c)
+        left: dict[str, pd.Series] = {}
+        right: dict[str, pd.Series] = {}
+        for column in needed:
+            if column in left:
+                continue
+            group = next((g for g in _SHARED if column in g and all(c in needed for c in g)),
+                         (column,))
+            parts = []
+            for c in group:
+                parts.append(query_values(c))
+                parts.append(self._reference_values(c, positions))
+            # Codes in order of first appearance (as pd.factorize), None as -1: a dict is
+            # faster than pandas on the few hundred values of one query.
+            vocabulary: dict[str, int] = {}
+            codes = np.fromiter((-1 if v is None else vocabulary.setdefault(v, len(vocabulary))
+                                 for v in np.concatenate(parts)), dtype=np.int64)
+            dtype = pd.CategoricalDtype(pd.Index(np.array(list(vocabulary), dtype=object),
+                                                 dtype=object))
+            n = len(positions)
+            for i, c in enumerate(group):
+                left[c] = pd.Series(pd.Categorical.from_codes(
+                    codes[2 * i * n:(2 * i + 1) * n], dtype=dtype, validate=False))
+                right[c] = pd.Series(pd.Categorical.from_codes(
+                    codes[(2 * i + 1) * n:(2 * i + 2) * n], dtype=dtype, validate=False))
+        return left, right
+
+    def score(self, queries: pd.DataFrame, rows: np.ndarray, positions: np.ndarray
+              ) -> tuple[pd.DataFrame, np.ndarray, np.ndarray]:
+        """Levels, match probability and rule code of each (query row, reference) pair."""
+        return self._score_columns(*self._columns(queries, rows, positions), positions)
+
+    def _score_columns(self, left: dict[str, pd.Series], right: dict[str, pd.Series],
+                       positions: np.ndarray) -> tuple[pd.DataFrame, np.ndarray, np.ndarray]:
+        levels = {}
+        for feature in self.features:
+            labels = feature.labels_left
+            cols = [labels] if isinstance(labels, str) else list(labels)
+            levels[feature.label] = feature.compare([left[c] for c in cols],
+                                                    [right[c] for c in cols]).astype(np.int8)
+        levels = pd.DataFrame(levels)
+        vectors = levels.copy()
+        for column, tf in self.term_frequencies.items():
+            vectors[column] = tf[positions]
+        probability = self.model.prob(vectors).to_numpy()
+        rules = self.model.rule_codes(levels)
+        return levels, probability, rules
+
+    def match_many(self, records: pd.DataFrame | Sequence[Mapping[str, Any]], *,
+                   standardised: bool = False, top: int = 5, min_probability: float = 0.05
+                   ) -> pd.DataFrame:
+        """Candidate customers of each record, best first.
+
+        Args:
+            records: the new records (see :meth:`prepare_queries`).
+            standardised: the records are already standardised.
+            top: candidate customers kept per record at most.
+            min_probability: candidates below this probability are left out.
+
+        Returns:
+            :data:`MATCH_COLUMNS`: ``query`` (the record's position in ``records``),
+            ``customer_id``, ``match_probability`` (of the customer's best-matching record),
+            ``is_match`` (at least the curative threshold), that record's ``source`` and
+            ``record_id``, the veto ``rule`` that fired (or empty) and readable ``evidence``.
+            A record with no candidate has no row: it is a new customer.
+        """
+        queries = self.prepare_queries(records, standardised=standardised)
+        rows, positions = self.candidates(queries)
+        if not len(rows):
+            return pd.DataFrame({c: pd.Series(dtype=object) for c in MATCH_COLUMNS})
+        levels, probability, rules = self.score(queries, rows, positions)
+        table = pd.DataFrame({"query": rows, "position": positions,
+                              "customer_id": self.customer_ids[positions],
+                              "match_probability": probability, "rule_code": rules})
+        table = table[table["match_probability"] >= min_probability]
+        table = table.sort_values(["query", "match_probability", "position"],
+                                  ascending=[True, False, True], kind="stable")
+        table = table.drop_duplicates(["query", "customer_id"])
+        table = table[table.groupby("query").cumcount() < top]
+        names = level_names(self.features)
+        chosen = levels.loc[table.index]
+        evidence = ["; ".join(f"{c}: {names[c][v]}" for c, v in row.items() if v != MISSING)
+                    or "no comparable data" for _, row in chosen.iterrows()]
+        rule_names = {0: "", **RULES}
+        out = pd.DataFrame({
+            "query": table["query"].to_numpy(),
+            "customer_id": table["customer_id"].to_numpy(),
+            "match_probability": table["match_probability"].to_numpy(),
+            "is_match": table["match_probability"].to_numpy() >= self.settings.threshold,
+            "source": self.prepared["source"].to_numpy()[table["position"].to_numpy()],
+            "record_id": self.prepared["record_id"].to_numpy()[table["position"].to_numpy()],
+            "rule": [rule_names.get(int(r), str(r)) for r in table["rule_code"]],
+            "evidence": evidence,
+        })
+        return out.reset_index(drop=True)
+
+
+    # -- one record, without frames (the web-form check) -----------------------------------------
+    def candidates_of(self, query: Mapping[str, Any]) -> np.ndarray:
+        """Reference positions paired with one prepared record (:func:`prepare_record`) by
+        the blocking passes, sorted: :meth:`candidates` for one query, without frames."""
+        found = []
+        for table in self.exact:
+            keys = [(0, False)]
+            for element in table.algorithm.on:
+                alternatives = [element] if isinstance(element, str) else list(element)
+                new = []
+                for h, missing in keys:
+                    for column in alternatives:
+                        value = query[column]
+                        part = 0 if value is None else int(_hash_text(value))
+                        new.append((((h ^ part) * _MIX_INT) & _MASK, missing or value is None))
+                keys = new
+            for h, missing in keys:
+                if missing:
+                    continue
+                lo = np.searchsorted(table.hashes, np.uint64(h), side="left")
+                hi = np.searchsorted(table.hashes, np.uint64(h), side="right")
+                if hi > lo:
+                    found.append(table.positions[lo:hi])
+        for table in self.neighbourhood:
+            on = table.algorithm.on
+            if query[on[0]] is None or not len(table.keys):
+                continue
+            key = "\x01".join("" if query[c] is None else query[c] for c in on)
+            lo = int(np.searchsorted(table.keys, key, side="left"))
+            hi = int(np.searchsorted(table.keys, key, side="right"))
+            w = table.algorithm.window - 1
+            start = max(lo - w, 0)
+            stop = min(min(hi, lo + self.settings.max_block_size) + w, len(table.keys))
+            if stop > start:
+                found.append(table.positions[start:stop])
+        if not found:
+            return np.zeros(0, np.int64)
+        return np.unique(np.concatenate(found))
+
+    def _match_one(self, record: Mapping[str, Any], standardised: bool, top: int,
+                   min_probability: float) -> pd.DataFrame:
+        """:meth:`match` without frames on the query side (same candidates, same scores)."""
+        record = dict(record)
+        record.setdefault("source", "query")
+        record.setdefault("record_id", "0")
+        if not standardised:
+            from rcu_kit.standardise.single import standardise_record
+
+            record = standardise_record(record)
+        query = prepare_record(record)
+        positions = self.candidates_of(query)
+        columns = MATCH_COLUMNS[1:]
+        if not len(positions):
+            return pd.DataFrame({c: pd.Series(dtype=object) for c in columns})
+        n = len(positions)
+        left, right = self._columns_of(
+            lambda c: np.full(n, query[c], dtype=object), positions)
+        levels, probability, rules = self._score_columns(left, right, positions)
+        # Best first, ties by reference position; one row per customer; ``top`` customers.
+        order = np.lexsort((positions, -probability))
+        seen: set[Any] = set()
+        chosen: list[int] = []
+        for i in order:
+            if probability[i] < min_probability:
+                continue
+            customer = self.customer_ids[positions[i]]
+            if customer in seen:
+                continue
+            seen.add(customer)
+            chosen.append(int(i))
+            if len(chosen) == top:
+                break
+        if not chosen:
+            return pd.DataFrame({c: pd.Series(dtype=object) for c in columns})
+        names = level_names(self.features)
+        matrix = levels.to_numpy()
+        labels = list(levels.columns)
+        rule_names = {0: "", **RULES}
+        picked = positions[chosen]
+        return pd.DataFrame({
+            "customer_id": self.customer_ids[picked],
+            "match_probability": probability[chosen],
+            "is_match": probability[chosen] >= self.settings.threshold,
+            "source": self.prepared["source"].to_numpy()[picked],
+            "record_id": self.prepared["record_id"].to_numpy()[picked],
+            "rule": [rule_names.get(int(r), str(r)) for r in rules[chosen]],
+            "evidence": ["; ".join(f"{c}: {names[c][v]}" for c, v in zip(labels, matrix[i])
+                                   if v != MISSING) or "no comparable data" for i in chosen],
+        })
+
+    def match(self, record: Mapping[str, Any], *, standardised: bool = False, top: int = 5,
+              min_probability: float = 0.05, fast: bool = True) -> pd.DataFrame:
+        """Candidate customers of one record, best first (see :meth:`match_many`).
+
+        The record takes the single-record path: :func:`rcu_kit.standardise.single.
+        standardise_record`, :func:`prepare_record` and :meth:`candidates_of` in plain Python,
+        then the curative run's features and model on its few candidates (a few ms on a
+        million records). ``fast=False`` takes the batch path of :meth:`match_many` instead;
+        both give the same rows.
+
+        Examples:
+            >>> index.match({"full_name": "DUPONT Jean", "phone": "06 12 34 56 78"})
+            ... # doctest: +SKIP
+        """
+        if not isinstance(record, Mapping):
+            raise TypeError(f"match: give one record as a dict of attribute -> value, got "
+                            f"{type(record).__name__} (use match_many for several)")
+        if fast:
+            return self._match_one(record, standardised, top, min_probability)
+        return self.match_many([dict(record)], standardised=standardised, top=top,
+                               min_probability=min_probability).drop(columns="query")
+
+
+def build_reference_index(records: pd.DataFrame, crosswalk: pd.DataFrame, model: Any,
+                          settings: DedupSettings | Mapping[str, Any] | None = None,
+                          progress: bool = False) -> ReferenceIndex:
+    """Build the preventive index from a curative run's records, crosswalk and fitted model.
+
+    Args:
+        records: the standardised records the curative run deduplicated.
+        crosswalk: its ``source, record_id, customer_id`` (one row per record).
+        model: its fitted classifier (``DedupResult.model``).
+        settings: its settings (``DedupResult.settings``): passes, block cap, threshold.
+        progress: show a progress bar over the blocking passes.
+
+    Raises:
+        ValueError: a record without a customer id, or a model fitted on features the
+            comparison does not produce.
+    """
+    from tqdm.auto import tqdm
+
+    start = time.perf_counter()
+    settings = DedupSettings.coerce(settings)
+    prepared = prepare_records(records)
+    keys = prepared[["source", "record_id"]]
+    joined = keys.merge(crosswalk[["source", "record_id", "customer_id"]].astype(str),
+                        on=["source", "record_id"], how="left", validate="one_to_one")
+    if joined["customer_id"].isna().any():
+        lost = joined[joined["customer_id"].isna()].head(5)
+        raise ValueError(f"crosswalk: {int(joined['customer_id'].isna().sum())} record(s) have no "
+                         "customer id, e.g. " + ", ".join(
+                             f"{s}/{r}" for s, r, _ in lost.itertuples(index=False)))
+    fitted = getattr(getattr(model, "fit_", None), "features", None) or \
+        getattr(model, "features_", None)
+    labels = [f.label for f in default_features(workers=1)]
+    if fitted is None:
+        raise ValueError("build_reference_index: the model is not fitted (give DedupResult.model)")
+    unknown = [f for f in fitted if f not in labels]
+    if unknown:
+        raise ValueError(f"build_reference_index: the model was fitted on feature(s) {unknown} "
+                         f"that the comparison does not produce ({labels})")
+    exact, sorted_tables = [], []
+    for algorithm in tqdm(build_index(settings).algorithms, desc="reference index",
+                          disable=not progress):
+        if isinstance(algorithm, ExactBlockIndex):
+            exact.append(_exact_table(algorithm, prepared))
+        else:
+            sorted_tables.append(_sorted_table(algorithm, prepared))
+    tf: dict[str, np.ndarray] = {}
+    if settings.tf_adjustment:
+        from rcu_kit.linkage.pipeline import _term_frequencies
+
+        everyone = np.arange(len(prepared))
+        for column in ("last_name", "first_name"):
+            tf[f"{TF_PREFIX}{column}"] = _term_frequencies(prepared, column, everyone)
+    return ReferenceIndex(prepared=prepared,
+                          customer_ids=joined["customer_id"].to_numpy(dtype=object),
+                          model=model, settings=settings, exact=exact, neighbourhood=sorted_tables,
+                          term_frequencies=tf,
+                          build_seconds=time.perf_counter() - start).warm_up()
+
+
+def reference_index_path(engagement: Any) -> Path:
+    """Where an engagement's reference index is kept: ``<output>/golden/reference_index.pkl``."""
+    from rcu_kit.core.paths import step_dir
+
+    return step_dir(engagement, "golden") / "reference_index.pkl"
+
+
+def build_reference_for_engagement(engagement: Any, run: Any = None, progress: bool = True
+                                   ) -> ReferenceIndex:
+    """Build (running the deduplication if ``run`` is not given) and save the engagement's index."""
+    if run is None:
+        from rcu_kit.dedup.run import run_dedup
+
+        run = run_dedup(engagement, progress=progress)
+    index = ReferenceIndex.from_run(run, progress=progress)
+    index.save(reference_index_path(engagement))
+    return index
+
+
+def match_command(engagement_path: str | Path, record_json: str, top: int = 5) -> int:
+    """``rcu-kit match ENGAGEMENT.yaml --record '{...}'``: print the candidate customers.
+
+    The record is a JSON object of attribute -> value (``{"last_name": "Dupont", "email":
+    "..."}``). The index is read from the engagement's output folder (built from a fresh
+    deduplication run when missing). Names, e-mails and phones shown are masked unless the
+    engagement allows raw values.
+
+    Returns:
+        0 when the check ran (candidates or none), 2 on a bad record or engagement.
+    """
+    import sys
+
+    from rcu_kit.core.config import ConfigError, load_engagement
+    from rcu_kit.golden.records import ATTRIBUTE_MASK_TYPES
+    from rcu_kit.values.masking import mask_frame
+
+    try:
+        engagement = load_engagement(engagement_path)
+    except ConfigError as exc:
+        print(exc, file=sys.stderr)
+        return 2
+    try:
+        record = json.loads(record_json)
+    except json.JSONDecodeError as exc:
+        print(f"--record: not valid JSON ({exc.msg} at character {exc.pos}); give an object such "
+              "as '{\"last_name\": \"Dupont\", \"email\": \"jean.dupont@free.fr\"}'",
+              file=sys.stderr)
+        return 2
+    if not isinstance(record, dict) or not record:
+        print("--record: give a JSON object of attribute -> value, e.g. "
+              "'{\"last_name\": \"Dupont\", \"first_name\": \"Jean\"}'", file=sys.stderr)
+        return 2
+    path = reference_index_path(engagement)
+    index = ReferenceIndex.load(path) if path.exists() else \
+        build_reference_for_engagement(engagement, progress=False)
+    found = index.match(record, top=top)
+    if found.empty:
+        print("no candidate: a new customer")
+        return 0
+    positions = pd.MultiIndex.from_frame(index.prepared[["source", "record_id"]]).get_indexer(
+        pd.MultiIndex.from_frame(found[["source", "record_id"]]))
+    shown = found.copy()
+    for column in ("last_name", "first_name", "email", "phone", "postcode"):
+        values = index.prepared[column].to_numpy(dtype=object)[positions]
+        shown[column] = [None if pd.isna(v) else v for v in values]
+    shown = mask_frame(shown, ATTRIBUTE_MASK_TYPES, enabled=engagement.mask_personal_data)
+    shown["match_probability"] = shown["match_probability"].round(4)
+    with pd.option_context("display.width", 200, "display.max_columns", 20,
+                           "display.max_colwidth", 60):
+        print(shown.drop(columns=["evidence"]).to_string(index=False))
+        print()
+        for row in shown.itertuples(index=False):
+            print(f"{row.customer_id}: {row.evidence}")
+    return 0

@@ -1,0 +1,455 @@
+"""Clerical review: uncertain pairs to label, a label store, quality estimates from the labels.
+
+The curative run is unsupervised: nobody told it which pairs are the same person. A consultant
+and the client's data owner label a sample of pairs (match / non-match / unsure); this module
+
+* draws the pairs worth a human look (:func:`sample_pairs_for_review`): a random sample
+  *stratified* by match probability, so the estimates below are unbiased, weighted towards
+  the uncertain middle where labels teach the most;
+* keeps the labels in an append-only CSV in the engagement's output folder
+  (:class:`LabelStore`): every click is one line, the latest label of a pair wins, nothing is
+  lost when the kernel restarts;
+* estimates precision and recall of the matching at a threshold from the labels
+  (:func:`estimate_quality`), stratum by stratum, with Wilson intervals for the raw shares and
+  a seeded bootstrap interval for the weighted estimates;
+* turns the labels into a supervised classifier (:func:`train_supervised`), the supervised
+  option of :mod:`rcu_kit.linkage.classify`.
+
+Recall is measured among *candidate pairs* (pairs the blocking proposed): pairs the blocking
+never proposed cannot be labelled here.
+
+Examples:
+    >>> import pandas as pd
+    >>> labelled = pd.DataFrame({"match_probability": [0.95, 0.97, 0.3, 0.2],
+    ...                          "label": ["match", "non_match", "match", "non_match"]})
+    >>> round(estimate_quality(labelled, threshold=0.9, strata=[0, 0.5, 1]).precision, 2)
+    0.5
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Sequence
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+__all__ = [
+    "LABELS",
+    "PAIR_KEY",
+    "LabelStore",
+    "labels_path",
+    "sample_pairs_for_review",
+    "pair_view",
+    "wilson_interval",
+    "QualityEstimate",
+    "estimate_quality",
+    "train_supervised",
+    "labelled_pairs",
+    "quality_table",
+    "supervised_comparison",
+]
+
+LABELS = ("match", "non_match", "unsure")
+PAIR_KEY = ["source_1", "record_id_1", "source_2", "record_id_2"]
+STORE_COLUMNS = [*PAIR_KEY, "label", "match_probability", "reviewer", "labelled_at"]
+DEFAULT_STRATA = (0.0, 0.05, 0.2, 0.5, 0.8, 0.95, 1.0)
+
+
+def labels_path(engagement: Any) -> Path:
+    """The engagement's label file: ``<output>/review/labels.csv``."""
+    from rcu_kit.core.paths import step_dir
+
+    return step_dir(engagement, "review") / "labels.csv"
+
+
+def _key_frame(frame: pd.DataFrame) -> pd.DataFrame:
+    """The pair key as strings, with the two records in a canonical order (a pair labelled
+    as (b, a) is the same pair as (a, b))."""
+    k = frame[PAIR_KEY].astype(str)
+    swap = (k["source_1"] + "\x1f" + k["record_id_1"]) > (k["source_2"] + "\x1f" + k["record_id_2"])
+    out = k.copy()
+    out.loc[swap, ["source_1", "record_id_1"]] = k.loc[swap, ["source_2", "record_id_2"]].to_numpy()
+    out.loc[swap, ["source_2", "record_id_2"]] = k.loc[swap, ["source_1", "record_id_1"]].to_numpy()
+    return out
+
+
+class LabelStore:
+    """Append-only CSV of pair labels; the latest label of a pair is the one that counts.
+
+    Args:
+        path: the CSV file (created with its header on first write).
+
+    Examples:
+        >>> store = LabelStore(tmp_path / "labels.csv")  # doctest: +SKIP
+        >>> store.add({"source_1": "crm", "record_id_1": "1", "source_2": "web",
+        ...            "record_id_2": "7"}, "match")  # doctest: +SKIP
+        >>> LabelStore(tmp_path / "labels.csv").labels()["label"].tolist()  # doctest: +SKIP
+        ['match']
+    """
+
+    def __init__(self, path: str | Path) -> None:
+        self.path = Path(path)
+
+    def add(self, pair: Any, label: str, reviewer: str = "", match_probability: float | None = None
+            ) -> None:
+        """Append one label (written to disk at once).
+
+        Args:
+            pair: a mapping or row with ``source_1, record_id_1, source_2, record_id_2`` (and
+                optionally ``match_probability``).
+            label: one of :data:`LABELS`.
+            reviewer: who labelled.
+            match_probability: the model's probability (default: the pair's own).
+        """
+        if label not in LABELS:
+            raise ValueError(f"label must be one of {', '.join(LABELS)}; got {label!r}")
+        get = pair.get if hasattr(pair, "get") else lambda k, d=None: getattr(pair, k, d)
+        missing = [k for k in PAIR_KEY if get(k) is None]
+        if missing:
+            raise ValueError(f"pair: missing {', '.join(missing)}; a pair needs {', '.join(PAIR_KEY)}")
+        prob = match_probability if match_probability is not None else get("match_probability")
+        row = pd.DataFrame([{**{k: str(get(k)) for k in PAIR_KEY}, "label": label,
+                             "match_probability": None if prob is None else float(prob),
+                             "reviewer": reviewer,
+                             "labelled_at": dt.datetime.now().isoformat(timespec="seconds")}],
+                           columns=STORE_COLUMNS)
+        self.path.parent.mkdir(parents=True, exist_ok=True)
+        new = not self.path.exists() or self.path.stat().st_size == 0
+        row.to_csv(self.path, mode="a", header=new, index=False, lineterminator="\n")
+
+    def history(self) -> pd.DataFrame:
+        """Every label ever written, in order."""
+        if not self.path.exists() or self.path.stat().st_size == 0:
+            return pd.DataFrame(columns=STORE_COLUMNS)
+        table = pd.read_csv(self.path, dtype=str, keep_default_na=False)
+        missing = [c for c in STORE_COLUMNS if c not in table.columns]
+        if missing:
+            raise ValueError(f"{self.path}: not a label file (column(s) {', '.join(missing)} "
+                             "missing); move it away and label again")
+        bad = ~table["label"].isin(LABELS)
+        if bad.any():
+            rows = (np.flatnonzero(bad.to_numpy()) + 2)[:5].tolist()
+            raise ValueError(f"{self.path}: unknown label(s) on line(s) {rows}; allowed: "
+                             f"{', '.join(LABELS)}")
+        table["match_probability"] = pd.to_numeric(table["match_probability"], errors="coerce")
+        return table
+
+    def labels(self) -> pd.DataFrame:
+        """The current label of each labelled pair (latest wins), pair key canonical."""
+        table = self.history()
+        if table.empty:
+            return table
+        table[PAIR_KEY] = _key_frame(table)
+        return table.drop_duplicates(PAIR_KEY, keep="last").reset_index(drop=True)
+
+    def __len__(self) -> int:
+        return len(self.labels())
+
+
+def _strata(probability: np.ndarray, strata: Sequence[float]) -> np.ndarray:
+    edges = np.asarray(strata, dtype=float)
+    return np.clip(np.searchsorted(edges, probability, side="right") - 1, 0, len(edges) - 2)
+
+
+def sample_pairs_for_review(pairs: pd.DataFrame, n: int = 50, *, labelled: pd.DataFrame | None = None,
+                            strata: Sequence[float] = DEFAULT_STRATA, seed: int = 42,
+                            uncertain: tuple[float, float] = (0.2, 0.95)) -> pd.DataFrame:
+    """Pairs to label next: a seeded random sample in each probability stratum.
+
+    Half of the ``n`` pairs are shared equally between the strata overlapping the uncertain
+    band, the rest equally between all strata (so certain matches and non-matches are checked
+    too). Pairs already labelled are left out. The result is sorted by stratum then probability
+    and keeps every column of ``pairs`` plus ``stratum``.
+
+    Args:
+        pairs: scored pairs (``DedupResult.pairs``).
+        n: pairs wanted (fewer when the strata run out).
+        labelled: current labels (:meth:`LabelStore.labels`) to leave out.
+        strata: probability edges of the strata.
+        seed: random seed.
+        uncertain: the probability band most worth a look.
+    """
+    if "match_probability" not in pairs.columns:
+        raise ValueError("pairs: column 'match_probability' missing (give DedupResult.pairs)")
+    table = pairs.reset_index(drop=True)
+    if labelled is not None and len(labelled):
+        done = pd.MultiIndex.from_frame(_key_frame(labelled))
+        table = table[~pd.MultiIndex.from_frame(_key_frame(table)).isin(done)]
+    stratum = _strata(table["match_probability"].to_numpy(dtype=float), strata)
+    table = table.assign(stratum=stratum)
+    edges = np.asarray(strata, dtype=float)
+    k = len(edges) - 1
+    hot = [h for h in range(k) if edges[h + 1] > uncertain[0] and edges[h] < uncertain[1]]
+    quota = np.zeros(k, dtype=int)
+    quota += (n - n // 2) // k
+    for i, h in enumerate(hot):
+        quota[h] += n // 2 // len(hot) + (1 if i < (n // 2) % len(hot) else 0)
+    quota[: (n - n // 2) % k] += 1
+    rng = np.random.default_rng(seed)
+    chosen = []
+    for h in range(k):
+        rows = np.flatnonzero(table["stratum"].to_numpy() == h)
+        take = min(quota[h], len(rows))
+        chosen.append(rng.choice(rows, size=take, replace=False) if take else rows[:0])
+    picked = table.iloc[np.concatenate(chosen)] if chosen else table.iloc[:0]
+    return picked.sort_values(["stratum", "match_probability"], kind="stable").reset_index(drop=True)
+
+
+def pair_view(records: pd.DataFrame, pair: Any, *, mask: bool = True,
+              attributes: Sequence[str] = ("civility", "last_name", "birth_name", "first_name",
+                                           "birth_date", "email", "phone", "street", "postcode",
+                                           "city", "country")) -> pd.DataFrame:
+    """The two records of a pair side by side: one row per attribute, masked if asked.
+
+    Args:
+        records: standardised records (``source``, ``record_id`` and attribute columns).
+        pair: a row with ``source_1, record_id_1, source_2, record_id_2``.
+        mask: mask personal data (``engagement.mask_personal_data``).
+        attributes: the rows shown (those absent from ``records`` are skipped).
+
+    Returns:
+        Columns ``attribute, record_1, record_2, same`` (``same``: both present and equal,
+        compared before masking).
+    """
+    from rcu_kit.golden.records import ATTRIBUTE_MASK_TYPES
+    from rcu_kit.values.masking import mask_value
+
+    get = pair.get if hasattr(pair, "get") else lambda k, d=None: getattr(pair, k, d)
+    index = pd.MultiIndex.from_frame(records[["source", "record_id"]].astype(str))
+    rows = []
+    for side in (1, 2):
+        where = index.get_indexer([(str(get(f"source_{side}")), str(get(f"record_id_{side}")))])[0]
+        if where < 0:
+            raise KeyError(f"record {get(f'source_{side}')}/{get(f'record_id_{side}')} is not in "
+                           "the records: give the standardised records of the deduplication run")
+        rows.append(records.iloc[where])
+    out = []
+    for attribute in [a for a in attributes if a in records.columns]:
+        a, b = rows[0][attribute], rows[1][attribute]
+        a = None if pd.isna(a) else str(a)
+        b = None if pd.isna(b) else str(b)
+        kind = ATTRIBUTE_MASK_TYPES.get(attribute)
+        out.append({"attribute": attribute,
+                    "record_1": mask_value(a, kind) if mask else a,
+                    "record_2": mask_value(b, kind) if mask else b,
+                    "same": a is not None and a == b})
+    return pd.DataFrame(out, columns=["attribute", "record_1", "record_2", "same"])
+
+
+def wilson_interval(successes: float, n: float, confidence: float = 0.95) -> tuple[float, float]:
+    """Wilson score interval of a proportion (well-behaved near 0 and 1 and for small n).
+
+    Examples:
+        >>> tuple(round(x, 4) for x in wilson_interval(8, 10))
+        (0.4902, 0.9433)
+    """
+    if n <= 0:
+        return (0.0, 1.0)
+    from scipy.stats import norm
+
+    z = float(norm.ppf(0.5 + confidence / 2))
+    p = successes / n
+    centre = (p + z * z / (2 * n)) / (1 + z * z / n)
+    half = z * np.sqrt(p * (1 - p) / n + z * z / (4 * n * n)) / (1 + z * z / n)
+    return (max(0.0, centre - half), min(1.0, centre + half))
+
+
+@dataclass
+class QualityEstimate:
+    """Precision and recall of the matching at ``threshold``, estimated from labels.
+
+    Attributes:
+        threshold: pairs at or above it are predicted matches.
+        precision: estimated share of predicted matches that are true matches.
+        recall: estimated share of true matches (among candidate pairs) predicted as matches.
+        precision_interval, recall_interval: bootstrap intervals (``confidence``).
+        precision_wilson: Wilson interval of the raw share of labelled predicted matches
+            labelled *match* (exact when the labelled pairs are a simple random sample).
+        labelled: labels used (``unsure`` left out); unsure: labels left out.
+        strata: per stratum: ``low, high, pairs, labelled, matches, match_rate``.
+        confidence: level of the intervals.
+    """
+
+    threshold: float
+    precision: float
+    recall: float
+    precision_interval: tuple[float, float]
+    recall_interval: tuple[float, float]
+    precision_wilson: tuple[float, float]
+    labelled: int
+    unsure: int
+    strata: pd.DataFrame
+    confidence: float
+
+    def as_table(self) -> pd.DataFrame:
+        """Measure, estimate, low, high: one row each for precision and recall."""
+        return pd.DataFrame({
+            "measure": ["precision", "recall"],
+            "estimate": [self.precision, self.recall],
+            "low": [self.precision_interval[0], self.recall_interval[0]],
+            "high": [self.precision_interval[1], self.recall_interval[1]],
+        })
+
+
+def estimate_quality(labelled: pd.DataFrame, threshold: float, *, pairs: pd.DataFrame | None = None,
+                     strata: Sequence[float] = DEFAULT_STRATA, confidence: float = 0.95,
+                     n_bootstrap: int = 1000, seed: int = 42) -> QualityEstimate:
+    """Precision and recall at ``threshold`` from labelled pairs, weighted by stratum.
+
+    In each probability stratum the share of labelled pairs that are matches estimates the share
+    of *all* the stratum's pairs that are matches (the labels are a random sample of the
+    stratum, as :func:`sample_pairs_for_review` draws them). Estimated true matches per stratum
+    = pairs x match share; precision = estimated true matches at or above the threshold /
+    pairs at or above it; recall = the same numerator / estimated true matches in all strata.
+    Put the threshold on a stratum edge (it is added as one when it is not).
+
+    Args:
+        labelled: ``match_probability`` and ``label`` per labelled pair.
+        threshold: the decision threshold.
+        pairs: all scored pairs (for the stratum sizes); default: the labelled pairs themselves
+            (every stratum weighted by its labels).
+        strata: probability edges.
+        confidence: level of the intervals.
+        n_bootstrap: bootstrap resamples (labels resampled within each stratum).
+        seed: random seed of the bootstrap.
+
+    Raises:
+        ValueError: no usable label.
+    """
+    for column in ("match_probability", "label"):
+        if column not in labelled.columns:
+            raise ValueError(f"labels: column {column!r} missing")
+    edges = np.unique(np.r_[np.asarray(strata, dtype=float), threshold])
+    usable = labelled[labelled["label"].isin(("match", "non_match"))]
+    usable = usable[usable["match_probability"].notna()]
+    if usable.empty:
+        raise ValueError("no pair labelled match or non_match yet: label some pairs first")
+    prob = usable["match_probability"].to_numpy(dtype=float)
+    is_match = (usable["label"] == "match").to_numpy()
+    s_lab = _strata(prob, edges)
+    population = (pairs["match_probability"].to_numpy(dtype=float) if pairs is not None else prob)
+    k = len(edges) - 1
+    size = np.bincount(_strata(population, edges), minlength=k).astype(float)
+    n_lab = np.bincount(s_lab, minlength=k).astype(float)
+    above = edges[:-1] >= threshold
+
+    def estimate(matches: np.ndarray) -> tuple[float, float]:
+        labelled_strata = n_lab > 0
+        rate = np.divide(matches, n_lab, out=np.zeros(k), where=labelled_strata)
+        true = rate * size
+        predicted = size[above & labelled_strata].sum()
+        precision = true[above].sum() / predicted if predicted else 1.0
+        total = true.sum()
+        recall = true[above].sum() / total if total else 1.0
+        return float(precision), float(recall)
+
+    matches = np.bincount(s_lab, weights=is_match.astype(float), minlength=k)
+    precision, recall = estimate(matches)
+    rng = np.random.default_rng(seed)
+    boot = np.empty((n_bootstrap, 2))
+    groups = [np.flatnonzero(s_lab == h) for h in range(k)]
+    for b in range(n_bootstrap):
+        resampled = np.array([is_match[rng.choice(g, size=len(g))].sum() if len(g) else 0.0
+                              for g in groups])
+        boot[b] = estimate(resampled)
+    alpha = (1 - confidence) / 2
+    lo, hi = np.quantile(boot, [alpha, 1 - alpha], axis=0)
+    predicted = prob >= threshold
+    wilson = wilson_interval(float(is_match[predicted].sum()), float(predicted.sum()), confidence)
+    table = pd.DataFrame({"low": edges[:-1], "high": edges[1:], "pairs": size.astype(int),
+                          "labelled": n_lab.astype(int), "matches": matches.astype(int)})
+    table["match_rate"] = table["matches"] / table["labelled"].where(table["labelled"] > 0)
+    return QualityEstimate(threshold=threshold, precision=precision, recall=recall,
+                           precision_interval=(float(lo[0]), float(hi[0])),
+                           recall_interval=(float(lo[1]), float(hi[1])),
+                           precision_wilson=wilson, labelled=int(len(usable)),
+                           unsure=int((labelled["label"] == "unsure").sum()), strata=table,
+                           confidence=confidence)
+
+
+def labelled_pairs(pairs: pd.DataFrame, labels: pd.DataFrame) -> pd.DataFrame:
+    """The scored pairs that carry a match / non-match label, with a ``label`` column."""
+    keyed = pairs.reset_index(drop=True)
+    keys = _key_frame(keyed)
+    lab = labels[labels["label"].isin(("match", "non_match"))]
+    lab_keys = pd.MultiIndex.from_frame(_key_frame(lab))
+    position = lab_keys.get_indexer(pd.MultiIndex.from_frame(keys))
+    found = position >= 0
+    out = keyed[found].copy()
+    out["label"] = lab["label"].to_numpy()[position[found]]
+    return out.reset_index(drop=True)
+
+
+def train_supervised(pairs: pd.DataFrame, labels: pd.DataFrame, features: Sequence[str] | None = None,
+                     model: str | Any = "logistic", seed: int = 42):
+    """A supervised classifier fitted on the labelled pairs (the linkage's supervised option).
+
+    Args:
+        pairs: scored pairs with their level columns (``DedupResult.pairs``).
+        labels: :meth:`LabelStore.labels`.
+        features: level columns to learn from (default: the fitted model's, i.e. every
+            integer level column of ``pairs``).
+        model: ``logistic``, ``gradient_boosting`` or a scikit-learn classifier.
+        seed: random state.
+
+    Returns:
+        A fitted :class:`rcu_kit.linkage.classify.SupervisedClassifier`; ``.prob(pairs)``
+        rescores every pair.
+
+    Raises:
+        ValueError: labels without both matches and non-matches.
+    """
+    from rcu_kit.linkage.classify import SupervisedClassifier
+
+    data = labelled_pairs(pairs, labels)
+    if features is None:
+        skip = {"match_probability"}
+        features = [c for c in pairs.columns if c not in skip and c not in PAIR_KEY
+                    and pd.api.types.is_integer_dtype(pairs[c])]
+    y = (data["label"] == "match").astype(int).to_numpy()
+    if len(np.unique(y)) < 2:
+        raise ValueError(f"{len(data)} labelled pair(s), but the labels need both matches and "
+                         "non-matches to train a classifier; label more pairs")
+    return SupervisedClassifier(model=model, seed=seed).fit(data[list(features)], y)
+
+
+def quality_table(labels: pd.DataFrame, pairs: pd.DataFrame, threshold: float,
+                  language: str = "fr", seed: int = 42) -> pd.DataFrame:
+    """Precision and recall with their intervals as a client table (FR/EN headers).
+
+    With no usable label yet the table is empty (same columns): the notebook shows it as is.
+    """
+    from rcu_kit.core.i18n import t
+
+    columns = {c: t(f"review.{c}", language) for c in ("measure", "estimate", "low", "high")}
+    usable = labels[labels["label"].isin(("match", "non_match"))] if len(labels) else labels
+    if usable.empty:
+        return pd.DataFrame(columns=list(columns.values()))
+    table = estimate_quality(labels, threshold, pairs=pairs, seed=seed).as_table()
+    table["measure"] = [t(f"review.{m}", language) for m in table["measure"]]
+    return table.rename(columns=columns)
+
+
+def supervised_comparison(pairs: pd.DataFrame, labels: pd.DataFrame, threshold: float,
+                          model: str = "logistic", seed: int = 42) -> pd.DataFrame:
+    """Matched pairs under the current model (at ``threshold``) and under a classifier trained
+    on the labels (its own decision: probability at least 0.5).
+
+    Returns one row per decision (``both``, ``current only``, ``supervised only``, ``neither``)
+    with its pair count; empty when the labels cannot train a classifier yet (they need both
+    matches and non-matches).
+    """
+    data = labelled_pairs(pairs, labels)
+    if data.empty or data["label"].nunique() < 2:
+        return pd.DataFrame(columns=["decision", "pairs"])
+    clf = train_supervised(pairs, labels, model=model, seed=seed)
+    current = pairs["match_probability"].to_numpy(dtype=float) >= threshold
+    supervised = clf.predict(pairs[clf.features_]).to_numpy() == 1
+    return pd.DataFrame({
+        "decision": ["both", "current only", "supervised only", "neither"],
+        "pairs": [int((current & supervised).sum()), int((current & ~supervised).sum()),
+                  int((~current & supervised).sum()), int((~current & ~supervised).sum())]})

@@ -1,0 +1,47 @@
+"""Open JupyterLab on the rcu_kit notebooks with one engagement selected.
+
+The notebooks read their engagement from the ``engagement_path`` parameter, falling back to the
+``RCU_ENGAGEMENT`` environment variable (see :mod:`rcu_kit.jupyter.notebook`); this module sets that
+variable for the Jupyter server it starts, so every notebook opened there uses the engagement.
+"""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+from rcu_kit.core.config import load_engagement
+from rcu_kit.jupyter.notebook import ENV_VAR, REPO_ROOT
+
+__all__ = ["lab_command", "launch_lab"]
+
+
+def lab_command(engagement: str | Path, *, open_browser: bool = True, port: int | None = None,
+                notebooks_dir: Path | None = None) -> tuple[list[str], dict[str, str]]:
+    """The command line and environment that start JupyterLab on the engagement.
+
+    The engagement file is validated first, so a broken file fails here with a clear message
+    rather than in the first notebook cell.
+    """
+    path = Path(engagement).expanduser().resolve()
+    load_engagement(path)
+    folder = notebooks_dir or (REPO_ROOT / "notebooks")
+    if not folder.is_dir():
+        raise FileNotFoundError(f"notebooks folder not found: {folder}")
+    cmd = [sys.executable, "-m", "jupyter", "lab", f"--ServerApp.root_dir={folder}"]
+    if not open_browser:
+        cmd.append("--no-browser")
+    if port is not None:
+        cmd.append(f"--port={port}")
+    env = {**os.environ, ENV_VAR: str(path)}
+    return cmd, env
+
+
+def launch_lab(engagement: str | Path, *, open_browser: bool = True, port: int | None = None) -> int:
+    """Start JupyterLab (blocking until the server stops); returns its exit code."""
+    cmd, env = lab_command(engagement, open_browser=open_browser, port=port)
+    root = next(c.split("=", 1)[1] for c in cmd if c.startswith("--ServerApp.root_dir="))
+    print(f"JupyterLab on {root} with {ENV_VAR}={env[ENV_VAR]} (Ctrl+C to stop)")
+    return subprocess.call(cmd, env=env)

@@ -1,0 +1,274 @@
+"""Executive-summary figures of an engagement, read from what the audit steps saved.
+
+The report's ``index.html`` shows: the sources, the records, the distinct customers, the
+duplicate rate, the overlap between sources, the top gaps and the recommended RCU form. The
+notebooks compute these (audit, deduplication, gap analysis, roadmap) and save their tables in
+the engagement's output folder; this module only *reads* them, defensively: a figure whose file
+is absent is ``None`` and the reason is listed in :attr:`ExecutiveSummary.missing`, so the page
+says "not available" rather than inventing a number. Rendering lives in
+:mod:`rcu_kit.report.html`, charts in :mod:`rcu_kit.report.charts`.
+
+Files read (their locations come from :mod:`rcu_kit.core.paths`, shared with the steps that write them):
+
+- ``crosswalk.csv`` (deduplication step): one row per input record, columns ``source``,
+  ``record_id``, ``customer_id``. Gives records, distinct customers, duplicate rate and overlap.
+- ``dedup/summary.json`` (deduplication step): ``n_records``, ``n_customers``,
+  ``duplicate_rate``, ``overlap_rate``, used when the crosswalk is absent.
+- ``audit/inventory.parquet`` (source audit: ``source``, ``rows``), else ``sources_summary.csv``
+  (``rcu-kit summary``: ``source``, ``rows_loaded``): the records per source when the
+  deduplication has not run.
+- ``mapping/findings.csv`` (gap analysis): findings ``kind``, ``key``, ``subject``, ``detail``,
+  ``severity``; those of kind ``gap`` are the gaps.
+- ``roadmap/summary.json`` (roadmap step): ``recommended_form``, one of ``mdm``, ``crm_hosted``,
+  ``decision_db``, ``crosswalk``.
+
+Examples:
+    >>> import pandas as pd
+    >>> cw = pd.DataFrame({"source": ["crm", "crm", "web"], "record_id": ["1", "2", "a"],
+    ...                    "customer_id": ["C1", "C1", "C1"]})
+    >>> figures = crosswalk_figures(cw)
+    >>> figures["records"], figures["distinct_customers"], round(figures["duplicate_rate"], 3)
+    (3, 1, 0.667)
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass, field
+from datetime import datetime
+from pathlib import Path
+from typing import Any
+
+import pandas as pd
+
+from rcu_kit.core import paths
+from rcu_kit.core.config import Engagement
+
+__all__ = ["ExecutiveSummary", "RCU_FORMS", "crosswalk_figures", "overlap_matrix", "top_gaps",
+           "read_crosswalk", "collect_summary"]
+
+RCU_FORMS = ("mdm", "crm_hosted", "decision_db", "crosswalk")
+_SEVERITY_RANK = {"high": 3, "medium": 2, "low": 1}
+
+
+@dataclass
+class ExecutiveSummary:
+    """The figures of an engagement's executive summary; ``None`` means not available."""
+
+    client: str
+    language: str
+    generated: datetime
+    masked: bool
+    sources: pd.DataFrame  # source, system, flow, refresh, records, customers
+    records: int | None = None
+    distinct_customers: int | None = None
+    duplicate_rate: float | None = None
+    multi_source_customers: int | None = None
+    overlap_rate: float | None = None
+    overlap: pd.DataFrame | None = None  # source x source: customers present in both
+    top_gaps: pd.DataFrame | None = None  # attribute (client label), gap, severity
+    recommended_form: str | None = None
+    form_explanation: str | None = None  # the roadmap's one-paragraph justification
+    origins: dict[str, str] = field(default_factory=dict)  # figure -> file it was read from
+    missing: list[str] = field(default_factory=list)  # figures not available, with why
+
+    @property
+    def n_sources(self) -> int:
+        return len(self.sources)
+
+
+def crosswalk_figures(crosswalk: pd.DataFrame) -> dict[str, Any]:
+    """Headline deduplication figures from a crosswalk (``source``, ``record_id``, ``customer_id``).
+
+    Returns:
+        ``records`` (rows), ``distinct_customers``, ``duplicate_rate`` (share of records that
+        repeat a customer already counted: ``1 - customers / records``),
+        ``multi_source_customers`` (customers found in two sources or more), ``overlap_rate``
+        (their share of the customers) and ``per_source`` (records and distinct customers per
+        source, in order of first appearance).
+
+    Raises:
+        ValueError: a required column is missing.
+    """
+    missing = [c for c in ("source", "record_id", "customer_id") if c not in crosswalk.columns]
+    if missing:
+        raise ValueError(f"crosswalk: missing column(s) {', '.join(missing)}; expected source, "
+                         "record_id, customer_id (one row per input record)")
+    records = len(crosswalk)
+    customers = int(crosswalk["customer_id"].nunique())
+    sources_per_customer = crosswalk.groupby("customer_id", sort=False)["source"].nunique()
+    multi = int((sources_per_customer >= 2).sum())
+    per_source = (crosswalk.groupby("source", sort=False)
+                  .agg(records=("record_id", "size"), customers=("customer_id", "nunique"))
+                  .reset_index())
+    return {
+        "records": records,
+        "distinct_customers": customers,
+        "duplicate_rate": (1 - customers / records) if records else None,
+        "multi_source_customers": multi,
+        "overlap_rate": (multi / customers) if customers else None,
+        "per_source": per_source,
+    }
+
+
+def overlap_matrix(crosswalk: pd.DataFrame) -> pd.DataFrame:
+    """Source x source table: distinct customers present in both (diagonal: in the source).
+
+    Examples:
+        >>> cw = pd.DataFrame({"source": ["crm", "web", "web"], "record_id": ["1", "a", "b"],
+        ...                    "customer_id": ["C1", "C1", "C2"]})
+        >>> m = overlap_matrix(cw)
+        >>> int(m.loc["crm", "web"]), int(m.loc["web", "web"])
+        (1, 2)
+    """
+    presence = (crosswalk[["customer_id", "source"]].drop_duplicates()
+                .assign(one=1)
+                .pivot_table(index="customer_id", columns="source", values="one", fill_value=0,
+                             aggfunc="max"))
+    order = list(dict.fromkeys(crosswalk["source"]))
+    presence = presence[order]
+    matrix = presence.T.dot(presence)
+    matrix.index.name = None
+    matrix.columns.name = None
+    return matrix.astype(int)
+
+
+def top_gaps(findings: pd.DataFrame, n: int = 5) -> pd.DataFrame:
+    """The ``n`` most severe gaps among findings (``kind``, ``subject``, ``detail``, ``severity``).
+
+    Returns:
+        Columns attribute (the finding's subject), gap (its detail) and severity, most severe
+        first (high, medium, low); ties keep the findings' order.
+
+    Raises:
+        ValueError: a required column is missing (names them).
+
+    Examples:
+        >>> f = pd.DataFrame({"kind": ["gap", "quality", "gap"], "key": ["a", "b", "c"],
+        ...                   "subject": ["email", "crm.tel", "birth_name"],
+        ...                   "detail": ["poor", "bad", "missing"], "severity": ["medium", "high", "high"]})
+        >>> top_gaps(f)["attribute"].tolist()
+        ['birth_name', 'email']
+    """
+    missing = [c for c in ("kind", "subject", "detail", "severity") if c not in findings.columns]
+    if missing:
+        raise ValueError(f"findings: missing column(s) {', '.join(missing)}; expected kind, key, "
+                         "subject, detail, severity")
+    gaps = findings[findings["kind"] == "gap"]
+    rank = gaps["severity"].astype(str).str.strip().str.lower().map(_SEVERITY_RANK).fillna(0)
+    gaps = gaps.assign(_rank=rank).sort_values("_rank", ascending=False, kind="stable").head(n)
+    return pd.DataFrame({"attribute": gaps["subject"].astype(str).tolist(),
+                         "gap": gaps["detail"].astype(str).tolist(),
+                         "severity": gaps["severity"].astype(str).tolist()})
+
+
+def _read_csv(path: Path) -> pd.DataFrame:
+    return pd.read_csv(path, dtype=str, keep_default_na=False, na_values=[""])
+
+
+def _read_json(path: Path) -> dict[str, Any] | None:
+    try:
+        data = json.loads(path.read_text(encoding="utf-8"))
+    except (OSError, json.JSONDecodeError):
+        return None
+    return data if isinstance(data, dict) else None
+
+
+def read_crosswalk(engagement: Engagement) -> pd.DataFrame | None:
+    """The crosswalk the deduplication step saved, or None when it has not run."""
+    path = paths.crosswalk_path(engagement)
+    return _read_csv(path) if path.exists() else None
+
+
+def collect_summary(engagement: Engagement, generated: datetime | None = None) -> ExecutiveSummary:
+    """Read every executive-summary figure the engagement's steps have saved.
+
+    Args:
+        engagement: the engagement (its output folder is read).
+        generated: the report's date (default: now).
+
+    Returns:
+        The summary; figures whose inputs are absent are ``None`` and listed in ``missing``.
+    """
+    sources = pd.DataFrame({
+        "source": [s.name for s in engagement.sources],
+        "system": [s.system for s in engagement.sources],
+        "flow": [s.flow for s in engagement.sources],
+        "refresh": [s.refresh for s in engagement.sources],
+    })
+    summary = ExecutiveSummary(client=engagement.client, language=engagement.language,
+                               generated=generated or datetime.now(),
+                               masked=engagement.mask_personal_data, sources=sources)
+
+    crosswalk = read_crosswalk(engagement)
+    dedup = _read_json(paths.dedup_summary_path(engagement))
+    if crosswalk is not None:
+        figures = crosswalk_figures(crosswalk)
+        for key in ("records", "distinct_customers", "duplicate_rate", "multi_source_customers",
+                    "overlap_rate"):
+            setattr(summary, key, figures[key])
+        summary.overlap = overlap_matrix(crosswalk)
+        summary.sources = sources.merge(figures["per_source"], on="source", how="left")
+        summary.origins["records"] = str(paths.crosswalk_path(engagement))
+        return _read_later_steps(summary, engagement)
+
+    summary.missing.append("crosswalk.csv (deduplication step)")
+    if dedup is not None:
+        summary.records = dedup.get("n_records")
+        summary.distinct_customers = dedup.get("n_customers")
+        summary.duplicate_rate = dedup.get("duplicate_rate")
+        summary.overlap_rate = dedup.get("overlap_rate")
+        summary.origins["records"] = str(paths.dedup_summary_path(engagement))
+    per_source = _records_per_source(engagement)
+    if per_source is not None:
+        table, origin = per_source
+        summary.sources = sources.merge(table, on="source", how="left")
+        if summary.records is None:
+            summary.records = int(table["records"].sum())
+            summary.origins["records"] = origin
+    return _read_later_steps(summary, engagement)
+
+
+def _records_per_source(engagement: Engagement) -> tuple[pd.DataFrame, str] | None:
+    """Rows per source from the audit's inventory, else from ``rcu-kit summary``'s table."""
+    inventory = paths.step_dir(engagement, "audit") / "inventory.parquet"
+    if inventory.exists():
+        table = pd.read_parquet(inventory, columns=["source", "rows"])
+        return table.rename(columns={"rows": "records"}).astype({"records": "Int64"}), str(inventory)
+    loaded = engagement.output_path / "sources_summary.csv"
+    if loaded.exists():
+        table = _read_csv(loaded)
+        col = "rows_loaded" if "rows_loaded" in table.columns else "rows_read"
+        if "source" in table.columns and col in table.columns:
+            table = table[["source", col]].rename(columns={col: "records"})
+            table["records"] = pd.to_numeric(table["records"]).astype("Int64")
+            return table, str(loaded)
+    return None
+
+
+def _read_later_steps(summary: ExecutiveSummary, engagement: Engagement) -> ExecutiveSummary:
+    """Top gaps (gap analysis) and recommended form (roadmap)."""
+    findings = paths.findings_path(engagement, "mapping")
+    if findings.exists():
+        try:
+            gaps = top_gaps(_read_csv(findings))
+            labels = {a.name: a.label(engagement.language) for a in engagement.target_model}
+            gaps["attribute"] = gaps["attribute"].map(lambda name: labels.get(name, name))
+            summary.top_gaps = gaps
+            summary.origins["top_gaps"] = str(findings)
+        except ValueError as exc:
+            summary.missing.append(f"{findings}: {exc}")
+    else:
+        summary.missing.append("mapping/findings.csv (gap analysis step)")
+
+    roadmap_summary = paths.roadmap_dir(engagement) / "summary.json"
+    roadmap = _read_json(roadmap_summary)
+    form = roadmap.get("recommended_form") if roadmap else None
+    if form in RCU_FORMS:
+        summary.recommended_form = form
+        explanation = roadmap.get("explanation")
+        summary.form_explanation = explanation if isinstance(explanation, str) else None
+        summary.origins["recommended_form"] = str(roadmap_summary)
+    else:
+        summary.missing.append("roadmap/summary.json (roadmap step)")
+    return summary

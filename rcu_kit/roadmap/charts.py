@@ -1,0 +1,72 @@
+"""Plotly charts of the roadmap: score breakdown, Gantt timeline, value × effort matrix."""
+
+from __future__ import annotations
+
+import pandas as pd
+import plotly.express as px
+import plotly.graph_objects as go
+
+from rcu_kit.core.i18n import fmt_number, plotly_separators, t
+from rcu_kit.roadmap.scoring import FORMS, Recommendation
+
+__all__ = ["score_breakdown_chart", "gantt_chart", "priority_matrix_chart"]
+
+_KIND_COLOURS = {"phase": "#1f4e79", "gap": "#c55a11", "quality": "#7f6000", "dedup": "#548235"}
+
+
+def score_breakdown_chart(rec: Recommendation, language: str = "fr") -> go.Figure:
+    """Stacked bars: each form's score split into the criteria that make it (negative below 0)."""
+    fig = go.Figure()
+    forms = [t(f"roadmap.form_{f}", language) for f in FORMS]
+    for row in rec.contributions.itertuples(index=False):
+        values = [getattr(row, f) for f in FORMS]
+        if not any(values):
+            continue
+        fig.add_bar(name=t(f"roadmap.criterion_{row.criterion}", language), x=forms, y=values,
+                    hovertemplate="%{x}<br>%{fullData.name}: %{y:+.2f}<extra></extra>")
+    totals = rec.scores.set_index("form")["score"]
+    fig.add_scatter(x=forms, y=[totals[f] for f in FORMS], mode="markers+text",
+                    text=[fmt_number(totals[f], language, 1) for f in FORMS],
+                    textposition="top center",
+                    marker={"symbol": "diamond", "size": 12, "color": "black"},
+                    name=t("roadmap.chart_total", language))
+    fig.update_layout(separators=plotly_separators(language),
+                      barmode="relative", title=t("roadmap.chart_scores_title", language),
+                      yaxis_title=t("roadmap.chart_score", language), legend_title_text="",
+                      height=520)
+    return fig
+
+
+def gantt_chart(plan: pd.DataFrame, language: str = "fr") -> go.Figure:
+    """Gantt timeline of the scheduled workstreams (output of :func:`workstreams.schedule`)."""
+    frame = plan.assign(kind_label=[t(f"roadmap.kind_{k}", language) for k in plan["kind"]],
+                        start=pd.to_datetime(plan["start"]), finish=pd.to_datetime(plan["finish"]),
+                        task=[f"{i} · {label}" for i, label in zip(plan["id"], plan["label"])])
+    colours = {t(f"roadmap.kind_{k}", language): c for k, c in _KIND_COLOURS.items()}
+    fig = px.timeline(frame, x_start="start", x_end="finish", y="task", color="kind_label",
+                      color_discrete_map=colours, hover_data={"effort_days": True, "cause": True,
+                                                              "kind_label": False, "task": False})
+    fig.update_yaxes(autorange="reversed", title="")
+    fig.update_layout(separators=plotly_separators(language),
+                      title=t("roadmap.chart_gantt_title", language), legend_title_text="",
+                      height=max(360, 28 * len(frame) + 140))
+    return fig
+
+
+def priority_matrix_chart(workstreams: pd.DataFrame, language: str = "fr") -> go.Figure:
+    """Value × effort matrix: quick wins top left (high value, low effort)."""
+    frame = workstreams.assign(kind_label=[t(f"roadmap.kind_{k}", language)
+                                           for k in workstreams["kind"]])
+    colours = {t(f"roadmap.kind_{k}", language): c for k, c in _KIND_COLOURS.items()}
+    fig = px.scatter(frame, x="effort_days", y="value", color="kind_label", text="id",
+                     hover_data={"label": True, "cause": True, "kind_label": False},
+                     color_discrete_map=colours)
+    fig.update_traces(textposition="top center", marker={"size": 14})
+    fig.update_layout(separators=plotly_separators(language),
+                      title=t("roadmap.chart_matrix_title", language), legend_title_text="",
+                      xaxis_title=t("roadmap.chart_effort", language),
+                      yaxis_title=t("roadmap.chart_value", language), height=480)
+    fig.update_yaxes(tickvals=[1, 2, 3], ticktext=[t("roadmap.value_low", language),
+                                                    t("roadmap.value_medium", language),
+                                                    t("roadmap.value_high", language)])
+    return fig

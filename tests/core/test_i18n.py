@@ -1,0 +1,44 @@
+"""Tests of rcu_kit.core.i18n: labels, and numbers formatted for client text."""
+
+from __future__ import annotations
+
+import pytest
+
+from rcu_kit.core.i18n import fmt_number, fmt_percent, plotly_separators, t
+
+
+def test_t_reads_the_topic_files():
+    assert t("common.source", "fr") == "Source"
+    with pytest.raises(ValueError, match="language must be one of"):
+        t("common.source", "de")
+
+
+def test_fmt_number_decimal_comma_in_french():
+    # 12.63 rounded to one decimal is 12.6; French writes it with a comma
+    assert fmt_number(12.63, "fr", 1) == "12,6"
+    assert fmt_number(12.63, "en", 1) == "12.6"
+    # sign=True: "+2,0" for a contribution of 2
+    assert fmt_number(2, "fr", 1, sign=True) == "+2,0"
+    assert fmt_number(-1.25, "en", 1, sign=True) == "-1.2"  # round half to even: -1.2
+    # thousands: narrow no-break space in French, comma in English
+    assert fmt_number(1234567, "fr") == "1\u202f234\u202f567"
+    assert fmt_number(1234567, "en") == "1,234,567"
+    # a value that rounds to zero is never "-0,0"
+    assert fmt_number(-0.04, "fr", 1) == "0,0"
+    with pytest.raises(ValueError, match="language must be one of"):
+        fmt_number(1, "de")
+
+
+def test_fmt_percent():
+    # 0.08 -> 8 %, with a no-break space before % in French
+    assert fmt_percent(0.08, "fr") == "8\u00a0%"
+    assert fmt_percent(0.08, "en") == "8%"
+    assert fmt_percent(0.3333, "fr", 1) == "33,3\u00a0%"
+
+
+def test_plotly_separators_decimal_then_thousands():
+    # plotly reads the first character as the decimal mark, the second as the thousands one
+    assert plotly_separators("fr") == ", "
+    assert plotly_separators("en") == ".,"
+    with pytest.raises(ValueError, match="language must be one of"):
+        plotly_separators("de")

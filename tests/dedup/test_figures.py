@@ -1,0 +1,164 @@
+"""Deduplication figures on hand-made crosswalks and pairs (exact values)."""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+import pytest
+
+from rcu_kit.dedup import figures as f
+from rcu_kit.report.summary import crosswalk_figures
+
+
+def crosswalk(rows):
+    return pd.DataFrame(rows, columns=["source", "record_id", "customer_id"])
+
+
+# 8 records, 4 sources' worth of situations:
+#   K1: crm/1, crm/2, web/a  (duplicate inside crm, and shared with web)
+#   K2: web/b, shop/x        (shared web + shop)
+#   K3: crm/3                (crm only)
+#   K4: shop/y, shop/z       (duplicate inside shop)
+CW = crosswalk([
+    ("crm", "1", "K1"), ("crm", "2", "K1"), ("crm", "3", "K3"),
+    ("web", "a", "K1"), ("web", "b", "K2"),
+    ("shop", "x", "K2"), ("shop", "y", "K4"), ("shop", "z", "K4"),
+])
+
+
+def test_headline_figures():
+    # 8 records, 4 customers: 4 duplicates (rate 1/2); K1 and K2 are in 2 sources (overlap 2/4);
+    # K1 has 3 records.
+    assert f.headline_figures(CW) == {"n_records": 8, "n_customers": 4, "n_duplicates": 4,
+                                      "duplicate_rate": 0.5, "n_multi_source_customers": 2,
+                                      "overlap_rate": 0.5, "largest_cluster": 3, "n_sources": 3}
+
+
+def test_headline_figures_agree_with_the_executive_summary():
+    # the report (rcu_kit.report.summary) computes the same figures from the saved crosswalk
+    ours, theirs = f.headline_figures(CW), crosswalk_figures(CW)
+    assert (ours["n_records"], ours["n_customers"], ours["duplicate_rate"],
+            ours["n_multi_source_customers"], ours["overlap_rate"]) == \
+        (theirs["records"], theirs["distinct_customers"], theirs["duplicate_rate"],
+         theirs["multi_source_customers"], theirs["overlap_rate"])
+
+
+def test_empty_crosswalk_has_no_rates():
+    h = f.headline_figures(crosswalk([]))
+    assert (h["n_records"], h["n_customers"], h["duplicate_rate"], h["overlap_rate"]) == (0, 0, None, None)
+
+
+def test_per_source_figures():
+    table = f.per_source_figures(CW)
+    # crm: 3 records, 2 customers (K1 twice) -> 1 duplicate, rate 1/3; K1 is shared (web).
+    # web: 2 records, 2 customers, both shared (K1 crm, K2 shop).
+    # shop: 3 records, 2 customers (K4 twice) -> rate 1/3; K2 shared, K4 not.
+    assert table["source"].tolist() == ["crm", "web", "shop"]
+    assert table["records"].tolist() == [3, 2, 3]
+    assert table["customers"].tolist() == [2, 2, 2]
+    assert table["duplicate_records"].tolist() == [1, 0, 1]
+    assert table["duplicate_rate"].tolist() == pytest.approx([1 / 3, 0.0, 1 / 3])
+    assert table["shared_customers"].tolist() == [1, 2, 1]
+    assert table["shared_rate"].tolist() == pytest.approx([0.5, 1.0, 0.5])
+
+
+def test_source_combinations_upset_data():
+    table = f.source_combinations(CW)
+    # K1 crm+web (3 records), K2 web+shop (2), K3 crm (1), K4 shop (2): one customer each; ties
+    # ordered by fewer sources, then label.
+    assert table[["combination", "n_sources", "customers", "records"]].values.tolist() == [
+        ["crm", 1, 1, 1], ["shop", 1, 1, 2], ["crm + web", 2, 1, 3], ["web + shop", 2, 1, 2]]
+    assert table[["crm", "web", "shop"]].values.tolist() == [
+        [True, False, False], [False, False, True], [True, True, False], [False, True, True]]
+    # every customer in exactly one combination, every record counted once
+    assert table["customers"].sum() == 4 and table["records"].sum() == 8
+
+
+def test_source_combinations_most_customers_first_and_given_order():
+    cw = crosswalk([("a", "1", "K1"), ("b", "1", "K1"), ("a", "2", "K2"), ("b", "2", "K2"),
+                    ("b", "3", "K3")])
+    table = f.source_combinations(cw, sources=["b", "a"])
+    # K1, K2 in both (2 customers) before K3 in b only; labels follow the order given.
+    assert table["combination"].tolist() == ["b + a", "b"]
+    assert table["customers"].tolist() == [2, 1]
+    assert list(table.columns[-2:]) == ["b", "a"]
+    with pytest.raises(ValueError, match="crosswalk source\\(s\\) a not in the sources given"):
+        f.source_combinations(cw, sources=["b"])
+
+
+def test_cluster_size_distribution():
+    # sizes: K1 3, K2 2, K3 1, K4 2 -> one customer of 1, two of 2, one of 3
+    assert f.cluster_size_distribution(CW).values.tolist() == [[1, 1, 1], [2, 2, 4], [3, 1, 3]]
+
+
+def pairs(rows):
+    return pd.DataFrame(rows, columns=["source_1", "record_id_1", "source_2", "record_id_2",
+                                       "match_probability"])
+
+
+def test_threshold_effect_reclusters_the_scored_pairs():
+    # 5 records: crm/1-web/1 at 0.99, web/1-shop/1 at 0.8, shop/1-shop/2 at 0.6, crm/2 alone.
+    cw = crosswalk([("crm", "1", "K1"), ("crm", "2", "K2"), ("web", "1", "K1"),
+                    ("shop", "1", "K3"), ("shop", "2", "K4")])
+    scored = pairs([("crm", "1", "web", "1", 0.99), ("web", "1", "shop", "1", 0.8),
+                    ("shop", "1", "shop", "2", 0.6), ("crm", "1", "crm", "2", 0.2)])
+    table = f.threshold_effect(cw, scored, current=0.9, thresholds=[0.5, 0.7, 0.95])
+    assert table["threshold"].tolist() == [0.5, 0.7, 0.9, 0.95]
+    # >= 0.5: 3 links join crm/1, web/1, shop/1, shop/2 -> 2 customers; >= 0.7: 2 links -> 3;
+    # >= 0.9 and 0.95: only crm/1-web/1 -> 4 customers.
+    assert table["matched_pairs"].tolist() == [3, 2, 1, 1]
+    assert table["customers"].tolist() == [2, 3, 4, 4]
+    assert table["duplicate_rate"].tolist() == pytest.approx([3 / 5, 2 / 5, 1 / 5, 1 / 5])
+    # multi-source customers: {crm, web, shop} at 0.5; {crm, web, shop} at 0.7; {crm, web} after
+    assert table["multi_source_customers"].tolist() == [1, 1, 1, 1]
+    assert table["current"].tolist() == [False, False, True, False]
+
+
+def test_threshold_effect_applies_the_chain_guard():
+    # a-b 0.99 and b-c 0.95 chain a to c, but a household rule vetoed a-c (0.01): the
+    # linkage's guard splits c off, so 2 customers at 0.9, not 1.
+    cw = crosswalk([("s", "a", "K1"), ("s", "b", "K1"), ("s", "c", "K2")])
+    scored = pairs([("s", "a", "s", "b", 0.99), ("s", "b", "s", "c", 0.95),
+                    ("s", "a", "s", "c", 0.01)]).assign(rule=["", "", "different first names"])
+    table = f.threshold_effect(cw, scored, current=0.9, thresholds=[])
+    assert table[["matched_pairs", "customers"]].values.tolist() == [[2, 2]]
+    # Merely improbable (no rule), a-c does not split the chain: 1 customer.
+    table = f.threshold_effect(cw, scored.assign(rule=""), current=0.9, thresholds=[])
+    assert table[["matched_pairs", "customers"]].values.tolist() == [[2, 1]]
+
+
+def test_threshold_effect_rejects_bad_input():
+    with pytest.raises(ValueError, match="between 0 and 1"):
+        f.threshold_effect(CW, pairs([]), current=0.9, thresholds=[1.0])
+    with pytest.raises(ValueError, match="1 pair\\(s\\) name records absent from the crosswalk"):
+        f.threshold_effect(CW, pairs([("crm", "1", "erp", "9", 0.95)]), current=0.9)
+    with pytest.raises(ValueError, match="pairs: missing column\\(s\\) match_probability"):
+        f.threshold_effect(CW, pairs([]).drop(columns="match_probability"), current=0.9)
+
+
+def test_pair_positions():
+    first, second = f.pair_positions(CW, pairs([("web", "a", "shop", "z", 0.5)]))
+    # web/a is row 3, shop/z row 7
+    assert (first.tolist(), second.tolist()) == ([3], [7])
+
+
+def test_probability_histogram():
+    scored = pd.DataFrame({"match_probability": [0.0, 0.24, 0.25, 0.5, 0.99, 1.0]})
+    table = f.probability_histogram(scored, bins=4)
+    # [0, .25): 0.0, 0.24; [.25, .5): 0.25; [.5, .75): 0.5; [.75, 1]: 0.99, 1.0
+    assert table.values.tolist() == [[0.0, 0.25, 2], [0.25, 0.5, 1], [0.5, 0.75, 1], [0.75, 1.0, 2]]
+    with pytest.raises(ValueError, match="bins must be at least 1"):
+        f.probability_histogram(scored, bins=0)
+
+
+def test_missing_crosswalk_column_is_named():
+    with pytest.raises(ValueError, match="crosswalk: missing column\\(s\\) customer_id"):
+        f.headline_figures(CW.drop(columns="customer_id"))
+    assert np.isclose(f.headline_figures(CW)["duplicate_rate"], 0.5)
+
+
+def test_pair_positions_match_ids_as_text():
+    # a crosswalk read back without dtype=str holds numbers: 12 matches the pair's "12"
+    cw = crosswalk([("crm", 12, "K1"), ("web", 7, "K1"), ("crm", 13, "K2")])
+    first, second = f.pair_positions(cw, pairs([("crm", "13", "web", "7", 0.5)]))
+    assert (first.tolist(), second.tolist()) == ([2], [1])

@@ -1,0 +1,235 @@
+"""Preventive matching against the reference built from the curative run on the small demo."""
+
+from __future__ import annotations
+
+import json
+
+import numpy as np
+import pandas as pd
+import pytest
+
+from rcu_kit.core.config import load_engagement
+from rcu_kit.golden.preventive import (
+    MATCH_COLUMNS,
+    ReferenceIndex,
+    build_reference_index,
+    match_command,
+    reference_index_path,
+)
+
+
+@pytest.fixture(scope="module")
+def run(demo_engagement):
+    from rcu_kit.dedup.run import run_dedup
+
+    return run_dedup(load_engagement(demo_engagement), progress=False)
+
+
+@pytest.fixture(scope="module")
+def index(run):
+    return ReferenceIndex.from_run(run)
+
+
+@pytest.fixture(scope="module")
+def truth(demo_engagement):
+    return pd.read_csv(demo_engagement.parent / "truth.csv", dtype=str)
+
+
+def test_same_model_as_the_curative_run(run, index):
+    # Score 200 of the curative run's pairs through the index: record 1 as the query, record 2
+    # as the reference record. Probabilities must be the run's own (same features, same model,
+    # term frequencies where they apply).
+    pairs = run.pairs.iloc[:: max(len(run.pairs) // 200, 1)].head(200)
+    keys = pd.MultiIndex.from_frame(index.prepared[["source", "record_id"]])
+    first = keys.get_indexer(pd.MultiIndex.from_arrays([pairs["source_1"].astype(str),
+                                                        pairs["record_id_1"]]))
+    second = keys.get_indexer(pd.MultiIndex.from_arrays([pairs["source_2"].astype(str),
+                                                         pairs["record_id_2"]]))
+    queries = index.prepared.iloc[first].reset_index(drop=True)
+    levels, probability, _ = index.score(queries, np.arange(len(pairs)), second)
+    for feature in levels.columns:
+        assert (levels[feature].to_numpy() == pairs[feature].to_numpy()).all(), feature
+    exact_name = (levels["last_name"].to_numpy() != 4) & (levels["first_name"].to_numpy() != 4)
+    # The index takes the term frequency of the reference record, the run that of the pair's
+    # earlier record; without an exact name no term frequency applies: identical probabilities.
+    assert exact_name.sum() >= 20
+    np.testing.assert_allclose(probability[exact_name],
+                               pairs["match_probability"].to_numpy()[exact_name], rtol=1e-9)
+
+
+def _block_sizes(index, pass_name: str, a: int, b: int) -> list[int]:
+    """Reference records in each block of ``pass_name`` holding both records ``a`` and ``b``."""
+    from rcu_kit.golden.preventive import _key_hashes
+
+    algorithm = next(t.algorithm for t in index.exact if t.name == pass_name)
+    everyone, _ = _key_hashes(index.prepared, algorithm.on)
+    ha, _ = _key_hashes(index.prepared.iloc[[a]], algorithm.on)
+    hb, _ = _key_hashes(index.prepared.iloc[[b]], algorithm.on)
+    return [int((everyone == h).sum()) for h in set(ha.tolist()) & set(hb.tolist())]
+
+
+def test_candidates_include_every_curative_partner(run, index):
+    # Each reference record queried against the reference finds itself and the partners the
+    # curative blocking paired it with, except through a block of exactly max_block_size
+    # records: a new record would make it one too many, so the index skips it (the query here
+    # is already in the reference).
+    queries = index.prepared.iloc[:100].reset_index(drop=True)
+    rows, positions = index.candidates(queries)
+    found = set(zip(rows.tolist(), positions.tolist()))
+    assert all((i, i) in found for i in range(100))
+    keys = {k: i for i, k in enumerate(zip(index.prepared["source"], index.prepared["record_id"]))}
+    caps = {t.name: t.algorithm.max_block_size for t in index.exact}
+    checked = missed_at_cap = 0
+    for p in run.pairs.itertuples(index=False):
+        a, b = keys[(str(p.source_1), p.record_id_1)], keys[(str(p.source_2), p.record_id_2)]
+        for query, partner in ((a, b), (b, a)):
+            if query >= 100:
+                continue
+            checked += 1
+            if (query, partner) not in found:
+                assert caps[p.found_by] in _block_sizes(index, p.found_by, a, b), (p, query)
+                missed_at_cap += 1
+    # 257 partners checked on the 1,500-record demo, 13 through an address block of exactly 8.
+    assert checked > 100 and missed_at_cap < checked / 10
+
+
+def test_finds_the_duplicate_not_the_household_member(run, truth):
+    cw = run.crosswalk.merge(truth, on=["source", "record_id"])
+    # A person with several records, all in one customer, and a household member who is
+    # another customer: take the first such record in crosswalk order.
+    per_person = cw.groupby("person_id")["customer_id"].agg(["nunique", "size"])
+    good = per_person[(per_person["nunique"] == 1) & (per_person["size"] >= 2)].index
+    members = cw.groupby("household_id")["person_id"].nunique()
+    candidates = cw[cw["person_id"].isin(good) & cw["household_id"].isin(
+        members[members >= 2].index)]
+    x = candidates.iloc[0]
+    member = cw[(cw["household_id"] == x["household_id"]) & (cw["person_id"] != x["person_id"])]
+    assert not member["customer_id"].isin([x["customer_id"]]).any()
+    # The reference without record x, with the same model and settings.
+    keep = ~((run.records["source"] == x["source"]) & (run.records["record_id"] == x["record_id"]))
+    reference = build_reference_index(run.records[keep.to_numpy()], run.crosswalk[keep.to_numpy()],
+                                      run.result.model, run.result.settings)
+    query = run.records[~keep.to_numpy()].iloc[0].to_dict()
+    found = reference.match(query, standardised=True)
+    assert found.iloc[0]["customer_id"] == x["customer_id"]
+    assert bool(found.iloc[0]["is_match"])
+    household = found[found["customer_id"].isin(member["customer_id"])]
+    assert not household["is_match"].any()
+
+
+def test_raw_record_is_standardised_before_matching(index):
+    # A reference record typed differently: lower case, national phone format, accents.
+    row = index.prepared.dropna(subset=["email", "phone", "first_name", "last_name"]).iloc[0]
+    national = "0" + str(row["phone"])[3:]
+    raw = {"last_name": str(row["last_name"]).lower(), "first_name": str(row["first_name"]).title(),
+           "email": str(row["email"]).upper(), "phone": " ".join(
+               national[i:i + 2] for i in range(0, 10, 2))}
+    found = index.match(raw)
+    assert list(found.columns) == MATCH_COLUMNS[1:]
+    owner = index.customer_ids[int(np.flatnonzero(
+        (index.prepared["source"] == row["source"]) &
+        (index.prepared["record_id"] == row["record_id"]))[0])]
+    assert found.iloc[0]["customer_id"] == owner and bool(found.iloc[0]["is_match"])
+    # Nobody: neighbours in the sorted-name passes, vetoed (0.01), below the 0.05 floor.
+    assert index.match({"last_name": "ZZYZX", "first_name": "QWERTY"}).empty
+
+
+def test_match_many_keeps_queries_apart(index):
+    rows = index.prepared.iloc[[0, 5]][["source", "record_id"]]
+    queries = index.prepared.iloc[[0, 5, 0]].drop(columns=["source", "record_id"])
+    found = index.match_many(queries.astype(object).where(queries.notna(), None),
+                             standardised=True, top=1)
+    assert found["query"].tolist() == [0, 1, 2]
+    assert found["customer_id"].tolist() == [index.customer_ids[0], index.customer_ids[5],
+                                             index.customer_ids[0]]
+    assert (found["source"].tolist(), found["record_id"].tolist()) == (
+        [rows.iloc[0, 0], rows.iloc[1, 0], rows.iloc[0, 0]],
+        [rows.iloc[0, 1], rows.iloc[1, 1], rows.iloc[0, 1]])
+
+
+def test_save_and_load_without_retraining(tmp_path, index):
+    path = index.save(tmp_path / "ref.pkl")
+    loaded = ReferenceIndex.load(path)
+    meta = json.loads((tmp_path / "ref.pkl.json").read_text())
+    assert meta["records"] == len(index) and meta["customers"] == index.n_customers
+    query = index.prepared.iloc[3].to_dict()
+    pd.testing.assert_frame_equal(loaded.match(query, standardised=True),
+                                  index.match(query, standardised=True))
+    (tmp_path / "bad.pkl").write_bytes(b"\x80\x05N.")  # a pickled None
+    with pytest.raises(ValueError, match="not a reference index"):
+        ReferenceIndex.load(tmp_path / "bad.pkl")
+    with pytest.raises(FileNotFoundError, match="no reference index"):
+        ReferenceIndex.load(tmp_path / "missing.pkl")
+
+
+def test_match_command_prints_masked_candidates(demo_engagement, run, index, capsys):
+    engagement = load_engagement(demo_engagement)
+    index.save(reference_index_path(engagement))
+    row = index.prepared.dropna(subset=["email"]).iloc[0]
+    record = {"last_name": str(row["last_name"]), "first_name": str(row["first_name"]),
+              "email": str(row["email"])}
+    assert match_command(demo_engagement, json.dumps(record)) == 0
+    out = capsys.readouterr().out
+    assert index.customer_ids[int(np.flatnonzero(index.prepared["record_id"].eq(row["record_id"])
+                                                 & index.prepared["source"].eq(row["source"]))[0])] in out
+    assert str(row["email"]) not in out and str(row["last_name"]) not in out
+    assert match_command(demo_engagement, "{not json") == 2
+    assert "not valid JSON" in capsys.readouterr().err
+    assert match_command(demo_engagement, "[1, 2]") == 2
+
+
+def test_single_record_path_gives_the_batch_path_rows(run, index):
+    # 60 records spread over the reference, raw (as mapped: the fast standardiser runs) and
+    # already standardised: the single-record path must give the batch path's customers,
+    # probabilities (to 1e-9), rules and evidence.
+    raw = run.records.iloc[::25].head(60)
+    standardised = raw.astype(object).where(raw.notna(), None).to_dict(orient="records")
+    compared = with_candidates = 0
+    for record in standardised:
+        query = {k: v for k, v in record.items() if k not in ("source", "record_id")}
+        fast = index.match(query, standardised=True)
+        slow = index.match(query, standardised=True, fast=False)
+        assert fast["customer_id"].tolist() == slow["customer_id"].tolist()
+        np.testing.assert_allclose(fast["match_probability"].to_numpy(dtype=float),
+                                   slow["match_probability"].to_numpy(dtype=float),
+                                   rtol=0, atol=1e-9)
+        assert fast[["is_match", "source", "record_id", "rule", "evidence"]].astype(str).equals(
+            slow[["is_match", "source", "record_id", "rule", "evidence"]].astype(str))
+        compared += 1
+        with_candidates += len(fast) > 0
+    assert compared == 60 and with_candidates == 60   # each finds at least its own record
+
+
+def test_single_record_candidates_are_the_batch_candidates(index):
+    # candidates_of on one prepared record = candidates on the one-row prepared frame.
+    from rcu_kit.golden.preventive import prepare_record
+
+    for i in range(0, len(index), 37):
+        row = index.prepared.iloc[i]
+        record = {k: (None if pd.isna(v) else v) for k, v in row.items()}
+        query = prepare_record(record)
+        frame = index.prepared.iloc[[i]].reset_index(drop=True)
+        assert {c: query[c] for c in frame.columns} == {
+            c: (None if pd.isna(v) else v) for c, v in frame.iloc[0].items()} | {
+            "phone_is_mobile": bool(frame.loc[0, "phone_is_mobile"]),
+            "name_swapped": bool(frame.loc[0, "name_swapped"])}
+        _, positions = index.candidates(frame)
+        assert index.candidates_of(query).tolist() == positions.tolist()
+        assert i in positions                                   # a record finds itself
+
+
+def test_raw_form_records_take_the_single_record_path_with_the_same_answer(index, run,
+                                                                        demo_engagement):
+    from rcu_kit.dedup.run import map_sources
+    from rcu_kit.sources.loaders import load_all
+
+    engagement = load_engagement(demo_engagement)
+    mapped = map_sources(engagement, load_all(engagement, progress=False), progress=False)
+    raw = mapped.iloc[5::100].drop(columns=["source", "record_id"])
+    raw = raw.astype(object).where(raw.notna(), None).to_dict(orient="records")
+    for record in raw:
+        fast, slow = index.match(record), index.match(record, fast=False)
+        assert fast["customer_id"].tolist() == slow["customer_id"].tolist()
+        np.testing.assert_allclose(fast["match_probability"].to_numpy(dtype=float),
+                                   slow["match_probability"].to_numpy(dtype=float), atol=1e-9)
+    assert len(raw) == 15

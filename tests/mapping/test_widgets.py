@@ -1,0 +1,71 @@
+"""Tests for rcu_kit.mapping.widgets: the consultant's corrections reach the engagement file."""
+
+from __future__ import annotations
+
+import pandas as pd
+
+from rcu_kit.core.config import Attribute, Engagement, MappingEntry, Source, load_engagement
+from rcu_kit.mapping.widgets import MappingEditor, editor_rows
+
+
+def _engagement(tmp_path) -> Engagement:
+    return Engagement(client="x", language="en", base_dir=tmp_path, file=tmp_path / "engagement.yaml",
+                      sources=[Source(name="crm", path="a.csv"), Source(name="web", path="b.csv")],
+                      target_model=[Attribute(name="email", type="email"), Attribute(name="phone", type="phone"),
+                                    Attribute(name="last_name"), Attribute(name="first_name")])
+
+
+def _suggestions() -> pd.DataFrame:
+    return pd.DataFrame({
+        "source": ["crm", "crm", "crm", "web"], "column": ["mail", "tel", "segment", "nom_complet"],
+        "attribute": ["email", "email", None, "full_name"], "transform": [None, None, None, "split_full_name"],
+        "confidence": [1.0, 0.5, None, 0.95], "reason": ["name", "values", "none", "name"]})
+
+
+def _loaded() -> dict[str, pd.DataFrame]:
+    return {"crm": pd.DataFrame({"mail": ["a@b.fr"], "tel": ["0612345678"], "segment": ["A"]}),
+            "web": pd.DataFrame({"nom_complet": ["DUPONT Jean"]})}
+
+
+def test_saved_entries_win_over_suggestions(tmp_path):
+    eng = _engagement(tmp_path)
+    eng.mapping = {"crm": [MappingEntry(column="tel", attribute="phone", reason="checked", validated=True)],
+                   "web": [MappingEntry(column="old_col", attribute="last_name")]}
+    rows = editor_rows(eng, _suggestions())
+    assert rows[["source", "column", "attribute", "validated"]].values.tolist() == [
+        ["crm", "mail", "email", False],     # suggestion, not yet validated
+        ["crm", "tel", "phone", True],       # the saved entry replaces the suggestion (email)
+        ["crm", "segment", None, False],
+        ["web", "nom_complet", "full_name", False],
+        ["web", "old_col", "last_name", True],  # saved, absent from the suggestions: kept
+    ]
+    assert rows.loc[1, "reason"] == "checked"
+    assert rows.loc[1, "confidence"] == 0.5  # the saved entry had none: the suggestion's
+
+
+def test_edit_accept_and_save(tmp_path):
+    eng = _engagement(tmp_path)
+    editor = MappingEditor(eng, _suggestions(), loaded=_loaded())
+    assert [editor.tabs.get_title(i) for i in range(2)] == ["crm", "web"]
+    editor.rows[1]["attribute"].value = "phone"  # the consultant corrects tel -> phone
+    editor.accept_button.click()
+    editor.save_button.click()
+    assert editor.status.value == f"Mapping saved: {tmp_path / 'engagement.yaml'} (3 mapped columns)"
+    saved = load_engagement(tmp_path / "engagement.yaml")
+    assert {s: [(e.column, e.attribute, e.transform, e.validated) for e in es]
+            for s, es in saved.mapping.items()} == {
+        "crm": [("mail", "email", None, True), ("tel", "phone", None, True)],
+        "web": [("nom_complet", "full_name", "split_full_name", True)]}
+    assert saved.mapping["crm"][0].confidence == 1.0 and saved.mapping["crm"][0].reason == "name"
+
+
+def test_missing_column_is_reported_and_nothing_saved(tmp_path):
+    eng = _engagement(tmp_path)
+    loaded = _loaded()
+    loaded["crm"] = loaded["crm"].drop(columns=["tel"])
+    editor = MappingEditor(eng, _suggestions(), loaded=loaded)
+    assert editor.save() is None
+    assert ("mapping.crm: column 'tel' (mapped to 'email') is not in the data of crm; "
+            "its columns are: mail, segment") in editor.status.value
+    assert not (tmp_path / "engagement.yaml").exists()
+    assert eng.mapping == {}

@@ -1,0 +1,62 @@
+"""Notebook 05 (roadmap) runs end to end on the demo, its workstreams tracing back to findings."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import json
+import shutil
+
+import pandas as pd
+import pytest
+
+from rcu_kit.audit.run import run_audit
+from rcu_kit.core.config import load_engagement
+from rcu_kit.mapping.gaps import run_gap_analysis
+from rcu_kit.dedup.run import run_dedup, write_dedup_outputs
+from rcu_kit.core.paths import dedup_summary_path, findings_path
+from rcu_kit.roadmap.workstreams import findings_from_dedup
+
+NOTEBOOKS = Path(__file__).resolve().parents[2] / "notebooks"
+
+NOTEBOOK = NOTEBOOKS / "05-roadmap.ipynb"
+
+
+@pytest.mark.notebook
+def test_notebook_05_traces_workstreams_to_the_demo_findings(demo_engagement, tmp_path):
+    import papermill
+
+    # a private copy without outputs: other tests write into the shared demo's output folder
+    folder = shutil.copytree(demo_engagement.parent, tmp_path / "demo",
+                             ignore=shutil.ignore_patterns("output"))
+    engagement = load_engagement(folder / "engagement.yaml")
+    run_audit(engagement, profile=False, progress=False)            # step 2: quality findings
+    run_gap_analysis(engagement)                                     # step 3: gap findings
+    run = run_dedup(engagement, progress=False)                      # step 4: dedup findings
+    write_dedup_outputs(run, engagement)
+    audit_findings = pd.read_csv(findings_path(engagement, "audit"))
+    gap_findings = pd.read_csv(findings_path(engagement, "mapping"))
+    summary = json.loads(dedup_summary_path(engagement).read_text(encoding="utf-8"))
+    dedup_findings = findings_from_dedup(pd.DataFrame(summary["per_source"]), summary["overlap_rate"])
+    assert len(gap_findings) > 0
+    # the demo has customers shared between sources: a cross-source matching workstream
+    assert "dedup:cross_source" in set(dedup_findings["key"])
+
+    out = tmp_path / "05-roadmap.ipynb"
+    papermill.execute_notebook(str(NOTEBOOK), str(out), kernel_name="python3", progress_bar=False,
+                               parameters={"engagement_path": str(folder / "engagement.yaml"),
+                                           "start_date": "2027-01-04", "show_form": False},
+                               cwd=str(NOTEBOOKS))
+    sheets = pd.read_excel(engagement.output_path / "roadmap" / "roadmap.xlsx", sheet_name=None)
+    workstreams = sheets["workstreams"]
+    generated = workstreams[workstreams["kind"] != "phase"]
+    # exactly one workstream per finding of the audit, the gap analysis and the deduplication
+    expected = sorted(list(audit_findings["key"]) + list(gap_findings["key"])
+                      + list(dedup_findings["key"]))
+    assert sorted(generated["cause"]) == expected
+    # the six standard phases are always there, starting with scoping on the given date
+    phases = workstreams[workstreams["kind"] == "phase"].set_index("id")
+    assert list(phases.index) == ["P1", "P2", "P3", "P4", "P5", "P6"]
+    assert str(phases.loc["P1", "start"])[:10] == "2027-01-04"
+    # the demo has 5 sources in 3 formats; the recommendation is one of the four forms
+    assert sheets["recommendation"]["form"].iloc[0] in {"mdm", "crm_hosted", "decision_db", "crosswalk"}

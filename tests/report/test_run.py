@@ -1,0 +1,271 @@
+"""Tests of rcu_kit.report.run: notebooks run with papermill into client report folders.
+
+Fixture notebooks (tests/report_fixtures.py) keep these fast; one test runs the real notebooks on
+the small demo engagement.
+"""
+
+from __future__ import annotations
+
+import re
+
+import nbformat
+import pytest
+from tests.report.fixtures import RAW_PERSONAL_VALUES, write_engagement, write_notebooks
+
+from rcu_kit.report.run import REPORT_NOTEBOOKS, report_command, run_report
+
+STAMP = "20250131-100000"
+
+
+@pytest.fixture(scope="module")
+def reports(tmp_path_factory):
+    """One call on three engagements: a source file missing, an invalid file, a good one."""
+    base = tmp_path_factory.mktemp("reports")
+    broken = write_engagement(base / "broken", "Cassé SA", missing_source=True)
+    invalid = base / "invalid" / "engagement.yaml"
+    invalid.parent.mkdir()
+    invalid.write_text("client: X\nlanguage: de\n", encoding="utf-8")
+    good = write_engagement(base / "eng", "Client Démo SA")
+    notebooks = write_notebooks(base / "notebooks")
+    results = run_report([broken, invalid, good], out_root=base / "reports", progress=False,
+                         notebooks_dir=notebooks, stamp=STAMP)
+    return results, base
+
+
+@pytest.fixture(scope="module")
+def good_report(reports):
+    results, base = reports
+    return results[2], base
+
+
+def test_good_engagement_report_folder_and_statuses(good_report):
+    result, base = good_report
+    assert result.ok and result.error is None
+    assert result.folder == (base / "reports" / "client-demo-sa" / STAMP).resolve()
+    assert result.index == result.folder / "index.html"
+    # Only 01 exists among the fixture notebooks: the four others are listed as missing.
+    assert [(r.name, r.status) for r in result.notebooks] == [
+        ("01-customer-vision", "ok"), ("02-source-audit", "missing"),
+        ("03-mapping-gap-analysis", "missing"), ("04-deduplication", "missing"), ("05-roadmap", "missing")]
+    vision = result.notebooks[0]
+    assert vision.html == result.folder / "01-customer-vision.html"
+    assert vision.figures == 1  # the px.bar of the fixture notebook
+
+
+def test_engagement_path_is_injected_absolute(good_report):
+    result, _ = good_report
+    # executed notebooks sit beside the client folder, in <stamp>-work, not inside it
+    assert result.work_folder == result.folder.parent / f"{STAMP}-work"
+    assert not (result.folder / "notebooks").exists() and not list(result.folder.rglob("*.ipynb"))
+    nb = nbformat.read(result.work_folder / "01-customer-vision.ipynb", as_version=4)
+    injected = [c for c in nb.cells if "injected-parameters" in c.metadata.get("tags", [])]
+    assert len(injected) == 1
+    assert f'engagement_path = "{result.engagement_path}"' in injected[0].source
+    assert result.engagement_path.is_absolute()
+    assert "FIXTURE_CLIENT Client Démo SA" in result.notebooks[0].html.read_text(encoding="utf-8")
+
+
+def test_report_pages_mask_personal_data_the_notebook_left(good_report):
+    result, _ = good_report
+    # The fixture prints 3 e-mails and 3 phones (as a table in HTML and in text): 6 values.
+    assert result.notebooks[0].redacted == 6
+    assert result.warnings == ["01-customer-vision.ipynb showed 6 unmasked e-mail/phone value(s); "
+                               "they were masked in 01-customer-vision.html: mask them in the notebook"]
+    pages = sorted(result.folder.rglob("*.html"))
+    assert [p.relative_to(result.folder).as_posix() for p in pages] == [
+        "01-customer-vision.html", "files/audit/profile_crm.html", "index.html"]
+    for page in pages:
+        text = page.read_text(encoding="utf-8")
+        assert [v for v in RAW_PERSONAL_VALUES if v in text] == [], page
+
+
+def test_index_summarises_and_links_everything(good_report):
+    result, _ = good_report
+    html = result.index.read_text(encoding="utf-8")
+    kpis = re.findall(r'rcu-kpi-value">(.*?)</div>', html)
+    # 1 source; the fixture crosswalk: 3 records, 2 customers, 1 redundant record = 33.3 %;
+    # a single source, so no customer is in two sources.
+    assert kpis == ["1", "3", "2", "33,3 %", "0 (0,0 %)"]
+    assert '<a href="01-customer-vision.html">1. Vision client et besoins</a>' in html
+    assert html.count("(pas encore disponible)") == 4
+    assert '<a href="files/audit/profile_crm.html">audit/profile_crm.html</a>' in html
+    assert '<a href="files/audit/audit.xlsx">audit/audit.xlsx</a>' in html
+    assert (result.folder / "files" / "audit" / "audit.xlsx").exists()
+    assert html.count("* plotly.js v") == 1
+
+
+def test_broken_engagements_fail_alone(reports):
+    (broken, invalid, good), base = reports
+    missing = (base / "broken" / "data" / "crm.csv").resolve()
+    assert broken.error == (f"{broken.engagement_path}: source 'crm': file not found: {missing} "
+                            f"(declared in {broken.engagement_path}; fix the path or copy the "
+                            "extract there)")
+    # Nothing ran for it, and its index says why.
+    assert [r.status for r in broken.notebooks] == ["not_run"] + ["missing"] * 4
+    assert not list(broken.folder.glob("0*.html"))
+    assert "file not found" in broken.index.read_text(encoding="utf-8")
+    # An invalid engagement file: the config error, and no report folder at all.
+    assert invalid.error.startswith(f"{invalid.engagement_path}: invalid engagement configuration")
+    assert "language: allowed values are 'fr' or 'en' (got 'de')" in invalid.error
+    assert invalid.folder is None and invalid.index is None
+    # The good engagement, after the two broken ones, still produced its report.
+    assert good.ok and (good.folder / "01-customer-vision.html").exists()
+
+
+def test_report_command_prints_paths_and_exits_non_zero(reports, monkeypatch, capsys):
+    results, _ = reports
+    monkeypatch.setattr("rcu_kit.report.run.run_report", lambda *a, **k: results)
+    assert report_command(["a.yaml", "b.yaml", "c.yaml"], progress=False) == 1
+    out, err = capsys.readouterr()
+    broken, invalid, good = results
+    # the broken engagement ran no notebook: no work folder line for it
+    assert out.splitlines() == [
+        f"Partial report for Cassé SA: {broken.index}",
+        f"Report for Client Démo SA: {good.index} (not yet available: 02-source-audit, "
+        "03-mapping-gap-analysis, 04-deduplication, 05-roadmap)",
+        f"  executed notebooks (consultant only, not for the client): {good.work_folder}"]
+    assert f"error: {broken.error}" in err and f"error: {invalid.error}" in err
+    assert f"warning: engagement.yaml: {good.warnings[0]}" in err
+    monkeypatch.setattr("rcu_kit.report.run.run_report", lambda *a, **k: [good])
+    assert report_command(["c.yaml"], progress=False) == 0
+
+
+def test_failing_notebook_stops_engagement_and_keeps_partial_outputs(tmp_path):
+    engagement = write_engagement(tmp_path / "eng", "Client SA", language="en")
+    notebooks = write_notebooks(tmp_path / "notebooks", failing_audit=True)
+    [result] = run_report([engagement], out_root=tmp_path / "reports", progress=False,
+                          notebooks_dir=notebooks)
+    assert [r.status for r in result.notebooks] == ["ok", "failed", "not_run", "missing", "missing"]
+    # Cells run: parameters [1], papermill's injected parameters [2], x = 1 [3], the raise [4].
+    expected = ("notebook 02-source-audit.ipynb failed at cell In [4] "
+                "(`raise RuntimeError('FIXTURE_BOOM')`): RuntimeError: FIXTURE_BOOM")
+    assert result.notebooks[1].error == expected
+    assert result.error == f"{engagement.resolve()}: {expected}"
+    # Partial outputs kept: page 01, the executed 02 and its page with the error; 03 never ran.
+    folder = result.folder
+    assert (folder / "01-customer-vision.html").exists()
+    assert (result.work_folder / "02-source-audit.ipynb").exists()
+    assert "FIXTURE_BOOM" in (folder / "02-source-audit.html").read_text(encoding="utf-8")
+    assert not (folder / "03-mapping-gap-analysis.html").exists()
+    assert not (result.work_folder / "03-mapping-gap-analysis.ipynb").exists()
+    index = result.index.read_text(encoding="utf-8")
+    assert "2. Source audit</a> <span class=\"rcu-na\">(failed)</span>" in index
+    assert expected.replace("'", "&#39;") in index
+
+
+def test_unexpected_error_stops_only_its_engagement(tmp_path, monkeypatch):
+    import rcu_kit.report.summary
+
+    real = rcu_kit.report.summary.collect_summary
+
+    def collect(engagement, generated=None):
+        if engagement.client == "Corrompu SA":
+            raise OSError("disk full")
+        return real(engagement, generated)
+
+    monkeypatch.setattr(rcu_kit.report.summary, "collect_summary", collect)
+    bad = write_engagement(tmp_path / "bad", "Corrompu SA")
+    good = write_engagement(tmp_path / "good", "Sain SA")
+    empty = tmp_path / "no-notebooks"
+    empty.mkdir()  # no notebook at all: nothing runs, only the summary is written
+    first, second = run_report([bad, good], out_root=tmp_path / "reports", progress=False,
+                               notebooks_dir=empty)
+    assert first.error == f"{bad.resolve()}: the report could not be written: OSError: disk full"
+    assert second.ok and second.index.exists()
+    assert [r.status for r in second.notebooks] == ["missing"] * 5
+
+
+def test_run_report_needs_an_engagement():
+    with pytest.raises(ValueError, match="no engagement file given"):
+        run_report([])
+
+
+def test_report_notebooks_are_the_method_steps():
+    assert REPORT_NOTEBOOKS == ("01-customer-vision", "02-source-audit", "03-mapping-gap-analysis",
+                                "04-deduplication", "05-roadmap")
+
+
+def _known_personal_values(engagement_path):
+    """Every raw e-mail and phone of the demo's sources (digits only for phones, with E.164)."""
+    import phonenumbers
+
+    from rcu_kit.core.config import load_engagement
+    from rcu_kit.sources.loaders import load_all
+
+    engagement = load_engagement(engagement_path)
+    loaded = load_all(engagement)
+    emails, phones = set(), set()
+    for source, entries in engagement.mapping.items():
+        frame = loaded[source].frame
+        for entry in entries:
+            if entry.attribute not in ("email", "phone"):
+                continue
+            for value in frame[entry.column].dropna().astype(str).str.strip().unique():
+                if entry.attribute == "email" and "@" in value:
+                    emails.add(value.lower())
+                elif entry.attribute == "phone":
+                    digits = re.sub(r"\D", "", value)
+                    if len(digits) >= 9:
+                        phones.add(digits)
+                        try:
+                            e164 = phonenumbers.format_number(phonenumbers.parse(value, "FR"),
+                                                              phonenumbers.PhoneNumberFormat.E164)
+                            phones.add(e164.lstrip("+"))
+                        except phonenumbers.NumberParseException:
+                            pass
+    return emails, phones
+
+
+def _values_in_page(text):
+    """E-mail-like tokens (lower case) and phone-like digit runs (digits only) in a page."""
+    emails = {m.lower() for m in re.findall(r"[^\s<>\"'();,\[\]{}]+@[^\s<>\"'();,\[\]{}]+", text)}
+    phones = {re.sub(r"\D", "", m) for m in re.findall(r"\+?\d[\d .\-()]{7,}\d", text)}
+    return emails, phones
+
+
+def _assert_one_language_per_page(result):
+    """The demo is French: its pages hold the French prose only; the same executed notebook
+    rendered in English (no second run) holds the English prose only."""
+    from rcu_kit.report.html import notebook_to_html
+
+    executed = result.work_folder / "05-roadmap.ipynb"
+    if not executed.exists():
+        return
+    french_prose = "Quelle forme pour le RCU ?"
+    english_prose = "Which form for the RCU?"
+    fr = (result.folder / "05-roadmap.html").read_text(encoding="utf-8")
+    assert french_prose in fr and english_prose not in fr
+    assert "Questions sans réponse (valeurs par défaut utilisées)" in fr
+    assert "Unanswered questions" not in fr
+    en = notebook_to_html(executed, result.work_folder / "05-roadmap-en.html", title="5. Roadmap",
+                          client="Maison Démo", generated="now", language="en", mask=True)
+    en_html = en.path.read_text(encoding="utf-8")
+    assert english_prose in en_html and french_prose not in en_html
+    # the heading of the page's first prose cell, per language
+    assert en.toc[0].text == "05 · RCU roadmap"
+    assert "05 · Feuille de route du RCU" in fr
+
+
+@pytest.mark.notebook
+def test_real_notebooks_report_on_small_demo_leaks_no_personal_data(demo_engagement, tmp_path):
+    from rcu_kit.report.run import NOTEBOOKS_DIR
+    from rcu_kit.report.html import plotly_js
+
+    existing = [n for n in REPORT_NOTEBOOKS if (NOTEBOOKS_DIR / f"{n}.ipynb").exists()]
+    if not existing:
+        pytest.skip("no notebook of the method under notebooks/ yet")
+    [result] = run_report([demo_engagement], out_root=tmp_path, progress=False)
+    assert result.ok, result.error
+    assert [r.name for r in result.notebooks if r.status == "ok"] == existing
+    assert result.index.exists()
+    emails, phones = _known_personal_values(demo_engagement)
+    assert len(emails) > 100 and len(phones) > 100  # the small demo has hundreds of each
+    library = plotly_js()
+    _assert_one_language_per_page(result)
+    pages = sorted(result.folder.rglob("*.html"))
+    assert len(pages) >= len(existing) + 1  # one page per notebook, the index, the profiles
+    for page in pages:
+        text = page.read_text(encoding="utf-8", errors="replace").replace(library, "")
+        found_emails, found_phones = _values_in_page(text)
+        assert sorted(found_emails & emails)[:5] == [], page
+        assert sorted(found_phones & phones)[:5] == [], page

@@ -1,0 +1,147 @@
+"""Tests of rcu_kit.report.summary: executive-summary figures read from the steps' saved outputs."""
+
+from __future__ import annotations
+
+import json
+from datetime import datetime
+
+import pandas as pd
+import pytest
+
+from rcu_kit.core.config import load_engagement
+from rcu_kit.report.summary import collect_summary, crosswalk_figures, overlap_matrix, top_gaps
+
+# 7 records, 4 customers:
+#   C1: crm r1, crm r2, web w1   (a duplicate inside crm, and shared with web)
+#   C2: crm r3, shop s1          (shared with shop)
+#   C3: web w2
+#   C4: shop s2
+CROSSWALK = pd.DataFrame({
+    "source": ["crm", "crm", "crm", "web", "web", "shop", "shop"],
+    "record_id": ["r1", "r2", "r3", "w1", "w2", "s1", "s2"],
+    "customer_id": ["C1", "C1", "C2", "C1", "C3", "C2", "C4"],
+})
+
+
+def test_crosswalk_figures_exact():
+    f = crosswalk_figures(CROSSWALK)
+    assert f["records"] == 7
+    assert f["distinct_customers"] == 4
+    assert f["duplicate_rate"] == pytest.approx(3 / 7)  # 7 records for 4 customers: 3 redundant
+    assert f["multi_source_customers"] == 2  # C1 (crm, web) and C2 (crm, shop)
+    assert f["overlap_rate"] == pytest.approx(0.5)  # 2 of 4 customers
+    # crm: 3 records, 2 customers (C1 twice); web: 2 records, 2 customers; shop: 2 and 2.
+    assert f["per_source"].to_dict("list") == {"source": ["crm", "web", "shop"],
+                                               "records": [3, 2, 2], "customers": [2, 2, 2]}
+
+
+def test_crosswalk_figures_names_missing_column():
+    with pytest.raises(ValueError, match="missing column.*customer_id"):
+        crosswalk_figures(CROSSWALK.drop(columns="customer_id"))
+
+
+def test_overlap_matrix_exact():
+    m = overlap_matrix(CROSSWALK)
+    # Diagonal: distinct customers of each source; off-diagonal: customers in both.
+    # crm-web share C1, crm-shop share C2, web-shop share nobody.
+    assert m.to_dict() == {"crm": {"crm": 2, "web": 1, "shop": 1},
+                           "web": {"crm": 1, "web": 2, "shop": 0},
+                           "shop": {"crm": 1, "web": 0, "shop": 2}}
+    assert list(m.index) == ["crm", "web", "shop"]  # order of first appearance
+
+
+def test_top_gaps_keeps_gaps_most_severe_first():
+    findings = pd.DataFrame({
+        "kind": ["gap", "quality", "gap", "gap", "gap"],
+        "key": ["gap:email", "quality:crm.tel", "gap:birth_name", "gap:phone", "gap:civility"],
+        "subject": ["email", "crm.tel", "birth_name", "phone", "civility"],
+        "detail": ["poor", "invalid", "missing everywhere", "one source", "formats"],
+        "severity": ["medium", "high", "high", "low", "high"],
+    })
+    gaps = top_gaps(findings, n=3)
+    # The quality finding is not a gap; the three 'high' gaps come first in their order.
+    assert gaps.to_dict("list") == {"attribute": ["birth_name", "civility", "email"],
+                                    "gap": ["missing everywhere", "formats", "poor"],
+                                    "severity": ["high", "high", "medium"]}
+
+
+def _engagement(tmp_path):
+    (tmp_path / "engagement.yaml").write_text(
+        "client: Test SA\nlanguage: en\nsources:\n"
+        "  - {name: crm, path: crm.csv, system: Salesforce, flow: batch, refresh: daily}\n"
+        "  - {name: web, path: web.csv}\n  - {name: shop, path: shop.csv}\n"
+        "target_model:\n  - {name: email, label_fr: Courriel, label_en: E-mail address}\n",
+        encoding="utf-8")
+    return load_engagement(tmp_path / "engagement.yaml")
+
+
+def test_collect_summary_with_nothing_saved_says_what_is_missing(tmp_path):
+    summary = collect_summary(_engagement(tmp_path), generated=datetime(2025, 1, 31, 10, 0))
+    assert summary.n_sources == 3
+    assert summary.records is None and summary.distinct_customers is None
+    assert summary.top_gaps is None and summary.recommended_form is None
+    assert summary.missing == ["crosswalk.csv (deduplication step)",
+                               "mapping/findings.csv (gap analysis step)",
+                               "roadmap/summary.json (roadmap step)"]
+
+
+def test_collect_summary_reads_every_step(tmp_path):
+    eng = _engagement(tmp_path)
+    out = eng.output_path
+    CROSSWALK.to_csv(out / "crosswalk.csv", index=False)
+    (out / "mapping").mkdir()
+    pd.DataFrame({"kind": ["gap", "gap"], "key": ["gap:email", "gap:x"], "subject": ["email", "x"],
+                  "detail": ["validity 62%", "absent"], "severity": ["high", "low"]}).to_csv(
+        out / "mapping" / "findings.csv", index=False)
+    (out / "roadmap").mkdir()
+    (out / "roadmap" / "summary.json").write_text(json.dumps({"recommended_form": "crosswalk",
+                                                              "explanation": "Few sources."}))
+    summary = collect_summary(eng)
+    assert (summary.records, summary.distinct_customers, summary.multi_source_customers) == (7, 4, 2)
+    assert summary.sources[["source", "system", "records", "customers"]].to_dict("list") == {
+        "source": ["crm", "web", "shop"], "system": ["Salesforce", "", ""],
+        "records": [3, 2, 2], "customers": [2, 2, 2]}
+    # The attribute's client label in the engagement's language (en); 'x' is not in the model.
+    assert summary.top_gaps.to_dict("list") == {"attribute": ["E-mail address", "x"],
+                                                "gap": ["validity 62%", "absent"],
+                                                "severity": ["high", "low"]}
+    assert (summary.recommended_form, summary.form_explanation) == ("crosswalk", "Few sources.")
+    assert summary.missing == []
+
+
+def test_collect_summary_falls_back_on_dedup_summary_and_ignores_unknown_form(tmp_path):
+    eng = _engagement(tmp_path)
+    (eng.output_path / "dedup").mkdir()
+    (eng.output_path / "dedup" / "summary.json").write_text(json.dumps(
+        {"n_records": 1000, "n_customers": 800, "duplicate_rate": 0.2, "overlap_rate": 0.1}))
+    (eng.output_path / "roadmap").mkdir()
+    (eng.output_path / "roadmap" / "summary.json").write_text(json.dumps({"recommended_form": "x"}))
+    summary = collect_summary(eng)
+    assert (summary.records, summary.distinct_customers, summary.duplicate_rate,
+            summary.overlap_rate) == (1000, 800, 0.2, 0.1)
+    assert summary.overlap is None  # a matrix needs the crosswalk itself
+    # 'x' is not one of the four RCU forms: not shown, reported missing.
+    assert summary.recommended_form is None
+    assert "roadmap/summary.json (roadmap step)" in summary.missing
+
+
+def test_collect_summary_records_from_sources_summary(tmp_path):
+    eng = _engagement(tmp_path)
+    pd.DataFrame({"source": ["crm", "web", "shop"], "rows_read": [10, 5, 3],
+                  "rows_loaded": [9, 5, 3]}).to_csv(eng.output_path / "sources_summary.csv", index=False)
+    summary = collect_summary(eng)
+    assert summary.records == 17  # 9 + 5 + 3 rows loaded
+    assert summary.sources["records"].tolist() == [9, 5, 3]
+
+
+def test_collect_summary_records_from_audit_inventory_before_sources_summary(tmp_path):
+    eng = _engagement(tmp_path)
+    (eng.output_path / "audit").mkdir()
+    pd.DataFrame({"source": ["crm", "web", "shop"], "rows": [1750, 1500, 250],
+                  "rows_read": [1751, 1500, 250]}).to_parquet(eng.output_path / "audit" / "inventory.parquet")
+    pd.DataFrame({"source": ["crm"], "rows_loaded": [1]}).to_csv(eng.output_path / "sources_summary.csv")
+    summary = collect_summary(eng)
+    # The audit's inventory wins: 1750 + 1500 + 250 rows loaded.
+    assert summary.records == 3500
+    assert summary.sources["records"].tolist() == [1750, 1500, 250]
+    assert summary.distinct_customers is None  # only the deduplication knows customers

@@ -1,0 +1,52 @@
+"""Roadmap charts: what each plotly figure draws, from a hand-made recommendation."""
+
+from __future__ import annotations
+
+import pandas as pd
+import pytest
+
+from rcu_kit.roadmap import charts
+from rcu_kit.roadmap.scoring import Recommendation
+
+# Two criteria; a form's total is the sum of its column: mdm 7.4 + 0 = 7.4, crm_hosted
+# 1.26 + 0 = 1.26, decision_db 0 + 0 = 0, crosswalk -2.5 + 0 = -2.5; budget_low contributes
+# nothing anywhere, so it gets no bar. The totals are written with one decimal.
+CONTRIBUTIONS = pd.DataFrame({
+    "criterion": ["many_sources", "budget_low"], "signal": [1.0, 0.0], "basis": ["5", "-"],
+    "mdm": [7.4, 0.0], "crm_hosted": [1.26, 0.0], "decision_db": [0.0, 0.0],
+    "crosswalk": [-2.5, 0.0]})
+SCORES = pd.DataFrame({"form": ["mdm", "crm_hosted", "decision_db", "crosswalk"],
+                       "score": [7.4, 1.26, 0.0, -2.5], "rank": [1, 2, 3, 4]})
+REC = Recommendation(best="mdm", scores=SCORES, contributions=CONTRIBUTIONS)
+
+
+@pytest.mark.parametrize("language, totals", [
+    ("fr", ["7,4", "1,3", "0,0", "-2,5"]),
+    ("en", ["7.4", "1.3", "0.0", "-2.5"]),
+])
+def test_score_breakdown_totals_in_the_chart_language(language, totals):
+    fig = charts.score_breakdown_chart(REC, language)
+    bars = [tr for tr in fig.data if tr.type == "bar"]
+    # budget_low contributes nothing anywhere: only many_sources gets a bar trace
+    assert len(bars) == 1 and list(bars[0].y) == [7.4, 1.26, 0.0, -2.5]
+    total = fig.data[-1]
+    assert total.name == "Total"
+    assert list(total.y) == [7.4, 1.26, 0.0, -2.5]
+    assert list(total.text) == totals
+
+
+def test_score_breakdown_labels_in_french():
+    fig = charts.score_breakdown_chart(REC, "fr")
+    assert fig.data[0].name == "Nombre de sources"
+    assert fig.data[0].x[0] == "Outil MDM dédié"
+
+
+def test_charts_use_the_report_language_separators():
+    # plotly's separators: decimal mark then thousands mark, for hovers and axis ticks
+    plan = pd.DataFrame({"id": ["W1"], "label": ["Cadrage"], "kind": ["phase"], "effort_days": [5],
+                         "cause": ["-"], "start": ["2024-01-01"], "finish": ["2024-01-08"]})
+    workstreams = plan[["id", "label", "kind", "effort_days", "cause"]].assign(value=[3])
+    for language, separators in (("fr", ", "), ("en", ".,")):
+        figs = [charts.score_breakdown_chart(REC, language), charts.gantt_chart(plan, language),
+                charts.priority_matrix_chart(workstreams, language)]
+        assert [fig.layout.separators for fig in figs] == [separators] * 3

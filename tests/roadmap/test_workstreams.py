@@ -1,0 +1,88 @@
+"""Workstreams: generated from findings, traceable to them, scheduled from dependencies."""
+
+from __future__ import annotations
+
+from datetime import date
+
+import pandas as pd
+import pytest
+
+from rcu_kit.roadmap.workstreams import (build_workstreams, findings_from_dedup, findings_from_quality,
+                                 schedule)
+
+FINDINGS = pd.DataFrame([
+    {"kind": "gap", "key": "gap:birth_name", "subject": "birth_name", "detail": "missing everywhere",
+     "severity": "medium"},
+    {"kind": "gap", "key": "gap:email_optin", "subject": "email_optin", "detail": "one source only",
+     "severity": "high"},
+    {"kind": "quality", "key": "quality:fidelite.TEL", "subject": "fidelite.TEL",
+     "detail": "validity 62%", "severity": "high"},
+    {"kind": "dedup", "key": "dedup:crm", "subject": "crm", "detail": "6.0% duplicates",
+     "severity": "medium"},
+])
+
+
+def test_one_workstream_per_finding_plus_six_phases():
+    ws = build_workstreams(FINDINGS, language="en").set_index("id")
+    assert len(ws) == 10                                   # 6 standard phases + 4 findings
+    # ids are per kind, highest severity first: G1 is the high gap
+    assert ws.loc["G1", "cause"] == "gap:email_optin"
+    assert ws.loc["G2", "cause"] == "gap:birth_name"
+    assert ws.loc["Q1", "cause"] == "quality:fidelite.TEL"
+    assert ws.loc["D1", "label"] == "Curative deduplication: crm"
+    assert ws.loc["G1", "effort_days"] == 10 and ws.loc["G2", "effort_days"] == 6
+    # the history recovery needs every data workstream; the synchronisation the dedup ones
+    assert ws.loc["P5", "depends_on"] == ("P3", "D1", "G1", "G2", "Q1")
+    assert ws.loc["P4", "depends_on"] == ("P3", "D1")
+    # priority = value / effort, best first: Q1 3/8, G2 2/6, G1 3/10, D1 2/10 (tie with... none)
+    assert ws.sort_values("priority").index[:4].tolist() == ["Q1", "G2", "G1", "D1"]
+
+
+def test_overrides_and_their_errors():
+    ws = build_workstreams(FINDINGS, overrides={"G2": {"effort_days": 2, "priority": 1}}).set_index("id")
+    assert ws.loc["G2", "effort_days"] == 2
+    assert ws.loc["G2", "priority"] == 1
+    with pytest.raises(ValueError, match="unknown workstream 'Z9'"):
+        build_workstreams(FINDINGS, overrides={"Z9": {"effort_days": 1}})
+    with pytest.raises(ValueError, match="cannot set 'owner'"):
+        build_workstreams(FINDINGS, overrides={"G1": {"owner": "x"}})
+    with pytest.raises(ValueError, match="unknown severity 'urgent'"):
+        build_workstreams(FINDINGS.assign(severity="urgent"))
+
+
+def test_schedule_follows_dependencies_in_working_days():
+    ws = build_workstreams(FINDINGS, language="en")
+    plan = schedule(ws, start=date(2027, 1, 4), fte=2).set_index("id")   # a Monday
+    # P1: 20 days / 2 fte = 10 working days -> Jan 4 to Jan 18 (two weeks later)
+    assert (plan.loc["P1", "start"], plan.loc["P1", "finish"]) == (date(2027, 1, 4), date(2027, 1, 18))
+    # P2 starts when P1 ends and takes ceil(25 / 2) = 13 working days
+    assert plan.loc["P2", "start_day"] == 10 and plan.loc["P2", "end_day"] == 23
+    # data workstreams run in parallel right after scoping
+    assert plan.loc[["G1", "G2", "Q1", "D1"], "start_day"].tolist() == [10, 10, 10, 10]
+    # P3 = 23 + 40; P5 waits for P3 and the data workstreams
+    assert plan.loc["P5", "start_day"] == 63
+    cyclic = ws.copy()
+    cyclic.loc[cyclic["id"] == "P1", "depends_on"] = pd.Series([("P2",)], index=cyclic.index[:1])
+    with pytest.raises(ValueError, match="dependency cycle among workstreams: P1, P2"):
+        schedule(cyclic, start=date(2027, 1, 4))
+
+
+def test_findings_from_quality_and_dedup():
+    kpis = pd.DataFrame({"source": ["crm", "crm", "fidelite"], "column": ["email", "nom", "TEL"],
+                         "validity": [0.95, None, 0.62]})
+    found = findings_from_quality(kpis, threshold=0.9)
+    # email at 95 % passes, nom has no rule, TEL at 62 % is a high-severity finding
+    assert found.to_dict("records") == [{"kind": "quality", "key": "quality:fidelite.TEL",
+                                         "subject": "fidelite.TEL", "detail": "validity 62%",
+                                         "severity": "high"}]
+    # the same finding in a French report: "validité 62 %" (no-break space before %)
+    fr_quality = findings_from_quality(kpis, threshold=0.9, language="fr")
+    assert fr_quality["detail"].tolist() == ["validité 62\u00a0%"]
+    rates = pd.DataFrame({"source": ["crm", "ecommerce"], "duplicate_rate": [0.06, 0.01]})
+    dedup = findings_from_dedup(rates, overlap_rate=0.3)
+    assert dedup["key"].tolist() == ["dedup:crm", "dedup:cross_source"]   # 1 % is under 2 %
+    assert dedup["severity"].tolist() == ["medium", "high"]
+    assert dedup["detail"].tolist() == ["6.0% duplicates", "30.0% customers shared between sources"]
+    fr = findings_from_dedup(rates, overlap_rate=0.3, language="fr")
+    assert fr["detail"].tolist() == ["6,0\u00a0% de doublons",
+                                     "30,0\u00a0% des clients présents dans plusieurs sources"]

@@ -1,0 +1,61 @@
+"""Tests for rcu_kit.vision.widgets: edits made in the widgets reach the engagement file."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from rcu_kit.core.config import Engagement, MappingEntry, Source, load_engagement
+from rcu_kit.vision.model import start_vision
+from rcu_kit.vision.widgets import VisionEditor
+
+
+def _engagement(tmp_path: Path, **kw) -> Engagement:
+    eng = Engagement(client="Test", language="en", base_dir=tmp_path, file=tmp_path / "engagement.yaml",
+                     sources=[Source(name="crm", path="a.csv")], **kw)
+    return start_vision(eng, "b2c")
+
+
+def test_editor_shows_the_engagement(tmp_path):
+    editor = VisionEditor(_engagement(tmp_path))
+    assert [r["name"].value for r in editor.rows][:3] == ["civility", "last_name", "birth_name"]
+    assert len(editor.rows) == 14
+    assert editor.rows[1]["required"].value is True
+    assert editor.definitions["customer"].description == "Customer"
+
+
+def test_edit_add_remove_and_save(tmp_path):
+    eng = _engagement(tmp_path)
+    editor = VisionEditor(eng)
+    editor.rows[1]["owner"].value = "Service client"
+    editor.rows[1]["criticity"].value = "medium"
+    editor.definitions["prospect"].value = "Inscrit newsletter sans achat"
+    editor.remove_attribute("birth_name")
+    editor.new_name.value = "vip"
+    editor.add_button.click()
+    editor.rows[-1]["criticity"].value = "low"
+    editor.save_button.click()
+    assert editor.status.value == f"Saved: {tmp_path / 'engagement.yaml'}"
+    saved = load_engagement(tmp_path / "engagement.yaml")
+    names = [a.name for a in saved.target_model]
+    # 14 - birth_name + vip
+    assert len(names) == 14 and "birth_name" not in names and names[-1] == "vip"
+    assert saved.attribute("last_name").owner == "Service client"
+    assert saved.attribute("last_name").criticity == "medium"
+    assert saved.attribute("vip").criticity == "low"
+    assert saved.definitions["prospect"] == "Inscrit newsletter sans achat"
+
+
+def test_invalid_edit_is_reported_and_nothing_saved(tmp_path):
+    eng = _engagement(tmp_path)
+    eng.mapping = {"crm": [MappingEntry(column="mail", attribute="email")]}
+    editor = VisionEditor(eng)
+    editor.rows[2]["name"].value = "last_name"  # now repeats row 2
+    assert editor.save() is None
+    assert "row 3: attribute 'last_name' repeats row 2" in editor.status.value
+    assert not (tmp_path / "engagement.yaml").exists()
+    # removing an attribute the mapping uses is refused, naming the mapping entry
+    editor = VisionEditor(eng)
+    editor.remove_attribute("email")
+    assert editor.save() is None
+    assert "mapping.crm: column 'mail' maps to 'email'" in editor.status.value
+    assert "email" in [a.name for a in eng.target_model]
