@@ -178,35 +178,110 @@ def _cmd_gaps(args: argparse.Namespace) -> int:
     return 0
 
 
-def _cmd_dedup(args: argparse.Namespace) -> int:
-    from rcu_kit.dedup.run import dedup_command
+def _pct(value: float | None) -> str:
+    return "n/a" if value is None else f"{value:.1%}"
 
-    return dedup_command(args.engagement, sources=args.sources or None, threshold=args.threshold)
+
+def _cmd_dedup(args: argparse.Namespace) -> int:
+    """Run and save the deduplication, then print the headline figures and the paths written."""
+    from rcu_kit.core.config import load_engagement
+    from rcu_kit.dedup.run import run_dedup, write_dedup_outputs
+
+    engagement = load_engagement(args.engagement)
+    sources = [s.strip() for s in (args.sources or "").split(",") if s.strip()]
+    run = run_dedup(engagement, sources or None, threshold=args.threshold, progress=True)
+    paths = write_dedup_outputs(run, engagement)
+    f = run.figures
+    print(f"Deduplication of {engagement.client} ({len(run.sources)} source(s), "
+          f"threshold {run.threshold:g})")
+    print(f"  records:            {f['n_records']:,}")
+    print(f"  distinct customers: {f['n_customers']:,}")
+    print(f"  duplicate rate:     {_pct(f['duplicate_rate'])} ({f['n_duplicates']:,} duplicate records)")
+    print(f"  shared customers:   {f['n_multi_source_customers']:,} in 2+ sources "
+          f"({_pct(f['overlap_rate'])} of the customers)")
+    if len(run.bad_lines):
+        print(f"  unreadable lines:   {len(run.bad_lines):,} (not deduplicated; see the workbook)")
+    print("  per source:")
+    width = max(len(s) for s in run.sources) if run.sources else 6
+    for r in run.per_source.itertuples(index=False):
+        print(f"    {r.source:<{width}}  {r.records:,} records, {r.customers:,} customers, "
+              f"{_pct(r.duplicate_rate)} duplicates within, {r.shared_customers:,} customers "
+              "also in another source")
+    print("Outputs:")
+    for name, path in paths.items():
+        print(f"  {name:<17} {path}")
+    return 0
 
 
 def _cmd_match(args: argparse.Namespace) -> int:
-    from rcu_kit.golden.preventive import match_command
+    """Check one record (JSON) against the engagement's reference; print the candidates."""
+    from rcu_kit.core.config import load_engagement
+    from rcu_kit.golden.preventive import candidates_shown, engagement_reference
 
-    return match_command(args.engagement, args.record, top=args.top)
+    engagement = load_engagement(args.engagement)
+    try:
+        record = json.loads(args.record)
+    except json.JSONDecodeError as exc:
+        raise ValueError(f"--record: not valid JSON ({exc.msg} at character {exc.pos}); give an "
+                         "object such as '{\"last_name\": \"Dupont\", \"email\": "
+                         "\"jean.dupont@free.fr\"}'") from None
+    if not isinstance(record, dict) or not record:
+        raise ValueError("--record: give a JSON object of attribute -> value, e.g. "
+                         "'{\"last_name\": \"Dupont\", \"first_name\": \"Jean\"}'")
+    shown = candidates_shown(engagement_reference(engagement), record, top=args.top,
+                             masked=engagement.mask_personal_data)
+    if shown.empty:
+        print("no candidate: a new customer")
+        return 0
+    with _pandas_display():
+        print(shown.drop(columns=["evidence"]).to_string(index=False))
+    print()
+    for row in shown.itertuples(index=False):
+        print(f"{row.customer_id}: {row.evidence}")
+    return 0
 
 
 def _cmd_report(args: argparse.Namespace) -> int:
-    from rcu_kit.report.run import report_command
+    """Run the reports; print where each is (stdout) and what went wrong (stderr).
 
-    return report_command(args.engagement, out_root=args.out, progress=not args.no_progress)
+    Exit code 0 when every engagement produced its full report, 1 when any failed.
+    """
+    from rcu_kit.report.run import run_report
+
+    results = run_report(args.engagement, out_root=args.out, progress=not args.no_progress)
+    for result in results:
+        for warning in result.warnings:
+            print(f"warning: {result.engagement_path.name}: {warning}", file=sys.stderr)
+        if result.ok:
+            missing = [r.name for r in result.notebooks if r.status == "missing"]
+            note = f" (not yet available: {', '.join(missing)})" if missing else ""
+            print(f"Report for {result.client}: {result.index}{note}")
+        else:
+            print(f"error: {result.error}", file=sys.stderr)
+            if result.index:
+                print(f"Partial report for {result.client}: {result.index}")
+        if result.work_folder:
+            print(f"  executed notebooks (consultant only, not for the client): {result.work_folder}")
+    return 0 if all(r.ok for r in results) else 1
 
 
 def _cmd_lab(args: argparse.Namespace) -> int:
-    from rcu_kit.jupyter.lab import launch_lab
+    import subprocess
 
-    return launch_lab(args.engagement, open_browser=not args.no_browser, port=args.port)
+    from rcu_kit.jupyter.lab import lab_command
+
+    cmd, env = lab_command(args.engagement, open_browser=not args.no_browser, port=args.port)
+    root = next(c.split("=", 1)[1] for c in cmd if c.startswith("--ServerApp.root_dir="))
+    print(f"JupyterLab on {root} with the engagement {args.engagement} (Ctrl+C to stop)")
+    return subprocess.call(cmd, env=env)
 
 
 class _pandas_display:
     def __enter__(self):
         import pandas as pd
 
-        self._ctx = pd.option_context("display.width", 200, "display.max_columns", 50)
+        self._ctx = pd.option_context("display.width", 200, "display.max_columns", 50,
+                                      "display.max_colwidth", 60)
         self._ctx.__enter__()
 
     def __exit__(self, *exc):

@@ -52,22 +52,12 @@ __all__ = [
     "summary_dict",
     "client_tables",
     "write_dedup_outputs",
-    "dedup_command",
 ]
 
-#: Standardised attributes shown side by side for a pair, with their semantic type (masking).
-PAIR_ATTRIBUTES: dict[str, str] = {
-    "civility": "civility",
-    "last_name": "last_name",
-    "birth_name": "last_name",
-    "first_name": "first_name",
-    "birth_date": "birth_date",
-    "email": "email",
-    "phone": "phone",
-    "street": "street",
-    "postcode": "postcode",
-    "city": "city",
-}
+#: Standardised attributes shown side by side for a pair, in this order (masked by their
+#: :data:`rcu_kit.values.masking.ATTRIBUTE_MASK_TYPES`).
+PAIR_ATTRIBUTES: tuple[str, ...] = ("civility", "last_name", "birth_name", "first_name", "birth_date",
+                                    "email", "phone", "street", "postcode", "city")
 #: Matched pairs written to the Excel workbook at most (the Parquet file holds them all).
 EXCEL_PAIRS = 1000
 
@@ -320,7 +310,7 @@ def pair_examples(run: DedupRun, n: int | None = 20, *, masked: bool = True, see
         ``source_2``, ``record_id_2``, then ``<attribute>_1`` / ``<attribute>_2`` for each of
         :data:`PAIR_ATTRIBUTES` the records hold.
     """
-    from rcu_kit.values.masking import mask_frame
+    from rcu_kit.values.masking import ATTRIBUTE_MASK_TYPES, mask_frame
 
     chosen = matched_pairs(run) if pairs is None else pairs
     if n is not None and len(chosen) > n:
@@ -340,12 +330,12 @@ def pair_examples(run: DedupRun, n: int | None = 20, *, masked: bool = True, see
     })
     types: dict[str, str] = {}
     for side, rows in zip(("1", "2"), positions):
-        for attribute, kind in PAIR_ATTRIBUTES.items():
+        for attribute in PAIR_ATTRIBUTES:
             if attribute in records.columns:
                 values = records[attribute].astype(object).to_numpy()[rows]
                 out[f"{attribute}_{side}"] = pd.Series(values, dtype=object).where(
                     pd.notna(values), None)
-                types[f"{attribute}_{side}"] = kind
+                types[f"{attribute}_{side}"] = ATTRIBUTE_MASK_TYPES[attribute]
     ordered = ["match_probability", "evidence", "found_by", "source_1", "record_id_1", "source_2",
                "record_id_2"]
     for attribute in PAIR_ATTRIBUTES:
@@ -536,53 +526,3 @@ def write_dedup_outputs(run: DedupRun, engagement: Engagement) -> dict[str, Path
                                     {t(f"dedup.sheet_{key}", lang): frame
                                      for key, frame in tables.items()})
     return paths
-
-
-def _pct(value: float | None) -> str:
-    return "n/a" if value is None else f"{value:.1%}"
-
-
-def dedup_command(engagement_path: str | Path, sources: Sequence[str] | str | None = None,
-                  threshold: float | None = None, progress: bool = True) -> int:
-    """``rcu-kit dedup ENGAGEMENT.yaml [--threshold T] [--sources a,b]``: run, save, print.
-
-    Prints the headline figures (records, distinct customers, duplicate rate, customers shared
-    between sources, then per source) and the paths written.
-
-    Args:
-        engagement_path: the engagement file.
-        sources: source names (a list, or a comma-separated string); None or empty: all.
-        threshold: match-probability threshold; None: the engagement's or the default.
-        progress: show progress bars.
-
-    Returns:
-        0 on success (errors raise: ConfigError, KeyError, ValueError, FileNotFoundError, which
-        the CLI turns into a message and exit code 2).
-    """
-    from rcu_kit.core.config import load_engagement
-
-    engagement = load_engagement(engagement_path)
-    if isinstance(sources, str):
-        sources = [s.strip() for s in sources.split(",") if s.strip()]
-    run = run_dedup(engagement, sources or None, threshold=threshold, progress=progress)
-    paths = write_dedup_outputs(run, engagement)
-    f = run.figures
-    print(f"Deduplication of {engagement.client} ({len(run.sources)} source(s), "
-          f"threshold {run.threshold:g})")
-    print(f"  records:            {f['n_records']:,}")
-    print(f"  distinct customers: {f['n_customers']:,}")
-    print(f"  duplicate rate:     {_pct(f['duplicate_rate'])} ({f['n_duplicates']:,} duplicate records)")
-    print(f"  shared customers:   {f['n_multi_source_customers']:,} in 2+ sources "
-          f"({_pct(f['overlap_rate'])} of the customers)")
-    if len(run.bad_lines):
-        print(f"  unreadable lines:   {len(run.bad_lines):,} (not deduplicated; see the workbook)")
-    print("  per source:")
-    width = max(len(s) for s in run.sources) if run.sources else 6
-    for r in run.per_source.itertuples(index=False):
-        print(f"    {r.source:<{width}}  {r.records:,} records, {r.customers:,} customers, "
-              f"{_pct(r.duplicate_rate)} duplicates within, {r.shared_customers:,} customers "
-              "also in another source")
-    print("Outputs:")
-    for name, path in paths.items():
-        print(f"  {name:<17} {path}")
-    return 0

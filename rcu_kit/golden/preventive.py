@@ -53,7 +53,8 @@ from rcu_kit.linkage.pipeline import DedupSettings, build_index
 from rcu_kit.linkage.prepare import TEXT_COLUMNS, french_phonetic, prepare_records, street_key
 
 __all__ = ["ReferenceIndex", "build_reference_index", "reference_index_path",
-           "MATCH_COLUMNS", "match_command", "prepare_record"]
+           "MATCH_COLUMNS", "prepare_record", "engagement_reference",
+           "candidates_shown"]
 
 FORMAT_VERSION = 1
 MATCH_COLUMNS = ["query", "customer_id", "match_probability", "is_match", "source", "record_id",
@@ -668,11 +669,11 @@ def build_reference_index(records: pd.DataFrame, crosswalk: pd.DataFrame, model:
             sorted_tables.append(_sorted_table(algorithm, prepared))
     tf: dict[str, np.ndarray] = {}
     if settings.tf_adjustment:
-        from rcu_kit.linkage.pipeline import _term_frequencies
+        from rcu_kit.linkage.pipeline import term_frequencies
 
         everyone = np.arange(len(prepared))
         for column in ("last_name", "first_name"):
-            tf[f"{TF_PREFIX}{column}"] = _term_frequencies(prepared, column, everyone)
+            tf[f"{TF_PREFIX}{column}"] = term_frequencies(prepared, column, everyone)
     return ReferenceIndex(prepared=prepared,
                           customer_ids=joined["customer_id"].to_numpy(dtype=object),
                           model=model, settings=settings, exact=exact, neighbourhood=sorted_tables,
@@ -699,58 +700,33 @@ def build_reference_for_engagement(engagement: Any, run: Any = None, progress: b
     return index
 
 
-def match_command(engagement_path: str | Path, record_json: str, top: int = 5) -> int:
-    """``rcu-kit match ENGAGEMENT.yaml --record '{...}'``: print the candidate customers.
-
-    The record is a JSON object of attribute -> value (``{"last_name": "Dupont", "email":
-    "..."}``). The index is read from the engagement's output folder (built from a fresh
-    deduplication run when missing). Names, e-mails and phones shown are masked unless the
-    engagement allows raw values.
-
-    Returns:
-        0 when the check ran (candidates or none), 2 on a bad record or engagement.
-    """
-    import sys
-
-    from rcu_kit.core.config import ConfigError, load_engagement
-    from rcu_kit.golden.records import ATTRIBUTE_MASK_TYPES
-    from rcu_kit.values.masking import mask_frame
-
-    try:
-        engagement = load_engagement(engagement_path)
-    except ConfigError as exc:
-        print(exc, file=sys.stderr)
-        return 2
-    try:
-        record = json.loads(record_json)
-    except json.JSONDecodeError as exc:
-        print(f"--record: not valid JSON ({exc.msg} at character {exc.pos}); give an object such "
-              "as '{\"last_name\": \"Dupont\", \"email\": \"jean.dupont@free.fr\"}'",
-              file=sys.stderr)
-        return 2
-    if not isinstance(record, dict) or not record:
-        print("--record: give a JSON object of attribute -> value, e.g. "
-              "'{\"last_name\": \"Dupont\", \"first_name\": \"Jean\"}'", file=sys.stderr)
-        return 2
+def engagement_reference(engagement: Any, progress: bool = False) -> ReferenceIndex:
+    """The engagement's saved reference index, built (by a deduplication run) when missing."""
     path = reference_index_path(engagement)
-    index = ReferenceIndex.load(path) if path.exists() else \
-        build_reference_for_engagement(engagement, progress=False)
+    return ReferenceIndex.load(path) if path.exists() else \
+        build_reference_for_engagement(engagement, progress=progress)
+
+
+def candidates_shown(index: ReferenceIndex, record: Mapping[str, Any], *, top: int = 5,
+                     masked: bool = True) -> pd.DataFrame:
+    """The candidate customers of ``record`` with the reference record's values beside them.
+
+    Each row is :meth:`ReferenceIndex.match`'s, plus the candidate record's standardised
+    ``last_name``, ``first_name``, ``email``, ``phone`` and ``postcode``, masked
+    (:data:`rcu_kit.values.masking.ATTRIBUTE_MASK_TYPES`) unless ``masked`` is false, and the
+    probability rounded to 4 decimals. Empty when the record is a new customer.
+    """
+    from rcu_kit.values.masking import ATTRIBUTE_MASK_TYPES, mask_frame
+
     found = index.match(record, top=top)
     if found.empty:
-        print("no candidate: a new customer")
-        return 0
+        return found
     positions = pd.MultiIndex.from_frame(index.prepared[["source", "record_id"]]).get_indexer(
         pd.MultiIndex.from_frame(found[["source", "record_id"]]))
     shown = found.copy()
     for column in ("last_name", "first_name", "email", "phone", "postcode"):
         values = index.prepared[column].to_numpy(dtype=object)[positions]
         shown[column] = [None if pd.isna(v) else v for v in values]
-    shown = mask_frame(shown, ATTRIBUTE_MASK_TYPES, enabled=engagement.mask_personal_data)
+    shown = mask_frame(shown, ATTRIBUTE_MASK_TYPES, enabled=masked)
     shown["match_probability"] = shown["match_probability"].round(4)
-    with pd.option_context("display.width", 200, "display.max_columns", 20,
-                           "display.max_colwidth", 60):
-        print(shown.drop(columns=["evidence"]).to_string(index=False))
-        print()
-        for row in shown.itertuples(index=False):
-            print(f"{row.customer_id}: {row.evidence}")
-    return 0
+    return shown

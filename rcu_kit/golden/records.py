@@ -70,18 +70,9 @@ __all__ = [
     "build_golden_records",
     "golden_for_engagement",
     "write_golden_outputs",
-    "ATTRIBUTE_MASK_TYPES",
 ]
 
 RULES = ("source_priority", "most_recent", "most_complete", "most_frequent", "earliest", "latest")
-
-# Masking type of each standardised attribute (rcu_kit.values.masking semantic types).
-ATTRIBUTE_MASK_TYPES: dict[str, str] = {
-    "last_name": "last_name", "birth_name": "last_name", "first_name": "first_name",
-    "full_name": "full_name", "birth_date": "birth_date", "email": "email", "phone": "phone",
-    "street": "street", "street_name": "street", "street_number": "text",
-    "postcode": "postcode", "siren": "siren", "siret": "siret",
-}
 
 # Attribute types of the standardised columns when the engagement's target model is not given.
 _DEFAULT_TYPES = {"email": "email", "phone": "phone", "postcode": "postcode",
@@ -563,7 +554,7 @@ def write_golden_outputs(result: GoldenResult, folder: str | Path, *, mask: bool
     """
     from rcu_kit.core.excel import write_workbook
     from rcu_kit.core.i18n import t
-    from rcu_kit.values.masking import mask_frame, mask_value
+    from rcu_kit.values.masking import ATTRIBUTE_MASK_TYPES, mask_frame, mask_value
 
     folder = Path(folder)
     folder.mkdir(parents=True, exist_ok=True)

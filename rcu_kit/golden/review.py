@@ -215,8 +215,7 @@ def pair_view(records: pd.DataFrame, pair: Any, *, mask: bool = True,
         Columns ``attribute, record_1, record_2, same`` (``same``: both present and equal,
         compared before masking).
     """
-    from rcu_kit.golden.records import ATTRIBUTE_MASK_TYPES
-    from rcu_kit.values.masking import mask_value
+    from rcu_kit.values.masking import ATTRIBUTE_MASK_TYPES, mask_value
 
     get = pair.get if hasattr(pair, "get") else lambda k, d=None: getattr(pair, k, d)
     index = pd.MultiIndex.from_frame(records[["source", "record_id"]].astype(str))

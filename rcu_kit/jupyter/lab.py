@@ -8,14 +8,13 @@ variable for the Jupyter server it starts, so every notebook opened there uses t
 from __future__ import annotations
 
 import os
-import subprocess
 import sys
 from pathlib import Path
 
 from rcu_kit.core.config import load_engagement
 from rcu_kit.jupyter.notebook import ENV_VAR, REPO_ROOT
 
-__all__ = ["lab_command", "launch_lab"]
+__all__ = ["lab_command"]
 
 
 def lab_command(engagement: str | Path, *, open_browser: bool = True, port: int | None = None,
@@ -37,11 +36,3 @@ def lab_command(engagement: str | Path, *, open_browser: bool = True, port: int 
         cmd.append(f"--port={port}")
     env = {**os.environ, ENV_VAR: str(path)}
     return cmd, env
-
-
-def launch_lab(engagement: str | Path, *, open_browser: bool = True, port: int | None = None) -> int:
-    """Start JupyterLab (blocking until the server stops); returns its exit code."""
-    cmd, env = lab_command(engagement, open_browser=open_browser, port=port)
-    root = next(c.split("=", 1)[1] for c in cmd if c.startswith("--ServerApp.root_dir="))
-    print(f"JupyterLab on {root} with {ENV_VAR}={env[ENV_VAR]} (Ctrl+C to stop)")
-    return subprocess.call(cmd, env=env)

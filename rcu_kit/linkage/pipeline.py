@@ -261,7 +261,7 @@ def build_index(settings: DedupSettings) -> MultiPassIndex:
     return MultiPassIndex(algorithms)
 
 
-def _term_frequencies(prepared: pd.DataFrame, column: str, first: np.ndarray) -> np.ndarray:
+def term_frequencies(prepared: pd.DataFrame, column: str, first: np.ndarray) -> np.ndarray:
     """Relative frequency (among records with a value) of the first record's value."""
     codes = prepared[column].cat.codes.to_numpy()
     counts = np.bincount(codes[codes >= 0], minlength=len(prepared[column].cat.categories))
@@ -347,8 +347,8 @@ def deduplicate(records: pd.DataFrame, settings: DedupSettings | Mapping[str, An
 
     vectors = levels.copy()
     if settings.tf_adjustment:
-        vectors[f"{TF_PREFIX}last_name"] = _term_frequencies(prepared, "last_name", first)
-        vectors[f"{TF_PREFIX}first_name"] = _term_frequencies(prepared, "first_name", first)
+        vectors[f"{TF_PREFIX}last_name"] = term_frequencies(prepared, "last_name", first)
+        vectors[f"{TF_PREFIX}first_name"] = term_frequencies(prepared, "first_name", first)
     household = household_evidence(levels)
     use_rules = household.active if settings.household_rules == "auto" \
         else bool(settings.household_rules)

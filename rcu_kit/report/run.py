@@ -12,7 +12,7 @@ Failures stop only their engagement: a source file that is missing is reported b
 runs; a notebook that raises stops the engagement, and the error names the notebook, the cell
 and the exception. What was produced until then is kept (executed notebooks in the work folder,
 the pages already rendered, an ``index.html`` that shows the error) and the other
-engagements still run. :func:`report_command` turns the results into the command's exit code.
+engagements still run. The ``rcu-kit report`` command (:mod:`rcu_kit.cli`) turns the results into its exit code.
 
 Folders written for one engagement::
 
@@ -24,7 +24,7 @@ Folders written for one engagement::
         *.ipynb                       the executed notebooks (code, raw outputs)
 
 Examples:
-    >>> from rcu_kit.report.run import run_report, report_command
+    >>> from rcu_kit.report.run import run_report
     >>> results = run_report(["demo/engagement.yaml"])  # doctest: +SKIP
     >>> results[0].ok, results[0].index  # doctest: +SKIP
     (True, PosixPath('reports/maison-demo/20250131-101500/index.html'))
@@ -35,7 +35,6 @@ from __future__ import annotations
 import os
 import re
 import shutil
-import sys
 import time
 from contextlib import contextmanager
 from dataclasses import dataclass, field
@@ -51,7 +50,7 @@ from rcu_kit.core.i18n import t
 from rcu_kit.jupyter.notebook import REPO_ROOT
 
 __all__ = ["REPORT_NOTEBOOKS", "NOTEBOOKS_DIR", "NotebookRun", "EngagementReport",
-           "check_sources", "report_folder", "work_folder", "run_report", "report_command"]
+           "check_sources", "report_folder", "work_folder", "run_report"]
 
 # The method's notebooks, in the order they run and appear in the summary.
 REPORT_NOTEBOOKS = ("01-customer-vision", "02-source-audit", "03-mapping-gap-analysis",
@@ -311,31 +310,3 @@ def run_report(engagement_paths: Sequence[str | Path] | str | Path, out_root: st
                     engagement_path=path,
                     error=f"{path}: the report could not be written: {type(exc).__name__}: {exc}"))
     return results
-
-
-def report_command(engagement_paths: Sequence[str | Path], out_root: str | Path = "reports",
-                   progress: bool = True, notebooks_dir: str | Path | None = None) -> int:
-    """``rcu-kit report ENGAGEMENT.yaml [MORE.yaml ...]``: run, print where, return the exit code.
-
-    Prints the path of each ``index.html`` on stdout, and of the folder of executed notebooks
-    (consultant material, kept out of the client folder); errors and warnings on stderr.
-
-    Returns:
-        0 when every engagement produced its full report, 1 when any failed.
-    """
-    results = run_report(engagement_paths, out_root=out_root, progress=progress,
-                         notebooks_dir=notebooks_dir)
-    for result in results:
-        for warning in result.warnings:
-            print(f"warning: {result.engagement_path.name}: {warning}", file=sys.stderr)
-        if result.ok:
-            missing = [r.name for r in result.notebooks if r.status == "missing"]
-            note = f" (not yet available: {', '.join(missing)})" if missing else ""
-            print(f"Report for {result.client}: {result.index}{note}")
-        else:
-            print(f"error: {result.error}", file=sys.stderr)
-            if result.index:
-                print(f"Partial report for {result.client}: {result.index}")
-        if result.work_folder:
-            print(f"  executed notebooks (consultant only, not for the client): {result.work_folder}")
-    return 0 if all(r.ok for r in results) else 1

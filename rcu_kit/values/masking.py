@@ -41,13 +41,24 @@ from collections.abc import Mapping
 
 import pandas as pd
 
-__all__ = ["MASKED_TYPES", "is_masked_type", "mask_value", "mask_series", "mask_frame"]
+__all__ = ["MASKED_TYPES", "ATTRIBUTE_MASK_TYPES", "is_masked_type", "mask_value", "mask_series",
+           "mask_frame"]
 
 # Semantic types whose values are masked (everything else is shown as is).
 MASKED_TYPES: frozenset[str] = frozenset({
     "email", "phone", "last_name", "first_name", "full_name", "street", "text", "postcode",
     "birth_date", "siren", "siret",
 })
+
+#: Semantic type of each standardised attribute, for masking the records the steps show (pairs
+#: in the dedup and the review, golden records, preventive-match candidates).
+ATTRIBUTE_MASK_TYPES: dict[str, str] = {
+    "civility": "civility", "last_name": "last_name", "birth_name": "last_name",
+    "first_name": "first_name", "full_name": "full_name", "birth_date": "birth_date",
+    "email": "email", "phone": "phone", "street": "street", "street_name": "street",
+    "street_number": "text", "postcode": "postcode", "city": "city", "siren": "siren",
+    "siret": "siret",
+}
 
 _WORD = re.compile(r"[^\W_]+")
 _DIGIT = re.compile(r"\d")

@@ -317,7 +317,9 @@ def test_model_weights_name_the_levels(run):
 
 
 def test_dedup_command_prints_the_figures_and_paths(engagement_file, capsys):
-    assert dedup.dedup_command(engagement_file, sources="crm,web,fidelite", progress=False) == 0
+    from rcu_kit.cli import main
+
+    assert main(["dedup", str(engagement_file), "--sources", "crm,web,fidelite"]) == 0
     out = capsys.readouterr().out
     assert "records:            19" in out
     assert "distinct customers: 11" in out

@@ -8,12 +8,12 @@ import numpy as np
 import pandas as pd
 import pytest
 
+from rcu_kit.cli import main
 from rcu_kit.core.config import load_engagement
 from rcu_kit.golden.preventive import (
     MATCH_COLUMNS,
     ReferenceIndex,
     build_reference_index,
-    match_command,
     reference_index_path,
 )
 
@@ -168,14 +168,15 @@ def test_match_command_prints_masked_candidates(demo_engagement, run, index, cap
     row = index.prepared.dropna(subset=["email"]).iloc[0]
     record = {"last_name": str(row["last_name"]), "first_name": str(row["first_name"]),
               "email": str(row["email"])}
-    assert match_command(demo_engagement, json.dumps(record)) == 0
+    assert main(["match", str(demo_engagement), "--record", json.dumps(record)]) == 0
     out = capsys.readouterr().out
     assert index.customer_ids[int(np.flatnonzero(index.prepared["record_id"].eq(row["record_id"])
                                                  & index.prepared["source"].eq(row["source"]))[0])] in out
     assert str(row["email"]) not in out and str(row["last_name"]) not in out
-    assert match_command(demo_engagement, "{not json") == 2
-    assert "not valid JSON" in capsys.readouterr().err
-    assert match_command(demo_engagement, "[1, 2]") == 2
+    assert main(["match", str(demo_engagement), "--record", "{not json"]) == 2
+    assert "rcu-kit match: error: --record: not valid JSON" in capsys.readouterr().err
+    assert main(["match", str(demo_engagement), "--record", "[1, 2]"]) == 2
+    assert "give a JSON object" in capsys.readouterr().err
 
 
 def test_single_record_path_gives_the_batch_path_rows(run, index):

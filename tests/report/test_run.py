@@ -12,7 +12,8 @@ import nbformat
 import pytest
 from tests.report.fixtures import RAW_PERSONAL_VALUES, write_engagement, write_notebooks
 
-from rcu_kit.report.run import REPORT_NOTEBOOKS, report_command, run_report
+from rcu_kit.cli import main
+from rcu_kit.report.run import REPORT_NOTEBOOKS, run_report
 
 STAMP = "20250131-100000"
 
@@ -115,7 +116,7 @@ def test_broken_engagements_fail_alone(reports):
 def test_report_command_prints_paths_and_exits_non_zero(reports, monkeypatch, capsys):
     results, _ = reports
     monkeypatch.setattr("rcu_kit.report.run.run_report", lambda *a, **k: results)
-    assert report_command(["a.yaml", "b.yaml", "c.yaml"], progress=False) == 1
+    assert main(["report", "a.yaml", "b.yaml", "c.yaml", "--no-progress"]) == 1
     out, err = capsys.readouterr()
     broken, invalid, good = results
     # the broken engagement ran no notebook: no work folder line for it
@@ -127,7 +128,7 @@ def test_report_command_prints_paths_and_exits_non_zero(reports, monkeypatch, ca
     assert f"error: {broken.error}" in err and f"error: {invalid.error}" in err
     assert f"warning: engagement.yaml: {good.warnings[0]}" in err
     monkeypatch.setattr("rcu_kit.report.run.run_report", lambda *a, **k: [good])
-    assert report_command(["c.yaml"], progress=False) == 0
+    assert main(["report", "c.yaml", "--no-progress"]) == 0
 
 
 def test_failing_notebook_stops_engagement_and_keeps_partial_outputs(tmp_path):
