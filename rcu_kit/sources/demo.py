@@ -498,7 +498,7 @@ def _landline_zone(postcodes: np.ndarray) -> np.ndarray:
 
 def _allocated(national: pd.Series) -> pd.Series:
     """Which 9-digit French national numbers (without the leading 0) are in allocated ranges."""
-    from rcu_kit.standardise.phones import normalise_phones
+    from rcu_kit.values.phones import normalise_phones
 
     return normalise_phones("0" + national.reset_index(drop=True)).notna()
 

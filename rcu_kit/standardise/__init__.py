@@ -14,17 +14,17 @@ Examples:
 
 from rcu_kit.standardise.addresses import normalise_cities, normalise_city, parse_street, \
     parse_streets, split_postcode_city
-from rcu_kit.standardise.civility import normalise_civilities, normalise_civility
+from rcu_kit.values.civility import normalise_civilities, normalise_civility
 from rcu_kit.standardise.countries import normalise_countries, normalise_country
-from rcu_kit.standardise.dates import normalise_date, normalise_dates
-from rcu_kit.standardise.emails import normalise_email, normalise_emails
+from rcu_kit.values.dates import normalise_date, normalise_dates
+from rcu_kit.values.emails import normalise_email, normalise_emails
 from rcu_kit.standardise.names import detect_swapped_names, normalise_first_name, \
     normalise_first_names, normalise_name, normalise_names, parse_name, parse_names, \
     split_full_name, split_full_names
-from rcu_kit.standardise.phones import normalise_phone, normalise_phones, phone_type, \
+from rcu_kit.values.phones import normalise_phone, normalise_phones, phone_type, \
     phone_types, standardise_phones
 from rcu_kit.standardise.phonetic import phonetic_key, phonetic_keys
-from rcu_kit.standardise.postcodes import normalise_postcode, normalise_postcodes
+from rcu_kit.values.postcodes import normalise_postcode, normalise_postcodes
 from rcu_kit.standardise.records import OUTPUT_COLUMNS, standardise_records
 from rcu_kit.standardise.single import standardise_record
 

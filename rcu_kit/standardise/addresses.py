@@ -21,7 +21,7 @@ from __future__ import annotations
 
 import pandas as pd
 
-from rcu_kit.standardise._text import TEXT, as_text, blank_to_na, choose, extract, \
+from rcu_kit.values.text import TEXT, as_text, blank_to_na, choose, extract, \
     fold_ascii_upper, map_values, on_unique, regex_replace
 
 __all__ = ["STREET_TYPES", "STREET_WORDS", "NUMBER_SUFFIXES", "parse_street", "parse_streets",

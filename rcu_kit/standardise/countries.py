@@ -21,7 +21,7 @@ import phonenumbers
 from phonenumbers.geodata.locale import LOCALE_DATA
 from unidecode import unidecode
 
-from rcu_kit.standardise._text import TEXT, as_text, fold_ascii_upper, on_unique, scalar
+from rcu_kit.values.text import TEXT, as_text, fold_ascii_upper, on_unique, scalar
 
 __all__ = ["EXTRA_COUNTRY_NAMES", "PLACEHOLDERS", "country_index", "normalise_country",
            "normalise_countries"]

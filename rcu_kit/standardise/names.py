@@ -33,8 +33,8 @@ import re
 import pandas as pd
 from unidecode import unidecode
 
-from rcu_kit.standardise._text import TEXT, as_text, fold_ascii, fold_ascii_upper, on_unique
-from rcu_kit.standardise.civility import CIVILITIES
+from rcu_kit.values.text import TEXT, as_text, fold_ascii, fold_ascii_upper, on_unique
+from rcu_kit.values.civility import CIVILITIES
 
 __all__ = ["PARTICLES", "MARRIED_MARKERS", "BIRTH_MARKERS", "first_name_weights",
            "known_last_names", "normalise_name", "normalise_names", "parse_name", "parse_names",

@@ -36,7 +36,7 @@ import pandas as pd
 import pyarrow as pa
 import pyarrow.compute as pc
 
-from rcu_kit.standardise._text import TEXT, as_text, blank_to_na, fold_ascii_upper, on_unique, \
+from rcu_kit.values.text import TEXT, as_text, blank_to_na, fold_ascii_upper, on_unique, \
     scalar
 
 __all__ = ["PHONEX_RULES", "phonetic_key", "phonetic_keys"]

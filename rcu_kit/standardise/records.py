@@ -36,17 +36,17 @@ from concurrent.futures import ThreadPoolExecutor
 import pandas as pd
 from tqdm.auto import tqdm
 
-from rcu_kit.standardise._text import TEXT, as_text, choose, fold_ascii_upper, na_series, on_unique
+from rcu_kit.values.text import TEXT, as_text, choose, fold_ascii_upper, na_series, on_unique
 from rcu_kit.standardise.addresses import parse_streets, split_postcode_city
-from rcu_kit.standardise.civility import normalise_civilities
+from rcu_kit.values.civility import normalise_civilities
 from rcu_kit.standardise.countries import normalise_countries
-from rcu_kit.standardise.dates import normalise_dates
-from rcu_kit.standardise.emails import normalise_emails
+from rcu_kit.values.dates import normalise_dates
+from rcu_kit.values.emails import normalise_emails
 from rcu_kit.standardise.names import detect_swapped_names, normalise_first_names, parse_names, \
     split_full_names
-from rcu_kit.standardise.phones import standardise_phones
+from rcu_kit.values.phones import standardise_phones
 from rcu_kit.standardise.phonetic import phonetic_keys
-from rcu_kit.standardise.postcodes import normalise_postcodes
+from rcu_kit.values.postcodes import normalise_postcodes
 
 __all__ = ["INPUT_COLUMNS", "OUTPUT_COLUMNS", "FRENCH_POSTCODE_COUNTRIES", "standardise_records"]
 

@@ -36,8 +36,9 @@ from typing import Any
 import phonenumbers
 from unidecode import unidecode
 
-from rcu_kit.standardise import addresses, dates, emails, names, phones, postcodes
-from rcu_kit.standardise.civility import CIVILITIES
+from rcu_kit.standardise import addresses, names
+from rcu_kit.values import dates, emails, phones, postcodes
+from rcu_kit.values.civility import CIVILITIES
 from rcu_kit.standardise.countries import country_index
 from rcu_kit.standardise.phonetic import PHONEX_RULES, _SYMBOLS
 from rcu_kit.standardise.records import FRENCH_POSTCODE_COUNTRIES, INPUT_COLUMNS, \
@@ -52,7 +53,7 @@ class _Unsupported(Exception):
     """A value this module does not reproduce exactly: the record takes the reference path."""
 
 
-# -- text plumbing (rcu_kit.standardise._text) ---------------------------------------------------
+# -- text plumbing (rcu_kit.values.text) ---------------------------------------------------
 def _text(value: Any) -> str | None:
     """``as_text`` for one value: stripped text, blank and missing as None."""
     if value is None:
@@ -324,7 +325,7 @@ def _country(value: str | None) -> str | None:
     return country_index().get(key)
 
 
-# -- phones (rcu_kit.standardise.phones) ---------------------------------------------------------
+# -- phones (rcu_kit.values.phones) ---------------------------------------------------------
 @lru_cache(maxsize=None)
 def _phone_patterns(region: str) -> list[tuple[str, re.Pattern]]:
     return [(name, re.compile(pattern)) for name, pattern in phones._type_patterns(region)[1]]
@@ -376,7 +377,7 @@ def _phone(value: str | None, country: str | None) -> tuple[str | None, str | No
     return None, None
 
 
-# -- postcodes, cities, streets (rcu_kit.standardise.postcodes, .addresses) ----------------------
+# -- postcodes, cities, streets (rcu_kit.values.postcodes, .addresses) ----------------------
 _POSTCODE = re.compile(postcodes.POSTCODE_PATTERN, _A)
 
 

@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import pandas as pd
 
-from rcu_kit.standardise._text import as_text, fold_ascii_upper, on_unique, scalar
+from rcu_kit.values.text import as_text, fold_ascii_upper, on_unique, scalar
 
 __all__ = ["CIVILITIES", "normalise_civility", "normalise_civilities"]
 

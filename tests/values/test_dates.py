@@ -1,11 +1,11 @@
-"""Tests for rcu_kit.standardise.dates."""
+"""Tests for rcu_kit.values.dates."""
 
 import datetime as dt
 
 import pandas as pd
 import pytest
 
-from rcu_kit.standardise.dates import normalise_date, normalise_dates
+from rcu_kit.values.dates import normalise_date, normalise_dates
 
 TODAY = dt.date(2024, 6, 1)
 

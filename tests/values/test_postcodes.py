@@ -1,8 +1,8 @@
-"""Tests for rcu_kit.standardise.postcodes."""
+"""Tests for rcu_kit.values.postcodes."""
 
 import pandas as pd
 
-from rcu_kit.standardise.postcodes import normalise_postcode, normalise_postcodes
+from rcu_kit.values.postcodes import normalise_postcode, normalise_postcodes
 
 
 def test_lost_leading_zero_is_restored():

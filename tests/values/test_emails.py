@@ -1,8 +1,8 @@
-"""Tests for rcu_kit.standardise.emails."""
+"""Tests for rcu_kit.values.emails."""
 
 import pandas as pd
 
-from rcu_kit.standardise.emails import normalise_email, normalise_emails
+from rcu_kit.values.emails import normalise_email, normalise_emails
 
 
 def test_case_and_spaces_are_normalised():

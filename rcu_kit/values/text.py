@@ -1,4 +1,4 @@
-"""Shared text plumbing for the standardisers: typed text Series, ASCII folding, work on uniques.
+"""Shared text plumbing for the value rules and the standardisers: typed text Series, ASCII folding, work on uniques.
 
 Every vectorised standardiser follows the same recipe, which is what makes 1,000,000 records fast:
 

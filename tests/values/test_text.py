@@ -1,9 +1,9 @@
-"""Tests for rcu_kit.standardise._text (the plumbing every standardiser relies on)."""
+"""Tests for rcu_kit.values.text (the plumbing every standardiser relies on)."""
 
 import numpy as np
 import pandas as pd
 
-from rcu_kit.standardise._text import TEXT, as_text, blank_to_na, choose, extract, \
+from rcu_kit.values.text import TEXT, as_text, blank_to_na, choose, extract, \
     fold_ascii_upper, map_values, on_unique, regex_replace
 
 

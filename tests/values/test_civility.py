@@ -1,8 +1,8 @@
-"""Tests for rcu_kit.standardise.civility."""
+"""Tests for rcu_kit.values.civility."""
 
 import pandas as pd
 
-from rcu_kit.standardise.civility import normalise_civilities, normalise_civility
+from rcu_kit.values.civility import normalise_civilities, normalise_civility
 
 
 def test_every_spelling_of_mister_is_m():

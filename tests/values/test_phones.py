@@ -1,9 +1,9 @@
-"""Tests for rcu_kit.standardise.phones."""
+"""Tests for rcu_kit.values.phones."""
 
 import pandas as pd
 import pytest
 
-from rcu_kit.standardise.phones import normalise_phone, normalise_phones, phone_type, \
+from rcu_kit.values.phones import normalise_phone, normalise_phones, phone_type, \
     standardise_phones
 
 
@@ -58,6 +58,6 @@ def test_vectorised_order_and_index():
 
 
 def test_vectorised_phone_types():
-    from rcu_kit.standardise.phones import phone_types
+    from rcu_kit.values.phones import phone_types
     out = phone_types(pd.Series(["06 12 34 56 78", None, "01 42 68 53 00", "0800 123 456"]))
     assert out.tolist() == ["mobile", pd.NA, "fixed", "other"]

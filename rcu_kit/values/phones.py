@@ -32,7 +32,7 @@ import pandas as pd
 import phonenumbers
 from phonenumbers import PhoneNumberType
 
-from rcu_kit.standardise._text import TEXT, as_text, choose, extract, on_unique, regex_replace
+from rcu_kit.values.text import TEXT, as_text, choose, extract, on_unique, regex_replace
 
 __all__ = ["DEFAULT_REGION", "OVERSEAS_REGIONS", "standardise_phones", "normalise_phones",
            "normalise_phone", "phone_type", "phone_types"]

@@ -19,7 +19,7 @@ import re
 
 import pandas as pd
 
-from rcu_kit.standardise._text import as_text, choose, on_unique, scalar
+from rcu_kit.values.text import as_text, choose, on_unique, scalar
 
 __all__ = ["EMAIL_PATTERN", "PLACEHOLDER_LOCAL_PARTS", "PLACEHOLDER_DOMAINS", "normalise_email",
            "normalise_emails"]

@@ -27,7 +27,7 @@ from typing import Literal
 
 import pandas as pd
 
-from rcu_kit.standardise._text import TEXT, as_text, fold_ascii_upper, on_unique, scalar
+from rcu_kit.values.text import TEXT, as_text, fold_ascii_upper, on_unique, scalar
 
 __all__ = ["MAX_AGE", "PLACEHOLDER_DATES", "normalise_date", "normalise_dates"]
 

@@ -17,7 +17,7 @@ from __future__ import annotations
 
 import pandas as pd
 
-from rcu_kit.standardise._text import as_text, choose, on_unique, scalar
+from rcu_kit.values.text import as_text, choose, on_unique, scalar
 
 __all__ = ["POSTCODE_PATTERN", "normalise_postcode", "normalise_postcodes"]
 
