@@ -29,7 +29,8 @@ import pandas as pd
 from rcu_kit.core.config import MappingEntry, load_engagement
 from rcu_kit.sources.demo import demo_mapping, generate_demo
 from rcu_kit.sources.loaders import load_all
-from rcu_kit.mapping.suggest import apply_mapping, compare_mappings, suggest_mapping
+from rcu_kit.mapping.suggest import compare_mappings, suggest_mapping
+from rcu_kit.mapping.transforms import apply_mapping
 
 # Demo column -> the name another system could give it. Names marked "# hard" are in no synonym
 # list: only the values (semantic type, overlap with other sources) can place them.

@@ -7,7 +7,7 @@ Run from the repository root:
 
 It generates the demo engagement (``rcu_kit.sources.demo.generate_demo``: five French extracts full of
 realistic variants), loads and maps every source (``rcu_kit.sources.loaders.load_all``,
-``rcu_kit.mapping.suggest.apply_mapping``), then times on the mapped records:
+``rcu_kit.mapping.transforms.apply_mapping``), then times on the mapped records:
 
 1. each vectorised standardiser alone on its column (distinct values, rows per second);
 2. ``standardise_records`` end to end, and checks that every input row is still there, in order;
@@ -34,7 +34,7 @@ sys.path.insert(0, str(REPO))
 from rcu_kit.core.config import load_engagement  # noqa: E402
 from rcu_kit.sources.demo import generate_demo  # noqa: E402
 from rcu_kit.sources.loaders import load_all  # noqa: E402
-from rcu_kit.mapping.suggest import apply_mapping  # noqa: E402
+from rcu_kit.mapping.transforms import apply_mapping  # noqa: E402
 from rcu_kit.standardise import (normalise_civilities, normalise_cities,  # noqa: E402
                                  normalise_countries, normalise_dates, normalise_emails,
                                  normalise_first_names, normalise_postcodes, parse_names,

@@ -85,14 +85,14 @@ def mapped_records(engagement: Any) -> pd.DataFrame:
     """An engagement's records after its validated mapping: ``source, record_id, <attributes>``.
 
     Every source is read with ``rcu_kit.sources.loaders.load_all`` and put through
-    ``rcu_kit.mapping.suggest.apply_mapping`` (the kit's implementation of the mapping transforms) with
+    ``rcu_kit.mapping.transforms.apply_mapping`` (the kit's implementation of the mapping transforms) with
     its validated entries, so every tool starts from the same columns.
 
     Raises:
         RuntimeError: a source rejected unreadable lines (they would vanish from the benchmark).
     """
     from rcu_kit.sources.loaders import load_all
-    from rcu_kit.mapping.suggest import apply_mapping
+    from rcu_kit.mapping.transforms import apply_mapping
 
     frames = []
     for name, loaded in load_all(engagement).items():

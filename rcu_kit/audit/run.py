@@ -285,7 +285,7 @@ def save_audit(result: AuditResult, engagement: Engagement) -> Path:
     Returns:
         The folder written.
     """
-    from rcu_kit.roadmap.workstreams import findings_from_quality
+    from rcu_kit.core.findings import findings_from_quality
 
     folder = audit_dir(engagement)
     for name, table in result.tables().items():

@@ -1,7 +1,7 @@
 """The deduplication step of an engagement: from the sources to the customer crosswalk.
 
 :func:`run_dedup` chains the steps already in the package: load every source
-(:func:`rcu_kit.sources.loaders.load_all`), apply its mapping (:func:`rcu_kit.mapping.suggest.apply_mapping`),
+(:func:`rcu_kit.sources.loaders.load_all`), apply its mapping (:func:`rcu_kit.mapping.transforms.apply_mapping`),
 put the sources together, standardise (:func:`rcu_kit.standardise.standardise_records`) and
 deduplicate (:func:`rcu_kit.linkage.deduplicate`). Every loaded record ends up in the crosswalk
 exactly once (checked: a violation raises); rows the loader could not parse are listed in
@@ -170,13 +170,13 @@ def map_sources(engagement: Engagement, loaded: Mapping[str, Any],
         The sources one after the other, in ``loaded`` order, one row per loaded row.
 
     Raises:
-        rcu_kit.mapping.suggest.MappingError: a source has no mapping, or its mapping names columns
+        rcu_kit.mapping.transforms.MappingError: a source has no mapping, or its mapping names columns
             that are not in the data.
         ValueError: a source repeats a record id.
     """
     from tqdm.auto import tqdm
 
-    from rcu_kit.mapping.suggest import MappingError, apply_mapping, validate_mapping
+    from rcu_kit.mapping.transforms import MappingError, apply_mapping, validate_mapping
 
     unmapped = [name for name in loaded if not engagement.mapping.get(name)]
     if unmapped:
@@ -237,7 +237,7 @@ def run_dedup(engagement: Engagement, sources: Sequence[str] | None = None,
 
     Raises:
         KeyError: an unknown source name (lists the known ones).
-        rcu_kit.mapping.suggest.MappingError: a source without mapping, or a mapped column absent.
+        rcu_kit.mapping.transforms.MappingError: a source without mapping, or a mapped column absent.
         ValueError: bad settings, or a source repeating a record id.
         AssertionError: a record missing from or repeated in the crosswalk (a bug).
     """

@@ -55,7 +55,7 @@ from tqdm.auto import tqdm
 from rcu_kit.core.config import DERIVED_ATTRIBUTES, Attribute, Engagement, MappingEntry
 from rcu_kit.core.excel import write_workbook
 from rcu_kit.core.i18n import t
-from rcu_kit.mapping.suggest import apply_mapping, validate_mapping
+from rcu_kit.mapping.transforms import apply_mapping, validate_mapping
 from rcu_kit.values.validity import INVALID, REPAIRABLE, VALID, VALIDATED_TYPES, check_validity
 
 __all__ = [
@@ -241,7 +241,7 @@ def gap_matrix(engagement: Engagement, loaded: Mapping[str, Any],
         loaded: source name -> loaded source (``.frame``) or DataFrame; sources not loaded are
             left out.
         mapping: default: the engagement's mapping. It is validated first
-            (:func:`rcu_kit.mapping.suggest.validate_mapping`).
+            (:func:`rcu_kit.mapping.transforms.validate_mapping`).
         progress: show a progress bar over the sources.
 
     Returns:
@@ -395,14 +395,14 @@ def workstream_candidates(engagement: Engagement, gaps: pd.DataFrame,
 
 
 def gap_findings(gaps: pd.DataFrame, labels: Mapping[str, str] | None = None) -> pd.DataFrame:
-    """The gaps as roadmap findings (:data:`rcu_kit.roadmap.workstreams.FINDING_COLUMNS`, kind ``gap``).
+    """The gaps as roadmap findings (:data:`rcu_kit.core.findings.FINDING_COLUMNS`, kind ``gap``).
 
     Args:
         gaps: from :func:`gap_table`.
         labels: attribute -> the label the client reads (the workstream is named after it);
             default: the attribute's name. The ``key`` always holds the name, for tracing.
     """
-    from rcu_kit.roadmap.workstreams import FINDING_COLUMNS
+    from rcu_kit.core.findings import FINDING_COLUMNS
 
     labels = labels or {}
     rows = [{"kind": "gap", "key": f"gap:{g.gap}:{g.attribute}",

@@ -1,33 +1,23 @@
 """Data mapping (step 3 of the method): which source column feeds which target attribute.
 
-Three things live here, all computation (the ipywidgets editor is :mod:`rcu_kit.mapping.widgets`):
+The suggestion and the mapping tables live here, all computation (the ipywidgets editor is :mod:`rcu_kit.mapping.widgets`):
 
 - :func:`suggest_mapping` proposes, for every column of every loaded source, the target
   attribute it most likely holds, with a confidence and the reason, from three kinds of evidence:
   the column's *name* against French and English synonyms of each attribute, the column's
   *semantic type* (from the audit, or sniffed from the values when no audit is given), and the
   *overlap of its values* with columns of other sources that are already mapped with confidence.
-- :func:`validate_mapping` checks a mapping against the loaded data: every source exists, every
-  column exists, every attribute is in the target model; errors name all of them.
-- :func:`apply_mapping` turns one loaded source into the common layout the rest of the workbench
-  uses (``source``, ``record_id``, one column per target attribute), applying the transforms
-  (:data:`TRANSFORMS`). It is vectorised (a million rows in seconds) and never drops a row.
+- :func:`mapping_table`, :func:`mapping_from_table`, :func:`compare_mappings` and
+  :func:`working_mapping` move a mapping between the engagement, the editor's table and the
+  suggestion.
 
-Examples:
-    >>> import pandas as pd
-    >>> from rcu_kit.core.config import MappingEntry
-    >>> frame = pd.DataFrame({"id": ["1", "2"], "cp": ["1000", "75011"], "nom": ["DUPONT", None]})
-    >>> out = apply_mapping(frame, [MappingEntry(column="cp", attribute="postcode",
-    ...                                         transform="restore_postcode_zero"),
-    ...                             MappingEntry(column="nom", attribute="last_name")], "crm", "id")
-    >>> out.to_dict(orient="list")
-    {'source': ['crm', 'crm'], 'record_id': ['1', '2'], 'postcode': ['01000', '75011'], 'last_name': ['DUPONT', None]}
+Checking a mapping against the data and applying it live in :mod:`rcu_kit.mapping.transforms`.
 """
 
 from __future__ import annotations
 
 import re
-from collections.abc import Callable, Iterable, Mapping
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from typing import Any
 
@@ -37,15 +27,14 @@ from rapidfuzz import fuzz
 from tqdm.auto import tqdm
 from unidecode import unidecode
 
-from rcu_kit.core.config import DERIVED_ATTRIBUTES, KNOWN_TRANSFORMS, Attribute, ConfigError, Engagement, MappingEntry
+from rcu_kit.core.config import DERIVED_ATTRIBUTES, Attribute, ConfigError, Engagement, MappingEntry
 from rcu_kit.core.i18n import fmt_number, t
+from rcu_kit.mapping.transforms import MappingError, frame_of
 from rcu_kit.values.validity import check_validity
 
 __all__ = [
-    "MappingError",
     "SUGGESTION_COLUMNS",
     "SYNONYMS",
-    "TRANSFORMS",
     "normalise_column_name",
     "name_score",
     "column_types",
@@ -57,16 +46,9 @@ __all__ = [
     "saved_audit_types",
     "working_mapping",
     "suggestions_table",
-    "validate_mapping",
-    "apply_mapping",
-    "apply_transform",
 ]
 
 SUGGESTION_COLUMNS = ["source", "column", "attribute", "transform", "confidence", "reason"]
-
-
-class MappingError(ConfigError):
-    """A mapping does not fit the data or the target model; the message names what and where."""
 
 
 # ---------------------------------------------------------------------------------------------
@@ -278,7 +260,7 @@ def column_types(engagement: Engagement, loaded: Mapping[str, Any], progress: bo
     frames = []
     overrides_of = {src.name: src.semantic_types for src in engagement.sources}
     for name, loaded_source in tqdm(loaded.items(), desc="semantic types", disable=not progress):
-        frame = _frame_of(loaded_source)
+        frame = frame_of(loaded_source)
         overrides = {k: v for k, v in overrides_of.get(name, {}).items() if k in frame.columns} or None
         detected = detect_semantic_types(frame, overrides, seed=engagement.seed)
         frames.append(detected[["column", "semantic_type", "method"]].assign(source=name))
@@ -333,10 +315,6 @@ class _Candidate:
     attribute: str
     confidence: float
     reason: str
-
-
-def _frame_of(loaded_source: Any) -> pd.DataFrame:
-    return loaded_source.frame if hasattr(loaded_source, "frame") else loaded_source
 
 
 def _suggest_transform(attr: Attribute | None, attribute: str, values: pd.Series) -> str | None:
@@ -422,7 +400,7 @@ def suggest_mapping(engagement: Engagement, loaded: Mapping[str, Any], audit: An
     # Pass 1: name and type evidence.
     per_source: dict[str, dict[str, list[_Candidate]]] = {}
     for src in tqdm(order, desc="mapping suggestions", disable=not progress):
-        frame = _frame_of(loaded[src])
+        frame = frame_of(loaded[src])
         per_source[src] = {}
         for column in frame.columns:
             if column == id_columns.get(src):
@@ -476,13 +454,13 @@ def suggest_mapping(engagement: Engagement, loaded: Mapping[str, Any], audit: An
             cols = [(s_, c_) for s_, c_, a_ in confident if a_ in ("last_name", "first_name")]
             words: set[str] = set()
             for s_, c_ in cols:
-                for v in _value_set(_frame_of(loaded[s_])[c_]):
+                for v in _value_set(frame_of(loaded[s_])[c_]):
                     words.update(_WORD_SPLIT.split(v))
             words_cache.append((words - {""}, ", ".join(f"{s_}.{c_}" for s_, c_ in cols)))
         return words_cache[0]
 
     for src in order:
-        frame = _frame_of(loaded[src])
+        frame = frame_of(loaded[src])
         taken = {c.attribute for c in chosen[src].values()}
         extra: dict[str, list[_Candidate]] = {}
         for column in per_source[src]:
@@ -495,7 +473,7 @@ def suggest_mapping(engagement: Engagement, loaded: Mapping[str, Any], audit: An
                     continue
                 key = (other_src, other_col)
                 if key not in ref_values:
-                    ref_values[key] = _value_set(_frame_of(loaded[other_src])[other_col])
+                    ref_values[key] = _value_set(frame_of(loaded[other_src])[other_col])
                 share = _overlap(values, ref_values[key])
                 if share >= overlap_threshold and (best is None or 0.4 + 0.5 * share > best.confidence):
                     best = _Candidate(column, attr_name, round(0.4 + 0.5 * share, 4),
@@ -514,7 +492,7 @@ def suggest_mapping(engagement: Engagement, loaded: Mapping[str, Any], audit: An
 
     rows = []
     for src in order:
-        frame = _frame_of(loaded[src])
+        frame = frame_of(loaded[src])
         for column in frame.columns:
             if column == id_columns.get(src):
                 rows.append({"source": src, "column": column, "attribute": None, "transform": None,
@@ -674,172 +652,3 @@ def suggestions_table(suggestions: pd.DataFrame, language: str) -> pd.DataFrame:
 # ---------------------------------------------------------------------------------------------
 # Validation
 # ---------------------------------------------------------------------------------------------
-def validate_mapping(engagement: Engagement, loaded: Mapping[str, Any],
-                     mapping: Mapping[str, Iterable[MappingEntry]] | None = None) -> None:
-    """Check a mapping (default: the engagement's) against the target model and the loaded data.
-
-    Raises:
-        MappingError: listing every problem, each naming the source, the column and the
-            attribute: a source that is not loaded, a column missing from the data (with the
-            columns available), an attribute not in the target model (with the known ones).
-    """
-    mapping = engagement.mapping if mapping is None else mapping
-    known = {a.name for a in engagement.target_model} | set(DERIVED_ATTRIBUTES)
-    problems = []
-    for src, entries in mapping.items():
-        entries = list(entries)
-        if src not in loaded:
-            problems.append(f"mapping.{src}: source {src!r} is not loaded (loaded: "
-                            f"{', '.join(loaded) or 'none'}); it maps {len(entries)} column(s)")
-            continue
-        columns = list(_frame_of(loaded[src]).columns)
-        for e in entries:
-            if e.attribute not in known:
-                problems.append(f"mapping.{src}: column {e.column!r} maps to unknown attribute "
-                                f"{e.attribute!r}; target attributes are: {', '.join(sorted(known))}")
-            if e.column not in columns:
-                problems.append(f"mapping.{src}: column {e.column!r} (mapped to {e.attribute!r}) is not in "
-                                f"the data of {src}; its columns are: {', '.join(map(str, columns))}")
-    if problems:
-        raise MappingError("invalid mapping:\n  - " + "\n  - ".join(problems))
-
-
-# ---------------------------------------------------------------------------------------------
-# Transforms and application
-# ---------------------------------------------------------------------------------------------
-def _strip(s: pd.Series) -> pd.Series:
-    out = s.str.strip()
-    return out.mask(out == "")
-
-
-def _upper(s: pd.Series) -> pd.Series:
-    return s.str.upper()
-
-
-def _restore_postcode_zero(s: pd.Series) -> pd.Series:
-    """``1000`` or ``1000.0`` (a spreadsheet ate the zero) -> ``01000``; other values unchanged."""
-    stripped = s.str.strip().str.replace(r"^(\d{4,5})\.0$", r"\1", regex=True)
-    short = stripped.str.fullmatch(r"\d{4}", na=False).astype(bool)
-    return stripped.mask(short, "0" + stripped)
-
-
-_DMY = re.compile(r"^\s*(\d{1,2})[/.-](\d{1,2})[/.-](\d{4})(?:[ T].*)?\s*$")
-
-
-def _parse_date_dmy(s: pd.Series) -> pd.Series:
-    """``dd/mm/yyyy`` (also ``.`` or ``-``, time ignored) -> ISO ``yyyy-mm-dd``.
-
-    Values that are not such a date, or not a real date (31/02/2020), are kept as they are so the
-    audit still sees and counts them; nothing is silently emptied.
-    """
-    parts = s.str.extract(_DMY)
-    iso = parts[2] + "-" + parts[1].str.zfill(2) + "-" + parts[0].str.zfill(2)
-    real = pd.to_datetime(iso, format="%Y-%m-%d", errors="coerce").notna()
-    return s.mask(real.to_numpy(), iso)
-
-
-def _split_full_name(s: pd.Series) -> pd.DataFrame:
-    """``DUPONT Jean`` / ``Jean Dupont`` / ``Mme MARTIN née DUPONT Jeanne`` -> name parts.
-
-    Uses the standardiser's splitter (:func:`rcu_kit.standardise.names.split_full_names`): the
-    parts come out in its normal form (upper case, accents kept), as columns ``last_name``,
-    ``first_name``, ``birth_name`` and ``civility``.
-    """
-    from rcu_kit.standardise.names import split_full_names
-
-    parts = split_full_names(s)
-    return parts[["last_name", "first_name", "birth_name", "civility"]].astype(object).where(parts.notna(), None)
-
-
-TRANSFORMS: dict[str, Callable[[pd.Series], pd.Series | pd.DataFrame]] = {
-    "strip": _strip,
-    "upper": _upper,
-    "restore_postcode_zero": _restore_postcode_zero,
-    "parse_date_dmy": _parse_date_dmy,
-    "split_full_name": _split_full_name,
-}
-assert set(TRANSFORMS) == set(KNOWN_TRANSFORMS), "TRANSFORMS and config.KNOWN_TRANSFORMS disagree"
-
-
-def apply_transform(values: pd.Series, transform: str | None) -> pd.Series | pd.DataFrame:
-    """Apply one named transform to a column (``split_full_name`` returns four columns).
-
-    The transform runs once per *distinct* value and the results are spread back to the rows
-    (a million rows of dates hold a few tens of thousands of distinct dates). Missing values
-    stay missing; the result has the input's index and length.
-    """
-    if transform is None:
-        return values
-    if transform not in TRANSFORMS:
-        raise MappingError(f"unknown transform {transform!r}; allowed: {', '.join(TRANSFORMS)}")
-    codes, uniques = pd.factorize(values.astype(object), use_na_sentinel=True)
-    done = TRANSFORMS[transform](pd.Series(uniques, dtype=object))
-    missing = codes < 0
-    take = np.where(missing, 0, codes)
-
-    def spread(column: pd.Series) -> pd.Series:
-        if len(uniques) == 0:
-            return pd.Series([None] * len(values), index=values.index, dtype=object)
-        out = column.astype(object).to_numpy()[take]
-        out[missing] = None
-        return pd.Series(out, index=values.index, dtype=object)
-
-    if isinstance(done, pd.DataFrame):
-        return pd.DataFrame({c: spread(done[c]) for c in done.columns}, index=values.index)
-    return spread(done)
-
-
-def apply_mapping(loaded_frame: pd.DataFrame, entries: Iterable[MappingEntry], source_name: str,
-                  id_column: str | None = None) -> pd.DataFrame:
-    """One source in the common layout: ``source``, ``record_id``, one column per attribute.
-
-    Every input row gives exactly one output row, in the same order. Transforms are applied per
-    entry. When several columns feed the same attribute (``tel_mobile`` and ``tel_fixe`` both
-    to ``phone``), the first non-empty value wins, in entry order. A ``full_name`` column with
-    the ``split_full_name`` transform gives ``last_name``, ``first_name``, ``birth_name`` and
-    ``civility`` (filling only what other columns left empty); without the transform it is kept
-    as ``full_name`` for the standardiser to split.
-
-    Args:
-        loaded_frame: the source's data (columns as in the file).
-        entries: the source's mapping entries.
-        source_name: written in the ``source`` column and used in error messages.
-        id_column: the column holding the record id; None numbers the rows from 1. A row whose
-            id is empty gets ``#<row number>`` (1-based) so that it is still accounted for.
-
-    Raises:
-        MappingError: a mapped column or the id column is not in the frame (names both, and
-            lists the columns available).
-    """
-    entries = list(entries)
-    columns = list(loaded_frame.columns)
-    missing = [e for e in entries if e.column not in columns]
-    if missing:
-        raise MappingError(f"{source_name}: mapped column(s) not in the data: "
-                           + ", ".join(f"{e.column!r} (-> {e.attribute!r})" for e in missing)
-                           + f"; columns are: {', '.join(map(str, columns))}")
-    if id_column is not None and id_column not in columns:
-        raise MappingError(f"{source_name}: id column {id_column!r} is not in the data; "
-                           f"columns are: {', '.join(map(str, columns))}")
-    n = len(loaded_frame)
-    index = loaded_frame.index
-    row_numbers = pd.Series(np.arange(1, n + 1), index=index).astype(str)
-    if id_column is None:
-        record_id = row_numbers
-    else:
-        ids = loaded_frame[id_column].astype("object")
-        ids = ids.where(ids.notna() & (ids.astype(str).str.strip() != ""), "#" + row_numbers)
-        record_id = ids.astype(str)
-    out: dict[str, pd.Series] = {"source": pd.Series([source_name] * n, index=index, dtype=object),
-                                 "record_id": record_id}
-    for e in entries:
-        values = loaded_frame[e.column]
-        if values.dtype != object and not isinstance(values.dtype, pd.StringDtype):
-            values = values.astype("string").astype(object)
-        result = apply_transform(values, e.transform)
-        parts = result if isinstance(result, pd.DataFrame) else pd.DataFrame({e.attribute: result})
-        for attribute, series in parts.items():
-            series = series.set_axis(index)
-            out[attribute] = series if attribute not in out else out[attribute].combine_first(series)
-    frame = pd.DataFrame(out, index=index).reset_index(drop=True)
-    return frame

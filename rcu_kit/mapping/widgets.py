@@ -3,7 +3,7 @@
 Rendering only: each row shows a column with the suggester's attribute, transform, confidence
 and reason; the consultant changes the attribute or the transform, ticks *validated*, and saves.
 Saving turns the rows back into a table, then :func:`rcu_kit.mapping.suggest.mapping_from_table` and
-:func:`rcu_kit.mapping.suggest.validate_mapping` check it and the engagement YAML is written.
+:func:`rcu_kit.mapping.transforms.validate_mapping` check it and the engagement YAML is written.
 
 Where the engagement already holds a mapping for a source, its entries are shown (they win over
 the suggestions); the other columns show the suggestion.
@@ -32,7 +32,8 @@ import pandas as pd
 
 from rcu_kit.core.config import DERIVED_ATTRIBUTES, KNOWN_TRANSFORMS, Engagement, save_engagement
 from rcu_kit.core.i18n import t
-from rcu_kit.mapping.suggest import SUGGESTION_COLUMNS, mapping_from_table, validate_mapping
+from rcu_kit.mapping.suggest import SUGGESTION_COLUMNS, mapping_from_table
+from rcu_kit.mapping.transforms import validate_mapping
 
 __all__ = ["MappingEditor", "editor_rows"]
 

@@ -21,7 +21,8 @@ from rcu_kit.core.i18n import labels, t
 from rcu_kit.core.paths import dedup_summary_path, findings_path, roadmap_dir
 from rcu_kit.roadmap.questionnaire import Questionnaire
 from rcu_kit.roadmap.scoring import Evidence, Recommendation, recommend_form
-from rcu_kit.roadmap.workstreams import FINDING_COLUMNS, build_workstreams, findings_from_dedup, schedule
+from rcu_kit.core.findings import FINDING_COLUMNS, findings_from_dedup
+from rcu_kit.roadmap.workstreams import build_workstreams, schedule
 
 __all__ = ["client_tables", "pending_inputs", "Roadmap", "collect_findings", "collect_evidence", "build_roadmap", "export_roadmap",
            "FINDING_STEPS"]

@@ -13,9 +13,7 @@ Efforts are estimates the consultant edits (``roadmap: {workstreams: {ID: {effor
 in the engagement file); :func:`schedule` then lays the workstreams out in time from their
 dependencies.
 
-A *finding* is one row of a table with columns ``kind`` (gap, quality, dedup), ``key`` (a stable
-identifier, e.g. ``gap:birth_name``), ``subject`` (what it is about, e.g. an attribute or a
-source), ``detail`` (the figure, in plain words) and ``severity`` (high, medium, low).
+The findings table is :data:`rcu_kit.core.findings.FINDING_COLUMNS` (each step writes its own).
 """
 
 from __future__ import annotations
@@ -27,12 +25,10 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from rcu_kit.core.i18n import fmt_percent, t
+from rcu_kit.core.findings import FINDING_COLUMNS
+from rcu_kit.core.i18n import t
 
-__all__ = ["FINDING_COLUMNS", "STANDARD_PHASES", "build_workstreams", "schedule",
-           "findings_from_quality", "findings_from_dedup"]
-
-FINDING_COLUMNS = ["kind", "key", "subject", "detail", "severity"]
+__all__ = ["STANDARD_PHASES", "build_workstreams", "schedule"]
 
 _SEVERITY_VALUE = {"high": 3, "medium": 2, "low": 1}
 _SEVERITY_EFFORT = {"gap": {"high": 10, "medium": 6, "low": 3},
@@ -48,62 +44,6 @@ STANDARD_PHASES: list[tuple[str, str, float, tuple[str, ...], int]] = [
     ("P5", "phase_history", 20, ("P3",), 2),
     ("P6", "phase_previous_crm", 25, ("P3",), 2),
 ]
-
-
-def findings_from_quality(kpis: pd.DataFrame, *, threshold: float = 0.9,
-                          language: str = "en") -> pd.DataFrame:
-    """Findings for columns whose validity is below ``threshold``.
-
-    Args:
-        kpis: per source and column: ``source``, ``column``, ``validity`` (0–1, NA when the
-            column has no validity rule) and ``semantic_type``.
-        threshold: validity under which a column becomes a finding.
-        language: of the ``detail`` text, shown to the client ("validité 8 %" in French).
-    """
-    rows = []
-    needed = {"source", "column", "validity"}
-    missing = needed - set(kpis.columns)
-    if missing:
-        raise ValueError(f"quality table lacks column(s) {', '.join(sorted(missing))}")
-    for r in kpis.dropna(subset=["validity"]).itertuples(index=False):
-        if r.validity >= threshold:
-            continue
-        severity = "high" if r.validity < 0.7 else "medium"
-        rows.append({"kind": "quality", "key": f"quality:{r.source}.{r.column}",
-                     "subject": f"{r.source}.{r.column}",
-                     "detail": t("roadmap.detail_validity", language,
-                                 rate=fmt_percent(r.validity, language)),
-                     "severity": severity})
-    return pd.DataFrame(rows, columns=FINDING_COLUMNS)
-
-
-def _rate(x: float, language: str) -> str:
-    text = f"{x:.1%}"
-    return text.replace(".", ",").replace("%", "\u00a0%") if language == "fr" else text
-
-
-def findings_from_dedup(duplicate_rates: pd.DataFrame, overlap_rate: float | None = None, *,
-                        threshold: float = 0.02, language: str = "en") -> pd.DataFrame:
-    """Findings from the deduplication step.
-
-    Args:
-        duplicate_rates: ``source``, ``duplicate_rate`` (share of the source's records that
-            duplicate another record of the same source).
-        overlap_rate: share of distinct customers present in two sources or more.
-        threshold: duplicate rate from which a source needs a curative deduplication.
-        language: of the ``detail`` text, shown to the client.
-    """
-    rows = []
-    for r in duplicate_rates.itertuples(index=False):
-        if r.duplicate_rate >= threshold:
-            severity = "high" if r.duplicate_rate >= 0.10 else "medium"
-            rows.append({"kind": "dedup", "key": f"dedup:{r.source}", "subject": r.source,
-                         "detail": t("roadmap.detail_duplicates", language, rate=_rate(r.duplicate_rate, language)), "severity": severity})
-    if overlap_rate is not None and overlap_rate > 0:
-        rows.append({"kind": "dedup", "key": "dedup:cross_source", "subject": "*",
-                     "detail": t("roadmap.detail_shared", language, rate=_rate(overlap_rate, language)),
-                     "severity": "high" if overlap_rate >= 0.10 else "medium"})
-    return pd.DataFrame(rows, columns=FINDING_COLUMNS)
 
 
 def build_workstreams(findings: pd.DataFrame, *, language: str = "fr",

@@ -2,7 +2,7 @@
 
 :func:`standardise_records` is the contract between mapping and deduplication. It takes the
 records of one or several sources in the common layout (``source``, ``record_id`` and one raw
-column per target attribute, as ``rcu_kit.mapping.suggest.apply_mapping`` writes them) and returns one
+column per target attribute, as ``rcu_kit.mapping.transforms.apply_mapping`` writes them) and returns one
 standardised row per input row, in the same order, with the columns listed in
 :data:`OUTPUT_COLUMNS` followed by any other input column, untouched.
 
@@ -72,7 +72,7 @@ def _check(records: pd.DataFrame) -> None:
     missing = [c for c in ("source", "record_id") if c not in records.columns]
     if missing:
         raise ValueError(f"standardise_records: column(s) {', '.join(missing)} missing; the input "
-                         f"must come from rcu_kit.mapping.suggest.apply_mapping (columns found: "
+                         f"must come from rcu_kit.mapping.transforms.apply_mapping (columns found: "
                          f"{', '.join(map(str, records.columns))})")
     if records.columns.duplicated().any():
         repeated = sorted(set(records.columns[records.columns.duplicated()].astype(str)))

@@ -38,7 +38,7 @@ import yaml
 
 from rcu_kit.dedup import run as dedup
 from rcu_kit.core.config import load_engagement
-from rcu_kit.mapping.suggest import MappingError
+from rcu_kit.mapping.transforms import MappingError
 
 CRM = """id_client,civilite,nom,prenom,date_naissance,email,telephone,adresse,code_postal,ville
 C001,Mme,DUPONT,Marie,30/08/1972,marie.martin@orange.fr,06 22 22 22 22,12 rue des Lilas,75011,Paris

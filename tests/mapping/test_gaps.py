@@ -23,7 +23,7 @@ from rcu_kit.mapping.gaps import (
     value_formats,
     workstream_candidates,
 )
-from rcu_kit.mapping.suggest import MappingError
+from rcu_kit.mapping.transforms import MappingError
 
 
 def _engagement(tmp_path=None, **kw) -> Engagement:

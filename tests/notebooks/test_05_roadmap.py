@@ -15,7 +15,7 @@ from rcu_kit.core.config import load_engagement
 from rcu_kit.mapping.gaps import run_gap_analysis
 from rcu_kit.dedup.run import run_dedup, write_dedup_outputs
 from rcu_kit.core.paths import dedup_summary_path, findings_path
-from rcu_kit.roadmap.workstreams import findings_from_dedup
+from rcu_kit.core.findings import findings_from_dedup
 
 NOTEBOOKS = Path(__file__).resolve().parents[2] / "notebooks"
 
