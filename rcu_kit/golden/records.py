@@ -59,6 +59,10 @@ import numpy as np
 import pandas as pd
 
 from rcu_kit.values import validity
+from rcu_kit.values.dates import birth_date_status, date_status, parse_dates
+from rcu_kit.values.emails import email_status
+from rcu_kit.values.phones import phone_status
+from rcu_kit.values.postcodes import FRENCH_POSTCODE_COUNTRIES, postcode_status
 from rcu_kit.core.settings import check_known_keys, coerce_settings
 
 __all__ = [
@@ -268,19 +272,18 @@ def _valid(values: np.ndarray, attr_type: str, attribute: str, country: np.ndarr
     present = np.array([v is not None for v in values], dtype=bool)
     series = pd.Series(values, dtype=object)
     if attr_type == "email":
-        status = validity.email_status(series)
+        status = email_status(series)
     elif attr_type == "phone":
-        status = validity.phone_status(series)
+        status = phone_status(series)
     elif attr_type == "postcode":
-        status = validity.postcode_status(series)
+        status = postcode_status(series)
         if country is not None:  # a foreign postcode is not checked against La Poste's rules
             foreign = pd.Series(country, dtype=object).notna().to_numpy() & ~pd.Series(
-                country, dtype=object).isin(("FR", "GP", "MQ", "GF", "RE", "YT", "PM", "BL",
-                                             "MF")).to_numpy()
+                country, dtype=object).isin(FRENCH_POSTCODE_COUNTRIES).to_numpy()
             status = status.where(~foreign, "valid")
     elif attr_type == "date":
-        status = (validity.birth_date_status(series) if attribute == "birth_date"
-                  else validity.date_status(series))
+        status = (birth_date_status(series) if attribute == "birth_date"
+                  else date_status(series))
     elif attr_type == "siren":
         status = validity.siren_status(series)
     elif attr_type == "siret":
@@ -292,7 +295,7 @@ def _valid(values: np.ndarray, attr_type: str, attribute: str, country: np.ndarr
 
 def _dates(values: np.ndarray) -> np.ndarray:
     """Dates as float nanoseconds (NaN when missing or unreadable)."""
-    parsed = validity.parse_dates(pd.Series(values, dtype=object))
+    parsed = parse_dates(pd.Series(values, dtype=object))
     out = parsed.to_numpy(dtype="datetime64[ns]").astype(np.int64).astype(float)
     out[parsed.isna().to_numpy()] = np.nan
     return out

@@ -38,7 +38,7 @@ from tqdm.auto import tqdm
 
 from rcu_kit.values.text import TEXT, as_text, choose, fold_ascii_upper, na_series, on_unique
 from rcu_kit.standardise.addresses import parse_streets, split_postcode_city
-from rcu_kit.values.civility import normalise_civilities
+from rcu_kit.values.civility import sexed_civilities
 from rcu_kit.standardise.countries import normalise_countries
 from rcu_kit.values.dates import normalise_dates
 from rcu_kit.values.emails import normalise_emails
@@ -46,7 +46,7 @@ from rcu_kit.standardise.names import detect_swapped_names, normalise_first_name
     split_full_names
 from rcu_kit.values.phones import standardise_phones
 from rcu_kit.standardise.phonetic import phonetic_keys
-from rcu_kit.values.postcodes import normalise_postcodes
+from rcu_kit.values.postcodes import FRENCH_POSTCODE_COUNTRIES, normalise_postcodes
 
 __all__ = ["INPUT_COLUMNS", "OUTPUT_COLUMNS", "FRENCH_POSTCODE_COUNTRIES", "standardise_records"]
 
@@ -57,8 +57,6 @@ OUTPUT_COLUMNS = ("source", "record_id", "civility", "last_name", "birth_name", 
                   "birth_date", "email", "phone", "phone_type", "street", "street_number",
                   "street_number_suffix", "street_name", "postcode", "city", "country",
                   "name_swapped")
-# Countries whose addresses use French postcodes (La Poste): France and its overseas departments.
-FRENCH_POSTCODE_COUNTRIES = ("FR", "GP", "MQ", "GF", "RE", "YT", "PM", "BL", "MF")
 # From this many records, names and contact details are standardised on two threads.
 PARALLEL_FROM = 50_000
 _STEPS = ("civility", "names", "swapped names", "phonetic keys", "birth dates", "e-mails",
@@ -115,7 +113,7 @@ def standardise_records(records: pd.DataFrame, progress: bool = False,
 
     def names_part() -> dict[str, pd.Series]:
         out: dict[str, pd.Series] = {}
-        civility = normalise_civilities(raw("civility"))
+        civility = sexed_civilities(raw("civility"))
         step("civility")
         parsed = parse_names(raw("last_name"))
         last_name, birth_from_last = parsed["last_name"], parsed["birth_name"]

@@ -28,78 +28,30 @@ from __future__ import annotations
 
 import datetime as dt
 import re
-import unicodedata
 from collections.abc import Mapping
 from functools import lru_cache
 from typing import Any
 
-import phonenumbers
-from unidecode import unidecode
 
 from rcu_kit.standardise import addresses, names
-from rcu_kit.values import dates, emails, phones, postcodes
-from rcu_kit.values.civility import CIVILITIES
 from rcu_kit.standardise.countries import country_index
 from rcu_kit.standardise.phonetic import PHONEX_RULES, _SYMBOLS
-from rcu_kit.standardise.records import FRENCH_POSTCODE_COUNTRIES, INPUT_COLUMNS, \
-    OUTPUT_COLUMNS, standardise_records
+from rcu_kit.standardise.records import INPUT_COLUMNS, OUTPUT_COLUMNS, standardise_records
+from rcu_kit.values.civility import CIVILITIES, sexed_civility
+from rcu_kit.values.dates import normalise_date
+from rcu_kit.values.emails import normalise_email
+from rcu_kit.values.phones import standardise_phone
+from rcu_kit.values.postcodes import FRENCH_POSTCODE_COUNTRIES, normalise_postcode
+from rcu_kit.values.text import Unsupported, fold_ascii_upper_value, fold_ascii_value, \
+    text_value
 
 __all__ = ["standardise_record"]
 
 _A = re.ASCII
 
 
-class _Unsupported(Exception):
-    """A value this module does not reproduce exactly: the record takes the reference path."""
-
-
-# -- text plumbing (rcu_kit.values.text) ---------------------------------------------------
-def _text(value: Any) -> str | None:
-    """``as_text`` for one value: stripped text, blank and missing as None."""
-    if value is None:
-        return None
-    if isinstance(value, float) and value != value:
-        return None
-    if not isinstance(value, str):
-        try:
-            import pandas as pd
-
-            if value is pd.NA or value is pd.NaT:
-                return None
-        except ImportError:  # pragma: no cover - pandas is a dependency
-            pass
-        raise _Unsupported(f"not text: {type(value).__name__}")
-    for char in value:
-        code = ord(char)
-        if code < 32 or code == 127 or (code > 127 and char.isspace()) or 0x80 <= code < 0xA0:
-            raise _Unsupported("control character or non-ASCII space")
-    value = value.strip(" ")
-    return value or None
-
-
-def _fold_ascii(text: str | None) -> str | None:
-    """``fold_ascii``: accents removed (NFKD, marks dropped), then unidecode if still needed."""
-    if text is None or text.isascii():
-        return text
-    decomposed = "".join(c for c in unicodedata.normalize("NFKD", text)
-                         if unicodedata.category(c) != "Mn")
-    if not decomposed.isascii():
-        decomposed = unidecode(decomposed)
-    if any(ord(c) < 32 for c in decomposed):
-        raise _Unsupported("control character after transliteration")
-    return decomposed
-
-
+# -- text plumbing: rcu_kit.values.text (text_value, fold_ascii_value, fold_ascii_upper_value) ----
 _SPACES = re.compile(r"\s+", _A)
-
-
-def _fold_upper(text: str | None) -> str | None:
-    """``fold_ascii_upper``: upper-case ASCII, single spaces, blank as None."""
-    text = _fold_ascii(text)
-    if text is None:
-        return None
-    text = _SPACES.sub(" ", text.upper()).strip()
-    return text or None
 
 
 def _replace_words(text: str | None, words: dict[str, str]) -> str | None:
@@ -149,7 +101,7 @@ def _clean_name(text: str | None) -> str | None:
 
 def _parse_name(value: str | None, marital: bool) -> tuple[str | None, str | None, str | None]:
     """``names._parse_unique``: (name, birth name, civility)."""
-    text = _fold_upper(value)
+    text = fold_ascii_upper_value(value)
     if text is None:
         return None, None, None
     civility = None
@@ -171,7 +123,7 @@ def _parse_name(value: str | None, marital: bool) -> tuple[str | None, str | Non
 
 def _split_full(value: str | None) -> tuple[str | None, str | None, str | None, str | None]:
     """``names.split_full_names`` on one value: (last, first, birth, civility)."""
-    text = _fold_ascii(value)
+    text = fold_ascii_value(value)
     if text is None:
         return None, None, None, None
     first_names = names.first_name_weights()
@@ -233,7 +185,7 @@ _PHONEX_TAIL = [re.compile(f"{s}{s}+") for s in _SYMBOLS]
 @lru_cache(maxsize=65536)
 def _phonetic(name: str | None) -> str | None:
     """``phonetic_keys`` on one normalised name."""
-    text = _fold_upper(name)
+    text = fold_ascii_upper_value(name)
     if text is None:
         return None
     for (pattern, replacement), (_, _, is_regex) in zip(_PHONEX, PHONEX_RULES):
@@ -246,152 +198,16 @@ def _phonetic(name: str | None) -> str | None:
     return text or None
 
 
-# -- civility, dates, e-mails, countries ---------------------------------------------------------
-def _civility(value: str | None) -> str | None:
-    key = _fold_upper(value)
-    return None if key is None else CIVILITIES.get(re.sub(r"[.\s]", "", key, flags=_A))
-
-
-_DATE_FORMATS = [(re.compile(p), order) for p, order in dates._FORMATS]
-_SERIAL = re.compile(r"^(\d{5})(?:[.,]0+)?$")
-
-
-def _date(value: str | None, today: dt.date) -> str | None:
-    """``dates.normalise_dates(kind='birth')`` on one value."""
-    text = _fold_upper(value)
-    if text is None:
-        return None
-    ymd = None
-    for pattern, order in _DATE_FORMATS:
-        found = pattern.search(text)
-        if not found:
-            continue
-        a, b, c = found.group(1), found.group(2), found.group(3)
-        if order == "ymd":
-            ymd = (int(a), int(b), int(c))
-        elif order == "dMy":
-            month = dates._MONTHS.get(b)
-            ymd = None if month is None else (int(c), month, int(a))
-        else:
-            year = int(c)
-            if order == "dmy2":
-                year += 2000
-                year = year if year <= today.year else year - 100
-            ymd = (year, int(b), int(a))
-        break
-    else:
-        found = _SERIAL.search(text)
-        if found:
-            day = dt.date(1899, 12, 30) + dt.timedelta(days=int(found.group(1)))
-            ymd = (day.year, day.month, day.day)
-    if ymd is None:
-        return None
-    year, month, day = ymd
-    try:
-        when = dt.date(year, month, day)
-    except ValueError:
-        return None
-    iso = f"{year:04d}-{month:02d}-{day:02d}"
-    try:
-        oldest = today.replace(year=today.year - dates.MAX_AGE)
-    except ValueError:                         # 29 February: pandas' DateOffset clips to the 28th
-        oldest = today.replace(year=today.year - dates.MAX_AGE, day=28)
-    if when.year < 1900 or when > today or iso in dates.PLACEHOLDER_DATES or when < oldest:
-        return None
-    return iso
-
-
-_MAILTO = re.compile(r"^mailto:|^<|>$")
-_EMAIL = re.compile(emails.EMAIL_PATTERN, _A)
-_EMAIL_PLACEHOLDER = re.compile(emails._PLACEHOLDER_PATTERN, _A)
-
-
-def _email(value: str | None) -> str | None:
-    if value is None:
-        return None
-    if not value.isascii():
-        raise _Unsupported("non-ASCII e-mail")
-    text = _MAILTO.sub("", value.lower()).strip()
-    if _EMAIL.search(text) and len(text) <= 254 and not _EMAIL_PLACEHOLDER.search(text):
-        return text
-    return None
-
-
+# -- countries (civility, dates, e-mails, phones, postcodes: the rules of rcu_kit.values) ---------
 def _country(value: str | None) -> str | None:
-    key = _fold_upper(value)
+    key = fold_ascii_upper_value(value)
     if key is None:
         return None
     key = _SPACES.sub(" ", re.sub(r"[-'.]", " ", key)).strip()
     return country_index().get(key)
 
 
-# -- phones (rcu_kit.values.phones) ---------------------------------------------------------
-@lru_cache(maxsize=None)
-def _phone_patterns(region: str) -> list[tuple[str, re.Pattern]]:
-    return [(name, re.compile(pattern)) for name, pattern in phones._type_patterns(region)[1]]
-
-
-def _classify(nsn: str, region: str) -> str | None:
-    for name, pattern in _phone_patterns(region):
-        if pattern.search(nsn):
-            return name
-    return None
-
-
-_NSN = re.compile(r"^(?P<prefix>330?|0)?(?P<nsn>[1-9]\d{8})$", _A)
-_SUPPORTED = frozenset(phonenumbers.SUPPORTED_REGIONS)
-
-
-def _phone(value: str | None, country: str | None) -> tuple[str | None, str | None]:
-    """``phones.standardise_phones`` on one value: (E.164, type)."""
-    if value is None:
-        return None, None
-    region = country.upper() if country is not None and country.upper() in _SUPPORTED \
-        else phones.DEFAULT_REGION
-    text = value.replace("(0)", "")
-    if text.endswith(".0"):
-        text = re.sub(r"^(\+?\d+)\.0+$", r"\g<1>", text, flags=_A)
-    international = text.startswith("+") or text.startswith("00")
-    digits = re.sub(r"\D", "", text, flags=_A)
-    if text.startswith("00"):
-        digits = digits[2:]
-    found = _NSN.search(digits)
-    nsn = None
-    if found:
-        with_33 = (found.group("prefix") or "").startswith("33")
-        if region == phones.DEFAULT_REGION:
-            nsn = found.group("nsn") if (not international or with_33) else None
-        else:
-            nsn = found.group("nsn") if (international and with_33) else None
-    if nsn is not None:
-        kind = _classify(nsn, phones.DEFAULT_REGION)
-        if kind is not None:
-            return "+33" + nsn, kind
-        for overseas in phones.OVERSEAS_REGIONS:
-            kind = _classify(nsn, overseas)
-            if kind is not None:
-                return f"+{phones._type_patterns(overseas)[0]}{nsn}", kind
-        return None, None
-    if 6 <= len(digits) <= 17:
-        return phones._slow("+" + digits if international else value, region)
-    return None, None
-
-
-# -- postcodes, cities, streets (rcu_kit.values.postcodes, .addresses) ----------------------
-_POSTCODE = re.compile(postcodes.POSTCODE_PATTERN, _A)
-
-
-def _french_postcode(value: str | None) -> str | None:
-    if value is None:
-        return None
-    if not value.isascii():
-        raise _Unsupported("non-ASCII postcode")
-    text = re.sub(r"\s*CEDEX(?:\s*\d{1,2})?\s*$", "", value.upper(), flags=_A)
-    text = re.sub(r"\s+", "", re.sub(r"[.,]0+$", "", text, flags=_A), flags=_A)
-    if re.fullmatch(r"\d{4}", text, flags=_A):
-        text = "0" + text
-    return text if _POSTCODE.search(text) else None
-
+# -- cities, streets (rcu_kit.standardise.addresses) ---------------------------------------------
 
 _PUNCT = re.compile(r"[-'`\".,;:/_()]+", _A)
 
@@ -405,7 +221,7 @@ _ARRONDISSEMENT = re.compile(
 
 
 def _city(value: str | None) -> str | None:
-    text = _fold_upper(value)
+    text = fold_ascii_upper_value(value)
     if text is None:
         return None
     text = _punctuation_to_spaces(text)
@@ -431,7 +247,7 @@ _STREET = re.compile(rf"^(?P<number>\d{{1,5}}) ?(?:(?P<suffix>{addresses._SUFFIX
 
 def _street(value: str | None) -> tuple[str | None, str | None, str | None, str | None]:
     """``addresses.parse_streets`` on one value: (street, number, suffix, name)."""
-    text = _fold_upper(value)
+    text = fold_ascii_upper_value(value)
     if text is None:
         return None, None, None, None
     text = re.sub(r"^(\d+)\s*[-/]\s*\d+\b", r"\g<1>", text, flags=_A)
@@ -486,7 +302,7 @@ def standardise_record(record: Mapping[str, Any], today: dt.date | None = None) 
     today = today or dt.date.today()
     try:
         return _standardise(record, today)
-    except _Unsupported:
+    except Unsupported:
         import pandas as pd
 
         row = standardise_records(pd.DataFrame([dict(record)]), today=today).iloc[0]
@@ -495,8 +311,8 @@ def standardise_record(record: Mapping[str, Any], today: dt.date | None = None) 
 
 
 def _standardise(record: Mapping[str, Any], today: dt.date) -> dict[str, Any]:
-    raw = {c: _text(record.get(c)) for c in INPUT_COLUMNS}
-    civility = _civility(raw["civility"])
+    raw = {c: text_value(record.get(c)) for c in INPUT_COLUMNS}
+    civility = sexed_civility(raw["civility"])
     last_name, birth_from_last, civility_in_name = _parse_name(raw["last_name"], marital=True)
     civility = civility or civility_in_name
     first_name = _parse_name(raw["first_name"], marital=False)[0]
@@ -512,13 +328,13 @@ def _standardise(record: Mapping[str, Any], today: dt.date) -> dict[str, Any]:
     if swapped:
         last_name, first_name = first_name, last_name
     country = _country(raw["country"])
-    phone, phone_type = _phone(raw["phone"], country)
+    phone, phone_type = standardise_phone(raw["phone"], country)
     postcode_raw = raw["postcode"] or _postcode_in_city(raw["city"])
     french = country is None or country in FRENCH_POSTCODE_COUNTRIES
     if french:
-        postcode = _french_postcode(postcode_raw)
+        postcode = normalise_postcode(postcode_raw)
     else:
-        folded = _fold_upper(postcode_raw)
+        folded = fold_ascii_upper_value(postcode_raw)
         postcode = None if folded is None else folded.replace(" ", "")
     street, number, suffix, street_name = _street(raw["street"])
     out: dict[str, Any] = {
@@ -526,7 +342,8 @@ def _standardise(record: Mapping[str, Any], today: dt.date) -> dict[str, Any]:
         "last_name": last_name, "birth_name": birth_name, "first_name": first_name,
         "last_name_phonetic": _phonetic(last_name), "first_name_phonetic": _phonetic(first_name),
         "birth_name_phonetic": _phonetic(birth_name),
-        "birth_date": _date(raw["birth_date"], today), "email": _email(raw["email"]),
+        "birth_date": normalise_date(raw["birth_date"], "birth", today),
+        "email": normalise_email(raw["email"]),
         "phone": phone, "phone_type": phone_type, "street": street, "street_number": number,
         "street_number_suffix": suffix, "street_name": street_name, "postcode": postcode,
         "city": _city(raw["city"]), "country": country, "name_swapped": swapped,

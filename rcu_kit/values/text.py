@@ -20,6 +20,7 @@ from collections.abc import Callable, Iterable
 from typing import TypeVar
 
 import re
+import unicodedata
 
 import numpy as np
 import pandas as pd
@@ -28,7 +29,8 @@ import pyarrow.compute as pc
 from unidecode import unidecode
 
 __all__ = ["TEXT", "as_text", "fold_ascii_upper", "on_unique", "scalar", "blank_to_na", "na_series",
-           "regex_replace", "extract", "choose", "map_values", "fold_ascii"]
+           "regex_replace", "extract", "choose", "map_values", "fold_ascii", "Unsupported", "text_value",
+           "fold_ascii_value", "fold_ascii_upper_value"]
 
 TEXT = pd.StringDtype("pyarrow")
 
@@ -215,3 +217,56 @@ def scalar(vectorised: Callable[..., pd.Series], value: object, **kwargs: object
     """Run a vectorised standardiser on one value; ``<NA>`` comes back as ``None``."""
     out = vectorised(pd.Series([value], dtype=object), **kwargs).iloc[0]
     return None if out is pd.NA or out is None else out
+
+
+# -- one value in plain Python (the scalar forms of the rules) ------------------------------------
+# pyarrow's RE2 and Python's re agree on printable ASCII text with re.ASCII; values outside that
+# (not text, control characters, non-ASCII spaces) raise Unsupported and take the vectorised path.
+
+class Unsupported(Exception):
+    """A value the plain-Python forms do not reproduce exactly: use the vectorised form."""
+
+
+def text_value(value: object) -> str | None:
+    """:func:`as_text` for one value: stripped text, blank and missing as None.
+
+    Raises:
+        Unsupported: ``value`` is not text, or holds a control character or a non-ASCII space.
+    """
+    if value is None or value is pd.NA or value is pd.NaT:
+        return None
+    if isinstance(value, float) and value != value:
+        return None
+    if not isinstance(value, str):
+        raise Unsupported(f"not text: {type(value).__name__}")
+    for char in value:
+        code = ord(char)
+        if code < 32 or code == 127 or (code > 127 and char.isspace()) or 0x80 <= code < 0xA0:
+            raise Unsupported("control character or non-ASCII space")
+    value = value.strip(" ")
+    return value or None
+
+
+def fold_ascii_value(text: str | None) -> str | None:
+    """:func:`fold_ascii` for one value: accents removed (NFKD, marks dropped), then unidecode."""
+    if text is None or text.isascii():
+        return text
+    decomposed = "".join(c for c in unicodedata.normalize("NFKD", text)
+                         if unicodedata.category(c) != "Mn")
+    if not decomposed.isascii():
+        decomposed = unidecode(decomposed)
+    if any(ord(c) < 32 for c in decomposed):
+        raise Unsupported("control character after transliteration")
+    return decomposed
+
+
+_SPACES = re.compile(r"\s+", re.ASCII)
+
+
+def fold_ascii_upper_value(text: str | None) -> str | None:
+    """:func:`fold_ascii_upper` for one value: upper-case ASCII, single spaces, blank as None."""
+    text = fold_ascii_value(text)
+    if text is None:
+        return None
+    text = _SPACES.sub(" ", text.upper()).strip()
+    return text or None

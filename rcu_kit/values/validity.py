@@ -1,22 +1,24 @@
 """Validity of values against their semantic type, vectorised, over all rows.
 
+The rules of e-mails, phones, postcodes, civilities and dates are not written here: each lives in
+its module of :mod:`rcu_kit.values` (``emails``, ``phones``, ``postcodes``, ``civility``,
+``dates``), which normalises the values for the standardisation and gives this module its
+verdicts from the same code, so the audit and the deduplication cannot disagree on a value (see
+:mod:`rcu_kit.values.status`). SIREN / SIRET, names, booleans and numbers are checked here.
+
 Each validator takes a column of text (the loaders give every column as strings, NA when empty)
 and returns a status per row:
 
 * ``"valid"``: the value is well-formed for its type;
-* ``"repairable"``: the value is recognisably right but damaged in a way a standardisation step
-  can undo (a postcode or SIREN that lost its leading zero in a spreadsheet, a phone number
-  written ``612345678`` or ``33612345678``, a date with a two-digit year, an e-mail with a
-  stray space);
+* ``"repairable"``: the value is recognisably right but damaged in a way the standardisation
+  undoes (a postcode or SIREN that lost its leading zero in a spreadsheet, a phone number
+  written ``612345678`` or ``tel: 06 12 34 56 78``, a date with a two-digit year, an e-mail
+  with a ``mailto:`` prefix);
 * ``"invalid"``: anything else;
 * NA: the value is missing (empty or blank).
 
 Work is done once per *distinct* value and mapped back to the rows, so a million-row column with
-a few thousand distinct values costs a few thousand checks. Phone numbers follow the
-``phonenumbers`` library: French and French overseas numbers in national or ``+33`` form are
-checked in bulk against the library's own numbering-plan patterns (equivalent to
-``phonenumbers.is_valid_number`` for those regions, but vectorised); every other number goes
-through ``phonenumbers.parse`` and ``is_valid_number`` one distinct value at a time. SIREN and
+a few thousand distinct values costs a few thousand checks. SIREN and
 SIRET check digits use a vectorised Luhn sum (python-stdnum does the same per value, a hundred
 times slower on a million values), including La Poste's SIRET exception.
 
@@ -36,8 +38,13 @@ from collections.abc import Callable
 
 import numpy as np
 import pandas as pd
-import phonenumbers
-from unidecode import unidecode
+
+from rcu_kit.values.civility import civility_status
+from rcu_kit.values.dates import birth_date_status, date_status, parse_dates
+from rcu_kit.values.emails import email_status
+from rcu_kit.values.phones import phone_status
+from rcu_kit.values.postcodes import postcode_status
+from rcu_kit.values.status import INVALID, REPAIRABLE, VALID
 
 __all__ = [
     "VALID", "REPAIRABLE", "INVALID", "VALIDATED_TYPES", "DistinctValues", "distinct_values",
@@ -46,8 +53,6 @@ __all__ = [
     "siren_status", "siret_status", "civility_status", "name_status", "boolean_status",
     "number_status", "parse_numbers",
 ]
-
-VALID, REPAIRABLE, INVALID = "valid", "repairable", "invalid"
 
 # --------------------------------------------------------------------------------------------
 # input normalisation
@@ -198,230 +203,6 @@ def _status(valid: pd.Series, repairable: pd.Series | None = None) -> pd.Series:
 
 
 # --------------------------------------------------------------------------------------------
-# e-mail
-
-_EMAIL = re.compile(
-    r"^[A-Za-z0-9!#$%&'*+/=?^_`{|}~-]+(?:\.[A-Za-z0-9!#$%&'*+/=?^_`{|}~-]+)*"
-    r"@(?:[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?\.)+[A-Za-z]{2,24}$")
-
-
-def _email(values: pd.Series) -> pd.Series:
-    valid = values.str.match(_EMAIL)
-    repairable = pd.Series(False, index=values.index)
-    bad = values[~valid]
-    if len(bad):
-        repaired = bad.str.replace(r"\s+", "", regex=True).str.replace(
-            r"^mailto:", "", regex=True, case=False).str.replace(",", ".", regex=False)
-        repairable[bad.index] = repaired.str.match(_EMAIL)
-    return _status(valid, repairable)
-
-
-def email_status(series: pd.Series) -> pd.Series:
-    """E-mail syntax (RFC 5322 dot-atom local part, a domain with a 2-24 letter suffix).
-
-    Repairable: valid once spaces, a ``mailto:`` prefix or commas typed for dots are fixed.
-
-    Examples:
-        >>> email_status(pd.Series(["a.b@x.fr", "a b@x.fr", "a@x", "a..b@x.fr"])).tolist()
-        ['valid', 'repairable', 'invalid', 'invalid']
-    """
-    return _by_unique(series, _email)
-
-
-# --------------------------------------------------------------------------------------------
-# phone
-
-# Regions dialled in national format with the trunk prefix 0 from mainland France.
-_FRENCH_REGIONS = ("FR", "RE", "GP", "MQ", "GF", "YT", "PM", "BL", "MF")
-_DESCS = ("fixed_line", "mobile", "toll_free", "premium_rate", "shared_cost", "personal_number",
-          "voip", "pager", "uan", "voicemail")
-
-
-def _plan_pattern(regions: tuple[str, ...]) -> re.Pattern[str]:
-    parts = []
-    for region in regions:
-        meta = phonenumbers.PhoneMetadata.metadata_for_region(region)
-        for desc in _DESCS:
-            d = getattr(meta, desc, None)
-            if d is not None and d.national_number_pattern:
-                parts.append(d.national_number_pattern)
-    return re.compile("^(?:" + "|".join(f"(?:{p})" for p in parts) + ")$")
-
-
-_FR_NSN = _plan_pattern(("FR",))
-_FR_ALL_NSN = _plan_pattern(_FRENCH_REGIONS)
-_PHONE_CHARS = re.compile(r"^\+?[\d\s.\-/()]+$")
-
-
-_NON_DIGITS = re.compile(r"\D+")
-_MISSING_TRUNK = frozenset("123456789")
-
-
-def _phone_one(value: str) -> tuple[str, bool]:
-    """Status of one phone number from the French forms, and whether phonenumbers must decide.
-
-    The digits are what remains once every non-digit is removed, so a check such as
-    ``^0\\d{9}$`` on them is a length and a prefix test.
-    """
-    if not _PHONE_CHARS.match(value):
-        return INVALID, False
-    digits = value if value.isdecimal() else _NON_DIGITS.sub("", value)
-    n, plus = len(digits), value.startswith("+")
-    national = not plus and n == 10 and digits[0] == "0"
-    intl33 = (plus and n == 11 and digits.startswith("33")) or (
-        not plus and n == 13 and digits.startswith("0033"))
-    if national and _FR_ALL_NSN.match(digits[1:]):
-        return VALID, False
-    if intl33 and _FR_NSN.match(digits[-9:]):
-        return VALID, False
-    # Damaged but recognisable: the trunk 0 dropped by a spreadsheet, or the '+' of +33 lost.
-    no_zero = not plus and n == 9 and digits[0] in _MISSING_TRUNK
-    no_plus = not plus and n == 11 and digits.startswith("33")
-    if (no_zero and _FR_ALL_NSN.match(digits)) or (no_plus and _FR_NSN.match(digits[2:])):
-        return REPAIRABLE, False
-    # French national and +33 forms are settled above (same verdict as phonenumbers, tested);
-    # '00...' is an international prefix to phonenumbers: those are not settled here.
-    settled = (national and not digits.startswith("00")) or intl33 or no_zero or no_plus
-    return INVALID, not settled and n >= 6
-
-
-def _phone(values: pd.Series) -> pd.Series:
-    status = np.empty(len(values), dtype=object)
-    for i, value in enumerate(values.to_numpy(dtype=object)):
-        verdict, ask = _phone_one(value)
-        if ask:  # international numbers, odd layouts: phonenumbers itself decides
-            try:
-                verdict = VALID if phonenumbers.is_valid_number(phonenumbers.parse(value, "FR")) \
-                    else INVALID
-            except phonenumbers.NumberParseException:
-                verdict = INVALID
-        status[i] = verdict
-    return pd.Series(status, index=values.index, dtype=object)
-
-
-def phone_status(series: pd.Series) -> pd.Series:
-    """Phone numbers, French first (mainland and overseas), international through phonenumbers.
-
-    Valid: ``0X XX XX XX XX`` (any separators), ``+33 X ...``, ``0033 X ...`` or any number
-    ``phonenumbers`` accepts with France as the default region. Repairable: a French number
-    missing its trunk 0 (``612345678``) or the ``+`` of its country code (``33612345678``).
-
-    Examples:
-        >>> phone_status(pd.Series(["+33 6 12 34 56 78", "0692 12 34 56", "+44 20 7946 0958",
-        ...                         "33612345678", "0012345678"])).tolist()
-        ['valid', 'valid', 'valid', 'repairable', 'invalid']
-    """
-    return _by_unique(series, _phone)
-
-
-# --------------------------------------------------------------------------------------------
-# postcode
-
-_POSTCODE = re.compile(r"^(?:(?:0[1-9]|[1-8]\d|9[0-5])\d{3}|(?:97[1-8]|98[4-9])\d{2})$")
-
-
-def _postcode(values: pd.Series) -> pd.Series:
-    valid = values.str.match(_POSTCODE)
-    compact = values.str.replace(r"\s", "", regex=True).str.replace(r"^(\d+)\.0$", r"\1", regex=True)
-    lost_zero = compact.str.match(r"^[1-9]\d{3}$")
-    spaced = compact.str.match(_POSTCODE)
-    return _status(valid, lost_zero | spaced)
-
-
-def postcode_status(series: pd.Series) -> pd.Series:
-    """French postcodes: five digits, department 01-95, overseas 971-978 and 984-989.
-
-    Repairable: four digits (the leading zero lost in a spreadsheet: ``1000`` for ``01000``),
-    spaces inside (``75 011``) or a float rendering (``75011.0``).
-
-    Examples:
-        >>> postcode_status(pd.Series(["75011", "1000", "75 011", "00100", "7501"])).tolist()
-        ['valid', 'repairable', 'repairable', 'invalid', 'repairable']
-    """
-    return _by_unique(series, _postcode)
-
-
-# --------------------------------------------------------------------------------------------
-# dates
-
-_DATE_PART = re.compile(r"^(\d{1,4}[/.\-]\d{1,2}[/.\-]\d{1,4}|\d{8})(?:[ T].*)?$")
-_FORMATS = (
-    (r"^\d{1,2}/\d{1,2}/\d{4}$", "%d/%m/%Y"),
-    (r"^\d{4}-\d{1,2}-\d{1,2}$", "%Y-%m-%d"),
-    (r"^\d{1,2}-\d{1,2}-\d{4}$", "%d-%m-%Y"),
-    (r"^\d{1,2}\.\d{1,2}\.\d{4}$", "%d.%m.%Y"),
-    (r"^\d{4}/\d{1,2}/\d{1,2}$", "%Y/%m/%d"),
-    (r"^\d{8}$", "%Y%m%d"),
-)
-_TWO_DIGIT_YEAR = re.compile(r"^\d{1,2}[/.\-]\d{1,2}[/.\-]\d{2}$")
-
-
-def _parse_unique_dates(values: pd.Series) -> pd.Series:
-    part = values.str.extract(_DATE_PART, expand=False)
-    out = pd.Series(pd.NaT, index=values.index, dtype="datetime64[ns]")
-    for pattern, fmt in _FORMATS:
-        sel = _flag(part.str.match(pattern))
-        if sel.any():
-            out.loc[sel] = pd.to_datetime(part[sel], format=fmt, errors="coerce").to_numpy()
-    return out
-
-
-def parse_dates(series: pd.Series) -> pd.Series:
-    """Dates written day first (``dd/mm/yyyy``, ``dd-mm-yyyy``, ``dd.mm.yyyy``) or ISO
-    (``yyyy-mm-dd``, ``yyyymmdd``), with an optional time after the date; NaT otherwise.
-
-    Examples:
-        >>> parse_dates(pd.Series(["12/03/1985", "1985-03-12 10:00:00", "31/02/2020", "x"])).tolist()
-        [Timestamp('1985-03-12 00:00:00'), Timestamp('1985-03-12 00:00:00'), NaT, NaT]
-    """
-    text = as_text(series)
-    codes, uniques = pd.factorize(text, use_na_sentinel=True)
-    if len(uniques) == 0:
-        return pd.Series(pd.NaT, index=series.index, dtype="datetime64[ns]")
-    parsed = _parse_unique_dates(pd.Series(np.asarray(uniques, dtype=object))).to_numpy()
-    values = np.full(len(codes), np.datetime64("NaT"), dtype="datetime64[ns]")
-    values[codes >= 0] = parsed[codes[codes >= 0]]
-    return pd.Series(values, index=series.index)
-
-
-def _dates(values: pd.Series, lower: pd.Timestamp | None, upper: pd.Timestamp | None) -> pd.Series:
-    parsed = _parse_unique_dates(values)
-    ok = parsed.notna()
-    if lower is not None:
-        ok &= parsed >= lower
-    if upper is not None:
-        ok &= parsed <= upper
-    return _status(ok, values.str.match(_TWO_DIGIT_YEAR))
-
-
-def date_status(series: pd.Series) -> pd.Series:
-    """Dates (see :func:`parse_dates`): valid when they parse to a real calendar day.
-
-    Repairable: a two-digit year (``12/03/85``), whose century must be decided.
-
-    Examples:
-        >>> date_status(pd.Series(["12/03/1985", "12/03/85", "31/02/2020", "n/a"])).tolist()
-        ['valid', 'repairable', 'invalid', 'invalid']
-    """
-    return _by_unique(series, lambda v: _dates(v, None, None))
-
-
-def birth_date_status(series: pd.Series, today: pd.Timestamp | str | None = None,
-                      max_age: int = 120) -> pd.Series:
-    """Plausible birth dates: a date no later than ``today`` and at most ``max_age`` years before.
-
-    A placeholder such as ``01/01/1900``, a date in the future or an unparseable text is invalid.
-
-    Examples:
-        >>> birth_date_status(pd.Series(["12/03/1985", "01/01/1900", "01/01/2030"]),
-        ...                   today="2026-01-01").tolist()
-        ['valid', 'invalid', 'invalid']
-    """
-    now = pd.Timestamp(today).normalize() if today is not None else pd.Timestamp.today().normalize()
-    return _by_unique(series, lambda v: _birth_dates(v, now, max_age))
-
-
-# --------------------------------------------------------------------------------------------
 # SIREN / SIRET
 
 
@@ -490,28 +271,6 @@ def siret_status(series: pd.Series) -> pd.Series:
 # --------------------------------------------------------------------------------------------
 # civility, names, booleans, numbers
 
-CIVILITIES = frozenset({
-    "m", "mr", "monsieur", "mme", "madame", "mlle", "melle", "mademoiselle", "mrs", "ms", "miss",
-    "mister", "dr", "docteur", "pr", "professeur", "me", "maitre", "m et mme", "mr et mme",
-    "m mme", "mm", "messieurs", "mesdames",
-})
-
-
-def _civility(values: pd.Series) -> pd.Series:
-    key = values.map(lambda v: re.sub(r"[.\s/&+]+", " ", unidecode(v).lower()).strip())
-    return _status(key.isin(CIVILITIES))
-
-
-def civility_status(series: pd.Series) -> pd.Series:
-    """Civility / salutation: M., Mme, Mlle, Monsieur, Madame, Mr, Mrs, Ms, Dr, M. et Mme, ...
-
-    Examples:
-        >>> civility_status(pd.Series(["M.", "MME", "Madame", "Sir"])).tolist()
-        ['valid', 'valid', 'valid', 'invalid']
-    """
-    return _by_unique(series, _civility)
-
-
 _NAME = re.compile(r"^[^\W\d_]+\.?(?:[ '’\-]+[^\W\d_]+\.?)*$")
 
 
@@ -561,22 +320,16 @@ def number_status(series: pd.Series) -> pd.Series:
     return _by_unique(series, lambda v: _status(parse_numbers(v).notna()))
 
 
-# --------------------------------------------------------------------------------------------
-
-def _birth_dates(values: pd.Series, today: pd.Timestamp, max_age: int = 120) -> pd.Series:
-    return _dates(values, today - pd.DateOffset(years=max_age), today)
-
-
 # Checks of distinct stripped values (what :class:`DistinctValues` caches), per semantic type.
 _UNIQUE_CHECKS: dict[str, Callable[..., pd.Series]] = {
-    "email": _email,
-    "phone": _phone,
-    "postcode": _postcode,
-    "date": lambda v: _dates(v, None, None),
-    "birth_date": _birth_dates,
+    "email": email_status,
+    "phone": phone_status,
+    "postcode": postcode_status,
+    "date": date_status,
+    "birth_date": lambda values, today: birth_date_status(values, today),
     "siren": lambda v: _business_id(v, 9),
     "siret": lambda v: _business_id(v, 14),
-    "civility": _civility,
+    "civility": civility_status,
     "last_name": _names,
     "first_name": _names,
     "full_name": _names,

@@ -8,7 +8,8 @@ import pandas as pd
 import pytest
 
 from rcu_kit.standardise import standardise_records
-from rcu_kit.standardise.single import _standardise, _Unsupported, standardise_record
+from rcu_kit.standardise.single import _standardise, standardise_record
+from rcu_kit.values.text import Unsupported
 
 TODAY = dt.date(2024, 6, 1)
 
@@ -87,7 +88,7 @@ def test_same_values_as_standardise_records_on_every_demo_row(demo_engagement):
         try:
             got = _standardise(record, TODAY)
             fast += 1
-        except _Unsupported:
+        except Unsupported:
             got = standardise_record(record, today=TODAY)
         assert got == want, record
     assert fast == 1500                     # the demo's values all take the fast path
@@ -97,7 +98,7 @@ def test_unsupported_values_take_the_reference_path():
     # A number (postcode read as a float by a spreadsheet) and a tab are not reproduced in
     # plain Python: the record goes through standardise_records, with the same result.
     record = {"source": "web", "record_id": "1", "postcode": 1000.0, "last_name": "Du\tPont"}
-    with pytest.raises(_Unsupported):
+    with pytest.raises(Unsupported):
         _standardise(record, TODAY)
     got = standardise_record(record, today=TODAY)
     assert got == _reference([record])[0]

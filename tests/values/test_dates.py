@@ -55,7 +55,7 @@ def test_vectorised_keeps_order_and_datetime_columns():
 
 
 def test_unknown_kind_is_refused():
-    with pytest.raises(ValueError, match="kind must be 'birth' or 'event'"):
+    with pytest.raises(ValueError, match="kind must be 'birth', 'event' or 'any'"):
         normalise_dates(pd.Series(["03/02/1985"]), kind="death")
 
 

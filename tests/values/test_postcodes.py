@@ -23,13 +23,29 @@ def test_valid_codes_kept_and_cleaned():
     assert normalise_postcode("95000") == "95000"
 
 
+def test_overseas_collectivities_accepted():
+    # The audit accepted these and the standardiser did not (issue 18): one rule now.
+    assert normalise_postcode("97500") == "97500"   # Saint-Pierre-et-Miquelon (975)
+    assert normalise_postcode("97700") == "97700"   # Saint-Barthélemy's INSEE prefix (977)
+    assert normalise_postcode("98800") == "98800"   # Nouméa, New Caledonia (988)
+    assert normalise_postcode("98714") == "98714"   # Papeete, French Polynesia (987)
+
+
+def test_status_follows_the_normalisation():
+    from rcu_kit.values.postcodes import postcode_status
+
+    values = ["75011", "1000", "75 011", "75011.0", "92057 CEDEX", "00100", None]
+    assert postcode_status(pd.Series(values)).tolist() == [
+        "valid", "repairable", "repairable", "repairable", "repairable", "invalid", pd.NA]
+
+
 def test_cedex_codes_accepted():
     assert normalise_postcode("92057 CEDEX") == "92057"
     assert normalise_postcode("75001 cedex 01") == "75001"
 
 
 def test_impossible_codes_are_na():
-    for raw in ["00100", "96000", "97700", "98000", "99999", "2A004", "750010", "123", "ABCDE",
+    for raw in ["00100", "96000", "97900", "98000", "98300", "99999", "2A004", "750010", "123", "ABCDE",
                 "", None, 0]:
         assert normalise_postcode(raw) is None, raw
 

@@ -54,7 +54,7 @@ def test_values_contradict_the_name():
 
 
 def test_values_alone_reveal_the_type():
-    frame = pd.DataFrame({"col1": ["75011", "69003", "13001"], "col2": ["a@b.fr", "x@y.com", "z@w.fr"],
+    frame = pd.DataFrame({"col1": ["75011", "69003", "13001"], "col2": ["a@b.fr", "jo@y.com", "z@w.fr"],
                           "col3": ["12/03/1985", "01/01/2000", "31/12/1999"]})
     got = detect(frame)
     # values only: confidence 0.8 x match rate (1.0)
