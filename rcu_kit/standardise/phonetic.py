@@ -39,7 +39,7 @@ import pyarrow.compute as pc
 from rcu_kit.values.text import TEXT, as_text, blank_to_na, fold_ascii_upper, on_unique, \
     scalar
 
-__all__ = ["PHONEX_RULES", "phonetic_key", "phonetic_keys"]
+__all__ = ["PHONEX_RULES", "PHONEX_SYMBOLS", "phonetic_key", "phonetic_keys"]
 
 _V = "AEIOU1234"  # vowels and the vowel-like sound digits of Phonex
 
@@ -80,7 +80,7 @@ PHONEX_RULES: tuple[tuple[str, str, bool], ...] = (
     ("P", "T", False), ("J", "G", False),
     ("B", "F", False), ("V", "F", False), ("M", "N", False),
 )
-_SYMBOLS = "ABCDEFGHIJKLMNOPQRSTUVWXYZ12345"
+PHONEX_SYMBOLS = "ABCDEFGHIJKLMNOPQRSTUVWXYZ12345"
 
 
 def _encode(names: pd.Series) -> pd.Series:
@@ -90,7 +90,7 @@ def _encode(names: pd.Series) -> pd.Series:
             array = pc.replace_substring_regex(array, pattern, replacement)
         else:
             array = pc.replace_substring(array, pattern, replacement)
-    for symbol in _SYMBOLS:                            # 15 collapse repeated symbols
+    for symbol in PHONEX_SYMBOLS:                            # 15 collapse repeated symbols
         array = pc.replace_substring_regex(array, f"{symbol}{symbol}+", symbol)
     array = pc.replace_substring_regex(array, "(.)[TX]$", r"\1")   # 16 final T, X
     array = pc.replace_substring_regex(array, "(.)S$", r"\1")      # [A] final S

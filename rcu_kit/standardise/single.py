@@ -35,7 +35,7 @@ from typing import Any
 
 from rcu_kit.standardise import addresses, names
 from rcu_kit.standardise.countries import country_index
-from rcu_kit.standardise.phonetic import PHONEX_RULES, _SYMBOLS
+from rcu_kit.standardise.phonetic import PHONEX_RULES, PHONEX_SYMBOLS
 from rcu_kit.standardise.records import INPUT_COLUMNS, OUTPUT_COLUMNS, standardise_records
 from rcu_kit.values.civility import CIVILITIES, sexed_civility
 from rcu_kit.values.dates import normalise_date
@@ -179,7 +179,7 @@ def _swapped(last: str | None, first: str | None) -> bool:
 
 _PHONEX = [(re.compile(p, _A), r.replace("\\1", "\\g<1>").replace("\\2", "\\g<2>"))
            if is_regex else (p, r) for p, r, is_regex in PHONEX_RULES]
-_PHONEX_TAIL = [re.compile(f"{s}{s}+") for s in _SYMBOLS]
+_PHONEX_TAIL = [re.compile(f"{s}{s}+") for s in PHONEX_SYMBOLS]
 
 
 @lru_cache(maxsize=65536)
@@ -190,7 +190,7 @@ def _phonetic(name: str | None) -> str | None:
         return None
     for (pattern, replacement), (_, _, is_regex) in zip(_PHONEX, PHONEX_RULES):
         text = pattern.sub(replacement, text) if is_regex else text.replace(pattern, replacement)
-    for symbol, pattern in zip(_SYMBOLS, _PHONEX_TAIL):
+    for symbol, pattern in zip(PHONEX_SYMBOLS, _PHONEX_TAIL):
         text = pattern.sub(symbol, text)
     text = re.sub(r"(.)[TX]$", r"\g<1>", text)
     text = re.sub(r"(.)S$", r"\g<1>", text)

@@ -26,7 +26,7 @@ import re
 
 import pandas as pd
 
-from rcu_kit.values.status import statuses
+from rcu_kit.values.status import rule_statuses
 from rcu_kit.values.text import Unsupported, as_text, fold_ascii_upper, fold_ascii_upper_value, \
     on_unique, scalar, text_value
 
@@ -87,9 +87,8 @@ def civility_status(values: pd.Series) -> pd.Series:
         >>> civility_status(pd.Series(["M.", "MME", "Madame", "Dr", "Sir"])).tolist()
         ['valid', 'valid', 'valid', 'valid', 'invalid']
     """
-    text = as_text(values)
-    canonical = normalise_civilities(text)
-    return statuses(canonical, pd.Series(False, index=text.index), text.notna())
+    return rule_statuses(values, lambda text: pd.DataFrame(
+        {"civility": normalise_civilities(text), "repaired": False}, index=text.index), "civility")
 
 
 _KEY_NOISE = re.compile(KEY_NOISE_PATTERN, re.ASCII)

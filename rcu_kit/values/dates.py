@@ -39,7 +39,7 @@ from typing import Literal
 
 import pandas as pd
 
-from rcu_kit.values.status import statuses
+from rcu_kit.values.status import rule_statuses
 from rcu_kit.values.text import TEXT, Unsupported, as_text, fold_ascii_upper, \
     fold_ascii_upper_value, on_unique, scalar, text_value
 
@@ -200,9 +200,7 @@ def date_status(values: pd.Series, kind: Kind = "any",
         >>> date_status(pd.Series(["12/03/1985", "12/03/85", "31/02/2020", "n/a", None])).tolist()
         ['valid', 'repairable', 'invalid', 'invalid', <NA>]
     """
-    text = as_text(values)
-    out = standardise_dates(text, kind, today, max_age)
-    return statuses(out["date"], out["repaired"], text.notna())
+    return rule_statuses(values, lambda text: standardise_dates(text, kind, today, max_age), "date")
 
 
 def birth_date_status(values: pd.Series, today: dt.date | pd.Timestamp | str | None = None,

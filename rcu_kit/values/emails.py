@@ -30,7 +30,7 @@ import re
 
 import pandas as pd
 
-from rcu_kit.values.status import statuses
+from rcu_kit.values.status import rule_statuses
 from rcu_kit.values.text import as_text, choose, extract, on_unique, regex_replace, scalar
 
 __all__ = ["EMAIL_PATTERN", "WRAPPER_PATTERN", "STRAY_SPACE_PATTERN", "PLACEHOLDER_LOCAL_PARTS",
@@ -109,9 +109,7 @@ def email_status(values: pd.Series) -> pd.Series:
         >>> email_status(pd.Series(["a.b@x.fr", "a b@x.fr", "a@x,fr", "a..b@x.fr", None])).tolist()
         ['valid', 'invalid', 'repairable', 'invalid', <NA>]
     """
-    text = as_text(values)
-    out = standardise_emails(text)
-    return statuses(out["email"], out["repaired"], text.notna())
+    return rule_statuses(values, standardise_emails, "email")
 
 
 _EMAIL = re.compile(EMAIL_PATTERN, re.ASCII)

@@ -41,7 +41,7 @@ import pandas as pd
 import phonenumbers
 from phonenumbers import PhoneNumberType
 
-from rcu_kit.values.status import statuses
+from rcu_kit.values.status import rule_statuses
 from rcu_kit.values.text import TEXT, Unsupported, as_text, choose, extract, on_unique, \
     regex_replace, text_value
 
@@ -241,9 +241,7 @@ def phone_status(values: pd.Series, region: str | pd.Series = DEFAULT_REGION) ->
         ...                         "33612345678", "tel: 06 12 34 56 78", "0012345678"])).tolist()
         ['valid', 'valid', 'valid', 'repairable', 'repairable', 'invalid']
     """
-    text = as_text(values)
-    out = standardise_phones(text, region)
-    return statuses(out["phone"], out["repaired"], text.notna())
+    return rule_statuses(values, lambda text: standardise_phones(text, region), "phone")
 
 
 _NSN = re.compile(NSN_PATTERN, re.ASCII)

@@ -30,7 +30,7 @@ import re
 
 import pandas as pd
 
-from rcu_kit.values.status import statuses
+from rcu_kit.values.status import rule_statuses
 from rcu_kit.values.text import as_text, choose, on_unique, scalar
 
 __all__ = ["POSTCODE_PATTERN", "CEDEX_PATTERN", "FLOAT_SUFFIX_PATTERN",
@@ -93,9 +93,7 @@ def postcode_status(values: pd.Series) -> pd.Series:
         >>> postcode_status(pd.Series(["75011", "1000", "75 011", "00100", "7501"])).tolist()
         ['valid', 'repairable', 'repairable', 'invalid', 'repairable']
     """
-    text = as_text(values)
-    out = standardise_postcodes(text)
-    return statuses(out["postcode"], out["repaired"], text.notna())
+    return rule_statuses(values, standardise_postcodes, "postcode")
 
 
 _POSTCODE = re.compile(POSTCODE_PATTERN, re.ASCII)

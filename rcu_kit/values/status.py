@@ -21,10 +21,14 @@ Examples:
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 import numpy as np
 import pandas as pd
 
-__all__ = ["VALID", "REPAIRABLE", "INVALID", "statuses"]
+from rcu_kit.values.text import as_text
+
+__all__ = ["VALID", "REPAIRABLE", "INVALID", "statuses", "rule_statuses"]
 
 VALID, REPAIRABLE, INVALID = "valid", "repairable", "invalid"
 
@@ -47,3 +51,15 @@ def statuses(normalised: pd.Series, repaired: pd.Series, present: pd.Series) -> 
     out = np.where(ok, np.where(fixed, REPAIRABLE, VALID), INVALID).astype(object)
     out[~there] = pd.NA
     return pd.Series(out, index=normalised.index, dtype=object)
+
+
+def rule_statuses(values: pd.Series, standardise: Callable[[pd.Series], pd.DataFrame],
+                  column: str) -> pd.Series:
+    """:func:`statuses` of ``values`` from a rule's ``standardise`` function.
+
+    ``standardise`` takes the text values and returns a frame on their index holding the
+    normalised ``column`` and the bool ``repaired`` (e.g. ``emails.standardise_emails``).
+    """
+    text = as_text(values)
+    out = standardise(text)
+    return statuses(out[column], out["repaired"], text.notna())
