@@ -6,9 +6,10 @@ invalid exactly when it is normalised to NA, repairable when normalising changed
 
 A valid code has five digits and starts with a real department: 01 to 95 (Corsica's postcodes are
 20xxx, its department codes 2A/2B never appear in postcodes), an overseas department or
-collectivity 971 to 978 (975 Saint-Pierre-et-Miquelon, 977/978 Saint-Barthélemy and
-Saint-Martin's INSEE prefixes, which some files use for their postcodes) or a Pacific / southern
-collectivity 984 to 989 (New Caledonia 988, French Polynesia 987, Wallis-et-Futuna 986, ...).
+collectivity 971 to 976 (975 Saint-Pierre-et-Miquelon; Saint-Barthélemy and Saint-Martin receive
+mail at 97133 and 97150: 977 and 978 are their INSEE codes, never postcodes) or a Pacific /
+southern collectivity (984 French Southern Lands, 986 Wallis-et-Futuna, 987 French Polynesia,
+988 New Caledonia).
 
 Repaired: the leading zero a spreadsheet lost (``01000`` read as the number 1000, sometimes
 1000.0), spaces inside (``75 011``), a trailing ``CEDEX`` or ``CEDEX 12`` (business mail, e.g.
@@ -37,8 +38,8 @@ __all__ = ["POSTCODE_PATTERN", "CEDEX_PATTERN", "FLOAT_SUFFIX_PATTERN",
            "FRENCH_POSTCODE_COUNTRIES", "standardise_postcodes", "normalise_postcodes",
            "normalise_postcode", "postcode_status"]
 
-# 01-19, 20 (Corsica), 21-89, 90-95, then 971-978 overseas and 984-989 in the Pacific / TAAF.
-POSTCODE_PATTERN = r"^(?:0[1-9]|[1-8]\d|9[0-5])\d{3}$|^(?:97[1-8]|98[4-9])\d{2}$"
+# 01-19, 20 (Corsica), 21-89, 90-95, then 971-976 overseas and 984/986/987/988 in the Pacific / TAAF.
+POSTCODE_PATTERN = r"^(?:0[1-9]|[1-8]\d|9[0-5])\d{3}$|^(?:97[1-6]|98[4678])\d{2}$"
 # A trailing CEDEX mention, with its optional office number (removed: a repair).
 CEDEX_PATTERN = r"\s*CEDEX(?:\s*\d{1,2})?\s*$"
 # A number read by a spreadsheet and written back as a float: 1000.0 (removed: a repair).

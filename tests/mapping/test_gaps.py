@@ -56,7 +56,7 @@ def _loaded() -> dict[str, pd.DataFrame]:
                         "tel": ["06 12 34 56 78", "06 11 22 33 44", "0612345678", None],
                         "naiss": ["01/02/1980", None, None, None]}, dtype=object)
     web = pd.DataFrame({"id": ["w1", "w2"], "full": ["Jean Dupont", "Anne Martin"],
-                        "email": ["x@y.fr", "z@w.com"], "dob": ["1980-02-01", "1975-03-04"]}, dtype=object)
+                        "email": ["xavier@y.fr", "zoe@w.com"], "dob": ["1980-02-01", "1975-03-04"]}, dtype=object)
     return {"crm": crm, "web": web}
 
 

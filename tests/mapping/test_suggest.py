@@ -48,7 +48,7 @@ def _sources() -> dict[str, pd.DataFrame]:
         "LOCALITE": ["PARIS", "BOURG EN BRESSE"], "DATE_ADHESION": ["01/01/2019", "05/05/2018"],
         "TEL": ["0612345678", "0611223344"], "POINTS": ["120", "30"],
         # named like a phone, holds e-mails: the type contradicts the name
-        "tel_contact": ["x@y.fr", "z@w.com"]})
+        "tel_contact": ["jo@y.fr", "zoe@w.com"]})
     return {"crm": crm, "web": web, "fid": fid}
 
 

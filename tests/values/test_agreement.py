@@ -60,7 +60,7 @@ TRICKY = {
         "92057 CEDEX",                    # CEDEX mention: repairable
         "20000",                          # Corsica uses 20xxx
         "97500",                          # Saint-Pierre-et-Miquelon (975)
-        "97700",                          # 977: the audit accepted it, the standardiser did not
+        "97700",                          # 977 is Saint-Barthélemy's INSEE code, not a postcode (97133)
         "98800",                          # New Caledonia (988)
         "96000",                          # no department 96
         "00100",                          # no department 00
@@ -146,7 +146,8 @@ def test_expected_verdicts_on_the_cases_that_used_to_disagree():
     assert verdict("a@b.photography", "email") == "valid"
     assert verdict("noemail@orange.fr", "email") == "invalid"
     assert verdict("tel: 06 12 34 56 78", "phone") == "repairable"
-    assert verdict("97700", "postcode") == "valid"
+    assert verdict("97700", "postcode") == "invalid"   # the audit accepted it: an INSEE code
+    assert verdict("97133", "postcode") == "valid"     # Saint-Barthélemy's real postcode
     assert verdict("92057 CEDEX", "postcode") == "repairable"
     assert verdict("Msieur", "civility") == "valid"
     assert verdict("3 février 1985", "birth_date") == "valid"

@@ -26,7 +26,9 @@ def test_valid_codes_kept_and_cleaned():
 def test_overseas_collectivities_accepted():
     # The audit accepted these and the standardiser did not (issue 18): one rule now.
     assert normalise_postcode("97500") == "97500"   # Saint-Pierre-et-Miquelon (975)
-    assert normalise_postcode("97700") == "97700"   # Saint-Barthélemy's INSEE prefix (977)
+    assert normalise_postcode("97133") == "97133"   # Saint-Barthélemy receives mail in 971
+    assert normalise_postcode("97700") is None      # 977 is its INSEE code, never a postcode
+    assert normalise_postcode("98000") is None      # Monaco: its own country, not a French postcode
     assert normalise_postcode("98800") == "98800"   # Nouméa, New Caledonia (988)
     assert normalise_postcode("98714") == "98714"   # Papeete, French Polynesia (987)
 
