@@ -12,7 +12,7 @@ import sys
 from pathlib import Path
 
 from rcu_kit.core.config import load_engagement
-from rcu_kit.jupyter.notebook import ENV_VAR, REPO_ROOT
+from rcu_kit.jupyter.notebook import ENV_VAR, NOTEBOOKS_DIR
 
 __all__ = ["lab_command"]
 
@@ -26,7 +26,7 @@ def lab_command(engagement: str | Path, *, open_browser: bool = True, port: int 
     """
     path = Path(engagement).expanduser().resolve()
     load_engagement(path)
-    folder = notebooks_dir or (REPO_ROOT / "notebooks")
+    folder = notebooks_dir or NOTEBOOKS_DIR
     if not folder.is_dir():
         raise FileNotFoundError(f"notebooks folder not found: {folder}")
     cmd = [sys.executable, "-m", "jupyter", "lab", f"--ServerApp.root_dir={folder}"]

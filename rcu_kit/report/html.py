@@ -41,7 +41,9 @@ from rcu_kit.values.pii_scan import redact_json, redact_text
 __all__ = ["TEMPLATES_DIR", "PLOTLY_MIME", "TocEntry", "HtmlPage", "plotly_js", "report_css",
            "ReportPreprocessor", "language_filter", "notebook_to_html", "render_index", "figure_div"]
 
-TEMPLATES_DIR = Path(__file__).resolve().parents[2] / "templates"
+#: The report templates, shipped inside the package (the nbconvert template ``rcu_report`` and the
+#: summary page ``index.html.j2``).
+TEMPLATES_DIR = Path(__file__).resolve().parent / "templates"
 PLOTLY_MIME = "application/vnd.plotly.v1+json"
 WIDGET_MIME = "application/vnd.jupyter.widget-view+json"
 TOC_MARKER = "<!-- RCU_TOC -->"

@@ -47,7 +47,7 @@ from unidecode import unidecode
 
 from rcu_kit.core.config import ConfigError, Engagement, load_engagement
 from rcu_kit.core.i18n import t
-from rcu_kit.jupyter.notebook import REPO_ROOT
+from rcu_kit.jupyter.notebook import NOTEBOOKS_DIR
 
 __all__ = ["REPORT_NOTEBOOKS", "NOTEBOOKS_DIR", "NotebookRun", "EngagementReport",
            "check_sources", "report_folder", "work_folder", "run_report"]
@@ -55,7 +55,6 @@ __all__ = ["REPORT_NOTEBOOKS", "NOTEBOOKS_DIR", "NotebookRun", "EngagementReport
 # The method's notebooks, in the order they run and appear in the summary.
 REPORT_NOTEBOOKS = ("01-customer-vision", "02-source-audit", "03-mapping-gap-analysis",
                     "04-deduplication", "05-roadmap")
-NOTEBOOKS_DIR = REPO_ROOT / "notebooks"
 KERNEL_NAME = "python3"
 
 

@@ -1,1 +1,11 @@
-"""sources"""
+"""Step 0: the client's extracts. Loading CSV, Excel, Parquet and SQL sources (encoding and
+separator detected, unreadable lines listed) and the built-in French demo engagement.
+"""
+
+from rcu_kit.sources.loaders import (
+    LoadedSource, load_source, load_all, summarise_sources, bad_lines_frame
+)
+from rcu_kit.sources.demo import DemoResult, generate_demo
+
+__all__ = ["LoadedSource", "load_source", "load_all", "summarise_sources", "bad_lines_frame",
+           "DemoResult", "generate_demo"]

@@ -20,7 +20,8 @@ def test_lab_command_sets_engagement_for_the_notebooks(tmp_path):
     shutil.copy(REPO_ROOT / "templates" / "engagement.yaml", eng)
     cmd, env = lab_command(eng, open_browser=False, port=8899)
     assert cmd[:4] == [sys.executable, "-m", "jupyter", "lab"]
-    assert f"--ServerApp.root_dir={REPO_ROOT / 'notebooks'}" in cmd
+    # the notebooks the package ships (rcu_kit/notebooks/, linked from the repository's notebooks/)
+    assert f"--ServerApp.root_dir={REPO_ROOT / 'rcu_kit' / 'notebooks'}" in cmd
     assert "--no-browser" in cmd and "--port=8899" in cmd
     assert env[ENV_VAR] == str(eng.resolve())
 

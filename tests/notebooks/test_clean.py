@@ -1,7 +1,7 @@
 """Committed notebooks hold no outputs (CI check): outputs leak client data and bloat diffs.
 
 Clear them before committing: JupyterLab's "Edit > Clear Outputs of All Cells", or
-``.venv/bin/jupyter nbconvert --clear-output --inplace notebooks/*.ipynb``.
+``.venv/bin/jupyter nbconvert --clear-output --inplace rcu_kit/notebooks/*.ipynb``.
 """
 
 from __future__ import annotations
@@ -16,13 +16,14 @@ REPO_ROOT = Path(__file__).resolve().parents[2]
 
 
 def committed_notebooks() -> list[Path]:
-    """The notebooks under notebooks/ tracked by git (every one found when git is unavailable)."""
+    """The notebooks the package ships (rcu_kit/notebooks/) tracked by git (every one found when
+    git is unavailable)."""
     try:
-        listed = subprocess.run(["git", "ls-files", "notebooks/*.ipynb"], cwd=REPO_ROOT, check=True,
-                                capture_output=True, text=True).stdout.split()
+        listed = subprocess.run(["git", "ls-files", "rcu_kit/notebooks/*.ipynb"], cwd=REPO_ROOT,
+                                check=True, capture_output=True, text=True).stdout.split()
         return [REPO_ROOT / name for name in listed]
     except (OSError, subprocess.CalledProcessError):
-        return sorted((REPO_ROOT / "notebooks").glob("*.ipynb"))
+        return sorted((REPO_ROOT / "rcu_kit" / "notebooks").glob("*.ipynb"))
 
 
 def output_problems(path: Path) -> list[str]:
