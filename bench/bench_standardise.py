@@ -35,11 +35,16 @@ from rcu_kit.core.config import load_engagement  # noqa: E402
 from rcu_kit.sources.demo import generate_demo  # noqa: E402
 from rcu_kit.sources.loaders import load_all  # noqa: E402
 from rcu_kit.mapping.transforms import apply_mapping  # noqa: E402
-from rcu_kit.standardise import (normalise_civilities, normalise_cities,  # noqa: E402
-                                 normalise_countries, normalise_dates, normalise_emails,
-                                 normalise_first_names, normalise_postcodes, parse_names,
-                                 parse_streets, phonetic_keys, split_full_names,
-                                 standardise_phones, standardise_records)
+from rcu_kit.standardise import standardise_records  # noqa: E402
+from rcu_kit.standardise.addresses import normalise_cities, parse_streets  # noqa: E402
+from rcu_kit.standardise.countries import normalise_countries  # noqa: E402
+from rcu_kit.standardise.names import normalise_first_names, parse_names, split_full_names  # noqa: E402
+from rcu_kit.standardise.phonetic import phonetic_keys  # noqa: E402
+from rcu_kit.values.civility import normalise_civilities  # noqa: E402
+from rcu_kit.values.dates import normalise_dates  # noqa: E402
+from rcu_kit.values.emails import normalise_emails  # noqa: E402
+from rcu_kit.values.phones import standardise_phones  # noqa: E402
+from rcu_kit.values.postcodes import normalise_postcodes  # noqa: E402
 
 
 def mapped_records(n_records: int, seed: int) -> pd.DataFrame:

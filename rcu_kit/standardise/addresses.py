@@ -59,8 +59,8 @@ NUMBER_SUFFIXES: dict[str, str] = {
     "B": "BIS", "BIS": "BIS", "T": "TER", "TER": "TER", "Q": "QUATER", "QUATER": "QUATER",
     "QUINQUIES": "QUINQUIES",
 }
-_CITY_WORDS = {"ST": "SAINT", "STE": "SAINTE", "STS": "SAINTS"}
-_SUFFIX_ALT = "|".join(sorted(NUMBER_SUFFIXES, key=len, reverse=True))
+CITY_WORDS = {"ST": "SAINT", "STE": "SAINTE", "STS": "SAINTS"}
+SUFFIX_ALT = "|".join(sorted(NUMBER_SUFFIXES, key=len, reverse=True))
 
 
 def _punctuation_to_spaces(text: pd.Series) -> pd.Series:
@@ -102,7 +102,7 @@ def _parse_unique(uniques: pd.Series) -> pd.DataFrame:
     # "12-14", "12/14" ranges keep the first number; "12B" / "12 B" / "12,bis" suffixes.
     text = regex_replace(text, r"^(\d+)\s*[-/]\s*\d+\b", r"\1")
     text = _punctuation_to_spaces(text)
-    parts = extract(text, rf"^(?P<number>\d{{1,5}}) ?(?:(?P<suffix>{_SUFFIX_ALT})(?: |$))?"
+    parts = extract(text, rf"^(?P<number>\d{{1,5}}) ?(?:(?P<suffix>{SUFFIX_ALT})(?: |$))?"
                           r"(?P<name>.*)$")
     has_number = parts["number"].notna()
     number = regex_replace(parts["number"], r"^0+(\d)", r"\1")
@@ -146,7 +146,7 @@ def _city_unique(uniques: pd.Series) -> pd.Series:
     text = text.str.replace(r"( |^)CEDEX( \d{1,3})?( |$)", " ", regex=True).str.strip()
     text = regex_replace(text, r"^(PARIS|LYON|MARSEILLE) \d{1,2}( ?(E|ER|EME))?( ARRONDISSEMENT)?$",
                          r"\1")
-    text = _replace_words(text, _CITY_WORDS)
+    text = _replace_words(text, CITY_WORDS)
     text = text.str.replace(r"\s+", " ", regex=True).str.strip()
     return blank_to_na(text)
 

@@ -45,8 +45,8 @@ PARTICLES = frozenset({"DE", "DU", "DES", "LA", "LE", "LES", "D", "L", "VAN", "V
                        "DI", "DOS"})
 MARRIED_MARKERS = ("EPOUSE", "EPSE", "EP", "VEUVE", "VVE", "EPOUX")
 BIRTH_MARKERS = ("NEE", "NE")
-_PLACEHOLDER = r"^(?:X+|INCONNUE?|NC|NR|ND|NON COMMUNIQUE|NON RENSEIGNE|ANONYME|TEST|NEANT|AUCUN)$"
-_CIVILITY_ALT = "|".join(sorted(CIVILITIES, key=len, reverse=True))
+NAME_PLACEHOLDER = r"^(?:X+|INCONNUE?|NC|NR|ND|NON COMMUNIQUE|NON RENSEIGNE|ANONYME|TEST|NEANT|AUCUN)$"
+CIVILITY_ALT = "|".join(sorted(CIVILITIES, key=len, reverse=True))
 
 
 # -- reference lists ---------------------------------------------------------------------------
@@ -55,7 +55,7 @@ _NOT_LETTER = re.compile(r"[^A-Z ]+")
 
 
 @lru_cache(maxsize=65536)
-def _fold(name: str) -> str:
+def fold(name: str) -> str:
     """One token or name in normal form (cached: tokens repeat a lot)."""
     text = name if name.isascii() else unidecode(name)
     text = _NOT_LETTER.sub("", text.upper().translate(_PUNCTUATION))
@@ -78,14 +78,14 @@ def _read_names(file: str, column: str) -> pd.DataFrame:
 def first_name_weights() -> Mapping[str, float]:
     """Packaged French first names in normal form -> frequency weight (sexes merged)."""
     frame = _read_names("first_names_fr.csv", "first_name")
-    keys = frame["first_name"].map(_fold)
+    keys = frame["first_name"].map(fold)
     return frame.groupby(keys)["weight"].sum().astype(float).to_dict()
 
 
 @lru_cache(maxsize=1)
 def known_last_names() -> frozenset[str]:
     """Packaged frequent French last names in normal form."""
-    return frozenset(_read_names("last_names_fr.csv", "last_name")["last_name"].map(_fold))
+    return frozenset(_read_names("last_names_fr.csv", "last_name")["last_name"].map(fold))
 
 
 # -- last names, birth names, first names ------------------------------------------------------
@@ -94,12 +94,12 @@ def _clean(text: pd.Series) -> pd.Series:
     text = text.str.replace(r"[-'`.,;/_()]+", " ", regex=True)
     text = text.str.replace(r"[^A-Z ]+", "", regex=True)
     text = text.str.replace(r"\s+", " ", regex=True).str.strip()
-    return text.mask((text.str.len() == 0) | text.str.contains(_PLACEHOLDER, regex=True))
+    return text.mask((text.str.len() == 0) | text.str.contains(NAME_PLACEHOLDER, regex=True))
 
 
 def _split_civility(text: pd.Series) -> tuple[pd.Series, pd.Series]:
     """(civility or NA, text without its leading civility); ``text`` is folded."""
-    parts = text.str.extract(rf"^({_CIVILITY_ALT})(?:\.\s*|\s+)(.+)$")
+    parts = text.str.extract(rf"^({CIVILITY_ALT})(?:\.\s*|\s+)(.+)$")
     civility = parts[0].map(CIVILITIES).astype(TEXT)
     rest = parts[1].where(parts[0].notna(), text)
     return civility, rest
@@ -207,10 +207,10 @@ def _weight(tokens: list[str], first_names: Mapping[str, float] | Collection[str
     return float(sum(first_names.get(t, 0.0) for t in tokens))
 
 
-def _split_tokens(raw: list[str], first_names: Mapping[str, float] | Collection[str]
+def split_tokens(raw: list[str], first_names: Mapping[str, float] | Collection[str]
                   ) -> tuple[list[str], list[str]]:
     """(last-name tokens, first-name tokens) from raw tokens (original case kept for cues)."""
-    folded = [_fold(t) for t in raw]
+    folded = [fold(t) for t in raw]
     n = len(raw)
     if n == 1:
         return folded, []
@@ -243,7 +243,7 @@ def _split_tokens(raw: list[str], first_names: Mapping[str, float] | Collection[
     return folded[:-1], folded[-1:]
 
 
-def _marital_tail(raw: list[str], first_names: Mapping[str, float] | Collection[str]
+def marital_tail(raw: list[str], first_names: Mapping[str, float] | Collection[str]
                   ) -> tuple[list[str], list[str]]:
     """(name after EPOUSE/NEE, trailing first-name tokens) of the tokens after the marker."""
     take = len(raw)
@@ -251,9 +251,9 @@ def _marital_tail(raw: list[str], first_names: Mapping[str, float] | Collection[
     if len(raw) > 1 and any(upper) and not all(upper):
         take = next(i for i, u in enumerate(upper) if not u) or len(raw)
     else:
-        while take > 1 and _is_first([_fold(raw[take - 1])], first_names):
+        while take > 1 and _is_first([fold(raw[take - 1])], first_names):
             take -= 1
-    return [_fold(t) for t in raw[:take]], raw[take:]
+    return [fold(t) for t in raw[:take]], raw[take:]
 
 
 def _split_full_unique(uniques: pd.Series, first_names: Mapping[str, float] | Collection[str]
@@ -263,15 +263,15 @@ def _split_full_unique(uniques: pd.Series, first_names: Mapping[str, float] | Co
     for value in uniques.tolist():
         tokens = value.replace(",", " , ").split()
         civility = None
-        while tokens and _fold(tokens[0]).replace(" ", "") in CIVILITIES:
-            civility = civility or CIVILITIES[_fold(tokens[0]).replace(" ", "")]
+        while tokens and fold(tokens[0]).replace(" ", "") in CIVILITIES:
+            civility = civility or CIVILITIES[fold(tokens[0]).replace(" ", "")]
             tokens = tokens[1:]
-        folded = [_fold(t) for t in tokens]
+        folded = [fold(t) for t in tokens]
         birth: list[str] = []
         usage: list[str] | None = None
         marker = next((i for i, f in enumerate(folded) if f in married or f == "NEE"), None)
         if marker is not None and 0 < marker < len(tokens) - 1:
-            head, tail, rest = tokens[:marker], *_marital_tail(tokens[marker + 1:], first_names)
+            head, tail, rest = tokens[:marker], *marital_tail(tokens[marker + 1:], first_names)
             head = head + rest
             if folded[marker] == "NEE":
                 birth, tokens = tail, head
@@ -279,10 +279,10 @@ def _split_full_unique(uniques: pd.Series, first_names: Mapping[str, float] | Co
                 usage, tokens = tail, head
         if "," in tokens:                                   # "DUPONT, Jean"
             cut = tokens.index(",")
-            last = [_fold(t) for t in tokens[:cut]]
-            first = [_fold(t) for t in tokens[cut + 1:] if t != ","]
+            last = [fold(t) for t in tokens[:cut]]
+            first = [fold(t) for t in tokens[cut + 1:] if t != ","]
         else:
-            last, first = _split_tokens(tokens, first_names) if tokens else ([], [])
+            last, first = split_tokens(tokens, first_names) if tokens else ([], [])
         if usage is not None:                               # "Jeanne DUPONT épouse MARTIN"
             birth, last = last, usage
         rows.append((" ".join(last) or None, " ".join(first) or None, " ".join(birth) or None,

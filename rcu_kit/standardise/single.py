@@ -81,12 +81,12 @@ def _word_tables(items: tuple[tuple[str, str], ...]):
 
 
 # -- names (rcu_kit.standardise.names) -----------------------------------------------------------
-_CIVILITY_SPLIT = re.compile(rf"^({names._CIVILITY_ALT})(?:\.\s*|\s+)(.+)$")
+_CIVILITY_SPLIT = re.compile(rf"^({names.CIVILITY_ALT})(?:\.\s*|\s+)(.+)$")
 _MARRIED = re.compile(rf"^(.+?) (?:{'|'.join(names.MARRIED_MARKERS)}) (.+)$")
 _BIRTH = re.compile(rf"^(.+?) (?:{'|'.join(names.BIRTH_MARKERS)}) (.+)$")
 _CLEAN_PUNCT = re.compile(r"[-'`.,;/_()]+", _A)
 _NOT_LETTER = re.compile(r"[^A-Z ]+", _A)
-_PLACEHOLDER = re.compile(names._PLACEHOLDER, _A)
+_NAME_PLACEHOLDER = re.compile(names.NAME_PLACEHOLDER, _A)
 
 
 def _clean_name(text: str | None) -> str | None:
@@ -94,7 +94,7 @@ def _clean_name(text: str | None) -> str | None:
         return None
     text = _NOT_LETTER.sub("", _CLEAN_PUNCT.sub(" ", text))
     text = _SPACES.sub(" ", text).strip()
-    if not text or _PLACEHOLDER.search(text):
+    if not text or _NAME_PLACEHOLDER.search(text):
         return None
     return text
 
@@ -127,7 +127,7 @@ def _split_full(value: str | None) -> tuple[str | None, str | None, str | None, 
     if text is None:
         return None, None, None, None
     first_names = names.first_name_weights()
-    fold = names._fold
+    fold = names.fold
     tokens = text.replace(",", " , ").split()
     civility = None
     while tokens and fold(tokens[0]).replace(" ", "") in CIVILITIES:
@@ -139,7 +139,7 @@ def _split_full(value: str | None) -> tuple[str | None, str | None, str | None, 
     married = set(names.MARRIED_MARKERS)
     marker = next((i for i, f in enumerate(folded) if f in married or f == "NEE"), None)
     if marker is not None and 0 < marker < len(tokens) - 1:
-        head, tail, rest = tokens[:marker], *names._marital_tail(tokens[marker + 1:], first_names)
+        head, tail, rest = tokens[:marker], *names.marital_tail(tokens[marker + 1:], first_names)
         head = head + rest
         if folded[marker] == "NEE":
             birth, tokens = tail, head
@@ -150,7 +150,7 @@ def _split_full(value: str | None) -> tuple[str | None, str | None, str | None, 
         last = [fold(t) for t in tokens[:cut]]
         first = [fold(t) for t in tokens[cut + 1:] if t != ","]
     else:
-        last, first = names._split_tokens(tokens, first_names) if tokens else ([], [])
+        last, first = names.split_tokens(tokens, first_names) if tokens else ([], [])
     if usage is not None:
         birth, last = last, usage
     return (_clean_name(" ".join(last) or None), _clean_name(" ".join(first) or None),
@@ -228,7 +228,7 @@ def _city(value: str | None) -> str | None:
     text = re.sub(r" \d{5}$", "", re.sub(r"^\d{5} ", "", text, flags=_A), flags=_A)
     text = re.sub(r"( |^)CEDEX( \d{1,3})?( |$)", " ", text, flags=_A).strip()
     text = _ARRONDISSEMENT.sub(r"\g<1>", text)
-    text = _replace_words(text, addresses._CITY_WORDS)
+    text = _replace_words(text, addresses.CITY_WORDS)
     text = _SPACES.sub(" ", text).strip()
     return text or None
 
@@ -241,7 +241,7 @@ def _postcode_in_city(value: str | None) -> str | None:
     return found.group(1) if found else None
 
 
-_STREET = re.compile(rf"^(?P<number>\d{{1,5}}) ?(?:(?P<suffix>{addresses._SUFFIX_ALT})(?: |$))?"
+_STREET = re.compile(rf"^(?P<number>\d{{1,5}}) ?(?:(?P<suffix>{addresses.SUFFIX_ALT})(?: |$))?"
                      r"(?P<name>.*)$", _A)
 
 

@@ -10,7 +10,7 @@ import pytest
 
 from rcu_kit.core.config import ConfigError
 from rcu_kit.jupyter.lab import lab_command
-from rcu_kit.jupyter.notebook import ENV_VAR, resolve_engagement_path
+from rcu_kit.jupyter.notebook import ENV_VAR
 
 REPO_ROOT = Path(__file__).resolve().parents[2]
 
@@ -31,13 +31,3 @@ def test_lab_refuses_a_broken_engagement(tmp_path):
     bad.write_text("client: x\nlanguage: de\n", encoding="utf-8")
     with pytest.raises(ConfigError, match="language: allowed values are 'fr' or 'en'"):
         lab_command(bad)
-
-
-def test_notebook_resolution_order(tmp_path, monkeypatch):
-    given = tmp_path / "given.yaml"
-    from_env = tmp_path / "env.yaml"
-    monkeypatch.setenv(ENV_VAR, str(from_env))
-    # the parameter wins over the environment variable
-    assert resolve_engagement_path(str(given)) == given.resolve()
-    # empty parameter: the environment variable set by `rcu-kit lab`
-    assert resolve_engagement_path("") == from_env.resolve()

@@ -105,11 +105,3 @@ def test_weights_are_editable_and_checked():
         recommend_form(q, ev, weights={"price": {"mdm": 1}})
     with pytest.raises(ValueError, match="unknown form 'sap'; forms are: mdm, crm_hosted"):
         recommend_form(q, ev, weights={"long_term": {"sap": 1}})
-
-
-def test_questionnaire_from_config_names_bad_keys():
-    with pytest.raises(ValueError, match=r"questionnaire.budget: .*'huge'"):
-        Questionnaire.from_config({"budget": "huge"})
-    q = Questionnaire.from_config({"budget": "low"})
-    assert "budget" not in q.defaulted({"budget": "low"})
-    assert "team_capacity" in q.defaulted({"budget": "low"})
