@@ -39,7 +39,7 @@ from rcu_kit.values.civility import CIVILITIES
 __all__ = ["PARTICLES", "MARRIED_MARKERS", "BIRTH_MARKERS", "first_name_weights",
            "known_last_names", "normalise_name", "normalise_names", "parse_name", "parse_names",
            "normalise_first_name", "normalise_first_names", "split_full_name",
-           "split_full_names", "detect_swapped_names"]
+           "split_full_names", "split_full_text", "detect_swapped_names"]
 
 PARTICLES = frozenset({"DE", "DU", "DES", "LA", "LE", "LES", "D", "L", "VAN", "VON", "DEL", "DA",
                        "DI", "DOS"})
@@ -256,37 +256,43 @@ def marital_tail(raw: list[str], first_names: Mapping[str, float] | Collection[s
     return [fold(t) for t in raw[:take]], raw[take:]
 
 
+def split_full_text(text: str, first_names: Mapping[str, float] | Collection[str]
+                    ) -> tuple[str | None, str | None, str | None, str | None]:
+    """(last, first, birth name, civility) of one full name already folded to ASCII.
+
+    The one parse of a full name, for the column (:func:`split_full_names`) and the single-record
+    path (:mod:`rcu_kit.standardise.single`); the name parts are not yet cleaned of punctuation.
+    """
+    tokens = text.replace(",", " , ").split()
+    civility = None
+    while tokens and fold(tokens[0]).replace(" ", "") in CIVILITIES:
+        civility = civility or CIVILITIES[fold(tokens[0]).replace(" ", "")]
+        tokens = tokens[1:]
+    folded = [fold(t) for t in tokens]
+    birth: list[str] = []
+    usage: list[str] | None = None
+    marker = next((i for i, f in enumerate(folded) if f in MARRIED_MARKERS or f == "NEE"), None)
+    if marker is not None and 0 < marker < len(tokens) - 1:
+        head, tail, rest = tokens[:marker], *marital_tail(tokens[marker + 1:], first_names)
+        head = head + rest
+        if folded[marker] == "NEE":
+            birth, tokens = tail, head
+        else:
+            usage, tokens = tail, head
+    if "," in tokens:                                   # "DUPONT, Jean"
+        cut = tokens.index(",")
+        last = [fold(t) for t in tokens[:cut]]
+        first = [fold(t) for t in tokens[cut + 1:] if t != ","]
+    else:
+        last, first = split_tokens(tokens, first_names) if tokens else ([], [])
+    if usage is not None:                               # "Jeanne DUPONT épouse MARTIN"
+        birth, last = last, usage
+    return " ".join(last) or None, " ".join(first) or None, " ".join(birth) or None, civility
+
+
 def _split_full_unique(uniques: pd.Series, first_names: Mapping[str, float] | Collection[str]
                        ) -> pd.DataFrame:
-    rows = []
-    married = set(MARRIED_MARKERS)
-    for value in uniques.tolist():
-        tokens = value.replace(",", " , ").split()
-        civility = None
-        while tokens and fold(tokens[0]).replace(" ", "") in CIVILITIES:
-            civility = civility or CIVILITIES[fold(tokens[0]).replace(" ", "")]
-            tokens = tokens[1:]
-        folded = [fold(t) for t in tokens]
-        birth: list[str] = []
-        usage: list[str] | None = None
-        marker = next((i for i, f in enumerate(folded) if f in married or f == "NEE"), None)
-        if marker is not None and 0 < marker < len(tokens) - 1:
-            head, tail, rest = tokens[:marker], *marital_tail(tokens[marker + 1:], first_names)
-            head = head + rest
-            if folded[marker] == "NEE":
-                birth, tokens = tail, head
-            else:
-                usage, tokens = tail, head
-        if "," in tokens:                                   # "DUPONT, Jean"
-            cut = tokens.index(",")
-            last = [fold(t) for t in tokens[:cut]]
-            first = [fold(t) for t in tokens[cut + 1:] if t != ","]
-        else:
-            last, first = split_tokens(tokens, first_names) if tokens else ([], [])
-        if usage is not None:                               # "Jeanne DUPONT épouse MARTIN"
-            birth, last = last, usage
-        rows.append((" ".join(last) or None, " ".join(first) or None, " ".join(birth) or None,
-                     civility))
+    rows = [split_full_text(value, first_names) for value in uniques.tolist()]
     frame = pd.DataFrame(rows, columns=["last_name", "first_name", "birth_name", "civility"],
                          index=uniques.index)
     frame = frame.astype(TEXT)

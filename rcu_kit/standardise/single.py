@@ -126,35 +126,8 @@ def _split_full(value: str | None) -> tuple[str | None, str | None, str | None, 
     text = fold_ascii_value(value)
     if text is None:
         return None, None, None, None
-    first_names = names.first_name_weights()
-    fold = names.fold
-    tokens = text.replace(",", " , ").split()
-    civility = None
-    while tokens and fold(tokens[0]).replace(" ", "") in CIVILITIES:
-        civility = civility or CIVILITIES[fold(tokens[0]).replace(" ", "")]
-        tokens = tokens[1:]
-    folded = [fold(t) for t in tokens]
-    birth: list[str] = []
-    usage: list[str] | None = None
-    married = set(names.MARRIED_MARKERS)
-    marker = next((i for i, f in enumerate(folded) if f in married or f == "NEE"), None)
-    if marker is not None and 0 < marker < len(tokens) - 1:
-        head, tail, rest = tokens[:marker], *names.marital_tail(tokens[marker + 1:], first_names)
-        head = head + rest
-        if folded[marker] == "NEE":
-            birth, tokens = tail, head
-        else:
-            usage, tokens = tail, head
-    if "," in tokens:
-        cut = tokens.index(",")
-        last = [fold(t) for t in tokens[:cut]]
-        first = [fold(t) for t in tokens[cut + 1:] if t != ","]
-    else:
-        last, first = names.split_tokens(tokens, first_names) if tokens else ([], [])
-    if usage is not None:
-        birth, last = last, usage
-    return (_clean_name(" ".join(last) or None), _clean_name(" ".join(first) or None),
-            _clean_name(" ".join(birth) or None), civility)
+    last, first, birth, civility = names.split_full_text(text, names.first_name_weights())
+    return _clean_name(last), _clean_name(first), _clean_name(birth), civility
 
 
 def _known(value: str | None, known: frozenset[str] | set[str]) -> bool:
