@@ -31,12 +31,12 @@ from pathlib import Path
 
 import pandas as pd
 
-from rcu_kit.core.i18n import t
+from rcu_kit.core.i18n import fmt_number, t
 from rcu_kit.values.masking import MASKED_TYPES, mask_frame
 from rcu_kit.values.validity import parse_dates, parse_numbers
 
 __all__ = ["DEFAULT_PROFILE_SAMPLE_SIZE", "ProfileInfo", "profile_settings", "profile_frame",
-           "profile_source", "format_count"]
+           "profile_source"]
 
 DEFAULT_PROFILE_SAMPLE_SIZE = 100_000
 
@@ -52,17 +52,6 @@ class ProfileInfo:
     sampled: bool
     seconds: float
     note: str = ""
-
-
-def format_count(n: int, language: str) -> str:
-    """An integer with thousands separators in the report language.
-
-    Examples:
-        >>> format_count(1234567, "fr"), format_count(1234567, "en")
-        ('1\\u202f234\\u202f567', '1,234,567')
-    """
-    text = f"{n:,}"
-    return text.replace(",", "\u202f") if language == "fr" else text
 
 
 def _ydata():
@@ -171,9 +160,9 @@ def profile_frame(frame: pd.DataFrame, semantic_types: Mapping[str, str], path: 
         path.parent.mkdir(parents=True, exist_ok=True)
         report.to_file(path, silent=True)
 
-    lines = [t("audit.profile_banner_sampled", language, sample=format_count(len(data), language),
-               rows=format_count(rows, language), seed=seed) if sampled
-             else t("audit.profile_banner_full", language, rows=format_count(rows, language))]
+    lines = [t("audit.profile_banner_sampled", language, sample=fmt_number(len(data), language),
+               rows=fmt_number(rows, language), seed=seed) if sampled
+             else t("audit.profile_banner_full", language, rows=fmt_number(rows, language))]
     if mask and any(types.get(str(c)) in MASKED_TYPES for c in frame.columns):
         lines.append(t("audit.profile_banner_masked", language))
     _insert_banner(path, lines)

@@ -30,11 +30,11 @@ import pandas as pd
 from rcu_kit.core.config import Engagement
 from rcu_kit.core.excel import write_workbook
 from rcu_kit.audit.exact_duplicates import DUPLICATE_COLUMNS, estimate_exact_duplicates
-from rcu_kit.core.i18n import t
+from rcu_kit.core.i18n import fmt_number, fmt_percent, t
 from rcu_kit.audit.inventory import INVENTORY_COLUMNS, build_inventory
 from rcu_kit.core.paths import findings_path, step_dir
 from rcu_kit.audit.personal_data import PERSONAL_DATA_COLUMNS, classify_personal_data, masking_types
-from rcu_kit.audit.profiling import DEFAULT_PROFILE_SAMPLE_SIZE, format_count, profile_source
+from rcu_kit.audit.profiling import DEFAULT_PROFILE_SAMPLE_SIZE, profile_source
 from rcu_kit.audit.quality import KPI_COLUMNS, quality_tables
 from rcu_kit.values.semantic_types import detect_semantic_types, validate_overrides
 from rcu_kit.core.timing import StageTimer
@@ -144,19 +144,19 @@ def _messages_for(source: str, frame: pd.DataFrame, types: pd.DataFrame, kpis: p
     elif len(frame) == 0:
         add("", "warning", "msg_empty_source")
     if n_bad_lines:
-        add("", "warning", "msg_bad_lines", count=format_count(n_bad_lines, language))
+        add("", "warning", "msg_bad_lines", count=fmt_number(n_bad_lines, language))
     if len(frame) == 0:
         return msgs
     for k in kpis.itertuples(index=False):
         if k.filled == 0:
             add(k.column, "warning", "msg_empty_column")
         elif pd.notna(k.validity) and k.validity < LOW_VALIDITY:
-            add(k.column, "warning", "msg_low_validity", validity=float(k.validity))
+            add(k.column, "warning", "msg_low_validity", validity=fmt_percent(k.validity, language))
     empty = set(kpis.loc[kpis["filled"] == 0, "column"])
     for r in types.itertuples(index=False):
         if r.confidence < LOW_CONFIDENCE and r.column not in empty:
             add(r.column, "info", "msg_low_confidence", semantic_type=r.semantic_type,
-                confidence=float(r.confidence))
+                confidence=fmt_percent(r.confidence, language))
     return msgs
 
 

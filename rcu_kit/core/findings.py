@@ -45,11 +45,6 @@ def findings_from_quality(kpis: pd.DataFrame, *, threshold: float = 0.9,
     return pd.DataFrame(rows, columns=FINDING_COLUMNS)
 
 
-def _rate(x: float, language: str) -> str:
-    text = f"{x:.1%}"
-    return text.replace(".", ",").replace("%", "\u00a0%") if language == "fr" else text
-
-
 def findings_from_dedup(duplicate_rates: pd.DataFrame, overlap_rate: float | None = None, *,
                         threshold: float = 0.02, language: str = "en") -> pd.DataFrame:
     """Findings from the deduplication step.
@@ -66,9 +61,9 @@ def findings_from_dedup(duplicate_rates: pd.DataFrame, overlap_rate: float | Non
         if r.duplicate_rate >= threshold:
             severity = "high" if r.duplicate_rate >= 0.10 else "medium"
             rows.append({"kind": "dedup", "key": f"dedup:{r.source}", "subject": r.source,
-                         "detail": t("roadmap.detail_duplicates", language, rate=_rate(r.duplicate_rate, language)), "severity": severity})
+                         "detail": t("roadmap.detail_duplicates", language, rate=fmt_percent(r.duplicate_rate, language, 1)), "severity": severity})
     if overlap_rate is not None and overlap_rate > 0:
         rows.append({"kind": "dedup", "key": "dedup:cross_source", "subject": "*",
-                     "detail": t("roadmap.detail_shared", language, rate=_rate(overlap_rate, language)),
+                     "detail": t("roadmap.detail_shared", language, rate=fmt_percent(overlap_rate, language, 1)),
                      "severity": "high" if overlap_rate >= 0.10 else "medium"})
     return pd.DataFrame(rows, columns=FINDING_COLUMNS)

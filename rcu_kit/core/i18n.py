@@ -20,9 +20,12 @@ from typing import Any
 
 import yaml
 
-__all__ = ["t", "labels", "fmt_number", "fmt_percent", "plotly_separators", "LANGUAGES"]
+__all__ = ["t", "labels", "fmt_number", "fmt_percent", "plotly_separators", "LANGUAGES",
+           "NOT_AVAILABLE"]
 
 LANGUAGES = ("fr", "en")
+# What a missing figure reads as in client text ("non disponible" / "not available").
+NOT_AVAILABLE = {"fr": "n.d.", "en": "n/a"}
 
 
 @lru_cache(maxsize=1)
@@ -56,8 +59,21 @@ def t(key: str, language: str = "fr", **values: Any) -> str:
     return text.format(**values) if values else text
 
 
-def fmt_number(value: float, language: str, decimals: int = 0, *, sign: bool = False) -> str:
+def _missing(value: Any) -> bool:
+    """None, NaN or ``pd.NA`` (whose comparison is itself NA, and has no truth value)."""
+    if value is None:
+        return True
+    try:
+        return bool(value != value)
+    except TypeError:
+        return True
+
+
+def fmt_number(value: float | None, language: str, decimals: int = 0, *, sign: bool = False) -> str:
     """``value`` as client text: decimal comma and narrow no-break thousands space in French.
+
+    A missing value (None, NaN, ``pd.NA``) reads ``n.d.`` in French, ``n/a`` in English
+    (:data:`NOT_AVAILABLE`).
 
     Args:
         value: the number.
@@ -68,11 +84,13 @@ def fmt_number(value: float, language: str, decimals: int = 0, *, sign: bool = F
     Examples:
         >>> fmt_number(1234.56, "fr", 1), fmt_number(1234.56, "en", 1)
         ('1\u202f234,6', '1,234.6')
-        >>> fmt_number(-0.04, "en", 1, sign=True)
-        '+0.0'
+        >>> fmt_number(-0.04, "en", 1, sign=True), fmt_number(None, "fr")
+        ('+0.0', 'n.d.')
     """
     if language not in LANGUAGES:
         raise ValueError(f"language must be one of {LANGUAGES}, got {language!r}")
+    if _missing(value):
+        return NOT_AVAILABLE[language]
     rounded = round(float(value), decimals)
     if rounded == 0:
         rounded = 0.0  # no "-0.0" for a value that rounds to zero
@@ -82,13 +100,17 @@ def fmt_number(value: float, language: str, decimals: int = 0, *, sign: bool = F
     return text
 
 
-def fmt_percent(share: float, language: str, decimals: int = 0) -> str:
-    """A share (0-1) as a percentage: ``8\u00a0%`` in French, ``8%`` in English.
+def fmt_percent(share: float | None, language: str, decimals: int = 0) -> str:
+    """A share (0-1) as a percentage: ``8\u00a0%`` in French (no-break space), ``8%`` in English.
+
+    A missing share reads as :func:`fmt_number` writes a missing value (``n.d.`` / ``n/a``).
 
     Examples:
-        >>> fmt_percent(0.126, "fr", 1), fmt_percent(0.126, "en", 1)
-        ('12,6\xa0%', '12.6%')
+        >>> fmt_percent(0.126, "fr", 1), fmt_percent(0.126, "en", 1), fmt_percent(None, "en")
+        ('12,6\xa0%', '12.6%', 'n/a')
     """
+    if _missing(share):
+        return fmt_number(None, language)
     number = fmt_number(100 * float(share), language, decimals)
     return f"{number}\u00a0%" if language == "fr" else f"{number}%"
 

@@ -19,7 +19,7 @@ import plotly.graph_objects as go
 
 from rcu_kit.core.config import Engagement
 from rcu_kit.mapping.gaps import SEVERITIES
-from rcu_kit.core.i18n import plotly_separators, t
+from rcu_kit.core.i18n import fmt_percent, plotly_separators, t
 
 __all__ = ["gap_heatmap", "gap_severity_chart"]
 
@@ -49,9 +49,8 @@ def gap_heatmap(engagement: Engagement, matrix: pd.DataFrame, language: str | No
             quality = round(float(c["quality"]) * 100, 1)
             zr.append(quality)
             tr.append(f"{quality:.0f}")
-            valid = c["validity_rate"]
-            hr.append(t("gaps.heatmap_hover", lang, fill=f"{c['fill_rate']:.0%}",
-                        valid="n/a" if pd.isna(valid) else f"{valid:.0%}"))
+            hr.append(t("gaps.heatmap_hover", lang, fill=fmt_percent(c["fill_rate"], lang),
+                        valid=fmt_percent(c["validity_rate"], lang)))
         z.append(zr)
         text.append(tr)
         hover.append(hr)

@@ -54,7 +54,7 @@ from tqdm.auto import tqdm
 
 from rcu_kit.core.config import DERIVED_ATTRIBUTES, Attribute, Engagement, MappingEntry
 from rcu_kit.core.excel import write_workbook
-from rcu_kit.core.i18n import t
+from rcu_kit.core.i18n import fmt_percent, t
 from rcu_kit.mapping.transforms import apply_mapping, validate_mapping
 from rcu_kit.values.validity import INVALID, REPAIRABLE, VALID, VALIDATED_TYPES, check_validity
 
@@ -305,10 +305,6 @@ def gap_matrix(engagement: Engagement, loaded: Mapping[str, Any],
 # ---------------------------------------------------------------------------------------------
 # Gaps
 # ---------------------------------------------------------------------------------------------
-def _pct(x: float) -> str:
-    return "n/a" if x is None or (isinstance(x, float) and np.isnan(x)) else f"{x:.0%}"
-
-
 def gap_table(engagement: Engagement, matrix: pd.DataFrame, *, poor_threshold: float = 0.8,
               language: str | None = None) -> pd.DataFrame:
     """The gaps between the target record and the sources, most severe first.
@@ -345,8 +341,9 @@ def gap_table(engagement: Engagement, matrix: pd.DataFrame, *, poor_threshold: f
         if best["quality"] < poor_threshold:
             rows.append({**base, "gap": "poor_quality", "severity": attr.criticity,
                          "detail": t("gaps.detail_poor", lang, source=best["source"],
-                                     fill=_pct(best["fill_rate"]), valid=_pct(best["validity_rate"]),
-                                     threshold=_pct(poor_threshold))})
+                                     fill=fmt_percent(best["fill_rate"], lang),
+                                     valid=fmt_percent(best["validity_rate"], lang),
+                                     threshold=fmt_percent(poor_threshold, lang))})
         if len(mapped) == 1 and n_sources > 1:
             rows.append({**base, "gap": "single_source", "severity": _LOWER[attr.criticity],
                          "detail": t("gaps.detail_single", lang, source=best["source"])})

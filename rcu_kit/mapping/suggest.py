@@ -28,7 +28,7 @@ from tqdm.auto import tqdm
 from unidecode import unidecode
 
 from rcu_kit.core.config import DERIVED_ATTRIBUTES, Attribute, ConfigError, Engagement, MappingEntry
-from rcu_kit.core.i18n import fmt_number, t
+from rcu_kit.core.i18n import fmt_number, fmt_percent, t
 from rcu_kit.mapping.transforms import MappingError, frame_of
 from rcu_kit.values.validity import check_validity
 
@@ -435,7 +435,7 @@ def suggest_mapping(engagement: Engagement, loaded: Mapping[str, Any], audit: An
                     if fit is not None and fit < 0.5:
                         score *= 0.3
                         reasons.append(t("mapping.reason_not_type", lang, type=attr_type,
-                                         share=f"{fit:.0%}"))
+                                         share=fmt_percent(fit, lang)))
                 if score > 0:
                     cands.append(_Candidate(column, attr_name, round(min(score, 1.0), 4), "; ".join(reasons)))
             per_source[src][column] = cands
@@ -477,13 +477,13 @@ def suggest_mapping(engagement: Engagement, loaded: Mapping[str, Any], audit: An
                 share = _overlap(values, ref_values[key])
                 if share >= overlap_threshold and (best is None or 0.4 + 0.5 * share > best.confidence):
                     best = _Candidate(column, attr_name, round(0.4 + 0.5 * share, 4),
-                                      t("mapping.reason_overlap", lang, share=f"{share:.0%}",
+                                      t("mapping.reason_overlap", lang, share=fmt_percent(share, lang),
                                         other=f"{other_src}.{other_col}"))
             if "full_name" in candidates_attrs and not taken & {"full_name", "last_name", "first_name"}:
                 share, others = _name_words_share(frame[column], name_words())
                 if share >= overlap_threshold and (best is None or 0.4 + 0.5 * share > best.confidence):
                     best = _Candidate(column, "full_name", round(0.4 + 0.5 * share, 4),
-                                      t("mapping.reason_name_words", lang, share=f"{share:.0%}",
+                                      t("mapping.reason_name_words", lang, share=fmt_percent(share, lang),
                                         other=others))
             if best is not None:
                 extra[column] = [best]

@@ -31,7 +31,7 @@ import ipywidgets as w
 import pandas as pd
 
 from rcu_kit.core.config import DERIVED_ATTRIBUTES, KNOWN_TRANSFORMS, Engagement, save_engagement
-from rcu_kit.core.i18n import t
+from rcu_kit.core.i18n import fmt_number, t
 from rcu_kit.mapping.suggest import SUGGESTION_COLUMNS, mapping_from_table
 from rcu_kit.mapping.transforms import validate_mapping
 
@@ -106,7 +106,7 @@ class MappingEditor:
                                         layout=w.Layout(width="40px")),
                 "confidence": r["confidence"], "reason": r["reason"] or "",
             }
-            confidence = "" if pd.isna(r["confidence"]) else f"{r['confidence']:.2f}"
+            confidence = "" if pd.isna(r["confidence"]) else fmt_number(r["confidence"], lang, 2)
             box = w.HBox([w.HTML(f"<code>{html.escape(str(r['column']))}</code>", layout=w.Layout(width="200px")),
                           row["attribute"], row["transform"], row["validated"],
                           w.HTML(confidence, layout=w.Layout(width="50px")),

@@ -35,7 +35,7 @@ from jinja2 import Environment, FileSystemLoader, select_autoescape
 from nbconvert import HTMLExporter
 from nbconvert.preprocessors import Preprocessor, TagRemovePreprocessor
 
-from rcu_kit.core.i18n import LANGUAGES, labels, t
+from rcu_kit.core.i18n import LANGUAGES, fmt_number, fmt_percent, labels, t
 from rcu_kit.values.pii_scan import redact_json, redact_text
 
 __all__ = ["TEMPLATES_DIR", "PLOTLY_MIME", "TocEntry", "HtmlPage", "plotly_js", "report_css",
@@ -289,20 +289,6 @@ def notebook_to_html(notebook: str | Path | nbformat.NotebookNode, out_path: str
     return HtmlPage(path=out, toc=toc, redacted=counts["redacted"], figures=counts["figures"])
 
 
-def _fmt_int(value: int | None, language: str) -> str | None:
-    if value is None:
-        return None
-    text = f"{value:,}"
-    return text.replace(",", "\u202f") if language == "fr" else text
-
-
-def _fmt_pct(value: float | None, language: str) -> str | None:
-    if value is None:
-        return None
-    text = f"{100 * value:.1f} %"
-    return text.replace(".", ",") if language == "fr" else text.replace(" %", "%")
-
-
 def _present(value: Any) -> Any:
     """``value``, or None when it is missing (None, NaN, pd.NA)."""
     import pandas as pd
@@ -310,12 +296,20 @@ def _present(value: Any) -> Any:
     return None if value is None or pd.isna(value) else value
 
 
+def _present_text(formatter, value: Any, language: str, *args: Any) -> str | None:
+    """``formatter(value, language, *args)``, or None (shown "not available") when it is missing."""
+    value = _present(value)
+    return None if value is None else formatter(value, language, *args)
+
+
 def _overlap_kpi(summary, language: str) -> str | None:
     """'count (share)' of customers in several sources, or the share alone (dedup summary)."""
-    share = _fmt_pct(summary.overlap_rate, language)
+    if summary.overlap_rate is None:
+        return None
+    share = fmt_percent(summary.overlap_rate, language, 1)
     if summary.multi_source_customers is None:
         return share
-    return f"{_fmt_int(summary.multi_source_customers, language)} ({share})"
+    return f"{fmt_number(summary.multi_source_customers, language)} ({share})"
 
 
 def render_index(summary, out_path: str | Path, *, reports: list[dict[str, str | None]],
@@ -340,10 +334,13 @@ def render_index(summary, out_path: str | Path, *, reports: list[dict[str, str |
     lang = summary.language
     L = _labels(lang)
     kpis = [
-        {"label": L["sources_count"], "value": _fmt_int(summary.n_sources, lang)},
-        {"label": L["records"], "value": _fmt_int(summary.records, lang)},
-        {"label": L["distinct_customers"], "value": _fmt_int(summary.distinct_customers, lang)},
-        {"label": L["duplicate_rate"], "value": _fmt_pct(summary.duplicate_rate, lang)},
+        # a figure not measured yet is None: the page says "non disponible" / "not available"
+        {"label": L["sources_count"], "value": _present_text(fmt_number, summary.n_sources, lang)},
+        {"label": L["records"], "value": _present_text(fmt_number, summary.records, lang)},
+        {"label": L["distinct_customers"],
+         "value": _present_text(fmt_number, summary.distinct_customers, lang)},
+        {"label": L["duplicate_rate"],
+         "value": _present_text(fmt_percent, summary.duplicate_rate, lang, 1)},
         {"label": L["overlap"], "value": _overlap_kpi(summary, lang)},
     ]
     charts = []
@@ -359,8 +356,8 @@ def render_index(summary, out_path: str | Path, *, reports: list[dict[str, str |
         sources.append({"source": row["source"], "system": row.get("system", ""),
                         "flow": t(flow_key, lang) if flow_key in labels() else flow,
                         "refresh": row.get("refresh", ""),
-                        "records": None if records is None else _fmt_int(int(records), lang),
-                        "customers": None if customers is None else _fmt_int(int(customers), lang)})
+                        "records": _present_text(fmt_number, records, lang),
+                        "customers": _present_text(fmt_number, customers, lang)})
     def safe(text: str | None) -> str | None:  # the same safety net as the notebook pages
         return redact_text(text)[0] if text and summary.masked else text
 

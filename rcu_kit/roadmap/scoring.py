@@ -24,7 +24,7 @@ from typing import Any
 
 import pandas as pd
 
-from rcu_kit.core.i18n import fmt_number, t
+from rcu_kit.core.i18n import fmt_number, fmt_percent, t
 from rcu_kit.roadmap.questionnaire import Questionnaire
 
 __all__ = ["FORMS", "DEFAULT_WEIGHTS", "Evidence", "Recommendation", "criteria_signals",
@@ -91,16 +91,6 @@ def _clamp(x: float) -> float:
     return max(0.0, min(1.0, x))
 
 
-def _number(n: int, language: str) -> str:
-    text = f"{n:,}"
-    return text.replace(",", "\u202f") if language == "fr" else text
-
-
-def _rate(x: float, language: str) -> str:
-    text = f"{x:.1%}"
-    return text.replace(".", ",").replace("%", "\u00a0%") if language == "fr" else text
-
-
 def _answer(value: Any, language: str) -> str:
     """A questionnaire answer as the client reads it (``oui``, ``moyen``...)."""
     key = str(value).lower() if isinstance(value, bool) else str(value)
@@ -133,13 +123,13 @@ def criteria_signals(q: Questionnaire, ev: Evidence, language: str = "en") -> pd
          t("roadmap.basis_sources", lang, n=ev.n_sources)),
         ("format_diversity", _clamp((ev.n_formats - 1) / 3),
          t("roadmap.basis_formats", lang, n=ev.n_formats)),
-        ("large_volume", volume, t("roadmap.basis_records", lang, n=_number(ev.n_records, lang))),
+        ("large_volume", volume, t("roadmap.basis_records", lang, n=fmt_number(ev.n_records, lang))),
         ("duplicates", 0.0 if ev.duplicate_rate is None else _clamp(ev.duplicate_rate / 0.15),
          unknown if ev.duplicate_rate is None
-         else t("roadmap.basis_duplicates", lang, rate=_rate(ev.duplicate_rate, lang))),
+         else t("roadmap.basis_duplicates", lang, rate=fmt_percent(ev.duplicate_rate, lang, 1))),
         ("shared_customers", 0.0 if ev.overlap_rate is None else _clamp(ev.overlap_rate / 0.30),
          unknown if ev.overlap_rate is None
-         else t("roadmap.basis_shared", lang, rate=_rate(ev.overlap_rate, lang))),
+         else t("roadmap.basis_shared", lang, rate=fmt_percent(ev.overlap_rate, lang, 1))),
         ("real_time", real_time,
          t("roadmap.basis_real_time", lang, answer=_answer(q.real_time_needs, lang),
            flows=ev.real_time_flows)),

@@ -27,7 +27,7 @@ from collections.abc import Mapping
 import pandas as pd
 from unidecode import unidecode
 
-from rcu_kit.core.i18n import t
+from rcu_kit.core.i18n import fmt_percent, t
 from rcu_kit.values.validity import INVALID, DistinctValues, check_validity, distinct_values, name_status
 
 __all__ = ["SEMANTIC_TYPES", "name_hint", "normalise_name", "detect_semantic_types",
@@ -172,6 +172,9 @@ def _detect_one(column: str, values: DistinctValues, override: str | None, sampl
     def reason(key: str, **values: object) -> str:
         return t(f"audit.reason_{key}", language, **values)
 
+    def pct(rate: float) -> str:
+        return fmt_percent(rate, language)
+
     hint = name_hint(column)
     filled = pd.Series(values.values[values.codes[values.filled]], dtype=object)
     sample = filled.sample(n=min(sample_size, len(filled)), random_state=seed) if len(filled) else filled
@@ -203,16 +206,16 @@ def _detect_one(column: str, values: DistinctValues, override: str | None, sampl
         if rate is not None and rate >= 0.5:
             return {**row, "semantic_type": hint, "confidence": round(0.6 + 0.4 * rate, 2),
                     "method": "name+values", "value_match_rate": rate,
-                    "reason": reason("name_values", hint=hint, rate=rate)}
+                    "reason": reason("name_values", hint=hint, rate=pct(rate))}
         best_value, best_rate = best_by_values()
         if best_value and best_rate >= 0.9 and best_value != hint:
             return {**row, "semantic_type": best_value, "confidence": round(0.7 * best_rate, 2),
                     "method": "values", "value_match_rate": best_rate,
-                    "reason": reason("values_not_name", hint=hint, rate=rate or 0.0,
-                                     best_rate=best_rate, best=best_value)}
+                    "reason": reason("values_not_name", hint=hint, rate=pct(rate or 0.0),
+                                     best_rate=pct(best_rate), best=best_value)}
         return {**row, "semantic_type": hint, "confidence": round(0.3 + 0.2 * (rate or 0), 2),
                 "method": "name", "value_match_rate": rate,
-                "reason": reason("name_check", hint=hint, rate=rate or 0.0)}
+                "reason": reason("name_check", hint=hint, rate=pct(rate or 0.0))}
 
     if sample.empty:
         return {**row, "semantic_type": "text", "confidence": 0.0, "method": "fallback",
@@ -221,7 +224,7 @@ def _detect_one(column: str, values: DistinctValues, override: str | None, sampl
     if best_value and best_rate >= 0.8:
         return {**row, "semantic_type": best_value, "confidence": round(0.8 * best_rate, 2),
                 "method": "values", "value_match_rate": best_rate,
-                "reason": reason("values", rate=best_rate, kind=best_value)}
+                "reason": reason("values", rate=pct(best_rate), kind=best_value)}
     if _few_distinct(sample):
         n = sample.nunique()
         return {**row, "semantic_type": "category", "confidence": 0.5, "method": "values",
@@ -230,7 +233,7 @@ def _detect_one(column: str, values: DistinctValues, override: str | None, sampl
     name_rate = float((name_status(sample) != INVALID).mean())
     return {**row, "semantic_type": "text", "confidence": 0.3, "method": "fallback",
             "value_match_rate": None,
-            "reason": reason("text") + (reason("text_names", rate=name_rate) if name_rate >= 0.8 else "")}
+            "reason": reason("text") + (reason("text_names", rate=pct(name_rate)) if name_rate >= 0.8 else "")}
 
 
 def detect_semantic_types(frame: pd.DataFrame, overrides: Mapping[str, str] | None = None, *,

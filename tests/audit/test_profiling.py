@@ -2,7 +2,8 @@
 
 import pandas as pd
 
-from rcu_kit.audit.profiling import format_count, profile_frame, profile_settings, profile_source
+from rcu_kit.core.i18n import fmt_number
+from rcu_kit.audit.profiling import profile_frame, profile_settings, profile_source
 
 EMAILS = [f"client{i:03d}@exemple.fr" for i in range(60)]
 PHONES = [f"06 12 34 {i // 10}{i % 10} {i % 7}{i % 9}" for i in range(60)]
@@ -56,4 +57,5 @@ def test_settings_and_counts():
     assert not (settings.vars.text.words or settings.vars.text.characters or settings.vars.text.length)
     assert settings.duplicates.head == 0 and not settings.correlations["auto"].calculate
     assert settings.html.inline is True and settings.html.use_local_assets is True
-    assert format_count(1000000, "fr") == "1\u202f000\u202f000" and format_count(1000000, "en") == "1,000,000"
+    # the banner's counts come from the one number formatter
+    assert fmt_number(1000000, "fr") == "1\u202f000\u202f000" and fmt_number(1000000, "en") == "1,000,000"

@@ -54,7 +54,7 @@ def test_empty_column_gives_a_clear_note():
     k, top, shapes = column_kpis(pd.Series([None, None, ""]), "email", today=TODAY)
     assert (k["rows"], k["filled"], k["completeness"], k["distinct"]) == (3, 0, 0.0, 0)
     assert math.isnan(k["validity"]) and math.isnan(k["uniqueness"])
-    assert k["note"] == "column 100 % empty"
+    assert k["note"] == "column 100% empty"
     assert top.empty and shapes.empty
 
 
@@ -134,7 +134,7 @@ def test_top_values_among_many_ties_keep_the_smallest_values():
 def test_notes_and_outlier_rules_in_french():
     # same columns as the English tests above, language 'fr'
     k, _, _ = column_kpis(pd.Series([None, " "]), "email", today=TODAY, language="fr")
-    assert k["note"] == "colonne vide à 100 %"
+    assert k["note"] == "colonne vide à 100\u00a0%"
     k, _, _ = column_kpis(pd.Series(["12 rue A", "3 av. B"]), "street", today=TODAY, language="fr")
     assert k["note"] == "pas de règle de validité pour street"
     # lengths 8 and 7: Q1 = 7, Q3 = 8, fences [max(0, 7 - 3), 8 + 3] = [4, 11]

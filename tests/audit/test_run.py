@@ -72,7 +72,7 @@ def test_kpis_exact(result):
     assert (cp.valid, cp.repairable, cp.invalid) == (2, 1, 0)
     fax = k.loc[("crm", "fax")]
     # notes in the engagement's language (French here)
-    assert (fax.filled, fax.completeness, fax.note) == (0, 0.0, "colonne vide à 100 %")
+    assert (fax.filled, fax.completeness, fax.note) == (0, 0.0, "colonne vide à 100\u00a0%")
     assert k.loc[("vide", "nom"), "note"] == "aucune ligne"
     assert k.loc[("un", "nom"), "filled"] == 1
 
@@ -101,8 +101,8 @@ def test_duplicates_and_personal_data(result):
 def test_messages(result):
     msgs = result.messages[["source", "column", "level", "message"]].values.tolist()
     assert ["crm", "", "warning", "1 ligne(s) illisible(s) écartée(s) au chargement (voir le chargement)."] in msgs
-    assert ["crm", "fax", "warning", "Colonne vide à 100 %."] in msgs
-    assert ["crm", "tel", "warning", "Validité faible : 67% des valeurs renseignées."] in msgs
+    assert ["crm", "fax", "warning", "Colonne vide à 100\u00a0%."] in msgs
+    assert ["crm", "tel", "warning", "Validité faible : 67\u00a0% des valeurs renseignées."] in msgs
     assert ["vide", "", "warning", "La source ne contient aucune ligne : aucun indicateur ni profil."] in msgs
 
 
@@ -145,7 +145,7 @@ def test_client_facing_text_in_the_engagements_language(result):
     types = result.semantic_types.set_index(["source", "column"])
     # 'email': the name says e-mail and 3 of its 4 values are e-mails ('n/a' is not)
     assert types.loc[("crm", "email"), "reason"] == \
-        "le nom de colonne suggère email ; 75% des valeurs échantillonnées sont conformes"
+        "le nom de colonne suggère email ; 75\u00a0% des valeurs échantillonnées sont conformes"
     personal = result.personal_data.set_index(["source", "column"])
     assert personal.loc[("crm", "tel"), "reason"] == "numéro de téléphone"
     duplicates = result.duplicates.set_index(["source", "key"])

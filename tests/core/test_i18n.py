@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import numpy as np
+import pandas as pd
 import pytest
 
 from rcu_kit.core.i18n import fmt_number, fmt_percent, plotly_separators, t
@@ -34,6 +36,13 @@ def test_fmt_percent():
     assert fmt_percent(0.08, "fr") == "8\u00a0%"
     assert fmt_percent(0.08, "en") == "8%"
     assert fmt_percent(0.3333, "fr", 1) == "33,3\u00a0%"
+
+
+def test_missing_figures_read_not_available():
+    # a rate that could not be measured (no validity rule, no value) is None, NaN or pd.NA
+    for missing in (None, float("nan"), np.nan, pd.NA):
+        assert fmt_percent(missing, "fr") == "n.d." and fmt_percent(missing, "en") == "n/a"
+        assert fmt_number(missing, "fr", 1) == "n.d." and fmt_number(missing, "en") == "n/a"
 
 
 def test_plotly_separators_decimal_then_thousands():

@@ -205,7 +205,7 @@ def test_index_page_figures_links_and_charts(tmp_path):
     html = path.read_text(encoding="utf-8")
     kpis = re.findall(r'rcu-kpi-value">(.*?)</div>', html)
     # 3 sources, 7 records, 4 customers, 3/7 = 42.9 % duplicates, 2 of 4 customers in 2+ sources.
-    assert kpis == ["3", "7", "4", "42,9 %", "2 (50,0 %)"]
+    assert kpis == ["3", "7", "4", "42,9\u00a0%", "2 (50,0\u00a0%)"]
     # form 'crosswalk', in French, by the roadmap's name (the same name as notebook 05's page)
     assert "Table de correspondance des identifiants (minimal)" in html
     assert "<td>birth_name</td><td>missing everywhere</td><td>haute</td>" in html

@@ -86,7 +86,7 @@ def test_index_summarises_and_links_everything(good_report):
     kpis = re.findall(r'rcu-kpi-value">(.*?)</div>', html)
     # 1 source; the fixture crosswalk: 3 records, 2 customers, 1 redundant record = 33.3 %;
     # a single source, so no customer is in two sources.
-    assert kpis == ["1", "3", "2", "33,3 %", "0 (0,0 %)"]
+    assert kpis == ["1", "3", "2", "33,3\u00a0%", "0 (0,0\u00a0%)"]
     assert '<a href="01-customer-vision.html">1. Vision client et besoins</a>' in html
     assert html.count("(pas encore disponible)") == 4
     assert '<a href="files/audit/profile_crm.html">audit/profile_crm.html</a>' in html

@@ -118,9 +118,9 @@ def test_reasons_in_french():
     reasons = detect_semantic_types(frame, today="2026-01-01", language="fr")["reason"].tolist()
     # no date parses (0 %); both phones valid (100 %); both values of x are e-mails (100 %)
     assert reasons == [
-        "le nom de colonne suggère birth_date mais seulement 0% des valeurs échantillonnées sont "
+        "le nom de colonne suggère birth_date mais seulement 0\u00a0% des valeurs échantillonnées sont "
         "conformes : vérifier cette colonne",
-        "le nom de colonne suggère phone ; 100% des valeurs échantillonnées sont conformes",
-        "100% des valeurs échantillonnées ressemblent à email"]
+        "le nom de colonne suggère phone ; 100\u00a0% des valeurs échantillonnées sont conformes",
+        "100\u00a0% des valeurs échantillonnées ressemblent à email"]
     overridden = detect_semantic_types(frame, {"x": "text"}, language="fr")
     assert overridden["reason"].iat[2] == "fixé par le consultant dans l'engagement (semantic_types)"
