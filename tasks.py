@@ -7,6 +7,7 @@
 - package: build the wheel, install it (not editable) in a fresh virtual environment for each of
   Python 3.11 and 3.13, and from an empty folder run `rcu-kit demo --out demo` then
   `rcu-kit report demo/engagement.yaml`: the product works installed, away from this checkout.
+- templates: regenerate templates/target_model_*.yaml from the package's target models.
 
 Only the standard library is used here, so it works on a fresh machine (Linux, macOS, Windows).
 """
@@ -65,6 +66,13 @@ def test() -> None:
          "--durations=15")
 
 
+def templates() -> None:
+    """Regenerate templates/target_model_*.yaml from the package's target models (a test checks)."""
+    setup()
+    _run(PY, "-c", "from rcu_kit.vision.model import write_target_model_templates as w; "
+                   "print(*w('templates'), sep='\\n')")
+
+
 def find_python(version: str) -> str:
     """The interpreter for ``version`` ("3.13"): on PATH, else under pyenv's versions folder."""
     root = Path(os.environ.get("PYENV_ROOT", Path.home() / ".pyenv"))
@@ -108,9 +116,9 @@ def package() -> None:
 
 
 if __name__ == "__main__":
-    tasks = {"demo": demo, "test": test, "package": package}
+    tasks = {"demo": demo, "test": test, "package": package, "templates": templates}
     if len(sys.argv) != 2 or sys.argv[1] not in tasks:
-        sys.exit("usage: python3.11 tasks.py demo|test|package")
+        sys.exit("usage: python3.11 tasks.py demo|test|package|templates")
     try:
         tasks[sys.argv[1]]()
     except subprocess.CalledProcessError as exc:

@@ -274,7 +274,7 @@ def export_vision(engagement: Engagement, path: str | Path | None = None) -> Pat
 _TEMPLATE_HEADER = """\
 # Target customer record ("fiche client"), French {kind_upper} model, shipped with rcu_kit.
 # GENERATED from rcu_kit/resources/target_models/{kind}_fr.yaml by
-#   .venv/bin/python -m rcu_kit.vision.model templates/
+#   python3.11 tasks.py templates
 # (do not edit by hand: edit the package resource, then regenerate; a test checks they agree).
 #
 # Paste the list below under `target_model:` in your engagement.yaml, or let notebook 01 do it
@@ -315,10 +315,3 @@ def write_target_model_templates(folder: str | Path) -> list[Path]:
         path.write_text(render_target_model_template(kind), encoding="utf-8")
         written.append(path)
     return written
-
-
-if __name__ == "__main__":  # pragma: no cover - regeneration helper
-    import sys
-
-    for p in write_target_model_templates(sys.argv[1] if len(sys.argv) > 1 else "templates"):
-        print(f"written {p}")

@@ -164,7 +164,7 @@ def test_export_vision_has_one_sheet_per_table(tmp_path):
 def test_templates_are_generated_from_the_package_models(kind):
     shipped = (REPO / "templates" / f"target_model_{kind}.yaml").read_text(encoding="utf-8")
     assert shipped == render_target_model_template(kind), (
-        f"templates/target_model_{kind}.yaml is stale: run `.venv/bin/python -m rcu_kit.vision.model templates/`")
+        f"templates/target_model_{kind}.yaml is stale: run `python3.11 tasks.py templates`")
     import yaml
 
     assert [Attribute.model_validate(x) for x in yaml.safe_load(shipped)] == load_target_model(kind)
