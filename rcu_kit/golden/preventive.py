@@ -51,6 +51,7 @@ from rcu_kit.linkage.compare import MISSING, default_features, level_names
 from rcu_kit.linkage.indexing import ExactBlockIndex, SortedNeighbourhoodIndex
 from rcu_kit.linkage.pipeline import DedupSettings, build_index
 from rcu_kit.linkage.prepare import TEXT_COLUMNS, french_phonetic, prepare_records, street_key
+from rcu_kit.values.phones import is_french_mobile
 
 __all__ = ["ReferenceIndex", "build_reference_index", "reference_index_path",
            "MATCH_COLUMNS", "prepare_record", "engagement_reference",
@@ -211,7 +212,7 @@ def prepare_record(record: Mapping[str, Any]) -> dict[str, Any]:
     street = out["street_name"]
     out["street_key"] = _clean_text(street_key(street)) if street else None
     out["email_local"] = _clean_text(email.split("@")[0]) if email else None
-    out["phone_is_mobile"] = bool(out["phone"] and re.match(r"^\+33[67]", out["phone"]))
+    out["phone_is_mobile"] = is_french_mobile(out["phone"])
     swapped = record.get("name_swapped")
     out["name_swapped"] = bool(swapped) if swapped is not None and swapped is not pd.NA \
         and not (isinstance(swapped, float) and swapped != swapped) else False

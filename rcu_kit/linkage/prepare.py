@@ -31,6 +31,8 @@ from concurrent.futures import ThreadPoolExecutor
 import numpy as np
 import pandas as pd
 
+from rcu_kit.values.phones import is_french_mobile
+
 __all__ = ["CONTRACT_COLUMNS", "TEXT_COLUMNS", "prepare_records", "french_phonetic",
            "street_key", "validate_records"]
 
@@ -233,7 +235,7 @@ def prepare_records(records: pd.DataFrame) -> pd.DataFrame:
                         "record_id": records["record_id"].astype(str).to_numpy()})
     for col, values in cats.items():
         out[col] = values
-    mobile = np.array([bool(re.match(r"^\+33[67]", c)) for c in cats["phone"].categories] + [False])
+    mobile = np.array([is_french_mobile(c) for c in cats["phone"].categories] + [False])
     out["phone_is_mobile"] = mobile[cats["phone"].codes]
     if "name_swapped" in records.columns:
         out["name_swapped"] = pd.array(records["name_swapped"], dtype="boolean") \

@@ -47,7 +47,7 @@ from rcu_kit.values.text import TEXT, Unsupported, as_text, choose, extract, on_
 
 __all__ = ["DEFAULT_REGION", "OVERSEAS_REGIONS", "NSN_PATTERN", "PHONE_CHARS_PATTERN", "FLOAT_PATTERN",
            "standardise_phones", "standardise_phone", "normalise_phones", "normalise_phone",
-           "phone_type", "phone_types", "phone_status"]
+           "phone_type", "phone_types", "phone_status", "is_french_mobile"]
 
 DEFAULT_REGION = "FR"
 # Overseas departments and collectivities dialled with the French national plan (0 + 9 digits),
@@ -339,3 +339,16 @@ def phone_type(value: object, region: str = DEFAULT_REGION) -> str | None:
         ('mobile', 'other')
     """
     return standardise_phone(value, region)[1]
+
+
+def is_french_mobile(normalised: str | None) -> bool:
+    """Whether a normalised (E.164) number is a French mobile (+33 6 or +33 7).
+
+    The linkage compares mobiles apart from landlines (a shared landline is a household clue, a
+    shared mobile a person's); the batch and the single-record preparation both ask here.
+
+    Examples:
+        >>> is_french_mobile("+33612345678"), is_french_mobile("+33145678901"), is_french_mobile(None)
+        (True, False, False)
+    """
+    return bool(normalised) and normalised.startswith(("+336", "+337"))
