@@ -291,7 +291,7 @@ def save_audit(result: AuditResult, engagement: Engagement) -> Path:
     for name, table in result.tables().items():
         table.to_parquet(folder / f"{name}.parquet", index=False)
     pd.DataFrame({"masked": [result.masked]}).to_parquet(folder / "audit_meta.parquet", index=False)
-    findings_from_quality(result.kpis, language=engagement.language).to_csv(findings_path(engagement, "audit"), index=False)
+    findings_from_quality(result.kpis).to_csv(findings_path(engagement, "audit"), index=False)
     return folder
 
 

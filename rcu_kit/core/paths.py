@@ -31,7 +31,7 @@ def dedup_summary_path(engagement: Engagement) -> Path:
 
 
 def findings_path(engagement: Engagement, step: str) -> Path:
-    """The findings a step hands to the roadmap (CSV: kind, key, subject, detail, severity)."""
+    """The findings a step hands to the roadmap (CSV: :data:`rcu_kit.core.findings.FINDING_COLUMNS`)."""
     return step_dir(engagement, step) / "findings.csv"
 
 

@@ -54,7 +54,8 @@ from tqdm.auto import tqdm
 
 from rcu_kit.core.config import DERIVED_ATTRIBUTES, Attribute, Engagement, MappingEntry
 from rcu_kit.core.excel import write_workbook
-from rcu_kit.core.i18n import fmt_percent, t
+from rcu_kit.core.i18n import t
+from rcu_kit.core.wording import finding_details, format_label, params_json
 from rcu_kit.mapping.transforms import apply_mapping, validate_mapping
 from rcu_kit.values.validity import INVALID, REPAIRABLE, VALID, VALIDATED_TYPES, check_validity
 
@@ -84,7 +85,7 @@ SEVERITIES = ("high", "medium", "low")
 MATRIX_COLUMNS = ["attribute", "source", "mapped", "columns", "records", "filled", "fill_rate",
                   "valid", "repairable", "validity_rate", "quality", "format"]
 GAP_COLUMNS = ["attribute", "criticity", "required", "gap", "severity", "sources_mapped",
-               "best_source", "best_fill_rate", "best_validity_rate", "detail"]
+               "best_source", "best_fill_rate", "best_validity_rate", "detail_code", "detail_params"]
 
 _LOWER = {"high": "medium", "medium": "low", "low": "low"}
 # Attributes whose own name is a validity rule (names, cities, birth dates); the others use
@@ -130,10 +131,6 @@ _CIVILITY_STYLES = {"M": "M./Mme", "M.": "M./Mme", "MME": "M./Mme", "MME.": "M./
 _BOOLEAN_STYLES = {"OUI": "oui/non", "NON": "oui/non", "O": "O/N", "N": "O/N", "TRUE": "true/false",
                    "FALSE": "true/false", "VRAI": "vrai/faux", "FAUX": "vrai/faux", "1": "1/0", "0": "1/0",
                    "Y": "Y/N", "YES": "yes/no", "NO": "yes/no", "T": "T/F", "F": "T/F"}
-# Format labels that are words: shown to the client through gaps.format_<key> (French / English).
-_FORMAT_WORDS = {"Capitalised": "capitalised", "UPPER CASE": "upper_case", "lower case": "lower_case",
-                 "Mixed": "mixed", "other": "other", "ISO code": "iso_code", "name": "name",
-                 "digits": "digits", "grouped digits": "grouped_digits", "1000 (zero lost)": "zero_lost"}
 _CASED = frozenset({"last_name", "first_name", "birth_name", "full_name", "city", "street",
                     "company_name", "email"})
 
@@ -191,19 +188,6 @@ def value_formats(values: pd.Series, attribute: Attribute) -> pd.Series | None:
     else:
         return None
     return out.reindex(values.index)
-
-
-def format_label(label: str | None, language: str) -> str | None:
-    """A format label as the client reads it: word labels translated, examples unchanged.
-
-    Examples:
-        >>> format_label("UPPER CASE", "fr"), format_label("dd/mm/yyyy", "fr")
-        ('MAJUSCULES', 'dd/mm/yyyy')
-    """
-    if label is None or (isinstance(label, float) and np.isnan(label)):
-        return None
-    key = _FORMAT_WORDS.get(label)
-    return label if key is None else t(f"gaps.format_{key}", language)
 
 
 def dominant_format(values: pd.Series, attribute: Attribute) -> str | None:
@@ -314,14 +298,16 @@ def gap_table(engagement: Engagement, matrix: pd.DataFrame, *, poor_threshold: f
         matrix: from :func:`gap_matrix`.
         poor_threshold: the least quality (fill rate x validity rate) of the best source under
             which an attribute is "present but poor".
-        language: of the ``detail`` text (default: the engagement's).
+        language: unused: the detail is a code and its figures (``detail_code``: gap_missing,
+            gap_poor, gap_single, gap_formats; ``detail_params`` in JSON), worded by
+            :func:`client_tables` (:mod:`rcu_kit.core.wording`), so the saved table does not
+            depend on the language.
 
     Returns:
         One row per gap, columns :data:`GAP_COLUMNS`, sorted by severity, then gap kind (in
         :data:`GAP_KINDS` order), then target-model order. An attribute may have several gaps
         (only in one source *and* poor); an attribute without gap has no row.
     """
-    lang = language or engagement.language
     n_sources = matrix["source"].nunique()
     rows = []
     for position, attr in enumerate(engagement.target_model):
@@ -333,26 +319,27 @@ def gap_table(engagement: Engagement, matrix: pd.DataFrame, *, poor_threshold: f
         if mapped.empty:
             rows.append({**base, "gap": "missing_everywhere",
                          "severity": "high" if attr.required else attr.criticity,
-                         "detail": t("gaps.detail_missing", lang)})
+                         "detail_code": "gap_missing", "detail_params": params_json()})
             continue
         best = mapped.sort_values("quality", ascending=False, kind="stable").iloc[0]
         base.update(best_source=best["source"], best_fill_rate=best["fill_rate"],
                     best_validity_rate=best["validity_rate"])
         if best["quality"] < poor_threshold:
             rows.append({**base, "gap": "poor_quality", "severity": attr.criticity,
-                         "detail": t("gaps.detail_poor", lang, source=best["source"],
-                                     fill=fmt_percent(best["fill_rate"], lang),
-                                     valid=fmt_percent(best["validity_rate"], lang),
-                                     threshold=fmt_percent(poor_threshold, lang))})
+                         "detail_code": "gap_poor",
+                         "detail_params": params_json(source=best["source"], fill=best["fill_rate"],
+                                                      valid=best["validity_rate"],
+                                                      threshold=poor_threshold)})
         if len(mapped) == 1 and n_sources > 1:
             rows.append({**base, "gap": "single_source", "severity": _LOWER[attr.criticity],
-                         "detail": t("gaps.detail_single", lang, source=best["source"])})
+                         "detail_code": "gap_single",
+                         "detail_params": params_json(source=best["source"])})
         formats = mapped.dropna(subset=["format"])
         if formats["format"].nunique() > 1:
-            listed = "; ".join(f"{r.source}: {format_label(r.format, lang)}"
-                               for r in formats.itertuples())
+            listed = {r.source: r.format for r in formats.itertuples()}
             rows.append({**base, "gap": "conflicting_formats", "severity": _LOWER[attr.criticity],
-                         "detail": t("gaps.detail_formats", lang, formats=listed)})
+                         "detail_code": "gap_formats",
+                         "detail_params": params_json(formats=listed)})
     out = pd.DataFrame(rows, columns=[*GAP_COLUMNS, "_pos"])
     if out.empty:
         return out.drop(columns="_pos")
@@ -386,8 +373,8 @@ def workstream_candidates(engagement: Engagement, gaps: pd.DataFrame,
     lang = language or engagement.language
     labels = {a.name: a.label(lang) for a in engagement.target_model}
     rows = [{"workstream": t(f"gaps.workstream_{g.gap}", lang, label=labels.get(g.attribute, g.attribute)),
-             "severity": g.severity, "attribute": g.attribute, "gap": g.gap, "detail": g.detail}
-            for g in gaps.itertuples(index=False)]
+             "severity": g.severity, "attribute": g.attribute, "gap": g.gap, "detail": detail}
+            for g, detail in zip(gaps.itertuples(index=False), finding_details(gaps, lang))]
     return pd.DataFrame(rows, columns=["workstream", "severity", "attribute", "gap", "detail"])
 
 
@@ -396,15 +383,17 @@ def gap_findings(gaps: pd.DataFrame, labels: Mapping[str, str] | None = None) ->
 
     Args:
         gaps: from :func:`gap_table`.
-        labels: attribute -> the label the client reads (the workstream is named after it);
-            default: the attribute's name. The ``key`` always holds the name, for tracing.
+        labels: attribute -> the label the client reads; default (and what
+            :func:`save_gap_outputs` saves): the attribute's name, which the roadmap and the
+            report word with the engagement's labels. The ``key`` always holds the name.
     """
     from rcu_kit.core.findings import FINDING_COLUMNS
 
     labels = labels or {}
     rows = [{"kind": "gap", "key": f"gap:{g.gap}:{g.attribute}",
              "subject": labels.get(g.attribute, g.attribute),
-             "detail": g.detail, "severity": g.severity} for g in gaps.itertuples(index=False)]
+             "detail_code": g.detail_code, "detail_params": g.detail_params,
+             "severity": g.severity} for g in gaps.itertuples(index=False)]
     return pd.DataFrame(rows, columns=FINDING_COLUMNS)
 
 
@@ -447,7 +436,7 @@ def client_tables(engagement: Engagement, matrix: pd.DataFrame, gaps: pd.DataFra
         t("gaps.best_source", lang): gaps["best_source"],
         t("gaps.fill_rate_pct", lang): pct(gaps["best_fill_rate"]),
         t("gaps.validity_rate_pct", lang): pct(gaps["best_validity_rate"]),
-        t("gaps.detail", lang): gaps["detail"],
+        t("gaps.detail", lang): finding_details(gaps, lang),
     })
     w = workstream_candidates(engagement, gaps, lang)
     w = pd.DataFrame({
@@ -483,8 +472,7 @@ def save_gap_outputs(engagement: Engagement, matrix: pd.DataFrame, gaps: pd.Data
              "findings": findings_path(engagement, "mapping")}
     matrix.to_csv(paths["matrix"], index=False)
     gaps.to_csv(paths["gaps"], index=False)
-    labels = {a.name: a.label(engagement.language) for a in engagement.target_model}
-    gap_findings(gaps, labels).to_csv(paths["findings"], index=False)
+    gap_findings(gaps).to_csv(paths["findings"], index=False)
     paths["excel"] = export_gaps(engagement, matrix, gaps)
     return paths
 

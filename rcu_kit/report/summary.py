@@ -17,8 +17,9 @@ Files read (their locations come from :mod:`rcu_kit.core.paths`, shared with the
 - ``audit/inventory.parquet`` (source audit: ``source``, ``rows``), else ``sources_summary.csv``
   (``rcu-kit summary``: ``source``, ``rows_loaded``): the records per source when the
   deduplication has not run.
-- ``mapping/findings.csv`` (gap analysis): findings ``kind``, ``key``, ``subject``, ``detail``,
-  ``severity``; those of kind ``gap`` are the gaps.
+- ``mapping/findings.csv`` (gap analysis): findings ``kind``, ``key``, ``subject``,
+  ``detail_code``, ``detail_params``, ``severity``; those of kind ``gap`` are the gaps, worded in
+  the engagement's language (:mod:`rcu_kit.core.wording`).
 - ``roadmap/summary.json`` (roadmap step): ``recommended_form``, one of ``mdm``, ``crm_hosted``,
   ``decision_db``, ``crosswalk``.
 
@@ -43,6 +44,8 @@ import pandas as pd
 
 from rcu_kit.core import paths
 from rcu_kit.core.config import Engagement
+from rcu_kit.core.findings import FINDING_COLUMNS
+from rcu_kit.core.wording import finding_details
 
 __all__ = ["ExecutiveSummary", "RCU_FORMS", "crosswalk_figures", "overlap_matrix", "top_gaps",
            "read_crosswalk", "collect_summary"]
@@ -133,12 +136,13 @@ def overlap_matrix(crosswalk: pd.DataFrame) -> pd.DataFrame:
     return matrix.astype(int)
 
 
-def top_gaps(findings: pd.DataFrame, n: int = 5) -> pd.DataFrame:
-    """The ``n`` most severe gaps among findings (``kind``, ``subject``, ``detail``, ``severity``).
+def top_gaps(findings: pd.DataFrame, n: int = 5, language: str = "en") -> pd.DataFrame:
+    """The ``n`` most severe gaps among findings (:data:`rcu_kit.core.findings.FINDING_COLUMNS`).
 
     Returns:
-        Columns attribute (the finding's subject), gap (its detail) and severity, most severe
-        first (high, medium, low); ties keep the findings' order.
+        Columns attribute (the finding's subject), gap (its detail, worded in ``language`` by
+        :func:`rcu_kit.core.wording.finding_details`) and severity, most severe first (high,
+        medium, low); ties keep the findings' order.
 
     Raises:
         ValueError: a required column is missing (names them).
@@ -146,19 +150,22 @@ def top_gaps(findings: pd.DataFrame, n: int = 5) -> pd.DataFrame:
     Examples:
         >>> f = pd.DataFrame({"kind": ["gap", "quality", "gap"], "key": ["a", "b", "c"],
         ...                   "subject": ["email", "crm.tel", "birth_name"],
-        ...                   "detail": ["poor", "bad", "missing"], "severity": ["medium", "high", "high"]})
-        >>> top_gaps(f)["attribute"].tolist()
-        ['birth_name', 'email']
+        ...                   "detail_code": ["gap_single", "validity", "gap_missing"],
+        ...                   "detail_params": ['{"source": "crm"}', '{"rate": 0.5}', "{}"],
+        ...                   "severity": ["medium", "high", "high"]})
+        >>> top_gaps(f, language="fr").values.tolist()
+        [['birth_name', 'Aucune source ne le fournit', 'high'], ['email', 'Seule la source crm le fournit', 'medium']]
     """
-    missing = [c for c in ("kind", "subject", "detail", "severity") if c not in findings.columns]
+    needed = ("kind", "subject", "detail_code", "detail_params", "severity")
+    missing = [c for c in needed if c not in findings.columns]
     if missing:
-        raise ValueError(f"findings: missing column(s) {', '.join(missing)}; expected kind, key, "
-                         "subject, detail, severity")
+        raise ValueError(f"findings: missing column(s) {', '.join(missing)}; expected "
+                         f"{', '.join(FINDING_COLUMNS)} (re-run the gap analysis)")
     gaps = findings[findings["kind"] == "gap"]
     rank = gaps["severity"].astype(str).str.strip().str.lower().map(_SEVERITY_RANK).fillna(0)
     gaps = gaps.assign(_rank=rank).sort_values("_rank", ascending=False, kind="stable").head(n)
     return pd.DataFrame({"attribute": gaps["subject"].astype(str).tolist(),
-                         "gap": gaps["detail"].astype(str).tolist(),
+                         "gap": finding_details(gaps, language).astype(str).tolist(),
                          "severity": gaps["severity"].astype(str).tolist()})
 
 
@@ -251,7 +258,7 @@ def _read_later_steps(summary: ExecutiveSummary, engagement: Engagement) -> Exec
     findings = paths.findings_path(engagement, "mapping")
     if findings.exists():
         try:
-            gaps = top_gaps(_read_csv(findings))
+            gaps = top_gaps(_read_csv(findings), language=engagement.language)
             labels = {a.name: a.label(engagement.language) for a in engagement.target_model}
             gaps["attribute"] = gaps["attribute"].map(lambda name: labels.get(name, name))
             summary.top_gaps = gaps

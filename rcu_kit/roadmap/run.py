@@ -22,6 +22,7 @@ from rcu_kit.core.paths import dedup_summary_path, findings_path, roadmap_dir
 from rcu_kit.roadmap.questionnaire import Questionnaire
 from rcu_kit.roadmap.scoring import Evidence, Recommendation, recommend_form
 from rcu_kit.core.findings import FINDING_COLUMNS, findings_from_dedup
+from rcu_kit.core.wording import worded_findings
 from rcu_kit.roadmap.workstreams import build_workstreams, schedule
 
 __all__ = ["client_tables", "pending_inputs", "Roadmap", "collect_findings", "collect_evidence", "build_roadmap", "export_roadmap",
@@ -70,8 +71,7 @@ def collect_findings(engagement: Engagement) -> tuple[pd.DataFrame, list[str]]:
         missing.append("dedup")
     else:
         rates = pd.DataFrame(summary.get("per_source", []), columns=["source", "duplicate_rate"])
-        frames.append(findings_from_dedup(rates, summary.get("overlap_rate"),
-                                          language=engagement.language))
+        frames.append(findings_from_dedup(rates, summary.get("overlap_rate")))
     findings = pd.concat(frames, ignore_index=True) if frames else pd.DataFrame(columns=FINDING_COLUMNS)
     return findings, missing
 
@@ -82,6 +82,10 @@ def collect_evidence(engagement: Engagement) -> Evidence:
     return Evidence.from_engagement(engagement, n_records=int(summary.get("n_records", 0)),
                                     duplicate_rate=summary.get("duplicate_rate"),
                                     overlap_rate=summary.get("overlap_rate"))
+
+
+def _attribute_labels(engagement: Engagement) -> dict[str, str]:
+    return {a.name: a.label(engagement.language) for a in engagement.target_model}
 
 
 def _next_monday(today: date) -> date:
@@ -118,7 +122,8 @@ def build_roadmap(engagement: Engagement, *, start: date | None = None) -> Roadm
     rec = recommend_form(q, evidence, settings.get("weights"))
     findings, missing = collect_findings(engagement)
     ws = build_workstreams(findings, language=engagement.language,
-                           overrides=settings.get("workstreams"), strict=False)
+                           overrides=settings.get("workstreams"), strict=False,
+                           labels=_attribute_labels(engagement))
     if start is None:
         raw = settings.get("start_date")
         start = date.fromisoformat(str(raw)) if raw else _next_monday(date.today())
@@ -175,7 +180,8 @@ def export_roadmap(roadmap: Roadmap, engagement: Engagement) -> Path:
         "recommendation": roadmap.recommendation.scores.sort_values("rank"),
         "criteria": roadmap.recommendation.contributions,
         "workstreams": plan,
-        "findings": roadmap.findings,
+        "findings": worded_findings(roadmap.findings, engagement.language,
+                                    _attribute_labels(engagement)),
     })
     headline = {"recommended_form": roadmap.recommendation.best,
                 "explanation": roadmap.recommendation.explanation(engagement.language),

@@ -27,6 +27,7 @@ import pandas as pd
 
 from rcu_kit.core.findings import FINDING_COLUMNS
 from rcu_kit.core.i18n import t
+from rcu_kit.core.wording import finding_details, finding_subjects
 
 __all__ = ["STANDARD_PHASES", "build_workstreams", "schedule"]
 
@@ -48,7 +49,7 @@ STANDARD_PHASES: list[tuple[str, str, float, tuple[str, ...], int]] = [
 
 def build_workstreams(findings: pd.DataFrame, *, language: str = "fr",
                       overrides: dict[str, dict[str, Any]] | None = None,
-                      strict: bool = True) -> pd.DataFrame:
+                      strict: bool = True, labels: dict[str, str] | None = None) -> pd.DataFrame:
     """The roadmap's workstreams: standard phases plus one per finding.
 
     Data workstreams start after scoping (P1) and must be done before the initial load
@@ -56,12 +57,14 @@ def build_workstreams(findings: pd.DataFrame, *, language: str = "fr",
 
     Args:
         findings: the findings table (see module docstring).
-        language: label language.
+        language: of the labels and the details (the findings hold codes, worded by
+            :func:`rcu_kit.core.wording.finding_details`).
         overrides: per workstream id, values the consultant changed: ``effort_days``,
             ``priority`` (1 = first), ``value`` (1–3), ``depends_on`` (list of ids), ``label``.
         strict: an override for an id that does not exist is an error; when False it is skipped
             and listed in ``table.attrs["ignored_overrides"]`` (ids of generated workstreams
             exist only once the step that finds them has run).
+        labels: attribute name -> label, naming the workstream of a gap (default: the name).
 
     Returns:
         One row per workstream: ``id``, ``label``, ``kind``, ``cause`` (finding key or
@@ -78,6 +81,8 @@ def build_workstreams(findings: pd.DataFrame, *, language: str = "fr",
                      "value": value, "depends_on": deps})
     counters = {"gap": 0, "quality": 0, "dedup": 0}
     prefix = {"gap": "G", "quality": "Q", "dedup": "D"}
+    findings = findings.assign(detail=finding_details(findings, language),
+                               subject=finding_subjects(findings, labels))
     ordered = findings.assign(_sev=findings["severity"].map(_SEVERITY_VALUE).fillna(0)) \
         .sort_values(["kind", "_sev", "key"], ascending=[True, False, True], kind="stable")
     for f in ordered.itertuples(index=False):

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import math
 
 import openpyxl
@@ -9,6 +10,7 @@ import pandas as pd
 import pytest
 
 from rcu_kit.core.config import Attribute, Engagement, MappingEntry, Source
+from rcu_kit.core.wording import finding_details
 from rcu_kit.mapping.gaps import (
     GAP_COLUMNS,
     MATRIX_COLUMNS,
@@ -111,12 +113,23 @@ def test_gap_table_kinds_severities_and_order():
     ]
     # e-mail: best source web at 100 %, same format in both sources -> no gap
     assert "email" not in set(gaps["attribute"])
-    assert gaps.loc[0, "detail"] == "Best source crm: filled 75%, valid 100% (threshold 80%)"
-    assert gaps.loc[2, "detail"] == "Formats: crm: UPPER CASE; web: Capitalised"
-    assert gaps.loc[3, "detail"] == "No source provides it"
-    # in French the word labels are translated too, not only the sentence around them
-    fr = gap_table(eng, gap_matrix(eng, _loaded()), poor_threshold=0.8, language="fr")
-    assert fr.loc[2, "detail"] == "Formats: crm: MAJUSCULES; web: Initiale majuscule"
+    # the table (saved as gaps.csv) holds codes and figures, not sentences
+    assert gaps["detail_code"].tolist() == ["gap_poor", "gap_single", "gap_formats", "gap_missing",
+                                            "gap_single", "gap_formats"]
+    assert json.loads(gaps.loc[0, "detail_params"]) == {"source": "crm", "fill": 0.75, "valid": 1.0,
+                                                        "threshold": 0.8}
+    assert json.loads(gaps.loc[2, "detail_params"]) == {"formats": {"crm": "UPPER CASE",
+                                                                    "web": "Capitalised"}}
+    assert gaps.loc[3, "detail_params"] == "{}"
+    # worded at display time, the same sentences as before in English...
+    en = finding_details(gaps, "en")
+    assert en[0] == "Best source crm: filled 75%, valid 100% (threshold 80%)"
+    assert en[2] == "Formats: crm: UPPER CASE; web: Capitalised"
+    assert en[3] == "No source provides it"
+    # ...and in French, word labels translated too, percentages with a no-break space
+    fr = finding_details(gaps, "fr")
+    assert fr[0] == "Meilleure source crm: remplissage 75\u00a0%, validité 100\u00a0% (seuil 80\u00a0%)"
+    assert fr[2] == "Formats: crm: MAJUSCULES; web: Initiale majuscule"
 
 
 def test_client_tables_translate_format_labels_and_show_no_phone_number():
@@ -172,7 +185,9 @@ def test_summary_candidates_and_findings():
     fr = workstream_candidates(eng, gaps, "fr")
     assert fr["workstream"].iloc[3] == "Collecter « loyalty_tier »"  # no French label: the name
     findings = gap_findings(gaps)
-    assert list(findings.columns) == ["kind", "key", "subject", "detail", "severity"]
+    assert list(findings.columns) == ["kind", "key", "subject", "detail_code", "detail_params",
+                                      "severity"]
+    assert findings["detail_code"].tolist() == gaps["detail_code"].tolist()
     assert findings["key"].tolist()[:2] == ["gap:poor_quality:phone", "gap:single_source:first_name"]
     assert set(findings["kind"]) == {"gap"}
     # with labels, the roadmap's workstreams read "Combler l'écart : Téléphone", not "phone";

@@ -55,14 +55,23 @@ def test_top_gaps_keeps_gaps_most_severe_first():
         "kind": ["gap", "quality", "gap", "gap", "gap"],
         "key": ["gap:email", "quality:crm.tel", "gap:birth_name", "gap:phone", "gap:civility"],
         "subject": ["email", "crm.tel", "birth_name", "phone", "civility"],
-        "detail": ["poor", "invalid", "missing everywhere", "one source", "formats"],
+        "detail_code": ["gap_poor", "validity", "gap_missing", "gap_single", "gap_formats"],
+        "detail_params": ['{"source": "crm", "fill": 0.5, "valid": null, "threshold": 0.8}',
+                          '{"rate": 0.62}', "{}", '{"source": "web"}',
+                          '{"formats": {"crm": "UPPER CASE", "web": "M./Mme"}}'],
         "severity": ["medium", "high", "high", "low", "high"],
     })
     gaps = top_gaps(findings, n=3)
     # The quality finding is not a gap; the three 'high' gaps come first in their order.
     assert gaps.to_dict("list") == {"attribute": ["birth_name", "civility", "email"],
-                                    "gap": ["missing everywhere", "formats", "poor"],
+                                    "gap": ["No source provides it",
+                                            "Formats: crm: UPPER CASE; web: M./Mme",
+                                            "Best source crm: filled 50%, valid n/a (threshold 80%)"],
                                     "severity": ["high", "high", "medium"]}
+    # the same findings in a French report (a missing rate reads "n.d.")
+    assert top_gaps(findings, n=3, language="fr")["gap"].tolist() == [
+        "Aucune source ne le fournit", "Formats: crm: MAJUSCULES; web: M./Mme",
+        "Meilleure source crm: remplissage 50\u00a0%, validité n.d. (seuil 80\u00a0%)"]
 
 
 def _engagement(tmp_path):
@@ -91,7 +100,9 @@ def test_collect_summary_reads_every_step(tmp_path):
     CROSSWALK.to_csv(out / "crosswalk.csv", index=False)
     (out / "mapping").mkdir()
     pd.DataFrame({"kind": ["gap", "gap"], "key": ["gap:email", "gap:x"], "subject": ["email", "x"],
-                  "detail": ["validity 62%", "absent"], "severity": ["high", "low"]}).to_csv(
+                  "detail_code": ["gap_poor", "gap_missing"],
+                  "detail_params": ['{"source": "crm", "fill": 0.9, "valid": 0.62, "threshold": 0.8}', "{}"],
+                  "severity": ["high", "low"]}).to_csv(
         out / "mapping" / "findings.csv", index=False)
     (out / "roadmap").mkdir()
     (out / "roadmap" / "summary.json").write_text(json.dumps({"recommended_form": "crosswalk",
@@ -103,7 +114,8 @@ def test_collect_summary_reads_every_step(tmp_path):
         "records": [3, 2, 2], "customers": [2, 2, 2]}
     # The attribute's client label in the engagement's language (en); 'x' is not in the model.
     assert summary.top_gaps.to_dict("list") == {"attribute": ["E-mail address", "x"],
-                                                "gap": ["validity 62%", "absent"],
+                                                "gap": ["Best source crm: filled 90%, valid 62% "
+                                                        "(threshold 80%)", "No source provides it"],
                                                 "severity": ["high", "low"]}
     assert (summary.recommended_form, summary.form_explanation) == ("crosswalk", "Few sources.")
     assert summary.missing == []

@@ -60,11 +60,11 @@ def test_roadmap_without_earlier_steps_says_what_is_missing(engagement):
 def test_workstreams_trace_back_to_saved_findings(engagement):
     pd.DataFrame([
         {"kind": "gap", "key": "gap:birth_name", "subject": "birth_name",
-         "detail": "missing everywhere", "severity": "high"},
+         "detail_code": "gap_missing", "detail_params": "{}", "severity": "high"},
     ]).to_csv(findings_path(engagement, "mapping"), index=False)
     pd.DataFrame([
-        {"kind": "quality", "key": "quality:crm.tel", "subject": "crm.tel", "detail": "validity 50%",
-         "severity": "high"},
+        {"kind": "quality", "key": "quality:crm.tel", "subject": "crm.tel",
+         "detail_code": "validity", "detail_params": '{"rate": 0.5}', "severity": "high"},
     ]).to_csv(findings_path(engagement, "audit"), index=False)
     dedup_summary_path(engagement).write_text(json.dumps({
         "n_records": 1000, "n_customers": 800, "duplicate_rate": 0.2, "overlap_rate": 0.15,
@@ -83,6 +83,9 @@ def test_workstreams_trace_back_to_saved_findings(engagement):
     sheets = pd.read_excel(out, sheet_name=None)
     assert list(sheets) == ["recommendation", "criteria", "workstreams", "findings"]
     assert len(sheets["workstreams"]) == 10                   # 6 phases + 4 findings
+    # the findings sheet reads as the client reads them (worded, gaps by their label)
+    assert list(sheets["findings"].columns) == ["kind", "key", "subject", "detail", "severity"]
+    assert sheets["findings"]["detail"].tolist()[:2] == ["validity 50%", "No source provides it"]
     headline = json.loads((out.parent / "summary.json").read_text(encoding="utf-8"))
     assert headline["recommended_form"] == rm.recommendation.best == "crm_hosted"
     assert headline["n_workstreams"] == 10
@@ -91,7 +94,7 @@ def test_workstreams_trace_back_to_saved_findings(engagement):
 def test_broken_findings_file_is_named(engagement):
     path = findings_path(engagement, "audit")
     path.write_text("kind,key\nquality,x\n", encoding="utf-8")
-    with pytest.raises(ValueError, match=r"findings.csv: lacks column\(s\) detail, severity, subject"):
+    with pytest.raises(ValueError, match=r"findings.csv: lacks column\(s\) detail_code, detail_params, severity, subject"):
         build_roadmap(engagement)
 
 

@@ -10,14 +10,14 @@ import pytest
 from rcu_kit.roadmap.workstreams import build_workstreams, schedule
 
 FINDINGS = pd.DataFrame([
-    {"kind": "gap", "key": "gap:birth_name", "subject": "birth_name", "detail": "missing everywhere",
-     "severity": "medium"},
-    {"kind": "gap", "key": "gap:email_optin", "subject": "email_optin", "detail": "one source only",
-     "severity": "high"},
+    {"kind": "gap", "key": "gap:birth_name", "subject": "birth_name", "detail_code": "gap_missing",
+     "detail_params": "{}", "severity": "medium"},
+    {"kind": "gap", "key": "gap:email_optin", "subject": "email_optin", "detail_code": "gap_single",
+     "detail_params": '{"source": "crm"}', "severity": "high"},
     {"kind": "quality", "key": "quality:fidelite.TEL", "subject": "fidelite.TEL",
-     "detail": "validity 62%", "severity": "high"},
-    {"kind": "dedup", "key": "dedup:crm", "subject": "crm", "detail": "6.0% duplicates",
-     "severity": "medium"},
+     "detail_code": "validity", "detail_params": '{"rate": 0.62}', "severity": "high"},
+    {"kind": "dedup", "key": "dedup:crm", "subject": "crm", "detail_code": "duplicates",
+     "detail_params": '{"rate": 0.06}', "severity": "medium"},
 ])
 
 
@@ -35,6 +35,17 @@ def test_one_workstream_per_finding_plus_six_phases():
     assert ws.loc["P4", "depends_on"] == ("P3", "D1")
     # priority = value / effort, best first: Q1 3/8, G2 2/6, G1 3/10, D1 2/10 (tie with... none)
     assert ws.sort_values("priority").index[:4].tolist() == ["Q1", "G2", "G1", "D1"]
+    # the findings' codes worded in the roadmap's language
+    assert ws.loc[["G1", "G2", "Q1", "D1"], "detail"].tolist() == [
+        "Only crm provides it", "No source provides it", "validity 62%", "6.0% duplicates"]
+
+
+def test_workstreams_word_details_and_gap_subjects_in_french():
+    ws = build_workstreams(FINDINGS, language="fr",
+                           labels={"birth_name": "Nom de naissance"}).set_index("id")
+    assert ws.loc[["Q1", "D1"], "detail"].tolist() == ["validité 62\u00a0%", "6,0\u00a0% de doublons"]
+    # a gap's workstream is named after the attribute's label; a name without label stays
+    assert "Nom de naissance" in ws.loc["G2", "label"] and "email_optin" in ws.loc["G1", "label"]
 
 
 def test_overrides_and_their_errors():
