@@ -22,7 +22,8 @@ def lab_command(engagement: str | Path, *, open_browser: bool = True, port: int 
     """The command line and environment that start JupyterLab on the engagement.
 
     The engagement file is validated first, so a broken file fails here with a clear message
-    rather than in the first notebook cell.
+    rather than in the first notebook cell. As root (a container, a fresh cloud machine) the
+    server is told so (``--allow-root``), or Jupyter would refuse to start.
     """
     path = Path(engagement).expanduser().resolve()
     load_engagement(path)
@@ -34,5 +35,7 @@ def lab_command(engagement: str | Path, *, open_browser: bool = True, port: int 
         cmd.append("--no-browser")
     if port is not None:
         cmd.append(f"--port={port}")
+    if hasattr(os, "geteuid") and os.geteuid() == 0:
+        cmd.append("--allow-root")
     env = {**os.environ, ENV_VAR: str(path)}
     return cmd, env

@@ -26,6 +26,15 @@ def test_lab_command_sets_engagement_for_the_notebooks(tmp_path):
     assert env[ENV_VAR] == str(eng.resolve())
 
 
+def test_lab_as_root_allows_root(tmp_path, monkeypatch):
+    eng = tmp_path / "engagement.yaml"
+    shutil.copy(REPO_ROOT / "templates" / "engagement.yaml", eng)
+    monkeypatch.setattr("os.geteuid", lambda: 0)
+    assert "--allow-root" in lab_command(eng)[0]
+    monkeypatch.setattr("os.geteuid", lambda: 1000)
+    assert "--allow-root" not in lab_command(eng)[0]
+
+
 def test_lab_refuses_a_broken_engagement(tmp_path):
     bad = tmp_path / "engagement.yaml"
     bad.write_text("client: x\nlanguage: de\n", encoding="utf-8")
