@@ -31,6 +31,7 @@ from rcu_kit.core.config import Engagement
 from rcu_kit.core.excel import write_workbook
 from rcu_kit.audit.exact_duplicates import DUPLICATE_COLUMNS, estimate_exact_duplicates
 from rcu_kit.core.i18n import fmt_number, fmt_percent, t
+from rcu_kit.core.wording import word_column
 from rcu_kit.audit.inventory import INVENTORY_COLUMNS, build_inventory
 from rcu_kit.core.paths import findings_path, step_dir
 from rcu_kit.audit.personal_data import PERSONAL_DATA_COLUMNS, classify_personal_data, masking_types
@@ -43,8 +44,8 @@ from rcu_kit.values.validity import distinct_values
 __all__ = ["AuditResult", "TABLES", "run_audit", "audit_frames", "save_audit", "load_audit",
            "export_audit", "localise_table", "audit_dir", "LOW_CONFIDENCE", "LOW_VALIDITY"]
 
-TYPE_COLUMNS = ["source", "column", "semantic_type", "confidence", "method", "reason",
-                "name_suggestion", "value_match_rate"]
+TYPE_COLUMNS = ["source", "column", "semantic_type", "confidence", "method", "reason_code",
+                "reason_params", "name_suggestion", "value_match_rate"]
 TOP_COLUMNS = ["source", "column", "rank", "value", "count", "share"]
 SHAPE_COLUMNS = ["source", "column", "rank", "shape", "count", "share"]
 PROFILE_COLUMNS = ["source", "path", "rows", "rows_profiled", "sampled", "seconds", "note"]
@@ -66,7 +67,7 @@ class AuditResult:
 
     Attributes:
         inventory: one row per source (:data:`rcu_kit.audit.inventory.INVENTORY_COLUMNS`).
-        semantic_types: per source column: detected type, confidence, method, reason.
+        semantic_types: per source column: detected type, confidence, method, reason (``reason_code``, ``reason_params``).
         kpis: per source column: completeness, validity, uniqueness, ranges, outliers
             (:data:`rcu_kit.audit.quality.KPI_COLUMNS`).
         top_values: most frequent values per column (masked per the policy).
@@ -199,8 +200,8 @@ def audit_frames(engagement: Engagement, loaded: Mapping[str, Any], *,
         # every column reduced once to its distinct values; all stages work on (and share) them
         distinct = {str(col): distinct_values(frame[col]) for col in frame.columns}
         lap("values")
-        types = detect_semantic_types(frame, overrides, seed=seed, today=today, distinct=distinct,
-                                      language=language).assign(source=name)
+        types = detect_semantic_types(frame, overrides, seed=seed, today=today,
+                                      distinct=distinct).assign(source=name)
         types = types[TYPE_COLUMNS]
         lap("types")
         personal = classify_personal_data(types, mapped, language=language)
@@ -317,7 +318,18 @@ def load_audit(engagement: Engagement) -> AuditResult:
 
 
 def localise_table(table: pd.DataFrame, language: str) -> pd.DataFrame:
-    """The table with client-facing headers in ``language`` (``audit.col_<name>`` labels)."""
+    """The table as the client reads it: coded reasons worded and headers in ``language``
+    (``audit.col_<name>`` labels).
+
+    A table whose reasons are codes (``reason_code`` and ``reason_params``, as the semantic
+    types are saved) shows one ``reason`` column in their place, worded by
+    :func:`rcu_kit.core.wording.word_column`.
+    """
+    if {"reason_code", "reason_params"} <= set(table.columns):
+        at = list(table.columns).index("reason_code")
+        reason = word_column(table["reason_code"], table["reason_params"], language)
+        table = table.drop(columns=["reason_code", "reason_params"])
+        table.insert(at, "reason", reason)
     return table.rename(columns={c: t(f"audit.col_{c}", language) for c in table.columns})
 
 

@@ -9,7 +9,8 @@ masked, which GDPR category the column falls in. It is guessed in two steps:
    (``rcu_kit.values.validity``), which confirms the name, contradicts it, or proposes a type when the
    name says nothing.
 
-Each decision comes with a confidence (0-1) and a reason in plain words. The consultant can
+Each decision comes with a confidence (0-1) and a reason (a code and its figures, worded in
+the engagement's language by :mod:`rcu_kit.core.wording`). The consultant can
 override any column in the engagement (``sources[].semantic_types: {column: type}``).
 
 Examples:
@@ -27,7 +28,7 @@ from collections.abc import Mapping
 import pandas as pd
 from unidecode import unidecode
 
-from rcu_kit.core.i18n import fmt_percent, t
+from rcu_kit.core.wording import params_json
 from rcu_kit.values.validity import INVALID, DistinctValues, check_validity, distinct_values, name_status
 
 __all__ = ["SEMANTIC_TYPES", "name_hint", "normalise_name", "detect_semantic_types",
@@ -168,12 +169,10 @@ def validate_overrides(columns: list[str], overrides: Mapping[str, str] | None,
 
 
 def _detect_one(column: str, values: DistinctValues, override: str | None, sample_size: int,
-                seed: int, today: pd.Timestamp | None, language: str = "en") -> dict[str, object]:
-    def reason(key: str, **values: object) -> str:
-        return t(f"audit.reason_{key}", language, **values)
-
-    def pct(rate: float) -> str:
-        return fmt_percent(rate, language)
+                seed: int, today: pd.Timestamp | None) -> dict[str, object]:
+    def reason(key: str, **values: object) -> dict[str, str]:
+        """The reason as a code of :data:`rcu_kit.core.wording.PHRASES` and its figures."""
+        return {"reason_code": f"type_{key}", "reason_params": params_json(values)}
 
     hint = name_hint(column)
     filled = pd.Series(values.values[values.codes[values.filled]], dtype=object)
@@ -185,7 +184,7 @@ def _detect_one(column: str, values: DistinctValues, override: str | None, sampl
         rate = _match_rate(sample, override, today)
         return {**row, "semantic_type": override, "confidence": 1.0, "method": "override",
                 "value_match_rate": rate,
-                "reason": reason("override")}
+                **reason("override")}
 
     def best_by_values() -> tuple[str | None, float]:
         """The value type most of the sample fits (strictly valid values), and its rate.
@@ -201,46 +200,45 @@ def _detect_one(column: str, values: DistinctValues, override: str | None, sampl
         if sample.empty:
             return {**row, "semantic_type": hint, "confidence": 0.5, "method": "name",
                     "value_match_rate": None,
-                    "reason": reason("name_empty", hint=hint)}
+                    **reason("name_empty", hint=hint)}
         rate = _match_rate(sample, hint, today)
         if rate is not None and rate >= 0.5:
             return {**row, "semantic_type": hint, "confidence": round(0.6 + 0.4 * rate, 2),
                     "method": "name+values", "value_match_rate": rate,
-                    "reason": reason("name_values", hint=hint, rate=pct(rate))}
+                    **reason("name_values", hint=hint, rate=rate)}
         best_value, best_rate = best_by_values()
         if best_value and best_rate >= 0.9 and best_value != hint:
             return {**row, "semantic_type": best_value, "confidence": round(0.7 * best_rate, 2),
                     "method": "values", "value_match_rate": best_rate,
-                    "reason": reason("values_not_name", hint=hint, rate=pct(rate or 0.0),
-                                     best_rate=pct(best_rate), best=best_value)}
+                    **reason("values_not_name", hint=hint, rate=rate or 0.0,
+                             best_rate=best_rate, best=best_value)}
         return {**row, "semantic_type": hint, "confidence": round(0.3 + 0.2 * (rate or 0), 2),
                 "method": "name", "value_match_rate": rate,
-                "reason": reason("name_check", hint=hint, rate=pct(rate or 0.0))}
+                **reason("name_check", hint=hint, rate=rate or 0.0)}
 
     if sample.empty:
         return {**row, "semantic_type": "text", "confidence": 0.0, "method": "fallback",
-                "value_match_rate": None, "reason": reason("empty_unknown")}
+                "value_match_rate": None, **reason("empty_unknown")}
     best_value, best_rate = best_by_values()
     if best_value and best_rate >= 0.8:
         return {**row, "semantic_type": best_value, "confidence": round(0.8 * best_rate, 2),
                 "method": "values", "value_match_rate": best_rate,
-                "reason": reason("values", rate=pct(best_rate), kind=best_value)}
+                **reason("values", rate=best_rate, kind=best_value)}
     if _few_distinct(sample):
         n = sample.nunique()
         return {**row, "semantic_type": "category", "confidence": 0.5, "method": "values",
                 "value_match_rate": 1.0,
-                "reason": reason("category", n=n)}
+                **reason("category", n=n)}
     name_rate = float((name_status(sample) != INVALID).mean())
     return {**row, "semantic_type": "text", "confidence": 0.3, "method": "fallback",
             "value_match_rate": None,
-            "reason": reason("text") + (reason("text_names", rate=pct(name_rate)) if name_rate >= 0.8 else "")}
+            **(reason("text_names", rate=name_rate) if name_rate >= 0.8 else reason("text"))}
 
 
 def detect_semantic_types(frame: pd.DataFrame, overrides: Mapping[str, str] | None = None, *,
                           sample_size: int = 2000, seed: int = 42,
                           today: pd.Timestamp | str | None = None,
-                          distinct: Mapping[str, DistinctValues] | None = None,
-                          language: str = "en") -> pd.DataFrame:
+                          distinct: Mapping[str, DistinctValues] | None = None) -> pd.DataFrame:
     """Guess the semantic type of every column of ``frame``.
 
     Args:
@@ -251,13 +249,14 @@ def detect_semantic_types(frame: pd.DataFrame, overrides: Mapping[str, str] | No
         today: reference day for birth-date plausibility (default: today).
         distinct: column -> its :func:`rcu_kit.values.validity.distinct_values`, when already computed
             (the audit shares them between its stages).
-        language: language of the ``reason`` column (``fr`` or ``en``; the audit passes the
-            engagement's).
 
     Returns:
         One row per column, in the frame's order: ``column``, ``semantic_type``, ``confidence``
-        (0-1), ``method`` (override, name+values, name, values, fallback), ``reason``,
-        ``name_suggestion`` and ``value_match_rate`` (share of sampled values fitting the type).
+        (0-1), ``method`` (override, name+values, name, values, fallback), ``reason_code`` and
+        ``reason_params`` (why, as a code ``type_<...>`` of :data:`rcu_kit.core.wording.PHRASES`
+        and its figures in JSON: the table reads the same whatever the report's language;
+        :func:`rcu_kit.core.wording.word_column` words it), ``name_suggestion`` and
+        ``value_match_rate`` (share of sampled values fitting the type).
 
     Raises:
         ValueError: an override names an unknown column or type.
@@ -272,9 +271,10 @@ def detect_semantic_types(frame: pd.DataFrame, overrides: Mapping[str, str] | No
     now = pd.Timestamp(today) if today is not None else None
     distinct = distinct or {}
     rows = [_detect_one(str(col), distinct[str(col)] if str(col) in distinct else distinct_values(frame[col]),
-                        overrides.get(str(col)), sample_size, seed, now, language)
+                        overrides.get(str(col)), sample_size, seed, now)
             for col in frame.columns]
-    out = pd.DataFrame(rows, columns=["column", "semantic_type", "confidence", "method", "reason",
-                                      "name_suggestion", "value_match_rate"])
+    out = pd.DataFrame(rows, columns=["column", "semantic_type", "confidence", "method",
+                                      "reason_code", "reason_params", "name_suggestion",
+                                      "value_match_rate"])
     out["value_match_rate"] = out["value_match_rate"].astype(float)
     return out

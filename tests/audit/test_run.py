@@ -4,7 +4,7 @@ import openpyxl
 import pandas as pd
 import pytest
 
-from rcu_kit.audit.run import TABLES, audit_frames, export_audit, load_audit, save_audit
+from rcu_kit.audit.run import TABLES, audit_frames, export_audit, load_audit, localise_table, save_audit
 from rcu_kit.core.config import Engagement
 from rcu_kit.sources.loaders import BadLine, LoadedSource
 
@@ -144,7 +144,9 @@ def test_load_audit_missing(tmp_path):
 def test_client_facing_text_in_the_engagements_language(result):
     types = result.semantic_types.set_index(["source", "column"])
     # 'email': the name says e-mail and 3 of its 4 values are e-mails ('n/a' is not)
-    assert types.loc[("crm", "email"), "reason"] == \
+    assert types.loc[("crm", "email"), "reason_code"] == "type_name_values"   # saved: the code
+    shown = localise_table(result.semantic_types, "fr").set_index(["Source", "Colonne"])
+    assert shown.loc[("crm", "email"), "Justification"] == \
         "le nom de colonne suggère email ; 75\u00a0% des valeurs échantillonnées sont conformes"
     personal = result.personal_data.set_index(["source", "column"])
     assert personal.loc[("crm", "tel"), "reason"] == "numéro de téléphone"

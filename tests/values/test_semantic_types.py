@@ -1,8 +1,11 @@
 """Semantic type detection: column names (French / English) confirmed by the values."""
 
+import json
+
 import pandas as pd
 import pytest
 
+from rcu_kit.core.wording import word, word_column
 from rcu_kit.values.semantic_types import SEMANTIC_TYPES, detect_semantic_types, name_hint, normalise_name
 
 
@@ -68,7 +71,10 @@ def test_garbage_dates_keep_the_name_with_low_confidence():
     row = table.iloc[0]
     # nothing fits any type: the name stands, confidence 0.3 + 0.2 x 0 = 0.3, and the reason says so
     assert (row.semantic_type, row.confidence, row.method) == ("birth_date", 0.3, "name")
-    assert row.reason == "column name suggests birth_date but only 0% of sampled values fit: check this column"
+    assert (row.reason_code, json.loads(row.reason_params)) == ("type_name_check",
+                                                                {"hint": "birth_date", "rate": 0.0})
+    assert word(row.reason_code, row.reason_params, "en") == \
+        "column name suggests birth_date but only 0% of sampled values fit: check this column"
 
 
 def test_empty_column_and_empty_frame():
@@ -100,8 +106,8 @@ def test_override_wins_and_is_checked():
 
 def test_table_columns_and_types_list():
     table = detect_semantic_types(pd.DataFrame({"nom": ["Dupont"]}))
-    assert table.columns.tolist() == ["column", "semantic_type", "confidence", "method", "reason",
-                                      "name_suggestion", "value_match_rate"]
+    assert table.columns.tolist() == ["column", "semantic_type", "confidence", "method", "reason_code",
+                                      "reason_params", "name_suggestion", "value_match_rate"]
     assert set(table["semantic_type"]) <= set(SEMANTIC_TYPES)
 
 
@@ -115,12 +121,41 @@ def test_deterministic_given_seed():
 def test_reasons_in_french():
     frame = pd.DataFrame({"date_naiss": ["hier", "?"], "tel": ["0612345678", "0611223344"],
                           "x": ["a@b.fr", "c@d.fr"]})
-    reasons = detect_semantic_types(frame, today="2026-01-01", language="fr")["reason"].tolist()
-    # no date parses (0 %); both phones valid (100 %); both values of x are e-mails (100 %)
+    table = detect_semantic_types(frame, today="2026-01-01")
+    # the table holds codes and rates: no date parses (0 %); both phones valid (100 %); both
+    # values of x are e-mails (100 %)
+    assert table["reason_code"].tolist() == ["type_name_check", "type_name_values", "type_values"]
+    assert [json.loads(p) for p in table["reason_params"]] == [
+        {"hint": "birth_date", "rate": 0.0}, {"hint": "phone", "rate": 1.0},
+        {"rate": 1.0, "kind": "email"}]
+    # worded in French at display time, with a no-break space before %
+    reasons = word_column(table["reason_code"], table["reason_params"], "fr").tolist()
     assert reasons == [
         "le nom de colonne suggère birth_date mais seulement 0\u00a0% des valeurs échantillonnées sont "
         "conformes : vérifier cette colonne",
         "le nom de colonne suggère phone ; 100\u00a0% des valeurs échantillonnées sont conformes",
         "100\u00a0% des valeurs échantillonnées ressemblent à email"]
-    overridden = detect_semantic_types(frame, {"x": "text"}, language="fr")
-    assert overridden["reason"].iat[2] == "fixé par le consultant dans l'engagement (semantic_types)"
+    overridden = detect_semantic_types(frame, {"x": "text"})
+    assert word(overridden["reason_code"].iat[2], overridden["reason_params"].iat[2], "fr") == \
+        "fixé par le consultant dans l'engagement (semantic_types)"
+
+
+def test_free_text_reason_with_its_optional_tail():
+    names = ["Jean", "Marie", "Paul", "Anne", "Luc", "Zoé", "Léa", "Tom", "Eve", "Max", "Hugo", "Emma",
+             "Louis"]
+    # uninformative names; c1: 40 distinct notes with digits (not a category, not names);
+    # c2: 40 distinct "first last" names (8 x 5), no name rule on the column name
+    frame = pd.DataFrame({"c1": [f"appel {i} x{i * 7}" for i in range(40)],
+                          "c2": [f"{a} {b}" for a in names[:8] for b in names[8:]]})
+    table = detect_semantic_types(frame).set_index("column")
+    assert table["reason_code"].tolist() == ["type_text", "type_text_names"]
+    assert table.loc["c2", "reason_params"] == '{"rate": 1.0}'
+    words = {c: word(table.loc[c, "reason_code"], table.loc[c, "reason_params"], "en")
+             for c in table.index}
+    assert words["c1"] == "free text: no name rule and no value pattern fits"
+    # the sentence and its tail, the rate formatted by the one percent formatter
+    assert words["c2"] == ("free text: no name rule and no value pattern fits (100% of values "
+                           "look like names: consider an override)")
+    assert word("type_text_names", table.loc["c2", "reason_params"], "fr") == (
+        "texte libre : aucune règle de nom ni aucun motif de valeurs ne correspond (100\u00a0% des "
+        "valeurs ressemblent à des noms : envisager de fixer le type)")
