@@ -53,7 +53,7 @@ from rcu_kit.core.config import (Attribute, Engagement, MappingEntry, PersonalDa
                             save_engagement)
 
 __all__ = ["DemoResult", "generate_demo", "demo_mapping", "source_sizes", "SOURCE_SHARES",
-           "MIN_RECORDS", "MAX_RECORDS", "REFERENCE_DATE"]
+           "MIN_RECORDS", "MAX_RECORDS", "REFERENCE_DATE", "CORRUPTION_KNOBS"]
 
 MIN_RECORDS = 1_000
 MAX_RECORDS = 1_000_000
@@ -86,6 +86,29 @@ _FAMILY_EMAIL_RATE = {"crm": 0.6, "ecommerce": 0.0, "fidelite": 0.6, "facturatio
 # Probability that a second record of a person in one source carries another e-mail.
 _OTHER_EMAIL_RATE = {"crm": 0.4, "ecommerce": 1.0, "fidelite": 0.4, "facturation": 0.4,
                      "service_client": 0.4}
+
+#: The corruption knobs of :func:`generate_demo` (``corruption={"moves": 2.0, ...}``): each is a
+#: multiplier of the rates it names, 1.0 being the default demo; a rate multiplied above 1 is
+#: capped at 1. Meant for robustness sweeps (``bench/robustness_sweep.py``), not for engagements.
+CORRUPTION_KNOBS: dict[str, str] = {
+    "missing": "every missing-value rate: blanked civility, e-mail, phone, street, postcode, country "
+               "and first name (per source), and missing birth dates (CRM 20 %, e-commerce 45 %, "
+               "loyalty 15 %)",
+    "moves": "share of households that moved to another commune (8 %); how often each source still "
+             "shows the old address is unchanged",
+    "nicknames": "share of compound first names written in a short form per source (Jean Pierre, JP, "
+                 "Jean-P., Jean; CRM 30 %, e-commerce 15 %, loyalty 35 %, billing 20 %, customer "
+                 "service 30 %). The demo has no diminutives of simple first names (Steph for "
+                 "Stéphanie)",
+    "surname_changes": "share of the records of a married person that show the birth name instead of "
+                       "the usage name (e-commerce 10 %, loyalty 25 %, customer service 10 %)",
+    "households": "contacts and names shared within households: households with a family e-mail "
+                  "(12 % of those of two or more), first sons named as their father (6 %, at least "
+                  "one per 2,000 persons), records showing the household landline instead of the "
+                  "mobile (CRM 15 %, customer service 8 %)",
+    "homonyms": "number of distinct Jean MARTIN living alone in Paris (one per 1,000 persons, at "
+                "least 5)",
+}
 
 _FILES = {
     "crm": "data/crm_clients.csv",
@@ -144,6 +167,36 @@ class DemoResult:
     truth_path: Path
     rows_per_source: dict[str, int]
     n_persons: int
+
+
+@dataclass(frozen=True)
+class _Corruption:
+    """Rate multipliers by knob (see :data:`CORRUPTION_KNOBS`); a knob at 1.0 leaves its rates as is."""
+
+    factors: dict[str, float]
+
+    @classmethod
+    def of(cls, corruption: dict[str, float] | None) -> _Corruption:
+        factors = dict(corruption or {})
+        unknown = sorted(set(factors) - set(CORRUPTION_KNOBS))
+        if unknown:
+            raise ValueError(f"corruption: unknown knob(s) {', '.join(map(repr, unknown))}; the knobs "
+                             f"are {', '.join(CORRUPTION_KNOBS)}")
+        for knob, factor in factors.items():
+            if isinstance(factor, bool) or not isinstance(factor, (int, float)) or not 0 <= factor < float("inf"):
+                raise ValueError(f"corruption: {knob!r} must be a multiplier >= 0 (1.0 = the default "
+                                 f"demo); got {factor!r}")
+        return cls({knob: float(f) for knob, f in factors.items()})
+
+    def rate(self, knob: str, base: float) -> float:
+        """``base`` times the knob's factor, at most 1 (exactly ``base`` at factor 1)."""
+        factor = self.factors.get(knob, 1.0)
+        return base if factor == 1.0 else min(base * factor, 1.0)
+
+    def count(self, knob: str, base: int) -> int:
+        """A number of cases times the knob's factor, rounded (exactly ``base`` at factor 1)."""
+        factor = self.factors.get(knob, 1.0)
+        return base if factor == 1.0 else int(round(base * factor))
 
 
 # ---------------------------------------------------------------------------------------------
@@ -533,7 +586,7 @@ def _bounded_normal(rng: np.random.Generator, mean: float, sd: float, low: float
     return values
 
 
-def _population(rng: np.random.Generator, n_persons: int) -> _Population:
+def _population(rng: np.random.Generator, n_persons: int, k: _Corruption) -> _Population:
     res = _resources()
     sizes = _household_sizes(rng, n_persons)
     n_households = len(sizes)
@@ -594,14 +647,15 @@ def _population(rng: np.random.Generator, n_persons: int) -> _Population:
     # Father and son with the same first name at the same address.
     son = kids & (sex == "M")
     first_son = son & ~pd.Series(household).where(son).duplicated().to_numpy()
-    junior = _mask(rng, n_persons, 0.06, max(2, n_persons // 2000), first_son)
+    junior = _mask(rng, n_persons, k.rate("households", 0.06),
+                   k.count("households", max(2, n_persons // 2000)), first_son)
     head_index = starts[household]
     first_name[junior] = first_name[head_index[junior]]
 
     # Homonyms: several distinct Jean MARTIN living alone in Paris.
     address_h = _addresses(rng, n_households)
     alone_men = (role == 0) & (hsize == 1) & (sex == "M") & (age < 80)
-    homonym = _mask(rng, n_persons, 0.0, max(5, n_persons // 1000), alone_men)
+    homonym = _mask(rng, n_persons, 0.0, k.count("homonyms", max(5, n_persons // 1000)), alone_men)
     first_name[homonym] = "Jean"
     last_name[homonym] = "Martin"
     birth_name[homonym] = "Martin"
@@ -611,7 +665,7 @@ def _population(rng: np.random.Generator, n_persons: int) -> _Population:
     address_h["city"][hh_homonym] = "Paris"
 
     # People who moved: the whole household, to another commune.
-    moved_h = rng.random(n_households) < 0.08
+    moved_h = rng.random(n_households) < k.rate("moves", 0.08)
     moved_h[hh_homonym] = False
     new_h = _addresses(rng, n_households)
     old_h = {k: v.copy() for k, v in address_h.items()}
@@ -621,7 +675,7 @@ def _population(rng: np.random.Generator, n_persons: int) -> _Population:
     # (less common among the elderly) and a household landline for some.
     email = _emails(rng, first_name, last_name, birth_date)
     family_h = np.full(n_households, None, dtype=object)
-    shares = (sizes >= 2) & (rng.random(n_households) < 0.12)
+    shares = (sizes >= 2) & (rng.random(n_households) < k.rate("households", 0.12))
     fam = np.flatnonzero(shares)
     famille = ("famille." + _ascii_token(_str(hh_surname[fam])) + "@"
                + _str(_weighted(rng, [d for d, _ in _EMAIL_DOMAINS], [w for _, w in _EMAIL_DOMAINS],
@@ -777,18 +831,18 @@ def _ids(rng: np.random.Generator, n: int, low: int, high: int, order_by: np.nda
 # ---------------------------------------------------------------------------------------------
 # The five sources
 # ---------------------------------------------------------------------------------------------
-def _crm(rng: np.random.Generator, rec: _Records) -> pd.DataFrame:
+def _crm(rng: np.random.Generator, rec: _Records, k: _Corruption) -> pd.DataFrame:
     n = len(rec)
-    first = _typos(rng, _first_name_variants(rng, rec.first_name, 0.3, 2), 0.015, 1)
+    first = _typos(rng, _first_name_variants(rng, rec.first_name, k.rate("nicknames", 0.3), 2), 0.015, 1)
     last = _typos(rng, rec.last_name, 0.02, 1)
     last = _apply_case(last, _weighted(rng, [0, 1, 4], [0.75, 0.2, 0.05], n))
     first, last = _swap(rng, first, last, 0.01, 1)
     birth = rec.birth_name.copy()                       # birth name: sparsely filled, married only
     birth[~(rec.married & (rng.random(n) < 0.4))] = None
     birth_date = rec.birth_date.copy()
-    birth_date[rng.random(n) < 0.2] = np.datetime64("NaT")
+    birth_date[rng.random(n) < k.rate("missing", 0.2)] = np.datetime64("NaT")
     birth_date[_mask(rng, n, 0.004, 1)] = np.datetime64("1900-01-01")   # placeholder date
-    use_line = rec.landline.notna().to_numpy() & (rec.mobile.isna().to_numpy() | (rng.random(n) < 0.15))
+    use_line = rec.landline.notna().to_numpy() & (rec.mobile.isna().to_numpy() | (rng.random(n) < k.rate("households", 0.15)))
     phone = rec.mobile.where(~use_line, rec.landline)
     phone = _phone_strings(rng, phone, {"spaced": 0.8, "plain": 0.1, "dotted": 0.05, "intl_spaced": 0.05})
     created = _random_days(rng, _adult_since(rec, "2008-01-01"), np.datetime64("2024-06-30"), n)
@@ -799,17 +853,18 @@ def _crm(rng: np.random.Generator, rec: _Records) -> pd.DataFrame:
     frame = pd.DataFrame({
         "id_client": pd.Series(_ids(rng, n, 100_000, 100_000 + 6 * n, created)).map("CLI{:07d}".format),
         "civilite": _blank(rng, _civility(rng, rec.sex, {"M.": 0.6, "M": 0.12, "Monsieur": 0.18, "MR": 0.1},
-                                          {"Mme": 0.6, "MME": 0.12, "Madame": 0.18, "Mlle": 0.1}), 0.04),
+                                          {"Mme": 0.6, "MME": 0.12, "Madame": 0.18, "Mlle": 0.1}),
+                            k.rate("missing", 0.04)),
         "nom": last,
         "nom_naissance": birth,
         "prenom": first,
         "date_naissance": _date_strings(birth_date, "iso"),
-        "email": _blank(rng, _typos(rng, rec.email, 0.01, 1), 0.12),
-        "telephone": _blank(rng, phone, 0.08),
-        "adresse": _blank(rng, _typos(rng, _street_line(rng, rec.address, 0.25, 1), 0.01, 1), 0.03),
-        "code_postal": _blank(rng, postcode, 0.02),
+        "email": _blank(rng, _typos(rng, rec.email, 0.01, 1), k.rate("missing", 0.12)),
+        "telephone": _blank(rng, phone, k.rate("missing", 0.08)),
+        "adresse": _blank(rng, _typos(rng, _street_line(rng, rec.address, 0.25, 1), 0.01, 1), k.rate("missing", 0.03)),
+        "code_postal": _blank(rng, postcode, k.rate("missing", 0.02)),
         "ville": _city_variants(rng, rec.address["city"], postcode, 0.3, 0.3, 0.005, 1),
-        "pays": _blank(rng, _str(_weighted(rng, ["France", "FRANCE", "FR"], [0.8, 0.15, 0.05], n)), 0.1),
+        "pays": _blank(rng, _str(_weighted(rng, ["France", "FRANCE", "FR"], [0.8, 0.15, 0.05], n)), k.rate("missing", 0.1)),
         "optin_email": _str(np.where(rng.random(n) < 0.55, "oui", "non")),
         "date_creation": _date_strings(created, "iso"),
         "date_modification": _date_strings(modified, "iso"),
@@ -817,16 +872,17 @@ def _crm(rng: np.random.Generator, rec: _Records) -> pd.DataFrame:
     return frame
 
 
-def _ecommerce(rng: np.random.Generator, rec: _Records) -> pd.DataFrame:
+def _ecommerce(rng: np.random.Generator, rec: _Records, k: _Corruption) -> pd.DataFrame:
     n = len(rec)
-    first = _typos(rng, _first_name_variants(rng, rec.first_name, 0.15), 0.01, 1)
-    last = rec.last_name.where(~(rec.married & (rng.random(n) < 0.1)), rec.birth_name)
+    first = _typos(rng, _first_name_variants(rng, rec.first_name, k.rate("nicknames", 0.15)), 0.01, 1)
+    last = rec.last_name.where(~(rec.married & (rng.random(n) < k.rate("surname_changes", 0.1))),
+                                rec.birth_name)
     last = _typos(rng, last, 0.015, 1)
     typed = _weighted(rng, [0, 3, 1, 4], [0.72, 0.15, 0.08, 0.05], n)   # as typed by the customer
     first, last = _apply_case(first, typed), _apply_case(last, typed)
     first, last = _swap(rng, first, last, 0.02, 1)
     birth_date = rec.birth_date.copy()
-    birth_date[rng.random(n) < 0.45] = np.datetime64("NaT")
+    birth_date[rng.random(n) < k.rate("missing", 0.45)] = np.datetime64("NaT")
     phone = _phone_strings(rng, rec.mobile.where(rec.mobile.notna(), rec.landline),
                            {"intl_spaced": 0.75, "intl_plain": 0.1, "spaced": 0.1, "plain": 0.05})
     created = _random_days(rng, _adult_since(rec, "2012-03-01"), np.datetime64("2024-11-30"), n)
@@ -845,7 +901,7 @@ def _ecommerce(rng: np.random.Generator, rec: _Records) -> pd.DataFrame:
         "first_name": first,
         "last_name": last,
         "birthdate": _date_strings(birth_date, "iso"),
-        "phone": _blank(rng, phone, 0.2),
+        "phone": _blank(rng, phone, k.rate("missing", 0.2)),
         "street": _apply_case(_street_line(rng, rec.address, 0.2, 1), typed),
         "zip": zip_code,
         "city": city,
@@ -857,17 +913,18 @@ def _ecommerce(rng: np.random.Generator, rec: _Records) -> pd.DataFrame:
     return frame
 
 
-def _fidelite(rng: np.random.Generator, rec: _Records) -> pd.DataFrame:
+def _fidelite(rng: np.random.Generator, rec: _Records, k: _Corruption) -> pd.DataFrame:
     n = len(rec)
     # Cards taken before the wedding keep the birth name.
-    last = rec.last_name.where(~(rec.married & (rng.random(n) < 0.25)), rec.birth_name)
+    last = rec.last_name.where(~(rec.married & (rng.random(n) < k.rate("surname_changes", 0.25))),
+                                rec.birth_name)
     last = _apply_case(_typos(rng, last, 0.02, 1), np.full(n, 2))          # UPPER, no accents
     last = last.str.replace("'", " ", regex=False).where(rng.random(n) < 0.5, last)
-    first = _first_name_variants(rng, rec.first_name, 0.35, 2)
+    first = _first_name_variants(rng, rec.first_name, k.rate("nicknames", 0.35), 2)
     first = _apply_case(_typos(rng, first, 0.015, 1), _weighted(rng, [1, 2], [0.7, 0.3], n))
     first = first.str.replace("-", " ", regex=False).where(rng.random(n) < 0.5, first)
     birth_date = rec.birth_date.copy()
-    birth_date[rng.random(n) < 0.15] = np.datetime64("NaT")
+    birth_date[rng.random(n) < k.rate("missing", 0.15)] = np.datetime64("NaT")
     phone = _phone_strings(rng, rec.mobile.where(rec.mobile.notna(), rec.landline),
                            {"plain": 0.95, "no_zero": 0.05})
     joined = _random_days(rng, _adult_since(rec, "2003-01-01"), np.datetime64("2024-10-31"), n)
@@ -879,13 +936,13 @@ def _fidelite(rng: np.random.Generator, rec: _Records) -> pd.DataFrame:
     card = pd.Series(_ids(rng, n, 10 ** 8, 10 ** 9, joined)).map("2900{:09d}".format)
     frame = pd.DataFrame({
         "NUM_CARTE": card,
-        "CIVILITE": _blank(rng, _civility(rng, rec.sex, {"M": 0.85, "MR": 0.15}, {"MME": 0.85, "MLLE": 0.15}), 0.02),
+        "CIVILITE": _blank(rng, _civility(rng, rec.sex, {"M": 0.85, "MR": 0.15}, {"MME": 0.85, "MLLE": 0.15}), k.rate("missing", 0.02)),
         "NOM": last,
         "PRENOM": first,
         "DATE_NAISS": _date_strings(birth_date, "dmy"),
-        "TEL": _blank(rng, phone, 0.1),
-        "EMAIL": _blank(rng, rec.email.str.upper().where(rng.random(n) < 0.3, rec.email), 0.35),
-        "ADRESSE": _blank(rng, street, 0.02),
+        "TEL": _blank(rng, phone, k.rate("missing", 0.1)),
+        "EMAIL": _blank(rng, rec.email.str.upper().where(rng.random(n) < 0.3, rec.email), k.rate("missing", 0.35)),
+        "ADRESSE": _blank(rng, street, k.rate("missing", 0.02)),
         "CP": rec.address["postcode"],
         "VILLE": city,
         "DATE_ADHESION": _date_strings(joined, "dmy"),
@@ -894,10 +951,10 @@ def _fidelite(rng: np.random.Generator, rec: _Records) -> pd.DataFrame:
     return frame
 
 
-def _facturation(rng: np.random.Generator, rec: _Records) -> pd.DataFrame:
+def _facturation(rng: np.random.Generator, rec: _Records, k: _Corruption) -> pd.DataFrame:
     n = len(rec)
     last = _typos(rng, rec.last_name, 0.015, 1)
-    first = _typos(rng, _first_name_variants(rng, rec.first_name, 0.2, 1), 0.01)
+    first = _typos(rng, _first_name_variants(rng, rec.first_name, k.rate("nicknames", 0.2), 1), 0.01)
     upper_last = last.str.upper()
     # Legacy ERP apostrophe: N'DIAYE written with the typographic ’ (cp1252 0x92).
     curly = rng.random(n) < 0.5
@@ -915,24 +972,25 @@ def _facturation(rng: np.random.Generator, rec: _Records) -> pd.DataFrame:
     frame = pd.DataFrame({
         "CODE_TIERS": pd.Series(_ids(rng, n, 1, 10 * n + 1)).map("C{:07d}".format),
         "NOM_COMPLET": full,
-        "ADRESSE_1": _blank(rng, street, 0.01),
+        "ADRESSE_1": _blank(rng, street, k.rate("missing", 0.01)),
         "CP": cp_int,
         "VILLE": city,
-        "TELEPHONE": _blank(rng, phone, 0.3),
-        "MAIL": _blank(rng, rec.email, 0.4),
+        "TELEPHONE": _blank(rng, phone, k.rate("missing", 0.3)),
+        "MAIL": _blank(rng, rec.email, k.rate("missing", 0.4)),
         "DATE_DERNIERE_FACTURE": _date_strings(invoice, "dmy"),
     })
     return frame
 
 
-def _service_client(rng: np.random.Generator, rec: _Records) -> pd.DataFrame:
+def _service_client(rng: np.random.Generator, rec: _Records, k: _Corruption) -> pd.DataFrame:
     n = len(rec)
-    last = rec.last_name.where(~(rec.married & (rng.random(n) < 0.1)), rec.birth_name)
+    last = rec.last_name.where(~(rec.married & (rng.random(n) < k.rate("surname_changes", 0.1))),
+                                rec.birth_name)
     last = _apply_case(_typos(rng, last, 0.04, 1), _weighted(rng, [0, 1, 2], [0.4, 0.4, 0.2], n))
-    first = _typos(rng, _first_name_variants(rng, rec.first_name, 0.3, 1), 0.03, 1)
+    first = _typos(rng, _first_name_variants(rng, rec.first_name, k.rate("nicknames", 0.3), 1), 0.03, 1)
     first, last = _swap(rng, first, last, 0.02, 1)
     # The agent sometimes types the landline in the mobile field.
-    phone = rec.mobile.where(~(rec.landline.notna().to_numpy() & (rng.random(n) < 0.08)), rec.landline)
+    phone = rec.mobile.where(~(rec.landline.notna().to_numpy() & (rng.random(n) < k.rate("households", 0.08))), rec.landline)
     phone = _phone_strings(rng, phone, {"spaced": 0.4, "plain": 0.4, "dashed": 0.1, "intl_plain": 0.1})
     called = _with_time(rng, _random_days(rng, _adult_since(rec, "2020-01-01"), REFERENCE_DATE, n))
     # Contacts are numbered in call order, as an auto-increment key would.
@@ -941,10 +999,10 @@ def _service_client(rng: np.random.Generator, rec: _Records) -> pd.DataFrame:
     return pd.DataFrame({
         "contact_id": contact_id,
         "nom": last,
-        "prenom": _blank(rng, first, 0.03),
-        "tel_portable": _blank(rng, phone, 0.1),
-        "courriel": _blank(rng, _typos(rng, rec.email, 0.03, 1), 0.3),
-        "code_postal": _blank(rng, rec.address["postcode"], 0.2),
+        "prenom": _blank(rng, first, k.rate("missing", 0.03)),
+        "tel_portable": _blank(rng, phone, k.rate("missing", 0.1)),
+        "courriel": _blank(rng, _typos(rng, rec.email, 0.03, 1), k.rate("missing", 0.3)),
+        "code_postal": _blank(rng, rec.address["postcode"], k.rate("missing", 0.2)),
         "date_dernier_appel": _datetime_strings(called, " "),
     })
 
@@ -1077,7 +1135,8 @@ def _engagement(sizes: dict[str, int], seed: int, language: str) -> Engagement:
 # Entry point
 # ---------------------------------------------------------------------------------------------
 def generate_demo(out_dir: str | Path, n_records: int = 5000, seed: int = 42,
-                  language: str = "fr", progress: bool = False) -> DemoResult:
+                  language: str = "fr", progress: bool = False,
+                  corruption: dict[str, float] | None = None) -> DemoResult:
     """Write the demo engagement: five source extracts, their ground truth and the engagement YAML.
 
     Args:
@@ -1087,12 +1146,22 @@ def generate_demo(out_dir: str | Path, n_records: int = 5000, seed: int = 42,
         seed: random seed; the same seed writes byte-identical files.
         language: report language written into the engagement, ``fr`` or ``en``.
         progress: show a progress bar.
+        corruption: rate multipliers by knob of :data:`CORRUPTION_KNOBS` (``missing``, ``moves``,
+            ``nicknames``, ``surname_changes``, ``households``, ``homonyms``), e.g.
+            ``{"moves": 2.0}`` for twice as many people who moved. Knobs left out stay at 1.0;
+            ``None`` (default) or all knobs at 1.0 writes exactly the default demo, byte for byte.
+            Rates are compared with the same random draws whatever their knob, so ``missing``,
+            ``moves``, ``nicknames`` and ``surname_changes`` change the demo of a seed only where
+            their rates do; ``households`` and ``homonyms`` also change minimum counts, which
+            shifts the draws that follow (another sample of the same world). For robustness sweeps
+            of the benchmark; not exposed on the command line.
 
     Returns:
         Where the engagement and the truth were written, rows per source and distinct persons.
 
     Raises:
-        ValueError: ``n_records`` out of bounds or ``language`` unknown.
+        ValueError: ``n_records`` out of bounds, ``language`` unknown, or a corruption knob
+            unknown or negative.
 
     Examples:
         >>> result = generate_demo(tmp_path / "demo", n_records=1000, seed=1)  # doctest: +SKIP
@@ -1102,6 +1171,7 @@ def generate_demo(out_dir: str | Path, n_records: int = 5000, seed: int = 42,
     _check_n_records(n_records)
     if language not in ("fr", "en"):
         raise ValueError(f"language must be 'fr' or 'en'; got {language!r}")
+    knobs = _Corruption.of(corruption)
     from tqdm.auto import tqdm
 
     out = Path(out_dir)
@@ -1115,7 +1185,7 @@ def generate_demo(out_dir: str | Path, n_records: int = 5000, seed: int = 42,
 
     steps = tqdm(total=2 + len(sizes) + 1, desc="demo", disable=not progress)
     records, n_persons = _membership(rng_membership, sizes)
-    population = _population(rng_population, n_persons)
+    population = _population(rng_population, n_persons, knobs)
     steps.update(2)
 
     person_ids = pd.Series(np.arange(1, n_persons + 1)).map("P{:07d}".format).to_numpy(dtype=object)
@@ -1125,7 +1195,7 @@ def generate_demo(out_dir: str | Path, n_records: int = 5000, seed: int = 42,
     for (name, person), rng in zip(records.items(), rng_sources):
         steps.set_postfix_str(name)
         rec = _records(rng, population, person, name)
-        frame = _BUILDERS[name](rng, rec)
+        frame = _BUILDERS[name](rng, rec, knobs)
         source = next(s for s in _sources(sizes) if s.name == name)
         # Extracts come sorted by their id.
         order = np.argsort(frame[source.id_column].to_numpy(), kind="stable")

@@ -16,7 +16,7 @@ from rapidfuzz.distance import Levenshtein
 from unidecode import unidecode
 
 from rcu_kit.core.config import load_engagement
-from rcu_kit.sources.demo import SOURCE_SHARES, demo_mapping, generate_demo, source_sizes
+from rcu_kit.sources.demo import CORRUPTION_KNOBS, SOURCE_SHARES, demo_mapping, generate_demo, source_sizes
 
 FILES = ["truth.csv", "engagement.yaml", "data/crm_clients.csv", "data/ecommerce_accounts.parquet",
          "data/fidelite_cartes.csv", "data/facturation_tiers.csv", "data/service_client.db"]
@@ -396,3 +396,41 @@ def test_ids_follow_creation_order_and_logins_are_unique(demo):
     assert ecom["customer_id"].is_monotonic_increasing and ecom["created_at"].is_monotonic_increasing
     # The e-mail is the e-commerce login: a second account of a person has another e-mail.
     assert ecom["email"].is_unique
+
+
+# -- corruption knobs (robustness sweeps) --------------------------------------------------------
+def test_corruption_at_one_is_the_default_demo_byte_for_byte(tmp_path):
+    generate_demo(tmp_path / "default", n_records=1000, seed=5)
+    generate_demo(tmp_path / "ones", n_records=1000, seed=5, corruption={knob: 1.0 for knob in CORRUPTION_KNOBS})
+    for name in FILES:
+        assert (tmp_path / "default" / name).read_bytes() == (tmp_path / "ones" / name).read_bytes(), name
+
+
+@pytest.mark.parametrize("corruption, message", [
+    ({"typos": 2.0}, r"unknown knob\(s\) 'typos'"),
+    ({"moves": -1.0}, r"'moves' must be a multiplier >= 0"),
+    ({"missing": "2"}, r"'missing' must be a multiplier >= 0"),
+])
+def test_bad_corruption_is_a_clear_error(tmp_path, corruption, message):
+    with pytest.raises(ValueError, match=message):
+        generate_demo(tmp_path, n_records=1000, corruption=corruption)
+
+
+def test_corruption_multiplies_the_rates_it_names(tmp_path):
+    base = generate_demo(tmp_path / "base", n_records=4000, seed=11)
+    more = generate_demo(tmp_path / "more", n_records=4000, seed=11,
+                         corruption={"missing": 2.0, "homonyms": 2.0})
+    a, b = read_sources(tmp_path / "base"), read_sources(tmp_path / "more")
+    # CRM e-mails are blanked at 12 %, 24 % with missing x2 (the same draws: a superset of blanks).
+    blank_a, blank_b = a["crm"]["email"].isna(), b["crm"]["email"].isna()
+    assert 0.09 < blank_a.mean() < 0.15 and 0.20 < blank_b.mean() < 0.28
+    assert not (blank_a & ~blank_b).any()
+    # Jean MARTIN homonyms: max(5, persons // 1000) = 5 by default (2,499 persons), 10 at x2;
+    # counted on the truth's persons whose CRM or e-commerce records carry the name.
+    def jean_martin(folder: Path, sources: dict[str, pd.DataFrame]) -> int:
+        truth = pd.read_csv(folder / "truth.csv", dtype=str)
+        crm = sources["crm"]
+        ids = crm.loc[(crm["prenom"] == "Jean") & (crm["nom"].map(norm) == "MARTIN"), "id_client"]
+        return truth[(truth["source"] == "crm") & truth["record_id"].isin(ids)]["person_id"].nunique()
+    assert jean_martin(tmp_path / "more", b) > jean_martin(tmp_path / "base", a)
+    assert (base.n_persons, base.rows_per_source) == (more.n_persons, more.rows_per_source)
