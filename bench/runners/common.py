@@ -11,8 +11,8 @@ deliberately not given), clusters the records, and writes:
 
 ``records.parquet`` holds ``source``, ``record_id`` and one text column per attribute (missing
 values as nulls). ``meta.json`` holds ``task`` (``dedupe``: find duplicates among all records;
-``link``: match records of one source to the other, as in FEBRL4) and ``schema`` (``febrl`` or
-``rcu``: which attribute columns to expect).
+``link``: match records of one source to the other, as in FEBRL4) and ``schema`` (``febrl``,
+``rcu``, ``rldata`` or ``patentsview``: which attribute columns to expect).
 """
 
 from __future__ import annotations
@@ -33,6 +33,9 @@ import pandas as pd
 FEBRL_COLUMNS = ["given_name", "surname", "street_number", "address_1", "address_2", "suburb",
                  "postcode", "state", "date_of_birth", "soc_sec_id"]
 RCU_TEXT_COLUMNS = ["civility", "last_name", "birth_name", "first_name", "street", "city", "country"]
+RLDATA_NAME_COLUMNS = ["fname_c1", "fname_c2", "lname_c1", "lname_c2"]
+PATENTSVIEW_COLUMNS = ["raw_inventor_name_first", "raw_inventor_name_last", "raw_city", "raw_state",
+                       "raw_country"]
 DATE_FORMATS = ("%Y-%m-%d", "%d/%m/%Y", "%Y%m%d", "%d-%m-%Y", "%d.%m.%Y", "%Y/%m/%d", "%d/%m/%y")
 
 RunResult = tuple[pd.DataFrame, dict[str, Any]]
@@ -70,19 +73,43 @@ def parse_dates(values: pd.Series) -> pd.Series:
     return out.astype(object).where(out.notna(), None)
 
 
+def date_from_parts(year: pd.Series, month: pd.Series, day: pd.Series) -> pd.Series:
+    """``yyyy-mm-dd`` text from year, month and day columns (RLdata's by, bm, bd); null if a part is.
+
+    Parts are zero-padded, not checked: an impossible date (a typo in the day) stays as text, and
+    each tool reads it as its date handling does.
+    """
+    def part(values: pd.Series, width: int) -> pd.Series:
+        text = values.astype("string").str.strip().str.replace(r"\.0$", "", regex=True)
+        return text.str.zfill(width)
+    out = part(year, 4) + "-" + part(month, 2) + "-" + part(day, 2)
+    return out.astype(object).where(out.notna(), None)
+
+
 def light_clean(records: pd.DataFrame, schema: str) -> pd.DataFrame:
     """The light cleaning a baseline would normally get; not rcu_kit's French standardisation.
 
     FEBRL is already lower case: text is stripped. Demo (``rcu``) records: text folded (lower
     case, accents off), e-mails lower-cased, phones and postcodes reduced to digits, dates parsed.
+    RLdata: names folded, ``birth_date`` (``yyyy-mm-dd``) added from by / bm / bd. PatentsView:
+    names and places folded.
     """
     out = records.copy()
     if schema == "febrl":
         for col in FEBRL_COLUMNS:
             out[col] = fold_text(out[col])
         return out
+    if schema == "rldata":
+        for col in RLDATA_NAME_COLUMNS:
+            out[col] = fold_text(out[col])
+        out["birth_date"] = date_from_parts(out["by"], out["bm"], out["bd"])
+        return out
+    if schema == "patentsview":
+        for col in PATENTSVIEW_COLUMNS:
+            out[col] = fold_text(out[col])
+        return out
     if schema != "rcu":
-        raise ValueError(f"unknown schema {schema!r}: expected febrl or rcu")
+        raise ValueError(f"unknown schema {schema!r}: expected febrl, rcu, rldata or patentsview")
     for col in RCU_TEXT_COLUMNS:
         if col in out:
             out[col] = fold_text(out[col])

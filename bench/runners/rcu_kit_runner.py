@@ -11,6 +11,12 @@ surname -> last_name, date_of_birth -> birth_date, street_number + address_1 -> 
 suburb -> city, postcode -> postcode, soc_sec_id -> id_number (the personal identifier the
 linkage compares, as Splink's model compares soc_sec_id); address_2 and state have no target
 attribute (Splink's model does not compare them either).
+
+RLdata (German personal records): first_name = fname_c1 + " " + fname_c2 (all given names, as a
+prénom field holds them), last_name = lname_c1 + " " + lname_c2 (a double surname), birth_date =
+by-bm-bd as ``yyyy-mm-dd``. PatentsView (inventor mentions): raw_inventor_name_first ->
+first_name, raw_inventor_name_last -> last_name, raw_city -> city, raw_country -> country;
+raw_state has no target attribute (a US state is not a French one) and is not used.
 """
 
 from __future__ import annotations
@@ -25,7 +31,7 @@ import pandas as pd
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 sys.path.insert(0, str(Path(__file__).resolve().parents[2]))  # the repository, for rcu_kit
 
-from common import RunResult, clusters_frame, log, main  # noqa: E402
+from common import RunResult, clusters_frame, date_from_parts, log, main  # noqa: E402
 
 # Scored pairs kept in the result, as Splink's predict(threshold_match_probability=0.2) keeps them;
 # the clusters do not depend on it (they use the pipeline's own threshold).
@@ -43,6 +49,36 @@ def _febrl_as_attributes(records: pd.DataFrame) -> pd.DataFrame:
     return out
 
 
+def _joined(*parts: pd.Series) -> pd.Series:
+    """Components joined by a space, missing ones left out; null when all are missing."""
+    text = pd.concat([p.fillna("").astype(str).str.strip() for p in parts], axis=1)
+    line = text.apply(lambda row: " ".join(v for v in row if v), axis=1)
+    return line.where(line != "", None)
+
+
+def _rldata_as_attributes(records: pd.DataFrame) -> pd.DataFrame:
+    out = records[["source", "record_id"]].copy()
+    out["first_name"] = _joined(records["fname_c1"], records["fname_c2"])
+    out["last_name"] = _joined(records["lname_c1"], records["lname_c2"])
+    out["birth_date"] = date_from_parts(records["by"], records["bm"], records["bd"])
+    return out
+
+
+PATENTSVIEW_TO_ATTRIBUTE = {"raw_inventor_name_first": "first_name", "raw_inventor_name_last": "last_name",
+                            "raw_city": "city", "raw_country": "country"}
+
+
+def _as_attributes(records: pd.DataFrame, schema: str) -> pd.DataFrame:
+    """The records with target attribute columns, mapped as a consultant would (module doc)."""
+    if schema == "febrl":
+        return _febrl_as_attributes(records)
+    if schema == "rldata":
+        return _rldata_as_attributes(records)
+    if schema == "patentsview":
+        return records[["source", "record_id", *PATENTSVIEW_TO_ATTRIBUTE]].rename(columns=PATENTSVIEW_TO_ATTRIBUTE)
+    return records  # the demo: already mapped by the engagement
+
+
 def _pipeline():
     try:
         from rcu_kit.linkage.pipeline import deduplicate
@@ -57,7 +93,7 @@ def _pipeline():
 
 def run(records: pd.DataFrame, meta: dict[str, Any]) -> RunResult:
     standardise_records, deduplicate = _pipeline()
-    attributes = _febrl_as_attributes(records) if meta["schema"] == "febrl" else records
+    attributes = _as_attributes(records, meta["schema"])
     t0 = time.perf_counter()
     standardised = standardise_records(attributes)
     t1 = time.perf_counter()

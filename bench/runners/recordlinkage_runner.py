@@ -7,6 +7,11 @@ matched pairs are closed transitively into clusters (connected components).
 
 Tuned reasonably but kept plain: the blocking keys are the ones a user of the library would pick
 for these columns, the thresholds the library's usual 0.85.
+
+RLdata: blocks on first + last name (fname_c1, lname_c1) and on the birth date; Jaro-Winkler on
+fname_c1 and lname_c1, exact on by, bm, bd (R RecordLinkage's own comparison of these files).
+PatentsView: blocks on first + last name and on first name + city; Jaro-Winkler on first name,
+last name and city, exact on state and country.
 """
 
 from __future__ import annotations
@@ -57,12 +62,35 @@ def _rcu(indexer: rl.Index, compare: rl.Compare, columns: set[str]) -> None:
             compare.exact(col, col, label=col)
 
 
+def _rldata(indexer: rl.Index, compare: rl.Compare) -> None:
+    indexer.block(["fname_c1", "lname_c1"])
+    indexer.block("birth_date")
+    for col in ("fname_c1", "lname_c1"):
+        compare.string(col, col, method="jarowinkler", threshold=THRESHOLD, label=col)
+    for col in ("by", "bm", "bd"):
+        compare.exact(col, col, label=col)
+
+
+def _patentsview(indexer: rl.Index, compare: rl.Compare) -> None:
+    first, last, city = "raw_inventor_name_first", "raw_inventor_name_last", "raw_city"
+    indexer.block([first, last])
+    indexer.block([first, city])
+    for col in (first, last, city):
+        compare.string(col, col, method="jarowinkler", threshold=THRESHOLD, label=col)
+    for col in ("raw_state", "raw_country"):
+        compare.exact(col, col, label=col)
+
+
 def run(records: pd.DataFrame, meta: dict[str, Any]) -> RunResult:
     clean = light_clean(records, meta["schema"])
     clean.index = pd.RangeIndex(len(clean))
     indexer, compare = rl.Index(), rl.Compare()
     if meta["schema"] == "febrl":
         _febrl(indexer, compare)
+    elif meta["schema"] == "rldata":
+        _rldata(indexer, compare)
+    elif meta["schema"] == "patentsview":
+        _patentsview(indexer, compare)
     else:
         _rcu(indexer, compare, set(clean.columns))
     if meta["task"] == "link":
