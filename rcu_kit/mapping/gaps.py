@@ -289,19 +289,19 @@ def gap_matrix(engagement: Engagement, loaded: Mapping[str, Any],
 # ---------------------------------------------------------------------------------------------
 # Gaps
 # ---------------------------------------------------------------------------------------------
-def gap_table(engagement: Engagement, matrix: pd.DataFrame, *, poor_threshold: float = 0.8,
-              language: str | None = None) -> pd.DataFrame:
+def gap_table(engagement: Engagement, matrix: pd.DataFrame, *, poor_threshold: float = 0.8
+              ) -> pd.DataFrame:
     """The gaps between the target record and the sources, most severe first.
+
+    The detail is a code and its figures (``detail_code``: gap_missing, gap_poor, gap_single,
+    gap_formats; ``detail_params`` in JSON), worded by :func:`client_tables`
+    (:mod:`rcu_kit.core.wording`), so the saved table does not depend on the language.
 
     Args:
         engagement: gives each attribute's criticity and whether it is required.
         matrix: from :func:`gap_matrix`.
         poor_threshold: the least quality (fill rate x validity rate) of the best source under
             which an attribute is "present but poor".
-        language: unused: the detail is a code and its figures (``detail_code``: gap_missing,
-            gap_poor, gap_single, gap_formats; ``detail_params`` in JSON), worded by
-            :func:`client_tables` (:mod:`rcu_kit.core.wording`), so the saved table does not
-            depend on the language.
 
     Returns:
         One row per gap, columns :data:`GAP_COLUMNS`, sorted by severity, then gap kind (in
