@@ -20,8 +20,8 @@ from typing import Any
 
 import yaml
 
-__all__ = ["t", "labels", "fmt_number", "fmt_percent", "plotly_separators", "LANGUAGES",
-           "NOT_AVAILABLE"]
+__all__ = ["t", "labels", "fmt_number", "fmt_percent", "fmt_date", "plotly_separators",
+           "plotly_percent", "LANGUAGES", "NOT_AVAILABLE"]
 
 LANGUAGES = ("fr", "en")
 # What a missing figure reads as in client text ("non disponible" / "not available").
@@ -113,6 +113,41 @@ def fmt_percent(share: float | None, language: str, decimals: int = 0) -> str:
         return fmt_number(None, language)
     number = fmt_number(100 * float(share), language, decimals)
     return f"{number}\u00a0%" if language == "fr" else f"{number}%"
+
+
+def fmt_date(value: Any, language: str) -> str:
+    """A day as client text: ``31/12/2025`` in French, ``2025-12-31`` (ISO) in English.
+
+    ``value`` is anything :class:`pandas.Timestamp` reads (a date, an ISO string); a missing
+    value reads as :func:`fmt_number` writes one (``n.d.`` / ``n/a``).
+
+    Examples:
+        >>> fmt_date("2025-12-31", "fr"), fmt_date("2025-12-31", "en")
+        ('31/12/2025', '2025-12-31')
+    """
+    import pandas as pd
+
+    if _missing(value):
+        return fmt_number(None, language)
+    if language not in LANGUAGES:
+        raise ValueError(f"language must be one of {LANGUAGES}, got {language!r}")
+    return pd.Timestamp(value).strftime("%d/%m/%Y" if language == "fr" else "%Y-%m-%d")
+
+
+def plotly_percent(value: str, language: str) -> str:
+    """A plotly template placeholder shown as a percentage, as :func:`fmt_percent` writes one.
+
+    ``value`` is the placeholder's inside (``"z:.1f"``: the value, already in percent, with one
+    decimal); the decimal separator comes from the layout's ``separators``
+    (:func:`plotly_separators`).
+
+    Examples:
+        >>> plotly_percent("z:.1f", "fr"), plotly_percent("z:.1f", "en")
+        ('%{z:.1f}\xa0%', '%{z:.1f}%')
+    """
+    if language not in LANGUAGES:
+        raise ValueError(f"language must be one of {LANGUAGES}, got {language!r}")
+    return f"%{{{value}}}\u00a0%" if language == "fr" else f"%{{{value}}}%"
 
 
 def plotly_separators(language: str) -> str:

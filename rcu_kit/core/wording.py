@@ -7,7 +7,11 @@ the one set of formatters (:func:`rcu_kit.core.i18n.fmt_number`, :func:`~rcu_kit
 
 Each code is one :class:`Phrase`: the label(s) it reads (``resources/i18n/<topic>.yaml``) and how
 each parameter is formatted (a share as a percentage with so many decimals, a count with
-thousands separators, a ``{source: format}`` mapping as a list).
+thousands separators, a day, a ``{source: format}`` mapping as a list, a value named by a label).
+
+A saved table holds each text as two columns, ``<name>_code`` and ``<name>_params`` (JSON);
+:func:`word_table` shows them as one ``<name>`` column in the client's language. An empty code
+reads as an empty text (a KPI row without a note).
 
 Examples:
     >>> word("duplicates", {"rate": 0.06}, "fr"), word("duplicates", {"rate": 0.06}, "en")
@@ -26,10 +30,10 @@ from typing import Any
 
 import pandas as pd
 
-from rcu_kit.core.i18n import fmt_number, fmt_percent, t
+from rcu_kit.core.i18n import fmt_date, fmt_number, fmt_percent, t
 
-__all__ = ["Phrase", "PHRASES", "word", "word_column", "params_json", "format_label",
-           "finding_details", "finding_subjects", "worded_findings"]
+__all__ = ["Phrase", "PHRASES", "word", "word_column", "word_table", "params_json", "format_label",
+           "finding_details", "finding_subjects", "worded_findings", "word_explanation"]
 
 
 @dataclass(frozen=True)
@@ -41,12 +45,19 @@ class Phrase:
         percents: parameter -> decimals, for shares (0-1) shown as percentages.
         numbers: parameter -> decimals, for counts and scores.
         formats: parameters holding ``{source: format label}``, shown ``source: label; ...``.
+        dates: parameters holding a day (ISO text), shown by :func:`rcu_kit.core.i18n.fmt_date`.
+        labels: parameter -> label key with ``{}`` for the value (``roadmap.answer_{}``): a
+            value saved as a key (``true``, ``low``) shown by its label.
+        sep: what joins the labels of ``keys`` (a list of reasons joins with ``"; "``).
     """
 
     keys: tuple[str, ...]
     percents: Mapping[str, int] = field(default_factory=dict)
     numbers: Mapping[str, int] = field(default_factory=dict)
     formats: tuple[str, ...] = ()
+    dates: tuple[str, ...] = ()
+    labels: Mapping[str, str] = field(default_factory=dict)
+    sep: str = ""
 
 
 PHRASES: dict[str, Phrase] = {
@@ -70,6 +81,58 @@ PHRASES: dict[str, Phrase] = {
     "type_category": Phrase(("audit.reason_category",), numbers={"n": 0}),
     "type_text": Phrase(("audit.reason_text",)),
     "type_text_names": Phrase(("audit.reason_text", "audit.reason_text_names"), percents={"rate": 0}),
+    # audit points of attention (rcu_kit.audit.run, rcu_kit.audit.profiling): "message", "note"
+    "msg_no_columns": Phrase(("audit.msg_no_columns",)),
+    "msg_empty_source": Phrase(("audit.msg_empty_source",)),
+    "msg_bad_lines": Phrase(("audit.msg_bad_lines",), numbers={"count": 0}),
+    "msg_empty_column": Phrase(("audit.msg_empty_column",)),
+    "msg_low_validity": Phrase(("audit.msg_low_validity",), percents={"validity": 0}),
+    "msg_low_confidence": Phrase(("audit.msg_low_confidence",), percents={"confidence": 0}),
+    "msg_profile_failed": Phrase(("audit.msg_profile_failed",)),
+    # quality KPIs (rcu_kit.audit.quality): "note" and "outlier_rule" (bounds keep {lo:g})
+    "note_no_rows": Phrase(("audit.note_no_rows",)),
+    "note_empty_column": Phrase(("audit.note_empty_column",)),
+    "note_no_rule": Phrase(("audit.note_no_rule",)),
+    "note_no_date": Phrase(("audit.note_no_date",)),
+    "rule_date": Phrase(("audit.rule_date",), dates=("today",)),
+    "rule_birth_date": Phrase(("audit.rule_birth_date",)),
+    "rule_number": Phrase(("audit.rule_number",)),
+    "rule_length": Phrase(("audit.rule_length",)),
+    # exact duplicates (rcu_kit.audit.exact_duplicates): "note" of a key that cannot be built
+    **{f"dup_note_{key}": Phrase((f"audit.dup_note_{key}",))
+       for key in ("email", "phone", "name_birth_date", "any_key")},
+    # personal data (rcu_kit.audit.personal_data): "reason"
+    "gdpr_sensitive": Phrase(("audit.gdpr_sensitive",)),
+    "gdpr_financial": Phrase(("audit.gdpr_financial",)),
+    "gdpr_mapped": Phrase(("audit.gdpr_mapped",)),
+    "gdpr_not_personal": Phrase(("audit.gdpr_not_personal",)),
+    **{f"gdpr_{kind}": Phrase((f"audit.gdpr_{kind}",))
+       for kind in ("last_name", "first_name", "full_name", "civility", "birth_date", "id", "email",
+                    "phone", "street", "postcode", "city", "country", "text", "siren", "siret")},
+    # mapping suggestions (rcu_kit.mapping.suggest): "reason", the evidence joined by "; "
+    "map_name": Phrase(("mapping.reason_name",), numbers={"score": 2}),
+    "map_name_type": Phrase(("mapping.reason_name", "mapping.reason_type"), numbers={"score": 2},
+                            sep="; "),
+    "map_type_only": Phrase(("mapping.reason_type_only",)),
+    "map_name_type_conflict": Phrase(("mapping.reason_name", "mapping.reason_type_conflict"),
+                                     numbers={"score": 2}, sep="; "),
+    "map_name_not_type": Phrase(("mapping.reason_name", "mapping.reason_not_type"),
+                                numbers={"score": 2}, percents={"share": 0}, sep="; "),
+    "map_overlap": Phrase(("mapping.reason_overlap",), percents={"share": 0}),
+    "map_name_words": Phrase(("mapping.reason_name_words",), percents={"share": 0}),
+    "map_id": Phrase(("mapping.reason_id",)),
+    "map_none": Phrase(("mapping.reason_none",)),
+    "map_weak": Phrase(("mapping.reason_weak",), numbers={"score": 2}),
+    # roadmap criteria (rcu_kit.roadmap.scoring): "basis", the answer or figure a criterion uses
+    "basis_unknown": Phrase(("roadmap.basis_unknown",)),
+    "basis_sources": Phrase(("roadmap.basis_sources",), numbers={"n": 0}),
+    "basis_formats": Phrase(("roadmap.basis_formats",), numbers={"n": 0}),
+    "basis_records": Phrase(("roadmap.basis_records",), numbers={"n": 0}),
+    "basis_duplicates": Phrase(("roadmap.basis_duplicates",), percents={"rate": 1}),
+    "basis_shared": Phrase(("roadmap.basis_shared",), percents={"rate": 1}),
+    "basis_answer": Phrase(("roadmap.answer",), labels={"answer": "roadmap.answer_{}"}),
+    "basis_real_time": Phrase(("roadmap.answer", "roadmap.basis_real_time_flows"),
+                              labels={"answer": "roadmap.answer_{}"}, numbers={"flows": 0}),
 }
 
 # Format labels that are words: shown to the client through gaps.format_<key> (French / English);
@@ -123,12 +186,20 @@ def _params(params: Mapping[str, Any] | str | None) -> dict[str, Any]:
     return dict(params)
 
 
-def word(code: str, params: Mapping[str, Any] | str | None, language: str) -> str:
+def _no_code(code: Any) -> bool:
+    return code is None or code is pd.NA or code == "" or (isinstance(code, float) and math.isnan(code))
+
+
+def word(code: str | None, params: Mapping[str, Any] | str | None, language: str) -> str:
     """The sentence for ``code`` with ``params`` (a mapping or its JSON text) in ``language``.
+
+    An empty code (``""``, None, NaN: nothing to say) reads as ``""``.
 
     Raises:
         KeyError: unknown code (the message lists the known ones).
     """
+    if _no_code(code):
+        return ""
     if code not in PHRASES:
         raise KeyError(f"no wording for code {code!r}; known: {', '.join(PHRASES)}")
     phrase = PHRASES[code]
@@ -140,13 +211,39 @@ def word(code: str, params: Mapping[str, Any] | str | None, language: str) -> st
     for name in phrase.formats:
         values[name] = "; ".join(f"{source}: {format_label(label, language)}"
                                  for source, label in (values.get(name) or {}).items())
-    return "".join(t(key, language, **values) for key in phrase.keys)
+    for name in phrase.dates:
+        values[name] = fmt_date(values.get(name), language)
+    for name, key in phrase.labels.items():
+        values[name] = t(key.format(values.get(name)), language)
+    return phrase.sep.join(t(key, language, **values) for key in phrase.keys)
 
 
 def word_column(codes: pd.Series, params: pd.Series, language: str) -> pd.Series:
     """:func:`word` on each row of a table: its code column and its parameters column."""
     return pd.Series([word(c, p, language) for c, p in zip(codes, params)], index=codes.index,
                      dtype=object)
+
+
+def word_table(table: pd.DataFrame, language: str) -> pd.DataFrame:
+    """``table`` with each pair ``<name>_code`` + ``<name>_params`` worded into one ``<name>``
+    column, at the place of ``<name>_code``; other columns unchanged (a copy).
+
+    Examples:
+        >>> saved = pd.DataFrame({"column": ["fax"], "note_code": ["note_empty_column"],
+        ...                       "note_params": ["{}"]})
+        >>> word_table(saved, "en").to_dict("records")
+        [{'column': 'fax', 'note': 'column 100% empty'}]
+    """
+    out = table.copy()
+    for code in [c for c in table.columns if str(c).endswith("_code")]:
+        name = str(code).removesuffix("_code")
+        if f"{name}_params" not in out.columns:
+            continue
+        at = list(out.columns).index(code)
+        worded = word_column(out[code], out[f"{name}_params"], language)
+        out = out.drop(columns=[code, f"{name}_params"])
+        out.insert(at, name, worded)
+    return out
 
 
 def finding_details(findings: pd.DataFrame, language: str) -> pd.Series:
@@ -176,3 +273,26 @@ def worded_findings(findings: pd.DataFrame, language: str,
                          "subject": finding_subjects(findings, labels),
                          "detail": finding_details(findings, language),
                          "severity": findings["severity"]})
+
+
+def word_explanation(explanation: Mapping[str, Any], language: str) -> str:
+    """The roadmap's one paragraph for the client from its codes and figures.
+
+    Args:
+        explanation: ``form``, ``score``, ``runner_up``, ``margin`` and ``reasons`` (each a
+            ``criterion``, its ``basis_code`` + ``basis_params`` and its ``contribution``), as
+            :meth:`rcu_kit.roadmap.scoring.Recommendation.explanation_figures` gives them and
+            ``roadmap/summary.json`` saves them.
+        language: ``fr`` or ``en``.
+    """
+    reasons = ", ".join(
+        "{} ({}, {})".format(t("roadmap.criterion_" + r["criterion"], language),
+                             word(r["basis_code"], r.get("basis_params"), language),
+                             fmt_number(r["contribution"], language, 1, sign=True))
+        for r in explanation.get("reasons", []))
+    return t("roadmap.explanation", language,
+             form=t(f"roadmap.form_{explanation['form']}", language),
+             score=fmt_number(explanation["score"], language, 1),
+             runner_up=t(f"roadmap.form_{explanation['runner_up']}", language),
+             margin=fmt_number(explanation["margin"], language, 1),
+             reasons=reasons)

@@ -28,7 +28,8 @@ from tqdm.auto import tqdm
 from unidecode import unidecode
 
 from rcu_kit.core.config import DERIVED_ATTRIBUTES, Attribute, ConfigError, Engagement, MappingEntry
-from rcu_kit.core.i18n import fmt_number, fmt_percent, t
+from rcu_kit.core.i18n import t
+from rcu_kit.core.wording import params_json, word_column, word_table
 from rcu_kit.mapping.transforms import MappingError, frame_of
 from rcu_kit.values.validity import check_validity
 
@@ -46,9 +47,17 @@ __all__ = [
     "saved_audit_types",
     "working_mapping",
     "suggestions_table",
+    "suggestion_reasons",
+    "MAPPING_COLUMNS",
 ]
 
-SUGGESTION_COLUMNS = ["source", "column", "attribute", "transform", "confidence", "reason"]
+# A suggestion's reason is a code of rcu_kit.core.wording.PHRASES (map_...) and its figures
+# (JSON), worded for the client by suggestions_table: the table reads the same in any language.
+SUGGESTION_COLUMNS = ["source", "column", "attribute", "transform", "confidence", "reason_code",
+                      "reason_params"]
+# A mapping as the engagement holds it (MappingEntry): its reason is a note for humans, worded in
+# the engagement's language when a suggestion becomes an entry.
+MAPPING_COLUMNS = ["source", "column", "attribute", "transform", "confidence", "reason"]
 
 
 # ---------------------------------------------------------------------------------------------
@@ -314,7 +323,8 @@ class _Candidate:
     column: str
     attribute: str
     confidence: float
-    reason: str
+    reason_code: str
+    reason_params: dict[str, Any]
 
 
 def _suggest_transform(attr: Attribute | None, attribute: str, values: pd.Series) -> str | None:
@@ -366,7 +376,9 @@ def suggest_mapping(engagement: Engagement, loaded: Mapping[str, Any], audit: An
 
     Returns:
         One row per source column (sources in engagement order, columns in file order), columns
-        :data:`SUGGESTION_COLUMNS`; ``attribute`` and ``transform`` are None when nothing fits.
+        :data:`SUGGESTION_COLUMNS`; ``attribute`` and ``transform`` are None when nothing fits;
+        the reason is a code and its figures (``reason_code``, ``reason_params``), worded by
+        :func:`suggestions_table` or :func:`suggestion_reasons`.
     """
     attributes = {a.name: a for a in engagement.target_model}
     if not attributes:
@@ -380,7 +392,6 @@ def suggest_mapping(engagement: Engagement, loaded: Mapping[str, Any], audit: An
     synonyms = {name: (_synonyms_for(a) if a is not None else SYNONYMS.get(name, (name,)))
                 for name, a in candidates_attrs.items()}
     types = _audit_types(audit if audit is not None else column_types(engagement, loaded, progress=progress))
-    lang = engagement.language
     order = [s.name for s in engagement.sources if s.name in loaded]
     order += [name for name in loaded if name not in order]
     id_columns = {s.name: s.id_column for s in engagement.sources}
@@ -411,14 +422,18 @@ def suggest_mapping(engagement: Engagement, loaded: Mapping[str, Any], audit: An
                 score, syn = name_score(column, synonyms[attr_name])
                 attr_type = attr.type if attr is not None else "string"
                 evidence = _type_evidence(sem, attr_name, attr_type)
-                reasons = [t("mapping.reason_name", lang, synonym=syn,
-                             score=fmt_number(score, lang, 2))] if score else []
+                # the evidence, in order: "name", then "type", "type_only", "type_conflict" or
+                # "not_type"; the reason code joins them (map_name_type...: core.wording.PHRASES)
+                evidence_kinds = ["name"] if score else []
+                params: dict[str, Any] = {"synonym": syn, "score": score} if score else {}
                 if evidence > 0 and score:
                     score = score + (1 - score) * 0.5
-                    reasons.append(t("mapping.reason_type", lang, type=sem))
+                    evidence_kinds.append("type")
+                    params["type"] = sem
                 elif evidence > 0 and sem in _DISTINCTIVE:
                     score = 0.5
-                    reasons.append(t("mapping.reason_type_only", lang, type=sem))
+                    evidence_kinds.append("type_only")
+                    params["type"] = sem
                 elif (not score and sem not in _VALUE_TYPE_FITS and sem != "number"
                       and attr_type in _DISTINCTIVE):
                     # the audit saw no value type (an id, a text...): the values may still be
@@ -426,18 +441,21 @@ def suggest_mapping(engagement: Engagement, loaded: Mapping[str, Any], audit: An
                     fit = fit_rate(frame, column, attr_type)
                     if fit is not None and fit >= 0.9:
                         score = 0.5
-                        reasons.append(t("mapping.reason_type_only", lang, type=attr_type))
+                        evidence_kinds.append("type_only")
+                        params["type"] = attr_type
                 elif evidence < 0 and score:
                     score *= 0.3
-                    reasons.append(t("mapping.reason_type_conflict", lang, type=sem))
+                    evidence_kinds.append("type_conflict")
+                    params["type"] = sem
                 elif evidence == 0 and score and attr_type in _CHECKED_TYPES:
                     fit = fit_rate(frame, column, attr_type)
                     if fit is not None and fit < 0.5:
                         score *= 0.3
-                        reasons.append(t("mapping.reason_not_type", lang, type=attr_type,
-                                         share=fmt_percent(fit, lang)))
+                        evidence_kinds.append("not_type")
+                        params.update(type=attr_type, share=fit)
                 if score > 0:
-                    cands.append(_Candidate(column, attr_name, round(min(score, 1.0), 4), "; ".join(reasons)))
+                    cands.append(_Candidate(column, attr_name, round(min(score, 1.0), 4),
+                                            "map_" + "_".join(evidence_kinds), params))
             per_source[src][column] = cands
 
     chosen = {src: _assign(per_source[src], min_confidence) for src in order}
@@ -476,15 +494,13 @@ def suggest_mapping(engagement: Engagement, loaded: Mapping[str, Any], audit: An
                     ref_values[key] = _value_set(frame_of(loaded[other_src])[other_col])
                 share = _overlap(values, ref_values[key])
                 if share >= overlap_threshold and (best is None or 0.4 + 0.5 * share > best.confidence):
-                    best = _Candidate(column, attr_name, round(0.4 + 0.5 * share, 4),
-                                      t("mapping.reason_overlap", lang, share=fmt_percent(share, lang),
-                                        other=f"{other_src}.{other_col}"))
+                    best = _Candidate(column, attr_name, round(0.4 + 0.5 * share, 4), "map_overlap",
+                                      {"share": share, "other": f"{other_src}.{other_col}"})
             if "full_name" in candidates_attrs and not taken & {"full_name", "last_name", "first_name"}:
                 share, others = _name_words_share(frame[column], name_words())
                 if share >= overlap_threshold and (best is None or 0.4 + 0.5 * share > best.confidence):
                     best = _Candidate(column, "full_name", round(0.4 + 0.5 * share, 4),
-                                      t("mapping.reason_name_words", lang, share=fmt_percent(share, lang),
-                                        other=others))
+                                      "map_name_words", {"share": share, "other": others})
             if best is not None:
                 extra[column] = [best]
         for column, cand in _assign(extra, min_confidence, taken=taken).items():
@@ -496,21 +512,22 @@ def suggest_mapping(engagement: Engagement, loaded: Mapping[str, Any], audit: An
         for column in frame.columns:
             if column == id_columns.get(src):
                 rows.append({"source": src, "column": column, "attribute": None, "transform": None,
-                             "confidence": None, "reason": t("mapping.reason_id", lang)})
+                             "confidence": None, "reason_code": "map_id", "reason_params": "{}"})
                 continue
             cand = chosen[src].get(column)
             if cand is None:
                 near = max(per_source[src].get(column, []), key=lambda c: c.confidence, default=None)
-                reason = (t("mapping.reason_weak", lang, attribute=near.attribute,
-                            score=fmt_number(near.confidence, lang, 2))
-                          if near else t("mapping.reason_none", lang))
+                code, params = (("map_weak", {"attribute": near.attribute, "score": near.confidence})
+                                if near else ("map_none", {}))
                 rows.append({"source": src, "column": column, "attribute": None, "transform": None,
-                             "confidence": None, "reason": reason})
+                             "confidence": None, "reason_code": code,
+                             "reason_params": params_json(params)})
                 continue
             rows.append({"source": src, "column": column, "attribute": cand.attribute,
                          "transform": _suggest_transform(candidates_attrs.get(cand.attribute),
                                                          cand.attribute, frame[column]),
-                         "confidence": cand.confidence, "reason": cand.reason})
+                         "confidence": cand.confidence, "reason_code": cand.reason_code,
+                         "reason_params": params_json(cand.reason_params)})
     out = pd.DataFrame(rows, columns=SUGGESTION_COLUMNS)
     out["confidence"] = out["confidence"].astype(float)
     return out
@@ -540,33 +557,58 @@ def _assign(candidates: Mapping[str, list[_Candidate]], min_confidence: float,
 # ---------------------------------------------------------------------------------------------
 # Mapping tables <-> config
 # ---------------------------------------------------------------------------------------------
+def suggestion_reasons(table: pd.DataFrame, language: str) -> pd.Series:
+    """Each row's reason as a person reads it: its code worded in ``language`` when the table
+    holds codes (a suggestion table), else its ``reason`` column (a mapping table), else blank.
+
+    Examples:
+        >>> table = pd.DataFrame({"reason_code": ["map_overlap"],
+        ...                       "reason_params": ['{"share": 0.75, "other": "web.mail"}']})
+        >>> suggestion_reasons(table, "fr").tolist(), suggestion_reasons(table, "en").tolist()
+        (['75\xa0% des valeurs communes avec web.mail'], ['75% of values shared with web.mail'])
+    """
+    if {"reason_code", "reason_params"} <= set(table.columns):
+        return word_column(table["reason_code"], table["reason_params"], language)
+    if "reason" in table.columns:
+        return table["reason"].astype(object).where(table["reason"].notna(), "")
+    return pd.Series("", index=table.index, dtype=object)
+
+
 def suggestions_to_mapping(suggestions: pd.DataFrame, *, validated: bool = False,
-                           min_confidence: float = 0.0) -> dict[str, list[MappingEntry]]:
-    """The mapped rows of a suggestion (or edited mapping) table as config entries per source."""
+                           min_confidence: float = 0.0,
+                           language: str = "fr") -> dict[str, list[MappingEntry]]:
+    """The mapped rows of a suggestion (or edited mapping) table as config entries per source.
+
+    Each entry's ``reason`` is the suggestion's reason worded in ``language`` (the engagement's):
+    in the engagement file it is a note for the people who read it.
+    """
     return mapping_from_table(suggestions[suggestions["attribute"].notna()
                                           & (suggestions["confidence"].fillna(1.0) >= min_confidence)],
-                              validated=validated)
+                              validated=validated, language=language)
 
 
 def mapping_table(engagement: Engagement) -> pd.DataFrame:
-    """The engagement's current mapping as a table (:data:`SUGGESTION_COLUMNS` + ``validated``)."""
+    """The engagement's current mapping as a table (:data:`MAPPING_COLUMNS` + ``validated``)."""
     rows = [{"source": src, "column": e.column, "attribute": e.attribute, "transform": e.transform,
              "confidence": e.confidence, "reason": e.reason, "validated": e.validated}
             for src, entries in engagement.mapping.items() for e in entries]
-    out = pd.DataFrame(rows, columns=[*SUGGESTION_COLUMNS, "validated"])
+    out = pd.DataFrame(rows, columns=[*MAPPING_COLUMNS, "validated"])
     out["confidence"] = out["confidence"].astype(float)
     return out
 
 
-def mapping_from_table(table: pd.DataFrame, *, validated: bool | None = None) -> dict[str, list[MappingEntry]]:
+def mapping_from_table(table: pd.DataFrame, *, validated: bool | None = None,
+                       language: str = "fr") -> dict[str, list[MappingEntry]]:
     """Config entries per source from a table with ``source``, ``column``, ``attribute`` columns.
 
     Rows without an attribute are skipped (the column is deliberately left unmapped). Errors name
-    the row (1-based), the source and the column.
+    the row (1-based), the source and the column. A reason given as a code (``reason_code``,
+    ``reason_params``) is worded in ``language`` (:func:`suggestion_reasons`).
     """
     missing = {"source", "column", "attribute"} - set(table.columns)
     if missing:
         raise MappingError(f"mapping table lacks column(s): {', '.join(sorted(missing))}")
+    table = table.assign(reason=suggestion_reasons(table, language)) if len(table) else table
     out: dict[str, list[MappingEntry]] = {}
     for i, row in enumerate(table.to_dict(orient="records"), start=1):
         attribute = row.get("attribute")
@@ -631,7 +673,7 @@ def working_mapping(engagement: Engagement, suggestions: pd.DataFrame, *,
                     use_saved: bool = True) -> dict[str, list[MappingEntry]]:
     """The mapping to analyse: per source, the engagement's saved entries when ``use_saved`` and
     the source has some, else the suggested ones (sources without either map nothing)."""
-    suggested = suggestions_to_mapping(suggestions)
+    suggested = suggestions_to_mapping(suggestions, language=engagement.language)
     out: dict[str, list[MappingEntry]] = {}
     for src in dict.fromkeys([*suggestions["source"], *engagement.mapping]):
         if use_saved and engagement.mapping.get(src):
@@ -642,8 +684,9 @@ def working_mapping(engagement: Engagement, suggestions: pd.DataFrame, *,
 
 
 def suggestions_table(suggestions: pd.DataFrame, language: str) -> pd.DataFrame:
-    """The suggestions with client-facing headers, confidence in percent, empty cells blank."""
-    out = suggestions.copy()
+    """The suggestions with client-facing headers, confidence in percent, empty cells blank and
+    the reason worded in ``language`` (one ``reason`` column in place of its code and figures)."""
+    out = word_table(suggestions, language)
     out["confidence"] = (out["confidence"] * 100).round(0)
     out = out.astype(object).where(out.notna(), "")
     return out.rename(columns={c: t(f"mapping.{c}", language) for c in out.columns})

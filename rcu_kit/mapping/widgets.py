@@ -32,7 +32,7 @@ import pandas as pd
 
 from rcu_kit.core.config import DERIVED_ATTRIBUTES, KNOWN_TRANSFORMS, Engagement, save_engagement
 from rcu_kit.core.i18n import fmt_number, t
-from rcu_kit.mapping.suggest import SUGGESTION_COLUMNS, mapping_from_table
+from rcu_kit.mapping.suggest import MAPPING_COLUMNS, mapping_from_table, suggestion_reasons
 from rcu_kit.mapping.transforms import validate_mapping
 
 __all__ = ["MappingEditor", "editor_rows"]
@@ -43,11 +43,14 @@ def editor_rows(engagement: Engagement, suggestions: pd.DataFrame) -> pd.DataFra
 
     Returns:
         One row per suggested source column (plus saved entries whose column the suggestions
-        do not list), columns :data:`rcu_kit.mapping.suggest.SUGGESTION_COLUMNS` + ``validated``.
+        do not list), columns :data:`rcu_kit.mapping.suggest.MAPPING_COLUMNS` + ``validated``:
+        a suggestion's reason is worded in the engagement's language, the note saved with the
+        entry in the engagement file.
     """
     saved = {(src, e.column): e for src, entries in engagement.mapping.items() for e in entries}
     rows = []
     seen = set()
+    suggestions = suggestions.assign(reason=suggestion_reasons(suggestions, engagement.language))
     for r in suggestions.to_dict(orient="records"):
         key = (r["source"], r["column"])
         seen.add(key)
@@ -58,12 +61,12 @@ def editor_rows(engagement: Engagement, suggestions: pd.DataFrame) -> pd.DataFra
                          else r.get("confidence"), "reason": e.reason or r.get("reason", ""),
                          "validated": e.validated})
         else:
-            rows.append({**{k: r.get(k) for k in SUGGESTION_COLUMNS}, "validated": False})
+            rows.append({**{k: r.get(k) for k in MAPPING_COLUMNS}, "validated": False})
     for (src, column), e in saved.items():
         if (src, column) not in seen:
             rows.append({"source": src, "column": column, "attribute": e.attribute, "transform": e.transform,
                          "confidence": e.confidence, "reason": e.reason, "validated": e.validated})
-    return pd.DataFrame(rows, columns=[*SUGGESTION_COLUMNS, "validated"])
+    return pd.DataFrame(rows, columns=[*MAPPING_COLUMNS, "validated"])
 
 
 class MappingEditor:
@@ -141,7 +144,7 @@ class MappingEditor:
                               "attribute": r["attribute"].value, "transform": r["transform"].value,
                               "confidence": r["confidence"], "reason": r["reason"],
                               "validated": r["validated"].value} for r in self.rows],
-                            columns=[*SUGGESTION_COLUMNS, "validated"])
+                            columns=[*MAPPING_COLUMNS, "validated"])
 
     def apply(self) -> Engagement:
         """Check the edited mapping and put it into the engagement (no file written).

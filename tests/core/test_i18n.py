@@ -6,7 +6,7 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from rcu_kit.core.i18n import fmt_number, fmt_percent, plotly_separators, t
+from rcu_kit.core.i18n import fmt_date, fmt_number, fmt_percent, plotly_percent, plotly_separators, t
 
 
 def test_t_reads_the_topic_files():
@@ -51,3 +51,16 @@ def test_plotly_separators_decimal_then_thousands():
     assert plotly_separators("en") == ".,"
     with pytest.raises(ValueError, match="language must be one of"):
         plotly_separators("de")
+
+
+def test_fmt_date_day_first_in_french_iso_in_english():
+    assert fmt_date("2026-01-31", "fr") == "31/01/2026"
+    assert fmt_date(pd.Timestamp("2026-01-31 10:00"), "en") == "2026-01-31"
+    assert (fmt_date(None, "fr"), fmt_date(pd.NaT, "en")) == ("n.d.", "n/a")
+
+
+def test_plotly_percent_reads_like_fmt_percent():
+    # the number comes from plotly (its separators set by plotly_separators); the sign is placed
+    # as fmt_percent places it: no-break space before % in French, none in English
+    assert plotly_percent("z:.1f", "fr") == "%{z:.1f}\u00a0%"
+    assert plotly_percent("x:.1f", "en") == "%{x:.1f}%"

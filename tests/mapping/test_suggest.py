@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
+import json
+
 import pandas as pd
 import pytest
 
 from rcu_kit.core.config import Attribute, Engagement, MappingEntry, Source
+from rcu_kit.core.i18n import t
 from rcu_kit.mapping.transforms import MappingError
 from rcu_kit.mapping.suggest import (
     column_types,
@@ -15,6 +18,7 @@ from rcu_kit.mapping.suggest import (
     name_score,
     normalise_column_name,
     suggest_mapping,
+    suggestion_reasons,
     suggestions_to_mapping,
 )
 from rcu_kit.vision.model import load_target_model
@@ -130,9 +134,19 @@ def test_suggest_mapping_on_three_sources(audit_types):
     # falls to 0.95 x 0.3 = 0.285
     assert rows.loc[("crm", "email"), "confidence"] == 1.0
     assert rows.loc[("fid", "tel_contact"), "confidence"] == 0.5
-    assert rows.loc[("fid", "tel_contact"), "reason"] == "values look like email (name not recognised)"
-    assert rows.loc[("crm", "cp"), "reason"] == "name close to 'cp' (1.00); values look like postcode"
-    assert rows.loc[("crm", "id_client"), "reason"] == "record id column"
+    # the table holds each reason as a code and its figures, worded for whoever reads it
+    assert rows.loc[("fid", "tel_contact"), "reason_code"] == "map_type_only"
+    assert json.loads(rows.loc[("fid", "tel_contact"), "reason_params"]) == {"type": "email"}
+    assert rows.loc[("crm", "cp"), "reason_code"] == "map_name_type"
+    assert json.loads(rows.loc[("crm", "cp"), "reason_params"]) == \
+        {"synonym": "cp", "score": 1.0, "type": "postcode"}
+    assert rows.loc[("crm", "id_client"), ["reason_code", "reason_params"]].tolist() == ["map_id", "{}"]
+    reasons = suggestion_reasons(table, "en").set_axis(rows.index)
+    assert reasons[("fid", "tel_contact")] == "values look like email (name not recognised)"
+    assert reasons[("crm", "cp")] == "name close to 'cp' (1.00); values look like postcode"
+    assert reasons[("crm", "id_client")] == "record id column"
+    french = suggestion_reasons(table, "fr").set_axis(rows.index)
+    assert french[("crm", "cp")] == "nom proche de « cp » (1,00); valeurs de type postcode"
 
 
 def test_value_overlap_maps_an_unrecognised_column(audit_types):
@@ -143,7 +157,12 @@ def test_value_overlap_maps_an_unrecognised_column(audit_types):
     # (PARIS, BOURG EN BRESSE, LYON): overlap 100 %, confidence 0.4 + 0.5 x 1.0 = 0.9.
     assert table.loc[("web", "champ_3"), "attribute"] == "city"
     assert table.loc[("web", "champ_3"), "confidence"] == 0.9
-    assert table.loc[("web", "champ_3"), "reason"] == "100% of values shared with crm.ville"
+    assert table.loc[("web", "champ_3"), "reason_code"] == "map_overlap"
+    assert json.loads(table.loc[("web", "champ_3"), "reason_params"]) == {"share": 1.0, "other": "crm.ville"}
+    reasons = suggestion_reasons(table, "en").set_axis(table.index)
+    assert reasons[("web", "champ_3")] == "100% of values shared with crm.ville"
+    assert suggestion_reasons(table, "fr").set_axis(table.index)[("web", "champ_3")] == \
+        "100\u00a0% des valeurs communes avec crm.ville"
 
 
 def test_suggestions_use_the_audit_semantic_types_and_french_reasons():
@@ -155,7 +174,7 @@ def test_suggestions_use_the_audit_semantic_types_and_french_reasons():
     # the audit says these are a postcode and an e-mail; the names say nothing (type alone: 0.5)
     assert table.loc["zone", "attribute"] == "postcode"
     assert table.loc["contact", "attribute"] == "email"
-    assert table.loc["contact", "reason"] == "valeurs de type email (nom non reconnu)"
+    assert suggestion_reasons(table, "fr")["contact"] == "valeurs de type email (nom non reconnu)"
     with pytest.raises(TypeError, match="source, column, semantic_type"):
         suggest_mapping(eng, sources, audit=pd.DataFrame({"source": ["crm"]}))
 
@@ -164,7 +183,9 @@ def test_min_confidence_leaves_weak_columns_unmapped(audit_types):
     table = suggest_mapping(_engagement(), _sources(), audit=audit_types, min_confidence=0.6).set_index(["source", "column"])
     # the e-mail column named "tel_contact" had only 0.5: now unmapped, with the reason why
     assert table.loc[("fid", "tel_contact"), "attribute"] is None
-    assert table.loc[("fid", "tel_contact"), "reason"] == "no attribute fits well enough (best: email 0.50)"
+    assert table.loc[("fid", "tel_contact"), "reason_code"] == "map_weak"
+    assert suggestion_reasons(table, "en").set_axis(table.index)[("fid", "tel_contact")] == \
+        "no attribute fits well enough (best: email 0.50)"
 
 
 @pytest.mark.parametrize("language, close, weak", [
@@ -174,13 +195,36 @@ def test_min_confidence_leaves_weak_columns_unmapped(audit_types):
 def test_reason_scores_in_the_engagement_language(language, close, weak):
     # "telephon" is close to "telephone" (fuzzy 0.941 x 0.8 = 0.7529), no type from the audit:
     # mapped at 0.7529 with min_confidence 0.5, left unmapped at 0.8; the score in the reason
-    # has a decimal comma in French
+    # has a decimal comma in French. The saved table is the same whatever the language.
     sources = {"crm": pd.DataFrame({"id_client": ["1"], "telephon": ["0612345678"]})}
     audit = pd.DataFrame({"source": ["crm"], "column": ["telephon"], "semantic_type": [None]})
     kept = suggest_mapping(_engagement(language), sources, audit=audit, min_confidence=0.5)
-    assert kept.set_index("column").loc["telephon", "reason"] == close
+    pd.testing.assert_frame_equal(
+        kept, suggest_mapping(_engagement("fr" if language == "en" else "en"), sources, audit=audit))
+    assert suggestion_reasons(kept, language).tolist()[1] == close
     left = suggest_mapping(_engagement(language), sources, audit=audit, min_confidence=0.8)
-    assert left.set_index("column").loc["telephon", "reason"] == weak
+    assert json.loads(left["reason_params"].iloc[1]) == {"attribute": "phone", "score": 0.7529}
+    assert suggestion_reasons(left, language).tolist()[1] == weak
+
+
+@pytest.mark.parametrize("code, params, french, english", [
+    # name contradicted by the values: the evidence joined by "; "
+    ("map_name_type_conflict", {"synonym": "tel", "score": 0.95, "type": "email"},
+     "nom proche de « tel » (0,95); mais valeurs de type email",
+     "name close to 'tel' (0.95); but values look like email"),
+    # a name whose values mostly do not fit its type: the share as a percentage
+    ("map_name_not_type", {"synonym": "cp", "score": 1.0, "type": "postcode", "share": 0.25},
+     "nom proche de « cp » (1,00); mais seules 25\u00a0% des valeurs sont de type postcode",
+     "name close to 'cp' (1.00); but only 25% of values look like postcode"),
+    ("map_name_words", {"share": 0.8, "other": "crm.nom, crm.prenom"},
+     "80\u00a0% des valeurs sont des noms et prénoms connus (crm.nom, crm.prenom)",
+     "80% of values are known last and first names (crm.nom, crm.prenom)"),
+    ("map_none", {}, "aucun attribut ne correspond", "no attribute fits"),
+])
+def test_every_reason_code_reads_in_french_and_english(code, params, french, english):
+    table = pd.DataFrame({"reason_code": [code], "reason_params": [json.dumps(params)]})
+    assert suggestion_reasons(table, "fr").tolist() == [french]
+    assert suggestion_reasons(table, "en").tolist() == [english]
 
 
 def test_suggest_mapping_needs_a_target_model():
@@ -210,10 +254,15 @@ def test_compare_mappings_precision_recall():
 def test_mapping_table_round_trip(audit_types):
     eng = _engagement()
     table = suggest_mapping(eng, _sources(), audit=audit_types)
-    mapping = suggestions_to_mapping(table)
+    mapping = suggestions_to_mapping(table, language="en")
     # 10 mapped columns in crm (id, segment left), 8 in web (id, champ_3 left), 6 in fid (id, POINTS left)
     assert {k: len(v) for k, v in mapping.items()} == {"crm": 10, "web": 8, "fid": 6}
     assert all(not e.validated for es in mapping.values() for e in es)
+    # an entry's reason is the suggestion's, worded: a note for the readers of the engagement file
+    cp = next(e for e in mapping["crm"] if e.column == "cp")
+    assert cp.reason == "name close to 'cp' (1.00); values look like postcode"
+    assert next(e for e in suggestions_to_mapping(table, language="fr")["crm"]
+                if e.column == "cp").reason == "nom proche de « cp » (1,00); valeurs de type postcode"
     eng.mapping = mapping
     again = mapping_from_table(mapping_table(eng))
     assert again == mapping
@@ -269,3 +318,11 @@ def test_suggestions_table_is_localised():
     assert out.columns.tolist() == ["Source", "Colonne source", "Attribut cible", "Transformation",
                                     "Confiance", "Justification"]
     assert out.iloc[0].tolist() == ["crm", "cp", "postcode", "", 88.0, "x"]
+    # a suggestion table holds the reason as a code: worded in its place
+    coded = table.drop(columns=["reason"]).assign(
+        reason_code="map_name_type", reason_params='{"synonym": "cp", "score": 1.0, "type": "postcode"}')
+    for language, reason in (("fr", "nom proche de « cp » (1,00); valeurs de type postcode"),
+                             ("en", "name close to 'cp' (1.00); values look like postcode")):
+        out = suggestions_table(coded, language)
+        assert out.columns[-1] == t("mapping.reason", language)
+        assert out.iloc[0].tolist() == ["crm", "cp", "postcode", "", 88.0, reason]

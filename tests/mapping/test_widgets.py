@@ -69,3 +69,24 @@ def test_missing_column_is_reported_and_nothing_saved(tmp_path):
             "its columns are: mail, segment") in editor.status.value
     assert not (tmp_path / "engagement.yaml").exists()
     assert eng.mapping == {}
+
+
+def test_coded_suggestions_reach_the_engagement_file_as_worded_notes(tmp_path):
+    # the suggester's table holds reason codes; the editor shows them worded in the engagement's
+    # language, and that sentence is the note saved with the entry
+    eng = _engagement(tmp_path)
+    eng.language = "fr"
+    coded = _suggestions().drop(columns=["reason"]).assign(
+        reason_code=["map_name", "map_type_only", "map_none", "map_name"],
+        reason_params=['{"synonym": "mail", "score": 1.0}', '{"type": "email"}', "{}",
+                       '{"synonym": "nom_complet", "score": 1.0}'])
+    rows = editor_rows(eng, coded)
+    assert "reason_code" not in rows.columns
+    assert rows["reason"].tolist() == ["nom proche de « mail » (1,00)",
+                                       "valeurs de type email (nom non reconnu)",
+                                       "aucun attribut ne correspond",
+                                       "nom proche de « nom_complet » (1,00)"]
+    editor = MappingEditor(eng, coded, loaded=_loaded())
+    editor.save_button.click()
+    saved = load_engagement(tmp_path / "engagement.yaml")
+    assert saved.mapping["crm"][0].reason == "nom proche de « mail » (1,00)"
