@@ -108,6 +108,9 @@ class Source(_Model):
     table: str | None = None
     query: str | None = None
     sheet: str | int | None = None
+    header_row: int | None = Field(default=None, ge=1,
+                                   description="1-based line (Excel: row) of the column names, when "
+                                               "title lines sit above it; default: found")
     encoding: str | None = None
     separator: str | None = None
     id_column: str | None = Field(default=None, description="column holding the record id")

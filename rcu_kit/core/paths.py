@@ -10,7 +10,8 @@ from pathlib import Path
 
 from rcu_kit.core.config import Engagement
 
-__all__ = ["step_dir", "crosswalk_path", "dedup_summary_path", "findings_path", "roadmap_dir"]
+__all__ = ["step_dir", "crosswalk_path", "dedup_summary_path", "findings_path", "roadmap_dir",
+           "sources_summary_path"]
 
 
 def step_dir(engagement: Engagement, step: str) -> Path:
@@ -37,3 +38,10 @@ def findings_path(engagement: Engagement, step: str) -> Path:
 
 def roadmap_dir(engagement: Engagement) -> Path:
     return step_dir(engagement, "roadmap")
+
+
+def sources_summary_path(engagement: Engagement) -> Path:
+    """The loading of every source, one row each with its status (CSV: ``source``, ``status``,
+    ``rows_read``, ``rows_loaded``, ``bad_lines``, ``message``…); ``bad_lines.csv`` and
+    ``excluded_lines.csv`` sit beside it."""
+    return engagement.output_path / "sources_summary.csv"

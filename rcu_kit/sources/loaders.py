@@ -25,6 +25,7 @@ Examples:
 
 from __future__ import annotations
 
+import bisect
 import codecs
 import csv
 import datetime as _dt
@@ -32,6 +33,7 @@ import io
 import math
 import re
 import time
+from collections.abc import Mapping
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -42,10 +44,16 @@ import pyarrow as pa
 
 from rcu_kit.core.config import Engagement, Source
 from rcu_kit.core.i18n import t
+from rcu_kit.sources import quirks
 
 __all__ = [
     "BadLine",
+    "LoadNote",
     "LoadedSource",
+    "LoadedSources",
+    "EXCLUDED_REASONS",
+    "SUMMARY_COLUMNS",
+    "lines_text",
     "SEPARATORS",
     "detect_encoding",
     "detect_separator",
@@ -53,6 +61,10 @@ __all__ = [
     "load_all",
     "summarise_sources",
     "bad_lines_frame",
+    "excluded_lines_frame",
+    "save_sources_summary",
+    "left_out",
+    "loading_sentence",
 ]
 
 #: Separators considered by detection, in order of preference on a tie.
@@ -69,14 +81,15 @@ _BOMS = ((codecs.BOM_UTF8, "utf-8-sig"), (codecs.BOM_UTF16_LE, "utf-16"), (codec
 
 @dataclass
 class BadLine:
-    """A row of a source that could not be parsed; it is not in the frame.
+    """A row of a source that could not be parsed, or a line that is not a record; not in the frame.
 
     Attributes:
         line_number: 1-based physical line in the file where the row starts (for Excel, the
             sheet's row number).
         content: the row's text as found, all its physical lines for a multi-line row (for Excel,
             the row's cells joined by tabs); cut to ``MAX_CONTENT_CHARS`` characters.
-        error: why it was rejected, e.g. ``expected 3 fields, found 2``.
+        error: why it was rejected, e.g. ``expected 3 fields, found 2``; for an excluded line one
+            of :data:`EXCLUDED_REASONS` (``blank line``, ``footer line``…).
     """
 
     line_number: int
@@ -84,19 +97,77 @@ class BadLine:
     error: str
 
 
+#: Why a line that is not a record was left out of the frame (``BadLine.error`` of excluded lines).
+EXCLUDED_REASONS = ("blank line", "separator-only line", "repeated header", "footer line",
+                    "title line above the header", "above header_row", "sep= line")
+
+# Notes that inform (nothing of the data was at stake); every other note makes the status 'warning'.
+_INFO_NOTES = frozenset({"sep_hint", "header_row", "blank_lines", "separator_lines", "eof_marker",
+                         "utf16_no_bom"})
+_MAX_LINES_SHOWN = 12
+
+
+@dataclass
+class LoadNote:
+    """Something the loader did to a source's text or rows, on which lines: one line of the report.
+
+    Attributes:
+        code: what, e.g. ``mixed_encoding``, ``nul_bytes``, ``repeated_header``, ``footer_lines``
+            (worded by ``loaders.note_<code>`` in ``resources/i18n/loaders.yaml``).
+        lines: the 1-based lines (Excel: rows) concerned.
+        params: the other values the wording needs (an encoding, a sheet, cells).
+    """
+
+    code: str
+    lines: list[int] = field(default_factory=list)
+    params: dict[str, Any] = field(default_factory=dict)
+
+    @property
+    def level(self) -> str:
+        """``info`` (nothing of the data at stake) or ``warning`` (check it)."""
+        return "info" if self.code in _INFO_NOTES else "warning"
+
+    def text(self, language: str) -> str:
+        """The note worded for the client, e.g. ``lignes 4-5 décodées en latin-1, …``."""
+        return t(f"loaders.note_{self.code}", language, n=len(self.lines),
+                 lines=lines_text(self.lines), **self.params)
+
+
+def lines_text(lines: list[int]) -> str:
+    """Line numbers as ``3, 7-9, 12``, the first runs only when there are many (``… (+40)``).
+
+    Examples:
+        >>> lines_text([3, 7, 8, 9, 12]), lines_text(list(range(1, 40, 2)))
+        ('3, 7-9, 12', '1, 3, 5, 7, 9, 11, 13, 15, 17, 19, 21, 23 … (+8)')
+    """
+    runs: list[list[int]] = []
+    for n in sorted(set(lines)):
+        if runs and n == runs[-1][1] + 1:
+            runs[-1][1] = n
+        else:
+            runs.append([n, n])
+    shown = [f"{a}" if a == b else f"{a}-{b}" for a, b in runs[:_MAX_LINES_SHOWN]]
+    more = len(runs) - _MAX_LINES_SHOWN
+    return ", ".join(shown) + (f" … (+{more})" if more > 0 else "")
+
+
 @dataclass
 class LoadedSource:
-    """One source read into memory, with what was detected and every rejected row.
+    """One source read into memory, with what was detected, every rejected row and every note.
 
     Attributes:
         name: the source's name in the engagement.
         format: ``csv``, ``excel``, ``parquet`` or ``sql``.
         location: resolved file path, or the SQLAlchemy URL (password masked) plus table/query.
         frame: every value as text (``object`` dtype), empty as missing (``None``), nothing else
-            converted.
-        rows_read: data rows seen (header and blank lines excluded)
+            converted. Empty (no column) when the source failed.
+        rows_read: data rows seen (header, blank, footer and other excluded lines not counted)
             = ``len(frame) + len(bad_lines)``.
         bad_lines: rows that could not be parsed, in file order.
+        excluded_lines: lines that are not records (blank, bare separators, repeated header,
+            footer, title), left out of the frame and of ``rows_read``, in file order.
+        notes: what the loader found and did (mixed encodings, NUL bytes, sheet chosen…).
+        error: why the source could not be loaded at all (``None`` when it loaded).
         encoding: the text encoding used (``None`` for Excel, Parquet and SQL).
         encoding_detected: True if detected, False if declared in the engagement.
         separator: the CSV field separator (``None`` for other formats).
@@ -111,6 +182,9 @@ class LoadedSource:
     frame: pd.DataFrame
     rows_read: int
     bad_lines: list[BadLine] = field(default_factory=list)
+    excluded_lines: list[BadLine] = field(default_factory=list)
+    notes: list[LoadNote] = field(default_factory=list)
+    error: str | None = None
     encoding: str | None = None
     encoding_detected: bool = False
     separator: str | None = None
@@ -122,6 +196,50 @@ class LoadedSource:
     def rows_loaded(self) -> int:
         """Rows in the frame (``rows_read - len(bad_lines)``)."""
         return len(self.frame)
+
+    @property
+    def status(self) -> str:
+        """``error`` (not loaded), ``warning`` (loaded; a note, an unreadable line or no row to
+        check) or ``ok``."""
+        if self.error is not None:
+            return "error"
+        if self.bad_lines or len(self.frame) == 0 or any(n.level == "warning" for n in self.notes):
+            return "warning"
+        return "ok"
+
+    def messages(self, language: str) -> list[str]:
+        """What the report says about the source, one sentence each, in ``language``."""
+        if self.error is not None:
+            return [self.error]
+        out = [n.text(language) for n in self.notes]
+        if self.bad_lines:
+            out.append(t("loaders.note_bad_lines", language, n=len(self.bad_lines),
+                         lines=lines_text([b.line_number for b in self.bad_lines])))
+        if len(self.frame) == 0:
+            out.append(t("loaders.note_no_rows", language))
+        return out
+
+
+class LoadedSources(dict):
+    """The sources that loaded (name -> :class:`LoadedSource`, in declared order), and the others.
+
+    It is the dict of the usable sources, so steps use it as before; ``failed`` holds the sources
+    in error (their ``error`` says why) and :meth:`every` all of them in declared order, for the
+    summary.
+    """
+
+    def __init__(self, every: list[LoadedSource] = ()):  # type: ignore[assignment]
+        super().__init__((s.name, s) for s in every if s.error is None)
+        self._every = list(every)
+
+    @property
+    def failed(self) -> dict[str, LoadedSource]:
+        """Source name -> the source in error."""
+        return {s.name: s for s in self._every if s.error is not None}
+
+    def every(self) -> list[LoadedSource]:
+        """Every source asked for, loaded or not, in declared order."""
+        return list(self._every)
 
 
 # ---------------------------------------------------------------------------------------------
@@ -376,36 +494,146 @@ def _decode_declared(raw: bytes, encoding: str, where: str) -> str:
                          "in the engagement or remove it to detect the encoding") from None
 
 
+def _detect_text(raw: bytes, where: str) -> tuple[str, str, list[LoadNote]]:
+    """(encoding, text, notes) of a file whose encoding is not declared.
+
+    On top of :func:`detect_encoding`: UTF-16 without a byte-order mark is recognised; NUL bytes
+    padding fields are stripped (their lines noted); a file of UTF-8 lines and cp1252/latin-1
+    lines (two exports concatenated) is decoded line by line (the single-byte lines noted).
+    """
+    notes: list[LoadNote] = []
+    if b"\x00" in raw and not raw.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
+        utf16 = quirks.utf16_without_bom(raw)
+        if utf16 is not None:
+            try:
+                return utf16, raw.decode(utf16), [LoadNote("utf16_no_bom", params={"encoding": utf16})]
+            except UnicodeDecodeError:
+                pass
+        notes.append(LoadNote("nul_bytes", quirks.nul_lines(raw)))
+        raw = raw.replace(b"\x00", b"")
+    body = raw[len(codecs.BOM_UTF8):] if raw.startswith(codecs.BOM_UTF8) else raw
+    try:
+        body.decode("utf-8")
+    except UnicodeDecodeError:
+        mixed = quirks.decode_mixed(body)
+        if mixed is not None:
+            notes.append(LoadNote("mixed_encoding", mixed.fallback_lines, {"fallback": mixed.fallback}))
+            return f"utf-8 + {mixed.fallback}", mixed.text, notes
+    encoding, text = _detect_and_decode(raw)
+    return encoding, text, notes
+
+
+def _drop_top(text: str, n: int) -> tuple[list[str], str]:
+    """The first ``n`` lines of ``text`` and the rest."""
+    parts = text.split("\n", n)
+    if len(parts) <= n:
+        return parts, ""
+    return parts[:n], parts[n]
+
+
+def _title_lines(text: str, separator: str | None) -> int:
+    """How many lines above the header are titles: non-blank lines before the first line that
+    splits into two filled fields (with ``separator``, or any candidate), within the first 20."""
+    seps = (separator,) if separator else SEPARATORS
+    lines = text.split("\n", 21)[:20]
+    for number, line in enumerate(lines):
+        if not line.strip():
+            continue
+        for sep in seps:
+            fields = next(csv.reader([line], delimiter=sep, quotechar='"', strict=False), [])
+            if sum(f.strip() != "" for f in fields) >= 2:
+                return number
+    return 0
+
+
+def _blank_lines(data: bytes, separator: str) -> list[int]:
+    """1-based lines of ``data`` that are empty (pyarrow skips them), outside quoted values."""
+    if not (data.startswith((b"\n", b"\r\n")) or b"\n\n" in data or b"\n\r\n" in data):
+        return []
+    if b'"' not in data:
+        positions = [0] if data.startswith((b"\n", b"\r\n")) else []
+        positions += [m.start() + 1 for m in re.finditer(rb"\n(?=\r?\n)", data)]
+        return quirks.line_number_at(data, positions)
+    stream = io.TextIOWrapper(io.BytesIO(data), encoding="utf-8-sig", newline="")
+    reader = csv.reader(stream, delimiter=separator, quotechar='"', strict=False)
+    with _large_csv_fields():
+        return [reader.line_num for row in reader if not row]
+
+
+def _record_number(row: int, rejected: list[int]) -> int:
+    """pyarrow's record number (header = 1) of the table's data row ``row`` (0-based), given the
+    sorted record numbers pyarrow rejected."""
+    number = row + 2
+    while True:
+        shifted = row + 2 + bisect.bisect_right(rejected, number)
+        if shifted == number:
+            return number
+        number = shifted
+
+
 def _load_csv(source: Source, path: Path) -> dict[str, Any]:
     where = f"source {source.name!r} ({path})"
     raw = path.read_bytes()
+    notes: list[LoadNote] = []
+    excluded: list[BadLine] = []
     if source.encoding:
         encoding, encoding_detected = source.encoding, False
         text = _decode_declared(raw, encoding, where)
     else:
-        if b"\x00" in raw[:65536] and not raw.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
-            raise ValueError(f"{where}: the file contains NUL bytes: it is binary, or UTF-16/UTF-32 "
-                             "without a byte-order mark; declare its 'encoding' (e.g. utf-16-le) "
-                             "or re-export it as CSV")
-        encoding, text = _detect_and_decode(raw)
+        encoding, text, notes = _detect_text(raw, where)
         encoding_detected = True
+    del raw
     if text.startswith("\ufeff"):
         text = text[1:]
+    tail = text.rstrip("\r\n \t")
+    if tail.endswith("\x1a"):  # DOS end-of-file mark (Ctrl-Z) left by old ERP exports
+        notes.append(LoadNote("eof_marker", [tail.count("\n") + 1]))
+        text = tail.rstrip("\x1a")
     if re.search(r"\S", text) is None:
         raise ValueError(f"{where}: the file is empty (no header line); re-export the extract "
                          "with its column names on the first line")
+
+    offset = 0  # physical lines taken off the top of the text: added back to every line number
+    hint = quirks.sep_hint(text)
+    if hint is not None:
+        notes.append(LoadNote("sep_hint", [1], {"separator": "tab" if hint == "\t" else hint}))
+        top, text = _drop_top(text, 1)
+        excluded.append(BadLine(1, _cut(top[0].rstrip("\r")), "sep= line"))
+        offset = 1
     if source.separator:
         separator, separator_detected = source.separator, False
+    elif hint is not None:
+        separator, separator_detected = hint, True
     else:
-        separator, separator_detected = detect_separator(text), True
+        separator, separator_detected = None, True
 
-    # pyarrow parses UTF-8: hand it the bytes as they are when possible, else re-encode.
-    if encoding.replace("_", "-").lower() in ("utf-8", "utf8"):
-        data = raw
+    if source.header_row is not None:
+        above = source.header_row - 1 - offset
+        if above < 0 or above >= text.count("\n") + 1:
+            raise ValueError(f"{where}: header_row {source.header_row} is not a line of the file "
+                             f"(it has {text.count(chr(10)) + 1 + offset} lines); fix 'header_row'")
+        top, text = _drop_top(text, above)
+        lines = [offset + i for i, line in enumerate(top, start=1) if line.strip()]
+        excluded += [BadLine(offset + i, _cut(line.rstrip("\r")), "above header_row")
+                     for i, line in enumerate(top, start=1) if line.strip()]
+        notes.append(LoadNote("header_row", lines, {"row": source.header_row}))
+        offset += above
     else:
-        data = text.encode("utf-8")
-    del raw
+        titles = _title_lines(text, separator)
+        if titles:
+            top, text = _drop_top(text, titles)
+            kept = [(offset + i, line.rstrip("\r")) for i, line in enumerate(top, start=1) if line.strip()]
+            excluded += [BadLine(n, _cut(line), "title line above the header") for n, line in kept]
+            excluded += [BadLine(offset + i, "", "blank line")
+                         for i, line in enumerate(top, start=1) if not line.strip()]
+            if kept:
+                notes.append(LoadNote("title_lines", [n for n, _ in kept]))
+            offset += titles
+    if separator is None:
+        separator = detect_separator(text)
 
+    # pyarrow parses UTF-8: hand it the text re-encoded (the raw bytes were released above).
+    data = text.encode("utf-8")
     header_names = next(r for r in _sample_records(text[:_SAMPLE_CHARS], separator, False))
     n_fields = len(header_names)
     del text
@@ -415,6 +643,7 @@ def _load_csv(source: Source, path: Path) -> dict[str, Any]:
         rejected.append((row.number, row.text, row.expected_columns, row.actual_columns))
         return "skip"
 
+    import pyarrow.compute as pc
     import pyarrow.csv as pacsv
 
     try:
@@ -432,6 +661,7 @@ def _load_csv(source: Source, path: Path) -> dict[str, Any]:
     except pa.ArrowInvalid as exc:
         if "straddl" in str(exc):
             first, end = _longest_record(data, separator)
+            first, end = first + offset, end + offset
             raise ValueError(f"{where}: a quote (\") opened on line {first} is never closed: lines "
                              f"{first}-{end} would form a single value, too large to load; fix that "
                              "quote in the extract (a quote inside a value must be doubled) and load "
@@ -443,51 +673,142 @@ def _load_csv(source: Source, path: Path) -> dict[str, Any]:
     names = [v if v is not None else "" for v in table.slice(0, 1).to_pylist()[0].values()]
     if len(names) != n_fields:  # pragma: no cover - both parsers read the same header
         raise ValueError(f"{where}: the header could not be read consistently")
+    raw_names = list(names)
     names = [n if n != "" else f"unnamed_{i}" for i, n in enumerate(names, start=1)]
     _check_columns(names, where)
     table = table.slice(1).rename_columns(names)
+
+    # Rows that are not records: bare separators (every value empty), the header repeated (two
+    # exports joined), a footer at the end ("Total : 20 clients").
+    drop: dict[int, str] = {}
+    if table.num_rows and table.num_columns:
+        empty = pc.is_null(table.column(0))
+        repeated = pc.equal(table.column(0), raw_names[0])
+        for i in range(1, table.num_columns):
+            empty = pc.and_(empty, pc.is_null(table.column(i)))
+            repeated = pc.and_kleene(repeated, pc.equal(table.column(i), raw_names[i])
+                                     if raw_names[i] else pc.is_null(table.column(i)))
+        for i in pc.indices_nonzero(pc.fill_null(empty, False)).to_pylist():
+            drop[i] = "separator-only line"
+        for i in pc.indices_nonzero(pc.fill_null(repeated, False)).to_pylist():
+            drop[i] = "repeated header"
+        last = table.num_rows - 1
+        while last >= 0 and (last in drop or quirks.is_footer(list(table.slice(last, 1).to_pylist()[0].values()))):
+            drop.setdefault(last, "footer line")
+            last -= 1
 
     # An unclosed quote in the last field of a row swallows the rest of the file into that value
     # without changing the field count: check the last row when the quotes do not pair up.
     suspect_last = False
     if table.num_rows and data.count(b'"') % 2 == 1:
-        last = table.slice(table.num_rows - 1).to_pylist()[0]
-        suspect_last = any(isinstance(v, str) and ("\n" in v or "\r" in v) for v in last.values())
+        last_row = table.slice(table.num_rows - 1).to_pylist()[0]
+        suspect_last = any(isinstance(v, str) and ("\n" in v or "\r" in v) for v in last_row.values())
 
+    rejected_numbers = sorted(r[0] for r in rejected)
+    dropped_records = {_record_number(i, rejected_numbers): i for i in drop}
     bad_lines: list[BadLine] = []
-    if rejected or suspect_last:
-        last_record = table.num_rows + len(rejected) + 1  # pyarrow numbers the header 1
-        rejected_numbers = {r[0] for r in rejected}
-        suspect_last = suspect_last and last_record not in rejected_numbers
-        spans = _record_spans(data, separator, rejected_numbers | ({last_record} if suspect_last else set()))
-        for number, content, expected, actual in rejected:
-            first, end, content = spans.get(number, (number, number, content.rstrip("\r\n")))
-            error = f"expected {expected} fields, found {actual}"
-            if end > first and content.count('"') % 2 == 1:
-                error = (f"a quote (\") opened on line {first} is never closed: lines {first}-{end} "
-                         f"were read as one row; {error}")
-            bad_lines.append(BadLine(first, _cut(content), error))
-        if suspect_last and last_record in spans:
-            first, end, content = spans[last_record]
-            if end > first and content.count('"') % 2 == 1:
-                bad_lines.append(BadLine(
-                    first, _cut(content),
-                    f"a quote (\") opened on line {first} is never closed: lines {first}-{end} "
-                    "(end of file) were read as one row"))
-                table = table.slice(0, table.num_rows - 1)
-        bad_lines.sort(key=lambda b: b.line_number)
+    last_record = table.num_rows + len(rejected) + 1  # pyarrow numbers the header 1
+    rejected_set = set(rejected_numbers)
+    suspect_last = suspect_last and last_record not in rejected_set
+    wanted = rejected_set | set(dropped_records) | ({last_record} if suspect_last else set())
+    spans = _record_spans(data, separator, wanted) if wanted else {}
+    last_good = last_record  # the last record that is a row of the frame
+    while last_good > 1 and (last_good in rejected_set or last_good in dropped_records):
+        last_good -= 1
+    for number, content, expected, actual in rejected:
+        first, end, content = spans.get(number, (number, number, content.rstrip("\r\n")))
+        first, end = first + offset, end + offset
+        if quirks.is_blank(content, separator):
+            excluded.append(BadLine(first, _cut(content), "blank line" if not content.strip()
+                                    else "separator-only line"))
+            continue
+        if number > last_good and quirks.is_footer(next(csv.reader([content], delimiter=separator), [])):
+            excluded.append(BadLine(first, _cut(content), "footer line"))
+            continue
+        error = f"expected {expected} fields, found {actual}"
+        if end > first and content.count('"') % 2 == 1:
+            error = (f"a quote (\") opened on line {first} is never closed: lines {first}-{end} "
+                     f"were read as one row; {error}")
+        bad_lines.append(BadLine(first, _cut(content), error))
+    for number, row in dropped_records.items():
+        first, _, content = spans.get(number, (number, number, ""))
+        excluded.append(BadLine(first + offset, _cut(content), drop[row]))
+    if drop:
+        keep = pa.array([i not in drop for i in range(table.num_rows)])
+        table = table.filter(keep)
+    if suspect_last and last_record in spans:
+        first, end, content = spans[last_record]
+        if end > first and content.count('"') % 2 == 1:
+            first, end = first + offset, end + offset
+            bad_lines.append(BadLine(
+                first, _cut(content),
+                f"a quote (\") opened on line {first} is never closed: lines {first}-{end} "
+                "(end of file) were read as one row"))
+            table = table.slice(0, table.num_rows - 1)
+    bad_lines.sort(key=lambda b: b.line_number)
+    excluded += [BadLine(n + offset, "", "blank line") for n in _blank_lines(data, separator)]
     del data
+    excluded.sort(key=lambda b: b.line_number)
+    notes += _excluded_notes(excluded)
 
     frame = table.to_pandas(self_destruct=True, split_blocks=True)
     frame = frame.astype(object) if frame.empty else frame
     return dict(location=str(path), frame=frame, rows_read=len(frame) + len(bad_lines),
-                bad_lines=bad_lines, encoding=encoding, encoding_detected=encoding_detected,
-                separator=separator, separator_detected=separator_detected)
+                bad_lines=bad_lines, excluded_lines=excluded, notes=notes, encoding=encoding,
+                encoding_detected=encoding_detected, separator=separator,
+                separator_detected=separator_detected)
+
+
+_EXCLUDED_NOTES = {"blank line": "blank_lines", "separator-only line": "separator_lines",
+                   "repeated header": "repeated_header", "footer line": "footer_lines"}
+
+
+def _excluded_notes(excluded: list[BadLine]) -> list[LoadNote]:
+    """One note per kind of excluded line (titles and header_row have theirs already)."""
+    by_code: dict[str, list[int]] = {}
+    for b in excluded:
+        code = _EXCLUDED_NOTES.get(b.error)
+        if code is not None:
+            by_code.setdefault(code, []).append(b.line_number)
+    return [LoadNote(code, lines) for code, lines in by_code.items()]
 
 
 # ---------------------------------------------------------------------------------------------
 # Excel
 # ---------------------------------------------------------------------------------------------
+def _sheet_has_values(worksheet: Any) -> bool:
+    return any(v is not None and v != "" for row in worksheet.iter_rows(values_only=True) for v in row)
+
+
+def _choose_sheet(source: Source, workbook: Any, where: str) -> tuple[str, list[LoadNote]]:
+    """The sheet to read and the notes on the choice: the declared one, else the first non-empty."""
+    sheets = workbook.sheetnames
+    listed = ", ".join(repr(s) for s in sheets)
+    wanted = source.sheet
+    if wanted is not None:
+        if isinstance(wanted, int) and str(wanted) not in sheets:
+            if not 0 <= wanted < len(sheets):
+                raise ValueError(f"{where}: no sheet at index {wanted} (0-based); the workbook has "
+                                 f"{len(sheets)} sheet(s): {listed}")
+            return sheets[wanted], []
+        if str(wanted) in sheets:
+            return str(wanted), []
+        raise ValueError(f"{where}: no sheet named {wanted!r}; sheets are: {listed}")
+    filled = [s for s in sheets if _sheet_has_values(workbook[s])]
+    if not filled:
+        raise ValueError(f"{where}: every sheet is empty (sheets: {listed}); check that the right "
+                         "workbook was sent")
+    notes = []
+    if filled[0] != sheets[0]:
+        empty = [s for s in sheets[:sheets.index(filled[0])]]
+        notes.append(LoadNote("sheet_chosen", params={
+            "sheet": filled[0], "empty": ", ".join(repr(s) for s in empty), "sheets": listed}))
+    if len(filled) > 1:
+        notes.append(LoadNote("other_sheets", params={
+            "sheet": filled[0], "others": ", ".join(repr(s) for s in filled[1:])}))
+    return filled[0], notes
+
+
 def _load_excel(source: Source, path: Path) -> dict[str, Any]:
     import openpyxl
     from openpyxl.utils import get_column_letter
@@ -501,61 +822,107 @@ def _load_excel(source: Source, path: Path) -> dict[str, Any]:
     except Exception as exc:  # openpyxl raises zipfile/KeyError/InvalidFileException
         raise ValueError(f"{where}: not a readable .xlsx workbook ({type(exc).__name__}: {exc})") from None
     try:
-        sheets = workbook.sheetnames
-        listed = ", ".join(repr(s) for s in sheets)
-        wanted = source.sheet
-        if wanted is None:
-            sheet = sheets[0]
-        elif isinstance(wanted, int) and str(wanted) not in sheets:
-            if not 0 <= wanted < len(sheets):
-                raise ValueError(f"{where}: no sheet at index {wanted} (0-based); the workbook has "
-                                 f"{len(sheets)} sheet(s): {listed}")
-            sheet = sheets[wanted]
-        elif str(wanted) in sheets:
-            sheet = str(wanted)
-        else:
-            raise ValueError(f"{where}: no sheet named {wanted!r}; sheets are: {listed}")
+        sheet, notes = _choose_sheet(source, workbook, where)
         where = f"source {source.name!r} ({path}, sheet {sheet!r})"
-        rows = workbook[sheet].iter_rows(values_only=True)
-        header: list[str] | None = None
-        width = 0
-        columns: list[list[str | None]] = []
-        bad_lines: list[BadLine] = []
-        rows_read = 0
-        for row_number, row in enumerate(rows, start=1):
+        rows = enumerate(workbook[sheet].iter_rows(values_only=True), start=1)
+        top: list[tuple[int, list[str | None]]] = []  # non-blank rows up to the header
+        excluded: list[BadLine] = []
+        for row_number, row in rows:
             values = [_text(v) for v in row]
+            if source.header_row is not None:
+                if row_number < source.header_row:
+                    if any(v is not None for v in values):
+                        excluded.append(BadLine(row_number, _cut(_cells(values)), "above header_row"))
+                    continue
+                top = [(row_number, values)]
+                break
             if not any(v is not None for v in values):
-                continue  # blank row
-            if header is None:
-                while values and values[-1] is None:
-                    values.pop()
-                width = len(values)
-                missing = [get_column_letter(i) for i, v in enumerate(values, start=1) if v is None]
-                if missing:
-                    raise ValueError(f"{where}: header row {row_number} has empty cells in column(s) "
-                                     f"{', '.join(missing)}; give every column a name")
-                header = [str(v) for v in values]
-                _check_columns(header, where)
-                columns = [[] for _ in header]
                 continue
-            rows_read += 1
+            top.append((row_number, values))
+            if not quirks.is_title(values) or len(top) >= 20:
+                break
+        if source.header_row is not None:
+            if not top or not any(v is not None for v in top[0][1]):
+                raise ValueError(f"{where}: header_row {source.header_row} is blank or beyond the "
+                                 "last row; give the row of the column names")
+            notes.append(LoadNote("header_row", [b.line_number for b in excluded],
+                                  {"row": source.header_row}))
+            pending = []
+        elif top and not quirks.is_title(top[-1][1]):
+            for number, values in top[:-1]:
+                excluded.append(BadLine(number, _cut(_cells(values)), "title line above the header"))
+            if len(top) > 1:
+                notes.append(LoadNote("title_lines", [n for n, _ in top[:-1]]))
+            top, pending = top[-1:], []
+        else:  # a one-column sheet: the first non-blank row is the header
+            top, pending = top[:1], top[1:]
+        if not top:
+            raise ValueError(f"{where}: the sheet is empty (no header row); choose another 'sheet' or "
+                             "put the column names on the first row")
+        header_number, values = top[0]
+        while values and values[-1] is None:
+            values.pop()
+        width = len(values)
+        missing = [get_column_letter(i) for i, v in enumerate(values, start=1) if v is None]
+        if missing:
+            raise ValueError(f"{where}: header row {header_number} has empty cells in column(s) "
+                             f"{', '.join(missing)}; give every column a name")
+        header = [str(v) for v in values]
+        _check_columns(header, where)
+        columns: list[list[str | None]] = [[] for _ in header]
+        numbers: list[int] = []
+        bad_lines: list[BadLine] = []
+        blank: list[int] = []
+        errors: list[str] = []
+        error_rows: list[int] = []
+
+        def data_rows():
+            yield from pending
+            for number, row in rows:
+                yield number, [_text(v) for v in row]
+
+        for row_number, values in data_rows():
+            if not any(v is not None for v in values):
+                blank.append(row_number)
+                continue
+            excluded += [BadLine(n, "", "blank line") for n in blank]
+            blank = []
+            if values[:width] == header and not any(v is not None for v in values[width:]):
+                excluded.append(BadLine(row_number, _cut(_cells(values)), "repeated header"))
+                continue
             extra = [(i, v) for i, v in enumerate(values[width:], start=width + 1) if v is not None]
             if extra:
                 cells = ", ".join(f"{get_column_letter(i)}{row_number}" for i, _ in extra)
-                content = "\t".join("" if v is None else v for v in values)
-                bad_lines.append(BadLine(row_number, _cut(content),
+                bad_lines.append(BadLine(row_number, _cut(_cells(values)),
                                          f"values beyond the {width} header columns (cells {cells})"))
                 continue
             values += [None] * (width - len(values))
+            failed = [f"{get_column_letter(i)}{row_number}" for i, v in enumerate(values, start=1)
+                      if v in quirks.EXCEL_ERRORS]
+            if failed:
+                errors += failed
+                error_rows.append(row_number)
             for col, v in zip(columns, values):
                 col.append(v)
+            numbers.append(row_number)
     finally:
         workbook.close()
-    if header is None:
-        raise ValueError(f"{where}: the sheet is empty (no header row); choose another 'sheet' or "
-                         "put the column names on the first row")
+    # A footer at the end: "Total", "Nombre de clients : 20" (the rows after it are blank).
+    while numbers and quirks.is_footer([col[-1] for col in columns]):
+        values = [col.pop() for col in columns]
+        excluded.append(BadLine(numbers.pop(), _cut(_cells(values)), "footer line"))
+    excluded.sort(key=lambda b: b.line_number)
+    notes += _excluded_notes(excluded)
+    if errors:
+        shown = ", ".join(errors[:10]) + (f" … (+{len(errors) - 10})" if len(errors) > 10 else "")
+        notes.append(LoadNote("excel_errors", error_rows, {"cells": shown, "count": len(errors)}))
     frame = pd.DataFrame({name: pd.Series(col, dtype=object) for name, col in zip(header, columns)})
-    return dict(location=str(path), frame=frame, rows_read=rows_read, bad_lines=bad_lines, sheet=sheet)
+    return dict(location=str(path), frame=frame, rows_read=len(frame) + len(bad_lines),
+                bad_lines=bad_lines, excluded_lines=excluded, notes=notes, sheet=sheet)
+
+
+def _cells(values: list[str | None]) -> str:
+    return "\t".join("" if v is None else v for v in values).rstrip("\t")
 
 
 # ---------------------------------------------------------------------------------------------
@@ -607,6 +974,20 @@ def _mask_url(url: str) -> str:
     return re.sub(r"(://[^:/@]*:)[^@]*@", r"\1***@", url)
 
 
+def _tables_listed(inspector: Any, schema: str | None) -> str:
+    """``tables are: a, b; views are: v`` in ``schema`` (the schemas when it has neither)."""
+    tables = inspector.get_table_names(schema=schema)
+    views = inspector.get_view_names(schema=schema)
+    where = f" in schema {schema!r}" if schema else ""
+    text = (f"tables{where} are: {', '.join(sorted(tables)) or '(none)'}; "
+            f"views{where} are: {', '.join(sorted(views)) or '(none)'}")
+    if schema and not tables and not views:
+        schemas = [s for s in inspector.get_schema_names() if s != "information_schema"
+                   and not s.startswith("pg_")]
+        text += f"; schemas are: {', '.join(schemas) or '(none)'}"
+    return text
+
+
 def _load_sql(source: Source, engagement: Engagement | None) -> dict[str, Any]:
     import sqlalchemy as sa
     from sqlalchemy.engine import make_url
@@ -650,9 +1031,9 @@ def _load_sql(source: Source, engagement: Engagement | None) -> dict[str, Any]:
                 schema, _, name = source.table.rpartition(".")
                 inspector = sa.inspect(conn)
                 if not inspector.has_table(name, schema=schema or None):
-                    tables = inspector.get_table_names(schema=schema or None)
-                    raise ValueError(f"{where}: no table {source.table!r}; tables are: "
-                                     f"{', '.join(tables) or '(none)'}")
+                    raise ValueError(f"{where}: no table or view {source.table!r}; "
+                                     f"{_tables_listed(inspector, schema or None)}; fix 'table' in "
+                                     "the engagement (schema.table for another schema)")
                 prep = engine.dialect.identifier_preparer
                 quoted = (prep.quote_schema(schema) + "." if schema else "") + prep.quote(name)
                 statement = sa.text(f"SELECT * FROM {quoted}")
@@ -724,9 +1105,19 @@ def load_source(source: Source, engagement: Engagement | None = None) -> LoadedS
                         seconds=time.perf_counter() - start, **parts)
 
 
+def _location_of(source: Source, engagement: Engagement | None) -> str:
+    """Where a source is (for a source that failed before saying it)."""
+    if source.format == "sql":
+        what = f"table={source.table}" if source.table else "query"
+        return f"{_mask_url(str(source.url))} {what}"
+    path = engagement.resolve(str(source.path)) if engagement is not None else Path(str(source.path))
+    return str(path.expanduser().resolve())
+
+
 def load_all(engagement: Engagement, sources: list[str] | None = None,
-             progress: bool = False) -> dict[str, LoadedSource]:
-    """Load the engagement's sources, in the order they are declared.
+             progress: bool = False) -> LoadedSources:
+    """Load the engagement's sources, in the order they are declared; one that fails never stops
+    the others.
 
     Args:
         engagement: the engagement.
@@ -735,12 +1126,14 @@ def load_all(engagement: Engagement, sources: list[str] | None = None,
         progress: show a progress bar (tqdm) over the sources.
 
     Returns:
-        Source name -> loaded source.
+        The sources that loaded, by name (a dict); ``.failed`` holds those in error, each with
+        its ``error`` (the file missing, unreadable, a database unreachable…), and ``.every()``
+        all of them for the summary (:func:`summarise_sources`).
 
     Examples:
         >>> loaded = load_all(engagement, ["crm"])  # doctest: +SKIP
-        >>> loaded["crm"].rows_read  # doctest: +SKIP
-        1200
+        >>> loaded["crm"].rows_read, list(loaded.failed)  # doctest: +SKIP
+        (1200, [])
     """
     chosen = [engagement.source(n) for n in sources] if sources is not None else list(engagement.sources)
     iterator: Any = chosen
@@ -748,53 +1141,78 @@ def load_all(engagement: Engagement, sources: list[str] | None = None,
         from tqdm.auto import tqdm
 
         iterator = tqdm(chosen, desc="Loading sources", unit="source")
-    out: dict[str, LoadedSource] = {}
+    every: list[LoadedSource] = []
     for src in iterator:
         if progress:
             iterator.set_postfix_str(src.name)
-        out[src.name] = load_source(src, engagement)
-    return out
+        start = time.perf_counter()
+        try:
+            every.append(load_source(src, engagement))
+        except (OSError, ValueError, ImportError, MemoryError) as exc:
+            message = str(exc) if isinstance(exc, (ValueError, FileNotFoundError)) else \
+                f"source {src.name!r}: cannot be loaded ({type(exc).__name__}: {exc})"
+            every.append(LoadedSource(name=src.name, format=src.format,
+                                      location=_location_of(src, engagement), frame=pd.DataFrame(),
+                                      rows_read=0, error=message,
+                                      seconds=time.perf_counter() - start))
+    return LoadedSources(every)
+
+
+def _every(loaded: Mapping[str, LoadedSource]) -> list[LoadedSource]:
+    return loaded.every() if isinstance(loaded, LoadedSources) else list(loaded.values())
 
 
 def _how(detected: bool, language: str) -> str:
     return t("loaders.detected" if detected else "loaders.declared", language)
 
 
-def summarise_sources(loaded: dict[str, LoadedSource], language: str = "en") -> pd.DataFrame:
-    """One row per loaded source: what was read, how, and how many rows made it.
+#: Columns of :func:`summarise_sources` (and of ``sources_summary.csv``).
+SUMMARY_COLUMNS = ["source", "status", "format", "location", "encoding", "separator", "rows_read",
+                   "rows_loaded", "bad_lines", "excluded_lines", "columns", "message"]
+
+
+def summarise_sources(loaded: Mapping[str, LoadedSource], language: str = "en") -> pd.DataFrame:
+    """One row per source, loaded or not: its status, what was read, how, and what happened.
 
     Args:
-        loaded: the result of :func:`load_all`.
-        language: ``fr`` or ``en``, for the words in the encoding and separator cells
+        loaded: the result of :func:`load_all` (the sources in error included), or any mapping
+            of name -> :class:`LoadedSource`.
+        language: ``fr`` or ``en``, for the words in the encoding, separator and message cells
             (``cp1252 (detected)`` / ``cp1252 (détecté)``, ``tab`` / ``tabulation``).
 
     Returns:
-        Columns ``source, format, location, encoding, separator, rows_read, rows_loaded,
-        bad_lines, columns`` (plain snake_case headers). ``encoding``/``separator`` are empty for
-        formats without them; the Excel sheet is appended to ``location`` as ``[sheet]``.
+        Columns :data:`SUMMARY_COLUMNS`: ``status`` is ``ok``, ``warning`` or ``error``;
+        ``message`` the notes (file name first) or the error, joined by `` | ``.
+        ``encoding``/``separator`` are empty for formats without them; the Excel sheet is appended
+        to ``location`` as ``[sheet]``.
 
     Examples:
         >>> summarise_sources(loaded, "en")  # doctest: +SKIP
-          source format ...  encoding            separator          rows_read rows_loaded bad_lines columns
-             crm    csv ...  cp1252 (detected)   ; (detected)           1200        1199         1      12
+          source  status format ...  rows_read rows_loaded bad_lines excluded_lines columns message
+             crm warning    csv ...       1200        1199         1              0      12 crm.csv: ...
     """
     rows = []
-    for name, src in loaded.items():
+    for src in _every(loaded):
         encoding = f"{src.encoding} ({_how(src.encoding_detected, language)})" if src.encoding else ""
         separator = ""
         if src.separator:
             shown = t("loaders.tab", language) if src.separator == "\t" else src.separator
             separator = f"{shown} ({_how(src.separator_detected, language)})"
         location = src.location + (f" [{src.sheet}]" if src.sheet is not None else "")
-        rows.append({"source": name, "format": src.format, "location": location, "encoding": encoding,
-                     "separator": separator, "rows_read": src.rows_read, "rows_loaded": len(src.frame),
-                     "bad_lines": len(src.bad_lines), "columns": src.frame.shape[1]})
-    columns = ["source", "format", "location", "encoding", "separator", "rows_read", "rows_loaded",
-               "bad_lines", "columns"]
-    return pd.DataFrame(rows, columns=columns)
+        messages = src.messages(language)
+        message = " | ".join(messages)
+        if messages and src.error is None:
+            message = f"{Path(src.location).name}: {message}" if src.format != "sql" \
+                else message
+        rows.append({"source": src.name, "status": src.status, "format": src.format,
+                     "location": location, "encoding": encoding, "separator": separator,
+                     "rows_read": src.rows_read, "rows_loaded": len(src.frame),
+                     "bad_lines": len(src.bad_lines), "excluded_lines": len(src.excluded_lines),
+                     "columns": src.frame.shape[1], "message": message})
+    return pd.DataFrame(rows, columns=SUMMARY_COLUMNS)
 
 
-def bad_lines_frame(loaded: dict[str, LoadedSource]) -> pd.DataFrame:
+def bad_lines_frame(loaded: Mapping[str, LoadedSource]) -> pd.DataFrame:
     """Every rejected row of every source: ``source, line_number, error, content``.
 
     The content is the raw row and may hold personal data: mask it before showing it to the
@@ -809,3 +1227,63 @@ def bad_lines_frame(loaded: dict[str, LoadedSource]) -> pd.DataFrame:
             for name, src in loaded.items() for b in src.bad_lines]
     frame = pd.DataFrame(rows, columns=["source", "line_number", "error", "content"])
     return frame.astype({"line_number": "int64"})
+
+
+def excluded_lines_frame(loaded: Mapping[str, LoadedSource]) -> pd.DataFrame:
+    """Every line left out because it is not a record: ``source, line_number, reason, content``.
+
+    ``reason`` is one of :data:`EXCLUDED_REASONS`. The content may hold personal data (a title,
+    a footer rarely does, a misplaced row might).
+    """
+    rows = [{"source": name, "line_number": b.line_number, "reason": b.error, "content": b.content}
+            for name, src in loaded.items() for b in src.excluded_lines]
+    frame = pd.DataFrame(rows, columns=["source", "line_number", "reason", "content"])
+    return frame.astype({"line_number": "int64"})
+
+
+def left_out(loaded: Mapping[str, LoadedSource]) -> dict[str, str]:
+    """Source name -> error, for the sources that failed to load (empty when all loaded)."""
+    return {s.name: str(s.error) for s in _every(loaded) if s.error is not None}
+
+
+def save_sources_summary(loaded: Mapping[str, LoadedSource], engagement: Engagement) -> dict[str, Path]:
+    """Write how every source loaded to the engagement's output folder, failed sources included.
+
+    ``sources_summary.csv`` (:func:`summarise_sources` in the engagement's language) and its
+    ``.xlsx``, ``bad_lines.csv`` (:func:`bad_lines_frame`) and ``excluded_lines.csv``
+    (:func:`excluded_lines_frame`), the last two with their header even when empty (so no file
+    from an earlier run lingers). They hold raw rows: for the consultant, not the client.
+
+    Returns:
+        ``summary``, ``workbook``, ``bad_lines``, ``excluded_lines`` -> path written.
+    """
+    from rcu_kit.core.excel import write_workbook
+    from rcu_kit.core.paths import sources_summary_path
+
+    summary_path = sources_summary_path(engagement)
+    folder = summary_path.parent
+    summary = summarise_sources(loaded, engagement.language)
+    summary.to_csv(summary_path, index=False)
+    paths = {"summary": summary_path,
+             "workbook": write_workbook(folder / "sources_summary.xlsx", {"sources": summary}),
+             "bad_lines": folder / "bad_lines.csv", "excluded_lines": folder / "excluded_lines.csv"}
+    bad_lines_frame(loaded).to_csv(paths["bad_lines"], index=False)
+    excluded_lines_frame(loaded).to_csv(paths["excluded_lines"], index=False)
+    return paths
+
+
+def loading_sentence(summary: pd.DataFrame, language: str) -> str:
+    """One sentence for the report: every source loaded, or which were left out.
+
+    Args:
+        summary: :func:`summarise_sources`'s table (``source``, ``status``…).
+        language: ``fr`` or ``en``.
+
+    Examples:
+        >>> loading_sentence(pd.DataFrame({"source": ["crm", "erp"], "status": ["ok", "error"]}), "en")
+        'Sources left out because they could not be read: erp (see the loading of the sources).'
+    """
+    failed = summary.loc[summary["status"] == "error", "source"].astype(str).tolist()
+    if not failed:
+        return t("loaders.all_loaded", language)
+    return t("loaders.left_out_sentence", language, sources=", ".join(failed))

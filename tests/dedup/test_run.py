@@ -3,8 +3,9 @@
 The engagement (written by the ``engagement_file`` fixture) holds 19 loadable records of 11
 persons, in three conventions:
 
-* ``crm`` (UTF-8, ``,``, dd/mm/yyyy, ``06 22 22 22 22``): 7 persons + one all-empty row (its id
-  is empty too, so it becomes ``#7``: the 7th data row);
+* ``crm`` (UTF-8, ``,``, dd/mm/yyyy, ``06 22 22 22 22``): 8 persons, one without id (it becomes
+  ``#7``: the 7th data row); a last line of bare commas is not a record (the loader leaves it
+  out and reports it);
 * ``web`` (latin-1, ``;``, ISO dates, ``+33 6 ...``): 6 records;
 * ``fidelite`` (cp1252, tab, upper case, ``0622222222``, postcode ``1000`` for ``01000``): 6 data
   lines, one of them (line 7) unreadable (2 fields instead of 8): 5 records.
@@ -23,7 +24,7 @@ Sophie BERNARD                      crm C005, crm C008, web W04  duplicate withi
 Claire BERNARD (twin sister)        web W06                      same address and birth date
 Luc FAURE                           crm C006, fid F006           postcode 01000 written 1000
 Hélène PETIT, Karim BENALI          crm C007, web W05            alone
-(all-empty row)                     crm #7                       a customer of its own
+Paul LEROY (no id, nothing else)    crm #7                       a customer of its own
 ==================================  ===========================  =================================
 """
 
@@ -47,8 +48,9 @@ C004,M.,MARTIN,Jean,15/01/1960,,,3 rue Victor Hugo,69002,Lyon
 C005,Mme,BERNARD,Sophie,01/12/1990,sophie.bernard@yahoo.fr,,22 rue Nationale,59000,Lille
 C006,M.,FAURE,Luc,03/03/1982,luc.faure@wanadoo.fr,04 74 00 00 00,5 avenue Alsace Lorraine,01000,Bourg-en-Bresse
 C007,Mme,PETIT,Hélène,19/09/1965,helene.petit@gmail.com,02 40 00 00 07,8 quai de la Fosse,44000,Nantes
-,,,,,,,,,
+,M.,LEROY,Paul,,,,,,
 C008,Mme,Bernard,Sophie,01/12/1990,,06 44 44 44 44,22 r. Nationale,59000,Lille
+,,,,,,,,,
 """
 WEB = """customer_id;lastname;firstname;birthdate;mail;mobile;address;zip;town
 W01;Dupont;Marie;1972-08-30;marie.martin@orange.fr;+33 6 22 22 22 22;12, r. des Lilas;75011;PARIS
@@ -152,7 +154,7 @@ def test_crosswalk_groups_exactly_the_same_persons(run):
 
 
 def test_every_loaded_record_is_in_the_crosswalk_once_in_source_order(run):
-    # crm 8 rows (C003 does not exist; the all-empty 7th row is "#7"), web 6, fidelite 5.
+    # crm 8 rows (C003 does not exist; the 7th row, without id, is "#7"), web 6, fidelite 5.
     keys = list(zip(run.crosswalk["source"], run.crosswalk["record_id"]))
     assert keys == [("crm", i) for i in ("C001", "C002", "C004", "C005", "C006", "C007", "#7", "C008")] \
         + [("web", f"W0{i}") for i in range(1, 7)] \
@@ -371,3 +373,4 @@ def test_household_sentence_says_whether_the_rules_applied_and_why():
     assert "only 13 pairs" in household_sentence(run(HouseholdEvidence(13, 13, 1.0, True)), "en")
     assert household_sentence(run(HouseholdEvidence(13, 13, 1.0, True), False), "fr") == \
         "Règles foyer et homonymes non appliquées par le paramétrage de la mission (household_rules)."
+

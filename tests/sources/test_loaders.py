@@ -199,13 +199,15 @@ def test_unknown_declared_encoding(tmp_path):
         load_source(src)
 
 
-def test_nul_bytes_are_an_error(tmp_path):
+def test_utf16_without_bom_is_recognised(tmp_path):
+    # Every other byte NUL: UTF-16 without a byte-order mark, decoded (and said so), not refused.
     src = _csv(tmp_path, "n.csv", "a;b\n1;2\n", encoding="utf-16-le")
-    with pytest.raises(ValueError, match=r"NUL bytes.*declare its 'encoding'"):
-        load_source(src)
-    # Declared, the same file reads fine.
+    loaded = load_source(src)
+    assert _values(loaded.frame) == [["1", "2"]] and loaded.encoding == "utf-16-le"
+    assert [n.code for n in loaded.notes] == ["utf16_no_bom"] and loaded.status == "ok"
+    # Declared, the same file reads the same.
     loaded = load_source(src.model_copy(update={"encoding": "utf-16-le"}))
-    assert _values(loaded.frame) == [["1", "2"]] and loaded.separator == ";"
+    assert _values(loaded.frame) == [["1", "2"]] and loaded.separator == ";" and loaded.notes == []
 
 
 def test_long_bad_line_content_is_cut(tmp_path):
@@ -411,7 +413,7 @@ def test_sql_bad_query_names_source(sqlite_db):
 
 def test_sql_unknown_table_lists_tables(sqlite_db):
     src = Source(name="crm", format="sql", url=f"sqlite:///{sqlite_db}", table="contacts")
-    with pytest.raises(ValueError, match=r"source 'crm' .*no table 'contacts'; tables are: clients"):
+    with pytest.raises(ValueError, match=r"source 'crm' .*no table or view 'contacts'; tables are: clients; views are: \(none\)"):
         load_source(src)
 
 
@@ -450,12 +452,16 @@ def test_load_all_summary_and_bad_lines(tmp_path):
     summary = summarise_sources(loaded, "fr")
     assert summary.to_dict("records") == [
         # crm: 3 data rows, line 3 has 1 field instead of 2.
-        {"source": "crm", "format": "csv", "location": str((tmp_path / "crm.csv").resolve()),
+        {"source": "crm", "status": "warning", "format": "csv",
+         "location": str((tmp_path / "crm.csv").resolve()),
          "encoding": "cp1252 (détecté)", "separator": "; (détecté)",
-         "rows_read": 3, "rows_loaded": 2, "bad_lines": 1, "columns": 2},
-        {"source": "web", "format": "csv", "location": str((tmp_path / "web.csv").resolve()),
+         "rows_read": 3, "rows_loaded": 2, "bad_lines": 1, "excluded_lines": 0, "columns": 2,
+         "message": "crm.csv: 1 ligne(s) illisible(s), non chargée(s) : lignes 3 (voir bad_lines.csv)"},
+        {"source": "web", "status": "ok", "format": "csv",
+         "location": str((tmp_path / "web.csv").resolve()),
          "encoding": "utf-8 (déclaré)", "separator": "tabulation (déclaré)",
-         "rows_read": 1, "rows_loaded": 1, "bad_lines": 0, "columns": 2},
+         "rows_read": 1, "rows_loaded": 1, "bad_lines": 0, "excluded_lines": 0, "columns": 2,
+         "message": ""},
     ]
     assert summarise_sources(loaded, "en")["separator"].tolist() == ["; (detected)", "tab (declared)"]
     assert bad_lines_frame(loaded).to_dict("records") == [
@@ -470,7 +476,7 @@ def test_summary_of_excel_parquet_and_sql(tmp_path, sqlite_db):
         Source(name="pq", format="parquet", path="p.parquet"),
         Source(name="db", format="sql", url="sqlite:///crm.db", table="clients")])
     summary = summarise_sources(load_all(eng, progress=True), "en")
-    assert summary.to_dict("records") == [
+    assert summary.drop(columns=["status", "excluded_lines", "message"]).to_dict("records") == [
         # The sheet is appended to the location; no encoding or separator outside CSV.
         {"source": "xl", "format": "excel", "location": f"{(tmp_path / 'c.xlsx').resolve()} [Contrats]",
          "encoding": "", "separator": "", "rows_read": 2, "rows_loaded": 2, "bad_lines": 0,
@@ -482,6 +488,7 @@ def test_summary_of_excel_parquet_and_sql(tmp_path, sqlite_db):
          "encoding": "", "separator": "", "rows_read": 3, "rows_loaded": 3, "bad_lines": 0,
          "columns": 4},
     ]
+    assert summary["status"].tolist() == ["ok", "ok", "ok"]
 
 
 def test_bad_lines_frame_without_bad_lines_is_empty_with_columns(tmp_path):
