@@ -128,30 +128,51 @@ def _cmd_demo(args: argparse.Namespace) -> int:
     return 0
 
 
+def _print_loading(summary, engagement) -> int:
+    """Print the sources that did not load cleanly (stderr for errors); 1 if any is in error.
+
+    ``summary`` is :func:`rcu_kit.sources.loaders.summarise_sources`'s table.
+    """
+    for row in summary.itertuples(index=False):
+        if row.status == "error":
+            print(f"error: source {row.source} not loaded, left out: {row.message}", file=sys.stderr)
+        elif row.status == "warning":
+            print(f"warning: source {row.source}: {row.message}", file=sys.stderr)
+    failed = summary.loc[summary["status"] == "error", "source"].tolist()
+    if failed:
+        print(f"{len(failed)} source(s) in error, left out: {', '.join(failed)} "
+              f"(see {engagement.output_path / 'sources_summary.csv'})", file=sys.stderr)
+    return 1 if failed else 0
+
+
 def _cmd_summary(args: argparse.Namespace) -> int:
+    """Load every source, write sources_summary.csv/.xlsx, bad_lines.csv, excluded_lines.csv.
+
+    Exit code 1 when a source is in error (the others are still loaded and summarised).
+    """
     from rcu_kit.core.config import load_engagement
-    from rcu_kit.core.excel import write_workbook
-    from rcu_kit.sources.loaders import bad_lines_frame, load_all, summarise_sources
+    from rcu_kit.sources.loaders import load_all, save_sources_summary, summarise_sources
 
     engagement = load_engagement(args.engagement)
     loaded = load_all(engagement, progress=True)
+    paths = save_sources_summary(loaded, engagement)
     summary = summarise_sources(loaded, language=engagement.language)
-    out = engagement.output_path
-    summary.to_csv(out / "sources_summary.csv", index=False)
-    write_workbook(out / "sources_summary.xlsx", {"sources": summary})
     with _pandas_display():
-        print(summary.to_string(index=False))
-    bad = bad_lines_frame(loaded)
-    if len(bad):
+        print(summary.drop(columns=["message"]).to_string(index=False))
+    n_bad = int(summary["bad_lines"].sum())
+    if n_bad:
         # raw rows may hold personal data: this file stays in the consultant's output folder
-        bad.to_csv(out / "bad_lines.csv", index=False)
-        print(f"\n{len(bad)} unreadable line(s), listed with their line numbers in "
-              f"{out / 'bad_lines.csv'}")
-    print(f"\nOutput: {out / 'sources_summary.xlsx'}")
-    return 0
+        print(f"\n{n_bad} unreadable line(s), listed with their line numbers in {paths['bad_lines']}")
+    n_excluded = int(summary["excluded_lines"].sum())
+    if n_excluded:
+        print(f"{n_excluded} line(s) that are not records (blank, footer, repeated header...) left "
+              f"out, listed in {paths['excluded_lines']}")
+    print(f"\nOutput: {paths['workbook']}")
+    return _print_loading(summary, engagement)
 
 
 def _cmd_audit(args: argparse.Namespace) -> int:
+    """Audit the sources that load; exit code 1 when a source is in error (left out)."""
     from rcu_kit.audit.run import DEFAULT_PROFILE_SAMPLE_SIZE, export_audit, run_audit
     from rcu_kit.core.config import load_engagement
 
@@ -162,7 +183,8 @@ def _cmd_audit(args: argparse.Namespace) -> int:
     workbook = export_audit(result, engagement)
     print(f"Audit of {len(result.inventory)} source(s) written to {workbook.parent}")
     print(f"  Excel workbook: {workbook}")
-    return 0
+    print(f"  loading of the sources: {engagement.output_path / 'sources_summary.csv'}")
+    return _print_loading(result.loading, engagement)
 
 
 def _cmd_gaps(args: argparse.Namespace) -> int:
@@ -191,6 +213,7 @@ def _cmd_dedup(args: argparse.Namespace) -> int:
     sources = [s.strip() for s in (args.sources or "").split(",") if s.strip()]
     run = run_dedup(engagement, sources or None, threshold=args.threshold, progress=True)
     paths = write_dedup_outputs(run, engagement)
+    run.loading.to_csv(engagement.output_path / "sources_summary.csv", index=False)
     f = run.figures
     print(f"Deduplication of {engagement.client} ({len(run.sources)} source(s), "
           f"threshold {run.threshold:g})")
@@ -210,7 +233,7 @@ def _cmd_dedup(args: argparse.Namespace) -> int:
     print("Outputs:")
     for name, path in paths.items():
         print(f"  {name:<17} {path}")
-    return 0
+    return _print_loading(run.loading, engagement)
 
 
 def _cmd_match(args: argparse.Namespace) -> int:

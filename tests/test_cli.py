@@ -62,3 +62,28 @@ def test_summary_reports_every_row_and_writes_bad_lines(tmp_path, capsys):
     summary = pd.read_csv(tmp_path / "output" / "sources_summary.csv")
     # 3 data rows read: 2 loaded + 1 reported, none lost
     assert summary[["rows_read", "rows_loaded", "bad_lines"]].values.tolist() == [[3, 2, 1]]
+
+
+def test_summary_and_audit_of_the_quirk_corpus_report_every_source_and_exit_1(tmp_path, capsys):
+    import pandas as pd
+
+    from tests.sources.corpus import CORPUS, write_corpus
+
+    engagement = write_corpus(tmp_path)
+    assert main(["summary", str(engagement)]) == 1  # two sources in error: the others still load
+    err = capsys.readouterr().err
+    assert "2 source(s) in error, left out: missing, not_a_workbook" in err
+    summary = pd.read_csv(tmp_path / "output" / "sources_summary.csv", keep_default_na=False)
+    assert summary[["source", "status", "rows_loaded"]].values.tolist() == [
+        [q.name, q.status, q.rows] for q in CORPUS]
+    excluded = pd.read_csv(tmp_path / "output" / "excluded_lines.csv")
+    assert len(excluded) == 14 and set(excluded["source"]) >= {"footer", "repeated_header"}
+
+    assert main(["audit", str(engagement), "--no-profile"]) == 1
+    capsys.readouterr()
+    messages = pd.read_parquet(tmp_path / "output" / "audit" / "messages.parquet")
+    errors = messages[messages["level"] == "error"]
+    assert errors["source"].tolist() == ["missing", "not_a_workbook"]
+    assert errors["message"].str.startswith("Source not loaded, left out: source 'missing'").iloc[0]
+    inventory = pd.read_parquet(tmp_path / "output" / "audit" / "inventory.parquet")
+    assert len(inventory) == len(CORPUS) - 2  # the audited sources, the empty one included

@@ -78,6 +78,9 @@ class AuditResult:
         messages: points of attention for the consultant (empty source or column, uncertain
             type, low validity, unreadable lines, failed profile).
         masked: whether values were masked when the audit ran.
+        loading: how every source loaded, those left out of the audit included
+            (:func:`rcu_kit.sources.loaders.summarise_sources`); not saved here (the loaders
+            write ``sources_summary.csv``).
         seconds: wall time per stage of the run (values: columns reduced to their distinct
             values; types, personal_data, quality, duplicates, profile), summed over sources;
             not saved.
@@ -95,6 +98,7 @@ class AuditResult:
     profiles: pd.DataFrame = field(default_factory=lambda: _empty(PROFILE_COLUMNS))
     messages: pd.DataFrame = field(default_factory=lambda: _empty(MESSAGE_COLUMNS))
     masked: bool = True
+    loading: pd.DataFrame | None = None
     seconds: dict[str, float] = field(default_factory=dict)
     cpu_seconds: dict[str, float] = field(default_factory=dict)
 
@@ -159,6 +163,19 @@ def _messages_for(source: str, frame: pd.DataFrame, types: pd.DataFrame, kpis: p
             add(r.column, "info", "msg_low_confidence", semantic_type=r.semantic_type,
                 confidence=fmt_percent(r.confidence, language))
     return msgs
+
+
+def _loading_messages(engagement: Engagement, loaded: Mapping[str, Any]) -> pd.DataFrame:
+    """The loaders' notes on each source, and an error for each source left out of the audit."""
+    rows = []
+    for src in getattr(loaded, "every", lambda: list(loaded.values()))():
+        if src.error is not None:
+            rows.append({"source": src.name, "column": "", "level": "error",
+                         "message": t("loaders.left_out", engagement.language, error=src.error)})
+        for note in getattr(src, "notes", []):
+            rows.append({"source": src.name, "column": "", "level": note.level,
+                         "message": note.text(engagement.language)})
+    return pd.DataFrame(rows, columns=MESSAGE_COLUMNS)
 
 
 def audit_frames(engagement: Engagement, loaded: Mapping[str, Any], *,
@@ -235,6 +252,7 @@ def audit_frames(engagement: Engagement, loaded: Mapping[str, Any], *,
                 "rows_profiled": info.rows_profiled, "sampled": info.sampled,
                 "seconds": info.seconds, "note": info.note}], columns=PROFILE_COLUMNS))
             lap("profile")
+    parts["messages"].append(_loading_messages(engagement, loaded))
     result = AuditResult(masked=mask, seconds=seconds, cpu_seconds=cpu_seconds)
     for name, frames in parts.items():
         setattr(result, name, _concat(frames, list(getattr(result, name).columns)))
@@ -260,17 +278,20 @@ def run_audit(engagement: Engagement, sources: list[str] | str | None = None, *,
         today: reference day for dates (default: today).
 
     Returns:
-        The audit tables.
+        The audit tables. A source that cannot be loaded is left out of them: an ``error`` row of
+        ``messages`` and ``loading`` say which and why; the others are audited.
     """
-    from rcu_kit.sources.loaders import load_all
+    from rcu_kit.sources.loaders import load_all, save_sources_summary, summarise_sources
 
     if isinstance(sources, str):
         sources = [s.strip() for s in sources.split(",") if s.strip()]
     loaded = load_all(engagement, sources or None, progress=progress)
     result = audit_frames(engagement, loaded, profile_sample_size=profile_sample_size,
                           profile=profile, progress=progress, today=today)
+    result.loading = summarise_sources(loaded, engagement.language)
     if save:
         save_audit(result, engagement)
+        save_sources_summary(loaded, engagement)
     return result
 
 

@@ -80,6 +80,10 @@ class DedupRun:
         cluster_sizes: customers per number of records.
         threshold_effect: matched pairs and customers per threshold.
         timings: seconds per stage (load, mapping, standardise, deduplicate, figures, total).
+        left_out: source name -> why it could not be loaded; those sources are not
+            deduplicated (the others are).
+        loading: how every source loaded
+            (:func:`rcu_kit.sources.loaders.summarise_sources`, failed sources included).
     """
 
     sources: list[str]
@@ -93,6 +97,8 @@ class DedupRun:
     cluster_sizes: pd.DataFrame
     threshold_effect: pd.DataFrame
     timings: dict[str, float] = field(default_factory=dict)
+    left_out: dict[str, str] = field(default_factory=dict)
+    loading: pd.DataFrame | None = None
 
     @property
     def crosswalk(self) -> pd.DataFrame:
@@ -241,7 +247,7 @@ def run_dedup(engagement: Engagement, sources: Sequence[str] | None = None,
         ValueError: bad settings, or a source repeating a record id.
         AssertionError: a record missing from or repeated in the crosswalk (a bug).
     """
-    from rcu_kit.sources.loaders import bad_lines_frame, load_all
+    from rcu_kit.sources.loaders import bad_lines_frame, left_out, load_all, summarise_sources
     from rcu_kit.standardise import standardise_records
 
     chosen = dedup_settings(engagement, threshold, settings)
@@ -250,6 +256,10 @@ def run_dedup(engagement: Engagement, sources: Sequence[str] | None = None,
     lap = timer.lap
 
     loaded = load_all(engagement, list(sources) if sources else None, progress=progress)
+    failed = left_out(loaded)
+    if not loaded:
+        raise ValueError(f"{engagement.file or 'engagement'}: no source could be loaded, nothing to "
+                         "deduplicate: " + "; ".join(failed.values()))
     lap("load")
     mapped = map_sources(engagement, loaded, progress=progress)
     lap("mapping")
@@ -272,7 +282,8 @@ def run_dedup(engagement: Engagement, sources: Sequence[str] | None = None,
                    per_source=figures_.per_source_figures(crosswalk),
                    combinations=figures_.source_combinations(crosswalk, names),
                    cluster_sizes=figures_.cluster_size_distribution(crosswalk),
-                   threshold_effect=effect, timings=timings)
+                   threshold_effect=effect, timings=timings, left_out=failed,
+                   loading=summarise_sources(loaded, engagement.language))
     lap("figures")
     timings["total"] = timer.total()
     return run
@@ -388,7 +399,7 @@ def summary_dict(run: DedupRun) -> dict[str, Any]:
     (list of ``source, records, customers, duplicate_rate, shared_customers, rows_read,
     bad_lines``), and ``n_duplicates``, ``n_multi_source_customers``, ``largest_cluster``,
     ``n_sources``, ``sources``, ``threshold``, ``n_scored_pairs``, ``n_matched_pairs``,
-    ``n_bad_lines``, ``cluster_info``, ``household_rules`` (whether the household vetoes
+    ``n_bad_lines``, ``sources_left_out`` (source -> why it could not be loaded), ``cluster_info``, ``household_rules`` (whether the household vetoes
     applied and the evidence: see :func:`rcu_kit.linkage.classify.household_evidence`),
     ``timings``.
     """
@@ -422,6 +433,7 @@ def summary_dict(run: DedupRun) -> dict[str, Any]:
         "n_scored_pairs": int(len(run.pairs)),
         "n_matched_pairs": int((run.pairs["match_probability"] >= run.threshold).sum()),
         "n_bad_lines": int(len(run.bad_lines)),
+        "sources_left_out": dict(run.left_out),
         "cluster_info": {k: int(v) if isinstance(v, (int, np.integer)) else v
                          for k, v in run.result.cluster_info.items()},
         "household_rules": None if run.result.household is None else {

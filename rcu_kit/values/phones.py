@@ -200,7 +200,7 @@ def standardise_phones(values: pd.Series, region: str | pd.Series = DEFAULT_REGI
             region = region.reindex(text.index)
         regions = region.to_numpy(dtype=object, na_value=None)
     supported = set(phonenumbers.SUPPORTED_REGIONS)
-    distinct = pd.unique(regions)
+    distinct = pd.unique(regions) if len(regions) else np.array([DEFAULT_REGION], dtype=object)
     if len(distinct) > 1 or distinct[0] not in supported:
         valid = pd.Series(regions).isin(supported).to_numpy()     # hashed, not np.isin's sort
         regions = np.where(valid, regions, DEFAULT_REGION)

@@ -374,3 +374,31 @@ def test_household_sentence_says_whether_the_rules_applied_and_why():
     assert household_sentence(run(HouseholdEvidence(13, 13, 1.0, True), False), "fr") == \
         "Règles foyer et homonymes non appliquées par le paramétrage de la mission (household_rules)."
 
+
+def test_a_failing_and_an_empty_source_leave_the_others_deduplicated(tmp_path):
+    import yaml
+
+    from rcu_kit.dedup.run import summary_dict
+
+    path = write_engagement(tmp_path)
+    data = yaml.safe_load(path.read_text(encoding="utf-8"))
+    (tmp_path / "vide.csv").write_text(CRM.splitlines()[0] + "\n", encoding="utf-8")
+    data["sources"] += [{"name": "absent", "format": "csv", "path": "absent.csv"},
+                        {"name": "vide", "format": "csv", "path": "vide.csv", "id_column": "id_client"}]
+    data["mapping"]["absent"] = data["mapping"]["vide"] = data["mapping"]["crm"]
+    path.write_text(yaml.safe_dump(data, allow_unicode=True), encoding="utf-8")
+    engagement = load_engagement(path)
+    run = dedup.run_dedup(engagement, progress=False)
+    # The same 19 records and 11 customers as without them; the missing file is said left out.
+    assert (run.figures["n_records"], run.figures["n_customers"]) == (19, 11)
+    assert list(run.left_out) == ["absent"] and "file not found" in run.left_out["absent"]
+    assert run.sources == ["crm", "web", "fidelite", "vide"]
+    assert run.loading[["source", "status"]].values.tolist() == [
+        ["crm", "ok"], ["web", "ok"], ["fidelite", "warning"], ["absent", "error"], ["vide", "warning"]]
+    summary = summary_dict(run)
+    assert list(summary["sources_left_out"]) == ["absent"]
+    assert {"source": "vide", "records": 0} .items() <= next(
+        p for p in summary["per_source"] if p["source"] == "vide").items()
+    # Only the empty source: no crash, zero records.
+    empty = dedup.run_dedup(engagement, ["vide"], progress=False)
+    assert empty.figures["n_records"] == 0 and len(empty.crosswalk) == 0
