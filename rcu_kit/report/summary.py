@@ -21,7 +21,8 @@ Files read (their locations come from :mod:`rcu_kit.core.paths`, shared with the
   ``detail_code``, ``detail_params``, ``severity``; those of kind ``gap`` are the gaps, worded in
   the engagement's language (:mod:`rcu_kit.core.wording`).
 - ``roadmap/summary.json`` (roadmap step): ``recommended_form``, one of ``mdm``, ``crm_hosted``,
-  ``decision_db``, ``crosswalk``.
+  ``decision_db``, ``crosswalk``, and ``explanation``, its figures and the codes of its reasons,
+  worded in the engagement's language (:func:`rcu_kit.core.wording.word_explanation`).
 
 Examples:
     >>> import pandas as pd
@@ -45,7 +46,7 @@ import pandas as pd
 from rcu_kit.core import paths
 from rcu_kit.core.config import Engagement
 from rcu_kit.core.findings import FINDING_COLUMNS
-from rcu_kit.core.wording import finding_details
+from rcu_kit.core.wording import finding_details, word_explanation
 
 __all__ = ["ExecutiveSummary", "RCU_FORMS", "crosswalk_figures", "overlap_matrix", "top_gaps",
            "read_crosswalk", "collect_summary"]
@@ -274,7 +275,13 @@ def _read_later_steps(summary: ExecutiveSummary, engagement: Engagement) -> Exec
     if form in RCU_FORMS:
         summary.recommended_form = form
         explanation = roadmap.get("explanation")
-        summary.form_explanation = explanation if isinstance(explanation, str) else None
+        if isinstance(explanation, dict):
+            try:
+                summary.form_explanation = word_explanation(explanation, summary.language)
+            except (KeyError, TypeError, ValueError) as exc:
+                summary.missing.append(f"{roadmap_summary}: explanation unreadable ({exc!r})")
+        elif isinstance(explanation, str):  # saved by an earlier version: the sentence itself
+            summary.form_explanation = explanation
         summary.origins["recommended_form"] = str(roadmap_summary)
     else:
         summary.missing.append("roadmap/summary.json (roadmap step)")

@@ -22,7 +22,7 @@ from rcu_kit.core.paths import dedup_summary_path, findings_path, roadmap_dir
 from rcu_kit.roadmap.questionnaire import Questionnaire
 from rcu_kit.roadmap.scoring import Evidence, Recommendation, recommend_form
 from rcu_kit.core.findings import FINDING_COLUMNS, findings_from_dedup
-from rcu_kit.core.wording import worded_findings
+from rcu_kit.core.wording import word_table, worded_findings
 from rcu_kit.roadmap.workstreams import build_workstreams, schedule
 
 __all__ = ["client_tables", "pending_inputs", "Roadmap", "collect_findings", "collect_evidence", "build_roadmap", "export_roadmap",
@@ -173,18 +173,24 @@ def client_tables(roadmap: Roadmap, language: str = "fr") -> dict[str, pd.DataFr
 
 
 def export_roadmap(roadmap: Roadmap, engagement: Engagement) -> Path:
-    """Write the roadmap tables (Excel) and its headline (JSON, for the report's summary)."""
+    """Write the roadmap tables (Excel) and its headline (JSON, for the report's summary).
+
+    The workbook is read by people: the criteria's basis and the findings are worded in the
+    engagement's language. ``summary.json`` holds codes and figures: its ``explanation`` is
+    :meth:`~rcu_kit.roadmap.scoring.Recommendation.explanation_figures`, which the report words
+    (:func:`rcu_kit.core.wording.word_explanation`).
+    """
     folder = roadmap_dir(engagement)
     plan = roadmap.plan.assign(depends_on=[", ".join(d) for d in roadmap.plan["depends_on"]])
     workbook = write_workbook(folder / "roadmap.xlsx", {
         "recommendation": roadmap.recommendation.scores.sort_values("rank"),
-        "criteria": roadmap.recommendation.contributions,
+        "criteria": word_table(roadmap.recommendation.contributions, engagement.language),
         "workstreams": plan,
         "findings": worded_findings(roadmap.findings, engagement.language,
                                     _attribute_labels(engagement)),
     })
     headline = {"recommended_form": roadmap.recommendation.best,
-                "explanation": roadmap.recommendation.explanation(engagement.language),
+                "explanation": roadmap.recommendation.explanation_figures(),
                 "n_workstreams": int(len(roadmap.workstreams)),
                 "end_date": max(roadmap.plan["finish"]).isoformat(),
                 "missing_evidence": roadmap.missing_evidence}

@@ -18,13 +18,14 @@ Examples:
 
 from __future__ import annotations
 
+import json
 import math
 from dataclasses import dataclass, field
 from typing import Any
 
 import pandas as pd
 
-from rcu_kit.core.i18n import fmt_number, fmt_percent, t
+from rcu_kit.core.wording import params_json, word_column, word_explanation
 from rcu_kit.roadmap.questionnaire import Questionnaire
 
 __all__ = ["FORMS", "DEFAULT_WEIGHTS", "Evidence", "Recommendation", "criteria_signals",
@@ -91,63 +92,67 @@ def _clamp(x: float) -> float:
     return max(0.0, min(1.0, x))
 
 
-def _answer(value: Any, language: str) -> str:
-    """A questionnaire answer as the client reads it (``oui``, ``moyen``...)."""
+def _answer(value: Any) -> tuple[str, str]:
+    """A questionnaire answer as a basis: code ``basis_answer`` and the answer's key (``true``,
+    ``medium``...), worded ``réponse : oui``, ``answer: medium`` (:mod:`rcu_kit.core.wording`)."""
     key = str(value).lower() if isinstance(value, bool) else str(value)
-    return t("roadmap.answer", language, answer=t(f"roadmap.answer_{key}", language))
+    return "basis_answer", params_json(answer=key)
 
 
-def criteria_signals(q: Questionnaire, ev: Evidence, language: str = "en") -> pd.DataFrame:
-    """Each criterion's signal (0–1) and the fact it rests on.
+def criteria_signals(q: Questionnaire, ev: Evidence) -> pd.DataFrame:
+    """Each criterion's signal (0–1) and the fact it rests on, as a code and its figures.
 
     Args:
         q: the questionnaire's answers.
         ev: the figures measured by the earlier steps.
-        language: of the ``basis`` text (``fr`` or ``en``), shown to the client.
 
     Returns:
-        One row per criterion: ``criterion``, ``signal``, ``basis`` (the answer or figure used).
+        One row per criterion: ``criterion``, ``signal``, ``basis_code`` and ``basis_params``
+        (JSON: the answer or figure used), worded for the client by :meth:`Recommendation.basis`
+        (:func:`rcu_kit.core.wording.word`).
 
     Examples:
-        >>> criteria_signals(Questionnaire(), Evidence(n_sources=4, duplicate_rate=0.05),
-        ...                  "fr").set_index("criterion").loc[["many_sources", "duplicates",
-        ...                  "long_term"], "basis"].tolist()
+        >>> from rcu_kit.core.wording import word_column
+        >>> signals = criteria_signals(Questionnaire(), Evidence(n_sources=4, duplicate_rate=0.05))
+        >>> rows = signals.set_index("criterion").loc[["many_sources", "duplicates", "long_term"]]
+        >>> rows["basis_code"].tolist()
+        ['basis_sources', 'basis_duplicates', 'basis_answer']
+        >>> word_column(rows["basis_code"], rows["basis_params"], "fr").tolist()
         ['4 sources', '5,0\xa0% de doublons', 'réponse : oui']
     """
-    lang = language
-    unknown = t("roadmap.basis_unknown", lang)
+    unknown = ("basis_unknown", "{}")
     volume = 0.0 if ev.n_records <= 100_000 else _clamp(math.log10(ev.n_records / 1e5) / math.log10(50))
     real_time = 1.0 if q.real_time_needs else (0.5 if ev.real_time_flows else 0.0)
     rows = [
-        ("many_sources", _clamp((ev.n_sources - 2) / 4),
-         t("roadmap.basis_sources", lang, n=ev.n_sources)),
+        ("many_sources", _clamp((ev.n_sources - 2) / 4), ("basis_sources", params_json(n=ev.n_sources))),
         ("format_diversity", _clamp((ev.n_formats - 1) / 3),
-         t("roadmap.basis_formats", lang, n=ev.n_formats)),
-        ("large_volume", volume, t("roadmap.basis_records", lang, n=fmt_number(ev.n_records, lang))),
+         ("basis_formats", params_json(n=ev.n_formats))),
+        ("large_volume", volume, ("basis_records", params_json(n=ev.n_records))),
         ("duplicates", 0.0 if ev.duplicate_rate is None else _clamp(ev.duplicate_rate / 0.15),
          unknown if ev.duplicate_rate is None
-         else t("roadmap.basis_duplicates", lang, rate=fmt_percent(ev.duplicate_rate, lang, 1))),
+         else ("basis_duplicates", params_json(rate=ev.duplicate_rate))),
         ("shared_customers", 0.0 if ev.overlap_rate is None else _clamp(ev.overlap_rate / 0.30),
          unknown if ev.overlap_rate is None
-         else t("roadmap.basis_shared", lang, rate=fmt_percent(ev.overlap_rate, lang, 1))),
+         else ("basis_shared", params_json(rate=ev.overlap_rate))),
         ("real_time", real_time,
-         t("roadmap.basis_real_time", lang, answer=_answer(q.real_time_needs, lang),
-           flows=ev.real_time_flows)),
-        ("two_way_sync", float(q.two_way_sync), _answer(q.two_way_sync, lang)),
+         ("basis_real_time", params_json(answer=str(bool(q.real_time_needs)).lower(),
+                                         flows=ev.real_time_flows))),
+        ("two_way_sync", float(q.two_way_sync), _answer(q.two_way_sync)),
         ("operational_use", {"operational": 1.0, "both": 0.5, "analytics": 0.0}[q.objective],
-         _answer(q.objective, lang)),
+         _answer(q.objective)),
         ("analytics_use", {"operational": 0.0, "both": 0.5, "analytics": 1.0}[q.objective],
-         _answer(q.objective, lang)),
-        ("crm_is_central", float(q.crm_is_central), _answer(q.crm_is_central, lang)),
-        ("has_data_warehouse", float(q.has_data_warehouse), _answer(q.has_data_warehouse, lang)),
-        ("crm_project", float(q.crm_replacement_planned), _answer(q.crm_replacement_planned, lang)),
-        ("long_term", float(q.long_term_reference), _answer(q.long_term_reference, lang)),
-        ("budget_high", _LEVEL[q.budget], _answer(q.budget, lang)),
-        ("budget_low", 1.0 - _LEVEL[q.budget] if q.budget == "low" else 0.0, _answer(q.budget, lang)),
-        ("small_team", 1.0 - _LEVEL[q.team_capacity], _answer(q.team_capacity, lang)),
-        ("mature_governance", _LEVEL[q.data_governance], _answer(q.data_governance, lang)),
+         _answer(q.objective)),
+        ("crm_is_central", float(q.crm_is_central), _answer(q.crm_is_central)),
+        ("has_data_warehouse", float(q.has_data_warehouse), _answer(q.has_data_warehouse)),
+        ("crm_project", float(q.crm_replacement_planned), _answer(q.crm_replacement_planned)),
+        ("long_term", float(q.long_term_reference), _answer(q.long_term_reference)),
+        ("budget_high", _LEVEL[q.budget], _answer(q.budget)),
+        ("budget_low", 1.0 - _LEVEL[q.budget] if q.budget == "low" else 0.0, _answer(q.budget)),
+        ("small_team", 1.0 - _LEVEL[q.team_capacity], _answer(q.team_capacity)),
+        ("mature_governance", _LEVEL[q.data_governance], _answer(q.data_governance)),
     ]
-    return pd.DataFrame(rows, columns=["criterion", "signal", "basis"])
+    return pd.DataFrame([(c, s, code, params) for c, s, (code, params) in rows],
+                        columns=["criterion", "signal", "basis_code", "basis_params"])
 
 
 @dataclass
@@ -156,39 +161,45 @@ class Recommendation:
 
     best: str
     scores: pd.DataFrame            # form, score, rank
-    contributions: pd.DataFrame     # criterion, signal, basis, one column per form
+    contributions: pd.DataFrame     # criterion, signal, basis_code, basis_params, one column per form
     weights: dict[str, dict[str, float]] = field(repr=False, default_factory=dict)
     questionnaire: Questionnaire | None = field(repr=False, default=None)
     evidence: Evidence | None = field(repr=False, default=None)
 
     def basis(self, language: str) -> pd.Series:
-        """Criterion -> the fact it rests on, in ``language`` (the stored basis if unknown)."""
-        if self.questionnaire is None or self.evidence is None:
-            return self.contributions.set_index("criterion")["basis"]
-        return criteria_signals(self.questionnaire, self.evidence, language).set_index("criterion")["basis"]
+        """Criterion -> the fact it rests on, worded in ``language`` (a table without codes: its
+        ``basis`` column as it is)."""
+        c = self.contributions
+        if {"basis_code", "basis_params"} <= set(c.columns):
+            return word_column(c["basis_code"], c["basis_params"], language).set_axis(c["criterion"])
+        return c.set_index("criterion")["basis"]
 
     def top_reasons(self, form: str | None = None, n: int = 3) -> pd.DataFrame:
-        """The criteria that pushed hardest towards ``form`` (default: the best one)."""
+        """The criteria that pushed hardest towards ``form`` (default: the best one): ``criterion``,
+        ``basis_code``, ``basis_params`` and ``contribution``."""
         form = form or self.best
-        table = self.contributions[["criterion", "basis", form]].rename(columns={form: "contribution"})
+        table = self.contributions[["criterion", "basis_code", "basis_params", form]] \
+            .rename(columns={form: "contribution"})
         table = table[table["contribution"] > 0]
         return table.sort_values(["contribution", "criterion"], ascending=[False, True]).head(n) \
             .reset_index(drop=True)
 
+    def explanation_figures(self) -> dict[str, Any]:
+        """What the explanation says, as codes and numbers (``roadmap/summary.json`` saves it):
+        ``form``, ``score``, ``runner_up``, ``margin`` and the ``reasons`` (``criterion``,
+        ``basis_code``, ``basis_params`` as a mapping, ``contribution``)."""
+        ranked = self.scores.sort_values("rank")
+        best, runner_up = ranked.iloc[0], ranked.iloc[1]
+        return {"form": self.best, "score": float(best["score"]), "runner_up": str(runner_up["form"]),
+                "margin": float(best["score"] - runner_up["score"]),
+                "reasons": [{"criterion": r.criterion, "basis_code": r.basis_code,
+                             "basis_params": json.loads(r.basis_params),
+                             "contribution": float(r.contribution)}
+                            for r in self.top_reasons().itertuples()]}
+
     def explanation(self, language: str = "fr") -> str:
         """One paragraph for the client: the form, its margin, and the main reasons."""
-        ranked = self.scores.sort_values("rank")
-        runner_up = ranked.iloc[1]
-        basis = self.basis(language)
-        reasons = ", ".join(
-            f"{t(f'roadmap.criterion_{r.criterion}', language)} ({basis[r.criterion]}, {fmt_number(r.contribution, language, 1, sign=True)})"
-            for r in self.top_reasons().itertuples())
-        return t("roadmap.explanation", language,
-                 form=t(f"roadmap.form_{self.best}", language),
-                 score=fmt_number(float(ranked.iloc[0]["score"]), language, 1),
-                 runner_up=t(f"roadmap.form_{runner_up['form']}", language),
-                 margin=fmt_number(float(ranked.iloc[0]["score"] - runner_up["score"]), language, 1),
-                 reasons=reasons)
+        return word_explanation(self.explanation_figures(), language)
 
 
 def _merge_weights(overrides: dict[str, Any] | None) -> dict[str, dict[str, float]]:

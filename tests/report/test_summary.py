@@ -121,6 +121,26 @@ def test_collect_summary_reads_every_step(tmp_path):
     assert summary.missing == []
 
 
+@pytest.mark.parametrize("language, sentence", [
+    ("fr", "Forme recommandée : Table de correspondance des identifiants (minimal) (score 4,0, "
+           "1,5 points devant « Outil MDM dédié »). Principaux arguments : Budget limité "
+           "(réponse : faible, +4,0)."),
+    ("en", "Recommended form: Identifier correspondence table (minimal) (score 4.0, 1.5 points "
+           "ahead of \"Dedicated MDM system\"). Main reasons: Limited budget (answer: low, +4.0)."),
+])
+def test_roadmap_explanation_saved_as_figures_is_worded_in_the_engagement_language(
+        tmp_path, language, sentence):
+    eng = _engagement(tmp_path)
+    eng.language = language
+    (eng.output_path / "roadmap").mkdir(parents=True)
+    figures = {"form": "crosswalk", "score": 4.0, "runner_up": "mdm", "margin": 1.5,
+               "reasons": [{"criterion": "budget_low", "basis_code": "basis_answer",
+                            "basis_params": {"answer": "low"}, "contribution": 4.0}]}
+    (eng.output_path / "roadmap" / "summary.json").write_text(json.dumps(
+        {"recommended_form": "crosswalk", "explanation": figures}))
+    assert collect_summary(eng).form_explanation == sentence
+
+
 def test_collect_summary_falls_back_on_dedup_summary_and_ignores_unknown_form(tmp_path):
     eng = _engagement(tmp_path)
     (eng.output_path / "dedup").mkdir()

@@ -89,6 +89,13 @@ def test_workstreams_trace_back_to_saved_findings(engagement):
     headline = json.loads((out.parent / "summary.json").read_text(encoding="utf-8"))
     assert headline["recommended_form"] == rm.recommendation.best == "crm_hosted"
     assert headline["n_workstreams"] == 10
+    # the explanation is saved as codes and figures (the report words it), the workbook's
+    # criteria are worded in the engagement's language
+    assert headline["explanation"] == rm.recommendation.explanation_figures()
+    assert headline["explanation"]["form"] == "crm_hosted"
+    assert "basis_code" not in sheets["criteria"].columns
+    basis = sheets["criteria"].set_index("criterion")["basis"]
+    assert basis["crm_is_central"] == rm.recommendation.basis(engagement.language)["crm_is_central"]
 
 
 def test_broken_findings_file_is_named(engagement):

@@ -5,6 +5,7 @@ from __future__ import annotations
 import pytest
 
 from rcu_kit.roadmap.questionnaire import Questionnaire
+from rcu_kit.core.wording import word_column, word_explanation
 from rcu_kit.roadmap.scoring import DEFAULT_WEIGHTS, FORMS, Evidence, criteria_signals, recommend_form
 
 CASES = {
@@ -63,11 +64,39 @@ def test_explanations_in_both_languages():
     assert "=" not in rec.explanation("fr") and "=" not in rec.explanation("en")
 
 
+def test_explanation_figures_are_codes_and_numbers():
+    rec = recommend_form(*CASES["crosswalk"])
+    figures = rec.explanation_figures()
+    # what roadmap/summary.json saves: the forms by their codes, the scores as numbers
+    assert (figures["form"], figures["runner_up"]) == ("crosswalk", "decision_db")
+    assert figures["score"] == pytest.approx(7.3833) and figures["margin"] == pytest.approx(6.9667)
+    assert figures["reasons"][0] == {"criterion": "budget_low", "basis_code": "basis_answer",
+                                     "basis_params": {"answer": "low"}, "contribution": 4.0}
+    assert rec.explanation("en") == word_explanation(figures, "en") == (
+        "Recommended form: Identifier correspondence table (minimal) (score 7.4, 7.0 points ahead of "
+        "\"Decision-support customer database\"). Main reasons: Limited budget (answer: low, +4.0), "
+        "Small team (answer: low, +3.0), Customers shared across sources (25.0% shared customers, +0.8).")
+    assert word_explanation(figures, "fr") == (
+        "Forme recommandée : Table de correspondance des identifiants (minimal) (score 7,4, 7,0 "
+        "points devant « Base décisionnelle dédiée à la connaissance client »). Principaux "
+        "arguments : Budget limité (réponse : faible, +4,0), Équipe réduite (réponse : faible, +3,0), "
+        "Clients partagés entre sources (25,0\u00a0% de clients partagés, +0,8).")
+
+
 def test_basis_of_each_criterion_in_french():
     q = Questionnaire(objective="both", budget="low", real_time_needs=True)
     ev = Evidence(n_sources=4, n_formats=3, n_records=1_234_567, duplicate_rate=0.0375,
                   overlap_rate=None, real_time_flows=2)
-    basis = criteria_signals(q, ev, "fr").set_index("criterion")["basis"]
+    signals = criteria_signals(q, ev)
+    # saved as codes and figures, the same in either language
+    coded = signals.set_index("criterion")
+    assert coded.loc["duplicates", ["basis_code", "basis_params"]].tolist() == \
+        ["basis_duplicates", '{"rate": 0.0375}']
+    assert coded.loc["real_time", ["basis_code", "basis_params"]].tolist() == \
+        ["basis_real_time", '{"answer": "true", "flows": 2}']
+    assert coded.loc["budget_low", ["basis_code", "basis_params"]].tolist() == \
+        ["basis_answer", '{"answer": "low"}']
+    basis = word_column(signals["basis_code"], signals["basis_params"], "fr").set_axis(signals["criterion"])
     assert basis["many_sources"] == "4 sources"
     assert basis["large_volume"] == "1\u202f234\u202f567 enregistrements"   # French thousands
     assert basis["duplicates"] == "3,8\u00a0% de doublons"               # 3.75 % to one decimal
@@ -75,7 +104,8 @@ def test_basis_of_each_criterion_in_french():
     assert basis["real_time"] == "réponse : oui, 2 flux temps réel"
     assert basis["operational_use"] == "réponse : opérationnel et analytique"
     assert basis["budget_low"] == "réponse : faible"
-    en = criteria_signals(q, ev, "en").set_index("criterion")["basis"]
+    en = word_column(signals["basis_code"], signals["basis_params"], "en").set_axis(signals["criterion"])
+    assert en["real_time"] == "answer: yes, 2 real-time flow(s)"
     assert en["large_volume"] == "1,234,567 records" and en["duplicates"] == "3.8% duplicates"
 
 
@@ -88,7 +118,7 @@ def test_signals_are_exact_on_known_evidence():
     assert signals.loc["large_volume", "signal"] == 0.0        # 100k is not large
     assert signals.loc["duplicates", "signal"] == 1.0          # 30 % caps at 1 (full at 15 %)
     assert signals.loc["shared_customers", "signal"] == 0.0    # unknown overlap counts nothing
-    assert signals.loc["shared_customers", "basis"] == "unknown"
+    assert signals.loc["shared_customers", "basis_code"] == "basis_unknown"
     assert signals.loc["real_time", "signal"] == 0.5           # a real-time flow, no stated need
     assert signals.loc["operational_use", "signal"] == 0.5     # objective both
     assert signals.loc["budget_low", "signal"] == 1.0
