@@ -15,7 +15,7 @@ import numpy as np
 import pandas as pd
 import plotly.graph_objects as go
 
-from rcu_kit.core.i18n import plotly_separators, t
+from rcu_kit.core.i18n import plotly_percent, plotly_separators, t
 
 __all__ = ["completeness_heatmap", "validity_bars", "volume_bars", "duplicates_bars"]
 
@@ -44,7 +44,8 @@ def completeness_heatmap(kpis: pd.DataFrame, language: str = "fr") -> go.Figure:
         z=z, x=columns, y=sources, text=text, texttemplate="%{text}", zmin=0, zmax=100,
         colorscale="RdYlGn", colorbar={"title": "%"}, hoverongaps=False,
         hovertemplate=f"{t('audit.axis_source', language)}: %{{y}}<br>"
-                      f"{t('audit.axis_column', language)}: %{{x}}<br>%{{z:.1f}} %<extra></extra>"))
+                      f"{t('audit.axis_column', language)}: %{{x}}<br>"
+                      f"{plotly_percent('z:.1f', language)}<extra></extra>"))
     fig.update_layout(separators=plotly_separators(language),
                       title=t("audit.chart_completeness_title", language),
                       xaxis_title=t("audit.axis_column", language),
@@ -63,8 +64,8 @@ def validity_bars(kpis: pd.DataFrame, language: str = "fr") -> go.Figure:
             if len(rated) else pd.Series(dtype=float)
         fig.add_bar(y=labels, x=share.tolist(), name=t(f"audit.series_{status}", language),
                     orientation="h", marker_color=_COLOURS[status],
-                    hovertemplate="%{y}: %{x:.1f} %<extra>" + t(f"audit.series_{status}", language)
-                                  + "</extra>")
+                    hovertemplate=f"%{{y}}: {plotly_percent('x:.1f', language)}<extra>"
+                                  + t(f"audit.series_{status}", language) + "</extra>")
     fig.update_layout(separators=plotly_separators(language),
                       title=t("audit.chart_validity_title", language), barmode="stack",
                       xaxis={"title": t("audit.axis_share", language) + " (%)", "range": [0, 100]},
@@ -96,7 +97,8 @@ def duplicates_bars(duplicates: pd.DataFrame, language: str = "fr") -> go.Figure
         fig.add_bar(x=part["source"].astype(str).tolist() if len(part) else [],
                     y=(part["duplicate_rate"].astype(float) * 100).round(2).tolist() if len(part) else [],
                     name=t(f"audit.key_{key}", language),
-                    hovertemplate="%{x}: %{y:.2f} %<extra>" + t(f"audit.key_{key}", language) + "</extra>")
+                    hovertemplate=f"%{{x}}: {plotly_percent('y:.2f', language)}<extra>"
+                                  + t(f"audit.key_{key}", language) + "</extra>")
     fig.update_layout(separators=plotly_separators(language),
                       title=t("audit.chart_duplicates_title", language), barmode="group",
                       xaxis_title=t("audit.axis_source", language),

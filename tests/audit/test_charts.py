@@ -55,3 +55,20 @@ def test_charts_use_the_report_language_separators():
         figs = [completeness_heatmap(KPIS, language), validity_bars(KPIS, language),
                 volume_bars(inv, language), duplicates_bars(dup, language)]
         assert [fig.layout.separators for fig in figs] == [separators] * 4
+
+
+def test_hover_percentages_follow_the_chart_language():
+    # French puts a no-break space before %, English none (as fmt_percent writes them)
+    dup = pd.DataFrame({"source": ["crm"], "key": ["email"], "duplicate_rate": [0.1]})
+    fr = [completeness_heatmap(KPIS, "fr").data[0], validity_bars(KPIS, "fr").data[0],
+          duplicates_bars(dup, "fr").data[0]]
+    assert [d.hovertemplate for d in fr] == [
+        "Source: %{y}<br>Colonne: %{x}<br>%{z:.1f}\u00a0%<extra></extra>",
+        "%{y}: %{x:.1f}\u00a0%<extra>Valides</extra>",
+        "%{x}: %{y:.2f}\u00a0%<extra>E-mail</extra>"]
+    en = [completeness_heatmap(KPIS, "en").data[0], validity_bars(KPIS, "en").data[0],
+          duplicates_bars(dup, "en").data[0]]
+    assert [d.hovertemplate for d in en] == [
+        "Source: %{y}<br>Column: %{x}<br>%{z:.1f}%<extra></extra>",
+        "%{y}: %{x:.1f}%<extra>Valid</extra>",
+        "%{x}: %{y:.2f}%<extra>E-mail</extra>"]
