@@ -18,7 +18,7 @@ Data no one here wrote, shipped as package data by the PyPI package ``er-evaluat
 downloaded):
 
 * ``rldata500``, ``rldata10000``: the RLdata sets of the R package RecordLinkage (synthetic German
-  personal records, 10 % duplicates with one typo in a name or a date part): ``fname_c1``,
+  personal records, 10 % duplicates with typos in a name or a date part): ``fname_c1``,
   ``fname_c2``, ``lname_c1``, ``lname_c2``, ``by``, ``bm``, ``bd`` as text; truth from
   ``load_rldata<n>_disambiguations()`` (its reference).
 * ``patentsview``: 133,541 inventor mentions of PatentsView (real records) whose block (last name +

@@ -132,7 +132,7 @@ def _rldata_model() -> tuple[list, list, list, list]:
     ]
     blocking = [block_on("fname_c1", "lname_c1"), block_on("birth_date"), block_on("lname_c1", "by"),
                 block_on("fname_c1", "by")]
-    # Every duplicate has one typo, in a name or in a date part: these rules find most pairs.
+    # The records of a true pair differ by typos in a name or in a date part: these rules find most.
     deterministic = [block_on("fname_c1", "lname_c1", "by"), block_on("lname_c1", "birth_date"),
                      block_on("fname_c1", "birth_date")]
     em_rules = [block_on("fname_c1", "lname_c1"), block_on("birth_date")]
