@@ -73,6 +73,7 @@ class ExecutiveSummary:
     top_gaps: pd.DataFrame | None = None  # attribute (client label), gap, severity
     recommended_form: str | None = None
     form_explanation: str | None = None  # the roadmap's one-paragraph justification
+    left_out: list[str] = field(default_factory=list)  # sources in error when loaded: not audited
     origins: dict[str, str] = field(default_factory=dict)  # figure -> file it was read from
     missing: list[str] = field(default_factory=list)  # figures not available, with why
 
@@ -206,7 +207,8 @@ def collect_summary(engagement: Engagement, generated: datetime | None = None) -
     })
     summary = ExecutiveSummary(client=engagement.client, language=engagement.language,
                                generated=generated or datetime.now(),
-                               masked=engagement.mask_personal_data, sources=sources)
+                               masked=engagement.mask_personal_data, sources=sources,
+                               left_out=_sources_left_out(engagement))
 
     crosswalk = read_crosswalk(engagement)
     dedup = _read_json(paths.dedup_summary_path(engagement))
@@ -237,13 +239,26 @@ def collect_summary(engagement: Engagement, generated: datetime | None = None) -
     return _read_later_steps(summary, engagement)
 
 
+def _sources_left_out(engagement: Engagement) -> list[str]:
+    """The sources whose loading ended in error (``sources_summary.csv``, written by every step
+    that loads the sources), in the engagement's order; empty when none or not yet loaded."""
+    loaded = paths.sources_summary_path(engagement)
+    if not loaded.exists():
+        return []
+    table = _read_csv(loaded)
+    if not {"source", "status"} <= set(table.columns):
+        return []
+    failed = set(table.loc[table["status"] == "error", "source"].astype(str))
+    return [s.name for s in engagement.sources if s.name in failed]
+
+
 def _records_per_source(engagement: Engagement) -> tuple[pd.DataFrame, str] | None:
     """Rows per source from the audit's inventory, else from ``rcu-kit summary``'s table."""
     inventory = paths.step_dir(engagement, "audit") / "inventory.parquet"
     if inventory.exists():
         table = pd.read_parquet(inventory, columns=["source", "rows"])
         return table.rename(columns={"rows": "records"}).astype({"records": "Int64"}), str(inventory)
-    loaded = engagement.output_path / "sources_summary.csv"
+    loaded = paths.sources_summary_path(engagement)
     if loaded.exists():
         table = _read_csv(loaded)
         col = "rows_loaded" if "rows_loaded" in table.columns else "rows_read"

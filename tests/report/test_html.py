@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from html import escape as html_escape
 from datetime import datetime
 
 import nbformat
@@ -233,6 +234,25 @@ def test_index_page_says_not_available(tmp_path):
     assert kpis == ["1"] + ['<span class="rcu-na">not available</span>'] * 4
     assert 'class="rcu-error">source &#39;crm&#39;: file not found' in html
     assert PLOTLY_BANNER not in html  # no chart, no plotly.js
+
+
+@pytest.mark.parametrize("language, sentence", [
+    ("en", "Sources left out because they could not be read: web, shop (see the loading of the "
+           "sources)."),
+    ("fr", "Sources laissées de côté car illisibles : web, shop (voir le chargement des "
+           "sources).")])
+def test_index_page_names_the_sources_left_out(tmp_path, language, sentence):
+    summary = ExecutiveSummary(client="C", language=language, generated=datetime(2025, 1, 31),
+                               masked=False, sources=pd.DataFrame({"source": ["crm"], "system": [""],
+                                                                   "flow": ["batch"], "refresh": [""]}),
+                               left_out=["web", "shop"])
+    html = render_index(summary, tmp_path / "index.html", reports=[], profiles=[], workbooks=[]
+                        ).read_text(encoding="utf-8")
+    assert f'<div class="rcu-error">{html_escape(sentence)}</div>' in html
+    summary.left_out = []
+    html = render_index(summary, tmp_path / "index.html", reports=[], profiles=[], workbooks=[]
+                        ).read_text(encoding="utf-8")
+    assert "rcu-error" not in html.split("</style>")[-1]
 
 
 def test_index_page_from_dedup_summary_figures(tmp_path):

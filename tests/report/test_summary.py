@@ -94,6 +94,16 @@ def test_collect_summary_with_nothing_saved_says_what_is_missing(tmp_path):
                                "roadmap/summary.json (roadmap step)"]
 
 
+def test_collect_summary_names_the_sources_that_could_not_be_loaded(tmp_path):
+    eng = _engagement(tmp_path)
+    assert collect_summary(eng).left_out == []      # nothing loaded yet: nothing to say
+    pd.DataFrame({"source": ["shop", "crm", "web"], "status": ["error", "ok", "error"],
+                  "message": ["shop.csv: file not found", "", "web.csv: not a CSV file"]}
+                 ).to_csv(eng.output_path / "sources_summary.csv", index=False)
+    # in the engagement's order (crm, web, shop), the two in error
+    assert collect_summary(eng).left_out == ["web", "shop"]
+
+
 def test_collect_summary_reads_every_step(tmp_path):
     eng = _engagement(tmp_path)
     out = eng.output_path
