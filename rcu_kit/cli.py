@@ -188,6 +188,7 @@ def _cmd_audit(args: argparse.Namespace) -> int:
 
 
 def _cmd_gaps(args: argparse.Namespace) -> int:
+    """Analyse the gaps with the sources that load; exit code 1 when a source is in error."""
     from rcu_kit.core.config import load_engagement
     from rcu_kit.mapping.gaps import run_gap_analysis
 
@@ -197,7 +198,7 @@ def _cmd_gaps(args: argparse.Namespace) -> int:
                               poor_threshold=args.poor_threshold, progress=True)
     print(f"{len(result.gaps)} gap(s) between the target record and the sources")
     print(f"  Excel workbook: {result.paths['excel']}")
-    return 0
+    return _print_loading(result.loading, engagement)
 
 
 def _pct(value: float | None) -> str:

@@ -489,6 +489,9 @@ class GapAnalysis:
     matrix: pd.DataFrame
     gaps: pd.DataFrame
     paths: dict[str, Path] = field(default_factory=dict)
+    #: the loading of every source (:func:`rcu_kit.sources.loaders.summarise_sources`): a source
+    #: in error is left out of the analysis
+    loading: pd.DataFrame | None = None
 
 
 def run_gap_analysis(engagement: Engagement, *, use_saved_mapping: bool = True,
@@ -500,13 +503,15 @@ def run_gap_analysis(engagement: Engagement, *, use_saved_mapping: bool = True,
     ``use_saved_mapping``), the suggestions otherwise; the audit's saved semantic types are
     used when notebook 02 ran. Outputs: see :func:`save_gap_outputs`.
     """
-    from rcu_kit.sources.loaders import load_all
     from rcu_kit.mapping.suggest import saved_audit_types, suggest_mapping, working_mapping
+    from rcu_kit.sources.loaders import load_all, save_sources_summary, summarise_sources
 
     loaded = load_all(engagement, progress=progress)
+    save_sources_summary(loaded, engagement)
     suggestions = suggest_mapping(engagement, loaded, saved_audit_types(engagement),
                                   min_confidence=min_confidence, progress=progress)
     in_use = working_mapping(engagement, suggestions, use_saved=use_saved_mapping)
     matrix = gap_matrix(engagement, loaded, in_use, progress=progress)
     gaps = gap_table(engagement, matrix, poor_threshold=poor_threshold)
-    return GapAnalysis(suggestions, in_use, matrix, gaps, save_gap_outputs(engagement, matrix, gaps))
+    return GapAnalysis(suggestions, in_use, matrix, gaps, save_gap_outputs(engagement, matrix, gaps),
+                       loading=summarise_sources(loaded, engagement.language))

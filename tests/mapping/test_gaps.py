@@ -280,3 +280,23 @@ def test_run_gap_analysis_from_files(tmp_path):
         ("nom", "last_name"), ("mail", "email"), ("tel", "phone"), ("naiss", "birth_date")]
     assert len(result.matrix) == 12
     assert result.paths["findings"].exists() and result.paths["excel"].exists()
+
+
+def test_run_gap_analysis_goes_on_without_a_source_that_cannot_be_loaded(tmp_path, capsys):
+    """web's file is missing: crm is analysed, the loading says which source was left out, and
+    the command exits 1 after writing its outputs."""
+    from rcu_kit.cli import main
+    from rcu_kit.core.config import load_engagement, save_engagement
+    from rcu_kit.mapping.gaps import run_gap_analysis
+
+    _loaded()["crm"].to_csv(tmp_path / "a.csv", index=False, sep=";")
+    eng = _engagement(tmp_path)
+    eng.file = tmp_path / "engagement.yaml"
+    save_engagement(eng)
+    result = run_gap_analysis(load_engagement(tmp_path / "engagement.yaml"))
+    assert result.loading[["source", "status"]].values.tolist() == [["crm", "ok"], ["web", "error"]]
+    assert set(result.matrix.loc[result.matrix["mapped"], "source"]) == {"crm"}
+    saved = pd.read_csv(tmp_path / "output" / "sources_summary.csv")
+    assert saved["status"].tolist() == ["ok", "error"]
+    assert main(["gaps", str(tmp_path / "engagement.yaml")]) == 1
+    assert "1 source(s) in error, left out: web" in capsys.readouterr().err
