@@ -268,7 +268,8 @@ def _cmd_match(args: argparse.Namespace) -> int:
 def _cmd_report(args: argparse.Namespace) -> int:
     """Run the reports; print where each is (stdout) and what went wrong (stderr).
 
-    Exit code 0 when every engagement produced its full report, 1 when any failed.
+    Exit code 0 when every engagement produced its full report from every source, 1 when any
+    failed or left a source out (it could not be loaded; the report says so).
     """
     from rcu_kit.report.run import run_report
 
@@ -284,9 +285,12 @@ def _cmd_report(args: argparse.Namespace) -> int:
             print(f"error: {result.error}", file=sys.stderr)
             if result.index:
                 print(f"Partial report for {result.client}: {result.index}")
+        if result.sources_left_out:
+            print(f"error: {result.engagement_path.name}: source(s) left out because they could "
+                  f"not be loaded: {', '.join(result.sources_left_out)}", file=sys.stderr)
         if result.work_folder:
             print(f"  executed notebooks (consultant only, not for the client): {result.work_folder}")
-    return 0 if all(r.ok for r in results) else 1
+    return 0 if all(r.ok and not r.sources_left_out for r in results) else 1
 
 
 def _cmd_lab(args: argparse.Namespace) -> int:

@@ -88,6 +88,7 @@ class EngagementReport:
     notebooks: list[NotebookRun] = field(default_factory=list)
     error: str | None = None
     warnings: list[str] = field(default_factory=list)
+    sources_left_out: list[str] = field(default_factory=list)  # could not be loaded: not audited
     seconds: float = 0.0
 
     @property
@@ -124,7 +125,7 @@ def work_folder(folder: Path) -> Path:
 
 
 def check_sources(engagement: Engagement) -> list[str]:
-    """Problems that would stop every notebook: source files that do not exist.
+    """Source files that do not exist (when all are missing, no notebook can run).
 
     Returns:
         One message per missing file, naming the source, the resolved path and the engagement
@@ -210,8 +211,10 @@ def _report_one(path: Path, out_root: Path, notebooks: list[tuple[str, Path | No
     shown_date = generated.strftime("%d/%m/%Y %H:%M" if lang == "fr" else "%Y-%m-%d %H:%M")
 
     problems = check_sources(engagement)
-    if problems:
+    if problems and len(problems) == len(engagement.sources):  # nothing to audit at all
         result.error = f"{path}: " + "; ".join(problems)
+    else:  # a missing extract never stops the others: the notebooks leave it out and say so
+        result.warnings += problems
     for name, source in notebooks:
         run = NotebookRun(name=name, status="missing" if source is None else "not_run")
         result.notebooks.append(run)
@@ -265,6 +268,7 @@ def _report_one(path: Path, out_root: Path, notebooks: list[tuple[str, Path | No
         reports.append({"title": t(f"report.report_{run.name}", lang),
                         "href": run.html.name if run.html else None, "status": status})
     summary = collect_summary(engagement, generated=generated)
+    result.sources_left_out = summary.left_out
     result.index = render_index(summary, folder / "index.html", reports=reports,
                                 profiles=profiles, workbooks=workbooks, error=result.error)
     result.seconds = time.perf_counter() - started

@@ -10,7 +10,8 @@ import re
 
 import nbformat
 import pytest
-from tests.report.fixtures import RAW_PERSONAL_VALUES, write_engagement, write_notebooks
+from tests.report.fixtures import (CRM_CSV, KERNELSPEC, RAW_PERSONAL_VALUES, write_engagement,
+                                   write_notebooks)
 
 from rcu_kit.cli import main
 from rcu_kit.report.run import REPORT_NOTEBOOKS, run_report
@@ -270,3 +271,38 @@ def test_real_notebooks_report_on_small_demo_leaks_no_personal_data(demo_engagem
         found_emails, found_phones = _values_in_page(text)
         assert sorted(found_emails & emails)[:5] == [], page
         assert sorted(found_phones & phones)[:5] == [], page
+
+
+def test_a_missing_extract_is_left_out_and_the_report_goes_on(tmp_path, monkeypatch, capsys):
+    """crm is there, web's file is not: the notebooks run on crm, the report names web as left out,
+    and the command exits 1 after writing it."""
+    folder = tmp_path / "eng"
+    (folder / "data").mkdir(parents=True)
+    (folder / "data" / "crm.csv").write_text(CRM_CSV, encoding="utf-8")
+    (folder / "engagement.yaml").write_text(
+        "client: Deux Sources SA\nlanguage: en\nsources:\n"
+        "  - {name: crm, path: data/crm.csv, id_column: id}\n"
+        "  - {name: web, path: data/web.csv, id_column: id}\n", encoding="utf-8")
+    audit = nbformat.v4.new_notebook(metadata={"kernelspec": KERNELSPEC})
+    parameters = nbformat.v4.new_code_cell('engagement_path = ""')
+    parameters.metadata["tags"] = ["parameters"]
+    audit.cells = [parameters, nbformat.v4.new_code_cell(
+        "from rcu_kit.jupyter import open_engagement\n"
+        "from rcu_kit.sources.loaders import load_all, save_sources_summary\n"
+        "engagement = open_engagement(engagement_path)\n"
+        "save_sources_summary(load_all(engagement), engagement)")]
+    notebooks = tmp_path / "notebooks"
+    notebooks.mkdir()
+    nbformat.write(audit, notebooks / "02-source-audit.ipynb")
+    [result] = run_report([folder / "engagement.yaml"], out_root=tmp_path / "reports",
+                          progress=False, notebooks_dir=notebooks, stamp=STAMP)
+    assert result.ok and result.error is None
+    assert [r.status for r in result.notebooks if r.name == "02-source-audit"] == ["ok"]
+    assert any("source 'web': file not found" in w for w in result.warnings)
+    assert result.sources_left_out == ["web"]
+    assert ("Sources left out because they could not be read: web"
+            in result.index.read_text(encoding="utf-8"))
+    monkeypatch.setattr("rcu_kit.report.run.run_report", lambda *a, **k: [result])
+    assert main(["report", "engagement.yaml", "--no-progress"]) == 1
+    assert ("error: engagement.yaml: source(s) left out because they could not be loaded: web"
+            in capsys.readouterr().err)
