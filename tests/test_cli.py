@@ -84,6 +84,11 @@ def test_summary_and_audit_of_the_quirk_corpus_report_every_source_and_exit_1(tm
     messages = pd.read_parquet(tmp_path / "output" / "audit" / "messages.parquet")
     errors = messages[messages["level"] == "error"]
     assert errors["source"].tolist() == ["missing", "not_a_workbook"]
-    assert errors["message"].str.startswith("Source not loaded, left out: source 'missing'").iloc[0]
+    # saved as a code and its figures, worded when shown (issue 18)
+    assert errors["message_code"].tolist() == ["source_left_out"] * 2
+    from rcu_kit.core.wording import word_column
+
+    worded = word_column(errors["message_code"], errors["message_params"], "en")
+    assert worded.str.startswith("Source not loaded, left out: source 'missing'").iloc[0]
     inventory = pd.read_parquet(tmp_path / "output" / "audit" / "inventory.parquet")
     assert len(inventory) == len(CORPUS) - 2  # the audited sources, the empty one included

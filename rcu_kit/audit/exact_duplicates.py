@@ -39,7 +39,6 @@ from scipy.sparse import coo_matrix
 from scipy.sparse.csgraph import connected_components
 from unidecode import unidecode
 
-from rcu_kit.core.i18n import t
 from rcu_kit.values.validity import INVALID, DistinctValues, distinct_values, parse_dates
 
 __all__ = ["KEYS", "DUPLICATE_COLUMNS", "email_key", "phone_key", "name_key",
@@ -47,7 +46,7 @@ __all__ = ["KEYS", "DUPLICATE_COLUMNS", "email_key", "phone_key", "name_key",
 
 KEYS = ("email", "phone", "name_birth_date", "any_key")
 DUPLICATE_COLUMNS = ["source", "key", "columns", "rows", "rows_with_key", "groups",
-                     "duplicate_rows", "duplicate_rate", "largest_group", "note"]
+                     "duplicate_rows", "duplicate_rate", "largest_group", "note_code", "note_params"]
 
 
 _NO_KEY = np.zeros(0, dtype=object)
@@ -230,8 +229,7 @@ def _groups(n_rows: int, rows: np.ndarray, keys: np.ndarray, n_keys: int) -> np.
 
 def estimate_exact_duplicates(frame: pd.DataFrame, semantic_types: Mapping[str, str], *,
                               source: str = "",
-                              distinct: Mapping[str, DistinctValues] | None = None,
-                              language: str = "en") -> pd.DataFrame:
+                              distinct: Mapping[str, DistinctValues] | None = None) -> pd.DataFrame:
     """Duplicates of one source on exact keys, one row per key of :data:`KEYS`.
 
     Args:
@@ -240,13 +238,14 @@ def estimate_exact_duplicates(frame: pd.DataFrame, semantic_types: Mapping[str, 
         source: the source name written in the table.
         distinct: column -> its :func:`rcu_kit.values.validity.distinct_values`, when already computed
             (the audit passes those of the quality stage, whose validity statuses are reused).
-        language: language of the ``note`` column (``fr`` or ``en``).
 
     Returns:
         Columns :data:`DUPLICATE_COLUMNS`: ``rows`` of the source, ``rows_with_key`` (records
         holding at least one key of that kind), ``groups`` (distinct records after merging those
         sharing a key), ``duplicate_rows = rows_with_key - groups``, ``duplicate_rate`` (over
-        ``rows``), ``largest_group`` and a ``note`` when a key cannot be built.
+        ``rows``), ``largest_group`` and a note when a key cannot be built: ``note_code``
+        ``dup_note_<key>`` (:data:`rcu_kit.core.wording.PHRASES`, worded by
+        :func:`rcu_kit.audit.run.localise_table`), empty otherwise, and ``note_params``.
     """
     n = len(frame)
     # per kind: a list of (row positions, key numbers) and the number of distinct keys
@@ -287,9 +286,10 @@ def estimate_exact_duplicates(frame: pd.DataFrame, semantic_types: Mapping[str, 
         names_used = [c for k in kinds for c in used[k]]
         row = {"source": source, "key": kind, "columns": ", ".join(names_used), "rows": n,
                "rows_with_key": 0, "groups": 0, "duplicate_rows": 0,
-               "duplicate_rate": 0.0 if n else np.nan, "largest_group": 0, "note": ""}
+               "duplicate_rate": 0.0 if n else np.nan, "largest_group": 0, "note_code": "",
+               "note_params": "{}"}
         if not names_used:
-            row["note"] = t(f"audit.dup_note_{kind}", language)
+            row["note_code"] = f"dup_note_{kind}"
         rows_idx = np.concatenate([c[0] for c in chunks]) if chunks else np.zeros(0, dtype=np.int64)
         if len(rows_idx):
             keys = np.concatenate([c[1] for c in chunks])

@@ -2,7 +2,9 @@
 
 Each column gets a verdict (``yes``, ``no`` or ``review``), a GDPR category of the engagement
 config (``identity``, ``contact``, ``location``, ``financial``, ``sensitive``, ``none``) and a
-reason. The rules, in order:
+reason, saved as a code and its figures (``reason_code``, ``reason_params``: ``gdpr_<...>`` of
+:data:`rcu_kit.core.wording.PHRASES`), worded for the client by
+:func:`rcu_kit.audit.run.localise_table`. The rules, in order:
 
 1. the column name reveals special-category data (health, religion, political opinion, trade
    union, sexual orientation, biometrics, social-security number NIR, offences): ``sensitive``;
@@ -30,7 +32,7 @@ from collections.abc import Mapping
 
 import pandas as pd
 
-from rcu_kit.core.i18n import t
+from rcu_kit.core.wording import params_json
 from rcu_kit.values.masking import MASKED_TYPES
 from rcu_kit.values.semantic_types import normalise_name
 
@@ -48,8 +50,8 @@ _FINANCIAL = re.compile(
     rf"dette|debt|creance){_E}|iban|carte_?bancaire")
 
 GDPR_BY_TYPE: dict[str, tuple[str, str, str]] = {
-    # semantic type: (personal_data, gdpr_category, reason in English; the tables show the
-    # reason in the engagement's language, label audit.gdpr_<type>)
+    # semantic type: (personal_data, gdpr_category, reason in English; the table saves the
+    # reason as code gdpr_<type>, worded in the engagement's language by label audit.gdpr_<type>)
     "last_name": ("yes", "identity", "a person's name"),
     "first_name": ("yes", "identity", "a person's first name"),
     "full_name": ("yes", "identity", "a person's name"),
@@ -67,12 +69,12 @@ GDPR_BY_TYPE: dict[str, tuple[str, str, str]] = {
     "siret": ("no", "none", "establishment identifier (personal only for a sole trader)"),
 }
 PERSONAL_DATA_COLUMNS = ["source", "column", "semantic_type", "personal_data", "gdpr_category",
-                         "reason"]
+                         "reason_code", "reason_params"]
 
 
 def classify_personal_data(types: pd.DataFrame,
-                           mapped_categories: Mapping[tuple[str, str], tuple[str, str]] | None = None,
-                           language: str = "en") -> pd.DataFrame:
+                           mapped_categories: Mapping[tuple[str, str], tuple[str, str]] | None = None
+                           ) -> pd.DataFrame:
     """GDPR classification of every source column.
 
     Args:
@@ -81,7 +83,6 @@ def classify_personal_data(types: pd.DataFrame,
         mapped_categories: ``(source, column) -> (attribute, gdpr_category)`` from the
             engagement's mapping and target model; a category other than ``none`` wins over
             the semantic type.
-        language: language of the ``reason`` column (``fr`` or ``en``).
 
     Returns:
         Columns :data:`PERSONAL_DATA_COLUMNS`, one row per input row.
@@ -92,18 +93,20 @@ def classify_personal_data(types: pd.DataFrame,
         source, column, kind = str(rec.source), str(rec.column), str(rec.semantic_type)
         name = normalise_name(column)
         mapped = mapped_categories.get((source, column))
+        params: dict[str, str] = {}
         if _SENSITIVE.search(name):
-            verdict = ("yes", "sensitive", t("audit.gdpr_sensitive", language))
+            verdict = ("yes", "sensitive", "gdpr_sensitive")
         elif _FINANCIAL.search(name):
-            verdict = ("yes", "financial", t("audit.gdpr_financial", language))
+            verdict = ("yes", "financial", "gdpr_financial")
         elif mapped and mapped[1] != "none":
-            verdict = ("yes", mapped[1], t("audit.gdpr_mapped", language, attribute=mapped[0]))
+            verdict, params = ("yes", mapped[1], "gdpr_mapped"), {"attribute": mapped[0]}
         elif kind in GDPR_BY_TYPE:
-            verdict = (*GDPR_BY_TYPE[kind][:2], t(f"audit.gdpr_{kind}", language))
+            verdict = (*GDPR_BY_TYPE[kind][:2], f"gdpr_{kind}")
         else:
-            verdict = ("no", "none", t("audit.gdpr_not_personal", language, kind=kind))
+            verdict, params = ("no", "none", "gdpr_not_personal"), {"kind": kind}
         rows.append({"source": source, "column": column, "semantic_type": kind,
-                     "personal_data": verdict[0], "gdpr_category": verdict[1], "reason": verdict[2]})
+                     "personal_data": verdict[0], "gdpr_category": verdict[1],
+                     "reason_code": verdict[2], "reason_params": params_json(params)})
     return pd.DataFrame(rows, columns=PERSONAL_DATA_COLUMNS)
 
 

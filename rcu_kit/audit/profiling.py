@@ -26,8 +26,9 @@ import html
 import time
 import warnings
 from collections.abc import Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
 import pandas as pd
 
@@ -43,7 +44,8 @@ DEFAULT_PROFILE_SAMPLE_SIZE = 100_000
 
 @dataclass
 class ProfileInfo:
-    """What was profiled: ``path`` is None when no profile could be made (``note`` says why)."""
+    """What was profiled: ``path`` is None when no profile could be made, and ``note_code`` (a
+    code of :data:`rcu_kit.core.wording.PHRASES`) with ``note_params`` says why."""
 
     source: str
     path: Path | None
@@ -51,7 +53,8 @@ class ProfileInfo:
     rows_profiled: int
     sampled: bool
     seconds: float
-    note: str = ""
+    note_code: str = ""
+    note_params: dict[str, Any] = field(default_factory=dict)
 
 
 def _ydata():
@@ -129,12 +132,12 @@ def profile_frame(frame: pd.DataFrame, semantic_types: Mapping[str, str], path: 
         mask: mask personal data (pass ``engagement.mask_personal_data``).
         sample_size: profile a random sample of this many rows above it (0 or less: never).
         seed: seed of the sample.
-        language: language of the banner.
+        language: language of the banner and the title (written in the HTML).
         progress: show ydata's progress bars.
 
     Returns:
-        What was profiled; ``path`` is None (and ``note`` says why) for a source without rows
-        or columns, for which ydata cannot make a report.
+        What was profiled; ``path`` is None (and ``note_code`` says why) for a source without
+        rows or columns, for which ydata cannot make a report.
     """
     start = time.perf_counter()
     path = Path(path)
@@ -142,8 +145,7 @@ def profile_frame(frame: pd.DataFrame, semantic_types: Mapping[str, str], path: 
     name = path.stem
     if rows == 0 or frame.shape[1] == 0:
         return ProfileInfo(name, None, rows, 0, False, 0.0,
-                           t("audit.msg_empty_source" if frame.shape[1] else "audit.msg_no_columns",
-                             language))
+                           "msg_empty_source" if frame.shape[1] else "msg_no_columns")
     sampled = 0 < sample_size < rows
     data = frame.sample(n=sample_size, random_state=seed).sort_index() if sampled else frame
     types = {str(k): v for k, v in semantic_types.items()}
@@ -176,14 +178,15 @@ def profile_source(frame: pd.DataFrame, semantic_types: Mapping[str, str], path:
     """:func:`profile_frame` with the audit's title for ``source``; never raises on ydata errors.
 
     A ydata failure (an exotic column, a library bug) must not lose the rest of the audit: it is
-    reported in ``note`` and ``path`` is None.
+    reported in ``note_code`` (``msg_profile_failed``, the error in ``note_params``) and ``path``
+    is None.
     """
     title = t("audit.profile_title", language, source=source)
     try:
         info = profile_frame(frame, semantic_types, path, title=title, mask=mask,
                              sample_size=sample_size, seed=seed, language=language, progress=progress)
     except Exception as exc:  # noqa: BLE001 - reported, not hidden
-        return ProfileInfo(source, None, len(frame), 0, False, 0.0,
-                           t("audit.msg_profile_failed", language, error=f"{type(exc).__name__}: {exc}"))
+        return ProfileInfo(source, None, len(frame), 0, False, 0.0, "msg_profile_failed",
+                           {"error": f"{type(exc).__name__}: {exc}"})
     info.source = source
     return info

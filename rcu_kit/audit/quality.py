@@ -10,6 +10,11 @@ distinct values weighted by their counts, so a million-row column costs little m
 ``value_counts``. Blank values count as missing. Frequent values are masked according to the
 column's semantic type when ``mask`` is true (:mod:`rcu_kit.values.masking`).
 
+The outlier rule and the note are saved as codes and figures (``outlier_rule_code`` +
+``outlier_rule_params``, ``note_code`` + ``note_params``: ``rule_<...>`` and ``note_<...>`` of
+:data:`rcu_kit.core.wording.PHRASES`), worded for the client by
+:func:`rcu_kit.audit.run.localise_table`; an empty code means no rule or no note.
+
 Examples:
     >>> import pandas as pd
     >>> frame = pd.DataFrame({"cp": ["75011", "1000", None, "75011"]})
@@ -32,7 +37,7 @@ import pandas as pd
 import pyarrow as pa
 import pyarrow.compute as pc
 
-from rcu_kit.core.i18n import t
+from rcu_kit.core.wording import params_json
 from rcu_kit.values.masking import mask_series
 from rcu_kit.values.validity import (INVALID, REPAIRABLE, VALID, DistinctValues, distinct_values, parse_dates,
                               parse_numbers)
@@ -43,8 +48,8 @@ __all__ = ["KPI_COLUMNS", "QualityTables", "value_shape", "value_shapes", "colum
 KPI_COLUMNS = [
     "source", "column", "semantic_type", "rows", "filled", "completeness", "valid", "repairable",
     "invalid", "validity", "distinct", "duplicated", "uniqueness", "min_length", "max_length",
-    "min_date", "max_date", "min_number", "max_number", "outliers", "outlier_rule", "top_value",
-    "top_value_count", "top_shape", "note",
+    "min_date", "max_date", "min_number", "max_number", "outliers", "outlier_rule_code",
+    "outlier_rule_params", "top_value", "top_value_count", "top_shape", "note_code", "note_params",
 ]
 
 
@@ -200,8 +205,7 @@ def _top_of(values: np.ndarray, counts: np.ndarray, n: int) -> pd.Series:
 def column_kpis(series: pd.Series, semantic_type: str, *, mask: bool = True, top_n: int = 5,
                 today: pd.Timestamp | str | None = None,
                 mask_as: str | None = None,
-                distinct: DistinctValues | None = None,
-                language: str = "en") -> tuple[dict, pd.DataFrame, pd.DataFrame]:
+                distinct: DistinctValues | None = None) -> tuple[dict, pd.DataFrame, pd.DataFrame]:
     """KPIs of one column over all its rows.
 
     Args:
@@ -214,7 +218,6 @@ def column_kpis(series: pd.Series, semantic_type: str, *, mask: bool = True, top
             typed ``id`` is masked as ``text``: see :func:`rcu_kit.audit.personal_data.masking_types`).
         distinct: ``series`` already reduced by :func:`rcu_kit.values.validity.distinct_values` (the
             audit shares it between stages; the validity status computed here is kept on it).
-        language: language of ``note`` and ``outlier_rule`` (``fr`` or ``en``).
 
     Returns:
         ``(kpis, top_values, shapes)``: a dict of the :data:`KPI_COLUMNS` (without ``source``
@@ -233,26 +236,32 @@ def column_kpis(series: pd.Series, semantic_type: str, *, mask: bool = True, top
         "distinct": distinct, "duplicated": filled - distinct,
         "uniqueness": distinct / filled if filled else np.nan,
         "min_length": np.nan, "max_length": np.nan, "min_date": pd.NaT, "max_date": pd.NaT,
-        "min_number": np.nan, "max_number": np.nan, "outliers": np.nan, "outlier_rule": "",
-        "top_value": None, "top_value_count": np.nan, "top_shape": None, "note": "",
+        "min_number": np.nan, "max_number": np.nan, "outliers": np.nan, "outlier_rule_code": "",
+        "outlier_rule_params": "{}", "top_value": None, "top_value_count": np.nan, "top_shape": None,
+        "note_code": "", "note_params": "{}",
     }
+
+    def rule(code: str, **params: object) -> None:
+        k["outlier_rule_code"], k["outlier_rule_params"] = code, params_json(params)
+
     empty_top = pd.DataFrame(columns=["rank", "value", "count", "share"])
     empty_shapes = pd.DataFrame(columns=["rank", "shape", "count", "share"])
     if rows == 0:
-        k["note"] = t("audit.note_no_rows", language)
+        k["note_code"] = "note_no_rows"
         return k, empty_top, empty_shapes
     if filled == 0:
-        k["note"] = t("audit.note_empty_column", language)
+        k["note_code"] = "note_empty_column"
         return k, empty_top, empty_shapes
 
     uniques = values.series()
     lengths = np.fromiter(map(len, values.values), dtype=np.int64, count=len(values.values))
     k["min_length"], k["max_length"] = int(lengths.min()), int(lengths.max())
 
-    notes = []
+    # at most one note: a type without a validity rule is never a date type (whose note is
+    # note_no_date)
     s = values.status(semantic_type, now)
     if s is None:
-        notes.append(t("audit.note_no_rule", language, semantic_type=semantic_type))
+        k["note_code"], k["note_params"] = "note_no_rule", params_json(semantic_type=semantic_type)
     else:
         k["valid"] = int(weights[s == VALID].sum())
         k["repairable"] = int(weights[s == REPAIRABLE].sum())
@@ -268,15 +277,14 @@ def column_kpis(series: pd.Series, semantic_type: str, *, mask: bool = True, top
             d, w = dates[ok], weights[ok]
             if semantic_type == "date":
                 out = ((d < pd.Timestamp("1900-01-01")) | (d > now)).to_numpy()
-                k["outlier_rule"] = t("audit.rule_date", language, today=now.strftime(
-                    "%d/%m/%Y" if language == "fr" else "%Y-%m-%d"))
+                rule("rule_date", today=now.strftime("%Y-%m-%d"))
             else:
                 age_years = (now - d).dt.days / 365.25
                 out = ((age_years < 15) | (age_years > 100)).to_numpy()
-                k["outlier_rule"] = t("audit.rule_birth_date", language)
+                rule("rule_birth_date")
             k["outliers"] = int(w[out].sum())
         else:
-            notes.append(t("audit.note_no_date", language))
+            k["note_code"] = "note_no_date"
     elif semantic_type == "number":
         numbers = parse_numbers(uniques)
         ok = numbers.notna().to_numpy()
@@ -286,12 +294,12 @@ def column_kpis(series: pd.Series, semantic_type: str, *, mask: bool = True, top
             q1, q3 = _weighted_quantiles(v, w, [0.25, 0.75])
             lo, hi = q1 - 1.5 * (q3 - q1), q3 + 1.5 * (q3 - q1)
             k["outliers"] = int(w[(v < lo) | (v > hi)].sum())
-            k["outlier_rule"] = t("audit.rule_number", language, lo=lo, hi=hi)
+            rule("rule_number", lo=lo, hi=hi)
     elif semantic_type not in ("category", "boolean", "civility", "country"):
         q1, q3 = _weighted_quantiles(lengths.astype(float), weights, [0.25, 0.75])
         lo, hi = max(0.0, q1 - 3 * (q3 - q1)), q3 + 3 * (q3 - q1)
         k["outliers"] = int(weights[(lengths < lo) | (lengths > hi)].sum())
-        k["outlier_rule"] = t("audit.rule_length", language, lo=lo, hi=hi)
+        rule("rule_length", lo=lo, hi=hi)
 
     # frequent values and shapes
     top = _top_of(values.values, weights, top_n)
@@ -304,7 +312,6 @@ def column_kpis(series: pd.Series, semantic_type: str, *, mask: bool = True, top
                            "count": top_shapes.to_numpy(), "share": top_shapes.to_numpy() / filled})
     k["top_value"], k["top_value_count"] = top_values["value"].iat[0], int(top.iat[0])
     k["top_shape"] = shapes["shape"].iat[0]
-    k["note"] = "; ".join(notes)
     return k, top_values, shapes
 
 
@@ -312,8 +319,7 @@ def quality_tables(frame: pd.DataFrame, semantic_types: Mapping[str, str], *, so
                    mask: bool = True, top_n: int = 5,
                    today: pd.Timestamp | str | None = None,
                    mask_types: Mapping[str, str] | None = None,
-                   distinct: Mapping[str, DistinctValues] | None = None,
-                   language: str = "en") -> QualityTables:
+                   distinct: Mapping[str, DistinctValues] | None = None) -> QualityTables:
     """KPIs, frequent values and shapes of every column of ``frame``.
 
     Args:
@@ -325,7 +331,6 @@ def quality_tables(frame: pd.DataFrame, semantic_types: Mapping[str, str], *, so
         today: reference day (default: today).
         mask_types: column -> type to mask values as, when it differs from the semantic type.
         distinct: column -> its :func:`rcu_kit.values.validity.distinct_values`, when already computed.
-        language: language of the notes and outlier rules (the audit passes the engagement's).
 
     Returns:
         The three tables, one row (or ``top_n`` rows) per column in the frame's order.
@@ -335,7 +340,7 @@ def quality_tables(frame: pd.DataFrame, semantic_types: Mapping[str, str], *, so
         kind = semantic_types.get(col) or semantic_types.get(str(col)) or "text"
         mask_as = (mask_types or {}).get(str(col))
         k, top, shp = column_kpis(frame[col], kind, mask=mask, top_n=top_n, today=today, mask_as=mask_as,
-                                  distinct=(distinct or {}).get(str(col)), language=language)
+                                  distinct=(distinct or {}).get(str(col)))
         kpi_rows.append({"source": source, "column": str(col), **k})
         if len(top):
             tops.append(top.assign(source=source, column=str(col)))

@@ -30,8 +30,8 @@ import pandas as pd
 from rcu_kit.core.config import Engagement
 from rcu_kit.core.excel import write_workbook
 from rcu_kit.audit.exact_duplicates import DUPLICATE_COLUMNS, estimate_exact_duplicates
-from rcu_kit.core.i18n import fmt_number, fmt_percent, t
-from rcu_kit.core.wording import word_column
+from rcu_kit.core.i18n import t
+from rcu_kit.core.wording import params_json, word_table
 from rcu_kit.audit.inventory import INVENTORY_COLUMNS, build_inventory
 from rcu_kit.core.paths import findings_path, step_dir
 from rcu_kit.audit.personal_data import PERSONAL_DATA_COLUMNS, classify_personal_data, masking_types
@@ -48,8 +48,10 @@ TYPE_COLUMNS = ["source", "column", "semantic_type", "confidence", "method", "re
                 "reason_params", "name_suggestion", "value_match_rate"]
 TOP_COLUMNS = ["source", "column", "rank", "value", "count", "share"]
 SHAPE_COLUMNS = ["source", "column", "rank", "shape", "count", "share"]
-PROFILE_COLUMNS = ["source", "path", "rows", "rows_profiled", "sampled", "seconds", "note"]
-MESSAGE_COLUMNS = ["source", "column", "level", "message"]
+PROFILE_COLUMNS = ["source", "path", "rows", "rows_profiled", "sampled", "seconds", "note_code",
+                   "note_params"]
+# a message is a code of rcu_kit.core.wording.PHRASES and its figures, worded by localise_table
+MESSAGE_COLUMNS = ["source", "column", "level", "message_code", "message_params"]
 # The tables of an audit, in the order of the workbook's sheets.
 TABLES = ("inventory", "semantic_types", "kpis", "top_values", "shapes", "duplicates",
           "personal_data", "profiles", "messages")
@@ -136,45 +138,50 @@ def _mapped_categories(engagement: Engagement) -> dict[tuple[str, str], tuple[st
     return out
 
 
+def _message(source: str, column: str, level: str, code: str, **params: Any) -> dict[str, Any]:
+    return {"source": source, "column": column, "level": level, "message_code": code,
+            "message_params": params_json(params)}
+
+
 def _messages_for(source: str, frame: pd.DataFrame, types: pd.DataFrame, kpis: pd.DataFrame,
-                  n_bad_lines: int, language: str) -> list[dict[str, Any]]:
+                  n_bad_lines: int) -> list[dict[str, Any]]:
     msgs: list[dict[str, Any]] = []
 
-    def add(column: str, level: str, key: str, **values: Any) -> None:
-        msgs.append({"source": source, "column": column, "level": level,
-                     "message": t(f"audit.{key}", language, **values)})
+    def add(column: str, level: str, code: str, **params: Any) -> None:
+        msgs.append(_message(source, column, level, code, **params))
 
     if frame.shape[1] == 0:
         add("", "warning", "msg_no_columns")
     elif len(frame) == 0:
         add("", "warning", "msg_empty_source")
     if n_bad_lines:
-        add("", "warning", "msg_bad_lines", count=fmt_number(n_bad_lines, language))
+        add("", "warning", "msg_bad_lines", count=n_bad_lines)
     if len(frame) == 0:
         return msgs
     for k in kpis.itertuples(index=False):
         if k.filled == 0:
             add(k.column, "warning", "msg_empty_column")
         elif pd.notna(k.validity) and k.validity < LOW_VALIDITY:
-            add(k.column, "warning", "msg_low_validity", validity=fmt_percent(k.validity, language))
+            add(k.column, "warning", "msg_low_validity", validity=k.validity)
     empty = set(kpis.loc[kpis["filled"] == 0, "column"])
     for r in types.itertuples(index=False):
         if r.confidence < LOW_CONFIDENCE and r.column not in empty:
             add(r.column, "info", "msg_low_confidence", semantic_type=r.semantic_type,
-                confidence=fmt_percent(r.confidence, language))
+                confidence=r.confidence)
     return msgs
 
 
 def _loading_messages(engagement: Engagement, loaded: Mapping[str, Any]) -> pd.DataFrame:
     """The loaders' notes on each source, and an error for each source left out of the audit."""
+    from rcu_kit.sources.loaders import lines_text
+
     rows = []
     for src in getattr(loaded, "every", lambda: list(loaded.values()))():
         if src.error is not None:
-            rows.append({"source": src.name, "column": "", "level": "error",
-                         "message": t("loaders.left_out", engagement.language, error=src.error)})
+            rows.append(_message(src.name, "", "error", "source_left_out", error=str(src.error)))
         for note in getattr(src, "notes", []):
-            rows.append({"source": src.name, "column": "", "level": note.level,
-                         "message": note.text(engagement.language)})
+            rows.append(_message(src.name, "", note.level, f"load_{note.code}", n=len(note.lines),
+                                 lines=lines_text(note.lines), **note.params))
     return pd.DataFrame(rows, columns=MESSAGE_COLUMNS)
 
 
@@ -221,12 +228,12 @@ def audit_frames(engagement: Engagement, loaded: Mapping[str, Any], *,
                                       distinct=distinct).assign(source=name)
         types = types[TYPE_COLUMNS]
         lap("types")
-        personal = classify_personal_data(types, mapped, language=language)
+        personal = classify_personal_data(types, mapped)
         type_of = dict(zip(types["column"], types["semantic_type"]))
         mask_as = masking_types(personal, name)
         lap("personal_data")
         quality = quality_tables(frame, type_of, source=name, mask=mask, today=today,
-                                 mask_types=mask_as, distinct=distinct, language=language)
+                                 mask_types=mask_as, distinct=distinct)
         lap("quality")
         parts["semantic_types"].append(types)
         parts["personal_data"].append(personal)
@@ -234,23 +241,24 @@ def audit_frames(engagement: Engagement, loaded: Mapping[str, Any], *,
         parts["top_values"].append(quality.top_values)
         parts["shapes"].append(quality.shapes)
         parts["duplicates"].append(estimate_exact_duplicates(frame, type_of, source=name,
-                                                             distinct=distinct, language=language))
+                                                             distinct=distinct))
         lap("duplicates")
         parts["messages"].append(pd.DataFrame(
-            _messages_for(name, frame, types, quality.kpis, len(ls.bad_lines), language),
+            _messages_for(name, frame, types, quality.kpis, len(ls.bad_lines)),
             columns=MESSAGE_COLUMNS))
         if profile_dir is not None:
             info = profile_source(frame, mask_as, profile_dir / f"{name}.html", source=name,
                                   mask=mask, sample_size=profile_sample_size, seed=seed,
                                   language=language)
-            if info.note:
+            if info.note_code:
                 parts["messages"].append(pd.DataFrame(
-                    [{"source": name, "column": "", "level": "info", "message": info.note}],
+                    [_message(name, "", "info", info.note_code, **info.note_params)],
                     columns=MESSAGE_COLUMNS))
             parts["profiles"].append(pd.DataFrame([{
                 "source": name, "path": str(info.path) if info.path else "", "rows": info.rows,
                 "rows_profiled": info.rows_profiled, "sampled": info.sampled,
-                "seconds": info.seconds, "note": info.note}], columns=PROFILE_COLUMNS))
+                "seconds": info.seconds, "note_code": info.note_code,
+                "note_params": params_json(info.note_params)}], columns=PROFILE_COLUMNS))
             lap("profile")
     parts["messages"].append(_loading_messages(engagement, loaded))
     result = AuditResult(masked=mask, seconds=seconds, cpu_seconds=cpu_seconds)
@@ -339,18 +347,16 @@ def load_audit(engagement: Engagement) -> AuditResult:
 
 
 def localise_table(table: pd.DataFrame, language: str) -> pd.DataFrame:
-    """The table as the client reads it: coded reasons worded and headers in ``language``
+    """The table as the client reads it: coded texts worded and headers in ``language``
     (``audit.col_<name>`` labels).
 
-    A table whose reasons are codes (``reason_code`` and ``reason_params``, as the semantic
-    types are saved) shows one ``reason`` column in their place, worded by
-    :func:`rcu_kit.core.wording.word_column`.
+    The audit saves its texts as codes and figures (``reason_code`` + ``reason_params`` of the
+    semantic types and personal data, ``note_*`` and ``outlier_rule_*`` of the KPIs, ``note_*``
+    of the duplicates and profiles, ``message_*`` of the messages): each pair is shown as one
+    column in its place (``reason``, ``note``, ``outlier_rule``, ``message``), worded by
+    :func:`rcu_kit.core.wording.word_table`.
     """
-    if {"reason_code", "reason_params"} <= set(table.columns):
-        at = list(table.columns).index("reason_code")
-        reason = word_column(table["reason_code"], table["reason_params"], language)
-        table = table.drop(columns=["reason_code", "reason_params"])
-        table.insert(at, "reason", reason)
+    table = word_table(table, language)
     return table.rename(columns={c: t(f"audit.col_{c}", language) for c in table.columns})
 
 

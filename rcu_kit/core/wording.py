@@ -89,6 +89,14 @@ PHRASES: dict[str, Phrase] = {
     "msg_low_validity": Phrase(("audit.msg_low_validity",), percents={"validity": 0}),
     "msg_low_confidence": Phrase(("audit.msg_low_confidence",), percents={"confidence": 0}),
     "msg_profile_failed": Phrase(("audit.msg_profile_failed",)),
+    # the loaders' notes on a source (rcu_kit.sources.loaders.LoadNote: code -> load_<code>, with
+    # n, lines as text, and the note's own parameters) and a source left out, in the messages
+    "source_left_out": Phrase(("loaders.left_out",)),
+    **{f"load_{code}": Phrase((f"loaders.note_{code}",))
+       for code in ("mixed_encoding", "utf16_no_bom", "nul_bytes", "eof_marker", "sep_hint",
+                    "header_row", "title_lines", "blank_lines", "separator_lines",
+                    "repeated_header", "footer_lines", "sheet_chosen", "other_sheets",
+                    "excel_errors", "bad_lines", "no_rows")},
     # quality KPIs (rcu_kit.audit.quality): "note" and "outlier_rule" (bounds keep {lo:g})
     "note_no_rows": Phrase(("audit.note_no_rows",)),
     "note_empty_column": Phrase(("audit.note_empty_column",)),

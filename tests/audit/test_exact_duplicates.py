@@ -3,6 +3,7 @@
 import pandas as pd
 
 from rcu_kit.audit.exact_duplicates import DUPLICATE_COLUMNS, email_key, estimate_exact_duplicates, name_key, phone_key
+from rcu_kit.core.wording import word_column
 
 TYPES = {"email": "email", "tel": "phone", "tel2": "phone", "nom": "last_name", "prenom": "first_name",
          "naiss": "birth_date"}
@@ -55,8 +56,11 @@ def test_full_name_words_in_any_order():
 def test_no_key_columns_empty_and_single_row():
     table = estimate_exact_duplicates(pd.DataFrame({"x": ["a", "a"]}), {"x": "category"}, source="s")
     assert table["rows_with_key"].tolist() == [0, 0, 0, 0]
-    assert table["note"].tolist() == ["no e-mail column", "no phone column",
-                                      "needs a birth date and last + first (or full) name", "no key column"]
+    assert table["note_code"].tolist() == ["dup_note_email", "dup_note_phone",
+                                           "dup_note_name_birth_date", "dup_note_any_key"]
+    assert word_column(table["note_code"], table["note_params"], "en").tolist() == [
+        "no e-mail column", "no phone column", "needs a birth date and last + first (or full) name",
+        "no key column"]
     empty = estimate_exact_duplicates(frame().iloc[:0], TYPES, source="vide")
     assert empty["rows"].tolist() == [0] * 4 and empty["duplicate_rate"].isna().all()
     one = estimate_exact_duplicates(frame().iloc[:1], TYPES, source="un")
@@ -73,6 +77,7 @@ def test_shared_distinct_values_give_the_same_table_and_french_notes():
     with_shared = estimate_exact_duplicates(data, TYPES, source="crm", distinct=shared)
     pd.testing.assert_frame_equal(with_shared, estimate_exact_duplicates(data, TYPES, source="crm"))
     # no key column at all: every note in French
-    notes = estimate_exact_duplicates(pd.DataFrame({"x": ["a"]}), {}, language="fr")["note"].tolist()
+    table = estimate_exact_duplicates(pd.DataFrame({"x": ["a"]}), {})
+    notes = word_column(table["note_code"], table["note_params"], "fr").tolist()
     assert notes == ["aucune colonne e-mail", "aucune colonne téléphone",
                      "il faut une date de naissance et nom + prénom (ou nom complet)", "aucune colonne clé"]

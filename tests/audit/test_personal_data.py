@@ -3,6 +3,7 @@
 import pandas as pd
 
 from rcu_kit.audit.personal_data import PERSONAL_DATA_COLUMNS, classify_personal_data, masking_types
+from rcu_kit.core.wording import word, word_column
 
 
 def types(*rows):
@@ -33,7 +34,11 @@ def test_mapping_category_wins_over_type():
                                    {("crm", "fidelite_niveau"): ("loyalty_tier", "financial")})
     row = table.iloc[0]
     assert (row.personal_data, row.gdpr_category) == ("yes", "financial")
-    assert row.reason == "mapped to the target attribute 'loyalty_tier' (GDPR category set in the target model)"
+    assert (row.reason_code, row.reason_params) == ("gdpr_mapped", '{"attribute": "loyalty_tier"}')
+    assert word(row.reason_code, row.reason_params, "en") == \
+        "mapped to the target attribute 'loyalty_tier' (GDPR category set in the target model)"
+    assert word(row.reason_code, row.reason_params, "fr") == \
+        "rattachée à l'attribut cible 'loyalty_tier' (catégorie RGPD fixée dans le modèle cible)"
 
 
 def test_masking_types_cover_financial_and_sensitive_columns():
@@ -44,7 +49,13 @@ def test_masking_types_cover_financial_and_sensitive_columns():
     assert masking_types(table, "other") == {}
 
 
-def test_reasons_in_french():
-    table = classify_personal_data(types(("tel", "phone"), ("iban", "id"), ("segment", "category")), language="fr")
-    assert table["reason"].tolist() == ["numéro de téléphone", "le nom de colonne désigne une donnée financière",
-                                        "category : pas une donnée personnelle à elle seule"]
+def test_reasons_saved_as_codes_and_worded_in_french_and_english():
+    table = classify_personal_data(types(("tel", "phone"), ("iban", "id"), ("segment", "category")))
+    # the saved table: a code per reason, the type named in its figures when the wording needs it
+    assert table[["reason_code", "reason_params"]].values.tolist() == [
+        ["gdpr_phone", "{}"], ["gdpr_financial", "{}"], ["gdpr_not_personal", '{"kind": "category"}']]
+    assert word_column(table["reason_code"], table["reason_params"], "fr").tolist() == [
+        "numéro de téléphone", "le nom de colonne désigne une donnée financière",
+        "category : pas une donnée personnelle à elle seule"]
+    assert word_column(table["reason_code"], table["reason_params"], "en").tolist() == [
+        "phone number", "the column name points to financial data", "category: not personal on its own"]

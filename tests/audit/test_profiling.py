@@ -4,6 +4,7 @@ import pandas as pd
 
 from rcu_kit.core.i18n import fmt_number
 from rcu_kit.audit.profiling import profile_frame, profile_settings, profile_source
+from rcu_kit.core.wording import word
 
 EMAILS = [f"client{i:03d}@exemple.fr" for i in range(60)]
 PHONES = [f"06 12 34 {i // 10}{i % 10} {i % 7}{i % 9}" for i in range(60)]
@@ -45,7 +46,10 @@ def test_sampled_masked_profile(tmp_path):
 def test_empty_and_failing_sources(tmp_path):
     empty = profile_source(pd.DataFrame({"nom": pd.Series([], dtype=object)}), {}, tmp_path / "e.html",
                            source="vide", language="fr")
-    assert empty.path is None and empty.note == "La source ne contient aucune ligne : aucun indicateur ni profil."
+    assert empty.path is None and (empty.note_code, empty.note_params) == ("msg_empty_source", {})
+    assert word(empty.note_code, empty.note_params, "fr") == \
+        "La source ne contient aucune ligne : aucun indicateur ni profil."
+    assert word(empty.note_code, empty.note_params, "en") == "The source has no rows: no KPIs and no profile."
     assert not (tmp_path / "e.html").exists()
     one = profile_source(pd.DataFrame({"nom": ["DUPONT"]}), {"nom": "last_name"}, tmp_path / "one.html",
                          source="un", language="fr")

@@ -5,8 +5,14 @@ import math
 import pandas as pd
 
 from rcu_kit.audit.quality import KPI_COLUMNS, column_kpis, quality_tables, value_shape, value_shapes
+from rcu_kit.core.wording import word
 
 TODAY = "2026-01-01"
+
+
+def words(k: dict, name: str, language: str = "en") -> str:
+    """A KPI's text (note, outlier rule), saved as code + params, as the client reads it."""
+    return word(k[f"{name}_code"], k[f"{name}_params"], language)
 
 
 def test_value_shapes():
@@ -33,7 +39,7 @@ def test_postcode_column():
     assert (k["distinct"], k["duplicated"], k["uniqueness"]) == (4, 2, 4 / 6)
     assert (k["min_length"], k["max_length"]) == (4, 5)
     # lengths 5,5,4,5,5,5: Q1 = Q3 = 5, IQR 0 -> any length but 5 is an outlier: '1000'
-    assert k["outliers"] == 1 and k["outlier_rule"] == "length outside [5, 5] (3 IQR)"
+    assert k["outliers"] == 1 and words(k, "outlier_rule") == "length outside [5, 5] (3 IQR)"
     assert top[["value", "count"]].values.tolist() == [["75011", 3], ["1000", 1], ["69003", 1], ["ABCDE", 1]]
     assert top["share"].tolist() == [0.5, 1 / 6, 1 / 6, 1 / 6]
     # shapes: 99999 for 75011 x3 and 69003 = 4; 9999 x1; A (letters collapse) x1
@@ -54,7 +60,7 @@ def test_empty_column_gives_a_clear_note():
     k, top, shapes = column_kpis(pd.Series([None, None, ""]), "email", today=TODAY)
     assert (k["rows"], k["filled"], k["completeness"], k["distinct"]) == (3, 0, 0.0, 0)
     assert math.isnan(k["validity"]) and math.isnan(k["uniqueness"])
-    assert k["note"] == "column 100% empty"
+    assert words(k, "note") == "column 100% empty"
     assert top.empty and shapes.empty
 
 
@@ -64,7 +70,7 @@ def test_garbage_dates():
     # nothing parses: 4 invalid, validity 0, no date range, and the note says why
     assert (k["filled"], k["valid"], k["invalid"], k["validity"]) == (4, 0, 4, 0.0)
     assert pd.isna(k["min_date"]) and pd.isna(k["max_date"])
-    assert k["note"] == "no value parses as a date"
+    assert words(k, "note") == "no value parses as a date"
 
 
 def test_dates_range_and_outliers():
@@ -91,19 +97,19 @@ def test_numbers_iqr_outliers():
     assert (k["valid"], k["invalid"]) == (5, 1)
     assert (k["min_number"], k["max_number"]) == (10.0, 1000.0)
     # weighted quartiles of 10, 11, 12, 13, 1000: Q1 = 11, Q3 = 13, fences [8, 16] -> 1000
-    assert k["outliers"] == 1 and k["outlier_rule"] == "outside [8, 16] (1.5 IQR)"
+    assert k["outliers"] == 1 and words(k, "outlier_rule") == "outside [8, 16] (1.5 IQR)"
 
 
 def test_types_without_validity_rule():
     k, _, _ = column_kpis(pd.Series(["12 rue A", "3 av. B"]), "street", today=TODAY)
-    assert math.isnan(k["validity"]) and k["note"] == "no validity rule for street"
+    assert math.isnan(k["validity"]) and words(k, "note") == "no validity rule for street"
 
 
 def test_quality_tables_empty_source_and_one_row():
     empty = pd.DataFrame({"nom": pd.Series([], dtype=object), "cp": pd.Series([], dtype=object)})
     tables = quality_tables(empty, {"nom": "last_name", "cp": "postcode"}, source="vide", today=TODAY)
     assert tables.kpis["rows"].tolist() == [0, 0]
-    assert tables.kpis["note"].tolist() == ["no rows", "no rows"]
+    assert tables.kpis[["note_code", "note_params"]].values.tolist() == [["note_no_rows", "{}"]] * 2
     assert tables.kpis["completeness"].isna().all()
     assert tables.top_values.empty and tables.shapes.empty
 
@@ -133,17 +139,17 @@ def test_top_values_among_many_ties_keep_the_smallest_values():
 
 def test_notes_and_outlier_rules_in_french():
     # same columns as the English tests above, language 'fr'
-    k, _, _ = column_kpis(pd.Series([None, " "]), "email", today=TODAY, language="fr")
-    assert k["note"] == "colonne vide à 100\u00a0%"
-    k, _, _ = column_kpis(pd.Series(["12 rue A", "3 av. B"]), "street", today=TODAY, language="fr")
-    assert k["note"] == "pas de règle de validité pour street"
+    k, _, _ = column_kpis(pd.Series([None, " "]), "email", today=TODAY)
+    assert words(k, "note", "fr") == "colonne vide à 100\u00a0%"
+    k, _, _ = column_kpis(pd.Series(["12 rue A", "3 av. B"]), "street", today=TODAY)
+    assert words(k, "note", "fr") == "pas de règle de validité pour street"
     # lengths 8 and 7: Q1 = 7, Q3 = 8, fences [max(0, 7 - 3), 8 + 3] = [4, 11]
-    assert k["outlier_rule"] == "longueur hors de [4 ; 11] (3 écarts interquartiles)"
-    k, _, _ = column_kpis(pd.Series(["10", "11", "12", "13", "1000"]), "number", today=TODAY, language="fr")
+    assert words(k, "outlier_rule", "fr") == "longueur hors de [4 ; 11] (3 écarts interquartiles)"
+    k, _, _ = column_kpis(pd.Series(["10", "11", "12", "13", "1000"]), "number", today=TODAY)
     # quartiles 11 and 13 (see the English test): fences [8, 16]
-    assert k["outlier_rule"] == "hors de [8 ; 16] (1,5 écart interquartile)"
-    k, _, _ = column_kpis(pd.Series(["01/02/2020"]), "date", today=TODAY, language="fr")
-    assert k["outlier_rule"] == "avant le 01/01/1900 ou après le 01/01/2026"
+    assert words(k, "outlier_rule", "fr") == "hors de [8 ; 16] (1,5 écart interquartile)"
+    k, _, _ = column_kpis(pd.Series(["01/02/2020"]), "date", today=TODAY)
+    assert words(k, "outlier_rule", "fr") == "avant le 01/01/1900 ou après le 01/01/2026"
 
 
 def test_distinct_values_passed_in_give_the_same_kpis():
@@ -155,3 +161,15 @@ def test_distinct_values_passed_in_give_the_same_kpis():
         column_kpis(series, "postcode", today=TODAY)[0]
     # ' 75011' is stripped: 2 distinct values, 3 filled rows
     assert (shared.values.tolist(), shared.counts.tolist()) == (["75011", "1000"], [2, 1])
+
+
+def test_notes_and_outlier_rules_are_saved_as_codes_and_figures():
+    # the same KPIs in any language: the rule's bounds and day as numbers, the type as a name
+    k, _, _ = column_kpis(pd.Series(["10", "11", "12", "13", "1000"]), "number", today=TODAY)
+    assert (k["outlier_rule_code"], k["outlier_rule_params"]) == ("rule_number", '{"lo": 8.0, "hi": 16.0}')
+    assert (k["note_code"], k["note_params"]) == ("", "{}")
+    k, _, _ = column_kpis(pd.Series(["01/02/2020"]), "date", today=TODAY)
+    assert (k["outlier_rule_code"], k["outlier_rule_params"]) == ("rule_date", '{"today": "2026-01-01"}')
+    assert words(k, "outlier_rule", "en") == "before 1900-01-01 or after 2026-01-01"
+    k, _, _ = column_kpis(pd.Series(["12 rue A"]), "street", today=TODAY)
+    assert (k["note_code"], k["note_params"]) == ("note_no_rule", '{"semantic_type": "street"}')

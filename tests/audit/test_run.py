@@ -71,9 +71,14 @@ def test_kpis_exact(result):
     cp = k.loc[("crm", "cp")]
     assert (cp.valid, cp.repairable, cp.invalid) == (2, 1, 0)
     fax = k.loc[("crm", "fax")]
-    # notes in the engagement's language (French here)
-    assert (fax.filled, fax.completeness, fax.note) == (0, 0.0, "colonne vide à 100\u00a0%")
-    assert k.loc[("vide", "nom"), "note"] == "aucune ligne"
+    # notes saved as codes, worded in the engagement's language (French here) for the client
+    assert (fax.filled, fax.completeness, fax.note_code) == (0, 0.0, "note_empty_column")
+    assert k.loc[("vide", "nom"), "note_code"] == "note_no_rows"
+    shown = localise_table(result.kpis, "fr").set_index(["Source", "Colonne"])
+    assert shown.loc[("crm", "fax"), "Remarque"] == "colonne vide à 100\u00a0%"
+    assert shown.loc[("vide", "nom"), "Remarque"] == "aucune ligne"
+    assert shown.loc[("crm", "date_creation"), "Règle des valeurs atypiques"] == \
+        "avant le 01/01/1900 ou après le 01/01/2026"
     assert k.loc[("un", "nom"), "filled"] == 1
 
 
@@ -99,11 +104,42 @@ def test_duplicates_and_personal_data(result):
 
 
 def test_messages(result):
-    msgs = result.messages[["source", "column", "level", "message"]].values.tolist()
+    # saved: a code and its figures (the validity as a share, the count as a number)
+    saved = result.messages[["source", "column", "level", "message_code", "message_params"]].values.tolist()
+    assert ["crm", "", "warning", "msg_bad_lines", '{"count": 1}'] in saved
+    assert ["crm", "fax", "warning", "msg_empty_column", "{}"] in saved
+    assert ["crm", "tel", "warning", "msg_low_validity", '{"validity": 0.6666666666666666}'] in saved
+    assert ["vide", "", "warning", "msg_empty_source", "{}"] in saved
+    # shown: the sentences in the client's language
+    msgs = localise_table(result.messages, "fr").values.tolist()
     assert ["crm", "", "warning", "1 ligne(s) illisible(s) écartée(s) au chargement (voir le chargement)."] in msgs
     assert ["crm", "fax", "warning", "Colonne vide à 100\u00a0%."] in msgs
     assert ["crm", "tel", "warning", "Validité faible : 67\u00a0% des valeurs renseignées."] in msgs
     assert ["vide", "", "warning", "La source ne contient aucune ligne : aucun indicateur ni profil."] in msgs
+    english = localise_table(result.messages, "en")
+    assert english.columns.tolist() == ["Source", "Column", "Level", "Message"]
+    assert ["crm", "tel", "warning", "Low validity: 67% of filled values."] in english.values.tolist()
+
+
+def test_loading_notes_and_sources_left_out_are_messages_with_codes(tmp_path):
+    from rcu_kit.sources.loaders import LoadedSources, LoadNote
+
+    sources = loaded()
+    sources["un"].notes = [LoadNote("blank_lines", [3, 5])]
+    failed = LoadedSource(name="vide", format="csv", location="vide.csv", frame=pd.DataFrame(),
+                          rows_read=0, error="file not found")
+    sources = LoadedSources([sources["crm"], failed, sources["un"]])
+    result = audit_frames(engagement(tmp_path), sources, profile=False, progress=False, today=TODAY)
+    saved = result.messages[result.messages["source"].isin(["un", "vide"])]
+    # in the sources' declared order: vide (left out), then un (a note of its loader)
+    assert saved[["source", "level", "message_code", "message_params"]].values.tolist() == [
+        ["vide", "error", "source_left_out", '{"error": "file not found"}'],
+        ["un", "info", "load_blank_lines", '{"n": 2, "lines": "3, 5"}']]
+    assert localise_table(saved, "fr")["Message"].tolist() == [
+        "Source non chargée, laissée de côté : file not found",
+        "2 ligne(s) vide(s) ignorée(s) : lignes 3, 5"]
+    assert localise_table(saved, "en")["Message"].tolist() == [
+        "Source not loaded, left out: file not found", "2 blank line(s) skipped: lines 3, 5"]
 
 
 def test_overrides_checked_with_source_in_message(tmp_path):
@@ -148,12 +184,23 @@ def test_client_facing_text_in_the_engagements_language(result):
     shown = localise_table(result.semantic_types, "fr").set_index(["Source", "Colonne"])
     assert shown.loc[("crm", "email"), "Justification"] == \
         "le nom de colonne suggère email ; 75\u00a0% des valeurs échantillonnées sont conformes"
-    personal = result.personal_data.set_index(["source", "column"])
-    assert personal.loc[("crm", "tel"), "reason"] == "numéro de téléphone"
-    duplicates = result.duplicates.set_index(["source", "key"])
+    personal = localise_table(result.personal_data, "fr").set_index(["Source", "Colonne"])
+    assert personal.loc[("crm", "tel"), "Justification"] == "numéro de téléphone"
+    assert result.personal_data.set_index(["source", "column"]).loc[("crm", "tel"), "reason_code"] == \
+        "gdpr_phone"
+    duplicates = localise_table(result.duplicates, "fr").set_index(["Source", "Clé"])
     # source 'un' has a name but no birth date: no name + birth-date key
-    assert duplicates.loc[("un", "name_birth_date"), "note"] == \
+    assert duplicates.loc[("un", "name_birth_date"), "Remarque"] == \
         "il faut une date de naissance et nom + prénom (ou nom complet)"
+
+
+def test_saved_tables_do_not_depend_on_the_language(tmp_path):
+    french = audit_frames(engagement(tmp_path), loaded(), profile=False, progress=False, today=TODAY)
+    eng = engagement(tmp_path)
+    eng.language = "en"
+    english = audit_frames(eng, loaded(), profile=False, progress=False, today=TODAY)
+    for name in TABLES:
+        pd.testing.assert_frame_equal(getattr(french, name), getattr(english, name))
 
 
 def test_wall_and_cpu_time_per_stage(result):

@@ -53,3 +53,12 @@ def test_every_phrase_reads_its_labels_in_both_languages():
     for code, phrase in PHRASES.items():
         for key in phrase.keys:
             assert set(labels()[key]) == {"fr", "en"}, (code, key)
+
+
+def test_every_loader_note_has_a_phrase():
+    # the audit saves a loader's note (LoadNote.code) as message code load_<code>: a note the
+    # loaders can word must be one the audit's messages can word
+    from rcu_kit.core.i18n import labels
+
+    notes = {k.removeprefix("loaders.note_") for k in labels() if k.startswith("loaders.note_")}
+    assert {f"load_{code}" for code in notes} <= set(PHRASES)
