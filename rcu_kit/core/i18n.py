@@ -69,7 +69,8 @@ def _missing(value: Any) -> bool:
         return True
 
 
-def fmt_number(value: float | None, language: str, decimals: int = 0, *, sign: bool = False) -> str:
+def fmt_number(value: float | None, language: str, decimals: int = 0, *, sign: bool = False,
+               trim: bool = False) -> str:
     """``value`` as client text: decimal comma and narrow no-break thousands space in French.
 
     A missing value (None, NaN, ``pd.NA``) reads ``n.d.`` in French, ``n/a`` in English
@@ -80,10 +81,14 @@ def fmt_number(value: float | None, language: str, decimals: int = 0, *, sign: b
         language: ``fr`` or ``en``.
         decimals: digits after the decimal separator.
         sign: prefix positive values (and zero) with ``+``.
+        trim: drop the trailing zeros of the decimals (``1.50`` reads ``1.5``, ``3.00`` ``3``),
+            for figures whose precision varies, such as computed bounds.
 
     Examples:
         >>> fmt_number(1234.56, "fr", 1), fmt_number(1234.56, "en", 1)
         ('1\u202f234,6', '1,234.6')
+        >>> fmt_number(1.5, "fr", 2, trim=True), fmt_number(12000, "fr", 2, trim=True)
+        ('1,5', '12\u202f000')
         >>> fmt_number(-0.04, "en", 1, sign=True), fmt_number(None, "fr")
         ('+0.0', 'n.d.')
     """
@@ -95,6 +100,8 @@ def fmt_number(value: float | None, language: str, decimals: int = 0, *, sign: b
     if rounded == 0:
         rounded = 0.0  # no "-0.0" for a value that rounds to zero
     text = f"{rounded:{'+' if sign else ''},.{decimals}f}"
+    if trim and decimals:
+        text = text.rstrip("0").rstrip(".")
     if language == "fr":
         text = text.replace(",", "\u202f").replace(".", ",")
     return text

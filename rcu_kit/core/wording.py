@@ -49,6 +49,7 @@ class Phrase:
         labels: parameter -> label key with ``{}`` for the value (``roadmap.answer_{}``): a
             value saved as a key (``true``, ``low``) shown by its label.
         sep: what joins the labels of ``keys`` (a list of reasons joins with ``"; "``).
+        trimmed: parameters of ``numbers`` shown without trailing zeros (computed bounds).
     """
 
     keys: tuple[str, ...]
@@ -58,6 +59,7 @@ class Phrase:
     dates: tuple[str, ...] = ()
     labels: Mapping[str, str] = field(default_factory=dict)
     sep: str = ""
+    trimmed: tuple[str, ...] = ()
 
 
 PHRASES: dict[str, Phrase] = {
@@ -97,15 +99,15 @@ PHRASES: dict[str, Phrase] = {
                     "header_row", "title_lines", "blank_lines", "separator_lines",
                     "repeated_header", "footer_lines", "sheet_chosen", "other_sheets",
                     "excel_errors", "bad_lines", "no_rows")},
-    # quality KPIs (rcu_kit.audit.quality): "note" and "outlier_rule" (bounds keep {lo:g})
+    # quality KPIs (rcu_kit.audit.quality): "note" and "outlier_rule"
     "note_no_rows": Phrase(("audit.note_no_rows",)),
     "note_empty_column": Phrase(("audit.note_empty_column",)),
     "note_no_rule": Phrase(("audit.note_no_rule",)),
     "note_no_date": Phrase(("audit.note_no_date",)),
     "rule_date": Phrase(("audit.rule_date",), dates=("today",)),
     "rule_birth_date": Phrase(("audit.rule_birth_date",)),
-    "rule_number": Phrase(("audit.rule_number",)),
-    "rule_length": Phrase(("audit.rule_length",)),
+    "rule_number": Phrase(("audit.rule_number",), numbers={"lo": 2, "hi": 2}, trimmed=("lo", "hi")),
+    "rule_length": Phrase(("audit.rule_length",), numbers={"lo": 1, "hi": 1}, trimmed=("lo", "hi")),
     # exact duplicates (rcu_kit.audit.exact_duplicates): "note" of a key that cannot be built
     **{f"dup_note_{key}": Phrase((f"audit.dup_note_{key}",))
        for key in ("email", "phone", "name_birth_date", "any_key")},
@@ -215,7 +217,7 @@ def word(code: str | None, params: Mapping[str, Any] | str | None, language: str
     for name, decimals in phrase.percents.items():
         values[name] = fmt_percent(values.get(name), language, decimals)
     for name, decimals in phrase.numbers.items():
-        values[name] = fmt_number(values.get(name), language, decimals)
+        values[name] = fmt_number(values.get(name), language, decimals, trim=name in phrase.trimmed)
     for name in phrase.formats:
         values[name] = "; ".join(f"{source}: {format_label(label, language)}"
                                  for source, label in (values.get(name) or {}).items())

@@ -29,7 +29,8 @@ def test_word_table_words_each_code_column_in_place():
     assert fr.to_dict("records") == [
         {"source": "crm", "column": "fax", "note": "colonne vide à 100\u00a0%", "outlier_rule": ""},
         {"source": "crm", "column": "cp", "note": "",
-         "outlier_rule": "longueur hors de [4 ; 11.5] (3 écarts interquartiles)"}]
+         # bounds written as French numbers (decimal comma), trailing zeros dropped
+         "outlier_rule": "longueur hors de [4 ; 11,5] (3 écarts interquartiles)"}]
     assert word_table(saved, "en")["outlier_rule"].tolist() == ["", "length outside [4, 11.5] (3 IQR)"]
     # the saved table is left as it was
     assert "note_code" in saved.columns
