@@ -45,6 +45,10 @@ def validate_mapping(engagement: Engagement, loaded: Mapping[str, Any],
                      mapping: Mapping[str, Iterable[MappingEntry]] | None = None) -> None:
     """Check a mapping (default: the engagement's) against the target model and the loaded data.
 
+    A source the loader could not read (``loaded.failed``, see
+    :class:`rcu_kit.sources.loaders.LoadedSources`) is not checked: it is left out of the step and
+    the loading report already says why.
+
     Raises:
         MappingError: listing every problem, each naming the source, the column and the
             attribute: a source that is not loaded, a column missing from the data (with the
@@ -52,9 +56,12 @@ def validate_mapping(engagement: Engagement, loaded: Mapping[str, Any],
     """
     mapping = engagement.mapping if mapping is None else mapping
     known = {a.name for a in engagement.target_model} | set(DERIVED_ATTRIBUTES)
+    left_out = getattr(loaded, "failed", {})
     problems = []
     for src, entries in mapping.items():
         entries = list(entries)
+        if src in left_out:
+            continue
         if src not in loaded:
             problems.append(f"mapping.{src}: source {src!r} is not loaded (loaded: "
                             f"{', '.join(loaded) or 'none'}); it maps {len(entries)} column(s)")

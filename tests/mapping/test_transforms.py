@@ -102,3 +102,21 @@ def test_apply_transform_works_per_distinct_value_and_keeps_the_index():
     assert out.index.tolist() == [7, 8, 9, 10]
     assert out.tolist() == ["01000", None, "01000", "75011"]
     assert apply_transform(pd.Series([None, None], dtype=object), "upper").tolist() == [None, None]
+
+
+def test_validate_mapping_skips_a_source_the_loader_could_not_read(tmp_path):
+    from rcu_kit.sources.loaders import load_all
+
+    (tmp_path / "a.csv").write_text("id_client;nom\n1;DUPONT\n", encoding="utf-8")
+    eng = Engagement(client="Test", target_model=load_target_model("b2c"),
+                     sources=[Source(name="crm", path="a.csv", id_column="id_client"),
+                              Source(name="web", path="missing.csv", id_column="id")])
+    eng.base_dir = tmp_path
+    loaded = load_all(eng)
+    assert list(loaded) == ["crm"] and list(loaded.failed) == ["web"]
+    mapping = {"crm": [MappingEntry(column="nom", attribute="last_name")],
+               "web": [MappingEntry(column="mail", attribute="email")]}
+    validate_mapping(eng, loaded, mapping)   # web is left out (and reported by the loading)
+    # a source neither loaded nor reported (a typo in the mapping) is still an error
+    with pytest.raises(MappingError, match="mapping.wbe: source 'wbe' is not loaded"):
+        validate_mapping(eng, loaded, {**mapping, "wbe": mapping["web"]})
