@@ -629,6 +629,10 @@ def _load_csv(source: Source, path: Path) -> dict[str, Any]:
             if kept:
                 notes.append(LoadNote("title_lines", [n for n, _ in kept]))
             offset += titles
+    if re.search(r"\S", text) is None:  # only what was taken off the top (a sep= line, titles)
+        raise ValueError(f"{where}: no header line below line {offset} (what is above was left "
+                         "out: see the notes); re-export the extract with its column names, or "
+                         "fix 'header_row'")
     if separator is None:
         separator = detect_separator(text)
 

@@ -240,6 +240,19 @@ def test_empty_file_is_an_error(tmp_path, text):
         load_source(src)
 
 
+@pytest.mark.parametrize("text, header_row", [("sep=;\n", None),       # only Excel's sep= line
+                                              ("id;nom\n1;a\n", 3)])   # header_row on the empty last line
+def test_nothing_left_below_the_top_lines_is_an_error_not_a_crash(tmp_path, text, header_row):
+    src = _csv(tmp_path, "top.csv", text)
+    src.header_row = header_row
+    with pytest.raises(ValueError, match=r"source 'top' .*top\.csv\): no header line below line"):
+        load_source(src)
+    # in a batch, the source is reported in error and the others still load
+    eng = Engagement(client="t", sources=[src, _csv(tmp_path, "ok.csv", "id;nom\n1;a\n")])
+    loaded = load_all(eng)
+    assert list(loaded) == ["ok"] and list(loaded.failed) == ["top"]
+
+
 def test_duplicate_columns_are_an_error(tmp_path):
     src = _csv(tmp_path, "d.csv", "id;nom;nom;id;ville\n1;a;b;2;c\n")
     with pytest.raises(ValueError, match=r"duplicate column names 'id', 'nom'"):
