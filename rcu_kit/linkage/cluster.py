@@ -6,8 +6,11 @@ components are transitive, so a chain of individually plausible links can glue d
 together (Jean MARTIN - J. MARTIN - Jeanne MARTIN). The guard:
 
 * a component is **incoherent** when two of its records were compared and judged *different*
-  (probability below ``conflict_probability``: typically a household/homonym veto), or when it is
-  larger than ``max_cluster_size``;
+  (probability below ``conflict_probability``: typically a household/homonym veto);
+* a component larger than ``max_cluster_size`` is incoherent too, unless the caller checked it
+  (``split_oversized=False``: :func:`rcu_kit.linkage.pipeline.deduplicate` compares a sample of
+  its members' pairs that no blocking pass proposed, and marks it incoherent only when one of them
+  is judged different, so a prolific true customer is not cut at an arbitrary size);
 * an incoherent component is rebuilt greedily, strongest link first, refusing any link that
   would put two conflicting records together or exceed the size cap (correlation clustering with
   cannot-link constraints). Coherent components are left untouched.
@@ -28,7 +31,7 @@ import numpy as np
 from scipy.sparse import coo_matrix
 from scipy.sparse.csgraph import connected_components
 
-__all__ = ["connected_labels", "cluster_pairs"]
+__all__ = ["connected_labels", "cluster_pairs", "member_pairs"]
 
 
 def connected_labels(n: int, first: np.ndarray, second: np.ndarray) -> np.ndarray:
@@ -80,7 +83,8 @@ def _constrained_merge(members: np.ndarray, edges: list[tuple[float, int, int]],
 def cluster_pairs(n_records: int, first: np.ndarray, second: np.ndarray,
                   probability: np.ndarray, threshold: float = 0.9,
                   max_cluster_size: int = 50, conflict_probability: float = 0.05,
-                  vetoed: np.ndarray | None = None) -> tuple[np.ndarray, dict[str, Any]]:
+                  vetoed: np.ndarray | None = None, split_oversized: bool = True
+                  ) -> tuple[np.ndarray, dict[str, Any]]:
     """Cluster records from scored pairs, with the chain guard described in the module.
 
     Args:
@@ -93,6 +97,8 @@ def cluster_pairs(n_records: int, first: np.ndarray, second: np.ndarray,
         conflict_probability: pairs scored below this are "known different" (cannot-link).
         vetoed: optional mask of the pairs a household/homonym rule vetoed: they are "known
             different" too, whatever their probability.
+        split_oversized: rebuild every component larger than ``max_cluster_size``; False
+            keeps a coherent one whole (the caller has checked it, see :func:`member_pairs`).
 
     Returns:
         ``(labels, info)``: a cluster label per record (``0..k-1``, numbered by first record)
@@ -121,7 +127,8 @@ def cluster_pairs(n_records: int, first: np.ndarray, second: np.ndarray,
     bad[labels[first[conflict]]] = True
     incoherent = int(bad.sum())
     oversized = sizes > max_cluster_size
-    bad |= oversized
+    if split_oversized:
+        bad |= oversized
     info: dict[str, Any] = {"links": int(link.sum()), "incoherent_components": incoherent,
                             "oversized_components": int(oversized.sum()), "splits": 0}
     if bad.any():
@@ -172,3 +179,33 @@ def _pairs_from_labels(labels: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     starts = np.flatnonzero(np.r_[True, sorted_labels[1:] != sorted_labels[:-1]])
     head = order[np.repeat(starts, np.diff(np.r_[starts, len(order)]))]
     return order, head
+
+
+def member_pairs(labels: np.ndarray, components: np.ndarray, per_record: int = 10,
+                 seed: int = 42) -> tuple[np.ndarray, np.ndarray]:
+    """A random sample of record pairs within each of ``components`` (cluster labels): each
+    member is paired with ``per_record`` members drawn at random (self-pairs dropped), so a
+    component of k records gives about ``per_record * k`` pairs however large it is.
+
+    Used to check a large component before keeping it whole: if it chains different people,
+    some of its members compared directly are judged different.
+
+    Examples:
+        >>> f, s = member_pairs(np.array([0, 0, 1, 0, 1]), np.array([0]), per_record=2, seed=0)
+        >>> sorted(set(f.tolist()) | set(s.tolist())), bool((f != s).all())
+        ([0, 1, 3], True)
+    """
+    members = np.flatnonzero(np.isin(labels, components))
+    if len(members) == 0:
+        return np.zeros(0, np.int64), np.zeros(0, np.int64)
+    members = members[np.argsort(labels[members], kind="stable")]
+    member_labels = labels[members]
+    starts = np.searchsorted(member_labels, member_labels, side="left")
+    stops = np.searchsorted(member_labels, member_labels, side="right")
+    rng = np.random.default_rng(seed)
+    first = np.repeat(members, per_record)
+    offsets = rng.integers(0, np.iinfo(np.int64).max, size=len(first)) \
+        % np.repeat(stops - starts, per_record)
+    second = members[np.repeat(starts, per_record) + offsets]
+    keep = first != second
+    return first[keep].astype(np.int64), second[keep].astype(np.int64)

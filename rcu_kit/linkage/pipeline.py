@@ -40,7 +40,7 @@ from rcu_kit.linkage.classify import (
     household_evidence,
     unique_patterns,
 )
-from rcu_kit.linkage.cluster import cluster_pairs
+from rcu_kit.linkage.cluster import cluster_pairs, member_pairs
 from rcu_kit.linkage.compare import (
     MISSING,
     compare_pairs,
@@ -98,6 +98,17 @@ def default_passes() -> list[dict[str, Any]]:
         # (a mistyped surname and postcode, no street number): tiny blocks only.
         {"name": "first_name_street", "on": ["first_name_phonetic", "street_key"],
          "max_block_size": 4},
+        # Names with part of the birth date: a birth year changed or mistyped, which every
+        # pass above keyed on the full date or the year misses.
+        {"name": "names_birth_month_day", "on": [["last_name_phonetic", "birth_name_phonetic"],
+                                                 "first_name_phonetic", "birth_month_day"]},
+        # Names and the locality (the postcode, else the town): extracts with no contact,
+        # address, postcode or birth date, only names and a town (inventors on patents). With a
+        # postcode it adds nothing to surname_postcode; it does not pair namesakes across a
+        # town's postcodes (at 100k demo records, keyed on the town, it linked 214 homonyms
+        # whose e-mails, made of their names, differed by the domain or a digit).
+        {"name": "names_locality", "on": [["last_name_phonetic", "birth_name_phonetic"],
+                                          "first_name_phonetic", "locality"]},
         # No sorted-neighbourhood pass by default: on the benchmarks (demo 100k) one on first
         # then last name added 260k candidate pairs (more than all the exact passes together)
         # for 124 more true links. Add one to ``passes`` for data with many misspelt names.
@@ -110,8 +121,8 @@ KEY_FEATURES = {
     "phone": "phone", "email": "email", "id_number": "id_number",
     "last_name": "last_name", "last_name_phonetic": "last_name", "birth_name_phonetic": "last_name",
     "first_name": "first_name", "first_name_phonetic": "first_name", "first_initial": "first_name",
-    "birth_date": "birth_date", "birth_year": "birth_date",
-    "postcode": "postcode_city", "city": "postcode_city",
+    "birth_date": "birth_date", "birth_year": "birth_date", "birth_month_day": "birth_date",
+    "postcode": "postcode_city", "city": "postcode_city", "locality": "postcode_city",
     "street_name": "address", "street_key": "address", "street_number": "address",
 }
 
@@ -153,7 +164,8 @@ class DedupSettings:
         u_pairs: random record pairs compared to learn how often non-matches agree (u);
             0 estimates u among the candidate pairs instead (which then depends on the passes).
         veto_probability: probability given at most to vetoed pairs.
-        max_cluster_size: larger clusters are rebuilt (chain guard).
+        max_cluster_size: larger clusters are checked on a sample of their members' pairs and
+            rebuilt under this size when one is judged different (chain guard); otherwise kept.
         conflict_probability: pairs below this inside one cluster make it incoherent (rebuilt);
             pairs a household/homonym rule vetoed always do. 0 (the default): only those.
         link_only: only pair records of different sources.
@@ -288,6 +300,59 @@ def _evidence(levels: pd.DataFrame, rules: np.ndarray, names: dict[str, tuple[st
     return pd.Categorical.from_codes(inverse.ravel(), categories=categories)
 
 
+# Members of a cluster larger than max_cluster_size each compared with this many others drawn
+# at random, to check it holds one person before it is kept whole.
+CHECK_PAIRS_PER_RECORD = 10
+
+
+def _check_large_clusters(prepared: pd.DataFrame, labels: np.ndarray, info: dict[str, Any],
+                          first: np.ndarray, second: np.ndarray, probability: np.ndarray,
+                          rules: np.ndarray, features: list, model: Any,
+                          settings: DedupSettings) -> tuple[np.ndarray, dict[str, Any]]:
+    """The chain guard for clusters larger than ``settings.max_cluster_size``.
+
+    Such a cluster is either a prolific customer (an inventor on a thousand patents, a shop
+    account used for years) or a chain of links gluing different people. A sample of its
+    members' pairs (:func:`rcu_kit.linkage.cluster.member_pairs`) is compared and scored like
+    the candidates: if any is vetoed by a household/homonym rule (or scored below
+    ``conflict_probability``), the cluster is rebuilt under the size cap with those pairs as
+    cannot-links; otherwise it is kept whole.
+    """
+    sizes = np.bincount(labels) if len(labels) else np.zeros(0, np.int64)
+    large = np.flatnonzero(sizes > settings.max_cluster_size)
+    info = dict(info, large_clusters_checked=int(len(large)), large_clusters_split=0,
+                check_pairs=0)
+    if not len(large) or model.fit_ is None:
+        return labels, info
+    check_first, check_second = member_pairs(labels, large, CHECK_PAIRS_PER_RECORD,
+                                             settings.seed)
+    levels = compare_pairs(prepared, check_first, check_second, features,
+                           chunk_size=settings.chunk_size, workers=settings.workers)
+    vectors = levels.copy()
+    if settings.tf_adjustment:
+        vectors[f"{TF_PREFIX}last_name"] = term_frequencies(prepared, "last_name", check_first)
+        vectors[f"{TF_PREFIX}first_name"] = term_frequencies(prepared, "first_name",
+                                                             check_first)
+    check_probability = model.prob(vectors).to_numpy()
+    conflict = (model.rule_codes(levels) > 0) | \
+        (check_probability < settings.conflict_probability)
+    info["check_pairs"] = int(len(check_first))
+    if not conflict.any():
+        return labels, info
+    split = np.unique(labels[check_first[conflict]])
+    labels, new_info = cluster_pairs(
+        len(labels), np.concatenate([first, check_first[conflict]]),
+        np.concatenate([second, check_second[conflict]]),
+        np.concatenate([probability, check_probability[conflict]]),
+        threshold=settings.threshold, max_cluster_size=settings.max_cluster_size,
+        conflict_probability=settings.conflict_probability,
+        vetoed=np.concatenate([rules > 0, np.ones(int(conflict.sum()), dtype=bool)]),
+        split_oversized=False)
+    new_info.update(large_clusters_checked=int(len(large)), large_clusters_split=int(len(split)),
+                    check_pairs=int(len(check_first)))
+    return labels, new_info
+
+
 def deduplicate(records: pd.DataFrame, settings: DedupSettings | Mapping[str, Any] | None = None,
                 progress: bool = False) -> DedupResult:
     """Find the records that are the same customer, within and across sources.
@@ -370,7 +435,9 @@ def deduplicate(records: pd.DataFrame, settings: DedupSettings | Mapping[str, An
                                          threshold=settings.threshold,
                                          max_cluster_size=settings.max_cluster_size,
                                          conflict_probability=settings.conflict_probability,
-                                         vetoed=rules > 0)
+                                         vetoed=rules > 0, split_oversized=False)
+    labels, cluster_info = _check_large_clusters(prepared, labels, cluster_info, first, second,
+                                                 probability, rules, features, model, settings)
     lap("cluster")
 
     width = max(7, len(str(int(labels.max(initial=0)) + 1)))

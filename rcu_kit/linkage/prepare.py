@@ -11,7 +11,8 @@ such as a social-security, loyalty-card or customer number) and returns the fram
   values of 10 million pairs moves 4-byte codes, not Python strings. The surname columns
   (``last_name``, ``birth_name``) share one vocabulary so a birth name can be compared with a
   married name by code;
-* derived keys: ``first_initial``, ``birth_year``, ``department``, ``street_key``,
+* derived keys: ``first_initial``, ``birth_year``, ``birth_month_day``, ``department``,
+  ``locality`` (the postcode, else the town), ``street_key``,
   ``email_local``, ``phone_is_mobile``, and phonetic keys computed here when the standardiser did not provide them.
 
 Examples:
@@ -34,7 +35,7 @@ import pandas as pd
 from rcu_kit.values.phones import is_french_mobile
 
 __all__ = ["CONTRACT_COLUMNS", "TEXT_COLUMNS", "prepare_records", "french_phonetic",
-           "street_key", "validate_records"]
+           "street_key", "birth_month_day", "validate_records"]
 
 TEXT_COLUMNS = (
     "civility", "last_name", "birth_name", "first_name", "last_name_phonetic",
@@ -172,6 +173,18 @@ def _coalesce(given: pd.Categorical, computed: pd.Categorical) -> pd.Categorical
     return pd.Categorical.from_codes(codes, categories=pd.Index(vocabulary), validate=False)
 
 
+def birth_month_day(birth_date: str) -> str | None:
+    """The month and day of a ``YYYY-MM-DD`` birth date (the blocking key of a birth date
+    whose year was changed or mistyped), else None.
+
+    Examples:
+        >>> birth_month_day("1980-03-04"), birth_month_day("1980"), birth_month_day("?")
+        ('03-04', None, None)
+    """
+    match = re.match(r"^\d{4}-(\d{2}-\d{2})$", birth_date)
+    return match.group(1) if match else None
+
+
 def street_key(street_name: str) -> str | None:
     """The blocking key of a street name: its letters and digits only, so that words run
     together or split apart by a typing slip still meet (RUE DE LA PAIX / RUEDE LA PAIX).
@@ -192,7 +205,7 @@ def prepare_records(records: pd.DataFrame) -> pd.DataFrame:
 
     Returns:
         A new frame: the contract columns (text as ``category``), plus ``first_initial``,
-        ``birth_year``, ``department``, ``street_key``, ``email_local`` and ``phone_is_mobile``.
+        ``birth_year``, ``birth_month_day``, ``department``, ``locality``, ``street_key``, ``email_local`` and ``phone_is_mobile``.
 
     Raises:
         ValueError: see :func:`validate_records`.
@@ -222,7 +235,9 @@ def prepare_records(records: pd.DataFrame) -> pd.DataFrame:
     cats["first_initial"] = _derive(cats["first_name"], lambda v: v[:1] or None)
     cats["birth_year"] = _derive(cats["birth_date"],
                                  lambda v: v[:4] if re.match(r"^\d{4}-", v) else None)
+    cats["birth_month_day"] = _derive(cats["birth_date"], birth_month_day)
     cats["department"] = _derive(cats["postcode"], lambda v: v[:2] or None)
+    cats["locality"] = _coalesce(cats["postcode"], cats["city"])
     cats["street_key"] = _derive(cats["street_name"], street_key)
     cats["email_local"] = _derive(cats["email"], lambda v: v.split("@")[0] or None)
     for group in _SHARED_VOCABULARIES:

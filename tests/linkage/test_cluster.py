@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from rcu_kit.linkage.cluster import cluster_pairs, connected_labels
+from rcu_kit.linkage.cluster import cluster_pairs, connected_labels, member_pairs
 
 
 def test_connected_labels_are_numbered_by_first_record():
@@ -44,3 +44,25 @@ def test_no_pairs_means_singletons():
     labels, info = cluster_pairs(3, np.array([], dtype=int), np.array([], dtype=int),
                                  np.array([]))
     assert labels.tolist() == [0, 1, 2] and info["clusters"] == 3
+
+
+def test_a_checked_oversized_component_is_kept_whole():
+    # The same chain of 6 with a cap of 3, but the caller checked the component (its members'
+    # sampled pairs all look like one person): split_oversized=False keeps it.
+    first, second = np.arange(1, 6), np.arange(0, 5)
+    labels, info = cluster_pairs(6, first, second, np.full(5, 0.95), max_cluster_size=3,
+                                 split_oversized=False)
+    assert labels.tolist() == [0] * 6
+    assert info["oversized_components"] == 1 and info["splits"] == 0
+
+
+def test_member_pairs_stay_within_the_components_asked():
+    # Components 0 (records 0, 1, 3) and 1 (records 2, 4), 5 draws per record of component 0:
+    # 15 draws, self-pairs dropped; every pair joins two records of component 0.
+    labels = np.array([0, 0, 1, 0, 1])
+    first, second = member_pairs(labels, np.array([0]), per_record=5, seed=1)
+    assert 0 < len(first) <= 15
+    assert set(first.tolist()) | set(second.tolist()) <= {0, 1, 3}
+    assert (first != second).all()
+    again = member_pairs(labels, np.array([0]), per_record=5, seed=1)
+    assert first.tolist() == again[0].tolist()

@@ -108,10 +108,12 @@ def test_stats_and_timings_are_reported(result):
     assert stats.loc["total", "pairs"] == 46 == len(result.pairs)
     assert stats.loc["total", "reduction_ratio"] == pytest.approx(1 - 46 / 378)
     # The new pairs of all passes add up to the union: phone 8, e-mail 7, surname + postcode 7,
-    # birth date + initial 2, address 8, postcode alone 14 new. The postcode pass pairs 41:
+    # birth date + initial 2, address 8, postcode alone 14 new; names + birth month-day and
+    # names + locality find nothing new here (every such pair shares a key above). The
+    # postcode pass pairs 41:
     # Paris 75011 holds 8 records (28 pairs, at its cap of 8: kept), Lyon 69002, Marseille,
     # Lille and Bordeaux 3 each (3 pairs each), Toulouse 2 (1 pair).
-    assert stats.drop("total")["new_pairs"].tolist() == [8, 7, 0, 7, 2, 0, 8, 0, 0, 14, 0]
+    assert stats.drop("total")["new_pairs"].tolist() == [8, 7, 0, 7, 2, 0, 8, 0, 0, 14, 0, 0, 0]
     assert stats.loc["postcode", "pairs"] == 41
     assert stats.loc["postcode", "skipped_blocks"] == 0
     assert stats.loc["phone", "pairs"] == 8
@@ -154,3 +156,109 @@ def test_bad_records_are_refused_with_the_rows_named():
 def test_empty_input_gives_empty_outputs():
     out = deduplicate(make_records([]).astype(object))
     assert len(out.crosswalk) == 0 and len(out.pairs) == 0
+
+
+# --- Weak evidence: extracts with names and a town only, a birth year changed, a prolific
+# customer. Each population is small and hand-made; the pairs asserted are all the pairs found.
+
+def _people(rows: list[tuple]) -> pd.DataFrame:
+    columns = ["source", "record_id", "last_name", "first_name", "birth_date", "city"]
+    return pd.DataFrame(rows, columns=columns)
+
+
+# Names and a town only (no contact, address or birth date), as inventor mentions on patents.
+NAMES_TOWN = [
+    ("pv", "1", "SILVERBROOK", "KIA", None, "BALMAIN"),
+    ("pv", "2", "SILVERBROOK", "KIA", None, "BALMAIN"),
+    ("pv", "3", "LAPSTUN", "PAUL", None, "RODD POINT"),
+    ("pv", "4", "LAPSTUN", "PAUL", None, "RODD POINT"),
+    ("pv", "5", "WALMSLEY", "SIMON", None, "BALMAIN"),
+    ("pv", "6", "KING", "TOBIN", None, "CREMORNE"),
+    ("pv", "7", "MORGAN", "ALAN", None, "SYDNEY"),
+    ("pv", "8", "KING", "ALAN", None, "CREMORNE"),
+]
+
+
+def _found(result) -> dict[frozenset, str]:
+    p = result.pairs
+    return {frozenset({(a, b), (c, d)}): str(f) for a, b, c, d, f in
+            zip(p.source_1, p.record_id_1, p.source_2, p.record_id_2, p.found_by)}
+
+
+def test_names_and_town_only_are_blocked_on_names():
+    # Before the names passes, no default pass fired on such records (0 candidate pairs).
+    # Now the two Kia SILVERBROOK and the two Paul LAPSTUN are candidates, found by the names +
+    # locality pass (the town, as there is no postcode), and linked; KING TOBIN / KING ALAN
+    # (same surname and town, other first name) is not a candidate. 8 records, 6 customers.
+    result = deduplicate(_people(NAMES_TOWN))
+    assert _found(result) == {
+        frozenset({("pv", "1"), ("pv", "2")}): "names_locality",
+        frozenset({("pv", "3"), ("pv", "4")}): "names_locality",
+    }
+    clusters = _clusters(result.crosswalk)
+    assert frozenset({("pv", "1"), ("pv", "2")}) in clusters
+    assert frozenset({("pv", "3"), ("pv", "4")}) in clusters
+    assert result.n_customers == 6
+
+
+# The same names with one birth-date part changed: the year (1980 -> 1981), which every pass
+# keyed on the full date or the year misses, and the day (names + birth year finds it).
+YEAR_CHANGED = [
+    ("crm", "1", "BECKER", "ANNA", "1980-03-04", None),
+    ("web", "1", "BECKER", "ANNA", "1981-03-04", None),
+    ("crm", "2", "MULLER", "KARL", "1955-11-20", None),
+    ("web", "2", "MULLER", "KARL", "1955-11-28", None),
+    ("crm", "3", "SCHMIDT", "EVA", "1990-06-15", None),
+    ("crm", "4", "WAGNER", "OTTO", "1947-01-30", None),
+]
+
+
+def test_a_changed_birth_year_is_blocked_on_names_and_month_day():
+    result = deduplicate(_people(YEAR_CHANGED))
+    assert _found(result) == {
+        frozenset({("crm", "1"), ("web", "1")}): "names_birth_month_day",
+        frozenset({("crm", "2"), ("web", "2")}): "names_birth_year",
+    }
+
+
+def _contacts(rows: list[tuple]) -> pd.DataFrame:
+    return pd.DataFrame(rows, columns=["source", "record_id", "last_name", "first_name", "email",
+                                       "phone"])
+
+
+STRANGERS = [("crm", f"s{i}", name, first, f"{first.lower()}.{name.lower()}@free.fr",
+              f"+3361000000{i}")
+             for i, (name, first) in enumerate([("MOREL", "LEA"), ("FAURE", "CHLOE"),
+                                                ("ROUX", "THOMAS"), ("LAMBERT", "ANTOINE"),
+                                                ("GIRARD", "PAUL"), ("PETIT", "JULIE")])]
+
+
+def test_a_prolific_customer_above_the_size_cap_is_kept_whole():
+    # 60 records of one shop account (same name, e-mail and mobile), above the cluster size cap
+    # of 50, among 6 strangers. The pairs sampled among its members all look like one person:
+    # it is kept whole (before, it was cut into pieces of at most 50).
+    rows = [("web", f"k{i}", "SILVERBROOK", "KIA", "kia@free.fr", "+33611111111")
+            for i in range(60)] + STRANGERS
+    result = deduplicate(_contacts(rows))
+    assert frozenset(("web", f"k{i}") for i in range(60)) in _clusters(result.crosswalk)
+    assert result.n_customers == 7
+    assert result.cluster_info["large_clusters_checked"] == 1
+    assert result.cluster_info["large_clusters_split"] == 0
+    assert result.cluster_info["check_pairs"] > 500   # 10 drawn per member, self-pairs dropped
+
+
+def test_a_large_cluster_chaining_different_people_is_split():
+    # 30 records of Pierre DUPONT (his e-mail) and 30 of Marie DUPONT (hers and her mobile)
+    # never meet in a blocking pass; one record with no first name, Pierre's e-mail and Marie's
+    # mobile chains them: 61 records in one component, above the cap of 50. The sampled
+    # pairs PIERRE / MARIE are vetoed (different first names), so the component is rebuilt
+    # under the cap with them as cannot-links: no Pierre shares a customer with a Marie.
+    rows = ([("crm", f"a{i}", "DUPONT", "PIERRE", "pierre@free.fr", None) for i in range(30)]
+            + [("web", f"b{i}", "DUPONT", "MARIE", "marie@free.fr", "+33633333333")
+               for i in range(30)]
+            + [("shop", "j0", "DUPONT", None, "pierre@free.fr", "+33633333333")] + STRANGERS)
+    result = deduplicate(_contacts(rows))
+    assert result.cluster_info["large_clusters_checked"] == 1
+    assert result.cluster_info["large_clusters_split"] == 1
+    customer = dict(zip(result.crosswalk.record_id, result.crosswalk.customer_id))
+    assert not {customer[f"a{i}"] for i in range(30)} & {customer[f"b{i}"] for i in range(30)}
