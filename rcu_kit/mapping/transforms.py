@@ -19,7 +19,6 @@ Examples:
 
 from __future__ import annotations
 
-import re
 from collections.abc import Callable, Iterable, Mapping
 from typing import Any
 
@@ -27,6 +26,8 @@ import numpy as np
 import pandas as pd
 
 from rcu_kit.core.config import DERIVED_ATTRIBUTES, KNOWN_TRANSFORMS, ConfigError, Engagement, MappingEntry
+from rcu_kit.values.dates import normalise_dates
+from rcu_kit.values.postcodes import restore_lost_zero
 
 __all__ = ["MappingError", "TRANSFORMS", "frame_of", "validate_mapping", "apply_transform",
            "apply_mapping"]
@@ -91,25 +92,20 @@ def _upper(s: pd.Series) -> pd.Series:
 
 
 def _restore_postcode_zero(s: pd.Series) -> pd.Series:
-    """``1000`` or ``1000.0`` (a spreadsheet ate the zero) -> ``01000``; other values unchanged."""
-    stripped = s.str.strip().str.replace(r"^(\d{4,5})\.0$", r"\1", regex=True)
-    short = stripped.str.fullmatch(r"\d{4}", na=False).astype(bool)
-    return stripped.mask(short, "0" + stripped)
-
-
-_DMY = re.compile(r"^\s*(\d{1,2})[/.-](\d{1,2})[/.-](\d{4})(?:[ T].*)?\s*$")
+    """``1000`` or ``1000.0`` (a spreadsheet ate the zero) -> ``01000``; other values unchanged
+    (the postcode rule's repair, :func:`rcu_kit.values.postcodes.restore_lost_zero`)."""
+    return restore_lost_zero(s.str.strip())
 
 
 def _parse_date_dmy(s: pd.Series) -> pd.Series:
-    """``dd/mm/yyyy`` (also ``.`` or ``-``, time ignored) -> ISO ``yyyy-mm-dd``.
+    """``dd/mm/yyyy`` (also ``.`` or ``-``, time ignored, and every other form the date rule reads:
+    :func:`rcu_kit.values.dates.normalise_dates`) -> ISO ``yyyy-mm-dd``.
 
     Values that are not such a date, or not a real date (31/02/2020), are kept as they are so the
     audit still sees and counts them; nothing is silently emptied.
     """
-    parts = s.str.extract(_DMY)
-    iso = parts[2] + "-" + parts[1].str.zfill(2) + "-" + parts[0].str.zfill(2)
-    real = pd.to_datetime(iso, format="%Y-%m-%d", errors="coerce").notna()
-    return s.mask(real.to_numpy(), iso)
+    iso = normalise_dates(s, kind="any")
+    return s.mask(iso.notna().to_numpy(), iso.astype(object))
 
 
 def _split_full_name(s: pd.Series) -> pd.DataFrame:

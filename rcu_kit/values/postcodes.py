@@ -29,12 +29,13 @@ from __future__ import annotations
 
 import re
 
+import numpy as np
 import pandas as pd
 
 from rcu_kit.values.status import rule_statuses
 from rcu_kit.values.text import as_text, choose, on_unique, scalar
 
-__all__ = ["POSTCODE_PATTERN", "CEDEX_PATTERN", "FLOAT_SUFFIX_PATTERN",
+__all__ = ["POSTCODE_PATTERN", "CEDEX_PATTERN", "FLOAT_SUFFIX_PATTERN", "restore_lost_zero",
            "FRENCH_POSTCODE_COUNTRIES", "standardise_postcodes", "normalise_postcodes",
            "normalise_postcode", "postcode_status"]
 
@@ -49,10 +50,24 @@ FLOAT_SUFFIX_PATTERN = r"[.,]0+$"
 FRENCH_POSTCODE_COUNTRIES = ("FR", "GP", "MQ", "GF", "RE", "YT", "PM", "BL", "MF")
 
 
+def restore_lost_zero(text: pd.Series) -> pd.Series:
+    """A spreadsheet's damage to a code undone: the float rendering (``1000.0``, ``75011,00``) and
+    the lost leading zero (``1000`` -> ``01000``); any other value unchanged.
+
+    Examples:
+        >>> restore_lost_zero(pd.Series(["1000", "1000.0", "75011", "A1.0", None])).tolist()
+        ['01000', '01000', '75011', 'A1.0', None]
+    """
+    def matches(pattern: str) -> np.ndarray:
+        return text.str.fullmatch(pattern, case=True).astype("boolean").fillna(False).to_numpy(bool)
+
+    text = text.mask(matches(r"\d+(?:[.,]0+)?"), text.str.replace(FLOAT_SUFFIX_PATTERN, "", regex=True))
+    return text.mask(matches(r"\d{4}"), "0" + text)
+
+
 def _standardise_unique(uniques: pd.Series) -> pd.DataFrame:
     text = uniques.str.upper().str.replace(CEDEX_PATTERN, "", regex=True)
-    text = text.str.replace(FLOAT_SUFFIX_PATTERN, "", regex=True).str.replace(r"\s+", "", regex=True)
-    text = choose(text.str.fullmatch(r"\d{4}", case=True), "0" + text, text)
+    text = restore_lost_zero(text.str.replace(r"\s+", "", regex=True))
     return pd.DataFrame({"postcode": choose(text.str.contains(POSTCODE_PATTERN, regex=True),
                                             text, None),
                          "repaired": (text != uniques).fillna(False).astype(bool)},

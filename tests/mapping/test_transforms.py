@@ -120,3 +120,16 @@ def test_validate_mapping_skips_a_source_the_loader_could_not_read(tmp_path):
     # a source neither loaded nor reported (a typo in the mapping) is still an error
     with pytest.raises(MappingError, match="mapping.wbe: source 'wbe' is not loaded"):
         validate_mapping(eng, loaded, {**mapping, "wbe": mapping["web"]})
+
+
+def test_postcode_and_date_transforms_apply_the_value_rules():
+    # the postcode rule's repair (values.postcodes): float renderings with a comma or several
+    # zeros too, and nothing else touched
+    codes = pd.Series(["1000", "1000,0", "1000.00", " 75011 ", "ABC.0", None])
+    assert apply_transform(codes, "restore_postcode_zero").tolist() == [
+        "01000", "01000", "01000", "75011", "ABC.0", None]
+    # the date rule (values.dates): day first, and every form it reads; impossible or unread
+    # dates kept as they are for the audit to count
+    dates = pd.Series(["03/02/1985", "3-2-1985 10:00", "3 février 1985", "31/02/2020", "abc", None])
+    assert apply_transform(dates, "parse_date_dmy").tolist() == [
+        "1985-02-03", "1985-02-03", "1985-02-03", "31/02/2020", "abc", None]
