@@ -42,7 +42,6 @@ Examples:
 
 from __future__ import annotations
 
-import re
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -57,7 +56,7 @@ from rcu_kit.core.excel import write_workbook
 from rcu_kit.core.i18n import t
 from rcu_kit.core.wording import finding_details, format_label, params_json
 from rcu_kit.mapping.transforms import apply_mapping, validate_mapping
-from rcu_kit.values.validity import INVALID, REPAIRABLE, VALID, VALIDATED_TYPES, check_validity
+from rcu_kit.values.validity import REPAIRABLE, VALID, VALIDATED_TYPES, check_validity
 
 __all__ = [
     "GAP_KINDS",
@@ -378,20 +377,18 @@ def workstream_candidates(engagement: Engagement, gaps: pd.DataFrame,
     return pd.DataFrame(rows, columns=["workstream", "severity", "attribute", "gap", "detail"])
 
 
-def gap_findings(gaps: pd.DataFrame, labels: Mapping[str, str] | None = None) -> pd.DataFrame:
+def gap_findings(gaps: pd.DataFrame) -> pd.DataFrame:
     """The gaps as roadmap findings (:data:`rcu_kit.core.findings.FINDING_COLUMNS`, kind ``gap``).
+
+    The subject is the attribute's name, which the roadmap and the report word with the
+    engagement's labels (:func:`rcu_kit.core.wording.finding_subjects`).
 
     Args:
         gaps: from :func:`gap_table`.
-        labels: attribute -> the label the client reads; default (and what
-            :func:`save_gap_outputs` saves): the attribute's name, which the roadmap and the
-            report word with the engagement's labels. The ``key`` always holds the name.
     """
     from rcu_kit.core.findings import FINDING_COLUMNS
 
-    labels = labels or {}
-    rows = [{"kind": "gap", "key": f"gap:{g.gap}:{g.attribute}",
-             "subject": labels.get(g.attribute, g.attribute),
+    rows = [{"kind": "gap", "key": f"gap:{g.gap}:{g.attribute}", "subject": g.attribute,
              "detail_code": g.detail_code, "detail_params": g.detail_params,
              "severity": g.severity} for g in gaps.itertuples(index=False)]
     return pd.DataFrame(rows, columns=FINDING_COLUMNS)

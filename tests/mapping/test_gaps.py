@@ -190,11 +190,8 @@ def test_summary_candidates_and_findings():
     assert findings["detail_code"].tolist() == gaps["detail_code"].tolist()
     assert findings["key"].tolist()[:2] == ["gap:poor_quality:phone", "gap:single_source:first_name"]
     assert set(findings["kind"]) == {"gap"}
-    # with labels, the roadmap's workstreams read "Combler l'écart : Téléphone", not "phone";
-    # the key keeps the attribute's name for tracing
-    named = gap_findings(gaps, {"phone": "Téléphone"})
-    assert named[["key", "subject"]].values.tolist()[:2] == [
-        ["gap:poor_quality:phone", "Téléphone"], ["gap:single_source:first_name", "first_name"]]
+    # the subject is the attribute's name (the roadmap words it with the engagement's labels)
+    assert findings["subject"].tolist()[:2] == ["phone", "first_name"]
 
 
 def test_outputs_feed_the_roadmap_and_the_client_workbook(tmp_path):
