@@ -49,24 +49,24 @@ _FINANCIAL = re.compile(
     rf"salaire|salary|revenu|revenus|income|patrimoine|solvabilite|credit_?score|impaye|impayes|"
     rf"dette|debt|creance){_E}|iban|carte_?bancaire")
 
-GDPR_BY_TYPE: dict[str, tuple[str, str, str]] = {
-    # semantic type: (personal_data, gdpr_category, reason in English; the table saves the
-    # reason as code gdpr_<type>, worded in the engagement's language by label audit.gdpr_<type>)
-    "last_name": ("yes", "identity", "a person's name"),
-    "first_name": ("yes", "identity", "a person's first name"),
-    "full_name": ("yes", "identity", "a person's name"),
-    "civility": ("yes", "identity", "civility reveals the person's gender"),
-    "birth_date": ("yes", "identity", "birth date"),
-    "id": ("yes", "identity", "customer identifier (identifies a person indirectly)"),
-    "email": ("yes", "contact", "e-mail address"),
-    "phone": ("yes", "contact", "phone number"),
-    "street": ("yes", "location", "postal address"),
-    "postcode": ("yes", "location", "part of the postal address"),
-    "city": ("yes", "location", "part of the postal address"),
-    "country": ("yes", "location", "part of the postal address"),
-    "text": ("review", "none", "free text: comments often hold personal, even sensitive, data"),
-    "siren": ("no", "none", "company identifier (personal only for a sole trader)"),
-    "siret": ("no", "none", "establishment identifier (personal only for a sole trader)"),
+GDPR_BY_TYPE: dict[str, tuple[str, str]] = {
+    # semantic type: (personal_data, gdpr_category); the reason is saved as code gdpr_<type>,
+    # worded in the engagement's language by label audit.gdpr_<type>
+    "last_name": ("yes", "identity"),
+    "first_name": ("yes", "identity"),
+    "full_name": ("yes", "identity"),
+    "civility": ("yes", "identity"),
+    "birth_date": ("yes", "identity"),
+    "id": ("yes", "identity"),
+    "email": ("yes", "contact"),
+    "phone": ("yes", "contact"),
+    "street": ("yes", "location"),
+    "postcode": ("yes", "location"),
+    "city": ("yes", "location"),
+    "country": ("yes", "location"),
+    "text": ("review", "none"),
+    "siren": ("no", "none"),
+    "siret": ("no", "none"),
 }
 PERSONAL_DATA_COLUMNS = ["source", "column", "semantic_type", "personal_data", "gdpr_category",
                          "reason_code", "reason_params"]
@@ -101,7 +101,7 @@ def classify_personal_data(types: pd.DataFrame,
         elif mapped and mapped[1] != "none":
             verdict, params = ("yes", mapped[1], "gdpr_mapped"), {"attribute": mapped[0]}
         elif kind in GDPR_BY_TYPE:
-            verdict = (*GDPR_BY_TYPE[kind][:2], f"gdpr_{kind}")
+            verdict = (*GDPR_BY_TYPE[kind], f"gdpr_{kind}")
         else:
             verdict, params = ("no", "none", "gdpr_not_personal"), {"kind": kind}
         rows.append({"source": source, "column": column, "semantic_type": kind,
