@@ -75,7 +75,6 @@ MAX_CONTENT_CHARS = 2000
 
 _SAMPLE_CHARS = 65536
 _SAMPLE_RECORDS = 200
-_C1_BYTES = re.compile(rb"[\x80-\x9f]")
 _BOMS = ((codecs.BOM_UTF8, "utf-8-sig"), (codecs.BOM_UTF16_LE, "utf-16"), (codecs.BOM_UTF16_BE, "utf-16"))
 
 
@@ -257,14 +256,8 @@ def _detect_and_decode(raw: bytes) -> tuple[str, str]:
         return "utf-8", raw.decode("utf-8")
     except UnicodeDecodeError:
         pass
-    if _C1_BYTES.search(raw) is None:
-        # No byte in 0x80-0x9F: cp1252 and latin-1 decode the file identically.
-        return "latin-1", raw.decode("latin-1")
-    try:
-        return "cp1252", raw.decode("cp1252")
-    except UnicodeDecodeError:
-        # Bytes 0x81, 0x8D, 0x8F, 0x90 or 0x9D are undefined in cp1252; latin-1 decodes anything.
-        return "latin-1", raw.decode("latin-1")
+    encoding = quirks.single_byte_encoding(raw)
+    return encoding, raw.decode(encoding)
 
 
 def detect_encoding(raw: bytes) -> str:

@@ -25,7 +25,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 
 __all__ = ["MixedText", "decode_mixed", "utf16_without_bom", "nul_lines", "sep_hint",
-           "is_footer", "is_blank", "is_title", "line_number_at", "EXCEL_ERRORS"]
+           "is_footer", "is_blank", "is_title", "line_number_at", "EXCEL_ERRORS", "single_byte_encoding"]
 
 #: Cell values Excel writes for a formula that failed; kept as written, reported per cell.
 EXCEL_ERRORS = frozenset({"#N/A", "#REF!", "#DIV/0!", "#VALUE!", "#NAME?", "#NUM!", "#NULL!",
@@ -41,6 +41,8 @@ _FOOTER = re.compile(
     r"(?:\s+(?:export[ée]s?|extraits?|exported|selected|s[ée]lectionn[ée]s?))?\s*\.?\s*$)",
     re.IGNORECASE)
 _UTF8_MULTIBYTE = re.compile(rb"[\xc2-\xf4][\x80-\xbf]")
+_C1_BYTES = re.compile(rb"[\x80-\x9f]")
+_CP1252_UNDEFINED = re.compile(rb"[\x81\x8d\x8f\x90\x9d]")
 _SEP_HINT = re.compile(r"^sep=(.)\r?$", re.IGNORECASE)
 
 
@@ -49,25 +51,29 @@ class MixedText:
     """A file decoded line by line.
 
     Attributes:
-        text: the decoded text.
-        encoding: the main encoding (``utf-8``), or the single encoding of the whole file.
-        fallback: the encoding of the lines that are not valid UTF-8 (``cp1252`` or ``latin-1``),
-            ``None`` when the file is not mixed.
+        text: the decoded text (its main encoding is UTF-8).
+        fallback: the encoding of the lines that are not valid UTF-8 (``cp1252`` or ``latin-1``).
         fallback_lines: 1-based lines decoded with ``fallback``.
     """
 
     text: str
-    encoding: str
-    fallback: str | None = None
+    fallback: str
     fallback_lines: list[int] = field(default_factory=list)
 
 
-def _single_byte(raw: bytes) -> str:
-    try:
-        raw.decode("cp1252")
-    except UnicodeDecodeError:
+def single_byte_encoding(raw: bytes) -> str:
+    """``cp1252`` or ``latin-1`` for bytes that are not UTF-8: cp1252 when they hold bytes
+    0x80-0x9F (its letters and signs such as ``œ``, ``€``, ``’``) that it defines; latin-1 when
+    there are none (both decode such bytes alike) or one is undefined in cp1252 (latin-1 decodes
+    anything).
+
+    Examples:
+        >>> single_byte_encoding("Hélène".encode("cp1252")), single_byte_encoding("Œuvre €".encode("cp1252"))
+        ('latin-1', 'cp1252')
+    """
+    if _C1_BYTES.search(raw) is None:
         return "latin-1"
-    return "cp1252" if re.search(rb"[\x80-\x9f]", raw) else "latin-1"
+    return "latin-1" if _CP1252_UNDEFINED.search(raw) else "cp1252"
 
 
 def decode_mixed(raw: bytes) -> MixedText | None:
@@ -86,8 +92,8 @@ def decode_mixed(raw: bytes) -> MixedText | None:
 
     Examples:
         >>> m = decode_mixed("nom\\nNoël\\n".encode("utf-8") + "Hélène\\n".encode("cp1252"))
-        >>> m.text, m.encoding, m.fallback, m.fallback_lines
-        ('nom\\nNoël\\nHélène\\n', 'utf-8', 'latin-1', [3])
+        >>> m.text, m.fallback, m.fallback_lines
+        ('nom\\nNoël\\nHélène\\n', 'latin-1', [3])
     """
     if _UTF8_MULTIBYTE.search(raw) is None:
         return None
@@ -104,10 +110,11 @@ def decode_mixed(raw: bytes) -> MixedText | None:
             utf8_lines += 1
     if not utf8_lines or not bad:
         return None
-    fallback = _single_byte(b"\n".join(lines[n - 1] for n in bad))
-    decoded = [line.decode(fallback) if number in set_bad else line.decode("utf-8")
-               for set_bad in [set(bad)] for number, line in enumerate(lines, start=1)]
-    return MixedText("\n".join(decoded), "utf-8", fallback, bad)
+    fallback = single_byte_encoding(b"\n".join(lines[n - 1] for n in bad))
+    bad_set = set(bad)
+    decoded = [line.decode(fallback) if number in bad_set else line.decode("utf-8")
+               for number, line in enumerate(lines, start=1)]
+    return MixedText("\n".join(decoded), fallback, bad)
 
 
 def utf16_without_bom(raw: bytes) -> str | None:
