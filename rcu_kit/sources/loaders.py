@@ -504,9 +504,10 @@ def _detect_text(raw: bytes, where: str) -> tuple[str, str, list[LoadNote]]:
                 pass
         notes.append(LoadNote("nul_bytes", quirks.nul_lines(raw)))
         raw = raw.replace(b"\x00", b"")
-    body = raw[len(codecs.BOM_UTF8):] if raw.startswith(codecs.BOM_UTF8) else raw
+    has_bom = raw.startswith(codecs.BOM_UTF8)
+    body = raw[len(codecs.BOM_UTF8):] if has_bom else raw
     try:
-        body.decode("utf-8")
+        return ("utf-8-sig" if has_bom else "utf-8"), body.decode("utf-8"), notes
     except UnicodeDecodeError:
         mixed = quirks.decode_mixed(body)
         if mixed is not None:
@@ -578,8 +579,8 @@ def _load_csv(source: Source, path: Path) -> dict[str, Any]:
     del raw
     if text.startswith("\ufeff"):
         text = text[1:]
-    tail = text.rstrip("\r\n \t")
-    if tail.endswith("\x1a"):  # DOS end-of-file mark (Ctrl-Z) left by old ERP exports
+    if text[-64:].rstrip("\r\n \t").endswith("\x1a"):  # DOS end-of-file mark (Ctrl-Z) left
+        tail = text.rstrip("\r\n \t")                     # by old ERP exports (only then a copy)
         notes.append(LoadNote("eof_marker", [tail.count("\n") + 1]))
         text = tail.rstrip("\x1a")
     if re.search(r"\S", text) is None:

@@ -221,6 +221,76 @@ def test_a_changed_birth_year_is_blocked_on_names_and_month_day():
     }
 
 
+# --- Evidence that generalises: a short surname's typo, a birth year's typo, short forms and
+# nicknames of first names (the household veto yields to them, not to a feminine form).
+EVIDENCE = [
+    # P1 Anna BECK, her surname mistyped BRCK (a one-letter slip in a four-letter name).
+    ("crm", "1", "BECK", "ANNA", "1980-03-04", None, None, "75011"),
+    ("web", "1", "BRCK", "ANNA", "1980-03-04", None, None, "75011"),
+    # P2 Karl MULLER, his birth year mistyped (1955 / 1956): names exact, one digit off.
+    ("crm", "2", "MULLER", "KARL", "1955-11-20", None, None, "69002"),
+    ("web", "2", "MULLER", "KARL", "1956-11-20", None, None, "69002"),
+    # P3 Stéphanie PETIT, "STEPH" in one source, the same mobile and postcode.
+    ("crm", "3", "PETIT", "STEPHANIE", None, "+33611223344", None, "44000"),
+    ("web", "3", "PETIT", "STEPH", None, "+33611223344", None, "44000"),
+    # P4 Robert SMITH, "BOB" in one source, the same e-mail.
+    ("crm", "4", "SMITH", "ROBERT", None, None, "r.smith@free.fr", "33000"),
+    ("web", "4", "SMITH", "BOB", None, None, "r.smith@free.fr", "33000"),
+    # P5 Jean and P6 Jeannette GIRARD: a couple sharing the landline; a feminine form is not a
+    # short form, so the household veto holds.
+    ("crm", "5", "GIRARD", "JEAN", None, "+33142000000", None, "13002"),
+    ("web", "5", "GIRARD", "JEANNETTE", None, "+33142000000", None, "13002"),
+    # Singletons, for the model to see strangers.
+    ("crm", "6", "LAMBERT", "ANTOINE", "1965-02-28", "+33699887766", "a.lambert@free.fr", "33000"),
+    ("crm", "7", "MOREL", "LEA", "2000-05-05", "+33655443322", None, "75005"),
+    ("crm", "8", "FAURE", "CHLOE", "1999-03-07", None, "chloe.faure@laposte.net", "31000"),
+    ("crm", "9", "ROUX", "THOMAS", "1975-03-03", None, "t.roux@free.fr", "33000"),
+]
+
+
+@pytest.fixture(scope="module")
+def evidence_result():
+    columns = ["source", "record_id", "last_name", "first_name", "birth_date", "phone", "email",
+               "postcode"]
+    return deduplicate(pd.DataFrame(EVIDENCE, columns=columns))
+
+
+def _pair(result, a, b):
+    p = result.pairs.set_index(["source_1", "record_id_1", "source_2", "record_id_2"])
+    return p.loc[(*a, *b)]
+
+
+def test_a_short_surname_typo_is_close_not_different(evidence_result):
+    pair = _pair(evidence_result, ("crm", "1"), ("web", "1"))
+    assert pair["last_name"] == 2          # close (was 0: one edit only counted from 5 letters)
+    assert pair["match_probability"] >= 0.9
+
+
+def test_a_birth_year_typo_is_close(evidence_result):
+    pair = _pair(evidence_result, ("crm", "2"), ("web", "2"))
+    assert pair["birth_date"] == 2         # a one-character slip in one part
+    assert pair["match_probability"] >= 0.9
+
+
+def test_short_forms_and_nicknames_are_not_vetoed(evidence_result):
+    steph = _pair(evidence_result, ("crm", "3"), ("web", "3"))
+    bob = _pair(evidence_result, ("crm", "4"), ("web", "4"))
+    assert steph["first_name"] == bob["first_name"] == 1   # short_form
+    assert steph["rule"] == bob["rule"] == ""
+    couple = _pair(evidence_result, ("crm", "5"), ("web", "5"))
+    assert couple["first_name"] == 0 and couple["rule"] == "different first names"
+
+
+def test_evidence_clusters_are_exactly_the_persons(evidence_result):
+    # 14 records, 10 persons: the four pairs P1-P4 merged, the couple apart, 4 singletons.
+    merged = {frozenset({("crm", k), ("web", k)}) for k in ("1", "2", "3", "4")}
+    clusters = _clusters(evidence_result.crosswalk)
+    assert merged <= clusters
+    assert frozenset({("crm", "5")}) in clusters and frozenset({("web", "5")}) in clusters
+    assert evidence_result.n_customers == 10
+
+
+
 def _contacts(rows: list[tuple]) -> pd.DataFrame:
     return pd.DataFrame(rows, columns=["source", "record_id", "last_name", "first_name", "email",
                                        "phone"])
