@@ -15,8 +15,13 @@ and the client's data owner label a sample of pairs (match / non-match / unsure)
 * turns the labels into a supervised classifier (:func:`train_supervised`), the supervised
   option of :mod:`rcu_kit.linkage.classify`.
 
-Recall is measured among *candidate pairs* (pairs the blocking proposed): pairs the blocking
-never proposed cannot be labelled here.
+The engagement-wide review (``rcu-kit review``) draws its sheet with :func:`draw_review_sample`:
+the same stratified draw among candidate pairs plus a stratum of random record pairs the blocking
+never proposed (so recall counts the matches the blocking missed), each row with its stratum and
+inclusion weight; :func:`review_sheet` lays the two records side by side (masked as the
+engagement says) and :func:`read_label_sheet` reads the filled sheet back, naming the row of
+every error. :mod:`rcu_kit.golden.estimates` turns the labels into the headline figures with
+their intervals.
 
 Examples:
     >>> import pandas as pd
@@ -51,6 +56,16 @@ __all__ = [
     "labelled_pairs",
     "quality_table",
     "supervised_comparison",
+    "NOT_PROPOSED",
+    "SHEET_KEY",
+    "canonical_pairs",
+    "stratum_names",
+    "draw_review_sample",
+    "review_sheet",
+    "read_label_sheet",
+    "sheet_paths",
+    "keep_sheet_labels",
+    "write_review_sheet",
 ]
 
 LABELS = ("match", "non_match", "unsure")
@@ -64,6 +79,12 @@ def labels_path(engagement: Any) -> Path:
     from rcu_kit.core.paths import step_dir
 
     return step_dir(engagement, "review") / "labels.csv"
+
+
+def canonical_pairs(frame: pd.DataFrame) -> pd.DataFrame:
+    """The pair key of ``frame`` (:data:`PAIR_KEY`) as strings, the two records in a canonical
+    order: one spelling per pair, whichever order it was written in."""
+    return _key_frame(frame)
 
 
 def _key_frame(frame: pd.DataFrame) -> pd.DataFrame:
@@ -121,6 +142,37 @@ class LabelStore:
         new = not self.path.exists() or self.path.stat().st_size == 0
         row.to_csv(self.path, mode="a", header=new, index=False, lineterminator="\n")
 
+    def add_many(self, labelled: pd.DataFrame, reviewer: str = "") -> int:
+        """Append the labels of ``labelled`` (:data:`PAIR_KEY`, ``label``, optionally
+        ``match_probability``) that differ from the current ones; returns how many were new.
+        """
+        bad = ~labelled["label"].isin(LABELS)
+        if bad.any():
+            raise ValueError(f"label must be one of {', '.join(LABELS)}; got "
+                             f"{labelled.loc[bad, 'label'].iloc[0]!r}")
+        rows = labelled.copy()
+        rows[PAIR_KEY] = _key_frame(rows)
+        rows = rows.drop_duplicates(PAIR_KEY, keep="last")
+        current = self.labels()
+        if len(current):
+            before = current.set_index(PAIR_KEY)["label"]
+            key = pd.MultiIndex.from_frame(rows[PAIR_KEY])
+            same = before.reindex(key).to_numpy() == rows["label"].to_numpy()
+            rows = rows[~same]
+        if rows.empty:
+            return 0
+        prob = rows["match_probability"] if "match_probability" in rows else None
+        out = pd.DataFrame({**{k: rows[k].to_numpy() for k in PAIR_KEY},
+                            "label": rows["label"].to_numpy(),
+                            "match_probability": None if prob is None else prob.to_numpy(),
+                            "reviewer": reviewer,
+                            "labelled_at": dt.datetime.now().isoformat(timespec="seconds")},
+                           columns=STORE_COLUMNS)
+        self.path.parent.mkdir(parents=True, exist_ok=True)
+        new = not self.path.exists() or self.path.stat().st_size == 0
+        out.to_csv(self.path, mode="a", header=new, index=False, lineterminator="\n")
+        return len(out)
+
     def history(self) -> pd.DataFrame:
         """Every label ever written, in order."""
         if not self.path.exists() or self.path.stat().st_size == 0:
@@ -162,7 +214,8 @@ def sample_pairs_for_review(pairs: pd.DataFrame, n: int = 50, *, labelled: pd.Da
 
     Half of the ``n`` pairs are shared equally between the strata overlapping the uncertain
     band, the rest equally between all strata (so certain matches and non-matches are checked
-    too). Pairs already labelled are left out. The result is sorted by stratum then probability
+    too); a stratum with fewer pairs than its share gives the rest to the others. Pairs already
+    labelled are left out. The result is sorted by stratum then probability
     and keeps every column of ``pairs`` plus ``stratum``.
 
     Args:
@@ -189,6 +242,15 @@ def sample_pairs_for_review(pairs: pd.DataFrame, n: int = 50, *, labelled: pd.Da
     for i, h in enumerate(hot):
         quota[h] += n // 2 // len(hot) + (1 if i < (n // 2) % len(hot) else 0)
     quota[: (n - n // 2) % k] += 1
+    # a stratum with fewer pairs than its quota gives the rest to the others, one by one
+    available = np.bincount(table["stratum"].to_numpy(), minlength=k)
+    spare = int(np.maximum(quota - available, 0).sum())
+    quota = np.minimum(quota, available)
+    while spare and (quota < available).any():
+        for h in np.flatnonzero(quota < available):
+            if spare:
+                quota[h] += 1
+                spare -= 1
     rng = np.random.default_rng(seed)
     chosen = []
     for h in range(k):
@@ -452,3 +514,264 @@ def supervised_comparison(pairs: pd.DataFrame, labels: pd.DataFrame, threshold: 
         "decision": ["both", "current only", "supervised only", "neither"],
         "pairs": [int((current & supervised).sum()), int((current & ~supervised).sum()),
                   int((~current & supervised).sum()), int((~current & ~supervised).sum())]})
+
+
+# ---------------------------------------------------------------------------------------------
+# The engagement-wide review sheet (``rcu-kit review``)
+
+#: Stratum of the record pairs the blocking never proposed (no model probability).
+NOT_PROPOSED = "not_proposed"
+#: The pair key as the review sheet spells it.
+SHEET_KEY = ["source_a", "record_id_a", "source_b", "record_id_b"]
+_TO_SHEET = dict(zip(PAIR_KEY, SHEET_KEY))
+
+
+def stratum_names(probability: np.ndarray, strata: Sequence[float] = DEFAULT_STRATA) -> np.ndarray:
+    """The probability band of each pair as text (``0.80-0.95``); NaN (a pair the blocking never
+    proposed) is :data:`NOT_PROPOSED`.
+
+    Examples:
+        >>> stratum_names(np.array([0.97, 0.1, np.nan])).tolist()
+        ['0.95-1.00', '0.05-0.20', 'not_proposed']
+    """
+    probability = np.asarray(probability, dtype=float)
+    edges = np.asarray(strata, dtype=float)
+    names = np.array([f"{lo:.2f}-{hi:.2f}" for lo, hi in zip(edges[:-1], edges[1:])], dtype=object)
+    out = np.full(len(probability), NOT_PROPOSED, dtype=object)
+    known = ~np.isnan(probability)
+    out[known] = names[_strata(probability[known], edges)]
+    return out
+
+
+def draw_review_sample(pairs: pd.DataFrame, records: pd.DataFrame, n: int = 200, *,
+                       labelled: pd.DataFrame | None = None,
+                       strata: Sequence[float] = DEFAULT_STRATA, seed: int = 42,
+                       not_proposed_share: float = 0.1) -> pd.DataFrame:
+    """A sample of record pairs from which precision *and* recall can be estimated.
+
+    Two parts: the candidate pairs (those the blocking proposed and the model scored), drawn by
+    :func:`sample_pairs_for_review` stratified by match probability (pairs below the threshold
+    included); and ``not_proposed_share`` of ``n`` (at least one) random pairs of records the
+    blocking never proposed (stratum :data:`NOT_PROPOSED`), where the matches it missed hide.
+    Pairs already labelled are left out of both.
+
+    Args:
+        pairs: every scored candidate pair (``DedupRun.pairs``).
+        records: the standardised records (``source``, ``record_id``): the population of the
+            random pairs.
+        n: pairs wanted (fewer when the strata run out).
+        labelled: current labels (:meth:`LabelStore.labels`) to leave out.
+        strata: probability edges of the strata.
+        seed: random seed.
+        not_proposed_share: share of ``n`` drawn among the pairs never proposed.
+
+    Returns:
+        :data:`PAIR_KEY`, ``match_probability`` (NaN for pairs never proposed), ``stratum``
+        (:func:`stratum_names`), ``stratum_pairs`` (pairs in the stratum) and ``weight`` (pairs
+        of the stratum each drawn pair stands for: stratum pairs / pairs drawn in it, the
+        inverse of its inclusion probability).
+    """
+    n_random = 0 if n < 2 else max(1, int(round(n * not_proposed_share)))
+    drawn = sample_pairs_for_review(pairs, n - n_random, labelled=labelled, strata=strata,
+                                    seed=seed)
+    drawn = drawn[PAIR_KEY + ["match_probability"]].copy()
+    for column in PAIR_KEY:
+        drawn[column] = drawn[column].astype(str)
+    names = stratum_names(pairs["match_probability"].to_numpy(dtype=float), strata)
+    sizes = pd.Series(names).value_counts().to_dict()
+    keys = records[["source", "record_id"]].astype(str).to_numpy()
+    n_records = len(keys)
+    sizes[NOT_PROPOSED] = max(0, n_records * (n_records - 1) // 2 - len(pairs))
+    rng = np.random.default_rng(seed + 1)
+    taken = set(map(tuple, canonical_pairs(pairs).to_numpy())) if len(pairs) else set()
+    if labelled is not None and len(labelled):
+        taken |= set(map(tuple, canonical_pairs(labelled).to_numpy()))
+    randoms: list[tuple[str, str, str, str]] = []
+    attempts = 0
+    while len(randoms) < n_random and sizes[NOT_PROPOSED] > 0 and attempts < 100 * n_random:
+        attempts += 1
+        i, j = sorted(rng.choice(n_records, size=2, replace=False))
+        a, b = sorted([tuple(keys[i]), tuple(keys[j])], key=lambda k: k[0] + "\x1f" + k[1])
+        key = (*a, *b)
+        if key not in taken:
+            taken.add(key)
+            randoms.append(key)
+    random_pairs = pd.DataFrame(randoms, columns=PAIR_KEY).assign(match_probability=np.nan)
+    sample = pd.concat([drawn, random_pairs], ignore_index=True) if len(random_pairs) else drawn
+    sample["stratum"] = stratum_names(sample["match_probability"].to_numpy(dtype=float), strata)
+    sample["stratum_pairs"] = sample["stratum"].map(sizes).fillna(0).astype(int)
+    drawn_per = sample["stratum"].map(sample["stratum"].value_counts())
+    sample["weight"] = sample["stratum_pairs"] / drawn_per
+    return sample.reset_index(drop=True)
+
+
+def review_sheet(sample: pd.DataFrame, records: pd.DataFrame, *, mask: bool = True,
+                 attributes: Sequence[str] | None = None) -> pd.DataFrame:
+    """The sheet a reviewer fills in: one row per pair, the two records side by side.
+
+    Args:
+        sample: :func:`draw_review_sample`.
+        records: the standardised records.
+        mask: mask personal data (``engagement.mask_personal_data``).
+        attributes: attributes shown (default: the deduplication's pair attributes that the
+            records hold).
+
+    Returns:
+        ``source_a, record_id_a, source_b, record_id_b, match_probability, stratum, weight``,
+        ``<attribute>_a`` / ``<attribute>_b`` per attribute, and an empty ``label``.
+    """
+    from rcu_kit.dedup.run import PAIR_ATTRIBUTES
+    from rcu_kit.values.masking import ATTRIBUTE_MASK_TYPES, mask_frame
+
+    chosen = [a for a in (attributes or PAIR_ATTRIBUTES) if a in records.columns]
+    index = pd.MultiIndex.from_frame(records[["source", "record_id"]].astype(str))
+    out = sample[PAIR_KEY].astype(str).rename(columns=_TO_SHEET)
+    out["match_probability"] = sample["match_probability"].round(4).to_numpy()
+    out["stratum"] = sample["stratum"].to_numpy()
+    out["weight"] = sample["weight"].round(4).to_numpy()
+    types: dict[str, str] = {}
+    positions = {}
+    for side in ("a", "b"):
+        where = index.get_indexer(pd.MultiIndex.from_frame(
+            out[[f"source_{side}", f"record_id_{side}"]]))
+        if (where < 0).any():
+            raise KeyError(f"record {out.loc[where < 0, f'source_{side}'].iloc[0]}/"
+                           f"{out.loc[where < 0, f'record_id_{side}'].iloc[0]} is not in the records")
+        positions[side] = where
+    for attribute in chosen:
+        values = records[attribute].astype(object).to_numpy()
+        for side in ("a", "b"):
+            column = values[positions[side]]
+            out[f"{attribute}_{side}"] = pd.Series(column, dtype=object).where(pd.notna(column), None)
+            types[f"{attribute}_{side}"] = ATTRIBUTE_MASK_TYPES.get(attribute)
+    out["label"] = ""
+    return mask_frame(out, types, enabled=mask)
+
+
+def sheet_paths(engagement: Any) -> dict[str, Path]:
+    """``csv`` and ``excel``: the review sheet of the engagement (``<output>/review/sample.*``)."""
+    folder = labels_path(engagement).parent
+    return {"csv": folder / "sample.csv", "excel": folder / "sample.xlsx"}
+
+
+def _normalise_label(value: Any) -> str | None:
+    """A filled-in label as one of :data:`LABELS`; "" for an empty cell; None for a typo."""
+    from rcu_kit.core.i18n import t
+
+    text = "" if value is None or (isinstance(value, float) and np.isnan(value)) else str(value)
+    text = " ".join(text.strip().lower().replace("-", " ").replace("_", " ").split())
+    if not text:
+        return ""
+    spellings = {"match": "match", "non match": "non_match", "nonmatch": "non_match",
+                 "no match": "non_match", "unsure": "unsure"}
+    for label in LABELS:  # the review panel's own words, in both languages
+        for language in ("fr", "en"):
+            spellings[t(f"review.{label}", language).strip().lower().replace("-", " ")] = label
+    return spellings.get(text)
+
+
+def read_label_sheet(path: str | Path, records: pd.DataFrame | None = None) -> pd.DataFrame:
+    """The labels a reviewer filled in a review sheet (CSV or Excel).
+
+    Labels are ``match``, ``non-match`` (or ``non_match``) and ``unsure``, in any case, or the
+    review panel's words (``Même personne``, ``Personnes différentes``, ``Incertain``); an
+    empty cell is a pair not labelled yet.
+
+    Args:
+        path: the sheet (``.csv``, ``.xlsx``).
+        records: the engagement's records (``source``, ``record_id``): every record id of the
+            sheet must be one of them. None: not checked.
+
+    Returns:
+        :data:`PAIR_KEY`, ``label`` and ``row`` (the sheet's row number, header = row 1), one
+        row per labelled pair.
+
+    Raises:
+        FileNotFoundError: no such file.
+        ValueError: the sheet is empty, lacks a column, has no label filled in, a label that is
+            not one of the allowed ones, or a record id unknown to the engagement; the message
+            names the rows (at most ten).
+    """
+    path = Path(path)
+    if not path.exists():
+        raise FileNotFoundError(f"{path}: no such label sheet (draw one with "
+                                "`rcu-kit review ENGAGEMENT.yaml --sample N`)")
+    if path.suffix.lower() in (".xlsx", ".xlsm", ".xls"):
+        table = pd.read_excel(path, dtype=str).fillna("")
+    else:
+        try:
+            table = pd.read_csv(path, dtype=str, keep_default_na=False, sep=None, engine="python")
+        except pd.errors.EmptyDataError:
+            table = pd.DataFrame()
+    if table.empty:
+        raise ValueError(f"{path}: the sheet is empty (no row of pairs under the header)")
+    table.columns = [str(c).strip() for c in table.columns]
+    missing = [c for c in [*SHEET_KEY, "label"] if c not in table.columns]
+    if missing:
+        raise ValueError(f"{path}: column(s) {', '.join(missing)} missing; a review sheet has "
+                         f"{', '.join(SHEET_KEY)} and label")
+    rows = np.arange(len(table)) + 2  # the spreadsheet's row numbers: the header is row 1
+    labels = table["label"].map(_normalise_label)
+    problems = [f"row {r}: label {v!r} is not one of match, non-match, unsure (empty: not "
+                "labelled yet)" for r, v, ok in zip(rows, table["label"], labels) if ok is None]
+    if records is not None:
+        known = pd.MultiIndex.from_frame(records[["source", "record_id"]].astype(str))
+        for side in ("a", "b"):
+            ids = pd.MultiIndex.from_frame(table[[f"source_{side}", f"record_id_{side}"]]
+                                           .astype(str).apply(lambda c: c.str.strip()))
+            unknown = ~ids.isin(known)
+            problems += [f"row {r}: record {s}/{i} (record_id_{side}) is not one of the "
+                         "engagement's records" for r, (s, i) in zip(rows[unknown], ids[unknown])]
+    if problems:
+        problems.sort(key=lambda text: int(text.split(":")[0].split()[1]))
+        more = f" (and {len(problems) - 10} more)" if len(problems) > 10 else ""
+        raise ValueError(f"{path}: " + "; ".join(problems[:10]) + more)
+    filled = labels != ""
+    if not filled.any():
+        raise ValueError(f"{path}: no label filled in ({len(table)} pair(s)): write match, "
+                         "non-match or unsure in the label column")
+    out = table.loc[filled, SHEET_KEY].astype(str).apply(lambda c: c.str.strip())
+    out = out.rename(columns={v: k for k, v in _TO_SHEET.items()})
+    out["label"] = labels[filled].to_numpy()
+    out["row"] = rows[filled.to_numpy()]
+    return out.reset_index(drop=True)
+
+
+def keep_sheet_labels(engagement: Any, reviewer: str = "") -> int:
+    """Carry the labels filled in the engagement's current review sheet (CSV, then its Excel
+    copy) over to the label store, before the sheet is redrawn; returns how many were new.
+
+    Raises:
+        ValueError: the sheet has an error (the message names the row); fix it before redrawing,
+            so that no label is lost.
+    """
+    paths = sheet_paths(engagement)
+    store = LabelStore(labels_path(engagement))
+    kept = 0
+    for previous in (paths["csv"], paths["excel"]):
+        if previous.exists():
+            try:
+                filled = read_label_sheet(previous)
+            except ValueError as exc:
+                if "no label filled in" in str(exc) or "the sheet is empty" in str(exc):
+                    continue
+                raise ValueError(f"{exc}. Fix the sheet before drawing a new one, so that no "
+                                 "label is lost") from None
+            kept += store.add_many(filled, reviewer=reviewer)
+    return kept
+
+
+def write_review_sheet(sheet: pd.DataFrame, engagement: Any) -> dict[str, Path]:
+    """Write the review sheet (CSV and an Excel copy) under ``<output>/review/``, replacing the
+    previous one (call :func:`keep_sheet_labels` first).
+
+    Returns:
+        ``csv`` and ``excel``.
+    """
+    from rcu_kit.core.excel import write_workbook
+
+    paths = sheet_paths(engagement)
+    paths["csv"].parent.mkdir(parents=True, exist_ok=True)
+    sheet.to_csv(paths["csv"], index=False)
+    write_workbook(paths["excel"], {"review": sheet})
+    return paths

@@ -107,8 +107,10 @@ def test_sample_is_stratified_and_skips_labelled_pairs():
                                         "record_id_1": "record_id_2", "record_id_2": "record_id_1"})
     again = sample_pairs_for_review(pairs, n=30, labelled=labelled, seed=1)
     # Quotas for 30: 3, 3, 8, 7, 7, 2; left after the 4 labelled pairs (strata 0, 1, 2, 2):
-    # 4, 4, 3, 5, 5, 5; taken: 3 + 3 + 3 + 5 + 5 + 2 = 21, none of them labelled.
-    assert len(again) == 21
+    # 4, 4, 3, 5, 5, 5; within quota: 3 + 3 + 3 + 5 + 5 + 2 = 21; the 9 the short strata
+    # could not give go to those with pairs left: 1 + 1 + 3 more, so 26, none of them labelled.
+    assert len(again) == 26
+    assert again["stratum"].value_counts().sort_index().tolist() == [4, 4, 3, 5, 5, 5]
     assert not set(again["record_id_1"]) & set(sample.iloc[:4]["record_id_1"])
 
 
@@ -160,3 +162,107 @@ def test_quality_table_and_supervised_comparison():
     assert comparison.to_dict() == {"both": 2, "current only": 0, "supervised only": 1,
                                     "neither": 3}
     assert supervised_comparison(pairs, labels.iloc[:2], 0.9).empty
+
+
+# --- the engagement-wide review sheet ----------------------------------------------------------
+
+def _records(n: int) -> pd.DataFrame:
+    return pd.DataFrame({"source": ["crm"] * n + ["web"] * n,
+                         "record_id": [str(i) for i in range(n)] * 2,
+                         "last_name": [f"NOM{i}" for i in range(n)] * 2,
+                         "email": [f"p{i}@free.fr" for i in range(n)] * 2})
+
+
+def test_review_sample_covers_every_stratum_and_the_pairs_never_proposed():
+    from rcu_kit.golden.review import NOT_PROPOSED, draw_review_sample
+
+    records = _records(6)  # 12 records: 66 pairs of records
+    # 6 candidate pairs crm:i-web:i, two in each of the strata 0.00-0.05, 0.50-0.80, 0.95-1.00
+    pairs = pd.DataFrame([_pair(i, p) for i, p in enumerate([0.01, 0.02, 0.6, 0.7, 0.97, 0.99])])
+    sample = draw_review_sample(pairs, records, n=10, seed=3)
+    # 10 % of 10 = 1 pair never proposed (one of 66 - 6 = 60: weight 60); the 9 others take
+    # every candidate pair there is (6), each of weight 2 / 2 = 1.
+    counts = sample["stratum"].value_counts().sort_index().to_dict()
+    assert counts == {"0.00-0.05": 2, "0.50-0.80": 2, "0.95-1.00": 2, NOT_PROPOSED: 1}
+    random = sample[sample["stratum"] == NOT_PROPOSED].iloc[0]
+    assert (random["stratum_pairs"], random["weight"]) == (60, 60.0)
+    assert pd.isna(random["match_probability"])
+    assert random["record_id_1"] != random["record_id_2"] or random["source_1"] != random["source_2"]
+    assert set(sample.loc[sample["stratum"] != NOT_PROPOSED, "weight"]) == {1.0}
+    # the labelled pairs are never drawn again
+    again = draw_review_sample(pairs, records, n=10, labelled=sample.assign(label="match"), seed=3)
+    key = ["source_1", "record_id_1", "source_2", "record_id_2"]
+    assert not set(map(tuple, again[key].to_numpy())) & set(map(tuple, sample[key].to_numpy()))
+    assert (again["stratum"] == NOT_PROPOSED).all() and len(again) == 1
+
+
+def test_review_sheet_shows_both_records_masked_with_an_empty_label():
+    from rcu_kit.golden.review import draw_review_sample, review_sheet
+
+    records = _records(3)
+    pairs = pd.DataFrame([_pair(0, 0.99)])
+    sample = draw_review_sample(pairs, records, n=2, seed=1)
+    sheet = review_sheet(sample, records, mask=True)
+    assert sheet.columns.tolist() == ["source_a", "record_id_a", "source_b", "record_id_b",
+                                      "match_probability", "stratum", "weight", "last_name_a",
+                                      "last_name_b", "email_a", "email_b", "label"]
+    first = sheet.iloc[0]
+    assert (first["source_a"], first["record_id_a"], first["record_id_b"]) == ("crm", "0", "0")
+    assert first["last_name_a"] == "N***" and first["email_b"] == "p***@f***.fr"
+    assert (sheet["label"] == "").all()
+    assert review_sheet(sample, records, mask=False).iloc[0]["email_a"] == "p0@free.fr"
+
+
+def _sheet(rows: list[tuple[str, str, str]]) -> pd.DataFrame:
+    return pd.DataFrame([{"source_a": "crm", "record_id_a": a, "source_b": "web", "record_id_b": b,
+                          "label": label} for a, b, label in rows])
+
+
+def test_label_sheet_errors_name_the_row(tmp_path):
+    from rcu_kit.golden.review import read_label_sheet
+
+    records = _records(3)
+    path = tmp_path / "sheet.csv"
+    _sheet([("0", "0", "Match"), ("1", "1", "non-match"), ("2", "2", ""),
+            ("0", "1", "Personnes différentes"), ("1", "2", " unsure ")]).to_csv(path, index=False)
+    read = read_label_sheet(path, records)
+    # the empty label (row 4) is a pair not labelled yet; rows count the header as row 1
+    assert read["label"].tolist() == ["match", "non_match", "non_match", "unsure"]
+    assert read["row"].tolist() == [2, 3, 5, 6]
+    _sheet([("0", "0", "match"), ("1", "1", "mtach"), ("9", "2", "match")]).to_csv(path, index=False)
+    with pytest.raises(ValueError) as info:
+        read_label_sheet(path, records)
+    assert str(info.value) == (
+        f"{path}: row 3: label 'mtach' is not one of match, non-match, unsure (empty: not "
+        "labelled yet); row 4: record crm/9 (record_id_a) is not one of the engagement's records")
+    path.write_text("source_a,record_id_a,source_b,record_id_b,label\n", encoding="utf-8")
+    with pytest.raises(ValueError, match="the sheet is empty"):
+        read_label_sheet(path, records)
+    _sheet([("0", "0", "")]).to_excel(tmp_path / "sheet.xlsx", index=False)
+    with pytest.raises(ValueError, match=r"no label filled in \(1 pair"):
+        read_label_sheet(tmp_path / "sheet.xlsx", records)
+    with pytest.raises(ValueError, match="column\\(s\\) label missing"):
+        _sheet([("0", "0", "")]).drop(columns="label").to_csv(path, index=False)
+        read_label_sheet(path, records)
+
+
+def test_labels_of_the_sheet_are_kept_when_it_is_redrawn(tmp_path):
+    from rcu_kit.core.config import Engagement
+    from rcu_kit.golden.review import (keep_sheet_labels, labels_path, sheet_paths,
+                                       write_review_sheet)
+
+    engagement = Engagement(client="x", output_dir=str(tmp_path / "out"))
+    paths = sheet_paths(engagement)
+    write_review_sheet(_sheet([("0", "0", ""), ("1", "1", "")]), engagement)
+    assert keep_sheet_labels(engagement) == 0  # nothing filled in yet
+    # the reviewer fills one label in the CSV, another in the Excel copy
+    _sheet([("0", "0", "match"), ("1", "1", "")]).to_csv(paths["csv"], index=False)
+    _sheet([("0", "0", ""), ("1", "1", "non-match")]).to_excel(paths["excel"], index=False)
+    assert keep_sheet_labels(engagement) == 2
+    assert keep_sheet_labels(engagement) == 0  # kept once, not twice
+    store = LabelStore(labels_path(engagement))
+    assert sorted(store.labels()["label"]) == ["match", "non_match"]
+    # a typo stops the redraw, naming the row, until it is fixed
+    _sheet([("0", "0", "oui")]).to_csv(paths["csv"], index=False)
+    with pytest.raises(ValueError, match="row 2: label 'oui'.*no label is lost"):
+        keep_sheet_labels(engagement)
