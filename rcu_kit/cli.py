@@ -83,6 +83,27 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--sources", default="", help="comma-separated source names (default: all)")
     p.set_defaults(handler=_cmd_dedup)
 
+    p = sub.add_parser("review", help="clerical review: a sample of pairs to label, then the "
+                                      "figures with their 95 %% intervals from the labels",
+                       description="With --sample N: draw N record pairs to label (stratified by "
+                                   "match probability, pairs below the threshold and pairs the "
+                                   "blocking never proposed included) into <output>/review/sample.csv "
+                                   "and .xlsx; labels already filled in the previous sheet are kept "
+                                   "in <output>/review/labels.csv first. With --labels SHEET: read "
+                                   "the labels and estimate precision, recall, distinct customers, "
+                                   "duplicate rate and share of customers in several sources with "
+                                   "their 95 % intervals (written to dedup/summary.json).")
+    _add_engagement(p)
+    group = p.add_mutually_exclusive_group()
+    group.add_argument("--sample", type=int, metavar="N", default=None,
+                       help="pairs to draw for review (default: 200)")
+    group.add_argument("--labels", type=Path, metavar="SHEET", default=None,
+                       help="the filled review sheet (CSV or Excel) to read")
+    p.add_argument("--seed", type=int, default=None,
+                   help="random seed of the draw (default: the engagement's seed)")
+    p.add_argument("--reviewer", default="", help="who labelled (written with each label)")
+    p.set_defaults(handler=_cmd_review)
+
     p = sub.add_parser("match", help="check a new record against the built reference (preventive)",
                        description="Preventive deduplication: standardise one new record and list the "
                                    "customer ids it may belong to, with match probabilities, using "
@@ -235,6 +256,103 @@ def _cmd_dedup(args: argparse.Namespace) -> int:
     for name, path in paths.items():
         print(f"  {name:<17} {path}")
     return _print_loading(run.loading, engagement)
+
+
+def _review_run(engagement):
+    """The deduplication the review is about: rerun at the threshold of the saved summary."""
+    from rcu_kit.core.paths import dedup_summary_path
+    from rcu_kit.dedup.run import run_dedup
+
+    saved = dedup_summary_path(engagement)
+    threshold = None
+    if saved.exists():
+        threshold = json.loads(saved.read_text(encoding="utf-8")).get("threshold")
+    return run_dedup(engagement, threshold=threshold, progress=True)
+
+
+def _cmd_review(args: argparse.Namespace) -> int:
+    """Draw a review sheet (--sample), or estimate the figures from a labelled one (--labels)."""
+    from rcu_kit.core.config import load_engagement
+    from rcu_kit.golden import review
+
+    engagement = load_engagement(args.engagement)
+    seed = engagement.seed if args.seed is None else args.seed
+    if args.labels is None:
+        n = 200 if args.sample is None else args.sample
+        if n < 1:
+            raise ValueError(f"--sample {n}: give the number of pairs to draw (1 or more)")
+        kept = review.keep_sheet_labels(engagement, reviewer=args.reviewer)
+        run = _review_run(engagement)
+        store = review.LabelStore(review.labels_path(engagement))
+        sample = review.draw_review_sample(run.pairs, run.records, n, labelled=store.labels(),
+                                           seed=seed)
+        sheet = review.review_sheet(sample, run.records, mask=engagement.mask_personal_data)
+        paths = review.write_review_sheet(sheet, engagement)
+        if kept:
+            print(f"{kept} label(s) of the previous sheet kept in {store.path}")
+        print(f"{len(sheet)} pair(s) to label (threshold {run.threshold:g}), per stratum:")
+        counts = sheet.groupby("stratum", sort=True).agg(pairs=("weight", "size"),
+                                                          weight=("weight", "first"))
+        for stratum, row in counts.iterrows():
+            print(f"  {stratum:<13} {int(row.pairs):>4} pair(s), each standing for {row.weight:,.1f}")
+        print(f"Fill the label column (match, non-match, unsure) of {paths['csv']} "
+              f"(or its Excel copy {paths['excel']}), then run:")
+        print(f"  rcu-kit review {args.engagement} --labels {paths['csv']}")
+        return 0
+    return _review_labels(args, engagement, seed)
+
+
+def _review_labels(args: argparse.Namespace, engagement, seed: int) -> int:
+    """Read a labelled sheet into the label store, estimate the figures, save and print them."""
+    import pandas as pd
+
+    from rcu_kit.core.paths import crosswalk_path
+    from rcu_kit.golden import estimates as estimates_
+    from rcu_kit.golden import review
+
+    saved = crosswalk_path(engagement)
+    if not saved.exists():
+        raise FileNotFoundError(f"{saved}: run `rcu-kit dedup {args.engagement}` first")
+    known = pd.read_csv(saved, dtype=str, keep_default_na=False, usecols=["source", "record_id"])
+    filled = review.read_label_sheet(args.labels, known)
+    store = review.LabelStore(review.labels_path(engagement))
+    added = store.add_many(filled, reviewer=args.reviewer)
+    print(f"{len(filled)} label(s) read from {args.labels} ({added} new or changed), "
+          f"{len(store)} pair(s) labelled in all ({store.path})")
+    run = _review_run(engagement)
+    found = estimates_.estimate_figures(store.labels(), run.pairs, run.crosswalk, seed=seed)
+    path = estimates_.write_estimates(found, engagement)
+    _print_estimates(found)
+    print(f"Written under 'estimates' in {path}")
+    return 0
+
+
+def _print_estimates(found) -> None:
+    f, model = found.figures, found.model
+    unsure = f", {found.unsure} unsure left out" if found.unsure else ""
+    print(f"Estimated from {found.labelled} labelled pair(s){unsure}, "
+          f"{found.confidence:.0%} intervals (stratified bootstrap):")
+
+    def count(x): return f"{x:,.0f}"
+    rows = [("distinct customers", "n_customers", count),
+            ("duplicate rate", "duplicate_rate", _pct),
+            ("customers in 2+ sources", "overlap_rate", _pct),
+            ("pairwise precision", "precision", _pct), ("pairwise recall", "recall", _pct)]
+    for label, key, fmt in rows:
+        e = f[key]
+        shown = "n/a" if e.value != e.value else f"{fmt(e.value)} [{fmt(e.low)} - {fmt(e.high)}]"
+        line = f"  {label + ':':<25} {shown}"
+        if key in model and model[key] is not None:
+            line += f"   (deduplication: {fmt(model[key])})"
+        print(line)
+    if found.unlabelled_strata:
+        print(f"  strata without label, counted at the model's probability: "
+              f"{', '.join(found.unlabelled_strata)}")
+    np_ = found.not_proposed
+    if np_["labelled"]:
+        print(f"  pairs never proposed by the blocking: {np_['matches']} match(es) among "
+              f"{np_['labelled']} labelled out of {np_['pairs']:,} (at most "
+              f"{np_['matches_high']:,.0f} matching pairs there, {found.confidence:.0%} bound)")
 
 
 def _cmd_match(args: argparse.Namespace) -> int:

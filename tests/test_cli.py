@@ -92,3 +92,51 @@ def test_summary_and_audit_of_the_quirk_corpus_report_every_source_and_exit_1(tm
     assert worded.str.startswith("Source not loaded, left out: source 'missing'").iloc[0]
     inventory = pd.read_parquet(tmp_path / "output" / "audit" / "inventory.parquet")
     assert len(inventory) == len(CORPUS) - 2  # the audited sources, the empty one included
+
+
+def test_review_draws_a_sheet_then_estimates_the_figures_from_its_labels(tmp_path, capsys):
+    import json
+
+    import pandas as pd
+
+    from rcu_kit.sources.demo import generate_demo
+
+    demo = generate_demo(tmp_path / "demo", n_records=1000, seed=5)
+    engagement = str(demo.engagement_path)
+    assert main(["review", engagement, "--labels", str(tmp_path / "none.csv")]) == 2
+    assert "run `rcu-kit dedup" in capsys.readouterr().err
+    assert main(["dedup", engagement]) == 0
+    assert main(["review", engagement, "--sample", "40"]) == 0
+    out = capsys.readouterr().out
+    assert "40 pair(s) to label" in out and "not_proposed" in out
+    review = demo.engagement_path.parent / "output" / "review"
+    sheet = pd.read_csv(review / "sample.csv", dtype=str, keep_default_na=False)
+    assert len(sheet) == 40 and (review / "sample.xlsx").exists()
+    assert sheet.columns[:4].tolist() == ["source_a", "record_id_a", "source_b", "record_id_b"]
+    # a reviewer who knows the truth fills the sheet in place; one typo first
+    truth = pd.read_csv(demo.truth_path, dtype=str)
+    person = dict(zip(zip(truth["source"], truth["record_id"]), truth["person_id"]))
+    sheet["label"] = ["match" if person[(a, b)] == person[(c, d)] else "non-match" for a, b, c, d
+                      in sheet[["source_a", "record_id_a", "source_b", "record_id_b"]].to_numpy()]
+    sheet.loc[3, "label"] = "matchh"
+    sheet.to_csv(review / "sample.csv", index=False)
+    assert main(["review", engagement, "--labels", str(review / "sample.csv")]) == 2
+    assert "row 5: label 'matchh' is not one of match, non-match, unsure" in capsys.readouterr().err
+    sheet.loc[3, "label"] = "unsure"
+    sheet.to_csv(review / "sample.csv", index=False)
+    assert main(["review", engagement, "--labels", str(review / "sample.csv")]) == 0
+    out = capsys.readouterr().out
+    assert "40 label(s) read" in out and "39 labelled pair(s), 1 unsure left out" in out
+    assert "distinct customers:" in out and "pairwise recall:" in out
+    saved = json.loads((demo.engagement_path.parent / "output" / "dedup" / "summary.json")
+                       .read_text(encoding="utf-8"))["estimates"]
+    n = saved["n_customers"]
+    assert n["low"] <= n["value"] <= n["high"]
+    assert f"{n['value']:,.0f} [{n['low']:,.0f} - {n['high']:,.0f}]" in out
+    # a new draw keeps every label (already in the store) and draws other pairs
+    assert main(["review", engagement, "--sample", "20"]) == 0
+    labels = pd.read_csv(review / "labels.csv")
+    assert len(labels) == 40
+    again = pd.read_csv(review / "sample.csv", dtype=str)
+    assert not set(again["record_id_a"] + again["record_id_b"]) & \
+        set(sheet["record_id_a"] + sheet["record_id_b"])

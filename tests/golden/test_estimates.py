@@ -1,0 +1,108 @@
+"""Figures estimated from labelled pairs: exact values on handmade populations, worked by hand."""
+
+from __future__ import annotations
+
+import json
+
+import pandas as pd
+import pytest
+
+from rcu_kit.golden.estimates import estimate_figures, read_estimates, write_estimates
+
+
+def _pair(a: str, b: str, p: float | None = None) -> dict:
+    (sa, ia), (sb, ib) = a.split(":"), b.split(":")
+    return {"source_1": sa, "record_id_1": ia, "source_2": sb, "record_id_2": ib,
+            "match_probability": p}
+
+
+# Six records; the deduplication made C1 = {crm:1, web:a}, C2 = {crm:2, web:b}, C3 = {crm:3},
+# C4 = {web:c}: 4 customers, 2 duplicates, 2 customers in both sources.
+CROSSWALK = pd.DataFrame({"source": ["crm", "crm", "crm", "web", "web", "web"],
+                          "record_id": ["1", "2", "3", "a", "b", "c"],
+                          "customer_id": ["C1", "C2", "C3", "C1", "C2", "C4"]})
+PAIRS = pd.DataFrame([_pair("crm:1", "web:a", 0.99), _pair("crm:2", "web:b", 0.97),
+                      _pair("crm:3", "web:c", 0.30), _pair("crm:1", "crm:2", 0.01)])
+
+
+def test_a_census_gives_the_true_figures_with_no_width():
+    # The truth: crm:1 = web:a (found), crm:2 != web:b (a false merge), crm:3 = web:c (missed).
+    # plus one of the 15 - 4 = 11 pairs never proposed: not a match
+    labels = pd.DataFrame([*PAIRS.assign(label=["match", "non_match", "match", "non_match"])
+                           .to_dict("records"), {**_pair("crm:2", "crm:3"), "label": "non_match"}])
+    est = estimate_figures(labels, PAIRS, CROSSWALK, n_bootstrap=200)
+    f = {name: (e.value, e.low, e.high) for name, e in est.figures.items()}
+    # True customers {crm:1, web:a}, {crm:2}, {web:b}, {crm:3, web:c}: 4 of 6 records, 2 duplicates,
+    # 2 of the 4 in both sources. The crosswalk's 2 pairs in one customer hold 1 true match
+    # (precision 1/2); the 2 true matches, 1 found (recall 1/2). Every candidate stratum is
+    # labelled in full and the pair never proposed agrees: no width.
+    assert f["n_customers"] == (4.0, 4.0, 4.0)
+    assert f["duplicate_rate"] == pytest.approx((2 / 6,) * 3)
+    assert f["overlap_rate"] == (0.5, 0.5, 0.5)
+    assert f["precision"] == (0.5, 0.5, 0.5)
+    assert f["recall"] == (0.5, 0.5, 0.5)
+    assert est.model == {"n_customers": 4.0, "duplicate_rate": pytest.approx(2 / 6),
+                         "overlap_rate": 0.5}
+    strata = est.strata.set_index("stratum")
+    assert strata.loc["not_proposed", ["pairs", "labelled", "weight"]].tolist() == [11, 1, 11.0]
+    assert strata.loc["0.95-1.00", ["pairs", "labelled", "matches"]].tolist() == [2, 2, 1]
+    assert est.not_proposed["labelled"] == 1 and est.not_proposed["matches"] == 0
+
+
+def test_a_sampled_stratum_is_weighted_by_its_pairs():
+    # 20 records crm:0..9 and web:0..9; the deduplication put crm:i with web:i (10 customers of 2).
+    crosswalk = pd.DataFrame({"source": ["crm"] * 10 + ["web"] * 10,
+                              "record_id": [str(i) for i in range(10)] * 2,
+                              "customer_id": [f"C{i}" for i in range(10)] * 2})
+    pairs = pd.DataFrame([_pair(f"crm:{i}", f"web:{i}", 0.99) for i in range(10)])
+    # 2 of the 10 pairs labelled, one of them wrong: weight 10 / 2 = 5, so 5 false merges.
+    labels = pairs.iloc[:2].assign(label=["match", "non_match"])
+    est = estimate_figures(labels, pairs, crosswalk, n_bootstrap=500)
+    f = est.figures
+    # precision (10 - 5) / 10; no missed match seen: recall 1.
+    assert f["precision"].value == pytest.approx(0.5)
+    assert f["recall"].value == pytest.approx(1.0)
+    # each false merge splits a customer of 2 (c = 2/2): 10 duplicates - 5 = 5; 20 - 5 = 15
+    # customers, of which 10 - 5 = 5 in both sources (the model's 10 scaled by 5 / 10).
+    assert f["n_customers"].value == pytest.approx(15)
+    assert f["duplicate_rate"].value == pytest.approx(5 / 20)
+    assert f["overlap_rate"].value == pytest.approx(5 / 15)
+    # 2 labels out of 10: the interval is wide and holds the estimate
+    assert f["n_customers"].low < 15 < f["n_customers"].high
+    assert est.strata.set_index("stratum").loc["0.95-1.00", "weight"] == 5.0
+
+
+def test_an_unlabelled_stratum_counts_at_the_model_probability():
+    labels = PAIRS.iloc[[0, 1, 3]].assign(label=["match", "match", "non_match"])
+    est = estimate_figures(labels, PAIRS, CROSSWALK, n_bootstrap=50)
+    # the pair at 0.30 (stratum 0.20-0.50) has no label: 0.3 of a missed match, c = 2/(1+1) = 1
+    assert est.unlabelled_strata == ["0.20-0.50"]
+    assert est.figures["n_customers"].value == pytest.approx(4 - 0.3)
+    assert est.figures["recall"].value == pytest.approx(2 / 2.3)
+
+
+def test_unusable_labels_are_counted_and_no_label_is_an_error():
+    labels = pd.DataFrame([{**_pair("crm:1", "web:a"), "label": "match"},
+                           {**_pair("crm:9", "web:z"), "label": "match"},  # not in the crosswalk
+                           {**_pair("crm:2", "web:b"), "label": "unsure"}])
+    est = estimate_figures(labels, PAIRS, CROSSWALK, n_bootstrap=20)
+    assert (est.labelled, est.unsure, est.not_found) == (1, 1, 1)
+    with pytest.raises(ValueError, match="no pair labelled match or non-match"):
+        estimate_figures(labels.iloc[1:], PAIRS, CROSSWALK)
+
+
+def test_estimates_go_under_estimates_in_the_dedup_summary(tmp_path):
+    from rcu_kit.core.config import Engagement
+
+    engagement = Engagement(client="x", output_dir=str(tmp_path / "out"))
+    labels = PAIRS.assign(label=["match", "non_match", "match", "non_match"])
+    est = estimate_figures(labels, PAIRS, CROSSWALK, n_bootstrap=20)
+    with pytest.raises(FileNotFoundError, match="rcu-kit dedup"):
+        write_estimates(est, engagement)
+    path = tmp_path / "out" / "dedup" / "summary.json"
+    path.write_text(json.dumps({"n_customers": 4}), encoding="utf-8")
+    write_estimates(est, engagement)
+    saved = json.loads(path.read_text(encoding="utf-8"))
+    assert saved["n_customers"] == 4
+    assert saved["estimates"]["n_customers"] == {"value": 4.0, "low": 4.0, "high": 4.0}
+    assert read_estimates(engagement)["precision"]["value"] == 0.5
