@@ -312,6 +312,33 @@ def _overlap_kpi(summary, language: str) -> str | None:
     return f"{fmt_number(summary.multi_source_customers, language)} ({share})"
 
 
+def _estimated_kpis(kpis: list[dict[str, Any]], estimates: dict[str, Any] | None,
+                    language: str) -> str | None:
+    """Put the review's estimates and their 95 % intervals in the key figures; the sentence on
+    how they were obtained, or None when there is no estimate."""
+    if not estimates:
+        return None
+    formats = {"distinct_customers": ("n_customers", lambda v: fmt_number(v, language)),
+               "duplicate_rate": ("duplicate_rate", lambda v: fmt_percent(v, language, 1)),
+               "overlap": ("overlap_rate", lambda v: fmt_percent(v, language, 1))}
+    shown = False
+    for kpi in kpis:
+        key, fmt = formats.get(kpi["key"], (None, None))
+        figure = estimates.get(key) if key else None
+        if not isinstance(figure, dict) or any(_present(figure.get(k)) is None
+                                              for k in ("value", "low", "high")):
+            continue
+        kpi["value"] = fmt(figure["value"])
+        kpi["interval"] = f"[{fmt(figure['low'])} – {fmt(figure['high'])}]"
+        shown = True
+    if not shown:
+        return None
+    model = (estimates.get("model") or {}).get("n_customers")
+    return t("report.estimates_sentence", language,
+             labelled=fmt_number(estimates.get("labelled", 0), language),
+             customers=fmt_number(model, language) if model is not None else "?")
+
+
 def render_index(summary, out_path: str | Path, *, reports: list[dict[str, str | None]],
                  profiles: list[dict[str, str]], workbooks: list[dict[str, str]],
                  error: str | None = None) -> Path:
@@ -335,14 +362,17 @@ def render_index(summary, out_path: str | Path, *, reports: list[dict[str, str |
     L = _labels(lang)
     kpis = [
         # a figure not measured yet is None: the page says "non disponible" / "not available"
-        {"label": L["sources_count"], "value": _present_text(fmt_number, summary.n_sources, lang)},
-        {"label": L["records"], "value": _present_text(fmt_number, summary.records, lang)},
-        {"label": L["distinct_customers"],
+        {"key": "sources_count", "value": _present_text(fmt_number, summary.n_sources, lang)},
+        {"key": "records", "value": _present_text(fmt_number, summary.records, lang)},
+        {"key": "distinct_customers",
          "value": _present_text(fmt_number, summary.distinct_customers, lang)},
-        {"label": L["duplicate_rate"],
+        {"key": "duplicate_rate",
          "value": _present_text(fmt_percent, summary.duplicate_rate, lang, 1)},
-        {"label": L["overlap"], "value": _overlap_kpi(summary, lang)},
+        {"key": "overlap", "value": _overlap_kpi(summary, lang)},
     ]
+    for kpi in kpis:
+        kpi["label"] = L[kpi["key"]]
+    estimates_note = _estimated_kpis(kpis, summary.estimates, lang)
     charts = []
     if "records" in summary.sources.columns and summary.sources["records"].notna().any():
         charts.append(figure_div(records_per_source_chart(summary.sources, lang), "rcu-fig-records"))
@@ -373,7 +403,7 @@ def render_index(summary, out_path: str | Path, *, reports: list[dict[str, str |
     page = env.get_template("index.html.j2").render(
         L=L, language=lang, client=summary.client,
         generated=summary.generated.strftime("%d/%m/%Y %H:%M" if lang == "fr" else "%Y-%m-%d %H:%M"),
-        kpis=kpis, charts=charts, sources=sources, gaps=gaps, form=form,
+        kpis=kpis, estimates_note=estimates_note, charts=charts, sources=sources, gaps=gaps, form=form,
         left_out=t("loaders.left_out_sentence", lang, sources=", ".join(summary.left_out))
         if summary.left_out else None,
         form_explanation=safe(summary.form_explanation), reports=reports,

@@ -20,6 +20,10 @@ Files read (their locations come from :mod:`rcu_kit.core.paths`, shared with the
 - ``mapping/findings.csv`` (gap analysis): findings ``kind``, ``key``, ``subject``,
   ``detail_code``, ``detail_params``, ``severity``; those of kind ``gap`` are the gaps, worded in
   the engagement's language (:mod:`rcu_kit.core.wording`).
+- ``dedup/summary.json``, key ``estimates`` (``rcu-kit review --labels``): the figures
+  re-estimated from a reviewer's labels, each ``{value, low, high}``, shown with their 95 %
+  interval; ignored when the deduplication ran again since (its ``model.n_customers`` is no
+  longer the crosswalk's count).
 - ``roadmap/summary.json`` (roadmap step): ``recommended_form``, one of ``mdm``, ``crm_hosted``,
   ``decision_db``, ``crosswalk``, and ``explanation``, its figures and the codes of its reasons,
   worded in the engagement's language (:func:`rcu_kit.core.wording.word_explanation`).
@@ -74,6 +78,7 @@ class ExecutiveSummary:
     recommended_form: str | None = None
     form_explanation: str | None = None  # the roadmap's one-paragraph justification
     left_out: list[str] = field(default_factory=list)  # sources in error when loaded: not audited
+    estimates: dict[str, Any] | None = None  # figures re-estimated from labelled pairs (review)
     origins: dict[str, str] = field(default_factory=dict)  # figure -> file it was read from
     missing: list[str] = field(default_factory=list)  # figures not available, with why
 
@@ -220,6 +225,7 @@ def collect_summary(engagement: Engagement, generated: datetime | None = None) -
         summary.overlap = overlap_matrix(crosswalk)
         summary.sources = sources.merge(figures["per_source"], on="source", how="left")
         summary.origins["records"] = str(paths.crosswalk_path(engagement))
+        _read_estimates(summary, dedup, engagement)
         return _read_later_steps(summary, engagement)
 
     summary.missing.append("crosswalk.csv (deduplication step)")
@@ -229,6 +235,7 @@ def collect_summary(engagement: Engagement, generated: datetime | None = None) -
         summary.duplicate_rate = dedup.get("duplicate_rate")
         summary.overlap_rate = dedup.get("overlap_rate")
         summary.origins["records"] = str(paths.dedup_summary_path(engagement))
+        _read_estimates(summary, dedup, engagement)
     per_source = _records_per_source(engagement)
     if per_source is not None:
         table, origin = per_source
@@ -237,6 +244,23 @@ def collect_summary(engagement: Engagement, generated: datetime | None = None) -
             summary.records = int(table["records"].sum())
             summary.origins["records"] = origin
     return _read_later_steps(summary, engagement)
+
+
+def _read_estimates(summary: ExecutiveSummary, dedup: dict[str, Any] | None,
+                    engagement: Engagement) -> None:
+    """The review's estimates, when they are about the crosswalk the summary shows."""
+    found = dedup.get("estimates") if dedup else None
+    if not isinstance(found, dict):
+        return
+    model = (found.get("model") or {}).get("n_customers")
+    if model is not None and summary.distinct_customers is not None \
+            and round(float(model)) != int(summary.distinct_customers):
+        summary.missing.append(f"{paths.dedup_summary_path(engagement)}: the review's estimates "
+                               "are about an earlier deduplication (label again or rerun "
+                               "`rcu-kit review --labels`)")
+        return
+    summary.estimates = found
+    summary.origins["estimates"] = str(paths.dedup_summary_path(engagement))
 
 
 def _sources_left_out(engagement: Engagement) -> list[str]:

@@ -265,3 +265,32 @@ def test_index_page_from_dedup_summary_figures(tmp_path):
     html = render_index(summary, tmp_path / "index.html", reports=[], profiles=[],
                         workbooks=[]).read_text(encoding="utf-8")
     assert re.findall(r'rcu-kpi-value">(.*?)</div>', html) == ["1", "12,500", "10,000", "20.0%", "12.5%"]
+
+
+@pytest.mark.parametrize("language, values, sentence", [
+    ("fr", ["1", "12\u202f500", "10\u202f100", "19,2\u00a0%", "13,0\u00a0%"],
+     "Entre crochets : intervalle de confiance à 95 %, estimé à partir de 200 paires "
+     "d'enregistrements qualifiées par un relecteur"),
+    ("en", ["1", "12,500", "10,100", "19.2%", "13.0%"],
+     "In brackets: 95% confidence interval, estimated from 200 record pairs labelled by a "
+     "reviewer")])
+def test_index_page_shows_the_review_estimates_with_their_interval(tmp_path, language, values,
+                                                                  sentence):
+    estimates = {"n_customers": {"value": 10100, "low": 9950, "high": 10240},
+                 "duplicate_rate": {"value": 0.192, "low": 0.181, "high": 0.204},
+                 "overlap_rate": {"value": 0.13, "low": 0.12, "high": 0.14},
+                 "labelled": 200, "model": {"n_customers": 10000}}
+    summary = ExecutiveSummary(client="C", language=language, generated=datetime(2025, 1, 31),
+                               masked=True, sources=pd.DataFrame({"source": ["crm"], "system": [""],
+                                                                  "flow": ["batch"], "refresh": [""]}),
+                               records=12500, distinct_customers=10000, duplicate_rate=0.2,
+                               overlap_rate=0.125, estimates=estimates)
+    html = render_index(summary, tmp_path / "index.html", reports=[], profiles=[],
+                        workbooks=[]).read_text(encoding="utf-8")
+    assert re.findall(r'rcu-kpi-value">(.*?)</div>', html) == values
+    intervals = re.findall(r'rcu-kpi-interval">(.*?)</div>', html)
+    assert intervals[0] == ("[9\u202f950 – 10\u202f240]" if language == "fr" else "[9,950 – 10,240]")
+    assert len(intervals) == 3
+    assert html_escape(sentence, quote=True).replace("&#x27;", "&#39;") in html
+    assert ("10\u202f000 clients distincts" if language == "fr" else
+            "counts 10,000 distinct customers") in html

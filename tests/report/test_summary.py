@@ -187,3 +187,23 @@ def test_collect_summary_records_from_audit_inventory_before_sources_summary(tmp
     assert summary.records == 3500
     assert summary.sources["records"].tolist() == [1750, 1500, 250]
     assert summary.distinct_customers is None  # only the deduplication knows customers
+
+
+def test_collect_summary_reads_the_review_estimates_of_the_current_crosswalk(tmp_path):
+    eng = _engagement(tmp_path)
+    # 3 records, 2 customers
+    pd.DataFrame({"source": ["crm", "crm", "web"], "record_id": ["1", "2", "a"],
+                  "customer_id": ["C1", "C2", "C1"]}).to_csv(eng.output_path / "crosswalk.csv",
+                                                              index=False)
+    (eng.output_path / "dedup").mkdir()
+    estimates = {"n_customers": {"value": 2.4, "low": 2.0, "high": 3.0}, "labelled": 12,
+                 "model": {"n_customers": 2.0}}
+    path = eng.output_path / "dedup" / "summary.json"
+    path.write_text(json.dumps({"n_customers": 2, "estimates": estimates}))
+    summary = collect_summary(eng)
+    assert summary.estimates == estimates and summary.origins["estimates"] == str(path)
+    # the deduplication ran again (3 customers now): the estimates are about another crosswalk
+    path.write_text(json.dumps({"estimates": {**estimates, "model": {"n_customers": 3.0}}}))
+    summary = collect_summary(eng)
+    assert summary.estimates is None
+    assert any("estimates are about an earlier deduplication" in m for m in summary.missing)
