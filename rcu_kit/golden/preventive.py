@@ -50,8 +50,8 @@ from rcu_kit.linkage.classify import RULES, TF_PREFIX
 from rcu_kit.linkage.compare import MISSING, default_features, level_names
 from rcu_kit.linkage.indexing import ExactBlockIndex, SortedNeighbourhoodIndex
 from rcu_kit.linkage.pipeline import DedupSettings, build_index
-from rcu_kit.linkage.prepare import (TEXT_COLUMNS, birth_month_day, french_phonetic,
-                                     prepare_records, street_key)
+from rcu_kit.linkage.prepare import (TEXT_COLUMNS, WEAK_KEY_ABSENT, birth_month_day,
+                                     french_phonetic, prepare_records, street_key)
 from rcu_kit.values.phones import is_french_mobile
 
 __all__ = ["ReferenceIndex", "build_reference_index", "reference_index_path",
@@ -212,6 +212,8 @@ def prepare_record(record: Mapping[str, Any]) -> dict[str, Any]:
     out["birth_month_day"] = _clean_text(birth_month_day(date)) if date else None
     out["department"] = _clean_text(postcode[:2]) if postcode else None
     out["locality"] = postcode or out["city"]
+    out["weak_key"] = None if any(out[c] is not None for c in WEAK_KEY_ABSENT) \
+        else out["last_name_phonetic"]
     street = out["street_name"]
     out["street_key"] = _clean_text(street_key(street)) if street else None
     out["email_local"] = _clean_text(email.split("@")[0]) if email else None

@@ -109,6 +109,12 @@ def default_passes() -> list[dict[str, Any]]:
         # whose e-mails, made of their names, differed by the domain or a digit).
         {"name": "names_locality", "on": [["last_name_phonetic", "birth_name_phonetic"],
                                           "first_name_phonetic", "locality"]},
+        # Records known by names and a place only (no e-mail, phone, birth date, id or street),
+        # sorted on surname sound, first-name sound and locality, each paired with the next 3:
+        # a prolific customer whose names block is too big to pair (skipped above) is still
+        # chained together, in (window - 1) pairs per record however common the name.
+        {"name": "names_only_sorted", "sorted": ["weak_key", "first_name_phonetic", "locality"],
+         "window": 4},
         # No sorted-neighbourhood pass by default: on the benchmarks (demo 100k) one on first
         # then last name added 260k candidate pairs (more than all the exact passes together)
         # for 124 more true links. Add one to ``passes`` for data with many misspelt names.
@@ -124,6 +130,7 @@ def default_passes() -> list[dict[str, Any]]:
 KEY_FEATURES = {
     "phone": "phone", "email": "email", "id_number": "id_number",
     "last_name": "last_name", "last_name_phonetic": "last_name", "birth_name_phonetic": "last_name",
+    "weak_key": "last_name",
     "first_name": "first_name", "first_name_phonetic": "first_name", "first_initial": "first_name",
     "birth_date": "birth_date",
     "postcode": "postcode_city", "city": "postcode_city", "locality": "postcode_city",

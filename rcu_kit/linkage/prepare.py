@@ -12,7 +12,8 @@ such as a social-security, loyalty-card or customer number) and returns the fram
   (``last_name``, ``birth_name``) share one vocabulary so a birth name can be compared with a
   married name by code;
 * derived keys: ``first_initial``, ``birth_year``, ``birth_month_day``, ``department``,
-  ``locality`` (the postcode, else the town), ``street_key``,
+  ``locality`` (the postcode, else the town), ``weak_key`` (the surname's sound of records with
+  no e-mail, phone, birth date, id number or street), ``street_key``,
   ``email_local``, ``phone_is_mobile``, and phonetic keys computed here when the standardiser did not provide them.
 
 Examples:
@@ -34,8 +35,8 @@ import pandas as pd
 
 from rcu_kit.values.phones import is_french_mobile
 
-__all__ = ["CONTRACT_COLUMNS", "TEXT_COLUMNS", "prepare_records", "french_phonetic",
-           "street_key", "birth_month_day", "validate_records"]
+__all__ = ["CONTRACT_COLUMNS", "TEXT_COLUMNS", "WEAK_KEY_ABSENT", "prepare_records",
+           "french_phonetic", "street_key", "birth_month_day", "validate_records"]
 
 TEXT_COLUMNS = (
     "civility", "last_name", "birth_name", "first_name", "last_name_phonetic",
@@ -44,6 +45,10 @@ TEXT_COLUMNS = (
     "id_number",
 )
 CONTRACT_COLUMNS = ("source", "record_id", *TEXT_COLUMNS, "name_swapped")
+
+# A record with none of these is known by its names and a place only: its ``weak_key`` is its
+# surname's sound (else missing), for the sorted-neighbourhood pass of such records.
+WEAK_KEY_ABSENT = ("email", "phone", "birth_date", "id_number", "street_name")
 
 # Columns whose vocabularies are shared (compared across columns by code).
 _SHARED_VOCABULARIES = (("last_name", "birth_name"),
@@ -205,7 +210,8 @@ def prepare_records(records: pd.DataFrame) -> pd.DataFrame:
 
     Returns:
         A new frame: the contract columns (text as ``category``), plus ``first_initial``,
-        ``birth_year``, ``birth_month_day``, ``department``, ``locality``, ``street_key``, ``email_local`` and ``phone_is_mobile``.
+        ``birth_year``, ``birth_month_day``, ``department``, ``locality``, ``weak_key``,
+        ``street_key``, ``email_local`` and ``phone_is_mobile``.
 
     Raises:
         ValueError: see :func:`validate_records`.
@@ -238,6 +244,14 @@ def prepare_records(records: pd.DataFrame) -> pd.DataFrame:
     cats["birth_month_day"] = _derive(cats["birth_date"], birth_month_day)
     cats["department"] = _derive(cats["postcode"], lambda v: v[:2] or None)
     cats["locality"] = _coalesce(cats["postcode"], cats["city"])
+    # The surname's sound of the records known by their names and a place only: nothing else
+    # to block on (see WEAK_KEY_ABSENT).
+    strong = np.zeros(n, dtype=bool)
+    for col in WEAK_KEY_ABSENT:
+        strong |= cats[col].codes >= 0
+    weak_codes = np.where(strong, -1, cats["last_name_phonetic"].codes)
+    cats["weak_key"] = pd.Categorical.from_codes(
+        weak_codes, categories=cats["last_name_phonetic"].categories, validate=False)
     cats["street_key"] = _derive(cats["street_name"], street_key)
     cats["email_local"] = _derive(cats["email"], lambda v: v.split("@")[0] or None)
     for group in _SHARED_VOCABULARIES:
