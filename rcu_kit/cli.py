@@ -229,7 +229,7 @@ def _pct(value: float | None) -> str:
 def _cmd_dedup(args: argparse.Namespace) -> int:
     """Run and save the deduplication, then print the headline figures and the paths written."""
     from rcu_kit.core.config import load_engagement
-    from rcu_kit.dedup.run import run_dedup, write_dedup_outputs
+    from rcu_kit.dedup.run import labelled_threshold, run_dedup, write_dedup_outputs
 
     engagement = load_engagement(args.engagement)
     sources = [s.strip() for s in (args.sources or "").split(",") if s.strip()]
@@ -237,8 +237,10 @@ def _cmd_dedup(args: argparse.Namespace) -> int:
     paths = write_dedup_outputs(run, engagement)
     run.loading.to_csv(engagement.output_path / "sources_summary.csv", index=False)
     f = run.figures
+    labelled = None if args.threshold else labelled_threshold(engagement)
+    chosen_by = " chosen by the review's labels" if labelled == run.threshold else ""
     print(f"Deduplication of {engagement.client} ({len(run.sources)} source(s), "
-          f"threshold {run.threshold:g})")
+          f"threshold {run.threshold:g}{chosen_by})")
     print(f"  records:            {f['n_records']:,}")
     print(f"  distinct customers: {f['n_customers']:,}")
     print(f"  duplicate rate:     {_pct(f['duplicate_rate'])} ({f['n_duplicates']:,} duplicate records)")
@@ -255,7 +257,23 @@ def _cmd_dedup(args: argparse.Namespace) -> int:
     print("Outputs:")
     for name, path in paths.items():
         print(f"  {name:<17} {path}")
+    _dedup_estimates(run, engagement)
     return _print_loading(run.loading, engagement)
+
+
+def _dedup_estimates(run, engagement) -> None:
+    """With labels kept in the output folder, the figures re-estimated for this run."""
+    from rcu_kit.golden import estimates as estimates_
+    from rcu_kit.golden import review
+
+    store = review.LabelStore(review.labels_path(engagement))
+    labels = store.labels()
+    if not len(labels) or not labels["label"].isin(("match", "non_match")).any():
+        return
+    found = estimates_.estimate_figures(labels, run.pairs, run.crosswalk, seed=engagement.seed)
+    estimates_.write_estimates(found, engagement)
+    print(f"With the {len(labels)} label(s) kept in {store.path}:")
+    _print_estimates(found)
 
 
 def _review_run(engagement):
@@ -324,7 +342,32 @@ def _review_labels(args: argparse.Namespace, engagement, seed: int) -> int:
     path = estimates_.write_estimates(found, engagement)
     _print_estimates(found)
     print(f"Written under 'estimates' in {path}")
+    refit = estimates_.refit_threshold(store.labels(), run.pairs, run.threshold)
+    estimates_.write_threshold(refit, engagement)
+    _print_refit(refit, run)
     return 0
+
+
+def _print_refit(refit, run) -> None:
+    """Say what the labels change in the model (its threshold)."""
+    if refit.reason == "too_few_labels":
+        print(f"Threshold kept at {refit.previous:g}: {refit.labelled} labelled candidate "
+              "pair(s), with matches and non-matches, are too few to refit it (20 needed)")
+        return
+    if not refit.changed:
+        print(f"Threshold kept at {refit.previous:g}: the labels find no better one "
+              f"(estimated pairwise F1 {refit.previous_f1:.3f})")
+        return
+    effect = run.threshold_effect.set_index("threshold")["customers"] \
+        if len(run.threshold_effect) else {}
+    line = (f"The labels move the threshold from {refit.previous:g} to {refit.threshold:g} "
+            f"(estimated pairwise F1 {refit.previous_f1:.3f} -> {refit.f1:.3f})")
+    if refit.threshold in effect and refit.previous in effect:
+        line += (f": distinct customers {int(effect[refit.previous]):,} -> "
+                 f"{int(effect[refit.threshold]):,}")
+    print(line)
+    print("  `rcu-kit dedup` and the report now use it; run `rcu-kit dedup` then "
+          "`rcu-kit review --labels` again for the estimates of the refitted model")
 
 
 def _print_estimates(found) -> None:

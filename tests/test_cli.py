@@ -133,6 +133,10 @@ def test_review_draws_a_sheet_then_estimates_the_figures_from_its_labels(tmp_pat
     n = saved["n_customers"]
     assert n["low"] <= n["value"] <= n["high"]
     assert f"{n['value']:,.0f} [{n['low']:,.0f} - {n['high']:,.0f}]" in out
+    assert "Threshold kept at 0.9" in out or "The labels move the threshold from 0.9" in out
+    # a rerun of the deduplication re-estimates the figures from the labels kept
+    assert main(["dedup", engagement]) == 0
+    assert "With the 40 label(s) kept in" in capsys.readouterr().out
     # a new draw keeps every label (already in the store) and draws other pairs
     assert main(["review", engagement, "--sample", "20"]) == 0
     labels = pd.read_csv(review / "labels.csv")

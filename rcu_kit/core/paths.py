@@ -10,8 +10,8 @@ from pathlib import Path
 
 from rcu_kit.core.config import Engagement
 
-__all__ = ["step_dir", "crosswalk_path", "dedup_summary_path", "findings_path", "roadmap_dir",
-           "sources_summary_path"]
+__all__ = ["step_dir", "crosswalk_path", "dedup_summary_path", "review_threshold_path",
+           "findings_path", "roadmap_dir", "sources_summary_path"]
 
 
 def step_dir(engagement: Engagement, step: str) -> Path:
@@ -29,6 +29,12 @@ def crosswalk_path(engagement: Engagement) -> Path:
 def dedup_summary_path(engagement: Engagement) -> Path:
     """Headline figures of the deduplication (JSON): records, customers, rates per source."""
     return step_dir(engagement, "dedup") / "summary.json"
+
+
+def review_threshold_path(engagement: Engagement) -> Path:
+    """The threshold the reviewer's labels chose (JSON, written by ``rcu-kit review --labels``,
+    read by the deduplication): ``<output>/review/threshold.json``."""
+    return engagement.output_path / "review" / "threshold.json"
 
 
 def findings_path(engagement: Engagement, step: str) -> Path:

@@ -44,6 +44,7 @@ __all__ = [
     "DedupRun",
     "PAIR_ATTRIBUTES",
     "dedup_settings",
+    "labelled_threshold",
     "map_sources",
     "run_dedup",
     "matched_pairs",
@@ -123,6 +124,10 @@ def dedup_settings(engagement: Engagement, threshold: float | None = None,
                    settings: DedupSettings | Mapping[str, Any] | None = None) -> DedupSettings:
     """The settings to run with: ``settings`` if given, else the engagement's ``dedup:`` section.
 
+    The threshold a reviewer's labels chose (``rcu-kit review --labels``, kept in
+    :func:`rcu_kit.core.paths.review_threshold_path`) replaces the engagement's, unless
+    ``threshold`` or ``settings`` is given.
+
     Args:
         engagement: the engagement.
         threshold: overrides the threshold when given (None or 0 keep it).
@@ -143,12 +148,29 @@ def dedup_settings(engagement: Engagement, threshold: float | None = None,
         where = "settings given" if settings is not None else \
             f"{engagement.file or 'the engagement'}: section dedup"
         raise ValueError(f"{where}: {exc}") from None
+    if not threshold and settings is None:
+        threshold = labelled_threshold(engagement)
     if threshold:
         try:
             chosen = dataclasses.replace(chosen, threshold=float(threshold))
         except ValueError as exc:
             raise ValueError(f"threshold {threshold} (given to the run): {exc}") from None
     return chosen
+
+
+def labelled_threshold(engagement: Engagement) -> float | None:
+    """The threshold the reviewer's labels chose for this engagement, or None."""
+    from rcu_kit.core.paths import review_threshold_path
+
+    path = review_threshold_path(engagement)
+    if not path.exists():
+        return None
+    try:
+        value = json.loads(path.read_text(encoding="utf-8")).get("threshold")
+    except (json.JSONDecodeError, AttributeError):
+        raise ValueError(f"{path}: not a threshold file; remove it (the engagement's threshold "
+                         "is then used) or run `rcu-kit review --labels` again") from None
+    return float(value) if value is not None else None
 
 
 def _check_unique_ids(frame: pd.DataFrame, source_name: str, id_column: str | None) -> None:
@@ -510,6 +532,8 @@ def write_dedup_outputs(run: DedupRun, engagement: Engagement) -> dict[str, Path
         ``per_source`` (``dedup/per_source.csv``), ``overlap`` (``dedup/overlap.csv``: customers
         per combination of sources), ``cluster_sizes``, ``threshold_effect``, ``passes`` (CSV)
         and ``excel`` (``dedup/deduplication.xlsx``, masked per the engagement's policy).
+        The review's ``estimates`` already in ``summary.json`` are kept when the run finds the
+        same figures (same records, customers, threshold and matched pairs).
     """
     from rcu_kit.core.excel import write_workbook
     from rcu_kit.core.paths import crosswalk_path, dedup_summary_path, step_dir
@@ -521,7 +545,19 @@ def write_dedup_outputs(run: DedupRun, engagement: Engagement) -> dict[str, Path
              "threshold_effect": folder / "threshold_effect.csv",
              "passes": folder / "blocking_passes.csv"}
     run.crosswalk.to_csv(paths["crosswalk"], index=False)
-    paths["summary"].write_text(json.dumps(summary_dict(run), ensure_ascii=False, indent=2),
+    summary = summary_dict(run)
+    previous = {}
+    if paths["summary"].exists():
+        try:
+            previous = json.loads(paths["summary"].read_text(encoding="utf-8"))
+        except json.JSONDecodeError:
+            previous = {}
+    # a rerun that finds the same customers keeps the review's estimates (rcu-kit review)
+    if isinstance(previous, dict) and "estimates" in previous and all(
+            previous.get(k) == summary[k] for k in ("n_records", "n_customers", "threshold",
+                                                     "n_matched_pairs")):
+        summary["estimates"] = previous["estimates"]
+    paths["summary"].write_text(json.dumps(summary, ensure_ascii=False, indent=2),
                                 encoding="utf-8")
     pairs = matched_pairs(run)
     for column in ("source_1", "source_2", "rule", "found_by", "evidence"):

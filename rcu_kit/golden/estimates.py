@@ -85,7 +85,10 @@ from rcu_kit.golden.review import (
 )
 
 __all__ = ["FIGURES", "Interval", "ReviewEstimates", "estimate_figures", "write_estimates",
-           "read_estimates"]
+           "read_estimates", "ThresholdRefit", "refit_threshold", "write_threshold"]
+
+#: Thresholds the labels choose among.
+THRESHOLDS = (0.5, 0.6, 0.7, 0.8, 0.85, 0.9, 0.95, 0.98, 0.99)
 
 #: The figures estimated, in the order they are printed.
 FIGURES = ("n_customers", "duplicate_rate", "overlap_rate", "precision", "recall")
@@ -358,3 +361,116 @@ def read_estimates(engagement: Any) -> dict[str, Any] | None:
         return None
     found = summary.get("estimates") if isinstance(summary, dict) else None
     return found if isinstance(found, dict) else None
+
+
+@dataclass
+class ThresholdRefit:
+    """The threshold the labels choose (:func:`refit_threshold`).
+
+    Attributes:
+        threshold: the chosen threshold (``previous`` when the labels do not justify a change).
+        previous: the threshold of the run.
+        f1, previous_f1: pairwise F1 among the candidate pairs estimated from the labels at
+            each (None when the labels cannot tell).
+        labelled: candidate pairs labelled match or non_match.
+        reason: ``changed``, ``kept`` (no better threshold by at least ``min_gain``) or
+            ``too_few_labels``.
+        table: per threshold tried: ``threshold, precision, recall, f1``.
+    """
+
+    threshold: float
+    previous: float
+    f1: float | None
+    previous_f1: float | None
+    labelled: int
+    reason: str
+    table: pd.DataFrame
+
+    @property
+    def changed(self) -> bool:
+        return self.reason == "changed"
+
+
+def refit_threshold(labels: pd.DataFrame, pairs: pd.DataFrame, current: float, *,
+                    thresholds: Sequence[float] = THRESHOLDS,
+                    strata: Sequence[float] = DEFAULT_STRATA, min_labels: int = 20,
+                    min_gain: float = 0.005) -> ThresholdRefit:
+    """The match threshold that maximises the pairwise F1 estimated from the labels.
+
+    Among the candidate pairs, each labelled pair stands for ``N_h / n_h`` pairs of its
+    probability stratum (as in :func:`estimate_figures`): at threshold ``t``,
+    ``TP = sum w y [p >= t]``, predicted ``sum w [p >= t]``, true matches ``sum w y``, and
+    ``F1 = 2 TP / (predicted + true matches)``. The threshold changes only when one of
+    ``thresholds`` beats the current one by ``min_gain`` (ties: the closest to the current).
+
+    Args:
+        labels: :meth:`rcu_kit.golden.review.LabelStore.labels`.
+        pairs: the run's scored candidate pairs.
+        current: the run's threshold.
+        thresholds: the thresholds tried (the current one is added).
+        strata: probability edges of the strata.
+        min_labels: fewer usable labelled candidate pairs than this (or no match, or no
+            non-match): the threshold is kept (``too_few_labels``).
+        min_gain: F1 gain needed to change.
+
+    Examples:
+        >>> pairs = pd.DataFrame({"source_1": ["a"] * 4, "record_id_1": list("1234"),
+        ...                       "source_2": ["b"] * 4, "record_id_2": list("1234"),
+        ...                       "match_probability": [0.99, 0.97, 0.85, 0.3]})
+        >>> labels = pairs.assign(label=["match", "match", "match", "non_match"])
+        >>> refit_threshold(labels, pairs, 0.9, min_labels=4).threshold  # 0.8 does as well
+        0.85
+    """
+    tried = np.unique(np.r_[np.asarray(thresholds, dtype=float), current])
+    pairs = pairs.reset_index(drop=True)
+    probability = pairs["match_probability"].to_numpy(dtype=float)
+    names = stratum_names(probability, strata)
+    sizes = pd.Series(names).value_counts()
+    lab = labels[labels["label"].isin(("match", "non_match"))].reset_index(drop=True)
+    position = (pd.MultiIndex.from_frame(canonical_pairs(pairs)).get_indexer(
+        pd.MultiIndex.from_frame(canonical_pairs(lab))) if len(lab) and len(pairs)
+        else np.full(len(lab), -1))
+    keep = position >= 0
+    p = probability[position[keep]]
+    y = (lab.loc[keep, "label"] == "match").to_numpy(dtype=float)
+    stratum = names[position[keep]]
+    counts = pd.Series(stratum).value_counts()
+    w = (sizes.reindex(stratum).to_numpy(dtype=float) / counts.reindex(stratum).to_numpy(dtype=float)
+         if len(stratum) else np.zeros(0))
+    rows = []
+    for t in tried:
+        above = p >= t
+        tp, predicted, matches = (w * y * above).sum(), (w * above).sum(), (w * y).sum()
+        rows.append({"threshold": float(t),
+                     "precision": tp / predicted if predicted else np.nan,
+                     "recall": tp / matches if matches else np.nan,
+                     "f1": 2 * tp / (predicted + matches) if predicted + matches else np.nan})
+    table = pd.DataFrame(rows, columns=["threshold", "precision", "recall", "f1"])
+    n = int(keep.sum())
+    previous_f1 = table.loc[table["threshold"] == current, "f1"].iloc[0]
+    if n < min_labels or y.sum() == 0 or y.sum() == n:
+        return ThresholdRefit(current, current, None, None, n, "too_few_labels", table)
+    best = table["f1"].max()
+    near = table[table["f1"] >= best - 1e-12]
+    chosen = float(near.iloc[(near["threshold"] - current).abs().argmin()]["threshold"])
+    if best - previous_f1 < min_gain:
+        chosen = current
+    f1 = float(table.loc[table["threshold"] == chosen, "f1"].iloc[0])
+    return ThresholdRefit(chosen, current, f1, float(previous_f1), n,
+                          "changed" if chosen != current else "kept", table)
+
+
+def write_threshold(refit: ThresholdRefit, engagement: Any) -> Any:
+    """Keep the labels' threshold where the deduplication reads it
+    (:func:`rcu_kit.core.paths.review_threshold_path`); a kept threshold removes the file."""
+    from rcu_kit.core.paths import review_threshold_path
+
+    path = review_threshold_path(engagement)
+    if not refit.changed:
+        path.unlink(missing_ok=True)
+        return path
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_text(json.dumps({"threshold": refit.threshold, "previous": refit.previous,
+                                "f1": refit.f1, "previous_f1": refit.previous_f1,
+                                "labelled": refit.labelled}, indent=2), encoding="utf-8")
+    return path

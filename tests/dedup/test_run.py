@@ -402,3 +402,31 @@ def test_a_failing_and_an_empty_source_leave_the_others_deduplicated(tmp_path):
     # Only the empty source: no crash, zero records.
     empty = dedup.run_dedup(engagement, ["vide"], progress=False)
     assert empty.figures["n_records"] == 0 and len(empty.crosswalk) == 0
+
+
+def test_the_threshold_chosen_by_the_review_labels_is_used_unless_one_is_given(tmp_path):
+    engagement = load_engagement(write_engagement(tmp_path, dedup_section={"threshold": 0.8}))
+    path = engagement.output_path / "review" / "threshold.json"
+    path.parent.mkdir(parents=True)
+    path.write_text(json.dumps({"threshold": 0.85, "previous": 0.8}), encoding="utf-8")
+    assert dedup.labelled_threshold(engagement) == 0.85
+    assert dedup.dedup_settings(engagement).threshold == 0.85
+    assert dedup.dedup_settings(engagement, threshold=0.97).threshold == 0.97
+    assert dedup.dedup_settings(engagement, settings={"threshold": 0.7}).threshold == 0.7
+    path.write_text("not json", encoding="utf-8")
+    with pytest.raises(ValueError, match="threshold.json: not a threshold file"):
+        dedup.dedup_settings(engagement)
+
+
+def test_a_rerun_with_the_same_figures_keeps_the_review_estimates(run, engagement, outputs):
+    summary = json.loads(outputs["summary"].read_text(encoding="utf-8"))
+    summary["estimates"] = {"n_customers": {"value": 11, "low": 10, "high": 12}}
+    outputs["summary"].write_text(json.dumps(summary), encoding="utf-8")
+    dedup.write_dedup_outputs(run, engagement)
+    kept = json.loads(outputs["summary"].read_text(encoding="utf-8"))
+    assert kept["estimates"]["n_customers"]["value"] == 11
+    # at another threshold the customers differ: the estimates no longer apply
+    other = dedup.run_dedup(engagement, threshold=0.9999, progress=False)
+    dedup.write_dedup_outputs(other, engagement)
+    assert "estimates" not in json.loads(outputs["summary"].read_text(encoding="utf-8"))
+    dedup.write_dedup_outputs(run, engagement)  # leave the module's outputs as they were

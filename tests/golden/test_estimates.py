@@ -106,3 +106,30 @@ def test_estimates_go_under_estimates_in_the_dedup_summary(tmp_path):
     assert saved["n_customers"] == 4
     assert saved["estimates"]["n_customers"] == {"value": 4.0, "low": 4.0, "high": 4.0}
     assert read_estimates(engagement)["precision"]["value"] == 0.5
+
+
+def test_the_labels_choose_the_threshold_with_the_best_estimated_f1(tmp_path):
+    from rcu_kit.core.config import Engagement
+    from rcu_kit.golden.estimates import refit_threshold, write_threshold
+
+    # 30 candidate pairs: 10 at 0.99, 10 at 0.85, 10 at 0.3, each labelled (weights 1).
+    probs = [0.99] * 10 + [0.85] * 10 + [0.3] * 10
+    pairs = pd.DataFrame([_pair(f"crm:{i}", f"web:{i}", p) for i, p in enumerate(probs)])
+    # the reviewer: all of 0.99 and 0.85 match, none of 0.3
+    labels = pairs.assign(label=["match"] * 20 + ["non_match"] * 10)
+    refit = refit_threshold(labels, pairs, 0.9)
+    # at 0.9: TP 10, predicted 10, matches 20: F1 = 20 / 30; at 0.85 (and 0.8, 0.7, 0.6, 0.5,
+    # all equal): F1 = 40 / 40 = 1; the closest to 0.9 wins.
+    assert (refit.threshold, refit.reason) == (0.85, "changed")
+    assert refit.previous_f1 == pytest.approx(2 / 3) and refit.f1 == 1.0
+    engagement = Engagement(client="x", output_dir=str(tmp_path / "out"))
+    path = write_threshold(refit, engagement)
+    assert json.loads(path.read_text())["threshold"] == 0.85
+    # the 0.85 pairs were wrong after all: 0.9 is already the best, and the file goes
+    again = refit_threshold(pairs.assign(label=["match"] * 10 + ["non_match"] * 20), pairs, 0.9)
+    assert (again.threshold, again.reason) == (0.9, "kept")
+    write_threshold(again, engagement)
+    assert not path.exists()
+    # under 20 labelled candidate pairs, nothing is refitted
+    few = refit_threshold(labels.iloc[5:20], pairs, 0.9)
+    assert (few.threshold, few.reason, few.labelled) == (0.9, "too_few_labels", 15)
