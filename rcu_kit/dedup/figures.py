@@ -251,7 +251,9 @@ def threshold_effect(crosswalk: pd.DataFrame, pairs: pd.DataFrame, *, current: f
     (:func:`rcu_kit.linkage.cluster.cluster_pairs`, chain guard included), so the row of the
     threshold used reproduces the crosswalk. The pairs must be *all* the scored pairs of the
     run (``DedupSettings.keep_pairs = 0``, the default): pairs left out would be missing links
-    and missing cannot-links.
+    and missing cannot-links. A cluster above ``max_cluster_size`` is kept whole here, as the
+    run keeps it when the sampled pairs of its members raise no veto (the run's check of such
+    clusters is not repeated: one it split on those pairs is counted whole).
 
     Args:
         crosswalk: ``source, record_id, customer_id`` of the run.
@@ -290,7 +292,7 @@ def threshold_effect(crosswalk: pd.DataFrame, pairs: pd.DataFrame, *, current: f
         labels, info = cluster_pairs(n, first, second, probability, threshold=threshold,
                                      max_cluster_size=max_cluster_size,
                                      conflict_probability=conflict_probability,
-                                     vetoed=vetoed)
+                                     vetoed=vetoed, split_oversized=False)
         customers = int(labels.max(initial=-1)) + 1
         # distinct (customer, source) codes, then sources per customer
         distinct = np.unique(labels * n_sources + source_codes) if n else np.zeros(0, np.int64)

@@ -127,6 +127,16 @@ def test_threshold_effect_applies_the_chain_guard():
     assert table[["matched_pairs", "customers"]].values.tolist() == [[2, 1]]
 
 
+def test_threshold_effect_keeps_a_large_cluster_whole_as_the_run_does():
+    # 4 records chained at 0.99 with a cluster size cap of 3: the run keeps such a cluster
+    # whole unless sampled pairs of its members are vetoed, so 1 customer at 0.9, not 2.
+    cw = crosswalk([("s", k, "K1") for k in "abcd"])
+    scored = pairs([("s", "a", "s", "b", 0.99), ("s", "b", "s", "c", 0.99),
+                    ("s", "c", "s", "d", 0.99)])
+    table = f.threshold_effect(cw, scored, current=0.9, thresholds=[], max_cluster_size=3)
+    assert table[["matched_pairs", "customers"]].values.tolist() == [[3, 1]]
+
+
 def test_threshold_effect_rejects_bad_input():
     with pytest.raises(ValueError, match="between 0 and 1"):
         f.threshold_effect(CW, pairs([]), current=0.9, thresholds=[1.0])
