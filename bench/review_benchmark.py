@@ -1,0 +1,138 @@
+"""Clerical review benchmark: a simulated reviewer labels the review sample from the truth (issue 13).
+
+Usage (from the repository root)::
+
+    .venv/bin/python bench/review_benchmark.py                                  # demo_10000, rldata10000
+    .venv/bin/python bench/review_benchmark.py --datasets demo_10000 --seeds 5 --labels 200
+    .venv/bin/python bench/review_benchmark.py --datasets sweep_all_10000_seed1 --learning 0,50,200
+
+For each prepared dataset (``bench/dedup_datasets.py``: records, truth; PatentsView is left out,
+its truth covers a tenth of the records) the records are standardised and deduplicated once, as
+``bench/runners/rcu_kit_runner.py`` does, every scored pair kept. Then:
+
+* **coverage**: for each of ``--seeds`` seeds, ``draw_review_sample`` draws ``--labels`` pairs,
+  the reviewer labels each from the truth (same person: match), ``estimate_figures`` gives the
+  distinct customers with a 95 % interval; the line says whether the interval holds the true
+  number of persons, and its half-width in % of it;
+* **learning**: for each number of labels in ``--learning``, the labels of the first draws
+  (seeds 0..4, one draw of that size each) refit the threshold (``refit_threshold``) and the
+  deduplication is scored at it (pairwise F1 against the truth), against the F1 at the best
+  threshold of the grid chosen with the whole truth ("fully supervised" threshold).
+
+Prints the figures; the exit code is 0.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+import time
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+
+BENCH = Path(__file__).resolve().parent
+sys.path.insert(0, str(BENCH))
+sys.path.insert(0, str(BENCH / "runners"))
+sys.path.insert(0, str(BENCH.parent))
+
+from dedup_datasets import prepare  # noqa: E402
+from rcu_kit_runner import _as_attributes  # noqa: E402  (the benchmark's own mapping per schema)
+
+from rcu_kit.dedup.evaluation import pairwise_scores  # noqa: E402
+from rcu_kit.golden.estimates import THRESHOLDS, estimate_figures, refit_threshold  # noqa: E402
+from rcu_kit.golden.review import draw_review_sample  # noqa: E402
+from rcu_kit.linkage.pipeline import deduplicate  # noqa: E402
+from rcu_kit.standardise import standardise_records  # noqa: E402
+
+
+def _label(sample: pd.DataFrame, person: dict) -> pd.DataFrame:
+    same = [person[(a, b)] == person[(c, d)] for a, b, c, d in
+            sample[["source_1", "record_id_1", "source_2", "record_id_2"]].to_numpy()]
+    return sample.assign(label=np.where(same, "match", "non_match"))
+
+
+def run_dataset(name: str, seeds: int, n_labels: int, learning: list[int]) -> None:
+    folder = prepare(name)
+    meta = json.loads((folder / "meta.json").read_text(encoding="utf-8"))
+    records = pd.read_parquet(folder / "records.parquet")
+    truth = pd.read_parquet(folder / "truth.parquet")
+    records[["source", "record_id"]] = records[["source", "record_id"]].astype(str)
+    person = dict(zip(zip(truth["source"].astype(str), truth["record_id"].astype(str)),
+                      truth["person_id"]))
+    true_customers = truth["person_id"].nunique()
+    t0 = time.perf_counter()
+    standardised = standardise_records(_as_attributes(records, meta["schema"]))
+    link_only = meta["task"] == "link"
+    cache: dict[float, pd.DataFrame] = {}
+
+    def crosswalk_at(threshold: float) -> pd.DataFrame:
+        if threshold not in cache:
+            result = deduplicate(standardised, {"link_only": link_only, "threshold": threshold})
+            cache[threshold] = result
+        return cache[threshold]
+
+    base = crosswalk_at(0.9)
+    pairs = base.pairs
+    order = [person[k] for k in zip(base.crosswalk["source"].astype(str),
+                                    base.crosswalk["record_id"].astype(str))]
+
+    def f1_at(threshold: float) -> float:
+        return pairwise_scores(crosswalk_at(threshold).crosswalk["customer_id"].to_numpy(),
+                               order).f1
+
+    print(f"\n{name}: {len(records):,} records, {true_customers:,} persons, "
+          f"{base.crosswalk['customer_id'].nunique():,} customers found at 0.9, "
+          f"{len(pairs):,} scored pairs ({time.perf_counter() - t0:.1f} s)")
+    covered, widths, errors = 0, [], []
+    for seed in range(seeds):
+        sample = draw_review_sample(pairs, standardised, n_labels, seed=seed)
+        est = estimate_figures(_label(sample, person), pairs, base.crosswalk, n_bootstrap=1000,
+                               seed=seed).figures["n_customers"]
+        inside = est.low <= true_customers <= est.high
+        covered += inside
+        widths.append((est.high - est.low) / 2 / true_customers)
+        errors.append((est.value - true_customers) / true_customers)
+        print(f"  seed {seed:>2}: {est.value:,.0f} [{est.low:,.0f} - {est.high:,.0f}] "
+              f"{'holds' if inside else 'MISSES'} {true_customers:,}")
+    if seeds:
+        print(f"  coverage of the 95 % interval on distinct customers: {covered}/{seeds}; "
+              f"half-width mean {np.mean(widths):.1%}, max {np.max(widths):.1%}; "
+              f"estimate error mean {np.mean(errors):+.2%} (model at 0.9: "
+              f"{(base.crosswalk['customer_id'].nunique() - true_customers) / true_customers:+.2%})")
+    best = max(THRESHOLDS, key=f1_at)
+    print(f"  F1 at 0.9: {f1_at(0.9):.4f}; fully supervised (best threshold of the grid from the "
+          f"truth, {best:g}): {f1_at(best):.4f}")
+    for n in learning:
+        scores, chosen = [], []
+        for seed in range(5):
+            if n == 0:
+                threshold = 0.9
+            else:
+                labels = _label(draw_review_sample(pairs, standardised, n, seed=100 + seed),
+                                person)
+                threshold = refit_threshold(labels, pairs, 0.9).threshold
+            chosen.append(threshold)
+            scores.append(f1_at(threshold))
+        print(f"  {n:>4} labels: F1 {np.mean(scores):.4f} (min {np.min(scores):.4f}), "
+              f"thresholds {', '.join(f'{t:g}' for t in chosen)}")
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n", 1)[0])
+    parser.add_argument("--datasets", nargs="+", default=["demo_10000", "rldata10000"])
+    parser.add_argument("--seeds", type=int, default=20, help="review draws for the coverage")
+    parser.add_argument("--labels", type=int, default=200, help="labels per draw (coverage)")
+    parser.add_argument("--learning", default="0,50,100,200,400",
+                        help="numbers of labels for the learning curve")
+    args = parser.parse_args(argv)
+    learning = [int(x) for x in args.learning.split(",") if x.strip()]
+    for name in args.datasets:
+        run_dataset(name, args.seeds, args.labels, learning)
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
