@@ -284,11 +284,31 @@ def build_index(settings: DedupSettings) -> MultiPassIndex:
     return MultiPassIndex(algorithms)
 
 
+# Term frequencies count each person once, as far as the records tell: records with the same
+# names and locality count once.
+TF_DISTINCT_ON = ("last_name", "first_name", "locality")
+
+
 def term_frequencies(prepared: pd.DataFrame, column: str, first: np.ndarray) -> np.ndarray:
-    """Relative frequency (among records with a value) of the first record's value."""
+    """Relative frequency of the first record's value among the distinct people carrying one.
+
+    Records with the same last name, first name and locality (:data:`TF_DISTINCT_ON`) count
+    once: a name is common when many people carry it, not when one customer (an inventor on a
+    thousand patents, a shop account) has many records. Without that, a prolific customer's own
+    records made his name "common" and his records too weakly alike to link.
+    """
     codes = prepared[column].cat.codes.to_numpy()
-    counts = np.bincount(codes[codes >= 0], minlength=len(prepared[column].cat.categories))
-    freq = np.append(counts / max(int((codes >= 0).sum()), 1), np.nan)
+    key = np.zeros(len(prepared), dtype=np.int64)
+    for c in TF_DISTINCT_ON:
+        if c in prepared.columns:
+            part = prepared[c].cat.codes.to_numpy().astype(np.int64) + 1
+            key = key * (int(part.max(initial=0)) + 1) + part
+    # One integer per (last name, first name, locality): the product of the three vocabularies'
+    # sizes (about 1e14 at a million records) fits in int64.
+    _, head = np.unique(key, return_index=True)
+    distinct = codes[head]
+    counts = np.bincount(distinct[distinct >= 0], minlength=len(prepared[column].cat.categories))
+    freq = np.append(counts / max(int((distinct >= 0).sum()), 1), np.nan)
     return freq[codes[first]]
 
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import numpy as np
 import pandas as pd
 import pytest
 
@@ -338,3 +339,22 @@ def test_a_large_cluster_chaining_different_people_is_split():
     assert result.cluster_info["large_clusters_split"] == 1
     customer = dict(zip(result.crosswalk.record_id, result.crosswalk.customer_id))
     assert not {customer[f"a{i}"] for i in range(30)} & {customer[f"b{i}"] for i in range(30)}
+
+
+def test_term_frequencies_count_each_person_once():
+    # 5 records of one customer (same names and town) and 5 other people: 6 distinct
+    # (last name, first name, locality). SILVERBROOK weighs 1/6 (not 5/10), MARTIN 3/6
+    # (Jean in Paris, Jean in Lyon, Paul in Paris), KIA 1/6, JEAN 2/6.
+    from rcu_kit.linkage.pipeline import term_frequencies
+    from rcu_kit.linkage.prepare import prepare_records
+
+    rows = [("pv", f"k{i}", "SILVERBROOK", "KIA", None, "BALMAIN") for i in range(5)] + [
+        ("pv", "1", "MARTIN", "JEAN", None, "PARIS"), ("pv", "2", "MARTIN", "JEAN", None, "LYON"),
+        ("pv", "3", "MARTIN", "PAUL", None, "PARIS"), ("pv", "4", "DUPONT", "ANNE", None, "PARIS"),
+        ("pv", "5", "ROUX", "LEA", None, "NANTES")]
+    prepared = prepare_records(_people(rows))
+    everyone = np.arange(len(rows))
+    assert term_frequencies(prepared, "last_name", everyone).tolist() == pytest.approx(
+        [1 / 6] * 5 + [3 / 6] * 3 + [1 / 6, 1 / 6])
+    assert term_frequencies(prepared, "first_name", everyone).tolist() == pytest.approx(
+        [1 / 6] * 5 + [2 / 6, 2 / 6, 1 / 6, 1 / 6, 1 / 6])
