@@ -138,7 +138,8 @@ def test_review_draws_a_sheet_then_estimates_the_figures_from_its_labels(tmp_pat
     assert main(["dedup", engagement]) == 0
     assert "With the 40 label(s) kept in" in capsys.readouterr().out
     # a new draw keeps every label (already in the store) and draws other pairs
-    assert main(["review", engagement, "--sample", "20"]) == 0
+    assert main(["review", engagement, "--sample", "20", "--informative"]) == 0
+    assert "40 pair(s) already labelled: the new pairs go to the strata" in capsys.readouterr().out
     labels = pd.read_csv(review / "labels.csv")
     assert len(labels) == 40
     again = pd.read_csv(review / "sample.csv", dtype=str)

@@ -85,7 +85,8 @@ from rcu_kit.golden.review import (
 )
 
 __all__ = ["FIGURES", "Interval", "ReviewEstimates", "estimate_figures", "write_estimates",
-           "read_estimates", "ThresholdRefit", "refit_threshold", "write_threshold"]
+           "read_estimates", "ThresholdRefit", "refit_threshold", "write_threshold",
+           "informative_shares"]
 
 #: Thresholds the labels choose among.
 THRESHOLDS = (0.5, 0.6, 0.7, 0.8, 0.85, 0.9, 0.95, 0.98, 0.99)
@@ -474,3 +475,53 @@ def write_threshold(refit: ThresholdRefit, engagement: Any) -> Any:
                                 "f1": refit.f1, "previous_f1": refit.previous_f1,
                                 "labelled": refit.labelled}, indent=2), encoding="utf-8")
     return path
+
+
+def informative_shares(labels: pd.DataFrame, pairs: pd.DataFrame, crosswalk: pd.DataFrame, n: int,
+                       *, strata: Sequence[float] = DEFAULT_STRATA) -> np.ndarray:
+    """Where the next ``n`` labels narrow the interval on distinct customers most (active
+    learning that keeps the design: the pairs are still drawn at random within each stratum).
+
+    Neyman allocation: the labels of stratum *h*, old and new, are best in proportion to
+    ``N_h S_h``, ``S_h`` the standard deviation of the stratum's correction ``(y - pred) c``
+    among its labels. Where the labels show no error yet (or fewer than two labels), ``S_h`` is
+    that of a rate of one error in ``n_h + 2`` labels at the stratum's mean ``c``. The new
+    labels go to the strata furthest below their share.
+
+    Returns:
+        The share of ``n`` per probability stratum (the ``shares`` of
+        :func:`rcu_kit.golden.review.draw_review_sample`).
+    """
+    pop = _population(crosswalk)
+    pairs = pairs.reset_index(drop=True)
+    edges = np.asarray(strata, dtype=float)
+    names = stratum_names(pairs["match_probability"].to_numpy(dtype=float), strata)
+    order = list(stratum_names((edges[:-1] + edges[1:]) / 2, strata))
+    sizes = pd.Series(names).value_counts().reindex(order).fillna(0).to_numpy(dtype=float)
+    lab = labels[labels["label"].isin(("match", "non_match"))].reset_index(drop=True)
+    keys = canonical_pairs(lab) if len(lab) else lab
+    position = (pd.MultiIndex.from_frame(canonical_pairs(pairs)).get_indexer(
+        pd.MultiIndex.from_frame(keys)) if len(lab) and len(pairs) else np.full(len(lab), -1))
+    lab, keys, position = lab[position >= 0], keys[position >= 0], position[position >= 0]
+    found, pred, c, _ = _pair_terms(keys, pop)
+    y = (lab["label"] == "match").to_numpy(dtype=float)[found]
+    stratum = names[position[found]]
+    spread = np.zeros(len(order))
+    done = np.zeros(len(order))
+    all_found, all_pred, all_c, _ = _pair_terms(pairs, pop)
+    for h, name in enumerate(order):
+        mine = stratum == name
+        done[h] = mine.sum()
+        d = (y[mine] - pred[mine]) * c[mine]
+        if done[h] >= 2 and d.std(ddof=1) > 0:
+            spread[h] = d.std(ddof=1)
+        else:
+            in_h = names[all_found] == name
+            rate = 1 / (done[h] + 2)
+            spread[h] = np.sqrt(rate * (1 - rate)) * (all_c[in_h].mean() if in_h.any() else 1.0)
+    target = sizes * spread
+    if target.sum() <= 0:
+        return np.full(len(order), 1 / len(order))
+    wanted = np.maximum(target / target.sum() * (done.sum() + n) - done, 0)
+    wanted = np.minimum(wanted, np.maximum(sizes - done, 0))
+    return wanted / wanted.sum() if wanted.sum() > 0 else np.full(len(order), 1 / len(order))

@@ -209,7 +209,8 @@ def _strata(probability: np.ndarray, strata: Sequence[float]) -> np.ndarray:
 
 def sample_pairs_for_review(pairs: pd.DataFrame, n: int = 50, *, labelled: pd.DataFrame | None = None,
                             strata: Sequence[float] = DEFAULT_STRATA, seed: int = 42,
-                            uncertain: tuple[float, float] = (0.2, 0.95)) -> pd.DataFrame:
+                            uncertain: tuple[float, float] = (0.2, 0.95),
+                            shares: Sequence[float] | None = None) -> pd.DataFrame:
     """Pairs to label next: a seeded random sample in each probability stratum.
 
     Half of the ``n`` pairs are shared equally between the strata overlapping the uncertain
@@ -225,6 +226,9 @@ def sample_pairs_for_review(pairs: pd.DataFrame, n: int = 50, *, labelled: pd.Da
         strata: probability edges of the strata.
         seed: random seed.
         uncertain: the probability band most worth a look.
+        shares: the share of ``n`` wanted in each stratum, instead of the rule above (e.g. the
+            allocation that narrows the intervals most,
+            :func:`rcu_kit.golden.estimates.informative_shares`).
     """
     if "match_probability" not in pairs.columns:
         raise ValueError("pairs: column 'match_probability' missing (give DedupResult.pairs)")
@@ -242,6 +246,11 @@ def sample_pairs_for_review(pairs: pd.DataFrame, n: int = 50, *, labelled: pd.Da
     for i, h in enumerate(hot):
         quota[h] += n // 2 // len(hot) + (1 if i < (n // 2) % len(hot) else 0)
     quota[: (n - n // 2) % k] += 1
+    if shares is not None:
+        wanted = np.asarray(shares, dtype=float) * n
+        quota = np.floor(wanted).astype(int)
+        for h in np.argsort(-(wanted - quota))[: n - int(quota.sum())]:
+            quota[h] += 1
     # a stratum with fewer pairs than its quota gives the rest to the others, one by one
     available = np.bincount(table["stratum"].to_numpy(), minlength=k)
     spare = int(np.maximum(quota - available, 0).sum())
@@ -546,7 +555,8 @@ def stratum_names(probability: np.ndarray, strata: Sequence[float] = DEFAULT_STR
 def draw_review_sample(pairs: pd.DataFrame, records: pd.DataFrame, n: int = 200, *,
                        labelled: pd.DataFrame | None = None,
                        strata: Sequence[float] = DEFAULT_STRATA, seed: int = 42,
-                       not_proposed_share: float = 0.1) -> pd.DataFrame:
+                       not_proposed_share: float = 0.1,
+                       shares: Sequence[float] | None = None) -> pd.DataFrame:
     """A sample of record pairs from which precision *and* recall can be estimated.
 
     Two parts: the candidate pairs (those the blocking proposed and the model scored), drawn by
@@ -564,6 +574,8 @@ def draw_review_sample(pairs: pd.DataFrame, records: pd.DataFrame, n: int = 200,
         strata: probability edges of the strata.
         seed: random seed.
         not_proposed_share: share of ``n`` drawn among the pairs never proposed.
+        shares: share of the candidate pairs drawn in each probability stratum (see
+            :func:`sample_pairs_for_review`); default: its rule.
 
     Returns:
         :data:`PAIR_KEY`, ``match_probability`` (NaN for pairs never proposed), ``stratum``
@@ -573,7 +585,7 @@ def draw_review_sample(pairs: pd.DataFrame, records: pd.DataFrame, n: int = 200,
     """
     n_random = 0 if n < 2 else max(1, int(round(n * not_proposed_share)))
     drawn = sample_pairs_for_review(pairs, n - n_random, labelled=labelled, strata=strata,
-                                    seed=seed)
+                                    seed=seed, shares=shares)
     drawn = drawn[PAIR_KEY + ["match_probability"]].copy()
     for column in PAIR_KEY:
         drawn[column] = drawn[column].astype(str)

@@ -133,3 +133,25 @@ def test_the_labels_choose_the_threshold_with_the_best_estimated_f1(tmp_path):
     # under 20 labelled candidate pairs, nothing is refitted
     few = refit_threshold(labels.iloc[5:20], pairs, 0.9)
     assert (few.threshold, few.reason, few.labelled) == (0.9, "too_few_labels", 15)
+
+
+def test_new_labels_go_where_they_narrow_the_interval_most():
+    from rcu_kit.golden.estimates import informative_shares
+
+    # 40 records crm:i / web:i, customers C0..C19 = {crm:i, web:i} (i < 20), the rest alone.
+    crosswalk = pd.DataFrame({"source": ["crm"] * 40 + ["web"] * 40,
+                              "record_id": [str(i) for i in range(40)] * 2,
+                              "customer_id": [f"C{i}" for i in range(40)] + [f"C{i}" for i in range(20)]
+                              + [f"W{i}" for i in range(20, 40)]})
+    # 20 pairs at 0.99 (the customers) and 20 at 0.01 (crm:i, web:i for i >= 20)
+    pairs = pd.DataFrame([_pair(f"crm:{i}", f"web:{i}", 0.99 if i < 20 else 0.01)
+                          for i in range(40)])
+    # 10 labels at 0.99, half of them wrong (d = -1 or 0: sd 0.527); 10 at 0.01, all right
+    labels = pd.DataFrame([*pairs.iloc[:10].assign(label=["match", "non_match"] * 5)
+                           .to_dict("records"),
+                           *pairs.iloc[20:30].assign(label="non_match").to_dict("records")])
+    shares = informative_shares(labels, pairs, crosswalk, 10)
+    # strata 0.00-0.05 ... 0.95-1.00: only the first and the last hold pairs. Neyman targets
+    # N S: 20 x 0.527 at 0.99 against 20 x sqrt(1/12 x 11/12) x 1 = 20 x 0.276 at 0.01 (no error
+    # seen in 10 labels: one in 12); of 30 labels, 19.7 and 10.3 -> 9.7 and 0.3 new ones.
+    assert shares.round(2).tolist() == [0.03, 0.0, 0.0, 0.0, 0.0, 0.97]
