@@ -158,6 +158,8 @@ def _print_loading(summary, engagement) -> int:
 
     ``summary`` is :func:`rcu_kit.sources.loaders.summarise_sources`'s table.
     """
+    from rcu_kit.core.paths import sources_summary_path
+
     for row in summary.itertuples(index=False):
         if row.status == "error":
             print(f"error: source {row.source} not loaded, left out: {row.message}", file=sys.stderr)
@@ -166,7 +168,7 @@ def _print_loading(summary, engagement) -> int:
     failed = summary.loc[summary["status"] == "error", "source"].tolist()
     if failed:
         print(f"{len(failed)} source(s) in error, left out: {', '.join(failed)} "
-              f"(see {engagement.output_path / 'sources_summary.csv'})", file=sys.stderr)
+              f"(see {sources_summary_path(engagement)})", file=sys.stderr)
     return 1 if failed else 0
 
 
@@ -180,8 +182,8 @@ def _cmd_summary(args: argparse.Namespace) -> int:
 
     engagement = load_engagement(args.engagement)
     loaded = load_all(engagement, progress=True)
-    paths = save_sources_summary(loaded, engagement)
     summary = summarise_sources(loaded, language=engagement.language)
+    paths = save_sources_summary(loaded, engagement, summary)
     with _pandas_display():
         print(summary.drop(columns=["message"]).to_string(index=False))
     n_bad = int(summary["bad_lines"].sum())
@@ -200,6 +202,7 @@ def _cmd_audit(args: argparse.Namespace) -> int:
     """Audit the sources that load; exit code 1 when a source is in error (left out)."""
     from rcu_kit.audit.run import DEFAULT_PROFILE_SAMPLE_SIZE, export_audit, run_audit
     from rcu_kit.core.config import load_engagement
+    from rcu_kit.core.paths import sources_summary_path
 
     engagement = load_engagement(args.engagement)
     result = run_audit(engagement, args.sources or None,
@@ -208,7 +211,7 @@ def _cmd_audit(args: argparse.Namespace) -> int:
     workbook = export_audit(result, engagement)
     print(f"Audit of {len(result.inventory)} source(s) written to {workbook.parent}")
     print(f"  Excel workbook: {workbook}")
-    print(f"  loading of the sources: {engagement.output_path / 'sources_summary.csv'}")
+    print(f"  loading of the sources: {sources_summary_path(engagement)}")
     return _print_loading(result.loading, engagement)
 
 
@@ -239,7 +242,6 @@ def _cmd_dedup(args: argparse.Namespace) -> int:
     sources = [s.strip() for s in (args.sources or "").split(",") if s.strip()]
     run = run_dedup(engagement, sources or None, threshold=args.threshold, progress=True)
     paths = write_dedup_outputs(run, engagement)
-    run.loading.to_csv(engagement.output_path / "sources_summary.csv", index=False)
     f = run.figures
     labelled = None if args.threshold else labelled_threshold(engagement)
     chosen_by = " chosen by the review's labels" if labelled == run.threshold else ""

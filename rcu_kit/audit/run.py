@@ -299,7 +299,7 @@ def run_audit(engagement: Engagement, sources: list[str] | str | None = None, *,
     result.loading = summarise_sources(loaded, engagement.language)
     if save:
         save_audit(result, engagement)
-        save_sources_summary(loaded, engagement)
+        save_sources_summary(loaded, engagement, result.loading)
     return result
 
 

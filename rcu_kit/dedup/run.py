@@ -269,7 +269,8 @@ def run_dedup(engagement: Engagement, sources: Sequence[str] | None = None,
         ValueError: bad settings, or a source repeating a record id.
         AssertionError: a record missing from or repeated in the crosswalk (a bug).
     """
-    from rcu_kit.sources.loaders import bad_lines_frame, left_out, load_all, summarise_sources
+    from rcu_kit.sources.loaders import (bad_lines_frame, left_out, load_all, save_sources_summary,
+                                         summarise_sources)
     from rcu_kit.standardise import standardise_records
 
     chosen = dedup_settings(engagement, threshold, settings)
@@ -278,6 +279,8 @@ def run_dedup(engagement: Engagement, sources: Sequence[str] | None = None,
     lap = timer.lap
 
     loaded = load_all(engagement, list(sources) if sources else None, progress=progress)
+    loading = summarise_sources(loaded, engagement.language)
+    save_sources_summary(loaded, engagement, loading)  # written even when nothing can be deduplicated
     failed = left_out(loaded)
     if not loaded:
         raise ValueError(f"{engagement.file or 'engagement'}: no source could be loaded, nothing to "
@@ -305,7 +308,7 @@ def run_dedup(engagement: Engagement, sources: Sequence[str] | None = None,
                    combinations=figures_.source_combinations(crosswalk, names),
                    cluster_sizes=figures_.cluster_size_distribution(crosswalk),
                    threshold_effect=effect, timings=timings, left_out=failed,
-                   loading=summarise_sources(loaded, engagement.language))
+                   loading=loading)
     lap("figures")
     timings["total"] = timer.total()
     return run

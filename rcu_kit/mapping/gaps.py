@@ -504,11 +504,12 @@ def run_gap_analysis(engagement: Engagement, *, use_saved_mapping: bool = True,
     from rcu_kit.sources.loaders import load_all, save_sources_summary, summarise_sources
 
     loaded = load_all(engagement, progress=progress)
-    save_sources_summary(loaded, engagement)
+    loading = summarise_sources(loaded, engagement.language)
+    save_sources_summary(loaded, engagement, loading)
     suggestions = suggest_mapping(engagement, loaded, saved_audit_types(engagement),
                                   min_confidence=min_confidence, progress=progress)
     in_use = working_mapping(engagement, suggestions, use_saved=use_saved_mapping)
     matrix = gap_matrix(engagement, loaded, in_use, progress=progress)
     gaps = gap_table(engagement, matrix, poor_threshold=poor_threshold)
     return GapAnalysis(suggestions, in_use, matrix, gaps, save_gap_outputs(engagement, matrix, gaps),
-                       loading=summarise_sources(loaded, engagement.language))
+                       loading=loading)

@@ -1244,13 +1244,19 @@ def left_out(loaded: Mapping[str, LoadedSource]) -> dict[str, str]:
     return {s.name: str(s.error) for s in _every(loaded) if s.error is not None}
 
 
-def save_sources_summary(loaded: Mapping[str, LoadedSource], engagement: Engagement) -> dict[str, Path]:
+def save_sources_summary(loaded: Mapping[str, LoadedSource], engagement: Engagement,
+                         summary: pd.DataFrame | None = None) -> dict[str, Path]:
     """Write how every source loaded to the engagement's output folder, failed sources included.
 
     ``sources_summary.csv`` (:func:`summarise_sources` in the engagement's language) and its
     ``.xlsx``, ``bad_lines.csv`` (:func:`bad_lines_frame`) and ``excluded_lines.csv``
     (:func:`excluded_lines_frame`), the last two with their header even when empty (so no file
     from an earlier run lingers). They hold raw rows: for the consultant, not the client.
+
+    Args:
+        loaded: :func:`load_all`'s result.
+        engagement: gives the output folder and the language.
+        summary: :func:`summarise_sources`'s table when the caller has it already.
 
     Returns:
         ``summary``, ``workbook``, ``bad_lines``, ``excluded_lines`` -> path written.
@@ -1260,7 +1266,8 @@ def save_sources_summary(loaded: Mapping[str, LoadedSource], engagement: Engagem
 
     summary_path = sources_summary_path(engagement)
     folder = summary_path.parent
-    summary = summarise_sources(loaded, engagement.language)
+    if summary is None:
+        summary = summarise_sources(loaded, engagement.language)
     summary.to_csv(summary_path, index=False)
     paths = {"summary": summary_path,
              "workbook": write_workbook(folder / "sources_summary.xlsx", {"sources": summary}),
