@@ -213,6 +213,9 @@ class DedupSettings:
                              f"got {self.max_block_size}")
         if not self.passes:
             raise ValueError("dedup settings: passes is empty; give at least one blocking pass")
+        # YAML 1.1 (PyYAML) reads an unquoted ``on:`` key as the boolean true: it means "on"
+        self.passes = [{("on" if key is True else key): value for key, value in spec.items()}
+                       if True in spec and "on" not in spec else spec for spec in self.passes]
         if self.household_rules not in (True, False, "auto"):
             raise ValueError(f"dedup settings: household_rules must be true, false or 'auto', "
                              f"got {self.household_rules!r}")

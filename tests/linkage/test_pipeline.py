@@ -7,6 +7,7 @@ import pandas as pd
 import pytest
 
 from rcu_kit.linkage import DedupSettings, deduplicate
+from rcu_kit.linkage.pipeline import build_index
 
 from .conftest import ROWS, TRUTH, make_records
 
@@ -144,6 +145,17 @@ def test_settings_accept_a_dict_and_name_unknown_keys():
         DedupSettings(threshold=1.5)
     with pytest.raises(ValueError, match="pass 'x' needs either 'on'"):
         deduplicate(make_records(), {"passes": [{"name": "x", "window": 3}]})
+
+
+def test_an_unquoted_on_key_in_yaml_means_on():
+    import yaml
+
+    # YAML 1.1 reads `on:` as the boolean true; the pass keeps its meaning
+    section = yaml.safe_load("passes:\n  - {name: mail, on: [email]}\n")
+    assert list(section["passes"][0]) == ["name", True]
+    settings = DedupSettings.coerce(section)
+    assert settings.passes == [{"name": "mail", "on": ["email"]}]
+    assert build_index(settings).algorithms[0].name == "mail"
 
 
 def test_bad_records_are_refused_with_the_rows_named():
@@ -345,7 +357,7 @@ def test_term_frequencies_count_each_person_once():
     # 5 records of one customer (same names and town) and 5 other people: 6 distinct
     # (last name, first name, locality). SILVERBROOK weighs 1/6 (not 5/10), MARTIN 3/6
     # (Jean in Paris, Jean in Lyon, Paul in Paris), KIA 1/6, JEAN 2/6.
-    from rcu_kit.linkage.pipeline import term_frequencies
+    from rcu_kit.linkage.pipeline import build_index, term_frequencies
     from rcu_kit.linkage.prepare import prepare_records
 
     rows = [("pv", f"k{i}", "SILVERBROOK", "KIA", None, "BALMAIN") for i in range(5)] + [
