@@ -173,10 +173,10 @@ def _messages_for(source: str, frame: pd.DataFrame, types: pd.DataFrame, kpis: p
 
 def _loading_messages(engagement: Engagement, loaded: Mapping[str, Any]) -> pd.DataFrame:
     """The loaders' notes on each source, and an error for each source left out of the audit."""
-    from rcu_kit.sources.loaders import lines_text
+    from rcu_kit.sources.loaders import every_source, lines_text
 
     rows = []
-    for src in getattr(loaded, "every", lambda: list(loaded.values()))():
+    for src in every_source(loaded):
         if src.error is not None:
             rows.append(_message(src.name, "", "error", "source_left_out", error=str(src.error)))
         for note in getattr(src, "notes", []):

@@ -55,9 +55,11 @@ def validate_mapping(engagement: Engagement, loaded: Mapping[str, Any],
             attribute: a source that is not loaded, a column missing from the data (with the
             columns available), an attribute not in the target model (with the known ones).
     """
+    from rcu_kit.sources.loaders import left_out as failed_sources
+
     mapping = engagement.mapping if mapping is None else mapping
     known = {a.name for a in engagement.target_model} | set(DERIVED_ATTRIBUTES)
-    left_out = getattr(loaded, "failed", {})
+    left_out = failed_sources(loaded)
     problems = []
     for src, entries in mapping.items():
         entries = list(entries)

@@ -65,6 +65,7 @@ __all__ = [
     "save_sources_summary",
     "left_out",
     "loading_sentence",
+    "every_source",
 ]
 
 #: Separators considered by detection, in order of preference on a tie.
@@ -1156,7 +1157,9 @@ def load_all(engagement: Engagement, sources: list[str] | None = None,
     return LoadedSources(every)
 
 
-def _every(loaded: Mapping[str, LoadedSource]) -> list[LoadedSource]:
+def every_source(loaded: Mapping[str, LoadedSource]) -> list[LoadedSource]:
+    """Every source asked for, loaded or not, in declared order (:meth:`LoadedSources.every`);
+    a plain mapping of loaded sources is all of them."""
     return loaded.every() if isinstance(loaded, LoadedSources) else list(loaded.values())
 
 
@@ -1190,7 +1193,7 @@ def summarise_sources(loaded: Mapping[str, LoadedSource], language: str = "en") 
              crm warning    csv ...       1200        1199         1              0      12 crm.csv: ...
     """
     rows = []
-    for src in _every(loaded):
+    for src in every_source(loaded):
         encoding = f"{src.encoding} ({_how(src.encoding_detected, language)})" if src.encoding else ""
         separator = ""
         if src.separator:
@@ -1240,8 +1243,11 @@ def excluded_lines_frame(loaded: Mapping[str, LoadedSource]) -> pd.DataFrame:
 
 
 def left_out(loaded: Mapping[str, LoadedSource]) -> dict[str, str]:
-    """Source name -> error, for the sources that failed to load (empty when all loaded)."""
-    return {s.name: str(s.error) for s in _every(loaded) if s.error is not None}
+    """Source name -> error, for the sources that failed to load (empty when all loaded, or for a
+    plain mapping of frames or loaded sources, which holds only what loaded)."""
+    if not isinstance(loaded, LoadedSources):
+        return {}
+    return {name: str(s.error) for name, s in loaded.failed.items()}
 
 
 def save_sources_summary(loaded: Mapping[str, LoadedSource], engagement: Engagement,
