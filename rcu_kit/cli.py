@@ -132,7 +132,9 @@ def build_parser() -> argparse.ArgumentParser:
     p.set_defaults(handler=_cmd_report)
 
     p = sub.add_parser("lab", help="open JupyterLab on the notebooks with an engagement selected",
-                       description="Start JupyterLab on the notebooks folder; the notebooks' "
+                       description="Start JupyterLab on the engagement's working copies of the "
+                                   "notebooks (notebooks/ beside the engagement file, copied from "
+                                   "the package on first use, never overwritten); the notebooks' "
                                    "engagement parameter defaults to the file given here.")
     _add_engagement(p)
     p.add_argument("--no-browser", action="store_true", help="do not open a browser window")

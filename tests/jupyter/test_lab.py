@@ -20,8 +20,8 @@ def test_lab_command_sets_engagement_for_the_notebooks(tmp_path):
     shutil.copy(REPO_ROOT / "templates" / "engagement.yaml", eng)
     cmd, env = lab_command(eng, open_browser=False, port=8899)
     assert cmd[:4] == [sys.executable, "-m", "jupyter", "lab"]
-    # the notebooks the package ships (rcu_kit/notebooks/, linked from the repository's notebooks/)
-    assert f"--ServerApp.root_dir={REPO_ROOT / 'rcu_kit' / 'notebooks'}" in cmd
+    # the engagement's own working copies of the packaged notebooks, beside its file
+    assert f"--ServerApp.root_dir={tmp_path / 'notebooks'}" in cmd
     assert "--no-browser" in cmd and "--port=8899" in cmd
     assert env[ENV_VAR] == str(eng.resolve())
 
@@ -40,3 +40,28 @@ def test_lab_refuses_a_broken_engagement(tmp_path):
     bad.write_text("client: x\nlanguage: de\n", encoding="utf-8")
     with pytest.raises(ConfigError, match="language: allowed values are 'fr' or 'en'"):
         lab_command(bad)
+
+
+def test_working_copies_are_made_once_and_never_overwritten(tmp_path):
+    from rcu_kit.jupyter.lab import working_notebooks
+    from rcu_kit.jupyter.notebook import NOTEBOOKS_DIR
+
+    eng = tmp_path / "engagement.yaml"
+    shutil.copy(REPO_ROOT / "templates" / "engagement.yaml", eng)
+    shipped = sorted(p.name for p in NOTEBOOKS_DIR.glob("*.ipynb"))
+    folder, copied = working_notebooks(eng)
+    assert folder == tmp_path / "notebooks" and copied == shipped and len(shipped) == 6
+    assert (folder / shipped[0]).read_bytes() == (NOTEBOOKS_DIR / shipped[0]).read_bytes()
+    # the consultant's edits stay; a notebook they removed comes back from the package
+    (folder / shipped[0]).write_text("mine", encoding="utf-8")
+    (folder / shipped[1]).unlink()
+    assert working_notebooks(eng) == (folder, [shipped[1]])
+    assert (folder / shipped[0]).read_text(encoding="utf-8") == "mine"
+
+
+def test_a_broken_engagement_copies_nothing(tmp_path):
+    bad = tmp_path / "engagement.yaml"
+    bad.write_text("client: x\nlanguage: de\n", encoding="utf-8")
+    with pytest.raises(ConfigError):
+        lab_command(bad)
+    assert not (tmp_path / "notebooks").exists()
