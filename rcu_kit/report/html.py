@@ -357,6 +357,7 @@ def render_index(summary, out_path: str | Path, *, reports: list[dict[str, str |
         The path written.
     """
     from rcu_kit.report.charts import overlap_chart, records_per_source_chart
+    from rcu_kit.sources.loaders import left_out_sentence
 
     lang = summary.language
     L = _labels(lang)
@@ -404,8 +405,7 @@ def render_index(summary, out_path: str | Path, *, reports: list[dict[str, str |
         L=L, language=lang, client=summary.client,
         generated=summary.generated.strftime("%d/%m/%Y %H:%M" if lang == "fr" else "%Y-%m-%d %H:%M"),
         kpis=kpis, estimates_note=estimates_note, charts=charts, sources=sources, gaps=gaps, form=form,
-        left_out=t("loaders.left_out_sentence", lang, sources=", ".join(summary.left_out))
-        if summary.left_out else None,
+        left_out=left_out_sentence(summary.left_out, lang) if summary.left_out else None,
         form_explanation=safe(summary.form_explanation), reports=reports,
         profiles=profiles, workbooks=workbooks, error=safe(error), css=report_css(),
         plotly_js=plotly_js() if charts else "",

@@ -33,7 +33,7 @@ import io
 import math
 import re
 import time
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -65,6 +65,7 @@ __all__ = [
     "save_sources_summary",
     "left_out",
     "loading_sentence",
+    "left_out_sentence",
     "every_source",
 ]
 
@@ -1295,6 +1296,14 @@ def loading_sentence(summary: pd.DataFrame, language: str) -> str:
         'Sources left out because they could not be read: erp (see the loading of the sources).'
     """
     failed = summary.loc[summary["status"] == "error", "source"].astype(str).tolist()
-    if not failed:
-        return t("loaders.all_loaded", language)
-    return t("loaders.left_out_sentence", language, sources=", ".join(failed))
+    return left_out_sentence(failed, language) if failed else t("loaders.all_loaded", language)
+
+
+def left_out_sentence(sources: Sequence[str], language: str) -> str:
+    """The sentence naming the sources left out because they could not be loaded.
+
+    Examples:
+        >>> left_out_sentence(["erp", "web"], "fr")
+        'Sources laissées de côté car illisibles : erp, web (voir le chargement des sources).'
+    """
+    return t("loaders.left_out_sentence", language, sources=", ".join(sources))
