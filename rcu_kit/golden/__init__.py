@@ -14,7 +14,7 @@ from rcu_kit.golden.preventive import (
 )
 from rcu_kit.golden.review import (
     LabelStore, labels_path, sample_pairs_for_review, quality_table, supervised_comparison,
-    draw_review_sample, review_sheet, read_label_sheet
+    draw_review_sample, review_sheet, read_label_sheet, review_queue, sheet_paths
 )
 from rcu_kit.golden.estimates import estimate_figures
 
@@ -22,4 +22,5 @@ __all__ = ["GoldenResult", "build_golden_records", "golden_for_engagement", "wri
            "ReferenceIndex", "reference_index_path", "build_reference_for_engagement",
            "engagement_reference", "candidates_shown", "LabelStore", "labels_path",
            "sample_pairs_for_review", "quality_table", "supervised_comparison",
-           "draw_review_sample", "review_sheet", "read_label_sheet", "estimate_figures"]
+           "draw_review_sample", "review_sheet", "read_label_sheet", "review_queue",
+           "sheet_paths", "estimate_figures"]

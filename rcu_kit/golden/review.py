@@ -66,6 +66,8 @@ __all__ = [
     "sheet_paths",
     "keep_sheet_labels",
     "write_review_sheet",
+    "review_queue",
+    "mark_sheet_label",
 ]
 
 LABELS = ("match", "non_match", "unsure")
@@ -787,3 +789,87 @@ def write_review_sheet(sheet: pd.DataFrame, engagement: Any) -> dict[str, Path]:
     sheet.to_csv(paths["csv"], index=False)
     write_workbook(paths["excel"], {"review": sheet})
     return paths
+
+
+def _read_sheet(path: Path) -> pd.DataFrame:
+    """The review sheet as written by :func:`write_review_sheet`, every column as text."""
+    return pd.read_csv(path, dtype=str, keep_default_na=False)
+
+
+def review_queue(run: Any, engagement: Any, n: int = 200, *, seed: int | None = None
+                 ) -> pd.DataFrame:
+    """The pairs the review panel shows: the engagement's review sheet, not yet labelled.
+
+    The panel and ``rcu-kit review`` share one sample: the sheet under ``<output>/review/``
+    (:func:`sheet_paths`), drawn by ``rcu-kit review --sample N`` or, when there is none yet,
+    drawn here with :func:`draw_review_sample` (``n`` pairs, pairs the blocking never proposed
+    included) and written like the command would. Labels already typed into the sheet are first
+    carried over to the label store (:func:`keep_sheet_labels`); the pairs the store holds a
+    label for are left out. The rest come in a seeded random order, so that a session that
+    stops after a few pairs has still labelled every stratum in proportion to the sheet.
+
+    Args:
+        run: the deduplication (``DedupRun``: ``pairs``, ``records``).
+        engagement: the engagement (output folder, masking, seed).
+        n: pairs drawn when the engagement has no sheet yet.
+        seed: random seed (default: the engagement's).
+
+    Returns:
+        :data:`PAIR_KEY`, ``match_probability`` (NaN for a pair never proposed), ``stratum``
+        and ``evidence`` (the comparison behind the probability; empty for a pair never
+        proposed).
+    """
+    seed = engagement.seed if seed is None else seed
+    paths = sheet_paths(engagement)
+    store = LabelStore(labels_path(engagement))
+    if paths["csv"].exists():
+        keep_sheet_labels(engagement)
+        sheet = _read_sheet(paths["csv"])
+    else:
+        sample = draw_review_sample(run.pairs, run.records, n, labelled=store.labels(), seed=seed)
+        sheet = review_sheet(sample, run.records, mask=engagement.mask_personal_data)
+        write_review_sheet(sheet, engagement)
+        sheet = _read_sheet(paths["csv"])
+    queue = sheet[SHEET_KEY].rename(columns={v: k for k, v in _TO_SHEET.items()})
+    queue[PAIR_KEY] = _key_frame(queue)
+    queue["match_probability"] = pd.to_numeric(sheet["match_probability"], errors="coerce")
+    queue["stratum"] = sheet["stratum"].to_numpy()
+    if "evidence" in run.pairs.columns and len(run.pairs):
+        where = pd.MultiIndex.from_frame(canonical_pairs(run.pairs)).get_indexer(
+            pd.MultiIndex.from_frame(queue[PAIR_KEY]))
+        evidence = run.pairs["evidence"].astype(str).to_numpy()
+        queue["evidence"] = np.where(where >= 0, evidence[np.maximum(where, 0)], "")
+    labelled = store.labels()
+    if len(labelled):
+        done = pd.MultiIndex.from_frame(_key_frame(labelled))
+        queue = queue[~pd.MultiIndex.from_frame(queue[PAIR_KEY]).isin(done)]
+    order = np.random.default_rng(seed).permutation(len(queue))
+    return queue.iloc[order].reset_index(drop=True)
+
+
+def mark_sheet_label(path: str | Path, pair: Any, label: str) -> bool:
+    """Write ``label`` (one of :data:`LABELS`) into the row of ``pair`` in the review sheet
+    ``path`` (the CSV; its Excel copy beside it is rewritten too), so that the sheet shows what
+    the panel labelled. Returns False when the pair is not on the sheet (nothing written)."""
+    from rcu_kit.core.excel import write_workbook
+
+    if label not in LABELS:
+        raise ValueError(f"label must be one of {', '.join(LABELS)}; got {label!r}")
+    path = Path(path)
+    if not path.exists():
+        return False
+    sheet = _read_sheet(path)
+    get = pair.get if hasattr(pair, "get") else lambda k, d=None: getattr(pair, k, d)
+    key = tuple(_key_frame(pd.DataFrame([{k: str(get(k)) for k in PAIR_KEY}])).iloc[0])
+    rows = _key_frame(sheet[SHEET_KEY].rename(columns={v: k for k, v in _TO_SHEET.items()}))
+    hit = (rows == key).all(axis=1).to_numpy()
+    if not hit.any():
+        return False
+    sheet.loc[hit, "label"] = label.replace("_", "-")
+    sheet.to_csv(path, index=False)
+    excel = path.with_suffix(".xlsx")
+    if excel.exists():
+        numbers = {c: pd.to_numeric(sheet[c], errors="coerce") for c in ("match_probability", "weight")
+                   if c in sheet.columns}
+        write_workbook(excel, {"review": sheet.assign(**numbers)})
+    return True

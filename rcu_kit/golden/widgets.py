@@ -24,7 +24,7 @@ import ipywidgets as widgets
 import pandas as pd
 
 from rcu_kit.core.i18n import t
-from rcu_kit.golden.review import LabelStore, pair_view
+from rcu_kit.golden.review import LabelStore, mark_sheet_label, pair_view
 
 __all__ = ["ReviewPanel"]
 
@@ -41,6 +41,8 @@ class ReviewPanel:
         mask: mask personal data (``engagement.mask_personal_data``).
         language: ``fr`` or ``en``.
         reviewer: written with each label.
+        sheet: the engagement's review sheet (:func:`rcu_kit.golden.review.sheet_paths`), whose
+            label column each decision also fills in (None: the label store only).
 
     Attributes:
         position: index of the pair on screen (``len(pairs)`` when done).
@@ -48,8 +50,10 @@ class ReviewPanel:
     """
 
     def __init__(self, pairs: pd.DataFrame, records: pd.DataFrame, store: LabelStore, *,
-                 mask: bool = True, language: str = "fr", reviewer: str = "") -> None:
+                 mask: bool = True, language: str = "fr", reviewer: str = "",
+                 sheet: Any = None) -> None:
         self.pairs = pairs.reset_index(drop=True)
+        self.sheet = sheet
         self.records, self.store = records, store
         self.mask, self.language, self.reviewer = mask, language, reviewer
         self.position = 0
@@ -92,6 +96,8 @@ class ReviewPanel:
             self.position = min(len(self.pairs), self.position + 1)
         elif self.current is not None:
             self.store.add(self.current, action, reviewer=self.reviewer)
+            if self.sheet is not None:
+                mark_sheet_label(self.sheet, self.current, action)
             self.position += 1
         self._render()
 
@@ -106,10 +112,13 @@ class ReviewPanel:
         view = view.rename(columns={c: t(f"review.{c}", lang) for c in view.columns})
         view[t("review.same", lang)] = view[t("review.same", lang)].map({True: "✔", False: ""})
         evidence = html.escape(str(pair.get("evidence", "")))
+        probability = float(pair["match_probability"])
+        shown = (t("review.not_proposed", lang) if probability != probability
+                 else f"{probability:.3f}")
         self.header.value = (
             f"<b>{html.escape(t('review.pair_of', lang, i=self.position + 1, n=len(self.pairs)))}"
             f"</b> &nbsp; {html.escape(t('review.probability', lang))}: "
-            f"{float(pair['match_probability']):.3f} &nbsp; "
+            f"{html.escape(shown)} &nbsp; "
             f"<small>{html.escape(t('review.labelled', lang, n=len(self.store)))}</small>")
         self.body.value = (view.to_html(index=False, na_rep="", escape=True)
                            + f"<p><small>{html.escape(t('review.evidence', lang))}: {evidence}"

@@ -266,3 +266,59 @@ def test_labels_of_the_sheet_are_kept_when_it_is_redrawn(tmp_path):
     _sheet([("0", "0", "oui")]).to_csv(paths["csv"], index=False)
     with pytest.raises(ValueError, match="row 2: label 'oui'.*no label is lost"):
         keep_sheet_labels(engagement)
+
+
+def test_the_panel_and_the_command_share_one_review_sheet(tmp_path):
+    from types import SimpleNamespace
+
+    from rcu_kit.core.config import Engagement
+    from rcu_kit.golden.review import (NOT_PROPOSED, labels_path, mark_sheet_label, review_queue,
+                                       sheet_paths)
+    from rcu_kit.golden.widgets import ReviewPanel
+
+    engagement = Engagement(client="x", output_dir=str(tmp_path / "out"))
+    records = _records(6)  # 12 records, 66 pairs of records
+    pairs = pd.DataFrame([_pair(i, p) for i, p in enumerate([0.01, 0.02, 0.6, 0.7, 0.97, 0.99])])
+    pairs["evidence"] = [f"e{i}" for i in range(6)]
+    run = SimpleNamespace(pairs=pairs, records=records)
+    paths = sheet_paths(engagement)
+    # no sheet yet: the panel draws one, as `rcu-kit review --sample 10` would: the 6 candidate
+    # pairs and 1 pair never proposed, written to review/sample.csv and its Excel copy
+    queue = review_queue(run, engagement, n=10)
+    assert paths["csv"].exists() and paths["excel"].exists()
+    sheet = pd.read_csv(paths["csv"], dtype=str, keep_default_na=False)
+    assert len(queue) == len(sheet) == 7
+    assert (queue["stratum"] == NOT_PROPOSED).sum() == 1
+    # the evidence of the run for the candidate pairs, none for the pair never proposed
+    candidates = queue[queue["stratum"] != NOT_PROPOSED]
+    assert sorted(candidates["evidence"]) == [f"e{i}" for i in range(6)]
+    assert queue.loc[queue["stratum"] == NOT_PROPOSED, "evidence"].tolist() == [""]
+    # a seeded order: the same on every call
+    assert queue.equals(review_queue(run, engagement, n=10))
+
+    # the panel's decision goes to the label store and to the sheet's label column (CSV + Excel)
+    panel = ReviewPanel(queue, records, LabelStore(labels_path(engagement)), language="en",
+                        sheet=paths["csv"])
+    first = queue.iloc[0]
+    panel.act("non_match")
+    sheet = pd.read_csv(paths["csv"], dtype=str, keep_default_na=False)
+    row = (sheet["record_id_a"] == first["record_id_1"]) & (sheet["record_id_b"] == first["record_id_2"])
+    assert sheet.loc[row, "label"].tolist() == ["non-match"] and (sheet.loc[~row, "label"] == "").all()
+    excel = pd.read_excel(paths["excel"], dtype=str).fillna("")
+    assert excel["label"].tolist() == sheet["label"].tolist()
+    assert pd.api.types.is_float_dtype(pd.read_excel(paths["excel"])["match_probability"])
+
+    # the next session shows the 6 pairs left; a label typed in the sheet by hand counts too
+    second = review_queue(run, engagement, n=10)
+    assert len(second) == 6 and not ((second["record_id_1"] == first["record_id_1"])
+                                     & (second["record_id_2"] == first["record_id_2"])).any()
+    typed = second.iloc[0]
+    sheet.loc[(sheet["record_id_a"] == typed["record_id_1"])
+              & (sheet["record_id_b"] == typed["record_id_2"])
+              & (sheet["source_a"] == typed["source_1"]), "label"] = "match"
+    sheet.to_csv(paths["csv"], index=False)
+    third = review_queue(run, engagement, n=10)
+    assert len(third) == 5
+    assert sorted(LabelStore(labels_path(engagement)).labels()["label"]) == ["match", "non_match"]
+    # a pair that is not on the sheet is not written anywhere
+    assert not mark_sheet_label(paths["csv"], _pair(99), "match")

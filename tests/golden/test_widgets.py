@@ -39,3 +39,10 @@ def test_raw_values_when_the_policy_allows(tmp_path):
     assert "DUPONT" in panel.body.value and "Paire 1 sur 2" in panel.header.value
     panel.act("skip")
     assert panel.position == 1 and len(panel.store) == 0
+
+
+def test_a_pair_never_proposed_says_so_instead_of_a_probability(tmp_path):
+    pairs = PAIRS.assign(match_probability=[float("nan"), 0.41])
+    panel = ReviewPanel(pairs, RECORDS, LabelStore(tmp_path / "l.csv"), language="fr")
+    assert "paire jamais proposée par le blocage" in panel.header.value
+    assert "nan" not in panel.header.value.lower()
