@@ -292,17 +292,125 @@ def load_engagement(path: str | Path) -> Engagement:
     return eng
 
 
-def engagement_to_dict(engagement: Engagement) -> dict[str, Any]:
-    """The engagement as plain data, as it is written to YAML (no defaults-only noise)."""
-    return engagement.model_dump(mode="json", exclude_none=True)
+def engagement_to_dict(engagement: Engagement, *, defaults: bool = True) -> dict[str, Any]:
+    """The engagement as plain data, as it is written to YAML.
+
+    With ``defaults`` false, keys left at their default value are left out (what a new key added
+    to a file written by a person needs to say).
+    """
+    return engagement.model_dump(mode="json", exclude_none=True, exclude_defaults=not defaults)
+
+
+def _round_trip_yaml():
+    """A ruamel.yaml reader/writer that keeps comments, key order and quotes."""
+    from ruamel.yaml import YAML
+
+    rt = YAML(typ="rt")
+    rt.preserve_quotes = True
+    rt.width = 4096  # never re-wrap the lines a person wrote
+    rt.indent(mapping=2, sequence=4, offset=2)
+    return rt
+
+
+def _item_key(items: list) -> str | None:
+    """The key naming each item of a list of mappings (``name``, else ``column``), if unique."""
+    for key in ("name", "column"):
+        if items and all(isinstance(i, dict) and isinstance(i.get(key), str) for i in items):
+            values = [i[key] for i in items]
+            if len(set(values)) == len(values):
+                return key
+    return None
+
+
+def _merge(node: Any, full: Any, lean: Any, before: Any = None) -> Any:
+    """``node`` (read from the file, with its comments) updated in place to hold ``full``.
+
+    Keys and items already in the file keep their place, comments and quoting: a value that did
+    not change (``before`` is the file as parsed, so ``tab`` read as a tab character is no change)
+    stays the file's own node. Keys that are new take their ``lean`` form (defaults left out);
+    keys no longer in ``full`` are removed. Lists of named items (sources, attributes, mapping
+    entries) are matched by name, other lists item by item.
+    """
+    if isinstance(node, dict) and isinstance(full, dict):
+        lean = lean if isinstance(lean, dict) else {}
+        before = before if isinstance(before, dict) else {}
+        for key in [k for k in node if k not in full]:
+            del node[key]
+        for key, value in full.items():
+            if key in node:
+                node[key] = _merge(node[key], value, lean.get(key, value), before.get(key))
+            elif key in lean:
+                node[key] = lean[key]
+        return node
+    if isinstance(node, list) and isinstance(full, list):
+        lean = lean if isinstance(lean, list) and len(lean) == len(full) else full
+        before = before if isinstance(before, list) else []
+        key = _item_key(full)
+        if key and _item_key(list(node)) == key:
+            known = {item[key]: item for item in node}
+            was = {item[key]: item for item in before if isinstance(item, dict) and key in item}
+            merged = [_merge(known[v[key]], v, lv, was.get(v[key])) if v[key] in known else lv
+                      for v, lv in zip(full, lean)]
+            if [m[key] for m in merged] != [item[key] for item in node]:
+                node[:] = merged  # order or membership changed
+            else:
+                for i, item in enumerate(merged):
+                    node[i] = item
+            return node
+        del node[len(full):]
+        for i, value in enumerate(full):
+            if i < len(node):
+                node[i] = _merge(node[i], value, lean[i], before[i] if i < len(before) else None)
+            else:
+                node.append(lean[i])
+        return node
+    if isinstance(node, (dict, list)) or isinstance(full, (dict, list)):
+        return lean
+    unchanged = (before == full and isinstance(before, bool) == isinstance(full, bool)) or \
+        (node == full and isinstance(node, bool) == isinstance(full, bool))
+    return node if unchanged else lean
 
 
 def save_engagement(engagement: Engagement, path: str | Path | None = None) -> Path:
-    """Write the engagement back to YAML (to its own file unless ``path`` is given)."""
+    """Write the engagement back to YAML (to its own file unless ``path`` is given).
+
+    The file a person wrote stays theirs: when the target (or, for a new file, the engagement's
+    own file) exists, it is updated in place by a round-trip YAML writer (ruamel.yaml), so its
+    comments, key order and quoting survive and only the values that changed are rewritten;
+    keys the file did not have are added without the settings left at their default. A new
+    file gets every setting, defaults included, as a starting point to edit.
+
+    Examples:
+        >>> eng = load_engagement("clients/acme/engagement.yaml")  # doctest: +SKIP
+        >>> eng.client = "Acme SA"  # doctest: +SKIP
+        >>> save_engagement(eng)  # doctest: +SKIP
+        PosixPath('clients/acme/engagement.yaml')
+    """
+    import io
+
     target = Path(path) if path is not None else engagement.file
     if target is None:
         raise ConfigError("save_engagement: no path given and the engagement was not read from a file")
-    data = engagement_to_dict(engagement)
-    text = yaml.safe_dump(data, allow_unicode=True, sort_keys=False, width=100)
-    target.write_text(text, encoding="utf-8")
+    full = engagement_to_dict(engagement)
+    lean = engagement_to_dict(engagement, defaults=False)
+    lean = {**lean, "client": full["client"]}  # the required key, even if a default were added
+    base = target if target.exists() else engagement.file
+    rt = _round_trip_yaml()
+    node = None
+    if base is not None and Path(base).exists():
+        try:
+            node = rt.load(Path(base).read_text(encoding="utf-8"))
+        except Exception as exc:  # noqa: BLE001 - ruamel's errors have no common base
+            raise ConfigError(f"{base}: not valid YAML, not rewritten: {exc}") from exc
+    if isinstance(node, dict):
+        try:  # the file's values as parsed, to tell a rewritten value from a normalised one
+            before = engagement_to_dict(load_engagement(base))
+        except ConfigError:
+            before = None
+        _merge(node, full, lean, before)
+    else:  # a new file: every setting written, as a starting point to edit
+        node = full
+    buffer = io.StringIO()
+    rt.dump(node, buffer)
+    target.write_text(buffer.getvalue(), encoding="utf-8")
     return target

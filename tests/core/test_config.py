@@ -164,3 +164,56 @@ def test_template_sections_parse_with_each_steps_settings():
     assert SurvivorshipSettings.coerce(eng.survivorship).source_priority[0] == "crm"
     assert Questionnaire.from_config(eng.questionnaire).budget == "medium"
     assert eng.roadmap["fte"] == 2
+
+
+COMMENTED = """\
+# engagement of Maison Test: comments and quotes stay as written
+client: "Maison Test"   # shown on every report
+language: en
+sources:
+  - name: crm           # the CRM extract
+    format: csv
+    path: 'data/crm.csv'
+    separator: tab
+target_model:
+  - {name: last_name, type: string}
+  - {name: email, type: email}
+"""
+
+
+def test_save_keeps_comments_quotes_order_and_adds_lean_keys(tmp_path):
+    path = tmp_path / "engagement.yaml"
+    path.write_text(COMMENTED, encoding="utf-8")
+    eng = load_engagement(path)
+    eng.mapping = {"crm": [MappingEntry(column="NOM", attribute="last_name", confidence=0.9,
+                                        validated=False)]}
+    save_engagement(eng)
+    text = path.read_text(encoding="utf-8")
+    # every line of the file is still there, in its place: comments, quotes, and `separator: tab`
+    # (read as a tab character, unchanged, so not rewritten as "\t")
+    assert text.startswith(COMMENTED)
+    # the new key only: the entry without the settings left at their default (transform None,
+    # reason "", validated true are defaults; validated false is not)
+    assert text[len(COMMENTED):] == (
+        "mapping:\n"
+        "  crm:\n"
+        "    - column: NOM\n"
+        "      attribute: last_name\n"
+        "      confidence: 0.9\n"
+        "      validated: false\n")
+    assert load_engagement(path).mapping["crm"][0].validated is False
+
+
+def test_save_rewrites_only_changed_values_and_matches_sources_by_name(tmp_path):
+    path = tmp_path / "engagement.yaml"
+    path.write_text(COMMENTED, encoding="utf-8")
+    eng = load_engagement(path)
+    eng.client = "Maison Renommée"
+    eng.source("crm").separator = ";"
+    save_engagement(eng)
+    lines = path.read_text(encoding="utf-8").splitlines()
+    # the changed value is rewritten in the file's quoting, its comment kept
+    assert lines[1] == 'client: "Maison Renommée" # shown on every report'
+    assert lines[4] == "  - name: crm           # the CRM extract"
+    assert lines[6:8] == ["    path: 'data/crm.csv'", "    separator: ;"]
+    assert load_engagement(path).source("crm").separator == ";"
