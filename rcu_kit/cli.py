@@ -371,6 +371,13 @@ def _print_refit(refit, run) -> None:
         print(f"Threshold kept at {refit.previous:g}: {refit.labelled} labelled candidate "
               "pair(s), with matches and non-matches, are too few to refit it (20 needed)")
         return
+    if refit.reason == "uncertain":
+        print(f"Threshold kept at {refit.previous:g}: the labels favour {refit.candidate:g} "
+              f"(estimated pairwise F1 {refit.previous_f1:.3f} -> "
+              f"{float(refit.table.set_index('threshold').loc[refit.candidate, 'f1']):.3f}) but "
+              f"only in {refit.support:.0%} of the bootstrap draws of the labels (90 % needed): "
+              "label more pairs to decide")
+        return
     if not refit.changed:
         print(f"Threshold kept at {refit.previous:g}: the labels find no better one "
               f"(estimated pairwise F1 {refit.previous_f1:.3f})")

@@ -374,9 +374,14 @@ class ThresholdRefit:
         f1, previous_f1: pairwise F1 among the candidate pairs estimated from the labels at
             each (None when the labels cannot tell).
         labelled: candidate pairs labelled match or non_match.
-        reason: ``changed``, ``kept`` (no better threshold by at least ``min_gain``) or
-            ``too_few_labels``.
+        reason: ``changed``, ``kept`` (no better threshold by at least ``min_gain``),
+            ``uncertain`` (a better one, but the labels are too few to be sure of it:
+            ``candidate`` beats the current threshold in fewer than ``confidence`` of the
+            bootstrap draws) or ``too_few_labels``.
         table: per threshold tried: ``threshold, precision, recall, f1``.
+        candidate: the threshold with the best estimated F1 (None when too few labels).
+        support: share of the bootstrap draws of the labels in which ``candidate`` has a higher
+            estimated F1 than the current threshold (None when they are the same).
     """
 
     threshold: float
@@ -386,6 +391,8 @@ class ThresholdRefit:
     labelled: int
     reason: str
     table: pd.DataFrame
+    candidate: float | None = None
+    support: float | None = None
 
     @property
     def changed(self) -> bool:
@@ -395,14 +402,18 @@ class ThresholdRefit:
 def refit_threshold(labels: pd.DataFrame, pairs: pd.DataFrame, current: float, *,
                     thresholds: Sequence[float] = THRESHOLDS,
                     strata: Sequence[float] = DEFAULT_STRATA, min_labels: int = 20,
-                    min_gain: float = 0.005) -> ThresholdRefit:
+                    min_gain: float = 0.005, confidence: float = 0.9, n_bootstrap: int = 1000,
+                    seed: int = 42) -> ThresholdRefit:
     """The match threshold that maximises the pairwise F1 estimated from the labels.
 
     Among the candidate pairs, each labelled pair stands for ``N_h / n_h`` pairs of its
     probability stratum (as in :func:`estimate_figures`): at threshold ``t``,
     ``TP = sum w y [p >= t]``, predicted ``sum w [p >= t]``, true matches ``sum w y``, and
     ``F1 = 2 TP / (predicted + true matches)``. The threshold changes only when one of
-    ``thresholds`` beats the current one by ``min_gain`` (ties: the closest to the current).
+    ``thresholds`` beats the current one by ``min_gain`` (ties: the closest to the current)
+    *and* does so in at least ``confidence`` of ``n_bootstrap`` draws of the labels
+    (resampled within each stratum, as the intervals are): a few labels that happen to favour
+    another threshold must not move a model that was right.
 
     Args:
         labels: :meth:`rcu_kit.golden.review.LabelStore.labels`.
@@ -413,6 +424,9 @@ def refit_threshold(labels: pd.DataFrame, pairs: pd.DataFrame, current: float, *
         min_labels: fewer usable labelled candidate pairs than this (or no match, or no
             non-match): the threshold is kept (``too_few_labels``).
         min_gain: F1 gain needed to change.
+        confidence: share of the bootstrap draws in which the new threshold must win.
+        n_bootstrap: bootstrap draws.
+        seed: random seed of the bootstrap.
 
     Examples:
         >>> pairs = pd.DataFrame({"source_1": ["a"] * 4, "record_id_1": list("1234"),
@@ -453,12 +467,41 @@ def refit_threshold(labels: pd.DataFrame, pairs: pd.DataFrame, current: float, *
         return ThresholdRefit(current, current, None, None, n, "too_few_labels", table)
     best = table["f1"].max()
     near = table[table["f1"] >= best - 1e-12]
-    chosen = float(near.iloc[(near["threshold"] - current).abs().argmin()]["threshold"])
+    candidate = float(near.iloc[(near["threshold"] - current).abs().argmin()]["threshold"])
+    support = None
+    if candidate != current:
+        support = _bootstrap_support(p, y, w, stratum, candidate, current, n_bootstrap, seed)
     if best - previous_f1 < min_gain:
-        chosen = current
+        chosen, reason = current, "kept"
+    elif support is not None and support < confidence:
+        chosen, reason = current, "uncertain"
+    else:
+        chosen, reason = candidate, "changed"
     f1 = float(table.loc[table["threshold"] == chosen, "f1"].iloc[0])
-    return ThresholdRefit(chosen, current, f1, float(previous_f1), n,
-                          "changed" if chosen != current else "kept", table)
+    return ThresholdRefit(chosen, current, f1, float(previous_f1), n, reason, table,
+                          candidate, support)
+
+
+def _bootstrap_support(p: np.ndarray, y: np.ndarray, w: np.ndarray, stratum: np.ndarray,
+                       candidate: float, current: float, n_bootstrap: int, seed: int) -> float:
+    """Share of the stratified bootstrap draws of the labels in which the estimated F1 at
+    ``candidate`` is higher than at ``current``."""
+    rng = np.random.default_rng(seed)
+    counts = np.zeros((n_bootstrap, len(p)))
+    for name in np.unique(stratum):
+        members = np.flatnonzero(stratum == name)
+        picks = members[rng.integers(0, len(members), size=(n_bootstrap, len(members)))]
+        for b in range(n_bootstrap):
+            counts[b] += np.bincount(picks[b], minlength=len(p))
+    weight = counts * w  # each draw: a labelled pair counted as often as it was drawn
+
+    def f1(t: float) -> np.ndarray:
+        above = p >= t
+        tp = weight @ (y * above)
+        total = weight @ above + weight @ y
+        return np.divide(2 * tp, total, out=np.zeros(n_bootstrap), where=total > 0)
+
+    return float((f1(candidate) > f1(current)).mean())
 
 
 def write_threshold(refit: ThresholdRefit, engagement: Any) -> Any:

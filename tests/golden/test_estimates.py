@@ -155,3 +155,26 @@ def test_new_labels_go_where_they_narrow_the_interval_most():
     # N S: 20 x 0.527 at 0.99 against 20 x sqrt(1/12 x 11/12) x 1 = 20 x 0.276 at 0.01 (no error
     # seen in 10 labels: one in 12); of 30 labels, 19.7 and 10.3 -> 9.7 and 0.3 new ones.
     assert shares.round(2).tolist() == [0.03, 0.0, 0.0, 0.0, 0.0, 0.97]
+
+
+def test_a_threshold_the_labels_favour_by_chance_is_not_taken():
+    from rcu_kit.golden.estimates import refit_threshold
+
+    # 30 labelled candidate pairs (weights 1): 10 at 0.99, all matches; 10 at 0.85 of which k
+    # are matches; 10 at 0.3, none. At 0.9: F1 = 2*10 / (10 + 10 + k) = 20 / (20 + k); at 0.85:
+    # F1 = 2 (10 + k) / (20 + 10 + k). 0.85 wins when k^2 + 20k - 100 > 0, i.e. k >= 5.
+    probs = [0.99] * 10 + [0.85] * 10 + [0.3] * 10
+    pairs = pd.DataFrame([_pair(f"crm:{i}", f"web:{i}", p) for i, p in enumerate(probs)])
+
+    def labels(k):
+        return pairs.assign(label=["match"] * (10 + k) + ["non_match"] * (20 - k))
+
+    # k = 6 of 10: 0.85 is better on these labels (0.889 against 0.769), but a stratified
+    # bootstrap redraws k as Binomial(10, 0.6), which is 5 or more with probability 0.834 only:
+    # under the 0.9 confidence wanted, so the threshold stays.
+    unsure = refit_threshold(labels(6), pairs, 0.9)
+    assert (unsure.threshold, unsure.reason, unsure.candidate) == (0.9, "uncertain", 0.85)
+    assert unsure.support == pytest.approx(0.834, abs=0.03)
+    # k = 8 of 10: Binomial(10, 0.8) >= 5 with probability 0.994: the threshold moves
+    sure = refit_threshold(labels(8), pairs, 0.9)
+    assert (sure.threshold, sure.reason) == (0.85, "changed") and sure.support > 0.98
