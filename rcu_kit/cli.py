@@ -58,6 +58,23 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--no-profile", action="store_true", help="skip the ydata-profiling HTML reports")
     p.set_defaults(handler=_cmd_audit)
 
+    p = sub.add_parser("map", help="suggest the source-to-target mapping; --save writes it into "
+                                   "the engagement file",
+                       description="Step 3 of the method: suggest which source column feeds which "
+                                   "target attribute (column -> attribute, transform, confidence, "
+                                   "reason). With --save, the suggestion is written into the "
+                                   "engagement file (its comments, key order and quotes kept), each "
+                                   "entry marked 'validated: false' until a person checks it.")
+    _add_engagement(p)
+    p.add_argument("--save", action="store_true",
+                   help="write the suggestion into the engagement file for the sources without a "
+                        "mapping yet")
+    p.add_argument("--replace", action="store_true",
+                   help="with --save: also replace the mappings already in the engagement file")
+    p.add_argument("--min-confidence", type=float, default=0.5,
+                   help="minimum confidence for a mapping suggestion (default: 0.5)")
+    p.set_defaults(handler=_cmd_map)
+
     p = sub.add_parser("gaps", help="suggest the source-to-target mapping and analyse the gaps",
                        description="Step 3 of the method: suggest which source column feeds which "
                                    "target attribute (or use the engagement's validated mapping), "
@@ -217,6 +234,54 @@ def _cmd_audit(args: argparse.Namespace) -> int:
     return _print_loading(result.loading, engagement)
 
 
+def _cmd_map(args: argparse.Namespace) -> int:
+    """Print the suggested mapping per source; with --save write it into the engagement file."""
+    from rcu_kit.core.config import load_engagement
+    from rcu_kit.mapping.suggest import (save_suggested_mapping, saved_audit_types, suggest_mapping,
+                                         suggestion_reasons)
+    from rcu_kit.sources.loaders import load_all, save_sources_summary, summarise_sources
+
+    if args.replace and not args.save:
+        raise ValueError("--replace goes with --save (it replaces the mappings in the file)")
+    engagement = load_engagement(args.engagement)
+    loaded = load_all(engagement, progress=True)
+    loading = summarise_sources(loaded, language="en")
+    save_sources_summary(loaded, engagement, loading)
+    suggestions = suggest_mapping(engagement, loaded, saved_audit_types(engagement),
+                                  min_confidence=args.min_confidence, progress=True)
+    suggestions = suggestions.assign(reason=suggestion_reasons(suggestions, "en"))
+    width = max([len(str(c)) for c in suggestions["column"]] + [6])
+    shown = suggestions["attribute"].fillna("") + suggestions["transform"].map(
+        lambda x: f" via {x}" if isinstance(x, str) and x else "")
+    suggestions = suggestions.assign(shown=shown)
+    shown_width = max([len(x) for x in shown] + [6])
+    for source, rows in suggestions.groupby("source", sort=False):
+        saved = " (the engagement file maps it already)" if engagement.mapping.get(source) else ""
+        print(f"{source}{saved}:")
+        for r in rows.itertuples(index=False):
+            if r.attribute is None or r.attribute != r.attribute:
+                print(f"  {r.column:<{width}}  -> (not mapped)")
+                continue
+            print(f"  {r.column:<{width}}  -> {r.shown:<{shown_width}}  {r.confidence:>5.0%}  "
+                  f"{r.reason}")
+    mapped = int(suggestions["attribute"].notna().sum())
+    print(f"{mapped} of {len(suggestions)} column(s) mapped (confidence {args.min_confidence:.0%} "
+          "or more)")
+    if args.save:
+        result = save_suggested_mapping(engagement, suggestions, replace=args.replace)
+        if result.saved:
+            print(f"Saved in {result.path}: "
+                  + ", ".join(f"{s} ({n} entries)" for s, n in result.saved.items())
+                  + ", each marked 'validated: false': check them, correct what is wrong, then "
+                    "set validated: true")
+        if result.kept:
+            print(f"Kept the mapping already in {result.path} for: {', '.join(result.kept)} "
+                  "(--replace to overwrite it)")
+    else:
+        print(f"To write it into the engagement file: rcu-kit map {args.engagement} --save")
+    return _print_loading(loading, engagement)
+
+
 def _cmd_gaps(args: argparse.Namespace) -> int:
     """Analyse the gaps with the sources that load; exit code 1 when a source is in error."""
     from rcu_kit.core.config import load_engagement
@@ -226,9 +291,34 @@ def _cmd_gaps(args: argparse.Namespace) -> int:
     result = run_gap_analysis(engagement, use_saved_mapping=not args.suggestions_only,
                               min_confidence=args.min_confidence,
                               poor_threshold=args.poor_threshold, progress=True)
-    print(f"{len(result.gaps)} gap(s) between the target record and the sources")
+    gaps = result.gaps
+    severities = gaps["severity"].value_counts()
+    print(f"{len(gaps)} gap(s) between the target record and the sources: "
+          + ", ".join(f"{int(severities.get(s, 0))} {s}" for s in ("high", "medium", "low")))
+    matrix = result.matrix
+    mapped = matrix.groupby("attribute", sort=False)["mapped"].any()
+    print(f"  target attributes fed by a source: {int(mapped.sum())} of {len(mapped)}")
+    nowhere = gaps.loc[gaps["gap"] == "missing_everywhere", "attribute"].tolist()
+    if nowhere:
+        print(f"  in no source: {', '.join(nowhere)}")
+    suggested = [s for s in result.mapping if args.suggestions_only or not engagement.mapping.get(s)]
+    if suggested:
+        print(f"  suggested mapping analysed (not in the engagement file) for: {', '.join(suggested)}; "
+              f"see it with `rcu-kit map {args.engagement}`, save it with --save")
     print(f"  Excel workbook: {result.paths['excel']}")
+    _print_not_validated(engagement, args.engagement)
     return _print_loading(result.loading, engagement)
+
+
+def _print_not_validated(engagement, path) -> None:
+    """Ask for the check of the mapping entries saved but not validated by a person yet."""
+    from rcu_kit.mapping.suggest import not_validated
+
+    pending = not_validated(engagement)
+    if pending:
+        count = sum(len(c) for c in pending.values())
+        print(f"warning: {count} mapping entr{'y' if count == 1 else 'ies'} of {path} not validated "
+              f"yet ({', '.join(pending)}): check each, then set validated: true", file=sys.stderr)
 
 
 def _pct(value: float | None) -> str:
@@ -266,6 +356,7 @@ def _cmd_dedup(args: argparse.Namespace) -> int:
     for name, path in paths.items():
         print(f"  {name:<17} {path}")
     _dedup_estimates(run, engagement)
+    _print_not_validated(engagement, args.engagement)
     return _print_loading(run.loading, engagement)
 
 

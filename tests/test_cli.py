@@ -145,3 +145,49 @@ def test_review_draws_a_sheet_then_estimates_the_figures_from_its_labels(tmp_pat
     again = pd.read_csv(review / "sample.csv", dtype=str)
     assert not set(again["record_id_a"] + again["record_id_b"]) & \
         set(sheet["record_id_a"] + sheet["record_id_b"])
+
+
+MAP_ENGAGEMENT = """\
+# Test SA engagement: this comment stays
+client: "Test SA"   # quoted on purpose
+language: en
+sources:
+  - {name: crm, format: csv, path: 'crm.csv', id_column: id}
+target_model:
+  - {name: last_name, type: string}
+  - {name: email, type: email}
+"""
+
+
+def test_map_prints_the_suggestion_and_save_keeps_comments_and_quotes(tmp_path, capsys):
+    from rcu_kit.core.config import load_engagement
+
+    (tmp_path / "crm.csv").write_text("id;nom;mail;divers\n1;Dupont;jean.dupont@free.fr;x\n"
+                                      "2;Martin;anne.martin@orange.fr;y\n", encoding="utf-8")
+    path = tmp_path / "engagement.yaml"
+    path.write_text(MAP_ENGAGEMENT, encoding="utf-8")
+    assert main(["map", str(path)]) == 0
+    out = capsys.readouterr().out.splitlines()
+    # column -> attribute, confidence, reason; the id column and "divers" are left unmapped
+    assert out[:6] == [
+        "crm:",
+        "  id      -> (not mapped)",
+        "  nom     -> last_name   100%  name close to 'nom' (1.00); values look like last_name",
+        "  mail    -> email       100%  name close to 'mail' (1.00); values look like email",
+        "  divers  -> (not mapped)",
+        "2 of 4 column(s) mapped (confidence 50% or more)"]
+    assert path.read_text(encoding="utf-8") == MAP_ENGAGEMENT  # without --save, nothing written
+
+    assert main(["map", str(path), "--save"]) == 0
+    assert "crm (2 entries), each marked 'validated: false'" in capsys.readouterr().out
+    text = path.read_text(encoding="utf-8")
+    assert text.startswith(MAP_ENGAGEMENT)  # the comments and the quoted values are kept
+    saved = load_engagement(path).mapping["crm"]
+    assert [(e.column, e.attribute, e.validated) for e in saved] == [
+        ("nom", "last_name", False), ("mail", "email", False)]
+
+    # a second --save keeps the mapping now in the file; the gap analysis asks for its check
+    assert main(["map", str(path), "--save"]) == 0
+    assert "Kept the mapping already in" in capsys.readouterr().out
+    assert main(["gaps", str(path)]) == 0
+    assert "2 mapping entries of" in capsys.readouterr().err

@@ -336,11 +336,17 @@ def _merge(node: Any, full: Any, lean: Any, before: Any = None) -> Any:
         before = before if isinstance(before, dict) else {}
         for key in [k for k in node if k not in full]:
             del node[key]
+        previous = None
         for key, value in full.items():
             if key in node:
                 node[key] = _merge(node[key], value, lean.get(key, value), before.get(key))
             elif key in lean:
-                node[key] = lean[key]
+                if hasattr(node, "insert"):  # a new key goes where the model's order puts it
+                    position = 0 if previous is None else list(node).index(previous) + 1
+                    node.insert(position, key, lean[key])
+                else:
+                    node[key] = lean[key]
+            previous = key if key in node else previous
         return node
     if isinstance(node, list) and isinstance(full, list):
         lean = lean if isinstance(lean, list) and len(lean) == len(full) else full

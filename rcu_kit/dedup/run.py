@@ -211,7 +211,8 @@ def map_sources(engagement: Engagement, loaded: Mapping[str, Any],
         raise MappingError(
             f"{engagement.file or 'engagement'}: no mapping for source(s) {', '.join(unmapped)}: "
             "their records would have no attribute to compare. Map and save them with notebook "
-            "03 (or `rcu-kit gaps`), or leave them out with sources=[...] / --sources.")
+            "03 (or `rcu-kit map ENGAGEMENT.yaml --save`), or leave them out with sources=[...] / "
+            "--sources.")
     validate_mapping(engagement, loaded, {name: engagement.mapping[name] for name in loaded})
     frames = []
     for name in tqdm(list(loaded), desc="mapping", unit="source", disable=not progress):

@@ -340,8 +340,8 @@ def gap_table(engagement: Engagement, matrix: pd.DataFrame, *, poor_threshold: f
                          "detail_code": "gap_formats",
                          "detail_params": params_json(formats=listed)})
     out = pd.DataFrame(rows, columns=[*GAP_COLUMNS, "_pos"])
-    if out.empty:
-        return out.drop(columns="_pos")
+    if out.empty:  # no gap: the same columns and types as a table with gaps
+        return out.drop(columns="_pos").astype({"best_fill_rate": float, "best_validity_rate": float})
     out["_sev"] = out["severity"].map({s: i for i, s in enumerate(SEVERITIES)})
     out["_kind"] = out["gap"].map({g: i for i, g in enumerate(GAP_KINDS)})
     out = out.sort_values(["_sev", "_kind", "_pos"], kind="stable").reset_index(drop=True)

@@ -19,6 +19,7 @@ from __future__ import annotations
 import re
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
+from pathlib import Path
 from typing import Any
 
 import numpy as np
@@ -27,7 +28,8 @@ from rapidfuzz import fuzz
 from tqdm.auto import tqdm
 from unidecode import unidecode
 
-from rcu_kit.core.config import DERIVED_ATTRIBUTES, Attribute, ConfigError, Engagement, MappingEntry
+from rcu_kit.core.config import (DERIVED_ATTRIBUTES, Attribute, ConfigError, Engagement, MappingEntry,
+                                 save_engagement)
 from rcu_kit.core.i18n import t
 from rcu_kit.core.wording import params_json, word_column, word_table
 from rcu_kit.mapping.transforms import MappingError, frame_of
@@ -49,6 +51,9 @@ __all__ = [
     "suggestions_table",
     "suggestion_reasons",
     "MAPPING_COLUMNS",
+    "SavedMapping",
+    "save_suggested_mapping",
+    "not_validated",
 ]
 
 # A suggestion's reason is a code of rcu_kit.core.wording.PHRASES (map_...) and its figures
@@ -681,6 +686,63 @@ def working_mapping(engagement: Engagement, suggestions: pd.DataFrame, *,
         elif suggested.get(src):
             out[src] = suggested[src]
     return out
+
+
+@dataclass(frozen=True)
+class SavedMapping:
+    """What :func:`save_suggested_mapping` wrote: the file, the sources whose suggestion was saved
+    (with their entry counts) and the sources whose mapping already in the file was kept."""
+
+    path: Path
+    saved: dict[str, int]
+    kept: list[str]
+
+
+def save_suggested_mapping(engagement: Engagement, suggestions: pd.DataFrame, *,
+                           replace: bool = False) -> SavedMapping:
+    """Write the suggested mapping into the engagement file, marked ``validated: false``.
+
+    Sources that already have a mapping in the engagement keep it unless ``replace``; a source
+    without a suggested entry is left as it is. The file keeps its comments, key order and quoting
+    (:func:`rcu_kit.core.config.save_engagement`); each saved entry carries its confidence and
+    reason (in the engagement's language) and ``validated: false`` until a person checks it.
+
+    Examples:
+        >>> saved = save_suggested_mapping(engagement, suggest_mapping(engagement, loaded))  # doctest: +SKIP
+        >>> saved.saved, saved.kept  # doctest: +SKIP
+        ({'crm': 9, 'web': 6}, [])
+    """
+    if engagement.file is None:
+        raise ConfigError("save_suggested_mapping: the engagement was not read from a file")
+    suggested = suggestions_to_mapping(suggestions, validated=False, language=engagement.language)
+    saved: dict[str, int] = {}
+    kept: list[str] = []
+    mapping = dict(engagement.mapping)
+    for source, entries in suggested.items():
+        if mapping.get(source) and not replace:
+            kept.append(source)
+            continue
+        mapping[source] = entries
+        saved[source] = len(entries)
+    engagement.mapping = mapping
+    return SavedMapping(path=save_engagement(engagement), saved=saved, kept=kept)
+
+
+def not_validated(engagement: Engagement) -> dict[str, list[str]]:
+    """Per source, the columns of the engagement's mapping still marked ``validated: false``.
+
+    Examples:
+        >>> from rcu_kit.core.config import Engagement
+        >>> eng = Engagement(client="x", sources=[{"name": "crm", "path": "crm.csv"}],
+        ...                  target_model=[{"name": "email"}],
+        ...                  mapping={"crm": [{"column": "mail", "attribute": "email",
+        ...                                    "validated": False}]})
+        >>> not_validated(eng)
+        {'crm': ['mail']}
+    """
+    out = {source: [e.column for e in entries if not e.validated]
+           for source, entries in engagement.mapping.items()}
+    return {source: columns for source, columns in out.items() if columns}
 
 
 def suggestions_table(suggestions: pd.DataFrame, language: str) -> pd.DataFrame:
