@@ -152,11 +152,16 @@ def build_parser() -> argparse.ArgumentParser:
                        description="Start JupyterLab on the engagement's working copies of the "
                                    "notebooks (notebooks/ beside the engagement file, copied from "
                                    "the package on first use, never overwritten); the notebooks' "
-                                   "engagement parameter defaults to the file given here.")
+                                   "engagement parameter defaults to the file given here. "
+                                   "Any other option goes to JupyterLab as it is (e.g. "
+                                   "--ServerApp.token=..., --ip=0.0.0.0).")
     _add_engagement(p)
     p.add_argument("--no-browser", action="store_true", help="do not open a browser window")
     p.add_argument("--port", type=int, default=None, help="port for the Jupyter server")
-    p.set_defaults(handler=_cmd_lab)
+    p.add_argument("--refresh", action="store_true",
+                   help="replace the working copies by the package's notebooks (the copies that "
+                        "differ are moved to notebooks/previous/<timestamp>/ first)")
+    p.set_defaults(handler=_cmd_lab, passes_options=True)
     return parser
 
 
@@ -572,9 +577,16 @@ def _cmd_report(args: argparse.Namespace) -> int:
 def _cmd_lab(args: argparse.Namespace) -> int:
     import subprocess
 
-    from rcu_kit.jupyter.lab import lab_command
+    from rcu_kit.core.config import load_engagement
+    from rcu_kit.jupyter.lab import lab_command, working_notebooks
 
-    cmd, env = lab_command(args.engagement, open_browser=not args.no_browser, port=args.port)
+    if args.refresh:
+        load_engagement(args.engagement)  # a broken engagement file copies nothing
+        folder, copied = working_notebooks(args.engagement, refresh=True)
+        print(f"{len(copied)} notebook(s) refreshed from the package in {folder}"
+              + (f"; your previous copies are in {folder / 'previous'}" if copied else ""))
+    cmd, env = lab_command(args.engagement, open_browser=not args.no_browser, port=args.port,
+                           extra=args.extra)
     root = next(c.split("=", 1)[1] for c in cmd if c.startswith("--ServerApp.root_dir="))
     print(f"JupyterLab on {root} with the engagement {args.engagement} (Ctrl+C to stop)")
     return subprocess.call(cmd, env=env)
@@ -597,7 +609,10 @@ def main(argv: list[str] | None = None) -> int:
     from rcu_kit.core.config import ConfigError
 
     parser = build_parser()
-    args = parser.parse_args(argv)
+    args, extra = parser.parse_known_args(argv)
+    if extra and not getattr(args, "passes_options", False):
+        parser.error(f"unrecognized arguments: {' '.join(extra)}")
+    args.extra = extra
     try:
         return int(args.handler(args) or 0)
     except (ConfigError, FileNotFoundError, ValueError, KeyError) as exc:

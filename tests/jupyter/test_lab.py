@@ -65,3 +65,36 @@ def test_a_broken_engagement_copies_nothing(tmp_path):
     with pytest.raises(ConfigError):
         lab_command(bad)
     assert not (tmp_path / "notebooks").exists()
+
+
+def test_refresh_replaces_the_copies_keeping_the_consultants_aside(tmp_path):
+    from rcu_kit.jupyter.lab import working_notebooks
+    from rcu_kit.jupyter.notebook import NOTEBOOKS_DIR
+
+    eng = tmp_path / "engagement.yaml"
+    shutil.copy(REPO_ROOT / "templates" / "engagement.yaml", eng)
+    shipped = sorted(p.name for p in NOTEBOOKS_DIR.glob("*.ipynb"))
+    folder, _ = working_notebooks(eng)
+    (folder / shipped[2]).write_text("my edits", encoding="utf-8")
+    # only the copy that differs from the package is replaced, the edited one kept aside
+    assert working_notebooks(eng, refresh=True) == (folder, [shipped[2]])
+    assert (folder / shipped[2]).read_bytes() == (NOTEBOOKS_DIR / shipped[2]).read_bytes()
+    kept = list((folder / "previous").glob(f"*/{shipped[2]}"))
+    assert len(kept) == 1 and kept[0].read_text(encoding="utf-8") == "my edits"
+    assert working_notebooks(eng, refresh=True) == (folder, [])  # nothing differs any more
+
+
+def test_other_options_go_to_jupyterlab_and_other_commands_refuse_them(tmp_path, monkeypatch):
+    from rcu_kit import cli
+
+    eng = tmp_path / "engagement.yaml"
+    shutil.copy(REPO_ROOT / "templates" / "engagement.yaml", eng)
+    monkeypatch.setattr("os.geteuid", lambda: 0)
+    cmd, _ = lab_command(eng, extra=["--ServerApp.token=abc", "--allow-root"])
+    assert cmd[-2:] == ["--ServerApp.token=abc", "--allow-root"] and cmd.count("--allow-root") == 1
+    started = []
+    monkeypatch.setattr("subprocess.call", lambda cmd, env: started.append(cmd) or 0)
+    assert cli.main(["lab", str(eng), "--no-browser", "--ServerApp.token=abc"]) == 0
+    assert started[0][-1] == "--ServerApp.token=abc" and "--no-browser" in started[0]
+    with pytest.raises(SystemExit):
+        cli.main(["summary", str(eng), "--ServerApp.token=abc"])
