@@ -38,7 +38,8 @@ from nbconvert.preprocessors import Preprocessor, TagRemovePreprocessor
 from rcu_kit.core.i18n import LANGUAGES, fmt_number, fmt_percent, labels, t
 from rcu_kit.values.pii_scan import redact_json, redact_text
 
-__all__ = ["TEMPLATES_DIR", "PLOTLY_MIME", "TocEntry", "HtmlPage", "plotly_js", "report_css",
+__all__ = ["TEMPLATES_DIR", "PLOTLY_MIME", "PLOTLY_JS_FILE", "TocEntry", "HtmlPage", "plotly_js",
+           "write_plotly_js", "report_css",
            "ReportPreprocessor", "language_filter", "notebook_to_html", "render_index", "figure_div"]
 
 #: The report templates, shipped inside the package (the nbconvert template ``rcu_report`` and the
@@ -46,6 +47,9 @@ __all__ = ["TEMPLATES_DIR", "PLOTLY_MIME", "TocEntry", "HtmlPage", "plotly_js", 
 TEMPLATES_DIR = Path(__file__).resolve().parent / "templates"
 PLOTLY_MIME = "application/vnd.plotly.v1+json"
 WIDGET_MIME = "application/vnd.jupyter.widget-view+json"
+#: The one copy of plotly.js of a report folder, beside its pages (:func:`write_plotly_js`).
+PLOTLY_JS_FILE = "plotly.min.js"
+_PLOTLY_MARKER = "/* RCU_PLOTLY_JS */"
 TOC_MARKER = "<!-- RCU_TOC -->"
 _EXTERNAL_SCRIPT_RE = re.compile(r"<script[^>]*\bsrc\s*=\s*[\"']?(?:https?:)?//[^>]*>\s*</script>",
                                  re.IGNORECASE)
@@ -79,6 +83,22 @@ def plotly_js() -> str:
     from plotly.offline import get_plotlyjs
 
     return get_plotlyjs()
+
+
+def write_plotly_js(folder: str | Path) -> Path:
+    """Write plotly.js once into a report folder (:data:`PLOTLY_JS_FILE`), from the installed
+    plotly package: the pages of the folder load it by its relative name, offline."""
+    path = Path(folder) / PLOTLY_JS_FILE
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_text(plotly_js(), encoding="utf-8")
+    return path
+
+
+def _plotly_script(plotly_src: str | None) -> str:
+    """The ``<script>`` giving a page plotly.js: a reference to the folder's copy, or inline."""
+    if plotly_src:
+        return f'<script type="text/javascript" src="{html.escape(plotly_src)}"></script>'
+    return f'<script type="text/javascript">{plotly_js()}</script>'
 
 
 def report_css() -> str:
@@ -241,7 +261,8 @@ def _toc_html(entries: list[TocEntry]) -> str:
 
 def notebook_to_html(notebook: str | Path | nbformat.NotebookNode, out_path: str | Path, *,
                      title: str, client: str, generated: str, language: str, mask: bool,
-                     index_href: str = "index.html", error: str | None = None) -> HtmlPage:
+                     index_href: str = "index.html", error: str | None = None,
+                     plotly_src: str | None = None) -> HtmlPage:
     """Render an executed notebook as a client page: no code, header, table of contents.
 
     Args:
@@ -254,6 +275,8 @@ def notebook_to_html(notebook: str | Path | nbformat.NotebookNode, out_path: str
         mask: mask personal values left in outputs (the engagement's policy).
         index_href: link back to the executive summary.
         error: shown at the top when the notebook failed.
+        plotly_src: the relative address of the report folder's plotly.js
+            (:func:`write_plotly_js`); None embeds the library in the page.
 
     Returns:
         The page written, with its table of contents and safety-net counts.
@@ -273,7 +296,8 @@ def notebook_to_html(notebook: str | Path | nbformat.NotebookNode, out_path: str
         "metadata": {"name": title},
         "rcu": {
             "title": title, "client": client, "generated": generated, "index_href": index_href,
-            "labels": _labels(language), "css": report_css(), "plotly_js": plotly_js(),
+            "labels": _labels(language), "css": report_css(),
+            "plotly_script": _plotly_script(plotly_src),
             "notices": notices, "error": error,
             "policy": t("report.masked_policy" if mask else "report.raw_policy", language),
         },
@@ -341,7 +365,7 @@ def _estimated_kpis(kpis: list[dict[str, Any]], estimates: dict[str, Any] | None
 
 def render_index(summary, out_path: str | Path, *, reports: list[dict[str, str | None]],
                  profiles: list[dict[str, str]], workbooks: list[dict[str, str]],
-                 error: str | None = None) -> Path:
+                 error: str | None = None, plotly_src: str | None = None) -> Path:
     """Write the executive summary page (``templates/index.html.j2``).
 
     Args:
@@ -352,6 +376,8 @@ def render_index(summary, out_path: str | Path, *, reports: list[dict[str, str |
         profiles: ``name`` and ``href`` of each ydata profile copied next to the page.
         workbooks: ``name`` and ``href`` of each Excel workbook copied next to the page.
         error: shown at the top when the engagement failed.
+        plotly_src: the relative address of the report folder's plotly.js
+            (:func:`write_plotly_js`); None embeds the library in the page.
 
     Returns:
         The path written.
@@ -408,8 +434,12 @@ def render_index(summary, out_path: str | Path, *, reports: list[dict[str, str |
         left_out=left_out_sentence(summary.left_out, lang) if summary.left_out else None,
         form_explanation=safe(summary.form_explanation), reports=reports,
         profiles=profiles, workbooks=workbooks, error=safe(error), css=report_css(),
-        plotly_js=plotly_js() if charts else "",
+        plotly_js=_PLOTLY_MARKER if charts else "",
         policy=t("report.masked_policy" if summary.masked else "report.raw_policy", lang))
+    if charts:  # the template's inline script becomes the folder's copy (or the library inline)
+        inline = f'<script type="text/javascript">{_PLOTLY_MARKER}</script>'
+        page = page.replace(inline, _plotly_script(plotly_src)) if inline in page \
+            else page.replace(_PLOTLY_MARKER, plotly_js())
     out = Path(out_path)
     out.parent.mkdir(parents=True, exist_ok=True)
     out.write_text(page, encoding="utf-8")

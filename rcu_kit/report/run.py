@@ -19,6 +19,7 @@ Folders written for one engagement::
     reports/maison-demo/20250131-101500/        the client deliverable
         index.html                    executive summary, links to everything below
         01-customer-vision.html ...   one page per notebook, no code
+        plotly.min.js                 the charting library, one copy for every page
         files/...                     ydata profiles (.html) and workbooks (.xlsx)
     reports/maison-demo/20250131-101500-work/   consultant material, not for the client
         *.ipynb                       the executed notebooks (code, raw outputs)
@@ -192,7 +193,7 @@ def _report_one(path: Path, out_root: Path, notebooks: list[tuple[str, Path | No
     from papermill import execute_notebook
 
     from rcu_kit.values.pii_scan import find_personal_data
-    from rcu_kit.report.html import notebook_to_html, render_index
+    from rcu_kit.report.html import PLOTLY_JS_FILE, notebook_to_html, render_index, write_plotly_js
     from rcu_kit.report.summary import collect_summary
 
     started = time.perf_counter()
@@ -207,6 +208,7 @@ def _report_one(path: Path, out_root: Path, notebooks: list[tuple[str, Path | No
     lang = engagement.language
     folder = report_folder(out_root, engagement.client, stamp)
     result.folder = folder
+    write_plotly_js(folder)  # one copy of the charting library for every page of the folder
     generated = datetime.now()
     shown_date = generated.strftime("%d/%m/%Y %H:%M" if lang == "fr" else "%Y-%m-%d %H:%M")
 
@@ -244,7 +246,8 @@ def _report_one(path: Path, out_root: Path, notebooks: list[tuple[str, Path | No
             page = notebook_to_html(run.ipynb, folder / f"{name}.html",
                                     title=t(f"report.report_{name}", lang), client=engagement.client,
                                     generated=shown_date, language=lang,
-                                    mask=engagement.mask_personal_data, error=run.error)
+                                    mask=engagement.mask_personal_data, error=run.error,
+                                    plotly_src=PLOTLY_JS_FILE)
             run.html, run.redacted, run.figures = page.path, page.redacted, page.figures
             if page.redacted:
                 result.warnings.append(
@@ -270,7 +273,8 @@ def _report_one(path: Path, out_root: Path, notebooks: list[tuple[str, Path | No
     summary = collect_summary(engagement, generated=generated)
     result.sources_left_out = summary.left_out
     result.index = render_index(summary, folder / "index.html", reports=reports,
-                                profiles=profiles, workbooks=workbooks, error=result.error)
+                                profiles=profiles, workbooks=workbooks, error=result.error,
+                                plotly_src=PLOTLY_JS_FILE)
     result.seconds = time.perf_counter() - started
     return result
 

@@ -93,7 +93,14 @@ def test_index_summarises_and_links_everything(good_report):
     assert '<a href="files/audit/profile_crm.html">audit/profile_crm.html</a>' in html
     assert '<a href="files/audit/audit.xlsx">audit/audit.xlsx</a>' in html
     assert (result.folder / "files" / "audit" / "audit.xlsx").exists()
-    assert html.count("* plotly.js v") == 1
+    # the charts load the folder's one copy of plotly.js: no page embeds it
+    assert '<script type="text/javascript" src="plotly.min.js"></script>' in html
+    library = (result.folder / "plotly.min.js").read_text(encoding="utf-8")
+    assert library.count("* plotly.js v") == 1
+    for page in result.folder.rglob("*.html"):
+        assert "* plotly.js v" not in page.read_text(encoding="utf-8"), page
+    page = result.notebooks[0].html.read_text(encoding="utf-8")
+    assert '<script src="plotly.min.js" type="text/javascript"></script>' in page
 
 
 def test_broken_engagements_fail_alone(reports):
