@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import os
 import sys
 from pathlib import Path
 
@@ -136,6 +137,20 @@ def build_parser() -> argparse.ArgumentParser:
                         '\'{"last_name": "Dupont", "first_name": "Jean", "postcode": "75011"}\'')
     p.add_argument("--top", type=int, default=5, help="candidates to show at most (default: 5)")
     p.set_defaults(handler=_cmd_match)
+
+    p = sub.add_parser("serve", help="serve the preventive match as an HTTP JSON API",
+                       description="Hold the engagement's reference index in memory and answer "
+                                   "POST /match (candidates, probabilities, evidence, decision), "
+                                   "POST /records (add or update a record; kept in "
+                                   "golden/additions.jsonl and replayed at start) and GET /health; "
+                                   "the OpenAPI document is at /openapi.json. When the environment "
+                                   "variable RCU_API_TOKEN is set, requests need 'Authorization: "
+                                   "Bearer <token>'. Record values are never logged.")
+    _add_engagement(p)
+    p.add_argument("--host", default="127.0.0.1",
+                   help="address to listen on (default: 127.0.0.1, this machine only)")
+    p.add_argument("--port", type=int, default=8000, help="port (default: 8000)")
+    p.set_defaults(handler=_cmd_serve)
 
     p = sub.add_parser("report", help="run the five notebooks and publish the client audit report",
                        description="Run notebooks 01-05 with papermill on each engagement and write "
@@ -521,7 +536,8 @@ def _print_estimates(found) -> None:
 def _cmd_match(args: argparse.Namespace) -> int:
     """Check one record (JSON) against the engagement's reference; print the candidates."""
     from rcu_kit.core.config import load_engagement
-    from rcu_kit.golden.preventive import candidates_shown, engagement_reference
+    from rcu_kit.golden.preventive import (candidates_shown, check_record_keys,
+                                           engagement_reference)
 
     engagement = load_engagement(args.engagement)
     try:
@@ -533,6 +549,7 @@ def _cmd_match(args: argparse.Namespace) -> int:
     if not isinstance(record, dict) or not record:
         raise ValueError("--record: give a JSON object of attribute -> value, e.g. "
                          "'{\"last_name\": \"Dupont\", \"first_name\": \"Jean\"}'")
+    check_record_keys(record, where="--record")
     shown = candidates_shown(engagement_reference(engagement), record, top=args.top,
                              masked=engagement.mask_personal_data)
     if shown.empty:
@@ -543,6 +560,27 @@ def _cmd_match(args: argparse.Namespace) -> int:
     print()
     for row in shown.itertuples(index=False):
         print(f"{row.customer_id}: {row.evidence}")
+    return 0
+
+
+def _cmd_serve(args: argparse.Namespace) -> int:
+    """Serve the engagement's preventive match over HTTP until Ctrl+C."""
+    import logging
+
+    import uvicorn
+
+    from rcu_kit.core.config import load_engagement
+    from rcu_kit.golden.service import engagement_app
+
+    engagement = load_engagement(args.engagement)
+    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(name)s %(message)s")
+    app = engagement_app(engagement, progress=True)
+    token = "with a token (RCU_API_TOKEN)" if os.environ.get("RCU_API_TOKEN") else \
+        "without a token (set RCU_API_TOKEN to require one)"
+    print(f"Preventive match of {engagement.client} on http://{args.host}:{args.port} {token}; "
+          f"API description at /openapi.json (Ctrl+C to stop)")
+    # uvicorn's access log is off: the service logs each request without its values.
+    uvicorn.run(app, host=args.host, port=args.port, access_log=False, log_level="info")
     return 0
 
 

@@ -34,6 +34,7 @@ Examples:
 
 from __future__ import annotations
 
+import bisect
 import json
 import pickle
 import re
@@ -56,7 +57,8 @@ from rcu_kit.values.phones import is_french_mobile
 
 __all__ = ["ReferenceIndex", "build_reference_index", "reference_index_path",
            "MATCH_COLUMNS", "prepare_record", "engagement_reference",
-           "candidates_shown"]
+           "candidates_shown", "MATCH_ATTRIBUTES", "UnknownAttributes", "check_record_keys",
+           "decision", "DECISIONS", "POSSIBLE_FROM", "evidence_text"]
 
 FORMAT_VERSION = 1
 MATCH_COLUMNS = ["query", "customer_id", "match_probability", "is_match", "source", "record_id",
@@ -184,6 +186,111 @@ def _clean_text(value: Any) -> str | None:
     return text or None
 
 
+# The attributes a record to match may carry: what the standardisation reads (its input
+# columns), the identity number it passes through, and the record's own source and id.
+MATCH_ATTRIBUTES = ("source", "record_id", "civility", "last_name", "birth_name", "first_name",
+                    "full_name", "birth_date", "email", "phone", "street", "postcode", "city",
+                    "country", "id_number")
+# What a decision means: the best candidate at least at the curative threshold (the same
+# customer), at least POSSIBLE_FROM (more likely the same than not: worth a look), else new.
+DECISIONS = ("same", "possible", "new")
+POSSIBLE_FROM = 0.5
+
+
+class UnknownAttributes(ValueError):
+    """A record to match carries keys the match does not know.
+
+    Attributes:
+        unknown: the unknown keys, in the record's order.
+        known: the attributes the match knows.
+        suggestions: unknown key -> the known attribute it probably means (when one is close).
+    """
+
+    def __init__(self, unknown: list[str], known: Sequence[str], suggestions: dict[str, str],
+                 where: str = "record"):
+        self.unknown, self.known, self.suggestions = unknown, tuple(known), suggestions
+        parts = [f"'{k}'" + (f" (did you mean '{suggestions[k]}'?)" if k in suggestions else "")
+                 for k in unknown]
+        super().__init__(f"{where}: unknown attribute(s) {', '.join(parts)}; the match knows "
+                         f"{', '.join(self.known)}")
+
+
+def _closest_attribute(key: str, known: Sequence[str]) -> str | None:
+    """The known attribute a key probably means: by the mapping suggestion's French and English
+    column-name synonyms (``nom`` -> ``last_name``), else by spelling (``emial`` -> ``email``)."""
+    from rapidfuzz import fuzz, process
+
+    from rcu_kit.mapping.suggest import SYNONYMS, name_score
+
+    best, score = None, 0.0
+    for attribute in known:
+        found, _ = name_score(key, (attribute, *SYNONYMS.get(attribute, ())))
+        if found > score:
+            best, score = attribute, found
+    if score >= 0.75:
+        return best
+    close = process.extractOne(str(key).lower(), list(known), scorer=fuzz.ratio, score_cutoff=70)
+    return close[0] if close else None
+
+
+def check_record_keys(record: Any, *, allowed: Sequence[str] = MATCH_ATTRIBUTES,
+                      where: str = "record") -> dict[str, Any]:
+    """The record as a dict, checked: a mapping whose keys are all attributes the match knows.
+
+    The one check of the keys of a record to match, used by ``rcu-kit match`` and the HTTP
+    service alike: a key the match does not know (``nom`` for ``last_name``) would otherwise be
+    ignored, and a known customer would come back as new.
+
+    Args:
+        record: the record (attribute -> value).
+        allowed: the attributes accepted (default :data:`MATCH_ATTRIBUTES`).
+        where: what the record is, for the message (``--record``, ``record``).
+
+    Raises:
+        TypeError: ``record`` is not a mapping.
+        UnknownAttributes: some keys are unknown; the message lists them with the attribute each
+            probably means, and the known attributes.
+
+    Examples:
+        >>> try:
+        ...     check_record_keys({"nom": "Dupont", "email": "jd@free.fr"})
+        ... except UnknownAttributes as exc:
+        ...     print(exc.suggestions)
+        {'nom': 'last_name'}
+    """
+    if not isinstance(record, Mapping):
+        raise TypeError(f"{where}: give one record as an object of attribute -> value, got "
+                        f"{type(record).__name__}")
+    unknown = [str(k) for k in record if k not in allowed]
+    if unknown:
+        suggestions = {k: s for k in unknown if (s := _closest_attribute(k, allowed))}
+        raise UnknownAttributes(unknown, allowed, suggestions, where)
+    return dict(record)
+
+
+def evidence_text(evidence: Mapping[str, str]) -> str:
+    """Evidence per feature as one text (``email: exact; last_name: phonetic``), as
+    :meth:`ReferenceIndex.match` gives it."""
+    return "; ".join(f"{c}: {v}" for c, v in evidence.items()) or "no comparable data"
+
+
+def decision(found: pd.DataFrame | Sequence[Mapping[str, Any]], threshold: float,
+             possible_from: float = POSSIBLE_FROM) -> str:
+    """``same``, ``possible`` or ``new`` (:data:`DECISIONS`) from a match's candidates.
+
+    ``same`` when the best candidate's probability reaches the curative ``threshold``,
+    ``possible`` when it reaches ``possible_from``, else ``new`` (no candidate included).
+
+    Examples:
+        >>> decision([{"match_probability": 0.62}], threshold=0.9)
+        'possible'
+    """
+    probabilities = [float(p) for p in (found["match_probability"] if isinstance(
+        found, pd.DataFrame) else [row["match_probability"] for row in found])]
+    best = max(probabilities, default=0.0)
+    return "same" if best >= threshold else "possible" if best >= possible_from else "new"
+
+
 def prepare_record(record: Mapping[str, Any]) -> dict[str, Any]:
     """One standardised record as :func:`prepare_records` prepares it, as plain values.
 
@@ -223,6 +330,37 @@ def prepare_record(record: Mapping[str, Any]) -> dict[str, Any]:
         and not (isinstance(swapped, float) and swapped != swapped) else False
     return out
 
+
+
+@dataclass
+class _Additions:
+    """Records added to a built reference (:meth:`ReferenceIndex.add`), beside its tables.
+
+    Added record ``i`` has position ``len(reference) + i``; its blocking keys go into small
+    tables of their own (a dict of key hashes per exact pass, a sorted list per sorted-
+    neighbourhood pass) searched with the reference's. A record replaced by an update is
+    retired: no query finds it any more.
+    """
+
+    records: list[dict[str, Any]] = field(default_factory=list)    # prepare_record output
+    customer_ids: list[str] = field(default_factory=list)
+    term_frequencies: dict[str, list[float]] = field(default_factory=dict)
+    exact: list[dict[int, list[int]]] = field(default_factory=list)   # per exact pass
+    sorted_keys: list[list[str]] = field(default_factory=list)        # per sorted pass
+    sorted_positions: list[list[int]] = field(default_factory=list)
+    retired: set[int] = field(default_factory=set)
+    added_keys: dict[tuple[str, str], int] = field(default_factory=dict)  # (source, id) -> pos
+    base_keys: np.ndarray | None = None          # sorted hashes of the reference's (source, id)
+    base_key_positions: np.ndarray | None = None
+    tf_by_value: dict[str, dict[str, float]] = field(default_factory=dict)
+    retired_array: np.ndarray = field(default_factory=lambda: np.zeros(0, np.int64))
+
+
+def _record_key_hashes(sources: np.ndarray, record_ids: np.ndarray) -> np.ndarray:
+    """64-bit hash of each ``(source, record_id)``."""
+    text = pd.Series(sources, dtype=object).astype(str) + "\x1f" + \
+        pd.Series(record_ids, dtype=object).astype(str)
+    return pd.util.hash_array(text.to_numpy(dtype=object), categorize=False)
 
 
 @dataclass
@@ -295,9 +433,170 @@ class ReferenceIndex:
         return self
 
     def _reference_values(self, column: str, positions: np.ndarray) -> np.ndarray:
-        """:func:`_values` of a reference column, through :meth:`_column`."""
+        """:func:`_values` of a reference column, through :meth:`_column` (added records
+        included)."""
         vocabulary, codes = self._column(column)
-        return vocabulary[codes[positions]]
+        n = len(self.prepared)
+        if not len(positions) or positions.max() < n:
+            return vocabulary[codes[positions]]
+        base = positions < n
+        out = np.empty(len(positions), dtype=object)
+        out[base] = vocabulary[codes[positions[base]]]
+        added = self._additions().records
+        out[~base] = [added[p - n][column] for p in positions[~base]]
+        return out
+
+    def _plain(self, column: str, positions: np.ndarray) -> np.ndarray:
+        """Values of any reference column (``source``, ``record_id``...) at ``positions``."""
+        n = len(self.prepared)
+        base = positions < n
+        out = np.empty(len(positions), dtype=object)
+        out[base] = self.prepared[column].to_numpy(dtype=object)[positions[base]]
+        if not base.all():
+            added = self._additions().records
+            out[~base] = [added[p - n][column] for p in positions[~base]]
+        return out
+
+    def _customers(self, positions: np.ndarray) -> np.ndarray:
+        """Customer id of each reference position (added records included)."""
+        n = len(self.prepared)
+        if not len(positions) or positions.max() < n:
+            return self.customer_ids[positions]
+        added = self._additions().customer_ids
+        return np.array([self.customer_ids[p] if p < n else added[p - n] for p in positions],
+                        dtype=object)
+
+    def customer_of(self, position: int) -> str:
+        """Customer id of the record at ``position`` (:meth:`position_of`)."""
+        return str(self._customers(np.array([position], dtype=np.int64))[0])
+
+    def _term_frequency(self, key: str, positions: np.ndarray) -> np.ndarray:
+        """``tf_<column>`` of each reference position (added records included)."""
+        tf = self.term_frequencies[key]
+        n = len(self.prepared)
+        if not len(positions) or positions.max() < n:
+            return tf[positions]
+        added = self._additions().term_frequencies[key]
+        return np.array([tf[p] if p < n else added[p - n] for p in positions], dtype=float)
+
+    # -- additions -------------------------------------------------------------------------------
+    def _additions(self) -> _Additions:
+        """The records added since the build (kept out of :meth:`save`: the service keeps them
+        in its own log)."""
+        additions = self.__dict__.get("_added")
+        if additions is None:
+            additions = self.__dict__["_added"] = _Additions(
+                exact=[{} for _ in self.exact],
+                sorted_keys=[[] for _ in self.neighbourhood],
+                sorted_positions=[[] for _ in self.neighbourhood],
+                term_frequencies={k: [] for k in self.term_frequencies})
+        return additions
+
+    @property
+    def n_added(self) -> int:
+        """Records added since the build (updates included: each adds a version)."""
+        added = self.__dict__.get("_added")
+        return len(added.records) if added is not None else 0
+
+    @property
+    def n_current(self) -> int:
+        """Records a query can find: the reference's and the added ones, less the replaced."""
+        added = self.__dict__.get("_added")
+        return len(self) + (len(added.records) - len(added.retired) if added is not None else 0)
+
+    def position_of(self, source: str, record_id: str) -> int | None:
+        """Current position of the record ``(source, record_id)``, None when unknown."""
+        additions = self._additions()
+        key = (str(source), str(record_id))
+        if key in additions.added_keys:
+            return additions.added_keys[key]
+        if additions.base_keys is None:
+            hashes = _record_key_hashes(self.prepared["source"].to_numpy(dtype=object),
+                                        self.prepared["record_id"].to_numpy(dtype=object))
+            order = np.argsort(hashes, kind="stable")
+            additions.base_keys, additions.base_key_positions = hashes[order], order
+        h = _record_key_hashes(np.array([key[0]], dtype=object),
+                               np.array([key[1]], dtype=object))[0]
+        lo = int(np.searchsorted(additions.base_keys, h, side="left"))
+        hi = int(np.searchsorted(additions.base_keys, h, side="right"))
+        for position in additions.base_key_positions[lo:hi].tolist():
+            if (str(self.prepared["source"].iat[position]), str(
+                    self.prepared["record_id"].iat[position])) == key \
+                    and position not in additions.retired:
+                return int(position)
+        return None
+
+    def _tf_of(self, key: str, value: str | None) -> float:
+        """Term frequency an added record's value gets: that of the reference records carrying
+        it (the model's frequencies are the curative run's, not updated), the rarest
+        frequency for a value the reference does not hold, NaN for a missing value."""
+        if value is None:
+            return float("nan")
+        additions = self._additions()
+        table = additions.tf_by_value.get(key)
+        if table is None:
+            column = self.prepared[key[len(TF_PREFIX):]]
+            codes = column.cat.codes.to_numpy()
+            tf = self.term_frequencies[key]
+            by_code = np.full(len(column.cat.categories), np.nan)
+            by_code[codes[codes >= 0]] = tf[codes >= 0]
+            table = dict(zip(column.cat.categories.astype(str), by_code.tolist()))
+            table[""] = float(np.nanmin(by_code)) if np.isfinite(by_code).any() else float("nan")
+            additions.tf_by_value[key] = table
+        return table.get(value, table[""])
+
+    def add(self, record: Mapping[str, Any], customer_id: str, *,
+            standardised: bool = False) -> tuple[int, bool]:
+        """Add a record to the reference, or replace the record with its ``source`` and
+        ``record_id``: the next :meth:`match` finds it (and no longer the replaced version).
+
+        Its blocking keys, compared values and term frequencies are those a record of the
+        curative run gets; the model and the reference's frequencies are not refitted. Not
+        thread-safe: a caller serving several threads serialises its calls (the HTTP service
+        runs every request on one thread).
+
+        Args:
+            record: the record, with its ``source`` and ``record_id``.
+            customer_id: the customer it belongs to.
+            standardised: the record is already standardised.
+
+        Returns:
+            Its position and whether it replaced a record.
+
+        Raises:
+            ValueError: ``source`` or ``record_id`` missing.
+        """
+        missing = [k for k in ("source", "record_id") if record.get(k) in (None, "")]
+        if missing:
+            raise ValueError(f"add: the record needs its {' and '.join(missing)} (the key that "
+                             "identifies it in its source)")
+        record = dict(record)
+        if not standardised:
+            from rcu_kit.standardise.single import standardise_record
+
+            record = standardise_record(record)
+        query = prepare_record(record)
+        additions = self._additions()
+        old = self.position_of(query["source"], query["record_id"])
+        position = len(self.prepared) + len(additions.records)
+        additions.records.append(query)
+        additions.customer_ids.append(str(customer_id))
+        for key, values in additions.term_frequencies.items():
+            values.append(self._tf_of(key, query[key[len(TF_PREFIX):]]))
+        for table, overlay in zip(self.exact, additions.exact):
+            for h in self._exact_keys(table, query):
+                overlay.setdefault(h, []).append(position)
+        for i, table in enumerate(self.neighbourhood):
+            key = self._neighbourhood_key(table, query)
+            if key is not None:
+                at = bisect.bisect_right(additions.sorted_keys[i], key)
+                additions.sorted_keys[i].insert(at, key)
+                additions.sorted_positions[i].insert(at, position)
+        additions.added_keys[(query["source"], query["record_id"])] = position
+        if old is not None:
+            additions.retired.add(old)
+            additions.retired_array = np.array(sorted(additions.retired), dtype=np.int64)
+        return position, old is not None
 
     # -- persistence -----------------------------------------------------------------------------
     def save(self, path: str | Path) -> Path:
@@ -309,6 +608,7 @@ class ReferenceIndex:
         path.parent.mkdir(parents=True, exist_ok=True)
         features, self._features = self._features, []
         arrays = self.__dict__.pop("_arrays", None)
+        added = self.__dict__.pop("_added", None)
         try:
             with path.open("wb") as fh:
                 pickle.dump({"format": FORMAT_VERSION, "index": self}, fh, protocol=5)
@@ -316,6 +616,8 @@ class ReferenceIndex:
             self._features = features
             if arrays is not None:
                 self.__dict__["_arrays"] = arrays
+            if added is not None:
+                self.__dict__["_added"] = added
         meta = {"format": FORMAT_VERSION, "records": len(self), "customers": self.n_customers,
                 "threshold": self.settings.threshold,
                 "passes": [t.name for t in self.exact] + [t.name for t in self.neighbourhood],
@@ -398,11 +700,26 @@ class ReferenceIndex:
             r, k = _ranges(start, stop)
             rows.append(has[r])
             positions.append(table.positions[k])
+        added = self.__dict__.get("_added")
+        if added is not None and added.records:
+            # The added records are few: each query looks them up as a single record does.
+            columns = {c: _values(queries[c], np.arange(len(queries))) for c in queries.columns
+                       if isinstance(queries[c].dtype, pd.CategoricalDtype)}
+            for i in range(len(queries)):
+                for found in self._added_candidates({c: v[i] for c, v in columns.items()},
+                                                    added):
+                    rows.append(np.full(len(found), i, dtype=np.int64))
+                    positions.append(found)
         if not rows:
             return np.zeros(0, np.int64), np.zeros(0, np.int64)
-        code = np.unique(np.concatenate(rows).astype(np.int64) * len(self.prepared)
+        size = len(self.prepared) + self.n_added
+        code = np.unique(np.concatenate(rows).astype(np.int64) * size
                          + np.concatenate(positions))
-        return code // len(self.prepared), code % len(self.prepared)
+        rows, positions = code // size, code % size
+        if added is not None and len(added.retired_array):
+            kept = ~np.isin(positions, added.retired_array)
+            rows, positions = rows[kept], positions[kept]
+        return rows, positions
 
     def _columns(self, queries: pd.DataFrame, rows: np.ndarray, positions: np.ndarray
                  ) -> tuple[dict[str, pd.Series], dict[str, pd.Series]]:
@@ -460,8 +777,8 @@ class ReferenceIndex:
                                                     [right[c] for c in cols]).astype(np.int8)
         levels = pd.DataFrame(levels)
         vectors = levels.copy()
-        for column, tf in self.term_frequencies.items():
-            vectors[column] = tf[positions]
+        for column in self.term_frequencies:
+            vectors[column] = self._term_frequency(column, positions)
         probability = self.model.prob(vectors).to_numpy()
         rules = self.model.rule_codes(levels)
         return levels, probability, rules
@@ -490,7 +807,7 @@ class ReferenceIndex:
             return pd.DataFrame({c: pd.Series(dtype=object) for c in MATCH_COLUMNS})
         levels, probability, rules = self.score(queries, rows, positions)
         table = pd.DataFrame({"query": rows, "position": positions,
-                              "customer_id": self.customer_ids[positions],
+                              "customer_id": self._customers(positions),
                               "match_probability": probability, "rule_code": rules})
         table = table[table["match_probability"] >= min_probability]
         table = table.sort_values(["query", "match_probability", "position"],
@@ -507,8 +824,8 @@ class ReferenceIndex:
             "customer_id": table["customer_id"].to_numpy(),
             "match_probability": table["match_probability"].to_numpy(),
             "is_match": table["match_probability"].to_numpy() >= self.settings.threshold,
-            "source": self.prepared["source"].to_numpy()[table["position"].to_numpy()],
-            "record_id": self.prepared["record_id"].to_numpy()[table["position"].to_numpy()],
+            "source": self._plain("source", table["position"].to_numpy()),
+            "record_id": self._plain("record_id", table["position"].to_numpy()),
             "rule": [rule_names.get(int(r), str(r)) for r in table["rule_code"]],
             "evidence": evidence,
         })
@@ -521,28 +838,15 @@ class ReferenceIndex:
         the blocking passes, sorted: :meth:`candidates` for one query, without frames."""
         found = []
         for table in self.exact:
-            keys = [(0, False)]
-            for element in table.algorithm.on:
-                alternatives = [element] if isinstance(element, str) else list(element)
-                new = []
-                for h, missing in keys:
-                    for column in alternatives:
-                        value = query[column]
-                        part = 0 if value is None else int(_hash_text(value))
-                        new.append((((h ^ part) * _MIX_INT) & _MASK, missing or value is None))
-                keys = new
-            for h, missing in keys:
-                if missing:
-                    continue
+            for h in self._exact_keys(table, query):
                 lo = np.searchsorted(table.hashes, np.uint64(h), side="left")
                 hi = np.searchsorted(table.hashes, np.uint64(h), side="right")
                 if hi > lo:
                     found.append(table.positions[lo:hi])
         for table in self.neighbourhood:
-            on = table.algorithm.on
-            if query[on[0]] is None or not len(table.keys):
+            key = self._neighbourhood_key(table, query)
+            if key is None or not len(table.keys):
                 continue
-            key = "\x01".join("" if query[c] is None else query[c] for c in on)
             lo = int(np.searchsorted(table.keys, key, side="left"))
             hi = int(np.searchsorted(table.keys, key, side="right"))
             w = table.algorithm.window - 1
@@ -550,13 +854,74 @@ class ReferenceIndex:
             stop = min(min(hi, lo + self.settings.max_block_size) + w, len(table.keys))
             if stop > start:
                 found.append(table.positions[start:stop])
+        added = self.__dict__.get("_added")
+        if added is not None:
+            found.extend(self._added_candidates(query, added))
         if not found:
             return np.zeros(0, np.int64)
-        return np.unique(np.concatenate(found))
+        positions = np.unique(np.concatenate(found))
+        if added is not None and len(added.retired_array):
+            positions = positions[~np.isin(positions, added.retired_array)]
+        return positions
 
-    def _match_one(self, record: Mapping[str, Any], standardised: bool, top: int,
-                   min_probability: float) -> pd.DataFrame:
-        """:meth:`match` without frames on the query side (same candidates, same scores)."""
+    @staticmethod
+    def _exact_keys(table: _ExactTable, query: Mapping[str, Any]) -> list[int]:
+        """Hashes of an exact pass's key for one prepared record (one per "any of"
+        alternative, none when a key part is missing)."""
+        keys = [(0, False)]
+        for element in table.algorithm.on:
+            alternatives = [element] if isinstance(element, str) else list(element)
+            new = []
+            for h, missing in keys:
+                for column in alternatives:
+                    value = query[column]
+                    part = 0 if value is None else int(_hash_text(value))
+                    new.append((((h ^ part) * _MIX_INT) & _MASK, missing or value is None))
+            keys = new
+        return [h for h, missing in keys if not missing]
+
+    @staticmethod
+    def _neighbourhood_key(table: _SortedTable, query: Mapping[str, Any]) -> str | None:
+        """A sorted-neighbourhood pass's key for one prepared record (None: not in the pass)."""
+        on = table.algorithm.on
+        if query[on[0]] is None:
+            return None
+        return "\x01".join("" if query[c] is None else query[c] for c in on)
+
+    def _added_candidates(self, query: Mapping[str, Any], added: _Additions
+                          ) -> list[np.ndarray]:
+        """Added records paired with one prepared record: same keys, and the window of each
+        sorted pass taken among the added records (with the reference's own window, a superset
+        of the merged order's window)."""
+        found = []
+        for table, overlay in zip(self.exact, added.exact):
+            for h in self._exact_keys(table, query):
+                if h in overlay:
+                    found.append(np.asarray(overlay[h], dtype=np.int64))
+        for i, table in enumerate(self.neighbourhood):
+            keys = added.sorted_keys[i]
+            key = self._neighbourhood_key(table, query)
+            if key is None or not keys:
+                continue
+            lo, hi = bisect.bisect_left(keys, key), bisect.bisect_right(keys, key)
+            w = table.algorithm.window - 1
+            start = max(lo - w, 0)
+            stop = min(min(hi, lo + self.settings.max_block_size) + w, len(keys))
+            if stop > start:
+                found.append(np.asarray(added.sorted_positions[i][start:stop], dtype=np.int64))
+        return found
+
+    def match_detail(self, record: Mapping[str, Any], *, standardised: bool = False,
+                     top: int = 5, min_probability: float = 0.05) -> list[dict[str, Any]]:
+        """:meth:`match` (the single-record path) as plain values, the evidence per attribute.
+
+        Returns:
+            One dict per candidate customer, best first: ``customer_id``,
+            ``match_probability`` (float), ``is_match`` (bool), ``source``, ``record_id``,
+            ``rule`` (the veto that fired, or empty) and ``evidence``: compared feature ->
+            level name (``{"email": "exact", "last_name": "phonetic"}``), features a side
+            lacks left out. :meth:`match`'s ``evidence`` text joins it as ``feature: level``.
+        """
         record = dict(record)
         record.setdefault("source", "query")
         record.setdefault("record_id", "0")
@@ -566,21 +931,21 @@ class ReferenceIndex:
             record = standardise_record(record)
         query = prepare_record(record)
         positions = self.candidates_of(query)
-        columns = MATCH_COLUMNS[1:]
         if not len(positions):
-            return pd.DataFrame({c: pd.Series(dtype=object) for c in columns})
+            return []
         n = len(positions)
         left, right = self._columns_of(
             lambda c: np.full(n, query[c], dtype=object), positions)
         levels, probability, rules = self._score_columns(left, right, positions)
         # Best first, ties by reference position; one row per customer; ``top`` customers.
         order = np.lexsort((positions, -probability))
+        customers = self._customers(positions)
         seen: set[Any] = set()
         chosen: list[int] = []
         for i in order:
             if probability[i] < min_probability:
                 continue
-            customer = self.customer_ids[positions[i]]
+            customer = customers[i]
             if customer in seen:
                 continue
             seen.add(customer)
@@ -588,22 +953,33 @@ class ReferenceIndex:
             if len(chosen) == top:
                 break
         if not chosen:
-            return pd.DataFrame({c: pd.Series(dtype=object) for c in columns})
+            return []
         names = level_names(self.features)
         matrix = levels.to_numpy()
         labels = list(levels.columns)
         rule_names = {0: "", **RULES}
         picked = positions[chosen]
-        return pd.DataFrame({
-            "customer_id": self.customer_ids[picked],
-            "match_probability": probability[chosen],
-            "is_match": probability[chosen] >= self.settings.threshold,
-            "source": self.prepared["source"].to_numpy()[picked],
-            "record_id": self.prepared["record_id"].to_numpy()[picked],
-            "rule": [rule_names.get(int(r), str(r)) for r in rules[chosen]],
-            "evidence": ["; ".join(f"{c}: {names[c][v]}" for c, v in zip(labels, matrix[i])
-                                   if v != MISSING) or "no comparable data" for i in chosen],
-        })
+        sources, ids = self._plain("source", picked), self._plain("record_id", picked)
+        return [{"customer_id": customers[i], "match_probability": float(probability[i]),
+                 "is_match": bool(probability[i] >= self.settings.threshold),
+                 "source": sources[k], "record_id": ids[k],
+                 "rule": rule_names.get(int(rules[i]), str(rules[i])),
+                 "evidence": {c: names[c][v] for c, v in zip(labels, matrix[i]) if v != MISSING}}
+                for k, i in enumerate(chosen)]
+
+    def _match_one(self, record: Mapping[str, Any], standardised: bool, top: int,
+                   min_probability: float) -> pd.DataFrame:
+        """:meth:`match` without frames on the query side (same candidates, same scores)."""
+        found = self.match_detail(record, standardised=standardised, top=top,
+                                  min_probability=min_probability)
+        columns = MATCH_COLUMNS[1:]
+        if not found:
+            return pd.DataFrame({c: pd.Series(dtype=object) for c in columns})
+        table = pd.DataFrame({c: [row[c] for row in found] for c in columns[:-1]})
+        table["match_probability"] = table["match_probability"].astype(float)
+        table["is_match"] = table["is_match"].astype(bool)
+        table["evidence"] = [evidence_text(row["evidence"]) for row in found]
+        return table
 
     def match(self, record: Mapping[str, Any], *, standardised: bool = False, top: int = 5,
               min_probability: float = 0.05, fast: bool = True) -> pd.DataFrame:

@@ -234,3 +234,40 @@ def test_raw_form_records_take_the_single_record_path_with_the_same_answer(index
         np.testing.assert_allclose(fast["match_probability"].to_numpy(dtype=float),
                                    slow["match_probability"].to_numpy(dtype=float), atol=1e-9)
     assert len(raw) == 15
+
+
+def test_match_command_rejects_unknown_attributes(demo_engagement, index, capsys):
+    # French keys used to be ignored: a known customer came back as "new" with exit code 0.
+    engagement = load_engagement(demo_engagement)
+    index.save(reference_index_path(engagement))
+    assert main(["match", str(demo_engagement), "--record",
+                 '{"nom": "Dupont", "prenom": "Jean", "email": "jd@free.fr"}']) == 2
+    err = capsys.readouterr().err
+    assert "rcu-kit match: error: --record: unknown attribute(s) 'nom' (did you mean " \
+           "'last_name'?), 'prenom' (did you mean 'first_name'?); the match knows source, " \
+           "record_id, civility, last_name" in err
+
+
+def test_check_record_keys():
+    from rcu_kit.golden.preventive import UnknownAttributes, check_record_keys
+
+    assert check_record_keys({"last_name": "Dupont", "postcode": "75011"}) == {
+        "last_name": "Dupont", "postcode": "75011"}
+    with pytest.raises(UnknownAttributes) as caught:
+        check_record_keys({"Code Postal": "75011", "telephon": "0612345678", "zzz": "1"})
+    # "Code Postal" by the mapping's synonyms (code_postal), "telephon" by spelling, "zzz": none.
+    assert caught.value.suggestions == {"Code Postal": "postcode", "telephon": "phone"}
+    assert caught.value.unknown == ["Code Postal", "telephon", "zzz"]
+    with pytest.raises(TypeError, match="give one record as an object"):
+        check_record_keys(["last_name"])
+
+
+def test_decision_bands():
+    from rcu_kit.golden.preventive import decision
+
+    # Best candidate 0.95 >= threshold 0.9: same; 0.6 >= 0.5: possible; 0.3 or none: new.
+    assert decision([{"match_probability": 0.3}, {"match_probability": 0.95}], 0.9) == "same"
+    assert decision([{"match_probability": 0.6}], 0.9) == "possible"
+    assert decision([{"match_probability": 0.3}], 0.9) == "new"
+    assert decision([], 0.9) == "new"
+    assert decision([{"match_probability": 0.6}], 0.9, possible_from=0.7) == "new"
