@@ -607,6 +607,8 @@ def _cmd_report(args: argparse.Namespace) -> int:
         if result.sources_left_out:
             print(f"error: {result.engagement_path.name}: source(s) left out because they could "
                   f"not be loaded: {', '.join(result.sources_left_out)}", file=sys.stderr)
+        if result.pdf:
+            print(f"  PDF (the summary, then each step): {result.pdf}")
         if result.work_folder:
             print(f"  executed notebooks (consultant only, not for the client): {result.work_folder}")
     return 0 if all(r.ok and not r.sources_left_out for r in results) else 1

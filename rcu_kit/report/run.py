@@ -20,6 +20,7 @@ Folders written for one engagement::
         index.html                    executive summary, links to everything below
         01-customer-vision.html ...   one page per notebook, no code
         plotly.min.js                 the charting library, one copy for every page
+        customer-data-audit-<client>.pdf   the summary then each page, printed (with Chromium)
         files/...                     ydata profiles (.html) and workbooks (.xlsx)
     reports/maison-demo/20250131-101500-work/   consultant material, not for the client
         *.ipynb                       the executed notebooks (code, raw outputs)
@@ -91,6 +92,7 @@ class EngagementReport:
     warnings: list[str] = field(default_factory=list)
     sources_left_out: list[str] = field(default_factory=list)  # could not be loaded: not audited
     seconds: float = 0.0
+    pdf: Path | None = None  # the report printed as one PDF (None without Chromium)
 
     @property
     def ok(self) -> bool:
@@ -188,8 +190,28 @@ def _copy_artefacts(engagement: Engagement, folder: Path) -> tuple[list[dict], l
     return profiles, workbooks
 
 
+def _print_pdf(result: EngagementReport, engagement: Engagement, shown_date: str) -> Path | None:
+    """Print the summary and the step pages into ``<folder>/<name>-<client>.pdf``; None (and a
+    warning saying why) when no Chromium is found or it fails."""
+    from rcu_kit.report.pdf import PdfError, find_chromium, print_report
+
+    if find_chromium() is None:
+        result.warnings.append("no PDF: no Chromium found (install it, e.g. apt-get install "
+                               "chromium, or give its path in RCU_CHROMIUM)")
+        return None
+    lang = engagement.language
+    pages = ["index.html"] + [run.html.name for run in result.notebooks if run.html is not None]
+    name = f"{t('report.pdf_file', lang)}-{_slug(engagement.client)}.pdf"
+    try:
+        return print_report(result.folder, pages, result.folder / name, client=engagement.client,
+                            generated=f"{t('report.title', lang)} · {shown_date}")
+    except PdfError as exc:
+        result.warnings.append(f"no PDF: {exc}")
+        return None
+
+
 def _report_one(path: Path, out_root: Path, notebooks: list[tuple[str, Path | None]],
-                stamp: str, bar: tqdm) -> EngagementReport:
+                stamp: str, bar: tqdm, pdf: bool = True) -> EngagementReport:
     from papermill import execute_notebook
 
     from rcu_kit.values.pii_scan import find_personal_data
@@ -272,16 +294,24 @@ def _report_one(path: Path, out_root: Path, notebooks: list[tuple[str, Path | No
                         "href": run.html.name if run.html else None, "status": status})
     summary = collect_summary(engagement, generated=generated)
     result.sources_left_out = summary.left_out
-    result.index = render_index(summary, folder / "index.html", reports=reports,
-                                profiles=profiles, workbooks=workbooks, error=result.error,
-                                plotly_src=PLOTLY_JS_FILE)
+
+    def index(entries: list[dict]) -> Path:
+        return render_index(summary, folder / "index.html", reports=entries, profiles=profiles,
+                            workbooks=workbooks, error=result.error, plotly_src=PLOTLY_JS_FILE)
+
+    result.index = index(reports)
+    if pdf and result.error is None:  # a failed report is not one to hand over
+        result.pdf = _print_pdf(result, engagement, shown_date)
+        if result.pdf is not None:  # the summary links to it (the PDF printed it without)
+            index([*reports, {"title": t("report.full_pdf", lang), "href": result.pdf.name,
+                              "status": None}])
     result.seconds = time.perf_counter() - started
     return result
 
 
 def run_report(engagement_paths: Sequence[str | Path] | str | Path, out_root: str | Path = "reports",
                progress: bool = True, notebooks_dir: str | Path | None = None,
-               stamp: str | None = None) -> list[EngagementReport]:
+               stamp: str | None = None, pdf: bool = True) -> list[EngagementReport]:
     """Run the method's notebooks on each engagement and publish the HTML reports.
 
     Args:
@@ -292,6 +322,8 @@ def run_report(engagement_paths: Sequence[str | Path] | str | Path, out_root: st
             are (default: the repository's ``notebooks/``); the ones absent are listed as not yet
             available.
         stamp: the timestamp folder name (default: now, ``YYYYmmdd-HHMMSS``).
+        pdf: also print the report into one PDF (summary first, then each step) with headless
+            Chromium (:mod:`rcu_kit.report.pdf`); without Chromium, a warning says there is none.
 
     Returns:
         One :class:`EngagementReport` per engagement, in the order given. A failing engagement
@@ -311,7 +343,7 @@ def run_report(engagement_paths: Sequence[str | Path] | str | Path, out_root: st
         for path in paths:
             path = Path(path).expanduser().resolve()
             try:
-                results.append(_report_one(path, out, notebooks, stamp, bar))
+                results.append(_report_one(path, out, notebooks, stamp, bar, pdf=pdf))
             except Exception as exc:  # noqa: BLE001 - a bug or a bad file stops this engagement only
                 results.append(EngagementReport(
                     engagement_path=path,

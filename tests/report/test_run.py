@@ -14,6 +14,7 @@ from tests.report.fixtures import (CRM_CSV, KERNELSPEC, RAW_PERSONAL_VALUES, wri
                                    write_notebooks)
 
 from rcu_kit.cli import main
+from rcu_kit.report.pdf import find_chromium
 from rcu_kit.report.run import REPORT_NOTEBOOKS, run_report
 
 STAMP = "20250131-100000"
@@ -71,8 +72,9 @@ def test_report_pages_mask_personal_data_the_notebook_left(good_report):
     result, _ = good_report
     # The fixture prints 3 e-mails and 3 phones (as a table in HTML and in text): 6 values.
     assert result.notebooks[0].redacted == 6
-    assert result.warnings == ["01-customer-vision.ipynb showed 6 unmasked e-mail/phone value(s); "
-                               "they were masked in 01-customer-vision.html: mask them in the notebook"]
+    assert [w for w in result.warnings if not w.startswith("no PDF")] == [
+        "01-customer-vision.ipynb showed 6 unmasked e-mail/phone value(s); "
+        "they were masked in 01-customer-vision.html: mask them in the notebook"]
     pages = sorted(result.folder.rglob("*.html"))
     assert [p.relative_to(result.folder).as_posix() for p in pages] == [
         "01-customer-vision.html", "files/audit/profile_crm.html", "index.html"]
@@ -101,6 +103,41 @@ def test_index_summarises_and_links_everything(good_report):
         assert "* plotly.js v" not in page.read_text(encoding="utf-8"), page
     page = result.notebooks[0].html.read_text(encoding="utf-8")
     assert '<script src="plotly.min.js" type="text/javascript"></script>' in page
+
+
+@pytest.mark.skipif(find_chromium() is None, reason="no Chromium to print the PDF "
+                    "(CI installs Debian's: apt-get install -y chromium)")
+def test_report_is_printed_into_one_pdf_summary_first(good_report):
+    from pypdf import PdfReader
+
+    result, _ = good_report
+    assert result.pdf == result.folder / "audit-donnees-clients-client-demo-sa.pdf"
+    pages = [page.extract_text() for page in PdfReader(result.pdf).pages]
+    # The summary fills three A4 pages (key figures and the first chart; the second chart, the
+    # tables and the report list; the workbook list), then the one step page (01, the others are
+    # missing) starts a fourth page and fits on it.
+    assert len(pages) == 4
+    # every page: the client's name and the title in the top margin, "n / 4" in the bottom one
+    for number, text in enumerate(pages, start=1):
+        assert text.startswith("Client Démo SA Audit des données clients · "), text[:80]
+        assert f"\n{number} / 4\n" in text
+    # the first page is the summary, under its title; the fourth is the vision step's page
+    assert pages[0].splitlines()[2] == "Audit des données clients – Client Démo SA"
+    assert pages[3].splitlines()[2] == "1. Vision client et besoins"
+    assert "FIXTURE_CHART" in pages[3]  # its chart drawn (the title is the chart's SVG text)
+    assert not (result.folder / ".print.html").exists()  # the print document is removed
+    index = result.index.read_text(encoding="utf-8")
+    assert f'<a href="{result.pdf.name}">Rapport complet (PDF, synthèse puis chaque étape)</a>' in index
+
+
+def test_without_chromium_the_report_has_no_pdf_and_says_why(tmp_path, monkeypatch):
+    monkeypatch.setenv("RCU_CHROMIUM", str(tmp_path / "no-such-chromium"))
+    engagement = write_engagement(tmp_path / "eng", "Sans PDF SA")
+    [result] = run_report([engagement], out_root=tmp_path / "reports", progress=False,
+                          notebooks_dir=write_notebooks(tmp_path / "notebooks"))
+    assert result.ok and result.pdf is None and not list(result.folder.glob("*.pdf"))
+    assert result.warnings[-1] == ("no PDF: no Chromium found (install it, e.g. apt-get install "
+                                   "chromium, or give its path in RCU_CHROMIUM)")
 
 
 def test_broken_engagements_fail_alone(reports):
@@ -132,6 +169,7 @@ def test_report_command_prints_paths_and_exits_non_zero(reports, monkeypatch, ca
         f"Partial report for Cassé SA: {broken.index}",
         f"Report for Client Démo SA: {good.index} (not yet available: 02-source-audit, "
         "03-mapping-gap-analysis, 04-deduplication, 05-roadmap)",
+        *([f"  PDF (the summary, then each step): {good.pdf}"] if good.pdf else []),
         f"  executed notebooks (consultant only, not for the client): {good.work_folder}"]
     assert f"error: {broken.error}" in err and f"error: {invalid.error}" in err
     assert f"warning: engagement.yaml: {good.warnings[0]}" in err
