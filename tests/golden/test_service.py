@@ -9,7 +9,7 @@ import socket
 import threading
 import time
 
-import httpx
+import httpx2 as httpx
 import numpy as np
 import pytest
 
@@ -17,7 +17,6 @@ from rcu_kit.core.config import load_engagement
 from rcu_kit.golden.preventive import ReferenceIndex, decision, evidence_text
 from rcu_kit.golden.service import AdditionLog, create_app
 
-pytestmark = pytest.mark.filterwarnings("ignore::DeprecationWarning")
 TestClient = pytest.importorskip("fastapi.testclient").TestClient
 
 # A customer the demo does not hold (invented name, e-mail and phone).
