@@ -9,10 +9,12 @@ of levels with their counts, not on the pairs, so fitting takes milliseconds for
 
 Two refinements for French customer data:
 
-* **Term frequency**: agreeing on MARTIN or JEAN says less than agreeing on a rare name. A
-  column ``tf_<feature>`` holding the agreed value's relative frequency adjusts the exact-level
-  weight by ``log(tf_reference / tf)`` (bounded), where ``tf_reference`` is the median frequency
-  among exact agreements seen at fitting time.
+* **Term frequency**: agreeing on MARTIN or JEAN says less than agreeing on a rare name, and
+  living in Paris less than in a village. A column ``tf_<feature>`` holding the agreed value's
+  relative frequency adjusts the weight of the exact level (or of the levels given in
+  ``tf_levels``: the same postcode, the same town) by ``log(tf_reference / tf)`` (bounded),
+  where ``tf_reference`` is the median frequency among the pairs at that level seen at fitting
+  time.
 * **Household and homonym rules**: the same address, surname, landline or family e-mail is
   shared by a whole household, so these agreements must not merge different people. Two
   records whose first names clearly differ, or whose birth dates clearly differ (both present),
@@ -337,7 +339,7 @@ class _Fit:
     log_m: list[np.ndarray]
     log_u: list[np.ndarray]
     prior: float
-    tf_reference: dict[str, float]
+    tf_reference: dict[str, dict[int, float]]
     iterations: int
     expected_matches: float = 0.0
     u_from: str = "candidates"
@@ -352,6 +354,9 @@ class FellegiSunterEM(_RuleMixin, BaseClassifier):
         smoothing: pseudo-count added to every level (no level gets probability 0).
         tf_adjustment: use ``tf_<feature>`` columns when present.
         tf_max_factor: bound of the term-frequency adjustment (as a Bayes-factor multiplier).
+        tf_levels: feature -> the levels its ``tf_<feature>`` column adjusts (default: the
+            top level only, an exact agreement), e.g. ``{"postcode_city": (2, 3)}``: the same
+            town and the same postcode, each with its own reference frequency.
         rules: apply :func:`household_rules`.
         veto_probability: probability cap of pairs a rule vetoes.
         m_priors: optional prior beliefs about ``m`` per feature (share of true matches at each
@@ -372,7 +377,8 @@ class FellegiSunterEM(_RuleMixin, BaseClassifier):
     """
 
     def __init__(self, max_iter: int = 200, tol: float = 1e-6, smoothing: float = 0.1,
-                 tf_adjustment: bool = True, tf_max_factor: float = 20.0, rules: bool = True,
+                 tf_adjustment: bool = True, tf_max_factor: float = 20.0,
+                 tf_levels: Mapping[str, Sequence[int]] | None = None, rules: bool = True,
                  veto_probability: float = 0.01,
                  m_priors: Mapping[str, Sequence[float]] | None = None,
                  prior_strength: float = 100.0, monotone: bool = False, m_floor: Mapping[str, float] | None = None,
@@ -382,6 +388,7 @@ class FellegiSunterEM(_RuleMixin, BaseClassifier):
         self.monotone = monotone
         self.m_priors, self.prior_strength = dict(m_priors or {}), prior_strength
         self.tf_adjustment, self.tf_max_factor = tf_adjustment, tf_max_factor
+        self.tf_levels = {k: tuple(v) for k, v in (tf_levels or {}).items()}
         self.rules, self.veto_probability, self.seed = rules, veto_probability, seed
         self.fit_: _Fit | None = None
 
@@ -454,20 +461,24 @@ class FellegiSunterEM(_RuleMixin, BaseClassifier):
             iterations = 0
         else:
             log_m, log_u, prior, iterations = self._em(patterns, weights, n_levels, features)
-        tf_reference = {}
+        tf_reference: dict[str, dict[int, float]] = {}
         for f, name in enumerate(features):
             column = f"{TF_PREFIX}{name}"
             if column in comparison_vectors.columns:
-                top = comparison_vectors[name].to_numpy() == n_levels[f] - 1
-                tf = comparison_vectors[column].to_numpy(dtype=float)[top]
-                tf = tf[np.isfinite(tf) & (tf > 0)]
-                if len(tf):
-                    tf_reference[name] = float(np.median(tf))
+                level = comparison_vectors[name].to_numpy()
+                for at in self._tf_levels_of(name, n_levels[f]):
+                    tf = comparison_vectors[column].to_numpy(dtype=float)[level == at]
+                    tf = tf[np.isfinite(tf) & (tf > 0)]
+                    if len(tf):
+                        tf_reference.setdefault(name, {})[at] = float(np.median(tf))
         if u_from == "candidates":
             expected = float(prior * weights.sum())
         self.fit_ = _Fit(features, n_levels, log_m, log_u, prior, tf_reference, iterations,
                          expected_matches=expected, u_from=u_from)
         return self
+
+    def _tf_levels_of(self, name: str, n_levels: int) -> tuple[int, ...]:
+        return self.tf_levels.get(name, (n_levels - 1,))
 
     def _random_pair_counts(self, u_vectors: pd.DataFrame, features: list[str],
                             n_levels: list[int]) -> list[np.ndarray]:
@@ -649,10 +660,11 @@ class FellegiSunterEM(_RuleMixin, BaseClassifier):
                 if name not in fit.tf_reference or column not in comparison_vectors.columns:
                     continue
                 tf = comparison_vectors[column].to_numpy(dtype=float)
-                top = (comparison_vectors[name].to_numpy() >= fit.n_levels[f] - 1) \
-                    & np.isfinite(tf) & (tf > 0)
-                adjust = np.log(fit.tf_reference[name] / tf[top])
-                odds[top] += np.clip(adjust, -cap, cap)
+                level = np.minimum(comparison_vectors[name].to_numpy(), fit.n_levels[f] - 1)
+                usable = np.isfinite(tf) & (tf > 0)
+                for at, reference in fit.tf_reference[name].items():
+                    hit = usable & (level == at)
+                    odds[hit] += np.clip(np.log(reference / tf[hit]), -cap, cap)
         return self._veto(odds, comparison_vectors)
 
     def prob(self, comparison_vectors: pd.DataFrame, return_type: Any = None) -> pd.Series:

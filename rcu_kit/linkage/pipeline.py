@@ -316,6 +316,32 @@ def term_frequencies(prepared: pd.DataFrame, column: str, first: np.ndarray) -> 
     return freq[codes[first]]
 
 
+# The levels of postcode_city whose agreement is adjusted by how common the place is: the same
+# town (level 2, the town's frequency) and the same postcode (level 3, the postcode's).
+PLACE_TF_LEVELS = {"postcode_city": (2, 3)}
+
+
+def tf_vectors(prepared: pd.DataFrame, first: np.ndarray, levels: pd.DataFrame
+               ) -> dict[str, np.ndarray]:
+    """The ``tf_<feature>`` columns of the pairs whose first records are ``first``.
+
+    Names: the frequency of the first record's last name and first name (used at their exact
+    level). Places: the frequency of its postcode where the postcodes agree, of its town where
+    the towns agree (:data:`PLACE_TF_LEVELS`), missing elsewhere: namesakes in Paris or Seoul
+    are common, in a village rare, so a shared big town is weak evidence and a small one strong.
+    """
+    out = {f"{TF_PREFIX}{c}": term_frequencies(prepared, c, first)
+           for c in ("last_name", "first_name")}
+    if "postcode_city" in levels.columns:
+        level = levels["postcode_city"].to_numpy()
+        place = np.full(len(first), np.nan)
+        for at, column in ((3, "postcode"), (2, "city")):
+            hit = np.flatnonzero(level == at)
+            place[hit] = term_frequencies(prepared, column, first[hit])
+        out[f"{TF_PREFIX}postcode_city"] = place
+    return out
+
+
 def _evidence(levels: pd.DataFrame, rules: np.ndarray, names: dict[str, tuple[str, ...]]
               ) -> pd.Categorical:
     """Readable evidence per pair, built once per distinct pattern of levels and rule."""
@@ -365,9 +391,8 @@ def _check_large_clusters(prepared: pd.DataFrame, labels: np.ndarray, info: dict
                            chunk_size=settings.chunk_size, workers=settings.workers)
     vectors = levels.copy()
     if settings.tf_adjustment:
-        vectors[f"{TF_PREFIX}last_name"] = term_frequencies(prepared, "last_name", check_first)
-        vectors[f"{TF_PREFIX}first_name"] = term_frequencies(prepared, "first_name",
-                                                             check_first)
+        for column, tf in tf_vectors(prepared, check_first, levels).items():
+            vectors[column] = tf
     check_probability = model.prob(vectors).to_numpy()
     conflict = (model.rule_codes(levels) > 0) | \
         (check_probability < settings.conflict_probability)
@@ -447,12 +472,13 @@ def deduplicate(records: pd.DataFrame, settings: DedupSettings | Mapping[str, An
 
     vectors = levels.copy()
     if settings.tf_adjustment:
-        vectors[f"{TF_PREFIX}last_name"] = term_frequencies(prepared, "last_name", first)
-        vectors[f"{TF_PREFIX}first_name"] = term_frequencies(prepared, "first_name", first)
+        for column, tf in tf_vectors(prepared, first, levels).items():
+            vectors[column] = tf
     household = household_evidence(levels)
     use_rules = household.active if settings.household_rules == "auto" \
         else bool(settings.household_rules)
     model = FellegiSunterEM(max_iter=settings.em_max_iter, tf_adjustment=settings.tf_adjustment,
+                            tf_levels=PLACE_TF_LEVELS,
                             rules=use_rules,
                             veto_probability=settings.veto_probability,
                             m_priors=m_priors(features), m_floor=m_floors(features),

@@ -60,6 +60,32 @@ def test_term_frequency_makes_common_names_weigh_less():
     assert odds[9] - plain[9] == pytest.approx(np.log(20))
 
 
+def test_term_frequency_of_a_place_adjusts_each_level_given_with_its_own_reference():
+    # A place feature with levels 0 different, 1 same town, 2 same postcode: 10 matches in
+    # the same postcode (level 2), 10 in the same town (level 1), 20 non-matches different.
+    # The town's frequency is given at level 1 (Paris 0.2 on 5 pairs, a village 0.002 on 5),
+    # the postcode's at level 2 (0.01 on 5 pairs, 0.04 on 5); nothing at level 0.
+    vectors = pd.DataFrame({"place": [2] * 10 + [1] * 10 + [0] * 20,
+                            "name": [1] * 20 + [0] * 20})
+    vectors["tf_place"] = [0.01] * 5 + [0.04] * 5 + [0.2] * 5 + [0.002] * 5 + [np.nan] * 20
+    model = FellegiSunterEM(rules=False, tf_levels={"place": (1, 2)}).fit(vectors)
+    plain = FellegiSunterEM(rules=False, tf_adjustment=False).fit(vectors).log_odds(vectors)
+    odds = model.log_odds(vectors)
+    # References: the median at each level, postcode (0.01 + 0.04) / 2 = 0.025, town
+    # (0.2 + 0.002) / 2 = 0.101.
+    assert model.fit_.tf_reference["place"] == pytest.approx({2: 0.025, 1: 0.101})
+    assert odds[0] - plain[0] == pytest.approx(np.log(0.025 / 0.01))    # a rare postcode gains
+    assert odds[5] - plain[5] == pytest.approx(np.log(0.025 / 0.04))    # a common one loses
+    assert odds[10] - plain[10] == pytest.approx(np.log(0.101 / 0.2))   # Paris loses
+    # a village gains log(0.101 / 0.002) = 3.92, bounded by log 20 = 3.00
+    assert odds[15] - plain[15] == pytest.approx(np.log(20))
+    assert (odds[20:] == plain[20:]).all()                              # different: untouched
+    # Without tf_levels only the top level (the postcode) is adjusted, as for names.
+    top_only = FellegiSunterEM(rules=False).fit(vectors)
+    assert top_only.fit_.tf_reference["place"] == pytest.approx({2: 0.025})
+    assert top_only.log_odds(vectors)[15] == pytest.approx(plain[15])
+
+
 def test_household_rules():
     v = pd.DataFrame({"first_name": [4, 0, 0, 0, 4, 0],
                       "birth_date": [0, 2, 3, 3, -1, -1],

@@ -370,3 +370,56 @@ def test_term_frequencies_count_each_person_once():
         [1 / 6] * 5 + [3 / 6] * 3 + [1 / 6, 1 / 6])
     assert term_frequencies(prepared, "first_name", everyone).tolist() == pytest.approx(
         [1 / 6] * 5 + [2 / 6, 2 / 6, 1 / 6, 1 / 6, 1 / 6])
+
+
+def _homonym_town() -> pd.DataFrame:
+    """Jean MARTIN twice in Paris 75011 (two different men) and twice in Sisteron (one man),
+    none with a birth date, a phone or an e-mail. Paris 75011 also holds 40 other people (4
+    surnames x 10 first names, one record and one mobile each), Sisteron one more (Odile
+    GIRAUD); 6 people of 6 small towns are known twice with one mobile (the duplicates EM
+    learns from). 49 distinct people by (last name, first name, locality): 40 + Jean MARTIN
+    of Paris (his two namesakes count once) + Jean MARTIN of Sisteron + Odile + 6."""
+    first = ["ANNE", "LUC", "PAUL", "EMMA", "HUGO", "LEA", "NOAH", "ZOE", "TOM", "IRIS"]
+    last = ["BLANC", "ROUX", "FAURE", "MERCIER"]
+    rows = [("crm", f"p{i}", ln, fn, "75011", "PARIS", f"+336100000{i:02d}")
+            for i, (ln, fn) in enumerate((ln, fn) for ln in last for fn in first)]
+    rows += [("crm", "m1", "MARTIN", "JEAN", "75011", "PARIS", None),
+             ("web", "m2", "MARTIN", "JEAN", "75011", "PARIS", None),
+             ("crm", "s1", "MARTIN", "JEAN", "04200", "SISTERON", None),
+             ("web", "s2", "MARTIN", "JEAN", "04200", "SISTERON", None),
+             ("crm", "s3", "GIRAUD", "ODILE", "04200", "SISTERON", None)]
+    twice = [("05000", "GAP", "ARNAUD", "COLETTE"), ("48000", "MENDE", "BARRE", "YVES"),
+             ("23000", "GUERET", "CHAUVIN", "MAX"), ("09000", "FOIX", "DELMAS", "NINA"),
+             ("15000", "AURILLAC", "ESTEVE", "REMI"), ("32000", "AUCH", "FABRE", "ALINE")]
+    for k, (postcode, city, ln, fn) in enumerate(twice):
+        rows += [(source, f"d{k}", ln, fn, postcode, city, f"+336200000{k:02d}")
+                 for source in ("crm", "web")]
+    return pd.DataFrame(rows, columns=["source", "record_id", "last_name", "first_name",
+                                       "postcode", "city", "phone"])
+
+
+def test_homonyms_in_a_big_postcode_weigh_less_than_in_a_village():
+    result = deduplicate(_homonym_town())
+    pairs = result.pairs.set_index(["source_1", "record_id_1", "source_2", "record_id_2"])
+    paris = pairs.loc[("crm", "m1", "web", "m2")]
+    village = pairs.loc[("crm", "s1", "web", "s2")]
+    # The same evidence: exact names, the same postcode, nothing else.
+    assert paris["evidence"] == village["evidence"] == \
+        "last_name: exact; first_name: exact; postcode_city: postcode"
+    # The postcode's frequency among the 49 people: 75011 holds 41 (the 40 and Jean MARTIN),
+    # 04200 two; the reference is the median among the pairs sharing a postcode, 2 / 49. Paris
+    # loses log(2 / 41) = -3.02, bounded by log(1 / 20): its odds are the village's / 20.
+    assert result.model.fit_.tf_reference["postcode_city"] == {3: pytest.approx(2 / 49)}
+
+    def odds(p: float) -> float:
+        return p / (1 - p)
+
+    assert odds(paris["match_probability"]) == pytest.approx(
+        odds(village["match_probability"]) / 20)
+    # Before the place's frequency counted, both pairs scored 0.593; now the two Jean MARTIN
+    # of Paris 0.068. Neither reaches 0.9 (names and a place alone), so the customers linked
+    # are exactly the 6 people sharing a mobile.
+    assert village["match_probability"] == pytest.approx(0.593, abs=0.001)
+    assert paris["match_probability"] == pytest.approx(0.068, abs=0.001)
+    assert {c for c in _clusters(result.crosswalk) if len(c) > 1} == {
+        frozenset({("crm", f"d{k}"), ("web", f"d{k}")}) for k in range(6)}
