@@ -53,7 +53,7 @@ from rcu_kit.core.config import (Attribute, Engagement, MappingEntry, PersonalDa
                             save_engagement)
 
 __all__ = ["DemoResult", "generate_demo", "demo_mapping", "source_sizes", "SOURCE_SHARES",
-           "MIN_RECORDS", "MAX_RECORDS", "REFERENCE_DATE", "CORRUPTION_KNOBS"]
+           "MIN_RECORDS", "MAX_RECORDS", "REFERENCE_DATE", "CORRUPTION_KNOBS", "true_values"]
 
 MIN_RECORDS = 1_000
 MAX_RECORDS = 1_000_000
@@ -1217,3 +1217,50 @@ def generate_demo(out_dir: str | Path, n_records: int = 5000, seed: int = 42,
     steps.close()
     return DemoResult(engagement_path=engagement_path, truth_path=truth_path,
                       rows_per_source=dict(sizes), n_persons=int(n_persons))
+
+
+def true_values(n_records: int = 5000, seed: int = 42,
+                corruption: dict[str, float] | None = None) -> pd.DataFrame:
+    """Each demo person's true attribute values, for benchmarks of golden records.
+
+    Draws the same persons as :func:`generate_demo` with the same arguments (no file is written)
+    and returns what a perfect golden record would hold, written plainly, as a mapped record
+    would carry it (standardise it like the records before comparing): the civility of the sex,
+    the usage and birth names, the full first name (``Jean-Pierre``, never a short form), the
+    birth date, the personal e-mail (not a family one), the mobile (the household landline for
+    persons without one) and the current address (not the one before a move).
+
+    Args:
+        n_records, seed, corruption: as given to :func:`generate_demo`.
+
+    Returns:
+        One row per person: ``person_id`` (as in ``truth.csv``), ``civility``, ``last_name``,
+        ``birth_name``, ``first_name``, ``birth_date`` (ISO), ``email``, ``phone``, ``street``,
+        ``postcode``, ``city``, ``country``.
+
+    Examples:
+        >>> true_values(1000, seed=1).columns.tolist()[:4]
+        ['person_id', 'civility', 'last_name', 'birth_name']
+    """
+    _check_n_records(n_records)
+    knobs = _Corruption.of(corruption)
+    sizes = source_sizes(int(n_records))
+    streams = np.random.SeedSequence(int(seed)).spawn(2 + len(sizes))
+    rng_membership, rng_population = (np.random.default_rng(s) for s in streams[:2])
+    _, n_persons = _membership(rng_membership, sizes)
+    pop = _population(rng_population, n_persons, knobs)
+    address = {k: _str(v) for k, v in pop.address.items()}
+    suffix = address["suffix"].where(address["suffix"] == "", " " + address["suffix"])
+    mobile, landline = _str(pop.mobile), _str(pop.landline)
+    phone = mobile.where(mobile.notna(), landline)
+    return pd.DataFrame({
+        "person_id": pd.Series(np.arange(1, n_persons + 1)).map("P{:07d}".format),
+        "civility": np.where(pop.sex == "F", "Mme", "M."),
+        "last_name": _str(pop.last_name), "birth_name": _str(pop.birth_name),
+        "first_name": _str(pop.first_name),
+        "birth_date": _date_strings(pop.birth_date, "iso"),
+        "email": _str(pop.email),
+        "phone": ("0" + phone).where(phone.notna(), None),
+        "street": address["num"] + suffix + " " + address["type"] + " " + address["street"],
+        "postcode": address["postcode"], "city": address["city"], "country": "France",
+    })

@@ -81,10 +81,13 @@ def test_survivorship_on_a_conflicting_cluster(records, crosswalk):
 def test_lineage_names_source_record_and_conflict(records, crosswalk):
     result = build_golden_records(records, crosswalk, SETTINGS)
     lin = result.lineage.set_index(["customer_id", "attribute"])
-    # Three DUPONT records tie on frequency: source priority puts bill first.
-    assert tuple(lin.loc[("C1", "last_name"), ["source", "record_id"]]) == ("bill", "5")
-    # JEAN PIERRE in web and bill: bill ranks first.
-    assert tuple(lin.loc[("C1", "first_name"), ["source", "record_id"]]) == ("bill", "5")
+    # Three DUPONT records against one DUPOND: support decided; among the three, the declared
+    # update date (recency: last_activity_at) puts web (2024) before crm (2021) and bill (none).
+    assert tuple(lin.loc[("C1", "last_name"), ["source", "record_id", "decided_by"]]) == \
+        ("web", "7", "support")
+    # JEAN PIERRE (11 letters) in web and bill: web is the more recently updated of the two.
+    assert tuple(lin.loc[("C1", "first_name"), ["source", "record_id", "decided_by"]]) == \
+        ("web", "7", "length")
     email = lin.loc[("C1", "email")]
     # Three usable e-mails (the invalid one left out), two distinct values.
     assert (email["source"], email["candidates"], email["distinct_values"], email["conflict"]) \
@@ -106,9 +109,14 @@ def test_lineage_names_source_record_and_conflict(records, crosswalk):
 
 def test_valid_only_off_keeps_the_invalid_value(records, crosswalk):
     settings = {**SETTINGS, "attributes": {**SETTINGS["attributes"],
-                                           "email": {"rule": "most_recent", "valid_only": False}}}
-    golden = build_golden_records(records, crosswalk, settings).golden.set_index("customer_id")
-    assert golden.loc["C1", "email"] == "not-an-email"
+                                           "email": {"rule": "source_priority", "sources": ["fid"],
+                                                     "valid_only": False}}}
+    result = build_golden_records(records, crosswalk, settings)
+    assert result.golden.set_index("customer_id").loc["C1", "email"] == "not-an-email"
+    # Four candidates now (the invalid one counted), three distinct values.
+    email = result.lineage.set_index(["customer_id", "attribute"]).loc[("C1", "email")]
+    assert (email["candidates"], email["distinct_values"], email["decided_by"]) == \
+        (4, 3, "source_priority")
 
 
 def test_default_rule_and_tie_breaks_are_deterministic(records, crosswalk):
@@ -156,9 +164,15 @@ def test_engagement_rules_merge_over_the_defaults(tmp_path, records, crosswalk):
     assert list(golden.columns[2:]) == ["last_name", "first_name", "email", "phone", "street",
                                         "postcode", "city", "created_at", "last_activity_at"]
     assert golden.loc["C1", "last_name"] == "DUPONT"  # web's value
-    # Defaults kept: phone most_recent (web in 2024; fid has none); address group most_recent.
-    assert golden.loc["C1", "phone"] == "+33698765432"
-    assert golden.loc["C1", "city"] == "LYON"
+    # Defaults kept: phone and address most_recent, but the engagement declares no update date:
+    # the evidence decides. Both phones are mobiles held by C1 only: crm and bill agree on
+    # +33612345678 (support 2 against 1).
+    assert golden.loc["C1", "phone"] == "+33612345678"
+    phone = result.lineage.set_index(["customer_id", "attribute"]).loc[("C1", "phone")]
+    assert (phone["rule"], phone["decided_by"], phone["note"]) == \
+        ("most_recent", "support", "no_update_date")
+    # Address: crm and bill (12 RUE DES LILAS, 75011 PARIS) agree, web (LYON) alone; fid has none.
+    assert golden.loc["C1", "city"] == "PARIS"
     assert default_survivorship()["groups"]["address"]["rule"] == "most_recent"
     with pytest.raises(ValueError, match="unknown source\\(s\\) erp; sources are: crm, web"):
         golden_for_engagement(_engagement(tmp_path, {"source_priority": ["erp"]}), records,
@@ -171,7 +185,8 @@ def test_exports_csv_parquet_and_masked_excel(tmp_path, records, crosswalk):
     assert pd.read_csv(paths["golden_csv"], dtype=str)["customer_id"].tolist() == ["C1", "C2"]
     assert len(pd.read_parquet(paths["lineage_parquet"])) == 17
     sheets = pd.read_excel(paths["workbook"], sheet_name=None, dtype=str)
-    assert list(sheets) == ["Golden records", "Value lineage", "Conflicts per attribute"]
+    assert list(sheets) == ["Golden records", "Value lineage", "Conflicts per attribute",
+                            "What decided"]
     text = " ".join(" ".join(map(str, s.to_numpy().ravel())) for s in sheets.values())
     for raw in ("jean-pierre.dupont@free.fr", "+33698765432", "DUPONT", "3 AVENUE FOCH"):
         assert raw not in text
@@ -183,12 +198,14 @@ def test_settings_from_a_mapping_keep_lists_and_name_bad_types():
     # a tuple (e.g. built in code) is kept as the list the settings declare
     settings = SurvivorshipSettings.coerce({"source_priority": ("crm", "web")})
     assert settings.source_priority == ["crm", "web"]
-    assert settings.recency == ["last_activity_at", "created_at"]
+    # No date is an update date unless declared.
+    assert settings.recency == [] and settings.update_dates == []
     assert SurvivorshipSettings(recency=("created_at",)).recency == ["created_at"]
     with pytest.raises(ValueError) as err:
         SurvivorshipSettings.coerce({"priority": ["crm"]})
     assert str(err.value) == ("survivorship: unknown key(s) priority; allowed: attributes, "
-                              "default_rule, groups, recency, source_priority, valid_only")
+                              "default_rule, groups, recency, source_priority, update_dates, "
+                              "valid_only")
     with pytest.raises(ValueError) as err:
         SurvivorshipSettings.coerce({"attributes": {"email": {"rul": "most_recent"}}})
     assert str(err.value) == ("survivorship.attributes.email: unknown key(s) rul; allowed: rule, "
