@@ -1,0 +1,306 @@
+"""Load test of ``rcu-kit serve``: concurrent clients against a real server on loopback.
+
+Usage (from the repository root; heavy: take the shared lock)::
+
+    flock /tmp/rcu_heavy.lock .venv/bin/python bench/service_load.py --records 100000 \\
+        --clients 16 --duration 120
+    flock /tmp/rcu_heavy.lock .venv/bin/python bench/service_load.py --records 1000000 \\
+        --clients 16 --duration 600                                # the 10-minute soak
+
+What it does:
+
+1. Prepares, once, the demo engagement at ``--records`` records in
+   ``bench/data/service_<N>/`` (``rcu-kit demo``) and its reference index (the deduplication
+   run, then :func:`rcu_kit.golden.preventive.build_reference_for_engagement`); later runs
+   reuse them. The additions log of earlier runs is removed.
+2. Starts the real command, ``rcu-kit serve ENGAGEMENT --port P`` (uvicorn, 127.0.0.1 only),
+   in a child process with ``RCU_API_TOKEN`` set, and waits for ``GET /health``.
+3. Runs ``--clients`` client threads (one keep-alive HTTP connection each) for ``--duration``
+   seconds or ``--max-requests`` requests, whichever comes first. Each request is an insert
+   (``POST /records``, a new customer ``load/L<n>`` with invented values) with probability
+   ``--insert-share``, else a match (``POST /match``) of a reference record drawn at random
+   (seeded) with one of four attribute sets a form would send (names + e-mail, names + phone,
+   names + postcode + birth date, e-mail only). ``--think`` seconds between a client's
+   requests (0: each client sends its next request as soon as it has the answer, the harshest
+   load).
+4. Samples the server's resident memory (psutil) every ``--rss-every`` seconds.
+5. Stops the server, starts it again (the additions log is replayed) and checks that every
+   insert the server acknowledged (HTTP 200) is found: a match of the inserted record gives
+   its customer as the best candidate.
+
+Printed: per endpoint, requests, p50 / p95 / p99 / max latency in milliseconds (client side,
+loopback), throughput, errors (non-200 answers and failed connections, by kind); the RSS
+samples with the growth from the first sample after the warm-up (``--warmup`` seconds) to the
+last; the restart check. The clients run in this process on the same machine: their CPU is
+taken from the server's.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import random
+import signal
+import socket
+import subprocess
+import sys
+import tempfile
+import threading
+import time
+from pathlib import Path
+
+import numpy as np
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT))
+TOKEN = "bench-token"
+FORMS = (("last_name", "first_name", "email"), ("last_name", "first_name", "phone"),
+         ("last_name", "first_name", "postcode", "birth_date"), ("email",))
+
+
+def prepare(records: int, seed: int) -> Path:
+    """The demo engagement at ``records`` records with its reference index (built once)."""
+    from rcu_kit.core.config import load_engagement
+    from rcu_kit.golden.preventive import build_reference_for_engagement, reference_index_path
+
+    folder = ROOT / "bench" / "data" / f"service_{records}"
+    path = folder / "engagement.yaml"
+    if not path.exists():
+        started = time.perf_counter()
+        from rcu_kit.sources.demo import generate_demo
+
+        generate_demo(folder, n_records=records, seed=seed)
+        print(f"demo of {records:,} records written in {time.perf_counter() - started:.0f} s")
+    engagement = load_engagement(path)
+    if not reference_index_path(engagement).exists():
+        started = time.perf_counter()
+        build_reference_for_engagement(engagement, progress=True)
+        print(f"reference index built in {time.perf_counter() - started:.0f} s")
+    return path
+
+
+def queries(engagement_path: Path, n: int, seed: int) -> list[dict]:
+    """``n`` match bodies from reference records drawn at random (seeded)."""
+    from rcu_kit.core.config import load_engagement
+    from rcu_kit.golden.preventive import ReferenceIndex, reference_index_path
+
+    index = ReferenceIndex.load(reference_index_path(load_engagement(engagement_path)))
+    rng = np.random.default_rng(seed)
+    rows = rng.choice(len(index), size=min(n, len(index)), replace=False)
+    columns = {c: index.prepared[c].to_numpy(dtype=object) for c in
+               ("last_name", "first_name", "email", "phone", "postcode", "birth_date")}
+    out = []
+    for k, row in enumerate(rows.tolist()):
+        record = {c: columns[c][row] for c in FORMS[k % len(FORMS)]}
+        record = {c: str(v) for c, v in record.items() if v is not None and v == v}
+        if record:
+            out.append({"record": record})
+    del index
+    return out
+
+
+def insert_body(n: int, rng: random.Random) -> dict:
+    """A new customer with invented values (the e-mail is unique to it)."""
+    syllables = ("bra", "mon", "tel", "vik", "dor", "sal", "pin", "rou", "gal", "fen", "lis")
+    last = "".join(rng.choice(syllables) for _ in range(3)).upper()
+    first = "".join(rng.choice(syllables) for _ in range(2)).capitalize()
+    return {"record": {"source": "load", "record_id": f"L{n}", "last_name": last,
+                       "first_name": first, "email": f"{first}.{last}.{n}@exemple.test".lower(),
+                       "phone": f"07{rng.randrange(10**8):08d}",
+                       "postcode": f"{rng.randrange(1, 96):02d}{rng.randrange(1000):03d}"}}
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def start_server(engagement: Path, port: int, timeout: float, log: Path
+                 ) -> tuple[subprocess.Popen, float]:
+    """``rcu-kit serve`` in a child process, its output appended to ``log``; once it answers."""
+    import httpx2 as httpx
+
+    env = os.environ | {"RCU_API_TOKEN": TOKEN}
+    started = time.perf_counter()
+    with log.open("ab") as out:
+        process = subprocess.Popen([str(Path(sys.executable).parent / "rcu-kit"), "serve",
+                                    str(engagement), "--port", str(port)], env=env,
+                                   stdout=out, stderr=subprocess.STDOUT)
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if process.poll() is not None:
+            raise RuntimeError(f"the server stopped (see {log}): "
+                               + log.read_text(errors="replace")[-2000:])
+        try:
+            if httpx.get(f"http://127.0.0.1:{port}/health", timeout=2).status_code == 200:
+                return process, time.perf_counter() - started
+        except httpx.HTTPError:
+            pass
+        time.sleep(0.5)
+    process.kill()
+    raise RuntimeError(f"the server did not answer /health within {timeout:.0f} s")
+
+
+def stop_server(process: subprocess.Popen) -> None:
+    process.send_signal(signal.SIGINT)
+    try:
+        process.wait(timeout=30)
+    except subprocess.TimeoutExpired:
+        process.kill()
+        process.wait(timeout=10)
+
+
+def _percentiles(ms: list[float]) -> str:
+    if not ms:
+        return "no request"
+    a = np.asarray(ms)
+    return (f"p50 {np.percentile(a, 50):7.1f}  p95 {np.percentile(a, 95):7.1f}  "
+            f"p99 {np.percentile(a, 99):7.1f}  max {a.max():7.1f}")
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    parser.add_argument("--records", type=int, default=100_000, help="demo reference size")
+    parser.add_argument("--clients", type=int, default=16, help="concurrent clients")
+    parser.add_argument("--duration", type=float, default=60, help="seconds of load at most")
+    parser.add_argument("--max-requests", type=int, default=1_000_000,
+                        help="requests at most (over all clients)")
+    parser.add_argument("--insert-share", type=float, default=0.1,
+                        help="share of requests that insert a record (default 0.1)")
+    parser.add_argument("--think", type=float, default=0.0,
+                        help="seconds a client waits between requests (default 0: none)")
+    parser.add_argument("--warmup", type=float, default=10,
+                        help="seconds left out of the memory growth (default 10)")
+    parser.add_argument("--rss-every", type=float, default=5, help="memory sample period (s)")
+    parser.add_argument("--start-timeout", type=float, default=900,
+                        help="seconds to wait for the server to answer (default 900)")
+    parser.add_argument("--seed", type=int, default=42)
+    args = parser.parse_args(argv)
+
+    import httpx2 as httpx
+    import psutil
+
+    engagement = prepare(args.records, args.seed)
+    from rcu_kit.core.config import load_engagement
+    from rcu_kit.golden.service import additions_log_path
+
+    additions_log_path(load_engagement(engagement)).unlink(missing_ok=True)
+    pool = queries(engagement, 20_000, args.seed)
+    port = free_port()
+    log = Path(tempfile.mkdtemp(prefix="rcu_service_load_")) / "server.log"
+    server, startup = start_server(engagement, port, args.start_timeout, log)
+    print(f"server up in {startup:.1f} s on 127.0.0.1:{port} ({args.records:,} records); "
+          f"{args.clients} clients, {args.duration:.0f} s or {args.max_requests:,} requests, "
+          f"{args.insert_share:.0%} inserts, think time {args.think} s")
+    base = f"http://127.0.0.1:{port}"
+    headers = {"Authorization": f"Bearer {TOKEN}"}
+    lock = threading.Lock()
+    latencies: dict[str, list[float]] = {"match": [], "records": []}
+    errors: dict[str, int] = {}
+    acknowledged: list[tuple[dict, str]] = []
+    counter = {"sent": 0, "inserts": 0}
+    stop_at = time.monotonic() + args.duration
+    rss: list[tuple[float, float]] = []
+    proc = psutil.Process(server.pid)
+    load_started = time.monotonic()
+
+    def sample_memory() -> None:
+        while time.monotonic() < stop_at and counter["sent"] < args.max_requests:
+            rss.append((time.monotonic() - load_started, proc.memory_info().rss / 2**20))
+            time.sleep(args.rss_every)
+        rss.append((time.monotonic() - load_started, proc.memory_info().rss / 2**20))
+
+    def client(number: int) -> None:
+        rng = random.Random(args.seed * 1000 + number)
+        with httpx.Client(base_url=base, headers=headers, timeout=30) as http:
+            while time.monotonic() < stop_at:
+                with lock:
+                    if counter["sent"] >= args.max_requests:
+                        return
+                    counter["sent"] += 1
+                    insert = rng.random() < args.insert_share
+                    if insert:
+                        counter["inserts"] += 1
+                        n = counter["inserts"]
+                if insert:
+                    endpoint, body = "records", insert_body(n, rng)
+                else:
+                    endpoint, body = "match", pool[rng.randrange(len(pool))]
+                start = time.perf_counter()
+                try:
+                    answer = http.post(f"/{endpoint}", json=body)
+                    elapsed = 1000 * (time.perf_counter() - start)
+                    kind = None if answer.status_code == 200 else f"{endpoint} HTTP " \
+                        f"{answer.status_code}"
+                except httpx.HTTPError as exc:
+                    elapsed, kind = 1000 * (time.perf_counter() - start), \
+                        f"{endpoint} {type(exc).__name__}"
+                with lock:
+                    latencies[endpoint].append(elapsed)
+                    if kind:
+                        errors[kind] = errors.get(kind, 0) + 1
+                    elif endpoint == "records":
+                        acknowledged.append((body["record"], answer.json()["customer_id"]))
+                if args.think:
+                    time.sleep(args.think)
+
+    threads = [threading.Thread(target=client, args=(i,)) for i in range(args.clients)]
+    sampler = threading.Thread(target=sample_memory)
+    wall = time.perf_counter()
+    cpu_before = proc.cpu_times()
+    sampler.start()
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    wall = time.perf_counter() - wall
+    cpu = sum(proc.cpu_times()[:2]) - sum(cpu_before[:2])
+    sampler.join()
+
+    total = sum(len(v) for v in latencies.values())
+    failed = sum(errors.values())
+    print(f"\n{total:,} requests in {wall:.1f} s: {total / wall:.1f} requests/s; "
+          f"server CPU {cpu:.1f} s ({cpu / wall:.0%} of one core)")
+    for endpoint, ms in latencies.items():
+        print(f"  POST /{endpoint:8s} {len(ms):7,}  {_percentiles(ms)}  ms")
+    print(f"  failed requests: {failed}" + (f" {errors}" if errors else ""))
+    print("  server RSS (MiB) over time: " + ", ".join(f"{t:.0f}s {m:.0f}" for t, m in rss))
+    after = [m for t, m in rss if t >= args.warmup]
+    if len(after) >= 2:
+        print(f"  RSS growth after the {args.warmup:.0f} s warm-up: {after[0]:.0f} -> "
+              f"{after[-1]:.0f} MiB ({(after[-1] - after[0]) / after[0]:+.1%}), "
+              f"peak {max(m for _, m in rss):.0f} MiB")
+
+    stop_server(server)
+    server, restart = start_server(engagement, port, args.start_timeout, log)
+    try:
+        found = 0
+        missing = []
+        with httpx.Client(base_url=base, headers=headers, timeout=30) as http:
+            health = http.get("/health").json()
+            for record, customer in acknowledged:
+                query = {k: v for k, v in record.items() if k not in ("source", "record_id")}
+                answer = http.post("/match", json={"record": query, "top": 1}).json()
+                best = answer["candidates"][0]["customer_id"] if answer["candidates"] else None
+                if best == customer:
+                    found += 1
+                else:
+                    missing.append(record["record_id"])
+        print(f"\nrestart: up again in {restart:.1f} s, {health['added']:,} addition(s) "
+              f"replayed; acknowledged inserts found with their customer: "
+              f"{found:,} / {len(acknowledged):,}"
+              + (f" (missing: {', '.join(missing[:10])})" if missing else ""))
+    finally:
+        stop_server(server)
+    # The server's log must hold none of the values sent (names, e-mails, phones).
+    text = log.read_text(errors="replace")
+    leaked = sum(1 for record, _ in acknowledged for key in ("last_name", "email", "phone")
+                 if record[key] in text)
+    print(f"server log: {len(text.splitlines()):,} lines ({log}); values of inserted records "
+          f"found in it: {leaked}")
+    return 0 if not failed and found == len(acknowledged) and not leaked else 1
+
+
+if __name__ == "__main__":
+    sys.exit(main())
