@@ -321,6 +321,9 @@ def prepare_record(record: Mapping[str, Any]) -> dict[str, Any]:
     out["locality"] = postcode or out["city"]
     out["weak_key"] = None if any(out[c] is not None for c in WEAK_KEY_ABSENT) \
         else out["last_name_phonetic"]
+    # The surname's sound of a record with no postcode and no town (prepare_records'
+    # placeless_key, for the names-only blocking pass).
+    out["placeless_key"] = None if out["locality"] is not None else out["last_name_phonetic"]
     street = out["street_name"]
     out["street_key"] = _clean_text(street_key(street)) if street else None
     out["email_local"] = _clean_text(email.split("@")[0]) if email else None
