@@ -223,6 +223,7 @@ def _cmd_summary(args: argparse.Namespace) -> int:
     loaded = load_all(engagement, progress=True)
     summary = summarise_sources(loaded, language=engagement.language)
     paths = save_sources_summary(loaded, engagement, summary)
+    summary = summarise_sources(loaded, language="en")  # the console speaks English throughout
     with _pandas_display():
         print(summary.drop(columns=["message"]).to_string(index=False))
     n_bad = int(summary["bad_lines"].sum())
@@ -248,7 +249,29 @@ def _cmd_audit(args: argparse.Namespace) -> int:
                        profile_sample_size=args.profile_sample_size or DEFAULT_PROFILE_SAMPLE_SIZE,
                        profile=not args.no_profile, progress=True)
     workbook = export_audit(result, engagement)
-    print(f"Audit of {len(result.inventory)} source(s) written to {workbook.parent}")
+    inventory, kpis = result.inventory, result.kpis
+    print(f"Audit of {len(inventory)} source(s): {int(inventory['rows'].sum()):,} rows, "
+          f"{int(inventory['columns'].sum()):,} columns")
+    width = max([len(s) for s in inventory["source"]] + [6])
+    for source, rows in kpis.groupby("source", sort=False):
+        # over the columns of the source: a column counts as much as another
+        completeness = rows["completeness"].mean()
+        checked = rows["validity"].dropna()
+        validity = f"{_pct(checked.mean())} valid (over {len(checked)} checked column(s))" \
+            if len(checked) else "no column with a validity rule"
+        dup = result.duplicates[result.duplicates["source"] == source]
+        top = dup.sort_values("duplicate_rate", ascending=False).head(1)
+        duplicates = (f", exact duplicates up to {_pct(top['duplicate_rate'].iloc[0])} "
+                      f"(key {top['key'].iloc[0]})") if len(top) else ""
+        n_rows = int(inventory.loc[inventory["source"] == source, "rows"].iloc[0])
+        print(f"  {source:<{width}}  {n_rows:>9,} rows  {_pct(completeness)} filled, "
+              f"{validity}{duplicates}")
+    personal = result.personal_data
+    print(f"  personal data: {int((personal['personal_data'] == 'yes').sum())} column(s), "
+          f"{int((personal['personal_data'] == 'review').sum())} free-text column(s) to review")
+    if len(result.messages):
+        print(f"  points of attention: {len(result.messages)} (sheet of the workbook)")
+    print(f"Written to {workbook.parent}")
     print(f"  Excel workbook: {workbook}")
     print(f"  loading of the sources: {sources_summary_path(engagement)}")
     return _print_loading(result.loading, engagement)

@@ -191,3 +191,22 @@ def test_map_prints_the_suggestion_and_save_keeps_comments_and_quotes(tmp_path, 
     assert "Kept the mapping already in" in capsys.readouterr().out
     assert main(["gaps", str(path)]) == 0
     assert "2 mapping entries of" in capsys.readouterr().err
+
+
+def test_audit_prints_its_headline_figures(tmp_path, capsys):
+    (tmp_path / "crm.csv").write_text("id;nom;email\nA1;Dupont;jean.dupont@free.fr\n"
+                                      "A2;Martin;pas-un-mail\nA3;Durand;\n"
+                                      "A4;Petit;jean.dupont@free.fr\n", encoding="utf-8")
+    (tmp_path / "engagement.yaml").write_text(
+        "client: T\nlanguage: fr\nsources:\n  - {name: crm, format: csv, path: crm.csv, "
+        "id_column: id}\n", encoding="utf-8")
+    assert main(["audit", str(tmp_path / "engagement.yaml"), "--no-profile"]) == 0
+    out = capsys.readouterr().out.splitlines()
+    # filled: id 4/4, nom 4/4, email 3/4 -> (1 + 1 + 0.75) / 3 = 91.7 %; valid: nom 4/4 and
+    # email 2/3 (pas-un-mail) -> (1 + 0.667) / 2 = 83.3 % (the id has no validity rule);
+    # duplicates: A4 repeats A1's e-mail, 1 row of 4 = 25.0 %; id, nom, email are personal data
+    assert out[:3] == [
+        "Audit of 1 source(s): 4 rows, 3 columns",
+        "  crm             4 rows  91.7% filled, 83.3% valid (over 2 checked column(s)), exact "
+        "duplicates up to 25.0% (key email)",
+        "  personal data: 3 column(s), 0 free-text column(s) to review"]
