@@ -516,6 +516,8 @@ def client_tables(run: DedupRun, engagement: Engagement) -> dict[str, pd.DataFra
         duplicate_rate=lambda d: (100 * d["duplicate_rate"].astype(float)).round(2))
     passes = run.result.pass_stats
     pairs = pair_examples(run, EXCEL_PAIRS, masked=masked, seed=engagement.seed)
+    if masked:  # record ids are personal data (the audit says so): not in the client workbook
+        pairs = pairs.drop(columns=["record_id_1", "record_id_2"], errors="ignore")
     bad = run.bad_lines.copy()
     bad = mask_frame(bad, {"content": "text"}, enabled=masked)
     tables = {

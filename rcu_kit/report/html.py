@@ -5,7 +5,8 @@ Every page is self-contained and opens offline: the nbconvert template
 widget manager, which load from the internet, and embeds plotly.js once, from plotly's own
 package. Figures saved by the notebooks as plotly JSON are turned into a ``<div>`` and a call to
 ``Plotly.newPlot``; plotly's own HTML outputs that would load scripts from a CDN are removed.
-Outputs that a client should not see (stderr streams, widget views) are dropped.
+Outputs that a client should not see (stderr streams, widget views such as editors and progress
+bars) are dropped.
 
 When the engagement masks personal data, every output is also passed through
 :func:`rcu_kit.values.pii_scan.redact_text`, a safety net: the count of values it had to mask is
@@ -36,6 +37,7 @@ from nbconvert import HTMLExporter
 from nbconvert.preprocessors import Preprocessor, TagRemovePreprocessor
 
 from rcu_kit.core.i18n import LANGUAGES, fmt_number, fmt_percent, labels, t
+from rcu_kit.report.tables import plain_path as _plain_path
 from rcu_kit.values.pii_scan import redact_json, redact_text
 
 __all__ = ["TEMPLATES_DIR", "PLOTLY_MIME", "PLOTLY_JS_FILE", "TocEntry", "HtmlPage", "plotly_js",
@@ -140,6 +142,13 @@ def _strip_plotly_loaders(text: str) -> str | None:
     return stripped if stripped.strip() else None
 
 
+_PATH_REPR_RE = re.compile(r"\b(?:Posix|Windows)Path\(")
+
+
+def _text(value: str | list[str]) -> str:
+    return value if isinstance(value, str) else "".join(value)
+
+
 class ReportPreprocessor(Preprocessor):
     """Prepare executed notebook outputs for a client page.
 
@@ -174,7 +183,7 @@ class ReportPreprocessor(Preprocessor):
         if kind == "stream":
             if output.get("name") == "stderr":
                 return None
-            output["text"] = self._redact(output.get("text", ""))
+            output["text"] = self._redact(_plain_path(output.get("text", "")))
             return output
         if kind == "error":  # kept: a failed notebook shows where it stopped
             output["evalue"] = self._redact(output.get("evalue", ""))
@@ -194,9 +203,10 @@ class ReportPreprocessor(Preprocessor):
             output["data"] = {"text/html": div}
             output["metadata"] = {}
             return output
-        if WIDGET_MIME in data:
-            output["data"] = {"text/plain": t("report.interactive_editor", self.language)}
-            return output
+        if WIDGET_MIME in data:  # an editor or a progress bar: the notebook interface, not a finding
+            return None
+        if set(data) == {"text/plain"} and _PATH_REPR_RE.search(_text(data["text/plain"])):
+            return None  # a path the cell returned (a file it wrote): the consultant's folders
         # The same table comes as text/html and text/plain: count the values once.
         counts: list[int] = []
         if "text/html" in data:
@@ -210,8 +220,7 @@ class ReportPreprocessor(Preprocessor):
             data["text/html"] = self._redact(text, counts)
         for mime in ("text/plain", "text/markdown", "text/latex"):
             if mime in data:
-                value = data[mime]
-                data[mime] = self._redact(value if isinstance(value, str) else "".join(value), counts)
+                data[mime] = self._redact(_plain_path(_text(data[mime])), counts)
         self._counts["redacted"] += max(counts, default=0)
         return output
 
@@ -284,6 +293,7 @@ def notebook_to_html(notebook: str | Path | nbformat.NotebookNode, out_path: str
     nb = nbformat.read(str(notebook), as_version=4) if not isinstance(notebook, nbformat.NotebookNode) \
         else copy.deepcopy(notebook)
     counts = {"redacted": 0, "figures": 0}
+    nb.metadata.pop("widgets", None)  # the editors' saved state: interface, not a finding
     language_filter(language).preprocess(nb, {})
     ReportPreprocessor(mask=mask, language=language).preprocess(nb, {"rcu_counts": counts})
     notices = [t("report.redacted_notice", language, n=counts["redacted"])] if counts["redacted"] else []

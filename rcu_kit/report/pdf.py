@@ -74,8 +74,9 @@ body.rcu {{ -webkit-print-color-adjust: exact; print-color-adjust: exact; }}
 .rcu-charts {{ grid-template-columns: 1fr; }}
 .plotly-graph-div, .rcu-kpis, tr, img {{ break-inside: avoid; }}
 h1, h2, h3 {{ break-after: avoid; }}
-table {{ font-size: 8pt; }}
-.jp-RenderedHTMLCommon table {{ font-size: 8pt; }}
+table {{ font-size: 7.5pt; }}
+.jp-RenderedHTMLCommon table {{ font-size: 7.5pt; }}
+.jp-RenderedHTMLCommon .rcu-table-wrap table.rcu-table .long {{ min-width: 12em; }}
 """
 
 

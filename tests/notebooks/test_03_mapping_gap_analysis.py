@@ -42,7 +42,9 @@ def test_notebook_03_runs_on_the_demo(demo_engagement, tmp_path, demo_raw_contac
     executed = nbformat.read(out, as_version=4)
     outputs = "\n".join(str(o) for c in executed.cells if c.cell_type == "code" for o in c.get("outputs", []))
     # the suggestions match the demo's validated mapping exactly
-    printed = "".join(o.get("text", "") for c in executed.cells if c.cell_type == "code"
+    # sentences are shown as paragraphs (rcu_kit.report.tables.client_text): their plain text
+    printed = "".join(o.get("text", "") + o.get("data", {}).get("text/plain", "")
+                      for c in executed.cells if c.cell_type == "code"
                       for o in c.get("outputs", []))
     assert "précision 100\u00a0%, rappel 100\u00a0%" in printed  # the demo is French
     # no raw e-mail or phone shown: only counts, rates and formats
