@@ -9,7 +9,14 @@ Definitions shared with the report's executive summary (:mod:`rcu_kit.report.sum
 
 * **duplicate rate**: share of the records that repeat a customer already counted,
   ``1 - customers / records`` (overall, or within one source);
+* **within-source duplicate rate**: the duplicates a source holds of its own customers, over all
+  sources: ``sum(records - customers of each source) / records``. This is what a client calls
+  "duplicates" (to clean); the overall rate adds the customers present in several systems,
+  which is normal (one person, a loyalty card and an e-commerce account) and is counted apart:
 * **overlap rate**: share of the distinct customers present in two sources or more.
+
+The overall rate is the sum of the two effects (``n_duplicates = n_within_source_duplicates +
+n_cross_source_records``): never show it alone as "duplicates".
 
 Examples:
     >>> import pandas as pd
@@ -19,6 +26,9 @@ Examples:
     >>> h = headline_figures(cw)
     >>> h["n_records"], h["n_customers"], h["duplicate_rate"], h["overlap_rate"]
     (4, 2, 0.5, 0.5)
+    >>> d = duplicate_split(cw)
+    >>> d["n_within_source_duplicates"], d["within_source_duplicate_rate"], d["n_cross_source_records"]
+    (1, 0.25, 1)
     >>> source_combinations(cw)[["combination", "customers", "records"]].values.tolist()
     [['web', 1, 1], ['crm + web', 1, 3]]
 """
@@ -35,6 +45,8 @@ __all__ = [
     "DEFAULT_THRESHOLDS",
     "headline_figures",
     "per_source_figures",
+    "duplicate_split",
+    "within_source_duplicates",
     "source_combinations",
     "cluster_size_distribution",
     "pair_positions",
@@ -71,7 +83,8 @@ def headline_figures(crosswalk: pd.DataFrame) -> dict[str, Any]:
         ``duplicate_rate`` (``1 - customers / records``; None without records),
         ``n_multi_source_customers`` (customers in 2 sources or more), ``overlap_rate``
         (their share of the customers; None without customers), ``largest_cluster`` (records of
-        the largest customer) and ``n_sources``.
+        the largest customer) and ``n_sources``. The duplicates split into those within a
+        source and the customers seen again in another source: :func:`duplicate_split`.
 
     Raises:
         ValueError: a crosswalk column is missing.
@@ -97,6 +110,50 @@ def headline_figures(crosswalk: pd.DataFrame) -> dict[str, Any]:
         "largest_cluster": int(sizes.max()) if n_customers else 0,
         "n_sources": int(crosswalk["source"].nunique()),
     }
+
+
+def duplicate_split(crosswalk: pd.DataFrame) -> dict[str, Any]:
+    """The duplicates of a crosswalk split into the two effects a client must not confuse.
+
+    Returns:
+        ``n_within_source_duplicates`` (records repeating a customer of their own source: the
+        duplicates to clean), ``within_source_duplicate_rate`` (their share of the records; None
+        without records) and ``n_cross_source_records`` (records of a customer already counted
+        in another source: presence in several systems, normal). The two counts add up to
+        :func:`headline_figures`' ``n_duplicates``.
+
+    Examples:
+        >>> cw = pd.DataFrame({"source": ["crm", "crm", "web"], "record_id": ["1", "2", "a"],
+        ...                    "customer_id": ["C1", "C1", "C1"]})
+        >>> duplicate_split(cw)
+        {'n_within_source_duplicates': 1, 'within_source_duplicate_rate': 0.3333333333333333, 'n_cross_source_records': 1}
+    """
+    _check(crosswalk, _CROSSWALK_COLUMNS, "crosswalk")
+    n_records = len(crosswalk)
+    in_sources = len(crosswalk[["source", "customer_id"]].drop_duplicates())
+    return {"n_within_source_duplicates": int(n_records - in_sources),
+            "within_source_duplicate_rate": (n_records - in_sources) / n_records if n_records else None,
+            "n_cross_source_records": int(in_sources - crosswalk["customer_id"].nunique())}
+
+
+def within_source_duplicates(per_source: pd.DataFrame | list[dict[str, Any]]) -> float | None:
+    """The within-source duplicate rate from per-source figures (``records`` and ``customers``,
+    as :func:`per_source_figures` gives them and ``dedup/summary.json`` saves them under
+    ``per_source``): ``sum(records - customers) / sum(records)``; None without records or
+    without those columns.
+
+    Examples:
+        >>> within_source_duplicates([{"source": "crm", "records": 100, "customers": 96},
+        ...                           {"source": "web", "records": 50, "customers": 50}])
+        0.02666666666666667
+    """
+    table = pd.DataFrame(per_source)
+    if not {"records", "customers"} <= set(table.columns):
+        return None
+    records = float(pd.to_numeric(table["records"]).sum())
+    if not records:
+        return None
+    return float((pd.to_numeric(table["records"]) - pd.to_numeric(table["customers"])).sum()) / records
 
 
 def per_source_figures(crosswalk: pd.DataFrame) -> pd.DataFrame:

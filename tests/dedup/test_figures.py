@@ -34,6 +34,25 @@ def test_headline_figures():
                                       "overlap_rate": 0.5, "largest_cluster": 3, "n_sources": 3}
 
 
+def test_duplicates_split_within_sources_and_across_sources():
+    # Of the 4 duplicates, 2 are within a source (crm/2 repeats K1 in crm, shop/z repeats K4 in
+    # shop: 2/8 = 0.25) and 2 are a customer seen again in another source (web/a for K1, shop/x
+    # for K2): half the overall 50 % is presence in several systems, not duplicates to clean.
+    assert f.duplicate_split(CW) == {"n_within_source_duplicates": 2,
+                                     "within_source_duplicate_rate": 0.25,
+                                     "n_cross_source_records": 2}
+    assert f.duplicate_split(crosswalk([]))["within_source_duplicate_rate"] is None
+
+
+def test_within_source_duplicates_from_the_per_source_figures():
+    # the same 2 within-source duplicates out of 8 records, from per_source_figures (as
+    # dedup/summary.json saves them): (3-2) + (2-2) + (3-2) = 2, 2/8
+    assert f.within_source_duplicates(f.per_source_figures(CW)) == 0.25
+    assert f.within_source_duplicates([]) is None
+    assert f.within_source_duplicates([{"source": "crm", "records": 0, "customers": 0}]) is None
+    assert f.within_source_duplicates([{"source": "crm", "duplicate_rate": 0.1}]) is None
+
+
 def test_headline_figures_agree_with_the_executive_summary():
     # the report (rcu_kit.report.summary) computes the same figures from the saved crosswalk
     ours, theirs = f.headline_figures(CW), crosswalk_figures(CW)
