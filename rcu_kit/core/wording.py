@@ -143,6 +143,9 @@ PHRASES: dict[str, Phrase] = {
     "basis_answer": Phrase(("roadmap.answer",), labels={"answer": "roadmap.answer_{}"}),
     "basis_real_time": Phrase(("roadmap.answer", "roadmap.basis_real_time_flows"),
                               labels={"answer": "roadmap.answer_{}"}, numbers={"flows": 0}),
+    # an answer the client has not given: the default, never worded as the client's answer
+    "basis_default": Phrase(("roadmap.basis_default",), labels={"answer": "roadmap.answer_{}"}),
+    "basis_flows": Phrase(("roadmap.basis_flows",), numbers={"n": 0}),
 }
 
 # Format labels that are words: shown to the client through gaps.format_<key> (French / English);
@@ -288,9 +291,15 @@ def worded_findings(findings: pd.DataFrame, language: str,
 def word_explanation(explanation: Mapping[str, Any], language: str) -> str:
     """The roadmap's one paragraph for the client from its codes and figures.
 
+    The margin is the difference of the two scores *as shown* (each to one decimal), so the text
+    and the score chart never disagree (12.6 and 5.8: 6.8 points ahead). A provisional
+    recommendation says so and lists the questions still unanswered; a progressive path and the
+    single answers that would change the form are added when the explanation holds them.
+
     Args:
         explanation: ``form``, ``score``, ``runner_up``, ``margin`` and ``reasons`` (each a
-            ``criterion``, its ``basis_code`` + ``basis_params`` and its ``contribution``), as
+            ``criterion``, its ``basis_code`` + ``basis_params`` and its ``contribution``), and
+            optionally ``provisional``, ``unanswered``, ``path`` and ``pivots``, as
             :meth:`rcu_kit.roadmap.scoring.Recommendation.explanation_figures` gives them and
             ``roadmap/summary.json`` saves them.
         language: ``fr`` or ``en``.
@@ -300,9 +309,30 @@ def word_explanation(explanation: Mapping[str, Any], language: str) -> str:
                              word(r["basis_code"], r.get("basis_params"), language),
                              fmt_number(r["contribution"], language, 1, sign=True))
         for r in explanation.get("reasons", []))
-    return t("roadmap.explanation", language,
+    score = float(explanation["score"])
+    shown_margin = round(score, 1) - round(score - float(explanation["margin"]), 1)
+    text = t("roadmap.explanation", language,
              form=t(f"roadmap.form_{explanation['form']}", language),
-             score=fmt_number(explanation["score"], language, 1),
+             score=fmt_number(score, language, 1),
              runner_up=t(f"roadmap.form_{explanation['runner_up']}", language),
-             margin=fmt_number(explanation["margin"], language, 1),
+             margin=fmt_number(round(shown_margin, 1), language, 1),
              reasons=reasons)
+    path = explanation.get("path") or []
+    if len(path) > 1:
+        text += t("roadmap.explanation_path", language,
+                  steps=" → ".join(t(f"roadmap.form_{f}", language) for f in path))
+    unanswered = explanation.get("unanswered") or []
+    if explanation.get("provisional") and unanswered:
+        text += t("roadmap.explanation_provisional", language, n=len(unanswered),
+                  items=", ".join(t(f"roadmap.question_{q}", language) for q in unanswered))
+    if "pivots" in explanation:
+        pivots = explanation["pivots"] or []
+        if pivots:
+            text += t("roadmap.explanation_pivots", language, items="; ".join(
+                t("roadmap.explanation_pivot", language,
+                  question=t(f"roadmap.question_{p['question']}", language),
+                  answer=t(f"roadmap.answer_{p['answer']}", language),
+                  form=t(f"roadmap.form_{p['form']}", language)) for p in pivots))
+        else:
+            text += t("roadmap.explanation_stable", language)
+    return text

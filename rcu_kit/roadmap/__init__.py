@@ -5,7 +5,8 @@
 """
 
 from rcu_kit.roadmap.run import (
-    Roadmap, build_roadmap, client_tables, pending_inputs, export_roadmap
+    Roadmap, build_roadmap, client_tables, pending_inputs, export_roadmap, questionnaire_table
 )
 
-__all__ = ["Roadmap", "build_roadmap", "client_tables", "pending_inputs", "export_roadmap"]
+__all__ = ["Roadmap", "build_roadmap", "client_tables", "pending_inputs", "export_roadmap",
+           "questionnaire_table"]

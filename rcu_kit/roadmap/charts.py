@@ -11,7 +11,7 @@ from rcu_kit.roadmap.scoring import FORMS, Recommendation
 
 __all__ = ["score_breakdown_chart", "gantt_chart", "priority_matrix_chart"]
 
-_KIND_COLOURS = {"phase": "#1f4e79", "gap": "#c55a11", "quality": "#7f6000", "dedup": "#548235"}
+_KIND_COLOURS = {"phase": "#1f4e79", "workstream": "#548235"}
 
 
 def score_breakdown_chart(rec: Recommendation, language: str = "fr") -> go.Figure:
@@ -44,7 +44,7 @@ def gantt_chart(plan: pd.DataFrame, language: str = "fr") -> go.Figure:
                         task=[f"{i} · {label}" for i, label in zip(plan["id"], plan["label"])])
     colours = {t(f"roadmap.kind_{k}", language): c for k, c in _KIND_COLOURS.items()}
     fig = px.timeline(frame, x_start="start", x_end="finish", y="task", color="kind_label",
-                      color_discrete_map=colours, hover_data={"effort_days": True, "cause": True,
+                      color_discrete_map=colours, hover_data={"effort_days": True, "n_findings": True,
                                                               "kind_label": False, "task": False})
     fig.update_yaxes(autorange="reversed", title="")
     fig.update_layout(separators=plotly_separators(language),
@@ -59,7 +59,7 @@ def priority_matrix_chart(workstreams: pd.DataFrame, language: str = "fr") -> go
                                            for k in workstreams["kind"]])
     colours = {t(f"roadmap.kind_{k}", language): c for k, c in _KIND_COLOURS.items()}
     fig = px.scatter(frame, x="effort_days", y="value", color="kind_label", text="id",
-                     hover_data={"label": True, "cause": True, "kind_label": False},
+                     hover_data={"label": True, "n_findings": True, "kind_label": False},
                      color_discrete_map=colours)
     fig.update_traces(textposition="top center", marker={"size": 14})
     fig.update_layout(separators=plotly_separators(language),

@@ -1,13 +1,19 @@
-"""The roadmap questionnaire: what the client told us about objectives, architecture and means.
+"""The roadmap questionnaire: the record of what the client said in a scoping workshop.
 
-It lives in the engagement file under ``questionnaire:`` and is edited with the form in
-:mod:`rcu_kit.roadmap.widgets` during a workshop. Every answer has a default, so a half-filled
-questionnaire still scores (the recommendation says which answers were defaulted).
+It lives in the engagement file under ``questionnaire:`` and is filled in with the form of
+:mod:`rcu_kit.roadmap.widgets` during a workshop. Each question is either ``answered`` (the
+client said so: the key is in the file with a value) or ``default`` (not asked yet: the key is
+absent or empty, ``budget: ~``). A default still lets the scoring run, but the recommendation
+resting on it is *provisional* and says which questions are still open
+(:func:`answer_status`); a default is never worded as the client's answer.
 
 Examples:
     >>> q = Questionnaire.from_config({"budget": "low", "real_time_needs": False})
     >>> q.budget, q.team_capacity
     ('low', 'medium')
+    >>> status = answer_status({"budget": "low", "team_capacity": None})
+    >>> status["budget"], status["team_capacity"]
+    ('answered', 'default')
 """
 
 from __future__ import annotations
@@ -16,10 +22,15 @@ from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
-__all__ = ["Questionnaire", "QUESTIONS"]
+__all__ = ["Questionnaire", "QUESTIONS", "answer_status", "answered_config"]
 
 Level = Literal["low", "medium", "high"]
 Objective = Literal["operational", "analytics", "both"]
+
+
+def answered_config(data: dict[str, Any] | None) -> dict[str, Any]:
+    """The answers actually given: keys with a value (an empty ``budget: ~`` is not an answer)."""
+    return {k: v for k, v in (data or {}).items() if v is not None and v != ""}
 
 
 class Questionnaire(BaseModel):
@@ -49,9 +60,10 @@ class Questionnaire(BaseModel):
 
     @classmethod
     def from_config(cls, data: dict[str, Any] | None) -> "Questionnaire":
-        """Build from the engagement's ``questionnaire:`` mapping; errors name the key."""
+        """Build from the engagement's ``questionnaire:`` mapping (empty values are defaults);
+        errors name the key."""
         try:
-            return cls.model_validate(data or {})
+            return cls.model_validate(answered_config(data))
         except ValidationError as exc:
             problems = "; ".join(
                 f"questionnaire.{'.'.join(str(p) for p in e['loc'])}: {e['msg']} (got {e.get('input')!r})"
@@ -60,13 +72,23 @@ class Questionnaire(BaseModel):
 
     def defaulted(self, data: dict[str, Any] | None) -> list[str]:
         """The questions the client has not answered yet (their default was used)."""
-        given = set(data or {})
-        return [name for name in type(self).model_fields if name != "notes" and name not in given]
+        given = set(answered_config(data))
+        return [name for name in QUESTIONS if name not in given]
 
     def to_config(self) -> dict[str, Any]:
         return self.model_dump(mode="json")
 
 
-# question -> (type, description), for forms and documentation
+# question -> description, for forms and documentation (notes is free text, not a question)
 QUESTIONS: dict[str, str] = {name: field.description or "" for name, field in
                              Questionnaire.model_fields.items() if name != "notes"}
+
+
+def answer_status(data: dict[str, Any] | None) -> dict[str, str]:
+    """Each question's status: ``answered`` (given in the engagement file) or ``default``.
+
+    Args:
+        data: the engagement's ``questionnaire:`` mapping.
+    """
+    given = answered_config(data)
+    return {name: "answered" if name in given else "default" for name in QUESTIONS}

@@ -17,15 +17,17 @@ import pandas as pd
 
 from rcu_kit.core.config import Engagement
 from rcu_kit.core.excel import write_workbook
-from rcu_kit.core.i18n import labels, t
+from rcu_kit.core.i18n import fmt_date, fmt_number, labels, t
 from rcu_kit.core.paths import dedup_summary_path, findings_path, roadmap_dir
-from rcu_kit.roadmap.questionnaire import Questionnaire
-from rcu_kit.roadmap.scoring import Evidence, Recommendation, recommend_form
 from rcu_kit.core.findings import FINDING_COLUMNS, findings_from_dedup
 from rcu_kit.core.wording import word_table, worded_findings
-from rcu_kit.roadmap.workstreams import build_workstreams, schedule
+from rcu_kit.dedup.figures import within_source_duplicates
+from rcu_kit.roadmap.questionnaire import Questionnaire, answer_status
+from rcu_kit.roadmap.scoring import FORMS, Evidence, Recommendation, recommend_form
+from rcu_kit.roadmap.workstreams import TEAM, budget_total, build_workstreams, schedule, workstream_of
 
-__all__ = ["client_tables", "pending_inputs", "Roadmap", "collect_findings", "collect_evidence", "build_roadmap", "export_roadmap",
+__all__ = ["client_tables", "pending_inputs", "Roadmap", "collect_findings", "collect_evidence",
+           "build_roadmap", "export_roadmap", "questionnaire_table", "summary_figures",
            "FINDING_STEPS"]
 
 # steps whose findings feed the roadmap, in this order
@@ -34,6 +36,14 @@ FINDING_STEPS = ("audit", "mapping")
 
 @dataclass
 class Roadmap:
+    """One engagement's roadmap: the recommendation, the findings (each with the ``workstream``
+    it is attached to), the items with their budget ranges and the plan on the calendar.
+
+    ``form`` is the form planned: the recommended one unless the consultant set
+    ``roadmap: form:``. ``team`` is the people on the project (``roadmap: fte``, else from the
+    questionnaire's team capacity, :data:`~rcu_kit.roadmap.workstreams.TEAM`).
+    """
+
     questionnaire: Questionnaire
     evidence: Evidence
     recommendation: Recommendation
@@ -43,6 +53,23 @@ class Roadmap:
     missing_evidence: list[str] = field(default_factory=list)
     unanswered: list[str] = field(default_factory=list)
     ignored_overrides: list[str] = field(default_factory=list)
+    form: str = ""
+    team: float = 0.0
+
+    @property
+    def provisional(self) -> bool:
+        """True while the recommendation rests on questions answered by default."""
+        return self.recommendation.provisional
+
+    @property
+    def budget(self) -> tuple[float, float]:
+        """The programme's budget range in euros (days and first-year licences)."""
+        return budget_total(self.workstreams)
+
+    @property
+    def months(self) -> float:
+        """The plan's length in months (30.44 days), first start to last finish."""
+        return (max(self.plan["finish"]) - min(self.plan["start"])).days / 30.44
 
 
 def _read_dedup_summary(engagement: Engagement) -> dict | None:
@@ -77,11 +104,15 @@ def collect_findings(engagement: Engagement) -> tuple[pd.DataFrame, list[str]]:
 
 
 def collect_evidence(engagement: Engagement) -> Evidence:
-    """Evidence for the form scoring from the engagement and the deduplication summary."""
+    """Evidence for the form scoring from the engagement and the deduplication summary.
+
+    The duplicate rate is the one *within* the sources (from ``per_source``), never the overall
+    rate, which also counts the customers present in several sources (``overlap_rate``)."""
     summary = _read_dedup_summary(engagement) or {}
-    return Evidence.from_engagement(engagement, n_records=int(summary.get("n_records", 0)),
-                                    duplicate_rate=summary.get("duplicate_rate"),
-                                    overlap_rate=summary.get("overlap_rate"))
+    return Evidence.from_engagement(
+        engagement, n_records=int(summary.get("n_records", 0)),
+        duplicate_rate=within_source_duplicates(summary.get("per_source") or []),
+        overlap_rate=summary.get("overlap_rate"))
 
 
 def _attribute_labels(engagement: Engagement) -> dict[str, str]:
@@ -110,43 +141,79 @@ def pending_inputs(roadmap: Roadmap, language: str) -> list[str]:
 
 
 def build_roadmap(engagement: Engagement, *, start: date | None = None) -> Roadmap:
-    """Score the RCU forms, generate and schedule the workstreams for one engagement.
+    """Score the RCU forms, build and schedule the plan for one engagement.
 
     Settings read from the engagement's ``roadmap:`` section: ``weights`` (form scoring
-    overrides), ``workstreams`` (per-id overrides of effort, value, priority, dependencies),
-    ``start_date`` (ISO date; default: next Monday) and ``fte`` (people on the project, default 2).
+    overrides), ``form`` (the form to plan, when the consultant and the client chose another
+    than the recommended one), ``workstreams`` (per-id overrides of effort, fte, dependencies,
+    label), ``durations`` (phase weeks), ``day_rate`` and ``licences`` (euro ranges),
+    ``start_date`` (ISO date; default: next Monday) and ``fte`` (people on the project; default
+    from the questionnaire's team capacity: low 2, medium 4, high 6).
     """
     settings = engagement.roadmap or {}
     q = Questionnaire.from_config(engagement.questionnaire)
+    unanswered = q.defaulted(engagement.questionnaire)
     evidence = collect_evidence(engagement)
-    rec = recommend_form(q, evidence, settings.get("weights"))
+    rec = recommend_form(q, evidence, settings.get("weights"), unanswered=unanswered)
     findings, missing = collect_findings(engagement)
-    ws = build_workstreams(findings, language=engagement.language,
-                           overrides=settings.get("workstreams"), strict=False,
-                           labels=_attribute_labels(engagement))
+    findings = findings.drop_duplicates("key").reset_index(drop=True)
+    findings["workstream"] = [workstream_of(f) for f in findings.to_dict("records")]
+    form = settings.get("form") or rec.best
+    if form not in FORMS:
+        raise ValueError(f"roadmap.form: unknown form {form!r}; forms are: {', '.join(FORMS)}")
+    overrides = settings.get("workstreams") or {}
+    ws = build_workstreams(findings[FINDING_COLUMNS], form=form, n_records=evidence.n_records,
+                           n_sources=evidence.n_sources, language=engagement.language,
+                           overrides={k: v for k, v in overrides.items() if k in _ids(form)},
+                           durations=settings.get("durations"), day_rate=settings.get("day_rate"),
+                           licences=settings.get("licences"))
+    ignored = sorted(set(overrides) - _ids(form))
     if start is None:
         raw = settings.get("start_date")
         start = date.fromisoformat(str(raw)) if raw else _next_monday(date.today())
-    plan = schedule(ws, start=start, fte=float(settings.get("fte", 2)))
+    team = float(settings.get("fte") or TEAM[q.team_capacity])
+    plan = schedule(ws, start=start, team=team)
     return Roadmap(questionnaire=q, evidence=evidence, recommendation=rec, findings=findings,
-                   workstreams=ws, plan=plan, missing_evidence=missing,
-                   unanswered=q.defaulted(engagement.questionnaire),
-                   ignored_overrides=ws.attrs.get("ignored_overrides", []))
+                   workstreams=ws, plan=plan, missing_evidence=missing, unanswered=unanswered,
+                   ignored_overrides=ignored, form=form, team=team)
+
+
+def _ids(form: str) -> set[str]:
+    """The item ids a plan for ``form`` has (no tender nor lead time for a correspondence table)."""
+    empty = pd.DataFrame(columns=FINDING_COLUMNS)
+    return set(build_workstreams(empty, form=form)["id"])
+
+
+def questionnaire_table(roadmap: Roadmap, engagement: Engagement, language: str) -> pd.DataFrame:
+    """The workshop's record: each question, its status (answered / default) and its answer."""
+    status = answer_status(engagement.questionnaire)
+    q = roadmap.questionnaire
+    rows = []
+    for name in status:
+        value = getattr(q, name)
+        key = str(value).lower() if isinstance(value, bool) else str(value)
+        rows.append({t("roadmap.col_question", language): t(f"roadmap.question_{name}", language),
+                     t("roadmap.col_status", language): t(f"roadmap.status_{status[name]}", language),
+                     t("roadmap.col_answer", language): t(f"roadmap.answer_{key}", language)})
+    return pd.DataFrame(rows)
+
+
+def _euros(low: float, high: float, language: str) -> str:
+    """A budget range in thousands of euros: ``250 – 740 k€``."""
+    return f"{fmt_number(low / 1000, language)} – {fmt_number(high / 1000, language)} k€"
 
 
 def client_tables(roadmap: Roadmap, language: str = "fr") -> dict[str, pd.DataFrame]:
-    """The scoring criteria and the scheduled workstreams as the client reads them.
+    """The scoring, its sensitivity, the plan and its budget as the client reads them.
 
-    Headers, criteria, answers, kinds and severities are translated; contributions are rounded
-    to one decimal (no ``-0.0``); dependencies are listed as text.
+    Headers, criteria, answers and kinds are translated; contributions are rounded to one
+    decimal (no ``-0.0``); dependencies are listed as text; budgets read in k€.
 
     Returns:
-        ``{"criteria": ..., "workstreams": ...}``: one row per criterion (in scoring order) and
-        one per scheduled workstream (in plan order).
+        ``criteria`` (one row per criterion, in scoring order), ``sensitivity`` (one row per
+        single answer that would change the recommendation), ``workstreams`` (one per scheduled
+        item, in plan order) and ``budget`` (one per item, then licences and the total).
     """
-
-    from rcu_kit.roadmap.scoring import FORMS
-
     rec = roadmap.recommendation
     c = rec.contributions
     basis = rec.basis(language)
@@ -155,45 +222,88 @@ def client_tables(roadmap: Roadmap, language: str = "fr") -> dict[str, pd.DataFr
         t("roadmap.col_basis", language): [basis[k] for k in c["criterion"]],
         **{t(f"roadmap.form_{f}", language): c[f].astype(float).round(1) + 0.0 for f in FORMS},
     })
+    sens = rec.sensitivity()
+    sens = sens[sens["changes"]]
+    sensitivity = pd.DataFrame({
+        t("roadmap.col_question", language): [t(f"roadmap.question_{q}", language) for q in sens["question"]],
+        t("roadmap.col_status", language): [t(f"roadmap.status_{s}", language) for s in sens["status"]],
+        t("roadmap.col_answer", language): [t(f"roadmap.answer_{a}", language) for a in sens["current"]],
+        t("roadmap.col_alternative", language): [t(f"roadmap.answer_{a}", language) for a in sens["alternative"]],
+        t("roadmap.col_form_then", language): [t(f"roadmap.form_{f}", language) for f in sens["best"]],
+    })
     p = roadmap.plan
     workstreams = pd.DataFrame({
         t("roadmap.col_id", language): p["id"],
         t("roadmap.col_workstream", language): p["label"],
         t("roadmap.col_kind", language): [t(f"roadmap.kind_{k}", language) for k in p["kind"]],
-        t("roadmap.col_cause", language): p["cause"],
-        t("roadmap.col_detail", language): p["detail"].fillna(""),
-        t("roadmap.col_severity", language): [t(f"roadmap.severity_{k}", language) for k in p["severity"]],
-        t("roadmap.col_effort", language): p["effort_days"],
-        t("roadmap.col_priority", language): p["priority"],
+        t("roadmap.col_findings", language): p["n_findings"],
+        t("roadmap.col_fte", language): p["fte"],
+        t("roadmap.col_effort", language): p["effort_days"].round(1),
+        t("roadmap.col_budget", language): [_euros(lo, hi, language) for lo, hi
+                                           in zip(p["budget_low"], p["budget_high"])],
         t("roadmap.col_depends_on", language): [", ".join(d) for d in p["depends_on"]],
-        t("roadmap.col_start", language): p["start"],
-        t("roadmap.col_finish", language): p["finish"],
+        t("roadmap.col_start", language): [fmt_date(d, language) for d in p["start"]],
+        t("roadmap.col_finish", language): [fmt_date(d, language) for d in p["finish"]],
     })
-    return {"criteria": criteria, "workstreams": workstreams}
+    licences = roadmap.workstreams.attrs.get("licences", (0.0, 0.0))
+    total = roadmap.budget
+    budget = pd.DataFrame({
+        t("roadmap.col_workstream", language): [*p["label"], t("roadmap.budget_licences", language),
+                                                t("roadmap.budget_total", language)],
+        t("roadmap.col_budget", language): [*[_euros(lo, hi, language) for lo, hi in
+                                              zip(p["budget_low"], p["budget_high"])],
+                                            _euros(*licences, language), _euros(*total, language)],
+    })
+    return {"criteria": criteria, "sensitivity": sensitivity, "workstreams": workstreams,
+            "budget": budget}
+
+
+def summary_figures(roadmap: Roadmap) -> dict:
+    """The headline ``roadmap/summary.json`` holds (codes and figures, no sentence).
+
+    Keys: ``recommended_form``, ``planned_form``, ``provisional``, ``unanswered``,
+    ``explanation`` (:meth:`~rcu_kit.roadmap.scoring.Recommendation.explanation_figures`),
+    ``path``, ``n_workstreams`` (the workstreams, phases apart), ``n_findings``, ``team``,
+    ``start_date``, ``end_date``, ``months``, ``budget_low``, ``budget_high`` (euros) and
+    ``missing_evidence``.
+    """
+    rec = roadmap.recommendation
+    explanation = rec.explanation_figures()
+    low, high = roadmap.budget
+    return {"recommended_form": rec.best, "planned_form": roadmap.form,
+            "provisional": rec.provisional, "unanswered": list(rec.unanswered),
+            "explanation": explanation, "path": explanation["path"],
+            "n_workstreams": int((roadmap.workstreams["kind"] == "workstream").sum()),
+            "n_findings": int(len(roadmap.findings)), "team": roadmap.team,
+            "start_date": min(roadmap.plan["start"]).isoformat(),
+            "end_date": max(roadmap.plan["finish"]).isoformat(),
+            "months": round(roadmap.months, 1), "budget_low": low, "budget_high": high,
+            "missing_evidence": roadmap.missing_evidence}
 
 
 def export_roadmap(roadmap: Roadmap, engagement: Engagement) -> Path:
     """Write the roadmap tables (Excel) and its headline (JSON, for the report's summary).
 
-    The workbook is read by people: the criteria's basis and the findings are worded in the
-    engagement's language. ``summary.json`` holds codes and figures: its ``explanation`` is
-    :meth:`~rcu_kit.roadmap.scoring.Recommendation.explanation_figures`, which the report words
+    The workbook is read by people: the questionnaire with each answer's status, the criteria's
+    basis, the sensitivity and the findings are worded in the engagement's language.
+    ``summary.json`` holds codes and figures (:func:`summary_figures`), which the report words
     (:func:`rcu_kit.core.wording.word_explanation`).
     """
+    language = engagement.language
     folder = roadmap_dir(engagement)
-    plan = roadmap.plan.assign(depends_on=[", ".join(d) for d in roadmap.plan["depends_on"]])
+    plan = roadmap.plan.assign(depends_on=[", ".join(d) for d in roadmap.plan["depends_on"]],
+                               causes=[", ".join(c) for c in roadmap.plan["causes"]])
+    tables = client_tables(roadmap, language)
     workbook = write_workbook(folder / "roadmap.xlsx", {
         "recommendation": roadmap.recommendation.scores.sort_values("rank"),
-        "criteria": word_table(roadmap.recommendation.contributions, engagement.language),
+        "questionnaire": questionnaire_table(roadmap, engagement, language),
+        "criteria": word_table(roadmap.recommendation.contributions, language),
+        "sensitivity": tables["sensitivity"],
         "workstreams": plan,
-        "findings": worded_findings(roadmap.findings, engagement.language,
-                                    _attribute_labels(engagement)),
+        "budget": tables["budget"],
+        "findings": worded_findings(roadmap.findings, language, _attribute_labels(engagement))
+        .assign(workstream=roadmap.findings["workstream"].tolist()),
     })
-    headline = {"recommended_form": roadmap.recommendation.best,
-                "explanation": roadmap.recommendation.explanation_figures(),
-                "n_workstreams": int(len(roadmap.workstreams)),
-                "end_date": max(roadmap.plan["finish"]).isoformat(),
-                "missing_evidence": roadmap.missing_evidence}
-    (folder / "summary.json").write_text(json.dumps(headline, ensure_ascii=False, indent=2),
-                                         encoding="utf-8")
+    (folder / "summary.json").write_text(json.dumps(summary_figures(roadmap), ensure_ascii=False,
+                                                    indent=2), encoding="utf-8")
     return workbook

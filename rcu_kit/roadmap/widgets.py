@@ -1,56 +1,68 @@
 """An ipywidgets form to fill in the roadmap questionnaire during a workshop, and save it.
 
-Logic (reading and writing answers) is in :mod:`rcu_kit.roadmap.questionnaire`; this module only builds
-widgets from the questionnaire's fields and reads them back.
+Each question is a dropdown whose first choice is "not answered yet": a question left there
+keeps its default and stays listed as unanswered (the recommendation is then provisional); only
+the answers the client gave are written to the engagement file. Logic (reading and writing
+answers) is in :mod:`rcu_kit.roadmap.questionnaire`; this module only builds widgets from the
+questionnaire's fields and reads them back.
 """
 
 from __future__ import annotations
 
 import typing
+from typing import Any
 
 import ipywidgets as widgets
 
 from rcu_kit.core.config import Engagement, save_engagement
-from rcu_kit.roadmap.questionnaire import Questionnaire
+from rcu_kit.core.i18n import t
+from rcu_kit.roadmap.questionnaire import QUESTIONS, Questionnaire, answered_config
 
 __all__ = ["questionnaire_widgets", "read_widgets", "questionnaire_form"]
 
 
-def questionnaire_widgets(q: Questionnaire) -> dict[str, widgets.Widget]:
-    """One widget per question, initialised with the current answers."""
+def _choices(name: str, language: str) -> list[tuple[str, Any]]:
+    annotation = Questionnaire.model_fields[name].annotation
+    values = (True, False) if annotation is bool else typing.get_args(annotation)
+    keys = [str(v).lower() if isinstance(v, bool) else str(v) for v in values]
+    return [(t("roadmap.not_answered", language), None),
+            *[(t(f"roadmap.answer_{k}", language), v) for k, v in zip(keys, values)]]
+
+
+def questionnaire_widgets(answers: dict[str, Any] | None,
+                          language: str = "fr") -> dict[str, widgets.Widget]:
+    """One widget per question, showing the answers given (unanswered: "not answered yet").
+
+    Args:
+        answers: the engagement's ``questionnaire:`` mapping.
+        language: of the labels and choices.
+    """
+    given = answered_config(answers)
+    Questionnaire.from_config(given)                  # a bad answer is named before the form
     out: dict[str, widgets.Widget] = {}
     style = {"description_width": "initial"}
-    for name, field in Questionnaire.model_fields.items():
-        value = getattr(q, name)
-        label = name.replace("_", " ")
-        tooltip = field.description or ""
-        if field.annotation is bool:
-            out[name] = widgets.Checkbox(value=value, description=label, tooltip=tooltip,
-                                         style=style, indent=False)
-        elif typing.get_origin(field.annotation) is typing.Literal:
-            out[name] = widgets.Dropdown(options=list(typing.get_args(field.annotation)),
-                                         value=value, description=label, tooltip=tooltip,
-                                         style=style)
-        else:
-            out[name] = widgets.Textarea(value=value, description=label, tooltip=tooltip,
-                                         style=style, layout=widgets.Layout(width="60%"))
+    for name in QUESTIONS:
+        out[name] = widgets.Dropdown(options=_choices(name, language), value=given.get(name),
+                                     description=t(f"roadmap.question_{name}", language),
+                                     tooltip=QUESTIONS[name], style=style)
+    out["notes"] = widgets.Textarea(value=str(given.get("notes", "")), description="notes",
+                                    style=style, layout=widgets.Layout(width="60%"))
     return out
 
 
-def read_widgets(controls: dict[str, widgets.Widget]) -> Questionnaire:
-    """The questionnaire as currently filled in the widgets."""
-    return Questionnaire(**{name: w.value for name, w in controls.items()})
+def read_widgets(controls: dict[str, widgets.Widget]) -> dict[str, Any]:
+    """The answers given in the widgets (questions left unanswered are not in it)."""
+    return answered_config({name: w.value for name, w in controls.items()})
 
 
 def questionnaire_form(engagement: Engagement) -> widgets.VBox:
-    """The form, with a Save button writing the answers back to the engagement file."""
-    q = Questionnaire.from_config(engagement.questionnaire)
-    controls = questionnaire_widgets(q)
+    """The form, with a Save button writing the answers given back to the engagement file."""
+    controls = questionnaire_widgets(engagement.questionnaire, engagement.language)
     status = widgets.HTML()
     save = widgets.Button(description="Save / Enregistrer", button_style="primary", icon="save")
 
     def on_save(_):
-        engagement.questionnaire = read_widgets(controls).to_config()
+        engagement.questionnaire = read_widgets(controls)
         path = save_engagement(engagement)
         status.value = f"<b>Saved</b> to {path}"
 

@@ -48,15 +48,20 @@ def test_notebook_05_traces_workstreams_to_the_demo_findings(demo_engagement, tm
                                            "start_date": "2027-01-04", "show_form": False},
                                cwd=str(NOTEBOOKS))
     sheets = pd.read_excel(engagement.output_path / "roadmap" / "roadmap.xlsx", sheet_name=None)
-    workstreams = sheets["workstreams"]
-    generated = workstreams[workstreams["kind"] != "phase"]
-    # exactly one workstream per finding of the audit, the gap analysis and the deduplication
-    expected = sorted(list(audit_findings["key"]) + list(gap_findings["key"])
-                      + list(dedup_findings["key"]))
-    assert sorted(generated["cause"]) == expected
-    # the six standard phases are always there, starting with scoping on the given date
-    phases = workstreams[workstreams["kind"] == "phase"].set_index("id")
-    assert list(phases.index) == ["P1", "P2", "P3", "P4", "P5", "P6"]
-    assert str(phases.loc["P1", "start"])[:10] == "2027-01-04"
-    # the demo has 5 sources in 3 formats; the recommendation is one of the four forms
-    assert sheets["recommendation"]["form"].iloc[0] in {"mdm", "crm_hosted", "decision_db", "crosswalk"}
+    findings = sheets["findings"]
+    # exactly one row per finding of the audit, the gap analysis and the deduplication, each
+    # attached to one of the seven workstreams
+    expected = sorted(set(audit_findings["key"]) | set(gap_findings["key"])
+                      | set(dedup_findings["key"]))
+    assert sorted(findings["key"]) == expected
+    assert set(findings["workstream"]) <= {f"W{i}" for i in range(1, 8)}
+    workstreams = sheets["workstreams"].set_index("id")
+    assert [i for i in workstreams.index if i.startswith("W")] == [f"W{i}" for i in range(1, 8)]
+    # scoping starts on the given date
+    assert str(workstreams.loc["P1", "start"])[:10] == "2027-01-04"
+    summary = json.loads((engagement.output_path / "roadmap" / "summary.json").read_text(encoding="utf-8"))
+    # the demo's questionnaire is empty: every answer is a default, the recommendation provisional
+    assert summary["provisional"] is True and len(summary["unanswered"]) == 10
+    assert summary["recommended_form"] in {"mdm", "crm_hosted", "decision_db", "crosswalk"}
+    if summary["planned_form"] == "mdm":
+        assert summary["months"] >= 9

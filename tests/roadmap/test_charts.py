@@ -43,9 +43,9 @@ def test_score_breakdown_labels_in_french():
 
 def test_charts_use_the_report_language_separators():
     # plotly's separators: decimal mark then thousands mark, for hovers and axis ticks
-    plan = pd.DataFrame({"id": ["W1"], "label": ["Cadrage"], "kind": ["phase"], "effort_days": [5],
-                         "cause": ["-"], "start": ["2024-01-01"], "finish": ["2024-01-08"]})
-    workstreams = plan[["id", "label", "kind", "effort_days", "cause"]].assign(value=[3])
+    plan = pd.DataFrame({"id": ["P1"], "label": ["Cadrage"], "kind": ["phase"], "effort_days": [5],
+                         "n_findings": [0], "start": ["2024-01-01"], "finish": ["2024-01-08"]})
+    workstreams = plan[["id", "label", "kind", "effort_days", "n_findings"]].assign(value=[3])
     for language, separators in (("fr", ", "), ("en", ".,")):
         figs = [charts.score_breakdown_chart(REC, language), charts.gantt_chart(plan, language),
                 charts.priority_matrix_chart(workstreams, language)]
