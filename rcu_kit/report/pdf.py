@@ -72,11 +72,18 @@ body.rcu {{ -webkit-print-color-adjust: exact; print-color-adjust: exact; }}
 .rcu-content {{ padding: 8px 0; }}
 .rcu-header {{ padding: 12px 16px; }}
 .rcu-charts {{ grid-template-columns: 1fr; }}
+.rcu-table-wrap {{ overflow: visible; }}
+/* nothing wider than the page (Chromium would shrink every page to fit the widest element) */
+.rcu-content, .jp-Cell, .jp-OutputArea, .jp-OutputArea-output {{ max-width: 100%; min-width: 0; }}
+.jp-RenderedHTMLCommon .rcu-table-wrap table.rcu-table .long {{ overflow-wrap: anywhere; }}
+.jp-RenderedHTMLCommon .rcu-table-wrap table.rcu-table th,
+.jp-RenderedHTMLCommon .rcu-table-wrap table.rcu-table td {{ padding: 0.3em 0.4em; }}
+pre {{ white-space: pre-wrap; overflow-wrap: anywhere; }}
 .plotly-graph-div, .rcu-kpis, tr, img {{ break-inside: avoid; }}
 h1, h2, h3 {{ break-after: avoid; }}
 table {{ font-size: 7.5pt; }}
 .jp-RenderedHTMLCommon table {{ font-size: 7.5pt; }}
-.jp-RenderedHTMLCommon .rcu-table-wrap table.rcu-table .long {{ min-width: 12em; }}
+.jp-RenderedHTMLCommon .rcu-table-wrap table.rcu-table .long {{ min-width: 8em; }}
 """
 
 

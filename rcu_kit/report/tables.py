@@ -213,7 +213,7 @@ class ClientTable:
 def client_table(frame: pd.DataFrame | pd.Series | Mapping, language: str, *,
                  headers: Mapping[str, str] | None = None, prefixes: Iterable[str] = (),
                  percents: Iterable[str] = (), decimals: Mapping[str, int] | None = None,
-                 hide: Iterable[str] = (), max_rows: int = 50, max_columns: int = 10,
+                 hide: Iterable[str] = (), max_rows: int = 50, max_columns: int = 8,
                  key_columns: int = 1) -> ClientTable:
     """Show ``frame`` as the client reads it.
 
@@ -250,8 +250,13 @@ def client_table(frame: pd.DataFrame | pd.Series | Mapping, language: str, *,
         header = headers.get(column) or header_label(column, language, prefixes)
         while header in out:
             header += " "
-        out[header] = [cell_text(v, language, percent=column in percents,
-                                 decimals=decimals.get(column)) for v in values]
+        places = decimals.get(column)
+        if places is None and column not in percents:  # one number of decimals per column
+            floats = [v for v in values if isinstance(v, (float, np.floating)) and not math.isnan(v)]
+            if floats and not all(float(v).is_integer() for v in floats):
+                places = 2
+        out[header] = [cell_text(v, language, percent=column in percents, decimals=places)
+                       for v in values]
         present = [v for v in values if not _missing(v)]
         numeric.append(bool(present) and all(
             isinstance(v, (int, float, np.integer, np.floating))

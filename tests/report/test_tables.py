@@ -26,6 +26,13 @@ def test_cell_text(value, language, expected):
     assert cell_text(value, language) == expected
 
 
+def test_a_column_of_numbers_has_one_number_of_decimals():
+    frame = pd.DataFrame({"rate": [4.23, 3.0, np.nan], "count": [1.0, 2.0, 3.0]})
+    # 3.0 reads "3,00" beside 4,23; a column of whole floats reads without decimals
+    assert client_table(frame, "fr").to_frame().values.tolist() == [
+        ["4,23", "1"], ["3,00", "2"], ["–", "3"]]
+
+
 def test_cell_text_percent_and_decimals():
     assert cell_text(0.1234, "fr", percent=True) == "12,3\u00a0%"
     assert cell_text(0.1234, "en", percent=True, decimals=0) == "12%"
@@ -52,8 +59,8 @@ def test_client_table_headers_values_and_html():
 
 def test_wide_tables_are_split_evenly_repeating_the_key_column():
     frame = pd.DataFrame([list(range(12))], columns=[f"c{i}" for i in range(12)])
-    html = client_table(frame, "en", max_columns=10)._repr_html_()
-    # 11 columns after the key c0, at most 9 per part: 2 parts of 6 and 5, each starting with c0
+    html = client_table(frame, "en")._repr_html_()
+    # 11 columns after the key c0, at most 7 per part (8 with it): 2 parts of 6 and 5, not 7 and 4
     parts = html.split("<table")[1:]
     assert [part.count("<th class") for part in parts] == [7, 6]
     assert all('<th class="num">c0</th>' in part for part in parts)
