@@ -1,7 +1,10 @@
 """Executive-summary figures of an engagement, read from what the audit steps saved.
 
-The report's ``index.html`` shows: the sources, the records, the distinct customers, the
-duplicate rate, the overlap between sources, the top gaps and the recommended RCU form. The
+The report's ``index.html`` opens on the executive summary (:func:`executive_brief`: findings,
+recommendation, decisions expected from the client, next steps), then shows the sources, the
+records, the distinct customers, the duplicates *within* the sources, the customers present in
+several sources (two separate figures: a customer known to the CRM and to the e-commerce site is
+not a duplicate), the top gaps and the recommended RCU form. The
 notebooks compute these (audit, deduplication, gap analysis, roadmap) and save their tables in
 the engagement's output folder; this module only *reads* them, defensively: a figure whose file
 is absent is ``None`` and the reason is listed in :attr:`ExecutiveSummary.missing`, so the page
@@ -11,9 +14,11 @@ says "not available" rather than inventing a number. Rendering lives in
 Files read (their locations come from :mod:`rcu_kit.core.paths`, shared with the steps that write them):
 
 - ``crosswalk.csv`` (deduplication step): one row per input record, columns ``source``,
-  ``record_id``, ``customer_id``. Gives records, distinct customers, duplicate rate and overlap.
+  ``record_id``, ``customer_id``. Gives records, distinct customers, duplicates within sources
+  and overlap.
 - ``dedup/summary.json`` (deduplication step): ``n_records``, ``n_customers``,
-  ``duplicate_rate``, ``overlap_rate``, used when the crosswalk is absent.
+  ``duplicate_rate``, ``overlap_rate`` and ``per_source`` (``records``, ``customers``), used
+  when the crosswalk is absent.
 - ``audit/inventory.parquet`` (source audit: ``source``, ``rows``), else ``sources_summary.csv``
   (``rcu-kit summary``: ``source``, ``rows_loaded``): the records per source when the
   deduplication has not run.
@@ -23,10 +28,13 @@ Files read (their locations come from :mod:`rcu_kit.core.paths`, shared with the
 - ``dedup/summary.json``, key ``estimates`` (``rcu-kit review --labels``): the figures
   re-estimated from a reviewer's labels, each ``{value, low, high}``, shown with their 95 %
   interval; ignored when the deduplication ran again since (its ``model.n_customers`` is no
-  longer the crosswalk's count).
+  longer the crosswalk's count). Its ``duplicate_rate`` is the overall rate (within and across
+  sources): it is kept apart (``overall_duplicate_rate``), never shown as the duplicates.
 - ``roadmap/summary.json`` (roadmap step): ``recommended_form``, one of ``mdm``, ``crm_hosted``,
   ``decision_db``, ``crosswalk``, and ``explanation``, its figures and the codes of its reasons,
-  worded in the engagement's language (:func:`rcu_kit.core.wording.word_explanation`).
+  worded in the engagement's language (:func:`rcu_kit.core.wording.word_explanation`);
+  ``provisional`` and ``unanswered`` (the recommendation rests on default answers), the plan's
+  ``months``, ``start_date``, ``end_date``, ``team``, ``budget_low``, ``budget_high``, ``path``.
 
 Examples:
     >>> import pandas as pd
@@ -35,6 +43,8 @@ Examples:
     >>> figures = crosswalk_figures(cw)
     >>> figures["records"], figures["distinct_customers"], round(figures["duplicate_rate"], 3)
     (3, 1, 0.667)
+    >>> figures["within_source_duplicates"], round(figures["within_source_duplicate_rate"], 3)
+    (1, 0.333)
 """
 
 from __future__ import annotations
@@ -50,10 +60,12 @@ import pandas as pd
 from rcu_kit.core import paths
 from rcu_kit.core.config import Engagement
 from rcu_kit.core.findings import FINDING_COLUMNS
+from rcu_kit.core.i18n import fmt_date, fmt_number, fmt_percent, t
 from rcu_kit.core.wording import finding_details, word_explanation
+from rcu_kit.dedup.figures import duplicate_split, headline_figures, within_source_duplicates
 
 __all__ = ["ExecutiveSummary", "RCU_FORMS", "crosswalk_figures", "overlap_matrix", "top_gaps",
-           "read_crosswalk", "collect_summary"]
+           "read_crosswalk", "collect_summary", "executive_brief"]
 
 RCU_FORMS = ("mdm", "crm_hosted", "decision_db", "crosswalk")
 _SEVERITY_RANK = {"high": 3, "medium": 2, "low": 1}
@@ -70,7 +82,7 @@ class ExecutiveSummary:
     sources: pd.DataFrame  # source, system, flow, refresh, records, customers
     records: int | None = None
     distinct_customers: int | None = None
-    duplicate_rate: float | None = None
+    duplicate_rate: float | None = None  # duplicates *within* the sources (what is cleaned)
     multi_source_customers: int | None = None
     overlap_rate: float | None = None
     overlap: pd.DataFrame | None = None  # source x source: customers present in both
@@ -81,6 +93,13 @@ class ExecutiveSummary:
     estimates: dict[str, Any] | None = None  # figures re-estimated from labelled pairs (review)
     origins: dict[str, str] = field(default_factory=dict)  # figure -> file it was read from
     missing: list[str] = field(default_factory=list)  # figures not available, with why
+    within_source_duplicates: int | None = None  # records repeating a customer of their source
+    overall_duplicate_rate: float | None = None  # 1 - customers / records: both effects
+    n_gaps: int | None = None  # gaps to the target model (all, not only the top ones)
+    n_high_gaps: int | None = None
+    provisional: bool = False  # the recommendation rests on default answers
+    unanswered: list[str] = field(default_factory=list)  # those questions
+    plan: dict[str, Any] | None = None  # the roadmap's months, dates, team, budget, path
 
     @property
     def n_sources(self) -> int:
@@ -92,10 +111,14 @@ def crosswalk_figures(crosswalk: pd.DataFrame) -> dict[str, Any]:
 
     Returns:
         ``records`` (rows), ``distinct_customers``, ``duplicate_rate`` (share of records that
-        repeat a customer already counted: ``1 - customers / records``),
+        repeat a customer already counted: ``1 - customers / records``, both effects),
+        ``within_source_duplicates`` and ``within_source_duplicate_rate`` (records repeating a
+        customer of the same source, and their share: the duplicates to clean),
         ``multi_source_customers`` (customers found in two sources or more), ``overlap_rate``
         (their share of the customers) and ``per_source`` (records and distinct customers per
-        source, in order of first appearance).
+        source, in order of first appearance). The rates are
+        :func:`rcu_kit.dedup.figures.headline_figures`' and
+        :func:`~rcu_kit.dedup.figures.duplicate_split`'s.
 
     Raises:
         ValueError: a required column is missing.
@@ -104,19 +127,18 @@ def crosswalk_figures(crosswalk: pd.DataFrame) -> dict[str, Any]:
     if missing:
         raise ValueError(f"crosswalk: missing column(s) {', '.join(missing)}; expected source, "
                          "record_id, customer_id (one row per input record)")
-    records = len(crosswalk)
-    customers = int(crosswalk["customer_id"].nunique())
-    sources_per_customer = crosswalk.groupby("customer_id", sort=False)["source"].nunique()
-    multi = int((sources_per_customer >= 2).sum())
+    h = {**headline_figures(crosswalk), **duplicate_split(crosswalk)}
     per_source = (crosswalk.groupby("source", sort=False)
                   .agg(records=("record_id", "size"), customers=("customer_id", "nunique"))
                   .reset_index())
     return {
-        "records": records,
-        "distinct_customers": customers,
-        "duplicate_rate": (1 - customers / records) if records else None,
-        "multi_source_customers": multi,
-        "overlap_rate": (multi / customers) if customers else None,
+        "records": h["n_records"],
+        "distinct_customers": h["n_customers"],
+        "duplicate_rate": h["duplicate_rate"],
+        "within_source_duplicates": h["n_within_source_duplicates"],
+        "within_source_duplicate_rate": h["within_source_duplicate_rate"],
+        "multi_source_customers": h["n_multi_source_customers"],
+        "overlap_rate": h["overlap_rate"],
         "per_source": per_source,
     }
 
@@ -219,9 +241,11 @@ def collect_summary(engagement: Engagement, generated: datetime | None = None) -
     dedup = _read_json(paths.dedup_summary_path(engagement))
     if crosswalk is not None:
         figures = crosswalk_figures(crosswalk)
-        for key in ("records", "distinct_customers", "duplicate_rate", "multi_source_customers",
-                    "overlap_rate"):
+        for key in ("records", "distinct_customers", "multi_source_customers", "overlap_rate",
+                    "within_source_duplicates"):
             setattr(summary, key, figures[key])
+        summary.duplicate_rate = figures["within_source_duplicate_rate"]
+        summary.overall_duplicate_rate = figures["duplicate_rate"]
         summary.overlap = overlap_matrix(crosswalk)
         summary.sources = sources.merge(figures["per_source"], on="source", how="left")
         summary.origins["records"] = str(paths.crosswalk_path(engagement))
@@ -232,7 +256,9 @@ def collect_summary(engagement: Engagement, generated: datetime | None = None) -
     if dedup is not None:
         summary.records = dedup.get("n_records")
         summary.distinct_customers = dedup.get("n_customers")
-        summary.duplicate_rate = dedup.get("duplicate_rate")
+        # the duplicates within sources, from the per-source figures; never the overall rate
+        summary.duplicate_rate = within_source_duplicates(dedup.get("per_source") or [])
+        summary.overall_duplicate_rate = dedup.get("duplicate_rate")
         summary.overlap_rate = dedup.get("overlap_rate")
         summary.origins["records"] = str(paths.dedup_summary_path(engagement))
         _read_estimates(summary, dedup, engagement)
@@ -259,7 +285,9 @@ def _read_estimates(summary: ExecutiveSummary, dedup: dict[str, Any] | None,
                                "are about an earlier deduplication (label again or rerun "
                                "`rcu-kit review --labels`)")
         return
-    summary.estimates = found
+    # the review estimates the overall duplicate rate (within and across sources): not the
+    # duplicates the page shows, so it is left out of the key figures
+    summary.estimates = {k: v for k, v in found.items() if k != "duplicate_rate"}
     summary.origins["estimates"] = str(paths.dedup_summary_path(engagement))
 
 
@@ -298,7 +326,12 @@ def _read_later_steps(summary: ExecutiveSummary, engagement: Engagement) -> Exec
     findings = paths.findings_path(engagement, "mapping")
     if findings.exists():
         try:
-            gaps = top_gaps(_read_csv(findings), language=engagement.language)
+            table = _read_csv(findings)
+            gaps = top_gaps(table, language=engagement.language)
+            every_gap = table[table["kind"] == "gap"].drop_duplicates("key") \
+                if "key" in table.columns else table[table["kind"] == "gap"]
+            summary.n_gaps = int(len(every_gap))
+            summary.n_high_gaps = int((every_gap["severity"] == "high").sum())
             labels = {a.name: a.label(engagement.language) for a in engagement.target_model}
             gaps["attribute"] = gaps["attribute"].map(lambda name: labels.get(name, name))
             summary.top_gaps = gaps
@@ -322,6 +355,108 @@ def _read_later_steps(summary: ExecutiveSummary, engagement: Engagement) -> Exec
         elif isinstance(explanation, str):  # saved by an earlier version: the sentence itself
             summary.form_explanation = explanation
         summary.origins["recommended_form"] = str(roadmap_summary)
+        summary.provisional = bool(roadmap.get("provisional", False))
+        summary.unanswered = [str(q) for q in roadmap.get("unanswered") or []]
+        if "months" in roadmap:
+            summary.plan = {k: roadmap.get(k) for k in (
+                "planned_form", "months", "start_date", "end_date", "team", "budget_low",
+                "budget_high", "n_workstreams", "path")}
+            summary.plan["pivots"] = (explanation or {}).get("pivots", []) \
+                if isinstance(explanation, dict) else []
     else:
         summary.missing.append("roadmap/summary.json (roadmap step)")
     return summary
+
+
+def executive_brief(summary: ExecutiveSummary) -> dict[str, Any]:
+    """The executive summary a senior consultant signs, worded in the summary's language.
+
+    Only figures the steps measured are stated (a figure not available is left out, never
+    guessed); a recommendation resting on default answers is marked provisional and the
+    questions still open become the first decision expected from the client.
+
+    Returns:
+        ``findings`` (sentences), ``form`` (the recommended form's name or None),
+        ``provisional`` (bool), ``recommendation`` (sentences: the form, its path, the
+        provisional note, the plan), ``decisions`` and ``next_steps`` (sentences).
+
+    Examples:
+        >>> s = ExecutiveSummary(client="C", language="en", generated=datetime(2025, 1, 31),
+        ...                      masked=True, sources=pd.DataFrame({"source": ["crm", "web"]}),
+        ...                      records=1000, distinct_customers=900, within_source_duplicates=30,
+        ...                      duplicate_rate=0.03, multi_source_customers=70, overlap_rate=70 / 900)
+        >>> executive_brief(s)["findings"][1]
+        'Duplicates within sources: 3.0% of the records (30) repeat a customer of their own source; this is what deduplication must clean.'
+    """
+    lang = summary.language
+
+    def number(value: Any) -> str:
+        return fmt_number(value, lang)
+
+    def percent(value: Any) -> str:
+        return fmt_percent(value, lang, 1)
+
+    findings: list[str] = []
+    if summary.records is not None and summary.distinct_customers is not None:
+        findings.append(t("report.exec_records", lang, records=number(summary.records),
+                          sources=number(summary.n_sources),
+                          customers=number(summary.distinct_customers)))
+    if summary.duplicate_rate is not None:
+        findings.append(
+            t("report.exec_within", lang, n=number(summary.within_source_duplicates),
+              rate=percent(summary.duplicate_rate)) if summary.within_source_duplicates is not None
+            else t("report.exec_within_rate", lang, rate=percent(summary.duplicate_rate)))
+    if summary.overlap_rate is not None:
+        findings.append(
+            t("report.exec_shared", lang, n=number(summary.multi_source_customers),
+              rate=percent(summary.overlap_rate)) if summary.multi_source_customers is not None
+            else t("report.exec_shared_rate", lang, rate=percent(summary.overlap_rate)))
+    if summary.n_gaps is not None:
+        findings.append(t("report.exec_gaps", lang, n=number(summary.n_gaps),
+                          high=number(summary.n_high_gaps)))
+
+    form = t(f"roadmap.form_{summary.recommended_form}", lang) if summary.recommended_form else None
+    plan = summary.plan or {}
+    recommendation: list[str] = []
+    decisions: list[str] = []
+    next_steps: list[str] = []
+    if form:
+        recommendation.append(t("report.exec_form", lang, form=form))
+        path = plan.get("path") or []
+        if len(path) > 1:
+            recommendation.append(t("report.exec_path", lang, steps=" → ".join(
+                t(f"roadmap.form_{f}", lang) for f in path)))
+        if summary.provisional:
+            recommendation.append(t("report.exec_provisional_note", lang,
+                                    n=number(len(summary.unanswered))))
+        if plan.get("months") is not None:
+            recommendation.append(t(
+                "report.exec_plan", lang, months=fmt_number(plan["months"], lang),
+                start=fmt_date(plan.get("start_date"), lang), end=fmt_date(plan.get("end_date"), lang),
+                team=fmt_number(plan.get("team"), lang),
+                low=number((plan.get("budget_low") or 0) / 1000),
+                high=number((plan.get("budget_high") or 0) / 1000)))
+        if summary.unanswered:
+            decisions.append(t("report.exec_decide_answers", lang, items=", ".join(
+                t(f"roadmap.question_{q}", lang) for q in summary.unanswered)))
+        pivots = list(dict.fromkeys(p.get("question") for p in plan.get("pivots") or []
+                                    if p.get("question")))
+        if pivots:
+            decisions.append(t("report.exec_decide_pivots", lang, items=", ".join(
+                t(f"roadmap.question_{q}", lang) for q in pivots)))
+        decisions.append(t("report.exec_decide_form", lang, form=form))
+        decisions.append(t("report.exec_decide_owners", lang))
+        decisions.append(t("report.exec_decide_budget", lang))
+        if summary.provisional:
+            next_steps.append(t("report.exec_next_workshop", lang))
+        if (path and path[0] == "crosswalk") or summary.recommended_form == "crosswalk":
+            next_steps.append(t("report.exec_next_crosswalk", lang))
+        if summary.duplicate_rate:
+            next_steps.append(t("report.exec_next_clean", lang))
+        if plan.get("start_date"):
+            next_steps.append(t("report.exec_next_scoping", lang,
+                                start=fmt_date(plan["start_date"], lang)))
+        if (plan.get("planned_form") or summary.recommended_form) != "crosswalk":
+            next_steps.append(t("report.exec_next_tender", lang))
+    return {"findings": findings, "form": form, "provisional": summary.provisional,
+            "recommendation": recommendation, "decisions": decisions, "next_steps": next_steps}

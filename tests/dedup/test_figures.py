@@ -55,11 +55,13 @@ def test_within_source_duplicates_from_the_per_source_figures():
 
 def test_headline_figures_agree_with_the_executive_summary():
     # the report (rcu_kit.report.summary) computes the same figures from the saved crosswalk
-    ours, theirs = f.headline_figures(CW), crosswalk_figures(CW)
+    ours, theirs = {**f.headline_figures(CW), **f.duplicate_split(CW)}, crosswalk_figures(CW)
     assert (ours["n_records"], ours["n_customers"], ours["duplicate_rate"],
-            ours["n_multi_source_customers"], ours["overlap_rate"]) == \
+            ours["n_multi_source_customers"], ours["overlap_rate"],
+            ours["within_source_duplicate_rate"]) == \
         (theirs["records"], theirs["distinct_customers"], theirs["duplicate_rate"],
-         theirs["multi_source_customers"], theirs["overlap_rate"])
+         theirs["multi_source_customers"], theirs["overlap_rate"],
+         theirs["within_source_duplicate_rate"])
 
 
 def test_empty_crosswalk_has_no_rates():

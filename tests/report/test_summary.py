@@ -9,7 +9,8 @@ import pandas as pd
 import pytest
 
 from rcu_kit.core.config import load_engagement
-from rcu_kit.report.summary import collect_summary, crosswalk_figures, overlap_matrix, top_gaps
+from rcu_kit.report.summary import (collect_summary, crosswalk_figures, executive_brief,
+                                     overlap_matrix, top_gaps)
 
 # 7 records, 4 customers:
 #   C1: crm r1, crm r2, web w1   (a duplicate inside crm, and shared with web)
@@ -28,6 +29,10 @@ def test_crosswalk_figures_exact():
     assert f["records"] == 7
     assert f["distinct_customers"] == 4
     assert f["duplicate_rate"] == pytest.approx(3 / 7)  # 7 records for 4 customers: 3 redundant
+    # of those 3, only r2 repeats a customer of its own source (C1 in crm): 1 of 7 records; w1
+    # and s1 are customers seen again in another source, which is not a duplicate to clean
+    assert f["within_source_duplicates"] == 1
+    assert f["within_source_duplicate_rate"] == pytest.approx(1 / 7)
     assert f["multi_source_customers"] == 2  # C1 (crm, web) and C2 (crm, shop)
     assert f["overlap_rate"] == pytest.approx(0.5)  # 2 of 4 customers
     # crm: 3 records, 2 customers (C1 twice); web: 2 records, 2 customers; shop: 2 and 2.
@@ -119,6 +124,10 @@ def test_collect_summary_reads_every_step(tmp_path):
                                                               "explanation": "Few sources."}))
     summary = collect_summary(eng)
     assert (summary.records, summary.distinct_customers, summary.multi_source_customers) == (7, 4, 2)
+    # the page's duplicates are those within sources (1 of 7), the overall 3/7 kept apart
+    assert summary.duplicate_rate == pytest.approx(1 / 7)
+    assert summary.overall_duplicate_rate == pytest.approx(3 / 7)
+    assert (summary.n_gaps, summary.n_high_gaps) == (2, 1)
     assert summary.sources[["source", "system", "records", "customers"]].to_dict("list") == {
         "source": ["crm", "web", "shop"], "system": ["Salesforce", "", ""],
         "records": [3, 2, 2], "customers": [2, 2, 2]}
@@ -154,13 +163,18 @@ def test_roadmap_explanation_saved_as_figures_is_worded_in_the_engagement_langua
 def test_collect_summary_falls_back_on_dedup_summary_and_ignores_unknown_form(tmp_path):
     eng = _engagement(tmp_path)
     (eng.output_path / "dedup").mkdir()
+    # 1,000 records for 800 customers (20 % overall); within the sources, crm 600 records for
+    # 580 customers and web 400 for 390: 30 duplicates, 3 %; the rest is cross-source presence
     (eng.output_path / "dedup" / "summary.json").write_text(json.dumps(
-        {"n_records": 1000, "n_customers": 800, "duplicate_rate": 0.2, "overlap_rate": 0.1}))
+        {"n_records": 1000, "n_customers": 800, "duplicate_rate": 0.2, "overlap_rate": 0.1,
+         "per_source": [{"source": "crm", "records": 600, "customers": 580},
+                        {"source": "web", "records": 400, "customers": 390}]}))
     (eng.output_path / "roadmap").mkdir()
     (eng.output_path / "roadmap" / "summary.json").write_text(json.dumps({"recommended_form": "x"}))
     summary = collect_summary(eng)
-    assert (summary.records, summary.distinct_customers, summary.duplicate_rate,
-            summary.overlap_rate) == (1000, 800, 0.2, 0.1)
+    assert (summary.records, summary.distinct_customers, summary.overlap_rate) == (1000, 800, 0.1)
+    assert summary.duplicate_rate == pytest.approx(0.03)
+    assert summary.overall_duplicate_rate == 0.2
     assert summary.overlap is None  # a matrix needs the crosswalk itself
     # 'x' is not one of the four RCU forms: not shown, reported missing.
     assert summary.recommended_form is None
@@ -207,3 +221,148 @@ def test_collect_summary_reads_the_review_estimates_of_the_current_crosswalk(tmp
     summary = collect_summary(eng)
     assert summary.estimates is None
     assert any("estimates are about an earlier deduplication" in m for m in summary.missing)
+
+
+def test_the_review_estimates_never_replace_the_duplicates_within_sources(tmp_path):
+    eng = _engagement(tmp_path)
+    pd.DataFrame({"source": ["crm", "crm", "web"], "record_id": ["1", "2", "a"],
+                  "customer_id": ["C1", "C2", "C1"]}).to_csv(eng.output_path / "crosswalk.csv",
+                                                              index=False)
+    (eng.output_path / "dedup").mkdir()
+    # the review estimates the overall rate (within and across sources): not the page's figure
+    estimates = {"n_customers": {"value": 2.4, "low": 2.0, "high": 3.0},
+                 "duplicate_rate": {"value": 0.2, "low": 0.1, "high": 0.3}, "labelled": 12,
+                 "model": {"n_customers": 2.0}}
+    (eng.output_path / "dedup" / "summary.json").write_text(json.dumps({"estimates": estimates}))
+    summary = collect_summary(eng)
+    assert "duplicate_rate" not in summary.estimates
+    assert summary.estimates["n_customers"] == estimates["n_customers"]
+    assert summary.duplicate_rate == 0.0          # no customer twice in one source
+
+
+def _roadmap_summary(out, **more):
+    (out / "roadmap").mkdir(exist_ok=True)
+    figures = {"form": "mdm", "score": 5.81, "runner_up": "crm_hosted", "margin": 0.25,
+               "reasons": [], "provisional": True, "unanswered": ["budget", "crm_is_central"],
+               "path": ["crosswalk", "mdm"],
+               "pivots": [{"question": "crm_is_central", "answer": "true", "status": "default",
+                           "form": "crm_hosted"}]}
+    (out / "roadmap" / "summary.json").write_text(json.dumps({
+        "recommended_form": "mdm", "planned_form": "mdm", "provisional": True,
+        "unanswered": ["budget", "crm_is_central"], "explanation": figures,
+        "path": ["crosswalk", "mdm"], "n_workstreams": 7, "team": 4.0,
+        "start_date": "2026-12-07", "end_date": "2028-07-07", "months": 19.0,
+        "budget_low": 511450.0, "budget_high": 1504600.0, **more}))
+
+
+def test_executive_brief_in_french_marks_a_provisional_recommendation(tmp_path):
+    eng = _engagement(tmp_path)
+    eng.language = "fr"
+    out = eng.output_path
+    CROSSWALK.to_csv(out / "crosswalk.csv", index=False)
+    _roadmap_summary(out)
+    summary = collect_summary(eng)
+    assert summary.provisional and summary.unanswered == ["budget", "crm_is_central"]
+    brief = executive_brief(summary)
+    # 7 records, 3 sources, 4 customers; 1 duplicate within a source (1/7 = 14.3 %); C1 and C2
+    # in two sources (2 of 4 = 50 %)
+    assert brief["findings"] == [
+        "7 enregistrements clients dans 3 sources correspondent à 4 clients distincts.",
+        "Doublons dans les sources : 14,3\u00a0% des enregistrements (1) répètent un client de "
+        "leur propre source ; c'est ce qu'il faut dédoublonner.",
+        "50,0\u00a0% des clients (2) sont connus de plusieurs systèmes : ce n'est pas une "
+        "anomalie, mais aucun identifiant commun ne les relie aujourd'hui."]
+    assert brief["provisional"] is True and brief["form"] == "Outil MDM dédié"
+    assert brief["recommendation"] == [
+        "Forme de RCU recommandée : Outil MDM dédié.",
+        "Démarche progressive : Table de correspondance des identifiants (minimal) → Outil MDM dédié.",
+        "Recommandation provisoire : 2 des 10 questions du questionnaire de cadrage n'ont pas "
+        "encore été posées au client ; leurs valeurs par défaut ont été utilisées.",
+        "Programme de 19 mois, du 07/12/2026 au 07/07/2028, avec 4 personnes mobilisées au plus ; "
+        "budget estimé entre 511 et 1\u202f505 k€ (licences de la première année comprises)."]
+    assert brief["decisions"][:2] == [
+        "Répondre aux questions encore ouvertes : budget, CRM déjà central.",
+        "Confirmer les réponses qui décident de la forme : CRM déjà central."]
+    assert brief["next_steps"][:2] == [
+        "Atelier de validation du questionnaire de cadrage avec le client, puis mise à jour de "
+        "la recommandation.",
+        "Mettre en service la table de correspondance des identifiants déjà construite par "
+        "l'étude (crosswalk.csv) : premier pas vers le référentiel."]
+    # the form's paragraph says it too, in the engagement's language, never "réponse : ..."
+    assert "Recommandation provisoire : elle repose sur 2 réponse(s) par défaut" in \
+        summary.form_explanation
+    # answered: no provisional mark anywhere
+    _roadmap_summary(out, provisional=False, unanswered=[])
+    answered = collect_summary(eng)
+    assert not answered.provisional
+    assert not any("provisoire" in line for line in executive_brief(answered)["recommendation"])
+
+
+def test_executive_brief_states_only_what_was_measured(tmp_path):
+    brief = executive_brief(collect_summary(_engagement(tmp_path)))
+    assert brief == {"findings": [], "form": None, "provisional": False, "recommendation": [],
+                     "decisions": [], "next_steps": []}
+
+
+def test_figures_repeated_on_several_pages_agree(tmp_path):
+    """The summary page, the roadmap page (its tables, chart and summary.json) and the
+    deduplication figures state the same customers, duplicate rates, scores and totals."""
+    from datetime import date
+
+    from rcu_kit.core.i18n import fmt_percent, t
+    from rcu_kit.dedup.figures import duplicate_split, headline_figures, per_source_figures
+    from rcu_kit.roadmap.charts import score_breakdown_chart
+    from rcu_kit.roadmap.run import build_roadmap, client_tables, export_roadmap
+
+    eng = _engagement(tmp_path)
+    eng.language = "fr"
+    eng.questionnaire = {"budget": "low"}
+    out = eng.output_path
+    CROSSWALK.to_csv(out / "crosswalk.csv", index=False)
+    head, per_source = headline_figures(CROSSWALK), per_source_figures(CROSSWALK)
+    (out / "dedup").mkdir()
+    (out / "dedup" / "summary.json").write_text(json.dumps({
+        "n_records": head["n_records"], "n_customers": head["n_customers"],
+        "duplicate_rate": head["duplicate_rate"], "overlap_rate": head["overlap_rate"],
+        "per_source": per_source[["source", "records", "customers", "duplicate_rate"]]
+        .to_dict("records")}))
+    rm = build_roadmap(eng, start=date(2027, 1, 4))
+    export_roadmap(rm, eng)
+    summary = collect_summary(eng)
+    brief = executive_brief(summary)
+    rec = rm.recommendation
+
+    # customers and records: the crosswalk, the dedup figures, the roadmap's evidence
+    assert summary.records == head["n_records"] == rm.evidence.n_records == 7
+    assert summary.distinct_customers == head["n_customers"] == 4
+    # duplicates within sources: one figure everywhere (1/7), never the overall 3/7
+    within = duplicate_split(CROSSWALK)["within_source_duplicate_rate"]
+    assert summary.duplicate_rate == pytest.approx(within) == pytest.approx(rm.evidence.duplicate_rate)
+    shown = fmt_percent(within, "fr", 1)                            # "14,3 %"
+    assert shown in brief["findings"][1]
+    assert rec.basis("fr")["duplicates"] == f"{shown} de doublons dans les sources"
+    assert fmt_percent(head["duplicate_rate"], "fr", 1) not in " ".join(brief["findings"])
+    # customers in several sources: the same share on both pages
+    assert summary.overlap_rate == head["overlap_rate"] == rm.evidence.overlap_rate == 0.5
+    assert rec.basis("fr")["shared_customers"] == "50,0\u00a0% de clients partagés"
+    # the recommendation and its provisional mark
+    assert summary.recommended_form == rec.best
+    assert summary.provisional is rec.provisional is True
+    assert summary.unanswered == rm.unanswered and len(rm.unanswered) == 9
+    assert summary.form_explanation == rec.explanation("fr")
+    # scores: the text's score and margin are the chart's totals as shown
+    chart_totals = score_breakdown_chart(rec, "fr").data[-1]
+    totals = dict(zip(chart_totals.x, chart_totals.text))
+    ranked = rec.scores.sort_values("rank")["form"].tolist()
+    best_shown, second_shown = (totals[t(f"roadmap.form_{f}", "fr")] for f in ranked[:2])
+    gap = round(float(best_shown.replace(",", ".")) - float(second_shown.replace(",", ".")), 1)
+    assert f"score {best_shown}, {str(gap).replace('.', ',')} points devant" in summary.form_explanation
+    # totals: months and budget on the summary page, in summary.json and in the budget table
+    assert summary.plan["months"] == round(rm.months, 1)
+    assert (summary.plan["budget_low"], summary.plan["budget_high"]) == rm.budget
+    budget = client_tables(rm, "fr")["budget"]
+    low, high = rm.budget
+    assert budget.iloc[-1, 1] == f"{round(low / 1000):,} – {round(high / 1000):,} k€".replace(",", "\u202f")
+    assert summary.plan["n_workstreams"] == 7
+    sheets = pd.read_excel(out / "roadmap" / "roadmap.xlsx", sheet_name=None)
+    assert (sheets["workstreams"]["kind"] == "workstream").sum() == 7
