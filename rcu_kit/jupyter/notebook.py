@@ -8,12 +8,15 @@ repository when rcu_kit runs from a checkout.
 
 from __future__ import annotations
 
+import functools
 import os
+import re
 from pathlib import Path
 
 from rcu_kit.core.config import Engagement, load_engagement
 
-__all__ = ["ENV_VAR", "NOTEBOOKS_DIR", "resolve_engagement_path", "open_engagement"]
+__all__ = ["ENV_VAR", "NOTEBOOKS_DIR", "resolve_engagement_path", "open_engagement",
+           "offline_charts"]
 
 ENV_VAR = "RCU_ENGAGEMENT"
 #: The method's notebooks, shipped inside the package.
@@ -37,5 +40,47 @@ def resolve_engagement_path(engagement_path: str | os.PathLike | None = "") -> P
 
 
 def open_engagement(engagement_path: str | os.PathLike | None = "") -> Engagement:
-    """Load the engagement a notebook should use; see :func:`resolve_engagement_path`."""
-    return load_engagement(resolve_engagement_path(engagement_path))
+    """Load the engagement a notebook should use (see :func:`resolve_engagement_path`), and make
+    its charts work offline (:func:`offline_charts`)."""
+    engagement = load_engagement(resolve_engagement_path(engagement_path))
+    offline_charts()
+    return engagement
+
+
+# plotly's HTML renderers always add a script tag that loads MathJax from a CDN
+# (``include_mathjax="cdn"``); the charts here have no LaTeX, so the tag only makes a request
+# to the internet from the client's screen
+_MATHJAX_CDN = re.compile(r'<script src="https://cdnjs\.cloudflare\.com/ajax/libs/mathjax/[^"]*">'
+                          r"</script>")
+
+
+@functools.cache
+def _offline_renderer_class() -> type:
+    from plotly.io.base_renderers import NotebookRenderer
+
+    class OfflineNotebookRenderer(NotebookRenderer):
+        """plotly's notebook renderer without the MathJax CDN script tag."""
+
+        def to_mimebundle(self, fig_dict):
+            bundle = super().to_mimebundle(fig_dict)
+            bundle["text/html"] = _MATHJAX_CDN.sub("", bundle["text/html"])
+            return bundle
+
+    return OfflineNotebookRenderer
+
+
+def offline_charts() -> None:
+    """Charts in the notebooks that load nothing from the internet.
+
+    plotly's ``notebook`` renderer (also the HTML half of JupyterLab's default
+    ``plotly_mimetype+notebook``) embeds plotly.js, but each chart's HTML still loads MathJax from
+    a CDN. The registered renderer becomes plotly's own without that tag, in place (plotly keeps
+    the renderer objects of its default when the default is set, so a notebook that chose
+    ``notebook`` before opening its engagement gets it too).
+    """
+    import plotly.io as pio
+
+    renderer = pio.renderers["notebook"]
+    offline = _offline_renderer_class()
+    if not isinstance(renderer, offline):
+        renderer.__class__ = offline

@@ -39,3 +39,19 @@ def test_the_notebooks_ship_inside_the_package():
                      "03-mapping-gap-analysis.ipynb", "04-deduplication.ipynb",
                      "04b-rcu-prototype.ipynb", "05-roadmap.ipynb"]
     assert NOTEBOOKS_DIR.parent == Path(notebook.__file__).resolve().parents[1]
+
+
+def test_opening_an_engagement_makes_the_charts_offline(tmp_path):
+    import plotly.graph_objects as go
+    import plotly.io as pio
+
+    from rcu_kit.jupyter.notebook import offline_charts
+
+    figure = go.Figure(go.Bar(x=[1, 2], y=[3, 4])).to_dict()
+    offline_charts()
+    offline_charts()  # twice: still one renderer, the same
+    html = pio.renderers["notebook"].to_mimebundle(figure)["text/html"]
+    # plotly's own chart (its div and Plotly.newPlot call), without the MathJax CDN script
+    assert "Plotly.newPlot" in html and "cdnjs.cloudflare.com" not in html
+    # JupyterLab's default, plotly_mimetype+notebook, takes its HTML from the same renderer
+    assert type(pio.renderers["notebook"]).__name__ == "OfflineNotebookRenderer"

@@ -1,0 +1,197 @@
+"""Browser test: the workshop as a consultant runs it, in JupyterLab on Debian's Chromium.
+
+`rcu-kit lab` starts a real JupyterLab server on loopback on a small demo engagement; Playwright
+drives Debian's Chromium (``executable_path``: Playwright cannot download its own browser here).
+Each of the method's notebooks is opened from the engagement's working copies, run with the
+menu's *Run All Cells*, saved from the browser; the test then reads the saved notebook from disk
+(every code cell ran, none raised) and checks on the page that every widget rendered. A
+screenshot of each notebook is kept under the test's temporary folder (CI artefacts).
+
+Skipped only when Chromium or Playwright is missing, never in CI (``RCU_REQUIRE_BROWSER``).
+"""
+
+from __future__ import annotations
+
+import hashlib
+import os
+import shutil
+import socket
+import subprocess
+import sys
+import time
+import urllib.request
+from pathlib import Path
+
+import nbformat
+import pytest
+
+CHROMIUM = next((shutil.which(n) for n in ("chromium", "chromium-browser", "google-chrome")
+                 if shutil.which(n)), None)
+try:
+    from playwright.sync_api import sync_playwright
+except ImportError:  # pragma: no cover - the test extra installs it
+    sync_playwright = None
+if (CHROMIUM is None or sync_playwright is None) and os.environ.get("RCU_REQUIRE_BROWSER"):
+    raise RuntimeError("RCU_REQUIRE_BROWSER is set but Chromium or Playwright is missing: "
+                       "apt-get install -y chromium; pip install -e '.[test]'")
+pytestmark = pytest.mark.skipif(CHROMIUM is None or sync_playwright is None,
+                                reason="Chromium or Playwright is not installed")
+
+TOKEN = "rcu-browser-test"
+# the notebooks in the method's order (05 and 04b read what 04 wrote); the widgets each shows
+NOTEBOOKS = ["01-customer-vision.ipynb", "02-source-audit.ipynb",
+             "03-mapping-gap-analysis.ipynb", "04-deduplication.ipynb",
+             "04b-rcu-prototype.ipynb", "05-roadmap.ipynb"]
+# JupyterLab renders every cell (no windowing), so the page holds all prompts and outputs
+SETTINGS = {"@jupyterlab/notebook-extension/tracker.jupyterlab-settings":
+            '{"windowingMode": "none"}',
+            "@jupyterlab/apputils-extension/notification.jupyterlab-settings":
+            '{"fetchNews": "false", "checkForUpdates": false}'}
+
+
+def _free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def _digest(folder: Path) -> dict[str, str]:
+    return {p.name: hashlib.sha256(p.read_bytes()).hexdigest() for p in folder.glob("*.ipynb")}
+
+
+@pytest.fixture(scope="module")
+def lab(tmp_path_factory):
+    """A JupyterLab started by `rcu-kit lab` on a small demo engagement; yields its URL and the
+    engagement's folder; stopped at the end."""
+    from rcu_kit.jupyter.notebook import NOTEBOOKS_DIR
+    from rcu_kit.sources.demo import generate_demo
+
+    root = tmp_path_factory.mktemp("lab")
+    engagement = generate_demo(root / "demo", n_records=1500, seed=7).engagement_path
+    settings = root / "settings"
+    for name, text in SETTINGS.items():
+        path = settings / name
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_text(text, encoding="utf-8")
+    packaged = _digest(NOTEBOOKS_DIR)
+    port = _free_port()
+    env = {k: v for k, v in os.environ.items() if k != "RCU_ENGAGEMENT"}
+    env["JUPYTER_CONFIG_DIR"] = str(root / "jupyter-config")
+    env["JUPYTER_RUNTIME_DIR"] = str(root / "jupyter-runtime")
+    log = open(root / "lab.log", "w", encoding="utf-8")
+    server = subprocess.Popen(
+        [sys.executable, "-m", "rcu_kit.cli", "lab", str(engagement), "--no-browser",
+         f"--port={port}", "--ip=127.0.0.1", f"--ServerApp.token={TOKEN}",
+         f"--LabApp.user_settings_dir={settings}", f"--LabApp.workspaces_dir={root / 'ws'}"],
+        stdout=log, stderr=subprocess.STDOUT, env=env, start_new_session=True)
+    base = f"http://127.0.0.1:{port}"
+    try:
+        deadline = time.monotonic() + 120
+        while True:
+            try:
+                urllib.request.urlopen(f"{base}/api/status?token={TOKEN}", timeout=5)
+                break
+            except OSError:
+                if server.poll() is not None or time.monotonic() > deadline:
+                    raise RuntimeError("JupyterLab did not start: "
+                                       + (root / "lab.log").read_text(encoding="utf-8")[-3000:])
+                time.sleep(0.5)
+        yield {"base": base, "folder": Path(engagement).parent, "root": root,
+               "packaged": packaged}
+    finally:
+        os.killpg(server.pid, 15)
+        try:
+            server.wait(timeout=30)
+        except subprocess.TimeoutExpired:
+            os.killpg(server.pid, 9)
+        log.close()
+
+
+@pytest.fixture(scope="module")
+def browser(lab):
+    with sync_playwright() as playwright:
+        chromium = playwright.chromium.launch(
+            executable_path=CHROMIUM, args=["--no-sandbox", "--disable-dev-shm-usage"])
+        context = chromium.new_context(viewport={"width": 1400, "height": 1000})
+        yield context
+        chromium.close()
+
+
+PANEL = ".jp-NotebookPanel:not(.lm-mod-hidden)"
+
+
+def _run_all(page, timeout_s: float = 600) -> None:
+    """Run every cell of the open notebook with the menu, wait until each prompt shows its
+    number (or the run stopped on an error: the kernel idle, no cell waiting), then save it with
+    the notebook's save button and wait until the tab is no longer marked unsaved."""
+    page.locator(f"{PANEL} .jp-Cell").first.wait_for(timeout=60_000)
+    page.wait_for_function(
+        "() => /Idle/.test(document.querySelector('#jp-main-statusbar')?.innerText || '')",
+        timeout=120_000)
+    page.get_by_role("menuitem", name="Run", exact=True).click()
+    page.get_by_role("menuitem", name="Run All Cells", exact=True).click()
+    page.wait_for_function(
+        f"""() => {{ const p = [...document.querySelectorAll('{PANEL} .jp-CodeCell .jp-InputPrompt')]
+                      .map(e => e.innerText);
+            const idle = /Idle/.test(document.querySelector('#jp-main-statusbar')?.innerText || '');
+            return p.length > 0 && (p.every(t => /\[\d+\]/.test(t))
+                                    || (idle && !p.some(t => t.includes('*')))); }}""",
+        timeout=timeout_s * 1000, polling=2000)
+    page.locator(f"{PANEL} [data-command='docmanager:save']").first.click()
+    page.wait_for_function("() => !document.querySelector('.lm-TabBar-tab.jp-mod-dirty')",
+                           timeout=60_000)
+
+
+def _stop_kernels(base: str) -> None:
+    """Shut the notebooks' kernels down (one notebook at a time holds memory)."""
+    import json
+
+    sessions = json.load(urllib.request.urlopen(f"{base}/api/sessions?token={TOKEN}"))
+    for session in sessions:
+        request = urllib.request.Request(f"{base}/api/sessions/{session['id']}?token={TOKEN}",
+                                         method="DELETE")
+        urllib.request.urlopen(request)
+
+
+def test_every_notebook_runs_in_jupyterlab_and_its_widgets_render(lab, browser):
+    shots = lab["root"] / "screenshots"
+    shots.mkdir(exist_ok=True)
+    outside = []
+    page = browser.new_page()
+    # any request that leaves the machine (a CDN, a news feed) is noted
+    current = [""]
+    page.on("request", lambda r: outside.append(f"{current[0]}: {r.url}")
+            if not r.url.startswith(("http://127.0.0.1", "data:", "blob:", "about:")) else None)
+    folder = lab["folder"] / "notebooks"
+    report = {}
+    for name in NOTEBOOKS:
+        current[0] = name
+        # ?reset: a fresh workspace, only this notebook open
+        page.goto(f"{lab['base']}/lab/tree/{name}?reset&token={TOKEN}")
+        _run_all(page)
+        page.screenshot(path=str(shots / f"{name}.png"), full_page=False)
+        saved = nbformat.read(folder / name, as_version=4)
+        code = [c for c in saved.cells if c.cell_type == "code"]
+        errors = [(i, o.get("ename"), o.get("evalue")) for i, c in enumerate(code)
+                  for o in c.get("outputs", []) if o.get("output_type") == "error"]
+        assert not errors, f"{name}: cells raised {errors}"
+        assert all(c.get("execution_count") for c in code), f"{name}: a cell did not run"
+        widgets = page.locator(f"{PANEL} .jp-OutputArea-output .jupyter-widgets").count()
+        broken = page.locator(f"{PANEL} .jp-OutputArea-output",
+                              has_text="Error displaying widget").count()
+        assert broken == 0, f"{name}: {broken} widget(s) failed to display"
+        report[name] = widgets
+        if widgets:  # the first widget as a person sees it
+            page.locator(f"{PANEL} .jp-OutputArea-output .jupyter-widgets").first.screenshot(
+                path=str(shots / f"{name}-widget.png"))
+        page.goto("about:blank")
+        _stop_kernels(lab["base"])
+    # the notebooks with an editor or a panel show it: vision, mapping, review, questionnaire
+    for name in ("01-customer-vision.ipynb", "03-mapping-gap-analysis.ipynb",
+                 "04b-rcu-prototype.ipynb", "05-roadmap.ipynb"):
+        assert report[name] > 0, f"{name}: no widget rendered ({report})"
+    # the workshop ran in the engagement's working copies: the package's notebooks are untouched
+    from rcu_kit.jupyter.notebook import NOTEBOOKS_DIR
+
+    assert _digest(NOTEBOOKS_DIR) == lab["packaged"]
+    assert not outside, f"requests left the machine: {sorted(set(outside))[:10]}"
