@@ -328,11 +328,15 @@ def word_explanation(explanation: Mapping[str, Any], language: str) -> str:
     if "pivots" in explanation:
         pivots = explanation["pivots"] or []
         if pivots:
+            by_form: dict[str, list[str]] = {}      # the answers grouped by the form they give
+            for p in pivots:
+                by_form.setdefault(p["form"], []).append(t(
+                    "roadmap.explanation_pivot", language,
+                    question=t(f"roadmap.question_{p['question']}", language),
+                    answer=t(f"roadmap.answer_{p['answer']}", language)))
             text += t("roadmap.explanation_pivots", language, items="; ".join(
-                t("roadmap.explanation_pivot", language,
-                  question=t(f"roadmap.question_{p['question']}", language),
-                  answer=t(f"roadmap.answer_{p['answer']}", language),
-                  form=t(f"roadmap.form_{p['form']}", language)) for p in pivots))
+                f"{', '.join(answers)} → {t(f'roadmap.form_{form}', language)}"
+                for form, answers in by_form.items()))
         else:
             text += t("roadmap.explanation_stable", language)
     return text

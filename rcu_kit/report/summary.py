@@ -396,24 +396,36 @@ def executive_brief(summary: ExecutiveSummary) -> dict[str, Any]:
     def percent(value: Any) -> str:
         return fmt_percent(value, lang, 1)
 
+    def estimated(key: str, measured: Any, formatter) -> tuple[str, str]:
+        """The figure as the key figures show it: the review's estimate and a note on its
+        interval when there is one, else the measured figure and no note."""
+        figure = (summary.estimates or {}).get(key)
+        if isinstance(figure, dict) and all(figure.get(k) is not None
+                                            for k in ("value", "low", "high")):
+            return formatter(figure["value"]), t("report.exec_estimated", lang,
+                                                 low=formatter(figure["low"]),
+                                                 high=formatter(figure["high"]))
+        return formatter(measured), ""
+
     findings: list[str] = []
     if summary.records is not None and summary.distinct_customers is not None:
+        customers, note = estimated("n_customers", summary.distinct_customers, number)
         findings.append(t("report.exec_records", lang, records=number(summary.records),
-                          sources=number(summary.n_sources),
-                          customers=number(summary.distinct_customers)))
+                          sources=number(summary.n_sources), customers=customers, note=note))
     if summary.duplicate_rate is not None:
         findings.append(
             t("report.exec_within", lang, n=number(summary.within_source_duplicates),
               rate=percent(summary.duplicate_rate)) if summary.within_source_duplicates is not None
             else t("report.exec_within_rate", lang, rate=percent(summary.duplicate_rate)))
     if summary.overlap_rate is not None:
+        share, note = estimated("overlap_rate", summary.overlap_rate, percent)
         findings.append(
-            t("report.exec_shared", lang, n=number(summary.multi_source_customers),
-              rate=percent(summary.overlap_rate)) if summary.multi_source_customers is not None
-            else t("report.exec_shared_rate", lang, rate=percent(summary.overlap_rate)))
+            t("report.exec_shared", lang, n=number(summary.multi_source_customers), rate=share)
+            if summary.multi_source_customers is not None and not note
+            else t("report.exec_shared_rate", lang, rate=share, note=note))
     if summary.n_gaps is not None:
-        findings.append(t("report.exec_gaps", lang, n=number(summary.n_gaps),
-                          high=number(summary.n_high_gaps)))
+        findings.append(t("report.exec_gaps" if summary.n_high_gaps else "report.exec_gaps_none_high",
+                          lang, n=number(summary.n_gaps), high=number(summary.n_high_gaps)))
 
     form = t(f"roadmap.form_{summary.recommended_form}", lang) if summary.recommended_form else None
     plan = summary.plan or {}
@@ -436,14 +448,20 @@ def executive_brief(summary: ExecutiveSummary) -> dict[str, Any]:
                 team=fmt_number(plan.get("team"), lang),
                 low=number((plan.get("budget_low") or 0) / 1000),
                 high=number((plan.get("budget_high") or 0) / 1000)))
-        if summary.unanswered:
-            decisions.append(t("report.exec_decide_answers", lang, items=", ".join(
-                t(f"roadmap.question_{q}", lang) for q in summary.unanswered)))
+        def questions(names: list[str]) -> str:
+            return ", ".join(t(f"roadmap.question_{q}", lang) for q in names)
+
         pivots = list(dict.fromkeys(p.get("question") for p in plan.get("pivots") or []
                                     if p.get("question")))
-        if pivots:
-            decisions.append(t("report.exec_decide_pivots", lang, items=", ".join(
-                t(f"roadmap.question_{q}", lang) for q in pivots)))
+        open_pivots = [q for q in pivots if q in summary.unanswered]
+        answered_pivots = [q for q in pivots if q not in summary.unanswered]
+        other_open = [q for q in summary.unanswered if q not in open_pivots]
+        if open_pivots:
+            decisions.append(t("report.exec_decide_pivots_open", lang, items=questions(open_pivots)))
+        if other_open:
+            decisions.append(t("report.exec_decide_answers", lang, items=questions(other_open)))
+        if answered_pivots:
+            decisions.append(t("report.exec_decide_pivots", lang, items=questions(answered_pivots)))
         decisions.append(t("report.exec_decide_form", lang, form=form))
         decisions.append(t("report.exec_decide_owners", lang))
         decisions.append(t("report.exec_decide_budget", lang))

@@ -280,9 +280,11 @@ def test_executive_brief_in_french_marks_a_provisional_recommendation(tmp_path):
         "encore été posées au client ; leurs valeurs par défaut ont été utilisées.",
         "Programme de 19 mois, du 07/12/2026 au 07/07/2028, avec 4 personnes mobilisées au plus ; "
         "budget estimé entre 511 et 1\u202f505 k€ (licences de la première année comprises)."]
+    # the open question that would change the form first, then the other open one
     assert brief["decisions"][:2] == [
-        "Répondre aux questions encore ouvertes : budget, CRM déjà central.",
-        "Confirmer les réponses qui décident de la forme : CRM déjà central."]
+        "Répondre en priorité aux questions ouvertes dont la réponse peut changer la forme "
+        "recommandée : CRM déjà central.",
+        "Répondre aux autres questions encore ouvertes : budget."]
     assert brief["next_steps"][:2] == [
         "Atelier de validation du questionnaire de cadrage avec le client, puis mise à jour de "
         "la recommandation.",
@@ -366,3 +368,21 @@ def test_figures_repeated_on_several_pages_agree(tmp_path):
     assert summary.plan["n_workstreams"] == 7
     sheets = pd.read_excel(out / "roadmap" / "roadmap.xlsx", sheet_name=None)
     assert (sheets["workstreams"]["kind"] == "workstream").sum() == 7
+
+
+def test_executive_brief_states_the_review_estimates_as_the_key_figures_do(tmp_path):
+    eng = _engagement(tmp_path)
+    out = eng.output_path
+    CROSSWALK.to_csv(out / "crosswalk.csv", index=False)
+    (out / "dedup").mkdir()
+    # the review estimates 4.4 customers [4 - 5] and 45 % [40 - 52 %] in several sources, for
+    # the crosswalk's 4 customers: the brief says what the key figures show
+    (out / "dedup" / "summary.json").write_text(json.dumps({"estimates": {
+        "n_customers": {"value": 4.4, "low": 4, "high": 5},
+        "overlap_rate": {"value": 0.45, "low": 0.40, "high": 0.52},
+        "labelled": 20, "model": {"n_customers": 4}}}))
+    findings = executive_brief(collect_summary(eng))["findings"]
+    assert findings[0] == ("7 customer records in 3 sources are 4 distinct customers (between 4 "
+                           "and 5 from the review of a sample).")
+    assert findings[2] == ("45.0% of the customers (between 40.0% and 52.0% from the review of a "
+                           "sample) are known to several systems, with no common identifier.")
