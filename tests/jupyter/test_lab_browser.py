@@ -153,7 +153,47 @@ def _stop_kernels(base: str) -> None:
         urllib.request.urlopen(request)
 
 
+def _wait_for(check, what: str, timeout_s: float = 30) -> None:
+    deadline = time.monotonic() + timeout_s
+    while not check():
+        if time.monotonic() > deadline:
+            raise AssertionError(f"after {timeout_s:g} s: {what}")
+        time.sleep(0.25)
+
+
+def _vision_editor_adds_an_attribute(page, lab, t, language) -> None:
+    """01: type a new attribute, add it, save: the engagement file gains it."""
+    engagement = lab["folder"] / "engagement.yaml"
+    assert "loyalty_tier" not in engagement.read_text(encoding="utf-8")
+    panel = page.locator(PANEL)
+    panel.get_by_placeholder(t("vision.editor_new_name", language)).fill("loyalty_tier")
+    # (a button's accessible name starts with its icon's glyph: matched by its text)
+    panel.locator("button", has_text=t("vision.editor_add", language)).click()
+    panel.locator("button", has_text=t("vision.editor_save", language)).click()
+    _wait_for(lambda: "loyalty_tier" in engagement.read_text(encoding="utf-8"),
+              "the vision editor's save did not write the new attribute to engagement.yaml")
+
+
+def _review_panel_labels_a_pair(page, lab, t, language) -> None:
+    """04b: the panel's 'same person' button writes one label to review/labels.csv."""
+    labels = lab["folder"] / "output" / "review" / "labels.csv"
+    before = len(labels.read_text(encoding="utf-8").splitlines()) if labels.exists() else 0
+    page.locator(PANEL).locator("button", has_text=t("review.match", language)).first.click()
+    _wait_for(lambda: labels.exists() and len(labels.read_text(encoding="utf-8").splitlines())
+              == max(before, 1) + 1, "the review panel's label did not reach labels.csv")
+    assert labels.read_text(encoding="utf-8").splitlines()[-1].count(",match,") == 1
+
+
+# one interaction per widget, and the file it must change
+INTERACTIONS = {"01-customer-vision.ipynb": _vision_editor_adds_an_attribute,
+                "04b-rcu-prototype.ipynb": _review_panel_labels_a_pair}
+
+
 def test_every_notebook_runs_in_jupyterlab_and_its_widgets_render(lab, browser):
+    from rcu_kit.core.config import load_engagement
+    from rcu_kit.core.i18n import t
+
+    language = load_engagement(lab["folder"] / "engagement.yaml").language
     shots = lab["root"] / "screenshots"
     shots.mkdir(exist_ok=True)
     outside = []
@@ -184,6 +224,9 @@ def test_every_notebook_runs_in_jupyterlab_and_its_widgets_render(lab, browser):
         if widgets:  # the first widget as a person sees it
             page.locator(f"{PANEL} .jp-OutputArea-output .jupyter-widgets").first.screenshot(
                 path=str(shots / f"{name}-widget.png"))
+        if name in INTERACTIONS:
+            INTERACTIONS[name](page, lab, t, language)
+            page.screenshot(path=str(shots / f"{name}-after.png"), full_page=False)
         page.goto("about:blank")
         _stop_kernels(lab["base"])
     # the notebooks with an editor or a panel show it: vision, mapping, review, questionnaire
