@@ -1,4 +1,4 @@
-"""Plotly charts of the roadmap: score breakdown, Gantt timeline, value × effort matrix."""
+"""Plotly charts of the roadmap: score breakdown, Gantt timeline, value × effort matrix, team load."""
 
 from __future__ import annotations
 
@@ -9,7 +9,7 @@ import plotly.graph_objects as go
 from rcu_kit.core.i18n import fmt_number, plotly_separators, t
 from rcu_kit.roadmap.scoring import FORMS, Recommendation
 
-__all__ = ["score_breakdown_chart", "gantt_chart", "priority_matrix_chart"]
+__all__ = ["score_breakdown_chart", "gantt_chart", "priority_matrix_chart", "team_load_chart"]
 
 _KIND_COLOURS = {"phase": "#1f4e79", "workstream": "#548235"}
 
@@ -69,4 +69,23 @@ def priority_matrix_chart(workstreams: pd.DataFrame, language: str = "fr") -> go
     fig.update_yaxes(tickvals=[1, 2, 3], ticktext=[t("roadmap.value_low", language),
                                                     t("roadmap.value_medium", language),
                                                     t("roadmap.value_high", language)])
+    return fig
+
+
+def team_load_chart(plan: pd.DataFrame, language: str = "fr") -> go.Figure:
+    """People busy on each working day of the plan (``plan.attrs["load"]`` and ``["days"]`` from
+    :func:`~rcu_kit.roadmap.workstreams.schedule`) against the stated team (a dashed line): the
+    load never crosses it."""
+    load = list(plan.attrs.get("load", []))
+    team = float(plan.attrs.get("team", max(load, default=0)))
+    days = list(plan.attrs.get("days", range(len(load))))
+    fig = go.Figure()
+    fig.add_scatter(x=days, y=load, mode="lines", line_shape="hv",
+                    name=t("roadmap.chart_load", language), fill="tozeroy")
+    fig.add_hline(y=team, line_dash="dash", annotation_text=t("roadmap.chart_team", language,
+                                                              n=fmt_number(team, language)))
+    fig.update_layout(separators=plotly_separators(language),
+                      title=t("roadmap.chart_load_title", language), showlegend=False,
+                      yaxis_title=t("roadmap.chart_people", language), height=360)
+    fig.update_yaxes(range=[0, team + 1])
     return fig

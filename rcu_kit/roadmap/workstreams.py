@@ -322,7 +322,8 @@ def schedule(workstreams: pd.DataFrame, *, start: date, team: float = 4) -> pd.D
     Returns:
         The table plus ``start_day``, ``end_day`` (working-day indexes from ``start``),
         ``start`` and ``finish`` (dates; ``finish`` is the first working day after the item).
-        ``attrs["load"]``: people busy on each working day.
+        ``attrs["load"]``: people busy on each working day, ``attrs["days"]`` those days,
+        ``attrs["team"]`` the team.
 
     Raises:
         ValueError: a team that cannot staff an item (named), or a dependency cycle.
@@ -387,5 +388,7 @@ def schedule(workstreams: pd.DataFrame, *, start: date, team: float = 4) -> pd.D
     out["finish"] = [to_date(end_day[w]) for w in ids]
     out.attrs = dict(workstreams.attrs)
     out.attrs["load"] = load[:max(end_day.values(), default=0)]
+    out.attrs["days"] = [d.astype("datetime64[D]").astype(date) for d in np.busday_offset(
+        first, np.arange(len(out.attrs["load"])), busdaycal=calendar)]
     out.attrs["team"] = float(team)
     return out

@@ -50,3 +50,22 @@ def test_charts_use_the_report_language_separators():
         figs = [charts.score_breakdown_chart(REC, language), charts.gantt_chart(plan, language),
                 charts.priority_matrix_chart(workstreams, language)]
         assert [fig.layout.separators for fig in figs] == [separators] * 3
+
+
+def test_team_load_chart_draws_the_schedule_load_under_the_team():
+    from datetime import date
+
+    from rcu_kit.core.findings import FINDING_COLUMNS
+    from rcu_kit.roadmap.workstreams import build_workstreams, schedule
+
+    ws = build_workstreams(pd.DataFrame(columns=FINDING_COLUMNS), form="crosswalk",
+                           n_records=50_000, n_sources=2)
+    plan = schedule(ws, start=date(2027, 1, 4), team=2)
+    fig = charts.team_load_chart(plan, "fr")
+    line = fig.data[0]
+    # one point per working day of the plan (77, see test_workstreams), none above the team
+    assert len(line.y) == 77 and max(line.y) == 2
+    # the days are the plan's working days: Easter Monday 2027 (29 March) is not one of them
+    assert line.x[0] == date(2027, 1, 4) and date(2027, 3, 29) not in list(line.x)
+    assert fig.layout.shapes[0].y0 == 2                      # the team, dashed
+    assert fig.layout.annotations[0].text == "équipe : 2 personnes"
