@@ -252,9 +252,11 @@ def client_table(frame: pd.DataFrame | pd.Series | Mapping, language: str, *,
             header += " "
         places = decimals.get(column)
         if places is None and column not in percents:  # one number of decimals per column
-            floats = [v for v in values if isinstance(v, (float, np.floating)) and not math.isnan(v)]
-            if floats and not all(float(v).is_integer() for v in floats):
-                places = 2
+            floats = [float(v) for v in values
+                      if isinstance(v, (float, np.floating)) and not math.isnan(v)]
+            if floats:  # the fewest decimals (at most 2) that show every value of the column
+                places = next(d for d in (0, 1, 2)
+                              if d == 2 or all(round(v, d) == round(v, 2) for v in floats))
         out[header] = [cell_text(v, language, percent=column in percents, decimals=places)
                        for v in values]
         present = [v for v in values if not _missing(v)]

@@ -27,10 +27,12 @@ def test_cell_text(value, language, expected):
 
 
 def test_a_column_of_numbers_has_one_number_of_decimals():
-    frame = pd.DataFrame({"rate": [4.23, 3.0, np.nan], "count": [1.0, 2.0, 3.0]})
-    # 3.0 reads "3,00" beside 4,23; a column of whole floats reads without decimals
+    frame = pd.DataFrame({"rate": [4.23, 3.0, np.nan], "count": [1.0, 2.0, 3.0],
+                          "pct": [96.9, 100.0, 10.0], "score": [0.920194, 0.5, 1.0]})
+    # the fewest decimals, at most 2, that show every value: 3.0 reads "3,00" beside 4,23, 100.0
+    # "100,0" beside 96,9; whole floats read without decimals; 0.920194 is rounded to 0,92
     assert client_table(frame, "fr").to_frame().values.tolist() == [
-        ["4,23", "1"], ["3,00", "2"], ["–", "3"]]
+        ["4,23", "1", "96,9", "0,92"], ["3,00", "2", "100,0", "0,50"], ["–", "3", "10,0", "1,00"]]
 
 
 def test_cell_text_percent_and_decimals():
