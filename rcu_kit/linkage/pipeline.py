@@ -109,6 +109,13 @@ def default_passes() -> list[dict[str, Any]]:
         # whose e-mails, made of their names, differed by the domain or a digit).
         {"name": "names_locality", "on": [["last_name_phonetic", "birth_name_phonetic"],
                                           "first_name_phonetic", "locality"]},
+        # Names alone, for records with no postcode and no town (names and a birth date only,
+        # as RLdata): a birth date missing on one side, or two of its parts changed, which the
+        # passes keyed on part of the date miss. Small blocks only (a common name's is
+        # skipped). With a place, names_locality does this without pairing the namesakes of
+        # other towns (keyed on names alone at 100k demo records, F1 0.987 -> 0.947).
+        {"name": "names_no_place", "on": ["placeless_key", "first_name_phonetic"],
+         "max_block_size": 10},
         # Records known by names and a place only (no e-mail, phone, birth date, id or street),
         # sorted on surname sound, first-name sound and locality, each paired with the next 3:
         # a prolific customer whose names block is too big to pair (skipped above) is still
@@ -131,7 +138,7 @@ def default_passes() -> list[dict[str, Any]]:
 KEY_FEATURES = {
     "phone": "phone", "email": "email", "id_number": "id_number",
     "last_name": "last_name", "last_name_phonetic": "last_name", "birth_name_phonetic": "last_name",
-    "weak_key": "last_name",
+    "weak_key": "last_name", "placeless_key": "last_name",
     "first_name": "first_name", "first_name_phonetic": "first_name", "first_initial": "first_name",
     "birth_date": "birth_date", "birth_year": "birth_date",
     "postcode": "postcode_city", "city": "postcode_city", "locality": "postcode_city",

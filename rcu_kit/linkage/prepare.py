@@ -13,7 +13,8 @@ such as a social-security, loyalty-card or customer number) and returns the fram
   married name by code;
 * derived keys: ``first_initial``, ``birth_year``, ``birth_month_day``, ``department``,
   ``locality`` (the postcode, else the town), ``weak_key`` (the surname's sound of records with
-  no e-mail, phone, birth date, id number or street), ``street_key``,
+  no e-mail, phone, birth date, id number or street), ``placeless_key`` (the surname's sound
+  of the records with no postcode and no town), ``street_key``,
   ``email_local``, ``phone_is_mobile``, and phonetic keys computed here when the standardiser did not provide them.
 
 Examples:
@@ -211,7 +212,7 @@ def prepare_records(records: pd.DataFrame) -> pd.DataFrame:
     Returns:
         A new frame: the contract columns (text as ``category``), plus ``first_initial``,
         ``birth_year``, ``birth_month_day``, ``department``, ``locality``, ``weak_key``,
-        ``street_key``, ``email_local`` and ``phone_is_mobile``.
+        ``placeless_key``,        ``street_key``, ``email_local`` and ``phone_is_mobile``.
 
     Raises:
         ValueError: see :func:`validate_records`.
@@ -252,6 +253,11 @@ def prepare_records(records: pd.DataFrame) -> pd.DataFrame:
     weak_codes = np.where(strong, -1, cats["last_name_phonetic"].codes)
     cats["weak_key"] = pd.Categorical.from_codes(
         weak_codes, categories=cats["last_name_phonetic"].categories, validate=False)
+    # The surname's sound of the records with no postcode and no town: names are all there is
+    # to block them on (RLdata: names and a birth date only).
+    placeless = np.where(cats["locality"].codes >= 0, -1, cats["last_name_phonetic"].codes)
+    cats["placeless_key"] = pd.Categorical.from_codes(
+        placeless, categories=cats["last_name_phonetic"].categories, validate=False)
     cats["street_key"] = _derive(cats["street_name"], street_key)
     cats["email_local"] = _derive(cats["email"], lambda v: v.split("@")[0] or None)
     for group in _SHARED_VOCABULARIES:

@@ -111,12 +111,14 @@ def test_stats_and_timings_are_reported(result):
     assert stats.loc["total", "reduction_ratio"] == pytest.approx(1 - 46 / 378)
     # The new pairs of all passes add up to the union: phone 8, e-mail 7, surname + postcode 7,
     # birth date + initial 2, address 8, postcode alone 14 new; names + birth month-day and
-    # names + locality find nothing new here (every such pair shares a key above), and no
-    # record is known by its names and a place only (names_only_sorted). The postcode pass
+    # names + locality find nothing new here (every such pair shares a key above), no record
+    # is known by its names and a place only (names_only_sorted), and every named record has
+    # a postcode or a town (names_no_place). The postcode pass
     # pairs 41:
     # Paris 75011 holds 8 records (28 pairs, at its cap of 8: kept), Lyon 69002, Marseille,
     # Lille and Bordeaux 3 each (3 pairs each), Toulouse 2 (1 pair).
-    assert stats.drop("total")["new_pairs"].tolist() == [8, 7, 0, 7, 2, 0, 8, 0, 0, 14, 0, 0, 0, 0]
+    assert stats.drop("total")["new_pairs"].tolist() == [8, 7, 0, 7, 2, 0, 8, 0, 0, 14, 0, 0, 0, 0,
+                                                         0]
     assert stats.loc["postcode", "pairs"] == 41
     assert stats.loc["postcode", "skipped_blocks"] == 0
     assert stats.loc["phone", "pairs"] == 8
@@ -238,6 +240,35 @@ def test_a_changed_birth_year_is_blocked_on_names_and_month_day():
         frozenset({("crm", "1"), ("web", "1")}): "names_birth_month_day",
         frozenset({("crm", "2"), ("web", "2")}): "names_birth_year",
     }
+
+
+# Names and birth dates only (no place), as RLdata: Angela STEIN's birth date is missing in one
+# source, Erika WEBER's differs in two parts (1995-02-01 / 1992-02-29), which every pass keyed
+# on the date or part of it misses.
+NO_PLACE = YEAR_CHANGED + [
+    ("crm", "5", "STEIN", "ANGELA", "2002-08-30", None),
+    ("web", "5", "STEIN", "ANGELA", None, None),
+    ("crm", "6", "WEBER", "ERIKA", "1995-02-01", None),
+    ("web", "6", "WEBER", "ERIKA", "1992-02-29", None),
+]
+
+
+def test_names_alone_are_blocked_when_there_is_no_place():
+    result = deduplicate(_people(NO_PLACE))
+    assert _found(result) == {
+        frozenset({("crm", "1"), ("web", "1")}): "names_birth_month_day",
+        frozenset({("crm", "2"), ("web", "2")}): "names_birth_year",
+        frozenset({("crm", "5"), ("web", "5")}): "names_no_place",
+        frozenset({("crm", "6"), ("web", "6")}): "names_no_place",
+    }
+    pairs = result.pairs.set_index(["record_id_1", "record_id_2"])
+    # Compared now, and judged: the two Erika WEBER's birth dates differ (not a slip), so the
+    # homonym rule vetoes them (0.01); the two Angela STEIN agree on both names and nothing
+    # contradicts them, but names alone in ten records fall short of 0.9 (0.886).
+    assert pairs.loc[("6", "6"), "rule"] == "different birth dates"
+    assert pairs.loc[("6", "6"), "match_probability"] == pytest.approx(0.01)
+    assert pairs.loc[("5", "5"), "match_probability"] == pytest.approx(0.886, abs=0.001)
+    assert result.n_customers == 8   # 10 records; Anna BECKER and Karl MULLER linked
 
 
 # --- Evidence that generalises: a short surname's typo, a birth year's typo, short forms and
