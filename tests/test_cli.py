@@ -193,6 +193,42 @@ def test_map_prints_the_suggestion_and_save_keeps_comments_and_quotes(tmp_path, 
     assert "2 mapping entries of" in capsys.readouterr().err
 
 
+def test_golden_writes_records_lineage_and_a_masked_workbook(tmp_path, capsys):
+    import pandas as pd
+
+    from rcu_kit.core.config import load_engagement
+    from rcu_kit.sources.demo import generate_demo
+
+    demo = generate_demo(tmp_path / "demo", n_records=1000, seed=5)
+    assert main(["golden", str(demo.engagement_path)]) == 0
+    out = capsys.readouterr().out
+    folder = demo.engagement_path.parent / "output" / "golden"
+    golden = pd.read_csv(folder / "golden_records.csv", dtype=str)
+    lineage = pd.read_csv(folder / "golden_lineage.csv", dtype=str)
+    # customer_id, then the target model's attributes the sources feed, in its order.
+    model = [a.name for a in load_engagement(demo.engagement_path).target_model]
+    assert golden.columns[0] == "customer_id" and golden["customer_id"].is_unique
+    assert golden.columns[1:].tolist() == [a for a in model if a in golden.columns[1:]]
+    assert f"{len(golden):,} golden records from 1,000 records" in out
+    # One lineage row per filled golden value, each naming its record and what decided.
+    filled = int(golden.drop(columns="customer_id").notna().to_numpy().sum())
+    assert len(lineage) == filled
+    assert lineage[["source", "record_id", "decided_by"]].notna().all().all()
+    # The raw value beside the standardised one: phones as the sources wrote them
+    # (06 12 34 56 78, 33612345678...), the same nine national digits.
+    phones = lineage[lineage["attribute"] == "phone"]
+    assert phones["raw_value"].notna().all() and (phones["raw_value"] != phones["value"]).any()
+    assert all("".join(c for c in r if c.isdigit()).endswith(v[-9:])
+               for v, r in zip(phones["value"], phones["raw_value"]))
+    # No update date is declared in the demo: most_recent fell back on the evidence, and said so.
+    assert "most_recent without a declared update date" in out
+    for name in ("golden_records.parquet", "golden_lineage.parquet", "golden_records.xlsx"):
+        assert (folder / name).exists()
+    book = pd.read_excel(folder / "golden_records.xlsx", sheet_name=None, dtype=str)
+    shown = " ".join(" ".join(map(str, s.to_numpy().ravel())) for s in book.values())
+    assert golden["email"].dropna().iloc[0] not in shown  # masked: the demo shows no raw values
+
+
 def test_audit_prints_its_headline_figures(tmp_path, capsys):
     (tmp_path / "crm.csv").write_text("id;nom;email\nA1;Dupont;jean.dupont@free.fr\n"
                                       "A2;Martin;pas-un-mail\nA3;Durand;\n"

@@ -22,6 +22,8 @@ what *decided* (written in the lineage). The levels:
 ``reference``        in the packaged reference lists: French first names, last names, and
                      communes with their postcode (an address group)
 ``update_date``      the most recent record, on dates declared as update dates only
+``common_words``     text values (names, street lines, cities): the value whose words more
+                     customers use (CHEMIN over an abbreviation CH, DUPONT over DUPONDT)
 ``source_priority``  the engagement's source order (``source_priority`` rule and its ``sources``)
 ``source_trust``     the source whose values agree most often with the customers' clear majorities
                      on this attribute (estimated on the data: how often it is right elsewhere)
@@ -56,6 +58,7 @@ __all__ = [
     "one_edit",
     "typo_flags",
     "base_frequency",
+    "token_frequency",
     "exclusive_flags",
     "mobile_flags",
     "email_name_flags",
@@ -65,8 +68,9 @@ __all__ = [
 ]
 
 #: Every evidence level, in the order of the table above (codes written in the lineage).
-LEVELS = ("complete", "mobile", "exclusive", "name_match", "other_name_field", "support", "typo", "usage_name",
-          "reference", "update_date", "source_priority", "source_trust", "input_order")
+LEVELS = ("complete", "mobile", "exclusive", "name_match", "other_name_field", "support",
+          "typo", "usage_name", "reference", "update_date", "common_words", "source_priority",
+          "source_trust", "input_order")
 
 
 @lru_cache(maxsize=1)
@@ -117,14 +121,25 @@ def _on_distinct(a: np.ndarray, b: np.ndarray, vocabulary: np.ndarray,
     return results[uniq.get_indexer(pair)]
 
 
+def _abbreviates(token: str, part: str) -> bool:
+    """``part`` written as ``token``: the same, its initial, or a short form (3 letters kept,
+    3 left out at least: STEPH / STEPHANIE) — not a one-letter slip (SILASO / SILAS)."""
+    if token == part:
+        return True
+    if not part.startswith(token):
+        return False
+    return len(token) == 1 or (len(token) >= 3 and len(part) - len(token) >= 3)
+
+
 def _covers(name: str, form: str) -> bool:
-    """Whether first name ``form`` is a shorter way of writing ``name``: its initials (JP), a
-    first token or token prefixes (JEAN, JEAN P for JEAN PIERRE), or a short form (STEPH)."""
+    """Whether first name ``form`` is a shorter way of writing ``name``: its initials (JP), its
+    first names abbreviated (JEAN, JEAN P for JEAN PIERRE), or a short form or nickname (STEPH,
+    BOB: :func:`rcu_kit.linkage.compare.is_short_form`)."""
     long_tokens, short_tokens = name.split(), form.split()
     if len(form) >= len(name):
         return False
     if len(short_tokens) <= len(long_tokens) and all(
-            t.startswith(s) for t, s in zip(long_tokens, short_tokens)):
+            _abbreviates(s, t) for t, s in zip(long_tokens, short_tokens)):
         return True
     if len(long_tokens) >= 2 and form.replace(" ", "") == "".join(t[0] for t in long_tokens):
         return True
@@ -145,9 +160,16 @@ def first_name_support(customer: np.ndarray, value: np.ndarray, vocabulary: np.n
     return own + extra.reindex(key).fillna(0).to_numpy(dtype=np.int64)
 
 
+#: Values this long may be two edits apart and still be a typo of one another (a street line).
+LONG_VALUE = 10
+
+
 def one_edit(a: str, b: str) -> bool:
-    """One insertion, deletion, substitution or transposition apart (names of 3+ letters)."""
-    return min(len(a), len(b)) >= 3 and OSA.distance(a, b, score_cutoff=1) <= 1
+    """A typing slip apart: one insertion, deletion, substitution or transposition (values of
+    3 characters or more), two for values of :data:`LONG_VALUE` characters or more."""
+    shortest = min(len(a), len(b))
+    allowed = 2 if shortest >= LONG_VALUE else 1
+    return shortest >= 3 and OSA.distance(a, b, score_cutoff=allowed) <= allowed
 
 
 def typo_flags(customer: np.ndarray, value: np.ndarray, vocabulary: np.ndarray,
@@ -177,6 +199,23 @@ def base_frequency(customer: np.ndarray, value: np.ndarray, n_values: int) -> np
     frame = pd.DataFrame({"c": customer, "v": value})
     frame = frame[frame["v"] >= 0].drop_duplicates()
     return np.bincount(frame["v"].to_numpy(), minlength=n_values).astype(np.int64)
+
+
+def token_frequency(customer: np.ndarray, value: np.ndarray, vocabulary: np.ndarray
+                    ) -> np.ndarray:
+    """Per value code: the mean, over the value's words, of how many distinct customers hold
+    the word (in this attribute). A one-word value: how many customers hold it; a street line
+    with a misspelt word (XTREET) ranks below the same line spelt right."""
+    words = pd.Series([v.split() for v in vocabulary], dtype=object)
+    words = words.explode().dropna()
+    word_code, _ = pd.factorize(words)
+    table = pd.DataFrame({"v": words.index.to_numpy(), "w": word_code})
+    held = pd.DataFrame({"c": customer, "v": value})
+    held = held[held["v"] >= 0].drop_duplicates()
+    per_word = held.merge(table, on="v")[["c", "w"]].drop_duplicates()["w"].value_counts()
+    table["n"] = per_word.reindex(table["w"]).fillna(0).to_numpy()
+    mean = table.groupby("v")["n"].mean()
+    return mean.reindex(range(len(vocabulary))).fillna(0).to_numpy(dtype=float)
 
 
 def exclusive_flags(customer: np.ndarray, value: np.ndarray, n_values: int) -> np.ndarray:
