@@ -96,6 +96,7 @@ def test_summary_and_audit_of_the_quirk_corpus_report_every_source_and_exit_1(tm
 
 def test_review_draws_a_sheet_then_estimates_the_figures_from_its_labels(tmp_path, capsys):
     import json
+    import re
 
     import pandas as pd
 
@@ -106,6 +107,16 @@ def test_review_draws_a_sheet_then_estimates_the_figures_from_its_labels(tmp_pat
     assert main(["review", engagement, "--labels", str(tmp_path / "none.csv")]) == 2
     assert "run `rcu-kit dedup" in capsys.readouterr().err
     assert main(["dedup", engagement]) == 0
+    # the duplicates within sources apart from the customers seen again in another source; the
+    # two add up to the repeated records (records - customers) of dedup/summary.json
+    printed = capsys.readouterr().out
+    within = re.search(r"duplicates within sources: [\d.]+% \(([\d,]+) records", printed)
+    both = re.search(r"repeated records: +([\d,]+) in all .*, ([\d,]+) of them a customer seen "
+                     r"again in another source", printed)
+    figures = json.loads((demo.engagement_path.parent / "output" / "dedup" / "summary.json")
+                         .read_text(encoding="utf-8"))
+    assert int(both[1].replace(",", "")) == figures["n_duplicates"] == \
+        int(within[1].replace(",", "")) + int(both[2].replace(",", ""))
     assert main(["review", engagement, "--sample", "40"]) == 0
     out = capsys.readouterr().out
     assert "40 pair(s) to label" in out and "not_proposed" in out
