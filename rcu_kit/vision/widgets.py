@@ -38,9 +38,14 @@ from rcu_kit.vision.model import (
 
 __all__ = ["VisionEditor"]
 
-_WIDTHS = {"name": "130px", "label_fr": "150px", "label_en": "150px", "type": "100px",
-           "definition": "220px", "owner": "140px", "criticity": "90px", "gdpr_category": "110px",
-           "retention": "180px", "required": "60px"}
+# one grid for the header and every row, in shares of the notebook's width, so the columns line up
+# and the table fits a normal window without a sideways scroll per row
+_COLUMNS = {"name": "10fr", "label_fr": "10fr", "label_en": "10fr", "type": "8fr",
+            "definition": "12fr", "owner": "11fr", "criticity": "9fr", "gdpr_category": "12fr",
+            "retention": "10fr", "required": "9fr"}
+_REMOVE_COLUMN = "4fr"
+# coded choices shown by their label in the engagement's language (the value saved stays the code)
+_CODED = {"criticity": ("criticity", Criticity), "gdpr_category": ("gdpr", GdprCategory)}
 
 
 class VisionEditor:
@@ -50,6 +55,11 @@ class VisionEditor:
         engagement: the engagement to edit (changed in place on save).
         language: of the labels (default: the engagement's).
         path: where Save writes (default: the engagement's own file).
+
+    Attributes:
+        rows: one dict of widgets per attribute, by field.
+        grid: the target-model table: a header line, then one line per attribute.
+        widget: the editor to display.
     """
 
     def __init__(self, engagement: Engagement, language: str | None = None,
@@ -66,7 +76,10 @@ class VisionEditor:
                           style={"description_width": "100px"})
             for k in keys}
         self.rows: list[dict[str, w.Widget]] = []
-        self._rows_box = w.VBox()
+        self._header: list[w.Widget] = []
+        self.grid = w.GridBox(layout=w.Layout(
+            width="100%", grid_gap="2px 4px", align_items="center",
+            grid_template_columns=" ".join([*_COLUMNS.values(), _REMOVE_COLUMN])))
         for attr in engagement.target_model:
             self._add_row(attr)
         self.new_name = w.Text(placeholder=t("vision.editor_new_name", lang))
@@ -76,39 +89,52 @@ class VisionEditor:
                                     icon="save", layout=w.Layout(width="auto"))
         self.save_button.on_click(lambda _: self.save())
         self.status = w.HTML()
-        header = w.HBox([w.HTML(f"<b>{t(f'vision.{f}', lang)}</b>", layout=w.Layout(width=_WIDTHS[f]))
-                         for f in ATTRIBUTE_FIELDS])
+        self._header = [w.HTML(f"<b title='{html.escape(t(f'vision.{f}', lang), quote=True)}'>"
+                               f"{html.escape(t(f'vision.{f}', lang))}</b>",
+                               layout=w.Layout(width="auto", overflow="hidden"))
+                        for f in ATTRIBUTE_FIELDS] + [w.HTML("")]
+        self._refresh_grid()
+        self.add_button.layout = w.Layout(width="auto")
         self.widget = w.VBox([
             w.HTML(f"<h3>{t('vision.definitions', lang)}</h3>"), *self.definitions.values(),
-            w.HTML(f"<h3>{t('vision.target_model', lang)}</h3>"), header, self._rows_box,
+            w.HTML(f"<h3>{t('vision.target_model', lang)}</h3>"), self.grid,
             w.HBox([self.new_name, self.add_button]), w.HBox([self.save_button, self.status]),
-        ])
+        ], layout=w.Layout(width="100%"))
 
     # -- rows ------------------------------------------------------------------------------
     def _add_row(self, attr: Attribute) -> None:
-        def text(value: str, field: str) -> w.Text:
-            return w.Text(value=value, layout=w.Layout(width=_WIDTHS[field]))
+        fill = w.Layout(width="auto", min_width="0")
 
-        def choice(value: str, options, field: str) -> w.Dropdown:
-            return w.Dropdown(value=value, options=list(options), layout=w.Layout(width=_WIDTHS[field]))
+        def text(value: str) -> w.Text:
+            return w.Text(value=value, layout=fill)
+
+        def choice(value: str, field: str) -> w.Dropdown:
+            if field in _CODED:
+                prefix, codes = _CODED[field]
+                options = [(t(f"vision.{prefix}_{code}", self.language), code)
+                           for code in get_args(codes)]
+            else:
+                options = list(get_args(AttributeType))
+            return w.Dropdown(value=value, options=options, layout=fill)
 
         row: dict[str, w.Widget] = {
-            "name": text(attr.name, "name"), "label_fr": text(attr.label_fr, "label_fr"),
-            "label_en": text(attr.label_en, "label_en"),
-            "type": choice(attr.type, get_args(AttributeType), "type"),
-            "definition": text(attr.definition, "definition"), "owner": text(attr.owner, "owner"),
-            "criticity": choice(attr.criticity, get_args(Criticity), "criticity"),
-            "gdpr_category": choice(attr.gdpr_category, get_args(GdprCategory), "gdpr_category"),
-            "retention": text(attr.retention, "retention"),
-            "required": w.Checkbox(value=attr.required, indent=False, layout=w.Layout(width=_WIDTHS["required"])),
+            "name": text(attr.name), "label_fr": text(attr.label_fr),
+            "label_en": text(attr.label_en), "type": choice(attr.type, "type"),
+            "definition": text(attr.definition), "owner": text(attr.owner),
+            "criticity": choice(attr.criticity, "criticity"),
+            "gdpr_category": choice(attr.gdpr_category, "gdpr_category"),
+            "retention": text(attr.retention),
+            "required": w.Checkbox(value=attr.required, indent=False, layout=fill),
         }
-        remove = w.Button(description=t("vision.editor_remove", self.language), icon="trash",
-                          layout=w.Layout(width="110px"))
-        box = w.HBox([row[f] for f in ATTRIBUTE_FIELDS] + [remove])
+        remove = w.Button(icon="trash", tooltip=t("vision.editor_remove", self.language),
+                          layout=fill)
         remove.on_click(lambda _: self.remove_attribute(row["name"].value))
-        row["_box"] = box
+        row["_cells"] = [row[f] for f in ATTRIBUTE_FIELDS] + [remove]
         self.rows.append(row)
-        self._rows_box.children = tuple(r["_box"] for r in self.rows)
+        self._refresh_grid()
+
+    def _refresh_grid(self) -> None:
+        self.grid.children = tuple(self._header + [c for r in self.rows for c in r["_cells"]])
 
     def add_attribute(self, name: str) -> None:
         """Add an empty attribute row called ``name`` (edited, then saved, like the others)."""
@@ -123,7 +149,7 @@ class VisionEditor:
     def remove_attribute(self, name: str) -> None:
         """Drop the row of attribute ``name`` (the engagement changes only on save)."""
         self.rows = [r for r in self.rows if r["name"].value != name]
-        self._rows_box.children = tuple(r["_box"] for r in self.rows)
+        self._refresh_grid()
 
     # -- back to the model -----------------------------------------------------------------
     def to_table(self) -> pd.DataFrame:

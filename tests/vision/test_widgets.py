@@ -59,3 +59,24 @@ def test_invalid_edit_is_reported_and_nothing_saved(tmp_path):
     assert editor.save() is None
     assert "mapping.crm: column 'mail' maps to 'email'" in editor.status.value
     assert "email" in [a.name for a in eng.target_model]
+
+
+def test_one_grid_in_the_engagement_language_with_codes_kept(tmp_path):
+    eng = _engagement(tmp_path)
+    eng.language = "fr"
+    editor = VisionEditor(eng)
+    # 10 fields + the remove button per line: a header line and 14 attribute lines, one grid
+    assert len(editor.grid.children) == 11 * (1 + 14)
+    assert editor.grid.layout.grid_template_columns.count("fr") == 11
+    assert "Criticité" in editor.grid.children[6].value
+    # the dropdowns show the labels, the value saved stays the code
+    last_name = editor.rows[1]
+    assert last_name["criticity"].options == (("Haute", "high"), ("Moyenne", "medium"),
+                                              ("Faible", "low"))
+    assert last_name["criticity"].label == "Haute" and last_name["criticity"].value == "high"
+    assert last_name["gdpr_category"].label == "Identité"
+    editor.add_attribute("loyalty_tier")
+    assert len(editor.grid.children) == 11 * 16
+    editor.remove_attribute("loyalty_tier")
+    assert len(editor.grid.children) == 11 * 15
+    assert editor.to_table().loc[1, ["criticity", "gdpr_category"]].tolist() == ["high", "identity"]
