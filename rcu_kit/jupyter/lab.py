@@ -19,36 +19,53 @@ from pathlib import Path
 from rcu_kit.core.config import load_engagement
 from rcu_kit.jupyter.notebook import ENV_VAR, NOTEBOOKS_DIR
 
-__all__ = ["lab_command", "working_notebooks"]
+__all__ = ["lab_command", "working_notebooks", "engagement_copy"]
+
+
+def engagement_copy(notebook: Path, language: str) -> str:
+    """The text of the working copy of a packaged ``notebook`` for an engagement in ``language``.
+
+    The packaged notebooks carry their prose twice, in cells tagged ``lang-fr`` and ``lang-en``;
+    the copy keeps the engagement's language only, so the workshop's screen speaks one language.
+    """
+    import nbformat
+
+    book = nbformat.read(notebook, as_version=4)
+    other = {f"lang-{code}" for code in ("fr", "en") if code != language}
+    book.cells = [c for c in book.cells if not other & set(c.get("metadata", {}).get("tags", []))]
+    return nbformat.writes(book) + "\n"
 
 
 def working_notebooks(engagement: str | Path, *, refresh: bool = False
                       ) -> tuple[Path, list[str]]:
     """The engagement's working copies of the method's notebooks: ``notebooks/`` beside its file.
 
-    A notebook the package ships and the folder lacks is copied in; one already there is the
-    consultant's and is never overwritten silently. With ``refresh``, the package's version
-    replaces every copy that differs from it, the consultant's copy being moved first to
-    ``notebooks/previous/<timestamp>/`` (nothing is lost).
+    A notebook the package ships and the folder lacks is copied in, in the engagement's language
+    (:func:`engagement_copy`); one already there is the consultant's and is never overwritten
+    silently. With ``refresh``, the package's version replaces every copy that differs from it,
+    the consultant's copy being moved first to ``notebooks/previous/<timestamp>/`` (nothing is
+    lost).
 
     Returns:
         The folder, and the names of the notebooks copied now.
     """
     import datetime as dt
-    import filecmp
 
-    folder = Path(engagement).expanduser().resolve().parent / "notebooks"
+    path = Path(engagement).expanduser().resolve()
+    language = load_engagement(path).language
+    folder = path.parent / "notebooks"
     folder.mkdir(exist_ok=True)
     copied = []
     backup = folder / "previous" / dt.datetime.now().strftime("%Y%m%d-%H%M%S")
     for notebook in sorted(NOTEBOOKS_DIR.glob("*.ipynb")):
         target = folder / notebook.name
+        text = engagement_copy(notebook, language)
         if target.exists():
-            if not refresh or filecmp.cmp(notebook, target, shallow=False):
+            if not refresh or target.read_text(encoding="utf-8") == text:
                 continue
             backup.mkdir(parents=True, exist_ok=True)
             shutil.move(target, backup / notebook.name)
-        shutil.copyfile(notebook, target)
+        target.write_text(text, encoding="utf-8")
         copied.append(notebook.name)
     return folder, copied
 

@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 
 from rcu_kit.core.config import ConfigError
-from rcu_kit.jupyter.lab import lab_command
+from rcu_kit.jupyter.lab import engagement_copy, lab_command
 from rcu_kit.jupyter.notebook import ENV_VAR
 
 REPO_ROOT = Path(__file__).resolve().parents[2]
@@ -51,7 +51,7 @@ def test_working_copies_are_made_once_and_never_overwritten(tmp_path):
     shipped = sorted(p.name for p in NOTEBOOKS_DIR.glob("*.ipynb"))
     folder, copied = working_notebooks(eng)
     assert folder == tmp_path / "notebooks" and copied == shipped and len(shipped) == 6
-    assert (folder / shipped[0]).read_bytes() == (NOTEBOOKS_DIR / shipped[0]).read_bytes()
+    assert (folder / shipped[0]).read_text(encoding="utf-8") == engagement_copy(NOTEBOOKS_DIR / shipped[0], "fr")
     # the consultant's edits stay; a notebook they removed comes back from the package
     (folder / shipped[0]).write_text("mine", encoding="utf-8")
     (folder / shipped[1]).unlink()
@@ -78,7 +78,7 @@ def test_refresh_replaces_the_copies_keeping_the_consultants_aside(tmp_path):
     (folder / shipped[2]).write_text("my edits", encoding="utf-8")
     # only the copy that differs from the package is replaced, the edited one kept aside
     assert working_notebooks(eng, refresh=True) == (folder, [shipped[2]])
-    assert (folder / shipped[2]).read_bytes() == (NOTEBOOKS_DIR / shipped[2]).read_bytes()
+    assert (folder / shipped[2]).read_text(encoding="utf-8") == engagement_copy(NOTEBOOKS_DIR / shipped[2], "fr")
     kept = list((folder / "previous").glob(f"*/{shipped[2]}"))
     assert len(kept) == 1 and kept[0].read_text(encoding="utf-8") == "my edits"
     assert working_notebooks(eng, refresh=True) == (folder, [])  # nothing differs any more
@@ -98,3 +98,31 @@ def test_other_options_go_to_jupyterlab_and_other_commands_refuse_them(tmp_path,
     assert started[0][-1] == "--ServerApp.token=abc" and "--no-browser" in started[0]
     with pytest.raises(SystemExit):
         cli.main(["summary", str(eng), "--ServerApp.token=abc"])
+
+
+def test_working_copies_speak_the_engagements_language(tmp_path):
+    import nbformat
+
+    from rcu_kit.jupyter.lab import working_notebooks
+    from rcu_kit.jupyter.notebook import NOTEBOOKS_DIR
+
+    def tags(book):
+        return [t for c in book.cells for t in c.get("metadata", {}).get("tags", [])
+                if t.startswith("lang-")]
+
+    packaged = nbformat.read(NOTEBOOKS_DIR / "05-roadmap.ipynb", as_version=4)
+    both = tags(packaged)
+    assert both.count("lang-fr") == both.count("lang-en") > 0  # the prose twice in the package
+    for language, other in (("fr", "lang-en"), ("en", "lang-fr")):
+        folder = tmp_path / language
+        folder.mkdir()
+        (folder / "engagement.yaml").write_text(f"client: x\nlanguage: {language}\n",
+                                                encoding="utf-8")
+        copy = nbformat.read(working_notebooks(folder / "engagement.yaml")[0] / "05-roadmap.ipynb",
+                             as_version=4)
+        # the other language's cells are gone, every other cell is kept in order
+        assert other not in tags(copy) and tags(copy).count(f"lang-{language}") == both.count(
+            f"lang-{language}")
+        assert len(copy.cells) == len(packaged.cells) - both.count(other)
+        code = [c.source for c in packaged.cells if c.cell_type == "code"]
+        assert [c.source for c in copy.cells if c.cell_type == "code"] == code
