@@ -113,8 +113,8 @@ def classify_personal_data(types: pd.DataFrame,
 def masking_types(personal: pd.DataFrame, source: str) -> dict[str, str]:
     """Column -> the semantic type to mask it as, for one source.
 
-    A column's own semantic type, except that financial or sensitive columns whose type is not
-    masked (an IBAN typed ``id``, a health note typed ``category``) are masked as ``text``.
+    A column's own semantic type, except that record ids and the financial or sensitive columns
+    whose type is not masked (a health note typed ``category``) are masked as ``text``.
 
     Examples:
         >>> table = classify_personal_data(pd.DataFrame(
@@ -125,7 +125,8 @@ def masking_types(personal: pd.DataFrame, source: str) -> dict[str, str]:
     out: dict[str, str] = {}
     for rec in personal[personal["source"] == source].itertuples(index=False):
         kind = str(rec.semantic_type)
-        if rec.gdpr_category in ("financial", "sensitive") and kind not in MASKED_TYPES:
-            kind = "text"
+        if kind == "id" or (rec.gdpr_category in ("financial", "sensitive")
+                            and kind not in MASKED_TYPES):
+            kind = "text"  # a record id names a person in the client's systems (issue 23)
         out[str(rec.column)] = kind
     return out

@@ -43,9 +43,10 @@ def test_mapping_category_wins_over_type():
 
 def test_masking_types_cover_financial_and_sensitive_columns():
     table = classify_personal_data(types(("iban", "id"), ("tel", "phone"), ("segment", "category"),
-                                         ("sante", "category")))
+                                         ("sante", "category"), ("id_client", "id")))
+    # a record id is masked like a financial or sensitive column (issue 23)
     assert masking_types(table, "crm") == {"iban": "text", "tel": "phone", "segment": "category",
-                                           "sante": "text"}
+                                           "sante": "text", "id_client": "text"}
     assert masking_types(table, "other") == {}
 
 
