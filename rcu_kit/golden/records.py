@@ -419,10 +419,12 @@ class _Unit:
         return sum((per_attribute(a) for a in self.values), np.zeros(len(self.usable), np.int64))
 
     def word_frequency(self, attribute: str) -> np.ndarray:
-        """Per candidate: how many customers hold its words, on average (0 if missing)."""
-        code = self.code[attribute]
-        freq = survivorship.token_frequency(self.customer, code, self.vocabulary[attribute])
-        return np.where(code >= 0, freq[np.maximum(code, 0)], 0.0)
+        """Per candidate with a spelling variant among its customer's values: how many
+        customers hold its words, on average; 0 otherwise (and if missing)."""
+        code, vocab = self.code[attribute], self.vocabulary[attribute]
+        freq = survivorship.token_frequency(self.customer, code, vocab)
+        variant = survivorship.spelling_variants(self.customer, code, vocab)
+        return np.where((code >= 0) & variant, freq[np.maximum(code, 0)], 0.0)
 
     def typo(self, attribute: str) -> np.ndarray:
         code, vocab = self.code[attribute], self.vocabulary[attribute]

@@ -22,8 +22,10 @@ what *decided* (written in the lineage). The levels:
 ``reference``        in the packaged reference lists: French first names, last names, and
                      communes with their postcode (an address group)
 ``update_date``      the most recent record, on dates declared as update dates only
-``common_words``     text values (names, street lines, cities): the value whose words more
-                     customers use (CHEMIN over an abbreviation CH, DUPONT over DUPONDT)
+``common_words``     between spellings of one text value (names, street lines, cities; see
+                     :func:`spelling_variants`), the one whose words more customers use (CHEMIN
+                     DES ROSES over CH DES ROSES); two different names are no spellings of
+                     each other, and how common each is says nothing
 ``source_priority``  the engagement's source order (``source_priority`` rule and its ``sources``)
 ``source_trust``     the source whose values agree most often with the customers' clear majorities
                      on this attribute (estimated on the data: how often it is right elsewhere)
@@ -42,6 +44,7 @@ from importlib import resources
 
 import numpy as np
 import pandas as pd
+from rapidfuzz import fuzz
 from rapidfuzz.distance import OSA
 
 from rcu_kit.linkage.compare import is_short_form
@@ -59,6 +62,7 @@ __all__ = [
     "typo_flags",
     "base_frequency",
     "token_frequency",
+    "spelling_variants",
     "exclusive_flags",
     "mobile_flags",
     "email_name_flags",
@@ -191,6 +195,28 @@ def typo_flags(customer: np.ndarray, value: np.ndarray, vocabulary: np.ndarray,
     if len(flagged):
         hit = pd.MultiIndex.from_arrays([flagged["c"].to_numpy(), flagged["v_a"].to_numpy()])
         out[pd.MultiIndex.from_arrays([customer, value]).isin(hit)] = 1
+    return out
+
+
+#: Two values this similar (rapidfuzz ``fuzz.ratio``, 0-100) are spellings of one another.
+VARIANT_RATIO = 75
+
+
+def spelling_variants(customer: np.ndarray, value: np.ndarray, vocabulary: np.ndarray
+                      ) -> np.ndarray:
+    """True where another value of the customer is a spelling of this one (``fuzz.ratio`` of
+    :data:`VARIANT_RATIO` or more: CH DES ROSES / CHEMIN DES ROSES), False for values with
+    nothing alike (MARTIN / DURAND: two names, not two spellings)."""
+    out = np.zeros(len(value), dtype=bool)
+    pairs = _pairs(customer, value)
+    if pairs.empty:
+        return out
+    alike = _on_distinct(pairs["v_a"].to_numpy(), pairs["v_b"].to_numpy(), vocabulary,
+                         lambda a, b: fuzz.ratio(a, b) >= VARIANT_RATIO)
+    hit = pairs.loc[alike, ["c", "v_a"]].drop_duplicates()
+    if len(hit):
+        out[pd.MultiIndex.from_arrays([customer, value]).isin(
+            pd.MultiIndex.from_arrays([hit["c"].to_numpy(), hit["v_a"].to_numpy()]))] = True
     return out
 
 

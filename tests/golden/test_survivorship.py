@@ -243,3 +243,36 @@ def test_raw_records_must_be_the_same_records():
         build_golden_records(frame.drop(columns="customer_id"),
                              frame[["source", "record_id", "customer_id"]], raw=raw,
                              attributes=["last_name"])
+
+
+def test_the_common_spelling_wins_between_two_spellings_only():
+    rows = [  # C1: an abbreviated street type against the full one, one record each.
+        ("crm", "1", "C1", "ROUX", "EMMA", None, "7 CH DES ECOLES", None, None, None),
+        ("web", "2", "C1", "ROUX", "EMMA", None, "7 CHEMIN DES ECOLES", None, None, None),
+        # Two other customers write CHEMIN: words held by 7 (1 customer), CH (1), DES (C1, C3:
+        # 2), ECOLES (1), CHEMIN (3): on average (1+3+2+1)/4 = 1.75 against (1+1+2+1)/4 = 1.25.
+        ("crm", "3", "C2", "MARTIN", "ANNE", None, "2 CHEMIN DU LAC", None, None, None),
+        ("crm", "4", "C3", "MARTIN", "PAUL", None, "9 CHEMIN DES VIGNES", None, None, None),
+        # C4: MARTIN (two other customers) against DURAND: two names, not two spellings.
+        ("crm", "5", "C4", "DURAND", "LEA", None, None, None, None, None),
+        ("web", "6", "C4", "MARTIN", "LEA", None, None, None, None, None)]
+    _, golden, lin = _build(rows, attributes=["last_name", "street"])
+    assert golden.loc["C1", "street"] == "7 CHEMIN DES ECOLES"
+    assert lin.loc[("C1", "street"), "decided_by"] == "common_words"
+    # C4: how common MARTIN is says nothing: the input order (crm first) decides.
+    assert tuple(lin.loc[("C4", "last_name"), ["value", "decided_by"]]) == ("DURAND",
+                                                                            "input_order")
+
+
+def test_token_frequency_and_spelling_variants():
+    from rcu_kit.golden.survivorship import spelling_variants, token_frequency
+
+    vocabulary = np.array(["7 CH DES ECOLES", "7 CHEMIN DES ECOLES", "2 CHEMIN DU LAC"],
+                          dtype=object)
+    customer = np.array([0, 0, 1], dtype=np.int64)
+    value = np.array([0, 1, 2], dtype=np.int64)
+    # Words held by how many customers: 7 (1), CH (1), DES (1), ECOLES (1), CHEMIN (2), 2, DU,
+    # LAC (1 each). Means: (1+1+1+1)/4, (1+2+1+1)/4, (1+2+1+1)/4.
+    assert token_frequency(customer, value, vocabulary).tolist() == [1.0, 1.25, 1.25]
+    # C0's two lines are spellings of one another; C1 has a single value.
+    assert spelling_variants(customer, value, vocabulary).tolist() == [True, True, False]
