@@ -162,7 +162,8 @@ def build_parser() -> argparse.ArgumentParser:
                                    "beside the standardised one, the record it came from and what "
                                    "decided), their Parquet copies and an Excel workbook (a sample "
                                    "when the base is large, masked unless the engagement allows "
-                                   "raw values).")
+                                   "raw values); per consuming view of the engagement's views:, "
+                                   "views/<name>.csv with the attributes it receives.")
     _add_engagement(p)
     p.set_defaults(handler=_cmd_golden)
 
@@ -645,7 +646,8 @@ def _cmd_golden(args: argparse.Namespace) -> int:
     result = golden_for_engagement(engagement, run.records, run.crosswalk, raw=raw)
     paths = write_golden_outputs(result, step_dir(engagement, "golden"),
                                  mask=engagement.mask_personal_data,
-                                 language=engagement.language, seed=engagement.seed)
+                                 language=engagement.language, seed=engagement.seed,
+                                 views=engagement.views)
     seconds = time.perf_counter() - start
     golden, lineage = result.golden, result.lineage
     multi = int((golden["n_records"] >= 2).sum())
@@ -659,7 +661,8 @@ def _cmd_golden(args: argparse.Namespace) -> int:
     by = contested["decided_by"].value_counts()
     if len(by):
         print("  decided by: " + ", ".join(f"{k} {int(v):,}" for k, v in by.items()))
-    for name in ("golden_csv", "lineage_csv", "workbook"):
+    for name in ["golden_csv", "lineage_csv", "workbook"] + [p for p in paths if
+                                                              p.startswith("view:")]:
         print(f"  {paths[name]}")
     if run.left_out:
         print(f"error: source(s) left out because they could not be loaded: "

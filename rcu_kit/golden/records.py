@@ -71,6 +71,7 @@ Examples:
 
 from __future__ import annotations
 
+import re
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -97,6 +98,7 @@ __all__ = [
     "build_golden_records",
     "golden_for_engagement",
     "write_golden_outputs",
+    "view_file_name",
 ]
 
 RULES = ("evidence", "source_priority", "most_recent", "most_complete", "most_frequent",
@@ -813,9 +815,22 @@ def golden_for_engagement(engagement: Any, records: pd.DataFrame, crosswalk: pd.
 EXCEL_ROWS = 1000
 
 
+def view_file_name(name: str) -> str:
+    """A view's file name stem: lower case ASCII letters and digits, ``_`` between words.
+
+    Examples:
+        >>> view_file_name("Service client (appels)")
+        'service_client_appels'
+    """
+    from unidecode import unidecode
+
+    return re.sub(r"[^a-z0-9]+", "_", unidecode(name).lower()).strip("_") or "view"
+
+
 def write_golden_outputs(result: GoldenResult, folder: str | Path, *, mask: bool = True,
                          language: str = "fr", seed: int = 42,
-                         excel_rows: int = EXCEL_ROWS) -> dict[str, Path]:
+                         excel_rows: int = EXCEL_ROWS,
+                         views: Sequence[Any] = ()) -> dict[str, Path]:
     """Write the golden table and its lineage as CSV, Parquet and one Excel workbook.
 
     CSV and Parquet are the data themselves (the prototype of the RCU, kept in the engagement's
@@ -833,10 +848,16 @@ def write_golden_outputs(result: GoldenResult, folder: str | Path, *, mask: bool
         language: language of the workbook's sheet and column names.
         seed: seed of the workbook's sample.
         excel_rows: golden records in the workbook at most.
+        views: the engagement's consuming views (``engagement.views``: a ``name`` and the
+            ``attributes`` it receives): each gets ``views/<name>.csv`` and ``.parquet``,
+            ``customer_id`` and its attributes the golden records hold (data minimisation).
 
     Returns:
         name -> path: ``golden_csv``, ``golden_parquet``, ``lineage_csv``, ``lineage_parquet``,
-        ``workbook``.
+        ``workbook``, and ``view:<name>`` (its CSV) per view.
+
+    Raises:
+        ValueError: two views whose names give the same file name.
     """
     import pyarrow as pa
     import pyarrow.parquet as pq
@@ -862,6 +883,21 @@ def write_golden_outputs(result: GoldenResult, folder: str | Path, *, mask: bool
         # Arrow's writer: several times faster than pandas' on the lineage (a row per value).
         csv.write_csv(table, paths[f"{name}_csv"],
                       write_options=csv.WriteOptions(quoting_style="needed"))
+
+    stems: dict[str, str] = {}
+    for view in views:
+        stem = view_file_name(view.name)
+        if stem in stems:
+            raise ValueError(f"views {stems[stem]!r} and {view.name!r} would both be written to "
+                             f"views/{stem}.csv: rename one of them in the engagement")
+        stems[stem] = view.name
+        kept = ["customer_id"] + [a for a in view.attributes if a in golden.columns]
+        table = pa.Table.from_pandas(golden[kept], preserve_index=False)
+        (folder / "views").mkdir(exist_ok=True)
+        paths[f"view:{view.name}"] = folder / "views" / f"{stem}.csv"
+        csv.write_csv(table, paths[f"view:{view.name}"],
+                      write_options=csv.WriteOptions(quoting_style="needed"))
+        pq.write_table(table, folder / "views" / f"{stem}.parquet")
 
     shown = result.golden
     if len(shown) > excel_rows:

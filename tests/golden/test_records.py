@@ -213,3 +213,32 @@ def test_settings_from_a_mapping_keep_lists_and_name_bad_types():
     with pytest.raises(TypeError, match="^survivorship must be SurvivorshipSettings or a dict, "
                                         "got list$"):
         SurvivorshipSettings.coerce(["crm"])
+
+
+def test_exports_one_file_per_consuming_view_and_a_sample_workbook(tmp_path, records, crosswalk):
+    from rcu_kit.core.config import View
+
+    result = build_golden_records(records, crosswalk, SETTINGS)
+    views = [View(name="Service client", attributes=["last_name", "phone", "siret"]),
+             View(name="Site web", attributes=["email"])]
+    paths = write_golden_outputs(result, tmp_path, views=views, excel_rows=1, language="en")
+    # Each view: customer_id and the attributes it receives that the golden records hold
+    # (siret is in no source).
+    service = pd.read_csv(paths["view:Service client"], dtype=str)
+    assert service.columns.tolist() == ["customer_id", "last_name", "phone"]
+    assert service["customer_id"].tolist() == ["C1", "C2"]
+    assert paths["view:Site web"] == tmp_path / "views" / "site_web.csv"
+    assert (tmp_path / "views" / "site_web.parquet").exists()
+    # The golden CSV: customer_id and one column per attribute, nothing else.
+    assert pd.read_csv(paths["golden_csv"]).columns.tolist() == ["customer_id"] + list(
+        result.golden.columns[3:])
+    # Two customers, one shown: the workbook says it is a sample and of how many.
+    sheets = pd.read_excel(paths["workbook"], sheet_name=None, dtype=str)
+    assert list(sheets)[:2] == ["Read me", "Golden records"]
+    assert sheets["Read me"].iloc[0, 0].startswith("A reproducible sample of 1 golden records "
+                                                   "out of 2")
+    assert len(sheets["Golden records"]) == 1
+    shown = sheets["Golden records"]["customer_id"].iloc[0]
+    assert set(sheets["Value lineage"]["customer_id"]) == {shown}
+    with pytest.raises(ValueError, match="views 'Site web' and 'site-web' would both be written"):
+        write_golden_outputs(result, tmp_path, views=views + [View(name="site-web")])
