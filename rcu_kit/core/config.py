@@ -25,6 +25,8 @@ __all__ = [
     "MappingEntry",
     "Source",
     "PersonalDataPolicy",
+    "Flow",
+    "View",
     "Engagement",
     "DERIVED_ATTRIBUTES",
     "load_engagement",
@@ -36,6 +38,9 @@ SourceFormat = Literal["csv", "excel", "parquet", "sql"]
 FlowType = Literal["batch", "real-time"]
 Criticity = Literal["high", "medium", "low"]
 GdprCategory = Literal["identity", "contact", "location", "financial", "sensitive", "none"]
+FlowMode = Literal["sync", "async"]
+FlowProtocol = Literal["file", "api", "message", "database"]
+ViewKind = Literal["role", "application"]
 AttributeType = Literal["string", "date", "email", "phone", "postcode", "civility", "siren", "siret",
                         "boolean", "number", "category"]
 
@@ -157,6 +162,36 @@ class PersonalDataPolicy(_Model):
     show_raw_values: bool = False
 
 
+class Flow(_Model):
+    """A bridge that carries customer data between two systems of the client's information system
+    (the CRM or the RCU and another one): who sends, who receives, how, how much, who watches it.
+    """
+
+    name: str = Field(description="short identifier, e.g. web_signup")
+    from_system: str = Field(description="the system that sends, e.g. E-commerce")
+    to_system: str = Field(description="the system that receives, e.g. CRM")
+    two_way: bool = Field(default=False, description="the data also goes back (both directions)")
+    mode: FlowMode = "async"
+    protocol: FlowProtocol = "file"
+    process: str = Field(default="", description="business process served, e.g. web signup")
+    volume_per_period: int | None = Field(default=None, ge=0)
+    period: str = "day"
+    peak: int | None = Field(default=None, ge=0, description="records in the busiest period")
+    owner: str = ""
+    supervision: str = Field(default="", description="who watches it and how (alerts, reruns)")
+    notes: str = ""
+
+
+class View(_Model):
+    """What one role or consuming application receives of the golden record, and why."""
+
+    name: str = Field(description="role or application, e.g. Service client, Site web")
+    kind: ViewKind = "role"
+    attributes: list[str] = Field(default_factory=list,
+                                  description="golden attributes it receives")
+    purpose: str = Field(default="", description="why it needs them (data minimisation)")
+
+
 class Engagement(_Model):
     """A client engagement: everything the notebooks and commands need to know."""
 
@@ -174,6 +209,8 @@ class Engagement(_Model):
     survivorship: dict[str, Any] = Field(default_factory=dict)
     questionnaire: dict[str, Any] = Field(default_factory=dict)
     roadmap: dict[str, Any] = Field(default_factory=dict)
+    flows: list[Flow] = Field(default_factory=list)
+    views: list[View] = Field(default_factory=list)
     # Where the file was read from; relative paths resolve against its folder. Not written back.
     base_dir: Path = Field(default_factory=Path.cwd, exclude=True)
     file: Path | None = Field(default=None, exclude=True)
@@ -198,6 +235,21 @@ class Engagement(_Model):
                     raise ValueError(
                         f"mapping.{source_name}: column {entry.column!r} maps to unknown attribute "
                         f"{entry.attribute!r}; target attributes are: {', '.join(sorted(known))}")
+        flows = [f.name for f in self.flows]
+        repeated = sorted({n for n in flows if flows.count(n) > 1})
+        if repeated:
+            raise ValueError(f"flow names must be unique; repeated: {', '.join(repeated)}")
+        views = [v.name for v in self.views]
+        repeated = sorted({n for n in views if views.count(n) > 1})
+        if repeated:
+            raise ValueError(f"view names must be unique; repeated: {', '.join(repeated)}")
+        if self.target_model:
+            for view in self.views:
+                unknown = [a for a in view.attributes if a not in set(attrs)]
+                if unknown:
+                    raise ValueError(
+                        f"views.{view.name}: unknown attribute(s) {', '.join(unknown)}; target "
+                        f"attributes are: {', '.join(attrs)}")
         return self
 
     # -- convenience -----------------------------------------------------------------------

@@ -49,8 +49,8 @@ import pandas as pd
 import yaml
 from unidecode import unidecode
 
-from rcu_kit.core.config import (Attribute, Engagement, MappingEntry, PersonalDataPolicy, Source,
-                            save_engagement)
+from rcu_kit.core.config import (Attribute, Engagement, Flow, MappingEntry, PersonalDataPolicy, Source,
+                            View, save_engagement)
 
 __all__ = ["DemoResult", "generate_demo", "demo_mapping", "source_sizes", "SOURCE_SHARES",
            "MIN_RECORDS", "MAX_RECORDS", "REFERENCE_DATE", "CORRUPTION_KNOBS", "true_values"]
@@ -1122,12 +1122,57 @@ _DEFINITIONS = {
 }
 
 
+def _flows() -> list[Flow]:
+    """The bridges of the demo's information system, as a scoping workshop would list them."""
+    return [
+        Flow(name="inscription_web", from_system="Site marchand", to_system="CRM", two_way=True,
+             mode="sync", protocol="api", process="Création de compte et commande en ligne",
+             volume_per_period=1200, period="day", peak=18000,
+             owner="Direction e-commerce", supervision="Alertes API, astreinte de l'intégrateur"),
+        Flow(name="tickets_caisse", from_system="Caisses", to_system="CRM", mode="async",
+             protocol="file", process="Achats en magasin et cartes de fidélité",
+             volume_per_period=45000, period="week", peak=140000, owner="Direction marketing",
+             supervision="Contrôle du dépôt le lundi par le service fidélité"),
+        Flow(name="clients_facturation", from_system="CRM", to_system="ERP facturation",
+             two_way=True, mode="async", protocol="file",
+             process="Création des tiers, facturation et relances",
+             volume_per_period=9000, period="month", owner="Direction administrative et financière"),
+        Flow(name="contacts_sav", from_system="Centre d'appels", to_system="CRM", mode="async",
+             protocol="database", process="Historique des contacts du service client",
+             volume_per_period=300, period="day", peak=1500, owner="Service client",
+             supervision="Rapport d'extraction quotidien"),
+        Flow(name="ciblages_emailing", from_system="CRM", to_system="Outil d'emailing",
+             mode="async", protocol="file", process="Campagnes et désinscriptions",
+             volume_per_period=4, period="month"),
+    ]
+
+
+def _views() -> list[View]:
+    """Who receives which golden attributes in the demo, and why (one role says no why)."""
+    return [
+        View(name="Service client", kind="role",
+             attributes=["civility", "last_name", "first_name", "email", "phone", "street",
+                         "postcode", "city"],
+             purpose="Identifier l'appelant et répondre à sa demande"),
+        View(name="Marketing", kind="role",
+             attributes=["civility", "first_name", "last_name", "birth_date", "email",
+                         "email_optin", "postcode", "last_activity_at"]),
+        View(name="Comptabilité clients", kind="role",
+             attributes=["last_name", "first_name", "street", "postcode", "city", "country"],
+             purpose="Facturer et relancer"),
+        View(name="Site marchand", kind="application",
+             attributes=["civility", "last_name", "first_name", "email", "phone", "street",
+                         "postcode", "city", "country", "email_optin"],
+             purpose="Espace client et livraison"),
+    ]
+
+
 def _engagement(sizes: dict[str, int], seed: int, language: str) -> Engagement:
     return Engagement(
         client="Maison Démo", language=language, output_dir="output", seed=seed,
         personal_data=PersonalDataPolicy(show_raw_values=False),
         definitions=dict(_DEFINITIONS), sources=_sources(sizes), target_model=_target_model(),
-        mapping=demo_mapping(),
+        mapping=demo_mapping(), flows=_flows(), views=_views(),
     )
 
 

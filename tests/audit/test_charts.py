@@ -72,3 +72,25 @@ def test_hover_percentages_follow_the_chart_language():
         "Source: %{y}<br>Column: %{x}<br>%{z:.1f}%<extra></extra>",
         "%{y}: %{x:.1f}%<extra>Valid</extra>",
         "%{x}: %{y:.2f}%<extra>E-mail</extra>"]
+
+
+def test_flow_map_puts_the_hub_in_the_middle_and_draws_each_flow():
+    from rcu_kit.audit.charts import flow_map
+    from rcu_kit.audit.flows import flow_table
+    from rcu_kit.core.config import Engagement, Flow
+
+    flows = flow_table(Engagement(client="x", flows=[
+        Flow(name="web", from_system="Site web", to_system="CRM", two_way=True, mode="sync",
+             volume_per_period=100),
+        Flow(name="erp", from_system="CRM", to_system="ERP")]))
+    fig = flow_map(flows, "fr")
+    nodes = fig.data[-1]
+    assert list(nodes.text) == ["Site web", "CRM", "ERP"]
+    hub = list(nodes.text).index("CRM")
+    assert (nodes.x[hub], nodes.y[hub]) == (0.0, 0.0) and nodes.marker.size[hub] == 64
+    # two legend entries, then one line per flow: solid (sync) then dashed (async)
+    lines = [d for d in fig.data[:-1] if not d.showlegend]
+    assert [d.line.dash for d in lines] == ["solid", "dash"]
+    assert [a.arrowside for a in fig.layout.annotations] == ["end+start", "end"]
+    assert fig.layout.title.text == "Flux de données clients entre les systèmes"
+    assert len(flow_map(flows.iloc[:0], "en").data) == 0  # no flow: an empty map, no error

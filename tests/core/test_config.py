@@ -217,3 +217,47 @@ def test_save_rewrites_only_changed_values_and_matches_sources_by_name(tmp_path)
     assert lines[4] == "  - name: crm           # the CRM extract"
     assert lines[6:8] == ["    path: 'data/crm.csv'", "    separator: ;"]
     assert load_engagement(path).source("crm").separator == ";"
+
+
+FLOWS_AND_VIEWS = """
+client: x
+target_model:
+  - {name: last_name, gdpr_category: identity}
+  - {name: email, gdpr_category: contact}
+flows:
+  - name: web_signup
+    from_system: E-commerce
+    to_system: CRM
+    mode: sync
+    protocol: api
+    volume_per_period: 400
+    peak: 2000
+  - name: billing
+    from_system: CRM
+    to_system: ERP
+    two_way: true
+views:
+  - name: Service client
+    attributes: [last_name, email]
+    purpose: answer the customer
+"""
+
+
+def test_flows_and_views_parse_and_name_what_is_wrong(tmp_path):
+    eng = load_engagement(_write(tmp_path, textwrap.dedent(FLOWS_AND_VIEWS)))
+    web, billing = eng.flows
+    assert (web.from_system, web.to_system, web.mode, web.protocol, web.peak) == \
+        ("E-commerce", "CRM", "sync", "api", 2000)
+    # defaults: one direction, asynchronous, by file
+    assert (billing.two_way, billing.mode, billing.protocol) == (True, "async", "file")
+    assert eng.views[0].attributes == ["last_name", "email"] and eng.views[0].kind == "role"
+    bad = textwrap.dedent(FLOWS_AND_VIEWS).replace("[last_name, email]", "[last_name, phone]")
+    with pytest.raises(ConfigError, match=r"views.Service client: unknown attribute\(s\) phone; "
+                                          "target attributes are: last_name, email"):
+        load_engagement(_write(tmp_path, bad))
+    bad = textwrap.dedent(FLOWS_AND_VIEWS).replace("name: billing", "name: web_signup")
+    with pytest.raises(ConfigError, match="flow names must be unique; repeated: web_signup"):
+        load_engagement(_write(tmp_path, bad))
+    bad = textwrap.dedent(FLOWS_AND_VIEWS).replace("mode: sync", "mode: realtime")
+    with pytest.raises(ConfigError, match=r"flows\[0\]\(web_signup\).mode: .*'sync'.*'async'"):
+        load_engagement(_write(tmp_path, bad))

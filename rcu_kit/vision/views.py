@@ -1,0 +1,104 @@
+"""Views per role and per consuming application: who receives which golden attributes, and why.
+
+The data are unique, the views are not: sales, customer service, marketing, finance and each
+consuming application receive only the golden attributes they need. The engagement lists them
+(``views``: name, kind, attributes, purpose); this module lays them out as a role x attribute
+matrix, checks them against the target model's GDPR categories and retention (data
+minimisation), and cuts the golden records per view for export. Computation only: the findings are
+codes, worded by the notebooks with :func:`rcu_kit.core.i18n.t` (``vision.view_<code>``).
+
+Examples:
+    >>> from rcu_kit.core.config import Attribute, Engagement, View
+    >>> eng = Engagement(client="x", target_model=[Attribute(name="last_name",
+    ...     gdpr_category="identity", retention="3 ans")],
+    ...     views=[View(name="Marketing", attributes=["last_name"])])
+    >>> view_findings(eng)[["view", "attribute", "issue"]].values.tolist()
+    [['Marketing', 'last_name', 'no_purpose']]
+"""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+import pandas as pd
+
+from rcu_kit.core.config import Engagement
+
+__all__ = ["PURPOSE_NEEDED", "view_matrix", "view_findings", "golden_by_view", "write_view_exports"]
+
+# GDPR categories a view may receive only with a stated purpose (data minimisation)
+PURPOSE_NEEDED = ("identity", "financial", "sensitive")
+FINDING_COLUMNS = ["view", "kind", "attribute", "gdpr_category", "issue"]
+
+
+def view_matrix(engagement: Engagement) -> pd.DataFrame:
+    """One row per target attribute (target-model order), one boolean column per view: True when
+    the view receives the attribute."""
+    attributes = [a.name for a in engagement.target_model]
+    return pd.DataFrame({v.name: [a in v.attributes for a in attributes]
+                         for v in engagement.views}, index=pd.Index(attributes, name="attribute"))
+
+
+def view_findings(engagement: Engagement) -> pd.DataFrame:
+    """What data minimisation asks about each view, one row per (view, attribute, issue):
+
+    * ``no_purpose``: the view receives an identity, financial or sensitive attribute
+      (:data:`PURPOSE_NEEDED`) and states no purpose;
+    * ``no_retention``: it receives a personal attribute (any GDPR category but ``none``) whose
+      retention the target model does not state.
+
+    Returns:
+        ``view, kind, attribute, gdpr_category, issue``, in the order of the views then of
+        their attributes.
+    """
+    categories = {a.name: a for a in engagement.target_model}
+    rows = []
+    for view in engagement.views:
+        for name in view.attributes:
+            attribute = categories.get(name)
+            if attribute is None:
+                continue
+            if attribute.gdpr_category in PURPOSE_NEEDED and not view.purpose.strip():
+                rows.append((view.name, view.kind, name, attribute.gdpr_category, "no_purpose"))
+            if attribute.gdpr_category != "none" and not attribute.retention.strip():
+                rows.append((view.name, view.kind, name, attribute.gdpr_category, "no_retention"))
+    return pd.DataFrame(rows, columns=FINDING_COLUMNS)
+
+
+def golden_by_view(golden: pd.DataFrame, engagement: Engagement) -> dict[str, pd.DataFrame]:
+    """The golden records cut per view: ``customer_id`` and the view's attributes that the golden
+    records hold, in the view's order.
+
+    Args:
+        golden: one row per customer, ``customer_id`` and one column per target attribute.
+        engagement: the engagement (its ``views``).
+    """
+    if "customer_id" not in golden.columns:
+        raise ValueError("golden records: column 'customer_id' missing (give the golden records "
+                         "table, one row per customer)")
+    return {v.name: golden[["customer_id", *[a for a in v.attributes if a in golden.columns]]]
+            for v in engagement.views}
+
+
+def _slug(name: str) -> str:
+    text = re.sub(r"[^0-9A-Za-z]+", "_", name.strip().lower()).strip("_")
+    return text or "view"
+
+
+def write_view_exports(golden: pd.DataFrame, engagement: Engagement,
+                       folder: str | Path | None = None) -> dict[str, Path]:
+    """Write :func:`golden_by_view` as one CSV per view (``<output>/golden/views/<view>.csv``).
+
+    Returns:
+        The file of each view, by view name.
+    """
+    from rcu_kit.core.paths import step_dir
+
+    out = Path(folder) if folder is not None else step_dir(engagement, "golden") / "views"
+    out.mkdir(parents=True, exist_ok=True)
+    paths = {}
+    for name, table in golden_by_view(golden, engagement).items():
+        paths[name] = out / f"{_slug(name)}.csv"
+        table.to_csv(paths[name], index=False)
+    return paths

@@ -1,0 +1,56 @@
+"""Views per role: the role x attribute matrix, data minimisation findings, golden records per view."""
+
+from __future__ import annotations
+
+import pandas as pd
+import pytest
+
+from rcu_kit.core.config import Attribute, Engagement, View
+from rcu_kit.vision.views import golden_by_view, view_findings, view_matrix, write_view_exports
+
+TARGET = [Attribute(name="last_name", gdpr_category="identity", retention="3 ans"),
+          Attribute(name="email", gdpr_category="contact", retention=""),
+          Attribute(name="health_note", gdpr_category="sensitive", retention="1 an"),
+          Attribute(name="segment", gdpr_category="none")]
+
+
+def _engagement(tmp_path=None) -> Engagement:
+    return Engagement(client="x", output_dir=str(tmp_path or "out"), target_model=TARGET, views=[
+        # a role given an identity and a sensitive attribute without any purpose
+        View(name="Marketing", attributes=["last_name", "health_note", "segment"]),
+        # an application that says why: only the e-mail's missing retention is flagged
+        View(name="Site web", kind="application", attributes=["email", "last_name"],
+             purpose="espace client"),
+    ])
+
+
+def test_matrix_has_one_row_per_attribute_and_one_column_per_view():
+    matrix = view_matrix(_engagement())
+    assert matrix.index.tolist() == ["last_name", "email", "health_note", "segment"]
+    assert matrix["Marketing"].tolist() == [True, False, True, True]
+    assert matrix["Site web"].tolist() == [True, True, False, False]
+
+
+def test_a_role_given_identity_or_sensitive_data_without_purpose_is_flagged():
+    found = view_findings(_engagement())
+    assert found[["view", "attribute", "issue"]].values.tolist() == [
+        ["Marketing", "last_name", "no_purpose"],     # identity, no purpose
+        ["Marketing", "health_note", "no_purpose"],   # sensitive, no purpose
+        # segment is not personal data: nothing; the web site states its purpose, but the
+        # target model gives the e-mail (contact data) no retention
+        ["Site web", "email", "no_retention"],
+    ]
+
+
+def test_golden_records_cut_per_view(tmp_path):
+    golden = pd.DataFrame({"customer_id": ["C1", "C2"], "last_name": ["DURAND", "MARTIN"],
+                           "email": ["a@x.fr", None], "segment": ["or", "argent"]})
+    views = golden_by_view(golden, _engagement())
+    # health_note is not in the golden records: left out; the view's order is kept
+    assert views["Marketing"].columns.tolist() == ["customer_id", "last_name", "segment"]
+    assert views["Site web"].columns.tolist() == ["customer_id", "email", "last_name"]
+    paths = write_view_exports(golden, _engagement(tmp_path))
+    assert sorted(p.name for p in paths.values()) == ["marketing.csv", "site_web.csv"]
+    assert pd.read_csv(paths["Site web"]).shape == (2, 3)
+    with pytest.raises(ValueError, match="customer_id' missing"):
+        golden_by_view(golden.drop(columns="customer_id"), _engagement())
