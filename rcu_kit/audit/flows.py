@@ -27,7 +27,7 @@ import pandas as pd
 
 from rcu_kit.core.config import Engagement
 
-__all__ = ["SYNC_PEAK_RATIO", "flow_table", "bridge_summary"]
+__all__ = ["SYNC_PEAK_RATIO", "flow_table", "bridge_summary", "flows_client_table"]
 
 # a synchronous flow whose busiest period carries this many times its usual volume must be sized
 # for the peak, not the average (the question is asked)
@@ -93,3 +93,43 @@ def bridge_summary(engagement: Engagement) -> dict[str, Any]:
         "by_protocol": dict(Counter(f.protocol for f in flows)),
         "open_questions": sum(bool(_questions(f)) for f in flows),
     }
+
+
+def _period(period: str, language: str) -> str:
+    """A flow's period in words (``day`` -> ``jour``); a period the wording lacks stays as given."""
+    from rcu_kit.core.i18n import t
+
+    try:
+        return t(f"audit.period_{period}", language)
+    except KeyError:
+        return period
+
+
+def flows_client_table(engagement: Engagement, language: str | None = None) -> pd.DataFrame:
+    """Client-facing :func:`flow_table`: headers, modes, protocols and open questions in
+    ``language``, numbers formatted, ``→`` or ``↔`` for the direction."""
+    from rcu_kit.core.i18n import fmt_number, t
+
+    lang = language or engagement.language
+    table = flow_table(engagement)
+
+    def number(value: Any) -> str:
+        return "–" if value is None or value != value else fmt_number(value, lang)
+
+    return pd.DataFrame({
+        t("audit.flow_name", lang): table["name"],
+        t("audit.flow_route", lang): [f"{a} {'↔' if two else '→'} {b}" for a, b, two in
+                                      zip(table["from_system"], table["to_system"], table["two_way"])],
+        t("audit.flow_mode", lang): [t(f"audit.flow_mode_{m}", lang) for m in table["mode"]],
+        t("audit.flow_protocol", lang): [t(f"audit.flow_protocol_{p}", lang)
+                                         for p in table["protocol"]],
+        t("audit.flow_process", lang): table["process"].replace("", "–"),
+        t("audit.flow_volume", lang): [f"{number(v)} / {_period(p, lang)}"
+                                       if v is not None and v == v else "–"
+                                       for v, p in zip(table["volume_per_period"], table["period"])],
+        t("audit.flow_peak", lang): [number(v) for v in table["peak"]],
+        t("audit.flow_owner", lang): table["owner"].replace("", "–"),
+        t("audit.flow_questions", lang): ["; ".join(t(f"audit.flow_{q}", lang)
+                                                   for q in qs.split(",")) if qs else "–"
+                                         for qs in table["questions"]],
+    })

@@ -362,7 +362,8 @@ def localise_table(table: pd.DataFrame, language: str) -> pd.DataFrame:
 
 def export_audit(result: AuditResult, engagement_or_path: Engagement | str | Path,
                  language: str | None = None) -> Path:
-    """Write every audit table to one Excel workbook, one sheet per table, headers localised.
+    """Write every audit table to one Excel workbook, one sheet per table, headers localised
+    (and the engagement's flows between systems, when it lists some).
 
     Args:
         result: the audit.
@@ -380,4 +381,8 @@ def export_audit(result: AuditResult, engagement_or_path: Engagement | str | Pat
     language = language or "fr"
     sheets = {t(f"audit.table_{name}", language): localise_table(table, language)
               for name, table in result.tables().items()}
+    if isinstance(engagement_or_path, Engagement) and engagement_or_path.flows:
+        from rcu_kit.audit.flows import flows_client_table
+
+        sheets[t("audit.table_flows", language)] = flows_client_table(engagement_or_path, language)
     return write_workbook(path, sheets)

@@ -264,11 +264,18 @@ def vision_table(engagement: Engagement, language: str | None = None) -> pd.Data
 
 
 def export_vision(engagement: Engagement, path: str | Path | None = None) -> Path:
-    """Excel workbook with the definitions and the target record (default: output/vision.xlsx)."""
+    """Excel workbook with the definitions, the target record and, when the engagement has views,
+    the role x attribute matrix and its data minimisation findings (default: output/vision.xlsx)."""
     lang = engagement.language
     target = Path(path) if path is not None else engagement.output_path / "vision.xlsx"
-    return write_workbook(target, {t("vision.definitions", lang): definitions_table(engagement, lang),
-                                   t("vision.target_model", lang): vision_table(engagement, lang)})
+    from rcu_kit.vision.views import view_findings_table, views_table
+
+    sheets = {t("vision.definitions", lang): definitions_table(engagement, lang),
+              t("vision.target_model", lang): vision_table(engagement, lang)}
+    if engagement.views:
+        sheets[t("vision.views", lang)] = views_table(engagement, lang)
+        sheets[t("vision.view_findings", lang)] = view_findings_table(engagement, lang)
+    return write_workbook(target, sheets)
 
 
 _TEMPLATE_HEADER = """\

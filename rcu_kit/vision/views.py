@@ -4,8 +4,8 @@ The data are unique, the views are not: sales, customer service, marketing, fina
 consuming application receive only the golden attributes they need. The engagement lists them
 (``views``: name, kind, attributes, purpose); this module lays them out as a role x attribute
 matrix, checks them against the target model's GDPR categories and retention (data
-minimisation), and cuts the golden records per view for export. Computation only: the findings are
-codes, worded by the notebooks with :func:`rcu_kit.core.i18n.t` (``vision.view_<code>``).
+minimisation), and cuts the golden records per view for export. The findings are codes;
+:func:`views_table` and :func:`view_findings_table` word them for the client (``vision.*``).
 
 Examples:
     >>> from rcu_kit.core.config import Attribute, Engagement, View
@@ -25,7 +25,8 @@ import pandas as pd
 
 from rcu_kit.core.config import Engagement
 
-__all__ = ["PURPOSE_NEEDED", "view_matrix", "view_findings", "golden_by_view", "write_view_exports"]
+__all__ = ["PURPOSE_NEEDED", "view_matrix", "view_findings", "golden_by_view", "write_view_exports",
+           "views_table", "view_findings_table"]
 
 # GDPR categories a view may receive only with a stated purpose (data minimisation)
 PURPOSE_NEEDED = ("identity", "financial", "sensitive")
@@ -102,3 +103,34 @@ def write_view_exports(golden: pd.DataFrame, engagement: Engagement,
         paths[name] = out / f"{_slug(name)}.csv"
         table.to_csv(paths[name], index=False)
     return paths
+
+
+def views_table(engagement: Engagement, language: str | None = None) -> pd.DataFrame:
+    """Client-facing role x attribute matrix: one row per target attribute (its label and GDPR
+    category in ``language``), one column per view, ``✓`` where the view receives it."""
+    from rcu_kit.core.i18n import t
+
+    lang = language or engagement.language
+    matrix = view_matrix(engagement)
+    out = pd.DataFrame({
+        t("vision.label", lang): [a.label(lang) for a in engagement.target_model],
+        t("vision.gdpr_category", lang): [t(f"vision.gdpr_{a.gdpr_category}", lang)
+                                          for a in engagement.target_model]})
+    for view in engagement.views:
+        out[view.name] = ["✓" if x else "" for x in matrix[view.name]]
+    return out
+
+
+def view_findings_table(engagement: Engagement, language: str | None = None) -> pd.DataFrame:
+    """Client-facing :func:`view_findings`: view, attribute label, GDPR category and the finding
+    in words."""
+    from rcu_kit.core.i18n import t
+
+    lang = language or engagement.language
+    found = view_findings(engagement)
+    labels = {a.name: a.label(lang) for a in engagement.target_model}
+    return pd.DataFrame({
+        t("vision.view", lang): found["view"].tolist(),
+        t("vision.label", lang): [labels.get(a, a) for a in found["attribute"]],
+        t("vision.gdpr_category", lang): [t(f"vision.gdpr_{c}", lang) for c in found["gdpr_category"]],
+        t("vision.view_finding", lang): [t(f"vision.view_{i}", lang) for i in found["issue"]]})

@@ -37,3 +37,23 @@ def test_bridges_are_counted_by_kind():
                        "real_time_two_way": 1, "by_protocol": {"api": 1, "file": 1, "message": 1},
                        "open_questions": 2}
     assert bridge_summary(Engagement(client="x"))["hub"] is None
+
+
+def test_client_table_words_every_flow():
+    from rcu_kit.audit.flows import flows_client_table
+
+    flows = [*FLOWS, Flow(name="x", from_system="A", to_system="B", volume_per_period=5,
+                          period="quinzaine")]
+    table = flows_client_table(Engagement(client="x", flows=flows), "fr")
+    assert table.columns.tolist() == ["Flux", "Systèmes", "Mode", "Protocole", "Processus métier",
+                                      "Volume habituel", "Pic", "Responsable",
+                                      "Questions ouvertes"]
+    web, erp, caisse, other = (table.iloc[i] for i in range(4))
+    assert web["Systèmes"] == "Site web ↔ CRM" and erp["Systèmes"] == "CRM → ERP"
+    assert web["Mode"] == "synchrone (temps réel)" and caisse["Protocole"] == "message"
+    # French numbers: a narrow no-break space between thousands
+    assert web["Volume habituel"] == "100 / jour" and web["Pic"] == "2\u202f000"
+    assert erp["Volume habituel"] == "–" and erp["Pic"] == "–" and erp["Responsable"] == "–"
+    assert erp["Questions ouvertes"].split("; ")[0] == "aucun responsable nommé"
+    assert len(erp["Questions ouvertes"].split("; ")) == 4 and caisse["Questions ouvertes"] == "–"
+    assert other["Volume habituel"] == "5 / quinzaine"  # a period the wording lacks, as given

@@ -170,6 +170,14 @@ def test_save_load_export(result, tmp_path):
                                "Données personnelles", "Profils détaillés", "Points d'attention"]
     header = [c.value for c in next(book["Indicateurs qualité"].iter_rows(max_row=1))]
     assert header[:6] == ["Source", "Colonne", "Type sémantique", "Lignes", "Renseignées", "Complétude"]
+    # an engagement that lists its flows gets them as one more sheet
+    from rcu_kit.core.config import Flow
+
+    eng.flows = [Flow(name="web", from_system="Site", to_system="CRM")]
+    book = openpyxl.load_workbook(export_audit(result, eng), read_only=True)
+    assert book.sheetnames[-1] == "Flux"
+    rows = list(book["Flux"].iter_rows(values_only=True))
+    assert len(rows) == 2 and rows[1][:2] == ("web", "Site → CRM")
 
 
 def test_load_audit_missing(tmp_path):

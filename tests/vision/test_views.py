@@ -54,3 +54,22 @@ def test_golden_records_cut_per_view(tmp_path):
     assert pd.read_csv(paths["Site web"]).shape == (2, 3)
     with pytest.raises(ValueError, match="customer_id' missing"):
         golden_by_view(golden.drop(columns="customer_id"), _engagement())
+
+
+def test_client_tables_word_the_matrix_and_the_findings(tmp_path):
+    from rcu_kit.vision.model import export_vision
+    from rcu_kit.vision.views import view_findings_table, views_table
+
+    eng = _engagement(tmp_path)
+    table = views_table(eng, "en")
+    assert table.columns.tolist() == ["Label", "GDPR category", "Marketing", "Site web"]
+    assert table["Marketing"].tolist() == ["✓", "", "✓", "✓"]
+    assert table["GDPR category"].tolist()[:2] == ["Identity", "Contact details"]
+    found = view_findings_table(eng, "fr")
+    assert found.columns.tolist() == ["Vue", "Libellé", "Catégorie RGPD", "Constat"]
+    assert found.iloc[0].tolist()[:3] == ["Marketing", "last_name", "Identité"]
+    assert found.iloc[2]["Constat"].startswith("donnée personnelle sans durée de conservation")
+    # the vision workbook gains the two sheets
+    sheets = pd.read_excel(export_vision(eng, tmp_path / "vision.xlsx"), sheet_name=None)
+    assert list(sheets)[2:] == ["Vues par rôle", "Minimisation des données"]
+    assert sheets["Minimisation des données"].shape == (3, 4)
