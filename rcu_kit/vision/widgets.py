@@ -36,7 +36,7 @@ from rcu_kit.vision.model import (
     set_target_model,
 )
 
-__all__ = ["VisionEditor"]
+__all__ = ["VisionEditor", "ViewsEditor"]
 
 # one grid for the header and every row, in shares of the notebook's width, so the columns line up
 # and the table fits a normal window without a sideways scroll per row
@@ -178,6 +178,130 @@ class VisionEditor:
             self.status.value = f"<span style='color:#c0392b'>{message}</span>"
             return None
         self.status.value = t("vision.editor_saved", self.language, path=path)
+        return path
+
+    def _ipython_display_(self) -> None:  # pragma: no cover - display hook in Jupyter
+        from IPython.display import display
+
+        display(self.widget)
+
+
+class ViewsEditor:
+    """Widgets to edit who receives which golden attributes (the engagement's ``views``): one
+    column per role or application with its kind and purpose, one checkbox per target attribute,
+    a field to add a view, and a Save button that writes the engagement file and says how many
+    data minimisation findings remain (:func:`rcu_kit.vision.views.view_findings`).
+
+    Args:
+        engagement: the engagement to edit (changed in place on save).
+        language: of the labels (default: the engagement's).
+        path: where Save writes (default: the engagement's own file).
+
+    Attributes:
+        columns: one dict of widgets per view: ``name``, ``kind``, ``purpose`` and ``boxes``
+            (attribute -> checkbox).
+        grid: the matrix: three header lines (name, kind, purpose), then one line per attribute.
+        widget: the editor to display.
+    """
+
+    def __init__(self, engagement: Engagement, language: str | None = None,
+                 path: str | Path | None = None) -> None:
+        self.engagement = engagement
+        self.language = language or engagement.language
+        self.path = path
+        self.columns: list[dict] = []
+        self.grid = w.GridBox(layout=w.Layout(width="100%", grid_gap="2px 6px",
+                                              align_items="center"))
+        for view in engagement.views:
+            self._add_column(view.name, view.kind, view.purpose, set(view.attributes))
+        lang = self.language
+        self.new_name = w.Text(placeholder=t("vision.views_editor_new_name", lang))
+        self.add_button = w.Button(description=t("vision.views_editor_add", lang), icon="plus",
+                                   layout=w.Layout(width="auto"))
+        self.add_button.on_click(lambda _: self.add_view(self.new_name.value))
+        self.save_button = w.Button(description=t("vision.editor_save", lang), icon="save",
+                                    button_style="primary", layout=w.Layout(width="auto"))
+        self.save_button.on_click(lambda _: self.save())
+        self.status = w.HTML()
+        self.widget = w.VBox([self.grid, w.HBox([self.new_name, self.add_button]),
+                              w.HBox([self.save_button, self.status])],
+                             layout=w.Layout(width="100%"))
+        self._refresh_grid()
+
+    def _add_column(self, name: str, kind: str, purpose: str, chosen: set[str]) -> None:
+        fill = w.Layout(width="auto", min_width="0")
+        lang = self.language
+        self.columns.append({
+            "name": w.Text(value=name, layout=fill),
+            "kind": w.Dropdown(options=[(t(f"vision.view_kind_{k}", lang), k)
+                                        for k in ("role", "application")], value=kind, layout=fill),
+            "purpose": w.Textarea(value=purpose, placeholder=t("vision.view_purpose", lang),
+                                  layout=w.Layout(width="auto", min_width="0", height="54px")),
+            "boxes": {a.name: w.Checkbox(value=a.name in chosen, indent=False, layout=fill)
+                      for a in self.engagement.target_model},
+        })
+
+    def _refresh_grid(self) -> None:
+        lang = self.language
+        blank = w.HTML("")
+        cells: list[w.Widget] = [w.HTML(f"<b>{html.escape(t('vision.view', lang))}</b>"),
+                                 *[c["name"] for c in self.columns],
+                                 w.HTML(html.escape(t("vision.view_kind", lang))),
+                                 *[c["kind"] for c in self.columns],
+                                 w.HTML(html.escape(t("vision.view_purpose", lang))),
+                                 *[c["purpose"] for c in self.columns]]
+        for a in self.engagement.target_model:
+            label = f"{a.label(lang)} <small>({t(f'vision.gdpr_{a.gdpr_category}', lang)})</small>"
+            cells += [w.HTML(label), *[c["boxes"][a.name] for c in self.columns]]
+        self.grid.layout.grid_template_columns = " ".join(["16fr"] + ["10fr"] * len(self.columns))
+        self.grid.children = tuple(cells) if self.columns else (blank,)
+
+    def add_view(self, name: str) -> None:
+        """Add a view called ``name`` receiving nothing yet (edited, then saved, like the others)."""
+        name = (name or "").strip()
+        if not name:
+            self.status.value = t("vision.editor_error", self.language,
+                                  message=t("vision.views_editor_new_name", self.language))
+            return
+        self._add_column(name, "role", "", set())
+        self._refresh_grid()
+        self.new_name.value = ""
+
+    def apply(self) -> Engagement:
+        """Apply the edits to the engagement (validated; no file written).
+
+        Raises:
+            ConfigError: a view without a name, or two views with one name.
+        """
+        from rcu_kit.core.config import ConfigError, View
+
+        views = [View(name=c["name"].value.strip(), kind=c["kind"].value,
+                      purpose=c["purpose"].value.strip(),
+                      attributes=[a for a, box in c["boxes"].items() if box.value])
+                 for c in self.columns]
+        names = [v.name for v in views]
+        if "" in names:
+            raise ConfigError(t("vision.views_editor_unnamed", self.language))
+        repeated = sorted({n for n in names if names.count(n) > 1})
+        if repeated:
+            raise ConfigError(f"view names must be unique; repeated: {', '.join(repeated)}")
+        self.engagement.views = views
+        return self.engagement
+
+    def save(self) -> Path | None:
+        """Apply the edits and write the engagement YAML; the status line says what happened."""
+        from rcu_kit.vision.views import view_findings
+
+        try:
+            self.apply()
+            path = save_vision(self.engagement, self.path)
+        except ValueError as exc:  # ConfigError included
+            message = html.escape(t("vision.editor_error", self.language, message=exc), quote=False)
+            self.status.value = f"<span style='color:#c0392b'>{message}</span>"
+            return None
+        found = len(view_findings(self.engagement))
+        self.status.value = html.escape(t("vision.views_editor_saved", self.language,
+                                          path=path.name, n=found))
         return path
 
     def _ipython_display_(self) -> None:  # pragma: no cover - display hook in Jupyter

@@ -80,3 +80,34 @@ def test_one_grid_in_the_engagement_language_with_codes_kept(tmp_path):
     editor.remove_attribute("loyalty_tier")
     assert len(editor.grid.children) == 11 * 15
     assert editor.to_table().loc[1, ["criticity", "gdpr_category"]].tolist() == ["high", "identity"]
+
+
+def test_views_editor_edits_the_matrix_and_saves_it(tmp_path):
+    from rcu_kit.core.config import View
+    from rcu_kit.vision.widgets import ViewsEditor
+
+    eng = _engagement(tmp_path)
+    eng.views = [View(name="Service client", attributes=["last_name", "email"],
+                      purpose="répondre")]
+    eng.file.write_text("client: Test\nlanguage: en\n", encoding="utf-8")
+    editor = ViewsEditor(eng)
+    column = editor.columns[0]
+    assert [a for a, box in column["boxes"].items() if box.value] == ["last_name", "email"]
+    assert column["kind"].label == "Role"
+    # 1 + 1 view columns; 3 header lines + 14 attributes
+    assert len(editor.grid.children) == 2 * (3 + 14)
+    editor.add_view("Marketing")
+    marketing = editor.columns[1]
+    marketing["boxes"]["last_name"].value = True       # identity data, no purpose: 1 finding
+    marketing["kind"].value = "application"
+    assert len(editor.grid.children) == 3 * (3 + 14)
+    path = editor.save()
+    assert path == eng.file and "findings: 1" in editor.status.value
+    saved = load_engagement(eng.file)
+    assert [(v.name, v.kind, v.attributes) for v in saved.views] == [
+        ("Service client", "role", ["last_name", "email"]),
+        ("Marketing", "application", ["last_name"])]
+    # a view whose name was emptied is refused, the file unchanged
+    marketing["name"].value = " "
+    assert editor.save() is None and "every view needs a name" in editor.status.value
+    assert [v.name for v in load_engagement(eng.file).views] == ["Service client", "Marketing"]
