@@ -114,6 +114,10 @@ def run(records: pd.DataFrame, meta: dict[str, Any]) -> RunResult:
     labels = crosswalk["customer_id"]
     extra: dict[str, Any] = {"standardise_seconds": t1 - t0, "deduplicate_seconds": t2 - t1}
     extra.update({f"timing_{k}": v for k, v in getattr(result, "timings", {}).items()})
+    info = getattr(result, "cluster_info", {}) or {}
+    for key in ("skipped_pairs", "skipped_matches"):   # names blocks too large to pair
+        if key in info:
+            extra[key] = float(info[key])
     if getattr(result, "pairs", None) is not None:
         extra["scored_pairs"] = int(len(result.pairs))
     return clusters_frame(records, labels.to_numpy()), extra

@@ -45,7 +45,7 @@ Examples:
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Any
 
 import numpy as np
@@ -685,6 +685,14 @@ class FellegiSunterEM(_RuleMixin, BaseClassifier):
                              "level_name": names[level] if level < len(names) else str(level),
                              "m": m, "u": u, "weight": float(np.log2(m / u))})
         return pd.DataFrame(rows)
+
+    def add_expected_matches(self, matches: float, total_pairs: float) -> None:
+        """Count ``matches`` more expected matches among ``total_pairs`` record pairs in the
+        prior (matches in pairs the blocking never proposed, estimated by the caller)."""
+        fit = self._require_fit()
+        expected = fit.expected_matches + matches
+        self.fit_ = replace(fit, expected_matches=expected,
+                            prior=float(np.clip(expected / total_pairs, 1e-12, 1 - 1e-9)))
 
     @property
     def prior(self) -> float:

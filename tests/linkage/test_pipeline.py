@@ -454,3 +454,30 @@ def test_homonyms_in_a_big_postcode_weigh_less_than_in_a_village():
     assert paris["match_probability"] == pytest.approx(0.068, abs=0.001)
     assert {c for c in _clusters(result.crosswalk) if len(c) > 1} == {
         frozenset({("crm", f"d{k}"), ("web", f"d{k}")}) for k in range(6)}
+
+
+def test_matches_in_a_names_block_too_large_to_pair_count_in_the_prior():
+    # Kia SILVERBROOK of Balmain known 12 times (one prolific customer) among 6 other people,
+    # names and a town only, with names_locality capped at 10 records: his block of 12 is
+    # skipped, its 12 * 11 / 2 = 66 pairs never proposed by that pass. names_only_sorted pairs
+    # each of his records with the next 3 (30 of the 66 pairs): the other 36 are compared on
+    # a sample (drawn with replacement) and each counts by its match probability (about 0.87
+    # here: exact names, the same town), the 30 candidates nothing (EM counted them).
+    rows = [("pv", f"k{i}", "SILVERBROOK", "KIA", None, "BALMAIN") for i in range(12)] + [
+        ("pv", "1", "LAPSTUN", "PAUL", None, "RODD POINT"),
+        ("pv", "2", "LAPSTUN", "PAUL", None, "RODD POINT"),
+        ("pv", "3", "WALMSLEY", "SIMON", None, "BALMAIN"), ("pv", "4", "KING", "TOBIN", None, "CREMORNE"),
+        ("pv", "5", "MORGAN", "ALAN", None, "SYDNEY"), ("pv", "6", "KING", "ALAN", None, "CREMORNE")]
+    from rcu_kit.linkage.pipeline import default_passes
+
+    passes = [dict(p, max_block_size=10) if p["name"] == "names_locality" else p
+              for p in default_passes()]
+    result = deduplicate(_people(rows), {"passes": passes})
+    assert result.pass_stats.set_index("pass").loc["names_locality", "skipped_records"] == 12
+    assert result.cluster_info["skipped_pairs"] == 66
+    assert 36 * 0.8 < result.cluster_info["skipped_matches"] < 36
+    # With no block skipped (the default cap of 100), nothing is added.
+    plain = deduplicate(_people(rows))
+    assert plain.cluster_info["skipped_pairs"] == plain.cluster_info["skipped_matches"] == 0
+    # The prior is the expected matches over the 18 * 17 / 2 = 153 record pairs.
+    assert result.model.prior == pytest.approx(result.model.fit_.expected_matches / 153)
