@@ -402,10 +402,11 @@ def _cmd_dedup(args: argparse.Namespace) -> int:
     from rcu_kit.dedup.figures import duplicate_split
 
     split = duplicate_split(run.crosswalk)  # duplicates to clean apart from cross-source presence
-    print(f"  duplicates within sources: {_pct(split['within_source_duplicate_rate'])} "
+    print(f"  duplicate rate:     {_pct(f['duplicate_rate'])} ({f['n_duplicates']:,} duplicate records)")
+    print(f"    within sources:   {_pct(split['within_source_duplicate_rate'])} "
           f"({split['n_within_source_duplicates']:,} records repeat a customer of their own source)")
-    print(f"  repeated records:   {f['n_duplicates']:,} in all ({_pct(f['duplicate_rate'])}), "
-          f"{split['n_cross_source_records']:,} of them a customer seen again in another source")
+    print(f"    across sources:   {split['n_cross_source_records']:,} records of a customer seen "
+          "again in another source (not duplicates to clean)")
     print(f"  shared customers:   {f['n_multi_source_customers']:,} in 2+ sources "
           f"({_pct(f['overlap_rate'])} of the customers)")
     if len(run.bad_lines):

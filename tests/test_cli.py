@@ -110,13 +110,13 @@ def test_review_draws_a_sheet_then_estimates_the_figures_from_its_labels(tmp_pat
     # the duplicates within sources apart from the customers seen again in another source; the
     # two add up to the repeated records (records - customers) of dedup/summary.json
     printed = capsys.readouterr().out
-    within = re.search(r"duplicates within sources: [\d.]+% \(([\d,]+) records", printed)
-    both = re.search(r"repeated records: +([\d,]+) in all .*, ([\d,]+) of them a customer seen "
-                     r"again in another source", printed)
+    total = re.search(r"duplicate rate: +[\d.]+% \(([\d,]+) duplicate records\)", printed)
+    within = re.search(r"within sources: +[\d.]+% \(([\d,]+) records repeat", printed)
+    across = re.search(r"across sources: +([\d,]+) records of a customer seen again", printed)
     figures = json.loads((demo.engagement_path.parent / "output" / "dedup" / "summary.json")
                          .read_text(encoding="utf-8"))
-    assert int(both[1].replace(",", "")) == figures["n_duplicates"] == \
-        int(within[1].replace(",", "")) + int(both[2].replace(",", ""))
+    assert int(total[1].replace(",", "")) == figures["n_duplicates"] == \
+        int(within[1].replace(",", "")) + int(across[1].replace(",", ""))
     assert main(["review", engagement, "--sample", "40"]) == 0
     out = capsys.readouterr().out
     assert "40 pair(s) to label" in out and "not_proposed" in out
