@@ -763,16 +763,28 @@ class AddressComparison(_LevelFeature):
 
 
 class PostcodeCityComparison(_LevelFeature):
-    """Postcode and city.
+    """Postcode and city (and the country, when its column is given).
 
-    Levels: ``0`` different, ``1`` same department (first two digits), ``2`` same city (postcode
-    different or missing: Paris arrondissements, CEDEX), ``3`` same postcode.
+    Levels: ``0`` different (also: the countries differ), ``1`` same department (first two
+    digits of the postcodes; without postcodes, the same country but another town: an inventor
+    in Atsugi and in Kanagawa, a customer who moved within the country), ``2`` same city
+    (postcode different or missing: Paris arrondissements, CEDEX), ``3`` same postcode.
+
+    Args:
+        postcode, city: the columns.
+        country: optional country column (ISO codes).
 
     Examples:
         >>> left = [pd.Series(["75011", "75011", "69001", "13001"]), pd.Series(["PARIS"] * 2 + ["LYON", "MARSEILLE"])]
         >>> right = [pd.Series(["75011", "75012", "69005", "33000"]), pd.Series(["PARIS", "PARIS", "TASSIN", "BORDEAUX"])]
         >>> PostcodeCityComparison().compare(left, right).tolist()
         [3, 2, 1, 0]
+        >>> no_postcode = pd.Series([None] * 3)
+        >>> PostcodeCityComparison(country="country").compare(
+        ...     [no_postcode, pd.Series(["ATSUGI", "TOKYO", "PORTLAND"]), pd.Series(["JP", "JP", "US"])],
+        ...     [no_postcode, pd.Series(["KANAGAWA", "TOKYO", "PORTLAND"]), pd.Series(["JP", "JP", "GB"])]
+        ... ).tolist()
+        [1, 2, 0]
     """
 
     cost = 0.3
@@ -781,8 +793,11 @@ class PostcodeCityComparison(_LevelFeature):
     m_floor = 0.10
 
     def __init__(self, postcode: str = "postcode", city: str = "city",
-                 label: str | None = "postcode_city", workers: int = 1) -> None:
-        super().__init__([postcode, city], label=label, workers=workers)
+                 country: str | None = None, label: str | None = "postcode_city",
+                 workers: int = 1) -> None:
+        super().__init__([postcode, city] + ([country] if country else []), label=label,
+                         workers=workers)
+        self.has_country = country is not None
 
     def compare(self, left: list[pd.Series], right: list[pd.Series]) -> np.ndarray:
         (pa, pb), vocab = _unify(left[0], right[0])
@@ -791,8 +806,14 @@ class PostcodeCityComparison(_LevelFeature):
         postcodes, cities = (pa >= 0) & (pb >= 0), (ca >= 0) & (cb >= 0)
         out = np.where(postcodes | cities, 0, MISSING).astype(np.int8)
         out[postcodes & (dept[pa] == dept[pb])] = 1
+        if self.has_country:
+            (ka, kb), _ = _unify(left[2], right[2])
+            countries = (ka >= 0) & (kb >= 0)
+            out[~postcodes & cities & countries & (ka == kb)] = 1
         out[cities & (ca == cb)] = 2
         out[postcodes & (pa == pb)] = 3
+        if self.has_country:
+            out[countries & (ka != kb) & (out >= 0)] = 0
         return out
 
 
@@ -867,7 +888,7 @@ def default_features(workers: int = 2) -> list[_LevelFeature]:
         EmailComparison(workers=workers),
         PhoneComparison(workers=workers),
         AddressComparison(workers=workers),
-        PostcodeCityComparison(workers=workers),
+        PostcodeCityComparison(country="country", workers=workers),
         CivilityComparison(workers=workers),
         IdNumberComparison(workers=workers),
     ]

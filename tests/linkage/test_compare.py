@@ -169,3 +169,20 @@ def test_address_with_a_mistyped_postcode_is_the_same_address():
              "street_name": ["HODDINOTT STREET", "RUE DES LILAS", "RUE DES LILAS"],
              "postcode": ["02002", "75101", "69002"]}
     assert _levels(AddressComparison(), left, right) == [3, 3, 0]
+
+
+def test_postcode_city_with_the_country():
+    left = [pd.Series(["75011", None, None, None, "75011", None]),
+            pd.Series(["PARIS", "ATSUGI", "CHESTER", "PORTLAND", "PARIS", "LYON"]),
+            pd.Series(["FR", "JP", "US", "US", "FR", None])]
+    right = [pd.Series(["75012", None, None, None, None, None]),
+             pd.Series(["PARIS", "KANAGAWA", "BEDMINSTER", "PORTLAND", "LILLE", "LILLE"]),
+             pd.Series(["FR", "JP", "US", "GB", "FR", "FR"])]
+    # 75011 / 75012 in Paris: the same city (2), the country changes nothing; no postcodes,
+    # other towns of one country: 1 (Atsugi / Kanagawa, Chester / Bedminster); Portland in
+    # the US and in Britain: 0 (the countries differ); a postcode on one side only, other
+    # towns of France: 1; a country missing on one side: other towns are 0, as without it.
+    levels = PostcodeCityComparison(country="country").compare(left, right).tolist()
+    assert levels == [2, 1, 1, 0, 1, 0]
+    # Without the country column: the town alone.
+    assert PostcodeCityComparison().compare(left[:2], right[:2]).tolist() == [2, 0, 0, 2, 0, 0]
