@@ -156,7 +156,10 @@ def cluster_pairs(n_records: int, first: np.ndarray, second: np.ndarray,
             members = bad_records[np.searchsorted(member_labels, component, side="left"):
                                   np.searchsorted(member_labels, component, side="right")]
             edges = list(zip(ep[lo:hi].tolist(), ef[lo:hi].tolist(), es[lo:hi].tolist()))
-            roots = _constrained_merge(members, edges, conflicts, max_cluster_size)
+            # A component the caller checked is rebuilt under its cannot-links only: a prolific
+            # customer glued to another person by one link is parted from him, not cut in pieces.
+            cap = max_cluster_size if split_oversized else len(members)
+            roots = _constrained_merge(members, edges, conflicts, cap)
             groups: dict[int, list[int]] = {}
             for member, root in roots.items():
                 groups.setdefault(root, []).append(member)

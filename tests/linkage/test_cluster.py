@@ -66,3 +66,22 @@ def test_member_pairs_stay_within_the_components_asked():
     assert (first != second).all()
     again = member_pairs(labels, np.array([0]), per_record=5, seed=1)
     assert first.tolist() == again[0].tolist()
+
+
+def test_a_checked_component_with_a_conflict_is_parted_at_it_not_cut_to_the_cap():
+    # A prolific customer: records 0-5 chained at 0.99, glued by one 0.92 link (5-6) to records
+    # 6-7 (another person, 0.99 between them); 0 and 7 were compared and judged different
+    # (vetoed). Cap 3, component checked (split_oversized=False): rebuilt strongest first
+    # under the cannot-link only, the 0.92 link is refused (it would join 0 and 7) and the
+    # customer keeps his 6 records together instead of being cut into pieces of 3.
+    first, second = np.array([1, 2, 3, 4, 5, 6, 7, 7]), np.array([0, 1, 2, 3, 4, 5, 6, 0])
+    prob = np.array([0.99, 0.99, 0.99, 0.99, 0.99, 0.92, 0.99, 0.01])
+    vetoed = np.array([False] * 7 + [True])
+    labels, info = cluster_pairs(8, first, second, prob, max_cluster_size=3, vetoed=vetoed,
+                                 split_oversized=False)
+    assert labels.tolist() == [0] * 6 + [1, 1]
+    assert info["incoherent_components"] == 1 and info["splits"] == 1
+    # Unchecked (split_oversized=True), the same component is cut under the cap: {0,1,2},
+    # {3,4,5}, {6,7}.
+    labels, _ = cluster_pairs(8, first, second, prob, max_cluster_size=3, vetoed=vetoed)
+    assert labels.tolist() == [0, 0, 0, 1, 1, 1, 2, 2]
