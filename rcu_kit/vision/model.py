@@ -158,15 +158,15 @@ def attributes_from_table(table: pd.DataFrame) -> list[Attribute]:
 
 
 def set_target_model(engagement: Engagement, attributes: Iterable[Attribute]) -> Engagement:
-    """Replace the engagement's target model, refusing to orphan a mapping entry.
+    """Replace the engagement's target model, refusing to orphan a mapping entry or a view.
 
     Args:
         engagement: modified in place (and returned).
         attributes: the new target model.
 
     Raises:
-        ConfigError: an attribute that the mapping uses would disappear; the message names the
-            source, the column and the attribute.
+        ConfigError: an attribute that the mapping or a view uses would disappear; the message
+            names the source and column, or the view, and the attribute.
     """
     attributes = list(attributes)
     known = {a.name for a in attributes} | set(DERIVED_ATTRIBUTES)
@@ -176,6 +176,11 @@ def set_target_model(engagement: Engagement, attributes: Iterable[Attribute]) ->
     if orphans:
         raise ConfigError("cannot remove attribute(s) still used by the mapping: " + "; ".join(orphans)
                           + ". Change or delete these mapping entries first (notebook 03).")
+    viewed = [f"views.{v.name}: {a!r}" for v in engagement.views for a in v.attributes
+              if a not in known]
+    if viewed:
+        raise ConfigError("cannot remove attribute(s) still given to a view: " + "; ".join(viewed)
+                          + ". Change these views first (the views editor of notebook 01).")
     try:
         engagement.target_model = attributes
     except ValidationError as exc:

@@ -21,9 +21,9 @@ NOTEBOOK = NOTEBOOKS / "01-customer-vision.ipynb"
 def test_notebook_01_starts_a_b2b_vision_and_saves_it(demo_engagement, tmp_path):
     import papermill
 
-    # the demo engagement without its vision (and without the mapping that uses it)
+    # the demo engagement without its vision (and without the mapping and views that use it)
     raw = yaml.safe_load(demo_engagement.read_text(encoding="utf-8"))
-    for key in ("target_model", "definitions", "mapping"):
+    for key in ("target_model", "definitions", "mapping", "views"):
         raw.pop(key, None)
     copy = tmp_path / "engagement.yaml"
     copy.write_text(yaml.safe_dump(raw, allow_unicode=True, sort_keys=False), encoding="utf-8")

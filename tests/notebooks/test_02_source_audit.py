@@ -48,9 +48,9 @@ def test_notebook_02_runs_on_the_demo(demo_engagement, tmp_path):
     assert len(audit.kpis) == int(audit.inventory["columns"].sum())
     assert audit.inventory["rows"].sum() > 0 and audit.masked is True
 
-    # the workbook, one sheet per table
+    # the workbook, one sheet per table, and the demo's flows between systems
     book = openpyxl.load_workbook(engagement.output_path / "audit" / "audit.xlsx", read_only=True)
-    assert len(book.sheetnames) == 9
+    assert len(book.sheetnames) == 9 + 1 and book.sheetnames[-1] == "Flux"
 
     # one profile per source, sampled exactly where the source is larger than the sample size
     profiles = audit.profiles.set_index("source")

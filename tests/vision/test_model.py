@@ -102,6 +102,17 @@ def test_set_target_model_refuses_to_orphan_a_mapping(tmp_path):
     assert len(eng.target_model) == 13
 
 
+def test_set_target_model_refuses_to_orphan_a_view(tmp_path):
+    from rcu_kit.core.config import View
+
+    eng = _engagement(tmp_path, target_model=load_target_model("b2c"),
+                      views=[View(name="Marketing", attributes=["email", "birth_date"])])
+    with pytest.raises(ConfigError, match=r"still given to a view: views.Marketing: 'birth_date'\. "
+                                          "Change these views first"):
+        set_target_model(eng, [a for a in eng.target_model if a.name != "birth_date"])
+    assert len(eng.target_model) == 14  # unchanged after the refusal
+
+
 def test_definitions_edit_and_start_vision(tmp_path):
     eng = _engagement(tmp_path, definitions={"customer": "Acheteur sur 24 mois"})
     start_vision(eng, "b2b")
