@@ -393,6 +393,7 @@ def render_index(summary, out_path: str | Path, *, reports: list[dict[str, str |
         The path written.
     """
     from rcu_kit.report.charts import overlap_chart, records_per_source_chart
+    from rcu_kit.report.summary import executive_brief
     from rcu_kit.sources.loaders import left_out_sentence
 
     lang = summary.language
@@ -443,6 +444,7 @@ def render_index(summary, out_path: str | Path, *, reports: list[dict[str, str |
         kpis=kpis, estimates_note=estimates_note, charts=charts, sources=sources, gaps=gaps, form=form,
         left_out=left_out_sentence(summary.left_out, lang) if summary.left_out else None,
         form_explanation=safe(summary.form_explanation), reports=reports,
+        executive=executive_brief(summary),
         profiles=profiles, workbooks=workbooks, error=safe(error), css=report_css(),
         plotly_js=_PLOTLY_MARKER if charts else "",
         policy=t("report.masked_policy" if summary.masked else "report.raw_policy", lang))

@@ -189,7 +189,9 @@ def _summary(language="fr"):
     return ExecutiveSummary(
         client="Maison Démo", language=language, generated=datetime(2025, 1, 31, 10, 5), masked=True,
         sources=sources.merge(f["per_source"], on="source"), records=f["records"],
-        distinct_customers=f["distinct_customers"], duplicate_rate=f["duplicate_rate"],
+        distinct_customers=f["distinct_customers"],
+        # duplicates within a source (crm's second C1: 1 of 7); 3 of 7 overall, kept apart
+        duplicate_rate=f["within_source_duplicate_rate"], overall_duplicate_rate=f["duplicate_rate"],
         multi_source_customers=f["multi_source_customers"], overlap_rate=f["overlap_rate"],
         overlap=overlap_matrix(crosswalk),
         top_gaps=pd.DataFrame({"attribute": ["birth_name", "phone"],
@@ -206,8 +208,9 @@ def test_index_page_figures_links_and_charts(tmp_path):
                         workbooks=[])
     html = path.read_text(encoding="utf-8")
     kpis = re.findall(r'rcu-kpi-value">(.*?)</div>', html)
-    # 3 sources, 7 records, 4 customers, 3/7 = 42.9 % duplicates, 2 of 4 customers in 2+ sources.
-    assert kpis == ["3", "7", "4", "42,9\u00a0%", "2 (50,0\u00a0%)"]
+    # 3 sources, 7 records, 4 customers, 1/7 = 14.3 % duplicates within a source (3/7 overall,
+    # not shown as duplicates), 2 of 4 customers in 2+ sources.
+    assert kpis == ["3", "7", "4", "14,3\u00a0%", "2 (50,0\u00a0%)"]
     # form 'crosswalk', in French, by the roadmap's name (the same name as notebook 05's page)
     assert "Table de correspondance des identifiants (minimal)" in html
     assert "<td>birth_name</td><td>missing everywhere</td><td>haute</td>" in html
@@ -295,3 +298,21 @@ def test_index_page_shows_the_review_estimates_with_their_interval(tmp_path, lan
     assert html_escape(sentence, quote=True).replace("&#x27;", "&#39;") in html
     assert ("10\u202f000 clients distincts" if language == "fr" else
             "counts 10,000 distinct customers") in html
+
+
+def test_index_page_opens_on_the_executive_summary(tmp_path):
+    html = render_index(_summary(), tmp_path / "index.html", reports=[], profiles=[],
+                        workbooks=[]).read_text(encoding="utf-8")
+    body = html[html.index("<body"):]
+    # the executive summary is the first section of the page, with its findings
+    assert body.index('id="executive"') < min(body.index(m) for m in re.findall(r'<h2 id="[^"]+"', body)
+                                               if 'id="executive"' not in m)
+    section = body[body.index('id="executive"'):body.index('id="key-figures"')]
+    assert [h for h in re.findall(r"<h3>(.*?)</h3>", section)] == [
+        "Constats", "Recommandation", "Décisions attendues du client", "Prochaines étapes"]
+    # the findings state the measured figures: 7 records, 3 sources, 4 customers, 14,3 % within
+    assert "<li>7 enregistrements clients dans 3 sources correspondent à 4 clients distincts.</li>" \
+        in section
+    assert "Doublons dans les sources : 14,3\u00a0%" in section
+    # personal data in free text stays masked there too
+    assert "jean@free.fr" not in html
