@@ -4,7 +4,8 @@
 
 Generates the demo engagement (timed apart), then times ``rcu_kit.report.run.run_report`` on it: every
 notebook of the method that exists under notebooks/, run with papermill, rendered to HTML, plus the
-executive summary. Prints the time per notebook, the total and the budget (3 minutes).
+executive summary, and the PDF. Prints the time per notebook, the total and the budget (3 minutes),
+the size of the client folder (target: under 15 MiB) and the PDF's pages.
 """
 
 from __future__ import annotations
@@ -17,6 +18,7 @@ import time
 from pathlib import Path
 
 BUDGET_SECONDS = 180
+FOLDER_TARGET_MIB = 15  # the client folder, PDF included (issue 23)
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -48,6 +50,19 @@ def main(argv: list[str] | None = None) -> int:
         print(f"{run.name:<28}{run.status:<10}{run.seconds:>9.1f}{size:>9.1f}")
     print(f"full report: {total:.1f} s (budget {BUDGET_SECONDS} s: "
           f"{'OK' if total <= BUDGET_SECONDS else 'OVER'})")
+    folder_mb = sum(f.stat().st_size for f in result.folder.rglob("*") if f.is_file()) / 2**20
+    print(f"client folder: {folder_mb:.1f} MiB (target under {FOLDER_TARGET_MIB} MiB: "
+          f"{'OK' if folder_mb < FOLDER_TARGET_MIB else 'OVER'}), of which plotly.js "
+          f"{(result.folder / 'plotly.min.js').stat().st_size / 2**20:.1f} MiB (one copy)")
+    if result.pdf:
+        try:
+            from pypdf import PdfReader  # the test extra
+            pages = f"{len(PdfReader(result.pdf).pages)} pages, "
+        except ImportError:
+            pages = ""
+        print(f"PDF: {pages}{result.pdf.stat().st_size / 2**20:.1f} MiB ({result.pdf.name})")
+    else:
+        print("PDF: none (" + "; ".join(w for w in result.warnings if w.startswith("no PDF")) + ")")
     print(f"index: {result.index}")
     if not result.ok:
         print(f"error: {result.error}", file=sys.stderr)
