@@ -14,6 +14,7 @@ from tests.report.fixtures import (CRM_CSV, KERNELSPEC, RAW_PERSONAL_VALUES, wri
                                    write_notebooks)
 
 from rcu_kit.cli import main
+from rcu_kit.core.i18n import t
 from rcu_kit.report.pdf import find_chromium
 from rcu_kit.report.run import REPORT_NOTEBOOKS, run_report
 
@@ -316,6 +317,71 @@ def test_real_notebooks_report_on_small_demo_leaks_no_personal_data(demo_engagem
         found_emails, found_phones = _values_in_page(text)
         assert sorted(found_emails & emails)[:5] == [], page
         assert sorted(found_phones & phones)[:5] == [], page
+    _assert_written_for_the_client(result, demo_engagement, tmp_path)
+    _assert_pdf_of_every_page(result)
+
+
+# what a page written for the client never shows
+MACHINERY = {
+    "a Path object": re.compile(r"(?:Posix|Windows)Path\("),
+    "an empty or raw cell": re.compile(r"<td[^>]*>\s*(?:NaN|nan|None|NaT|&lt;NA&gt;|True|False)\s*</td>"),
+    "a pandas caption": re.compile(r"\d+ rows × \d+ columns"),
+    "a notice about the notebook interface": re.compile(r"diteur interactif|interactive editor|"
+                                                        r"dans JupyterLab|in JupyterLab"),
+    "a progress bar": re.compile(r"\d+/\d+ \[\d\d:\d\d"),
+}
+
+
+def _assert_written_for_the_client(result, engagement_path, tmp_path):
+    """No machinery in any step page nor the summary; no local path; the folder a few MB."""
+    from rcu_kit.core.config import load_engagement
+
+    engagement = load_engagement(engagement_path)
+    local = [str(tmp_path), str(engagement_path.parent), str(engagement.output_path)]
+    pages = [result.index] + [run.html for run in result.notebooks if run.html]
+    for page in pages:
+        # what the page shows: its styles and scripts (JupyterLab's CSS comments) left out
+        text = re.sub(r"<(style|script)\b[^>]*>.*?</\1>", "", page.read_text(encoding="utf-8"),
+                      flags=re.DOTALL)
+        found = {what: pattern.findall(text)[:3] for what, pattern in MACHINERY.items()}
+        assert {k: v for k, v in found.items() if v} == {}, page.name
+        assert [p for p in local if p in text] == [], page.name
+    # record ids are personal data: none in the pages nor the client's workbooks (masked policy)
+    import pandas as pd
+    crosswalk = pd.read_csv(engagement.output_path / "crosswalk.csv", dtype=str)
+    # ids of 6 characters or more (service_client's 1..n would match any small count shown)
+    ids = {i for i in crosswalk["record_id"] if len(i) >= 6}
+    assert len(ids) > 1000  # the small demo's records: the check is not vacuous
+    for page in pages:
+        words = set(re.findall(r"[\w-]+", page.read_text(encoding="utf-8")))
+        assert sorted(words & ids)[:5] == [], page.name
+    import openpyxl
+    for book in (result.folder / "files").rglob("*.xlsx"):
+        cells = {str(v) for sheet in openpyxl.load_workbook(book, read_only=True).worksheets
+                 for row in sheet.iter_rows(values_only=True) for v in row}
+        assert sorted(cells & ids)[:5] == [], book.name
+    # one copy of plotly.js (4.8 MB) for the whole folder: the report weighs a few MB
+    size = sum(f.stat().st_size for f in result.folder.rglob("*") if f.is_file())
+    assert size < 15 * 2**20, f"{size / 2**20:.1f} MB"
+
+
+def _assert_pdf_of_every_page(result):
+    """The PDF: the summary first, then each step from a new page, numbered, with the client."""
+    if find_chromium() is None:
+        pytest.skip("no Chromium to print the PDF")
+    from pypdf import PdfReader
+
+    texts = [page.extract_text() for page in PdfReader(result.pdf).pages]
+    total = len(texts)
+    # line 1: the client's name and the title (top margin), line 2: "n / total" (bottom margin),
+    # line 3: the first line of the page's own content
+    assert all(text.startswith("Maison Démo Audit des données clients · ") for text in texts)
+    assert [text.splitlines()[1] for text in texts] == [f"{n} / {total}" for n in range(1, total + 1)]
+    assert texts[0].splitlines()[2] == "Audit des données clients – Maison Démo"
+    titles = [t(f"report.report_{run.name}", "fr") for run in result.notebooks if run.html]
+    starts = [text.splitlines()[2] for text in texts if text.splitlines()[2] in titles]
+    assert starts == titles  # each step starts a page, in the method's order
+    assert total >= 1 + len(titles)
 
 
 def test_a_missing_extract_is_left_out_and_the_report_goes_on(tmp_path, monkeypatch, capsys):
