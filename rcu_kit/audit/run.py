@@ -206,9 +206,9 @@ def audit_frames(engagement: Engagement, loaded: Mapping[str, Any], *,
     names = [s.name for s in engagement.sources if s.name in loaded]
     iterator: Any = names
     if progress:
-        from tqdm.auto import tqdm
+        from rcu_kit.core.progress import bar
 
-        iterator = tqdm(names, desc="Auditing sources", unit="source")
+        iterator = bar(names, step="auditing", unit="source")
     parts: dict[str, list[pd.DataFrame]] = {name: [] for name in TABLES if name != "inventory"}
     profile_dir = step_dir(engagement, "audit") / "profiles" if profile else None
     timer = StageTimer()

@@ -40,10 +40,13 @@ def resolve_engagement_path(engagement_path: str | os.PathLike | None = "") -> P
 
 
 def open_engagement(engagement_path: str | os.PathLike | None = "") -> Engagement:
-    """Load the engagement a notebook should use (see :func:`resolve_engagement_path`), and make
-    its charts work offline (:func:`offline_charts`)."""
+    """Load the engagement a notebook should use (see :func:`resolve_engagement_path`), make
+    its charts work offline (:func:`offline_charts`) and its progress bars speak its language."""
+    from rcu_kit.core.progress import set_language
+
     engagement = load_engagement(resolve_engagement_path(engagement_path))
     offline_charts()
+    set_language(engagement.language)  # progress bars in the engagement's language
     return engagement
 
 

@@ -1217,7 +1217,7 @@ def generate_demo(out_dir: str | Path, n_records: int = 5000, seed: int = 42,
     if language not in ("fr", "en"):
         raise ValueError(f"language must be 'fr' or 'en'; got {language!r}")
     knobs = _Corruption.of(corruption)
-    from tqdm.auto import tqdm
+    from rcu_kit.core.progress import bar
 
     out = Path(out_dir)
     if out.exists() and not out.is_dir():
@@ -1228,7 +1228,7 @@ def generate_demo(out_dir: str | Path, n_records: int = 5000, seed: int = 42,
     streams = np.random.SeedSequence(int(seed)).spawn(2 + len(sizes))
     rng_membership, rng_population, *rng_sources = (np.random.default_rng(s) for s in streams)
 
-    steps = tqdm(total=2 + len(sizes) + 1, desc="demo", disable=not progress)
+    steps = bar(total=2 + len(sizes) + 1, step="demo", disable=not progress)
     records, n_persons = _membership(rng_membership, sizes)
     population = _population(rng_population, n_persons, knobs)
     steps.update(2)

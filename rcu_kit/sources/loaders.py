@@ -1138,9 +1138,9 @@ def load_all(engagement: Engagement, sources: list[str] | None = None,
     chosen = [engagement.source(n) for n in sources] if sources is not None else list(engagement.sources)
     iterator: Any = chosen
     if progress:
-        from tqdm.auto import tqdm
+        from rcu_kit.core.progress import bar
 
-        iterator = tqdm(chosen, desc="Loading sources", unit="source")
+        iterator = bar(chosen, step="loading", unit="source")
     every: list[LoadedSource] = []
     for src in iterator:
         if progress:

@@ -34,7 +34,7 @@ import datetime as dt
 from concurrent.futures import ThreadPoolExecutor
 
 import pandas as pd
-from tqdm.auto import tqdm
+from rcu_kit.core.progress import bar as progress_bar
 
 from rcu_kit.values.text import TEXT, as_text, choose, fold_ascii_upper, na_series, on_unique
 from rcu_kit.standardise.addresses import parse_streets, split_postcode_city
@@ -105,7 +105,7 @@ def standardise_records(records: pd.DataFrame, progress: bool = False,
     def raw(column: str) -> pd.Series:
         return as_text(records[column]) if column in records.columns else na_series(index)
 
-    bar = tqdm(total=len(_STEPS), desc="standardise", unit="step", disable=not progress)
+    bar = progress_bar(total=len(_STEPS), step="standardise", unit="step", disable=not progress)
 
     def step(name: str) -> None:
         bar.set_postfix_str(name)
