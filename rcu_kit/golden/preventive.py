@@ -495,6 +495,14 @@ class ReferenceIndex:
                 term_frequencies={k: [] for k in self.term_frequencies})
         return additions
 
+    def warm_up_additions(self) -> "ReferenceIndex":
+        """Build now what the first :meth:`add` would (the lookup of the reference's record keys,
+        the term frequency of each name), so that it does not pause a service."""
+        self.position_of("", "")
+        for key in self.term_frequencies:
+            self._tf_of(key, "")
+        return self
+
     @property
     def n_added(self) -> int:
         """Records added since the build (updates included: each adds a version)."""

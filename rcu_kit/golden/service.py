@@ -286,6 +286,7 @@ def create_app(index: ReferenceIndex, *, log_path: str | Path | None = None,
     """
     log = AdditionLog(log_path) if log_path is not None else None
     state = {"new_customers": 0}
+    index.warm_up_additions()
     if log is not None:
         replay(index, log.entries(), state)
     bearer = HTTPBearer(auto_error=False, description="RCU_API_TOKEN")
