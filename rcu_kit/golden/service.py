@@ -47,7 +47,7 @@ from collections.abc import Mapping
 from pathlib import Path
 from typing import Annotated, Any, Literal
 
-from fastapi import Depends, FastAPI, HTTPException, Request
+from fastapi import Depends, FastAPI, HTTPException
 from fastapi.responses import JSONResponse
 from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 from pydantic import BaseModel, ConfigDict, Field, StringConstraints, create_model, \
@@ -56,6 +56,7 @@ from pydantic_core import PydanticCustomError
 
 from rcu_kit.golden.preventive import (MATCH_ATTRIBUTES, POSSIBLE_FROM, ReferenceIndex,
                                        UnknownAttributes, check_record_keys, decision)
+from rcu_kit.standardise.single import standardise_record
 
 __all__ = ["create_app", "AdditionLog", "additions_log_path", "engagement_app",
            "MAX_BODY_BYTES", "NEW_CUSTOMER_PREFIX"]
@@ -230,6 +231,34 @@ class Health(BaseModel):
 
 
 # -- the application ---------------------------------------------------------------------------
+class _FailQuietly:
+    """ASGI middleware answering an unhandled exception with 500, logging its type only.
+
+    The exception's text or traceback may quote a value of the record (Starlette's own error
+    middleware re-raises it for the server to log in full): here it stops.
+    """
+
+    def __init__(self, app: Any):
+        self.app = app
+
+    async def __call__(self, scope: dict, receive: Any, send: Any) -> None:
+        started = False
+
+        async def tracked(message: dict) -> None:
+            nonlocal started
+            started = started or message["type"] == "http.response.start"
+            await send(message)
+
+        try:
+            await self.app(scope, receive, tracked)
+        except Exception as exc:  # noqa: BLE001 - every failure is answered the same way
+            LOGGER.error("%s %s failed: %s", scope.get("method", ""), scope.get("path", ""),
+                         type(exc).__name__)
+            if scope["type"] == "http" and not started:
+                await JSONResponse({"detail": "internal error (logged without the record's "
+                                              "values)"}, status_code=500)(scope, receive, send)
+
+
 class _BodyLimit:
     """ASGI middleware refusing bodies over ``max_bytes`` with 413: by their Content-Length,
     and by counting the bytes of a body sent without one (the 413 is then raised while the
@@ -311,14 +340,8 @@ def create_app(index: ReferenceIndex, *, log_path: str | Path | None = None,
                               "before creating it (the curative deduplication's model).",
                   version="1", docs_url=None, redoc_url=None)
     app.add_middleware(_BodyLimit, max_bytes=max_body_bytes)
+    app.add_middleware(_FailQuietly)   # outermost of ours: sees every unhandled exception
     threshold = float(index.settings.threshold)
-
-    @app.exception_handler(Exception)
-    async def _failed(request: Request, exc: Exception) -> JSONResponse:
-        # The exception's text may quote a value of the record: only its type is logged.
-        LOGGER.error("%s %s failed: %s", request.method, request.url.path, type(exc).__name__)
-        return JSONResponse({"detail": "internal error (logged without the record's values)"},
-                            status_code=500)
 
     def candidates(found: list[dict[str, Any]]) -> list[Candidate]:
         return [Candidate(**{k: (v if show_record_ids or k not in ("source", "record_id")
@@ -346,11 +369,13 @@ def create_app(index: ReferenceIndex, *, log_path: str | Path | None = None,
         """Add a record to the reference, or replace the record with its source and id."""
         start = time.perf_counter()
         record = _values(body.record)
-        entry, answer = _assign(index, record, body.customer_id, threshold, possible_from,
-                                state)
+        # Standardised first: a record that cannot be is refused before it reaches the log.
+        standardised = standardise_record(record)
+        entry, answer = _assign(index, record, standardised, body.customer_id, threshold,
+                                possible_from, state)
         if log is not None:
             log.append(entry)            # on disk before the answer
-        _apply(index, entry)
+        index.add(standardised, entry["customer_id"], standardised=True)
         LOGGER.info("records: %s, customer %s, %.1f ms", entry["status"], entry["customer"],
                     1000 * (time.perf_counter() - start))
         return RecordResponse(source=record["source"], record_id=record["record_id"],
@@ -365,9 +390,9 @@ def _values(record: BaseModel) -> dict[str, Any]:
     return {k: v for k, v in record.model_dump(exclude_unset=True).items()}
 
 
-def _assign(index: ReferenceIndex, record: dict[str, Any], customer_id: str | None,
-            threshold: float, possible_from: float, state: dict[str, int]
-            ) -> tuple[dict[str, Any], str | None]:
+def _assign(index: ReferenceIndex, record: dict[str, Any], standardised: dict[str, Any],
+            customer_id: str | None, threshold: float, possible_from: float,
+            state: dict[str, int]) -> tuple[dict[str, Any], str | None]:
     """The log entry of an addition (its customer chosen) and the match decision behind it."""
     position = index.position_of(record["source"], record["record_id"])
     status = "updated" if position is not None else "added"
@@ -377,7 +402,7 @@ def _assign(index: ReferenceIndex, record: dict[str, Any], customer_id: str | No
     elif position is not None:
         customer_id, how = index.customer_of(position), "kept"
     else:
-        found = index.match_detail(record, top=1)
+        found = index.match_detail(standardised, standardised=True, top=1)
         answer = decision(found, threshold, possible_from)
         if answer == "same":
             customer_id, how = str(found[0]["customer_id"]), "matched"
@@ -388,15 +413,11 @@ def _assign(index: ReferenceIndex, record: dict[str, Any], customer_id: str | No
             "customer": how}, answer
 
 
-def _apply(index: ReferenceIndex, entry: Mapping[str, Any]) -> None:
-    index.add(entry["record"], entry["customer_id"])
-
-
 def replay(index: ReferenceIndex, entries: list[dict[str, Any]], state: dict[str, int]) -> None:
     """Add the logged additions to ``index`` again, in order (at start)."""
     started = time.perf_counter()
     for entry in entries:
-        _apply(index, entry)
+        index.add(entry["record"], entry["customer_id"])
         if entry.get("customer") == "new":
             state["new_customers"] += 1
     if entries:

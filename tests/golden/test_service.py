@@ -228,6 +228,18 @@ def test_logs_hold_no_record_value(index, caplog):
         assert value not in text
 
 
+def test_a_failure_is_500_and_its_text_stays_out_of_the_logs(index, monkeypatch, caplog):
+    def failing(record, **kw):
+        raise ValueError(f"cannot read {record['email']}")   # a message quoting a value
+
+    monkeypatch.setattr(index, "match_detail", failing)
+    client = TestClient(create_app(index))
+    with caplog.at_level(logging.DEBUG):
+        answer = client.post("/match", json={"record": {"email": NEW["email"]}})
+    assert answer.status_code == 500 and NEW["email"] not in answer.text
+    assert "POST /match failed: ValueError" in caplog.text and NEW["email"] not in caplog.text
+
+
 def _free_port() -> int:
     with socket.socket() as s:
         s.bind(("127.0.0.1", 0))
