@@ -146,6 +146,9 @@ PHRASES: dict[str, Phrase] = {
     # an answer the client has not given: the default, never worded as the client's answer
     "basis_default": Phrase(("roadmap.basis_default",), labels={"answer": "roadmap.answer_{}"}),
     "basis_flows": Phrase(("roadmap.basis_flows",), numbers={"n": 0}),
+    "basis_bridges": Phrase(("roadmap.basis_bridges",), numbers={"n": 0}),
+    "basis_rt_two_way": Phrase(("roadmap.basis_rt_two_way",), numbers={"n": 0}),
+    "basis_sync_peaks": Phrase(("roadmap.basis_sync_peaks",), numbers={"n": 0}),
 }
 
 # Format labels that are words: shown to the client through gaps.format_<key> (French / English);

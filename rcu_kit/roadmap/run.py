@@ -24,7 +24,9 @@ from rcu_kit.core.wording import word_table, worded_findings
 from rcu_kit.dedup.figures import within_source_duplicates
 from rcu_kit.roadmap.questionnaire import Questionnaire, answer_status
 from rcu_kit.roadmap.scoring import FORMS, Evidence, Recommendation, recommend_form
-from rcu_kit.roadmap.workstreams import TEAM, budget_total, build_workstreams, schedule, workstream_of
+from rcu_kit.audit.flows import flow_table
+from rcu_kit.roadmap.workstreams import (TEAM, budget_total, build_workstreams, initialisation,
+                                         parallel_projects, schedule, workstream_of)
 
 __all__ = ["client_tables", "pending_inputs", "Roadmap", "collect_findings", "collect_evidence",
            "build_roadmap", "export_roadmap", "questionnaire_table", "summary_figures",
@@ -55,6 +57,8 @@ class Roadmap:
     ignored_overrides: list[str] = field(default_factory=list)
     form: str = ""
     team: float = 0.0
+    initialisation: pd.DataFrame | None = None
+    parallel: pd.DataFrame | None = None
 
     @property
     def provisional(self) -> bool:
@@ -158,6 +162,20 @@ def build_roadmap(engagement: Engagement, *, start: date | None = None) -> Roadm
     findings, missing = collect_findings(engagement)
     findings = findings.drop_duplicates("key").reset_index(drop=True)
     findings["workstream"] = [workstream_of(f) for f in findings.to_dict("records")]
+    flows = flow_table(engagement)
+    history_years = settings.get("history_years", 3)
+    if isinstance(history_years, bool) or not isinstance(history_years, (int, float)) \
+            or history_years < 0:
+        raise ValueError(f"roadmap.history_years: expected a number of years >= 0 (the depth of "
+                         f"history to recover), got {history_years!r}")
+    previous = settings.get("previous_crm")
+    if previous is not None and not isinstance(previous, bool):
+        raise ValueError(f"roadmap.previous_crm: expected true or false, got {previous!r}")
+    high_quality = int(((findings["kind"] == "quality") & (findings["severity"] == "high")).sum())
+    init = initialisation(n_records=evidence.n_records, duplicate_rate=evidence.duplicate_rate,
+                          high_findings=high_quality, flows=flows, n_sources=evidence.n_sources,
+                          history_years=float(history_years),
+                          previous_crm=q.crm_replacement_planned if previous is None else previous)
     form = settings.get("form") or rec.best
     if form not in FORMS:
         raise ValueError(f"roadmap.form: unknown form {form!r}; forms are: {', '.join(FORMS)}")
@@ -166,7 +184,9 @@ def build_roadmap(engagement: Engagement, *, start: date | None = None) -> Roadm
                            n_sources=evidence.n_sources, language=engagement.language,
                            overrides={k: v for k, v in overrides.items() if k in _ids(form)},
                            durations=settings.get("durations"), day_rate=settings.get("day_rate"),
-                           licences=settings.get("licences"))
+                           licences=settings.get("licences"), flows=flows, init=init,
+                           governance=q.data_governance, team_capacity=q.team_capacity,
+                           roles=sum(v.kind == "role" for v in engagement.views))
     ignored = sorted(set(overrides) - _ids(form))
     if start is None:
         raw = settings.get("start_date")
@@ -175,7 +195,8 @@ def build_roadmap(engagement: Engagement, *, start: date | None = None) -> Roadm
     plan = schedule(ws, start=start, team=team)
     return Roadmap(questionnaire=q, evidence=evidence, recommendation=rec, findings=findings,
                    workstreams=ws, plan=plan, missing_evidence=missing, unanswered=unanswered,
-                   ignored_overrides=ignored, form=form, team=team)
+                   ignored_overrides=ignored, form=form, team=team, initialisation=init,
+                   parallel=parallel_projects(settings.get("parallel_projects"), flows, plan))
 
 
 def _ids(form: str) -> set[str]:

@@ -44,6 +44,11 @@ FORMS = ("mdm", "crm_hosted", "decision_db", "crosswalk")
 #   across sources are normal (one person in several systems) and are what a correspondence table
 #   links: the two are separate criteria, never the same effect counted twice;
 # - real-time and two-way needs rule out a decision-support database and a passive table;
+# - the bridges of the information system (the engagement's flows, rcu_kit.audit.flows): many
+#   bridges call for a hub that redistributes by rules; two-way real-time bridges favour a hub /
+#   MDM and rule out a passive table or a decision-support database; a synchronous bridge whose
+#   peak is ten times its usual volume or more needs a hub sized for peaks, which a CRM's API
+#   quotas and a table's batch reloads do not give;
 # - a central CRM can host the reference; a CRM project is the moment to do it;
 # - the means decide what is sustainable: a MDM needs budget, a team and mature governance.
 # A "no" answer or a medium level has signal 0: it argues for nothing.
@@ -57,6 +62,9 @@ DEFAULT_WEIGHTS: dict[str, dict[str, float]] = {
     "real_time":           {"mdm": 2, "crm_hosted": 2, "decision_db": -3, "crosswalk": -2},
     "real_time_flows":     {"mdm": 1, "crm_hosted": 1, "decision_db": -1, "crosswalk": -1},
     "two_way_sync":        {"mdm": 3, "crm_hosted": 1, "decision_db": -2, "crosswalk": -2},
+    "many_bridges":        {"mdm": 2, "crm_hosted": 0, "decision_db": 0, "crosswalk": -1},
+    "real_time_two_way":   {"mdm": 3, "crm_hosted": 1, "decision_db": -2, "crosswalk": -2},
+    "sync_peaks":          {"mdm": 1, "crm_hosted": -1, "decision_db": -1, "crosswalk": -1},
     "operational_use":     {"mdm": 1, "crm_hosted": 3, "decision_db": -2, "crosswalk": 0},
     "analytics_use":       {"mdm": 0, "crm_hosted": -1, "decision_db": 4, "crosswalk": 1},
     "crm_is_central":      {"mdm": -2, "crm_hosted": 4, "decision_db": 0, "crosswalk": 0},
@@ -75,7 +83,8 @@ DEFAULT_WEIGHTS: dict[str, dict[str, float]] = {
 CRITERION_QUESTION: dict[str, str | None] = {
     "many_sources": None, "format_diversity": None, "large_volume": None, "small_volume": None,
     "duplicates": None, "shared_customers": None, "real_time": "real_time_needs",
-    "real_time_flows": None, "two_way_sync": "two_way_sync", "operational_use": "objective",
+    "real_time_flows": None, "two_way_sync": "two_way_sync", "many_bridges": None,
+    "real_time_two_way": None, "sync_peaks": None, "operational_use": "objective",
     "analytics_use": "objective", "crm_is_central": "crm_is_central",
     "has_data_warehouse": "has_data_warehouse", "crm_project": "crm_replacement_planned",
     "long_term": "long_term_reference", "budget_high": "budget", "budget_low": "budget",
@@ -97,6 +106,10 @@ class Evidence:
             two sources is not a duplicate: that is ``overlap_rate``.
         overlap_rate: share of distinct customers present in two sources or more, None if unknown.
         real_time_flows: sources whose flow is real-time.
+        n_flows: the bridges between systems (the engagement's ``flows``).
+        real_time_two_way: bridges both synchronous and two-way (the costliest kind).
+        sync_peaks: synchronous bridges whose peak is
+            :data:`~rcu_kit.audit.flows.SYNC_PEAK_RATIO` times their usual volume or more.
     """
 
     n_sources: int = 0
@@ -105,16 +118,26 @@ class Evidence:
     duplicate_rate: float | None = None
     overlap_rate: float | None = None
     real_time_flows: int = 0
+    n_flows: int = 0
+    real_time_two_way: int = 0
+    sync_peaks: int = 0
 
     @classmethod
     def from_engagement(cls, engagement, *, n_records: int = 0, duplicate_rate: float | None = None,
                         overlap_rate: float | None = None) -> "Evidence":
-        """Evidence from the engagement's sources plus the figures measured by earlier steps."""
+        """Evidence from the engagement's sources and flows plus the figures measured by earlier
+        steps."""
+        from rcu_kit.audit.flows import bridge_summary, flow_table
+
+        bridges = bridge_summary(engagement)
+        flows = flow_table(engagement)
         return cls(n_sources=len(engagement.sources),
                    n_formats=len({s.format for s in engagement.sources}) or 1,
                    n_records=n_records,
                    duplicate_rate=duplicate_rate, overlap_rate=overlap_rate,
-                   real_time_flows=sum(s.flow == "real-time" for s in engagement.sources))
+                   real_time_flows=sum(s.flow == "real-time" for s in engagement.sources),
+                   n_flows=bridges["flows"], real_time_two_way=bridges["real_time_two_way"],
+                   sync_peaks=int(flows["questions"].str.contains("sync_peak").sum()))
 
 
 def _clamp(x: float) -> float:
@@ -180,6 +203,10 @@ def criteria_signals(q: Questionnaire, ev: Evidence,
         ("real_time_flows", _clamp(ev.real_time_flows / 2),
          ("basis_flows", params_json(n=ev.real_time_flows))),
         ("two_way_sync", _BOOL_SIGNAL[q.two_way_sync], answer("two_way_sync")),
+        ("many_bridges", _clamp((ev.n_flows - 2) / 6), ("basis_bridges", params_json(n=ev.n_flows))),
+        ("real_time_two_way", _clamp(ev.real_time_two_way / 2),
+         ("basis_rt_two_way", params_json(n=ev.real_time_two_way))),
+        ("sync_peaks", _clamp(float(ev.sync_peaks)), ("basis_sync_peaks", params_json(n=ev.sync_peaks))),
         ("operational_use", {"operational": 1.0, "both": 0.5, "analytics": 0.0}[q.objective],
          answer("objective")),
         ("analytics_use", {"operational": 0.0, "both": 0.5, "analytics": 1.0}[q.objective],

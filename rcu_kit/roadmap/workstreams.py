@@ -41,8 +41,9 @@ from rcu_kit.core.findings import FINDING_COLUMNS
 from rcu_kit.core.i18n import t
 
 __all__ = ["PHASE_WEEKS", "PHASE_EFFORT", "WORKSTREAM_EFFORT", "LICENCES", "DAY_RATE", "TEAM",
-           "size_class", "workstream_of", "build_workstreams", "schedule", "closed_days",
-           "budget_total"]
+           "FLOW_WEIGHT", "INIT_DAYS", "GOVERNANCE_FACTOR", "SMALL_TEAM_TRAINING", "DAYS_PER_ROLE",
+           "size_class", "workstream_of", "interface_units", "initialisation",
+           "organisation_factor", "parallel_projects", "build_workstreams", "schedule", "closed_days", "budget_total"]
 
 Range = tuple[float, float]
 
@@ -67,7 +68,8 @@ PHASE_EFFORT: dict[str, dict[str, Range]] = {
     "go_live":   {"mdm": (40, 80), "crm_hosted": (25, 50), "decision_db": (20, 40), "crosswalk": (5, 10)},
 }
 
-#: Person-days of each workstream by form, low and high (``interfaces``: per source).
+#: Person-days of each workstream by form, low and high (``interfaces``: per weighted flow,
+#: :func:`interface_units`; per source when the engagement lists no flow).
 WORKSTREAM_EFFORT: dict[str, dict[str, Range]] = {
     "standardisation": {"mdm": (40, 80), "crm_hosted": (30, 60), "decision_db": (30, 60),
                         "crosswalk": (15, 30)},
@@ -94,6 +96,36 @@ DAY_RATE: Range = (650, 950)
 
 #: People on the project by the questionnaire's team capacity (``roadmap: fte`` overrides it).
 TEAM: dict[str, int] = {"low": 2, "medium": 4, "high": 6}
+
+#: What one flow weighs in the interfaces workstream, in units of the per-flow effort: a one-way
+#: asynchronous flow is 1; both ways adds 0.5 (the CRM must also send: update contact details,
+#: trigger or stop billing), synchronous adds 0.5 (an API to build, secure and watch), and a
+#: synchronous flow with a peak ``SYNC_PEAK_RATIO`` times its usual volume adds 0.5 more (sized
+#: and load-tested for the peak). Without flows in the engagement, each source counts 1.
+FLOW_WEIGHT: dict[str, float] = {"base": 1.0, "two_way": 0.5, "sync": 0.5, "sync_peak": 0.5}
+
+#: Initialisation of the new reference (METHOD.md, step 4), person-days. Reference values, to be
+#: adjusted with the client:
+#:
+#: - ``sync``: synchronising each operational system a flow links to the reference (the hub
+#:   apart), plus each two-way real-time flow's cut-over (both sides switched together);
+#: - ``history``: recovering the history to the stated depth (``roadmap: history_years``,
+#:   default 3, the usual retention of a customer without purchase), per started 100,000
+#:   records, plus the cleaning the audit asks for before loading: a day per high-severity
+#:   quality finding and a day per point of duplicates within the sources;
+#: - ``previous_crm``: recovering the previous CRM when one is replaced (questionnaire
+#:   ``crm_replacement_planned``, or ``roadmap: previous_crm: true``).
+INIT_DAYS: dict[str, float] = {"sync_per_system": 3, "sync_per_two_way": 2, "history_base": 5,
+                               "history_per_year": 2, "per_100k": 5, "per_high_finding": 1,
+                               "per_duplicate_point": 1, "previous_crm_base": 10}
+
+#: How the client's data governance and team weigh on the governance and organisation
+#: workstreams: immature governance 1.5 times the effort (roles and stewardship to create),
+#: mature 0.75; a small team needs more training (1.25 on the organisation workstream).
+GOVERNANCE_FACTOR: dict[str, float] = {"low": 1.5, "medium": 1.0, "high": 0.75}
+SMALL_TEAM_TRAINING = 1.25
+#: Training and adoption days per role receiving a view of the reference (``views``, kind role).
+DAYS_PER_ROLE = 3
 
 # extra person-days of a workstream per finding attached to it, by severity
 _FINDING_DAYS = {"high": 3, "medium": 1, "low": 0}
@@ -160,6 +192,90 @@ def workstream_of(finding: Mapping[str, Any]) -> str:
     return "W1"
 
 
+def interface_units(flows: pd.DataFrame | None, n_sources: int = 1) -> float:
+    """The interfaces workstream's size in flows, each weighted by :data:`FLOW_WEIGHT`.
+
+    Args:
+        flows: :func:`rcu_kit.audit.flows.flow_table` (``two_way``, ``mode``, ``questions``);
+            None or empty: each source counts one.
+        n_sources: the sources, when there are no flows.
+
+    Examples:
+        >>> flows = pd.DataFrame({"two_way": [True, False], "mode": ["sync", "async"],
+        ...                       "questions": ["sync_peak", ""]})
+        >>> interface_units(flows)        # 1 + 0.5 + 0.5 + 0.5, then 1
+        3.5
+    """
+    if flows is None or not len(flows):
+        return float(max(n_sources, 1))
+    w = FLOW_WEIGHT
+    units = 0.0
+    for row in flows.itertuples(index=False):
+        sync = row.mode == "sync"
+        units += w["base"] + w["two_way"] * bool(row.two_way) + w["sync"] * sync \
+            + w["sync_peak"] * (sync and "sync_peak" in str(row.questions).split(","))
+    return units
+
+
+def initialisation(*, n_records: int = 0, duplicate_rate: float | None = None,
+                   high_findings: int = 0, flows: pd.DataFrame | None = None, n_sources: int = 1,
+                   history_years: float = 3, previous_crm: bool = False) -> pd.DataFrame:
+    """The initialisation of the new reference, sized from the measured volumes, quality and
+    duplicates (:data:`INIT_DAYS`).
+
+    Args:
+        n_records: records over all sources.
+        duplicate_rate: duplicates within the sources (0-1), None if not measured.
+        high_findings: high-severity quality findings of the audit.
+        flows: :func:`rcu_kit.audit.flows.flow_table`; the systems to synchronise are those its
+            flows name, the hub (the system most flows touch) apart; without flows, the sources.
+        n_sources: the sources, when there are no flows.
+        history_years: depth of the history to recover.
+        previous_crm: a previous CRM is replaced and must be recovered.
+
+    Returns:
+        Three rows, ``step`` (``sync``, ``history``, ``previous_crm``), ``item`` (the plan's item
+        that carries it: the go-live P5, the recovery workstream W5) and ``days``, with the
+        figures used: ``systems``, ``two_way_sync``, ``years``, ``blocks`` (started 100,000
+        records), ``high_findings``, ``duplicate_points``.
+
+    Examples:
+        >>> init = initialisation(n_records=150_000, duplicate_rate=0.04, high_findings=2,
+        ...                       n_sources=3, history_years=3)
+        >>> init.set_index("step")["days"].tolist()  # 3 x 3; 5 + 2x3 + 5x2 + 2 + 4; none
+        [9.0, 27.0, 0.0]
+    """
+    d = INIT_DAYS
+    if flows is not None and len(flows):
+        touches = pd.concat([flows["from_system"], flows["to_system"]]).value_counts()
+        systems = max(len(touches) - 1, 0)
+        two_way_sync = int((flows["two_way"].astype(bool) & (flows["mode"] == "sync")).sum())
+    else:
+        systems, two_way_sync = max(n_sources, 1), 0
+    blocks = math.ceil(n_records / 100_000) if n_records else 0
+    points = int(round((duplicate_rate or 0.0) * 100))
+    history = d["history_base"] + d["history_per_year"] * history_years + d["per_100k"] * blocks \
+        + d["per_high_finding"] * high_findings + d["per_duplicate_point"] * points
+    previous = d["previous_crm_base"] + d["per_100k"] * blocks if previous_crm else 0.0
+    rows = [("sync", "P5", d["sync_per_system"] * systems + d["sync_per_two_way"] * two_way_sync),
+            ("history", "W5", history), ("previous_crm", "W5", previous)]
+    table = pd.DataFrame(rows, columns=["step", "item", "days"]).astype({"days": float})
+    return table.assign(systems=systems, two_way_sync=two_way_sync, years=history_years,
+                        blocks=blocks, high_findings=high_findings, duplicate_points=points)
+
+
+def organisation_factor(governance: str = "medium", team_capacity: str = "medium") -> dict[str, float]:
+    """How the questionnaire's governance and team answers scale the governance (W4) and
+    organisation (W6) workstreams (:data:`GOVERNANCE_FACTOR`, :data:`SMALL_TEAM_TRAINING`).
+
+    Examples:
+        >>> organisation_factor("low", "low")
+        {'W4': 1.5, 'W6': 1.875}
+    """
+    g = GOVERNANCE_FACTOR[governance]
+    return {"W4": g, "W6": g * (SMALL_TEAM_TRAINING if team_capacity == "low" else 1.0)}
+
+
 def _range(value: Any, where: str) -> Range:
     """An override given as a number (low = high) or ``[low, high]``."""
     if isinstance(value, (int, float)) and not isinstance(value, bool):
@@ -176,7 +292,10 @@ def build_workstreams(findings: pd.DataFrame, *, form: str = "mdm", n_records: i
                       n_sources: int = 1, language: str = "fr",
                       overrides: dict[str, dict[str, Any]] | None = None,
                       durations: dict[str, Any] | None = None,
-                      day_rate: Any = None, licences: Any = None) -> pd.DataFrame:
+                      day_rate: Any = None, licences: Any = None,
+                      flows: pd.DataFrame | None = None, init: pd.DataFrame | None = None,
+                      governance: str = "medium", team_capacity: str = "medium",
+                      roles: int = 0) -> pd.DataFrame:
     """The plan's phases and workstreams for ``form``, with efforts and budget ranges.
 
     Args:
@@ -190,6 +309,15 @@ def build_workstreams(findings: pd.DataFrame, *, form: str = "mdm", n_records: i
             ``go_live``), its weeks (a number or ``[low, high]``) instead of :data:`PHASE_WEEKS`.
         day_rate: ``[low, high]`` euros instead of :data:`DAY_RATE`.
         licences: ``[low, high]`` euros instead of :data:`LICENCES`.
+        flows: the engagement's flows (:func:`rcu_kit.audit.flows.flow_table`): the interfaces
+            workstream's effort is its per-flow range times :func:`interface_units` (per
+            source without flows).
+        init: :func:`initialisation`: each step's days are added to the item that carries it
+            (synchronisation to the go-live, history and previous CRM to the recovery).
+        governance, team_capacity: the questionnaire's answers, scaling the governance and
+            organisation workstreams (:func:`organisation_factor`).
+        roles: the roles receiving a view of the reference: :data:`DAYS_PER_ROLE` each of
+            training and adoption in the organisation workstream (before the scaling).
 
     Returns:
         One row per item: ``id``, ``key``, ``label``, ``kind`` (phase or workstream), ``causes``
@@ -197,7 +325,8 @@ def build_workstreams(findings: pd.DataFrame, *, form: str = "mdm", n_records: i
         ``effort_low``, ``effort_high``, ``effort_days`` (planned), ``fte`` (people of the team
         it occupies), ``weeks`` (phases: planned duration; workstreams: None), ``budget_low``,
         ``budget_high``, ``value`` and ``depends_on``. ``attrs["licences"]`` holds the licence
-        range, ``attrs["size"]`` the size class.
+        range, ``attrs["size"]`` the size class, ``attrs["interface_units"]`` the weighted
+        flows, ``attrs["organisation"]`` the factors of W4 and W6.
 
     Raises:
         ValueError: an unknown form, item id, phase key or override (named).
@@ -217,6 +346,9 @@ def build_workstreams(findings: pd.DataFrame, *, form: str = "mdm", n_records: i
                              f"{', '.join(PHASE_WEEKS)}")
         weeks_given[key] = _range(value, f"roadmap.durations.{key}")
     findings = findings.drop_duplicates("key")          # a finding listed twice counts once
+    units = interface_units(flows, n_sources)
+    factors = organisation_factor(governance, team_capacity)
+    init_days = {} if init is None else init.groupby("item")["days"].sum().to_dict()
     attached = findings.assign(workstream=[workstream_of(f) for f in findings.to_dict("records")])
     rows: list[dict[str, Any]] = []
     for wid, key, kind, fte, deps, value in _ITEMS:
@@ -226,12 +358,19 @@ def build_workstreams(findings: pd.DataFrame, *, form: str = "mdm", n_records: i
             if weeks is None:                           # no tender nor lead time for this form
                 continue
             effort = PHASE_EFFORT[key][form]
+            extra = float(init_days.get(wid, 0.0))
+            effort = (effort[0] + extra, effort[1] + extra)
         else:
             weeks = None
             effort = WORKSTREAM_EFFORT[key][form]
             if key == "interfaces":
-                effort = (effort[0] * max(n_sources, 1), effort[1] * max(n_sources, 1))
+                effort = (effort[0] * units, effort[1] * units)
+            if key == "change":
+                effort = (effort[0] + DAYS_PER_ROLE * roles, effort[1] + DAYS_PER_ROLE * roles)
+            if wid in factors:
+                effort = (effort[0] * factors[wid], effort[1] * factors[wid])
             extra = float(sum(_FINDING_DAYS.get(s, 0) for s in mine["severity"]))
+            extra += float(init_days.get(wid, 0.0))
             effort = (effort[0] + extra, effort[1] + extra)
         severities = [s for s in mine["severity"] if s in _SEVERITY_VALUE]
         rows.append({"id": wid, "key": key, "label": t(f"roadmap.item_{key}", language),
@@ -279,8 +418,98 @@ def build_workstreams(findings: pd.DataFrame, *, form: str = "mdm", n_records: i
     table["budget_low"] = (table["effort_low"] * rate[0]).round(0)
     table["budget_high"] = (table["effort_high"] * rate[1]).round(0)
     table = table[_COLUMNS]
-    table.attrs.update(licences=licence, size=size, day_rate=rate, form=form)
+    table.attrs.update(licences=licence, size=size, day_rate=rate, form=form,
+                       interface_units=units, organisation=factors)
     return table
+
+
+PARALLEL_KEYS = ("name", "start", "end", "moves", "affects", "note")
+PARALLEL_COLUMNS = ["name", "start", "end", "moves", "note", "flows", "items", "overlaps"]
+
+
+def _iso(value: Any, where: str) -> date:
+    if isinstance(value, date):
+        return value
+    try:
+        return date.fromisoformat(str(value))
+    except ValueError:
+        raise ValueError(f"{where}: expected a date as YYYY-MM-DD, got {value!r}") from None
+
+
+def parallel_projects(projects: Any, flows: pd.DataFrame | None,
+                      plan: pd.DataFrame) -> pd.DataFrame:
+    """The projects running beside the RCU that will move its bridges (METHOD.md: a directory
+    update, a new call-centre partner, a data warehouse built or dismantled), and what of the
+    plan depends on them.
+
+    Args:
+        projects: the engagement's ``roadmap: parallel_projects:``, a list of ``name``,
+            ``start``, ``end`` (ISO dates), ``moves`` (the systems it changes, as the flows name
+            them), optional ``affects`` (plan item ids, added to those found) and ``note``.
+        flows: :func:`rcu_kit.audit.flows.flow_table`.
+        plan: :func:`schedule`'s output.
+
+    Returns:
+        One row per project: its settings, ``flows`` (the flows touching a system it moves),
+        ``items`` (plan ids depending on it: the interfaces W2 and the go-live's
+        synchronisation P5 when it moves a flow's system, the build P4 too when it moves the hub,
+        the system most flows touch, plus ``affects``) and ``overlaps`` (those of ``items``
+        running while the project runs: the dates to coordinate).
+
+    Raises:
+        ValueError: a malformed project, named with its position and key.
+    """
+    rows = []
+    flows = flows if flows is not None else pd.DataFrame(columns=["name", "from_system", "to_system"])
+    touches = pd.concat([flows["from_system"], flows["to_system"]]).value_counts()
+    hub = str(touches.index[0]).casefold() if len(touches) else None
+    dates = plan.set_index("id")[["start", "finish"]] if len(plan) else None
+    if projects in (None, ""):
+        projects = []
+    if not isinstance(projects, list):
+        raise ValueError("roadmap.parallel_projects: expected a list of projects (name, start, end, "
+                         f"moves), got {type(projects).__name__}")
+    for i, project in enumerate(projects):
+        where = f"roadmap.parallel_projects[{i}]"
+        if not isinstance(project, dict):
+            raise ValueError(f"{where}: expected a mapping with name, start, end, moves")
+        unknown = set(project) - set(PARALLEL_KEYS)
+        if unknown:
+            raise ValueError(f"{where}: unknown key(s) {', '.join(sorted(unknown))}; keys are: "
+                             f"{', '.join(PARALLEL_KEYS)}")
+        name = str(project.get("name") or "").strip()
+        if not name:
+            raise ValueError(f"{where}.name: every parallel project needs a name")
+        where = f"roadmap.parallel_projects[{i}]({name})"
+        start = _iso(project.get("start"), f"{where}.start")
+        end = _iso(project.get("end"), f"{where}.end")
+        if end < start:
+            raise ValueError(f"{where}: ends ({end}) before it starts ({start})")
+        moves = project.get("moves") or []
+        affects = project.get("affects") or []
+        if not isinstance(moves, list) or not isinstance(affects, list):
+            raise ValueError(f"{where}: moves and affects are lists (systems; plan item ids)")
+        known_ids = set(plan["id"]) if len(plan) else set()
+        bad = [a for a in affects if a not in known_ids]
+        if bad:
+            raise ValueError(f"{where}.affects: unknown item(s) {', '.join(map(str, bad))}; the "
+                             f"plan's items are: {', '.join(sorted(known_ids))}")
+        moved = {str(m).casefold() for m in moves}
+        touched = flows[flows["from_system"].astype(str).str.casefold().isin(moved)
+                        | flows["to_system"].astype(str).str.casefold().isin(moved)]
+        items = []
+        if len(touched):
+            items += ["W2", "P5"]
+            if hub in moved:
+                items.append("P4")
+        items = [x for x in dict.fromkeys([*items, *affects]) if x in known_ids]
+        items.sort(key=lambda x: list(plan["id"]).index(x))
+        overlaps = tuple(x for x in items if dates is not None
+                         and dates.loc[x, "start"] < end and start < dates.loc[x, "finish"])
+        rows.append({"name": name, "start": start, "end": end, "moves": tuple(map(str, moves)),
+                     "note": str(project.get("note") or ""), "flows": tuple(touched["name"]),
+                     "items": tuple(items), "overlaps": overlaps})
+    return pd.DataFrame(rows, columns=PARALLEL_COLUMNS)
 
 
 def budget_total(workstreams: pd.DataFrame) -> tuple[float, float]:

@@ -165,3 +165,115 @@ def test_client_tables_are_translated_and_complete(engagement):
                                   "Forme alors recommandée"]
     assert set(sens["Statut"]) <= {"répondu", "par défaut"}
     assert list(client_tables(rm, "en")["workstreams"].columns)[:3] == ["Ref.", "Workstream", "Type"]
+
+
+FLOWS = """
+client: Flows
+language: en
+output_dir: out
+sources:
+  - {name: crm, format: csv, path: crm.csv}
+  - {name: web, format: csv, path: web.csv}
+  - {name: erp, format: csv, path: erp.csv}
+questionnaire: {crm_is_central: true, data_governance: low, team_capacity: low}
+roadmap:
+  fte: 4
+  history_years: 5
+  parallel_projects:
+    - {name: New ERP, start: 2027-03-01, end: 2027-12-31, moves: [erp]}
+    - {name: Intranet, start: 2027-01-04, end: 2027-02-01, moves: [Intranet]}
+flows:
+  - {name: web_signup, from_system: Website, to_system: CRM, two_way: true, mode: sync,
+     protocol: api, process: signup, volume_per_period: 100, peak: 1500, owner: IT,
+     supervision: alerts}
+  - {name: billing, from_system: CRM, to_system: ERP, protocol: file, process: billing,
+     volume_per_period: 50, owner: Finance, supervision: report}
+views:
+  - {name: Sales, kind: role}
+  - {name: Service, kind: role}
+  - {name: Website, kind: application}
+"""
+
+
+def _flows_engagement(tmp_path):
+    path = tmp_path / "engagement.yaml"
+    path.write_text(textwrap.dedent(FLOWS), encoding="utf-8")
+    return load_engagement(path)
+
+
+def test_a_two_way_real_time_flow_with_a_peak_changes_the_scoring_and_the_roadmap(tmp_path):
+    engagement = _flows_engagement(tmp_path)
+    busy = build_roadmap(engagement, start=date(2027, 1, 4))
+    engagement.flows[0].two_way, engagement.flows[0].mode = False, "async"
+    calm = build_roadmap(engagement, start=date(2027, 1, 4))
+    # scoring: one two-way real-time flow (signal 1/2) and one synchronous peak (1500/100 = 15
+    # times the usual volume, signal 1): mdm +1.5+1, crm_hosted +0.5-1, the others -1-1
+    delta = (busy.recommendation.scores.set_index("form")["score"]
+             - calm.recommendation.scores.set_index("form")["score"]).to_dict()
+    assert delta == {"mdm": 2.5, "crm_hosted": -0.5, "decision_db": -2.0, "crosswalk": -2.0}
+    assert busy.evidence.n_flows == 2 and busy.evidence.real_time_two_way == 1
+    assert busy.evidence.sync_peaks == 1 and calm.evidence.sync_peaks == 0
+    assert busy.form == calm.form == "crm_hosted"      # the CRM is central: it still hosts
+    b, c = busy.workstreams.set_index("id"), calm.workstreams.set_index("id")
+    # interfaces, crm_hosted 10-20 days per weighted flow: busy 1+0.5+0.5+0.5 = 2.5 for the web
+    # flow and 1 for billing = 3.5 units (35-70 days), calm 2 units (20-40 days)
+    assert (b.loc["W2", "effort_low"], b.loc["W2", "effort_high"]) == (35.0, 70.0)
+    assert (c.loc["W2", "effort_low"], c.loc["W2", "effort_high"]) == (20.0, 40.0)
+    # go-live: crm_hosted 25-50 days plus synchronising the 2 systems around the CRM hub
+    # (3 days each) and, when busy, the two-way real-time cut-over (2 days)
+    assert (b.loc["P5", "effort_low"], c.loc["P5", "effort_low"]) == (33.0, 31.0)
+    # the budget grows by the 15-30 days of interfaces and 2 of go-live, at 650-950 euros
+    assert busy.budget[0] - calm.budget[0] == (15 + 2) * 650
+    assert busy.budget[1] - calm.budget[1] == (30 + 2) * 950
+    # the plan: the interfaces last longer (35 days for one person, against 20)
+    p = busy.plan.set_index("id")
+    assert p.loc["W2", "end_day"] - p.loc["W2", "start_day"] == 35
+    q = calm.plan.set_index("id")
+    assert q.loc["W2", "end_day"] - q.loc["W2", "start_day"] == 20
+
+
+def test_initialisation_organisation_and_parallel_projects(tmp_path):
+    rm = build_roadmap(_flows_engagement(tmp_path), start=date(2027, 1, 4))
+    init = rm.initialisation.set_index("step")
+    # nothing measured yet (no deduplication): history 5 + 2 x 5 years = 15 days; no previous
+    # CRM (crm_replacement_planned is a default "no"); sync 2 systems x 3 + 1 two-way x 2 = 8
+    assert init["days"].to_dict() == {"sync": 8.0, "history": 15.0, "previous_crm": 0.0}
+    ws = rm.workstreams.set_index("id")
+    # recovery: crm_hosted 25-45 + 15
+    assert (ws.loc["W5", "effort_low"], ws.loc["W5", "effort_high"]) == (40.0, 60.0)
+    # governance low: x1.5; organisation: (25-45 + 3 days x 2 roles) x 1.5 x 1.25 (small team)
+    assert (ws.loc["W4", "effort_low"], ws.loc["W4", "effort_high"]) == (22.5, 37.5)
+    assert (ws.loc["W6", "effort_low"], ws.loc["W6", "effort_high"]) == (58.125, 95.625)
+    # the previous CRM is recovered when the client says one is replaced: 10 days (no records)
+    engagement = _flows_engagement(tmp_path)
+    engagement.roadmap["previous_crm"] = True
+    assert build_roadmap(engagement, start=date(2027, 1, 4)).initialisation \
+        .set_index("step").loc["previous_crm", "days"] == 10.0
+    par = rm.parallel.set_index("name")
+    # the new ERP moves the billing flow ("erp" matches "ERP"): the interfaces and the go-live's
+    # synchronisation depend on it; the intranet touches no flow
+    assert par.loc["New ERP", "flows"] == ("billing",)
+    assert par.loc["New ERP", "items"] == ("P5", "W2")
+    assert par.loc["Intranet", "items"] == () and par.loc["Intranet", "overlaps"] == ()
+    plan = rm.plan.set_index("id")
+    overlapping = tuple(i for i in ("P5", "W2") if plan.loc[i, "start"] < date(2027, 12, 31)
+                        and date(2027, 3, 1) < plan.loc[i, "finish"])
+    assert par.loc["New ERP", "overlaps"] == overlapping and overlapping
+
+
+def test_bad_roadmap_settings_are_named(tmp_path):
+    engagement = _flows_engagement(tmp_path)
+    engagement.roadmap["history_years"] = "ten"
+    with pytest.raises(ValueError, match="roadmap.history_years: expected a number"):
+        build_roadmap(engagement)
+    engagement.roadmap["history_years"] = 3
+    engagement.roadmap["parallel_projects"] = [{"name": "X", "start": "2027-13-01", "end": "2028-01-01"}]
+    with pytest.raises(ValueError, match=r"roadmap.parallel_projects\[0\]\(X\).start: expected a date"):
+        build_roadmap(engagement)
+    engagement.roadmap["parallel_projects"] = [{"name": "X", "start": "2027-01-01",
+                                                "end": "2027-02-01", "affects": ["W9"]}]
+    with pytest.raises(ValueError, match=r"\(X\).affects: unknown item\(s\) W9"):
+        build_roadmap(engagement)
+    engagement.roadmap["parallel_projects"] = [{"name": "X", "when": "soon"}]
+    with pytest.raises(ValueError, match=r"unknown key\(s\) when"):
+        build_roadmap(engagement)

@@ -214,3 +214,36 @@ def test_weights_are_editable_and_checked():
         recommend_form(SMALL_Q, SMALL_EV, weights={"price": {"mdm": 1}})
     with pytest.raises(ValueError, match="unknown form 'sap'; forms are: mdm, crm_hosted"):
         recommend_form(SMALL_Q, SMALL_EV, weights={"long_term": {"sap": 1}})
+
+
+def test_two_way_real_time_bridges_with_a_peak_move_the_forms_towards_a_hub():
+    # a CRM every team uses, three sources, operational use; the same answers twice, once with
+    # two asynchronous one-way flows, once with both synchronous, two-way and peaking 15 times
+    # their usual volume
+    q = Questionnaire(crm_is_central=True)
+    calm = recommend_form(q, Evidence(n_sources=3, n_flows=2))
+    busy = recommend_form(q, Evidence(n_sources=3, n_flows=2, real_time_two_way=2, sync_peaks=2))
+    signals = busy.contributions.set_index("criterion")
+    # 2 flows: (2-2)/6 = 0, not many bridges; 2 two-way real-time bridges: 2/2 = 1; peaks capped at 1
+    assert signals.loc["many_bridges", "signal"] == 0.0
+    assert signals.loc["real_time_two_way", "signal"] == 1.0
+    assert signals.loc["sync_peaks", "signal"] == 1.0
+    # weights: two-way real-time mdm +3, crm_hosted +1, decision_db -2, crosswalk -2;
+    # peaks mdm +1, the three others -1 each
+    delta = (busy.scores.set_index("form")["score"] - calm.scores.set_index("form")["score"]).to_dict()
+    assert delta == {"mdm": 4.0, "crm_hosted": 0.0, "decision_db": -3.0, "crosswalk": -3.0}
+    # calm: sources 0.25 x (mdm 3, ddb 1); operational 1 x (1, 3, -2, 0); CRM central (-2, 4);
+    # long-term (2, 1, 1, -3): mdm 0.75+1-2+2 = 1.75, crm_hosted 3+4+1 = 8
+    assert calm.scores.set_index("form")["score"].to_dict() == {
+        "mdm": 1.75, "crm_hosted": 8.0, "decision_db": -0.75, "crosswalk": -3.0}
+    assert calm.best == busy.best == "crm_hosted"
+    # without a central CRM the hub wins: busy mdm 1.75+2+4 = 7.75 against crm_hosted 8-4 = 4
+    hub = recommend_form(Questionnaire(), Evidence(n_sources=3, n_flows=2, real_time_two_way=2,
+                                                   sync_peaks=2))
+    assert hub.best == "mdm" and hub.scores.set_index("form")["score"]["mdm"] == 7.75
+    # eight flows are many bridges: (8-2)/6 = 1, mdm +2, crosswalk -1
+    many = recommend_form(q, Evidence(n_sources=3, n_flows=8)).contributions.set_index("criterion")
+    assert many.loc["many_bridges", ["mdm", "crm_hosted", "crosswalk"]].tolist() == [2.0, 0.0, -1.0]
+    basis = word_column(signals["basis_code"], signals["basis_params"], "fr")
+    assert basis["real_time_two_way"] == "2 flux synchrones bidirectionnels"
+    assert basis["sync_peaks"] == "2 flux synchrones à fort pic"
