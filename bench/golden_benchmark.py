@@ -350,6 +350,14 @@ def main(argv: list[str] | None = None) -> int:
         frame = pd.DataFrame(summary)
         worst = frame.groupby("code").agg(mean=("accuracy", "mean"), worst=("accuracy", "min"),
                                           lowest_attribute=("lowest", "min"))
+        table = frame.assign(cell=[f"{a:.2%} (lowest {w} {m:.2%})" for a, w, m in zip(
+            frame["accuracy"], frame["lowest_attribute"], frame["lowest"])]).pivot(
+            index="dataset", columns="code", values="cell").reindex(pd.unique(frame["dataset"]))
+        reach = frame[frame["code"] == "after"].set_index("dataset")["reachable"]
+        table["reachable (after)"] = [f"{r:.2%}" for r in reach.reindex(table.index)]
+        with pd.option_context("display.width", 250, "display.max_colwidth", 60):
+            print("\nper dataset (customers with two or more records):\n" + table.to_string())
+        lines += ["## Per dataset", "", "```", table.to_string(), "```", ""]
         print("\nper code over the datasets:\n" + worst.to_string())
         lines += ["## Over the datasets", "", "```", worst.to_string(), "```", ""]
     if args.time_records:
