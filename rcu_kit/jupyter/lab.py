@@ -19,7 +19,7 @@ from pathlib import Path
 from rcu_kit.core.config import load_engagement
 from rcu_kit.jupyter.notebook import ENV_VAR, NOTEBOOKS_DIR
 
-__all__ = ["lab_command", "working_notebooks", "engagement_copy"]
+__all__ = ["lab_command", "working_notebooks", "engagement_copy", "lab_settings", "LAB_SETTINGS"]
 
 
 def engagement_copy(notebook: Path, language: str) -> str:
@@ -70,6 +70,27 @@ def working_notebooks(engagement: str | Path, *, refresh: bool = False
     return folder, copied
 
 
+# JupyterLab settings of the workshop (its ``overrides.json``): widgets saved with the notebook,
+# so they come back when it is reopened; no news or update check fetched from the internet
+LAB_SETTINGS = {
+    "@jupyter-widgets/jupyterlab-manager:plugin": {"saveState": True},
+    "@jupyterlab/apputils-extension:notification": {"fetchNews": "false",
+                                                    "checkForUpdates": False},
+}
+
+
+def lab_settings(folder: Path) -> Path:
+    """Write the workshop's JupyterLab settings (:data:`LAB_SETTINGS`) under ``folder/.rcu-lab/``
+    and return that folder (JupyterLab's application settings folder for the server)."""
+    import json
+
+    target = folder / ".rcu-lab"
+    target.mkdir(exist_ok=True)
+    (target / "overrides.json").write_text(json.dumps(LAB_SETTINGS, indent=2) + "\n",
+                                           encoding="utf-8")
+    return target
+
+
 def lab_command(engagement: str | Path, *, open_browser: bool = True, port: int | None = None,
                 notebooks_dir: Path | None = None, extra: list[str] | None = None
                 ) -> tuple[list[str], dict[str, str]]:
@@ -79,8 +100,10 @@ def lab_command(engagement: str | Path, *, open_browser: bool = True, port: int 
     rather than in the first notebook cell (and nothing is copied). The server opens
     ``notebooks_dir``, by default the engagement's working copies (:func:`working_notebooks`,
     made on first use). As root (a container, a fresh cloud machine) the server is told so
-    (``--allow-root``), or Jupyter would refuse to start. ``extra`` options go to JupyterLab as
-    they are (e.g. ``--ServerApp.token=...``, ``--ip=0.0.0.0``).
+    (``--allow-root``), or Jupyter would refuse to start. The workshop's settings
+    (:func:`lab_settings`: widgets saved with the notebooks, no news fetched) are the server's
+    application settings. ``extra`` options go to JupyterLab as they are (e.g.
+    ``--ServerApp.token=...``, ``--ip=0.0.0.0``).
     """
     path = Path(engagement).expanduser().resolve()
     load_engagement(path)
@@ -94,6 +117,8 @@ def lab_command(engagement: str | Path, *, open_browser: bool = True, port: int 
         cmd.append(f"--port={port}")
     if hasattr(os, "geteuid") and os.geteuid() == 0 and "--allow-root" not in (extra or []):
         cmd.append("--allow-root")
+    if not any(e.startswith("--LabApp.app_settings_dir") for e in extra or []):
+        cmd.append(f"--LabApp.app_settings_dir={lab_settings(folder)}")
     cmd += list(extra or [])
     env = {**os.environ, ENV_VAR: str(path)}
     return cmd, env

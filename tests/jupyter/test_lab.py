@@ -126,3 +126,19 @@ def test_working_copies_speak_the_engagements_language(tmp_path):
         assert len(copy.cells) == len(packaged.cells) - both.count(other)
         code = [c.source for c in packaged.cells if c.cell_type == "code"]
         assert [c.source for c in copy.cells if c.cell_type == "code"] == code
+
+
+def test_the_workshop_saves_widgets_and_fetches_no_news(tmp_path):
+    import json
+
+    eng = tmp_path / "engagement.yaml"
+    shutil.copy(REPO_ROOT / "templates" / "engagement.yaml", eng)
+    cmd, _ = lab_command(eng)
+    settings = tmp_path / "notebooks" / ".rcu-lab"
+    assert f"--LabApp.app_settings_dir={settings}" in cmd
+    overrides = json.loads((settings / "overrides.json").read_text(encoding="utf-8"))
+    assert overrides["@jupyter-widgets/jupyterlab-manager:plugin"] == {"saveState": True}
+    assert overrides["@jupyterlab/apputils-extension:notification"]["checkForUpdates"] is False
+    # a folder of the consultant's own is kept
+    cmd, _ = lab_command(eng, extra=["--LabApp.app_settings_dir=/mine"])
+    assert [c for c in cmd if "app_settings_dir" in c] == ["--LabApp.app_settings_dir=/mine"]

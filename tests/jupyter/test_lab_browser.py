@@ -42,11 +42,10 @@ TOKEN = "rcu-browser-test"
 NOTEBOOKS = ["01-customer-vision.ipynb", "02-source-audit.ipynb",
              "03-mapping-gap-analysis.ipynb", "04-deduplication.ipynb",
              "04b-rcu-prototype.ipynb", "05-roadmap.ipynb"]
-# JupyterLab renders every cell (no windowing), so the page holds all prompts and outputs
+# JupyterLab renders every cell (no windowing), so the page holds all prompts and outputs (the
+# test's only setting; the rest are rcu-kit lab's own)
 SETTINGS = {"@jupyterlab/notebook-extension/tracker.jupyterlab-settings":
-            '{"windowingMode": "none"}',
-            "@jupyterlab/apputils-extension/notification.jupyterlab-settings":
-            '{"fetchNews": "false", "checkForUpdates": false}'}
+            '{"windowingMode": "none"}'}
 
 
 def _free_port() -> int:
@@ -216,6 +215,10 @@ def test_every_notebook_runs_in_jupyterlab_and_its_widgets_render(lab, browser):
                   for o in c.get("outputs", []) if o.get("output_type") == "error"]
         assert not errors, f"{name}: cells raised {errors}"
         assert all(c.get("execution_count") for c in code), f"{name}: a cell did not run"
+        if name == "01-customer-vision.ipynb":  # rcu-kit lab's settings save the widgets' state
+            state = saved.metadata.get("widgets", {}).get(
+                "application/vnd.jupyter.widget-state+json", {}).get("state", {})
+            assert len(state) > 100, f"{name}: widget state not saved ({len(state)} models)"
         widgets = page.locator(f"{PANEL} .jp-OutputArea-output .jupyter-widgets").count()
         broken = page.locator(f"{PANEL} .jp-OutputArea-output",
                               has_text="Error displaying widget").count()
