@@ -11,7 +11,7 @@ from rcu_kit.roadmap.scoring import FORMS, Recommendation
 
 __all__ = ["score_breakdown_chart", "gantt_chart", "priority_matrix_chart", "team_load_chart"]
 
-_KIND_COLOURS = {"phase": "#1f4e79", "workstream": "#548235"}
+_KIND_COLOURS = {"phase": "#1f4e79", "workstream": "#548235", "parallel": "#bf8f00"}
 
 
 def score_breakdown_chart(rec: Recommendation, language: str = "fr") -> go.Figure:
@@ -37,11 +37,22 @@ def score_breakdown_chart(rec: Recommendation, language: str = "fr") -> go.Figur
     return fig
 
 
-def gantt_chart(plan: pd.DataFrame, language: str = "fr") -> go.Figure:
-    """Gantt timeline of the scheduled workstreams (output of :func:`workstreams.schedule`)."""
+def gantt_chart(plan: pd.DataFrame, language: str = "fr",
+                parallel: pd.DataFrame | None = None) -> go.Figure:
+    """Gantt timeline of the scheduled workstreams (output of :func:`workstreams.schedule`), and
+    the projects running in parallel (:func:`workstreams.parallel_projects`) below them, each
+    naming the plan items that depend on it: the macro-planning of all the projects."""
     frame = plan.assign(kind_label=[t(f"roadmap.kind_{k}", language) for k in plan["kind"]],
                         start=pd.to_datetime(plan["start"]), finish=pd.to_datetime(plan["finish"]),
                         task=[f"{i} · {label}" for i, label in zip(plan["id"], plan["label"])])
+    if parallel is not None and len(parallel):
+        others = pd.DataFrame({
+            "kind_label": t("roadmap.kind_parallel", language),
+            "start": pd.to_datetime(parallel["start"]), "finish": pd.to_datetime(parallel["end"]),
+            "task": [f"{name} → {', '.join(items) or '–'}"
+                     for name, items in zip(parallel["name"], parallel["items"])],
+            "effort_days": 0.0, "n_findings": 0})
+        frame = pd.concat([frame, others], ignore_index=True)
     colours = {t(f"roadmap.kind_{k}", language): c for k, c in _KIND_COLOURS.items()}
     fig = px.timeline(frame, x_start="start", x_end="finish", y="task", color="kind_label",
                       color_discrete_map=colours, hover_data={"effort_days": True, "n_findings": True,

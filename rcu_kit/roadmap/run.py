@@ -17,14 +17,16 @@ import pandas as pd
 
 from rcu_kit.core.config import Engagement
 from rcu_kit.core.excel import write_workbook
-from rcu_kit.core.i18n import fmt_date, fmt_number, labels, t
-from rcu_kit.core.paths import dedup_summary_path, findings_path, roadmap_dir
+from rcu_kit.core.i18n import fmt_date, fmt_number, fmt_percent, labels, t
+from rcu_kit.core.paths import crosswalk_path, dedup_summary_path, findings_path, roadmap_dir
 from rcu_kit.core.findings import FINDING_COLUMNS, findings_from_dedup
 from rcu_kit.core.wording import word_table, worded_findings
 from rcu_kit.dedup.figures import within_source_duplicates
 from rcu_kit.roadmap.questionnaire import Questionnaire, answer_status
 from rcu_kit.roadmap.scoring import FORMS, Evidence, Recommendation, recommend_form
-from rcu_kit.audit.flows import flow_table
+from rcu_kit.audit.flows import bridge_summary, flow_table
+from rcu_kit.roadmap.gdpr import gdpr_figures, load_gdpr_records
+from rcu_kit.roadmap.registers import decision_log, risk_register, worded_registers
 from rcu_kit.roadmap.workstreams import (TEAM, budget_total, build_workstreams, initialisation,
                                          parallel_projects, schedule, workstream_of)
 
@@ -59,6 +61,9 @@ class Roadmap:
     team: float = 0.0
     initialisation: pd.DataFrame | None = None
     parallel: pd.DataFrame | None = None
+    gdpr: dict | None = None
+    bridges: dict = field(default_factory=dict)
+    engagement: Engagement | None = field(default=None, repr=False)
 
     @property
     def provisional(self) -> bool:
@@ -144,7 +149,9 @@ def pending_inputs(roadmap: Roadmap, language: str) -> list[str]:
               items=items(roadmap.missing_evidence, "step"))]
 
 
-def build_roadmap(engagement: Engagement, *, start: date | None = None) -> Roadmap:
+def build_roadmap(engagement: Engagement, *, start: date | None = None,
+                  records: pd.DataFrame | None = None, read_sources: bool = False,
+                  today: date | None = None) -> Roadmap:
     """Score the RCU forms, build and schedule the plan for one engagement.
 
     Settings read from the engagement's ``roadmap:`` section: ``weights`` (form scoring
@@ -152,7 +159,21 @@ def build_roadmap(engagement: Engagement, *, start: date | None = None) -> Roadm
     than the recommended one), ``workstreams`` (per-id overrides of effort, fte, dependencies,
     label), ``durations`` (phase weeks), ``day_rate`` and ``licences`` (euro ranges),
     ``start_date`` (ISO date; default: next Monday) and ``fte`` (people on the project; default
-    from the questionnaire's team capacity: low 2, medium 4, high 6).
+    from the questionnaire's team capacity: low 2, medium 4, high 6), ``history_years`` (depth
+    of history to recover, default 3), ``previous_crm`` (true / false; default the
+    questionnaire's ``crm_replacement_planned``), ``parallel_projects``
+    (:func:`~rcu_kit.roadmap.workstreams.parallel_projects`), ``gdpr`` (``retention_months``,
+    ``legal_basis``, ``reference_date``: :func:`~rcu_kit.roadmap.gdpr.gdpr_figures`) and
+    ``raci`` (:func:`~rcu_kit.roadmap.registers.raci_table`).
+
+    Args:
+        engagement: the engagement.
+        start: the programme's first day.
+        records: the sources' records in the common layout, for the GDPR figures (consent,
+            activity dates); None: read them from the sources when ``read_sources`` and the
+            deduplication has run, else the GDPR figures that need them are not measured.
+        read_sources: load the sources again for the GDPR figures.
+        today: reference date of the retention count (default: the run's date).
     """
     settings = engagement.roadmap or {}
     q = Questionnaire.from_config(engagement.questionnaire)
@@ -193,10 +214,18 @@ def build_roadmap(engagement: Engagement, *, start: date | None = None) -> Roadm
         start = date.fromisoformat(str(raw)) if raw else _next_monday(date.today())
     team = float(settings.get("fte") or TEAM[q.team_capacity])
     plan = schedule(ws, start=start, team=team)
+    crosswalk_file = crosswalk_path(engagement)
+    crosswalk = pd.read_csv(crosswalk_file, dtype=str, keep_default_na=False) \
+        if crosswalk_file.exists() else None
+    if records is None and read_sources and crosswalk is not None:
+        records = load_gdpr_records(engagement)
+    gdpr = gdpr_figures(engagement, records, crosswalk, today=today,
+                        settings=settings.get("gdpr"))
     return Roadmap(questionnaire=q, evidence=evidence, recommendation=rec, findings=findings,
                    workstreams=ws, plan=plan, missing_evidence=missing, unanswered=unanswered,
                    ignored_overrides=ignored, form=form, team=team, initialisation=init,
-                   parallel=parallel_projects(settings.get("parallel_projects"), flows, plan))
+                   parallel=parallel_projects(settings.get("parallel_projects"), flows, plan),
+                   gdpr=gdpr, bridges=bridge_summary(engagement), engagement=engagement)
 
 
 def _ids(form: str) -> set[str]:
@@ -276,7 +305,98 @@ def client_tables(roadmap: Roadmap, language: str = "fr") -> dict[str, pd.DataFr
                                             _euros(*licences, language), _euros(*total, language)],
     })
     return {"criteria": criteria, "sensitivity": sensitivity, "workstreams": workstreams,
-            "budget": budget}
+            "budget": budget, "initialisation": _initialisation_table(roadmap, language),
+            "parallel": _parallel_table(roadmap, language),
+            "gdpr": gdpr_table(roadmap.gdpr or {}, language),
+            **worded_registers(roadmap, roadmap.engagement, roadmap.gdpr,
+                               roadmap.bridges, language)}
+
+
+def _initialisation_table(roadmap: Roadmap, language: str) -> pd.DataFrame:
+    """The initialisation's three steps, their days, the item carrying them and the calculation."""
+    init = roadmap.initialisation
+    if init is None:
+        return pd.DataFrame()
+    labels = dict(zip(roadmap.plan["id"], roadmap.plan["label"]))
+
+    def basis(row) -> str:
+        if row.step == "previous_crm" and not row.days:
+            return t("roadmap.init_basis_none", language)
+        return t(f"roadmap.init_basis_{row.step}", language, systems=row.systems,
+                 two_way=row.two_way_sync, years=fmt_number(row.years, language),
+                 blocks=row.blocks, high=row.high_findings, points=row.duplicate_points)
+
+    return pd.DataFrame({
+        t("roadmap.col_step", language): [t(f"roadmap.init_{s}", language) for s in init["step"]],
+        t("roadmap.col_days", language): init["days"],
+        t("roadmap.col_item", language): [f"{i} · {labels.get(i, i)}" for i in init["item"]],
+        t("roadmap.col_basis_init", language): [basis(r) for r in init.itertuples(index=False)],
+    })
+
+
+def _parallel_table(roadmap: Roadmap, language: str) -> pd.DataFrame:
+    """The parallel projects, the flows they move and the plan items depending on them."""
+    par = roadmap.parallel if roadmap.parallel is not None else pd.DataFrame()
+    labels = dict(zip(roadmap.plan["id"], roadmap.plan["label"]))
+
+    def items(ids) -> str:
+        return "; ".join(f"{i} · {labels[i]}" for i in ids) or "–"
+
+    if not len(par):
+        return pd.DataFrame(columns=[t(f"roadmap.col_{k}", language) for k in
+                                     ("project", "dates", "moves", "flows", "items", "overlaps")])
+    return pd.DataFrame({
+        t("roadmap.col_project", language): par["name"],
+        t("roadmap.col_dates", language): [f"{fmt_date(a, language)} → {fmt_date(b, language)}"
+                                          for a, b in zip(par["start"], par["end"])],
+        t("roadmap.col_moves", language): [", ".join(m) or "–" for m in par["moves"]],
+        t("roadmap.col_flows", language): [", ".join(f) or "–" for f in par["flows"]],
+        t("roadmap.col_items", language): [items(i) for i in par["items"]],
+        t("roadmap.col_overlaps", language): [items(i) for i in par["overlaps"]],
+    })
+
+
+def gdpr_table(gdpr: dict, language: str) -> pd.DataFrame:
+    """The GDPR figures as two columns, figure and value, in ``language``: what the data
+    measured, "not measurable" with the reason when it could not, and the legal basis as the
+    client's answer or a question still open."""
+    consent = gdpr.get("consent") or {}
+    inactive = gdpr.get("inactive") or {}
+    missing = gdpr.get("missing") or []
+    na = t("roadmap.gdpr_not_measured", language)
+
+    def why(*codes: str) -> str:
+        found = [t(f"roadmap.gdpr_missing_{c}", language) for c in codes if c in missing]
+        return f"{na} ({'; '.join(found)})" if found else na
+
+    def share(n, total) -> str:
+        if n is None or not total:
+            return why("no_consent_attribute", "consent_not_mapped", "no_records", "no_crosswalk")
+        return t("roadmap.gdpr_of", language, n=fmt_number(n, language),
+                 total=fmt_number(total, language), rate=fmt_percent(n / total, language, 1))
+
+    rows = [
+        ("consent_attribute", consent.get("attribute") or why("no_consent_attribute")),
+        ("consent_sources", ", ".join(consent.get("sources") or []) or
+         why("no_consent_attribute", "consent_not_mapped")),
+        ("consent_records", share(consent.get("records_known"), consent.get("records"))),
+        ("consent_customers", share(consent.get("customers_known"), consent.get("customers"))),
+        ("consent_yes", share(consent.get("customers_yes"), consent.get("customers"))),
+        ("consent_conflicts", share(consent.get("customers_conflicting"),
+                                    consent.get("customers_known"))),
+        ("retention", t("roadmap.value_months", language, n=inactive["retention_months"]) + " ("
+         + t(f"roadmap.gdpr_retention_from_{inactive['retention_from']}", language) + ")"
+         if inactive.get("retention_months") else why("no_retention")),
+        ("inactive", share(inactive.get("customers_inactive"), inactive.get("customers_dated"))
+         if inactive.get("customers_inactive") is not None
+         else why("no_activity_attribute", "no_retention", "no_records", "no_crosswalk")),
+        ("legal_basis", t(f"roadmap.answer_{gdpr['legal_basis']}", language)
+         if gdpr.get("legal_basis") else t("roadmap.gdpr_legal_basis_pending", language)),
+        ("minimisation", fmt_number(sum((gdpr.get("minimisation") or {}).values()), language)),
+    ]
+    return pd.DataFrame({t("roadmap.col_figure", language): [t(f"roadmap.gdpr_{k}", language)
+                                                            for k, _ in rows],
+                         t("roadmap.col_value", language): [v for _, v in rows]})
 
 
 def summary_figures(roadmap: Roadmap) -> dict:
@@ -286,7 +406,10 @@ def summary_figures(roadmap: Roadmap) -> dict:
     ``explanation`` (:meth:`~rcu_kit.roadmap.scoring.Recommendation.explanation_figures`),
     ``path``, ``n_workstreams`` (the workstreams, phases apart), ``n_findings``, ``team``,
     ``start_date``, ``end_date``, ``months``, ``budget_low``, ``budget_high`` (euros) and
-    ``missing_evidence``.
+    ``missing_evidence``; ``bridges`` (:func:`~rcu_kit.audit.flows.bridge_summary`), ``gdpr``
+    (:func:`~rcu_kit.roadmap.gdpr.gdpr_figures`), ``initialisation`` (step -> days),
+    ``parallel_projects`` (name, items, overlaps), ``risks`` (id, risk, probability, impact,
+    evidence_code, workstream) and ``decisions`` (id, topic, status, changes_form).
     """
     rec = roadmap.recommendation
     explanation = rec.explanation_figures()
@@ -299,7 +422,20 @@ def summary_figures(roadmap: Roadmap) -> dict:
             "start_date": min(roadmap.plan["start"]).isoformat(),
             "end_date": max(roadmap.plan["finish"]).isoformat(),
             "months": round(roadmap.months, 1), "budget_low": low, "budget_high": high,
-            "missing_evidence": roadmap.missing_evidence}
+            "missing_evidence": roadmap.missing_evidence,
+            "bridges": roadmap.bridges, "gdpr": roadmap.gdpr,
+            "initialisation": {r.step: float(r.days) for r in roadmap.initialisation.itertuples()}
+            if roadmap.initialisation is not None else {},
+            "parallel_projects": [{"name": r.name, "items": list(r.items),
+                                   "overlaps": list(r.overlaps)}
+                                  for r in (roadmap.parallel.itertuples() if roadmap.parallel
+                                            is not None else [])],
+            "risks": risk_register(roadmap, roadmap.engagement, roadmap.gdpr, roadmap.bridges)
+            [["id", "risk", "probability", "impact", "evidence_code", "workstream"]]
+            .to_dict("records") if roadmap.engagement is not None else [],
+            "decisions": decision_log(roadmap, roadmap.engagement, roadmap.gdpr)
+            [["id", "topic", "status", "changes_form"]].to_dict("records")
+            if roadmap.engagement is not None else []}
 
 
 def export_roadmap(roadmap: Roadmap, engagement: Engagement) -> Path:
@@ -322,6 +458,13 @@ def export_roadmap(roadmap: Roadmap, engagement: Engagement) -> Path:
         "sensitivity": tables["sensitivity"],
         "workstreams": plan,
         "budget": tables["budget"],
+        "initialisation": tables["initialisation"],
+        "parallel_projects": tables["parallel"],
+        "gdpr": tables["gdpr"],
+        "risks": tables["risks"],
+        "raci": tables["raci"],
+        "data_ownership": tables["ownership"],
+        "decisions": tables["decisions"],
         "findings": worded_findings(roadmap.findings, language, _attribute_labels(engagement))
         .assign(workstream=roadmap.findings["workstream"].tolist()),
     })

@@ -29,6 +29,7 @@ The findings table is :data:`rcu_kit.core.findings.FINDING_COLUMNS` (each step w
 from __future__ import annotations
 
 import math
+from collections import Counter
 from collections.abc import Mapping
 from datetime import date, timedelta
 from typing import Any
@@ -461,8 +462,9 @@ def parallel_projects(projects: Any, flows: pd.DataFrame | None,
     """
     rows = []
     flows = flows if flows is not None else pd.DataFrame(columns=["name", "from_system", "to_system"])
-    touches = pd.concat([flows["from_system"], flows["to_system"]]).value_counts()
-    hub = str(touches.index[0]).casefold() if len(touches) else None
+    # the hub as rcu_kit.audit.flows.bridge_summary names it (ties: the first system named)
+    touches = Counter(s for a, b in zip(flows["from_system"], flows["to_system"]) for s in (a, b))
+    hub = str(touches.most_common(1)[0][0]).casefold() if touches else None
     dates = plan.set_index("id")[["start", "finish"]] if len(plan) else None
     if projects in (None, ""):
         projects = []

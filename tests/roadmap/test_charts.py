@@ -69,3 +69,20 @@ def test_team_load_chart_draws_the_schedule_load_under_the_team():
     assert line.x[0] == date(2027, 1, 4) and date(2027, 3, 29) not in list(line.x)
     assert fig.layout.shapes[0].y0 == 2                      # the team, dashed
     assert fig.layout.annotations[0].text == "équipe : 2 personnes"
+
+
+def test_gantt_shows_the_parallel_projects_with_the_items_depending_on_them():
+    from datetime import date
+
+    plan = pd.DataFrame({"id": ["P1", "W2"], "key": ["scoping", "interfaces"],
+                         "label": ["Scoping", "Interfaces"], "kind": ["phase", "workstream"],
+                         "start": [date(2027, 1, 4), date(2027, 2, 1)],
+                         "finish": [date(2027, 2, 1), date(2027, 4, 1)],
+                         "effort_days": [20.0, 30.0], "n_findings": [0, 1]})
+    parallel = pd.DataFrame({"name": ["New ERP", "Intranet"], "start": [date(2027, 3, 1)] * 2,
+                             "end": [date(2027, 9, 30)] * 2, "items": [("W2",), ()]})
+    fig = charts.gantt_chart(plan, "en", parallel)
+    bars = {tr.name: list(tr.y) for tr in fig.data}
+    # the two plan items, then the two projects, each naming what depends on it
+    assert bars == {"Project phase": ["P1 · Scoping"], "Workstream": ["W2 · Interfaces"],
+                    "Parallel project (→ items depending on it)": ["New ERP → W2", "Intranet → –"]}

@@ -114,7 +114,8 @@ def test_findings_attach_to_workstreams_and_export(engagement):
     assert out.name == "roadmap.xlsx" and out.exists()
     sheets = pd.read_excel(out, sheet_name=None)
     assert list(sheets) == ["recommendation", "questionnaire", "criteria", "sensitivity",
-                            "workstreams", "budget", "findings"]
+                            "workstreams", "budget", "initialisation", "parallel_projects", "gdpr",
+                            "risks", "raci", "data_ownership", "decisions", "findings"]
     assert len(sheets["workstreams"]) == 12                  # 5 phases + 7 workstreams
     q = sheets["questionnaire"].set_index("Question")
     assert q.loc["budget", "Status"] == "answered" and q.loc["team capacity", "Status"] == "default"
