@@ -42,7 +42,7 @@ sys.path.insert(0, str(REPO_ROOT))
 
 from dedup_datasets import dataset_names, prepare  # noqa: E402
 
-from rcu_kit.dedup.evaluation import evaluate_crosswalk  # noqa: E402
+from rcu_kit.dedup.evaluation import evaluate_crosswalk, pairwise_scores  # noqa: E402
 
 TOOLS = ("rcu_kit", "recordlinkage", "splink")
 RESULTS_DIR = BENCH_DIR / "results"
@@ -144,6 +144,21 @@ def bcubed_per_entity(clusters: pd.DataFrame, truth: pd.DataFrame) -> tuple[floa
     return float(per_entity["p"].mean()), float(per_entity["r"].mean())
 
 
+def within_source_scores(clusters: pd.DataFrame, truth: pd.DataFrame) -> dict[str, float]:
+    """Pairwise precision and recall over the pairs of records of one source only (duplicates
+    within a CRM, an e-commerce base...), where homonyms of one town and namesakes of one
+    household are the usual false matches (issue 19's within-source target)."""
+    keyed = clusters.astype({"source": str, "record_id": str}).merge(
+        truth.astype({"source": str, "record_id": str}), on=["source", "record_id"])
+    tp = predicted = true = 0
+    for _, group in keyed.groupby("source"):
+        s = pairwise_scores(group["cluster_id"].to_numpy(), group["person_id"].to_numpy())
+        tp, predicted, true = tp + s.true_positives, predicted + s.predicted_pairs, true + s.true_pairs
+    return {"within_source_precision": tp / predicted if predicted else 1.0,
+            "within_source_recall": tp / true if true else 1.0,
+            "within_source_predicted_pairs": predicted, "within_source_true_pairs": true}
+
+
 def _score(output: Path, folder: Path, meta: dict[str, Any]) -> dict[str, Any]:
     """Scores of one run; a partial truth (PatentsView) scores the clusters of the records it covers.
 
@@ -160,6 +175,7 @@ def _score(output: Path, folder: Path, meta: dict[str, Any]) -> dict[str, Any]:
     scores = evaluate_crosswalk(clusters, truth, predicted_column="cluster_id").as_dict()
     scores["scored_records"] = scores.pop("records")  # the row's records: all those the tool got
     scores["cluster_error_pct"] = 100 * (scores["predicted_clusters"] - scores["true_clusters"]) / scores["true_clusters"]
+    scores.update(within_source_scores(clusters, truth))
     try:
         ee = er_evaluation_scores(clusters, truth)
     except ImportError:  # the bench extra without er-evaluation: say so, do not fail the run
