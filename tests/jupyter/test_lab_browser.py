@@ -23,6 +23,7 @@ import urllib.request
 from pathlib import Path
 
 import nbformat
+import pandas as pd
 import pytest
 
 CHROMIUM = next((shutil.which(n) for n in ("chromium", "chromium-browser", "google-chrome")
@@ -174,13 +175,26 @@ def _vision_editor_adds_an_attribute(page, lab, t, language) -> None:
 
 
 def _review_panel_labels_a_pair(page, lab, t, language) -> None:
-    """04b: the panel's 'same person' button writes one label to review/labels.csv."""
+    """04b: the panel's 'same person' button writes one label to review/labels.csv and to the
+    review sheet."""
     labels = lab["folder"] / "output" / "review" / "labels.csv"
     before = len(labels.read_text(encoding="utf-8").splitlines()) if labels.exists() else 0
     page.locator(PANEL).locator("button", has_text=t("review.match", language)).first.click()
     _wait_for(lambda: labels.exists() and len(labels.read_text(encoding="utf-8").splitlines())
               == max(before, 1) + 1, "the review panel's label did not reach labels.csv")
     assert labels.read_text(encoding="utf-8").splitlines()[-1].count(",match,") == 1
+    # the same label in the review sheet rcu-kit review reads (the panel shows its pairs),
+    # written just after the label store
+
+    def sheet_matches() -> int:
+        try:
+            sheet = pd.read_csv(lab["folder"] / "output" / "review" / "sample.csv", dtype=str,
+                                keep_default_na=False)
+        except pd.errors.EmptyDataError:  # caught while the panel rewrites it
+            return -1
+        return int((sheet["label"] == "match").sum())
+
+    _wait_for(lambda: sheet_matches() == 1, "the review panel's label did not reach sample.csv")
 
 
 # one interaction per widget, and the file it must change
