@@ -5,8 +5,9 @@
 """
 
 from rcu_kit.roadmap.run import (
-    Roadmap, build_roadmap, client_tables, pending_inputs, export_roadmap, questionnaire_table
+    Roadmap, build_roadmap, client_tables, flows_costing, pending_inputs, export_roadmap,
+    questionnaire_table
 )
 
-__all__ = ["Roadmap", "build_roadmap", "client_tables", "pending_inputs", "export_roadmap",
-           "questionnaire_table"]
+__all__ = ["Roadmap", "build_roadmap", "client_tables", "flows_costing", "pending_inputs",
+           "export_roadmap", "questionnaire_table"]

@@ -32,7 +32,7 @@ from rcu_kit.roadmap.workstreams import (TEAM, budget_total, build_workstreams, 
 
 __all__ = ["client_tables", "pending_inputs", "Roadmap", "collect_findings", "collect_evidence",
            "build_roadmap", "export_roadmap", "questionnaire_table", "summary_figures",
-           "FINDING_STEPS"]
+           "flows_costing", "gdpr_table", "FINDING_STEPS"]
 
 # steps whose findings feed the roadmap, in this order
 FINDING_STEPS = ("audit", "mapping")
@@ -354,6 +354,33 @@ def _parallel_table(roadmap: Roadmap, language: str) -> pd.DataFrame:
         t("roadmap.col_items", language): [items(i) for i in par["items"]],
         t("roadmap.col_overlaps", language): [items(i) for i in par["overlaps"]],
     })
+
+
+def flows_costing(roadmap: Roadmap, language: str) -> str:
+    """Two sentences for the client: how the bridges size the interfaces workstream, and how the
+    questionnaire's governance and team answers scale the governance and organisation ones."""
+    b = roadmap.bridges or {}
+    ws = roadmap.workstreams
+    attrs = ws.attrs
+    factors = attrs.get("organisation", {"W4": 1.0, "W6": 1.0})
+    roles = sum(v.kind == "role" for v in roadmap.engagement.views) if roadmap.engagement else 0
+    w2 = ws.set_index("id").loc["W2"]
+    first = t("roadmap.costing_flows" if b.get("flows") else "roadmap.costing_no_flows", language,
+              flows=fmt_number(b.get("flows", 0), language),
+              systems=fmt_number(b.get("systems", 0), language), hub=b.get("hub") or "",
+              two_way=fmt_number(b.get("two_way", 0), language),
+              sync=fmt_number(b.get("sync", 0), language),
+              units=fmt_number(attrs.get("interface_units", 0), language, 1),
+              low=fmt_number(w2["effort_low"], language), high=fmt_number(w2["effort_high"], language))
+    def answer(question: str) -> str:
+        text = t(f"roadmap.answer_{getattr(roadmap.questionnaire, question)}", language)
+        return text + (t("roadmap.by_default", language) if question in roadmap.unanswered else "")
+
+    second = t("roadmap.costing_organisation", language,
+               governance=answer("data_governance"), team=answer("team_capacity"),
+               w4=fmt_number(factors["W4"], language, 2), w6=fmt_number(factors["W6"], language, 2),
+               roles=fmt_number(roles, language))
+    return f"{first}\n{second}"
 
 
 def gdpr_table(gdpr: dict, language: str) -> pd.DataFrame:

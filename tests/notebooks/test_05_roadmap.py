@@ -57,6 +57,11 @@ def test_notebook_05_traces_workstreams_to_the_demo_findings(demo_engagement, tm
     assert set(findings["workstream"]) <= {f"W{i}" for i in range(1, 8)}
     workstreams = sheets["workstreams"].set_index("id")
     assert [i for i in workstreams.index if i.startswith("W")] == [f"W{i}" for i in range(1, 8)]
+    # the registers and the GDPR section are sheets of the workbook; the demo maps an opt-in in
+    # two sources and last-activity dates everywhere, so consent and retention are measured
+    assert {"initialisation", "parallel_projects", "gdpr", "risks", "raci", "data_ownership",
+            "decisions"} <= set(sheets)
+    assert len(sheets["decisions"]) == 17                     # 10 questions + 7 other decisions
     # scoping starts on the given date
     assert str(workstreams.loc["P1", "start"])[:10] == "2027-01-04"
     summary = json.loads((engagement.output_path / "roadmap" / "summary.json").read_text(encoding="utf-8"))
@@ -65,3 +70,9 @@ def test_notebook_05_traces_workstreams_to_the_demo_findings(demo_engagement, tm
     assert summary["recommended_form"] in {"mdm", "crm_hosted", "decision_db", "crosswalk"}
     if summary["planned_form"] == "mdm":
         assert summary["months"] >= 9
+    gdpr = summary["gdpr"]
+    assert gdpr["missing"] == [] and gdpr["consent"]["sources"] == ["crm", "ecommerce"]
+    assert gdpr["consent"]["customers"] > 0 and gdpr["inactive"]["retention_months"] == 36
+    # the demo's flows: five bridges, one of them synchronous and two-way around the CRM
+    assert summary["bridges"]["flows"] == 5 and summary["bridges"]["real_time_two_way"] == 1
+    assert [r["risk"] for r in summary["risks"]][0] == "provisional"
