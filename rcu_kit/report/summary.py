@@ -34,7 +34,10 @@ Files read (their locations come from :mod:`rcu_kit.core.paths`, shared with the
   ``decision_db``, ``crosswalk``, and ``explanation``, its figures and the codes of its reasons,
   worded in the engagement's language (:func:`rcu_kit.core.wording.word_explanation`);
   ``provisional`` and ``unanswered`` (the recommendation rests on default answers), the plan's
-  ``months``, ``start_date``, ``end_date``, ``team``, ``budget_low``, ``budget_high``, ``path``.
+  ``months``, ``start_date``, ``end_date``, ``team``, ``budget_low``, ``budget_high``, ``path``;
+  ``bridges`` (the flows between systems, counted), ``gdpr`` (consent, retention, legal basis),
+  ``risks`` (the risk register) and ``decisions`` (the decision log), shown on the page
+  (:func:`registers_brief`).
 
 Examples:
     >>> import pandas as pd
@@ -65,7 +68,7 @@ from rcu_kit.core.wording import finding_details, word_explanation
 from rcu_kit.dedup.figures import duplicate_split, headline_figures, within_source_duplicates
 
 __all__ = ["ExecutiveSummary", "RCU_FORMS", "crosswalk_figures", "overlap_matrix", "top_gaps",
-           "read_crosswalk", "collect_summary", "executive_brief"]
+           "read_crosswalk", "collect_summary", "executive_brief", "registers_brief"]
 
 RCU_FORMS = ("mdm", "crm_hosted", "decision_db", "crosswalk")
 _SEVERITY_RANK = {"high": 3, "medium": 2, "low": 1}
@@ -100,6 +103,10 @@ class ExecutiveSummary:
     provisional: bool = False  # the recommendation rests on default answers
     unanswered: list[str] = field(default_factory=list)  # those questions
     plan: dict[str, Any] | None = None  # the roadmap's months, dates, team, budget, path
+    bridges: dict[str, Any] | None = None  # the flows between systems, counted (roadmap step)
+    gdpr: dict[str, Any] | None = None  # consent, retention, legal basis (roadmap step)
+    risks: list[dict[str, Any]] = field(default_factory=list)  # the risk register, codes
+    decision_log: list[dict[str, Any]] = field(default_factory=list)  # decisions, status
 
     @property
     def n_sources(self) -> int:
@@ -363,6 +370,12 @@ def _read_later_steps(summary: ExecutiveSummary, engagement: Engagement) -> Exec
                 "budget_high", "n_workstreams", "path")}
             summary.plan["pivots"] = (explanation or {}).get("pivots", []) \
                 if isinstance(explanation, dict) else []
+        if isinstance(roadmap.get("bridges"), dict):
+            summary.bridges = roadmap["bridges"]
+        if isinstance(roadmap.get("gdpr"), dict):
+            summary.gdpr = roadmap["gdpr"]
+        summary.risks = [r for r in roadmap.get("risks") or [] if isinstance(r, dict)]
+        summary.decision_log = [d for d in roadmap.get("decisions") or [] if isinstance(d, dict)]
     else:
         summary.missing.append("roadmap/summary.json (roadmap step)")
     return summary
@@ -427,6 +440,24 @@ def executive_brief(summary: ExecutiveSummary) -> dict[str, Any]:
         findings.append(t("report.exec_gaps" if summary.n_high_gaps else "report.exec_gaps_none_high",
                           lang, n=number(summary.n_gaps), high=number(summary.n_high_gaps)))
 
+    bridges = summary.bridges or {}
+    if bridges.get("flows"):
+        findings.append(t("report.exec_bridges", lang, flows=number(bridges["flows"]),
+                          systems=number(bridges.get("systems", 0)), hub=bridges.get("hub") or "",
+                          two_way=number(bridges.get("two_way", 0)),
+                          rt=number(bridges.get("real_time_two_way", 0))))
+    gdpr = summary.gdpr or {}
+    consent = gdpr.get("consent") or {}
+    inactive = gdpr.get("inactive") or {}
+    if consent.get("customers"):
+        findings.append(t("report.exec_consent", lang,
+                          known=percent(consent["customers_known"] / consent["customers"]),
+                          conflicts=number(consent.get("customers_conflicting") or 0)))
+    if inactive.get("customers_inactive") is not None and inactive.get("customers_dated"):
+        findings.append(t("report.exec_inactive", lang, n=number(inactive["customers_inactive"]),
+                          months=number(inactive["retention_months"]),
+                          rate=percent(inactive["customers_inactive"] / inactive["customers_dated"])))
+
     form = t(f"roadmap.form_{summary.recommended_form}", lang) if summary.recommended_form else None
     plan = summary.plan or {}
     recommendation: list[str] = []
@@ -463,7 +494,13 @@ def executive_brief(summary: ExecutiveSummary) -> dict[str, Any]:
         if answered_pivots:
             decisions.append(t("report.exec_decide_pivots", lang, items=questions(answered_pivots)))
         decisions.append(t("report.exec_decide_form", lang, form=form))
-        decisions.append(t("report.exec_decide_owners", lang))
+        risk_codes = {r.get("risk") for r in summary.risks}
+        # appoint owners when the register says data lack one (or governance is immature);
+        # without a register (an older roadmap), the decision is always asked
+        if not summary.risks or "ownership" in risk_codes:
+            decisions.append(t("report.exec_decide_owners", lang))
+        if summary.gdpr is not None and not summary.gdpr.get("legal_basis"):
+            decisions.append(t("report.exec_decide_legal_basis", lang))
         decisions.append(t("report.exec_decide_budget", lang))
         if summary.provisional:
             next_steps.append(t("report.exec_next_workshop", lang))
@@ -477,4 +514,45 @@ def executive_brief(summary: ExecutiveSummary) -> dict[str, Any]:
         if (plan.get("planned_form") or summary.recommended_form) != "crosswalk":
             next_steps.append(t("report.exec_next_tender", lang))
     return {"findings": findings, "form": form, "provisional": summary.provisional,
-            "recommendation": recommendation, "decisions": decisions, "next_steps": next_steps}
+            "recommendation": recommendation, "decisions": decisions, "next_steps": next_steps,
+            **registers_brief(summary)}
+
+
+def registers_brief(summary: ExecutiveSummary) -> dict[str, Any]:
+    """The GDPR section, the risk register and the decision log of the summary page, worded in
+    the summary's language from ``roadmap/summary.json``.
+
+    Returns:
+        ``gdpr`` (rows ``label``, ``value``; empty when the roadmap did not measure it),
+        ``risks`` (rows ``id``, ``risk``, ``evidence``, ``probability``, ``impact``,
+        ``mitigation``, ``workstream``, highest first), ``decision_counts`` (``answered``,
+        ``pending``) and ``pending_decisions`` (the pending decisions' names, those that would
+        change the recommended form first).
+    """
+    from rcu_kit.roadmap.questionnaire import QUESTIONS
+    from rcu_kit.roadmap.registers import risk_words
+    from rcu_kit.roadmap.run import gdpr_table
+
+    lang = summary.language
+    gdpr = []
+    if summary.gdpr is not None:
+        table = gdpr_table(summary.gdpr, lang)
+        gdpr = [{"label": a, "value": b} for a, b in table.itertuples(index=False)]
+    risks = []
+    for risk in summary.risks:
+        try:
+            risks.append(risk_words(risk, lang))
+        except (KeyError, ValueError, TypeError) as exc:
+            summary.missing.append(f"roadmap/summary.json: risk {risk.get('id')} unreadable ({exc!r})")
+
+    def name(topic: str) -> str:
+        return t(f"roadmap.question_{topic}" if topic in QUESTIONS else f"roadmap.decision_{topic}",
+                 lang)
+
+    log = summary.decision_log
+    pending = sorted((d for d in log if d.get("status") == "pending"),
+                     key=lambda d: not d.get("changes_form"))
+    return {"gdpr": gdpr, "risks": risks,
+            "decision_counts": {"answered": sum(d.get("status") == "answered" for d in log),
+                                "pending": len(pending)},
+            "pending_decisions": [name(d["topic"]) for d in pending if d.get("topic")]}

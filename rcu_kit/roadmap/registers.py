@@ -27,7 +27,7 @@ from rcu_kit.core.i18n import fmt_number, fmt_percent, t
 from rcu_kit.roadmap.questionnaire import QUESTIONS, answer_status
 
 __all__ = ["RACI_ROLES", "RACI", "risk_register", "raci_table", "ownership_table", "decision_log",
-           "worded_registers"]
+           "risk_words", "worded_registers"]
 
 RACI_ROLES = ("sponsor", "business", "dpo", "it", "vendor", "consultant")
 
@@ -262,6 +262,19 @@ def decision_log(roadmap: Any, engagement: Engagement,
 
 def _euros(low: float, high: float, language: str) -> str:
     return f"{fmt_number(low / 1000, language)} – {fmt_number(high / 1000, language)} k€"
+
+
+def risk_words(risk: dict[str, Any], language: str) -> dict[str, str]:
+    """One row of :func:`risk_register` (or of ``roadmap/summary.json``'s ``risks``) worded:
+    ``id``, ``risk``, ``evidence``, ``probability``, ``impact``, ``mitigation``, ``workstream``
+    (its id)."""
+    return {"id": risk["id"], "risk": t(f"roadmap.risk_{risk['risk']}", language),
+            "evidence": _evidence(risk["evidence_code"], risk.get("evidence_params") or "{}",
+                                  language),
+            "probability": t(f"roadmap.value_{risk['probability']}", language),
+            "impact": t(f"roadmap.value_{risk['impact']}", language),
+            "mitigation": t(f"roadmap.mitigation_{risk['risk']}", language),
+            "workstream": risk.get("workstream") or ""}
 
 
 def _evidence(code: str, params: str, language: str) -> str:

@@ -436,7 +436,7 @@ def summary_figures(roadmap: Roadmap) -> dict:
     ``missing_evidence``; ``bridges`` (:func:`~rcu_kit.audit.flows.bridge_summary`), ``gdpr``
     (:func:`~rcu_kit.roadmap.gdpr.gdpr_figures`), ``initialisation`` (step -> days),
     ``parallel_projects`` (name, items, overlaps), ``risks`` (id, risk, probability, impact,
-    evidence_code, workstream) and ``decisions`` (id, topic, status, changes_form).
+    evidence_code, evidence_params as JSON text, workstream) and ``decisions`` (id, topic, status, changes_form).
     """
     rec = roadmap.recommendation
     explanation = rec.explanation_figures()
@@ -458,7 +458,8 @@ def summary_figures(roadmap: Roadmap) -> dict:
                                   for r in (roadmap.parallel.itertuples() if roadmap.parallel
                                             is not None else [])],
             "risks": risk_register(roadmap, roadmap.engagement, roadmap.gdpr, roadmap.bridges)
-            [["id", "risk", "probability", "impact", "evidence_code", "workstream"]]
+            [["id", "risk", "probability", "impact", "evidence_code", "evidence_params",
+              "workstream"]]
             .to_dict("records") if roadmap.engagement is not None else [],
             "decisions": decision_log(roadmap, roadmap.engagement, roadmap.gdpr)
             [["id", "topic", "status", "changes_form"]].to_dict("records")

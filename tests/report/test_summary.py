@@ -303,7 +303,62 @@ def test_executive_brief_in_french_marks_a_provisional_recommendation(tmp_path):
 def test_executive_brief_states_only_what_was_measured(tmp_path):
     brief = executive_brief(collect_summary(_engagement(tmp_path)))
     assert brief == {"findings": [], "form": None, "provisional": False, "recommendation": [],
-                     "decisions": [], "next_steps": []}
+                     "decisions": [], "next_steps": [], "gdpr": [], "risks": [],
+                     "decision_counts": {"answered": 0, "pending": 0}, "pending_decisions": []}
+
+
+def test_summary_page_states_the_flows_gdpr_risks_and_decisions(tmp_path):
+    eng = _engagement(tmp_path)
+    eng.language = "en"
+    out = eng.output_path
+    CROSSWALK.to_csv(out / "crosswalk.csv", index=False)
+    _roadmap_summary(
+        out,
+        bridges={"flows": 5, "systems": 6, "hub": "CRM", "two_way": 2, "sync": 1,
+                 "real_time_two_way": 1, "by_protocol": {}, "open_questions": 3},
+        gdpr={"consent": {"attribute": "email_optin", "sources": ["crm", "web"], "records": 8,
+                          "records_known": 6, "records_yes": 4, "customers": 4,
+                          "customers_known": 3, "customers_yes": 3, "customers_conflicting": 1},
+              "inactive": {"attribute": "last_activity_at", "retention_months": 36,
+                           "retention_from": "target_model", "reference_date": "2026-12-01",
+                           "customers_dated": 4, "customers_inactive": 1},
+              "legal_basis": None, "minimisation": {"no_purpose": 2}, "missing": []},
+        risks=[{"id": "R1", "risk": "consent_conflicts", "probability": "high", "impact": "high",
+                "evidence_code": "ev_consent_conflicts",
+                "evidence_params": '{"customers": 3, "n": 1}', "workstream": "W3"}],
+        decisions=[{"id": "D1", "topic": "objective", "status": "pending", "changes_form": False},
+                   {"id": "D2", "topic": "crm_is_central", "status": "pending", "changes_form": True},
+                   {"id": "D3", "topic": "legal_basis", "status": "pending", "changes_form": False},
+                   {"id": "D4", "topic": "team", "status": "answered", "changes_form": False}])
+    brief = executive_brief(collect_summary(eng))
+    # consent known for 3 of the 4 customers concerned (75.0 %); 1 of 4 dated inactive (25.0 %)
+    assert brief["findings"][-3:] == [
+        '5 flows link 6 systems around "CRM", 2 of them two-way and 1 synchronous two-way: they '
+        "weigh on the cost of the interfaces and on the choice of the form.",
+        "GDPR: consent known for 75.0% of the customers concerned; customers with a yes in one "
+        "source and a no in another: 1.",
+        "GDPR: customers inactive for more than 36 months, beyond the retention period: 1 "
+        "(25.0%)."]
+    # no risk of ownership in the register: no decision on owners; the legal basis is asked
+    assert "Appoint an owner for each attribute of the customer record (governance)." \
+        not in brief["decisions"]
+    assert "Establish with the DPO the legal basis of each processing of the reference." \
+        in brief["decisions"]
+    gdpr = {row["label"]: row["value"] for row in brief["gdpr"]}
+    assert gdpr["Customers with conflicting consents across sources"] == "1 of 3 (33.3%)"
+    assert gdpr["Retention period used"] == "36 months (read from the target customer record)"
+    assert gdpr["Legal basis"] == "to establish with the client and the DPO"
+    assert brief["risks"] == [{
+        "id": "R1", "risk": "Conflicting consents across sources",
+        "evidence": "customers with a yes in one source and a no in another: 1 (of 3 with a "
+                    "known consent)",
+        "probability": "High", "impact": "High",
+        "mitigation": "A proof-of-consent rule (the latest, timestamped, with its source)",
+        "workstream": "W3"}]
+    # pending decisions, the one that would change the form first
+    assert brief["decision_counts"] == {"answered": 1, "pending": 3}
+    assert brief["pending_decisions"] == ["CRM already central", "objective of the reference",
+                                          "Legal basis of the processing"]
 
 
 def test_figures_repeated_on_several_pages_agree(tmp_path):
@@ -366,6 +421,13 @@ def test_figures_repeated_on_several_pages_agree(tmp_path):
     low, high = rm.budget
     assert budget.iloc[-1, 1] == f"{round(low / 1000):,} – {round(high / 1000):,} k€".replace(",", "\u202f")
     assert summary.plan["n_workstreams"] == 7
+    # the GDPR section, the risk register and the decision log: the roadmap's, on the summary page
+    tables = client_tables(rm, "fr")
+    assert [r["id"] for r in brief["risks"]] == tables["risks"]["Réf."].tolist()
+    assert [r["evidence"] for r in brief["risks"]] == tables["risks"]["Constat"].tolist()
+    assert [(r["label"], r["value"]) for r in brief["gdpr"]] == \
+        list(tables["gdpr"].itertuples(index=False, name=None))
+    assert sum(brief["decision_counts"].values()) == len(tables["decisions"])
     sheets = pd.read_excel(out / "roadmap" / "roadmap.xlsx", sheet_name=None)
     assert (sheets["workstreams"]["kind"] == "workstream").sum() == 7
 
