@@ -341,12 +341,26 @@ def tf_vectors(prepared: pd.DataFrame, first: np.ndarray, levels: pd.DataFrame
     out = {f"{TF_PREFIX}{c}": term_frequencies(prepared, c, first)
            for c in ("last_name", "first_name")}
     if "postcode_city" in levels.columns:
-        level = levels["postcode_city"].to_numpy()
-        place = np.full(len(first), np.nan)
-        for at, column in ((3, "postcode"), (2, "city")):
-            hit = np.flatnonzero(level == at)
-            place[hit] = term_frequencies(prepared, column, first[hit])
-        out[f"{TF_PREFIX}postcode_city"] = place
+        out[f"{TF_PREFIX}postcode_city"] = place_term_frequency(
+            levels["postcode_city"].to_numpy(), term_frequencies(prepared, "postcode", first),
+            term_frequencies(prepared, "city", first))
+    return out
+
+
+def place_term_frequency(level: np.ndarray, postcode_tf: np.ndarray, city_tf: np.ndarray
+                         ) -> np.ndarray:
+    """The ``tf_postcode_city`` of pairs: the postcode's frequency where the postcodes agree
+    (level 3), the town's where the towns agree (level 2), missing elsewhere. ``postcode_tf``
+    and ``city_tf`` are those of each pair's first record (:func:`term_frequencies`); the
+    preventive match gives those of the reference record.
+
+    Examples:
+        >>> place_term_frequency(np.array([3, 2, 1, -1]), np.array([0.1] * 4), np.array([0.5] * 4)).tolist()
+        [0.1, 0.5, nan, nan]
+    """
+    out = np.full(len(level), np.nan)
+    out[level == 3] = np.asarray(postcode_tf, dtype=float)[level == 3]
+    out[level == 2] = np.asarray(city_tf, dtype=float)[level == 2]
     return out
 
 
