@@ -60,7 +60,11 @@ __all__ = ["ReferenceIndex", "build_reference_index", "reference_index_path",
            "candidates_shown", "MATCH_ATTRIBUTES", "UnknownAttributes", "check_record_keys",
            "decision", "DECISIONS", "POSSIBLE_FROM", "evidence_text"]
 
-FORMAT_VERSION = 1
+FORMAT_VERSION = 2   # 2: term frequencies of postcodes and towns (the model's place evidence)
+# The name term frequencies the model reads as they are; the place's (tf_postcode_city) is made
+# per pair from the reference record's postcode and town frequencies (place_term_frequency).
+_NAME_TF = (f"{TF_PREFIX}last_name", f"{TF_PREFIX}first_name")
+_PLACE_TF = f"{TF_PREFIX}postcode_city"
 MATCH_COLUMNS = ["query", "customer_id", "match_probability", "is_match", "source", "record_id",
                  "rule", "evidence"]
 # Columns compared by code across each other (prepare_records gives them one vocabulary).
@@ -195,6 +199,10 @@ MATCH_ATTRIBUTES = ("source", "record_id", "civility", "last_name", "birth_name"
 # customer), at least POSSIBLE_FROM (more likely the same than not: worth a look), else new.
 DECISIONS = ("same", "possible", "new")
 POSSIBLE_FROM = 0.5
+
+
+class StaleIndex(ValueError):
+    """A reference index saved by another version of rcu_kit (rebuild it)."""
 
 
 class UnknownAttributes(ValueError):
@@ -653,10 +661,13 @@ class ReferenceIndex:
                                     "build_reference_for_engagement)")
         with path.open("rb") as fh:
             payload = pickle.load(fh)  # noqa: S301 - the engagement's own output file
-        if not isinstance(payload, dict) or payload.get("format") != FORMAT_VERSION \
-                or not isinstance(payload.get("index"), cls):
-            raise ValueError(f"{path}: not a reference index of format {FORMAT_VERSION}; "
-                             "rebuild it from the deduplication run")
+        if not isinstance(payload, dict) or not isinstance(payload.get("index"), cls):
+            raise ValueError(f"{path}: not a reference index; rebuild it from the "
+                             "deduplication run")
+        if payload.get("format") != FORMAT_VERSION:
+            raise StaleIndex(f"{path}: a reference index of format {payload.get('format')}, "
+                             f"this version reads format {FORMAT_VERSION}; rebuild it from the "
+                             "deduplication run")
         return payload["index"].warm_up()
 
     # -- matching --------------------------------------------------------------------------------
@@ -788,8 +799,16 @@ class ReferenceIndex:
                                                     [right[c] for c in cols]).astype(np.int8)
         levels = pd.DataFrame(levels)
         vectors = levels.copy()
-        for column in self.term_frequencies:
-            vectors[column] = self._term_frequency(column, positions)
+        for column in _NAME_TF:
+            if column in self.term_frequencies:
+                vectors[column] = self._term_frequency(column, positions)
+        if f"{TF_PREFIX}postcode" in self.term_frequencies and "postcode_city" in levels.columns:
+            from rcu_kit.linkage.pipeline import place_term_frequency
+
+            vectors[_PLACE_TF] = place_term_frequency(
+                levels["postcode_city"].to_numpy(),
+                self._term_frequency(f"{TF_PREFIX}postcode", positions),
+                self._term_frequency(f"{TF_PREFIX}city", positions))
         probability = self.model.prob(vectors).to_numpy()
         rules = self.model.rule_codes(levels)
         return levels, probability, rules
@@ -1065,7 +1084,7 @@ def build_reference_index(records: pd.DataFrame, crosswalk: pd.DataFrame, model:
         from rcu_kit.linkage.pipeline import term_frequencies
 
         everyone = np.arange(len(prepared))
-        for column in ("last_name", "first_name"):
+        for column in ("last_name", "first_name", "postcode", "city"):
             tf[f"{TF_PREFIX}{column}"] = term_frequencies(prepared, column, everyone)
     return ReferenceIndex(prepared=prepared,
                           customer_ids=joined["customer_id"].to_numpy(dtype=object),
@@ -1094,10 +1113,15 @@ def build_reference_for_engagement(engagement: Any, run: Any = None, progress: b
 
 
 def engagement_reference(engagement: Any, progress: bool = False) -> ReferenceIndex:
-    """The engagement's saved reference index, built (by a deduplication run) when missing."""
+    """The engagement's saved reference index, built (by a deduplication run) when missing or
+    saved by an earlier version of rcu_kit."""
     path = reference_index_path(engagement)
-    return ReferenceIndex.load(path) if path.exists() else \
-        build_reference_for_engagement(engagement, progress=progress)
+    if path.exists():
+        try:
+            return ReferenceIndex.load(path)
+        except StaleIndex:
+            pass          # saved by an earlier version: rebuilt below
+    return build_reference_for_engagement(engagement, progress=progress)
 
 
 def candidates_shown(index: ReferenceIndex, record: Mapping[str, Any], *, top: int = 5,

@@ -271,3 +271,19 @@ def test_decision_bands():
     assert decision([{"match_probability": 0.3}], 0.9) == "new"
     assert decision([], 0.9) == "new"
     assert decision([{"match_probability": 0.6}], 0.9, possible_from=0.7) == "new"
+
+
+def test_an_index_of_an_earlier_format_is_rebuilt(demo_engagement, index):
+    import pickle
+
+    from rcu_kit.golden.preventive import StaleIndex, engagement_reference
+
+    engagement = load_engagement(demo_engagement)
+    path = reference_index_path(engagement)
+    # Format 1 had no postcode and town frequencies: its scores would differ from the run's.
+    path.write_bytes(pickle.dumps({"format": 1, "index": index}))
+    with pytest.raises(StaleIndex, match="format 1, this version reads format 2; rebuild"):
+        ReferenceIndex.load(path)
+    rebuilt = engagement_reference(engagement)
+    assert len(rebuilt) == len(index) and "tf_postcode" in rebuilt.term_frequencies
+    assert pickle.loads(path.read_bytes())["format"] == 2
