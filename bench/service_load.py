@@ -12,7 +12,8 @@ What it does:
 1. Prepares, once, the demo engagement at ``--records`` records in
    ``bench/data/service_<N>/`` (``rcu-kit demo``) and its reference index (the deduplication
    run, then :func:`rcu_kit.golden.preventive.build_reference_for_engagement`); later runs
-   reuse them. The additions log of earlier runs is removed.
+   reuse them (the index is rebuilt when saved by an earlier format). The additions log of
+   earlier runs is removed.
 2. Starts the real command, ``rcu-kit serve ENGAGEMENT --port P`` (uvicorn, 127.0.0.1 only),
    in a child process with ``RCU_API_TOKEN`` set, and waits for ``GET /health``.
 3. Runs ``--clients`` client threads (one keep-alive HTTP connection each) for ``--duration``
@@ -38,6 +39,7 @@ taken from the server's.
 from __future__ import annotations
 
 import argparse
+import json
 import os
 import random
 import signal
@@ -61,7 +63,8 @@ FORMS = (("last_name", "first_name", "email"), ("last_name", "first_name", "phon
 def prepare(records: int, seed: int) -> Path:
     """The demo engagement at ``records`` records with its reference index (built once)."""
     from rcu_kit.core.config import load_engagement
-    from rcu_kit.golden.preventive import build_reference_for_engagement, reference_index_path
+    from rcu_kit.golden.preventive import (FORMAT_VERSION, build_reference_for_engagement,
+                                           reference_index_path)
 
     folder = ROOT / "bench" / "data" / f"service_{records}"
     path = folder / "engagement.yaml"
@@ -72,7 +75,8 @@ def prepare(records: int, seed: int) -> Path:
         generate_demo(folder, n_records=records, seed=seed)
         print(f"demo of {records:,} records written in {time.perf_counter() - started:.0f} s")
     engagement = load_engagement(path)
-    if not reference_index_path(engagement).exists():
+    meta = reference_index_path(engagement).with_suffix(".pkl.json")
+    if not meta.exists() or json.loads(meta.read_text())["format"] != FORMAT_VERSION:
         started = time.perf_counter()
         build_reference_for_engagement(engagement, progress=True)
         print(f"reference index built in {time.perf_counter() - started:.0f} s")
