@@ -202,7 +202,7 @@ def map_sources(engagement: Engagement, loaded: Mapping[str, Any],
             that are not in the data.
         ValueError: a source repeats a record id.
     """
-    from tqdm.auto import tqdm
+    from rcu_kit.core.progress import bar
 
     from rcu_kit.mapping.transforms import MappingError, apply_mapping, validate_mapping
 
@@ -215,7 +215,7 @@ def map_sources(engagement: Engagement, loaded: Mapping[str, Any],
             "--sources.")
     validate_mapping(engagement, loaded, {name: engagement.mapping[name] for name in loaded})
     frames = []
-    for name in tqdm(list(loaded), desc="mapping", unit="source", disable=not progress):
+    for name in bar(list(loaded), step="mapping", unit="source", disable=not progress):
         source = engagement.source(name)
         frame = apply_mapping(loaded[name].frame, engagement.mapping[name], name,
                               id_column=source.id_column)

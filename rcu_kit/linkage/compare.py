@@ -939,7 +939,7 @@ def compare_pairs(records: pd.DataFrame, first: np.ndarray, second: np.ndarray,
     Returns:
         One ``int8`` column per feature, one row per pair (RangeIndex, pair order kept).
     """
-    from tqdm.auto import tqdm
+    from rcu_kit.core.progress import bar
 
     features = list(default_features() if features is None else features)
     frame = records.reset_index(drop=True)
@@ -952,7 +952,7 @@ def compare_pairs(records: pd.DataFrame, first: np.ndarray, second: np.ndarray,
     n = len(first)
     parts = []
     starts = range(0, max(n, 1), chunk_size)
-    for start in tqdm(starts, desc="comparing", disable=not progress):
+    for start in bar(starts, step="comparing", disable=not progress):
         stop = min(start + chunk_size, n)
         a, b = first[start:stop], second[start:stop]
         left: dict[str, pd.Series] = {}

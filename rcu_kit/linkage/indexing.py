@@ -656,7 +656,7 @@ class MultiPassIndex(BaseIndex):
         """
         if not self.algorithms:
             raise ValueError("MultiPassIndex: no index passes given")
-        from tqdm.auto import tqdm
+        from rcu_kit.core.progress import bar as progress_bar
 
         n_b = len(x) if x_link is None else len(x_link)
         n_passes = len(self.algorithms)
@@ -670,7 +670,7 @@ class MultiPassIndex(BaseIndex):
             # first key of each pair names the first pass that found it (no stable argsort).
             return (first.astype(np.int64) * max(n_b, 1) + second) * n_passes + i
 
-        bar = tqdm(total=n_passes, desc="blocking", disable=not progress)
+        bar = progress_bar(total=n_passes, step="blocking", unit="pass", disable=not progress)
         if workers > 1:
             with ThreadPoolExecutor(max_workers=workers) as pool:
                 keys = []

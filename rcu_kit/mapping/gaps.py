@@ -49,7 +49,7 @@ from typing import Any
 
 import numpy as np
 import pandas as pd
-from tqdm.auto import tqdm
+from rcu_kit.core.progress import bar
 
 from rcu_kit.core.config import DERIVED_ATTRIBUTES, Attribute, Engagement, MappingEntry
 from rcu_kit.core.excel import write_workbook
@@ -243,7 +243,7 @@ def gap_matrix(engagement: Engagement, loaded: Mapping[str, Any],
     order += [n for n in loaded if n not in order]
     id_columns = {s.name: s.id_column for s in engagement.sources}
     rows = []
-    for src in tqdm(order, desc="gap matrix", disable=not progress):
+    for src in bar(order, step="gap_matrix", disable=not progress):
         frame = _frame_of(loaded[src])
         entries = list(mapping.get(src, []))
         # the values as the source holds them: no transform

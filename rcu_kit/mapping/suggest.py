@@ -25,7 +25,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 from rapidfuzz import fuzz
-from tqdm.auto import tqdm
+from rcu_kit.core.progress import bar
 from unidecode import unidecode
 
 from rcu_kit.core.config import (DERIVED_ATTRIBUTES, Attribute, ConfigError, Engagement, MappingEntry,
@@ -273,7 +273,8 @@ def column_types(engagement: Engagement, loaded: Mapping[str, Any], progress: bo
 
     frames = []
     overrides_of = {src.name: src.semantic_types for src in engagement.sources}
-    for name, loaded_source in tqdm(loaded.items(), desc="semantic types", disable=not progress):
+    for name, loaded_source in bar(loaded.items(), step="semantic_types", total=len(loaded),
+                                   disable=not progress):
         frame = frame_of(loaded_source)
         overrides = {k: v for k, v in overrides_of.get(name, {}).items() if k in frame.columns} or None
         detected = detect_semantic_types(frame, overrides, seed=engagement.seed)
@@ -415,7 +416,7 @@ def suggest_mapping(engagement: Engagement, loaded: Mapping[str, Any], audit: An
 
     # Pass 1: name and type evidence.
     per_source: dict[str, dict[str, list[_Candidate]]] = {}
-    for src in tqdm(order, desc="mapping suggestions", disable=not progress):
+    for src in bar(order, step="mapping_suggestions", disable=not progress):
         frame = frame_of(loaded[src])
         per_source[src] = {}
         for column in frame.columns:
