@@ -219,7 +219,7 @@ class ViewsEditor:
         self.add_button = w.Button(description=t("vision.views_editor_add", lang), icon="plus",
                                    layout=w.Layout(width="auto"))
         self.add_button.on_click(lambda _: self.add_view(self.new_name.value))
-        self.save_button = w.Button(description=t("vision.editor_save", lang), icon="save",
+        self.save_button = w.Button(description=t("vision.views_editor_save", lang), icon="save",
                                     button_style="primary", layout=w.Layout(width="auto"))
         self.save_button.on_click(lambda _: self.save())
         self.status = w.HTML()

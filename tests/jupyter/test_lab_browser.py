@@ -162,7 +162,8 @@ def _wait_for(check, what: str, timeout_s: float = 30) -> None:
 
 
 def _vision_editor_adds_an_attribute(page, lab, t, language) -> None:
-    """01: type a new attribute, add it, save: the engagement file gains it."""
+    """01: a new attribute in the vision editor, a new view in the views editor, each saved:
+    the engagement file gains both."""
     engagement = lab["folder"] / "engagement.yaml"
     assert "loyalty_tier" not in engagement.read_text(encoding="utf-8")
     panel = page.locator(PANEL)
@@ -172,6 +173,12 @@ def _vision_editor_adds_an_attribute(page, lab, t, language) -> None:
     panel.locator("button", has_text=t("vision.editor_save", language)).click()
     _wait_for(lambda: "loyalty_tier" in engagement.read_text(encoding="utf-8"),
               "the vision editor's save did not write the new attribute to engagement.yaml")
+    # the views editor beside it: a new view, saved into the engagement's views
+    panel.get_by_placeholder(t("vision.views_editor_new_name", language)).fill("Direction générale")
+    panel.locator("button", has_text=t("vision.views_editor_add", language)).click()
+    panel.locator("button", has_text=t("vision.views_editor_save", language)).click()
+    _wait_for(lambda: "Direction générale" in engagement.read_text(encoding="utf-8"),
+              "the views editor's save did not write the new view to engagement.yaml")
 
 
 def _review_panel_labels_a_pair(page, lab, t, language) -> None:
