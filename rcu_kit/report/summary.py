@@ -452,6 +452,7 @@ def executive_brief(summary: ExecutiveSummary) -> dict[str, Any]:
     if consent.get("customers"):
         findings.append(t("report.exec_consent", lang,
                           known=percent(consent["customers_known"] / consent["customers"]),
+                          sources=", ".join(consent.get("sources") or []),
                           conflicts=number(consent.get("customers_conflicting") or 0)))
     if inactive.get("customers_inactive") is not None and inactive.get("customers_dated"):
         findings.append(t("report.exec_inactive", lang, n=number(inactive["customers_inactive"]),

@@ -313,11 +313,12 @@ def client_tables(roadmap: Roadmap, language: str = "fr") -> dict[str, pd.DataFr
 
 
 def _initialisation_table(roadmap: Roadmap, language: str) -> pd.DataFrame:
-    """The initialisation's three steps, their days, the item carrying them and the calculation."""
+    """The initialisation's three steps, their days, the item carrying them (its id) and the
+    calculation (the figures of :data:`~rcu_kit.roadmap.workstreams.INIT_DAYS`, which notebook
+    05 states in words)."""
     init = roadmap.initialisation
     if init is None:
         return pd.DataFrame()
-    labels = dict(zip(roadmap.plan["id"], roadmap.plan["label"]))
 
     def basis(row) -> str:
         if row.step == "previous_crm" and not row.days:
@@ -329,7 +330,7 @@ def _initialisation_table(roadmap: Roadmap, language: str) -> pd.DataFrame:
     return pd.DataFrame({
         t("roadmap.col_step", language): [t(f"roadmap.init_{s}", language) for s in init["step"]],
         t("roadmap.col_days", language): init["days"],
-        t("roadmap.col_item", language): [f"{i} · {labels.get(i, i)}" for i in init["item"]],
+        t("roadmap.col_item", language): list(init["item"]),
         t("roadmap.col_basis_init", language): [basis(r) for r in init.itertuples(index=False)],
     })
 

@@ -333,10 +333,10 @@ def test_summary_page_states_the_flows_gdpr_risks_and_decisions(tmp_path):
     brief = executive_brief(collect_summary(eng))
     # consent known for 3 of the 4 customers concerned (75.0 %); 1 of 4 dated inactive (25.0 %)
     assert brief["findings"][-3:] == [
-        '5 flows link 6 systems around "CRM", 2 of them two-way and 1 synchronous two-way: they '
-        "weigh on the cost of the interfaces and on the choice of the form.",
-        "GDPR: consent known for 75.0% of the customers concerned; customers with a yes in one "
-        "source and a no in another: 1.",
+        '5 flows link 6 systems around "CRM" (two-way: 2, synchronous among them: 1): they weigh '
+        "on the cost of the interfaces and on the choice of the form.",
+        "GDPR: consent known for 75.0% of the customers of the sources collecting it (crm, web); "
+        "customers with a yes in one source and a no in another: 1.",
         "GDPR: customers inactive for more than 36 months, beyond the retention period: 1 "
         "(25.0%)."]
     # no risk of ownership in the register: no decision on owners; the legal basis is asked

@@ -245,5 +245,5 @@ def test_two_way_real_time_bridges_with_a_peak_move_the_forms_towards_a_hub():
     many = recommend_form(q, Evidence(n_sources=3, n_flows=8)).contributions.set_index("criterion")
     assert many.loc["many_bridges", ["mdm", "crm_hosted", "crosswalk"]].tolist() == [2.0, 0.0, -1.0]
     basis = word_column(signals["basis_code"], signals["basis_params"], "fr")
-    assert basis["real_time_two_way"] == "2 flux synchrones bidirectionnels"
-    assert basis["sync_peaks"] == "2 flux synchrones à fort pic"
+    assert basis["real_time_two_way"] == "flux synchrones bidirectionnels : 2"
+    assert basis["sync_peaks"] == "flux synchrones à fort pic : 2"
