@@ -90,38 +90,43 @@ class MappingEditor:
         self.path = path
         unmapped = t("mapping.unmapped", lang)
         none = t("mapping.no_transform", lang)
-        attribute_options = [(unmapped, None)] + [(f"{a.label(lang)} ({a.name})", a.name)
-                                                  for a in engagement.target_model]
+        # "" stands for "not mapped" / "no transform": a dropdown shows no label for None
+        attribute_options = [(unmapped, "")] + [(f"{a.label(lang)} ({a.name})", a.name)
+                                                for a in engagement.target_model]
         attribute_options += [(name, name) for name in DERIVED_ATTRIBUTES]
-        transform_options = [(none, None)] + [(x, x) for x in KNOWN_TRANSFORMS]
+        transform_options = [(none, "")] + [(x, x) for x in KNOWN_TRANSFORMS]
+        fill = w.Layout(width="auto", min_width="0")
         self.rows: list[dict[str, Any]] = []
-        boxes_by_source: dict[str, list[w.Widget]] = {}
+        cells_by_source: dict[str, list[w.Widget]] = {}
         for r in editor_rows(engagement, suggestions).to_dict(orient="records"):
-            attribute = r["attribute"] if isinstance(r["attribute"], str) else None
-            transform = r["transform"] if isinstance(r["transform"], str) else None
+            attribute = r["attribute"] if isinstance(r["attribute"], str) else ""
+            transform = r["transform"] if isinstance(r["transform"], str) else ""
             row = {
                 "source": r["source"], "column": r["column"],
-                "attribute": w.Dropdown(options=attribute_options, value=attribute,
-                                        layout=w.Layout(width="240px")),
-                "transform": w.Dropdown(options=transform_options, value=transform,
-                                        layout=w.Layout(width="190px")),
-                "validated": w.Checkbox(value=bool(r["validated"]), indent=False,
-                                        layout=w.Layout(width="40px")),
+                "attribute": w.Dropdown(options=attribute_options, value=attribute, layout=fill),
+                "transform": w.Dropdown(options=transform_options, value=transform, layout=fill),
+                "validated": w.Checkbox(value=bool(r["validated"]), indent=False, layout=fill),
                 "confidence": r["confidence"], "reason": r["reason"] or "",
             }
+            # a choice changed by hand is the consultant's, to be validated again
+            for name in ("attribute", "transform"):
+                row[name].observe(lambda _change, row=row: self._changed(row), names="value")
             confidence = "" if pd.isna(r["confidence"]) else fmt_number(r["confidence"], lang, 2)
-            box = w.HBox([w.HTML(f"<code>{html.escape(str(r['column']))}</code>", layout=w.Layout(width="200px")),
-                          row["attribute"], row["transform"], row["validated"],
-                          w.HTML(confidence, layout=w.Layout(width="50px")),
-                          w.HTML(f"<small>{html.escape(str(row['reason']))}</small>")])
             self.rows.append(row)
-            boxes_by_source.setdefault(r["source"], []).append(box)
-        header = w.HBox([w.HTML(f"<b>{t(f'mapping.{k}', lang)}</b>", layout=w.Layout(width=width))
-                         for k, width in (("column", "200px"), ("attribute", "240px"),
-                                          ("transform", "190px"), ("validated", "40px"),
-                                          ("confidence", "50px"), ("reason", "300px"))])
-        self.tabs = w.Tab(children=[w.VBox([header, *boxes]) for boxes in boxes_by_source.values()])
-        for i, name in enumerate(boxes_by_source):
+            cells_by_source.setdefault(r["source"], []).extend([
+                w.HTML(f"<code>{html.escape(str(r['column']))}</code>", layout=fill),
+                row["attribute"], row["transform"], row["validated"],
+                w.HTML(confidence, layout=fill),
+                w.HTML(f"<small>{html.escape(str(row['reason']))}</small>", layout=fill)])
+        header = [("column", "200px"), ("attribute", "240px"), ("transform", "190px"),
+                  ("validated", "40px"), ("confidence", "50px"), ("reason", "300px")]
+        grid = w.Layout(width="100%", grid_gap="2px 6px", align_items="center",
+                        grid_template_columns="15fr 22fr 15fr 6fr 6fr 26fr")
+        self.tabs = w.Tab(children=[
+            w.GridBox([w.HTML(f"<b>{html.escape(t(f'mapping.{k}', lang))}</b>", layout=fill)
+                       for k, _ in header] + cells, layout=grid)
+            for cells in cells_by_source.values()])
+        for i, name in enumerate(cells_by_source):
             self.tabs.set_title(i, name)
         self.accept_button = w.Button(description=t("mapping.editor_accept_all", lang), icon="check",
                                       layout=w.Layout(width="auto"))
@@ -130,18 +135,25 @@ class MappingEditor:
                                     icon="save", layout=w.Layout(width="auto"))
         self.save_button.on_click(lambda _: self.save())
         self.status = w.HTML()
-        self.widget = w.VBox([self.tabs, w.HBox([self.accept_button, self.save_button, self.status])])
+        self.widget = w.VBox([self.tabs, w.HBox([self.accept_button, self.save_button]), self.status])
+
+    def _changed(self, row: dict[str, Any]) -> None:
+        """A choice changed by hand: no longer validated, no longer the suggester's confidence."""
+        row["validated"].value = False
+        row["confidence"] = None
+        row["reason"] = t("mapping.changed_by_hand", self.language)
 
     def validate_all(self) -> None:
         """Tick *validated* on every mapped row (the consultant accepts what is shown)."""
         for row in self.rows:
-            if row["attribute"].value is not None:
+            if row["attribute"].value:
                 row["validated"].value = True
 
     def to_table(self) -> pd.DataFrame:
         """The mapping as currently edited, one row per column (attribute None = not mapped)."""
         return pd.DataFrame([{"source": r["source"], "column": r["column"],
-                              "attribute": r["attribute"].value, "transform": r["transform"].value,
+                              "attribute": r["attribute"].value or None,
+                              "transform": r["transform"].value or None,
                               "confidence": r["confidence"], "reason": r["reason"],
                               "validated": r["validated"].value} for r in self.rows],
                             columns=[*MAPPING_COLUMNS, "validated"])

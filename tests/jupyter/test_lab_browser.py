@@ -204,8 +204,35 @@ def _review_panel_labels_a_pair(page, lab, t, language) -> None:
     _wait_for(lambda: sheet_matches() == 1, "the review panel's label did not reach sample.csv")
 
 
+def _mapping_editor_unmaps_a_column(page, lab, t, language) -> None:
+    """03: the first column of the first source set to « non mappée », saved: the engagement's
+    mapping no longer maps it."""
+    from rcu_kit.core.config import load_engagement
+
+    engagement = lab["folder"] / "engagement.yaml"
+    panel = page.locator(PANEL)
+    grid = panel.locator(".widget-gridbox").first   # the first source's tab
+    unmapped = t("mapping.unmapped", language)
+    mapped = lambda: [(s, e.column) for s, es in load_engagement(engagement).mapping.items()  # noqa: E731
+                      for e in es]
+    # the first row the engagement file maps (each row: its column, then two dropdowns)
+    saved = mapped()
+    for i in range(grid.locator("code").count()):
+        column = grid.locator("code").nth(i).inner_text()
+        source = next((s for s, c in saved if c == column), None)
+        if source is not None:
+            attribute = grid.locator("select").nth(2 * i)
+            break
+    assert source is not None, f"no row of the first tab is in the saved mapping {saved[:5]}"
+    attribute.select_option(label=unmapped)
+    panel.locator("button", has_text=t("mapping.editor_save", language)).click()
+    _wait_for(lambda: (source, column) not in mapped(),
+              f"the mapping editor's save did not unmap {source}.{column} in engagement.yaml")
+
+
 # one interaction per widget, and the file it must change
 INTERACTIONS = {"01-customer-vision.ipynb": _vision_editor_adds_an_attribute,
+                "03-mapping-gap-analysis.ipynb": _mapping_editor_unmaps_a_column,
                 "04b-rcu-prototype.ipynb": _review_panel_labels_a_pair}
 
 

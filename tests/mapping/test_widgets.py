@@ -90,3 +90,22 @@ def test_coded_suggestions_reach_the_engagement_file_as_worded_notes(tmp_path):
     editor.save_button.click()
     saved = load_engagement(tmp_path / "engagement.yaml")
     assert saved.mapping["crm"][0].reason == "nom proche de « mail » (1,00)"
+
+
+def test_not_mapped_is_shown_and_a_change_asks_for_validation_again(tmp_path):
+    eng = _engagement(tmp_path)
+    eng.mapping = {"crm": [MappingEntry(column="mail", attribute="email", confidence=1.0,
+                                        validated=True)]}
+    editor = MappingEditor(eng, _suggestions(), loaded=_loaded())
+    segment = editor.rows[2]
+    assert segment["attribute"].label == "(not mapped)" and segment["transform"].label == "(none)"
+    mail = editor.rows[0]
+    assert mail["validated"].value is True
+    mail["attribute"].value = ""          # the consultant unmaps the validated e-mail column
+    assert mail["validated"].value is False and mail["confidence"] is None
+    assert mail["reason"] == "changed by hand"
+    editor.save()
+    saved = load_engagement(tmp_path / "engagement.yaml")
+    # mail is no longer mapped; tel keeps the suggestion (email), not validated
+    assert [(e.column, e.attribute, e.validated) for e in saved.mapping["crm"]] == [
+        ("tel", "email", False)]
