@@ -27,9 +27,16 @@ def committed_notebooks() -> list[Path]:
 
 
 def output_problems(path: Path) -> list[str]:
-    """One message per code cell holding outputs or an execution count."""
+    """One message per code cell holding outputs or an execution count, and per cell without
+    the id nbformat 4.5 requires (a cell added by hand without one: a hard error to come)."""
+    import json
+
     nb = nbformat.read(path, as_version=4)
     problems = []
+    raw = json.loads(path.read_text(encoding="utf-8"))
+    if (raw.get("nbformat"), raw.get("nbformat_minor", 0)) >= (4, 5):
+        problems += [f"{path.name}: cell {i} has no id" for i, cell in enumerate(raw["cells"])
+                     if "id" not in cell]
     for i, cell in enumerate(nb.cells):
         if cell.cell_type != "code":
             continue
@@ -92,3 +99,15 @@ def test_the_parameter_check_catches_an_equals_sign(tmp_path):
     nbformat.write(nb, tmp_path / "nb.ipynb")
     # Line 2's comment holds "=": papermill's parser skips that line, so 'b' is not seen; 'a' is.
     assert parameter_problems(tmp_path / "nb.ipynb") == ["nb.ipynb: papermill does not see parameter 'b'"]
+
+
+def test_the_check_catches_a_cell_without_id(tmp_path):
+    import json
+
+    nb = nbformat.v4.new_notebook()
+    nb.cells = [nbformat.v4.new_markdown_cell("# T"), nbformat.v4.new_code_cell("x = 1")]
+    nbformat.write(nb, tmp_path / "nb.ipynb")
+    raw = json.loads((tmp_path / "nb.ipynb").read_text(encoding="utf-8"))
+    del raw["cells"][1]["id"]  # as a script appending a cell dict would leave it
+    (tmp_path / "nb.ipynb").write_text(json.dumps(raw), encoding="utf-8")
+    assert output_problems(tmp_path / "nb.ipynb") == ["nb.ipynb: cell 1 has no id"]
