@@ -105,7 +105,8 @@ class Evidence:
             customer already in the same source (0–1), None if unknown. A customer present in
             two sources is not a duplicate: that is ``overlap_rate``.
         overlap_rate: share of distinct customers present in two sources or more, None if unknown.
-        real_time_flows: sources whose flow is real-time.
+        real_time_flows: real-time flows one way: the synchronous one-way flows of the
+            engagement, or without flows described, the sources whose flow is real-time.
         n_flows: the bridges between systems (the engagement's ``flows``).
         real_time_two_way: bridges both synchronous and two-way (the costliest kind).
         sync_peaks: synchronous bridges whose peak is
@@ -131,11 +132,16 @@ class Evidence:
 
         bridges = bridge_summary(engagement)
         flows = flow_table(engagement)
+        # one bridge, one criterion: with flows described, a synchronous one-way flow is a
+        # real-time flow and a synchronous two-way one a real-time two-way bridge (never both);
+        # without flows, the sources' flow type says which are real time
+        real_time_one_way = sum(f.mode == "sync" and not f.two_way for f in engagement.flows) \
+            if engagement.flows else sum(s.flow == "real-time" for s in engagement.sources)
         return cls(n_sources=len(engagement.sources),
                    n_formats=len({s.format for s in engagement.sources}) or 1,
                    n_records=n_records,
                    duplicate_rate=duplicate_rate, overlap_rate=overlap_rate,
-                   real_time_flows=sum(s.flow == "real-time" for s in engagement.sources),
+                   real_time_flows=real_time_one_way,
                    n_flows=bridges["flows"], real_time_two_way=bridges["real_time_two_way"],
                    sync_peaks=int(flows["questions"].str.contains("sync_peak").sum()))
 

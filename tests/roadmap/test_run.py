@@ -278,3 +278,16 @@ def test_bad_roadmap_settings_are_named(tmp_path):
     engagement.roadmap["parallel_projects"] = [{"name": "X", "when": "soon"}]
     with pytest.raises(ValueError, match=r"unknown key\(s\) when"):
         build_roadmap(engagement)
+
+
+def test_a_real_time_bridge_is_counted_once(tmp_path):
+    engagement = _flows_engagement(tmp_path)
+    engagement.sources[1].flow = "real-time"              # the web source is fed in real time
+    rm = build_roadmap(engagement, start=date(2027, 1, 4))
+    # the flows are described: the web flow is synchronous and two-way, a real-time two-way
+    # bridge, not also a one-way real-time flow (the source's flow type is not counted again)
+    assert (rm.evidence.real_time_flows, rm.evidence.real_time_two_way) == (0, 1)
+    engagement.flows[0].two_way = False
+    assert build_roadmap(engagement, start=date(2027, 1, 4)).evidence.real_time_flows == 1
+    engagement.flows = []                                  # no flows: the sources say it
+    assert build_roadmap(engagement, start=date(2027, 1, 4)).evidence.real_time_flows == 1
