@@ -50,6 +50,8 @@ __all__ = [
     "matched_pairs",
     "pair_examples",
     "model_weights",
+    "model_weights_table",
+    "pass_stats_table",
     "summary_dict",
     "client_tables",
     "write_dedup_outputs",
@@ -392,6 +394,31 @@ def model_weights(run: DedupRun) -> pd.DataFrame:
         raise ValueError("no candidate pair was scored: nothing was learned (too few records, "
                          "or no shared blocking key)")
     return run.result.model.match_weights(level_names(default_features()))
+
+
+def model_weights_table(weights: pd.DataFrame, language: str) -> pd.DataFrame:
+    """:func:`model_weights` as the client reads it: each comparison and agreement level in
+    words (``dedup.feature_<name>``, ``dedup.level_<name>``; a name without words is kept)."""
+    out = weights.copy()
+    out["feature"] = [_worded(f"dedup.feature_{f}", f, language) for f in out["feature"]]
+    out["level_name"] = [_worded(f"dedup.level_{n}", n, language) for n in out["level_name"]]
+    return out
+
+
+def pass_stats_table(stats: pd.DataFrame, language: str) -> pd.DataFrame:
+    """The blocking passes' statistics as the client reads them: each default pass named in
+    words (``dedup.pass_<name>``); a pass the engagement named itself keeps its name."""
+    out = stats.copy()
+    if "pass" in out.columns:
+        out["pass"] = [_worded(f"dedup.pass_{p}", p, language) for p in out["pass"]]
+    return out
+
+
+def _worded(key: str, fallback: str, language: str) -> str:
+    try:
+        return t(key, language)
+    except KeyError:
+        return fallback
 
 
 def household_sentence(run: DedupRun, language: str) -> str:

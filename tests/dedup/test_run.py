@@ -433,3 +433,17 @@ def test_a_rerun_with_the_same_figures_keeps_the_review_estimates(run, engagemen
     dedup.write_dedup_outputs(other, engagement)
     assert "estimates" not in json.loads(outputs["summary"].read_text(encoding="utf-8"))
     dedup.write_dedup_outputs(run, engagement)  # leave the module's outputs as they were
+
+
+def test_model_and_passes_are_worded_for_the_client():
+    from rcu_kit.dedup.run import model_weights_table, pass_stats_table
+
+    weights = pd.DataFrame({"feature": ["first_name", "phone", "custom"], "level": [1, 3, 0],
+                            "level_name": ["short_form", "exact_mobile", "odd"],
+                            "m": [0.1, 0.5, 0.2], "u": [0.01, 0.001, 0.3], "weight": [3.3, 9.0, -0.6]})
+    fr = model_weights_table(weights, "fr")
+    assert fr["feature"].tolist() == ["Prénom", "Téléphone", "custom"]  # unknown: as given
+    assert fr["level_name"].tolist() == ["forme courte (Steph / Stéphanie)", "même mobile", "odd"]
+    assert fr[["m", "u", "weight"]].equals(weights[["m", "u", "weight"]])  # figures untouched
+    stats = pd.DataFrame({"pass": ["phone", "my_pass", "total"], "pairs": [3, 2, 5]})
+    assert pass_stats_table(stats, "en")["pass"].tolist() == ["same phone", "my_pass", "total"]
