@@ -215,10 +215,11 @@ def _print_loading(summary, engagement) -> int:
     from rcu_kit.core.paths import sources_summary_path
 
     for row in summary.itertuples(index=False):
+        message = getattr(row, "message_en", row.message)  # the console speaks English
         if row.status == "error":
-            print(f"error: source {row.source} not loaded, left out: {row.message}", file=sys.stderr)
+            print(f"error: source {row.source} not loaded, left out: {message}", file=sys.stderr)
         elif row.status == "warning":
-            print(f"warning: source {row.source}: {row.message}", file=sys.stderr)
+            print(f"warning: source {row.source}: {message}", file=sys.stderr)
     failed = summary.loc[summary["status"] == "error", "source"].tolist()
     if failed:
         print(f"{len(failed)} source(s) in error, left out: {', '.join(failed)} "
@@ -240,7 +241,7 @@ def _cmd_summary(args: argparse.Namespace) -> int:
     paths = save_sources_summary(loaded, engagement, summary)
     summary = summarise_sources(loaded, language="en")  # the console speaks English throughout
     with _pandas_display():
-        print(summary.drop(columns=["message"]).to_string(index=False))
+        print(summary.drop(columns=["message", "message_en"]).to_string(index=False))
     n_bad = int(summary["bad_lines"].sum())
     if n_bad:
         # raw rows may hold personal data: this file stays in the consultant's output folder

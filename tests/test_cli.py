@@ -257,3 +257,20 @@ def test_audit_prints_its_headline_figures(tmp_path, capsys):
         "  crm             4 rows  91.7% filled, 83.3% valid (over 2 checked column(s)), exact "
         "duplicates up to 25.0% (key email)",
         "  personal data: 3 column(s), 0 free-text column(s) to review"]
+
+
+def test_the_console_speaks_english_for_a_french_engagement(tmp_path, capsys):
+    # a French engagement whose CRM has one unreadable line (3 fields on line 3)
+    (tmp_path / "crm.csv").write_text("id;nom\n1;DUPONT\n2;MARTIN;X;Y\n3;DURAND\n", encoding="utf-8")
+    (tmp_path / "engagement.yaml").write_text(
+        "client: x\nlanguage: fr\nsources:\n  - {name: crm, path: crm.csv, id_column: id}\n",
+        encoding="utf-8")
+    assert main(["audit", str(tmp_path / "engagement.yaml"), "--no-profile"]) == 0
+    err = capsys.readouterr().err
+    assert "warning: source crm: crm.csv: 1 unreadable line(s), not loaded: lines 3" in err
+    assert "illisible" not in err
+    # the saved summary keeps the engagement's language beside the English
+    import pandas as pd
+
+    saved = pd.read_csv(tmp_path / "output" / "sources_summary.csv", dtype=str)
+    assert saved.loc[0, "message"].startswith("crm.csv: 1 ligne(s) illisible(s)")

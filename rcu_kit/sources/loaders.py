@@ -1170,7 +1170,7 @@ def _how(detected: bool, language: str) -> str:
 
 #: Columns of :func:`summarise_sources` (and of ``sources_summary.csv``).
 SUMMARY_COLUMNS = ["source", "status", "format", "location", "encoding", "separator", "rows_read",
-                   "rows_loaded", "bad_lines", "excluded_lines", "columns", "message"]
+                   "rows_loaded", "bad_lines", "excluded_lines", "columns", "message", "message_en"]
 
 
 def summarise_sources(loaded: Mapping[str, LoadedSource], language: str = "en") -> pd.DataFrame:
@@ -1184,7 +1184,9 @@ def summarise_sources(loaded: Mapping[str, LoadedSource], language: str = "en") 
 
     Returns:
         Columns :data:`SUMMARY_COLUMNS`: ``status`` is ``ok``, ``warning`` or ``error``;
-        ``message`` the notes (file name first) or the error, joined by `` | ``.
+        ``message`` the notes (file name first) or the error, joined by `` | ``, in
+        ``language``; ``message_en`` the same in English, what the command line prints (its
+        console speaks one language whatever the engagement's).
         ``encoding``/``separator`` are empty for formats without them; the Excel sheet is appended
         to ``location`` as ``[sheet]``.
 
@@ -1193,6 +1195,13 @@ def summarise_sources(loaded: Mapping[str, LoadedSource], language: str = "en") 
           source  status format ...  rows_read rows_loaded bad_lines excluded_lines columns message
              crm warning    csv ...       1200        1199         1              0      12 crm.csv: ...
     """
+    def message_in(src: LoadedSource, lang: str) -> str:
+        messages = src.messages(lang)
+        message = " | ".join(messages)
+        if messages and src.error is None and src.format != "sql":
+            message = f"{Path(src.location).name}: {message}"
+        return message
+
     rows = []
     for src in every_source(loaded):
         encoding = f"{src.encoding} ({_how(src.encoding_detected, language)})" if src.encoding else ""
@@ -1201,16 +1210,12 @@ def summarise_sources(loaded: Mapping[str, LoadedSource], language: str = "en") 
             shown = t("loaders.tab", language) if src.separator == "\t" else src.separator
             separator = f"{shown} ({_how(src.separator_detected, language)})"
         location = src.location + (f" [{src.sheet}]" if src.sheet is not None else "")
-        messages = src.messages(language)
-        message = " | ".join(messages)
-        if messages and src.error is None:
-            message = f"{Path(src.location).name}: {message}" if src.format != "sql" \
-                else message
         rows.append({"source": src.name, "status": src.status, "format": src.format,
                      "location": location, "encoding": encoding, "separator": separator,
                      "rows_read": src.rows_read, "rows_loaded": len(src.frame),
                      "bad_lines": len(src.bad_lines), "excluded_lines": len(src.excluded_lines),
-                     "columns": src.frame.shape[1], "message": message})
+                     "columns": src.frame.shape[1], "message": message_in(src, language),
+                     "message_en": message_in(src, "en")})
     return pd.DataFrame(rows, columns=SUMMARY_COLUMNS)
 
 

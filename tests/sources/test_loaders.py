@@ -469,12 +469,14 @@ def test_load_all_summary_and_bad_lines(tmp_path):
          "location": str((tmp_path / "crm.csv").resolve()),
          "encoding": "cp1252 (détecté)", "separator": "; (détecté)",
          "rows_read": 3, "rows_loaded": 2, "bad_lines": 1, "excluded_lines": 0, "columns": 2,
-         "message": "crm.csv: 1 ligne(s) illisible(s), non chargée(s) : lignes 3 (voir bad_lines.csv)"},
+         "message": "crm.csv: 1 ligne(s) illisible(s), non chargée(s) : lignes 3 (voir bad_lines.csv)",
+         # the same in English for the command line's console
+         "message_en": "crm.csv: 1 unreadable line(s), not loaded: lines 3 (see bad_lines.csv)"},
         {"source": "web", "status": "ok", "format": "csv",
          "location": str((tmp_path / "web.csv").resolve()),
          "encoding": "utf-8 (déclaré)", "separator": "tabulation (déclaré)",
          "rows_read": 1, "rows_loaded": 1, "bad_lines": 0, "excluded_lines": 0, "columns": 2,
-         "message": ""},
+         "message": "", "message_en": ""},
     ]
     assert summarise_sources(loaded, "en")["separator"].tolist() == ["; (detected)", "tab (declared)"]
     assert bad_lines_frame(loaded).to_dict("records") == [
@@ -489,7 +491,7 @@ def test_summary_of_excel_parquet_and_sql(tmp_path, sqlite_db):
         Source(name="pq", format="parquet", path="p.parquet"),
         Source(name="db", format="sql", url="sqlite:///crm.db", table="clients")])
     summary = summarise_sources(load_all(eng, progress=True), "en")
-    assert summary.drop(columns=["status", "excluded_lines", "message"]).to_dict("records") == [
+    assert summary.drop(columns=["status", "excluded_lines", "message", "message_en"]).to_dict("records") == [
         # The sheet is appended to the location; no encoding or separator outside CSV.
         {"source": "xl", "format": "excel", "location": f"{(tmp_path / 'c.xlsx').resolve()} [Contrats]",
          "encoding": "", "separator": "", "rows_read": 2, "rows_loaded": 2, "bad_lines": 0,
