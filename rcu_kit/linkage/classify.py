@@ -126,7 +126,9 @@ def unique_patterns(codes: np.ndarray, n_levels: Sequence[int]
         [[2, 5], [1, 0, 1], [1, 2]]
     """
     size = int(np.prod([k + 1 for k in n_levels], dtype=np.float64))
-    if len(codes) == 0 or size > max(4 * len(codes), 1 << 22):
+    # counting pays only when the pattern space is small beside the codes: a few codes (one
+    # preventive query's pairs) in a space of millions of patterns are sorted instead
+    if len(codes) == 0 or size > 4 * len(codes):
         unique, inverse, counts = np.unique(codes, return_inverse=True, return_counts=True)
         return unique, inverse.ravel(), counts
     counts = np.bincount(codes, minlength=size)
