@@ -21,7 +21,7 @@ from typing import Any
 import yaml
 
 __all__ = ["t", "labels", "fmt_number", "fmt_percent", "fmt_date", "plotly_separators",
-           "plotly_percent", "LANGUAGES", "NOT_AVAILABLE"]
+           "plotly_percent", "plotly_month_ticks", "LANGUAGES", "NOT_AVAILABLE"]
 
 LANGUAGES = ("fr", "en")
 # What a missing figure reads as in client text ("non disponible" / "not available").
@@ -155,6 +155,36 @@ def plotly_percent(value: str, language: str) -> str:
     if language not in LANGUAGES:
         raise ValueError(f"language must be one of {LANGUAGES}, got {language!r}")
     return f"%{{{value}}}\u00a0%" if language == "fr" else f"%{{{value}}}%"
+
+
+_MONTHS = {"fr": ("janv.", "févr.", "mars", "avr.", "mai", "juin", "juil.", "août", "sept.", "oct.",
+                  "nov.", "déc."),
+           "en": ("Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov",
+                  "Dec")}
+
+
+def plotly_month_ticks(first: Any, last: Any, language: str) -> dict[str, list]:
+    """Date-axis ticks whose month names are in ``language`` (plotly writes them in English):
+    the first day of every month between ``first`` and ``last``, every quarter beyond a year,
+    every half-year beyond three years. Returns the axis' ``tickvals`` and ``ticktext``.
+
+    Examples:
+        >>> plotly_month_ticks("2027-01-15", "2027-03-01", "fr")["ticktext"]
+        ['févr. 2027', 'mars 2027']
+    """
+    import pandas as pd
+
+    if language not in LANGUAGES:
+        raise ValueError(f"language must be one of {LANGUAGES}, got {language!r}")
+    start, end = pd.Timestamp(first), pd.Timestamp(last)
+    months = pd.date_range(start.to_period("M").to_timestamp(), end, freq="MS")
+    months = months[months >= start] if len(months) else months
+    span = (end - start).days
+    step = 1 if span <= 400 else 3 if span <= 3 * 366 else 6
+    if step > 1:
+        months = months[(months.month - 1) % step == 0]
+    return {"tickvals": list(months),
+            "ticktext": [f"{_MONTHS[language][d.month - 1]} {d.year}" for d in months]}
 
 
 def plotly_separators(language: str) -> str:

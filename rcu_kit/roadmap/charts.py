@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
+import numpy as np
 import pandas as pd
 import plotly.express as px
 import plotly.graph_objects as go
 
-from rcu_kit.core.i18n import fmt_number, plotly_separators, t
+from rcu_kit.core.i18n import fmt_number, plotly_month_ticks, plotly_separators, t
 from rcu_kit.roadmap.scoring import FORMS, Recommendation
 
 __all__ = ["score_breakdown_chart", "gantt_chart", "priority_matrix_chart", "team_load_chart"]
@@ -58,6 +59,9 @@ def gantt_chart(plan: pd.DataFrame, language: str = "fr",
                       color_discrete_map=colours, hover_data={"effort_days": True, "n_findings": True,
                                                               "kind_label": False, "task": False})
     fig.update_yaxes(autorange="reversed", title="")
+    if len(frame):  # month names in the report's language
+        fig.update_xaxes(**plotly_month_ticks(frame["start"].min(), frame["finish"].max(),
+                                               language))
     fig.update_layout(separators=plotly_separators(language),
                       title=t("roadmap.chart_gantt_title", language), legend_title_text="",
                       height=max(360, 28 * len(frame) + 140))
@@ -68,11 +72,16 @@ def priority_matrix_chart(workstreams: pd.DataFrame, language: str = "fr") -> go
     """Value × effort matrix: quick wins top left (high value, low effort)."""
     frame = workstreams.assign(kind_label=[t(f"roadmap.kind_{k}", language)
                                            for k in workstreams["kind"]])
+    frame["shown_value"], frame["label_position"] = _spread(frame["effort_days"], frame["value"])
     colours = {t(f"roadmap.kind_{k}", language): c for k, c in _KIND_COLOURS.items()}
-    fig = px.scatter(frame, x="effort_days", y="value", color="kind_label", text="id",
-                     hover_data={"label": True, "n_findings": True, "kind_label": False},
+    fig = px.scatter(frame, x="effort_days", y="shown_value", color="kind_label", text="id",
+                     hover_data={"label": True, "n_findings": True, "kind_label": False,
+                                 "shown_value": False},
                      color_discrete_map=colours)
-    fig.update_traces(textposition="top center", marker={"size": 14})
+    for trace in fig.data:  # each kind's points keep their own label position
+        kind = frame[frame["kind_label"] == trace.name]
+        trace.textposition = kind["label_position"].tolist()
+    fig.update_traces(marker={"size": 14})
     fig.update_layout(separators=plotly_separators(language),
                       title=t("roadmap.chart_matrix_title", language), legend_title_text="",
                       xaxis_title=t("roadmap.chart_effort", language),
@@ -81,6 +90,33 @@ def priority_matrix_chart(workstreams: pd.DataFrame, language: str = "fr") -> go
                                                     t("roadmap.value_medium", language),
                                                     t("roadmap.value_high", language)])
     return fig
+
+
+def _spread(effort: pd.Series, value: pd.Series, close: float = 0.04
+            ) -> tuple[list[float], list[str]]:
+    """Points of one value row whose efforts lie within ``close`` of the axis' range of each
+    other are spread a little up and down, their labels above and below in turn, so that no two
+    labels print over each other (the value row stays readable: at most ±0.15)."""
+    span = max(float(effort.max()) - float(effort.min()), 1.0) if len(effort) else 1.0
+    shown = [float(v) for v in value]
+    where = ["top center"] * len(value)
+    for level in pd.unique(value):
+        rows = sorted((i for i in range(len(value)) if value.iloc[i] == level),
+                      key=lambda i: float(effort.iloc[i]))
+        groups: list[list[int]] = []
+        for i in rows:
+            if groups and float(effort.iloc[i]) - float(effort.iloc[groups[-1][-1]]) < close * span:
+                groups[-1].append(i)
+            else:
+                groups.append([i])
+        for group in groups:
+            if len(group) < 2:
+                continue
+            offsets = np.linspace(0.15, -0.15, len(group))
+            for k, i in enumerate(group):
+                shown[i] = float(level) + float(offsets[k])
+                where[i] = "top center" if k % 2 == 0 else "bottom center"
+    return shown, where
 
 
 def team_load_chart(plan: pd.DataFrame, language: str = "fr") -> go.Figure:
@@ -99,4 +135,6 @@ def team_load_chart(plan: pd.DataFrame, language: str = "fr") -> go.Figure:
                       title=t("roadmap.chart_load_title", language), showlegend=False,
                       yaxis_title=t("roadmap.chart_people", language), height=360)
     fig.update_yaxes(range=[0, team + 1])
+    if days and not isinstance(days[0], (int, np.integer)):  # month names in the language
+        fig.update_xaxes(**plotly_month_ticks(min(days), max(days), language))
     return fig

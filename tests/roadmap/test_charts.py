@@ -86,3 +86,35 @@ def test_gantt_shows_the_parallel_projects_with_the_items_depending_on_them():
     # the two plan items, then the two projects, each naming what depends on it
     assert bars == {"Project phase": ["P1 · Scoping"], "Workstream": ["W2 · Interfaces"],
                     "Parallel project (→ items depending on it)": ["New ERP → W2", "Intranet → –"]}
+
+
+
+def test_matrix_spreads_close_points_of_one_value_row_so_labels_do_not_overlap():
+    from rcu_kit.roadmap import charts
+
+    # W1 and P1 are 2 days apart on a 0-500 day axis (closer than 4 % of it) on the 'high' row;
+    # W2 is alone on its row, P4 far away
+    workstreams = pd.DataFrame({"id": ["W1", "P1", "P4", "W2"], "label": ["a", "b", "c", "d"],
+                                "kind": ["workstream", "phase", "phase", "workstream"],
+                                "effort_days": [20, 22, 500, 40], "n_findings": [1, 0, 0, 2],
+                                "value": [3, 3, 3, 2]})
+    fig = charts.priority_matrix_chart(workstreams, "en")
+    points = {t: (y, pos) for trace in fig.data
+              for t, y, pos in zip(trace.text, trace.y, trace.textposition)}
+    # the two close ones move 0.15 up and down, labels above then below; the others stay put
+    assert points == {"W1": (3.15, "top center"), "P1": (2.85, "bottom center"),
+                      "P4": (3.0, "top center"), "W2": (2.0, "top center")}
+
+
+def test_gantt_months_read_in_the_report_language():
+    from rcu_kit.roadmap import charts
+
+    plan = pd.DataFrame({"id": ["P1", "W1"], "label": ["Cadrage", "Chantier"],
+                         "kind": ["phase", "workstream"], "effort_days": [5, 10],
+                         "n_findings": [0, 1], "start": ["2027-01-04", "2027-02-01"],
+                         "finish": ["2027-02-26", "2027-04-30"]})
+    fig = charts.gantt_chart(plan, "fr")
+    # January to April 2027 (under a year: every month), in French
+    assert list(fig.layout.xaxis.ticktext) == ["févr. 2027", "mars 2027", "avr. 2027"]
+    assert list(charts.gantt_chart(plan, "en").layout.xaxis.ticktext) == ["Feb 2027", "Mar 2027",
+                                                                          "Apr 2027"]
