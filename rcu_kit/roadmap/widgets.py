@@ -25,7 +25,8 @@ def _choices(name: str, language: str) -> list[tuple[str, Any]]:
     annotation = Questionnaire.model_fields[name].annotation
     values = (True, False) if annotation is bool else typing.get_args(annotation)
     keys = [str(v).lower() if isinstance(v, bool) else str(v) for v in values]
-    return [(t("roadmap.not_answered", language), None),
+    # "" stands for "not answered yet": a dropdown shows no label for None
+    return [(t("roadmap.not_answered", language), ""),
             *[(t(f"roadmap.answer_{k}", language), v) for k, v in zip(keys, values)]]
 
 
@@ -40,31 +41,40 @@ def questionnaire_widgets(answers: dict[str, Any] | None,
     given = answered_config(answers)
     Questionnaire.from_config(given)                  # a bad answer is named before the form
     out: dict[str, widgets.Widget] = {}
-    style = {"description_width": "initial"}
+    # one column of labels, the answers aligned beside them and wide enough to read
+    style = {"description_width": "16em"}
     for name in QUESTIONS:
-        out[name] = widgets.Dropdown(options=_choices(name, language), value=given.get(name),
+        out[name] = widgets.Dropdown(options=_choices(name, language), value=given.get(name, ""),
                                      description=t(f"roadmap.question_{name}", language),
-                                     tooltip=QUESTIONS[name], style=style)
-    out["notes"] = widgets.Textarea(value=str(given.get("notes", "")), description="notes",
-                                    style=style, layout=widgets.Layout(width="60%"))
+                                     tooltip=QUESTIONS[name], style=style,
+                                     layout=widgets.Layout(width="34em"))
+    out["notes"] = widgets.Textarea(value=str(given.get("notes", "")),
+                                    description=t("roadmap.questionnaire_notes", language),
+                                    style=style, layout=widgets.Layout(width="60%", min_width="34em"))
     return out
 
 
 def read_widgets(controls: dict[str, widgets.Widget]) -> dict[str, Any]:
     """The answers given in the widgets (questions left unanswered are not in it)."""
-    return answered_config({name: w.value for name, w in controls.items()})
+    return answered_config({name: w.value for name, w in controls.items()})  # "" not answered
 
 
 def questionnaire_form(engagement: Engagement) -> widgets.VBox:
     """The form, with a Save button writing the answers given back to the engagement file."""
-    controls = questionnaire_widgets(engagement.questionnaire, engagement.language)
+    import html
+
+    language = engagement.language
+    controls = questionnaire_widgets(engagement.questionnaire, language)
     status = widgets.HTML()
-    save = widgets.Button(description="Save / Enregistrer", button_style="primary", icon="save")
+    save = widgets.Button(description=t("roadmap.questionnaire_save", language),
+                          button_style="primary", icon="save", layout=widgets.Layout(width="auto"))
 
     def on_save(_):
         engagement.questionnaire = read_widgets(controls)
         path = save_engagement(engagement)
-        status.value = f"<b>Saved</b> to {path}"
+        answered = len([k for k in engagement.questionnaire if k in QUESTIONS])
+        status.value = html.escape(t("roadmap.questionnaire_saved", language, path=path.name,
+                                     n=answered, total=len(QUESTIONS)))
 
     save.on_click(on_save)
     return widgets.VBox([*controls.values(), widgets.HBox([save, status])])

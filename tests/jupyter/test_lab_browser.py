@@ -230,10 +230,25 @@ def _mapping_editor_unmaps_a_column(page, lab, t, language) -> None:
               f"the mapping editor's save did not unmap {source}.{column} in engagement.yaml")
 
 
+def _questionnaire_records_an_answer(page, lab, t, language) -> None:
+    """05: the budget answered « faible » in the workshop's form, saved: the engagement's
+    questionnaire holds it."""
+    from rcu_kit.core.config import load_engagement
+
+    engagement = lab["folder"] / "engagement.yaml"
+    panel = page.locator(PANEL)
+    budget = panel.locator(".widget-dropdown", has_text=t("roadmap.question_budget", language))
+    budget.locator("select").select_option(label=t("roadmap.answer_low", language))
+    panel.locator("button", has_text=t("roadmap.questionnaire_save", language)).click()
+    _wait_for(lambda: load_engagement(engagement).questionnaire.get("budget") == "low",
+              "the questionnaire's save did not write the budget to engagement.yaml")
+
+
 # one interaction per widget, and the file it must change
 INTERACTIONS = {"01-customer-vision.ipynb": _vision_editor_adds_an_attribute,
                 "03-mapping-gap-analysis.ipynb": _mapping_editor_unmaps_a_column,
-                "04b-rcu-prototype.ipynb": _review_panel_labels_a_pair}
+                "04b-rcu-prototype.ipynb": _review_panel_labels_a_pair,
+                "05-roadmap.ipynb": _questionnaire_records_an_answer}
 
 
 def test_every_notebook_runs_in_jupyterlab_and_its_widgets_render(lab, browser):

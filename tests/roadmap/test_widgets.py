@@ -19,7 +19,9 @@ def test_one_dropdown_per_question_with_a_not_answered_choice():
     assert controls["budget"].value == "low"
     # a "no" the client gave is shown as "no", an unanswered question as not answered
     assert controls["real_time_needs"].value is False
-    assert controls["two_way_sync"].value is None
+    # (a not-answered choice shows its words: its value is "", never None, which shows blank)
+    assert controls["two_way_sync"].value == "" and controls["two_way_sync"].label == \
+        "— not answered yet —"
     assert controls["two_way_sync"].description == "two-way synchronisation"
     assert isinstance(controls["notes"], widgets.Textarea)
     controls["team_capacity"].value = "high"
@@ -45,4 +47,8 @@ def test_save_writes_only_the_answers_given(tmp_path):
     save.click()
     saved = yaml.safe_load(path.read_text(encoding="utf-8"))
     assert saved["questionnaire"] == {"crm_is_central": False, "budget": "high"}
-    assert str(path) in form.children[-1].children[1].value
+    # said in the engagement's language (French here), with how many questions are answered
+    assert form.children[-1].children[1].value == \
+        "Enregistré dans engagement.yaml : 2 réponse(s) sur 10"
+    assert save.description == "Enregistrer les réponses" and \
+        controls["notes"].description == "notes de l'atelier"
