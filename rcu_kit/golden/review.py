@@ -850,7 +850,13 @@ def review_queue(run: Any, engagement: Any, n: int = 200, *, seed: int | None = 
 def mark_sheet_label(path: str | Path, pair: Any, label: str) -> bool:
     """Write ``label`` (one of :data:`LABELS`) into the row of ``pair`` in the review sheet
     ``path`` (the CSV; its Excel copy beside it is rewritten too), so that the sheet shows what
-    the panel labelled. Returns False when the pair is not on the sheet (nothing written)."""
+    the panel labelled. Returns False when the pair is not on the sheet (nothing written).
+
+    Labels a reviewer typed in the Excel copy meanwhile are carried into the CSV first (the
+    panel's own label wins for its pair), so rewriting the copy never erases them; an Excel copy
+    that cannot be read back (a label with a typo) or written (open in Excel) is left as it is:
+    the CSV holds the label, and the next ``rcu-kit review`` reads both.
+    """
     from rcu_kit.core.excel import write_workbook
 
     if label not in LABELS:
@@ -865,11 +871,28 @@ def mark_sheet_label(path: str | Path, pair: Any, label: str) -> bool:
     hit = (rows == key).all(axis=1).to_numpy()
     if not hit.any():
         return False
+    excel = path.with_suffix(".xlsx")
+    excel_ok = excel.exists()
+    if excel_ok:
+        try:
+            typed = read_label_sheet(excel)
+        except ValueError as exc:
+            typed = pd.DataFrame(columns=[*PAIR_KEY, "label"])
+            # an empty sheet has nothing to carry; a typo keeps the copy untouched
+            excel_ok = "no label filled in" in str(exc) or "the sheet is empty" in str(exc)
+        if len(typed):
+            labels = pd.Series(typed["label"].str.replace("_", "-").to_numpy(),
+                               index=pd.MultiIndex.from_frame(_key_frame(typed)))
+            found = labels.reindex(pd.MultiIndex.from_frame(rows)).to_numpy()
+            empty = (sheet["label"] == "").to_numpy() & pd.notna(found)
+            sheet.loc[empty, "label"] = found[empty]
     sheet.loc[hit, "label"] = label.replace("_", "-")
     sheet.to_csv(path, index=False)
-    excel = path.with_suffix(".xlsx")
-    if excel.exists():
+    if excel_ok:
         numbers = {c: pd.to_numeric(sheet[c], errors="coerce") for c in ("match_probability", "weight")
                    if c in sheet.columns}
-        write_workbook(excel, {"review": sheet.assign(**numbers)})
+        try:
+            write_workbook(excel, {"review": sheet.assign(**numbers)})
+        except OSError:  # open in Excel: the CSV has the label, the copy catches up later
+            pass
     return True

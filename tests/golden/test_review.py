@@ -322,3 +322,27 @@ def test_the_panel_and_the_command_share_one_review_sheet(tmp_path):
     assert sorted(LabelStore(labels_path(engagement)).labels()["label"]) == ["match", "non_match"]
     # a pair that is not on the sheet is not written anywhere
     assert not mark_sheet_label(paths["csv"], _pair(99), "match")
+
+
+def test_labels_typed_in_the_excel_copy_survive_a_panel_label(tmp_path):
+    from rcu_kit.core.config import Engagement
+    from rcu_kit.golden.review import mark_sheet_label, sheet_paths, write_review_sheet
+
+    engagement = Engagement(client="x", output_dir=str(tmp_path / "out"))
+    paths = sheet_paths(engagement)
+    write_review_sheet(_sheet([("0", "0", ""), ("1", "1", ""), ("2", "2", "")]), engagement)
+    # a reviewer types "match" for pair 1 in the Excel copy while the panel labels pair 0
+    _sheet([("0", "0", ""), ("1", "1", "match"), ("2", "2", "")]).to_excel(paths["excel"],
+                                                                          index=False)
+    assert mark_sheet_label(paths["csv"], _pair(0), "non_match")
+    for copy in (pd.read_csv(paths["csv"], dtype=str, keep_default_na=False),
+                 pd.read_excel(paths["excel"], dtype=str).fillna("")):
+        assert copy["label"].tolist() == ["non-match", "match", ""]
+    # a typo in the Excel copy: the copy is left as it is, the CSV still gets the panel's label
+    _sheet([("0", "0", ""), ("1", "1", "mtach"), ("2", "2", "")]).to_excel(paths["excel"],
+                                                                          index=False)
+    assert mark_sheet_label(paths["csv"], _pair(2), "match")
+    assert pd.read_csv(paths["csv"], dtype=str, keep_default_na=False)["label"].tolist() == \
+        ["non-match", "match", "match"]
+    assert pd.read_excel(paths["excel"], dtype=str).fillna("")["label"].tolist() == \
+        ["", "mtach", ""]
