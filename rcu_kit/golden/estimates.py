@@ -506,12 +506,14 @@ def _bootstrap_support(p: np.ndarray, y: np.ndarray, w: np.ndarray, stratum: np.
 
 def write_threshold(refit: ThresholdRefit, engagement: Any) -> Any:
     """Keep the labels' threshold where the deduplication reads it
-    (:func:`rcu_kit.core.paths.review_threshold_path`); a kept threshold removes the file."""
+    (:func:`rcu_kit.core.paths.review_threshold_path`). A refit that changes nothing (``kept``,
+    ``uncertain``, ``too_few_labels``) leaves the file as it is: the run it judged was at the
+    threshold earlier labels chose, and that choice stands until labels are sure of another
+    (which may be the engagement's own)."""
     from rcu_kit.core.paths import review_threshold_path
 
     path = review_threshold_path(engagement)
     if not refit.changed:
-        path.unlink(missing_ok=True)
         return path
     path.parent.mkdir(parents=True, exist_ok=True)
     path.write_text(json.dumps({"threshold": refit.threshold, "previous": refit.previous,

@@ -125,11 +125,17 @@ def test_the_labels_choose_the_threshold_with_the_best_estimated_f1(tmp_path):
     engagement = Engagement(client="x", output_dir=str(tmp_path / "out"))
     path = write_threshold(refit, engagement)
     assert json.loads(path.read_text())["threshold"] == 0.85
-    # the 0.85 pairs were wrong after all: 0.9 is already the best, and the file goes
-    again = refit_threshold(pairs.assign(label=["match"] * 10 + ["non_match"] * 20), pairs, 0.9)
-    assert (again.threshold, again.reason) == (0.9, "kept")
+    # the next run is at 0.85; labels that find nothing better keep it: the file stays, so the
+    # next rcu-kit dedup does not fall back to the engagement's 0.9
+    same = refit_threshold(labels, pairs, 0.85)
+    assert (same.threshold, same.reason) == (0.85, "kept")
+    write_threshold(same, engagement)
+    assert json.loads(path.read_text())["threshold"] == 0.85
+    # the 0.85 pairs were wrong after all: the labels are sure 0.9 is better, and it is written
+    again = refit_threshold(pairs.assign(label=["match"] * 10 + ["non_match"] * 20), pairs, 0.85)
+    assert (again.threshold, again.reason) == (0.9, "changed")
     write_threshold(again, engagement)
-    assert not path.exists()
+    assert json.loads(path.read_text())["threshold"] == 0.9
     # under 20 labelled candidate pairs, nothing is refitted
     few = refit_threshold(labels.iloc[5:20], pairs, 0.9)
     assert (few.threshold, few.reason, few.labelled) == (0.9, "too_few_labels", 15)
