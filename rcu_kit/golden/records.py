@@ -911,6 +911,12 @@ def write_golden_outputs(result: GoldenResult, folder: str | Path, *, mask: bool
                                      if not pd.isna(v) else v
                                      for v, a in zip(shown_lineage[column],
                                                      shown_lineage["attribute"])]
+    if mask:  # record ids are personal data: not in the client's workbook
+        shown_lineage = shown_lineage.drop(columns=["record_id"], errors="ignore")
+    headers = {c: t(f"golden.{c}", language) for c in [*LINEAGE_COLUMNS, "n_records", "sources"]}
+    shown_lineage = shown_lineage.rename(columns=headers)
+    shown_golden = shown_golden.rename(columns={c: headers[c] for c in ("customer_id", "n_records",
+                                                                        "sources")})
     sheets = {}
     if len(shown) < len(result.golden):
         sheets[t("golden.sheet_about", language)] = pd.DataFrame({
