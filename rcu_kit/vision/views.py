@@ -4,7 +4,8 @@ The data are unique, the views are not: sales, customer service, marketing, fina
 consuming application receive only the golden attributes they need. The engagement lists them
 (``views``: name, kind, attributes, purpose); this module lays them out as a role x attribute
 matrix, checks them against the target model's GDPR categories and retention (data
-minimisation), and cuts the golden records per view for export. The findings are codes;
+minimisation); the golden records are written per view by
+:func:`rcu_kit.golden.write_golden_outputs`. The findings are codes;
 :func:`views_table` and :func:`view_findings_table` word them for the client (``vision.*``).
 
 Examples:
@@ -18,15 +19,11 @@ Examples:
 
 from __future__ import annotations
 
-import re
-from pathlib import Path
-
 import pandas as pd
 
 from rcu_kit.core.config import Engagement
 
-__all__ = ["PURPOSE_NEEDED", "view_matrix", "view_findings", "golden_by_view", "write_view_exports",
-           "views_table", "view_findings_table"]
+__all__ = ["PURPOSE_NEEDED", "view_matrix", "view_findings", "views_table", "view_findings_table"]
 
 # GDPR categories a view may receive only with a stated purpose (data minimisation)
 PURPOSE_NEEDED = ("identity", "financial", "sensitive")
@@ -65,44 +62,6 @@ def view_findings(engagement: Engagement) -> pd.DataFrame:
             if attribute.gdpr_category != "none" and not attribute.retention.strip():
                 rows.append((view.name, view.kind, name, attribute.gdpr_category, "no_retention"))
     return pd.DataFrame(rows, columns=FINDING_COLUMNS)
-
-
-def golden_by_view(golden: pd.DataFrame, engagement: Engagement) -> dict[str, pd.DataFrame]:
-    """The golden records cut per view: ``customer_id`` and the view's attributes that the golden
-    records hold, in the view's order.
-
-    Args:
-        golden: one row per customer, ``customer_id`` and one column per target attribute.
-        engagement: the engagement (its ``views``).
-    """
-    if "customer_id" not in golden.columns:
-        raise ValueError("golden records: column 'customer_id' missing (give the golden records "
-                         "table, one row per customer)")
-    return {v.name: golden[["customer_id", *[a for a in v.attributes if a in golden.columns]]]
-            for v in engagement.views}
-
-
-def _slug(name: str) -> str:
-    text = re.sub(r"[^0-9A-Za-z]+", "_", name.strip().lower()).strip("_")
-    return text or "view"
-
-
-def write_view_exports(golden: pd.DataFrame, engagement: Engagement,
-                       folder: str | Path | None = None) -> dict[str, Path]:
-    """Write :func:`golden_by_view` as one CSV per view (``<output>/golden/views/<view>.csv``).
-
-    Returns:
-        The file of each view, by view name.
-    """
-    from rcu_kit.core.paths import step_dir
-
-    out = Path(folder) if folder is not None else step_dir(engagement, "golden") / "views"
-    out.mkdir(parents=True, exist_ok=True)
-    paths = {}
-    for name, table in golden_by_view(golden, engagement).items():
-        paths[name] = out / f"{_slug(name)}.csv"
-        table.to_csv(paths[name], index=False)
-    return paths
 
 
 def views_table(engagement: Engagement, language: str | None = None) -> pd.DataFrame:

@@ -3,10 +3,9 @@
 from __future__ import annotations
 
 import pandas as pd
-import pytest
 
 from rcu_kit.core.config import Attribute, Engagement, View
-from rcu_kit.vision.views import golden_by_view, view_findings, view_matrix, write_view_exports
+from rcu_kit.vision.views import view_findings, view_matrix
 
 TARGET = [Attribute(name="last_name", gdpr_category="identity", retention="3 ans"),
           Attribute(name="email", gdpr_category="contact", retention=""),
@@ -40,20 +39,6 @@ def test_a_role_given_identity_or_sensitive_data_without_purpose_is_flagged():
         # target model gives the e-mail (contact data) no retention
         ["Site web", "email", "no_retention"],
     ]
-
-
-def test_golden_records_cut_per_view(tmp_path):
-    golden = pd.DataFrame({"customer_id": ["C1", "C2"], "last_name": ["DURAND", "MARTIN"],
-                           "email": ["a@x.fr", None], "segment": ["or", "argent"]})
-    views = golden_by_view(golden, _engagement())
-    # health_note is not in the golden records: left out; the view's order is kept
-    assert views["Marketing"].columns.tolist() == ["customer_id", "last_name", "segment"]
-    assert views["Site web"].columns.tolist() == ["customer_id", "email", "last_name"]
-    paths = write_view_exports(golden, _engagement(tmp_path))
-    assert sorted(p.name for p in paths.values()) == ["marketing.csv", "site_web.csv"]
-    assert pd.read_csv(paths["Site web"]).shape == (2, 3)
-    with pytest.raises(ValueError, match="customer_id' missing"):
-        golden_by_view(golden.drop(columns="customer_id"), _engagement())
 
 
 def test_client_tables_word_the_matrix_and_the_findings(tmp_path):
