@@ -178,7 +178,8 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--no-progress", action="store_true", help="no progress bar (for logs)")
     p.set_defaults(handler=_cmd_report)
 
-    p = sub.add_parser("lab", help="open JupyterLab on the notebooks with an engagement selected",
+    p = sub.add_parser("lab", allow_abbrev=False,
+                       help="open JupyterLab on the notebooks with an engagement selected",
                        description="Start JupyterLab on the engagement's working copies of the "
                                    "notebooks (notebooks/ beside the engagement file, copied from "
                                    "the package on first use, never overwritten); the notebooks' "

@@ -103,8 +103,11 @@ class FlowsEditor:
         self.grid.children = tuple(self._header + [c for r in self.rows for c in r["_cells"]])
 
     def add_flow(self) -> None:
-        """Add an empty flow line (named ``flow_<n>``), to fill in then save."""
-        self._add_row(Flow(name=f"flow_{len(self.rows) + 1}", from_system="", to_system=""))
+        """Add an empty flow line (named ``flow_<n>``, the first n no line uses), to fill in then
+        save."""
+        taken = {row["name"].value for row in self.rows}
+        n = next(i for i in range(1, len(self.rows) + 2) if f"flow_{i}" not in taken)
+        self._add_row(Flow(name=f"flow_{n}", from_system="", to_system=""))
         self._refresh_grid()
 
     def remove_flow(self, row: dict) -> None:
@@ -140,7 +143,8 @@ class FlowsEditor:
         names = [f.name for f in flows]
         repeated = sorted({n for n in names if names.count(n) > 1})
         if repeated:
-            raise ConfigError(f"flow names must be unique; repeated: {', '.join(repeated)}")
+            raise ConfigError(t("audit.flows_editor_repeated", self.language,
+                                names=", ".join(repeated)))
         self.engagement.flows = flows
         return self.engagement
 

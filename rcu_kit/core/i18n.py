@@ -183,6 +183,8 @@ def plotly_month_ticks(first: Any, last: Any, language: str) -> dict[str, list]:
     step = 1 if span <= 400 else 3 if span <= 3 * 366 else 6
     if step > 1:
         months = months[(months.month - 1) % step == 0]
+    if not len(months):  # a range within one month: its first day, named by its month
+        months = pd.DatetimeIndex([start])
     return {"tickvals": list(months),
             "ticktext": [f"{_MONTHS[language][d.month - 1]} {d.year}" for d in months]}
 

@@ -46,7 +46,7 @@ def questionnaire_widgets(answers: dict[str, Any] | None,
     for name in QUESTIONS:
         out[name] = widgets.Dropdown(options=_choices(name, language), value=given.get(name, ""),
                                      description=t(f"roadmap.question_{name}", language),
-                                     tooltip=QUESTIONS[name], style=style,
+                                     style=style,
                                      layout=widgets.Layout(width="34em"))
     out["notes"] = widgets.Textarea(value=str(given.get("notes", "")),
                                     description=t("roadmap.questionnaire_notes", language),

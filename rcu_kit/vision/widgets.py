@@ -284,7 +284,8 @@ class ViewsEditor:
             raise ConfigError(t("vision.views_editor_unnamed", self.language))
         repeated = sorted({n for n in names if names.count(n) > 1})
         if repeated:
-            raise ConfigError(f"view names must be unique; repeated: {', '.join(repeated)}")
+            raise ConfigError(t("vision.views_editor_repeated", self.language,
+                                names=", ".join(repeated)))
         self.engagement.views = views
         return self.engagement
 

@@ -53,3 +53,20 @@ def test_a_bad_line_is_refused_naming_the_flow_and_the_field(tmp_path):
     editor.rows[0]["to_system"].value = "  "
     assert editor.save() is None and "flux web : « Vers » est à renseigner" in editor.status.value
     assert load_engagement(eng.file).flows == []   # nothing written
+
+
+def test_a_new_flow_takes_the_first_free_name_and_repeated_names_are_said_in_french(tmp_path):
+    eng = _engagement(tmp_path)
+    editor = FlowsEditor(eng)
+    editor.add_flow()
+    editor.add_flow()
+    # web, flow_1, flow_2; removing flow_1 then adding gives flow_1 again, never a second flow_2
+    assert [r["name"].value for r in editor.rows] == ["web", "flow_1", "flow_2"]
+    editor.remove_flow(editor.rows[1])
+    editor.add_flow()
+    assert [r["name"].value for r in editor.rows] == ["web", "flow_2", "flow_1"]
+    editor.rows[2]["name"].value = "web"
+    for row in editor.rows[1:]:
+        row["from_system"].value, row["to_system"].value = "A", "B"
+    assert editor.save() is None
+    assert "deux flux portent le même nom : web" in editor.status.value

@@ -118,3 +118,11 @@ def test_gantt_months_read_in_the_report_language():
     assert list(fig.layout.xaxis.ticktext) == ["févr. 2027", "mars 2027", "avr. 2027"]
     assert list(charts.gantt_chart(plan, "en").layout.xaxis.ticktext) == ["Feb 2027", "Mar 2027",
                                                                           "Apr 2027"]
+
+
+def test_month_ticks_within_one_month_still_name_it():
+    from rcu_kit.core.i18n import plotly_month_ticks
+
+    ticks = plotly_month_ticks("2027-01-15", "2027-01-30", "fr")
+    assert [str(d.date()) for d in ticks["tickvals"]] == ["2027-01-15"]
+    assert ticks["ticktext"] == ["janv. 2027"]
