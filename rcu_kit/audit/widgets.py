@@ -121,7 +121,7 @@ class FlowsEditor:
         Raises:
             ConfigError: a line is invalid; the message names the flow and the field.
         """
-        from rcu_kit.core.config import ConfigError
+        from rcu_kit.core.config import ConfigError, repeated_names
 
         flows = []
         for i, row in enumerate(self.rows, start=1):
@@ -140,8 +140,7 @@ class FlowsEditor:
                     raise ConfigError(t("audit.flows_editor_missing", self.language, flow=name,
                                         field=t(f"audit.flows_editor_{field}", self.language)))
             flows.append(Flow(**values))
-        names = [f.name for f in flows]
-        repeated = sorted({n for n in names if names.count(n) > 1})
+        repeated = repeated_names([f.name for f in flows])
         if repeated:
             raise ConfigError(t("audit.flows_editor_repeated", self.language,
                                 names=", ".join(repeated)))

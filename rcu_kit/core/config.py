@@ -31,6 +31,7 @@ __all__ = [
     "DERIVED_ATTRIBUTES",
     "load_engagement",
     "save_engagement",
+    "repeated_names",
 ]
 
 Language = Literal["fr", "en"]
@@ -52,6 +53,16 @@ DERIVED_ATTRIBUTES: dict[str, tuple[str, ...]] = {
 
 # Transforms a mapping entry may ask for (implemented in rcu_kit.mapping.suggest).
 KNOWN_TRANSFORMS = ("split_full_name", "parse_date_dmy", "restore_postcode_zero", "upper", "strip")
+
+
+def repeated_names(names: list[str]) -> list[str]:
+    """The names given more than once, sorted (sources, attributes, flows, views must be unique).
+
+    Examples:
+        >>> repeated_names(["crm", "web", "crm"])
+        ['crm']
+    """
+    return sorted({n for n in names if names.count(n) > 1})
 
 
 class ConfigError(ValueError):
@@ -218,11 +229,11 @@ class Engagement(_Model):
     @model_validator(mode="after")
     def _consistent(self) -> "Engagement":
         names = [s.name for s in self.sources]
-        duplicated = sorted({n for n in names if names.count(n) > 1})
+        duplicated = repeated_names(names)
         if duplicated:
             raise ValueError(f"source names must be unique; repeated: {', '.join(duplicated)}")
         attrs = [a.name for a in self.target_model]
-        repeated = sorted({n for n in attrs if attrs.count(n) > 1})
+        repeated = repeated_names(attrs)
         if repeated:
             raise ValueError(f"target_model attribute names must be unique; repeated: {', '.join(repeated)}")
         known = set(attrs) | set(DERIVED_ATTRIBUTES)
@@ -235,12 +246,10 @@ class Engagement(_Model):
                     raise ValueError(
                         f"mapping.{source_name}: column {entry.column!r} maps to unknown attribute "
                         f"{entry.attribute!r}; target attributes are: {', '.join(sorted(known))}")
-        flows = [f.name for f in self.flows]
-        repeated = sorted({n for n in flows if flows.count(n) > 1})
+        repeated = repeated_names([f.name for f in self.flows])
         if repeated:
             raise ValueError(f"flow names must be unique; repeated: {', '.join(repeated)}")
-        views = [v.name for v in self.views]
-        repeated = sorted({n for n in views if views.count(n) > 1})
+        repeated = repeated_names([v.name for v in self.views])
         if repeated:
             raise ValueError(f"view names must be unique; repeated: {', '.join(repeated)}")
         if self.target_model:

@@ -273,7 +273,7 @@ class ViewsEditor:
         Raises:
             ConfigError: a view without a name, or two views with one name.
         """
-        from rcu_kit.core.config import ConfigError, View
+        from rcu_kit.core.config import ConfigError, View, repeated_names
 
         views = [View(name=c["name"].value.strip(), kind=c["kind"].value,
                       purpose=c["purpose"].value.strip(),
@@ -282,7 +282,7 @@ class ViewsEditor:
         names = [v.name for v in views]
         if "" in names:
             raise ConfigError(t("vision.views_editor_unnamed", self.language))
-        repeated = sorted({n for n in names if names.count(n) > 1})
+        repeated = repeated_names(names)
         if repeated:
             raise ConfigError(t("vision.views_editor_repeated", self.language,
                                 names=", ".join(repeated)))
