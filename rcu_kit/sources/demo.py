@@ -1173,6 +1173,13 @@ def _engagement(sizes: dict[str, int], seed: int, language: str) -> Engagement:
         personal_data=PersonalDataPolicy(show_raw_values=False),
         definitions=dict(_DEFINITIONS), sources=_sources(sizes), target_model=_target_model(),
         mapping=demo_mapping(), flows=_flows(), views=_views(),
+        roadmap={"parallel_projects": [
+            # projects beside the RCU that move its bridges, as a scoping workshop lists them
+            {"name": "Nouveau prestataire du centre d'appels", "start": "2027-04-05",
+             "end": "2027-09-30", "moves": ["Centre d'appels"]},
+            {"name": "Remplacement de l'outil d'emailing", "start": "2027-09-06",
+             "end": "2028-02-25", "moves": ["Outil d'emailing"]},
+        ]},
     )
 
 
