@@ -31,7 +31,8 @@ import re
 import pandas as pd
 
 from rcu_kit.values.status import rule_statuses
-from rcu_kit.values.text import as_text, choose, extract, on_unique, regex_replace, scalar
+from rcu_kit.values.text import Unsupported, as_text, choose, extract, on_unique, regex_replace, \
+    scalar, text_value
 
 __all__ = ["EMAIL_PATTERN", "WRAPPER_PATTERN", "STRAY_SPACE_PATTERN", "PLACEHOLDER_LOCAL_PARTS",
            "PLACEHOLDER_DOMAINS", "PLACEHOLDER_PATTERN", "MAX_LENGTH", "standardise_emails",
@@ -121,18 +122,26 @@ _PLACEHOLDER = re.compile(PLACEHOLDER_PATTERN, re.ASCII)
 def normalise_email(value: object) -> str | None:
     """The address lower-cased and trimmed, or None if it is not a deliverable-looking address.
 
-    Printable ASCII text (nearly every address) takes a plain-Python path (microseconds) that
+    A missing or blank value (as :func:`~rcu_kit.values.text.text_value` reads it, the scalar
+    form of the vectorised path's :func:`~rcu_kit.values.text.as_text`) is None at once, and
+    printable ASCII text (nearly every address) takes a plain-Python path (microseconds) that
     applies the same patterns as :func:`normalise_emails`; anything else goes through it.
 
     Examples:
         >>> normalise_email("mailto:Marie@Gmail.com")
         'marie@gmail.com'
-        >>> normalise_email("marie@gmail..com") is None
-        True
+        >>> normalise_email("marie@gmail..com") is None, normalise_email(None) is None
+        (True, True)
     """
-    if not (isinstance(value, str) and value.isascii() and value.isprintable()):
+    try:
+        text = text_value(value)
+    except Unsupported:
         return scalar(normalise_emails, value)
-    text = _STRAY_SPACE.sub(r"\g<1>", _WRAPPER.sub("", value.strip().lower()).strip())
+    if text is None:
+        return None
+    if not (text.isascii() and text.isprintable()):
+        return scalar(normalise_emails, value)
+    text = _STRAY_SPACE.sub(r"\g<1>", _WRAPPER.sub("", text.lower()).strip())
     local, at, domain = text.partition("@")
     if at:
         text = f"{local}@{domain.replace(',', '.')}"

@@ -33,7 +33,7 @@ import numpy as np
 import pandas as pd
 
 from rcu_kit.values.status import rule_statuses
-from rcu_kit.values.text import as_text, choose, on_unique, scalar
+from rcu_kit.values.text import Unsupported, as_text, choose, on_unique, scalar, text_value
 
 __all__ = ["POSTCODE_PATTERN", "CEDEX_PATTERN", "FLOAT_SUFFIX_PATTERN", "restore_lost_zero",
            "FRENCH_POSTCODE_COUNTRIES", "standardise_postcodes", "normalise_postcodes",
@@ -122,16 +122,26 @@ _FOUR_DIGITS = re.compile(r"\d{4}", re.ASCII)
 def normalise_postcode(value: object) -> str | None:
     """The 5-digit French postcode, leading zero restored, or None if it cannot be a real one.
 
-    Printable ASCII text takes a plain-Python path applying the same patterns as
+    A missing or blank value (as :func:`~rcu_kit.values.text.text_value` reads it, the scalar
+    form of the vectorised path's :func:`~rcu_kit.values.text.as_text`) is None at once, and
+    printable ASCII text takes a plain-Python path applying the same patterns as
     :func:`normalise_postcodes`; anything else (numbers, other text) goes through it.
 
     Examples:
         >>> normalise_postcode("20000"), normalise_postcode("97411"), normalise_postcode(123)
         ('20000', '97411', None)
+        >>> normalise_postcode(None), normalise_postcode("  ")
+        (None, None)
     """
-    if not (isinstance(value, str) and value.isascii() and value.isprintable()):
+    try:
+        text = text_value(value)
+    except Unsupported:
         return scalar(normalise_postcodes, value)
-    text = _CEDEX.sub("", value.strip().upper())
+    if text is None:
+        return None
+    if not (text.isascii() and text.isprintable()):
+        return scalar(normalise_postcodes, value)
+    text = _CEDEX.sub("", text.upper())
     text = _SPACES.sub("", _FLOAT_SUFFIX.sub("", text))
     if _FOUR_DIGITS.fullmatch(text):
         text = "0" + text

@@ -35,3 +35,23 @@ def test_placeholders_are_na():
 def test_vectorised_blank_and_missing():
     out = normalise_emails(pd.Series(["A@B.FR", "", None, "a@b.fr", "nope"]))
     assert out.tolist() == ["a@b.fr", pd.NA, pd.NA, "a@b.fr", pd.NA]
+
+
+def test_one_value_equals_the_vectorised_rule_on_many_values():
+    # normalise_email answers a missing value at once and printable ASCII text in plain Python
+    # (the preventive match's path): it must give normalise_emails' answer on every value.
+    # 8 locals x 5 separators x 8 domains x 3 wrappers = 960 built values, plus missing values,
+    # control characters, non-ASCII text and a number.
+    locals_ = ["Jean.Dupont", "jean..dupont", "jean dupont", "x", "noemail", "a+b", ".j", "é"]
+    separators = ["@", " @", "@ ", "@@", ""]
+    domains = ["free.fr", "Orange.FR", "free,fr", "example.com", "x-y.photography", "orange",
+               "-a.fr", "sub. laposte.net"]
+    wrappers = [("", ""), ("mailto:", ""), ("<", ">")]
+    values = [f"{a}{loc}{sep}{dom}{b}" for loc in locals_ for sep in separators
+              for dom in domains for a, b in wrappers]
+    values += [None, float("nan"), pd.NA, "", "  ", " Jean@Free.fr ", "jean@free.fr\t",
+               "jean\u00a0@free.fr", 612345678]
+    expected = [None if v is pd.NA else v
+                for v in normalise_emails(pd.Series(values, dtype=object)).tolist()]
+    assert len(values) == 969
+    assert [normalise_email(v) for v in values] == expected

@@ -55,3 +55,19 @@ def test_impossible_codes_are_na():
 def test_vectorised_mixed_types():
     values = pd.Series([1000, "75008", None, 13001.0, "bad"], dtype=object)
     assert normalise_postcodes(values).tolist() == ["01000", "75008", pd.NA, "13001", pd.NA]
+
+
+def test_one_value_equals_the_vectorised_rule_on_many_values():
+    # normalise_postcode answers a missing value at once and printable ASCII text in plain
+    # Python (the preventive match's path): it must give normalise_postcodes' answer on every
+    # value. 9 heads x 9 bodies x 8 tails = 648 built values (numbers, blanks, CEDEX, floats,
+    # spaces, Corsica, overseas), plus missing values and non-text.
+    heads = ["", " ", "0", "1", "75", "2A", "97", "98", "cedex "]
+    bodies = ["", "1000", "011", "4 11", "00", "7", "133", "714", "057"]
+    tails = ["", " ", ".0", ",00", " CEDEX", " cedex 12", "A", "\t"]
+    values = [h + b + t for h in heads for b in bodies for t in tails]
+    values += [None, float("nan"), pd.NA, "", "   ", 1000, 75011.0, "7501\u00a01", "75011é"]
+    expected = [None if v is pd.NA else v
+                for v in normalise_postcodes(pd.Series(values, dtype=object)).tolist()]
+    assert len(values) == 657
+    assert [normalise_postcode(v) for v in values] == expected
