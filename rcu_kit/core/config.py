@@ -13,6 +13,7 @@ Examples:
 
 from __future__ import annotations
 
+from datetime import date
 from pathlib import Path
 from typing import Any, Literal
 
@@ -27,6 +28,7 @@ __all__ = [
     "PersonalDataPolicy",
     "Flow",
     "View",
+    "CustomerRule",
     "Engagement",
     "DERIVED_ATTRIBUTES",
     "load_engagement",
@@ -203,6 +205,34 @@ class View(_Model):
     purpose: str = Field(default="", description="why it needs them (data minimisation)")
 
 
+class CustomerRule(_Model):
+    """The engagement's definition of a customer, as a rule the code applies.
+
+    A person (a customer of the crosswalk) is a *customer* when one of their records holds a
+    date of ``attribute`` within ``within_months`` months before the reference date; the others
+    are *prospects*. ``sources`` restricts the records read to those where the date means what
+    the definition says (a purchase: the web orders, the till, the invoices; not the call
+    centre's last call); ``reference_date`` is the day the window ends (default: the latest date
+    of the attribute in those sources that is not in the future, i.e. the extract's date as the
+    data show it).
+
+    Examples:
+        >>> CustomerRule(attribute="last_activity_at", within_months=36).sources
+        []
+    """
+
+    attribute: str = Field(description="a date attribute of the target model, e.g. last_activity_at")
+    within_months: int = Field(gt=0, description="the window, in months, e.g. 36")
+    sources: list[str] = Field(default_factory=list,
+                               description="sources whose date counts (default: every source)")
+    reference_date: date | None = Field(default=None,
+                                        description="end of the window (default: the extract's date)")
+
+
+#: The terms a rule may apply (``definition_rules:``): only the customer for now.
+DEFINITION_RULES = ("customer",)
+
+
 class Engagement(_Model):
     """A client engagement: everything the notebooks and commands need to know."""
 
@@ -213,6 +243,8 @@ class Engagement(_Model):
     personal_data: PersonalDataPolicy = Field(default_factory=PersonalDataPolicy)
     definitions: dict[str, str] = Field(default_factory=dict,
                                         description="customer, prospect, target, ...")
+    definition_rules: dict[str, CustomerRule] = Field(
+        default_factory=dict, description="the definitions as rules the code applies (customer)")
     sources: list[Source] = Field(default_factory=list)
     target_model: list[Attribute] = Field(default_factory=list)
     mapping: dict[str, list[MappingEntry]] = Field(default_factory=dict)
@@ -252,6 +284,24 @@ class Engagement(_Model):
         repeated = repeated_names([v.name for v in self.views])
         if repeated:
             raise ValueError(f"view names must be unique; repeated: {', '.join(repeated)}")
+        unknown = [k for k in self.definition_rules if k not in DEFINITION_RULES]
+        if unknown:
+            raise ValueError(f"definition_rules: unknown term(s) {', '.join(unknown)}; a rule can "
+                             f"apply: {', '.join(DEFINITION_RULES)}")
+        for term, rule in self.definition_rules.items():
+            wrong = [s for s in rule.sources if s not in names]
+            if wrong:
+                raise ValueError(f"definition_rules.{term}.sources: no source named "
+                                 f"{', '.join(wrong)}; sources are: {', '.join(names) or '(none)'}")
+            if self.target_model:
+                types = {a.name: a.type for a in self.target_model}
+                if rule.attribute not in types:
+                    raise ValueError(f"definition_rules.{term}.attribute: {rule.attribute!r} is not "
+                                     f"an attribute of the target model; date attributes are: "
+                                     f"{', '.join(n for n, k in types.items() if k == 'date') or '(none)'}")
+                if types[rule.attribute] != "date":
+                    raise ValueError(f"definition_rules.{term}.attribute: {rule.attribute!r} is of "
+                                     f"type {types[rule.attribute]}, not a date")
         if self.target_model:
             for view in self.views:
                 unknown = [a for a in view.attributes if a not in set(attrs)]

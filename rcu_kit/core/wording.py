@@ -33,7 +33,8 @@ import pandas as pd
 from rcu_kit.core.i18n import fmt_date, fmt_number, fmt_percent, t
 
 __all__ = ["Phrase", "PHRASES", "word", "word_column", "word_table", "params_json", "format_label",
-           "finding_details", "finding_subjects", "worded_findings", "word_explanation"]
+           "finding_details", "finding_subjects", "worded_findings", "word_explanation",
+           "customer_split_sentence"]
 
 
 @dataclass(frozen=True)
@@ -343,3 +344,48 @@ def word_explanation(explanation: Mapping[str, Any], language: str) -> str:
         else:
             text += t("roadmap.explanation_stable", language)
     return text
+
+
+def customer_split_sentence(split: Mapping[str, Any] | None, language: str,
+                            attribute_label: str | Mapping[str, str] | None = None) -> str | None:
+    """The distinct customers split by the engagement's definition of a customer, in one line.
+
+    Args:
+        split: :func:`rcu_kit.dedup.figures.customer_split` (as saved in ``dedup/summary.json``).
+        language: ``fr`` or ``en``.
+        attribute_label: the rule's attribute as the client reads it, or a mapping of
+            attribute names to labels (default: its name).
+
+    Returns:
+        The sentence: the customers and prospects counted, or why the data cannot tell them
+        apart; None without a split (an older ``summary.json``).
+
+    Examples:
+        >>> customer_split_sentence({"status": "no_rule", "n_customers": 1873}, "en")
+        'The 1,873 distinct customers count customers and prospects together: the engagement does not state its definition of a customer as a rule yet (definition_rules).'
+    """
+    if not split or not split.get("status"):
+        return None
+    status = split["status"]
+    total = fmt_number(split.get("n_customers"), language)
+    name = split.get("attribute") or ""
+    attribute = (attribute_label.get(name, name) if isinstance(attribute_label, Mapping)
+                 else attribute_label or name)
+    sources = ", ".join(split.get("sources") or [])
+    if status == "no_rule":
+        return t("dedup.split_no_rule", language, total=total)
+    if status == "no_attribute":
+        return t("dedup.split_no_attribute", language, attribute=attribute, total=total)
+    if status == "no_dates":
+        return t("dedup.split_no_dates", language, attribute=attribute, total=total,
+                 sources=sources or t("dedup.split_every_source", language))
+    reference = fmt_date(split["reference_date"], language)
+    if split.get("reference_from") == "latest_date":
+        reference += t("dedup.split_reference_latest", language)
+    return t("dedup.split_ok", language, attribute=attribute,
+             months=fmt_number(split["within_months"], language), reference=reference,
+             sources=t("dedup.split_sources", language, sources=sources) if sources else "",
+             customers=fmt_number(split["customers"], language),
+             prospects=fmt_number(split["prospects"], language), total=total,
+             lapsed=fmt_number(split["prospects_lapsed"], language),
+             undated=fmt_number(split["prospects_undated"], language))

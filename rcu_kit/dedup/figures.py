@@ -52,6 +52,7 @@ __all__ = [
     "pair_positions",
     "threshold_effect",
     "probability_histogram",
+    "customer_split",
 ]
 
 #: Thresholds of the threshold-effect table (the current threshold is added when absent).
@@ -382,3 +383,92 @@ def probability_histogram(pairs: pd.DataFrame, bins: int = 20) -> pd.DataFrame:
     counts, _ = np.histogram(pairs["match_probability"].to_numpy(dtype=float), bins=edges)
     return pd.DataFrame({"bin_start": edges[:-1].round(6), "bin_end": edges[1:].round(6),
                          "pairs": counts.astype(int)})
+
+
+def customer_split(crosswalk: pd.DataFrame, records: pd.DataFrame | None, rule: Any,
+                   today: Any = None) -> dict[str, Any]:
+    """The distinct customers split by the engagement's definition of a customer.
+
+    A customer of the crosswalk (a person) is an *active customer* when one of their records,
+    in the rule's sources, holds a date of the rule's attribute within ``within_months`` months
+    before the reference date (both ends included); the others are *prospects*: those whose
+    latest date is older (``prospects_lapsed``) and those with no readable date at all
+    (``prospects_undated``). A date after the reference date counts as within the window.
+
+    Args:
+        crosswalk: ``source, record_id, customer_id``, one row per record.
+        records: the records with ``source``, ``record_id`` and the rule's attribute (the
+            deduplication's standardised records); None: not available.
+        rule: the engagement's :class:`rcu_kit.core.config.CustomerRule`
+            (``definition_rules.customer``), or None when it states none.
+        today: the day a default reference date may not pass (default: today); a date of the
+            data after it is a typo, not the extract's date.
+
+    Returns:
+        ``status``: ``ok``, or why the data cannot tell customers from prospects: ``no_rule``
+        (the engagement states no rule), ``no_attribute`` (no record holds the attribute),
+        ``no_dates`` (no readable date of it in the rule's sources); ``attribute``,
+        ``within_months``, ``sources`` (the rule's, empty: every source), ``reference_date``
+        (ISO) and ``reference_from`` (``setting`` or ``latest_date``), ``n_customers`` (all the
+        distinct customers), ``customers``, ``prospects``, ``prospects_lapsed``,
+        ``prospects_undated`` (None each unless ``status`` is ``ok``).
+
+    Examples:
+        >>> from rcu_kit.core.config import CustomerRule
+        >>> cw = pd.DataFrame({"source": ["crm", "web", "web"], "record_id": ["1", "a", "b"],
+        ...                    "customer_id": ["C1", "C1", "C2"]})
+        >>> recs = cw[["source", "record_id"]].assign(last_activity_at=[None, "2024-06-01", "2019-01-01"])
+        >>> split = customer_split(cw, recs, CustomerRule(attribute="last_activity_at", within_months=36))
+        >>> split["reference_date"], split["customers"], split["prospects"]
+        ('2024-06-01', 1, 1)
+    """
+    from datetime import date
+
+    from rcu_kit.values.dates import parse_dates
+
+    _check(crosswalk, _CROSSWALK_COLUMNS, "crosswalk")
+    n_customers = int(crosswalk["customer_id"].nunique())
+    out: dict[str, Any] = {
+        "status": "ok", "attribute": None, "within_months": None, "sources": [],
+        "reference_date": None, "reference_from": None, "n_customers": n_customers,
+        "customers": None, "prospects": None, "prospects_lapsed": None, "prospects_undated": None}
+    if rule is None:
+        out["status"] = "no_rule"
+        return out
+    out.update(attribute=rule.attribute, within_months=int(rule.within_months),
+               sources=list(rule.sources))
+    given = rule.reference_date
+    if given is not None:
+        out.update(reference_date=given.isoformat(), reference_from="setting")
+    if records is None or rule.attribute not in records.columns:
+        out["status"] = "no_attribute"
+        return out
+    _check(records, ["source", "record_id"], "records")
+    read = records[["source", "record_id", rule.attribute]].astype(
+        {"source": str, "record_id": str})
+    if rule.sources:
+        read = read[read["source"].isin([str(s) for s in rule.sources])]
+    when = parse_dates(read[rule.attribute].astype("string"))
+    dated = read.assign(when=when.to_numpy()).dropna(subset=["when"])
+    if dated.empty:
+        out["status"] = "no_dates"
+        return out
+    if given is None:
+        limit = pd.Timestamp(today or date.today())
+        past = dated.loc[dated["when"] <= limit, "when"]
+        if past.empty:
+            out["status"] = "no_dates"
+            return out
+        reference = past.max()
+        out.update(reference_date=reference.date().isoformat(), reference_from="latest_date")
+    else:
+        reference = pd.Timestamp(given)
+    start = reference - pd.DateOffset(months=int(rule.within_months))
+    keyed = dated.merge(crosswalk[["source", "record_id", "customer_id"]].astype(str),
+                        on=["source", "record_id"], how="inner")
+    latest = keyed.groupby("customer_id")["when"].max()
+    active = int((latest >= start).sum())
+    lapsed = int(len(latest) - active)
+    out.update(customers=active, prospects=n_customers - active, prospects_lapsed=lapsed,
+               prospects_undated=n_customers - active - lapsed)
+    return out

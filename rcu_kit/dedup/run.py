@@ -312,6 +312,9 @@ def run_dedup(engagement: Engagement, sources: Sequence[str] | None = None,
                    cluster_sizes=figures_.cluster_size_distribution(crosswalk),
                    threshold_effect=effect, timings=timings, left_out=failed,
                    loading=loading)
+    # customers and prospects by the engagement's own definition, where the data allow it
+    run.figures["customer_split"] = figures_.customer_split(
+        crosswalk, records, engagement.definition_rules.get("customer"))
     lap("figures")
     timings["total"] = timer.total()
     return run
@@ -454,7 +457,9 @@ def summary_dict(run: DedupRun) -> dict[str, Any]:
     ``n_sources``, ``sources``, ``threshold``, ``n_scored_pairs``, ``n_matched_pairs``,
     ``n_bad_lines``, ``sources_left_out`` (source -> why it could not be loaded), ``cluster_info``, ``household_rules`` (whether the household vetoes
     applied and the evidence: see :func:`rcu_kit.linkage.classify.household_evidence`),
-    ``timings``.
+    ``customer_split`` (the distinct customers split into customers and prospects by the
+    engagement's definition, or why the data cannot: :func:`rcu_kit.dedup.figures.customer_split`)
+    and ``timings``.
     """
     bad_per_source = run.bad_lines["source"].value_counts().to_dict() if len(run.bad_lines) else {}
     per_source = [
@@ -493,6 +498,7 @@ def summary_dict(run: DedupRun) -> dict[str, Any]:
             "active": bool(run.result.household.active), "pairs": run.result.household.pairs,
             "different_birth_dates": run.result.household.different_birth_dates,
             "share": run.result.household.share},
+        "customer_split": f.get("customer_split"),
         "timings": {**run.timings, **{f"linkage_{k}": v for k, v in run.result.timings.items()}},
     }
 
@@ -524,17 +530,22 @@ def client_tables(run: DedupRun, engagement: Engagement) -> dict[str, pd.DataFra
     lang = engagement.language
     masked = engagement.mask_personal_data
     s = summary_dict(run)
+    split = s.get("customer_split") or {}
+    # the distinct customers split by the engagement's definition, right under their count
+    by_rule = [("customers_by_rule", split["customers"]), ("prospects_by_rule", split["prospects"])] \
+        if split.get("status") == "ok" else []
+    rows = [("n_records", s["n_records"]), ("n_customers", s["n_customers"]), *by_rule,
+            ("n_duplicates", s["n_duplicates"]),
+            ("duplicate_rate",
+             None if s["duplicate_rate"] is None else round(100 * s["duplicate_rate"], 2)),
+            ("n_multi_source_customers", s["n_multi_source_customers"]),
+            ("overlap_rate", None if s["overlap_rate"] is None else round(100 * s["overlap_rate"], 2)),
+            ("threshold", s["threshold"]), ("n_matched_pairs", s["n_matched_pairs"]),
+            ("n_bad_lines", s["n_bad_lines"])]
     headline = pd.DataFrame({
-        "figure": [t(f"dedup.fig_{k}", lang) for k in
-                   ("n_records", "n_customers", "n_duplicates", "duplicate_rate",
-                    "n_multi_source_customers", "overlap_rate", "threshold", "n_matched_pairs",
-                    "n_bad_lines")],
+        "figure": [t(f"dedup.fig_{k}", lang) for k, _ in rows],
         # object dtype: counts stay integers next to the rates
-        "value": pd.Series([s["n_records"], s["n_customers"], s["n_duplicates"],
-                            None if s["duplicate_rate"] is None else round(100 * s["duplicate_rate"], 2),
-                            s["n_multi_source_customers"],
-                            None if s["overlap_rate"] is None else round(100 * s["overlap_rate"], 2),
-                            s["threshold"], s["n_matched_pairs"], s["n_bad_lines"]], dtype=object),
+        "value": pd.Series([v for _, v in rows], dtype=object),
     })
     per_source = run.per_source.assign(
         duplicate_rate=lambda d: (100 * d["duplicate_rate"].astype(float)).round(2),

@@ -410,6 +410,11 @@ def render_index(summary, out_path: str | Path, *, reports: list[dict[str, str |
     ]
     for kpi in kpis:
         kpi["label"] = L[kpi["key"]]
+    split = summary.customer_split or {}
+    if split.get("status") == "ok":  # the engagement's definition, under the distinct customers
+        kpis[2]["note"] = t("report.kpi_customer_split", lang,
+                            customers=fmt_number(split["customers"], lang),
+                            prospects=fmt_number(split["prospects"], lang))
     estimates_note = _estimated_kpis(kpis, summary.estimates, lang)
     charts = []
     if "records" in summary.sources.columns and summary.sources["records"].notna().any():

@@ -18,7 +18,9 @@ Files read (their locations come from :mod:`rcu_kit.core.paths`, shared with the
   and overlap.
 - ``dedup/summary.json`` (deduplication step): ``n_records``, ``n_customers``,
   ``duplicate_rate``, ``overlap_rate`` and ``per_source`` (``records``, ``customers``), used
-  when the crosswalk is absent.
+  when the crosswalk is absent; ``customer_split`` (the distinct customers split into customers
+  and prospects by the engagement's definition, or why the data cannot tell them apart), shown
+  beside the distinct customers when it is about the same crosswalk.
 - ``audit/inventory.parquet`` (source audit: ``source``, ``rows``), else ``sources_summary.csv``
   (``rcu-kit summary``: ``source``, ``rows_loaded``): the records per source when the
   deduplication has not run.
@@ -64,7 +66,7 @@ from rcu_kit.core import paths
 from rcu_kit.core.config import Engagement
 from rcu_kit.core.findings import FINDING_COLUMNS
 from rcu_kit.core.i18n import fmt_date, fmt_number, fmt_percent, t
-from rcu_kit.core.wording import finding_details, word_explanation
+from rcu_kit.core.wording import customer_split_sentence, finding_details, word_explanation
 from rcu_kit.dedup.figures import duplicate_split, headline_figures, within_source_duplicates
 
 __all__ = ["ExecutiveSummary", "RCU_FORMS", "crosswalk_figures", "overlap_matrix", "top_gaps",
@@ -107,6 +109,9 @@ class ExecutiveSummary:
     gdpr: dict[str, Any] | None = None  # consent, retention, legal basis (roadmap step)
     risks: list[dict[str, Any]] = field(default_factory=list)  # the risk register, codes
     decision_log: list[dict[str, Any]] = field(default_factory=list)  # decisions, status
+    # the distinct customers split into customers and prospects by the engagement's definition
+    # (dedup/summary.json's customer_split, its attribute's label added), or why it cannot be
+    customer_split: dict[str, Any] | None = None
 
     @property
     def n_sources(self) -> int:
@@ -257,6 +262,7 @@ def collect_summary(engagement: Engagement, generated: datetime | None = None) -
         summary.sources = sources.merge(figures["per_source"], on="source", how="left")
         summary.origins["records"] = str(paths.crosswalk_path(engagement))
         _read_estimates(summary, dedup, engagement)
+        _read_customer_split(summary, dedup, engagement)
         return _read_later_steps(summary, engagement)
 
     summary.missing.append("crosswalk.csv (deduplication step)")
@@ -269,6 +275,7 @@ def collect_summary(engagement: Engagement, generated: datetime | None = None) -
         summary.overlap_rate = dedup.get("overlap_rate")
         summary.origins["records"] = str(paths.dedup_summary_path(engagement))
         _read_estimates(summary, dedup, engagement)
+        _read_customer_split(summary, dedup, engagement)
     per_source = _records_per_source(engagement)
     if per_source is not None:
         table, origin = per_source
@@ -296,6 +303,24 @@ def _read_estimates(summary: ExecutiveSummary, dedup: dict[str, Any] | None,
     # duplicates the page shows, so it is left out of the key figures
     summary.estimates = {k: v for k, v in found.items() if k != "duplicate_rate"}
     summary.origins["estimates"] = str(paths.dedup_summary_path(engagement))
+
+
+def _read_customer_split(summary: ExecutiveSummary, dedup: dict[str, Any] | None,
+                         engagement: Engagement) -> None:
+    """The customers and prospects by the engagement's definition, when they are about the
+    distinct customers the summary shows (an earlier deduplication's split is left out)."""
+    split = dedup.get("customer_split") if dedup else None
+    if not isinstance(split, dict) or not split.get("status"):
+        return
+    if summary.distinct_customers is not None and \
+            split.get("n_customers") != int(summary.distinct_customers):
+        summary.missing.append(f"{paths.dedup_summary_path(engagement)}: the customers and "
+                               "prospects are about an earlier deduplication (rerun it)")
+        return
+    labels = {a.name: a.label(engagement.language) for a in engagement.target_model}
+    summary.customer_split = {**split, "attribute_label": labels.get(split.get("attribute"),
+                                                                     split.get("attribute"))}
+    summary.origins["customer_split"] = str(paths.dedup_summary_path(engagement))
 
 
 def _sources_left_out(engagement: Engagement) -> list[str]:
@@ -425,6 +450,9 @@ def executive_brief(summary: ExecutiveSummary) -> dict[str, Any]:
         customers, note = estimated("n_customers", summary.distinct_customers, number)
         findings.append(t("report.exec_records", lang, records=number(summary.records),
                           sources=number(summary.n_sources), customers=customers, note=note))
+        split = summary.customer_split
+        if split:  # the engagement's definition of a customer applied, or why it cannot be
+            findings[-1] += " " + customer_split_sentence(split, lang, split.get("attribute_label"))
     if summary.duplicate_rate is not None:
         findings.append(
             t("report.exec_within", lang, n=number(summary.within_source_duplicates),

@@ -49,8 +49,8 @@ import pandas as pd
 import yaml
 from unidecode import unidecode
 
-from rcu_kit.core.config import (Attribute, Engagement, Flow, MappingEntry, PersonalDataPolicy, Source,
-                            View, save_engagement)
+from rcu_kit.core.config import (Attribute, CustomerRule, Engagement, Flow, MappingEntry,
+                                 PersonalDataPolicy, Source, View, save_engagement)
 
 __all__ = ["DemoResult", "generate_demo", "demo_mapping", "source_sizes", "SOURCE_SHARES",
            "MIN_RECORDS", "MAX_RECORDS", "REFERENCE_DATE", "CORRUPTION_KNOBS", "true_values"]
@@ -1122,6 +1122,16 @@ _DEFINITIONS = {
 }
 
 
+def _definition_rules() -> dict[str, CustomerRule]:
+    """The customer definition as the code applies it: a purchase date (the web order, the
+    till, the invoice; not the CRM's update nor the call centre's last call) within 36 months
+    of the extracts' date."""
+    return {"customer": CustomerRule(
+        attribute="last_activity_at", within_months=36,
+        sources=["ecommerce", "fidelite", "facturation"],
+        reference_date=REFERENCE_DATE.astype(object))}
+
+
 def _flows() -> list[Flow]:
     """The bridges of the demo's information system, as a scoping workshop would list them."""
     return [
@@ -1171,7 +1181,8 @@ def _engagement(sizes: dict[str, int], seed: int, language: str) -> Engagement:
     return Engagement(
         client="Maison Démo", language=language, output_dir="output", seed=seed,
         personal_data=PersonalDataPolicy(show_raw_values=False),
-        definitions=dict(_DEFINITIONS), sources=_sources(sizes), target_model=_target_model(),
+        definitions=dict(_DEFINITIONS), definition_rules=_definition_rules(),
+        sources=_sources(sizes), target_model=_target_model(),
         mapping=demo_mapping(), flows=_flows(), views=_views(),
         roadmap={"parallel_projects": [
             # projects beside the RCU that move its bridges, as a scoping workshop lists them

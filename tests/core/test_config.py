@@ -261,3 +261,33 @@ def test_flows_and_views_parse_and_name_what_is_wrong(tmp_path):
     bad = textwrap.dedent(FLOWS_AND_VIEWS).replace("mode: sync", "mode: realtime")
     with pytest.raises(ConfigError, match=r"flows\[0\]\(web_signup\).mode: .*'sync'.*'async'"):
         load_engagement(_write(tmp_path, bad))
+
+
+def test_definition_rules_apply_the_customer_definition_and_name_what_is_wrong(tmp_path):
+    text = textwrap.dedent(GOOD).replace(
+        "  - {name: email, type: email}\n",
+        "  - {name: email, type: email}\n  - {name: last_purchase, type: date}\n") + textwrap.dedent("""
+        definition_rules:
+          customer: {attribute: last_purchase, within_months: 36, sources: [crm], reference_date: 2024-12-31}
+        """)
+    rule = load_engagement(_write(tmp_path, text)).definition_rules["customer"]
+    assert (rule.attribute, rule.within_months, rule.sources, rule.reference_date.isoformat()) == \
+        ("last_purchase", 36, ["crm"], "2024-12-31")
+    cases = [
+        ("attribute: last_purchase", "attribute: email",
+         "definition_rules.customer.attribute: 'email' is of type email, not a date"),
+        ("attribute: last_purchase", "attribute: last_order",
+         "definition_rules.customer.attribute: 'last_order' is not an attribute of the target "
+         "model; date attributes are: last_purchase"),
+        ("sources: [crm]", "sources: [web]",
+         "definition_rules.customer.sources: no source named web; sources are: crm, sav"),
+        ("within_months: 36", "within_months: 0",
+         "definition_rules.customer.within_months: Input should be greater than 0 (got 0)"),
+        ("  customer:", "  prospect:", "definition_rules: unknown term(s) prospect; a rule can "
+                                       "apply: customer"),
+    ]
+    for old, new, expected in cases:
+        assert old in text
+        with pytest.raises(ConfigError) as info:
+            load_engagement(_write(tmp_path, text.replace(old, new, 1)))
+        assert expected in str(info.value)

@@ -193,3 +193,72 @@ def test_pair_positions_match_ids_as_text():
     cw = crosswalk([("crm", 12, "K1"), ("web", 7, "K1"), ("crm", 13, "K2")])
     first, second = f.pair_positions(cw, pairs([("crm", "13", "web", "7", 0.5)]))
     assert (first.tolist(), second.tolist()) == ([2], [1])
+
+
+# Six customers for the customer rule (purchase dates in web and shop; crm's date is an update):
+#   C1: crm/1 2024-12-01 (not a purchase), web/a 2020-01-01      -> lapsed (older than 36 months)
+#   C2: web/b 2022-01-15                                          -> customer
+#   C3: shop/s1 2021-12-31 (the window's first day, included)     -> customer
+#   C4: shop/s2 no date, crm/2 2024-01-01 (not a purchase)        -> no purchase date
+#   C5: web/c "pas une date"                                      -> no purchase date
+#   C6: shop/s3 2030-01-01 (a typo in the future)                 -> customer (after the reference)
+RULE_CROSSWALK = pd.DataFrame({
+    "source": ["crm", "web", "web", "shop", "shop", "crm", "web", "shop"],
+    "record_id": ["1", "a", "b", "s1", "s2", "2", "c", "s3"],
+    "customer_id": ["C1", "C1", "C2", "C3", "C4", "C4", "C5", "C6"]})
+RULE_RECORDS = RULE_CROSSWALK[["source", "record_id"]].assign(last_activity_at=[
+    "2024-12-01", "2020-01-01", "2022-01-15", "2021-12-31", None, "2024-01-01", "pas une date",
+    "2030-01-01"])
+
+
+def test_customer_split_applies_the_engagements_rule():
+    from datetime import date
+
+    from rcu_kit.core.config import CustomerRule
+    from rcu_kit.dedup.figures import customer_split
+
+    rule = CustomerRule(attribute="last_activity_at", within_months=36, sources=["web", "shop"],
+                        reference_date=date(2024, 12, 31))
+    split = customer_split(RULE_CROSSWALK, RULE_RECORDS, rule)
+    # customers C2, C3, C6; C1 lapsed (web 2020); C4 and C5 no purchase date (crm not read)
+    assert {k: split[k] for k in ("status", "n_customers", "customers", "prospects",
+                                  "prospects_lapsed", "prospects_undated", "reference_date",
+                                  "reference_from")} == {
+        "status": "ok", "n_customers": 6, "customers": 3, "prospects": 3, "prospects_lapsed": 1,
+        "prospects_undated": 2, "reference_date": "2024-12-31", "reference_from": "setting"}
+    # every source read: crm's dates make C1 (2024-12-01) and C4 (2024-01-01) customers too
+    rule.sources = []
+    split = customer_split(RULE_CROSSWALK, RULE_RECORDS, rule)
+    assert (split["customers"], split["prospects_lapsed"], split["prospects_undated"]) == (5, 0, 1)
+
+
+def test_customer_split_default_reference_is_the_latest_date_not_in_the_future():
+    from datetime import date
+
+    from rcu_kit.core.config import CustomerRule
+    from rcu_kit.dedup.figures import customer_split
+
+    rule = CustomerRule(attribute="last_activity_at", within_months=36, sources=["web", "shop"])
+    split = customer_split(RULE_CROSSWALK, RULE_RECORDS, rule, today=date(2025, 6, 30))
+    # web and shop's latest date before 30/06/2025 is 2022-01-15 (2030 is a typo): the window
+    # starts on 2019-01-15, so C1 (2020), C2, C3 and C6 are customers; C4, C5 have no date
+    assert (split["reference_date"], split["reference_from"]) == ("2022-01-15", "latest_date")
+    assert (split["customers"], split["prospects"], split["prospects_lapsed"],
+            split["prospects_undated"]) == (4, 2, 0, 2)
+
+
+def test_customer_split_says_when_the_data_cannot_tell():
+    from rcu_kit.core.config import CustomerRule
+    from rcu_kit.dedup.figures import customer_split
+
+    rule = CustomerRule(attribute="last_activity_at", within_months=12, sources=["web"])
+    # no rule stated: nothing split, the 6 customers stay one figure
+    none = customer_split(RULE_CROSSWALK, RULE_RECORDS, None)
+    assert (none["status"], none["n_customers"], none["customers"]) == ("no_rule", 6, None)
+    # the records do not hold the attribute (not mapped in any source)
+    bare = customer_split(RULE_CROSSWALK, RULE_RECORDS.drop(columns="last_activity_at"), rule)
+    assert (bare["status"], bare["customers"], bare["prospects"]) == ("no_attribute", None, None)
+    # C4's shop record alone (shop/s2, no date): no readable date to apply the rule to
+    no_dates = customer_split(RULE_CROSSWALK.iloc[[4]], RULE_RECORDS.iloc[[4]],
+                              CustomerRule(attribute="last_activity_at", within_months=12))
+    assert (no_dates["status"], no_dates["n_customers"], no_dates["customers"]) == ("no_dates", 1, None)

@@ -175,10 +175,14 @@ def test_the_unreadable_line_is_listed_not_deduplicated(run):
 def test_headline_figures(run):
     # 19 records, 11 customers: 8 duplicates; 6 customers in 2+ sources (Marie, both Pierre,
     # Jean 1960, Sophie, Luc); the largest customer (Marie, Sophie) has 3 records.
-    assert run.figures == {"n_records": 19, "n_customers": 11, "n_duplicates": 8,
-                           "duplicate_rate": pytest.approx(8 / 19), "n_multi_source_customers": 6,
-                           "overlap_rate": pytest.approx(6 / 11), "largest_cluster": 3,
-                           "n_sources": 3}
+    figures = dict(run.figures)
+    split = figures.pop("customer_split")
+    assert figures == {"n_records": 19, "n_customers": 11, "n_duplicates": 8,
+                       "duplicate_rate": pytest.approx(8 / 19), "n_multi_source_customers": 6,
+                       "overlap_rate": pytest.approx(6 / 11), "largest_cluster": 3,
+                       "n_sources": 3}
+    # the engagement states no rule for its definition of a customer: the 11 are not split
+    assert (split["status"], split["n_customers"], split["customers"]) == ("no_rule", 11, None)
 
 
 def test_summary_json_holds_the_figures_the_roadmap_and_report_read(outputs):

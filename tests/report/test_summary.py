@@ -378,11 +378,20 @@ def test_figures_repeated_on_several_pages_agree(tmp_path):
     CROSSWALK.to_csv(out / "crosswalk.csv", index=False)
     head, per_source = headline_figures(CROSSWALK), per_source_figures(CROSSWALK)
     (out / "dedup").mkdir()
+    # purchases: C1 in web 2024, C2 in shop 2019 (older than 36 months), C3 and C4 none
+    from rcu_kit.core.config import CustomerRule
+    from rcu_kit.dedup.figures import customer_split
+
+    purchases = CROSSWALK[["source", "record_id"]].assign(
+        last_purchase=[None, None, None, "2024-03-01", None, "2019-05-01", None])
+    split = customer_split(CROSSWALK, purchases, CustomerRule(
+        attribute="last_purchase", within_months=36, reference_date=date(2024, 12, 31)))
+    assert (split["customers"], split["prospects"]) == (1, 3)
     (out / "dedup" / "summary.json").write_text(json.dumps({
         "n_records": head["n_records"], "n_customers": head["n_customers"],
         "duplicate_rate": head["duplicate_rate"], "overlap_rate": head["overlap_rate"],
         "per_source": per_source[["source", "records", "customers", "duplicate_rate"]]
-        .to_dict("records")}))
+        .to_dict("records"), "customer_split": split}))
     rm = build_roadmap(eng, start=date(2027, 1, 4))
     export_roadmap(rm, eng)
     summary = collect_summary(eng)
@@ -392,6 +401,11 @@ def test_figures_repeated_on_several_pages_agree(tmp_path):
     # customers and records: the crosswalk, the dedup figures, the roadmap's evidence
     assert summary.records == head["n_records"] == rm.evidence.n_records == 7
     assert summary.distinct_customers == head["n_customers"] == 4
+    # customers and prospects by the definition: the same 1 and 3 in the findings and key figures
+    assert "sur 4 clients distincts, clients : 1 ; prospects : 3" in brief["findings"][0]
+    from rcu_kit.report.html import render_index
+    index = render_index(summary, tmp_path / "index.html", reports=[], profiles=[], workbooks=[])
+    assert "clients : 1 · prospects : 3 (définition de la mission)" in index.read_text(encoding="utf-8")
     # duplicates within sources: one figure everywhere (1/7), never the overall 3/7
     within = duplicate_split(CROSSWALK)["within_source_duplicate_rate"]
     assert summary.duplicate_rate == pytest.approx(within) == pytest.approx(rm.evidence.duplicate_rate)
@@ -448,3 +462,39 @@ def test_executive_brief_states_the_review_estimates_as_the_key_figures_do(tmp_p
                            "and 5 from the review of a sample).")
     assert findings[2] == ("45.0% of the customers (between 40.0% and 52.0% from the review of a "
                            "sample) are known to several systems, with no common identifier.")
+
+
+def _split(status="ok", n_customers=4, **more):
+    """A dedup/summary.json customer_split (rcu_kit.dedup.figures.customer_split)."""
+    return {"status": status, "attribute": "last_purchase", "within_months": 36,
+            "sources": ["web", "shop"], "reference_date": "2024-12-31", "reference_from": "setting",
+            "n_customers": n_customers, "customers": None, "prospects": None,
+            "prospects_lapsed": None, "prospects_undated": None, **more}
+
+
+def test_distinct_customers_are_split_by_the_engagements_definition(tmp_path):
+    eng = _engagement(tmp_path)
+    out = eng.output_path
+    CROSSWALK.to_csv(out / "crosswalk.csv", index=False)
+    (out / "dedup").mkdir()
+    # of the crosswalk's 4 customers, 3 bought within 36 months: 1 prospect, lapsed
+    (out / "dedup" / "summary.json").write_text(json.dumps({"customer_split": _split(
+        customers=3, prospects=1, prospects_lapsed=1, prospects_undated=0)}))
+    summary = collect_summary(eng)
+    assert (summary.customer_split["customers"], summary.customer_split["prospects"]) == (3, 1)
+    assert executive_brief(summary)["findings"][0] == (
+        "7 customer records in 3 sources are 4 distinct customers. By the engagement's definition "
+        "(a 'last_purchase' date within the 36 months before 2024-12-31, in web, shop), of the 4 "
+        "distinct customers, customers: 3; prospects: 1 (latest date older: 1; no date at all: 0).")
+    # the data do not hold the attribute: said in one line, the 4 not split
+    (out / "dedup" / "summary.json").write_text(json.dumps({"customer_split": _split("no_attribute")}))
+    assert executive_brief(collect_summary(eng))["findings"][0].endswith(
+        "4 distinct customers. Customers and prospects cannot be told apart: no source holds the "
+        "definition's attribute 'last_purchase'; the 4 distinct customers count both.")
+    # a split of an earlier deduplication (5 customers, the crosswalk has 4) is left out
+    (out / "dedup" / "summary.json").write_text(json.dumps({"customer_split": _split(
+        n_customers=5, customers=3, prospects=2, prospects_lapsed=2, prospects_undated=0)}))
+    stale = collect_summary(eng)
+    assert stale.customer_split is None
+    assert stale.missing[0].endswith("the customers and prospects are about an earlier "
+                                     "deduplication (rerun it)")
