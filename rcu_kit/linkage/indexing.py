@@ -54,6 +54,8 @@ __all__ = [
     "random_pairs",
     "locate_pairs",
     "sorted_unique",
+    "sample_block_pairs",
+    "unite_pass_keys",
 ]
 
 DEFAULT_MAX_BLOCK_SIZE = 100
@@ -476,25 +478,15 @@ class ExactBlockIndex(_PassAlgorithm):
             >>> total, bool((first > second).all()), int(first.max()) <= 3
             (6, True, True)
         """
-        empty = np.zeros(0, np.int64)
         if self.max_block_size is None:
-            return empty, empty, 0
-        (codes,), (rows,), _ = self._codes([frame])
+            return np.zeros(0, np.int64), np.zeros(0, np.int64), 0
+        (codes,), _, _ = self._codes([frame])
         order, starts, sizes = _blocks(codes)
         skipped = np.flatnonzero(sizes > self.max_block_size)
-        pairs = sizes[skipped] * (sizes[skipped] - 1) // 2
-        total = int(pairs.sum())
-        if total == 0 or size <= 0:
-            return empty, empty, total
-        rng = np.random.default_rng(seed)
-        block = rng.choice(len(skipped), size=size, p=pairs / total)
-        n = sizes[skipped][block]
-        i = rng.integers(0, n)
-        j = (i + 1 + rng.integers(0, n - 1)) % n          # another member of the same block
-        start = starts[skipped][block]
-        a, b = rows[order[start + i]], rows[order[start + j]]
-        keep = a != b
-        return np.maximum(a, b)[keep], np.minimum(a, b)[keep], total
+        # Each skipped block's members as exploded positions (alternative * n + record),
+        # in the order the index meets them: the partitioned engine rebuilds the same lists.
+        members = [order[starts[k]:starts[k] + sizes[k]] for k in skipped]
+        return sample_block_pairs(members, len(frame), size, seed)
 
     def link_positions(self, frame_a: pd.DataFrame, frame_b: pd.DataFrame
                        ) -> tuple[np.ndarray, np.ndarray]:
@@ -585,6 +577,8 @@ class CandidatePairs:
         second: position of the second record.
         found_by: index (in the pass list) of the first pass that produced the pair.
         stats: one :class:`PassStats` per pass.
+        passes: every pass that produced the pair, as a bit mask (bit ``i`` set when pass ``i``
+            found it; ``found_by`` is its lowest set bit). ``None`` with more than 63 passes.
         n_records: records indexed (dedup) or ``(n_a, n_b)`` (link).
         max_pairs: the number of pairs a full comparison would make.
     """
@@ -595,6 +589,7 @@ class CandidatePairs:
     stats: list[PassStats]
     n_records: int | tuple[int, int]
     max_pairs: int
+    passes: np.ndarray | None = None
 
     def __len__(self) -> int:
         return len(self.first)
@@ -619,6 +614,10 @@ class CandidatePairs:
                  "largest_block": int(table["largest_block"].max()) if len(table) else 0,
                  "reduction_ratio": self.reduction_ratio}
         return pd.concat([table, pd.DataFrame([total])], ignore_index=True)
+
+
+# Passes a CandidatePairs.passes bit mask (int64) can name.
+MAX_PASS_BITS = 63
 
 
 class MultiPassIndex(BaseIndex):
@@ -683,15 +682,8 @@ class MultiPassIndex(BaseIndex):
                 keys.append(run(i))
                 bar.update(1)
         bar.close()
-        all_keys = np.concatenate(keys)
+        first, second, found_by, passes, _ = unite_pass_keys(keys, n_passes, n_b)
         del keys
-        all_keys.sort()
-        pair_codes = all_keys // n_passes
-        head = np.ones(len(pair_codes), dtype=bool)
-        head[1:] = pair_codes[1:] != pair_codes[:-1]
-        unique_codes = pair_codes[head]
-        found_by = (all_keys[head] % n_passes).astype(np.int16)
-        del all_keys, pair_codes, head
         stats = [a.stats for a in self.algorithms]
         new = np.bincount(found_by, minlength=len(stats))
         for s, count in zip(stats, new):
@@ -701,14 +693,70 @@ class MultiPassIndex(BaseIndex):
             max_pairs, n_records = n * (n - 1) // 2, n
         else:
             max_pairs, n_records = len(x) * len(x_link), (len(x), len(x_link))
-        self.last = CandidatePairs(unique_codes // max(n_b, 1), unique_codes % max(n_b, 1),
-                                   found_by, stats, n_records, max_pairs)
+        self.last = CandidatePairs(first, second, found_by, stats, n_records, max_pairs, passes)
         return self.last
+
+    def key_finders(self, passes: np.ndarray) -> np.ndarray:
+        """The passes that found each pair by equal keys: the exact passes among ``passes``
+        (bit masks, :attr:`CandidatePairs.passes`), or all of them where none was exact.
+
+        A sorted-neighbourhood pass chooses its pairs by rank over all its sort keys, so a
+        pair it found is no sample free of any of them; an exact pass's pairs are chosen on
+        its keys alone (what :meth:`FellegiSunterEM.fit`'s ``finders`` needs).
+
+        Examples:
+            >>> mp = MultiPassIndex([ExactBlockIndex("phone"), SortedNeighbourhoodIndex("name")])
+            >>> mp.key_finders(np.array([1, 3, 2])).tolist()
+            [1, 1, 2]
+        """
+        exact = sum(1 << i for i, a in enumerate(self.algorithms)
+                    if isinstance(a, ExactBlockIndex))
+        passes = np.asarray(passes, dtype=np.int64)
+        keyed = passes & exact
+        return np.where(keyed != 0, keyed, passes)
 
     def index(self, x: pd.DataFrame, x_link: pd.DataFrame | None = None) -> pd.MultiIndex:
         """The united candidate pairs as a ``pandas.MultiIndex`` of index labels."""
         result = self.candidates(x, x_link)
         return _lower_triangle_index(x, result.first, result.second, x_link)
+
+
+def unite_pass_keys(keys: Sequence[np.ndarray], n_passes: int, n_b: int
+                    ) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray | None, np.ndarray]:
+    """Unite the pairs of several passes given as keys ``(first * n_b + second) * n_passes + pass``.
+
+    A pass may give a pair more than once (a partitioned index meets a record keyed twice in
+    two partitions): it counts once.
+
+    Returns:
+        ``(first, second, found_by, passes, pass_pairs)``: the distinct pairs in ascending order
+        of ``(first, second)``; the first pass that found each; every pass that found it as a
+        bit mask (``None`` above :data:`MAX_PASS_BITS` passes); the distinct pairs of each pass.
+
+    Examples:
+        >>> keys = [np.array([(1 * 3 + 0) * 2 + 0]), np.array([(1 * 3 + 0) * 2 + 1, (2 * 3 + 1) * 2 + 1])]
+        >>> [a.tolist() for a in unite_pass_keys(keys, 2, 3)]
+        [[1, 2], [0, 1], [0, 1], [3, 2], [1, 2]]
+    """
+    all_keys = np.concatenate(keys) if len(keys) else np.zeros(0, np.int64)
+    all_keys.sort()
+    distinct = np.ones(len(all_keys), dtype=bool)
+    distinct[1:] = all_keys[1:] != all_keys[:-1]
+    pass_pairs = np.bincount(all_keys[distinct] % n_passes, minlength=n_passes)
+    pair_codes = all_keys // n_passes
+    head = np.ones(len(pair_codes), dtype=bool)
+    head[1:] = pair_codes[1:] != pair_codes[:-1]
+    unique_codes = pair_codes[head]
+    found_by = (all_keys[head] % n_passes).astype(np.int16)
+    del pair_codes
+    passes = None
+    if n_passes <= MAX_PASS_BITS:
+        # The keys of one pair are adjacent: OR their pass bits over each run of keys.
+        passes = np.bitwise_or.reduceat(
+            np.left_shift(np.int64(1), all_keys % n_passes), np.flatnonzero(head)) \
+            if len(all_keys) else np.zeros(0, np.int64)
+    return (unique_codes // max(n_b, 1), unique_codes % max(n_b, 1), found_by, passes,
+            pass_pairs)
 
 
 def random_pairs(n_records: int, size: int, seed: int = 42, groups: np.ndarray | None = None
@@ -783,3 +831,46 @@ def locate_pairs(first: np.ndarray, second: np.ndarray, query_first: np.ndarray,
         return np.full(len(query), -1, dtype=np.int64)
     at = np.minimum(np.searchsorted(codes, query), len(codes) - 1)
     return np.where(codes[at] == query, order[at], -1)
+
+
+def sample_block_pairs(members: Sequence[np.ndarray], n_records: int, size: int, seed: int = 42
+                       ) -> tuple[np.ndarray, np.ndarray, int]:
+    """A uniform sample of the pairs within blocks (the blocks a pass skipped as too large).
+
+    Args:
+        members: each block's members as exploded positions (``alternative * n_records +
+            record``, see :meth:`ExactBlockIndex.skipped_pair_sample`), each sorted. The blocks
+            are put in the order of their first member, so the sample does not depend on how
+            the blocks were found (in one frame or partition by partition).
+        n_records: records indexed.
+        size: pairs drawn (with replacement, each block in proportion to its pairs).
+        seed: random seed.
+
+    Returns:
+        ``(first, second, total)``: the pairs as record positions, first greater than second (a
+        record keyed twice in one block may give fewer than ``size``), and ``total``, the pairs
+        of all the blocks.
+
+    Examples:
+        >>> first, second, total = sample_block_pairs([np.array([0, 1, 2]), np.array([3, 4])], 5, 4)
+        >>> total, bool((first > second).all()), len(first)
+        (4, True, 4)
+    """
+    empty = np.zeros(0, np.int64)
+    blocks = sorted((np.asarray(m, dtype=np.int64) for m in members if len(m)),
+                    key=lambda m: int(m[0]))
+    sizes = np.array([len(m) for m in blocks], dtype=np.int64)
+    pairs = sizes * (sizes - 1) // 2
+    total = int(pairs.sum())
+    if total == 0 or size <= 0:
+        return empty, empty, total
+    flat = np.concatenate(blocks) % max(n_records, 1)
+    starts = np.concatenate([[0], np.cumsum(sizes)[:-1]])
+    rng = np.random.default_rng(seed)
+    block = rng.choice(len(blocks), size=size, p=pairs / total)
+    n = sizes[block]
+    i = rng.integers(0, n)
+    j = (i + 1 + rng.integers(0, n - 1)) % n          # another member of the same block
+    a, b = flat[starts[block] + i], flat[starts[block] + j]
+    keep = a != b
+    return np.maximum(a, b)[keep], np.minimum(a, b)[keep], total

@@ -25,7 +25,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, Protocol
 
 import numpy as np
 import pandas as pd
@@ -61,7 +61,8 @@ from rcu_kit.linkage.prepare import prepare_records
 from rcu_kit.core.settings import coerce_settings
 from rcu_kit.core.timing import StageTimer
 
-__all__ = ["DedupSettings", "DedupResult", "default_passes", "build_index", "deduplicate"]
+__all__ = ["DedupSettings", "DedupResult", "default_passes", "build_index", "deduplicate",
+           "deduplicate_records", "LinkageRecords", "InMemoryRecords"]
 
 
 def default_passes() -> list[dict[str, Any]]:
@@ -329,21 +330,31 @@ def term_frequencies(prepared: pd.DataFrame, column: str, first: np.ndarray) -> 
 PLACE_TF_LEVELS = {"postcode_city": (2, 3)}
 
 
-def tf_vectors(prepared: pd.DataFrame, first: np.ndarray, levels: pd.DataFrame
+# The columns whose frequencies weigh agreement (names at their exact level, places by level).
+TF_COLUMNS = ("last_name", "first_name", "postcode", "city")
+
+
+def record_frequencies(prepared: pd.DataFrame) -> dict[str, np.ndarray]:
+    """Each record's :func:`term_frequencies` of its value of each of :data:`TF_COLUMNS`."""
+    everyone = np.arange(len(prepared))
+    return {c: term_frequencies(prepared, c, everyone) for c in TF_COLUMNS}
+
+
+def tf_vectors(frequencies: Mapping[str, np.ndarray], first: np.ndarray, levels: pd.DataFrame
                ) -> dict[str, np.ndarray]:
     """The ``tf_<feature>`` columns of the pairs whose first records are ``first``.
 
-    Names: the frequency of the first record's last name and first name (used at their exact
-    level). Places: the frequency of its postcode where the postcodes agree, of its town where
-    the towns agree (:data:`PLACE_TF_LEVELS`), missing elsewhere: namesakes in Paris or Seoul
-    are common, in a village rare, so a shared big town is weak evidence and a small one strong.
+    ``frequencies`` are each record's (:func:`record_frequencies`). Names: the frequency of the
+    first record's last name and first name (used at their exact level). Places: the frequency
+    of its postcode where the postcodes agree, of its town where the towns agree
+    (:data:`PLACE_TF_LEVELS`), missing elsewhere: namesakes in Paris or Seoul are common, in a
+    village rare, so a shared big town is weak evidence and a small one strong.
     """
-    out = {f"{TF_PREFIX}{c}": term_frequencies(prepared, c, first)
-           for c in ("last_name", "first_name")}
+    out = {f"{TF_PREFIX}{c}": frequencies[c][first] for c in ("last_name", "first_name")}
     if "postcode_city" in levels.columns:
         out[f"{TF_PREFIX}postcode_city"] = place_term_frequency(
-            levels["postcode_city"].to_numpy(), term_frequencies(prepared, "postcode", first),
-            term_frequencies(prepared, "city", first))
+            levels["postcode_city"].to_numpy(), frequencies["postcode"][first],
+            frequencies["city"][first])
     return out
 
 
@@ -388,7 +399,7 @@ def _evidence(levels: pd.DataFrame, rules: np.ndarray, names: dict[str, tuple[st
 CHECK_PAIRS_PER_RECORD = 10
 
 
-def _check_large_clusters(prepared: pd.DataFrame, labels: np.ndarray, info: dict[str, Any],
+def _check_large_clusters(records: "LinkageRecords", labels: np.ndarray, info: dict[str, Any],
                           first: np.ndarray, second: np.ndarray, probability: np.ndarray,
                           rules: np.ndarray, features: list, model: Any,
                           settings: DedupSettings) -> tuple[np.ndarray, dict[str, Any]]:
@@ -409,11 +420,10 @@ def _check_large_clusters(prepared: pd.DataFrame, labels: np.ndarray, info: dict
         return labels, info
     check_first, check_second = member_pairs(labels, large, CHECK_PAIRS_PER_RECORD,
                                              settings.seed)
-    levels = compare_pairs(prepared, check_first, check_second, features,
-                           chunk_size=settings.chunk_size, workers=settings.workers)
+    levels = records.compare(check_first, check_second, features, settings)
     vectors = levels.copy()
     if settings.tf_adjustment:
-        for column, tf in tf_vectors(prepared, check_first, levels).items():
+        for column, tf in tf_vectors(records.frequencies(), check_first, levels).items():
             vectors[column] = tf
     check_probability = model.prob(vectors).to_numpy()
     conflict = (model.rule_codes(levels) > 0) | \
@@ -439,7 +449,7 @@ def _check_large_clusters(prepared: pd.DataFrame, labels: np.ndarray, info: dict
 SKIPPED_SAMPLE = 20_000
 
 
-def _skipped_matches(prepared: pd.DataFrame, index: MultiPassIndex, first: np.ndarray,
+def _skipped_matches(records: "LinkageRecords", index: MultiPassIndex, first: np.ndarray,
                      second: np.ndarray, features: list, model: FellegiSunterEM,
                      total_pairs: int, settings: DedupSettings) -> dict[str, float]:
     """Count in the match prior the matches inside the blocks the names passes skipped.
@@ -465,15 +475,14 @@ def _skipped_matches(prepared: pd.DataFrame, index: MultiPassIndex, first: np.nd
         if not isinstance(algorithm, ExactBlockIndex) or not algorithm.stats.skipped_blocks \
                 or not {"last_name", "first_name"} <= set(blocked.get(k, ())):
             continue
-        sf, ss, total = algorithm.skipped_pair_sample(prepared, SKIPPED_SAMPLE, settings.seed + k)
+        sf, ss, total = records.skipped_sample(k, algorithm, SKIPPED_SAMPLE, settings.seed + k)
         if not len(sf):
             continue
-        known = locate_pairs(first, second, sf, ss, len(prepared)) >= 0
-        levels = compare_pairs(prepared, sf, ss, features, chunk_size=settings.chunk_size,
-                               workers=settings.workers)
+        known = locate_pairs(first, second, sf, ss, records.n) >= 0
+        levels = records.compare(sf, ss, features, settings)
         vectors = levels.copy()
         if settings.tf_adjustment:
-            for column, tf in tf_vectors(prepared, sf, levels).items():
+            for column, tf in tf_vectors(records.frequencies(), sf, levels).items():
                 vectors[column] = tf
         samples.append((total, vectors, known))
     out = {"skipped_pairs": 0.0, "skipped_matches": 0.0}
@@ -512,34 +521,97 @@ def deduplicate(records: pd.DataFrame, settings: DedupSettings | Mapping[str, An
     """
     settings = DedupSettings.coerce(settings)
     timer = StageTimer()
+    prepared = prepare_records(records)
+    timer.lap("prepare")
+    return deduplicate_records(InMemoryRecords(prepared), settings, progress=progress,
+                               timer=timer)
+
+
+class LinkageRecords(Protocol):
+    """What the pipeline needs of the prepared records, whichever engine holds them.
+
+    :class:`InMemoryRecords` holds them in this process; ``rcu_kit.linkage.distributed``'s
+    ``DaskRecords`` in the partitions of a Dask cluster. Positions are record positions in
+    input order.
+    """
+
+    n: int
+    source: np.ndarray
+    record_id: np.ndarray
+
+    def candidates(self, index: MultiPassIndex, progress: bool, workers: int) -> CandidatePairs:
+        """The united candidate pairs of the index's passes."""
+
+    def compare(self, first: np.ndarray, second: np.ndarray, features: list,
+                settings: DedupSettings, progress: bool = False) -> pd.DataFrame:
+        """The comparison levels of the pairs ``(first[k], second[k])``, in their order."""
+
+    def frequencies(self) -> dict[str, np.ndarray]:
+        """Each record's term frequencies (:func:`record_frequencies`)."""
+
+    def skipped_sample(self, k: int, algorithm: ExactBlockIndex, size: int, seed: int
+                       ) -> tuple[np.ndarray, np.ndarray, int]:
+        """A sample of the pairs of pass ``k``'s skipped blocks (``skipped_pair_sample``)."""
+
+
+class InMemoryRecords:
+    """The prepared records in this process: the in-memory engine."""
+
+    def __init__(self, prepared: pd.DataFrame) -> None:
+        self.prepared = prepared
+        self.n = len(prepared)
+        self.source = prepared["source"].to_numpy()
+        self.record_id = prepared["record_id"].to_numpy()
+        self._frequencies: dict[str, np.ndarray] | None = None
+
+    def candidates(self, index: MultiPassIndex, progress: bool, workers: int) -> CandidatePairs:
+        return index.candidates(self.prepared, progress=progress, workers=workers)
+
+    def compare(self, first: np.ndarray, second: np.ndarray, features: list,
+                settings: DedupSettings, progress: bool = False) -> pd.DataFrame:
+        return compare_pairs(self.prepared, first, second, features,
+                             chunk_size=settings.chunk_size, progress=progress,
+                             workers=settings.workers)
+
+    def frequencies(self) -> dict[str, np.ndarray]:
+        if self._frequencies is None:
+            self._frequencies = record_frequencies(self.prepared)
+        return self._frequencies
+
+    def skipped_sample(self, k: int, algorithm: ExactBlockIndex, size: int, seed: int
+                       ) -> tuple[np.ndarray, np.ndarray, int]:
+        return algorithm.skipped_pair_sample(self.prepared, size, seed)
+
+
+def deduplicate_records(records: LinkageRecords, settings: DedupSettings,
+                        progress: bool = False, timer: StageTimer | None = None) -> DedupResult:
+    """:func:`deduplicate` on prepared records held by an engine (see :class:`LinkageRecords`):
+    blocking, comparison, the model, scoring, clustering and the outputs.
+    """
+    timer = timer or StageTimer()
     timings = timer.wall
     lap = timer.lap
-
-    prepared = prepare_records(records)
-    n = len(prepared)
-    lap("prepare")
+    n = records.n
 
     index = build_index(settings)
-    candidates: CandidatePairs = index.candidates(prepared, progress=progress,
-                                                  workers=settings.workers)
+    candidates: CandidatePairs = records.candidates(index, progress, settings.workers)
     # Present each pair with the earlier record first.
     first, second = candidates.second, candidates.first
     found_by = candidates.found_by
     if settings.link_only:
-        source_codes = pd.factorize(prepared["source"])[0]
+        source_codes = pd.factorize(records.source)[0]
         keep = source_codes[first] != source_codes[second]
         first, second, found_by = first[keep], second[keep], found_by[keep]
     lap("index")
 
     features = default_features(workers=settings.workers)
-    levels = compare_pairs(prepared, first, second, features, chunk_size=settings.chunk_size,
-                           progress=progress, workers=settings.workers)
+    levels = records.compare(first, second, features, settings, progress=progress)
     lap("compare")
 
     u_vectors, total_pairs, u_candidates = None, None, None
     skipped_info = {"skipped_pairs": 0.0, "skipped_matches": 0.0}
     if settings.u_pairs and len(levels):
-        groups = pd.factorize(prepared["source"])[0] if settings.link_only else None
+        groups = pd.factorize(records.source)[0] if settings.link_only else None
         u_first, u_second, total_pairs = random_pairs(n, settings.u_pairs, settings.seed, groups)
         # Random pairs the blocking also proposed are already compared: they count in u by
         # their probability of being a non-match (see FellegiSunterEM.fit's u_candidates).
@@ -547,13 +619,12 @@ def deduplicate(records: pd.DataFrame, settings: DedupSettings | Mapping[str, An
         hit = position >= 0
         u_candidates = position[hit]
         u_first, u_second = u_first[~hit], u_second[~hit]
-        u_vectors = compare_pairs(prepared, u_first, u_second, features,
-                                  chunk_size=settings.chunk_size, workers=settings.workers)
+        u_vectors = records.compare(u_first, u_second, features, settings)
     lap("u_sample")
 
     vectors = levels.copy()
     if settings.tf_adjustment:
-        for column, tf in tf_vectors(prepared, first, levels).items():
+        for column, tf in tf_vectors(records.frequencies(), first, levels).items():
             vectors[column] = tf
     household = household_evidence(levels)
     use_rules = household.active if settings.household_rules == "auto" \
@@ -568,7 +639,7 @@ def deduplicate(records: pd.DataFrame, settings: DedupSettings | Mapping[str, An
         model.fit(vectors, u_vectors=u_vectors, total_pairs=total_pairs, strata=found_by,
                   blocked=blocked_features(settings.passes), u_candidates=u_candidates)
         if total_pairs and not settings.link_only:
-            skipped_info = _skipped_matches(prepared, index, first, second, features, model,
+            skipped_info = _skipped_matches(records, index, first, second, features, model,
                                             total_pairs, settings)
         probability = model.prob(vectors).to_numpy()
     else:
@@ -581,7 +652,7 @@ def deduplicate(records: pd.DataFrame, settings: DedupSettings | Mapping[str, An
                                          max_cluster_size=settings.max_cluster_size,
                                          conflict_probability=settings.conflict_probability,
                                          vetoed=rules > 0, split_oversized=False)
-    labels, cluster_info = _check_large_clusters(prepared, labels, cluster_info, first, second,
+    labels, cluster_info = _check_large_clusters(records, labels, cluster_info, first, second,
                                                  probability, rules, features, model, settings)
     cluster_info.update(skipped_info)
     lap("cluster")
@@ -590,15 +661,15 @@ def deduplicate(records: pd.DataFrame, settings: DedupSettings | Mapping[str, An
     names = np.array([f"C{k:0{width}d}" for k in range(1, int(labels.max(initial=-1)) + 2)],
                      dtype=object)
     customer = names[labels]
-    crosswalk = pd.DataFrame({"source": prepared["source"], "record_id": prepared["record_id"],
+    crosswalk = pd.DataFrame({"source": records.source, "record_id": records.record_id,
                               "customer_id": customer})
     kept = probability >= settings.keep_pairs
     pf, ps = first[kept], second[kept]
     pair_table = pd.DataFrame({
-        "source_1": pd.Categorical(prepared["source"].to_numpy()[pf]),
-        "record_id_1": prepared["record_id"].to_numpy()[pf],
-        "source_2": pd.Categorical(prepared["source"].to_numpy()[ps]),
-        "record_id_2": prepared["record_id"].to_numpy()[ps],
+        "source_1": pd.Categorical(records.source[pf]),
+        "record_id_1": records.record_id[pf],
+        "source_2": pd.Categorical(records.source[ps]),
+        "record_id_2": records.record_id[ps],
     })
     for column in levels.columns:
         pair_table[column] = levels[column].to_numpy()[kept]
