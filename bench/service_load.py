@@ -14,8 +14,10 @@ What it does:
    run, then :func:`rcu_kit.golden.preventive.build_reference_for_engagement`); later runs
    reuse them (the index is rebuilt when saved by an earlier format). The additions log of
    earlier runs is removed.
-2. Starts the real command, ``rcu-kit serve ENGAGEMENT --port P`` (uvicorn, 127.0.0.1 only),
-   in a child process with ``RCU_API_TOKEN`` set, and waits for ``GET /health``.
+2. Starts the real command, ``rcu-kit serve ENGAGEMENT --port P --workers W`` (uvicorn,
+   127.0.0.1 only; ``--workers``, default 1), in a child process with ``RCU_API_TOKEN`` set,
+   and waits for ``GET /health`` (from every worker: the requests are sent until as many
+   different processes answered).
 3. Runs ``--clients`` client threads (one keep-alive HTTP connection each) for ``--duration``
    seconds or ``--max-requests`` requests, whichever comes first. Each request is an insert
    (``POST /records``, a new customer ``load/L<n>`` with invented values) with probability
@@ -24,7 +26,8 @@ What it does:
    names + postcode + birth date, e-mail only). ``--think`` seconds between a client's
    requests (0: each client sends its next request as soon as it has the answer, the harshest
    load).
-4. Samples the server's resident memory (psutil) every ``--rss-every`` seconds.
+4. Samples the server's resident memory (psutil; the command's process and its workers,
+   summed) every ``--rss-every`` seconds.
 5. Stops the server, starts it again (the additions log is replayed) and checks that every
    insert the server acknowledged (HTTP 200) is found: a match of the inserted record gives
    its customer as the best candidate.
@@ -120,16 +123,20 @@ def free_port() -> int:
         return s.getsockname()[1]
 
 
-def start_server(engagement: Path, port: int, timeout: float, log: Path
+def start_server(engagement: Path, port: int, timeout: float, log: Path, workers: int = 1
                  ) -> tuple[subprocess.Popen, float]:
-    """``rcu-kit serve`` in a child process, its output appended to ``log``; once it answers."""
+    """``rcu-kit serve`` in a child process, its output appended to ``log``; once it answers
+    (with ``workers`` > 1, once every worker is up: uvicorn's parent process has that many
+    children)."""
     import httpx2 as httpx
 
     env = os.environ | {"RCU_API_TOKEN": TOKEN}
     started = time.perf_counter()
+    before = log.stat().st_size if log.exists() else 0
     with log.open("ab") as out:
         process = subprocess.Popen([str(Path(sys.executable).parent / "rcu-kit"), "serve",
-                                    str(engagement), "--port", str(port)], env=env,
+                                    str(engagement), "--port", str(port),
+                                    "--workers", str(workers)], env=env,
                                    stdout=out, stderr=subprocess.STDOUT)
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:
@@ -138,7 +145,13 @@ def start_server(engagement: Path, port: int, timeout: float, log: Path
                                + log.read_text(errors="replace")[-2000:])
         try:
             if httpx.get(f"http://127.0.0.1:{port}/health", timeout=2).status_code == 200:
-                return process, time.perf_counter() - started
+                if workers == 1:
+                    return process, time.perf_counter() - started
+                # Each worker answers once its index is loaded: wait for all of them.
+                with log.open("rb") as fh:
+                    fh.seek(before)
+                    if fh.read().count(b"Application startup complete") >= workers:
+                        return process, time.perf_counter() - started
         except httpx.HTTPError:
             pass
         time.sleep(0.5)
@@ -179,6 +192,8 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--rss-every", type=float, default=5, help="memory sample period (s)")
     parser.add_argument("--start-timeout", type=float, default=900,
                         help="seconds to wait for the server to answer (default 900)")
+    parser.add_argument("--workers", type=int, default=1,
+                        help="rcu-kit serve --workers (default 1)")
     parser.add_argument("--seed", type=int, default=42)
     args = parser.parse_args(argv)
 
@@ -193,8 +208,9 @@ def main(argv: list[str] | None = None) -> int:
     pool = queries(engagement, 20_000, args.seed)
     port = free_port()
     log = Path(tempfile.mkdtemp(prefix="rcu_service_load_")) / "server.log"
-    server, startup = start_server(engagement, port, args.start_timeout, log)
-    print(f"server up in {startup:.1f} s on 127.0.0.1:{port} ({args.records:,} records); "
+    server, startup = start_server(engagement, port, args.start_timeout, log, args.workers)
+    print(f"server up in {startup:.1f} s on 127.0.0.1:{port} ({args.records:,} records, "
+          f"{args.workers} worker(s)); "
           f"{args.clients} clients, {args.duration:.0f} s or {args.max_requests:,} requests, "
           f"{args.insert_share:.0%} inserts, think time {args.think} s")
     base = f"http://127.0.0.1:{port}"
@@ -207,13 +223,17 @@ def main(argv: list[str] | None = None) -> int:
     stop_at = time.monotonic() + args.duration
     rss: list[tuple[float, float]] = []
     proc = psutil.Process(server.pid)
+    tree = [proc, *proc.children(recursive=True)]   # the command and its workers
     load_started = time.monotonic()
+
+    def resident() -> float:
+        return sum(p.memory_info().rss for p in tree) / 2**20
 
     def sample_memory() -> None:
         while time.monotonic() < stop_at and counter["sent"] < args.max_requests:
-            rss.append((time.monotonic() - load_started, proc.memory_info().rss / 2**20))
+            rss.append((time.monotonic() - load_started, resident()))
             time.sleep(args.rss_every)
-        rss.append((time.monotonic() - load_started, proc.memory_info().rss / 2**20))
+        rss.append((time.monotonic() - load_started, resident()))
 
     def client(number: int) -> None:
         rng = random.Random(args.seed * 1000 + number)
@@ -252,24 +272,27 @@ def main(argv: list[str] | None = None) -> int:
     threads = [threading.Thread(target=client, args=(i,)) for i in range(args.clients)]
     sampler = threading.Thread(target=sample_memory)
     wall = time.perf_counter()
-    cpu_before = proc.cpu_times()
+    cpu_before = [p.cpu_times() for p in tree]
     sampler.start()
     for t in threads:
         t.start()
     for t in threads:
         t.join()
     wall = time.perf_counter() - wall
-    cpu = sum(proc.cpu_times()[:2]) - sum(cpu_before[:2])
+    cpu = sum(sum(p.cpu_times()[:2]) - sum(b[:2]) for p, b in zip(tree, cpu_before))
+    per_process = ", ".join(f"{p.memory_info().rss / 2**20:.0f}" for p in tree)
     sampler.join()
 
     total = sum(len(v) for v in latencies.values())
     failed = sum(errors.values())
     print(f"\n{total:,} requests in {wall:.1f} s: {total / wall:.1f} requests/s; "
-          f"server CPU {cpu:.1f} s ({cpu / wall:.0%} of one core)")
+          f"server CPU {cpu:.1f} s ({cpu / wall:.0%} of one core, "
+          f"{1000 * cpu / max(total, 1):.1f} ms a request)")
     for endpoint, ms in latencies.items():
         print(f"  POST /{endpoint:8s} {len(ms):7,}  {_percentiles(ms)}  ms")
     print(f"  failed requests: {failed}" + (f" {errors}" if errors else ""))
-    print("  server RSS (MiB) over time: " + ", ".join(f"{t:.0f}s {m:.0f}" for t, m in rss))
+    print(f"  server RSS (MiB) per process at the end (command, workers): {per_process}")
+    print("  server RSS (MiB, summed) over time: " + ", ".join(f"{t:.0f}s {m:.0f}" for t, m in rss))
     after = [m for t, m in rss if t >= args.warmup]
     if len(after) >= 2:
         print(f"  RSS growth after the {args.warmup:.0f} s warm-up: {after[0]:.0f} -> "
@@ -277,7 +300,8 @@ def main(argv: list[str] | None = None) -> int:
               f"peak {max(m for _, m in rss):.0f} MiB")
 
     stop_server(server)
-    server, restart = start_server(engagement, port, args.start_timeout, log)
+    server, restart = start_server(engagement, port, args.start_timeout, log,
+                                   args.workers)
     try:
         found = 0
         missing = []

@@ -150,6 +150,11 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--host", default="127.0.0.1",
                    help="address to listen on (default: 127.0.0.1, this machine only)")
     p.add_argument("--port", type=int, default=8000, help="port (default: 8000)")
+    p.add_argument("--workers", type=int, default=1,
+                   help="processes answering at the same time, each holding the reference in "
+                        "memory (its size again per worker) and sharing the additions log "
+                        "(default: 1; more than the machine's cores does not help; Linux and "
+                        "macOS only)")
     p.set_defaults(handler=_cmd_serve)
 
     p = sub.add_parser("golden", help="golden records: one record per customer, each value "
@@ -612,22 +617,36 @@ def _cmd_match(args: argparse.Namespace) -> int:
 
 def _cmd_serve(args: argparse.Namespace) -> int:
     """Serve the engagement's preventive match over HTTP until Ctrl+C."""
-    import logging
-
     import uvicorn
 
     from rcu_kit.core.config import load_engagement
-    from rcu_kit.golden.service import engagement_app
+    from rcu_kit.golden.preventive import reference_is_current
+    from rcu_kit.golden.service import (ENGAGEMENT_VARIABLE, build_reference_apart,
+                                        configure_logging, engagement_app)
 
+    if args.workers < 1 or (args.workers > 1 and os.name == "nt"):
+        print("rcu-kit serve: --workers must be 1 or more" if args.workers < 1 else
+              "rcu-kit serve: several workers share the additions log with POSIX file locks; "
+              "on Windows run --workers 1", file=sys.stderr)
+        return 2
     engagement = load_engagement(args.engagement)
-    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(name)s %(message)s")
-    app = engagement_app(engagement, progress=True)
+    configure_logging()
+    if args.workers == 1:
+        app = engagement_app(engagement, progress=True)
+    else:
+        # Each worker process loads the saved index: built once here, in a process of its own.
+        if not reference_is_current(engagement):
+            build_reference_apart(args.engagement)
+        os.environ[ENGAGEMENT_VARIABLE] = str(Path(args.engagement).resolve())
+        app = "rcu_kit.golden.service:worker_app"
     token = "with a token (RCU_API_TOKEN)" if os.environ.get("RCU_API_TOKEN") else \
         "without a token (set RCU_API_TOKEN to require one)"
-    print(f"Preventive match of {engagement.client} on http://{args.host}:{args.port} {token}; "
-          f"API description at /openapi.json (Ctrl+C to stop)")
+    workers = f", {args.workers} worker processes" if args.workers > 1 else ""
+    print(f"Preventive match of {engagement.client} on http://{args.host}:{args.port} {token}"
+          f"{workers}; API description at /openapi.json (Ctrl+C to stop)")
     # uvicorn's access log is off: the service logs each request without its values.
-    uvicorn.run(app, host=args.host, port=args.port, access_log=False, log_level="info")
+    uvicorn.run(app, host=args.host, port=args.port, access_log=False, log_level="info",
+                **({"workers": args.workers, "factory": True} if args.workers > 1 else {}))
     return 0
 
 

@@ -58,7 +58,7 @@ from rcu_kit.values.phones import is_french_mobile
 __all__ = ["ReferenceIndex", "build_reference_index", "reference_index_path",
            "MATCH_COLUMNS", "prepare_record", "engagement_reference",
            "candidates_shown", "MATCH_ATTRIBUTES", "UnknownAttributes", "check_record_keys",
-           "decision", "DECISIONS", "POSSIBLE_FROM", "evidence_text"]
+           "decision", "DECISIONS", "POSSIBLE_FROM", "evidence_text", "reference_is_current"]
 
 FORMAT_VERSION = 2   # 2: term frequencies of postcodes and towns (the model's place evidence)
 # The name term frequencies the model reads as they are; the place's (tf_postcode_city) is made
@@ -1110,6 +1110,18 @@ def build_reference_for_engagement(engagement: Any, run: Any = None, progress: b
     index = ReferenceIndex.from_run(run, progress=progress)
     index.save(reference_index_path(engagement))
     return index
+
+
+def reference_is_current(engagement: Any) -> bool:
+    """Whether the engagement's index is saved in this version's format, read from the summary
+    :meth:`ReferenceIndex.save` writes beside it (without loading the index)."""
+    path = reference_index_path(engagement)
+    summary = path.with_suffix(path.suffix + ".json")
+    try:
+        return path.exists() and json.loads(summary.read_text(encoding="utf-8")).get(
+            "format") == FORMAT_VERSION
+    except (OSError, ValueError):
+        return False
 
 
 def engagement_reference(engagement: Any, progress: bool = False) -> ReferenceIndex:

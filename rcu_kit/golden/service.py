@@ -11,7 +11,10 @@ the one ``ReferenceIndex.match`` gives in process.
 * ``POST /records``: ``{"record": {"source": ..., "record_id": ..., ...}, "customer_id": ...}``
   adds a record to the reference, or replaces the record with that source and id; the next
   query finds it. Without a ``customer_id`` the record joins the customer it matches (decision
-  ``same``), keeps its customer when it replaces a record, else gets a new id (``N0000001``...).
+  ``same``), keeps its customer when it replaces a record, else gets a new id (``N0000001``...;
+  a ``customer_id`` given in that form must be one the service already gave, else 422).
+  The additions live in the service's log only: they are not written back into the curative
+  run's ``crosswalk.csv`` or golden records (a record reaches those through its source).
   Each addition is written to an append-only log (:class:`AdditionLog`, JSON lines in the
   engagement's ``golden/`` folder, flushed to disk before the answer) and replayed at start;
 * ``GET /health``; ``GET /openapi.json``, the OpenAPI document FastAPI generates (the
@@ -24,8 +27,12 @@ ones and a close-name suggestion, :func:`~rcu_kit.golden.preventive.check_record
 over ``max_body_bytes`` are refused with 413. The log lines say which endpoint answered, its
 status, time and decision, never a value of the record.
 
-Requests are answered one at a time on the event loop's thread: a match is CPU work under the
-GIL (threads would not make it faster), and additions then need no lock.
+A process answers one request at a time on its event loop's thread: a match is CPU work under
+the GIL (threads would not make it faster). ``rcu-kit serve --workers N`` runs N processes
+(uvicorn's workers, each building its app with :func:`worker_app`), each holding the index in
+memory: they share the additions log, each reading what the others appended before it answers
+and appending under the log's lock (:class:`AdditionLog`), so an insert one worker acknowledged
+is found by a match on any other.
 
 Examples:
     >>> from fastapi.testclient import TestClient  # doctest: +SKIP
@@ -41,6 +48,7 @@ import contextlib
 import json
 import logging
 import os
+import re
 import secrets
 import time
 from collections.abc import Mapping
@@ -58,13 +66,20 @@ from rcu_kit.golden.preventive import (MATCH_ATTRIBUTES, POSSIBLE_FROM, Referenc
                                        UnknownAttributes, check_record_keys, decision)
 from rcu_kit.standardise.single import standardise_record
 
-__all__ = ["create_app", "AdditionLog", "additions_log_path", "engagement_app",
-           "MAX_BODY_BYTES", "NEW_CUSTOMER_PREFIX"]
+try:
+    import fcntl
+except ImportError:       # Windows: no flock, one process
+    fcntl = None
+
+__all__ = ["create_app", "AdditionLog", "additions_log_path", "engagement_app", "worker_app",
+           "configure_logging", "build_reference_apart", "MAX_BODY_BYTES", "NEW_CUSTOMER_PREFIX", "ENGAGEMENT_VARIABLE"]
 
 LOGGER = logging.getLogger("rcu_kit.service")
 MAX_BODY_BYTES = 16_384          # one record is a few hundred bytes
 MAX_VALUE_LENGTH = 500           # characters of one attribute value
 NEW_CUSTOMER_PREFIX = "N"        # customers created by the service: N0000001, N0000002...
+# The engagement file of the worker processes of ``rcu-kit serve --workers N`` (worker_app).
+ENGAGEMENT_VARIABLE = "RCU_SERVE_ENGAGEMENT"
 
 _Value = Annotated[str, StringConstraints(strict=True, max_length=MAX_VALUE_LENGTH)]
 
@@ -79,25 +94,62 @@ def additions_log_path(engagement: Any) -> Path:
 class AdditionLog:
     """Append-only log of the records added through the service, one JSON object a line.
 
-    :meth:`append` returns once the line is on disk (flushed and ``fsync``-ed), so an
-    acknowledged addition survives a crash; :meth:`entries` reads them back in order. A last
-    line cut short (a crash while writing it: never acknowledged) is skipped; a damaged line
-    before it is an error naming the line.
+    Several worker processes (``rcu-kit serve --workers N``) share one log: each reads what the
+    others appended (:meth:`read_new`, before every answer) and appends under an exclusive lock
+    (:meth:`locked`, ``fcntl.flock``; on a system without it, one process only). :meth:`append`
+    returns once the line is on disk (flushed and ``fsync``-ed), so an acknowledged addition
+    survives a crash; :meth:`entries` reads them all back in order. A last line cut short (a
+    crash while writing it: never acknowledged) is skipped, and cut off before the next
+    append; a damaged line before it is an error naming the line.
     """
 
     def __init__(self, path: str | Path):
         self.path = Path(path)
         self.path.parent.mkdir(parents=True, exist_ok=True)
         self._file = None
+        self.offset = 0      # bytes of the file read by read_new (whole lines)
+        self.lines = 0       # lines read by read_new
 
     def entries(self) -> list[dict[str, Any]]:
         """The logged additions, oldest first (none when the file does not exist yet)."""
         if not self.path.exists():
             return []
-        lines = self.path.read_bytes().split(b"\n")
-        complete = lines[-1] == b""   # the file ends with a newline
+        data = self.path.read_bytes()
+        end = data.rfind(b"\n") + 1
+        if end < len(data):
+            LOGGER.warning("%s: line %d cut short (never acknowledged), skipped",
+                           self.path.name, data.count(b"\n") + 1)
+        return self._parse(data[:end], 1)
+
+    def read_new(self) -> list[dict[str, Any]]:
+        """The additions appended since the last call, by this process or another, oldest
+        first: whole lines only (a line being written is read at the next call)."""
+        try:
+            size = os.stat(self.path).st_size
+        except FileNotFoundError:
+            return []
+        if size <= self.offset:
+            return []
+        with self.path.open("rb") as fh:
+            fh.seek(self.offset)
+            data = fh.read(size - self.offset)
+        data = data[:data.rfind(b"\n") + 1]
+        entries = self._parse(data, self.lines + 1)
+        self.offset += len(data)
+        self.lines += data.count(b"\n")
+        return entries
+
+    def unfinished_bytes(self) -> int:
+        """Bytes after the last whole line :meth:`read_new` read (a line cut short, or being
+        written by another process)."""
+        try:
+            return max(os.stat(self.path).st_size - self.offset, 0)
+        except FileNotFoundError:
+            return 0
+
+    def _parse(self, data: bytes, first_line: int) -> list[dict[str, Any]]:
         out = []
-        for number, line in enumerate(lines[:-1] if complete else lines, start=1):
+        for number, line in enumerate(data.split(b"\n")[:-1], start=first_line):
             if not line.strip():
                 continue
             try:
@@ -105,33 +157,61 @@ class AdditionLog:
                 if not isinstance(entry, dict) or not isinstance(entry.get("record"), dict):
                     raise ValueError("not an addition")
             except ValueError:
-                if not complete and number == len(lines):
-                    LOGGER.warning("%s: line %d cut short (never acknowledged), skipped",
-                                   self.path.name, number)
-                    break
                 raise ValueError(f"{self.path}: line {number} is not an addition written by "
                                  "rcu-kit serve; restore the file from a backup or remove "
                                  "that line") from None
             out.append(entry)
         return out
 
-    def append(self, entry: Mapping[str, Any]) -> None:
-        """Write one addition and wait until it is on disk."""
+    def _handle(self):
         if self._file is None:
-            self._drop_torn_tail()
             self._file = self.path.open("ab")
-        self._file.write(json.dumps(entry, ensure_ascii=False).encode("utf-8") + b"\n")
-        self._file.flush()
-        os.fsync(self._file.fileno())
+        return self._file
 
-    def _drop_torn_tail(self) -> None:
-        """Cut a last line left unfinished by a crash (never acknowledged) before appending."""
-        if not self.path.exists():
+    @contextlib.contextmanager
+    def locked(self):
+        """Hold the log's exclusive lock: another process's :meth:`append` waits (read every
+        line with :meth:`read_new`, then :meth:`append`, within it)."""
+        if fcntl is None:          # no flock (Windows): rcu-kit serve runs one process there
+            yield
             return
-        data = self.path.read_bytes()
-        if data and not data.endswith(b"\n"):
-            with self.path.open("r+b") as fh:
-                fh.truncate(data.rfind(b"\n") + 1)
+        fd = self._handle().fileno()
+        fcntl.flock(fd, fcntl.LOCK_EX)
+        try:
+            yield
+        finally:
+            fcntl.flock(fd, fcntl.LOCK_UN)
+
+    def append(self, entry: Mapping[str, Any]) -> None:
+        """Write one addition and wait until it is on disk (within :meth:`locked`, after
+        :meth:`read_new`: the line written is then counted as read)."""
+        handle = self._handle()
+        size = self._drop_torn_tail()
+        if size != self.offset:
+            raise RuntimeError(f"{self.path}: lines appended by another process were not read "
+                               "before appending (call read_new within locked)")
+        line = json.dumps(entry, ensure_ascii=False).encode("utf-8") + b"\n"
+        handle.write(line)
+        handle.flush()
+        os.fsync(handle.fileno())
+        self.offset += len(line)
+        self.lines += 1
+
+    def _drop_torn_tail(self) -> int:
+        """Cut a last line left unfinished by a crash (never acknowledged: appends hold the
+        lock until their line is whole) before appending; the file's size after."""
+        size = os.stat(self.path).st_size if self.path.exists() else 0
+        if not size:
+            return 0
+        with self.path.open("r+b") as fh:
+            fh.seek(size - 1)
+            if fh.read(1) == b"\n":
+                return size
+            fh.seek(0)
+            keep = fh.read().rfind(b"\n") + 1
+            fh.truncate(keep)
+        LOGGER.warning("%s: a line cut short (never acknowledged) removed", self.path.name)
+        return keep
 
     def close(self) -> None:
         if self._file is not None:
@@ -316,8 +396,16 @@ def create_app(index: ReferenceIndex, *, log_path: str | Path | None = None,
     log = AdditionLog(log_path) if log_path is not None else None
     state = {"new_customers": 0}
     index.warm_up_additions()
-    if log is not None:
-        replay(index, log.entries(), state)
+
+    def catch_up(quiet: bool = True) -> None:
+        """Add what was appended to the log since (by another worker process too)."""
+        if log is not None:
+            replay(index, log.read_new(), state, quiet=quiet)
+
+    catch_up(quiet=False)
+    if log is not None and log.unfinished_bytes():
+        LOGGER.warning("%s: its last line is cut short (never acknowledged), skipped",
+                       log.path.name)
     bearer = HTTPBearer(auto_error=False, description="RCU_API_TOKEN")
 
     def authorised(credentials: HTTPAuthorizationCredentials | None = Depends(bearer)) -> None:
@@ -350,6 +438,7 @@ def create_app(index: ReferenceIndex, *, log_path: str | Path | None = None,
     @app.get("/health", response_model=Health)
     async def health() -> Health:
         """The service is up; the size of its reference."""
+        catch_up()
         return Health(status="ok", records=index.n_current, added=index.n_added,
                       threshold=threshold)
 
@@ -357,6 +446,7 @@ def create_app(index: ReferenceIndex, *, log_path: str | Path | None = None,
     async def match(body: MatchRequest) -> MatchResponse:
         """Candidate customers of one record, best first, and the decision."""
         start = time.perf_counter()
+        catch_up()
         found = index.match_detail(_values(body.record), top=body.top)
         answer = decision(found, threshold, possible_from)
         LOGGER.info("match: %s, %d candidate(s), %.1f ms", answer, len(found),
@@ -371,11 +461,15 @@ def create_app(index: ReferenceIndex, *, log_path: str | Path | None = None,
         record = _values(body.record)
         # Standardised first: a record that cannot be is refused before it reaches the log.
         standardised = standardise_record(record)
-        entry, answer = _assign(index, record, standardised, body.customer_id, threshold,
-                                possible_from, state)
-        if log is not None:
-            log.append(entry)            # on disk before the answer
-        index.add(standardised, entry["customer_id"], standardised=True)
+        # Under the log's lock, after reading what other workers added: the record's current
+        # version, the customer it matches and the next new customer number are the log's.
+        with log.locked() if log is not None else contextlib.nullcontext():
+            catch_up()
+            entry, answer = _assign(index, record, standardised, body.customer_id, threshold,
+                                    possible_from, state)
+            if log is not None:
+                log.append(entry)            # on disk before the answer
+            index.add(standardised, entry["customer_id"], standardised=True)
         LOGGER.info("records: %s, customer %s, %.1f ms", entry["status"], entry["customer"],
                     1000 * (time.perf_counter() - start))
         return RecordResponse(source=record["source"], record_id=record["record_id"],
@@ -398,6 +492,14 @@ def _assign(index: ReferenceIndex, record: dict[str, Any], standardised: dict[st
     status = "updated" if position is not None else "added"
     answer = None
     if customer_id is not None:
+        reserved = re.fullmatch(rf"{NEW_CUSTOMER_PREFIX}(\d+)", customer_id)
+        if reserved and int(reserved.group(1)) > state["new_customers"]:
+            raise HTTPException(422, [{
+                "loc": ["body", "customer_id"], "type": "reserved_customer_id",
+                "msg": f"customer_id: ids {NEW_CUSTOMER_PREFIX}0000001, "
+                       f"{NEW_CUSTOMER_PREFIX}0000002... are those the service gives the "
+                       f"customers it creates, and {customer_id} is not one yet; give the "
+                       "customer's id in your system, or none to let the service choose"}])
         how = "given"
     elif position is not None:
         customer_id, how = index.customer_of(position), "kept"
@@ -413,14 +515,15 @@ def _assign(index: ReferenceIndex, record: dict[str, Any], standardised: dict[st
             "customer": how}, answer
 
 
-def replay(index: ReferenceIndex, entries: list[dict[str, Any]], state: dict[str, int]) -> None:
-    """Add the logged additions to ``index`` again, in order (at start)."""
+def replay(index: ReferenceIndex, entries: list[dict[str, Any]], state: dict[str, int],
+           quiet: bool = False) -> None:
+    """Add logged additions to ``index``, in order (at start, and those of other workers)."""
     started = time.perf_counter()
     for entry in entries:
         index.add(entry["record"], entry["customer_id"])
         if entry.get("customer") == "new":
             state["new_customers"] += 1
-    if entries:
+    if entries and not quiet:
         LOGGER.info("replayed %d addition(s) in %.1f s", len(entries),
                     time.perf_counter() - started)
 
@@ -436,3 +539,55 @@ def engagement_app(engagement: Any, *, token: str | None = None, progress: bool 
     return create_app(index, log_path=additions_log_path(engagement),
                       token=token if token is not None else os.environ.get("RCU_API_TOKEN") or None,
                       show_record_ids=not engagement.mask_personal_data)
+
+
+def configure_logging() -> None:
+    """The service's log lines (time, logger, message; never a record's value) on stderr."""
+    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(name)s %(message)s")
+
+
+def worker_app() -> FastAPI:
+    """The application of one worker process of ``rcu-kit serve --workers N``.
+
+    uvicorn starts each worker as a new process and calls this factory there: the engagement
+    is the file named by the environment variable ``RCU_SERVE_ENGAGEMENT``
+    (:data:`ENGAGEMENT_VARIABLE`), whose reference index the command built beforehand; each
+    worker loads it and replays the additions log.
+
+    Raises:
+        RuntimeError: the variable is not set (the factory is meant for ``rcu-kit serve``).
+    """
+    from rcu_kit.core.config import load_engagement
+
+    path = os.environ.get(ENGAGEMENT_VARIABLE)
+    if not path:
+        raise RuntimeError(f"worker_app: set {ENGAGEMENT_VARIABLE} to the engagement file "
+                           "(rcu-kit serve --workers N does)")
+    configure_logging()
+    return engagement_app(load_engagement(path))
+
+
+def _build_reference(engagement_path: str) -> None:
+    from rcu_kit.core.config import load_engagement
+    from rcu_kit.golden.preventive import build_reference_for_engagement
+
+    build_reference_for_engagement(load_engagement(engagement_path), progress=True)
+
+
+def build_reference_apart(engagement_path: str | Path) -> None:
+    """Build and save the engagement's reference index in a process of its own, so that the
+    memory the deduplication run takes (3 GB at a million records) is given back before the
+    workers of ``rcu-kit serve --workers N`` start.
+
+    Raises:
+        RuntimeError: the build failed (its error is printed above by that process).
+    """
+    import multiprocessing
+
+    process = multiprocessing.get_context("spawn").Process(
+        target=_build_reference, args=(str(engagement_path),))
+    process.start()
+    process.join()
+    if process.exitcode != 0:
+        raise RuntimeError(f"{engagement_path}: the reference index could not be built (exit "
+                           f"code {process.exitcode}; see the error above)")

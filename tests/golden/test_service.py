@@ -299,3 +299,150 @@ def test_serve_command_wires_the_engagement(demo_engagement, saved, monkeypatch,
     assert [e["record"]["record_id"] for e in
             AdditionLog(additions_log_path(engagement)).entries()] == ["w1"]
     additions_log_path(engagement).unlink()
+
+
+def test_two_workers_share_the_log(saved, tmp_path):
+    # Two processes of `rcu-kit serve --workers 2`: two indexes loaded from the same file, one
+    # log. Each reads what the other appended before it answers.
+    log = tmp_path / "additions.jsonl"
+    a = TestClient(create_app(ReferenceIndex.load(saved), log_path=log))
+    b = TestClient(create_app(ReferenceIndex.load(saved), log_path=log))
+    assert a.post("/records", json={"record": NEW}).json()["customer_id"] == "N0000001"
+    # Inserted through A, found through B (B's index had never seen it).
+    body = b.post("/match", json={"record": _query(NEW)}).json()
+    assert body["decision"] == "same" and [c["customer_id"] for c in body["candidates"]] == \
+        ["N0000001"]
+    # B numbers its new customers after A's: N0000002, not a second N0000001.
+    other = {"source": "web", "record_id": "w9", "last_name": "Ozanam", "first_name": "Bertille",
+             "email": "bertille.ozanam@exemple.fr"}
+    assert b.post("/records", json={"record": other}).json()["customer_id"] == "N0000002"
+    # B updates the record A added: it keeps its customer, and A no longer finds the old e-mail.
+    moved = NEW | {"email": "e.quintavalle@exemple.org"}
+    updated = b.post("/records", json={"record": moved}).json()
+    assert (updated["status"], updated["customer"], updated["customer_id"]) == (
+        "updated", "kept", "N0000001")
+    assert a.post("/match", json={"record": {"email": NEW["email"]}}).json()["candidates"] == []
+    assert [c["customer_id"] for c in a.post("/match", json={
+        "record": {"email": moved["email"]}}).json()["candidates"]] == ["N0000001"]
+    # Both count 1,500 + 3 additions, 1,502 records findable (NEW's first version replaced).
+    assert a.get("/health").json() == b.get("/health").json() == {
+        "status": "ok", "records": 1502, "added": 3, "threshold": 0.9}
+    assert len(AdditionLog(log).entries()) == 3
+
+
+def test_the_log_reads_whole_lines_and_refuses_an_append_out_of_turn(tmp_path):
+    path = tmp_path / "additions.jsonl"
+    entry = {"record": NEW, "customer_id": "N0000001", "status": "added", "customer": "new"}
+    writer, reader = AdditionLog(path), AdditionLog(path)
+    with writer.locked():
+        writer.append(entry)
+    # Another process half-way through writing its line: only the whole line is read.
+    line = json.dumps(entry).encode("utf-8")
+    with path.open("ab") as fh:
+        fh.write(line[:20])
+    assert [e["customer_id"] for e in reader.read_new()] == ["N0000001"]
+    assert reader.unfinished_bytes() == 20
+    with path.open("ab") as fh:
+        fh.write(line[20:] + b"\n")
+    assert len(reader.read_new()) == 1 and reader.read_new() == []
+    # The writer has not read that line: appending now would number customers wrongly.
+    with pytest.raises(RuntimeError, match="not read before appending"):
+        with writer.locked():
+            writer.append(entry)
+    writer.close()
+    reader.close()
+
+
+def test_a_reserved_customer_id_is_refused_until_the_service_gives_it(index, tmp_path):
+    client = TestClient(create_app(index, log_path=tmp_path / "additions.jsonl"))
+    # N0000001 is the id of the first customer the service will create: refused, logged nothing.
+    answer = client.post("/records", json={"record": NEW, "customer_id": "N0000001"})
+    assert answer.status_code == 422
+    assert answer.json()["detail"][0]["loc"] == ["body", "customer_id"]
+    assert "N0000001 is not one yet" in answer.json()["detail"][0]["msg"]
+    assert AdditionLog(tmp_path / "additions.jsonl").entries() == []
+    assert client.post("/records", json={"record": NEW}).json()["customer_id"] == "N0000001"
+    # Once given by the service, a record can join that customer by its id.
+    joined = client.post("/records", json={"record": NEW | {"record_id": "crm-7"},
+                                           "customer_id": "N0000001"}).json()
+    assert (joined["customer_id"], joined["customer"]) == ("N0000001", "given")
+    assert client.post("/records", json={"record": NEW | {"record_id": "crm-8"},
+                                         "customer_id": "N0000002"}).status_code == 422
+
+
+def _wait_up(port: int, process) -> None:
+    deadline = time.monotonic() + 120
+    while time.monotonic() < deadline:
+        assert process.poll() is None, "the server stopped"
+        try:
+            if httpx.get(f"http://127.0.0.1:{port}/health", timeout=2).status_code == 200:
+                return
+        except httpx.HTTPError:
+            time.sleep(0.2)
+    raise AssertionError(f"no server on port {port}")
+
+
+def test_worker_processes_see_each_others_inserts(demo_engagement, saved):
+    # Two real uvicorn processes built by worker_app (what `rcu-kit serve --workers 2` starts),
+    # each on a port of its own so that the test chooses which one answers.
+    import os
+    import shutil
+    import subprocess
+    import sys
+
+    from rcu_kit.golden.preventive import reference_index_path
+    from rcu_kit.golden.service import ENGAGEMENT_VARIABLE, additions_log_path
+
+    engagement = load_engagement(demo_engagement)
+    shutil.copy(saved, reference_index_path(engagement))
+    shutil.copy(str(saved) + ".json", str(reference_index_path(engagement)) + ".json")
+    additions_log_path(engagement).unlink(missing_ok=True)
+    env = os.environ | {ENGAGEMENT_VARIABLE: str(demo_engagement), "RCU_API_TOKEN": "t"}
+    ports = [_free_port(), _free_port()]
+    servers = [subprocess.Popen([sys.executable, "-m", "uvicorn", "--factory",
+                                 "rcu_kit.golden.service:worker_app", "--port", str(port),
+                                 "--log-level", "warning"], env=env) for port in ports]
+    try:
+        for port, server in zip(ports, servers):
+            _wait_up(port, server)
+        a, b = (httpx.Client(base_url=f"http://127.0.0.1:{port}", timeout=30,
+                             headers={"Authorization": "Bearer t"}) for port in ports)
+        with a, b:
+            assert a.post("/records", json={"record": NEW}).json()["customer_id"] == "N0000001"
+            body = b.post("/match", json={"record": _query(NEW)}).json()
+            assert [c["customer_id"] for c in body["candidates"]] == ["N0000001"]
+            other = {"source": "web", "record_id": "w9", "last_name": "Ozanam",
+                     "first_name": "Bertille", "email": "bertille.ozanam@exemple.fr"}
+            assert b.post("/records", json={"record": other}).json()["customer_id"] == \
+                "N0000002"
+            assert a.get("/health").json()["added"] == 2
+    finally:
+        for server in servers:
+            server.terminate()
+            server.wait(timeout=30)
+        additions_log_path(engagement).unlink(missing_ok=True)
+
+
+def test_serve_command_starts_workers(demo_engagement, saved, monkeypatch, capsys):
+    import os
+    import shutil
+
+    import uvicorn
+
+    from rcu_kit.cli import main
+    from rcu_kit.golden.preventive import reference_index_path
+    from rcu_kit.golden.service import ENGAGEMENT_VARIABLE
+
+    engagement = load_engagement(demo_engagement)
+    shutil.copy(saved, reference_index_path(engagement))
+    shutil.copy(str(saved) + ".json", str(reference_index_path(engagement)) + ".json")
+    served = {}
+    monkeypatch.setattr(uvicorn, "run", lambda app, **kw: served.update(app=app, **kw))
+    monkeypatch.delenv(ENGAGEMENT_VARIABLE, raising=False)
+    assert main(["serve", str(demo_engagement), "--workers", "2"]) == 0
+    assert served["app"] == "rcu_kit.golden.service:worker_app"
+    assert (served["workers"], served["factory"]) == (2, True)
+    assert os.environ[ENGAGEMENT_VARIABLE] == str(demo_engagement.resolve())
+    assert "2 worker processes" in capsys.readouterr().out
+    monkeypatch.delenv(ENGAGEMENT_VARIABLE)
+    assert main(["serve", str(demo_engagement), "--workers", "0"]) == 2
