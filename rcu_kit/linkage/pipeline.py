@@ -449,7 +449,18 @@ def _check_large_clusters(records: "LinkageRecords", labels: np.ndarray, info: d
 SKIPPED_SAMPLE = 20_000
 
 
-def _skipped_matches(records: "LinkageRecords", index: MultiPassIndex, first: np.ndarray,
+def sampled_passes(algorithms: list) -> list[int]:
+    """The exact passes keyed on both names, whose skipped blocks :func:`_skipped_matches`
+    samples (a names block too large to pair may be one prolific customer)."""
+    specs = [{"on": a.on} if isinstance(a, ExactBlockIndex) else {"sorted": a.on}
+             for a in algorithms]
+    blocked = blocked_features(specs)
+    return [k for k, a in enumerate(algorithms) if isinstance(a, ExactBlockIndex)
+            and {"last_name", "first_name"} <= set(blocked.get(k, ()))]
+
+
+def _skipped_matches(records: "LinkageRecords", candidates: CandidatePairs,
+                     index: MultiPassIndex, first: np.ndarray,
                      second: np.ndarray, features: list, model: FellegiSunterEM,
                      total_pairs: int, settings: DedupSettings) -> dict[str, float]:
     """Count in the match prior the matches inside the blocks the names passes skipped.
@@ -469,11 +480,10 @@ def _skipped_matches(records: "LinkageRecords", index: MultiPassIndex, first: np
         ``{"skipped_pairs": ..., "skipped_matches": ...}`` of the pass retained (zeros when
         no names block was skipped); ``model`` is updated in place.
     """
-    blocked = blocked_features(settings.passes)
     samples = []
+    sampled = sampled_passes(index.algorithms)
     for k, algorithm in enumerate(index.algorithms):
-        if not isinstance(algorithm, ExactBlockIndex) or not algorithm.stats.skipped_blocks \
-                or not {"last_name", "first_name"} <= set(blocked.get(k, ())):
+        if k not in sampled or not candidates.stats[k].skipped_blocks:
             continue
         sf, ss, total = records.skipped_sample(k, algorithm, SKIPPED_SAMPLE, settings.seed + k)
         if not len(sf):
@@ -639,8 +649,8 @@ def deduplicate_records(records: LinkageRecords, settings: DedupSettings,
         model.fit(vectors, u_vectors=u_vectors, total_pairs=total_pairs, strata=found_by,
                   blocked=blocked_features(settings.passes), u_candidates=u_candidates)
         if total_pairs and not settings.link_only:
-            skipped_info = _skipped_matches(records, index, first, second, features, model,
-                                            total_pairs, settings)
+            skipped_info = _skipped_matches(records, candidates, index, first, second, features,
+                                            model, total_pairs, settings)
         probability = model.prob(vectors).to_numpy()
     else:
         probability = np.zeros(0)

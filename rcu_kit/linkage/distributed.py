@@ -1,0 +1,622 @@
+"""Deduplication on a Dask cluster: the in-memory pipeline run partition by partition.
+
+The records are cut into row ranges held by the workers of a ``dask.distributed`` cluster (a
+local one by default, or an existing one given by its address), and every heavy stage runs
+there with the in-memory functions on each partition:
+
+1. **prepare**: :func:`rcu_kit.linkage.prepare.prepare_records` on each partition (the values
+   it derives depend on the record only), kept in the workers' memory (spilled to disk when
+   short).
+2. **term frequencies**: the first record of each distinct person (last name, first name,
+   locality) is found by one shuffle on that key; value counts over those people give each
+   record's name and place frequencies, exactly as :func:`rcu_kit.linkage.pipeline.term_frequencies`.
+3. **blocking**: each partition emits one row per record and exact pass with a usable key (a
+   128-bit hash of the key's values; one row per alternative of an "any of" key), and one
+   shuffle on the key puts every block in one partition, where
+   :func:`rcu_kit.linkage.indexing.block_pairs` pairs it (or skips it when too large), as in
+   memory. The sorted-neighbourhood passes sort their few key columns on the client.
+4. **union** of the passes' pairs on the client (compact integers): which passes found each.
+5. **comparison**: the pairs are bucketed by the partitions of their two records and each bucket
+   is compared by :func:`rcu_kit.linkage.compare.compare_pairs` on those two partitions, one task
+   per bucket.
+6. **model and clustering**: the comparison vectors (a few bytes a pair) come back to the
+   client, where :func:`rcu_kit.linkage.pipeline.score_and_cluster` fits the model, scores and
+   clusters exactly as the in-memory engine does: both engines give the same customers.
+
+Dask retries a task whose worker was lost; no scheduler is written here.
+
+Examples:
+    >>> from rcu_kit.linkage.distributed import DaskEngine, deduplicate_on_dask  # doctest: +SKIP
+    >>> with DaskEngine(workers=2) as engine:                                     # doctest: +SKIP
+    ...     result = deduplicate_on_dask(records, engine=engine)
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+from rcu_kit.linkage.compare import compare_pairs, default_features
+from rcu_kit.linkage.indexing import (
+    ExactBlockIndex,
+    PassStats,
+    SortedNeighbourhoodIndex,
+    block_pairs,
+)
+from rcu_kit.linkage.prepare import prepare_records, validate_records
+
+__all__ = ["EngineSettings", "DaskEngine", "DaskRecords", "deduplicate_on_dask"]
+
+log = logging.getLogger(__name__)
+
+# Two 64-bit hashes of a key make a 128-bit one: two different keys share it with a
+# probability of about k^2 / 2^129 for k keys (never, in practice, at billions of keys).
+_HASH_KEYS = ("rcu-kit-block-01", "rcu-kit-block-02")
+
+
+@dataclass
+class EngineSettings:
+    """Where and how the Dask engine runs (the ``dedup.engine`` section of an engagement).
+
+    Attributes:
+        name: ``memory``, ``dask``, or ``auto`` (Dask from ``dask_from`` records).
+        scheduler: address of an existing Dask scheduler (``tcp://host:8786``); none starts a
+            local cluster on this machine.
+        workers: worker processes of the local cluster.
+        threads_per_worker: threads of each local worker.
+        memory_limit: memory per local worker (``"4GB"``, or ``"auto"``: the machine's memory
+            shared between the workers); a worker spills to disk above 60 % of it.
+        partition_records: records per partition.
+        dask_from: from this many records ``auto`` chooses Dask.
+    """
+
+    name: str = "auto"
+    scheduler: str | None = None
+    workers: int = 2
+    threads_per_worker: int = 1
+    memory_limit: str = "auto"
+    partition_records: int = 250_000
+    dask_from: int = 5_000_000
+
+    def __post_init__(self) -> None:
+        if self.name not in ("memory", "dask", "auto"):
+            raise ValueError(f"dedup engine: name must be memory, dask or auto, got {self.name!r}")
+        if self.workers < 1 or self.threads_per_worker < 1 or self.partition_records < 1:
+            raise ValueError("dedup engine: workers, threads_per_worker and partition_records "
+                             "must be at least 1")
+
+    def choose(self, n_records: int) -> tuple[str, str]:
+        """The engine to run for ``n_records`` records and why (a reason code)."""
+        if self.name != "auto":
+            return self.name, "asked"
+        if n_records >= self.dask_from:
+            return "dask", "large"
+        return "memory", "small"
+
+
+class DaskEngine:
+    """A Dask client: on an existing scheduler, or on a local cluster it starts and stops.
+
+    Use it as a context manager; ``client`` is the ``dask.distributed.Client``.
+    """
+
+    def __init__(self, settings: EngineSettings | Mapping[str, Any] | None = None,
+                 **overrides: Any) -> None:
+        base = settings if isinstance(settings, EngineSettings) else \
+            EngineSettings(**dict(settings or {}))
+        values = {**base.__dict__, **{k: v for k, v in overrides.items() if v is not None}}
+        self.settings = EngineSettings(**values)
+        self.client = None
+        self._cluster = None
+
+    def __enter__(self) -> "DaskEngine":
+        try:
+            from dask.distributed import Client, LocalCluster
+        except ImportError as exc:  # pragma: no cover - dask is a dependency
+            raise ImportError("the Dask engine needs dask[distributed]: "
+                              "pip install 'dask[dataframe,distributed]'") from exc
+        s = self.settings
+        if s.scheduler:
+            self.client = Client(s.scheduler)
+        else:
+            self._cluster = LocalCluster(n_workers=s.workers, threads_per_worker=s.threads_per_worker,
+                                         memory_limit=s.memory_limit, processes=True,
+                                         # loopback only; the status page on a free port
+                                         host="127.0.0.1", dashboard_address=":0",
+                                         silence_logs=logging.ERROR)
+            self.client = Client(self._cluster)
+        return self
+
+    def __exit__(self, *exc: Any) -> None:
+        if self.client is not None:
+            self.client.close()
+        if self._cluster is not None:
+            self._cluster.close()
+        self.client = self._cluster = None
+
+    def describe(self) -> str:
+        """One line: where the engine runs (for the command's output)."""
+        s = self.settings
+        if s.scheduler:
+            n = len(self.client.scheduler_info().get("workers", {})) if self.client else "?"
+            return f"Dask cluster at {s.scheduler} ({n} workers)"
+        return (f"local Dask cluster: {s.workers} worker processes x {s.threads_per_worker} "
+                f"thread(s), memory limit {s.memory_limit} each")
+
+
+# -- functions run on the workers, one partition at a time ---------------------------------------
+
+def _prepare_part(records: pd.DataFrame) -> pd.DataFrame:
+    return prepare_records(records.reset_index(drop=True))
+
+
+def _values(prepared: pd.DataFrame, column: str) -> np.ndarray:
+    """The values of a prepared column as objects (None where missing)."""
+    values = prepared[column]
+    if isinstance(values.dtype, pd.CategoricalDtype):
+        cats = np.append(np.asarray(values.cat.categories, dtype=object), None)
+        return cats[values.cat.codes.to_numpy()]
+    return values.astype(object).where(values.notna(), None).to_numpy()
+
+
+def _people_heads(prepared: pd.DataFrame, offset: int, distinct_on: Sequence[str],
+                  columns: Sequence[str]) -> pd.DataFrame:
+    """The first record of each distinct person in this partition (see term_frequencies)."""
+    parts = {c: _values(prepared, c) for c in dict.fromkeys([*distinct_on, *columns])
+             if c in prepared.columns}
+    frame = pd.DataFrame(parts)
+    person = pd.util.hash_pandas_object(frame[[c for c in distinct_on if c in frame]].fillna("\0"),
+                                        index=False).to_numpy()
+    first = ~pd.Series(person).duplicated().to_numpy()
+    out = pd.DataFrame({"_person": person[first],
+                        "_row": offset + np.flatnonzero(first).astype(np.int64)})
+    for c in columns:
+        out[c] = pd.array(frame[c].to_numpy()[first] if c in frame else [None] * int(first.sum()),
+                          dtype="string")
+    return out
+
+
+def _first_of_each_person(heads: pd.DataFrame) -> pd.DataFrame:
+    return heads.sort_values("_row", kind="stable").drop_duplicates("_person")
+
+
+def _row_frequencies(prepared: pd.DataFrame, counts: Mapping[str, pd.Series],
+                     totals: Mapping[str, int]) -> dict[str, np.ndarray]:
+    """Each record's frequency of its value of each column among the distinct people."""
+    out = {}
+    for column, count in counts.items():
+        values = pd.Series(_values(prepared, column), dtype=object)
+        freq = values.map(count).astype(float).fillna(0.0).to_numpy() / max(totals[column], 1)
+        freq[values.isna().to_numpy()] = np.nan
+        out[column] = freq
+    return out
+
+
+def _exact_specs(index_algorithms: Sequence[Any]) -> list[tuple[int, list[list[str]], int | None]]:
+    """(pass index, key elements as lists of alternative columns, block cap) of each exact pass."""
+    specs = []
+    for k, algorithm in enumerate(index_algorithms):
+        if isinstance(algorithm, ExactBlockIndex):
+            elements = [[c] if isinstance(c, str) else list(c) for c in algorithm.on]
+            specs.append((k, elements, algorithm.max_block_size))
+    return specs
+
+
+def _pass_keys(prepared: pd.DataFrame, offset: int,
+               specs: Sequence[tuple[int, list[list[str]], int | None]]
+               ) -> tuple[pd.DataFrame, dict[int, int]]:
+    """One row per (record, exact pass, alternative) with a full key: its 128-bit hash.
+
+    ``_alt`` numbers the alternatives as the in-memory index explodes them (the first "any of"
+    element varies fastest), so ``_alt * n + row`` is the record's exploded position there.
+    Also returns the records keyed per pass (a record keyed by two alternatives counts once).
+    """
+    n = len(prepared)
+    frames, keyed = [], {}
+    for k, elements, _ in specs:
+        choices: list[tuple[int, list[np.ndarray]]] = [(0, [])]
+        radix = 1
+        for alternatives in elements:
+            values = [_values(prepared, c) if c in prepared.columns else np.full(n, None, object)
+                      for c in alternatives]
+            choices = [(alt + radix * j, chosen + [v])
+                       for j, v in enumerate(values) for alt, chosen in choices]
+            if len(alternatives) > 1:
+                radix *= len(alternatives)
+        any_row = np.zeros(n, dtype=bool)
+        for alt, chosen in choices:
+            key = pd.DataFrame({f"e{i}": v for i, v in enumerate(chosen)})
+            usable = key.notna().all(axis=1).to_numpy()
+            if not usable.any():
+                continue
+            any_row |= usable
+            key = key[usable]
+            h1, h2 = (pd.util.hash_pandas_object(key, index=False, hash_key=h).to_numpy()
+                      for h in _HASH_KEYS)
+            frames.append(pd.DataFrame({
+                "_pass": np.full(len(key), k, dtype=np.int16),
+                "_h1": h1.astype(np.int64), "_h2": h2.astype(np.int64),
+                "_row": offset + np.flatnonzero(usable).astype(np.int64),
+                "_alt": np.full(len(key), alt, dtype=np.int32)}))
+        keyed[k] = int(any_row.sum())
+    if not frames:
+        return _empty_keys(), keyed
+    return pd.concat(frames, ignore_index=True), keyed
+
+
+def _empty_keys() -> pd.DataFrame:
+    return pd.DataFrame({"_pass": np.zeros(0, np.int16), "_h1": np.zeros(0, np.int64),
+                         "_h2": np.zeros(0, np.int64), "_row": np.zeros(0, np.int64),
+                         "_alt": np.zeros(0, np.int32)})
+
+
+@dataclass
+class _BlockResult:
+    """What one shuffled partition of keys gave: pair keys and per-pass counts."""
+
+    keys: np.ndarray
+    info: dict[int, dict[str, Any]] = field(default_factory=dict)
+
+
+# Skipped blocks of each pass kept with their members (for the skipped-match sample and the
+# report's largest skipped keys).
+def _block_part(keys: pd.DataFrame, n_records: int, n_passes: int,
+                caps: Mapping[int, int | None], sample_passes: Sequence[int]) -> _BlockResult:
+    """Pair the blocks of one partition of keys, pass by pass, as the in-memory index does."""
+    out, info = [], {}
+    for k, group in keys.groupby("_pass", sort=True):
+        k = int(k)
+        # Members in exploded order (as the in-memory index meets them): alternative, then row.
+        group = group.sort_values(["_alt", "_row"], kind="stable")
+        codes = pd.factorize(pd.MultiIndex.from_arrays([group["_h1"].to_numpy(),
+                                                        group["_h2"].to_numpy()]))[0]
+        codes = codes.astype(np.int64)
+        a, b, stats = block_pairs(codes, caps[k])
+        rows = group["_row"].to_numpy()
+        first, second = rows[a], rows[b]
+        first, second = np.maximum(first, second), np.minimum(first, second)
+        keep = first != second
+        pair = first[keep] * n_records + second[keep]
+        out.append(pair * n_passes + k)
+        skipped = np.array(sorted(stats["skipped_codes"]), dtype=np.int64)
+        members = []
+        if len(skipped):
+            exploded = group["_alt"].to_numpy().astype(np.int64) * n_records + rows
+            in_skipped = np.isin(codes, skipped)
+            by_block = pd.Series(exploded[in_skipped]).groupby(codes[in_skipped], sort=True)
+            members = [np.sort(v.to_numpy()) for _, v in by_block]
+        info[k] = {"blocks": stats["blocks"], "skipped_blocks": stats["skipped_blocks"],
+                   "skipped_records": stats["skipped_records"],
+                   "largest_block": stats["largest_block"],
+                   # every skipped block of a pass sampled for skipped matches; the 20
+                   # largest of the others (the report names them)
+                   "skipped_members": members if k in sample_passes else
+                   sorted(members, key=len, reverse=True)[:20]}
+    keys_out = np.concatenate(out) if out else np.zeros(0, np.int64)
+    return _BlockResult(keys_out, info)
+
+
+def _key_values(prepared: pd.DataFrame, row: int, elements: Sequence[Sequence[str]],
+                alt: int) -> tuple[Any, ...]:
+    """The key of one record under one alternative (``_alt`` of :func:`_pass_keys`)."""
+    values = []
+    for alternatives in elements:
+        j = alt % len(alternatives) if len(alternatives) > 1 else 0
+        if len(alternatives) > 1:
+            alt //= len(alternatives)
+        values.append(_values(prepared.iloc[[row]], alternatives[j])[0])
+    return tuple(values)
+
+
+def _sorted_columns(prepared: pd.DataFrame, offset: int, columns: Sequence[str]) -> pd.DataFrame:
+    """The sort columns of the records whose first sort column is filled."""
+    first = _values(prepared, columns[0])
+    keep = np.flatnonzero(pd.notna(first))
+    out = pd.DataFrame({c: pd.array(_values(prepared, c)[keep], dtype="string")
+                        for c in columns})
+    out.index = offset + keep.astype(np.int64)
+    return out
+
+
+def _compare_bucket(left: pd.DataFrame, right: pd.DataFrame | None, first: np.ndarray,
+                    second: np.ndarray) -> pd.DataFrame:
+    features = default_features(workers=1)
+    return compare_pairs(left, first, second, features, records_link=right)
+
+
+def _take_rows(prepared: pd.DataFrame, positions: np.ndarray) -> pd.DataFrame:
+    return prepared.iloc[positions]
+
+
+# -- the client side ------------------------------------------------------------------------------
+
+class DaskRecords:
+    """The prepared records held by a Dask cluster in row-range partitions.
+
+    It gives the pipeline what it needs of the records without bringing them back: the
+    comparison of any pairs (by global row positions), each record's term frequencies, the
+    candidate pairs of the blocking passes, and the sources and ids for the crosswalk.
+    """
+
+    def __init__(self, client: Any, records: Any, partition_records: int = 250_000,
+                 progress: bool = False) -> None:
+        from rcu_kit.core.progress import bar
+
+        self.client = client
+        self.progress = progress
+        parts, ids = self._partitions(records, partition_records)
+        validate_records(ids)
+        self.source = ids["source"].astype(str).to_numpy()
+        self.record_id = ids["record_id"].astype(str).to_numpy()
+        self.n = len(ids)
+        self._frequencies: dict[str, np.ndarray] | None = None
+        self._skipped: dict[int, list[np.ndarray]] = {}
+        self.offsets = np.concatenate([[0], np.cumsum(self._lengths)]).astype(np.int64)
+        self.prepared = client.map(_prepare_part, parts, pure=False)
+        del parts
+        with bar(total=len(self.prepared), step="preparing", unit="partition",
+                 disable=not progress) as b:
+            from dask.distributed import as_completed
+            for _ in as_completed(self.prepared):
+                b.update(1)
+
+    def _partitions(self, records: Any, size: int) -> tuple[list[Any], pd.DataFrame]:
+        """Futures of the record partitions, and their (source, record_id) on the client."""
+        if isinstance(records, pd.DataFrame):
+            records = records.reset_index(drop=True)
+            bounds = list(range(0, len(records), size)) + [len(records)]
+            if len(records) == 0:
+                bounds = [0, 0]
+            pieces = [records.iloc[a:b] for a, b in zip(bounds[:-1], bounds[1:])]
+            self._lengths = [len(p) for p in pieces]
+            futures = self.client.scatter(pieces)
+            return futures, records[["source", "record_id"]].astype(str)
+        # a dask DataFrame: partitions stay on the cluster, only the ids come back
+        ddf = records
+        futures = self.client.compute(ddf.to_delayed())
+        lengths = self.client.gather(self.client.map(len, futures))
+        self._lengths = list(lengths)
+        ids = self.client.gather(self.client.map(
+            lambda p: p[["source", "record_id"]].astype(str), futures))
+        return futures, pd.concat(ids, ignore_index=True)
+
+    @property
+    def partitions(self) -> int:
+        return len(self.prepared)
+
+    def partition_of(self, rows: np.ndarray) -> np.ndarray:
+        """The partition holding each global row."""
+        return np.searchsorted(self.offsets, rows, side="right") - 1
+
+    # -- term frequencies --------------------------------------------------------------------
+
+    def frequencies(self) -> dict[str, np.ndarray]:
+        """Each record's term frequencies, as :func:`rcu_kit.linkage.pipeline.record_frequencies`:
+        its value's share among the distinct people (records alike on last name, first name
+        and locality count once, the first in row order)."""
+        if self._frequencies is None:
+            from rcu_kit.linkage.pipeline import TF_COLUMNS, TF_DISTINCT_ON
+            self._frequencies = self._count_frequencies(TF_DISTINCT_ON, TF_COLUMNS)
+        return self._frequencies
+
+    def _count_frequencies(self, distinct_on: Sequence[str], columns: Sequence[str]
+                           ) -> dict[str, np.ndarray]:
+        import dask.dataframe as dd
+
+        heads = self.client.map(_people_heads, self.prepared, list(self.offsets[:-1]),
+                                distinct_on=list(distinct_on), columns=list(columns))
+        meta = pd.DataFrame({"_person": np.zeros(0, np.uint64), "_row": np.zeros(0, np.int64),
+                             **{c: pd.array([], dtype="string") for c in columns}})
+        people = dd.from_delayed(heads, meta=meta, verify_meta=False) \
+            .shuffle(on="_person", npartitions=self.partitions) \
+            .map_partitions(_first_of_each_person, meta=meta)
+        people = self.client.persist(people)
+        counts, totals = {}, {}
+        for c in columns:
+            counts[c] = people[c].value_counts().compute()
+            totals[c] = int(people[c].count().compute())
+        del people
+        [counts_future] = self.client.scatter([counts], broadcast=True)
+        parts = self.client.gather(self.client.map(_row_frequencies, self.prepared,
+                                                   counts=counts_future, totals=totals))
+        return {c: np.concatenate([p[c] for p in parts]) if parts else np.zeros(0)
+                for c in columns}
+
+    # -- blocking -----------------------------------------------------------------------------
+
+    def candidates(self, index: Any, progress: bool = False, workers: int = 1) -> Any:
+        """The united candidate pairs of the index's passes (as ``MultiPassIndex.candidates``)."""
+        from rcu_kit.linkage.indexing import CandidatePairs, unite_pass_keys
+        from rcu_kit.linkage.pipeline import sampled_passes
+
+        algorithms = list(index.algorithms)
+        keys, stats, self._skipped = self.candidate_keys(algorithms, sampled_passes(algorithms))
+        first, second, found_by, passes, pass_pairs = unite_pass_keys(keys, len(algorithms), self.n)
+        del keys
+        for k, s in enumerate(stats):
+            s.pairs = int(pass_pairs[k])
+        new = np.bincount(found_by, minlength=len(stats))
+        for s, count in zip(stats, new):
+            s.new_pairs = int(count)
+        self._name_skipped_keys(algorithms, stats)
+        return CandidatePairs(first, second, found_by, stats, self.n,
+                              self.n * (self.n - 1) // 2, passes)
+
+    def _name_skipped_keys(self, algorithms: Sequence[Any], stats: list[PassStats]) -> None:
+        """The key values of each pass's 20 largest skipped blocks (``PassStats.skipped_keys``),
+        read from one member of each on the worker holding it."""
+        wanted = []
+        for k, members in self._skipped.items():
+            largest = sorted(members, key=lambda m: (-len(m), int(m[0])))[:20]
+            for m in largest:
+                alt, row = divmod(int(m[0]), self.n)
+                wanted.append((k, alt, row, len(m)))
+        if not wanted:
+            return
+        rows = np.array([w[2] for w in wanted], dtype=np.int64)
+        parts = self.partition_of(rows)
+        specs = {k: elements for k, elements, _ in _exact_specs(algorithms)}
+        futures = [self.client.submit(_key_values, self.prepared[int(part)],
+                                      int(row - self.offsets[part]), specs[k], alt, pure=False)
+                   for (k, alt, row, _), part in zip(wanted, parts)]
+        for (k, _, _, size), value in zip(wanted, self.client.gather(futures)):
+            stats[k].skipped_keys.append((value if len(value) > 1 else value[0], size))
+
+    def skipped_sample(self, k: int, algorithm: Any, size: int, seed: int
+                       ) -> tuple[np.ndarray, np.ndarray, int]:
+        """A sample of the pairs of pass ``k``'s skipped blocks, drawn as in memory."""
+        from rcu_kit.linkage.indexing import sample_block_pairs
+
+        if algorithm.max_block_size is None:
+            return np.zeros(0, np.int64), np.zeros(0, np.int64), 0
+        return sample_block_pairs(self._skipped.get(k, []), self.n, size, seed)
+
+    def candidate_keys(self, algorithms: Sequence[Any], sample_passes: Sequence[int]
+                       ) -> tuple[list[np.ndarray], list[PassStats], dict[int, list[np.ndarray]]]:
+        """The pair keys ``(first * n + second) * passes + pass`` of every pass, its stats,
+        and the skipped blocks' members (exploded positions) of the passes in ``sample_passes``."""
+        import dask.dataframe as dd
+        from rcu_kit.core.progress import bar
+
+        n, n_passes = self.n, len(algorithms)
+        specs = _exact_specs(algorithms)
+        stats = [PassStats(a.name) for a in algorithms]
+        keys: list[np.ndarray] = []
+        skipped: dict[int, list[np.ndarray]] = {k: [] for k, _, _ in specs}
+        if specs:
+            made = self.client.map(_pass_keys, self.prepared, list(self.offsets[:-1]),
+                                   specs=specs)
+            frames = self.client.map(lambda r: r[0], made)
+            keyed = self.client.gather(self.client.map(lambda r: r[1], made))
+            del made
+            for per_part in keyed:
+                for k, count in per_part.items():
+                    stats[k].records_keyed += count
+            shuffled = dd.from_delayed(frames, meta=_empty_keys(), verify_meta=False) \
+                .shuffle(on="_h1", npartitions=self.partitions)
+            caps = {k: cap for k, _, cap in specs}
+            blocked = self.client.compute([
+                __import__("dask").delayed(_block_part)(part, n, n_passes, caps,
+                                                        list(sample_passes))
+                for part in shuffled.to_delayed()])
+            from dask.distributed import as_completed
+            with bar(total=len(blocked), step="blocking", unit="partition",
+                     disable=not self.progress) as b:
+                for _, result in as_completed(blocked, with_results=True):
+                    keys.append(result.keys)
+                    for k, i in result.info.items():
+                        s = stats[k]
+                        s.blocks += i["blocks"]
+                        s.skipped_blocks += i["skipped_blocks"]
+                        s.skipped_records += i["skipped_records"]
+                        s.largest_block = max(s.largest_block, i["largest_block"])
+                        skipped[k].extend(i["skipped_members"])
+                    b.update(1)
+        for k, algorithm in enumerate(algorithms):
+            if isinstance(algorithm, SortedNeighbourhoodIndex):
+                keys.append(self._sorted_pass(algorithm, k, n_passes, stats))
+        # blocks in the in-memory order: by their first member's exploded position
+        for k in skipped:
+            skipped[k].sort(key=lambda m: int(m[0]))
+        return keys, stats, skipped
+
+    def _sorted_pass(self, algorithm: SortedNeighbourhoodIndex, k: int, n_passes: int,
+                     stats: list[PassStats]) -> np.ndarray:
+        """A sorted-neighbourhood pass: its few key columns sorted on the client."""
+        parts = self.client.gather(self.client.map(_sorted_columns, self.prepared,
+                                                   list(self.offsets[:-1]),
+                                                   columns=list(algorithm.on)))
+        frame = pd.concat(parts) if parts else pd.DataFrame(columns=algorithm.on)
+        rows = frame.index.to_numpy().astype(np.int64)
+        first, second = algorithm.dedup_positions(frame.reset_index(drop=True))
+        stats[k] = algorithm.stats
+        first, second = rows[first], rows[second]
+        first, second = np.maximum(first, second), np.minimum(first, second)
+        return (first * self.n + second) * n_passes + k
+
+    # -- comparison ---------------------------------------------------------------------------
+
+    def compare(self, first: np.ndarray, second: np.ndarray, features: Sequence[Any],
+                settings: Any = None, progress: bool = False) -> pd.DataFrame:
+        """Levels of every default feature for the pairs of global rows ``(first, second)``,
+        in the pairs' order: one task per pair of partitions."""
+        from dask.distributed import as_completed
+        from rcu_kit.core.progress import bar
+
+        labels = [f.label for f in features]
+        first = np.asarray(first, dtype=np.int64)
+        second = np.asarray(second, dtype=np.int64)
+        if not len(first):
+            return pd.DataFrame({c: np.zeros(0, np.int8) for c in labels})
+        pa, pb = self.partition_of(first), self.partition_of(second)
+        bucket = pa * self.partitions + pb
+        order = np.argsort(bucket, kind="stable")
+        starts = np.flatnonzero(np.r_[True, bucket[order][1:] != bucket[order][:-1]])
+        ends = np.r_[starts[1:], len(order)]
+        futures = []
+        for s, e in zip(starts, ends):
+            chunk = order[s:e]
+            a, b = int(pa[chunk[0]]), int(pb[chunk[0]])
+            local_first = first[chunk] - self.offsets[a]
+            local_second = second[chunk] - self.offsets[b]
+            futures.append(self.client.submit(
+                _compare_bucket, self.prepared[a], None if a == b else self.prepared[b],
+                local_first, local_second, pure=False))
+        index = {f.key: i for i, f in enumerate(futures)}
+        parts: list[Any] = [None] * len(futures)
+        with bar(total=len(first), step="comparing", unit="pair", disable=not progress) as b:
+            for future, levels in as_completed(futures, with_results=True):
+                i = index[future.key]
+                parts[i] = levels
+                b.update(len(levels))
+        levels = pd.concat(parts, ignore_index=True)
+        out = pd.DataFrame(index=np.arange(len(first)))
+        for c in levels.columns:
+            column = np.empty(len(first), dtype=np.int8)
+            column[order] = levels[c].to_numpy()
+            out[c] = column
+        return out[labels]
+
+    def close(self) -> None:
+        """Release the partitions held by the cluster."""
+        self.client.cancel(self.prepared)
+        self.prepared = []
+
+
+def deduplicate_on_dask(records: Any, settings: Any = None, engine: DaskEngine | None = None,
+                        progress: bool = False, partition_records: int | None = None) -> Any:
+    """:func:`rcu_kit.linkage.pipeline.deduplicate` on a Dask cluster: the same customers.
+
+    Args:
+        records: standardised records, a pandas DataFrame or a dask DataFrame (its partitions
+            stay on the cluster).
+        settings: the deduplication settings (``DedupSettings`` or a dict).
+        engine: an open :class:`DaskEngine`; none starts a local cluster for the call.
+        progress: show progress bars.
+        partition_records: records per partition (default: the engine's settings).
+
+    Returns:
+        A :class:`rcu_kit.linkage.pipeline.DedupResult`, its crosswalk in input order.
+    """
+    from rcu_kit.linkage.pipeline import deduplicate_records
+
+    if engine is None:
+        with DaskEngine() as opened:
+            return deduplicate_on_dask(records, settings, opened, progress, partition_records)
+    from rcu_kit.core.timing import StageTimer
+    from rcu_kit.linkage.pipeline import DedupSettings
+
+    chosen = DedupSettings.coerce(settings)
+    timer = StageTimer()
+    access = DaskRecords(engine.client, records, progress=progress,
+                         partition_records=partition_records or engine.settings.partition_records)
+    timer.lap("prepare")
+    try:
+        return deduplicate_records(access, chosen, progress=progress, timer=timer)
+    finally:
+        access.close()

