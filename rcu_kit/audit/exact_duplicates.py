@@ -31,7 +31,7 @@ Examples:
 from __future__ import annotations
 
 import re
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 
 import numpy as np
 import pandas as pd
@@ -42,7 +42,7 @@ from unidecode import unidecode
 from rcu_kit.values.validity import INVALID, DistinctValues, distinct_values, parse_dates
 
 __all__ = ["KEYS", "DUPLICATE_COLUMNS", "email_key", "phone_key", "name_key",
-           "estimate_exact_duplicates"]
+           "estimate_exact_duplicates", "ExactKeys"]
 
 KEYS = ("email", "phone", "name_birth_date", "any_key")
 DUPLICATE_COLUMNS = ["source", "key", "columns", "rows", "rows_with_key", "groups",
@@ -134,11 +134,11 @@ def phone_key(series: pd.Series) -> pd.Series:
     return _rows(values, _phone_keys(values))
 
 
-def _name_columns(frame: pd.DataFrame, semantic_types: Mapping[str, str]
+def _name_columns(columns: list[object], semantic_types: Mapping[str, str]
                   ) -> tuple[list[tuple[object, bool]], object, str]:
     """The name columns (column, sort words) and birth-date column of the name key, and its label."""
     by_type: dict[str, list[object]] = {}
-    for col in frame.columns:
+    for col in columns:
         by_type.setdefault(semantic_types.get(col, ""), []).append(col)
     births = by_type.get("birth_date", [])
     if not births:
@@ -165,7 +165,7 @@ def name_key(frame: pd.DataFrame, semantic_types: Mapping[str, str]) -> tuple[pd
     Uses the first last_name, first_name and birth_date columns, or full_name (words sorted, so
     ``DUPONT Jean`` and ``Jean Dupont`` agree) when there is no last/first name pair.
     """
-    names, birth_col, used = _name_columns(frame, semantic_types)
+    names, birth_col, used = _name_columns(list(frame.columns), semantic_types)
     if not used:
         return pd.Series(pd.NA, index=frame.index, dtype=object), ""
     parts = []
@@ -247,58 +247,117 @@ def estimate_exact_duplicates(frame: pd.DataFrame, semantic_types: Mapping[str, 
         ``dup_note_<key>`` (:data:`rcu_kit.core.wording.PHRASES`, worded by
         :func:`rcu_kit.audit.run.localise_table`), empty otherwise, and ``note_params``.
     """
-    n = len(frame)
-    # per kind: a list of (row positions, key numbers) and the number of distinct keys
-    parts: dict[str, list[tuple[np.ndarray, np.ndarray]]] = {k: [] for k in KEYS[:3]}
-    n_keys: dict[str, int] = {k: 0 for k in KEYS[:3]}
-    used: dict[str, list[str]] = {k: [] for k in KEYS[:3]}
-    for kind, build in (("email", _email_keys), ("phone", _phone_keys)):
-        columns = [col for col in frame.columns if semantic_types.get(col) == kind]
-        per_column = []
-        for col in columns:
-            values = _distinct(frame, col, distinct)
-            per_column.append(_row_ids(values, build(values)))
-            used[kind].append(str(col))
-        ids, n_keys[kind] = _shared_ids(per_column)
-        for codes in ids:
-            rows = np.flatnonzero(codes >= 0)
-            parts[kind].append((rows, codes[rows]))
-    names, birth_col, columns_used = _name_columns(frame, semantic_types)
-    if columns_used:
-        codes = []
-        for col, sort_words in names:
-            values = _distinct(frame, col, distinct)
-            codes.append(_row_ids(values, _name_keys(values, sort_words))[0])
-        births = _distinct(frame, birth_col, distinct)
-        codes.append(_row_ids(births, _birth_keys(births))[0])
-        key, n_keys["name_birth_date"] = _combine(codes)
-        rows = np.flatnonzero(key >= 0)
-        parts["name_birth_date"].append((rows, key[rows]))
-        used["name_birth_date"].append(columns_used)
+    keys = ExactKeys(len(frame))
+    for col in frame.columns:
+        keys.add(col, semantic_types.get(col, ""), lambda col=col: _distinct(frame, col, distinct))
+    return keys.table(source)
 
-    rows_out = []
-    for kind in KEYS:
-        kinds = KEYS[:3] if kind == "any_key" else (kind,)
-        chunks, offset = [], 0
-        for k in kinds:  # key numbers of different kinds must not collide in any_key
-            chunks += [(r, c + offset) for r, c in parts[k]]
-            offset += n_keys[k]
-        names_used = [c for k in kinds for c in used[k]]
-        row = {"source": source, "key": kind, "columns": ", ".join(names_used), "rows": n,
-               "rows_with_key": 0, "groups": 0, "duplicate_rows": 0,
-               "duplicate_rate": 0.0 if n else np.nan, "largest_group": 0, "note_code": "",
-               "note_params": "{}"}
-        if not names_used:
-            row["note_code"] = f"dup_note_{kind}"
-        rows_idx = np.concatenate([c[0] for c in chunks]) if chunks else np.zeros(0, dtype=np.int64)
-        if len(rows_idx):
-            keys = np.concatenate([c[1] for c in chunks])
-            labels = _groups(n, rows_idx, keys, offset)
-            holders = np.unique(rows_idx)
-            sizes = np.bincount(labels[holders])
-            groups = int((sizes > 0).sum())
-            row.update(rows_with_key=len(holders), groups=groups,
-                       duplicate_rows=len(holders) - groups,
-                       duplicate_rate=(len(holders) - groups) / n, largest_group=int(sizes.max()))
-        rows_out.append(row)
-    return pd.DataFrame(rows_out, columns=DUPLICATE_COLUMNS)
+
+_KEY_TYPES = ("email", "phone", "last_name", "first_name", "full_name", "birth_date")
+
+
+class ExactKeys:
+    """The exact keys of a source's rows, gathered one column at a time, then grouped.
+
+    :func:`estimate_exact_duplicates` gives it a whole frame's columns; the audit gives it one
+    column at a time, in the source's order, as it measures them (a source streamed from a file
+    larger than memory is read one column at a time). Only each key column's per-row key numbers
+    are kept (``int32``); e-mails and phones of several columns share key numbers through a 64-bit
+    hash of the key text (``pd.util.hash_array``).
+
+    Args:
+        n_rows: rows of the source.
+
+    Examples:
+        >>> keys = ExactKeys(3)
+        >>> keys.add("email", "email", distinct_values(pd.Series(["A@x.fr", "a@x.fr ", "b@x.fr"])))
+        >>> keys.table("crm")[["key", "rows_with_key", "duplicate_rows"]].values.tolist()[0]
+        ['email', 3, 1]
+    """
+
+    def __init__(self, n_rows: int) -> None:
+        self.n_rows = n_rows
+        self.semantic_types: dict[object, str] = {}  # every column added, in order
+        self._codes: dict[str, tuple[np.ndarray, np.ndarray]] = {}  # column -> (row codes, uniques)
+
+    def add(self, column: object, semantic_type: str,
+            values: DistinctValues | Callable[[], DistinctValues]) -> None:
+        """Note the next column of the source and, when it holds a part of a key, its per-row key
+        numbers: an e-mail or phone column, or the first column of a name or birth-date type.
+
+        Args:
+            column: the column's name.
+            semantic_type: its semantic type.
+            values: its distinct values, or a function giving them (called only when needed).
+        """
+        first = semantic_type not in self.semantic_types.values()
+        self.semantic_types[column] = semantic_type
+        kind = semantic_type
+        if kind not in _KEY_TYPES or (kind not in ("email", "phone") and not first):
+            return
+        if callable(values):
+            values = values()
+        if kind in ("email", "phone"):
+            codes, uniques = _row_ids(values, (_email_keys if kind == "email" else _phone_keys)(values))
+            uniques = pd.util.hash_array(uniques) if len(uniques) else np.zeros(0, dtype=np.uint64)
+        elif kind == "birth_date":
+            codes, uniques = _row_ids(values, _birth_keys(values))
+        else:
+            codes, uniques = _row_ids(values, _name_keys(values, kind == "full_name"))
+        small = np.int32 if len(uniques) < 2**31 - 1 else np.int64
+        # names and birth dates are combined per row (their key texts are not needed again)
+        self._codes[str(column)] = (codes.astype(small),
+                                    uniques if kind in ("email", "phone") else _NO_KEY)
+
+    def table(self, source: str = "") -> pd.DataFrame:
+        """The duplicates table of :func:`estimate_exact_duplicates`."""
+        n = self.n_rows
+        types = self.semantic_types
+        # per kind: a list of (row positions, key numbers) and the number of distinct keys
+        parts: dict[str, list[tuple[np.ndarray, np.ndarray]]] = {k: [] for k in KEYS[:3]}
+        n_keys: dict[str, int] = {k: 0 for k in KEYS[:3]}
+        used: dict[str, list[str]] = {k: [] for k in KEYS[:3]}
+        for kind in ("email", "phone"):
+            columns = [col for col in types if types[col] == kind]
+            per_column = [(self._codes[str(c)][0].astype(np.int64), self._codes[str(c)][1])
+                          for c in columns]
+            used[kind] = [str(c) for c in columns]
+            ids, n_keys[kind] = _shared_ids(per_column)
+            for codes in ids:
+                rows = np.flatnonzero(codes >= 0)
+                parts[kind].append((rows, codes[rows]))
+        names, birth_col, columns_used = _name_columns(list(types), types)
+        if columns_used:
+            codes = [self._codes[str(col)][0].astype(np.int64) for col, _ in names]
+            codes.append(self._codes[str(birth_col)][0].astype(np.int64))
+            key, n_keys["name_birth_date"] = _combine(codes)
+            rows = np.flatnonzero(key >= 0)
+            parts["name_birth_date"].append((rows, key[rows]))
+            used["name_birth_date"].append(columns_used)
+
+        rows_out = []
+        for kind in KEYS:
+            kinds = KEYS[:3] if kind == "any_key" else (kind,)
+            chunks, offset = [], 0
+            for k in kinds:  # key numbers of different kinds must not collide in any_key
+                chunks += [(r, c + offset) for r, c in parts[k]]
+                offset += n_keys[k]
+            names_used = [c for k in kinds for c in used[k]]
+            row = {"source": source, "key": kind, "columns": ", ".join(names_used), "rows": n,
+                   "rows_with_key": 0, "groups": 0, "duplicate_rows": 0,
+                   "duplicate_rate": 0.0 if n else np.nan, "largest_group": 0, "note_code": "",
+                   "note_params": "{}"}
+            if not names_used:
+                row["note_code"] = f"dup_note_{kind}"
+            rows_idx = np.concatenate([c[0] for c in chunks]) if chunks else np.zeros(0, dtype=np.int64)
+            if len(rows_idx):
+                keys = np.concatenate([c[1] for c in chunks])
+                labels = _groups(n, rows_idx, keys, offset)
+                holders = np.unique(rows_idx)
+                sizes = np.bincount(labels[holders])
+                groups = int((sizes > 0).sum())
+                row.update(rows_with_key=len(holders), groups=groups,
+                           duplicate_rows=len(holders) - groups,
+                           duplicate_rate=(len(holders) - groups) / n, largest_group=int(sizes.max()))
+            rows_out.append(row)
+        return pd.DataFrame(rows_out, columns=DUPLICATE_COLUMNS)

@@ -30,14 +30,15 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+import numpy as np
 import pandas as pd
 
 from rcu_kit.core.i18n import fmt_number, t
 from rcu_kit.values.masking import MASKED_TYPES, mask_frame
 from rcu_kit.values.validity import parse_dates, parse_numbers
 
-__all__ = ["DEFAULT_PROFILE_SAMPLE_SIZE", "ProfileInfo", "profile_settings", "profile_frame",
-           "profile_source"]
+__all__ = ["DEFAULT_PROFILE_SAMPLE_SIZE", "ProfileInfo", "profile_settings", "sample_positions",
+           "profile_frame", "profile_source"]
 
 DEFAULT_PROFILE_SAMPLE_SIZE = 100_000
 
@@ -118,9 +119,28 @@ def _insert_banner(path: Path, lines: list[str]) -> None:
     path.write_text(text, encoding="utf-8")
 
 
+def sample_positions(rows: int, sample_size: int, seed: int) -> np.ndarray | None:
+    """The rows the profile samples (0-based positions, ascending), or None for every row.
+
+    ``sample_size`` rows drawn without replacement by the seeded generator pandas uses for
+    ``frame.sample(n=sample_size, random_state=seed)``, so a source streamed from disk
+    (:func:`rcu_kit.sources.loaders.read_spill_rows`) is profiled on the rows a frame in memory
+    would have been.
+
+    Examples:
+        >>> sample_positions(10, 3, seed=42).tolist(), sample_positions(10, 0, seed=42)
+        ([1, 5, 8], None)
+    """
+    if not 0 < sample_size < rows:
+        return None
+    drawn = pd.RangeIndex(rows).to_series().sample(n=sample_size, random_state=seed)
+    return np.sort(drawn.to_numpy())
+
+
 def profile_frame(frame: pd.DataFrame, semantic_types: Mapping[str, str], path: str | Path, *,
                   title: str, mask: bool = True, sample_size: int = DEFAULT_PROFILE_SAMPLE_SIZE,
-                  seed: int = 42, language: str = "fr", progress: bool = False) -> ProfileInfo:
+                  seed: int = 42, language: str = "fr", progress: bool = False,
+                  rows: int | None = None) -> ProfileInfo:
     """Write the ydata-profiling HTML report of ``frame`` to ``path``.
 
     Args:
@@ -134,6 +154,8 @@ def profile_frame(frame: pd.DataFrame, semantic_types: Mapping[str, str], path: 
         seed: seed of the sample.
         language: language of the banner and the title (written in the HTML).
         progress: show ydata's progress bars.
+        rows: the source's rows when ``frame`` is already its sample (the rows at
+            :func:`sample_positions`, read from a streamed source).
 
     Returns:
         What was profiled; ``path`` is None (and ``note_code`` says why) for a source without
@@ -141,13 +163,15 @@ def profile_frame(frame: pd.DataFrame, semantic_types: Mapping[str, str], path: 
     """
     start = time.perf_counter()
     path = Path(path)
-    rows = len(frame)
+    presampled = rows is not None
+    rows = len(frame) if rows is None else rows
     name = path.stem
     if rows == 0 or frame.shape[1] == 0:
         return ProfileInfo(name, None, rows, 0, False, 0.0,
                            "msg_empty_source" if frame.shape[1] else "msg_no_columns")
-    sampled = 0 < sample_size < rows
-    data = frame.sample(n=sample_size, random_state=seed).sort_index() if sampled else frame
+    positions = sample_positions(rows, sample_size, seed)
+    sampled = positions is not None
+    data = frame if presampled or not sampled else frame.iloc[positions]
     types = {str(k): v for k, v in semantic_types.items()}
     if mask:
         data = mask_frame(data, {c: types.get(str(c)) for c in data.columns})
@@ -174,7 +198,8 @@ def profile_frame(frame: pd.DataFrame, semantic_types: Mapping[str, str], path: 
 def profile_source(frame: pd.DataFrame, semantic_types: Mapping[str, str], path: str | Path, *,
                    source: str, mask: bool = True,
                    sample_size: int = DEFAULT_PROFILE_SAMPLE_SIZE, seed: int = 42,
-                   language: str = "fr", progress: bool = False) -> ProfileInfo:
+                   language: str = "fr", progress: bool = False,
+                   rows: int | None = None) -> ProfileInfo:
     """:func:`profile_frame` with the audit's title for ``source``; never raises on ydata errors.
 
     A ydata failure (an exotic column, a library bug) must not lose the rest of the audit: it is
@@ -184,9 +209,11 @@ def profile_source(frame: pd.DataFrame, semantic_types: Mapping[str, str], path:
     title = t("audit.profile_title", language, source=source)
     try:
         info = profile_frame(frame, semantic_types, path, title=title, mask=mask,
-                             sample_size=sample_size, seed=seed, language=language, progress=progress)
+                             sample_size=sample_size, seed=seed, language=language, progress=progress,
+                             rows=rows)
     except Exception as exc:  # noqa: BLE001 - reported, not hidden
-        return ProfileInfo(source, None, len(frame), 0, False, 0.0, "msg_profile_failed",
+        return ProfileInfo(source, None, len(frame) if rows is None else rows, 0, False, 0.0,
+                           "msg_profile_failed",
                            {"error": f"{type(exc).__name__}: {exc}"})
     info.source = source
     return info

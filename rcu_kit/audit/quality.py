@@ -43,7 +43,7 @@ from rcu_kit.values.validity import (INVALID, REPAIRABLE, VALID, DistinctValues,
                               parse_numbers)
 
 __all__ = ["KPI_COLUMNS", "QualityTables", "value_shape", "value_shapes", "column_kpis",
-           "quality_tables"]
+           "column_quality", "combine_quality", "quality_tables"]
 
 KPI_COLUMNS = [
     "source", "column", "semantic_type", "rows", "filled", "completeness", "valid", "repairable",
@@ -315,6 +315,32 @@ def column_kpis(series: pd.Series, semantic_type: str, *, mask: bool = True, top
     return k, top_values, shapes
 
 
+def column_quality(series: pd.Series, semantic_type: str, *, source: str = "", mask: bool = True,
+                   top_n: int = 5, today: pd.Timestamp | str | None = None,
+                   mask_as: str | None = None,
+                   distinct: DistinctValues | None = None) -> tuple[dict, pd.DataFrame, pd.DataFrame]:
+    """:func:`column_kpis` of one column of a source, its rows labelled with the source and the
+    column: a part of :func:`quality_tables`, which :func:`combine_quality` puts together (the
+    audit of a source streamed from disk reads and measures one column at a time)."""
+    column = str(series.name)
+    k, top, shp = column_kpis(series, semantic_type, mask=mask, top_n=top_n, today=today,
+                              mask_as=mask_as, distinct=distinct)
+    return ({"source": source, "column": column, **k}, top.assign(source=source, column=column),
+            shp.assign(source=source, column=column))
+
+
+def combine_quality(parts: list[tuple[dict, pd.DataFrame, pd.DataFrame]]) -> QualityTables:
+    """The quality tables of the columns measured by :func:`column_quality`, in the order given."""
+    kpis = pd.DataFrame([k for k, _, _ in parts], columns=KPI_COLUMNS)
+    tops = [top for _, top, _ in parts if len(top)]
+    shapes = [shp for _, top, shp in parts if len(top)]
+    top_cols = ["source", "column", "rank", "value", "count", "share"]
+    shape_cols = ["source", "column", "rank", "shape", "count", "share"]
+    top_values = pd.concat(tops, ignore_index=True)[top_cols] if tops else pd.DataFrame(columns=top_cols)
+    shape_table = pd.concat(shapes, ignore_index=True)[shape_cols] if shapes else pd.DataFrame(columns=shape_cols)
+    return QualityTables(kpis=kpis, top_values=top_values, shapes=shape_table)
+
+
 def quality_tables(frame: pd.DataFrame, semantic_types: Mapping[str, str], *, source: str = "",
                    mask: bool = True, top_n: int = 5,
                    today: pd.Timestamp | str | None = None,
@@ -335,19 +361,11 @@ def quality_tables(frame: pd.DataFrame, semantic_types: Mapping[str, str], *, so
     Returns:
         The three tables, one row (or ``top_n`` rows) per column in the frame's order.
     """
-    kpi_rows, tops, shapes = [], [], []
+    parts = []
     for col in frame.columns:
         kind = semantic_types.get(col) or semantic_types.get(str(col)) or "text"
-        mask_as = (mask_types or {}).get(str(col))
-        k, top, shp = column_kpis(frame[col], kind, mask=mask, top_n=top_n, today=today, mask_as=mask_as,
-                                  distinct=(distinct or {}).get(str(col)))
-        kpi_rows.append({"source": source, "column": str(col), **k})
-        if len(top):
-            tops.append(top.assign(source=source, column=str(col)))
-            shapes.append(shp.assign(source=source, column=str(col)))
-    kpis = pd.DataFrame(kpi_rows, columns=KPI_COLUMNS)
-    top_cols = ["source", "column", "rank", "value", "count", "share"]
-    shape_cols = ["source", "column", "rank", "shape", "count", "share"]
-    top_values = pd.concat(tops, ignore_index=True)[top_cols] if tops else pd.DataFrame(columns=top_cols)
-    shape_table = pd.concat(shapes, ignore_index=True)[shape_cols] if shapes else pd.DataFrame(columns=shape_cols)
-    return QualityTables(kpis=kpis, top_values=top_values, shapes=shape_table)
+        series = frame[col].rename(str(col))
+        parts.append(column_quality(series, kind, source=source, mask=mask, top_n=top_n,
+                                    today=today, mask_as=(mask_types or {}).get(str(col)),
+                                    distinct=(distinct or {}).get(str(col))))
+    return combine_quality(parts)

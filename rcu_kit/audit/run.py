@@ -20,6 +20,7 @@ Examples:
 
 from __future__ import annotations
 
+import tempfile
 from collections.abc import Mapping
 from dataclasses import dataclass, field, fields
 from pathlib import Path
@@ -29,14 +30,15 @@ import pandas as pd
 
 from rcu_kit.core.config import Engagement
 from rcu_kit.core.excel import write_workbook
-from rcu_kit.audit.exact_duplicates import DUPLICATE_COLUMNS, estimate_exact_duplicates
+from rcu_kit.audit.exact_duplicates import DUPLICATE_COLUMNS, ExactKeys
 from rcu_kit.core.i18n import t
 from rcu_kit.core.wording import params_json, word_table
 from rcu_kit.audit.inventory import INVENTORY_COLUMNS, build_inventory
 from rcu_kit.core.paths import findings_path, step_dir
 from rcu_kit.audit.personal_data import PERSONAL_DATA_COLUMNS, classify_personal_data, masking_types
 from rcu_kit.audit.profiling import DEFAULT_PROFILE_SAMPLE_SIZE, profile_source
-from rcu_kit.audit.quality import KPI_COLUMNS, quality_tables
+from rcu_kit.audit.quality import KPI_COLUMNS, column_quality, combine_quality
+from rcu_kit.audit.streaming import audit_settings, profile_rows, source_columns
 from rcu_kit.values.semantic_types import detect_semantic_types, validate_overrides
 from rcu_kit.core.timing import StageTimer
 from rcu_kit.values.validity import distinct_values
@@ -143,20 +145,20 @@ def _message(source: str, column: str, level: str, code: str, **params: Any) -> 
             "message_params": params_json(params)}
 
 
-def _messages_for(source: str, frame: pd.DataFrame, types: pd.DataFrame, kpis: pd.DataFrame,
-                  n_bad_lines: int) -> list[dict[str, Any]]:
+def _messages_for(source: str, n_rows: int, n_columns: int, types: pd.DataFrame,
+                  kpis: pd.DataFrame, n_bad_lines: int) -> list[dict[str, Any]]:
     msgs: list[dict[str, Any]] = []
 
     def add(column: str, level: str, code: str, **params: Any) -> None:
         msgs.append(_message(source, column, level, code, **params))
 
-    if frame.shape[1] == 0:
+    if n_columns == 0:
         add("", "warning", "msg_no_columns")
-    elif len(frame) == 0:
+    elif n_rows == 0:
         add("", "warning", "msg_empty_source")
     if n_bad_lines:
         add("", "warning", "msg_bad_lines", count=n_bad_lines)
-    if len(frame) == 0:
+    if n_rows == 0:
         return msgs
     for k in kpis.itertuples(index=False):
         if k.filled == 0:
@@ -218,38 +220,53 @@ def audit_frames(engagement: Engagement, loaded: Mapping[str, Any], *,
         if progress:
             iterator.set_postfix_str(name)
         src, ls = engagement.source(name), loaded[name]
-        frame = ls.frame
+        n_rows, n_columns = ls.rows_loaded, ls.frame.shape[1]
         where = f"{engagement.file or 'engagement'}: sources.{name}.semantic_types"
-        overrides = validate_overrides([str(c) for c in frame.columns], src.semantic_types, where)
-        # every column reduced once to its distinct values; all stages work on (and share) them
-        distinct = {str(col): distinct_values(frame[col]) for col in frame.columns}
-        lap("values")
-        types = detect_semantic_types(frame, overrides, seed=seed, today=today,
-                                      distinct=distinct).assign(source=name)
-        types = types[TYPE_COLUMNS]
-        lap("types")
-        personal = classify_personal_data(types, mapped)
-        type_of = dict(zip(types["column"], types["semantic_type"]))
-        mask_as = masking_types(personal, name)
-        lap("personal_data")
-        quality = quality_tables(frame, type_of, source=name, mask=mask, today=today,
-                                 mask_types=mask_as, distinct=distinct)
-        lap("quality")
+        overrides = validate_overrides([str(c) for c in ls.frame.columns], src.semantic_types, where)
+        # one column at a time (read from disk for a streamed source), reduced once to its
+        # distinct values, which every stage shares
+        columns_types, columns_personal, columns_quality = [], [], []
+        mask_as: dict[str, str] = {}
+        keys = ExactKeys(n_rows)
+        for series in source_columns(ls):
+            col = str(series.name)
+            distinct = distinct_values(series)
+            lap("values")
+            one = {col: overrides[col]} if col in overrides else {}
+            types = detect_semantic_types(series.to_frame(), one, seed=seed, today=today,
+                                          distinct={col: distinct}).assign(source=name)
+            columns_types.append(types[TYPE_COLUMNS])
+            kind = str(types["semantic_type"].iat[0])
+            lap("types")
+            personal = classify_personal_data(columns_types[-1], mapped)
+            columns_personal.append(personal)
+            mask_as.update(masking_types(personal, name))
+            lap("personal_data")
+            columns_quality.append(column_quality(series, kind, source=name, mask=mask, today=today,
+                                                  mask_as=mask_as.get(col), distinct=distinct))
+            lap("quality")
+            keys.add(col, kind, distinct)
+            lap("duplicates")
+            del series, distinct
+        types = _concat(columns_types, TYPE_COLUMNS)
+        quality = combine_quality(columns_quality)
         parts["semantic_types"].append(types)
-        parts["personal_data"].append(personal)
+        parts["personal_data"].append(_concat(columns_personal, PERSONAL_DATA_COLUMNS))
         parts["kpis"].append(quality.kpis)
         parts["top_values"].append(quality.top_values)
         parts["shapes"].append(quality.shapes)
-        parts["duplicates"].append(estimate_exact_duplicates(frame, type_of, source=name,
-                                                             distinct=distinct))
+        parts["duplicates"].append(keys.table(name))
+        del keys
         lap("duplicates")
         parts["messages"].append(pd.DataFrame(
-            _messages_for(name, frame, types, quality.kpis, len(ls.bad_lines)),
+            _messages_for(name, n_rows, n_columns, types, quality.kpis, len(ls.bad_lines)),
             columns=MESSAGE_COLUMNS))
         if profile_dir is not None:
+            frame, rows = profile_rows(ls, profile_sample_size, seed)
             info = profile_source(frame, mask_as, profile_dir / f"{name}.html", source=name,
                                   mask=mask, sample_size=profile_sample_size, seed=seed,
-                                  language=language)
+                                  language=language, rows=rows)
+            del frame
             if info.note_code:
                 parts["messages"].append(pd.DataFrame(
                     [_message(name, "", "info", info.note_code, **info.note_params)],
@@ -271,8 +288,13 @@ def audit_frames(engagement: Engagement, loaded: Mapping[str, Any], *,
 def run_audit(engagement: Engagement, sources: list[str] | str | None = None, *,
               profile_sample_size: int = DEFAULT_PROFILE_SAMPLE_SIZE, profile: bool = True,
               progress: bool = True, save: bool = True,
-              today: pd.Timestamp | str | None = None) -> AuditResult:
+              today: pd.Timestamp | str | None = None, stream: str | None = None) -> AuditResult:
     """Load the sources and audit them; save the tables for later steps.
+
+    A source file larger than the engagement's ``audit.stream_above_mb`` (default 500 MB) is not
+    loaded whole: it is read in chunks to a Parquet file in ``<output>/audit`` (removed after
+    the audit) and audited one column at a time (:mod:`rcu_kit.audit.streaming`), with the same
+    tables as in memory.
 
     Args:
         engagement: the engagement.
@@ -284,6 +306,8 @@ def run_audit(engagement: Engagement, sources: list[str] | str | None = None, *,
         progress: progress bars (loading, then auditing).
         save: write the tables to ``<output>/audit/`` (see :func:`save_audit`).
         today: reference day for dates (default: today).
+        stream: ``auto``, ``always`` or ``never`` stream the sources (default: the engagement's
+            ``audit.stream``, itself ``auto`` by default).
 
     Returns:
         The audit tables. A source that cannot be loaded is left out of them: an ``error`` row of
@@ -293,9 +317,13 @@ def run_audit(engagement: Engagement, sources: list[str] | str | None = None, *,
 
     if isinstance(sources, str):
         sources = [s.strip() for s in sources.split(",") if s.strip()]
-    loaded = load_all(engagement, sources or None, progress=progress)
-    result = audit_frames(engagement, loaded, profile_sample_size=profile_sample_size,
-                          profile=profile, progress=progress, today=today)
+    settings = audit_settings(engagement.audit, stream)
+    with tempfile.TemporaryDirectory(prefix="stream-", dir=audit_dir(engagement)) as spill_dir:
+        loaded = load_all(engagement, sources or None, progress=progress, spill_dir=Path(spill_dir),
+                          stream_above_bytes=settings.stream_above_bytes,
+                          chunk_bytes=settings.chunk_bytes)
+        result = audit_frames(engagement, loaded, profile_sample_size=profile_sample_size,
+                              profile=profile, progress=progress, today=today)
     result.loading = summarise_sources(loaded, engagement.language)
     if save:
         save_audit(result, engagement)

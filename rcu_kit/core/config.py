@@ -248,6 +248,8 @@ class Engagement(_Model):
     sources: list[Source] = Field(default_factory=list)
     target_model: list[Attribute] = Field(default_factory=list)
     mapping: dict[str, list[MappingEntry]] = Field(default_factory=dict)
+    audit: dict[str, Any] = Field(default_factory=dict,
+                                  description="audit settings (rcu_kit.audit.streaming.AuditSettings)")
     dedup: dict[str, Any] = Field(default_factory=dict)
     survivorship: dict[str, Any] = Field(default_factory=dict)
     questionnaire: dict[str, Any] = Field(default_factory=dict)

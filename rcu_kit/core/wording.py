@@ -99,7 +99,8 @@ PHRASES: dict[str, Phrase] = {
        for code in ("mixed_encoding", "utf16_no_bom", "nul_bytes", "eof_marker", "sep_hint",
                     "header_row", "title_lines", "blank_lines", "separator_lines",
                     "repeated_header", "footer_lines", "sheet_chosen", "other_sheets",
-                    "excel_errors", "bad_lines", "no_rows")},
+                    "excel_errors", "bad_lines", "no_rows", "streamed", "no_stream_encoding",
+                    "no_stream_quirk", "no_stream_format")},
     # quality KPIs (rcu_kit.audit.quality): "note" and "outlier_rule"
     "note_no_rows": Phrase(("audit.note_no_rows",)),
     "note_empty_column": Phrase(("audit.note_empty_column",)),

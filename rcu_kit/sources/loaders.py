@@ -39,6 +39,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+import numpy as np
 import pandas as pd
 import pyarrow as pa
 
@@ -67,6 +68,10 @@ __all__ = [
     "loading_sentence",
     "left_out_sentence",
     "every_source",
+    "CannotStream",
+    "stream_source",
+    "read_spill_column",
+    "read_spill_rows",
 ]
 
 #: Separators considered by detection, in order of preference on a tie.
@@ -104,7 +109,8 @@ EXCLUDED_REASONS = ("blank line", "separator-only line", "repeated header", "foo
 
 # Notes that inform (nothing of the data was at stake); every other note makes the status 'warning'.
 _INFO_NOTES = frozenset({"sep_hint", "header_row", "blank_lines", "separator_lines", "eof_marker",
-                         "utf16_no_bom"})
+                         "utf16_no_bom", "streamed", "no_stream_encoding", "no_stream_quirk",
+                         "no_stream_format"})
 _MAX_LINES_SHOWN = 12
 
 
@@ -175,6 +181,9 @@ class LoadedSource:
         separator_detected: True if detected, False if declared in the engagement.
         sheet: the Excel sheet read (``None`` for other formats).
         seconds: time taken to load.
+        spill: when the source was streamed (:func:`stream_source`), the Parquet file its rows were
+            written to chunk by chunk; ``frame`` then holds its columns and no row.
+        spilled_rows: rows in ``spill``.
     """
 
     name: str
@@ -192,11 +201,13 @@ class LoadedSource:
     separator_detected: bool = False
     sheet: str | None = None
     seconds: float = 0.0
+    spill: Path | None = None
+    spilled_rows: int = 0
 
     @property
     def rows_loaded(self) -> int:
-        """Rows in the frame (``rows_read - len(bad_lines)``)."""
-        return len(self.frame)
+        """Rows in the frame, or in the spill of a streamed source (``rows_read - len(bad_lines)``)."""
+        return self.spilled_rows if self.spill is not None else len(self.frame)
 
     @property
     def status(self) -> str:
@@ -204,7 +215,7 @@ class LoadedSource:
         check) or ``ok``."""
         if self.error is not None:
             return "error"
-        if self.bad_lines or len(self.frame) == 0 or any(n.level == "warning" for n in self.notes):
+        if self.bad_lines or self.rows_loaded == 0 or any(n.level == "warning" for n in self.notes):
             return "warning"
         return "ok"
 
@@ -216,7 +227,7 @@ class LoadedSource:
         if self.bad_lines:
             out.append(t("loaders.note_bad_lines", language, n=len(self.bad_lines),
                          lines=lines_text([b.line_number for b in self.bad_lines])))
-        if len(self.frame) == 0:
+        if self.rows_loaded == 0:
             out.append(t("loaders.note_no_rows", language))
         return out
 
@@ -474,7 +485,9 @@ def _longest_record(data: bytes, separator: str) -> tuple[int, int]:
     return best
 
 
-def _decode_declared(raw: bytes, encoding: str, where: str) -> str:
+def _decode_declared(raw: bytes, encoding: str, where: str, first_line: int = 1) -> str:
+    """``raw`` decoded with the declared ``encoding``; ``first_line``: the file's line where
+    ``raw`` starts (a chunk of a streamed file), for the line named in the error."""
     try:
         codecs.lookup(encoding)
     except LookupError:
@@ -483,7 +496,7 @@ def _decode_declared(raw: bytes, encoding: str, where: str) -> str:
     try:
         return raw.decode(encoding)
     except UnicodeDecodeError as exc:
-        line = raw.count(b"\n", 0, exc.start) + 1
+        line = raw.count(b"\n", 0, exc.start) + first_line
         raise ValueError(f"{where}: cannot decode as {encoding!r} (declared): byte "
                          f"{raw[exc.start:exc.start + 1]!r} on line {line} is invalid; fix 'encoding' "
                          "in the engagement or remove it to detect the encoding") from None
@@ -567,28 +580,37 @@ def _record_number(row: int, rejected: list[int]) -> int:
         number = shifted
 
 
-def _load_csv(source: Source, path: Path) -> dict[str, Any]:
-    where = f"source {source.name!r} ({path})"
-    raw = path.read_bytes()
+@dataclass
+class _CsvLayout:
+    """What the top of a CSV text says: separator, header width, the lines above the header.
+
+    Attributes:
+        separator: the field separator (declared, from a ``sep=`` line, or detected).
+        separator_detected: False when declared in the engagement.
+        n_fields: fields of the header.
+        offset: physical lines above the header (``sep=`` line, titles, lines above
+            ``header_row``), added back to every line number of the text below.
+        notes: what was found at the top (``sep_hint``, ``header_row``, ``title_lines``).
+        excluded: the lines above the header, as excluded lines.
+    """
+
+    separator: str
+    separator_detected: bool
+    n_fields: int
+    offset: int
+    notes: list[LoadNote]
+    excluded: list[BadLine]
+
+
+def _csv_layout(source: Source, text: str, where: str) -> tuple[_CsvLayout, str]:
+    """The layout of a decoded CSV text (BOM and end-of-file mark already removed) and the text
+    from its header line on. ``text`` may be the whole file or, when streaming, its beginning."""
     notes: list[LoadNote] = []
-    excluded: list[BadLine] = []
-    if source.encoding:
-        encoding, encoding_detected = source.encoding, False
-        text = _decode_declared(raw, encoding, where)
-    else:
-        encoding, text, notes = _detect_text(raw, where)
-        encoding_detected = True
-    del raw
-    if text.startswith("\ufeff"):
-        text = text[1:]
-    if text[-64:].rstrip("\r\n \t").endswith("\x1a"):  # DOS end-of-file mark (Ctrl-Z) left
-        tail = text.rstrip("\r\n \t")                     # by old ERP exports (only then a copy)
-        notes.append(LoadNote("eof_marker", [tail.count("\n") + 1]))
-        text = tail.rstrip("\x1a")
     if re.search(r"\S", text) is None:
         raise ValueError(f"{where}: the file is empty (no header line); re-export the extract "
                          "with its column names on the first line")
 
+    excluded: list[BadLine] = []
     offset = 0  # physical lines taken off the top of the text: added back to every line number
     hint = quirks.sep_hint(text)
     if hint is not None:
@@ -632,11 +654,24 @@ def _load_csv(source: Source, path: Path) -> dict[str, Any]:
     if separator is None:
         separator = detect_separator(text)
 
-    # pyarrow parses UTF-8: hand it the text re-encoded (the raw bytes were released above).
-    data = text.encode("utf-8")
     header_names = next(r for r in _sample_records(text[:_SAMPLE_CHARS], separator, False))
-    n_fields = len(header_names)
-    del text
+    return _CsvLayout(separator, separator_detected, len(header_names), offset, notes, excluded), text
+
+
+def _parse_csv(data: bytes, separator: str, n_fields: int, *, where: str, encoding: str,
+               offset: int, at_end: bool) -> tuple[pa.Table, list[BadLine], list[BadLine]]:
+    """Parse UTF-8 CSV ``data`` (header line first) into a table of text, with its bad and
+    excluded lines numbered as physical lines of the file (``offset`` added).
+
+    The whole file's data in one call when loading in memory; one chunk at a time (the header
+    line put back in front, ``offset`` shifted to the chunk's place) when streaming. Footer lines
+    and a quote left open at the very end are only looked for when ``at_end`` (the data ends the
+    file).
+
+    Returns:
+        ``(table, bad_lines, excluded_lines)``; the table's columns are named from the header.
+    """
+    excluded: list[BadLine] = []
     rejected: list[tuple[int, str, int, int]] = []
 
     def on_invalid(row: Any) -> str:
@@ -693,14 +728,14 @@ def _load_csv(source: Source, path: Path) -> dict[str, Any]:
         for i in pc.indices_nonzero(pc.fill_null(repeated, False)).to_pylist():
             drop[i] = "repeated header"
         last = table.num_rows - 1
-        while last >= 0 and (last in drop or quirks.is_footer(list(table.slice(last, 1).to_pylist()[0].values()))):
+        while at_end and last >= 0 and (last in drop or quirks.is_footer(list(table.slice(last, 1).to_pylist()[0].values()))):
             drop.setdefault(last, "footer line")
             last -= 1
 
     # An unclosed quote in the last field of a row swallows the rest of the file into that value
     # without changing the field count: check the last row when the quotes do not pair up.
     suspect_last = False
-    if table.num_rows and data.count(b'"') % 2 == 1:
+    if at_end and table.num_rows and data.count(b'"') % 2 == 1:
         last_row = table.slice(table.num_rows - 1).to_pylist()[0]
         suspect_last = any(isinstance(v, str) and ("\n" in v or "\r" in v) for v in last_row.values())
 
@@ -722,7 +757,7 @@ def _load_csv(source: Source, path: Path) -> dict[str, Any]:
             excluded.append(BadLine(first, _cut(content), "blank line" if not content.strip()
                                     else "separator-only line"))
             continue
-        if number > last_good and quirks.is_footer(next(csv.reader([content], delimiter=separator), [])):
+        if at_end and number > last_good and quirks.is_footer(next(csv.reader([content], delimiter=separator), [])):
             excluded.append(BadLine(first, _cut(content), "footer line"))
             continue
         error = f"expected {expected} fields, found {actual}"
@@ -745,18 +780,44 @@ def _load_csv(source: Source, path: Path) -> dict[str, Any]:
                 f"a quote (\") opened on line {first} is never closed: lines {first}-{end} "
                 "(end of file) were read as one row"))
             table = table.slice(0, table.num_rows - 1)
-    bad_lines.sort(key=lambda b: b.line_number)
     excluded += [BadLine(n + offset, "", "blank line") for n in _blank_lines(data, separator)]
-    del data
+    bad_lines.sort(key=lambda b: b.line_number)
     excluded.sort(key=lambda b: b.line_number)
-    notes += _excluded_notes(excluded)
+    return table, bad_lines, excluded
 
+
+def _load_csv(source: Source, path: Path) -> dict[str, Any]:
+    where = f"source {source.name!r} ({path})"
+    raw = path.read_bytes()
+    notes: list[LoadNote] = []
+    if source.encoding:
+        encoding, encoding_detected = source.encoding, False
+        text = _decode_declared(raw, encoding, where)
+    else:
+        encoding, text, notes = _detect_text(raw, where)
+        encoding_detected = True
+    del raw
+    if text.startswith("\ufeff"):
+        text = text[1:]
+    if text[-64:].rstrip("\r\n \t").endswith("\x1a"):  # DOS end-of-file mark (Ctrl-Z) left
+        tail = text.rstrip("\r\n \t")                     # by old ERP exports (only then a copy)
+        notes.append(LoadNote("eof_marker", [tail.count("\n") + 1]))
+        text = tail.rstrip("\x1a")
+    layout, text = _csv_layout(source, text, where)
+    # pyarrow parses UTF-8: hand it the text re-encoded (the raw bytes were released above).
+    data = text.encode("utf-8")
+    del text
+    table, bad_lines, excluded = _parse_csv(data, layout.separator, layout.n_fields, where=where,
+                                            encoding=encoding, offset=layout.offset, at_end=True)
+    del data
+    excluded = sorted(layout.excluded + excluded, key=lambda b: b.line_number)
+    notes += layout.notes + _excluded_notes(excluded)
     frame = table.to_pandas(self_destruct=True, split_blocks=True)
     frame = frame.astype(object) if frame.empty else frame
     return dict(location=str(path), frame=frame, rows_read=len(frame) + len(bad_lines),
                 bad_lines=bad_lines, excluded_lines=excluded, notes=notes, encoding=encoding,
-                encoding_detected=encoding_detected, separator=separator,
-                separator_detected=separator_detected)
+                encoding_detected=encoding_detected, separator=layout.separator,
+                separator_detected=layout.separator_detected)
 
 
 _EXCLUDED_NOTES = {"blank line": "blank_lines", "separator-only line": "separator_lines",
@@ -1059,6 +1120,298 @@ def _load_sql(source: Source, engagement: Engagement | None) -> dict[str, Any]:
 
 
 # ---------------------------------------------------------------------------------------------
+# Streaming: a source larger than memory read chunk by chunk into a Parquet spill
+# ---------------------------------------------------------------------------------------------
+class CannotStream(ValueError):
+    """A quirk of the file needs the whole file at once: it cannot be read chunk by chunk.
+
+    Attributes:
+        code: which quirk (``encoding``: not UTF-8 and no encoding declared; ``quirk``: NUL
+            bytes, UTF-16, an end-of-file mark; ``format``: Excel and SQL are read whole), the
+            :class:`LoadNote` ``no_stream_<code>`` the caller adds when it loads the file whole.
+        params: the note's parameters.
+    """
+
+    def __init__(self, code: str, message: str, **params: Any) -> None:
+        super().__init__(message)
+        self.code = code
+        self.params = params
+
+
+#: The last lines of a CSV always belong to the last chunk, so that a footer of several lines is
+#: seen whole (a footer is only looked for at the end of the file).
+TAIL_LINES = 64
+_HEAD_BYTES = 1 << 22
+_SCAN_BYTES = 1 << 24
+
+
+def _scan_csv(path: Path) -> tuple[int, bool, bool, bytes, bytes]:
+    """One pass over the bytes: (newlines, has NUL bytes, valid UTF-8, first bytes, last bytes)."""
+    decoder = codecs.getincrementaldecoder("utf-8")()
+    newlines, nul, utf8, first, last = 0, False, True, b"", b""
+    with open(path, "rb") as f:
+        while block := f.read(_SCAN_BYTES):
+            first = first or block[:4]
+            newlines += block.count(b"\n")
+            nul = nul or b"\x00" in block
+            if utf8:
+                try:
+                    decoder.decode(block)
+                except UnicodeDecodeError:
+                    utf8 = False
+            last = (last + block)[-64:]
+    if utf8:
+        try:
+            decoder.decode(b"", final=True)
+        except UnicodeDecodeError:
+            utf8 = False
+    return newlines, nul, utf8, first, last
+
+
+def _stream_encoding(source: Source, path: Path, where: str, scan: tuple) -> tuple[str, bool]:
+    """(encoding, detected) of a CSV read chunk by chunk; :class:`CannotStream` when the rule of
+    :func:`_detect_text` needs the whole file (not UTF-8: single-byte or mixed encodings are told
+    apart over every line) or the file's lines are not bytes ending in ``\\n`` (UTF-16, NUL)."""
+    _, nul, utf8, first, last = scan
+    if source.encoding:
+        _decode_declared(b"", source.encoding, where)  # an unknown codec is named here
+        if codecs.lookup(source.encoding).name.startswith(("utf-16", "utf-32")):
+            raise CannotStream("quirk", f"{where}: UTF-16/32 files are read whole", quirk="UTF-16")
+        return source.encoding, False
+    if first.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
+        raise CannotStream("quirk", f"{where}: UTF-16 files are read whole", quirk="UTF-16")
+    if nul:
+        raise CannotStream("quirk", f"{where}: NUL bytes (or UTF-16 without a byte-order mark) are "
+                           "undone on the whole file", quirk="NUL")
+    if last.rstrip(b"\r\n \t").endswith(b"\x1a"):
+        raise CannotStream("quirk", f"{where}: an end-of-file mark (Ctrl-Z) is undone on the whole "
+                           "file", quirk="Ctrl-Z")
+    if not utf8:
+        raise CannotStream("encoding", f"{where}: not UTF-8, and telling cp1252, latin-1 and mixed "
+                           "encodings apart needs the whole file; declare 'encoding' for the "
+                           "source (e.g. cp1252) to read it chunk by chunk")
+    return ("utf-8-sig" if first.startswith(codecs.BOM_UTF8) else "utf-8"), True
+
+
+def _chunk_end(buffer: bytes) -> int:
+    """Position after the last newline of ``buffer`` that is not inside a quoted value (an even
+    number of quotes before it), 0 when there is none."""
+    end = buffer.rfind(b"\n")
+    quotes = buffer.count(b'"', 0, end) if end >= 0 else 0
+    while end >= 0:
+        if quotes % 2 == 0:
+            return end + 1
+        previous = buffer.rfind(b"\n", 0, end)
+        quotes -= buffer.count(b'"', previous + 1, end)
+        end = previous
+    return 0
+
+
+def _csv_chunks(f: Any, chunk_bytes: int, newlines_left: int, tail_lines: int):
+    """Raw chunks of the file ``f`` from its current position, each ending at a record boundary;
+    the last ``tail_lines`` lines stay in the last chunk. Yields (chunk, is_last)."""
+    buffer = b""
+    while True:
+        more = f.read(chunk_bytes - len(buffer) if len(buffer) < chunk_bytes else chunk_bytes)
+        buffer += more
+        if not more:
+            if buffer:
+                yield buffer, True
+            return
+        if len(buffer) < chunk_bytes:
+            continue
+        end = _chunk_end(buffer)
+        if end == 0:
+            continue  # one record longer than a chunk (or an open quote): read on
+        newlines_left -= buffer.count(b"\n", 0, end)
+        if newlines_left <= tail_lines:
+            yield buffer + f.read(), True
+            return
+        yield buffer[:end], False
+        buffer = buffer[end:]
+
+
+def _stream_csv(source: Source, path: Path, write: Any, chunk_bytes: int, bar: Any,
+                tail_lines: int) -> dict[str, Any]:
+    """:func:`_load_csv` chunk by chunk: the layout read from the head of the file, every chunk
+    parsed by :func:`_parse_csv` (the header line put back in front) and handed to ``write``."""
+    where = f"source {source.name!r} ({path})"
+    scan = _scan_csv(path)
+    encoding, encoding_detected = _stream_encoding(source, path, where, scan)
+    utf8 = codecs.lookup(encoding).name == "utf-8"
+    with open(path, "rb") as f:
+        head = f.read(_HEAD_BYTES)
+        whole = len(head) < _HEAD_BYTES
+        if not whole:
+            head = head[: head.rfind(b"\n") + 1] or head
+        text = _decode_declared(head, encoding, where)
+        bom = text.startswith("\ufeff")
+        if re.search(r"\S", text) is None and whole:
+            raise ValueError(f"{where}: the file is empty (no header line); re-export the extract "
+                             "with its column names on the first line")
+        layout, rest = _csv_layout(source, text[1:] if bom else text, where)
+        start = len(codecs.BOM_UTF8) if bom and utf8 and layout.offset == 0 else 0
+        for _ in range(layout.offset):
+            start = head.index(b"\n", start) + 1
+        first, end, header = _record_spans(rest[:_SAMPLE_CHARS].encode("utf-8"), layout.separator,
+                                           {1})[1]
+        header_bytes = (header + "\n").encode("utf-8")
+        header_lines = end - first + 1  # physical lines of the header record
+        f.seek(start)
+        newlines_left = scan[0] - head.count(b"\n", 0, start)
+        line = layout.offset + 1  # physical line where the next chunk starts
+        bad_lines: list[BadLine] = []
+        excluded: list[BadLine] = list(layout.excluded)
+        chunks = 0
+        for chunk, last in _csv_chunks(f, chunk_bytes, newlines_left, tail_lines):
+            data = chunk if utf8 else _decode_declared(chunk, encoding, where, line).encode("utf-8")
+            if chunks == 0:
+                offset = layout.offset
+            else:
+                data, offset = header_bytes + data, line - 1 - header_lines
+            table, bad, exc = _parse_csv(data, layout.separator, layout.n_fields, where=where,
+                                         encoding=encoding, offset=offset, at_end=last)
+            del data
+            bad_lines += bad
+            excluded += exc
+            write(table)
+            chunks += 1
+            line += chunk.count(b"\n")
+            bar.update(len(chunk))
+    excluded.sort(key=lambda b: b.line_number)
+    notes = [*layout.notes, *_excluded_notes(excluded),
+             LoadNote("streamed", params={"chunks": chunks, "chunk_mb": f"{chunk_bytes / 2**20:.3g}"})]
+    return dict(location=str(path), bad_lines=bad_lines, excluded_lines=excluded, notes=notes,
+                encoding=encoding, encoding_detected=encoding_detected, separator=layout.separator,
+                separator_detected=layout.separator_detected)
+
+
+def _stream_parquet(source: Source, path: Path, write: Any, chunk_bytes: int, bar: Any,
+                    tail_lines: int) -> dict[str, Any]:
+    """:func:`_load_parquet` one record batch at a time."""
+    import pyarrow.dataset as pds
+
+    where = f"source {source.name!r} ({path})"
+    chunks = 0
+    try:
+        dataset = pds.dataset(path, format="parquet")
+        _check_columns(dataset.schema.names, where)
+        batches = dataset.to_batches(batch_size=max(1024, chunk_bytes // 256))
+        for batch in batches:
+            columns = [_arrow_text(pa.chunked_array([batch.column(i)])) for i in range(batch.num_columns)]
+            write(pa.table(columns, names=batch.schema.names))
+            bar.update(batch.nbytes)
+            chunks += 1
+    except (pa.ArrowInvalid, OSError) as exc:
+        raise ValueError(f"{where}: not a readable Parquet file: {exc}") from None
+    return dict(location=str(path), bad_lines=[], notes=[LoadNote("streamed", params={
+        "chunks": chunks, "chunk_mb": f"{chunk_bytes / 2**20:.3g}"})])
+
+
+def stream_source(source: Source, engagement: Engagement | None, spill: Path, *,
+                  chunk_bytes: int = 64 << 20, progress: bool = False,
+                  tail_lines: int = TAIL_LINES) -> LoadedSource:
+    """Read a CSV or Parquet source chunk by chunk into the Parquet file ``spill``, never holding
+    it whole in memory.
+
+    Each chunk goes through the same code as :func:`load_source` (for a CSV: the layout found at
+    the top of the file, then the parse, bad lines and excluded lines of each chunk numbered as
+    lines of the whole file), so the rows, bad lines, excluded lines and notes are those of
+    :func:`load_source`. Chunks end at record boundaries (a newline outside quotes); the last
+    :data:`TAIL_LINES` lines stay in the last chunk, where footers are looked for.
+
+    Args:
+        source: a CSV or Parquet source.
+        engagement: resolves relative paths.
+        spill: the Parquet file to write (columns named ``c0``, ``c1``… in the source's order:
+            read them with :func:`read_spill_column`).
+        chunk_bytes: bytes of the file read at a time (a CSV chunk may be longer by one record).
+        progress: a progress bar over the file's bytes.
+        tail_lines: lines at the end of a CSV kept in its last chunk (footers are looked for
+            there).
+
+    Returns:
+        The loaded source: ``frame`` has the columns and no row, ``spill`` and ``spilled_rows``
+        say where the rows are; a ``streamed`` note says so.
+
+    Raises:
+        CannotStream: a quirk of the file needs it whole (encoding detection of a non-UTF-8 file,
+            NUL bytes, UTF-16, an end-of-file mark) or the format is Excel or SQL; its ``code``
+            names the note to add when loading it whole with :func:`load_source`.
+        FileNotFoundError, ValueError: as :func:`load_source`.
+    """
+    import pyarrow.parquet as pq
+
+    from rcu_kit.core.progress import bar as progress_bar
+
+    if source.format not in ("csv", "parquet"):
+        raise CannotStream("format", f"source {source.name!r}: {source.format} sources are read "
+                           "whole", format=source.format)
+    start = time.perf_counter()
+    path = _resolve_path(source, engagement)
+    size = sum(p.stat().st_size for p in path.rglob("*.parquet")) if path.is_dir() else path.stat().st_size
+    state: dict[str, Any] = {"writer": None, "rows": 0, "names": None}
+
+    def write(table: pa.Table) -> None:
+        if state["writer"] is None:
+            state["names"] = list(table.column_names)
+            schema = pa.schema([(f"c{i}", pa.string()) for i in range(table.num_columns)])
+            state["writer"] = pq.ParquetWriter(spill, schema)
+        state["writer"].write_table(table.rename_columns([f"c{i}" for i in range(table.num_columns)]))
+        state["rows"] += table.num_rows
+
+    reader = _stream_csv if source.format == "csv" else _stream_parquet
+    with progress_bar(total=size, step="streaming", unit="byte", disable=not progress,
+                      unit_scale=True, unit_divisor=1024) as bar:
+        try:
+            parts = reader(source, path, write, chunk_bytes, bar, tail_lines)
+        finally:
+            if state["writer"] is not None:
+                state["writer"].close()
+    names = state["names"] or []
+    frame = pd.DataFrame({n: pd.Series([], dtype=object) for n in names})
+    parts.setdefault("excluded_lines", [])
+    return LoadedSource(name=source.name, format=source.format, frame=frame,
+                        rows_read=state["rows"] + len(parts["bad_lines"]), spill=spill,
+                        spilled_rows=state["rows"], seconds=time.perf_counter() - start, **parts)
+
+
+def read_spill_column(source: LoadedSource, position: int) -> pd.Series:
+    """One column of a streamed source (its ``position`` in ``frame.columns``), as
+    :func:`load_source` would have put it in the frame: text, missing as None."""
+    import pyarrow.parquet as pq
+
+    assert source.spill is not None, "read_spill_column needs a streamed source"
+    name = source.frame.columns[position]
+    column = pq.ParquetFile(source.spill).read(columns=[f"c{position}"]).column(0)
+    return pd.Series(column.to_pandas(), name=name, dtype=object)
+
+
+def read_spill_rows(source: LoadedSource, positions: Sequence[int]) -> pd.DataFrame:
+    """The rows of a streamed source at ``positions`` (0-based, ascending), read one row group at
+    a time; the frame's index is the positions."""
+    import pyarrow.parquet as pq
+
+    assert source.spill is not None, "read_spill_rows needs a streamed source"
+    wanted = np.asarray(positions, dtype=np.int64)
+    parts, first = [], 0
+    file = pq.ParquetFile(source.spill)
+    for group in range(file.num_row_groups):
+        n = file.metadata.row_group(group).num_rows
+        lo, hi = np.searchsorted(wanted, [first, first + n])
+        if hi > lo:
+            parts.append(file.read_row_group(group).take(pa.array(wanted[lo:hi] - first)))
+        first += n
+    names = list(source.frame.columns)
+    if not parts:
+        return source.frame.iloc[:0]
+    frame = pa.concat_tables(parts).to_pandas()
+    frame.columns = names
+    frame.index = pd.Index(wanted)
+    return frame.astype(object)
+
+
+# ---------------------------------------------------------------------------------------------
 # Public entry points
 # ---------------------------------------------------------------------------------------------
 def load_source(source: Source, engagement: Engagement | None = None) -> LoadedSource:
@@ -1114,8 +1467,32 @@ def _location_of(source: Source, engagement: Engagement | None) -> str:
     return str(path.expanduser().resolve())
 
 
+def _load_or_stream(source: Source, engagement: Engagement, spill_dir: Path | None,
+                    stream_above_bytes: int | None, chunk_bytes: int, progress: bool) -> LoadedSource:
+    """:func:`stream_source` when the source is to be streamed, else :func:`load_source`; a source
+    that cannot be streamed is loaded whole with a note saying why (never silently)."""
+    if spill_dir is None or stream_above_bytes is None:
+        return load_source(source, engagement)
+    if stream_above_bytes > 0:
+        if source.format == "sql":
+            return load_source(source, engagement)
+        path = _resolve_path(source, engagement)
+        size = sum(p.stat().st_size for p in path.rglob("*") if p.is_file()) if path.is_dir() \
+            else path.stat().st_size
+        if size <= stream_above_bytes:
+            return load_source(source, engagement)
+    try:
+        return stream_source(source, engagement, Path(spill_dir) / f"{source.name}.parquet",
+                             chunk_bytes=chunk_bytes, progress=progress)
+    except CannotStream as exc:
+        loaded = load_source(source, engagement)
+        loaded.notes.append(LoadNote(f"no_stream_{exc.code}", params=exc.params))
+        return loaded
+
+
 def load_all(engagement: Engagement, sources: list[str] | None = None,
-             progress: bool = False) -> LoadedSources:
+             progress: bool = False, *, spill_dir: Path | None = None,
+             stream_above_bytes: int | None = None, chunk_bytes: int = 64 << 20) -> LoadedSources:
     """Load the engagement's sources, in the order they are declared; one that fails never stops
     the others.
 
@@ -1124,6 +1501,12 @@ def load_all(engagement: Engagement, sources: list[str] | None = None,
         sources: names of the sources to load (default: all); an unknown name raises KeyError
             listing the known ones.
         progress: show a progress bar (tqdm) over the sources.
+        spill_dir: a folder where sources too large for memory are streamed to (see
+            :func:`stream_source`); None: every source is loaded whole.
+        stream_above_bytes: with ``spill_dir``, stream the CSV and Parquet files larger than
+            this (0: every source; an Excel or SQL source is then loaded whole with a
+            ``no_stream_format`` note); None: none.
+        chunk_bytes: bytes read at a time when streaming.
 
     Returns:
         The sources that loaded, by name (a dict); ``.failed`` holds those in error, each with
@@ -1147,7 +1530,8 @@ def load_all(engagement: Engagement, sources: list[str] | None = None,
             iterator.set_postfix_str(src.name)
         start = time.perf_counter()
         try:
-            every.append(load_source(src, engagement))
+            every.append(_load_or_stream(src, engagement, spill_dir, stream_above_bytes,
+                                         chunk_bytes, progress))
         except (OSError, ValueError, ImportError, MemoryError) as exc:
             message = str(exc) if isinstance(exc, (ValueError, FileNotFoundError)) else \
                 f"source {src.name!r}: cannot be loaded ({type(exc).__name__}: {exc})"
@@ -1212,7 +1596,7 @@ def summarise_sources(loaded: Mapping[str, LoadedSource], language: str = "en") 
         location = src.location + (f" [{src.sheet}]" if src.sheet is not None else "")
         rows.append({"source": src.name, "status": src.status, "format": src.format,
                      "location": location, "encoding": encoding, "separator": separator,
-                     "rows_read": src.rows_read, "rows_loaded": len(src.frame),
+                     "rows_read": src.rows_read, "rows_loaded": src.rows_loaded,
                      "bad_lines": len(src.bad_lines), "excluded_lines": len(src.excluded_lines),
                      "columns": src.frame.shape[1], "message": message_in(src, language),
                      "message_en": message_in(src, "en")})

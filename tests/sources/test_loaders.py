@@ -516,3 +516,148 @@ def test_load_all_unknown_source(tmp_path):
     eng = Engagement(client="C", base_dir=tmp_path, sources=[Source(name="crm", path="crm.csv")])
     with pytest.raises(KeyError, match="no source named 'erp'"):
         load_all(eng, ["erp"])
+
+
+# ---------------------------------------------------------------------------------------------
+# Streaming: the same rows, bad lines, excluded lines and notes, chunk by chunk
+# ---------------------------------------------------------------------------------------------
+def _streamed(source: Source, tmp_path: Path, chunk_bytes: int, tail_lines: int = 2):
+    from rcu_kit.sources.loaders import read_spill_column, stream_source
+
+    spill = tmp_path / f"{source.name}-{chunk_bytes}.parquet"
+    loaded = stream_source(source, None, spill, chunk_bytes=chunk_bytes, tail_lines=tail_lines)
+    frame = pd.DataFrame({c: read_spill_column(loaded, i) for i, c in enumerate(loaded.frame.columns)})
+    return loaded, frame
+
+
+def _assert_same_load(memory, streamed, frame):
+    pd.testing.assert_frame_equal(frame, memory.frame, check_dtype=False)
+    assert streamed.rows_loaded == len(memory.frame) and streamed.rows_read == memory.rows_read
+    assert streamed.bad_lines == memory.bad_lines
+    assert streamed.excluded_lines == memory.excluded_lines
+    assert [n for n in streamed.notes if n.code != "streamed"] == memory.notes
+    assert (streamed.encoding, streamed.separator) == (memory.encoding, memory.separator)
+
+
+def _awkward_csv() -> str:
+    """A title and a blank line above the header (lines 1-3), then 121 records among which a
+    short row (line 53), a line of bare separators (84), the header repeated (105), a blank
+    line (116), a value spanning two lines (122-123), doubled quotes (127) and a footer of two
+    lines (130-131)."""
+    lines = ["Export clients du 01/02/2024", "", "id;nom;ville"]
+    for i in range(1, 121):
+        if i == 50:
+            lines.append("x;y")
+        if i == 80:
+            lines.append(";;")
+        if i == 120 - 1:
+            lines.append('"quoted";"a ""b"" c";Lyon')
+        if i == 100:
+            lines.append("id;nom;ville")
+        if i == 110:
+            lines.append("")
+        lines.append(f'{i};"multi\nline";Paris' if i == 115 else f"{i};Nom {i % 7};Ville{i % 3}")
+    return "\n".join(lines + ["Total : 120 clients;;", "Fin de fichier", ""])
+
+
+@pytest.mark.parametrize("chunk_bytes", [1, 40, 333, 1 << 20])
+def test_stream_source_gives_what_load_source_gives_chunk_by_chunk(tmp_path, chunk_bytes):
+    source = _csv(tmp_path, "awkward.csv", _awkward_csv())
+    memory = load_source(source)
+    streamed, frame = _streamed(source, tmp_path, chunk_bytes)
+    _assert_same_load(memory, streamed, frame)
+    # 120 records + the quoted one, less none: the short row is a bad line, not a row
+    assert len(frame) == 121 and [b.line_number for b in streamed.bad_lines] == [53]
+    assert [(b.line_number, b.error) for b in streamed.excluded_lines] == [
+        (1, "title line above the header"), (2, "blank line"), (84, "separator-only line"),
+        (105, "repeated header"), (116, "blank line"), (130, "footer line"), (131, "footer line")]
+    chunks = streamed.notes[-1].params["chunks"]
+    assert streamed.notes[-1].code == "streamed" and (chunks > 20 if chunk_bytes < 100 else chunks >= 1)
+
+
+def test_stream_source_keeps_the_tail_in_the_last_chunk(tmp_path):
+    # A footer of two lines cut between two chunks would be missed: the last lines stay together.
+    source = _csv(tmp_path, "footer.csv", "id;nom\n1;a\n2;b\n3;c\nTotal : 3 clients;\nFin de fichier;\n")
+    streamed, frame = _streamed(source, tmp_path, chunk_bytes=4, tail_lines=3)
+    assert frame["id"].tolist() == ["1", "2", "3"]
+    assert [b.error for b in streamed.excluded_lines] == ["footer line", "footer line"]
+
+
+CAN_STREAM = {"clean", "repeated_header", "blank_lines", "separators_only", "footer", "sep_hint",
+              "title_lines", "header_only", "bad_line"}
+CANNOT_STREAM = {"mixed_encoding": "encoding", "nul_bytes": "quirk", "eof_marker": "quirk"}
+
+
+def test_stream_source_on_the_corpus_of_quirks(tmp_path):
+    from tests.sources.corpus import CORPUS
+
+    from rcu_kit.sources.loaders import CannotStream
+
+    csv_quirks = [q for q in CORPUS if q.file.endswith(".csv") and q.content is not None]
+    assert {q.name for q in csv_quirks} == CAN_STREAM | set(CANNOT_STREAM)
+    for quirk in csv_quirks:
+        (tmp_path / quirk.file).write_bytes(quirk.content)
+        source = Source(name=quirk.name, path=str(tmp_path / quirk.file), **quirk.options)
+        if quirk.name in CANNOT_STREAM:
+            with pytest.raises(CannotStream) as caught:
+                _streamed(source, tmp_path, chunk_bytes=8)
+            assert caught.value.code == CANNOT_STREAM[quirk.name], quirk.name
+            continue
+        memory = load_source(source)
+        for chunk_bytes in (1, 8, 1 << 20):
+            streamed, frame = _streamed(source, tmp_path, chunk_bytes)
+            _assert_same_load(memory, streamed, frame)
+
+
+def test_stream_source_with_a_declared_encoding_names_the_line_it_cannot_decode(tmp_path):
+    text = "id;nom\n" + "".join(f"{i};Hélène\n" for i in range(1, 30))
+    source = _csv(tmp_path, "latin.csv", text, encoding="cp1252")
+    source = source.model_copy(update={"encoding": "cp1252"})
+    memory = load_source(source)
+    streamed, frame = _streamed(source, tmp_path, chunk_bytes=16)
+    _assert_same_load(memory, streamed, frame)
+    assert frame["nom"].iat[0] == "Hélène"
+    # 0x81 is undefined in cp1252: on line 31, in a late chunk
+    (tmp_path / "latin.csv").write_bytes(text.encode("cp1252") + b"30;\x81\n")
+    with pytest.raises(ValueError, match=r"byte b'\\x81' on line 31 is invalid"):
+        _streamed(source, tmp_path, chunk_bytes=16)
+    with pytest.raises(ValueError, match=r"byte b'\\x81' on line 31 is invalid"):
+        load_source(source)
+
+
+def test_stream_source_reads_parquet_by_batches_and_excel_cannot(tmp_path):
+    from rcu_kit.sources.loaders import CannotStream
+
+    pq.write_table(pa.table({"id": [1, 2, None], "nom": ["a", "", "c"]}), tmp_path / "p.parquet")
+    source = Source(name="pq", format="parquet", path=str(tmp_path / "p.parquet"))
+    streamed, frame = _streamed(source, tmp_path, chunk_bytes=1)
+    _assert_same_load(load_source(source), streamed, frame)
+    assert frame.values.tolist() == [["1", "a"], ["2", None], [None, "c"]]
+    with pytest.raises(CannotStream) as caught:
+        _streamed(Source(name="x", format="excel", path=str(tmp_path / "p.parquet")), tmp_path, 1)
+    assert caught.value.code == "format"
+
+
+def test_load_all_streams_above_the_threshold_and_says_when_it_cannot(tmp_path):
+    (tmp_path / "big.csv").write_text("id;nom\n" + "".join(f"{i};N{i}\n" for i in range(200)),
+                                      encoding="utf-8")
+    (tmp_path / "small.csv").write_text("id;nom\n1;a\n", encoding="utf-8")
+    (tmp_path / "latin.csv").write_bytes("id;nom\n".encode() + "1;Hélène\n".encode("cp1252") * 200)
+    eng = Engagement(client="C", base_dir=tmp_path, sources=[
+        Source(name="big", path="big.csv"), Source(name="small", path="small.csv"),
+        Source(name="latin", path="latin.csv")])
+    spill = tmp_path / "spill"
+    spill.mkdir()
+    loaded = load_all(eng, spill_dir=spill, stream_above_bytes=100, chunk_bytes=256)
+    # big.csv (~1.6 kB) and latin.csv are above 100 bytes; small.csv (14 bytes) is not
+    assert loaded["big"].spill == spill / "big.parquet" and loaded["big"].rows_loaded == 200
+    assert len(loaded["big"].frame) == 0 and list(loaded["big"].frame.columns) == ["id", "nom"]
+    assert loaded["small"].spill is None and len(loaded["small"].frame) == 1
+    # latin.csv is not UTF-8 and declares no encoding: loaded whole, and the note says so
+    assert loaded["latin"].spill is None and len(loaded["latin"].frame) == 200
+    assert [n.code for n in loaded["latin"].notes] == ["no_stream_encoding"]
+    summary = summarise_sources(loaded, "en").set_index("source")
+    assert summary.loc["big", "rows_loaded"] == 200 and summary.loc["big", "status"] == "ok"
+    assert "declare 'encoding'" in summary.loc["latin", "message"]
+    # 1,587 bytes in chunks of 256, the last 64 lines (TAIL_LINES, 576 bytes) in the last one
+    assert "read in chunks (4 chunk(s) of 0.000244 MB)" in summary.loc["big", "message"]
