@@ -608,10 +608,12 @@ def deduplicate_records(records: LinkageRecords, settings: DedupSettings,
     # Present each pair with the earlier record first.
     first, second = candidates.second, candidates.first
     found_by = candidates.found_by
+    finders = candidates.passes
     if settings.link_only:
         source_codes = pd.factorize(records.source)[0]
         keep = source_codes[first] != source_codes[second]
         first, second, found_by = first[keep], second[keep], found_by[keep]
+        finders = None if finders is None else finders[keep]
     lap("index")
 
     features = default_features(workers=settings.workers)
@@ -647,7 +649,8 @@ def deduplicate_records(records: LinkageRecords, settings: DedupSettings,
                             monotone=True, seed=settings.seed)
     if len(vectors):
         model.fit(vectors, u_vectors=u_vectors, total_pairs=total_pairs, strata=found_by,
-                  blocked=blocked_features(settings.passes), u_candidates=u_candidates)
+                  blocked=blocked_features(settings.passes), u_candidates=u_candidates,
+                  finders=None if finders is None else index.key_finders(finders))
         if total_pairs and not settings.link_only:
             skipped_info = _skipped_matches(records, candidates, index, first, second, features,
                                             model, total_pairs, settings)

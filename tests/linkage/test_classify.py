@@ -217,3 +217,52 @@ def test_random_pairs_that_are_candidates_count_in_u_as_non_matches_only():
     assert weights.loc[("name", 2), "u"] < 0.01
     assert model.fit_.expected_matches == pytest.approx(10, abs=0.1)
     assert model.fit_.u_from == "120 random pairs"
+
+
+def _phone_and_name_pairs():
+    """Candidates of two passes, one keyed on the phone (stratum 0), one on the name (1).
+
+    20 matches agree on both (found by both passes, finders 0b11, first by the phone pass);
+    2 matches changed phone (found by the name pass only, 0b10); 30 household members share
+    the landline under other names and birth dates (phone pass only, 0b01). 1,000 random
+    pairs: all differ.
+    """
+    vectors = pd.DataFrame({"phone": [1] * 20 + [0] * 2 + [1] * 30,
+                            "name": [1] * 20 + [1] * 2 + [0] * 30,
+                            "date": [1] * 20 + [1] * 2 + [0] * 30})
+    strata = np.array([0] * 20 + [1] * 2 + [0] * 30)
+    finders = np.array([0b11] * 20 + [0b10] * 2 + [0b01] * 30)
+    u_vectors = pd.DataFrame({"phone": [0] * 1000, "name": [0] * 1000, "date": [0] * 1000})
+    return vectors, strata, finders, u_vectors
+
+
+def test_a_pair_found_by_two_passes_is_evidence_for_the_key_of_the_other():
+    vectors, strata, finders, u_vectors = _phone_and_name_pairs()
+    blocked = {0: ["phone"], 1: ["name"]}
+    fitted = {}
+    for label, given in (("first pass only", None), ("every pass", finders)):
+        model = FellegiSunterEM(rules=False).fit(vectors, u_vectors=u_vectors, total_pairs=10_000,
+                                                 strata=strata, blocked=blocked, finders=given)
+        fitted[label] = model.match_weights().set_index(["feature", "level"])
+    # Each pair in its first pass's stratum only: the 20 matches sharing a phone are in the
+    # phone stratum, where the phone is the key, not evidence; the only matches where the
+    # phone counts are the 2 that changed it, so EM learns that nearly every match (m 0.95)
+    # has another phone.
+    assert fitted["first pass only"].loc[("phone", 0), "m"] > 0.9
+    # Counted wherever some pass that found the pair did not key on it, the phone is evidence
+    # in the 22 matches the name pass found: 2 of 22 differ (m 0.09, pseudo-counts aside).
+    assert fitted["every pass"].loc[("phone", 0), "m"] == pytest.approx(2 / 22, abs=0.01)
+    # The name counts wherever a pass not keyed on it found the pair: in the 20 both passes
+    # found and in the 30 household pairs, not in the 2 the name pass alone found; the 20
+    # matches among them all agree on it.
+    assert fitted["every pass"].loc[("name", 1), "m"] > 0.99
+    # The expected matches are the 22 either way: each pair counts once.
+    assert model.fit_.expected_matches == pytest.approx(22, abs=0.01)
+
+
+def test_finders_must_name_a_stratum():
+    vectors, strata, finders, u_vectors = _phone_and_name_pairs()
+    finders[0] = 0
+    with pytest.raises(ValueError, match="finders"):
+        FellegiSunterEM().fit(vectors, u_vectors=u_vectors, total_pairs=10_000, strata=strata,
+                              blocked={0: ["phone"], 1: ["name"]}, finders=finders)

@@ -136,3 +136,19 @@ def test_locate_pairs_in_either_order():
     assert positions.tolist() == [0, 1, 2, -1]
     assert locate_pairs(np.zeros(0, np.int64), np.zeros(0, np.int64), np.array([1]),
                         np.array([0]), 2).tolist() == [-1]
+
+
+def test_multipass_reports_every_pass_that_found_a_pair():
+    # Records 0 and 1 share a phone and an e-mail: found by both passes (bits 0 and 1, mask 3),
+    # first by the phone pass; 1 and 2 share only the e-mail (mask 2).
+    df = pd.DataFrame({"phone": ["1", "1", "2"], "email": ["a", "a", "a"]})
+    index = MultiPassIndex([ExactBlockIndex("phone"), ExactBlockIndex("email"),
+                            SortedNeighbourhoodIndex("email", window=2)])
+    found = index.candidates(df)
+    pairs = {(int(a), int(b)): (int(f), int(m)) for a, b, f, m in
+             zip(found.first, found.second, found.found_by, found.passes)}
+    # 0-1: phone, e-mail and the sorted pass (1 + 2 + 4); 0-2 and 1-2: e-mail, and 1-2 also
+    # the sorted pass (neighbours once sorted); 0-2 is two apart (window 2: no).
+    assert pairs == {(1, 0): (0, 7), (2, 0): (1, 2), (2, 1): (1, 6)}
+    # For the model, a sorted pass frees no key where an exact pass also found the pair.
+    assert index.key_finders(found.passes).tolist() == [3, 2, 2]

@@ -11,12 +11,13 @@ from rcu_kit.linkage.pipeline import build_index
 
 from .conftest import ROWS, TRUTH, make_records
 
-# The true duplicate pairs (each within one person) scored at 0.9 or more, 12 of the 13:
-# P1 1 pair, P2 2 of 3 (see below), P5 1, P7 3 (JEAN PIERRE / JP / JEAN), P8 1 (typo), P10 1,
+# The true duplicate pairs (each within one person) scored at 0.9 or more, all 13:
+# P1 1 pair, P2 3 (see below), P5 1, P7 3 (JEAN PIERRE / JP / JEAN), P8 1 (typo), P10 1,
 # P13 1 (swapped names), P14 1 (moved), P15 1 (day/month swap).
 EXPECTED_PAIRS = {
     frozenset({("crm", "1"), ("web", "1")}),
     frozenset({("crm", "2"), ("web", "2")}),
+    frozenset({("crm", "2"), ("loyalty", "1")}),
     frozenset({("web", "2"), ("loyalty", "1")}),
     frozenset({("crm", "4"), ("loyalty", "3")}),
     frozenset({("crm", "5"), ("web", "4")}),
@@ -74,11 +75,11 @@ def test_pairs_above_threshold_are_exactly_the_true_duplicates(result):
              zip(above.source_1, above.record_id_1, above.source_2, above.record_id_2)}
     assert found == EXPECTED_PAIRS
     # P2's Paris record under her married name and her Lyon record under her birth name share
-    # only first name, birth date and civility: likely (above 0.5) but not sure on 28 records,
-    # where a quarter of all pairs share a surname or an address (so agreeing weighs little).
-    # She is still one customer: both records match her web/2 record (see the clusters).
+    # first name, birth date and civility, and her married surname is her birth name: 0.92.
+    # It was 0.5 - 0.9 before a pair's features counted wherever a pass that found it did not
+    # key on them (FellegiSunterEM.fit's finders).
     pairs = result.pairs.set_index(["source_1", "record_id_1", "source_2", "record_id_2"])
-    assert 0.5 < pairs.loc[("crm", "2", "loyalty", "1"), "match_probability"] < 0.9
+    assert pairs.loc[("crm", "2", "loyalty", "1"), "match_probability"] > 0.9
 
 
 def test_household_and_homonym_pairs_are_vetoed_with_a_reason(result):
@@ -264,11 +265,12 @@ def test_names_alone_are_blocked_when_there_is_no_place():
     pairs = result.pairs.set_index(["record_id_1", "record_id_2"])
     # Compared now, and judged: the two Erika WEBER's birth dates differ (not a slip), so the
     # homonym rule vetoes them (0.01); the two Angela STEIN agree on both names and nothing
-    # contradicts them, but names alone in ten records fall short of 0.9 (0.886).
+    # contradicts them: 0.939, linked (0.886, not linked, before a pair's features counted
+    # wherever a pass that found it did not key on them).
     assert pairs.loc[("6", "6"), "rule"] == "different birth dates"
     assert pairs.loc[("6", "6"), "match_probability"] == pytest.approx(0.01)
-    assert pairs.loc[("5", "5"), "match_probability"] == pytest.approx(0.886, abs=0.001)
-    assert result.n_customers == 8   # 10 records; Anna BECKER and Karl MULLER linked
+    assert pairs.loc[("5", "5"), "match_probability"] == pytest.approx(0.939, abs=0.001)
+    assert result.n_customers == 7   # 10 records; Anna BECKER, Karl MULLER, Angela STEIN linked
 
 
 # --- Evidence that generalises: a short surname's typo, a birth year's typo, short forms and
@@ -447,11 +449,12 @@ def test_homonyms_in_a_big_postcode_weigh_less_than_in_a_village():
 
     assert odds(paris["match_probability"]) == pytest.approx(
         odds(village["match_probability"]) / 20)
-    # Before the place's frequency counted, both pairs scored 0.593; now the two Jean MARTIN
-    # of Paris 0.068. Neither reaches 0.9 (names and a place alone), so the customers linked
+    # Before the place's frequency counted, both pairs scored 0.593; then the two Jean MARTIN
+    # of Paris 0.068; with a pair's features counted wherever a pass that found it did not
+    # key on them, 0.626 and 0.077. Neither reaches 0.9 (names and a place alone), so the customers linked
     # are exactly the 6 people sharing a mobile.
-    assert village["match_probability"] == pytest.approx(0.593, abs=0.001)
-    assert paris["match_probability"] == pytest.approx(0.068, abs=0.001)
+    assert village["match_probability"] == pytest.approx(0.626, abs=0.001)
+    assert paris["match_probability"] == pytest.approx(0.077, abs=0.001)
     assert {c for c in _clusters(result.crosswalk) if len(c) > 1} == {
         frozenset({("crm", f"d{k}"), ("web", f"d{k}")}) for k in range(6)}
 
