@@ -99,6 +99,18 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--threshold", type=float, default=None,
                    help="minimum match probability (default: the engagement's dedup.threshold, else 0.9)")
     p.add_argument("--sources", default="", help="comma-separated source names (default: all)")
+    p.add_argument("--engine", choices=("auto", "memory", "dask"), default=None,
+                   help="where to run: in this process (memory), on a Dask cluster (dask), or auto: "
+                        "Dask from dedup.engine.dask_from records (default: the engagement's "
+                        "dedup.engine.name, else auto); both give the same customers")
+    p.add_argument("--scheduler", default=None, metavar="tcp://HOST:PORT",
+                   help="address of an existing Dask scheduler (implies --engine dask); default: "
+                        "a local cluster on this machine")
+    p.add_argument("--workers", type=int, default=None,
+                   help="worker processes of the local Dask cluster (default: 2)")
+    p.add_argument("--memory-limit", default=None,
+                   help="memory per local Dask worker, e.g. 8GB (default: auto, the machine's "
+                        "memory shared between the workers; workers spill to disk beyond)")
     p.set_defaults(handler=_cmd_dedup)
 
     p = sub.add_parser("review", help="clerical review: a sample of pairs to label, then the "
@@ -390,6 +402,19 @@ def _pct(value: float | None) -> str:
     return "n/a" if value is None else f"{value:.1%}"
 
 
+# Why the engine ran, by the reason code of EngineSettings.choose.
+_ENGINE_REASONS = {"asked": "as asked", "small": "below dedup.engine.dask_from records: faster in memory",
+                   "large": "from dedup.engine.dask_from records"}
+
+
+def _engine_line(engine: dict[str, str]) -> str:
+    """``dask (as asked): local Dask cluster: 2 worker processes ...``"""
+    if not engine:
+        return "memory"
+    return (f"{engine['name']} ({_ENGINE_REASONS.get(engine['reason'], engine['reason'])}): "
+            f"{engine['where']}")
+
+
 def _cmd_dedup(args: argparse.Namespace) -> int:
     """Run and save the deduplication, then print the headline figures and the paths written."""
     from rcu_kit.core.config import load_engagement
@@ -397,13 +422,18 @@ def _cmd_dedup(args: argparse.Namespace) -> int:
 
     engagement = load_engagement(args.engagement)
     sources = [s.strip() for s in (args.sources or "").split(",") if s.strip()]
-    run = run_dedup(engagement, sources or None, threshold=args.threshold, progress=True)
+    engine = {"name": "dask" if args.scheduler and not args.engine else args.engine,
+              "scheduler": args.scheduler, "workers": args.workers,
+              "memory_limit": args.memory_limit}
+    run = run_dedup(engagement, sources or None, threshold=args.threshold, progress=True,
+                    engine=engine)
     paths = write_dedup_outputs(run, engagement)
     f = run.figures
     labelled = None if args.threshold else labelled_threshold(engagement)
     chosen_by = " chosen by the review's labels" if labelled == run.threshold else ""
     print(f"Deduplication of {engagement.client} ({len(run.sources)} source(s), "
           f"threshold {run.threshold:g}{chosen_by})")
+    print(f"  engine:             {_engine_line(run.engine)}")
     print(f"  records:            {f['n_records']:,}")
     print(f"  distinct customers: {f['n_customers']:,}")
     from rcu_kit.dedup.figures import duplicate_split

@@ -274,3 +274,36 @@ def test_the_console_speaks_english_for_a_french_engagement(tmp_path, capsys):
 
     saved = pd.read_csv(tmp_path / "output" / "sources_summary.csv", dtype=str)
     assert saved.loc[0, "message"].startswith("crm.csv: 1 ligne(s) illisible(s)")
+
+
+def test_dedup_on_a_local_dask_cluster_gives_the_crosswalk_of_the_memory_engine(tmp_path, capsys):
+    import json
+
+    import pandas as pd
+    import yaml
+
+    from rcu_kit.sources.demo import generate_demo
+
+    demo = generate_demo(tmp_path / "demo", n_records=1000, seed=5)
+    engagement = str(demo.engagement_path)
+    output = demo.engagement_path.parent / "output"
+    assert main(["dedup", engagement, "--engine", "memory"]) == 0
+    assert "engine:             memory (as asked): this process" in capsys.readouterr().out
+    memory = pd.read_csv(output / "crosswalk.csv", dtype=str)
+    assert main(["dedup", engagement, "--engine", "dask", "--workers", "1"]) == 0
+    printed = capsys.readouterr().out
+    assert "engine:             dask (as asked): local Dask cluster: 1 worker processes" in printed
+    pd.testing.assert_frame_equal(pd.read_csv(output / "crosswalk.csv", dtype=str), memory)
+    summary = json.loads((output / "dedup" / "summary.json").read_text(encoding="utf-8"))
+    assert summary["engine"]["name"] == "dask" and summary["engine"]["reason"] == "asked"
+    # auto: below dedup.engine.dask_from records the memory engine runs, and says why
+    data = yaml.safe_load(demo.engagement_path.read_text(encoding="utf-8"))
+    data.setdefault("dedup", {})["engine"] = {"dask_from": 1001}
+    demo.engagement_path.write_text(yaml.safe_dump(data, allow_unicode=True), encoding="utf-8")
+    assert main(["dedup", engagement]) == 0
+    assert "memory (below dedup.engine.dask_from records" in capsys.readouterr().out
+    data["dedup"]["engine"] = {"workerz": 2}
+    demo.engagement_path.write_text(yaml.safe_dump(data, allow_unicode=True), encoding="utf-8")
+    assert main(["dedup", engagement]) != 0
+    err = capsys.readouterr().err
+    assert "section dedup.engine" in err and "workerz" in err and "scheduler" in err

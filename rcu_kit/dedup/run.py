@@ -38,6 +38,7 @@ from rcu_kit.dedup import figures as figures_
 from rcu_kit.core.config import Engagement
 from rcu_kit.core.i18n import fmt_number, fmt_percent, t
 from rcu_kit.linkage import DedupResult, DedupSettings, deduplicate
+from rcu_kit.linkage.distributed import EngineSettings
 from rcu_kit.core.timing import StageTimer
 
 __all__ = [
@@ -87,6 +88,8 @@ class DedupRun:
             deduplicated (the others are).
         loading: how every source loaded
             (:func:`rcu_kit.sources.loaders.summarise_sources`, failed sources included).
+        engine: which engine ran and why: ``name`` (``memory`` or ``dask``), ``reason``
+            (``asked``, ``small``, ``large``: see :meth:`EngineSettings.choose`) and ``where``.
     """
 
     sources: list[str]
@@ -102,6 +105,7 @@ class DedupRun:
     timings: dict[str, float] = field(default_factory=dict)
     left_out: dict[str, str] = field(default_factory=dict)
     loading: pd.DataFrame | None = None
+    engine: dict[str, str] = field(default_factory=dict)
 
     @property
     def crosswalk(self) -> pd.DataFrame:
@@ -143,7 +147,8 @@ def dedup_settings(engagement: Engagement, threshold: float | None = None,
         >>> dedup_settings(Engagement(client="x", dedup={"threshold": 0.8}), threshold=0.95).threshold
         0.95
     """
-    source = settings if settings is not None else engagement.dedup
+    source = settings if settings is not None else \
+        {k: v for k, v in (engagement.dedup or {}).items() if k != "engine"}
     try:
         chosen = DedupSettings.coerce(source)
     except (TypeError, ValueError) as exc:
@@ -158,6 +163,48 @@ def dedup_settings(engagement: Engagement, threshold: float | None = None,
         except ValueError as exc:
             raise ValueError(f"threshold {threshold} (given to the run): {exc}") from None
     return chosen
+
+
+def engine_settings(engagement: Engagement, overrides: Mapping[str, Any] | None = None
+                    ) -> EngineSettings:
+    """Where the deduplication runs: the engagement's ``dedup.engine`` section, then
+    ``overrides`` (e.g. the command's ``--engine``, ``--scheduler``, ``--workers``; None values
+    keep the section's).
+
+    Raises:
+        ValueError: a bad setting; the message names the engagement file's section.
+
+    Examples:
+        >>> from rcu_kit.core.config import Engagement
+        >>> engine_settings(Engagement(client="x", dedup={"engine": {"workers": 4}}),
+        ...                 {"name": "dask", "workers": None}).workers
+        4
+    """
+    section = (engagement.dedup or {}).get("engine") or {}
+    values = {**dict(section), **{k: v for k, v in (overrides or {}).items() if v is not None}}
+    try:
+        return EngineSettings(**values)
+    except (TypeError, ValueError) as exc:
+        allowed = ", ".join(f.name for f in dataclasses.fields(EngineSettings))
+        raise ValueError(f"{engagement.file or 'the engagement'}: section dedup.engine: {exc} "
+                         f"(settings: {allowed})") from None
+
+
+def deduplicate_with_engine(records: pd.DataFrame, settings: DedupSettings,
+                            engine: EngineSettings, progress: bool = False
+                            ) -> tuple[DedupResult, dict[str, str]]:
+    """Deduplicate on the engine ``engine`` chooses for these records (the same customers on
+    either); also says which ran, why, and where."""
+    from rcu_kit.linkage.distributed import DaskEngine, deduplicate_on_dask
+
+    name, reason = engine.choose(len(records))
+    if name == "memory":
+        return deduplicate(records, settings, progress=progress), \
+            {"name": name, "reason": reason, "where": "this process"}
+    with DaskEngine(engine) as opened:
+        where = opened.describe()
+        result = deduplicate_on_dask(records, settings, engine=opened, progress=progress)
+    return result, {"name": name, "reason": reason, "where": where}
 
 
 def labelled_threshold(engagement: Engagement) -> float | None:
@@ -253,7 +300,8 @@ def _check_accounted(records: pd.DataFrame, crosswalk: pd.DataFrame,
 
 def run_dedup(engagement: Engagement, sources: Sequence[str] | None = None,
               settings: DedupSettings | Mapping[str, Any] | None = None,
-              progress: bool = True, threshold: float | None = None) -> DedupRun:
+              progress: bool = True, threshold: float | None = None,
+              engine: Mapping[str, Any] | None = None) -> DedupRun:
     """Deduplicate an engagement's customers within and across its sources.
 
     Args:
@@ -262,9 +310,11 @@ def run_dedup(engagement: Engagement, sources: Sequence[str] | None = None,
         settings: :class:`DedupSettings` or a dict; default the engagement's ``dedup:`` section.
         progress: show progress bars (loading, mapping, standardisation, blocking, comparison).
         threshold: overrides the settings' threshold when given (None or 0 keep it).
+        engine: overrides of the engagement's ``dedup.engine`` settings (see
+            :func:`engine_settings`): ``{"name": "dask", "scheduler": "tcp://..."}``.
 
     Returns:
-        A :class:`DedupRun`: standardised records, linkage result, figures, timings.
+        A :class:`DedupRun`: standardised records, linkage result, figures, timings, engine.
 
     Raises:
         KeyError: an unknown source name (lists the known ones).
@@ -277,6 +327,7 @@ def run_dedup(engagement: Engagement, sources: Sequence[str] | None = None,
     from rcu_kit.standardise import standardise_records
 
     chosen = dedup_settings(engagement, threshold, settings)
+    where = engine_settings(engagement, engine)
     timer = StageTimer()
     timings = timer.wall
     lap = timer.lap
@@ -293,7 +344,7 @@ def run_dedup(engagement: Engagement, sources: Sequence[str] | None = None,
     lap("mapping")
     records = standardise_records(mapped, progress=progress)
     lap("standardise")
-    result = deduplicate(records, chosen, progress=progress)
+    result, engine_used = deduplicate_with_engine(records, chosen, where, progress=progress)
     lap("deduplicate")
     _check_accounted(records, result.crosswalk, {n: len(s.frame) for n, s in loaded.items()})
     crosswalk = result.crosswalk
@@ -311,7 +362,7 @@ def run_dedup(engagement: Engagement, sources: Sequence[str] | None = None,
                    combinations=figures_.source_combinations(crosswalk, names),
                    cluster_sizes=figures_.cluster_size_distribution(crosswalk),
                    threshold_effect=effect, timings=timings, left_out=failed,
-                   loading=loading)
+                   loading=loading, engine=engine_used)
     # customers and prospects by the engagement's own definition, where the data allow it
     run.figures["customer_split"] = figures_.customer_split(
         crosswalk, records, engagement.definition_rules.get("customer"))
@@ -459,7 +510,7 @@ def summary_dict(run: DedupRun) -> dict[str, Any]:
     applied and the evidence: see :func:`rcu_kit.linkage.classify.household_evidence`),
     ``customer_split`` (the distinct customers split into customers and prospects by the
     engagement's definition, or why the data cannot: :func:`rcu_kit.dedup.figures.customer_split`)
-    and ``timings``.
+    ``timings`` and ``engine`` (which engine ran, why and where).
     """
     bad_per_source = run.bad_lines["source"].value_counts().to_dict() if len(run.bad_lines) else {}
     per_source = [
@@ -500,6 +551,7 @@ def summary_dict(run: DedupRun) -> dict[str, Any]:
             "share": run.result.household.share},
         "customer_split": f.get("customer_split"),
         "timings": {**run.timings, **{f"linkage_{k}": v for k, v in run.result.timings.items()}},
+        "engine": dict(run.engine),
     }
 
 
