@@ -104,15 +104,33 @@ def _ascii_shapes(array: pa.StringArray) -> pa.StringArray:
                                        pa.py_buffer(out[~repeat].tobytes()))
 
 
+_SHAPE_SLICE = 1 << 16  # distinct values shaped at a time: memory stays bounded on 20M e-mails
+
+
 def _shape_counts(values: np.ndarray, weights: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     """Distinct shapes of ``values`` and the rows holding each (``weights``: rows per value).
 
     ASCII values (nearly all of them: e-mails, phones, identifiers, dates) are shaped in bulk
     by :func:`_ascii_shapes`; the others, and every value when Arrow cannot hold them (lone
-    surrogates from an odd decoding), by :func:`_shape` in Python.
+    surrogates from an odd decoding), by :func:`_shape` in Python. 65,536 values at a time:
+    shaping works on bytes with 8-byte counters, which on tens of millions of distinct values
+    would cost gigabytes at once.
     """
     shapes: list[np.ndarray] = []
     counts: list[np.ndarray] = []
+    for start in range(0, len(values), _SHAPE_SLICE):
+        part = slice(start, start + _SHAPE_SLICE)
+        _slice_shape_counts(values[part], weights[part], shapes, counts)
+    if not shapes:
+        return np.zeros(0, dtype=object), np.zeros(0, dtype=np.int64)
+    codes, uniques = pd.factorize(np.concatenate(shapes))
+    return np.asarray(uniques, dtype=object), np.bincount(
+        codes, weights=np.concatenate(counts), minlength=len(uniques)).astype(np.int64)
+
+
+def _slice_shape_counts(values: np.ndarray, weights: np.ndarray, shapes: list[np.ndarray],
+                        counts: list[np.ndarray]) -> None:
+    """Append the distinct shapes of ``values`` and their rows to ``shapes`` and ``counts``."""
     try:
         array = pa.array(values, type=pa.string())
         ascii_ = pc.string_is_ascii(array).to_numpy(zero_copy_only=False).astype(bool)
@@ -127,9 +145,6 @@ def _shape_counts(values: np.ndarray, weights: np.ndarray) -> tuple[np.ndarray, 
         codes, uniques = pd.factorize(np.array([_shape(v) for v in values[~ascii_]], dtype=object))
         shapes.append(np.asarray(uniques, dtype=object))
         counts.append(np.bincount(codes, weights=weights[~ascii_], minlength=len(uniques)))
-    codes, uniques = pd.factorize(np.concatenate(shapes))
-    return np.asarray(uniques, dtype=object), np.bincount(
-        codes, weights=np.concatenate(counts), minlength=len(uniques)).astype(np.int64)
 
 
 def value_shape(value: str) -> str:

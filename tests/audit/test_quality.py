@@ -173,3 +173,16 @@ def test_notes_and_outlier_rules_are_saved_as_codes_and_figures():
     assert words(k, "outlier_rule", "en") == "before 1900-01-01 or after 2026-01-01"
     k, _, _ = column_kpis(pd.Series(["12 rue A"]), "street", today=TODAY)
     assert (k["note_code"], k["note_params"]) == ("note_no_rule", '{"semantic_type": "street"}')
+
+
+def test_shapes_counted_slice_by_slice_add_up(monkeypatch):
+    # 'Aa99' x3 (Jo12, Al34, Jo12) and 'a@a.a' x2 (one non-ASCII: é), '99' x1: the same shape
+    # counts whether the distinct values are shaped all at once or two at a time
+    import rcu_kit.audit.quality as quality
+
+    series = pd.Series(["Jo12", "Al34", "jé@x.fr", "a@b.fr", "12", "Jo12"])
+    whole = column_kpis(series, "text", mask=False)[2]
+    monkeypatch.setattr(quality, "_SHAPE_SLICE", 2)
+    sliced = column_kpis(series, "text", mask=False)[2]
+    pd.testing.assert_frame_equal(whole, sliced)
+    assert whole[["shape", "count"]].values.tolist() == [["Aa99", 3], ["a@a.a", 2], ["99", 1]]
