@@ -57,6 +57,10 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--profile-sample-size", type=int, default=None,
                    help="rows above which the ydata profile samples (the KPIs always use every row)")
     p.add_argument("--no-profile", action="store_true", help="skip the ydata-profiling HTML reports")
+    p.add_argument("--stream", choices=("auto", "always", "never"), default=None,
+                   help="read sources in chunks instead of whole: auto (files above the engagement's "
+                        "audit.stream_above_mb, default 500 MB), always or never (default: the "
+                        "engagement's audit.stream, else auto)")
     p.set_defaults(handler=_cmd_audit)
 
     p = sub.add_parser("map", help="suggest the source-to-target mapping; --save writes it into "
@@ -281,7 +285,7 @@ def _cmd_audit(args: argparse.Namespace) -> int:
     engagement = load_engagement(args.engagement)
     result = run_audit(engagement, args.sources or None,
                        profile_sample_size=args.profile_sample_size or DEFAULT_PROFILE_SAMPLE_SIZE,
-                       profile=not args.no_profile, progress=True)
+                       profile=not args.no_profile, progress=True, stream=args.stream)
     workbook = export_audit(result, engagement)
     inventory, kpis = result.inventory, result.kpis
     print(f"Audit of {len(inventory)} source(s): {int(inventory['rows'].sum()):,} rows, "

@@ -240,14 +240,16 @@ def test_golden_writes_records_lineage_and_a_masked_workbook(tmp_path, capsys):
     assert golden["email"].dropna().iloc[0] not in shown  # masked: the demo shows no raw values
 
 
-def test_audit_prints_its_headline_figures(tmp_path, capsys):
+# the same figures with the source read whole or in chunks (rcu_kit.audit.streaming)
+@pytest.mark.parametrize("stream", [[], ["--stream", "always"]])
+def test_audit_prints_its_headline_figures(tmp_path, capsys, stream):
     (tmp_path / "crm.csv").write_text("id;nom;email\nA1;Dupont;jean.dupont@free.fr\n"
                                       "A2;Martin;pas-un-mail\nA3;Durand;\n"
                                       "A4;Petit;jean.dupont@free.fr\n", encoding="utf-8")
     (tmp_path / "engagement.yaml").write_text(
         "client: T\nlanguage: fr\nsources:\n  - {name: crm, format: csv, path: crm.csv, "
         "id_column: id}\n", encoding="utf-8")
-    assert main(["audit", str(tmp_path / "engagement.yaml"), "--no-profile"]) == 0
+    assert main(["audit", str(tmp_path / "engagement.yaml"), "--no-profile", *stream]) == 0
     out = capsys.readouterr().out.splitlines()
     # filled: id 4/4, nom 4/4, email 3/4 -> (1 + 1 + 0.75) / 3 = 91.7 %; valid: nom 4/4 and
     # email 2/3 (pas-un-mail) -> (1 + 0.667) / 2 = 83.3 % (the id has no validity rule);
