@@ -1145,15 +1145,18 @@ _HEAD_BYTES = 1 << 22
 _SCAN_BYTES = 1 << 24
 
 
-def _scan_csv(path: Path) -> tuple[int, bool, bool, bytes, bytes]:
-    """One pass over the bytes: (newlines, has NUL bytes, valid UTF-8, first bytes, last bytes)."""
+def _scan_csv(path: Path) -> tuple[int, bool, bool, bytes, bytes, quirks.ByteScan]:
+    """One pass over the bytes: (newlines, has NUL bytes, valid UTF-8, first bytes, last bytes,
+    what the single-byte encoding rule needs)."""
     decoder = codecs.getincrementaldecoder("utf-8")()
     newlines, nul, utf8, first, last = 0, False, True, b"", b""
+    bytes_scan = quirks.ByteScan()
     with open(path, "rb") as f:
         while block := f.read(_SCAN_BYTES):
             first = first or block[:4]
             newlines += block.count(b"\n")
             nul = nul or b"\x00" in block
+            bytes_scan.feed(block)
             if utf8:
                 try:
                     decoder.decode(block)
@@ -1165,14 +1168,15 @@ def _scan_csv(path: Path) -> tuple[int, bool, bool, bytes, bytes]:
             decoder.decode(b"", final=True)
         except UnicodeDecodeError:
             utf8 = False
-    return newlines, nul, utf8, first, last
+    return newlines, nul, utf8, first, last, bytes_scan
 
 
 def _stream_encoding(source: Source, path: Path, where: str, scan: tuple) -> tuple[str, bool]:
-    """(encoding, detected) of a CSV read chunk by chunk; :class:`CannotStream` when the rule of
-    :func:`_detect_text` needs the whole file (not UTF-8: single-byte or mixed encodings are told
-    apart over every line) or the file's lines are not bytes ending in ``\\n`` (UTF-16, NUL)."""
-    _, nul, utf8, first, last = scan
+    """(encoding, detected) of a CSV read chunk by chunk, the one :func:`_detect_text` finds on the
+    whole file; :class:`CannotStream` when that rule needs the whole file at once (a file that
+    may mix UTF-8 and single-byte lines is decoded line by line) or the file's lines are not
+    bytes ending in ``\\n`` (UTF-16, NUL)."""
+    _, nul, utf8, first, last, bytes_scan = scan
     if source.encoding:
         _decode_declared(b"", source.encoding, where)  # an unknown codec is named here
         if codecs.lookup(source.encoding).name.startswith(("utf-16", "utf-32")):
@@ -1186,10 +1190,12 @@ def _stream_encoding(source: Source, path: Path, where: str, scan: tuple) -> tup
     if last.rstrip(b"\r\n \t").endswith(b"\x1a"):
         raise CannotStream("quirk", f"{where}: an end-of-file mark (Ctrl-Z) is undone on the whole "
                            "file", quirk="Ctrl-Z")
+    if not utf8 and bytes_scan.multibyte:
+        raise CannotStream("encoding", f"{where}: not UTF-8 but holding UTF-8 characters: lines "
+                           "in two encodings are decoded one by one over the whole file; declare "
+                           "'encoding' for the source (e.g. cp1252) to read it chunk by chunk")
     if not utf8:
-        raise CannotStream("encoding", f"{where}: not UTF-8, and telling cp1252, latin-1 and mixed "
-                           "encodings apart needs the whole file; declare 'encoding' for the "
-                           "source (e.g. cp1252) to read it chunk by chunk")
+        return bytes_scan.single_byte_encoding, True
     return ("utf-8-sig" if first.startswith(codecs.BOM_UTF8) else "utf-8"), True
 
 
@@ -1238,7 +1244,7 @@ def _stream_csv(source: Source, path: Path, write: Any, chunk_bytes: int, bar: A
     where = f"source {source.name!r} ({path})"
     scan = _scan_csv(path)
     encoding, encoding_detected = _stream_encoding(source, path, where, scan)
-    utf8 = codecs.lookup(encoding).name == "utf-8"
+    utf8 = codecs.lookup(encoding).name in ("utf-8", "utf-8-sig") and scan[2]  # valid: as is
     with open(path, "rb") as f:
         head = f.read(_HEAD_BYTES)
         whole = len(head) < _HEAD_BYTES

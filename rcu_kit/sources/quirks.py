@@ -24,7 +24,7 @@ import unicodedata
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 
-__all__ = ["MixedText", "decode_mixed", "utf16_without_bom", "nul_lines", "sep_hint",
+__all__ = ["MixedText", "ByteScan", "decode_mixed", "utf16_without_bom", "nul_lines", "sep_hint",
            "is_footer", "is_blank", "is_title", "line_number_at", "EXCEL_ERRORS", "single_byte_encoding"]
 
 #: Cell values Excel writes for a formula that failed; kept as written, reported per cell.
@@ -61,6 +61,43 @@ class MixedText:
     fallback_lines: list[int] = field(default_factory=list)
 
 
+class ByteScan:
+    """What the encoding rules need to know of a file's bytes, fed block by block, so that a file
+    read in chunks gets the encoding the whole file would (:func:`single_byte_encoding`).
+
+    Attributes:
+        c1: a byte 0x80-0x9F was seen.
+        undefined: a byte cp1252 leaves undefined (0x81, 0x8D, 0x8F, 0x90, 0x9D) was seen.
+        multibyte: a UTF-8 multi-byte sequence was seen (the file may mix UTF-8 and single-byte
+            lines: :func:`decode_mixed` needs the whole file).
+
+    Examples:
+        >>> scan = ByteScan().feed("Noël ".encode("cp1252")).feed("Œuvre".encode("cp1252"))
+        >>> scan.single_byte_encoding, scan.multibyte
+        ('cp1252', False)
+    """
+
+    def __init__(self) -> None:
+        self.c1 = self.undefined = self.multibyte = False
+        self._last = b""
+
+    def feed(self, block: bytes) -> "ByteScan":
+        """Take the next block of the file's bytes into account; returns the scan."""
+        self.c1 = self.c1 or _C1_BYTES.search(block) is not None
+        self.undefined = self.undefined or _CP1252_UNDEFINED.search(block) is not None
+        self.multibyte = (self.multibyte or _UTF8_MULTIBYTE.search(block) is not None
+                          or _UTF8_MULTIBYTE.search(self._last + block[:1]) is not None)
+        self._last = block[-1:]
+        return self
+
+    @property
+    def single_byte_encoding(self) -> str:
+        """:func:`single_byte_encoding` of the bytes fed so far."""
+        if not self.c1:
+            return "latin-1"
+        return "latin-1" if self.undefined else "cp1252"
+
+
 def single_byte_encoding(raw: bytes) -> str:
     """``cp1252`` or ``latin-1`` for bytes that are not UTF-8: cp1252 when they hold bytes
     0x80-0x9F (its letters and signs such as ``œ``, ``€``, ``’``) that it defines; latin-1 when
@@ -71,9 +108,7 @@ def single_byte_encoding(raw: bytes) -> str:
         >>> single_byte_encoding("Hélène".encode("cp1252")), single_byte_encoding("Œuvre €".encode("cp1252"))
         ('latin-1', 'cp1252')
     """
-    if _C1_BYTES.search(raw) is None:
-        return "latin-1"
-    return "latin-1" if _CP1252_UNDEFINED.search(raw) else "cp1252"
+    return ByteScan().feed(raw).single_byte_encoding
 
 
 def decode_mixed(raw: bytes) -> MixedText | None:

@@ -609,6 +609,21 @@ def test_stream_source_on_the_corpus_of_quirks(tmp_path):
             _assert_same_load(memory, streamed, frame)
 
 
+@pytest.mark.parametrize(("text", "encoding"), [
+    ("Hélène", "latin-1"),  # é, è: no byte 0x80-0x9F, latin-1 (cp1252 would read them alike)
+    ("Cœur 10 €", "cp1252"),  # œ (0x9C) and € (0x80) are cp1252's
+])
+def test_stream_source_detects_a_single_byte_encoding_over_the_whole_file(tmp_path, text, encoding):
+    # the telling byte is in the last line, read in the last of many chunks
+    raw = "id;nom\n".encode() + b"".join(f"{i};Nom\n".encode() for i in range(300))
+    (tmp_path / "x.csv").write_bytes(raw + f"300;{text}\n".encode("cp1252"))
+    source = Source(name="x", path=str(tmp_path / "x.csv"))
+    memory = load_source(source)
+    streamed, frame = _streamed(source, tmp_path, chunk_bytes=64)
+    _assert_same_load(memory, streamed, frame)
+    assert streamed.encoding == encoding and frame["nom"].iat[-1] == text
+
+
 def test_stream_source_with_a_declared_encoding_names_the_line_it_cannot_decode(tmp_path):
     text = "id;nom\n" + "".join(f"{i};Hélène\n" for i in range(1, 30))
     source = _csv(tmp_path, "latin.csv", text, encoding="cp1252")
@@ -642,7 +657,9 @@ def test_load_all_streams_above_the_threshold_and_says_when_it_cannot(tmp_path):
     (tmp_path / "big.csv").write_text("id;nom\n" + "".join(f"{i};N{i}\n" for i in range(200)),
                                       encoding="utf-8")
     (tmp_path / "small.csv").write_text("id;nom\n1;a\n", encoding="utf-8")
-    (tmp_path / "latin.csv").write_bytes("id;nom\n".encode() + "1;Hélène\n".encode("cp1252") * 200)
+    # two exports joined: UTF-8 lines, then cp1252 lines (decoded line by line, on the whole file)
+    (tmp_path / "latin.csv").write_bytes("id;nom\n".encode() + "1;Hélène\n".encode("utf-8") * 100
+                                         + "1;Hélène\n".encode("cp1252") * 100)
     eng = Engagement(client="C", base_dir=tmp_path, sources=[
         Source(name="big", path="big.csv"), Source(name="small", path="small.csv"),
         Source(name="latin", path="latin.csv")])
@@ -653,9 +670,9 @@ def test_load_all_streams_above_the_threshold_and_says_when_it_cannot(tmp_path):
     assert loaded["big"].spill == spill / "big.parquet" and loaded["big"].rows_loaded == 200
     assert len(loaded["big"].frame) == 0 and list(loaded["big"].frame.columns) == ["id", "nom"]
     assert loaded["small"].spill is None and len(loaded["small"].frame) == 1
-    # latin.csv is not UTF-8 and declares no encoding: loaded whole, and the note says so
+    # latin.csv may mix encodings and declares none: loaded whole, and the note says so
     assert loaded["latin"].spill is None and len(loaded["latin"].frame) == 200
-    assert [n.code for n in loaded["latin"].notes] == ["no_stream_encoding"]
+    assert [n.code for n in loaded["latin"].notes] == ["mixed_encoding", "no_stream_encoding"]
     summary = summarise_sources(loaded, "en").set_index("source")
     assert summary.loc["big", "rows_loaded"] == 200 and summary.loc["big", "status"] == "ok"
     assert "declare 'encoding'" in summary.loc["latin", "message"]
