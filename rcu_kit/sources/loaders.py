@@ -1300,7 +1300,7 @@ def _stream_parquet(source: Source, path: Path, write: Any, chunk_bytes: int, ba
     where = f"source {source.name!r} ({path})"
     chunks = 0
     try:
-        dataset = pds.dataset(path, format="parquet")
+        dataset = pds.dataset(path, format="parquet", partitioning="hive")  # as pq.read_table
         _check_columns(dataset.schema.names, where)
         batches = dataset.to_batches(batch_size=max(1024, chunk_bytes // 256))
         for batch in batches:

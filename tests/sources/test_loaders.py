@@ -648,6 +648,13 @@ def test_stream_source_reads_parquet_by_batches_and_excel_cannot(tmp_path):
     streamed, frame = _streamed(source, tmp_path, chunk_bytes=1)
     _assert_same_load(load_source(source), streamed, frame)
     assert frame.values.tolist() == [["1", "a"], ["2", None], [None, "c"]]
+    # a folder of files partitioned by a column (hive): the partition column as the loader gives it
+    pq.write_to_dataset(pa.table({"id": [1, 2, 3], "pays": ["FR", "BE", "FR"]}), tmp_path / "ds",
+                        partition_cols=["pays"])
+    folder = Source(name="ds", format="parquet", path=str(tmp_path / "ds"))
+    streamed, frame = _streamed(folder, tmp_path, chunk_bytes=1)
+    _assert_same_load(load_source(folder), streamed, frame)
+    assert frame.values.tolist() == [["2", "BE"], ["1", "FR"], ["3", "FR"]]
     with pytest.raises(CannotStream) as caught:
         _streamed(Source(name="x", format="excel", path=str(tmp_path / "p.parquet")), tmp_path, 1)
     assert caught.value.code == "format"
