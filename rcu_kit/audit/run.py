@@ -192,9 +192,13 @@ def audit_frames(engagement: Engagement, loaded: Mapping[str, Any], *,
                  progress: bool = True, today: pd.Timestamp | str | None = None) -> AuditResult:
     """Audit sources already loaded (see :func:`run_audit`, which loads them first).
 
+    Each source is measured one column at a time (:func:`rcu_kit.audit.streaming.source_columns`),
+    from its frame or, for a source streamed to disk, from its spill, with the same functions.
+
     Args:
         engagement: the engagement (overrides, policy, seed, language, output folder).
-        loaded: source name -> :class:`rcu_kit.sources.loaders.LoadedSource`.
+        loaded: source name -> :class:`rcu_kit.sources.loaders.LoadedSource` (in memory, or
+            streamed by :func:`rcu_kit.sources.loaders.stream_source`).
         profile_sample_size: rows above which the ydata profile samples.
         profile: write the ydata-profiling HTML reports.
         progress: show a progress bar over the sources.
