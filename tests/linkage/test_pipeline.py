@@ -8,6 +8,7 @@ import pytest
 
 from rcu_kit.linkage import DedupSettings, deduplicate
 from rcu_kit.linkage.pipeline import build_index
+from rcu_kit.linkage.prepare import prepare_records
 
 from .conftest import ROWS, TRUTH, make_records
 
@@ -484,3 +485,58 @@ def test_matches_in_a_names_block_too_large_to_pair_count_in_the_prior():
     assert plain.cluster_info["skipped_pairs"] == plain.cluster_info["skipped_matches"] == 0
     # The prior is the expected matches over the 18 * 17 / 2 = 153 record pairs.
     assert result.model.prior == pytest.approx(result.model.fit_.expected_matches / 153)
+
+
+# --- One landline, two generations; one person found by several passes ------------------------
+HOMES_COLUMNS = ["source", "record_id", "last_name", "first_name", "birth_date", "phone", "email",
+                 "street_number", "street_name", "postcode", "city"]
+HOMES = [
+    # Marc LEFEBVRE and his son Marc: one name, one address, one landline, two birth dates.
+    ("crm", "1", "LEFEBVRE", "MARC", "1960-04-02", "+33240000001", "marc.lefebvre@free.fr",
+     "4", "RUE DES CHENES", "44300", "NANTES"),
+    ("web", "1", "LEFEBVRE", "MARC", "1990-09-15", "+33240000001", None,
+     "4", "RUE DES CHENES", "44300", "NANTES"),
+    # Nadia BENALI, twice: the same mobile, names, birth date and postcode.
+    ("crm", "2", "BENALI", "NADIA", "1985-12-24", "+33612345678", None,
+     None, None, "69003", "LYON"),
+    ("web", "2", "BENALI", "NADIA", "1985-12-24", "+33612345678", "nadia.b@gmail.com",
+     None, None, "69003", "LYON"),
+    # Strangers, nothing in common with anyone.
+    ("crm", "3", "ROUSSEAU", "ALAIN", "1971-06-30", "+33611000003", None,
+     "9", "RUE PASTEUR", "21000", "DIJON"),
+    ("web", "3", "FONTAINE", "INES", "2001-01-11", None, "ines.f@orange.fr",
+     None, None, "35000", "RENNES"),
+]
+
+
+def test_a_father_and_son_are_apart_and_one_person_found_by_several_passes_is_linked():
+    records = pd.DataFrame(HOMES, columns=HOMES_COLUMNS)
+    result = deduplicate(records)
+    # Exactly two candidate pairs, both first found by the phone pass.
+    assert _found(result) == {frozenset({("crm", "1"), ("web", "1")}): "phone",
+                              frozenset({("crm", "2"), ("web", "2")}): "phone"}
+    pairs = result.pairs.set_index(["record_id_1", "record_id_2"])
+    # The father and son: vetoed by their birth dates, capped at 0.01, two customers.
+    assert pairs.loc[("1", "1"), "rule"] == "different birth dates"
+    assert pairs.loc[("1", "1"), "match_probability"] == pytest.approx(0.01)
+    # Nadia BENALI: linked.
+    assert pairs.loc[("2", "2"), "match_probability"] >= 0.9
+    assert {c for c in _clusters(result.crosswalk) if len(c) > 1} == {
+        frozenset({("crm", "2"), ("web", "2")})}
+    assert result.n_customers == 5   # 6 records, Nadia's two linked
+    # Every pass that found her pair is known, not only the first (the model counts the
+    # phone as evidence where a names pass found the pair too): the phone, surname +
+    # postcode, birth date + initial, names + birth year, names + date (any_name_birth_date),
+    # birth date, postcode, names + month-day and names + locality. The father and son: the
+    # phone, the address and the postcode passes, and the names passes keyed on a place.
+    prepared = prepare_records(records)
+    index = build_index(DedupSettings())
+    found = index.candidates(prepared)
+    names = [s.name for s in found.stats]
+    passes = {(int(a), int(b)): {names[k] for k in range(len(names)) if m >> k & 1}
+              for a, b, m in zip(found.first, found.second, found.passes)}
+    assert passes[(3, 2)] == {"phone", "surname_postcode", "birth_date_initial",
+                              "names_birth_year", "any_name_birth_date", "birth_date",
+                              "postcode", "names_birth_month_day", "names_locality"}
+    assert passes[(1, 0)] == {"phone", "surname_postcode", "address", "postcode",
+                              "first_name_street", "names_locality"}
