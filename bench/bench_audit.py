@@ -48,13 +48,17 @@ def _blank(rng: np.random.Generator, values: np.ndarray, rate: float) -> np.ndar
     return out
 
 
-def build_frame(n: int, seed: int = 42) -> pd.DataFrame:
-    """A realistic ``n``-row, 10-column customer extract (all text, as a CSV would hold it)."""
+def build_frame(n: int, seed: int = 42, start: int = 0) -> pd.DataFrame:
+    """A realistic ``n``-row, 10-column customer extract (all text, as a CSV would hold it).
+
+    ``start``: the first record's number, to build a large extract in consecutive parts (each
+    with its own ``seed``) that make one extract: ids run on, repeated persons may be earlier ones.
+    """
     rng = np.random.default_rng(seed)
     # ~8 % of the records repeat an earlier person (same e-mail / phone / name + birth date)
-    person = np.arange(n)
+    person = np.arange(start, start + n)
     dup = rng.random(n) < 0.08
-    person[dup] = rng.integers(0, n, dup.sum())
+    person[dup] = rng.integers(0, start + n, dup.sum())
     last = LAST[person % len(LAST)]
     first = FIRST[(person // 7) % len(FIRST)]
     digits = (person * 7919 % 10**8).astype(np.int64)
@@ -80,7 +84,7 @@ def build_frame(n: int, seed: int = 42) -> pd.DataFrame:
     created = pd.Timestamp("2010-01-01") + pd.to_timedelta(rng.integers(0, 5400, n), unit="D")
     civ = np.array(["M.", "Mme", "MME", "Monsieur", "Madame", "Mlle", "?"])[rng.integers(0, 7, n)]
     frame = pd.DataFrame({
-        "id_client": np.char.add("C", np.char.zfill(np.arange(n).astype(str), 8)),
+        "id_client": np.char.add("C", np.char.zfill(np.arange(start, start + n).astype(str), 8)),
         "civilite": _blank(rng, civ, 0.05),
         "nom": last, "prenom": _blank(rng, first, 0.02),
         "email": _blank(rng, email, 0.25),
