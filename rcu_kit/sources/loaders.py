@@ -15,6 +15,12 @@ CSV reading uses pyarrow's single-threaded parser (fast, and it numbers the rows
 encoding and separator are detected unless the source declares them (see
 :func:`detect_encoding` and :func:`detect_separator`).
 
+A file larger than memory is read chunk by chunk by :func:`stream_source` (``load_all`` with a
+``spill_dir``, which the audit gives it for files above ``audit.stream_above_mb``): each chunk goes
+through the same parse, the rows are written to a Parquet spill, and the bad and excluded lines
+are numbered as lines of the whole file. A quirk undone on the whole file at once (lines in two
+encodings, NUL bytes, UTF-16, a Ctrl-Z mark) makes it load whole instead, with a note saying why.
+
 Examples:
     >>> from rcu_kit.core.config import load_engagement
     >>> from rcu_kit.sources.loaders import load_all, summarise_sources
