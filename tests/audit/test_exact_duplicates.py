@@ -81,3 +81,23 @@ def test_shared_distinct_values_give_the_same_table_and_french_notes():
     notes = word_column(table["note_code"], table["note_params"], "fr").tolist()
     assert notes == ["aucune colonne e-mail", "aucune colonne téléphone",
                      "il faut une date de naissance et nom + prénom (ou nom complet)", "aucune colonne clé"]
+
+
+def test_exact_keys_column_by_column_read_only_the_key_columns_they_use():
+    from rcu_kit.audit.exact_duplicates import ExactKeys
+    from rcu_kit.values.validity import distinct_values
+
+    def unread():
+        raise AssertionError("a column that is not part of a key is not reduced to its values")
+
+    data = frame().assign(nom2=["X"] * 6, ville=["Lyon"] * 6)
+    keys = ExactKeys(len(data))
+    for col in ["ville", "email", "tel", "nom", "nom2", "tel2", "prenom", "naiss"]:
+        kind = {**TYPES, "nom2": "last_name", "ville": "city"}[col]
+        wanted = col not in ("ville", "nom2")  # a city is no key; nom2 is the second last name
+        keys.add(col, kind, (lambda col=col: distinct_values(data[col])) if wanted else unread)
+    # the same table as the whole frame's (columns in another order, a second last name ignored)
+    expected = estimate_exact_duplicates(frame(), TYPES, source="crm")
+    pd.testing.assert_frame_equal(keys.table("crm").drop(columns="columns"),
+                                  expected.drop(columns="columns"))
+    assert keys.table("crm")["columns"].tolist()[:2] == ["email", "tel, tel2"]
