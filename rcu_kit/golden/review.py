@@ -68,6 +68,15 @@ __all__ = [
     "write_review_sheet",
     "review_queue",
     "mark_sheet_label",
+    "BORDERLINE_MARGIN",
+    "FEATURE_ATTRIBUTES",
+    "borderline_band",
+    "borderline_pairs",
+    "borderline_table",
+    "borderline_view",
+    "borderline_question",
+    "evidence_words",
+    "supervised_table",
 ]
 
 LABELS = ("match", "non_match", "unsure")
@@ -896,3 +905,259 @@ def mark_sheet_label(path: str | Path, pair: Any, label: str) -> bool:
         except OSError:  # open in Excel: the CSV has the label, the copy catches up later
             pass
     return True
+
+
+
+# ---------------------------------------------------------------------------------------------
+# Borderline pairs: the pairs whose probability is near the threshold (the 04b report page)
+
+#: How far from the threshold a pair is borderline: its match weight (log2 of the odds) within
+#: this many bits of the threshold's, i.e. odds within a factor 2**3 = 8 of the threshold's.
+BORDERLINE_MARGIN = 3.0
+#: The standardised attributes each comparison of the model reads (``evidence`` names the
+#: comparisons: ``postcode_city`` reads the postcode and the town).
+FEATURE_ATTRIBUTES: dict[str, tuple[str, ...]] = {
+    "civility": ("civility",), "last_name": ("last_name", "birth_name"),
+    "first_name": ("first_name",), "birth_date": ("birth_date",), "email": ("email",),
+    "phone": ("phone",), "address": ("street",), "postcode_city": ("postcode", "city"),
+    "id_number": ("id_number",)}
+
+
+def _log_odds(probability: np.ndarray) -> np.ndarray:
+    """log2(p / (1 - p)), infinite at 0 and 1."""
+    with np.errstate(divide="ignore"):
+        return np.log2(probability) - np.log2(1.0 - probability)
+
+
+def borderline_band(threshold: float, margin: float = BORDERLINE_MARGIN) -> tuple[float, float]:
+    """The probabilities between which a pair is borderline: odds within ``2**margin`` of the
+    threshold's odds, either side.
+
+    Examples:
+        >>> tuple(round(p, 3) for p in borderline_band(0.9))
+        (0.529, 0.986)
+    """
+    if not 0.0 < threshold < 1.0:
+        raise ValueError(f"threshold must be strictly between 0 and 1, got {threshold}")
+    centre = float(_log_odds(np.array([threshold]))[0])
+    low, high = (2.0 ** (centre - margin), 2.0 ** (centre + margin))
+    return low / (1.0 + low), high / (1.0 + high)
+
+
+def _evidence_levels(text: str) -> dict[str, str]:
+    """``last_name: exact; email: different`` as ``{"last_name": "exact", "email": "different"}``."""
+    out = {}
+    for part in str(text or "").split(";"):
+        feature, sep, level = part.partition(":")
+        if sep and feature.strip():
+            out[feature.strip()] = level.strip()
+    return out
+
+
+def borderline_pairs(pairs: pd.DataFrame, threshold: float, *, margin: float = BORDERLINE_MARGIN,
+                     n: int | None = None, crosswalk: pd.DataFrame | None = None) -> pd.DataFrame:
+    """The scored pairs closest to the threshold, those a reviewer should look at first.
+
+    A pair is borderline when its match weight (log2 of its odds) is within ``margin`` bits of
+    the threshold's (:func:`borderline_band`): the model's evidence nearly balances, so a small
+    change of the threshold, or a reviewer's label, decides it. Pairs are sorted closest first
+    (ties: the pair key).
+
+    Args:
+        pairs: scored pairs (``DedupRun.pairs``: :data:`PAIR_KEY`, ``match_probability``,
+            ``evidence``).
+        threshold: the decision threshold.
+        margin: bits either side of the threshold.
+        n: pairs returned at most (None: all).
+        crosswalk: the run's crosswalk, to say whether the two records are one customer today
+            (a pair below the threshold may be linked through others, one above it kept apart by
+            the chain guard); None: not said.
+
+    Returns:
+        :data:`PAIR_KEY` (pair key canonical), ``match_probability``, ``gap_bits`` (the pair's
+        weight minus the threshold's: positive above it), ``decision`` (``match`` at or above
+        the threshold, else ``non_match``), ``evidence``, ``agree`` and ``disagree`` (the
+        comparisons whose level is not / is ``different``, in the evidence's order, joined by
+        ``, ``), and with ``crosswalk`` ``same_customer``.
+
+    Raises:
+        ValueError: ``pairs`` lacks a column, or the threshold is not strictly between 0 and 1.
+    """
+    missing = [c for c in [*PAIR_KEY, "match_probability"] if c not in pairs.columns]
+    if missing:
+        raise ValueError(f"pairs: missing column(s) {', '.join(missing)}; give DedupRun.pairs")
+    borderline_band(threshold, margin)  # checks the threshold
+    probability = pairs["match_probability"].to_numpy(dtype=float)
+    gap = _log_odds(probability) - float(_log_odds(np.array([threshold]))[0])
+    near = np.isfinite(gap) & (np.abs(gap) <= margin)
+    chosen = pairs.loc[near].reset_index(drop=True)
+    out = _key_frame(chosen)
+    out["match_probability"] = chosen["match_probability"].astype(float).to_numpy()
+    out["gap_bits"] = gap[near]
+    out["decision"] = np.where(out["match_probability"] >= threshold, "match", "non_match")
+    evidence = chosen["evidence"].astype(str).to_numpy() if "evidence" in chosen else \
+        np.full(len(chosen), "", dtype=object)
+    levels = [_evidence_levels(e) for e in evidence]
+    out["evidence"] = evidence
+    out["agree"] = [", ".join(f for f, v in lv.items() if v != "different") for lv in levels]
+    out["disagree"] = [", ".join(f for f, v in lv.items() if v == "different") for lv in levels]
+    if crosswalk is not None:
+        from rcu_kit.dedup.figures import pair_positions
+
+        first, second = pair_positions(crosswalk, out)
+        customer = crosswalk["customer_id"].astype(str).to_numpy()
+        out["same_customer"] = customer[first] == customer[second]
+    out = out.assign(_distance=np.abs(out["gap_bits"])).sort_values(
+        ["_distance", *PAIR_KEY], kind="stable").drop(columns="_distance").reset_index(drop=True)
+    return out if n is None else out.head(n)
+
+
+def _feature_word(feature: str, language: str) -> str:
+    from rcu_kit.core.i18n import labels, t
+
+    key = f"dedup.feature_{feature}"
+    return t(key, language) if key in labels() else feature
+
+
+def _level_word(level: str, language: str) -> str:
+    from rcu_kit.core.i18n import labels, t
+
+    key = f"dedup.level_{level}"
+    return t(key, language) if key in labels() else level
+
+
+def borderline_table(borderline: pd.DataFrame, language: str) -> pd.DataFrame:
+    """:func:`borderline_pairs` as the client reads it: one row per pair, numbered as the cards
+    below it, the decision and the comparisons in words (headers: ``review.col_<column>``).
+
+    Columns: ``pair`` (1, 2, ...), ``match_probability``, ``decision`` (worded), with
+    :func:`borderline_pairs`' ``crosswalk`` ``same_customer`` (a boolean), ``sources``
+    (``crm / ecommerce``), ``agree`` and ``disagree`` (the comparisons, worded). No record id.
+    """
+    from rcu_kit.core.i18n import t
+
+    def words(codes: str) -> str:
+        return ", ".join(_feature_word(c, language) for c in codes.split(", ") if c)
+
+    table = pd.DataFrame({
+        "pair": np.arange(1, len(borderline) + 1),
+        "match_probability": borderline["match_probability"].to_numpy(dtype=float),
+        "decision": [t(f"review.decision_{d}", language) for d in borderline["decision"]],
+        **({"same_customer": borderline["same_customer"].astype(bool).to_numpy()}
+           if "same_customer" in borderline else {}),
+        "sources": (borderline["source_1"].astype(str) + " / "
+                    + borderline["source_2"].astype(str)).to_numpy(),
+        "agree": [words(v) for v in borderline["agree"]],
+        "disagree": [words(v) for v in borderline["disagree"]],
+    })
+    return table
+
+
+def borderline_view(records: pd.DataFrame, pair: Any, *, mask: bool = True, language: str = "fr",
+                    weights: pd.DataFrame | None = None,
+                    labels: dict[str, str] | None = None) -> pd.DataFrame:
+    """The two records of a borderline pair side by side with the evidence per attribute.
+
+    One row per attribute one of the two records holds (:func:`pair_view`'s, masked if asked),
+    with the comparison of the model that read it, worded (``identique``, ``proche (faute de
+    frappe)``, ``différent``; empty when a side lacks it) and, given the model's ``weights``
+    (:func:`rcu_kit.dedup.run.model_weights`), the weight in bits that comparison brought:
+    positive for the same person, negative against (both shown once per comparison, on the
+    first attribute it reads: the postcode for "postcode and town").
+
+    Args:
+        records: the standardised records (``DedupRun.records``).
+        pair: a row of :func:`borderline_pairs`.
+        mask: mask personal data (``engagement.mask_personal_data``).
+        language: ``fr`` or ``en``.
+        weights: ``feature, level_name, weight`` of the fitted model; None: no weight column.
+        labels: attribute -> the client's label (the target model's); default the words of
+            the comparisons, else the attribute's name.
+
+    Returns:
+        ``attribute`` (its label), ``record_1``, ``record_2``, ``comparison`` (worded) and, given
+        ``weights``, ``weight`` (headers: ``review.col_<column>``).
+    """
+    get = pair.get if hasattr(pair, "get") else lambda k, d=None: getattr(pair, k, d)
+    view = pair_view(records, pair, mask=mask)
+    levels = _evidence_levels(get("evidence", ""))
+    feature_of = {a: f for f, attrs in FEATURE_ATTRIBUTES.items() for a in attrs}
+    weight_of = {} if weights is None else {
+        (str(f), str(n)): float(w) for f, n, w in weights[["feature", "level_name", "weight"]]
+        .itertuples(index=False)}
+    labels = labels or {}
+    rows, compared = [], set()
+    for row in view.itertuples(index=False):
+        if row.record_1 is None and row.record_2 is None:
+            continue  # neither record holds it: nothing to look at
+        feature = feature_of.get(row.attribute)
+        level = levels.get(feature) if feature not in compared else None
+        weight = None
+        if level is not None:  # the comparison shown once, on the first attribute it reads
+            weight = weight_of.get((feature, level))
+            compared.add(feature)
+        rows.append({"attribute": labels.get(row.attribute) or row.attribute,
+                     "record_1": row.record_1, "record_2": row.record_2,
+                     "comparison": _level_word(level, language) if level else None,
+                     "weight": None if weight is None else round(weight, 1)})
+    out = pd.DataFrame(rows, columns=["attribute", "record_1", "record_2", "comparison", "weight"],
+                       dtype=object)  # a comparison without a weight stays None, not NaN
+    return out.drop(columns="weight") if weights is None else out
+
+
+def borderline_question(pair: Any, number: int, threshold: float, language: str) -> str:
+    """What a reviewer should decide for a borderline pair, in one paragraph.
+
+    States the pair's probability against the threshold, what the deduplication decided, the
+    comparisons that agree and disagree, and what each answer means for the threshold.
+
+    Examples:
+        >>> pair = {"match_probability": 0.93, "decision": "match", "agree": "last_name, address",
+        ...         "disagree": "email"}
+        >>> print(borderline_question(pair, 1, 0.9, "en"))
+        Pair 1: 93.0% (threshold 90.0%), merged today. Agree: Last name, Address. Disagree: E-mail. Same person? "Match" confirms the merge; "Non-match" means the threshold should rise above 93.0%.
+    """
+    from rcu_kit.core.i18n import fmt_percent, t
+
+    get = pair.get if hasattr(pair, "get") else lambda k, d=None: getattr(pair, k, d)
+    probability = fmt_percent(float(get("match_probability")), language, 1)
+
+    def words(codes: str) -> str:
+        return ", ".join(_feature_word(c, language) for c in str(codes or "").split(", ") if c) \
+            or t("review.nothing", language)
+
+    decision = get("decision")
+    same = get("same_customer")
+    # the clustering may differ from the pair: linked through other records, or kept apart
+    linked = "" if same is None or pd.isna(same) or bool(same) == (decision == "match") else \
+        t(f"review.borderline_{decision}_but_linked" if same else
+          f"review.borderline_{decision}_but_apart", language)
+    return t(f"review.borderline_{decision}", language, n=number, probability=probability,
+             threshold=fmt_percent(threshold, language, 1), agree=words(get("agree")),
+             disagree=words(get("disagree")), linked=linked)
+
+
+def evidence_words(text: str, language: str) -> str:
+    """An ``evidence`` text (``last_name: exact; email: close``) as the client reads it.
+
+    Examples:
+        >>> evidence_words("last_name: exact; email: different", "fr")
+        'Nom : identique ; E-mail : différent'
+    """
+    levels = _evidence_levels(text)
+    sep, colon = (" ; ", " : ") if language == "fr" else ("; ", ": ")
+    return sep.join(f"{_feature_word(f, language)}{colon}{_level_word(v, language)}"
+                    for f, v in levels.items())
+
+
+def supervised_table(pairs: pd.DataFrame, labels: pd.DataFrame, threshold: float, language: str,
+                     seed: int = 42) -> pd.DataFrame:
+    """:func:`supervised_comparison` as the client reads it: each decision in words
+    (``review.supervised_<decision>``), ``decision`` and ``pairs`` (headers:
+    ``review.col_<column>``); empty when the labels cannot train a classifier yet."""
+    from rcu_kit.core.i18n import t
+
+    table = supervised_comparison(pairs, labels, threshold, seed=seed)
+    table["decision"] = [t(f"review.supervised_{d.replace(' ', '_')}", language)
+                         for d in table["decision"]]
+    return table

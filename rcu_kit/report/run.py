@@ -1,7 +1,8 @@
 """Client audit reports: run the method's notebooks on engagements and publish them as HTML.
 
-For each engagement, :func:`run_report` executes the notebooks 01 to 05 that exist (papermill,
-``engagement_path`` injected as an absolute path) into ``<out_root>/<client>/<timestamp>-work/``
+For each engagement, :func:`run_report` executes the notebooks 01 to 05 that exist, 04b (the
+RCU prototype: golden records, borderline pairs, the preventive check) after 04 (papermill,
+``engagement_path`` injected as an absolute path, and :data:`REPORT_PARAMETERS`) into ``<out_root>/<client>/<timestamp>-work/``
 (consultant material: code and raw outputs, kept out of the client folder), publishes them in
 ``<out_root>/<client>/<timestamp>/``,
 renders each as a page without code (:mod:`rcu_kit.report.html`), copies the ydata profiles and
@@ -51,12 +52,15 @@ from rcu_kit.core.config import ConfigError, Engagement, load_engagement
 from rcu_kit.core.i18n import t
 from rcu_kit.jupyter.notebook import NOTEBOOKS_DIR
 
-__all__ = ["REPORT_NOTEBOOKS", "NOTEBOOKS_DIR", "NotebookRun", "EngagementReport",
+__all__ = ["REPORT_NOTEBOOKS", "REPORT_PARAMETERS", "NOTEBOOKS_DIR", "NotebookRun", "EngagementReport",
            "check_sources", "report_folder", "work_folder", "run_report"]
 
 # The method's notebooks, in the order they run and appear in the summary.
 REPORT_NOTEBOOKS = ("01-customer-vision", "02-source-audit", "03-mapping-gap-analysis",
-                    "04-deduplication", "05-roadmap")
+                    "04-deduplication", "04b-rcu-prototype", "05-roadmap")
+#: Parameters a notebook gets in a report run besides ``engagement_path``: the RCU prototype shows
+#: no review panel and draws no review sheet (a sheet holds record ids: not for the client folder).
+REPORT_PARAMETERS: dict[str, dict[str, object]] = {"04b-rcu-prototype": {"show_panel": False}}
 KERNEL_NAME = "python3"
 
 
@@ -253,7 +257,8 @@ def _report_one(path: Path, out_root: Path, notebooks: list[tuple[str, Path | No
         try:
             with _plotly_mimetype_renderer():
                 execute_notebook(str(source), str(run.ipynb),
-                                 parameters={"engagement_path": str(path)},
+                                 parameters={"engagement_path": str(path),
+                                             **REPORT_PARAMETERS.get(name, {})},
                                  kernel_name=KERNEL_NAME, progress_bar=False, log_output=False,
                                  cwd=str(source.parent),
                                  # the kernel's start-up warnings are not for the consultant

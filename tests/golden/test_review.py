@@ -346,3 +346,116 @@ def test_labels_typed_in_the_excel_copy_survive_a_panel_label(tmp_path):
         ["non-match", "match", "match"]
     assert pd.read_excel(paths["excel"], dtype=str).fillna("")["label"].tolist() == \
         ["", "mtach", ""]
+
+
+# Seven scored pairs around the threshold 0.9 (odds 9, weight log2 9 = 3.17 bits); the borderline
+# band (3 bits either side) runs from 52.9 % (odds 9/8) to 98.6 % (odds 72):
+#   g 0.90  gap 0 bits          -> borderline, at the threshold: matched
+#   b 0.85  gap -0.67 bit       -> borderline, kept apart
+#   a 0.95  gap +1.08 bits      -> borderline, matched; written (web, crm): key swapped to (crm, web)
+#   e 0.60  gap -2.58 bits      -> borderline, kept apart
+#   c 0.99  gap +3.46 bits      -> out (above 98.6 %)
+#   d 0.50  gap -3.17 bits      -> out (below 52.9 %)
+#   f 1.00  infinite            -> out
+BORDERLINE_PAIRS = pd.DataFrame({
+    "source_1": ["web", "crm", "crm", "crm", "crm", "crm", "crm"],
+    "record_id_1": ["a", "1", "2", "3", "4", "5", "6"],
+    "source_2": ["crm", "web", "web", "web", "web", "web", "web"],
+    "record_id_2": ["9", "b", "c", "d", "e", "f", "g"],
+    "match_probability": [0.95, 0.85, 0.99, 0.5, 0.6, 1.0, 0.9],
+    "evidence": ["last_name: exact; email: different", "first_name: close; phone: different",
+                 "email: exact", "last_name: different", "postcode_city: postcode",
+                 "email: exact", "last_name: exact; first_name: exact"]})
+
+
+def test_borderline_pairs_are_those_nearest_the_threshold_closest_first():
+    from rcu_kit.golden.review import borderline_band, borderline_pairs
+
+    assert tuple(round(p, 4) for p in borderline_band(0.9)) == (0.5294, 0.9863)
+    found = borderline_pairs(BORDERLINE_PAIRS, 0.9)
+    assert found[["source_1", "record_id_1", "source_2", "record_id_2", "match_probability",
+                  "decision", "agree", "disagree"]].values.tolist() == [
+        ["crm", "6", "web", "g", 0.9, "match", "last_name, first_name", ""],
+        ["crm", "1", "web", "b", 0.85, "non_match", "first_name", "phone"],
+        ["crm", "9", "web", "a", 0.95, "match", "last_name", "email"],
+        ["crm", "4", "web", "e", 0.6, "non_match", "postcode_city", ""]]
+    assert found["gap_bits"].round(2).tolist() == [0.0, -0.67, 1.08, -2.58]
+    # a narrower band (1 bit) keeps the first two; n cuts the list
+    assert borderline_pairs(BORDERLINE_PAIRS, 0.9, margin=1.0)["record_id_2"].tolist() == ["g", "b"]
+    assert len(borderline_pairs(BORDERLINE_PAIRS, 0.9, n=3)) == 3
+    with pytest.raises(ValueError, match="threshold must be strictly between 0 and 1"):
+        borderline_pairs(BORDERLINE_PAIRS, 1.0)
+
+
+def test_borderline_pairs_say_whether_the_records_are_one_customer_today():
+    from rcu_kit.golden.review import borderline_pairs, borderline_question, borderline_table
+
+    # b (0.85, below the threshold) is in C1 with crm/1 through another link; g (0.90) was kept
+    # apart (C6 and C7); a and e follow their pairs
+    crosswalk = pd.DataFrame({
+        "source": ["crm"] * 7 + ["web"] * 7,
+        "record_id": ["1", "2", "3", "4", "5", "6", "9", "a", "b", "c", "d", "e", "f", "g"],
+        "customer_id": ["C1", "C2", "C3", "C4", "C5", "C6", "C9", "C9", "C1", "C2", "C10", "C11",
+                        "C5", "C7"]})
+    found = borderline_pairs(BORDERLINE_PAIRS, 0.9, crosswalk=crosswalk)
+    assert found["same_customer"].tolist() == [False, True, True, False]
+    table = borderline_table(found, "en")
+    assert table.values.tolist() == [
+        [1, 0.9, "merged", False, "crm / web", "Last name, First name", ""],
+        [2, 0.85, "kept apart", True, "crm / web", "First name", "Phone"],
+        [3, 0.95, "merged", True, "crm / web", "Last name", "E-mail"],
+        [4, 0.6, "kept apart", False, "crm / web", "Postcode and town", ""]]
+    assert borderline_question(found.iloc[1], 2, 0.9, "fr") == (
+        "Paire 2 : 85,0\u00a0% (seuil 90,0\u00a0%), séparés aujourd'hui par cette paire, mais "
+        "réunis dans un même client par d'autres enregistrements. Concordent : Prénom. Divergent : "
+        "Téléphone. Même personne ? « Personnes différentes » confirme la séparation ; « Même "
+        "personne » signifie que le seuil devrait descendre sous 85,0\u00a0%.")
+    assert borderline_question(found.iloc[3], 4, 0.9, "en") == (
+        "Pair 4: 60.0% (threshold 90.0%), kept apart today. Agree: Postcode and town. Disagree: "
+        "none. Same person? \"Non-match\" confirms they stay apart; \"Match\" means the threshold "
+        "should fall below 60.0%.")
+
+
+def test_borderline_view_lays_the_records_side_by_side_with_the_evidence_per_attribute():
+    from rcu_kit.golden.review import borderline_view
+
+    records = pd.DataFrame({
+        "source": ["crm", "web"], "record_id": ["1", "b"],
+        "last_name": ["DURAND", "DURAND"], "first_name": ["STEPHANE", "STEPHAN"],
+        "email": [None, None], "phone": ["+33612345678", "+33698765432"],
+        "postcode": ["75011", "75011"], "city": ["PARIS", "PARIS"]})
+    pair = {"source_1": "crm", "record_id_1": "1", "source_2": "web", "record_id_2": "b",
+            "evidence": "first_name: close; phone: different; postcode_city: postcode"}
+    weights = pd.DataFrame({"feature": ["first_name", "phone", "postcode_city"],
+                            "level_name": ["close", "different", "postcode"],
+                            "weight": [3.83, -4.91, 7.04]})
+    view = borderline_view(records, pair, mask=True, language="en", weights=weights,
+                           labels={"last_name": "Surname"})
+    # the e-mail is held by neither record: no row; the last name was not compared (no level);
+    # the postcode and town are one comparison, shown once, on the postcode
+    assert view.values.tolist() == [
+        ["Surname", "D*****", "D*****", None, None],
+        ["first_name", "S*******", "S******", "close (typo)", 3.8],
+        ["phone", "+336******78", "+336******32", "different", -4.9],
+        ["postcode", "75***", "75***", "same postcode", 7.0],
+        ["city", "PARIS", "PARIS", None, None]]
+    raw = borderline_view(records, pair, mask=False, language="fr")
+    assert list(raw.columns) == ["attribute", "record_1", "record_2", "comparison"]
+    assert raw.iloc[1].tolist() == ["first_name", "STEPHANE", "STEPHAN", "proche (faute de frappe)"]
+
+
+def test_supervised_table_words_the_decisions():
+    from rcu_kit.golden.review import supervised_table
+
+    # 4 labelled pairs, 2 each way: the classifier learns from the phone level alone
+    pairs = pd.DataFrame([{**_pair(i, p), "phone": level} for i, (p, level) in
+                          enumerate([(0.95, 2), (0.97, 2), (0.2, 0), (0.3, 0)])])
+    labels = pairs[["source_1", "record_id_1", "source_2", "record_id_2"]].assign(
+        label=["match", "match", "non_match", "non_match"])
+    table = supervised_table(pairs, labels, 0.9, "fr")
+    # the current model (0.9) matches the first two, the classifier too
+    assert table.values.tolist() == [["rapprochées par les deux", 2],
+                                     ["par le modèle actuel seulement", 0],
+                                     ["par le classifieur supervisé seulement", 0],
+                                     ["par aucun des deux", 2]]
+    assert supervised_table(pairs, labels.iloc[:1], 0.9, "en").empty  # one label: no classifier

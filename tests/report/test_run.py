@@ -16,7 +16,7 @@ from tests.report.fixtures import (CRM_CSV, KERNELSPEC, RAW_PERSONAL_VALUES, wri
 from rcu_kit.cli import main
 from rcu_kit.core.i18n import t
 from rcu_kit.report.pdf import find_chromium
-from rcu_kit.report.run import REPORT_NOTEBOOKS, run_report
+from rcu_kit.report.run import REPORT_NOTEBOOKS, REPORT_PARAMETERS, run_report
 
 STAMP = "20250131-100000"
 
@@ -47,10 +47,11 @@ def test_good_engagement_report_folder_and_statuses(good_report):
     assert result.ok and result.error is None
     assert result.folder == (base / "reports" / "client-demo-sa" / STAMP).resolve()
     assert result.index == result.folder / "index.html"
-    # Only 01 exists among the fixture notebooks: the four others are listed as missing.
+    # Only 01 exists among the fixture notebooks: the five others are listed as missing.
     assert [(r.name, r.status) for r in result.notebooks] == [
         ("01-customer-vision", "ok"), ("02-source-audit", "missing"),
-        ("03-mapping-gap-analysis", "missing"), ("04-deduplication", "missing"), ("05-roadmap", "missing")]
+        ("03-mapping-gap-analysis", "missing"), ("04-deduplication", "missing"),
+        ("04b-rcu-prototype", "missing"), ("05-roadmap", "missing")]
     vision = result.notebooks[0]
     assert vision.html == result.folder / "01-customer-vision.html"
     assert vision.figures == 1  # the px.bar of the fixture notebook
@@ -92,7 +93,7 @@ def test_index_summarises_and_links_everything(good_report):
     # a single source, so no customer is in two sources.
     assert kpis == ["1", "3", "2", "33,3\u00a0%", "0 (0,0\u00a0%)"]
     assert '<a href="01-customer-vision.html">1. Vision client et besoins</a>' in html
-    assert html.count("(pas encore disponible)") == 4
+    assert html.count("(pas encore disponible)") == 5  # 02, 03, 04, 04b, 05
     assert '<a href="files/audit/profile_crm.html">audit/profile_crm.html</a>' in html
     assert '<a href="files/audit/audit.xlsx">audit/audit.xlsx</a>' in html
     assert (result.folder / "files" / "audit" / "audit.xlsx").exists()
@@ -148,7 +149,7 @@ def test_broken_engagements_fail_alone(reports):
                             f"(declared in {broken.engagement_path}; fix the path or copy the "
                             "extract there)")
     # Nothing ran for it, and its index says why.
-    assert [r.status for r in broken.notebooks] == ["not_run"] + ["missing"] * 4
+    assert [r.status for r in broken.notebooks] == ["not_run"] + ["missing"] * 5
     assert not list(broken.folder.glob("0*.html"))
     assert "file not found" in broken.index.read_text(encoding="utf-8")
     # An invalid engagement file: the config error, and no report folder at all.
@@ -169,7 +170,7 @@ def test_report_command_prints_paths_and_exits_non_zero(reports, monkeypatch, ca
     assert out.splitlines() == [
         f"Partial report for Cassé SA: {broken.index}",
         f"Report for Client Démo SA: {good.index} (not yet available: 02-source-audit, "
-        "03-mapping-gap-analysis, 04-deduplication, 05-roadmap)",
+        "03-mapping-gap-analysis, 04-deduplication, 04b-rcu-prototype, 05-roadmap)",
         *([f"  PDF (the summary, then each step): {good.pdf}"] if good.pdf else []),
         f"  executed notebooks (consultant only, not for the client): {good.work_folder}"]
     assert f"error: {broken.error}" in err and f"error: {invalid.error}" in err
@@ -183,7 +184,8 @@ def test_failing_notebook_stops_engagement_and_keeps_partial_outputs(tmp_path):
     notebooks = write_notebooks(tmp_path / "notebooks", failing_audit=True)
     [result] = run_report([engagement], out_root=tmp_path / "reports", progress=False,
                           notebooks_dir=notebooks)
-    assert [r.status for r in result.notebooks] == ["ok", "failed", "not_run", "missing", "missing"]
+    assert [r.status for r in result.notebooks] == ["ok", "failed", "not_run", "missing", "missing",
+                                                    "missing"]
     # Cells run: parameters [1], papermill's injected parameters [2], x = 1 [3], the raise [4].
     expected = ("notebook 02-source-audit.ipynb failed at cell In [4] "
                 "(`raise RuntimeError('FIXTURE_BOOM')`): RuntimeError: FIXTURE_BOOM")
@@ -220,7 +222,7 @@ def test_unexpected_error_stops_only_its_engagement(tmp_path, monkeypatch):
                                notebooks_dir=empty)
     assert first.error == f"{bad.resolve()}: the report could not be written: OSError: disk full"
     assert second.ok and second.index.exists()
-    assert [r.status for r in second.notebooks] == ["missing"] * 5
+    assert [r.status for r in second.notebooks] == ["missing"] * 6
 
 
 def test_run_report_needs_an_engagement():
@@ -229,8 +231,11 @@ def test_run_report_needs_an_engagement():
 
 
 def test_report_notebooks_are_the_method_steps():
+    # the RCU prototype (golden records, borderline pairs, preventive check) after the dedup
     assert REPORT_NOTEBOOKS == ("01-customer-vision", "02-source-audit", "03-mapping-gap-analysis",
-                                "04-deduplication", "05-roadmap")
+                                "04-deduplication", "04b-rcu-prototype", "05-roadmap")
+    # in a report it draws no review sheet (record ids) and shows no panel
+    assert REPORT_PARAMETERS == {"04b-rcu-prototype": {"show_panel": False}}
 
 
 def _known_personal_values(engagement_path):
@@ -318,7 +323,23 @@ def test_real_notebooks_report_on_small_demo_leaks_no_personal_data(demo_engagem
         assert sorted(found_emails & emails)[:5] == [], page
         assert sorted(found_phones & phones)[:5] == [], page
     _assert_written_for_the_client(result, demo_engagement, tmp_path)
+    _assert_prototype_page(result)
     _assert_pdf_of_every_page(result)
+
+
+def _assert_prototype_page(result):
+    """The RCU prototype page: golden-record figures, the borderline pairs side by side (masked:
+    stars in every name cell), the preventive check's decision; no review sheet was drawn."""
+    page = (result.folder / "04b-rcu-prototype.html").read_text(encoding="utf-8")
+    for text in ("Fiches clients uniques (une par client)", "Les paires à la limite",
+                 "paires à la limite : leur probabilité est entre", "Paire 1 : ",
+                 "Poids (bits, + pour la même personne)", "Décision du contrôle : "):
+        assert text in page, text
+    cards = page.split('id="Les-paires-%C3%A0-la-limite"')[1].split('id="Contr%C3%B4le-pr%C3%A9ventif"')[0]
+    names = re.findall(r"<td[^>]*>Nom</td><td[^>]*>([^<]*)</td><td[^>]*>([^<]*)</td>", cards)
+    assert names and all("*" in v or v == "–" for pair in names for v in pair), names[:3]
+    assert not (result.work_folder.parent / "files" / "review").exists()
+    assert not list(result.folder.rglob("sample.xlsx"))  # the review sheet holds record ids
 
 
 # what a page written for the client never shows
@@ -349,8 +370,10 @@ def _assert_written_for_the_client(result, engagement_path, tmp_path):
     # record ids are personal data: none in the pages nor the client's workbooks (masked policy)
     import pandas as pd
     crosswalk = pd.read_csv(engagement.output_path / "crosswalk.csv", dtype=str)
-    # ids of 6 characters or more (service_client's 1..n would match any small count shown)
-    ids = {i for i in crosswalk["record_id"] if len(i) >= 6}
+    # ids of 6 characters or more (service_client's 1..n would match any small count shown);
+    # the customer ids the deduplication made (C0000001...) are not record ids, though the demo's
+    # invoicing ids are written the same way (C0000042): those cannot be told apart, left out
+    ids = {i for i in crosswalk["record_id"] if len(i) >= 6} - set(crosswalk["customer_id"])
     assert len(ids) > 1000  # the small demo's records: the check is not vacuous
     for page in pages:
         words = set(re.findall(r"[\w-]+", page.read_text(encoding="utf-8")))
