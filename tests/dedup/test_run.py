@@ -358,6 +358,30 @@ def test_client_headline_table_keeps_counts_as_integers(run, engagement):
     assert isinstance(headline["Value"].iloc[0], int)
 
 
+def test_headline_table_splits_the_customers_by_the_engagements_definition(run, engagement):
+    import dataclasses
+    from datetime import date
+
+    from rcu_kit.core.config import CustomerRule
+    from rcu_kit.dedup.figures import customer_split
+
+    # a rule on web's dates (birth dates here, the only dates of the fixture), 30 years before
+    # 2024-12-31: of web's six persons only Pierre the son (W02, 1998) is within; Marie, Jean
+    # 1985, Sophie, Karim and Claire are older (lapsed); the five persons not in web have no date
+    rule = CustomerRule(attribute="birth_date", within_months=360, sources=["web"],
+                        reference_date=date(2024, 12, 31))
+    split = customer_split(run.crosswalk, run.records, rule)
+    assert (split["customers"], split["prospects"], split["prospects_lapsed"],
+            split["prospects_undated"]) == (1, 10, 5, 5)
+    ruled = dataclasses.replace(run, figures={**run.figures, "customer_split": split})
+    headline = dedup.client_tables(ruled, engagement)["headline"]
+    # the split right under the 11 distinct customers, on page 04 and in the workbook
+    assert headline.values.tolist()[1:4] == [
+        ["Distinct customers", 11], ["… of which customers (the engagement's definition)", 1],
+        ["… of which prospects", 10]]
+    assert dedup.summary_dict(ruled)["customer_split"] == split
+
+
 def test_household_sentence_says_whether_the_rules_applied_and_why():
     from types import SimpleNamespace
 
