@@ -415,8 +415,10 @@ def _engine_line(engine: dict[str, str]) -> str:
     """``dask (as asked): local Dask cluster: 2 worker processes ...``"""
     if not engine:
         return "memory"
+    resumed = f"; resumed after the stages a stopped run wrote ({engine['resumed']})" \
+        if engine.get("resumed") else ""
     return (f"{engine['name']} ({_ENGINE_REASONS.get(engine['reason'], engine['reason'])}): "
-            f"{engine['where']}")
+            f"{engine['where']}{resumed}")
 
 
 def _cmd_dedup(args: argparse.Namespace) -> int:

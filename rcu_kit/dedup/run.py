@@ -190,20 +190,28 @@ def engine_settings(engagement: Engagement, overrides: Mapping[str, Any] | None 
                          f"(settings: {allowed})") from None
 
 
+# From this many records the in-memory engine also writes its stages to resume from (the Dask
+# engine always does): a few seconds of writing against minutes of blocking and comparison.
+STAGES_FROM = 1_000_000
+
+
 def deduplicate_with_engine(records: pd.DataFrame, settings: DedupSettings,
-                            engine: EngineSettings, progress: bool = False
-                            ) -> tuple[DedupResult, dict[str, str]]:
+                            engine: EngineSettings, progress: bool = False,
+                            stages: Path | None = None) -> tuple[DedupResult, dict[str, str]]:
     """Deduplicate on the engine ``engine`` chooses for these records (the same customers on
-    either); also says which ran, why, and where."""
+    either); also says which ran, why, and where. With ``stages`` (a folder), a large run
+    writes its costly stages there and resumes from those a stopped run left."""
     from rcu_kit.linkage.distributed import DaskEngine, deduplicate_on_dask
 
     name, reason = engine.choose(len(records))
     if name == "memory":
-        return deduplicate(records, settings, progress=progress), \
+        keep = stages if stages is not None and len(records) >= STAGES_FROM else None
+        return deduplicate(records, settings, progress=progress, stages=keep), \
             {"name": name, "reason": reason, "where": "this process"}
     with DaskEngine(engine) as opened:
         where = opened.describe()
-        result = deduplicate_on_dask(records, settings, engine=opened, progress=progress)
+        result = deduplicate_on_dask(records, settings, engine=opened, progress=progress,
+                                     stages=stages)
     return result, {"name": name, "reason": reason, "where": where}
 
 
@@ -344,7 +352,13 @@ def run_dedup(engagement: Engagement, sources: Sequence[str] | None = None,
     lap("mapping")
     records = standardise_records(mapped, progress=progress)
     lap("standardise")
-    result, engine_used = deduplicate_with_engine(records, chosen, where, progress=progress)
+    from rcu_kit.core.paths import step_dir
+
+    result, engine_used = deduplicate_with_engine(records, chosen, where, progress=progress,
+                                                  stages=step_dir(engagement, "dedup") / "stages")
+    resumed = [k.removeprefix("resumed_") for k in result.timings if k.startswith("resumed_")]
+    if resumed:
+        engine_used["resumed"] = ", ".join(resumed)
     lap("deduplicate")
     _check_accounted(records, result.crosswalk, {n: len(s.frame) for n, s in loaded.items()})
     crosswalk = result.crosswalk

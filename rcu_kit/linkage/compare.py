@@ -68,6 +68,18 @@ def _unify(*series: pd.Series) -> tuple[list[np.ndarray], np.ndarray]:
     if all(c is not None for c in cats) and all(c.equals(cats[0]) for c in cats[1:]):
         return ([s.cat.codes.to_numpy().astype(np.int64) for s in series],
                 np.asarray(cats[0], dtype=object))
+    if all(c is not None for c in cats):
+        # Prepared categories (clean, distinct) of different columns or frames: united through
+        # their vocabularies, never value by value (pairs across two partitions of the Dask
+        # engine, a first name against a last name).
+        vocabulary = cats[0]
+        for c in cats[1:]:
+            vocabulary = vocabulary.append(c[~c.isin(vocabulary)])
+        codes = []
+        for s, c in zip(series, cats):
+            remap = np.append(vocabulary.get_indexer(c), -1).astype(np.int64)
+            codes.append(remap[s.cat.codes.to_numpy()])
+        return codes, np.asarray(vocabulary, dtype=object)
     values = pd.concat([s.astype(object).reset_index(drop=True) for s in series],
                        ignore_index=True)
     values = values.where(values.astype("string").str.strip().fillna("") != "")

@@ -151,6 +151,10 @@ class DaskEngine:
 
 # -- functions run on the workers, one partition at a time ---------------------------------------
 
+def _ids(records: pd.DataFrame) -> pd.DataFrame:
+    return records[["source", "record_id"]].astype(str).reset_index(drop=True)
+
+
 def _prepare_part(records: pd.DataFrame) -> pd.DataFrame:
     return prepare_records(records.reset_index(drop=True))
 
@@ -207,6 +211,27 @@ def _exact_specs(index_algorithms: Sequence[Any]) -> list[tuple[int, list[list[s
     return specs
 
 
+def _value_hashes(prepared: pd.DataFrame, column: str, hash_key: str) -> np.ndarray:
+    """A 64-bit hash of each record's value of ``column`` (0 where missing), computed once per
+    distinct value: it depends on the value only, so it is the same in every partition."""
+    if column not in prepared.columns:
+        return np.zeros(len(prepared), dtype=np.uint64)
+    values = prepared[column]
+    if isinstance(values.dtype, pd.CategoricalDtype):
+        table = pd.util.hash_array(np.asarray(values.cat.categories, dtype=object),
+                                   hash_key=hash_key)
+        table = np.append(np.where(table == 0, np.uint64(1), table), np.uint64(0))
+        return table[values.cat.codes.to_numpy()]          # code -1 (missing) -> 0
+    objects = _values(prepared, column)
+    hashed = pd.util.hash_array(objects.astype(str), hash_key=hash_key)
+    hashed[hashed == 0] = 1
+    return np.where(pd.isna(objects), np.uint64(0), hashed)
+
+
+# Mixing of the elements' hashes into a key's (a polynomial in 64-bit arithmetic, wrapping).
+_MIX = np.uint64(0x9E3779B97F4A7C15)
+
+
 def _pass_keys(prepared: pd.DataFrame, offset: int,
                specs: Sequence[tuple[int, list[list[str]], int | None]]
                ) -> tuple[pd.DataFrame, dict[int, int]]:
@@ -218,31 +243,41 @@ def _pass_keys(prepared: pd.DataFrame, offset: int,
     """
     n = len(prepared)
     frames, keyed = [], {}
+    cache: dict[tuple[str, str], np.ndarray] = {}
+
+    def hashes(column: str, hash_key: str) -> np.ndarray:
+        if (column, hash_key) not in cache:
+            cache[column, hash_key] = _value_hashes(prepared, column, hash_key)
+        return cache[column, hash_key]
+
     for k, elements, _ in specs:
-        choices: list[tuple[int, list[np.ndarray]]] = [(0, [])]
+        choices: list[tuple[int, list[str]]] = [(0, [])]
         radix = 1
         for alternatives in elements:
-            values = [_values(prepared, c) if c in prepared.columns else np.full(n, None, object)
-                      for c in alternatives]
-            choices = [(alt + radix * j, chosen + [v])
-                       for j, v in enumerate(values) for alt, chosen in choices]
+            choices = [(alt + radix * j, chosen + [c])
+                       for j, c in enumerate(alternatives) for alt, chosen in choices]
             if len(alternatives) > 1:
                 radix *= len(alternatives)
         any_row = np.zeros(n, dtype=bool)
-        for alt, chosen in choices:
-            key = pd.DataFrame({f"e{i}": v for i, v in enumerate(chosen)})
-            usable = key.notna().all(axis=1).to_numpy()
+        for alt, columns in choices:
+            usable = np.ones(n, dtype=bool)
+            for c in columns:
+                usable &= hashes(c, _HASH_KEYS[0]) != 0
             if not usable.any():
                 continue
             any_row |= usable
-            key = key[usable]
-            h1, h2 = (pd.util.hash_pandas_object(key, index=False, hash_key=h).to_numpy()
-                      for h in _HASH_KEYS)
+            pair = []
+            for hash_key in _HASH_KEYS:
+                h = np.zeros(int(usable.sum()), dtype=np.uint64)
+                with np.errstate(over="ignore"):
+                    for c in columns:
+                        h = h * _MIX + hashes(c, hash_key)[usable]
+                pair.append(h.view(np.int64))
             frames.append(pd.DataFrame({
-                "_pass": np.full(len(key), k, dtype=np.int16),
-                "_h1": h1.astype(np.int64), "_h2": h2.astype(np.int64),
+                "_pass": np.full(len(pair[0]), k, dtype=np.int16),
+                "_h1": pair[0], "_h2": pair[1],
                 "_row": offset + np.flatnonzero(usable).astype(np.int64),
-                "_alt": np.full(len(key), alt, dtype=np.int32)}))
+                "_alt": np.full(len(pair[0]), alt, dtype=np.int32)}))
         keyed[k] = int(any_row.sum())
     if not frames:
         return _empty_keys(), keyed
@@ -273,9 +308,12 @@ def _block_part(keys: pd.DataFrame, n_records: int, n_passes: int,
         k = int(k)
         # Members in exploded order (as the in-memory index meets them): alternative, then row.
         group = group.sort_values(["_alt", "_row"], kind="stable")
-        codes = pd.factorize(pd.MultiIndex.from_arrays([group["_h1"].to_numpy(),
-                                                        group["_h2"].to_numpy()]))[0]
-        codes = codes.astype(np.int64)
+        h1, h2 = group["_h1"].to_numpy(), group["_h2"].to_numpy()
+        by_key = np.lexsort((h2, h1))
+        new_key = np.ones(len(by_key), dtype=bool)
+        new_key[1:] = (h1[by_key][1:] != h1[by_key][:-1]) | (h2[by_key][1:] != h2[by_key][:-1])
+        codes = np.empty(len(by_key), dtype=np.int64)
+        codes[by_key] = np.cumsum(new_key) - 1            # one code per distinct 128-bit key
         a, b, stats = block_pairs(codes, caps[k])
         rows = group["_row"].to_numpy()
         first, second = rows[a], rows[b]
@@ -366,23 +404,23 @@ class DaskRecords:
                 b.update(1)
 
     def _partitions(self, records: Any, size: int) -> tuple[list[Any], pd.DataFrame]:
-        """Futures of the record partitions, and their (source, record_id) on the client."""
+        """Futures of the record partitions, and their (source, record_id) on the client.
+
+        A pandas frame is cut into row ranges of ``size`` records through
+        ``dask.dataframe.from_pandas``, so that a partition lost with its worker is rebuilt
+        from the graph; a dask DataFrame keeps its partitions (rebuilt from its files).
+        """
+        import dask.dataframe as dd
+
         if isinstance(records, pd.DataFrame):
             records = records.reset_index(drop=True)
-            bounds = list(range(0, len(records), size)) + [len(records)]
-            if len(records) == 0:
-                bounds = [0, 0]
-            pieces = [records.iloc[a:b] for a, b in zip(bounds[:-1], bounds[1:])]
-            self._lengths = [len(p) for p in pieces]
-            futures = self.client.scatter(pieces)
-            return futures, records[["source", "record_id"]].astype(str)
-        # a dask DataFrame: partitions stay on the cluster, only the ids come back
-        ddf = records
+            ddf = dd.from_pandas(records, npartitions=max(1, -(-len(records) // size)),
+                                 sort=False)
+        else:
+            ddf = records
         futures = self.client.compute(ddf.to_delayed())
-        lengths = self.client.gather(self.client.map(len, futures))
-        self._lengths = list(lengths)
-        ids = self.client.gather(self.client.map(
-            lambda p: p[["source", "record_id"]].astype(str), futures))
+        self._lengths = list(self.client.gather(self.client.map(len, futures)))
+        ids = self.client.gather(self.client.map(_ids, futures))
         return futures, pd.concat(ids, ignore_index=True)
 
     @property
@@ -466,6 +504,33 @@ class DaskRecords:
                    for (k, alt, row, _), part in zip(wanted, parts)]
         for (k, _, _, size), value in zip(wanted, self.client.gather(futures)):
             stats[k].skipped_keys.append((value if len(value) > 1 else value[0], size))
+
+    def record_hashes(self) -> np.ndarray:
+        """One 64-bit hash per record of its prepared values, computed on the workers."""
+        from rcu_kit.linkage.pipeline import record_hashes
+
+        parts = self.client.gather(self.client.map(record_hashes, self.prepared))
+        return np.concatenate(parts) if parts else np.zeros(0, np.uint64)
+
+    def state(self) -> dict[str, np.ndarray]:
+        """The skipped blocks' members (for the skipped-match sample after a resume)."""
+        out = {}
+        for k, members in self._skipped.items():
+            out[f"skipped_{k}_sizes"] = np.array([len(m) for m in members], dtype=np.int64)
+            out[f"skipped_{k}_members"] = np.concatenate(members) if members else \
+                np.zeros(0, np.int64)
+        return out
+
+    def restore(self, saved: Mapping[str, np.ndarray]) -> None:
+        """Take back :meth:`state` from a saved stage."""
+        self._skipped = {}
+        for key in saved:
+            if key.startswith("skipped_") and key.endswith("_sizes"):
+                k = int(key.split("_")[1])
+                sizes = np.asarray(saved[key])
+                flat = np.asarray(saved[f"skipped_{k}_members"])
+                self._skipped[k] = list(np.split(flat, np.cumsum(sizes)[:-1])) if len(sizes) \
+                    else []
 
     def skipped_sample(self, k: int, algorithm: Any, size: int, seed: int
                        ) -> tuple[np.ndarray, np.ndarray, int]:
@@ -589,7 +654,8 @@ class DaskRecords:
 
 
 def deduplicate_on_dask(records: Any, settings: Any = None, engine: DaskEngine | None = None,
-                        progress: bool = False, partition_records: int | None = None) -> Any:
+                        progress: bool = False, partition_records: int | None = None,
+                        stages: Any = None) -> Any:
     """:func:`rcu_kit.linkage.pipeline.deduplicate` on a Dask cluster: the same customers.
 
     Args:
@@ -599,6 +665,8 @@ def deduplicate_on_dask(records: Any, settings: Any = None, engine: DaskEngine |
         engine: an open :class:`DaskEngine`; none starts a local cluster for the call.
         progress: show progress bars.
         partition_records: records per partition (default: the engine's settings).
+        stages: a folder to write the stages to and resume from (see
+            :func:`rcu_kit.linkage.pipeline.deduplicate_records`).
 
     Returns:
         A :class:`rcu_kit.linkage.pipeline.DedupResult`, its crosswalk in input order.
@@ -607,7 +675,8 @@ def deduplicate_on_dask(records: Any, settings: Any = None, engine: DaskEngine |
 
     if engine is None:
         with DaskEngine() as opened:
-            return deduplicate_on_dask(records, settings, opened, progress, partition_records)
+            return deduplicate_on_dask(records, settings, opened, progress, partition_records,
+                                       stages)
     from rcu_kit.core.timing import StageTimer
     from rcu_kit.linkage.pipeline import DedupSettings
 
@@ -617,6 +686,6 @@ def deduplicate_on_dask(records: Any, settings: Any = None, engine: DaskEngine |
                          partition_records=partition_records or engine.settings.partition_records)
     timer.lap("prepare")
     try:
-        return deduplicate_records(access, chosen, progress=progress, timer=timer)
+        return deduplicate_records(access, chosen, progress=progress, timer=timer, stages=stages)
     finally:
         access.close()

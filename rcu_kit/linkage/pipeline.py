@@ -23,8 +23,10 @@ Examples:
 
 from __future__ import annotations
 
+import dataclasses
 from collections.abc import Mapping
 from dataclasses import dataclass, field
+from pathlib import Path
 from typing import Any, Protocol
 
 import numpy as np
@@ -53,11 +55,13 @@ from rcu_kit.linkage.indexing import (
     CandidatePairs,
     ExactBlockIndex,
     MultiPassIndex,
+    PassStats,
     SortedNeighbourhoodIndex,
     locate_pairs,
     random_pairs,
 )
 from rcu_kit.linkage.prepare import prepare_records
+from rcu_kit.linkage.stages import StageStore, fingerprint
 from rcu_kit.core.settings import coerce_settings
 from rcu_kit.core.timing import StageTimer
 
@@ -513,7 +517,7 @@ def _skipped_matches(records: "LinkageRecords", candidates: CandidatePairs,
 
 
 def deduplicate(records: pd.DataFrame, settings: DedupSettings | Mapping[str, Any] | None = None,
-                progress: bool = False) -> DedupResult:
+                progress: bool = False, stages: str | Path | None = None) -> DedupResult:
     """Find the records that are the same customer, within and across sources.
 
     Args:
@@ -521,6 +525,8 @@ def deduplicate(records: pd.DataFrame, settings: DedupSettings | Mapping[str, An
             least ``source`` and ``record_id``; every other contract column is optional.
         settings: :class:`DedupSettings`, a dict of its fields, or None for the defaults.
         progress: show progress bars.
+        stages: a folder where the costly stages are written as they finish, so that a run
+            stopped half-way resumes from them (see :func:`deduplicate_records`).
 
     Returns:
         A :class:`DedupResult`; its crosswalk has exactly one row per input record.
@@ -534,7 +540,13 @@ def deduplicate(records: pd.DataFrame, settings: DedupSettings | Mapping[str, An
     prepared = prepare_records(records)
     timer.lap("prepare")
     return deduplicate_records(InMemoryRecords(prepared), settings, progress=progress,
-                               timer=timer)
+                               timer=timer, stages=stages)
+
+
+def record_hashes(prepared: pd.DataFrame) -> np.ndarray:
+    """One 64-bit hash per prepared record, from its values (not their category codes), so the
+    same records give the same hashes whichever engine or partition prepared them."""
+    return pd.util.hash_pandas_object(prepared, index=False).to_numpy()
 
 
 class LinkageRecords(Protocol):
@@ -562,6 +574,15 @@ class LinkageRecords(Protocol):
     def skipped_sample(self, k: int, algorithm: ExactBlockIndex, size: int, seed: int
                        ) -> tuple[np.ndarray, np.ndarray, int]:
         """A sample of the pairs of pass ``k``'s skipped blocks (``skipped_pair_sample``)."""
+
+    def record_hashes(self) -> np.ndarray:
+        """One 64-bit hash per record of its prepared values (the same on every engine)."""
+
+    def state(self) -> dict[str, np.ndarray]:
+        """What the engine must keep of the blocking to resume after it (arrays)."""
+
+    def restore(self, saved: Mapping[str, np.ndarray]) -> None:
+        """Take back :meth:`state` from a saved stage."""
 
 
 class InMemoryRecords:
@@ -592,19 +613,62 @@ class InMemoryRecords:
                        ) -> tuple[np.ndarray, np.ndarray, int]:
         return algorithm.skipped_pair_sample(self.prepared, size, seed)
 
+    def record_hashes(self) -> np.ndarray:
+        return record_hashes(self.prepared)
+
+    def state(self) -> dict[str, np.ndarray]:
+        return {}
+
+    def restore(self, saved: Mapping[str, np.ndarray]) -> None:
+        pass
+
+
+def _candidates_arrays(candidates: CandidatePairs) -> dict[str, np.ndarray]:
+    out = {"first": candidates.first, "second": candidates.second,
+           "found_by": candidates.found_by}
+    if candidates.passes is not None:
+        out["passes"] = candidates.passes
+    return out
+
+
+def _candidates_from(saved: Mapping[str, Any], n: int) -> CandidatePairs:
+    """The candidate pairs of a saved stage (see :func:`deduplicate_records`)."""
+    stats = []
+    for row in saved["__meta__"]["stats"]:
+        keys = [(tuple(k) if isinstance(k, list) else k, size) for k, size in row.pop("skipped_keys")]
+        stats.append(PassStats(**row, skipped_keys=keys))
+    return CandidatePairs(saved["first"], saved["second"], saved["found_by"], stats, n,
+                          n * (n - 1) // 2, saved.get("passes"))
+
 
 def deduplicate_records(records: LinkageRecords, settings: DedupSettings,
-                        progress: bool = False, timer: StageTimer | None = None) -> DedupResult:
+                        progress: bool = False, timer: StageTimer | None = None,
+                        stages: str | Path | None = None) -> DedupResult:
     """:func:`deduplicate` on prepared records held by an engine (see :class:`LinkageRecords`):
     blocking, comparison, the model, scoring, clustering and the outputs.
+
+    With ``stages`` (a folder), the candidate pairs, their comparison levels and the random
+    pairs' levels are written there as each stage finishes, and a run on the same records with
+    the same settings resumes after the last stage written (``DedupResult.timings`` then holds
+    ``resumed_<stage>`` entries); the files are removed when the run ends.
     """
     timer = timer or StageTimer()
     timings = timer.wall
     lap = timer.lap
     n = records.n
+    store = None if stages is None else \
+        StageStore(stages, fingerprint(dataclasses.asdict(settings), records.record_hashes()))
 
     index = build_index(settings)
-    candidates: CandidatePairs = records.candidates(index, progress, settings.workers)
+    saved = store.load_arrays("candidates") if store else None
+    if saved is not None:
+        candidates = _candidates_from(saved, n)
+        records.restore(saved)
+    else:
+        candidates = records.candidates(index, progress, settings.workers)
+        if store:
+            store.save_arrays("candidates", {**_candidates_arrays(candidates), **records.state()},
+                              meta={"stats": [dict(vars(st)) for st in candidates.stats]})
     # Present each pair with the earlier record first.
     first, second = candidates.second, candidates.first
     found_by = candidates.found_by
@@ -617,7 +681,11 @@ def deduplicate_records(records: LinkageRecords, settings: DedupSettings,
     lap("index")
 
     features = default_features(workers=settings.workers)
-    levels = records.compare(first, second, features, settings, progress=progress)
+    levels = store.load_frame("levels") if store else None
+    if levels is None:
+        levels = records.compare(first, second, features, settings, progress=progress)
+        if store:
+            store.save_frame("levels", levels)
     lap("compare")
 
     u_vectors, total_pairs, u_candidates = None, None, None
@@ -631,7 +699,11 @@ def deduplicate_records(records: LinkageRecords, settings: DedupSettings,
         hit = position >= 0
         u_candidates = position[hit]
         u_first, u_second = u_first[~hit], u_second[~hit]
-        u_vectors = records.compare(u_first, u_second, features, settings)
+        u_vectors = store.load_frame("u_levels") if store else None
+        if u_vectors is None:
+            u_vectors = records.compare(u_first, u_second, features, settings)
+            if store:
+                store.save_frame("u_levels", u_vectors)
     lap("u_sample")
 
     vectors = levels.copy()
@@ -699,6 +771,9 @@ def deduplicate_records(records: LinkageRecords, settings: DedupSettings,
         columns=["pass", "key", "records"])
     lap("output")
     timings["total"] = timer.total()
+    if store:
+        timings.update({f"resumed_{stage}": 1.0 for stage in store.resumed})
+        store.finish()
     return DedupResult(crosswalk=crosswalk, pairs=pair_table,
                        pass_stats=candidates.stats_table(), skipped_blocks=skipped,
                        timings=timings, model=model, cluster_info=cluster_info,

@@ -149,3 +149,57 @@ def test_engine_settings_choose_by_size_and_say_why():
     assert EngineSettings(name="dask").choose(10) == ("dask", "asked")
     with pytest.raises(ValueError, match="memory, dask or auto"):
         EngineSettings(name="spark")
+
+
+async def _die() -> None:
+    import os
+
+    os._exit(1)
+
+
+def test_a_worker_lost_half_way_changes_nothing(demo_records):
+    """A worker process dies after the records were prepared on it: Dask rebuilds its
+    partitions from the graph on the worker the nanny restarts, and the result is the same."""
+    from rcu_kit.linkage.pipeline import deduplicate_records
+
+    memory = deduplicate(demo_records)
+    with DaskEngine(workers=2, partition_records=400) as engine:
+        access = DaskRecords(engine.client, demo_records, partition_records=400)
+        holders = engine.client.who_has(access.prepared)
+        victim = next(iter(next(iter(holders.values()))))
+        engine.client.run(_die, workers=[victim], wait=False)
+        result = deduplicate_records(access, DedupSettings())
+        # the worker really died: its address is gone (the nanny started a new one)
+        assert victim not in engine.client.scheduler_info()["workers"]
+        access.close()
+    _same(memory, result)
+
+
+def test_a_run_stopped_after_the_comparison_resumes_from_its_stages(engine, demo_records, tmp_path,
+                                                                   monkeypatch):
+    """The first run dies in the model (after blocking, comparison and u were written); the
+    second finds those three stages (on the other engine: the records' fingerprint is the
+    same) and gives the result of an uninterrupted run; its files are then removed."""
+    from rcu_kit.linkage import pipeline
+
+    expected = deduplicate(demo_records)
+    stages = tmp_path / "stages"
+
+    def stop(*args, **kwargs):
+        raise KeyboardInterrupt("stopped half-way")
+
+    with monkeypatch.context() as patched:
+        patched.setattr(pipeline.FellegiSunterEM, "fit", stop)
+        with pytest.raises(KeyboardInterrupt):
+            deduplicate_on_dask(demo_records, engine=engine, stages=stages)
+    [folder] = list(stages.iterdir())
+    assert sorted(p.name for p in folder.iterdir()) == \
+        ["candidates.npz", "levels.parquet", "u_levels.parquet"]
+    resumed = deduplicate(demo_records, stages=stages)
+    assert {k for k in resumed.timings if k.startswith("resumed_")} == \
+        {"resumed_candidates", "resumed_levels", "resumed_u_levels"}
+    _same(expected, resumed)
+    assert not stages.exists()
+    # other settings, another fingerprint: nothing resumed
+    other = deduplicate(demo_records, {"threshold": 0.8}, stages=stages)
+    assert not [k for k in other.timings if k.startswith("resumed_")]

@@ -1,0 +1,226 @@
+"""The deduplication at scale: the in-memory engine against the Dask engine (1 and 2 workers).
+
+    .venv/bin/python bench/bench_dask.py                                   # 1M and 3M records
+    .venv/bin/python bench/bench_dask.py --sizes 1000000,3000000,5000000,10000000
+    .venv/bin/python bench/bench_dask.py --sizes 1000000 --engines memory,dask2
+
+Data: ``demo_<n>`` of ``bench/dedup_datasets.py`` up to 1,000,000 records (the demo generator's
+limit); above, ``scale_<n>``: ``n / 1M`` demo engagements of a million records generated with
+seeds 42, 43, ... (different people drawn from the same French name, street and town lists, so
+namesakes meet across them as in a real base), their record ids prefixed by the chunk number;
+built once under ``bench/data/`` (git-ignored).
+
+Each run is a process of its own (its Dask workers are its children): wall time from reading the
+mapped records to the crosswalk, records per second, and peak memory as the **sum over the
+process and all its descendants** (sampled every 0.2 s with psutil). The memory engine reads the
+records whole and standardises them in memory; the Dask engine reads the Parquet file in
+partitions on its workers, standardises and prepares them there (``rcu_kit.linkage.distributed``).
+Every run checks that every input record is in the crosswalk exactly once; the engines' crosswalks
+are compared (same customers). The last lines extrapolate, from the largest Dask run's per-stage
+times and memory, the cluster a 50M-record base needs (on paper: a linear model, said as such).
+Results go to ``bench/results/dask_<timestamp>.csv``.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import subprocess
+import sys
+import threading
+import time
+from pathlib import Path
+
+import pandas as pd
+
+BENCH = Path(__file__).resolve().parent
+DATA = BENCH / "data"
+RESULTS = BENCH / "results"
+CHUNK = 1_000_000
+
+
+def scale_data(n: int) -> Path:
+    """``records.parquet`` of ``n`` demo records (built once)."""
+    sys.path.insert(0, str(BENCH))
+    from dedup_datasets import build_demo, prepare
+
+    if n <= CHUNK:
+        return prepare(f"demo_{n}") / "records.parquet"
+    folder = DATA / f"scale_{n}"
+    path = folder / "records.parquet"
+    if path.exists():
+        return path
+    import pyarrow as pa
+    import pyarrow.parquet as pq
+
+    folder.mkdir(parents=True, exist_ok=True)
+    writer = None
+    k, done = 0, 0
+    while done < n:
+        size = min(CHUNK, n - done)
+        print(f"  building chunk {k + 1} of {-(-n // CHUNK)} ({size:,} records, seed {42 + k})",
+              flush=True)
+        records, _, _ = build_demo(size, 42 + k)
+        records["record_id"] = f"{k}-" + records["record_id"].astype(str)
+        table = pa.Table.from_pandas(records.astype("string"), preserve_index=False)
+        if writer is None:
+            writer = pq.ParquetWriter(str(path) + ".part", table.schema)
+        writer.write_table(table, row_group_size=250_000)
+        done += size
+        k += 1
+    writer.close()
+    Path(str(path) + ".part").rename(path)
+    return path
+
+
+def run_one(engine: str, data: Path, out: Path, partition: int) -> None:
+    """One run, in this process (the parent measures it)."""
+    from rcu_kit.linkage.distributed import DaskEngine, deduplicate_on_dask
+    from rcu_kit.linkage.pipeline import deduplicate
+    from rcu_kit.standardise import standardise_records
+
+    t0 = time.perf_counter()
+    if engine == "memory":
+        records = pd.read_parquet(data)
+        n = len(records)
+        standardised = standardise_records(records)
+        del records
+        t1 = time.perf_counter()
+        result = deduplicate(standardised)
+        timings = {"standardise": t1 - t0, **result.timings}
+    else:
+        import dask.dataframe as dd
+
+        workers = int(engine.removeprefix("dask"))
+        with DaskEngine(workers=workers, partition_records=partition) as opened:
+            import pyarrow.parquet as pq
+
+            ddf = dd.read_parquet(data, split_row_groups=True)
+            rows = pq.ParquetFile(data).metadata.num_rows
+            if ddf.npartitions < -(-rows // partition):
+                ddf = ddf.repartition(npartitions=-(-rows // partition))
+            meta = standardise_records(ddf.head(5))
+            standardised = ddf.map_partitions(standardise_records, meta=meta.iloc[:0])
+            result = deduplicate_on_dask(standardised, engine=opened)
+        n = len(result.crosswalk)
+        timings = dict(result.timings)
+    wall = time.perf_counter() - t0
+    crosswalk = result.crosswalk
+    keys = pd.MultiIndex.from_arrays([crosswalk["source"].astype(str),
+                                      crosswalk["record_id"].astype(str)])
+    accounted = len(crosswalk) == n and keys.is_unique and crosswalk["customer_id"].notna().all()
+    pd.DataFrame({"customer_id": crosswalk["customer_id"].astype(str)}).to_parquet(
+        out / f"crosswalk_{engine}.parquet", index=False)
+    (out / f"run_{engine}.json").write_text(json.dumps({
+        "records": n, "wall_s": wall, "customers": result.n_customers,
+        "pairs": int(result.pass_stats["pairs"].iloc[-1]), "accounted": bool(accounted),
+        "timings": timings}))
+
+
+def measure(engine: str, data: Path, out: Path, partition: int, timeout: float) -> dict:
+    """Run one engine in a child process, sampling the memory of its whole process tree."""
+    import psutil
+
+    child = subprocess.Popen([sys.executable, __file__, "--run", engine, "--data", str(data),
+                              "--out", str(out), "--partition", str(partition)])
+    peak = 0
+    stop = threading.Event()
+
+    def sample() -> None:
+        nonlocal peak
+        root = psutil.Process(child.pid)
+        while not stop.is_set():
+            try:
+                procs = [root, *root.children(recursive=True)]
+                total = 0
+                for p in procs:
+                    try:
+                        total += p.memory_info().rss
+                    except psutil.Error:
+                        pass
+                peak = max(peak, total)
+            except psutil.Error:
+                pass
+            stop.wait(0.2)
+
+    thread = threading.Thread(target=sample, daemon=True)
+    thread.start()
+    try:
+        code = child.wait(timeout=timeout)
+    except subprocess.TimeoutExpired:
+        child.kill()
+        code = "timeout"
+    stop.set()
+    thread.join()
+    row = {"engine": engine, "exit": code, "peak_gb": peak / 1e9}
+    result = out / f"run_{engine}.json"
+    if code == 0 and result.exists():
+        row.update(json.loads(result.read_text()))
+    return row
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    parser.add_argument("--sizes", default="1000000,3000000")
+    parser.add_argument("--engines", default="memory,dask1,dask2")
+    parser.add_argument("--partition", type=int, default=250_000, help="records per partition")
+    parser.add_argument("--memory-up-to", type=int, default=5_000_000,
+                        help="skip the memory engine above this many records (it needs ~3 GB a "
+                             "million and the machine has 24 GB)")
+    parser.add_argument("--timeout", type=float, default=3600)
+    parser.add_argument("--run", help=argparse.SUPPRESS)
+    parser.add_argument("--data", help=argparse.SUPPRESS)
+    parser.add_argument("--out", help=argparse.SUPPRESS)
+    args = parser.parse_args(argv)
+    if args.run:
+        run_one(args.run, Path(args.data), Path(args.out), args.partition)
+        return 0
+
+    stamp = time.strftime("%Y%m%d_%H%M%S")
+    rows = []
+    for n in [int(s) for s in args.sizes.split(",")]:
+        data = scale_data(n)
+        out = RESULTS / f"dask_{stamp}_{n}"
+        out.mkdir(parents=True, exist_ok=True)
+        for engine in args.engines.split(","):
+            if engine == "memory" and n > args.memory_up_to:
+                rows.append({"size": n, "engine": engine, "exit": "skipped"})
+                continue
+            row = {"size": n, **measure(engine, data, out, args.partition, args.timeout)}
+            if row.get("exit") == 0:
+                reference = out / "crosswalk_memory.parquet"
+                mine = out / f"crosswalk_{engine}.parquet"
+                if engine != "memory" and reference.exists():
+                    row["same_as_memory"] = bool(pd.read_parquet(reference).equals(
+                        pd.read_parquet(mine)))
+                row["records_per_s"] = row["records"] / row["wall_s"]
+            rows.append(row)
+            print(f"{n:>11,}  {engine:<7} exit {row.get('exit')}  "
+                  f"{row.get('wall_s', float('nan')):8.1f} s  "
+                  f"{row.get('records_per_s', float('nan')):9,.0f} rec/s  "
+                  f"peak {row.get('peak_gb', float('nan')):5.1f} GB  "
+                  f"customers {row.get('customers', '-')}  accounted {row.get('accounted', '-')}  "
+                  f"same as memory {row.get('same_as_memory', '-')}", flush=True)
+    table = pd.DataFrame(rows)
+    RESULTS.mkdir(parents=True, exist_ok=True)
+    table.to_csv(RESULTS / f"dask_{stamp}.csv", index=False)
+    shown = [c for c in ("size", "engine", "exit", "wall_s", "records_per_s", "peak_gb",
+                         "customers", "accounted", "same_as_memory") if c in table]
+    print(table[shown].to_string(index=False))
+    dask_runs = table[(table["engine"].astype(str).str.startswith("dask")) & (table["exit"] == 0)]
+    if len(dask_runs):
+        last = dask_runs.sort_values(["size", "engine"]).iloc[-1]
+        workers = int(str(last["engine"]).removeprefix("dask"))
+        per_worker = last["records_per_s"] / workers
+        memory_per_million = last["peak_gb"] / (last["size"] / 1e6)
+        print(f"\nOn paper, for 50M records (linear extrapolation of {last['engine']} at "
+              f"{int(last['size']):,} records: {per_worker:,.0f} records/s per worker, "
+              f"{memory_per_million:.1f} GB per million records in all): one hour needs about "
+              f"{-(-50e6 / 3600 // per_worker):.0f} workers and {memory_per_million * 50:.0f} GB "
+              "in the cluster; the comparison vectors and the clustering stay on the client "
+              "(about 60 bytes a candidate pair).")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
