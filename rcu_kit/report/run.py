@@ -178,8 +178,14 @@ def _describe_failure(notebook: str, exc: BaseException) -> str:
     return f"notebook {notebook}.ipynb could not run: {type(exc).__name__}: {exc}"
 
 
+#: Step folders of the output kept out of the client folder: the review sheets (``rcu-kit review``)
+#: hold record ids and are worked on with the client's data owner, not handed over in a report.
+CONSULTANT_FOLDERS = ("review",)
+
+
 def _copy_artefacts(engagement: Engagement, folder: Path) -> tuple[list[dict], list[dict]]:
-    """Copy the profiles (.html) and workbooks (.xlsx) of the output folder into ``files/``."""
+    """Copy the profiles (.html) and workbooks (.xlsx) of the output folder into ``files/``
+    (those of :data:`CONSULTANT_FOLDERS` left out)."""
     out = engagement.output_path
     profiles, workbooks = [], []
     for pattern, bucket in (("*.html", profiles), ("*.xlsx", workbooks)):
@@ -187,6 +193,8 @@ def _copy_artefacts(engagement: Engagement, folder: Path) -> tuple[list[dict], l
             if not src.is_file() or src.name.startswith("~$"):
                 continue
             rel = src.relative_to(out)
+            if rel.parts[0] in CONSULTANT_FOLDERS:
+                continue
             dest = folder / "files" / rel
             dest.parent.mkdir(parents=True, exist_ok=True)
             shutil.copy2(src, dest)

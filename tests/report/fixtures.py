@@ -69,7 +69,9 @@ VISION = _notebook(
         "pd.DataFrame({'source': 'crm', 'record_id': crm['id'],\n"
         "              'customer_id': ['C1', 'C1', 'C2']}).to_csv(paths.crosswalk_path(engagement), index=False)\n"
         "(paths.step_dir(engagement, 'audit') / 'profile_crm.html').write_text('<html>profile</html>')\n"
-        "write_workbook(paths.step_dir(engagement, 'audit') / 'audit.xlsx', {'crm': crm[['id']]})"),
+        "write_workbook(paths.step_dir(engagement, 'audit') / 'audit.xlsx', {'crm': crm[['id']]})\n"
+        "# a review sheet drawn by rcu-kit review: record ids, consultant material\n"
+        "write_workbook(paths.step_dir(engagement, 'review') / 'sample.xlsx', {'review': crm[['id']]})"),
 )
 FAILING_AUDIT = _notebook(
     nbformat.v4.new_markdown_cell("# Audit"),

@@ -97,6 +97,8 @@ def test_index_summarises_and_links_everything(good_report):
     assert '<a href="files/audit/profile_crm.html">audit/profile_crm.html</a>' in html
     assert '<a href="files/audit/audit.xlsx">audit/audit.xlsx</a>' in html
     assert (result.folder / "files" / "audit" / "audit.xlsx").exists()
+    # the review sheet the notebook drew holds record ids: it stays in the consultant's output
+    assert not (result.folder / "files" / "review").exists() and "review/sample.xlsx" not in html
     # the charts load the folder's one copy of plotly.js: no page embeds it
     assert '<script type="text/javascript" src="plotly.min.js"></script>' in html
     library = (result.folder / "plotly.min.js").read_text(encoding="utf-8")
