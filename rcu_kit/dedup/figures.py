@@ -386,7 +386,7 @@ def probability_histogram(pairs: pd.DataFrame, bins: int = 20) -> pd.DataFrame:
 
 
 def customer_split(crosswalk: pd.DataFrame, records: pd.DataFrame | None, rule: Any,
-                   today: Any = None) -> dict[str, Any]:
+                   today: Any = None, *, statuses: bool = False) -> Any:
     """The distinct customers split by the engagement's definition of a customer.
 
     A customer of the crosswalk (a person) is an *active customer* when one of their records,
@@ -403,6 +403,9 @@ def customer_split(crosswalk: pd.DataFrame, records: pd.DataFrame | None, rule: 
             (``definition_rules.customer``), or None when it states none.
         today: the day a default reference date may not pass (default: today); a date of the
             data after it is a typo, not the extract's date.
+        statuses: also return each customer's status: a Series indexed by ``customer_id``
+            (crosswalk order), ``customer``, ``lapsed`` or ``undated`` (a prospect either way);
+            None when ``status`` is not ``ok``.
 
     Returns:
         ``status``: ``ok``, or why the data cannot tell customers from prospects: ``no_rule``
@@ -411,7 +414,8 @@ def customer_split(crosswalk: pd.DataFrame, records: pd.DataFrame | None, rule: 
         ``within_months``, ``sources`` (the rule's, empty: every source), ``reference_date``
         (ISO) and ``reference_from`` (``setting`` or ``latest_date``), ``n_customers`` (all the
         distinct customers), ``customers``, ``prospects``, ``prospects_lapsed``,
-        ``prospects_undated`` (None each unless ``status`` is ``ok``).
+        ``prospects_undated`` (None each unless ``status`` is ``ok``); with ``statuses``, the
+        pair ``(figures, statuses)``.
 
     Examples:
         >>> from rcu_kit.core.config import CustomerRule
@@ -434,7 +438,7 @@ def customer_split(crosswalk: pd.DataFrame, records: pd.DataFrame | None, rule: 
         "customers": None, "prospects": None, "prospects_lapsed": None, "prospects_undated": None}
     if rule is None:
         out["status"] = "no_rule"
-        return out
+        return (out, None) if statuses else out
     out.update(attribute=rule.attribute, within_months=int(rule.within_months),
                sources=list(rule.sources))
     given = rule.reference_date
@@ -442,7 +446,7 @@ def customer_split(crosswalk: pd.DataFrame, records: pd.DataFrame | None, rule: 
         out.update(reference_date=given.isoformat(), reference_from="setting")
     if records is None or rule.attribute not in records.columns:
         out["status"] = "no_attribute"
-        return out
+        return (out, None) if statuses else out
     _check(records, ["source", "record_id"], "records")
     read = records[["source", "record_id", rule.attribute]].astype(
         {"source": str, "record_id": str})
@@ -452,13 +456,13 @@ def customer_split(crosswalk: pd.DataFrame, records: pd.DataFrame | None, rule: 
     dated = read.assign(when=when.to_numpy()).dropna(subset=["when"])
     if dated.empty:
         out["status"] = "no_dates"
-        return out
+        return (out, None) if statuses else out
     if given is None:
         limit = pd.Timestamp(today or date.today())
         past = dated.loc[dated["when"] <= limit, "when"]
         if past.empty:
             out["status"] = "no_dates"
-            return out
+            return (out, None) if statuses else out
         reference = past.max()
         out.update(reference_date=reference.date().isoformat(), reference_from="latest_date")
     else:
@@ -471,4 +475,10 @@ def customer_split(crosswalk: pd.DataFrame, records: pd.DataFrame | None, rule: 
     lapsed = int(len(latest) - active)
     out.update(customers=active, prospects=n_customers - active, prospects_lapsed=lapsed,
                prospects_undated=n_customers - active - lapsed)
+    if statuses:
+        every = pd.Index(pd.unique(crosswalk["customer_id"].astype(str)), name="customer_id")
+        status = pd.Series("undated", index=every, dtype=object)
+        status[latest.index[latest < start]] = "lapsed"
+        status[latest.index[latest >= start]] = "customer"
+        return out, status
     return out

@@ -32,8 +32,8 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-__all__ = ["golden_figures", "survivorship_table", "typed_record", "preventive_example",
-           "TYPED_ATTRIBUTES"]
+__all__ = ["golden_figures", "survivorship_table", "golden_sample", "typed_record",
+           "preventive_example", "TYPED_ATTRIBUTES"]
 
 #: What a web form asks, in this order: the attributes a typed record holds.
 TYPED_ATTRIBUTES = ("civility", "last_name", "first_name", "birth_date", "email", "phone",
@@ -43,9 +43,10 @@ TYPED_ATTRIBUTES = ("civility", "last_name", "first_name", "birth_date", "email"
 def golden_figures(result: Any, language: str) -> pd.DataFrame:
     """The golden records in a few figures: ``figure`` (worded) and ``value``.
 
-    Rows: golden records (one per customer), records they come from, customers made of several
-    records, values kept, values on which a customer's records disagreed (and their share), and
-    values left out as invalid.
+    Rows: golden records (one per customer; with a ``customer_status``, how many are customers
+    and prospects by the engagement's definition), records they come from, customers made of
+    several records, values kept, values on which a customer's records disagreed (and their
+    share), and values left out as invalid.
 
     Args:
         result: a :class:`rcu_kit.golden.records.GoldenResult`.
@@ -56,7 +57,9 @@ def golden_figures(result: Any, language: str) -> pd.DataFrame:
     golden, lineage = result.golden, result.lineage
     conflicts = int(lineage["conflict"].sum()) if len(lineage) else 0
     rejected = int(result.rejected["records"].sum()) if len(result.rejected) else 0
-    rows = [("golden_records", len(golden)), ("records", int(golden["n_records"].sum())),
+    by_rule = [(f"status_{k}", int((golden["customer_status"] == k).sum()))
+               for k in ("customer", "prospect")] if "customer_status" in golden else []
+    rows = [("golden_records", len(golden)), *by_rule, ("records", int(golden["n_records"].sum())),
             ("merged_customers", int((golden["n_records"] > 1).sum())),
             ("values", len(lineage)), ("contested_values", conflicts),
             ("contested_share", round(100 * conflicts / len(lineage), 1) if len(lineage) else None),
@@ -92,6 +95,27 @@ def survivorship_table(result: Any, language: str,
         "conflicts": table["conflicts"].astype(int).to_numpy(),
         "conflict_rate": table["conflict_rate"].astype(float).to_numpy()})
     return out
+
+
+def golden_sample(result: Any, language: str, *, mask: bool, n: int = 10) -> pd.DataFrame:
+    """The first ``n`` golden records as the page shows them: personal data masked if asked,
+    the sources joined by ``, ``, the customer status (when there is one) in words.
+
+    Args:
+        result: a :class:`rcu_kit.golden.records.GoldenResult`.
+        language: ``fr`` or ``en``.
+        mask: mask personal data (``engagement.mask_personal_data``).
+        n: golden records shown.
+    """
+    from rcu_kit.core.i18n import t
+    from rcu_kit.values.masking import ATTRIBUTE_MASK_TYPES, mask_frame
+
+    sample = mask_frame(result.golden.head(n), ATTRIBUTE_MASK_TYPES, enabled=mask)
+    sample["sources"] = [", ".join(str(v).split("|")) for v in sample["sources"]]
+    if "customer_status" in sample:
+        sample["customer_status"] = [t(f"golden.status_{v}", language)
+                                     for v in sample["customer_status"]]
+    return sample
 
 
 def _slip(text: str) -> str:

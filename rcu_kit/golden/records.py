@@ -779,6 +779,11 @@ def golden_for_engagement(engagement: Any, records: pd.DataFrame, crosswalk: pd.
         records: the standardised records of the deduplication run.
         crosswalk: its crosswalk.
         raw: the mapped records before standardisation, for the lineage's raw values.
+
+    When the engagement states its definition of a customer as a rule
+    (``definition_rules.customer``) and the records hold its dates, the golden records get a
+    ``customer_status`` column after ``sources``: ``customer`` or ``prospect``
+    (:func:`rcu_kit.dedup.figures.customer_split`).
     """
     section = dict(engagement.survivorship or {})
     merged = default_survivorship()
@@ -806,8 +811,18 @@ def golden_for_engagement(engagement: Any, records: pd.DataFrame, crosswalk: pd.
                          f"sources are: {', '.join(known)}")
     attributes = [a.name for a in engagement.target_model if a.name in records.columns]
     types = {a.name: a.type for a in engagement.target_model}
-    return build_golden_records(records, crosswalk, settings, attributes=attributes,
-                                attribute_types=types, source_order=known, raw=raw)
+    result = build_golden_records(records, crosswalk, settings, attributes=attributes,
+                                  attribute_types=types, source_order=known, raw=raw)
+    rule = (getattr(engagement, "definition_rules", None) or {}).get("customer")
+    if rule is not None:  # the engagement's definition of a customer, applied where data allow
+        from rcu_kit.dedup.figures import customer_split
+
+        _, status = customer_split(crosswalk, records, rule, statuses=True)
+        if status is not None:
+            kind = result.golden["customer_id"].astype(str).map(status)
+            result.golden.insert(3, "customer_status",
+                                 np.where(kind == "customer", "customer", "prospect"))
+    return result
 
 
 #: Golden records the Excel workbook lists at most (a reproducible sample beyond: a workbook is
@@ -917,6 +932,11 @@ def write_golden_outputs(result: GoldenResult, folder: str | Path, *, mask: bool
     shown_lineage = shown_lineage.rename(columns=headers)
     shown_golden = shown_golden.rename(columns={c: headers[c] for c in ("customer_id", "n_records",
                                                                         "sources")})
+    if "customer_status" in shown_golden.columns:  # customer / prospect, in words
+        shown_golden["customer_status"] = [t(f"golden.status_{v}", language)
+                                           for v in shown_golden["customer_status"]]
+        shown_golden = shown_golden.rename(
+            columns={"customer_status": t("golden.customer_status", language)})
     sheets = {}
     if len(shown) < len(result.golden):
         sheets[t("golden.sheet_about", language)] = pd.DataFrame({

@@ -262,3 +262,19 @@ def test_customer_split_says_when_the_data_cannot_tell():
     no_dates = customer_split(RULE_CROSSWALK.iloc[[4]], RULE_RECORDS.iloc[[4]],
                               CustomerRule(attribute="last_activity_at", within_months=12))
     assert (no_dates["status"], no_dates["n_customers"], no_dates["customers"]) == ("no_dates", 1, None)
+
+
+def test_customer_split_gives_each_customers_status():
+    from datetime import date
+
+    from rcu_kit.core.config import CustomerRule
+    from rcu_kit.dedup.figures import customer_split
+
+    rule = CustomerRule(attribute="last_activity_at", within_months=36, sources=["web", "shop"],
+                        reference_date=date(2024, 12, 31))
+    split, status = customer_split(RULE_CROSSWALK, RULE_RECORDS, rule, statuses=True)
+    # the same 3 customers, 1 lapsed, 2 without a date as above, customer by customer
+    assert status.to_dict() == {"C1": "lapsed", "C2": "customer", "C3": "customer",
+                                "C4": "undated", "C5": "undated", "C6": "customer"}
+    assert split["customers"] == 3
+    assert customer_split(RULE_CROSSWALK, RULE_RECORDS, None, statuses=True)[1] is None

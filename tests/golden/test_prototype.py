@@ -85,3 +85,44 @@ def test_preventive_example_finds_the_customer_a_typed_record_came_from(demo_eng
     raw = preventive_example(index, typed, mask=False, language="en")
     assert typed["email"] in raw["typed"]["typed_value"].tolist()
     assert "record_id" in raw["candidates"].columns
+
+
+def test_golden_records_carry_the_customer_status_of_the_engagements_definition(tmp_path):
+    import yaml
+
+    from rcu_kit.core.config import load_engagement
+    from rcu_kit.golden.prototype import golden_sample
+    from rcu_kit.golden.records import golden_for_engagement, write_golden_outputs
+
+    # C1 bought on the web in 2024, C2 in 2019 (older than 36 months), C3 never
+    records = RECORDS.assign(last_purchase=[None, "2024-03-01", None, "2019-05-01", None])
+    (tmp_path / "engagement.yaml").write_text(yaml.safe_dump({
+        "client": "Test", "language": "fr",
+        "sources": [{"name": "crm", "path": "crm.csv"}, {"name": "web", "path": "web.csv"}],
+        "target_model": [{"name": n} for n in ("last_name", "first_name", "email", "postcode")]
+        + [{"name": "last_purchase", "type": "date"}],
+        "definition_rules": {"customer": {"attribute": "last_purchase", "within_months": 36,
+                                          "reference_date": "2024-12-31"}}}), encoding="utf-8")
+    engagement = load_engagement(tmp_path / "engagement.yaml")
+    result = golden_for_engagement(engagement, records, CROSSWALK)
+    assert list(result.golden.columns[:4]) == ["customer_id", "n_records", "sources",
+                                               "customer_status"]
+    assert result.golden["customer_status"].tolist() == ["customer", "prospect", "prospect"]
+    # the page: 1 customer and 2 prospects under the 3 golden records, the status in words
+    figures = golden_figures(result, "fr")
+    assert figures.values.tolist()[:3] == [["Fiches clients uniques (une par client)", 3],
+                                           ["… dont clients (définition de la mission)", 1],
+                                           ["… dont prospects", 2]]
+    sample = golden_sample(result, "fr", mask=True)
+    assert sample["customer_status"].tolist() == ["client", "prospect", "prospect"]
+    assert sample["sources"].tolist() == ["crm, web", "crm, web", "crm"]
+    assert sample["last_name"].tolist() == ["D*****", "M*****", "P****"]
+    # the CSV keeps the codes, the client's workbook words them
+    paths = write_golden_outputs(result, tmp_path / "golden", language="fr")
+    assert pd.read_csv(paths["golden_csv"])["customer_status"].tolist() == \
+        ["customer", "prospect", "prospect"]
+    book = pd.read_excel(paths["workbook"], sheet_name="Fiches clients uniques")
+    assert book["Statut (définition de la mission)"].tolist() == ["client", "prospect", "prospect"]
+    # no rule stated: no status column
+    engagement.definition_rules = {}
+    assert "customer_status" not in golden_for_engagement(engagement, records, CROSSWALK).golden
