@@ -70,16 +70,23 @@ def _unify(*series: pd.Series) -> tuple[list[np.ndarray], np.ndarray]:
                 np.asarray(cats[0], dtype=object))
     if all(c is not None for c in cats):
         # Prepared categories (clean, distinct) of different columns or frames: united through
-        # their vocabularies, never value by value (pairs across two partitions of the Dask
-        # engine, a first name against a last name).
-        vocabulary = cats[0]
-        for c in cats[1:]:
-            vocabulary = vocabulary.append(c[~c.isin(vocabulary)])
-        codes = []
-        for s, c in zip(series, cats):
-            remap = np.append(vocabulary.get_indexer(c), -1).astype(np.int64)
-            codes.append(remap[s.cat.codes.to_numpy()])
-        return codes, np.asarray(vocabulary, dtype=object)
+        # the values the pairs use, never value by value (pairs across two partitions of the
+        # Dask engine, a first name against a last name): per-value work then scales with the
+        # pairs, not with the partitions' vocabularies.
+        used = []
+        for s in series:
+            codes = s.cat.codes.to_numpy()
+            used.append(np.unique(codes[codes >= 0]))
+        vocabulary = cats[0][used[0]]
+        for c, u in zip(cats[1:], used[1:]):
+            values = c[u]
+            vocabulary = vocabulary.append(values[~values.isin(vocabulary)])
+        out = []
+        for s, c, u in zip(series, cats, used):
+            remap = np.full(len(c) + 1, -1, dtype=np.int64)   # position -1 (missing) stays -1
+            remap[u] = vocabulary.get_indexer(c[u])
+            out.append(remap[s.cat.codes.to_numpy()])
+        return out, np.asarray(vocabulary, dtype=object)
     values = pd.concat([s.astype(object).reset_index(drop=True) for s in series],
                        ignore_index=True)
     values = values.where(values.astype("string").str.strip().fillna("") != "")

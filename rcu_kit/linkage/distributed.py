@@ -284,6 +284,34 @@ def _pass_keys(prepared: pd.DataFrame, offset: int,
     return pd.concat(frames, ignore_index=True), keyed
 
 
+def _split_keys(prepared: pd.DataFrame, offset: int,
+                specs: Sequence[tuple[int, list[list[str]], int | None]], buckets: int
+                ) -> tuple[list[pd.DataFrame], dict[int, int]]:
+    """:func:`_pass_keys` split into ``buckets`` pieces by key hash (every record of a block,
+    whatever its partition, goes to the same piece number)."""
+    keys, keyed = _pass_keys(prepared, offset, specs)
+    bucket = keys["_h1"].to_numpy().view(np.uint64) % np.uint64(buckets)
+    order = np.argsort(bucket, kind="stable")
+    bounds = np.searchsorted(bucket[order], np.arange(buckets + 1, dtype=np.uint64))
+    pieces = [keys.iloc[order[a:b]].reset_index(drop=True) for a, b in zip(bounds[:-1], bounds[1:])]
+    return pieces, keyed
+
+
+def _keyed_counts(split: tuple[list[pd.DataFrame], dict[int, int]]) -> dict[int, int]:
+    return split[1]
+
+
+def _piece(split: tuple[list[pd.DataFrame], dict[int, int]], j: int) -> pd.DataFrame:
+    return split[0][j]
+
+
+def _block_pieces(pieces: list[pd.DataFrame], n_records: int, n_passes: int,
+                  caps: Mapping[int, int | None], sample_passes: Sequence[int]) -> "_BlockResult":
+    """The blocks of one bucket, from its piece of every partition."""
+    return _block_part(pd.concat(pieces, ignore_index=True), n_records, n_passes, caps,
+                       sample_passes)
+
+
 def _empty_keys() -> pd.DataFrame:
     return pd.DataFrame({"_pass": np.zeros(0, np.int16), "_h1": np.zeros(0, np.int64),
                          "_h2": np.zeros(0, np.int64), "_row": np.zeros(0, np.int64),
@@ -554,21 +582,22 @@ class DaskRecords:
         keys: list[np.ndarray] = []
         skipped: dict[int, list[np.ndarray]] = {k: [] for k, _, _ in specs}
         if specs:
-            made = self.client.map(_pass_keys, self.prepared, list(self.offsets[:-1]),
-                                   specs=specs)
-            frames = self.client.map(lambda r: r[0], made)
-            keyed = self.client.gather(self.client.map(lambda r: r[1], made))
-            del made
+            # A shuffle as tasks: each partition splits its keys by hash into one piece per
+            # block partition; each block partition gathers its piece of every partition.
+            buckets = self.partitions
+            made = self.client.map(_split_keys, self.prepared, list(self.offsets[:-1]),
+                                   specs=specs, buckets=buckets)
+            keyed = self.client.gather(self.client.map(_keyed_counts, made))
             for per_part in keyed:
                 for k, count in per_part.items():
                     stats[k].records_keyed += count
-            shuffled = dd.from_delayed(frames, meta=_empty_keys(), verify_meta=False) \
-                .shuffle(on="_h1", npartitions=self.partitions)
             caps = {k: cap for k, _, cap in specs}
-            blocked = self.client.compute([
-                __import__("dask").delayed(_block_part)(part, n, n_passes, caps,
-                                                        list(sample_passes))
-                for part in shuffled.to_delayed()])
+            blocked = []
+            for j in range(buckets):
+                pieces = [self.client.submit(_piece, m, j, pure=False) for m in made]
+                blocked.append(self.client.submit(_block_pieces, pieces, n, n_passes, caps,
+                                                  list(sample_passes), pure=False))
+            del made
             from dask.distributed import as_completed
             with bar(total=len(blocked), step="blocking", unit="partition",
                      disable=not self.progress) as b:
