@@ -185,8 +185,24 @@ def _people_heads(prepared: pd.DataFrame, offset: int, distinct_on: Sequence[str
     return out
 
 
-def _first_of_each_person(heads: pd.DataFrame) -> pd.DataFrame:
-    return heads.sort_values("_row", kind="stable").drop_duplicates("_person")
+def _split_heads(prepared: pd.DataFrame, offset: int, distinct_on: Sequence[str],
+                 columns: Sequence[str], buckets: int) -> list[pd.DataFrame]:
+    """:func:`_people_heads` split into ``buckets`` pieces by person."""
+    heads = _people_heads(prepared, offset, distinct_on, columns)
+    bucket = heads["_person"].to_numpy().astype(np.uint64) % np.uint64(buckets)
+    return [heads[bucket == j].reset_index(drop=True) for j in range(buckets)]
+
+
+def _piece_of(pieces: list[pd.DataFrame], j: int) -> pd.DataFrame:
+    return pieces[j]
+
+
+def _count_people(pieces: list[pd.DataFrame], columns: Sequence[str]) -> dict[str, pd.Series]:
+    """Value counts of ``columns`` over the distinct people of one bucket (the first record of
+    each, in row order)."""
+    people = pd.concat(pieces, ignore_index=True).sort_values("_row", kind="stable") \
+        .drop_duplicates("_person")
+    return {c: people[c].value_counts() for c in columns}
 
 
 def _row_frequencies(prepared: pd.DataFrame, counts: Mapping[str, pd.Series],
@@ -472,21 +488,22 @@ class DaskRecords:
 
     def _count_frequencies(self, distinct_on: Sequence[str], columns: Sequence[str]
                            ) -> dict[str, np.ndarray]:
-        import dask.dataframe as dd
-
-        heads = self.client.map(_people_heads, self.prepared, list(self.offsets[:-1]),
-                                distinct_on=list(distinct_on), columns=list(columns))
-        meta = pd.DataFrame({"_person": np.zeros(0, np.uint64), "_row": np.zeros(0, np.int64),
-                             **{c: pd.array([], dtype="string") for c in columns}})
-        people = dd.from_delayed(heads, meta=meta, verify_meta=False) \
-            .shuffle(on="_person", npartitions=self.partitions) \
-            .map_partitions(_first_of_each_person, meta=meta)
-        people = self.client.persist(people)
-        counts, totals = {}, {}
-        for c in columns:
-            counts[c] = people[c].value_counts().compute()
-            totals[c] = int(people[c].count().compute())
-        del people
+        # The same shuffle as tasks as the blocking's: each person's first records go to one
+        # bucket, where the first in row order is kept and its values counted.
+        buckets = self.partitions
+        heads = self.client.map(_split_heads, self.prepared, list(self.offsets[:-1]),
+                                distinct_on=list(distinct_on), columns=list(columns),
+                                buckets=buckets)
+        counted = [self.client.submit(_count_people, [self.client.submit(_piece_of, h, j,
+                                                                          pure=False)
+                                                       for h in heads], list(columns),
+                                      pure=False)
+                   for j in range(buckets)]
+        per_bucket = self.client.gather(counted)
+        del heads, counted
+        counts = {c: pd.concat([b[c] for b in per_bucket]).groupby(level=0).sum()
+                  for c in columns}
+        totals = {c: int(counts[c].sum()) for c in columns}
         [counts_future] = self.client.scatter([counts], broadcast=True)
         parts = self.client.gather(self.client.map(_row_frequencies, self.prepared,
                                                    counts=counts_future, totals=totals))
@@ -573,7 +590,6 @@ class DaskRecords:
                        ) -> tuple[list[np.ndarray], list[PassStats], dict[int, list[np.ndarray]]]:
         """The pair keys ``(first * n + second) * passes + pass`` of every pass, its stats,
         and the skipped blocks' members (exploded positions) of the passes in ``sample_passes``."""
-        import dask.dataframe as dd
         from rcu_kit.core.progress import bar
 
         n, n_passes = self.n, len(algorithms)
