@@ -294,7 +294,8 @@ def test_dedup_on_a_local_dask_cluster_gives_the_crosswalk_of_the_memory_engine(
     memory = pd.read_csv(output / "crosswalk.csv", dtype=str)
     assert main(["dedup", engagement, "--engine", "dask", "--workers", "1"]) == 0
     printed = capsys.readouterr().out
-    assert "engine:             dask (as asked): local Dask cluster: 1 worker processes" in printed
+    assert "engine:             dask (as asked): local Dask cluster: 1 worker process x 1 thread" \
+        in printed
     pd.testing.assert_frame_equal(pd.read_csv(output / "crosswalk.csv", dtype=str), memory)
     summary = json.loads((output / "dedup" / "summary.json").read_text(encoding="utf-8"))
     assert summary["engine"]["name"] == "dask" and summary["engine"]["reason"] == "asked"

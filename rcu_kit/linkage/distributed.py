@@ -143,10 +143,11 @@ class DaskEngine:
         """One line: where the engine runs (for the command's output)."""
         s = self.settings
         if s.scheduler:
-            n = len(self.client.scheduler_info().get("workers", {})) if self.client else "?"
-            return f"Dask cluster at {s.scheduler} ({n} workers)"
-        return (f"local Dask cluster: {s.workers} worker processes x {s.threads_per_worker} "
-                f"thread(s), memory limit {s.memory_limit} each")
+            n = len(self.client.scheduler_info().get("workers", {})) if self.client else 0
+            return f"Dask cluster at {s.scheduler} ({n} worker{'s' if n != 1 else ''})"
+        return (f"local Dask cluster: {s.workers} worker process{'es' if s.workers != 1 else ''} "
+                f"x {s.threads_per_worker} thread{'s' if s.threads_per_worker != 1 else ''}, "
+                f"memory limit {s.memory_limit} each")
 
 
 # -- functions run on the workers, one partition at a time ---------------------------------------
