@@ -30,10 +30,12 @@ What it does:
    summed) every ``--rss-every`` seconds.
 5. Stops the server, starts it again (the additions log is replayed) and checks that every
    insert the server acknowledged (HTTP 200) is found: a match of the inserted record gives
-   its customer as the best candidate.
+   its customer as the best candidate. ``--check-log`` does only this, on the log an earlier
+   run left (its inserts, all acknowledged when that run had no failed request).
 
 Printed: per endpoint, requests, p50 / p95 / p99 / max latency in milliseconds (client side,
-loopback), throughput, errors (non-200 answers and failed connections, by kind); the RSS
+loopback), throughput, how busy the machine was (cores used by the server, by these clients and
+by other processes: the machine may be shared), errors (non-200 answers and failed connections, by kind); the RSS
 samples with the growth from the first sample after the warm-up (``--warmup`` seconds) to the
 last; the restart check. The clients run in this process on the same machine: their CPU is
 taken from the server's.
@@ -176,6 +178,36 @@ def _percentiles(ms: list[float]) -> str:
             f"p99 {np.percentile(a, 99):7.1f}  max {a.max():7.1f}")
 
 
+def check_after_restart(engagement: Path, port: int, args: argparse.Namespace, log: Path,
+                        acknowledged: list[tuple[dict, str]]) -> int:
+    """Start the server again (the additions log is replayed) and count the acknowledged
+    inserts whose match gives their customer first; prints the check."""
+    import httpx2 as httpx
+
+    server, restart = start_server(engagement, port, args.start_timeout, log, args.workers)
+    try:
+        found = 0
+        missing = []
+        with httpx.Client(base_url=f"http://127.0.0.1:{port}", timeout=30,
+                          headers={"Authorization": f"Bearer {TOKEN}"}) as http:
+            health = http.get("/health").json()
+            for record, customer in acknowledged:
+                query = {k: v for k, v in record.items() if k not in ("source", "record_id")}
+                answer = http.post("/match", json={"record": query, "top": 1}).json()
+                best = answer["candidates"][0]["customer_id"] if answer["candidates"] else None
+                if best == customer:
+                    found += 1
+                else:
+                    missing.append(record["record_id"])
+        print(f"\nrestart: up again in {restart:.1f} s, {health['added']:,} addition(s) "
+              f"replayed; acknowledged inserts found with their customer: "
+              f"{found:,} / {len(acknowledged):,}"
+              + (f" (missing: {', '.join(missing[:10])})" if missing else ""))
+    finally:
+        stop_server(server)
+    return found
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--records", type=int, default=100_000, help="demo reference size")
@@ -194,6 +226,10 @@ def main(argv: list[str] | None = None) -> int:
                         help="seconds to wait for the server to answer (default 900)")
     parser.add_argument("--workers", type=int, default=1,
                         help="rcu-kit serve --workers (default 1)")
+    parser.add_argument("--check-log", action="store_true",
+                        help="no load: restart the server on the additions log an earlier run "
+                             "left and check that each insert it holds is found (every insert "
+                             "of a run without failed request was acknowledged)")
     parser.add_argument("--seed", type=int, default=42)
     args = parser.parse_args(argv)
 
@@ -204,7 +240,16 @@ def main(argv: list[str] | None = None) -> int:
     from rcu_kit.core.config import load_engagement
     from rcu_kit.golden.service import additions_log_path
 
-    additions_log_path(load_engagement(engagement)).unlink(missing_ok=True)
+    additions = additions_log_path(load_engagement(engagement))
+    if args.check_log:
+        from rcu_kit.golden.service import AdditionLog
+
+        logged = [(e["record"], e["customer_id"]) for e in AdditionLog(additions).entries()]
+        port = free_port()
+        log = Path(tempfile.mkdtemp(prefix="rcu_service_load_")) / "server.log"
+        return 0 if check_after_restart(engagement, port, args, log, logged) == len(logged) \
+            else 1
+    additions.unlink(missing_ok=True)
     pool = queries(engagement, 20_000, args.seed)
     port = free_port()
     log = Path(tempfile.mkdtemp(prefix="rcu_service_load_")) / "server.log"
@@ -272,7 +317,10 @@ def main(argv: list[str] | None = None) -> int:
     threads = [threading.Thread(target=client, args=(i,)) for i in range(args.clients)]
     sampler = threading.Thread(target=sample_memory)
     wall = time.perf_counter()
+    load_before = os.getloadavg()[0]
+    machine_before = psutil.cpu_times()
     cpu_before = [p.cpu_times() for p in tree]
+    own_before = sum(psutil.Process().cpu_times()[:2])
     sampler.start()
     for t in threads:
         t.start()
@@ -280,6 +328,9 @@ def main(argv: list[str] | None = None) -> int:
         t.join()
     wall = time.perf_counter() - wall
     cpu = sum(sum(p.cpu_times()[:2]) - sum(b[:2]) for p, b in zip(tree, cpu_before))
+    machine = psutil.cpu_times()
+    busy = sum(machine[:3]) - sum(machine_before[:3])     # user, nice, system: every process
+    own = sum(psutil.Process().cpu_times()[:2])
     per_process = ", ".join(f"{p.memory_info().rss / 2**20:.0f}" for p in tree)
     sampler.join()
 
@@ -288,6 +339,11 @@ def main(argv: list[str] | None = None) -> int:
     print(f"\n{total:,} requests in {wall:.1f} s: {total / wall:.1f} requests/s; "
           f"server CPU {cpu:.1f} s ({cpu / wall:.0%} of one core, "
           f"{1000 * cpu / max(total, 1):.1f} ms a request)")
+    # The machine may be shared: how busy it was, and with what besides the server.
+    print(f"  machine: {busy / wall:.2f} of {psutil.cpu_count()} cores busy (server "
+          f"{cpu / wall:.2f}, this script's clients {(own - own_before) / wall:.2f}, other "
+          f"processes {(busy - cpu - own + own_before) / wall:.2f}); load average "
+          f"{load_before:.1f} -> {os.getloadavg()[0]:.1f}")
     for endpoint, ms in latencies.items():
         print(f"  POST /{endpoint:8s} {len(ms):7,}  {_percentiles(ms)}  ms")
     print(f"  failed requests: {failed}" + (f" {errors}" if errors else ""))
@@ -300,27 +356,7 @@ def main(argv: list[str] | None = None) -> int:
               f"peak {max(m for _, m in rss):.0f} MiB")
 
     stop_server(server)
-    server, restart = start_server(engagement, port, args.start_timeout, log,
-                                   args.workers)
-    try:
-        found = 0
-        missing = []
-        with httpx.Client(base_url=base, headers=headers, timeout=30) as http:
-            health = http.get("/health").json()
-            for record, customer in acknowledged:
-                query = {k: v for k, v in record.items() if k not in ("source", "record_id")}
-                answer = http.post("/match", json={"record": query, "top": 1}).json()
-                best = answer["candidates"][0]["customer_id"] if answer["candidates"] else None
-                if best == customer:
-                    found += 1
-                else:
-                    missing.append(record["record_id"])
-        print(f"\nrestart: up again in {restart:.1f} s, {health['added']:,} addition(s) "
-              f"replayed; acknowledged inserts found with their customer: "
-              f"{found:,} / {len(acknowledged):,}"
-              + (f" (missing: {', '.join(missing[:10])})" if missing else ""))
-    finally:
-        stop_server(server)
+    found = check_after_restart(engagement, port, args, log, acknowledged)
     # The server's log must hold none of the values sent (names, e-mails, phones).
     text = log.read_text(errors="replace")
     leaked = sum(1 for record, _ in acknowledged for key in ("last_name", "email", "phone")

@@ -381,8 +381,9 @@ def create_app(index: ReferenceIndex, *, log_path: str | Path | None = None,
 
     Args:
         index: the reference (its additions are replayed from ``log_path`` first).
-        log_path: the additions log (:class:`AdditionLog`); None keeps additions in memory
-            only (tests, demonstrations).
+        log_path: the additions log (:class:`AdditionLog`), which other processes serving
+            the same reference may share (each answer first adds what they appended); None
+            keeps additions in memory only (tests, demonstrations).
         token: the token ``/match`` and ``/records`` require (none: open).
         show_record_ids: return the ``source`` and ``record_id`` of each candidate's best
             record (the engagement's ``personal_data.show_raw_values``); otherwise only the
