@@ -41,7 +41,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from rcu_kit.linkage.compare import compare_pairs, default_features
+from rcu_kit.linkage.compare import compare_pairs
 from rcu_kit.linkage.indexing import (
     ExactBlockIndex,
     PassStats,
@@ -127,7 +127,7 @@ class DaskEngine:
             self._cluster = LocalCluster(n_workers=s.workers, threads_per_worker=s.threads_per_worker,
                                          memory_limit=s.memory_limit, processes=True,
                                          # loopback only; the status page on a free port
-                                         host="127.0.0.1", dashboard_address=":0",
+                                         host="127.0.0.1", dashboard_address="127.0.0.1:0",
                                          silence_logs=logging.ERROR)
             self.client = Client(self._cluster)
         return self
@@ -153,7 +153,7 @@ class DaskEngine:
 # -- functions run on the workers, one partition at a time ---------------------------------------
 
 def _ids(records: pd.DataFrame) -> pd.DataFrame:
-    return records[["source", "record_id"]].astype(str).reset_index(drop=True)
+    return records[["source", "record_id"]].reset_index(drop=True)
 
 
 def _prepare_part(records: pd.DataFrame) -> pd.DataFrame:
@@ -379,7 +379,7 @@ def _block_part(keys: pd.DataFrame, n_records: int, n_passes: int,
                    # every skipped block of a pass sampled for skipped matches; the 20
                    # largest of the others (the report names them)
                    "skipped_members": members if k in sample_passes else
-                   sorted(members, key=len, reverse=True)[:20]}
+                   sorted(members, key=lambda m: (-len(m), int(m[0])))[:20]}
     keys_out = np.concatenate(out) if out else np.zeros(0, np.int64)
     return _BlockResult(keys_out, info)
 
@@ -407,9 +407,8 @@ def _sorted_columns(prepared: pd.DataFrame, offset: int, columns: Sequence[str])
 
 
 def _compare_bucket(left: pd.DataFrame, right: pd.DataFrame | None, first: np.ndarray,
-                    second: np.ndarray) -> pd.DataFrame:
-    features = default_features(workers=1)
-    return compare_pairs(left, first, second, features, records_link=right)
+                    second: np.ndarray, features: Sequence[Any]) -> pd.DataFrame:
+    return compare_pairs(left, first, second, list(features), records_link=right)
 
 
 def _take_rows(prepared: pd.DataFrame, positions: np.ndarray) -> pd.DataFrame:
@@ -433,7 +432,7 @@ class DaskRecords:
         self.client = client
         self.progress = progress
         parts, ids = self._partitions(records, partition_records)
-        validate_records(ids)
+        validate_records(ids)          # raw ids: a missing one is named by its input row
         self.source = ids["source"].astype(str).to_numpy()
         self.record_id = ids["record_id"].astype(str).to_numpy()
         self.n = len(ids)
@@ -558,25 +557,17 @@ class DaskRecords:
         parts = self.client.gather(self.client.map(record_hashes, self.prepared))
         return np.concatenate(parts) if parts else np.zeros(0, np.uint64)
 
-    def state(self) -> dict[str, np.ndarray]:
+    def state(self, index: Any) -> dict[str, np.ndarray]:
         """The skipped blocks' members (for the skipped-match sample after a resume)."""
-        out = {}
-        for k, members in self._skipped.items():
-            out[f"skipped_{k}_sizes"] = np.array([len(m) for m in members], dtype=np.int64)
-            out[f"skipped_{k}_members"] = np.concatenate(members) if members else \
-                np.zeros(0, np.int64)
-        return out
+        from rcu_kit.linkage.pipeline import skipped_state
+
+        return skipped_state(self._skipped)
 
     def restore(self, saved: Mapping[str, np.ndarray]) -> None:
-        """Take back :meth:`state` from a saved stage."""
-        self._skipped = {}
-        for key in saved:
-            if key.startswith("skipped_") and key.endswith("_sizes"):
-                k = int(key.split("_")[1])
-                sizes = np.asarray(saved[key])
-                flat = np.asarray(saved[f"skipped_{k}_members"])
-                self._skipped[k] = list(np.split(flat, np.cumsum(sizes)[:-1])) if len(sizes) \
-                    else []
+        """Take back :meth:`state` from a saved stage (written by either engine)."""
+        from rcu_kit.linkage.pipeline import restore_skipped
+
+        self._skipped = restore_skipped(saved)
 
     def skipped_sample(self, k: int, algorithm: Any, size: int, seed: int
                        ) -> tuple[np.ndarray, np.ndarray, int]:
@@ -660,6 +651,8 @@ class DaskRecords:
         from rcu_kit.core.progress import bar
 
         labels = [f.label for f in features]
+        # the features go to the workers once (their caches fill there, per process)
+        [shipped] = self.client.scatter([list(features)], broadcast=True, hash=False)
         first = np.asarray(first, dtype=np.int64)
         second = np.asarray(second, dtype=np.int64)
         if not len(first):
@@ -677,7 +670,7 @@ class DaskRecords:
             local_second = second[chunk] - self.offsets[b]
             futures.append(self.client.submit(
                 _compare_bucket, self.prepared[a], None if a == b else self.prepared[b],
-                local_first, local_second, pure=False))
+                local_first, local_second, shipped, pure=False))
         index = {f.key: i for i, f in enumerate(futures)}
         parts: list[Any] = [None] * len(futures)
         with bar(total=len(first), step="comparing", unit="pair", disable=not progress) as b:

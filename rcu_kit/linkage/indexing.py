@@ -480,13 +480,22 @@ class ExactBlockIndex(_PassAlgorithm):
         """
         if self.max_block_size is None:
             return np.zeros(0, np.int64), np.zeros(0, np.int64), 0
+        return sample_block_pairs(self.skipped_members(frame), len(frame), size, seed)
+
+    def skipped_members(self, frame: pd.DataFrame) -> list[np.ndarray]:
+        """Each skipped block's members as exploded positions (``alternative * n + record``),
+        in the order the index meets them (the partitioned engine rebuilds the same lists).
+
+        Examples:
+            >>> frame = pd.DataFrame({"k": ["a", "b", "a", "a"]})
+            >>> [m.tolist() for m in ExactBlockIndex(["k"], max_block_size=2).skipped_members(frame)]
+            [[0, 2, 3]]
+        """
+        if self.max_block_size is None:
+            return []
         (codes,), _, _ = self._codes([frame])
         order, starts, sizes = _blocks(codes)
-        skipped = np.flatnonzero(sizes > self.max_block_size)
-        # Each skipped block's members as exploded positions (alternative * n + record),
-        # in the order the index meets them: the partitioned engine rebuilds the same lists.
-        members = [order[starts[k]:starts[k] + sizes[k]] for k in skipped]
-        return sample_block_pairs(members, len(frame), size, seed)
+        return [order[starts[k]:starts[k] + sizes[k]] for k in np.flatnonzero(sizes > self.max_block_size)]
 
     def link_positions(self, frame_a: pd.DataFrame, frame_b: pd.DataFrame
                        ) -> tuple[np.ndarray, np.ndarray]:

@@ -25,6 +25,7 @@ from __future__ import annotations
 
 import dataclasses
 from collections.abc import Mapping
+from importlib.metadata import version as _version
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Protocol
@@ -543,6 +544,33 @@ def deduplicate(records: pd.DataFrame, settings: DedupSettings | Mapping[str, An
                                timer=timer, stages=stages)
 
 
+# The version of the stage files and of what they hold: part of their fingerprint, so that
+# stages written by another version of rcu_kit are never resumed (the comparison may differ).
+STAGES_VERSION = f"rcu_kit {_version('rcu_kit')}, stages 1"
+
+
+def skipped_state(members: Mapping[int, list[np.ndarray]]) -> dict[str, np.ndarray]:
+    """The skipped blocks' members per pass as flat arrays for a stage file
+    (:func:`restore_skipped` reads them back)."""
+    out = {}
+    for k, blocks in members.items():
+        out[f"skipped_{k}_sizes"] = np.array([len(m) for m in blocks], dtype=np.int64)
+        out[f"skipped_{k}_members"] = np.concatenate(blocks) if blocks else np.zeros(0, np.int64)
+    return out
+
+
+def restore_skipped(saved: Mapping[str, np.ndarray]) -> dict[int, list[np.ndarray]]:
+    """The skipped blocks' members per pass from a stage file (see :func:`skipped_state`)."""
+    out: dict[int, list[np.ndarray]] = {}
+    for key in saved:
+        if key.startswith("skipped_") and key.endswith("_sizes"):
+            k = int(key.split("_")[1])
+            sizes = np.asarray(saved[key])
+            flat = np.asarray(saved[f"skipped_{k}_members"])
+            out[k] = list(np.split(flat, np.cumsum(sizes)[:-1])) if len(sizes) else []
+    return out
+
+
 def record_hashes(prepared: pd.DataFrame) -> np.ndarray:
     """One 64-bit hash per prepared record, from its values (not their category codes), so the
     same records give the same hashes whichever engine or partition prepared them."""
@@ -578,8 +606,10 @@ class LinkageRecords(Protocol):
     def record_hashes(self) -> np.ndarray:
         """One 64-bit hash per record of its prepared values (the same on every engine)."""
 
-    def state(self) -> dict[str, np.ndarray]:
-        """What the engine must keep of the blocking to resume after it (arrays)."""
+    def state(self, index: MultiPassIndex) -> dict[str, np.ndarray]:
+        """What a resume on any engine needs of the blocking besides the pairs (arrays): the
+        skipped blocks' members of the passes :func:`sampled_passes` names
+        (:func:`skipped_state`)."""
 
     def restore(self, saved: Mapping[str, np.ndarray]) -> None:
         """Take back :meth:`state` from a saved stage."""
@@ -616,8 +646,9 @@ class InMemoryRecords:
     def record_hashes(self) -> np.ndarray:
         return record_hashes(self.prepared)
 
-    def state(self) -> dict[str, np.ndarray]:
-        return {}
+    def state(self, index: MultiPassIndex) -> dict[str, np.ndarray]:
+        return skipped_state({k: index.algorithms[k].skipped_members(self.prepared)
+                              for k in sampled_passes(index.algorithms)})
 
     def restore(self, saved: Mapping[str, np.ndarray]) -> None:
         pass
@@ -656,8 +687,9 @@ def deduplicate_records(records: LinkageRecords, settings: DedupSettings,
     timings = timer.wall
     lap = timer.lap
     n = records.n
-    store = None if stages is None else \
-        StageStore(stages, fingerprint(dataclasses.asdict(settings), records.record_hashes()))
+    store = None if stages is None else StageStore(stages, fingerprint(
+        {"settings": dataclasses.asdict(settings), "code": STAGES_VERSION,
+         "features": level_names(default_features())}, records.record_hashes()))
 
     index = build_index(settings)
     saved = store.load_arrays("candidates") if store else None
@@ -667,7 +699,8 @@ def deduplicate_records(records: LinkageRecords, settings: DedupSettings,
     else:
         candidates = records.candidates(index, progress, settings.workers)
         if store:
-            store.save_arrays("candidates", {**_candidates_arrays(candidates), **records.state()},
+            store.save_arrays("candidates", {**_candidates_arrays(candidates),
+                                             **records.state(index)},
                               meta={"stats": [dict(vars(st)) for st in candidates.stats]})
     # Present each pair with the earlier record first.
     first, second = candidates.second, candidates.first

@@ -3,8 +3,9 @@
 The costly stages (the candidate pairs of the blocking, their comparison levels, the comparison
 of the random pairs that measure u) are written to ``<folder>/<fingerprint>/`` as they finish. A
 later run on the same records with the same settings finds them and starts after the last one
-written; a run on other records or settings has another fingerprint and starts afresh. The
-folder of a finished run is removed (its results are in the outputs), so nothing stale stays.
+written; a run on other records or settings has another fingerprint and starts afresh. When a
+run finishes, the whole folder is removed (its results are in the outputs; stages of stopped runs
+on other records or settings are superseded), so nothing stale stays.
 
 Examples:
     >>> import tempfile
@@ -85,7 +86,6 @@ class StageStore:
         return pd.read_parquet(path)
 
     def finish(self) -> None:
-        """The run is done: remove its stage files (and the folder when nothing else is left)."""
-        shutil.rmtree(self.folder, ignore_errors=True)
-        if self.root.exists() and not any(self.root.iterdir()):
-            self.root.rmdir()
+        """The run is done: remove its stage files, and those of stopped runs on other records
+        or settings, which a finished run supersedes (gigabytes of levels would stay)."""
+        shutil.rmtree(self.root, ignore_errors=True)

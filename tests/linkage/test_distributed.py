@@ -203,3 +203,37 @@ def test_a_run_stopped_after_the_comparison_resumes_from_its_stages(engine, demo
     # other settings, another fingerprint: nothing resumed
     other = deduplicate(demo_records, {"threshold": 0.8}, stages=stages)
     assert not [k for k in other.timings if k.startswith("resumed_")]
+
+
+def test_a_run_stopped_in_memory_resumes_on_dask_with_its_skipped_blocks(tmp_path):
+    """12 records of one prolific SILVERBROOK KIA in BALMAIN make a names block too large at a cap
+    of 10 (skipped, sampled for the matches it holds); the in-memory run stops after its
+    stages, the Dask run resumes from them and counts the same skipped matches."""
+    from rcu_kit.linkage import pipeline
+    from rcu_kit.linkage.pipeline import default_passes
+
+    rows = [("pv", f"k{i}", "SILVERBROOK", "KIA", "BALMAIN") for i in range(12)] + [
+        ("pv", "1", "LAPSTUN", "PAUL", "RODD POINT"), ("pv", "2", "LAPSTUN", "PAUL", "RODD POINT"),
+        ("pv", "3", "WALMSLEY", "SIMON", "BALMAIN"), ("pv", "4", "KING", "TOBIN", "CREMORNE")]
+    records = pd.DataFrame(rows, columns=["source", "record_id", "last_name", "first_name", "city"])
+    settings = {"passes": [dict(p, max_block_size=10) if p["name"] == "names_locality" else p
+                           for p in default_passes()]}
+    fresh = deduplicate(records, settings)
+    assert fresh.cluster_info["skipped_pairs"] == 66          # 12 x 11 / 2 pairs in the block
+    assert fresh.cluster_info["skipped_matches"] > 0
+
+    def stop(*args, **kwargs):
+        raise KeyboardInterrupt("stopped half-way")
+
+    original = pipeline.FellegiSunterEM.fit
+    pipeline.FellegiSunterEM.fit = stop
+    try:
+        with pytest.raises(KeyboardInterrupt):
+            deduplicate(records, settings, stages=tmp_path / "stages")
+    finally:
+        pipeline.FellegiSunterEM.fit = original
+    with DaskEngine(workers=1, partition_records=5) as engine:
+        resumed = deduplicate_on_dask(records, settings, engine=engine, stages=tmp_path / "stages")
+    assert "resumed_candidates" in resumed.timings
+    assert resumed.cluster_info == fresh.cluster_info
+    _same(fresh, resumed)
