@@ -37,6 +37,9 @@ BENCH = Path(__file__).resolve().parent
 DATA = BENCH / "data"
 RESULTS = BENCH / "results"
 CHUNK = 1_000_000
+# A run is stopped when the machine has less than this left (the kernel's out-of-memory killer
+# would otherwise pick a process, maybe another engineer's).
+GUARD_BYTES = 1_500_000_000
 
 
 def scale_data(n: int) -> Path:
@@ -73,7 +76,7 @@ def scale_data(n: int) -> Path:
     return path
 
 
-def run_one(engine: str, data: Path, out: Path, partition: int) -> None:
+def run_one(engine: str, data: Path, out: Path, partition: int, memory_limit: str) -> None:
     """One run, in this process (the parent measures it)."""
     from rcu_kit.linkage.distributed import DaskEngine, deduplicate_on_dask
     from rcu_kit.linkage.pipeline import deduplicate
@@ -92,7 +95,8 @@ def run_one(engine: str, data: Path, out: Path, partition: int) -> None:
         import dask.dataframe as dd
 
         workers = int(engine.removeprefix("dask"))
-        with DaskEngine(workers=workers, partition_records=partition) as opened:
+        with DaskEngine(workers=workers, partition_records=partition,
+                        memory_limit=memory_limit) as opened:
             import pyarrow.parquet as pq
 
             ddf = dd.read_parquet(data, split_row_groups=True)
@@ -117,14 +121,16 @@ def run_one(engine: str, data: Path, out: Path, partition: int) -> None:
         "timings": timings}))
 
 
-def measure(engine: str, data: Path, out: Path, partition: int, timeout: float) -> dict:
+def measure(engine: str, data: Path, out: Path, partition: int, timeout: float,
+            memory_limit: str) -> dict:
     """Run one engine in a child process, sampling the memory of its whole process tree."""
     import psutil
 
     child = subprocess.Popen([sys.executable, __file__, "--run", engine, "--data", str(data),
-                              "--out", str(out), "--partition", str(partition)])
+                              "--out", str(out), "--partition", str(partition),
+                              "--memory-limit", memory_limit])
     peak = 0
-    stop = threading.Event()
+    stop, out_of_memory = threading.Event(), threading.Event()
 
     def sample() -> None:
         nonlocal peak
@@ -139,6 +145,13 @@ def measure(engine: str, data: Path, out: Path, partition: int, timeout: float) 
                     except psutil.Error:
                         pass
                 peak = max(peak, total)
+                if psutil.virtual_memory().available < GUARD_BYTES:
+                    out_of_memory.set()         # before the kernel kills someone else's job
+                    for p in procs:
+                        try:
+                            p.kill()
+                        except psutil.Error:
+                            pass
             except psutil.Error:
                 pass
             stop.wait(0.2)
@@ -152,6 +165,8 @@ def measure(engine: str, data: Path, out: Path, partition: int, timeout: float) 
         code = "timeout"
     stop.set()
     thread.join()
+    if out_of_memory.is_set():
+        code = "stopped: the machine's memory ran out"
     row = {"engine": engine, "exit": code, "peak_gb": peak / 1e9}
     result = out / f"run_{engine}.json"
     if code == 0 and result.exists():
@@ -168,12 +183,15 @@ def main(argv: list[str] | None = None) -> int:
                         help="skip the memory engine above this many records (it needs ~3 GB a "
                              "million and the machine has 24 GB)")
     parser.add_argument("--timeout", type=float, default=3600)
+    parser.add_argument("--memory-limit", default="5GB",
+                        help="memory per Dask worker; it spills to disk from 60 %% of it (default "
+                             "5GB: two workers and the client fit the 24 GB machine)")
     parser.add_argument("--run", help=argparse.SUPPRESS)
     parser.add_argument("--data", help=argparse.SUPPRESS)
     parser.add_argument("--out", help=argparse.SUPPRESS)
     args = parser.parse_args(argv)
     if args.run:
-        run_one(args.run, Path(args.data), Path(args.out), args.partition)
+        run_one(args.run, Path(args.data), Path(args.out), args.partition, args.memory_limit)
         return 0
 
     stamp = time.strftime("%Y%m%d_%H%M%S")
@@ -186,7 +204,8 @@ def main(argv: list[str] | None = None) -> int:
             if engine == "memory" and n > args.memory_up_to:
                 rows.append({"size": n, "engine": engine, "exit": "skipped"})
                 continue
-            row = {"size": n, **measure(engine, data, out, args.partition, args.timeout)}
+            row = {"size": n, **measure(engine, data, out, args.partition, args.timeout,
+                                        args.memory_limit)}
             if row.get("exit") == 0:
                 reference = out / "crosswalk_memory.parquet"
                 mine = out / f"crosswalk_{engine}.parquet"

@@ -431,7 +431,7 @@ class DaskRecords:
 
         self.client = client
         self.progress = progress
-        parts, ids = self._partitions(records, partition_records)
+        self.prepared, ids = self._partitions(records, partition_records)
         validate_records(ids)          # raw ids: a missing one is named by its input row
         self.source = ids["source"].astype(str).to_numpy()
         self.record_id = ids["record_id"].astype(str).to_numpy()
@@ -439,8 +439,6 @@ class DaskRecords:
         self._frequencies: dict[str, np.ndarray] | None = None
         self._skipped: dict[int, list[np.ndarray]] = {}
         self.offsets = np.concatenate([[0], np.cumsum(self._lengths)]).astype(np.int64)
-        self.prepared = client.map(_prepare_part, parts, pure=False)
-        del parts
         with bar(total=len(self.prepared), step="preparing", unit="partition",
                  disable=not progress) as b:
             from dask.distributed import as_completed
@@ -448,12 +446,16 @@ class DaskRecords:
                 b.update(1)
 
     def _partitions(self, records: Any, size: int) -> tuple[list[Any], pd.DataFrame]:
-        """Futures of the record partitions, and their (source, record_id) on the client.
+        """Futures of the prepared partitions, and the records' (source, record_id) on the
+        client.
 
         A pandas frame is cut into row ranges of ``size`` records through
         ``dask.dataframe.from_pandas``, so that a partition lost with its worker is rebuilt
-        from the graph; a dask DataFrame keeps its partitions (rebuilt from its files).
+        from the graph; a dask DataFrame keeps its partitions (rebuilt from its files). Each
+        partition is prepared as soon as it is read, so the workers never hold all the records
+        in both forms at once.
         """
+        import dask
         import dask.dataframe as dd
 
         if isinstance(records, pd.DataFrame):
@@ -462,10 +464,14 @@ class DaskRecords:
                                  sort=False)
         else:
             ddf = records
-        futures = self.client.compute(ddf.to_delayed())
-        self._lengths = list(self.client.gather(self.client.map(len, futures)))
-        ids = self.client.gather(self.client.map(_ids, futures))
-        return futures, pd.concat(ids, ignore_index=True)
+        parts = ddf.to_delayed()
+        futures = self.client.compute([dask.delayed(_prepare_part)(p) for p in parts]
+                                      + [dask.delayed(_ids)(p) for p in parts])
+        prepared, id_futures = futures[:len(parts)], futures[len(parts):]
+        ids = self.client.gather(id_futures)
+        del id_futures
+        self._lengths = [len(i) for i in ids]
+        return prepared, pd.concat(ids, ignore_index=True)
 
     @property
     def partitions(self) -> int:
