@@ -216,13 +216,16 @@ def test_golden_writes_records_lineage_and_a_masked_workbook(tmp_path, capsys):
     folder = demo.engagement_path.parent / "output" / "golden"
     golden = pd.read_csv(folder / "golden_records.csv", dtype=str)
     lineage = pd.read_csv(folder / "golden_lineage.csv", dtype=str)
-    # customer_id, then the target model's attributes the sources feed, in its order.
+    # customer_id, the status the demo's customer definition gives (a purchase within 36
+    # months), then the target model's attributes the sources feed, in its order.
     model = [a.name for a in load_engagement(demo.engagement_path).target_model]
     assert golden.columns[0] == "customer_id" and golden["customer_id"].is_unique
-    assert golden.columns[1:].tolist() == [a for a in model if a in golden.columns[1:]]
+    assert golden.columns[1] == "customer_status"
+    assert set(golden["customer_status"]) == {"customer", "prospect"}
+    assert golden.columns[2:].tolist() == [a for a in model if a in golden.columns[2:]]
     assert f"{len(golden):,} golden records from 1,000 records" in out
     # One lineage row per filled golden value, each naming its record and what decided.
-    filled = int(golden.drop(columns="customer_id").notna().to_numpy().sum())
+    filled = int(golden.drop(columns=["customer_id", "customer_status"]).notna().to_numpy().sum())
     assert len(lineage) == filled
     assert lineage[["source", "record_id", "decided_by"]].notna().all().all()
     # The raw value beside the standardised one: phones as the sources wrote them
