@@ -35,6 +35,7 @@ import bisect
 import codecs
 import csv
 import datetime as _dt
+import functools
 import io
 import math
 import re
@@ -86,6 +87,8 @@ SEPARATORS: tuple[str, ...] = (";", ",", "\t", "|")
 #: A bad line's ``content`` is cut to this many characters (an unclosed quote can swallow a file).
 MAX_CONTENT_CHARS = 2000
 
+#: The quote character of every CSV read (pyarrow's ``quote_char``, doubled inside a quoted value).
+_QUOTE = '"'
 _SAMPLE_CHARS = 65536
 _SAMPLE_RECORDS = 200
 _BOMS = ((codecs.BOM_UTF8, "utf-8-sig"), (codecs.BOM_UTF16_LE, "utf-16"), (codecs.BOM_UTF16_BE, "utf-16"))
@@ -692,7 +695,7 @@ def _parse_csv(data: bytes, separator: str, n_fields: int, *, where: str, encodi
             pa.BufferReader(data),
             read_options=pacsv.ReadOptions(use_threads=False, autogenerate_column_names=True,
                                            block_size=1 << 23),
-            parse_options=pacsv.ParseOptions(delimiter=separator, quote_char='"', double_quote=True,
+            parse_options=pacsv.ParseOptions(delimiter=separator, quote_char=_QUOTE, double_quote=True,
                                              newlines_in_values=True, ignore_empty_lines=True,
                                              invalid_row_handler=on_invalid),
             convert_options=pacsv.ConvertOptions(
@@ -739,11 +742,13 @@ def _parse_csv(data: bytes, separator: str, n_fields: int, *, where: str, encodi
             last -= 1
 
     # An unclosed quote in the last field of a row swallows the rest of the file into that value
-    # without changing the field count: check the last row when the quotes do not pair up.
+    # without changing the field count: check the last row when it holds a line break and the
+    # data ends inside a quote.
     suspect_last = False
-    if at_end and table.num_rows and data.count(b'"') % 2 == 1:
+    if at_end and table.num_rows:
         last_row = table.slice(table.num_rows - 1).to_pylist()[0]
-        suspect_last = any(isinstance(v, str) and ("\n" in v or "\r" in v) for v in last_row.values())
+        suspect_last = (any(isinstance(v, str) and ("\n" in v or "\r" in v) for v in last_row.values())
+                        and _ends_in_open_quote(data, separator))
 
     rejected_numbers = sorted(r[0] for r in rejected)
     dropped_records = {_record_number(i, rejected_numbers): i for i in drop}
@@ -779,7 +784,7 @@ def _parse_csv(data: bytes, separator: str, n_fields: int, *, where: str, encodi
         table = table.filter(keep)
     if suspect_last and last_record in spans:
         first, end, content = spans[last_record]
-        if end > first and content.count('"') % 2 == 1:
+        if end > first:
             first, end = first + offset, end + offset
             bad_lines.append(BadLine(
                 first, _cut(content),
@@ -1205,23 +1210,49 @@ def _stream_encoding(source: Source, path: Path, where: str, scan: tuple) -> tup
     return ("utf-8-sig" if first.startswith(codecs.BOM_UTF8) else "utf-8"), True
 
 
-def _chunk_end(buffer: bytes) -> int:
-    """Position after the last newline of ``buffer`` that is not inside a quoted value (an even
-    number of quotes before it), 0 when there is none."""
-    end = buffer.rfind(b"\n")
-    quotes = buffer.count(b'"', 0, end) if end >= 0 else 0
-    while end >= 0:
-        if quotes % 2 == 0:
-            return end + 1
-        previous = buffer.rfind(b"\n", 0, end)
-        quotes -= buffer.count(b'"', previous + 1, end)
-        end = previous
-    return 0
+@functools.lru_cache(maxsize=8)
+def _whole_records(separator: str) -> re.Pattern[bytes]:
+    """The quote rule of :func:`_parse_csv`'s parser, as a pattern matching, from the start of a
+    record, the longest run of whole lines of records (up to a ``\\n`` outside quoted values).
+
+    pyarrow (and :mod:`csv`) open a quoted value only with a quote (:data:`_QUOTE`) at the start
+    of a field: at the start of a line or after ``separator`` (``\\r`` ends a line too). Inside
+    it, a doubled quote is a quote and a single one closes it; the field then goes on unquoted up
+    to the next separator or line end. A quote anywhere else (``12" pouces``, ``Résidence "Les
+    Pins"``) is text and changes nothing. Lines without any quote are whole records (taken many
+    at a time); a line with quotes is a run of: text without quote or ``\\n``; a quoted value
+    opened at a field start and closed; a quote inside a value. The quantifiers are possessive:
+    an opening quote never closed in the buffer stops the match before its line instead of being
+    read again as text.
+    """
+    sep, quote = re.escape(separator.encode("utf-8")), re.escape(_QUOTE.encode("ascii"))
+    quoted = quote + rb"[^" + quote + rb"]*+(?:" + quote + quote + rb"[^" + quote + rb"]*+)*+" + quote
+    line = (rb"(?:[^" + quote + rb"\n]++"  # text, separators, a lone \r: no quote, no \n
+            + rb"|(?<![^" + sep + rb"\r\n])" + quoted  # a quote at a field start: a quoted value
+            + rb"|(?<=[^" + sep + rb"\r\n])" + quote  # a quote inside a value: text
+            + rb")*+\n")
+    return re.compile(rb"(?:[^" + quote + rb"]*\n|" + line + rb")*+")
 
 
-def _csv_chunks(f: Any, chunk_bytes: int, newlines_left: int, tail_lines: int):
-    """Raw chunks of the file ``f`` from its current position, each ending at a record boundary;
-    the last ``tail_lines`` lines stay in the last chunk. Yields (chunk, is_last)."""
+def _chunk_end(buffer: bytes, separator: str) -> int:
+    """Position after the last newline of ``buffer`` that ends a record (outside any quoted value,
+    by :func:`_whole_records`' rule), 0 when there is none. ``buffer`` starts at the start of a
+    record (the file's first record, or where the previous chunk ended): the quote state at a
+    chunk's end, outside any value, is the one the next chunk starts with."""
+    return _whole_records(separator).match(buffer).end()
+
+
+def _ends_in_open_quote(data: bytes, separator: str) -> bool:
+    """Whether ``data`` (from the start of a record) ends inside a quoted value never closed, by
+    :func:`_whole_records`' rule (a last line without ``\\n`` is not one)."""
+    rest = data[_chunk_end(data, separator):]
+    return bool(rest) and _chunk_end(rest + b"\n", separator) <= len(rest)
+
+
+def _csv_chunks(f: Any, chunk_bytes: int, newlines_left: int, tail_lines: int, separator: str):
+    """Raw chunks of the file ``f`` from its current position (the start of a record), each ending
+    at a record boundary (:func:`_chunk_end`); the last ``tail_lines`` lines stay in the last
+    chunk. Yields (chunk, is_last)."""
     buffer = b""
     while True:
         more = f.read(chunk_bytes - len(buffer) if len(buffer) < chunk_bytes else chunk_bytes)
@@ -1232,7 +1263,7 @@ def _csv_chunks(f: Any, chunk_bytes: int, newlines_left: int, tail_lines: int):
             return
         if len(buffer) < chunk_bytes:
             continue
-        end = _chunk_end(buffer)
+        end = _chunk_end(buffer, separator)
         if end == 0:
             continue  # one record longer than a chunk (or an open quote): read on
         newlines_left -= buffer.count(b"\n", 0, end)
@@ -1275,7 +1306,8 @@ def _stream_csv(source: Source, path: Path, write: Any, chunk_bytes: int, bar: A
         bad_lines: list[BadLine] = []
         excluded: list[BadLine] = list(layout.excluded)
         chunks = 0
-        for chunk, last in _csv_chunks(f, chunk_bytes, newlines_left, tail_lines):
+        for chunk, last in _csv_chunks(f, chunk_bytes, newlines_left, tail_lines,
+                                       layout.separator):
             data = chunk if utf8 else _decode_declared(chunk, encoding, where, line).encode("utf-8")
             if chunks == 0:
                 offset = layout.offset
@@ -1329,8 +1361,9 @@ def stream_source(source: Source, engagement: Engagement | None, spill: Path, *,
     Each chunk goes through the same code as :func:`load_source` (for a CSV: the layout found at
     the top of the file, then the parse, bad lines and excluded lines of each chunk numbered as
     lines of the whole file), so the rows, bad lines, excluded lines and notes are those of
-    :func:`load_source`. Chunks end at record boundaries (a newline outside quotes); the last
-    :data:`TAIL_LINES` lines stay in the last chunk, where footers are looked for.
+    :func:`load_source`. Chunks end at record boundaries (a newline outside quoted values, by the
+    parser's quote rule: :func:`_whole_records`); the last :data:`TAIL_LINES` lines stay in the
+    last chunk, where footers are looked for.
 
     Args:
         source: a CSV or Parquet source.

@@ -170,6 +170,21 @@ def test_unclosed_quote_in_last_field_is_reported(tmp_path):
     assert loaded.rows_read == 2
 
 
+def test_a_quote_inside_a_value_neither_opens_nor_closes_the_last_field(tmp_path):
+    # 12" is text to the parser: the last row's quoted value on lines 3-4 is closed, a row
+    text = 'a;b;c\n1;x;ok\n2;b 12";"ligne un\nligne deux"\n'
+    loaded = load_source(_csv(tmp_path, "s.csv", text))
+    assert loaded.bad_lines == [] and loaded.rows_read == 2
+    assert _values(loaded.frame)[-1] == ["2", 'b 12"', "ligne un\nligne deux"]
+    # the quote opened on line 3 is never closed (12" on line 2 does not pair with it): lines
+    # 3-5 are not a row of 3 fields ending with 'ligne un\nligne deux\n3;c;d' but a bad line
+    text = 'a;b;c\n1;x;ecran 12" pouces\n2;b;"ligne un\nligne deux\n3;c;d\n'
+    loaded = load_source(_csv(tmp_path, "s.csv", text))
+    assert [(b.line_number, b.error) for b in loaded.bad_lines] == [
+        (3, 'a quote (") opened on line 3 is never closed: lines 3-5 (end of file) were read as one row')]
+    assert _values(loaded.frame) == [["1", "x", 'ecran 12" pouces']] and loaded.rows_read == 2
+
+
 def test_unclosed_quote_in_first_field_is_reported(tmp_path):
     text = 'a,b\n1,2\n"oops,3\n4,5\n'
     loaded = load_source(_csv(tmp_path, "u.csv", text))
@@ -581,6 +596,75 @@ def test_stream_source_keeps_the_tail_in_the_last_chunk(tmp_path):
     streamed, frame = _streamed(source, tmp_path, chunk_bytes=4, tail_lines=3)
     assert frame["id"].tolist() == ["1", "2", "3"]
     assert [b.error for b in streamed.excluded_lines] == ["footer line", "footer line"]
+
+
+def _stray_quote_csv(records: int, multiline: bool) -> str:
+    """``records`` records ``i;NOMi;ok``, but record 3 (line 4) holds a quote inside an unquoted
+    value (``ecran 12" pouces``: text to the parser) and, when ``multiline``, record 300 a quoted
+    value on two lines (lines 301-302)."""
+    lines = ["id;name;note"]
+    for i in range(1, records + 1):
+        note = 'ecran 12" pouces' if i == 3 else ('"ligne un\nligne deux"' if i == 300 and multiline else "ok")
+        lines.append(f"{i};NOM{i};{note}")
+    return "\n".join(lines) + "\n"
+
+
+def test_stream_source_a_quote_inside_an_unquoted_value_does_not_move_the_chunk_ends(tmp_path):
+    # The quote on line 4 is text; counting it as opening a value cut a chunk inside the quoted
+    # value of line 301 ('ligne un\n' and a false bad line 302).
+    source = _csv(tmp_path, "stray.csv", _stray_quote_csv(399, multiline=True))
+    source = source.model_copy(update={"separator": ";"})
+    memory = load_source(source)
+    streamed, frame = _streamed(source, tmp_path, chunk_bytes=512, tail_lines=4)
+    _assert_same_load(memory, streamed, frame)
+    # 399 records, none rejected; record 300 (row 299) keeps both its lines
+    assert len(frame) == 399 and streamed.bad_lines == [] and streamed.excluded_lines == []
+    assert frame["id"].tolist() == [str(i) for i in range(1, 400)]
+    assert frame["note"].iat[2] == 'ecran 12" pouces' and frame["note"].iat[299] == "ligne un\nligne deux"
+    # 5,416 bytes read 512 at a time, each chunk the whole lines of its 512 bytes: 11 chunks
+    assert streamed.notes[-1].params["chunks"] == 11
+
+
+def test_stream_source_after_a_quote_inside_a_value_still_reads_chunk_by_chunk(tmp_path):
+    # The quote on line 4 left every later newline "inside quotes": the rest of the file was read
+    # as one chunk (2 chunks), i.e. whole, and nothing said so.
+    source = _csv(tmp_path, "stray2.csv", _stray_quote_csv(3999, multiline=False))
+    source = source.model_copy(update={"separator": ";"})
+    memory = load_source(source)
+    streamed, frame = _streamed(source, tmp_path, chunk_bytes=512, tail_lines=4)
+    _assert_same_load(memory, streamed, frame)
+    assert len(frame) == 3999 and streamed.bad_lines == [] and streamed.excluded_lines == []
+    assert frame["id"].tolist() == [str(i) for i in range(1, 4000)]
+    # 61,797 bytes read 512 at a time, each chunk the whole lines of its 512 bytes: 122 chunks
+    assert streamed.notes[-1].params["chunks"] == 122
+
+
+@pytest.mark.parametrize("chunk_bytes", [1, 5, 16, 40, 1 << 20])
+def test_stream_source_opens_a_quoted_value_only_at_a_field_start(tmp_path, chunk_bytes):
+    # As pyarrow parses: a quote opens a value only at a field start (line start, after the
+    # separator, after a lone \r), "" inside it is a quote, and after it closes, or anywhere else
+    # in a value, a quote is text.
+    text = ('id;nom;adresse\n'
+            '1;Résidence "Les Pins";12" rue\n'  # quotes inside values: text
+            '2;"a ""b"";\nc";x"y"\n'  # a quoted value with "", the separator and a newline
+            '3;"d"e";"f\r\n"\r\n'  # text after a closing quote (e"), a \r\n inside a value
+            '4;"";g\r5;h;"i\n'  # an empty quoted value; a lone \r ends record 4; a value on
+            'j"\n'  # two lines: its closing quote is not at a field start
+            '6;k;l\n')
+    source = _csv(tmp_path, "quotes.csv", text)
+    memory = load_source(source)
+    streamed, frame = _streamed(source, tmp_path, chunk_bytes=chunk_bytes)
+    _assert_same_load(memory, streamed, frame)
+    # 6 records, none rejected, each value as pyarrow reads it
+    assert _values(frame) == [
+        ["1", 'Résidence "Les Pins"', '12" rue'], ["2", 'a "b";\nc', 'x"y"'],
+        ["3", 'de"', "f\r\n"], ["4", None, "g"], ["5", "h", "i\nj"], ["6", "k", "l"]]
+    assert streamed.bad_lines == [] and streamed.excluded_lines == []
+    chunks = streamed.notes[-1].params["chunks"]
+    # reads of 1 and 5 bytes (less than any record) end a chunk at each newline outside quotes:
+    # after the header, record 1 (line 2), 2 (line 4), 3 (line 6); records 4-6 (lines 7-9) are
+    # the last chunk (the last 2 lines stay in it): 5 chunks. 1 MB reads the file in one chunk.
+    assert chunks == {1: 5, 5: 5, 1 << 20: 1}.get(chunk_bytes, chunks) and chunks >= 1
 
 
 CAN_STREAM = {"clean", "repeated_header", "blank_lines", "separators_only", "footer", "sep_hint",
