@@ -305,12 +305,14 @@ class GoldenResult:
             (records offering a usable value), ``distinct_values`` and ``conflict``.
         rejected: per attribute, values left out by ``valid_only``: ``attribute, records``.
         rules: the rules applied.
+        types: attribute -> type (``boolean`` values are ``true`` / ``false``).
     """
 
     golden: pd.DataFrame
     lineage: pd.DataFrame
     rejected: pd.DataFrame
     rules: list[SurvivorshipRule]
+    types: dict[str, str] = field(default_factory=dict)
 
     def conflicts(self) -> pd.DataFrame:
         """Per attribute: customers with a value and customers whose records disagreed."""
@@ -364,6 +366,8 @@ def _valid(values: np.ndarray, attr_type: str, attribute: str, country: np.ndarr
     elif attr_type == "date":
         status = (birth_date_status(series) if attribute == "birth_date"
                   else date_status(series))
+    elif attr_type == "boolean":
+        status = validity.boolean_status(series)
     elif attr_type == "siren":
         status = validity.siren_status(series)
     elif attr_type == "siret":
@@ -658,6 +662,10 @@ def build_golden_records(records: pd.DataFrame, crosswalk: pd.DataFrame,
     for i in ordered:
         rule = rules[i]
         values = {a: _text(records[a].reset_index(drop=True)) for a in rule.attributes}
+        for a in values:
+            if types.get(a) == "boolean":  # oui / TRUE / 1 from different sources: one form
+                values[a] = validity.normalise_booleans(
+                    pd.Series(values[a], dtype=object)).to_numpy(dtype=object)
         present = np.zeros(len(keys), dtype=bool)
         valid = np.ones(len(keys), dtype=bool)
         for a, v in values.items():
@@ -730,7 +738,7 @@ def build_golden_records(records: pd.DataFrame, crosswalk: pd.DataFrame,
         ["customer_id", "_o"], kind="stable").drop(columns="_o").reset_index(drop=True)
     rejected = pd.DataFrame(rejected_rows, columns=["attribute", "records"])
     return GoldenResult(golden=table, lineage=lineage[LINEAGE_COLUMNS], rejected=rejected,
-                        rules=rules)
+                        rules=rules, types=dict(types))
 
 
 def _raw_columns(raw: pd.DataFrame | None, keys: pd.DataFrame, attributes: Sequence[str]
@@ -823,6 +831,26 @@ def golden_for_engagement(engagement: Any, records: pd.DataFrame, crosswalk: pd.
             result.golden.insert(3, "customer_status",
                                  np.where(kind == "customer", "customer", "prospect"))
     return result
+
+
+def worded_booleans(golden: pd.DataFrame, types: Mapping[str, str], language: str
+                    ) -> pd.DataFrame:
+    """``golden`` with its boolean attributes' ``true`` / ``false`` in words (oui / non, yes /
+    no) for a person to read; the saved files keep ``true`` / ``false``.
+
+    Examples:
+        >>> worded_booleans(pd.DataFrame({"email_optin": ["true", None]}), {"email_optin": "boolean"},
+        ...                 "fr")["email_optin"].tolist()
+        ['oui', None]
+    """
+    from rcu_kit.core.i18n import t
+
+    out = golden.copy()
+    words = {"true": t("golden.value_true", language), "false": t("golden.value_false", language)}
+    for column in out.columns:
+        if types.get(column) == "boolean":
+            out[column] = [words.get(v, v) if isinstance(v, str) else v for v in out[column]]
+    return out
 
 
 #: Golden records the Excel workbook lists at most (a reproducible sample beyond: a workbook is
@@ -919,7 +947,8 @@ def write_golden_outputs(result: GoldenResult, folder: str | Path, *, mask: bool
         shown = shown.sample(n=excel_rows, random_state=seed).sort_values("customer_id")
     shown = shown.astype({c: "string" for c in shown.columns if c != "n_records"})
     shown_lineage = lineage[lineage["customer_id"].isin(shown["customer_id"])].copy()
-    shown_golden = mask_frame(shown, ATTRIBUTE_MASK_TYPES, enabled=mask)
+    shown_golden = worded_booleans(mask_frame(shown, ATTRIBUTE_MASK_TYPES, enabled=mask),
+                                   result.types, language)
     if mask:
         for column in ("value", "raw_value"):
             shown_lineage[column] = [mask_value(v, ATTRIBUTE_MASK_TYPES.get(a))

@@ -51,6 +51,7 @@ __all__ = [
     "as_text", "check_validity", "parse_dates", "luhn_valid",
     "email_status", "phone_status", "postcode_status", "date_status", "birth_date_status",
     "siren_status", "siret_status", "civility_status", "name_status", "boolean_status",
+    "normalise_booleans",
     "number_status", "parse_numbers",
 ]
 
@@ -288,8 +289,24 @@ def name_status(series: pd.Series) -> pd.Series:
     return _by_unique(series, _names)
 
 
-BOOLEANS = frozenset({"0", "1", "true", "false", "vrai", "faux", "oui", "non", "yes", "no",
-                      "o", "n", "y", "t", "f"})
+TRUE_WORDS = frozenset({"1", "true", "vrai", "oui", "yes", "o", "y", "t"})
+FALSE_WORDS = frozenset({"0", "false", "faux", "non", "no", "n", "f"})
+BOOLEANS = TRUE_WORDS | FALSE_WORDS
+
+
+def normalise_booleans(values: pd.Series) -> pd.Series:
+    """Yes/no values (:data:`BOOLEANS`, any case) as ``true`` / ``false``; other values are kept
+    as they are (:func:`boolean_status` calls them invalid), missing ones stay missing.
+
+    Examples:
+        >>> normalise_booleans(pd.Series(["Oui", "FALSE", "peut-être", None])).tolist()
+        ['true', 'false', 'peut-être', None]
+    """
+    text = values.astype(object)
+    lower = values.astype("string").str.strip().str.lower()
+    out = text.where(~lower.isin(TRUE_WORDS).fillna(False), "true")
+    out = out.where(~lower.isin(FALSE_WORDS).fillna(False), "false")
+    return out.where(values.notna(), None)
 
 
 def _booleans(values: pd.Series) -> pd.Series:

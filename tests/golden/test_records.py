@@ -246,3 +246,25 @@ def test_exports_one_file_per_consuming_view_and_a_sample_workbook(tmp_path, rec
     assert {"Value kept", "Value in the source", "Source"} <= set(lineage.columns)
     with pytest.raises(ValueError, match="views 'Site web' and 'site-web' would both be written"):
         write_golden_outputs(result, tmp_path, views=views + [View(name="site-web")])
+
+
+def test_yes_no_values_of_the_sources_become_one_form_and_words_in_the_workbook(tmp_path):
+    """C1's three records say oui, TRUE and 1 for the consent: one value, true; C2 says FALSE;
+    C3's only value, 'peut-être', is no yes/no value and is left out (counted in rejected)."""
+    records = pd.DataFrame({"source": ["crm", "web", "fid", "web", "crm"],
+                            "record_id": ["1", "2", "3", "4", "5"],
+                            "email_optin": ["oui", "TRUE", "1", "FALSE", "peut-être"]})
+    crosswalk = records[["source", "record_id"]].assign(customer_id=["C1", "C1", "C1", "C2", "C3"])
+    result = build_golden_records(records, crosswalk, attributes=["email_optin"],
+                                  attribute_types={"email_optin": "boolean"})
+    assert result.golden.set_index("customer_id")["email_optin"].to_dict() == \
+        {"C1": "true", "C2": "false", "C3": None}
+    assert result.rejected.to_dict("records") == [{"attribute": "email_optin", "records": 1}]
+    c1 = result.lineage[result.lineage["customer_id"] == "C1"].iloc[0]
+    assert c1["value"] == "true" and c1["decided_by"] == "agreement"
+    write_golden_outputs(result, tmp_path, mask=False, language="fr")
+    book = pd.read_excel(tmp_path / "golden_records.xlsx", sheet_name=None, dtype=str)
+    [sheet] = [s for s in book.values() if "email_optin" in s.columns]
+    assert sheet["email_optin"].tolist()[:2] == ["oui", "non"]
+    assert pd.read_csv(tmp_path / "golden_records.csv", dtype=str)["email_optin"].tolist()[:2] == \
+        ["true", "false"]

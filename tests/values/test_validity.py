@@ -169,3 +169,13 @@ def test_distinct_values_codes_counts_and_shared_status():
     # check_validity accepts it and maps back to the rows
     assert statuses(check_validity(d, "postcode")) == ["valid", "repairable", None, "valid", None,
                                                        "repairable", "invalid"]
+
+
+def test_yes_no_values_take_one_form_and_others_are_kept_for_the_check():
+    from rcu_kit.values.validity import boolean_status, normalise_booleans
+
+    values = pd.Series(["Oui", " non ", "TRUE", "0", "Y", "peut-être", None])
+    assert normalise_booleans(values).tolist() == \
+        ["true", "false", "true", "false", "true", "peut-être", None]
+    # what stays unchanged is what the audit's check calls invalid
+    assert boolean_status(pd.Series(["peut-être"])).tolist() == ["invalid"]
