@@ -44,15 +44,13 @@ import pandas as pd
 
 from rcu_kit.core.config import Engagement
 from rcu_kit.values.dates import parse_dates
-from rcu_kit.values.validity import BOOLEANS
+from rcu_kit.values.validity import BOOLEANS, TRUE_WORDS
 
-__all__ = ["LEGAL_BASES", "TRUE_VALUES", "consent_attribute", "activity_attribute",
+__all__ = ["LEGAL_BASES", "consent_attribute", "activity_attribute",
            "retention_months", "parse_consent", "gdpr_figures", "load_gdpr_records"]
 
 #: The legal bases of article 6 the client may state (``roadmap: gdpr: legal_basis``).
 LEGAL_BASES = ("consent", "contract", "legitimate_interest", "legal_obligation")
-#: The yes values among :data:`rcu_kit.values.validity.BOOLEANS` (the others say no).
-TRUE_VALUES = frozenset({"1", "true", "vrai", "oui", "yes", "o", "y", "t"})
 _CONSENT_WORDS = ("optin", "opt_in", "consent")
 _RETENTION_RE = re.compile(r"(\d+)\s*(ans?|années?|years?|mois|months?)\b", re.IGNORECASE)
 _SETTINGS = ("retention_months", "legal_basis", "reference_date")
@@ -117,7 +115,7 @@ def parse_consent(values: pd.Series) -> pd.Series:
     text = values.astype("string").str.strip().str.lower()
     known = text.isin(BOOLEANS).fillna(False)
     out = pd.Series(pd.NA, index=values.index, dtype="boolean")
-    out[known] = text[known].isin(TRUE_VALUES)
+    out[known] = text[known].isin(TRUE_WORDS)
     return out
 
 
