@@ -349,30 +349,35 @@ def _block_part(keys: pd.DataFrame, n_records: int, n_passes: int,
                 caps: Mapping[int, int | None], sample_passes: Sequence[int]) -> _BlockResult:
     """Pair the blocks of one partition of keys, pass by pass, as the in-memory index does."""
     out, info = [], {}
-    for k, group in keys.groupby("_pass", sort=True):
-        k = int(k)
-        # Members in exploded order (as the in-memory index meets them): alternative, then row.
-        group = group.sort_values(["_alt", "_row"], kind="stable")
-        h1, h2 = group["_h1"].to_numpy(), group["_h2"].to_numpy()
-        by_key = np.lexsort((h2, h1))
-        new_key = np.ones(len(by_key), dtype=bool)
-        new_key[1:] = (h1[by_key][1:] != h1[by_key][:-1]) | (h2[by_key][1:] != h2[by_key][:-1])
-        codes = np.empty(len(by_key), dtype=np.int64)
-        codes[by_key] = np.cumsum(new_key) - 1            # one code per distinct 128-bit key
+    if not len(keys):
+        return _BlockResult(np.zeros(0, np.int64), info)
+    passes = keys["_pass"].to_numpy()
+    h1, h2 = keys["_h1"].to_numpy(), keys["_h2"].to_numpy()
+    alt, row = keys["_alt"].to_numpy().astype(np.int64), keys["_row"].to_numpy()
+    # One sort: by pass, then key, then within a block in exploded order (alternative, then
+    # row), the order the in-memory index meets its members in.
+    order = np.lexsort((row, alt, h2, h1, passes))
+    passes, h1, h2, alt, row = (x[order] for x in (passes, h1, h2, alt, row))
+    bounds = np.flatnonzero(np.r_[True, passes[1:] != passes[:-1], True])
+    for a0, b0 in zip(bounds[:-1], bounds[1:]):
+        k = int(passes[a0])
+        s1, s2 = h1[a0:b0], h2[a0:b0]
+        new_key = np.ones(b0 - a0, dtype=bool)
+        new_key[1:] = (s1[1:] != s1[:-1]) | (s2[1:] != s2[:-1])
+        codes = np.cumsum(new_key) - 1                   # one code per distinct 128-bit key
         a, b, stats = block_pairs(codes, caps[k])
-        rows = group["_row"].to_numpy()
+        rows = row[a0:b0]
         first, second = rows[a], rows[b]
         first, second = np.maximum(first, second), np.minimum(first, second)
         keep = first != second
         pair = first[keep] * n_records + second[keep]
         out.append(pair * n_passes + k)
-        skipped = np.array(sorted(stats["skipped_codes"]), dtype=np.int64)
         members = []
-        if len(skipped):
-            exploded = group["_alt"].to_numpy().astype(np.int64) * n_records + rows
-            in_skipped = np.isin(codes, skipped)
-            by_block = pd.Series(exploded[in_skipped]).groupby(codes[in_skipped], sort=True)
-            members = [np.sort(v.to_numpy()) for _, v in by_block]
+        if stats["skipped_codes"]:
+            exploded = alt[a0:b0] * n_records + rows
+            starts = np.flatnonzero(new_key)
+            members = [exploded[starts[c]:starts[c] + size]
+                       for c, size in sorted(stats["skipped_codes"].items())]
         info[k] = {"blocks": stats["blocks"], "skipped_blocks": stats["skipped_blocks"],
                    "skipped_records": stats["skipped_records"],
                    "largest_block": stats["largest_block"],
@@ -394,6 +399,12 @@ def _key_values(prepared: pd.DataFrame, row: int, elements: Sequence[Sequence[st
             alt //= len(alternatives)
         values.append(_values(prepared.iloc[[row]], alternatives[j])[0])
     return tuple(values)
+
+
+def _keys_of(prepared: pd.DataFrame, asks: Sequence[tuple[int, Any, int]]
+             ) -> list[tuple[Any, ...]]:
+    """:func:`_key_values` of several (row, key elements, alternative) of one partition."""
+    return [_key_values(prepared, row, elements, alt) for row, elements, alt in asks]
 
 
 def _sorted_columns(prepared: pd.DataFrame, offset: int, columns: Sequence[str]) -> pd.DataFrame:
@@ -550,10 +561,14 @@ class DaskRecords:
         rows = np.array([w[2] for w in wanted], dtype=np.int64)
         parts = self.partition_of(rows)
         specs = {k: elements for k, elements, _ in _exact_specs(algorithms)}
-        futures = [self.client.submit(_key_values, self.prepared[int(part)],
-                                      int(row - self.offsets[part]), specs[k], alt, pure=False)
-                   for (k, alt, row, _), part in zip(wanted, parts)]
-        for (k, _, _, size), value in zip(wanted, self.client.gather(futures)):
+        asked: dict[int, list[tuple[int, Any, int]]] = {}   # one task per partition
+        for (k, alt, row, _), part in zip(wanted, parts):
+            asked.setdefault(int(part), []).append((int(row - self.offsets[part]), specs[k], alt))
+        futures = {part: self.client.submit(_keys_of, self.prepared[part], asks, pure=False)
+                   for part, asks in asked.items()}
+        answers = {part: iter(values) for part, values in self.client.gather(futures).items()}
+        for (k, _, _, size), part in zip(wanted, parts):
+            value = next(answers[int(part)])
             stats[k].skipped_keys.append((value if len(value) > 1 else value[0], size))
 
     def record_hashes(self) -> np.ndarray:
