@@ -99,8 +99,8 @@ def survivorship_table(result: Any, language: str,
 
 def golden_sample(result: Any, language: str, *, mask: bool, n: int = 10) -> pd.DataFrame:
     """The first ``n`` golden records as the page shows them: personal data masked if asked,
-    the sources joined by ``, ``, the customer status (when there is one) and yes/no values in
-    words.
+    the sources joined by ``, ``, the customer status (when there is one), yes/no values in words
+    and dates as the day (:func:`rcu_kit.golden.records.readable_values`).
 
     Args:
         result: a :class:`rcu_kit.golden.records.GoldenResult`.
@@ -111,9 +111,9 @@ def golden_sample(result: Any, language: str, *, mask: bool, n: int = 10) -> pd.
     from rcu_kit.core.i18n import t
     from rcu_kit.values.masking import ATTRIBUTE_MASK_TYPES, mask_frame
 
-    from rcu_kit.golden.records import worded_booleans
+    from rcu_kit.golden.records import readable_values
 
-    sample = worded_booleans(mask_frame(result.golden.head(n), ATTRIBUTE_MASK_TYPES, enabled=mask),
+    sample = readable_values(mask_frame(result.golden.head(n), ATTRIBUTE_MASK_TYPES, enabled=mask),
                              result.types, language)
     sample["sources"] = [", ".join(str(v).split("|")) for v in sample["sources"]]
     if "customer_status" in sample:

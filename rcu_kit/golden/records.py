@@ -833,23 +833,31 @@ def golden_for_engagement(engagement: Any, records: pd.DataFrame, crosswalk: pd.
     return result
 
 
-def worded_booleans(golden: pd.DataFrame, types: Mapping[str, str], language: str
+def readable_values(golden: pd.DataFrame, types: Mapping[str, str], language: str
                     ) -> pd.DataFrame:
-    """``golden`` with its boolean attributes' ``true`` / ``false`` in words (oui / non, yes /
-    no) for a person to read; the saved files keep ``true`` / ``false``.
+    """``golden`` as a person reads it: its boolean attributes' ``true`` / ``false`` in words
+    (oui / non, yes / no) and its date attributes as the day (``2023-01-29``, not
+    ``2023-01-29T04:08:38``); a value that is no date (a masked ``1983-**-**``) is kept. The saved
+    files keep the values as they are.
 
     Examples:
-        >>> worded_booleans(pd.DataFrame({"email_optin": ["true", None]}), {"email_optin": "boolean"},
-        ...                 "fr")["email_optin"].tolist()
-        ['oui', None]
+        >>> readable_values(pd.DataFrame({"email_optin": ["true", None],
+        ...                               "last_activity_at": ["2023-01-29T04:08:38", "1983-**-**"]}),
+        ...                 {"email_optin": "boolean", "last_activity_at": "date"}, "fr").to_dict("list")
+        {'email_optin': ['oui', None], 'last_activity_at': ['2023-01-29', '1983-**-**']}
     """
     from rcu_kit.core.i18n import t
+    from rcu_kit.values.dates import normalise_dates
 
     out = golden.copy()
     words = {"true": t("golden.value_true", language), "false": t("golden.value_false", language)}
     for column in out.columns:
         if types.get(column) == "boolean":
             out[column] = [words.get(v, v) if isinstance(v, str) else v for v in out[column]]
+        elif types.get(column) == "date":
+            values = out[column].astype(object)
+            day = normalise_dates(values, kind="any").astype(object)
+            out[column] = day.where(day.notna(), values).where(values.notna(), None).to_numpy()
     return out
 
 
@@ -947,7 +955,7 @@ def write_golden_outputs(result: GoldenResult, folder: str | Path, *, mask: bool
         shown = shown.sample(n=excel_rows, random_state=seed).sort_values("customer_id")
     shown = shown.astype({c: "string" for c in shown.columns if c != "n_records"})
     shown_lineage = lineage[lineage["customer_id"].isin(shown["customer_id"])].copy()
-    shown_golden = worded_booleans(mask_frame(shown, ATTRIBUTE_MASK_TYPES, enabled=mask),
+    shown_golden = readable_values(mask_frame(shown, ATTRIBUTE_MASK_TYPES, enabled=mask),
                                    result.types, language)
     if mask:
         for column in ("value", "raw_value"):

@@ -268,3 +268,18 @@ def test_yes_no_values_of_the_sources_become_one_form_and_words_in_the_workbook(
     assert sheet["email_optin"].tolist()[:2] == ["oui", "non"]
     assert pd.read_csv(tmp_path / "golden_records.csv", dtype=str)["email_optin"].tolist()[:2] == \
         ["true", "false"]
+
+
+def test_the_workbook_shows_dates_as_the_day_and_keeps_masked_birth_dates():
+    from rcu_kit.golden.records import readable_values
+
+    golden = pd.DataFrame({"customer_id": ["C1", "C2"],
+                           "last_activity_at": ["2023-01-29T04:08:38", "2024-12-26 11:34:03"],
+                           "birth_date": ["1983-**-**", None], "email_optin": ["false", "true"]})
+    shown = readable_values(golden, {"last_activity_at": "date", "birth_date": "date",
+                                     "email_optin": "boolean"}, "en")
+    assert shown.to_dict("list") == {"customer_id": ["C1", "C2"],
+                                     "last_activity_at": ["2023-01-29", "2024-12-26"],
+                                     "birth_date": ["1983-**-**", None],
+                                     "email_optin": ["no", "yes"]}
+    assert golden["last_activity_at"][0] == "2023-01-29T04:08:38"   # the data are not changed
