@@ -52,8 +52,6 @@ from rcu_kit.linkage.prepare import prepare_records, validate_records
 
 __all__ = ["EngineSettings", "DaskEngine", "DaskRecords", "deduplicate_on_dask"]
 
-log = logging.getLogger(__name__)
-
 # Two 64-bit hashes of a key make a 128-bit one: two different keys share it with a
 # probability of about k^2 / 2^129 for k keys (never, in practice, at billions of keys).
 _HASH_KEYS = ("rcu-kit-block-01", "rcu-kit-block-02")
@@ -420,10 +418,6 @@ def _sorted_columns(prepared: pd.DataFrame, offset: int, columns: Sequence[str])
 def _compare_bucket(left: pd.DataFrame, right: pd.DataFrame | None, first: np.ndarray,
                     second: np.ndarray, features: Sequence[Any]) -> pd.DataFrame:
     return compare_pairs(left, first, second, list(features), records_link=right)
-
-
-def _take_rows(prepared: pd.DataFrame, positions: np.ndarray) -> pd.DataFrame:
-    return prepared.iloc[positions]
 
 
 # -- the client side ------------------------------------------------------------------------------
