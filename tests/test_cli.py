@@ -313,3 +313,19 @@ def test_dedup_on_a_local_dask_cluster_gives_the_crosswalk_of_the_memory_engine(
     assert main(["dedup", engagement]) != 0
     err = capsys.readouterr().err
     assert "section dedup.engine" in err and "workerz" in err and "scheduler" in err
+
+
+def test_dedup_prints_customers_and_prospects_by_the_engagements_rule(tmp_path, capsys):
+    import json
+
+    from rcu_kit.sources.demo import generate_demo
+
+    demo = generate_demo(tmp_path / "demo", n_records=1000, seed=5)
+    assert main(["dedup", str(demo.engagement_path), "--engine", "memory"]) == 0
+    printed = capsys.readouterr().out
+    split = json.loads((demo.engagement_path.parent / "output" / "dedup" / "summary.json")
+                       .read_text(encoding="utf-8"))["customer_split"]
+    # the demo states its rule (a purchase within 36 months): the line gives the summary's counts
+    assert split["status"] == "ok" and split["customers"] + split["prospects"] == split["n_customers"]
+    assert (f"    {split['customers']:,} customers ({split['attribute']} within 36 months of "
+            f"{split['reference_date']}), {split['prospects']:,} prospects") in printed
