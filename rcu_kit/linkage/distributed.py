@@ -20,10 +20,13 @@ there with the in-memory functions on each partition:
    is compared by :func:`rcu_kit.linkage.compare.compare_pairs` on those two partitions, one task
    per bucket.
 6. **model and clustering**: the comparison vectors (a few bytes a pair) come back to the
-   client, where :func:`rcu_kit.linkage.pipeline.score_and_cluster` fits the model, scores and
+   client, where :func:`rcu_kit.linkage.pipeline.deduplicate_records` fits the model, scores and
    clusters exactly as the in-memory engine does: both engines give the same customers.
 
-Dask retries a task whose worker was lost; no scheduler is written here.
+The shuffles are tasks (each partition splits its rows by hash, each target gathers its pieces),
+scheduled by Dask like every other task. Dask rebuilds the partitions of a lost worker from the
+graph; the costly stages can be written to disk and resumed (``stages``). No scheduler is written
+here. Limit: every candidate pair's vector comes back to the client (see bench/README.md).
 
 Examples:
     >>> from rcu_kit.linkage.distributed import DaskEngine, deduplicate_on_dask  # doctest: +SKIP
