@@ -39,6 +39,7 @@ from __future__ import annotations
 import logging
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
+from operator import itemgetter
 from typing import Any
 
 import numpy as np
@@ -191,11 +192,19 @@ def _split_heads(prepared: pd.DataFrame, offset: int, distinct_on: Sequence[str]
                  columns: Sequence[str], buckets: int) -> list[pd.DataFrame]:
     """:func:`_people_heads` split into ``buckets`` pieces by person."""
     heads = _people_heads(prepared, offset, distinct_on, columns)
-    bucket = heads["_person"].to_numpy().astype(np.uint64) % np.uint64(buckets)
-    return [heads[bucket == j].reset_index(drop=True) for j in range(buckets)]
+    return _by_bucket(heads, heads["_person"].to_numpy(), buckets)
 
 
-def _piece_of(pieces: list[pd.DataFrame], j: int) -> pd.DataFrame:
+def _by_bucket(frame: pd.DataFrame, hashes: np.ndarray, buckets: int) -> list[pd.DataFrame]:
+    """``frame`` cut into ``buckets`` pieces by a 64-bit hash of each row (rows of one key go
+    to one piece), each piece in the frame's order: one side of a shuffle as tasks."""
+    bucket = np.asarray(hashes).view(np.uint64) % np.uint64(buckets)
+    order = np.argsort(bucket, kind="stable")
+    bounds = np.searchsorted(bucket[order], np.arange(buckets + 1, dtype=np.uint64))
+    return [frame.iloc[order[a:b]].reset_index(drop=True) for a, b in zip(bounds[:-1], bounds[1:])]
+
+
+def _piece(pieces: list[pd.DataFrame], j: int) -> pd.DataFrame:
     return pieces[j]
 
 
@@ -306,21 +315,9 @@ def _split_keys(prepared: pd.DataFrame, offset: int,
                 specs: Sequence[tuple[int, list[list[str]], int | None]], buckets: int
                 ) -> tuple[list[pd.DataFrame], dict[int, int]]:
     """:func:`_pass_keys` split into ``buckets`` pieces by key hash (every record of a block,
-    whatever its partition, goes to the same piece number)."""
+    whatever its partition, goes to the same piece number), and the records keyed per pass."""
     keys, keyed = _pass_keys(prepared, offset, specs)
-    bucket = keys["_h1"].to_numpy().view(np.uint64) % np.uint64(buckets)
-    order = np.argsort(bucket, kind="stable")
-    bounds = np.searchsorted(bucket[order], np.arange(buckets + 1, dtype=np.uint64))
-    pieces = [keys.iloc[order[a:b]].reset_index(drop=True) for a, b in zip(bounds[:-1], bounds[1:])]
-    return pieces, keyed
-
-
-def _keyed_counts(split: tuple[list[pd.DataFrame], dict[int, int]]) -> dict[int, int]:
-    return split[1]
-
-
-def _piece(split: tuple[list[pd.DataFrame], dict[int, int]], j: int) -> pd.DataFrame:
-    return split[0][j]
+    return _by_bucket(keys, keys["_h1"].to_numpy(), buckets), keyed
 
 
 def _block_pieces(pieces: list[pd.DataFrame], n_records: int, n_passes: int,
@@ -502,17 +499,12 @@ class DaskRecords:
 
     def _count_frequencies(self, distinct_on: Sequence[str], columns: Sequence[str]
                            ) -> dict[str, np.ndarray]:
-        # The same shuffle as tasks as the blocking's: each person's first records go to one
-        # bucket, where the first in row order is kept and its values counted.
-        buckets = self.partitions
+        # Each person's first records land in one bucket (a shuffle as tasks), where the first
+        # in row order is kept and its values counted.
         heads = self.client.map(_split_heads, self.prepared, list(self.offsets[:-1]),
                                 distinct_on=list(distinct_on), columns=list(columns),
-                                buckets=buckets)
-        counted = [self.client.submit(_count_people, [self.client.submit(_piece_of, h, j,
-                                                                          pure=False)
-                                                       for h in heads], list(columns),
-                                      pure=False)
-                   for j in range(buckets)]
+                                buckets=self.partitions)
+        counted = self._shuffle(heads, _count_people, list(columns))
         per_bucket = self.client.gather(counted)
         del heads, counted
         counts = {c: pd.concat([b[c] for b in per_bucket]).groupby(level=0).sum()
@@ -523,6 +515,14 @@ class DaskRecords:
                                                    counts=counts_future, totals=totals))
         return {c: np.concatenate([p[c] for p in parts]) if parts else np.zeros(0)
                 for c in columns}
+
+    def _shuffle(self, split: list[Any], reduce: Any, *args: Any) -> list[Any]:
+        """A shuffle as tasks: ``split[i]`` holds partition i's rows cut into one piece per
+        bucket (:func:`_by_bucket`); bucket j's task gets the j-th piece of every partition and
+        returns ``reduce(pieces, *args)``. Futures, one a bucket."""
+        return [self.client.submit(reduce, [self.client.submit(_piece, part, j, pure=False)
+                                            for part in split], *args, pure=False)
+                for j in range(self.partitions)]
 
     # -- blocking -----------------------------------------------------------------------------
 
@@ -608,21 +608,16 @@ class DaskRecords:
         keys: list[np.ndarray] = []
         skipped: dict[int, list[np.ndarray]] = {k: [] for k, _, _ in specs}
         if specs:
-            # A shuffle as tasks: each partition splits its keys by hash into one piece per
-            # block partition; each block partition gathers its piece of every partition.
-            buckets = self.partitions
+            # Each block lands in one bucket (a shuffle of the keys as tasks), paired there.
             made = self.client.map(_split_keys, self.prepared, list(self.offsets[:-1]),
-                                   specs=specs, buckets=buckets)
-            keyed = self.client.gather(self.client.map(_keyed_counts, made))
+                                   specs=specs, buckets=self.partitions)
+            keyed = self.client.gather(self.client.map(itemgetter(1), made))
             for per_part in keyed:
                 for k, count in per_part.items():
                     stats[k].records_keyed += count
             caps = {k: cap for k, _, cap in specs}
-            blocked = []
-            for j in range(buckets):
-                pieces = [self.client.submit(_piece, m, j, pure=False) for m in made]
-                blocked.append(self.client.submit(_block_pieces, pieces, n, n_passes, caps,
-                                                  list(sample_passes), pure=False))
+            blocked = self._shuffle(self.client.map(itemgetter(0), made), _block_pieces, n,
+                                    n_passes, caps, list(sample_passes))
             del made
             from dask.distributed import as_completed
             with bar(total=len(blocked), step="blocking", unit="partition",
