@@ -406,23 +406,6 @@ def _pct(value: float | None) -> str:
     return "n/a" if value is None else f"{value:.1%}"
 
 
-# Why the distinct customers cannot be split by the engagement's definition, by status code of
-# rcu_kit.dedup.figures.customer_split.
-_SPLIT_REASONS = {"no_rule": "the engagement states no rule (definition_rules.customer)",
-                  "no_attribute": "no record holds the rule's date attribute",
-                  "no_dates": "no readable date of the rule's attribute in its sources"}
-
-
-def _split_line(split: dict) -> str:
-    """``1,234 customers (a purchase_date within 36 months of 2024-12-31), 567 prospects``."""
-    if split.get("status") != "ok":
-        reason = _SPLIT_REASONS.get(split.get("status"), split.get("status") or "not computed")
-        return f"customers vs prospects: not told apart ({reason})"
-    return (f"{split['customers']:,} customers ({split['attribute']} within "
-            f"{split['within_months']} months of {split['reference_date']}), "
-            f"{split['prospects']:,} prospects")
-
-
 # Why the engine ran, by the reason code of EngineSettings.choose.
 _ENGINE_REASONS = {"asked": "as asked", "small": "below dedup.engine.dask_from records: faster in memory",
                    "large": "from dedup.engine.dask_from records"}
@@ -443,6 +426,8 @@ def _cmd_dedup(args: argparse.Namespace) -> int:
     from rcu_kit.core.config import load_engagement
     from rcu_kit.dedup.run import labelled_threshold, run_dedup, write_dedup_outputs
 
+    from rcu_kit.core.wording import customer_split_sentence
+
     engagement = load_engagement(args.engagement)
     sources = [s.strip() for s in (args.sources or "").split(",") if s.strip()]
     engine = {"name": "dask" if args.scheduler and not args.engine else args.engine,
@@ -459,7 +444,9 @@ def _cmd_dedup(args: argparse.Namespace) -> int:
     print(f"  engine:             {_engine_line(run.engine)}")
     print(f"  records:            {f['n_records']:,}")
     print(f"  distinct customers: {f['n_customers']:,}")
-    print(f"    {_split_line(f.get('customer_split') or {})}")
+    split = customer_split_sentence(f.get("customer_split"), "en")
+    if split:  # customers and prospects by the engagement's definition, or why not
+        print(f"    {split}")
     from rcu_kit.dedup.figures import duplicate_split
 
     split = duplicate_split(run.crosswalk)  # duplicates to clean apart from cross-source presence
