@@ -610,19 +610,26 @@ class CandidatePairs:
 
     def stats_table(self) -> pd.DataFrame:
         """One row per pass (pairs, new pairs, blocks, skipped ...) plus a ``total`` row."""
-        rows = [s.as_row() for s in self.stats]
-        table = pd.DataFrame(rows, columns=list(PassStats("x").as_row()))
-        table["reduction_ratio"] = [1.0 - r["pairs"] / self.max_pairs if self.max_pairs else 1.0
-                                    for r in rows]
-        total = {"pass": "total", "pairs": len(self), "new_pairs": len(self),
-                 "blocks": int(table["blocks"].sum()),
-                 "records_keyed": int(np.prod(self.n_records)) if isinstance(self.n_records, tuple)
-                 else self.n_records,
-                 "skipped_blocks": int(table["skipped_blocks"].sum()),
-                 "skipped_records": int(table["skipped_records"].sum()),
-                 "largest_block": int(table["largest_block"].max()) if len(table) else 0,
-                 "reduction_ratio": self.reduction_ratio}
-        return pd.concat([table, pd.DataFrame([total])], ignore_index=True)
+        return pass_stats_table(self.stats, len(self), self.n_records, self.max_pairs)
+
+
+def pass_stats_table(stats: Sequence[PassStats], pairs: int, n_records: int | tuple[int, int],
+                     max_pairs: int) -> pd.DataFrame:
+    """:meth:`CandidatePairs.stats_table` from the passes' statistics and the number of united
+    pairs (an engine that keeps the pairs where they were compared knows only their count)."""
+    rows = [s.as_row() for s in stats]
+    table = pd.DataFrame(rows, columns=list(PassStats("x").as_row()))
+    table["reduction_ratio"] = [1.0 - r["pairs"] / max_pairs if max_pairs else 1.0
+                                for r in rows]
+    total = {"pass": "total", "pairs": pairs, "new_pairs": pairs,
+             "blocks": int(table["blocks"].sum()),
+             "records_keyed": int(np.prod(n_records)) if isinstance(n_records, tuple)
+             else n_records,
+             "skipped_blocks": int(table["skipped_blocks"].sum()),
+             "skipped_records": int(table["skipped_records"].sum()),
+             "largest_block": int(table["largest_block"].max()) if len(table) else 0,
+             "reduction_ratio": 1.0 - pairs / max_pairs if max_pairs else 1.0}
+    return pd.concat([table, pd.DataFrame([total])], ignore_index=True)
 
 
 # Passes a CandidatePairs.passes bit mask (int64) can name.

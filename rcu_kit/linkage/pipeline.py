@@ -24,7 +24,7 @@ Examples:
 from __future__ import annotations
 
 import dataclasses
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from importlib.metadata import version as _version
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -59,6 +59,7 @@ from rcu_kit.linkage.indexing import (
     PassStats,
     SortedNeighbourhoodIndex,
     locate_pairs,
+    pass_stats_table,
     random_pairs,
 )
 from rcu_kit.linkage.prepare import prepare_records
@@ -426,11 +427,8 @@ def _check_large_clusters(records: "LinkageRecords", labels: np.ndarray, info: d
     check_first, check_second = member_pairs(labels, large, CHECK_PAIRS_PER_RECORD,
                                              settings.seed)
     levels = records.compare(check_first, check_second, features, settings)
-    vectors = levels.copy()
-    if settings.tf_adjustment:
-        for column, tf in tf_vectors(records.frequencies(), check_first, levels).items():
-            vectors[column] = tf
-    check_probability = model.prob(vectors).to_numpy()
+    check_probability = model.prob(pair_vectors(records, check_first, levels,
+                                                settings)).to_numpy()
     conflict = (model.rule_codes(levels) > 0) | \
         (check_probability < settings.conflict_probability)
     info["check_pairs"] = int(len(check_first))
@@ -464,9 +462,9 @@ def sampled_passes(algorithms: list) -> list[int]:
             and {"last_name", "first_name"} <= set(blocked.get(k, ()))]
 
 
-def _skipped_matches(records: "LinkageRecords", candidates: CandidatePairs,
-                     index: MultiPassIndex, first: np.ndarray,
-                     second: np.ndarray, features: list, model: FellegiSunterEM,
+def _skipped_matches(records: "LinkageRecords", stats: list[PassStats],
+                     index: MultiPassIndex, known: Callable[[np.ndarray, np.ndarray], np.ndarray],
+                     features: list, model: FellegiSunterEM,
                      total_pairs: int, settings: DedupSettings) -> dict[str, float]:
     """Count in the match prior the matches inside the blocks the names passes skipped.
 
@@ -488,18 +486,13 @@ def _skipped_matches(records: "LinkageRecords", candidates: CandidatePairs,
     samples = []
     sampled = sampled_passes(index.algorithms)
     for k, algorithm in enumerate(index.algorithms):
-        if k not in sampled or not candidates.stats[k].skipped_blocks:
+        if k not in sampled or not stats[k].skipped_blocks:
             continue
         sf, ss, total = records.skipped_sample(k, algorithm, SKIPPED_SAMPLE, settings.seed + k)
         if not len(sf):
             continue
-        known = locate_pairs(first, second, sf, ss, records.n) >= 0
         levels = records.compare(sf, ss, features, settings)
-        vectors = levels.copy()
-        if settings.tf_adjustment:
-            for column, tf in tf_vectors(records.frequencies(), sf, levels).items():
-                vectors[column] = tf
-        samples.append((total, vectors, known))
+        samples.append((total, pair_vectors(records, sf, levels, settings), known(sf, ss)))
     out = {"skipped_pairs": 0.0, "skipped_matches": 0.0}
     if not samples:
         return out
@@ -672,6 +665,143 @@ def _candidates_from(saved: Mapping[str, Any], n: int) -> CandidatePairs:
                           n * (n - 1) // 2, saved.get("passes"))
 
 
+# Candidate pairs above which the model is fitted on a sample of them. EM needs the shares of
+# the level patterns, which five million pairs give as well as hundreds of millions; the
+# sample is chosen by a hash of each pair, so every engine fits on the same pairs.
+FIT_PAIRS = 5_000_000
+
+_SPLITMIX = (np.uint64(0x9E3779B97F4A7C15), np.uint64(0xBF58476D1CE4E5B9),
+             np.uint64(0x94D049BB133111EB))
+
+
+def pair_hashes(first: np.ndarray, second: np.ndarray, n: int, seed: int) -> np.ndarray:
+    """A 64-bit hash of each pair of record positions (either order), mixed with ``seed``
+    (splitmix64): the same pair gets the same hash on every engine and partition."""
+    a = np.minimum(first, second).astype(np.uint64)
+    b = np.maximum(first, second).astype(np.uint64)
+    with np.errstate(over="ignore"):
+        x = a * np.uint64(max(n, 1)) + b + np.uint64(seed) * _SPLITMIX[0]
+        x ^= x >> np.uint64(30)
+        x *= _SPLITMIX[1]
+        x ^= x >> np.uint64(27)
+        x *= _SPLITMIX[2]
+        x ^= x >> np.uint64(31)
+    return x
+
+
+def fit_cut(total: int, limit: int | None = None) -> np.uint64 | None:
+    """The hash below which a pair is in the fitting sample of ``total`` candidate pairs
+    (about ``limit`` of them, default :data:`FIT_PAIRS`), or None when all of them are fitted
+    on."""
+    limit = FIT_PAIRS if limit is None else limit
+    if total <= limit:
+        return None
+    return np.uint64(min(int(limit / total * 2.0 ** 64), 2 ** 64 - 1))
+
+
+def in_fit_sample(first: np.ndarray, second: np.ndarray, n: int, seed: int,
+                  cut: np.uint64 | None) -> np.ndarray:
+    """Which pairs the model is fitted on (all when ``cut`` is None: see :func:`fit_cut`)."""
+    if cut is None:
+        return np.ones(len(first), dtype=bool)
+    return pair_hashes(first, second, n, seed) < cut
+
+
+def pair_vectors(records: "LinkageRecords", first: np.ndarray, levels: pd.DataFrame,
+                 settings: DedupSettings) -> pd.DataFrame:
+    """The model's input for pairs whose earlier records are ``first``: their levels and, with
+    term frequencies on, the ``tf_`` columns (:func:`tf_vectors`)."""
+    vectors = levels.copy()
+    if settings.tf_adjustment:
+        for column, tf in tf_vectors(records.frequencies(), first, levels).items():
+            vectors[column] = tf
+    return vectors
+
+
+def fit_model(records: "LinkageRecords", settings: DedupSettings, features: list,
+              index: MultiPassIndex, first: np.ndarray, levels: pd.DataFrame,
+              found_by: np.ndarray, finders: np.ndarray | None, u_vectors: pd.DataFrame | None,
+              u_candidates: np.ndarray | None, total_pairs: int | None
+              ) -> tuple[FellegiSunterEM, HouseholdEvidence]:
+    """The model fitted on the candidate pairs given (all of them, or the fitting sample):
+    their earlier records ``first``, levels, first pass and pass masks, with the random pairs'
+    levels (``u_vectors``) and the positions among the given pairs of the random pairs that
+    are candidates (``u_candidates``). Also what decided the household rules."""
+    household = household_evidence(levels)
+    use_rules = household.active if settings.household_rules == "auto" \
+        else bool(settings.household_rules)
+    model = FellegiSunterEM(max_iter=settings.em_max_iter, tf_adjustment=settings.tf_adjustment,
+                            tf_levels=PLACE_TF_LEVELS,
+                            rules=use_rules,
+                            veto_probability=settings.veto_probability,
+                            m_priors=m_priors(features), m_floor=m_floors(features),
+                            monotone=True, seed=settings.seed)
+    if len(levels):
+        model.fit(pair_vectors(records, first, levels, settings), u_vectors=u_vectors,
+                  total_pairs=total_pairs, strata=found_by,
+                  blocked=blocked_features(settings.passes), u_candidates=u_candidates,
+                  finders=None if finders is None else index.key_finders(finders))
+    return model, household
+
+
+def cluster_records(records: "LinkageRecords", settings: DedupSettings, features: list,
+                    model: FellegiSunterEM, first: np.ndarray, second: np.ndarray,
+                    probability: np.ndarray, rules: np.ndarray
+                    ) -> tuple[np.ndarray, dict[str, Any]]:
+    """Customers from the scored pairs: :func:`cluster_pairs` then the check of the large
+    clusters. The pairs may be all the scored ones, or only the links (at or above the
+    threshold) and the known-different pairs (vetoed, or below ``conflict_probability``)
+    inside the links' components: no other pair changes the result."""
+    labels, cluster_info = cluster_pairs(records.n, first, second, probability,
+                                         threshold=settings.threshold,
+                                         max_cluster_size=settings.max_cluster_size,
+                                         conflict_probability=settings.conflict_probability,
+                                         vetoed=rules > 0, split_oversized=False)
+    return _check_large_clusters(records, labels, cluster_info, first, second, probability,
+                                 rules, features, model, settings)
+
+
+def build_result(records: "LinkageRecords", settings: DedupSettings, features: list,
+                 stats: list[PassStats], max_pairs: int, labels: np.ndarray,
+                 cluster_info: dict[str, Any], kept: Mapping[str, Any], n_pairs: int,
+                 model: FellegiSunterEM, household: HouseholdEvidence,
+                 timings: dict[str, float]) -> DedupResult:
+    """The :class:`DedupResult`: the crosswalk from the cluster labels, and the kept pairs
+    (``kept``: ``first``, ``second``, ``levels``, ``probability``, ``rules``, ``found_by``, in
+    the candidates' order) as the pairs table; ``n_pairs`` candidate pairs in all."""
+    width = max(7, len(str(int(labels.max(initial=0)) + 1)))
+    names = np.array([f"C{k:0{width}d}" for k in range(1, int(labels.max(initial=-1)) + 2)],
+                     dtype=object)
+    customer = names[labels]
+    crosswalk = pd.DataFrame({"source": records.source, "record_id": records.record_id,
+                              "customer_id": customer})
+    pf, ps, levels = kept["first"], kept["second"], kept["levels"]
+    rules, found_by = kept["rules"], kept["found_by"]
+    pair_table = pd.DataFrame({
+        "source_1": pd.Categorical(records.source[pf]),
+        "record_id_1": records.record_id[pf],
+        "source_2": pd.Categorical(records.source[ps]),
+        "record_id_2": records.record_id[ps],
+    })
+    for column in levels.columns:
+        pair_table[column] = levels[column].to_numpy()
+    pair_table["match_probability"] = kept["probability"]
+    rule_names = np.array([""] + [RULES[k] for k in sorted(RULES)], dtype=object)
+    pair_table["rule"] = pd.Categorical(rule_names[rules])
+    pass_names = np.array([s.name for s in stats], dtype=object)
+    pair_table["found_by"] = pd.Categorical(pass_names[found_by])
+    pair_table["evidence"] = _evidence(levels, rules, level_names(features)) \
+        if len(pf) else pd.Categorical([])
+    skipped = pd.DataFrame(
+        [{"pass": s.name, "key": key, "records": size}
+         for s in stats for key, size in s.skipped_keys],
+        columns=["pass", "key", "records"])
+    return DedupResult(crosswalk=crosswalk, pairs=pair_table,
+                       pass_stats=pass_stats_table(stats, n_pairs, records.n, max_pairs),
+                       skipped_blocks=skipped, timings=timings, model=model,
+                       cluster_info=cluster_info, settings=settings, household=household)
+
+
 def deduplicate_records(records: LinkageRecords, settings: DedupSettings,
                         progress: bool = False, timer: StageTimer | None = None,
                         stages: str | Path | None = None) -> DedupResult:
@@ -723,14 +853,17 @@ def deduplicate_records(records: LinkageRecords, settings: DedupSettings,
 
     u_vectors, total_pairs, u_candidates = None, None, None
     skipped_info = {"skipped_pairs": 0.0, "skipped_matches": 0.0}
+    # the pairs the model is fitted on: all of them, or a sample beyond FIT_PAIRS
+    fitted = in_fit_sample(first, second, n, settings.seed, fit_cut(len(first)))
     if settings.u_pairs and len(levels):
         groups = pd.factorize(records.source)[0] if settings.link_only else None
         u_first, u_second, total_pairs = random_pairs(n, settings.u_pairs, settings.seed, groups)
         # Random pairs the blocking also proposed are already compared: they count in u by
-        # their probability of being a non-match (see FellegiSunterEM.fit's u_candidates).
+        # their probability of being a non-match (see FellegiSunterEM.fit's u_candidates);
+        # those outside the fitting sample count nowhere.
         position = locate_pairs(first, second, u_first, u_second, n)
         hit = position >= 0
-        u_candidates = position[hit]
+        u_candidates = fit_positions(fitted, position[hit])
         u_first, u_second = u_first[~hit], u_second[~hit]
         u_vectors = store.load_frame("u_levels") if store else None
         if u_vectors is None:
@@ -739,75 +872,49 @@ def deduplicate_records(records: LinkageRecords, settings: DedupSettings,
                 store.save_frame("u_levels", u_vectors)
     lap("u_sample")
 
-    vectors = levels.copy()
-    if settings.tf_adjustment:
-        for column, tf in tf_vectors(records.frequencies(), first, levels).items():
-            vectors[column] = tf
-    household = household_evidence(levels)
-    use_rules = household.active if settings.household_rules == "auto" \
-        else bool(settings.household_rules)
-    model = FellegiSunterEM(max_iter=settings.em_max_iter, tf_adjustment=settings.tf_adjustment,
-                            tf_levels=PLACE_TF_LEVELS,
-                            rules=use_rules,
-                            veto_probability=settings.veto_probability,
-                            m_priors=m_priors(features), m_floor=m_floors(features),
-                            monotone=True, seed=settings.seed)
-    if len(vectors):
-        model.fit(vectors, u_vectors=u_vectors, total_pairs=total_pairs, strata=found_by,
-                  blocked=blocked_features(settings.passes), u_candidates=u_candidates,
-                  finders=None if finders is None else index.key_finders(finders))
+    sample = slice(None) if fitted.all() else fitted
+    model, household = fit_model(
+        records, settings, features, index, first[sample],
+        levels[sample].reset_index(drop=True), found_by[sample],
+        None if finders is None else finders[sample], u_vectors, u_candidates, total_pairs)
+    if len(levels):
         if total_pairs and not settings.link_only:
-            skipped_info = _skipped_matches(records, candidates, index, first, second, features,
-                                            model, total_pairs, settings)
-        probability = model.prob(vectors).to_numpy()
+            skipped_info = _skipped_matches(
+                records, candidates.stats, index,
+                lambda sf, ss: locate_pairs(first, second, sf, ss, n) >= 0,
+                features, model, total_pairs, settings)
+        probability = model.prob(pair_vectors(records, first, levels, settings)).to_numpy()
     else:
         probability = np.zeros(0)
-    rules = model.rule_codes(levels) if len(vectors) else np.zeros(0, np.int8)
+    rules = model.rule_codes(levels) if len(levels) else np.zeros(0, np.int8)
     lap("classify")
 
-    labels, cluster_info = cluster_pairs(n, first, second, probability,
-                                         threshold=settings.threshold,
-                                         max_cluster_size=settings.max_cluster_size,
-                                         conflict_probability=settings.conflict_probability,
-                                         vetoed=rules > 0, split_oversized=False)
-    labels, cluster_info = _check_large_clusters(records, labels, cluster_info, first, second,
-                                                 probability, rules, features, model, settings)
+    labels, cluster_info = cluster_records(records, settings, features, model, first, second,
+                                           probability, rules)
     cluster_info.update(skipped_info)
     lap("cluster")
 
-    width = max(7, len(str(int(labels.max(initial=0)) + 1)))
-    names = np.array([f"C{k:0{width}d}" for k in range(1, int(labels.max(initial=-1)) + 2)],
-                     dtype=object)
-    customer = names[labels]
-    crosswalk = pd.DataFrame({"source": records.source, "record_id": records.record_id,
-                              "customer_id": customer})
     kept = probability >= settings.keep_pairs
-    pf, ps = first[kept], second[kept]
-    pair_table = pd.DataFrame({
-        "source_1": pd.Categorical(records.source[pf]),
-        "record_id_1": records.record_id[pf],
-        "source_2": pd.Categorical(records.source[ps]),
-        "record_id_2": records.record_id[ps],
-    })
-    for column in levels.columns:
-        pair_table[column] = levels[column].to_numpy()[kept]
-    pair_table["match_probability"] = probability[kept]
-    rule_names = np.array([""] + [RULES[k] for k in sorted(RULES)], dtype=object)
-    pair_table["rule"] = pd.Categorical(rule_names[rules[kept]])
-    pass_names = np.array([s.name for s in candidates.stats], dtype=object)
-    pair_table["found_by"] = pd.Categorical(pass_names[found_by[kept]])
-    pair_table["evidence"] = _evidence(levels[kept], rules[kept], level_names(features)) \
-        if kept.any() else pd.Categorical([])
-    skipped = pd.DataFrame(
-        [{"pass": s.name, "key": key, "records": size}
-         for s in candidates.stats for key, size in s.skipped_keys],
-        columns=["pass", "key", "records"])
+    result = build_result(records, settings, features, candidates.stats, candidates.max_pairs,
+                          labels, cluster_info,
+                          {"first": first[kept], "second": second[kept],
+                           "levels": levels[kept].reset_index(drop=True),
+                           "probability": probability[kept], "rules": rules[kept],
+                           "found_by": found_by[kept]}, len(candidates), model, household,
+                          timings)
     lap("output")
     timings["total"] = timer.total()
     if store:
         timings.update({f"resumed_{stage}": 1.0 for stage in store.resumed})
         store.finish()
-    return DedupResult(crosswalk=crosswalk, pairs=pair_table,
-                       pass_stats=candidates.stats_table(), skipped_blocks=skipped,
-                       timings=timings, model=model, cluster_info=cluster_info,
-                       settings=settings, household=household)
+    return result
+
+
+def fit_positions(fitted: np.ndarray, positions: np.ndarray) -> np.ndarray:
+    """The positions among the fitted pairs of the given candidate positions that are in the
+    fitting sample (``fitted``: mask over the candidates)."""
+    if fitted.all():
+        return np.asarray(positions, dtype=np.int64)
+    rank = np.cumsum(fitted) - 1
+    positions = np.asarray(positions, dtype=np.int64)
+    return rank[positions[fitted[positions]]]

@@ -540,3 +540,53 @@ def test_a_father_and_son_are_apart_and_one_person_found_by_several_passes_is_li
                               "postcode", "names_birth_month_day", "names_locality"}
     assert passes[(1, 0)] == {"phone", "surname_postcode", "address", "postcode",
                               "first_name_street", "names_locality"}
+
+
+# -- the fitting sample (FIT_PAIRS) -------------------------------------------------------------
+
+def test_pair_hashes_ignore_the_order_of_a_pair_and_follow_the_seed():
+    from rcu_kit.linkage.pipeline import pair_hashes
+
+    first, second = np.array([3, 0, 7]), np.array([1, 5, 2])
+    forward = pair_hashes(first, second, 10, seed=42)
+    assert forward.tolist() == pair_hashes(second, first, 10, seed=42).tolist()
+    assert forward.tolist() != pair_hashes(first, second, 10, seed=43).tolist()
+    assert len(set(forward.tolist())) == 3
+
+
+def test_the_fitting_sample_is_every_pair_up_to_the_limit_then_about_the_limit():
+    from rcu_kit.linkage.pipeline import fit_cut, in_fit_sample
+
+    rng = np.random.default_rng(0)
+    first = rng.integers(0, 1_000_000, 100_000)
+    second = rng.integers(0, 1_000_000, 100_000)
+    assert fit_cut(100_000, limit=100_000) is None
+    assert in_fit_sample(first, second, 1_000_000, 42, None).all()
+    chosen = in_fit_sample(first, second, 1_000_000, 42, fit_cut(100_000, limit=10_000))
+    # a binomial(100,000, 0.1) count: 10,000 expected, standard deviation about 95
+    assert 9_500 <= chosen.sum() <= 10_500
+    # the same pairs whatever their order or the engine's partitions
+    again = in_fit_sample(second[::-1], first[::-1], 1_000_000, 42, fit_cut(100_000, limit=10_000))
+    assert again[::-1].tolist() == chosen.tolist()
+
+
+def test_fit_positions_maps_candidates_into_the_sample_and_drops_the_others():
+    from rcu_kit.linkage.pipeline import fit_positions
+
+    fitted = np.array([True, False, True, True, False])
+    # candidates 0, 2, 3 are the sample's 0, 1, 2; candidates 1 and 4 are outside it
+    assert fit_positions(fitted, np.array([3, 1, 0, 4])).tolist() == [2, 0]
+    assert fit_positions(np.ones(3, dtype=bool), np.array([2, 0])).tolist() == [2, 0]
+
+
+def test_fitting_on_a_sample_still_finds_the_true_persons(monkeypatch, result):
+    import rcu_kit.linkage.pipeline as pipeline
+
+    pairs = int(result.pass_stats.set_index("pass").loc["total", "pairs"])
+    # fit on about two thirds of the candidate pairs; every pair is still scored
+    monkeypatch.setattr(pipeline, "FIT_PAIRS", pairs * 2 // 3)
+    sampled = deduplicate(make_records())
+    assert len(sampled.pairs) == len(result.pairs) == pairs
+    assert _clusters(sampled.crosswalk) == _clusters(result.crosswalk)
+    # the model did learn from fewer pairs: its expected matches among them differ
+    assert sampled.model.fit_.expected_matches != result.model.fit_.expected_matches
