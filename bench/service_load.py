@@ -265,25 +265,35 @@ def main(argv: list[str] | None = None) -> int:
     errors: dict[str, int] = {}
     acknowledged: list[tuple[dict, str]] = []
     counter = {"sent": 0, "inserts": 0}
-    stop_at = time.monotonic() + args.duration
+    clock = {"started": 0.0, "stop_at": 0.0}
     rss: list[tuple[float, float]] = []
     proc = psutil.Process(server.pid)
     tree = [proc, *proc.children(recursive=True)]   # the command and its workers
-    load_started = time.monotonic()
+
+    def start_clock() -> None:
+        clock["started"] = time.monotonic()
+        clock["stop_at"] = clock["started"] + args.duration
+
+    # The clock starts once every client has built its HTTP client and opened its connection
+    # (GET /health): building 16 httpx clients at once holds the GIL for about 0.4 s (each
+    # loads its SSL context), which the first requests counted as latency.
+    ready = threading.Barrier(args.clients + 1, action=start_clock)
 
     def resident() -> float:
         return sum(p.memory_info().rss for p in tree) / 2**20
 
     def sample_memory() -> None:
-        while time.monotonic() < stop_at and counter["sent"] < args.max_requests:
-            rss.append((time.monotonic() - load_started, resident()))
+        while time.monotonic() < clock["stop_at"] and counter["sent"] < args.max_requests:
+            rss.append((time.monotonic() - clock["started"], resident()))
             time.sleep(args.rss_every)
-        rss.append((time.monotonic() - load_started, resident()))
+        rss.append((time.monotonic() - clock["started"], resident()))
 
     def client(number: int) -> None:
         rng = random.Random(args.seed * 1000 + number)
         with httpx.Client(base_url=base, headers=headers, timeout=30) as http:
-            while time.monotonic() < stop_at:
+            http.get("/health")
+            ready.wait()
+            while time.monotonic() < clock["stop_at"]:
                 with lock:
                     if counter["sent"] >= args.max_requests:
                         return
@@ -316,14 +326,15 @@ def main(argv: list[str] | None = None) -> int:
 
     threads = [threading.Thread(target=client, args=(i,)) for i in range(args.clients)]
     sampler = threading.Thread(target=sample_memory)
+    for t in threads:
+        t.start()
+    ready.wait()
     wall = time.perf_counter()
     load_before = os.getloadavg()[0]
     machine_before = psutil.cpu_times()
     cpu_before = [p.cpu_times() for p in tree]
     own_before = sum(psutil.Process().cpu_times()[:2])
     sampler.start()
-    for t in threads:
-        t.start()
     for t in threads:
         t.join()
     wall = time.perf_counter() - wall

@@ -287,3 +287,34 @@ def test_an_index_of_an_earlier_format_is_rebuilt(demo_engagement, index):
     rebuilt = engagement_reference(engagement)
     assert len(rebuilt) == len(index) and "tf_postcode" in rebuilt.term_frequencies
     assert pickle.loads(path.read_bytes())["format"] == 2
+
+
+def test_warm_up_matching_runs_the_full_record_then_each_attribute(index, monkeypatch):
+    # scan=1: the first reference record. Its attributes among MATCH_ATTRIBUTES (standardised
+    # values, as text) make the first query; then one query per attribute, alone.
+    from rcu_kit.golden.preventive import MATCH_ATTRIBUTES
+
+    first = index.prepared.iloc[0]
+    expected = {c: str(first[c]) for c in MATCH_ATTRIBUTES[2:]
+                if c in index.prepared.columns and pd.notna(first[c])}
+    seen = []
+    monkeypatch.setattr(ReferenceIndex, "match_detail",
+                        lambda self, record, **kw: seen.append(dict(record)) or [])
+    assert index.warm_up_matching(scan=1) == 1 + len(expected)
+    assert seen == [expected] + [{c: v} for c, v in expected.items()]
+    # The demo's records carry names, e-mail, phone or address: several attributes each.
+    assert len(expected) >= 4
+
+
+def test_warm_up_matching_takes_the_fullest_record_and_changes_no_answer(index):
+    record = {"last_name": "Dupont", "first_name": "Jean", "email": "jean.dupont@free.fr"}
+    before = index.match(record)
+    n = index.warm_up_matching(scan=50)
+    filled = index.prepared.head(50)[[c for c in ("civility", "last_name", "birth_name",
+                                                  "first_name", "birth_date", "email", "phone",
+                                                  "street", "postcode", "city", "country",
+                                                  "id_number") if c in index.prepared.columns]]
+    # One query for the fullest of the 50 records, one per attribute it has.
+    assert n == 1 + int(filled.notna().sum(axis=1).max())
+    assert index.n_added == 0
+    pd.testing.assert_frame_equal(index.match(record), before)
