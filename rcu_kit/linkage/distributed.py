@@ -15,18 +15,26 @@ there with the in-memory functions on each partition:
    shuffle on the key puts every block in one partition, where
    :func:`rcu_kit.linkage.indexing.block_pairs` pairs it (or skips it when too large), as in
    memory. The sorted-neighbourhood passes sort their few key columns on the client.
-4. **union** of the passes' pairs on the client (compact integers): which passes found each.
-5. **comparison**: the pairs are bucketed by the partitions of their two records and each bucket
-   is compared by :func:`rcu_kit.linkage.compare.compare_pairs` on those two partitions, one task
-   per bucket.
-6. **model and clustering**: the comparison vectors (a few bytes a pair) come back to the
-   client, where :func:`rcu_kit.linkage.pipeline.deduplicate_records` fits the model, scores and
-   clusters exactly as the in-memory engine does: both engines give the same customers.
+4. **buckets of pairs**: the pairs each block gave are cut by the partitions of their two
+   records (one bucket per pair of partitions, a second shuffle as tasks); each bucket unites
+   its passes' pairs (which passes found each) and compares them with
+   :func:`rcu_kit.linkage.compare.compare_pairs` on its two partitions. The pairs and their
+   levels stay on the worker.
+5. **model**: fitted on the client on the pipeline's fitting sample
+   (:func:`rcu_kit.linkage.pipeline.fit_cut`: every pair up to five million, else a sample
+   chosen by a hash of each pair, the same on either engine) and the random pairs.
+6. **scoring and clustering**: each bucket is scored where it is; only the pairs to keep
+   (``DedupSettings.keep_pairs``), the links and, once the links' components are known, the
+   pairs known to be different people inside one component come back, which is all
+   :func:`rcu_kit.linkage.pipeline.cluster_records` needs. Both engines give the same
+   customers, pairs and scores.
 
 The shuffles are tasks (each partition splits its rows by hash, each target gathers its pieces),
 scheduled by Dask like every other task. Dask rebuilds the partitions of a lost worker from the
-graph; the costly stages can be written to disk and resumed (``stages``). No scheduler is written
-here. Limit: every candidate pair's vector comes back to the client (see bench/README.md).
+graph; each bucket of compared pairs can be written to disk and a stopped run resumed
+(``stages``). No scheduler is written here. Limit: with ``keep_pairs = 0`` (the default, which
+the review and the threshold table need) every pair still comes back for the pairs table; set
+it (e.g. 0.5) to bring back only the plausible pairs (see bench/README.md).
 
 Examples:
     >>> from rcu_kit.linkage.distributed import DaskEngine, deduplicate_on_dask  # doctest: +SKIP
@@ -40,6 +48,7 @@ import logging
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from operator import itemgetter
+from pathlib import Path
 from typing import Any
 
 import numpy as np
@@ -51,6 +60,7 @@ from rcu_kit.linkage.indexing import (
     PassStats,
     SortedNeighbourhoodIndex,
     block_pairs,
+    locate_pairs,
 )
 from rcu_kit.linkage.prepare import prepare_records, validate_records
 
@@ -420,6 +430,183 @@ def _compare_bucket(left: pd.DataFrame, right: pd.DataFrame | None, first: np.nd
     return compare_pairs(left, first, second, list(features), records_link=right)
 
 
+# -- the pairs kept where they are compared: one bucket per pair of partitions --------------------
+
+@dataclass
+class _Bucket:
+    """The candidate pairs whose earlier record is in partition ``a`` and later in ``b``
+    (``a <= b``), with their comparison levels, held by the worker that compared them."""
+
+    first: np.ndarray                 # global rows, the earlier record of each pair
+    second: np.ndarray
+    found_by: np.ndarray
+    passes: np.ndarray | None
+    levels: pd.DataFrame
+    pass_pairs: np.ndarray            # distinct pairs each pass gave (before link_only)
+    new_pairs: np.ndarray             # pairs each pass found first (before link_only)
+    resumed: bool = False
+
+
+def _pair_buckets_of(keys: np.ndarray, offsets: np.ndarray, n: int, n_passes: int
+                     ) -> dict[int, np.ndarray]:
+    """Pair keys ``(later * n + earlier) * n_passes + pass`` split by the bucket
+    ``a * partitions + b`` of their earlier and later records' partitions."""
+    parts = len(offsets) - 1
+    code = keys // n_passes
+    a = np.searchsorted(offsets, code % n, side="right") - 1
+    b = np.searchsorted(offsets, code // n, side="right") - 1
+    bucket = a * parts + b
+    order = np.argsort(bucket, kind="stable")
+    bucket = bucket[order]
+    starts = np.flatnonzero(np.r_[True, bucket[1:] != bucket[:-1]]) if len(bucket) else \
+        np.zeros(0, np.int64)
+    ends = np.r_[starts[1:], len(bucket)].astype(np.int64)
+    return {int(bucket[s]): keys[order[s:e]] for s, e in zip(starts, ends)}
+
+
+def _split_block_result(result: _BlockResult, offsets: np.ndarray, n: int, n_passes: int
+                        ) -> dict[int, np.ndarray]:
+    return _pair_buckets_of(result.keys, offsets, n, n_passes)
+
+
+def _bucket_ids(split: Mapping[int, np.ndarray]) -> list[int]:
+    return list(split)
+
+
+def _pick(split: Mapping[int, np.ndarray], bucket: int) -> np.ndarray:
+    return split[bucket]
+
+
+def _bucket_pairs(pieces: list[np.ndarray], left: pd.DataFrame, right: pd.DataFrame | None,
+                  offset_a: int, offset_b: int, n: int, n_passes: int, features: Sequence[Any],
+                  groups: np.ndarray | None, stage_file: str | None) -> _Bucket:
+    """Unite the pass keys of one bucket and compare its pairs (``left``: partition ``a``,
+    ``right``: partition ``b``, None when ``a == b``); read from, or written to,
+    ``stage_file`` when given."""
+    import os
+    from pathlib import Path
+
+    from rcu_kit.linkage.indexing import unite_pass_keys
+
+    if stage_file and Path(stage_file).exists():
+        with np.load(stage_file, allow_pickle=False) as saved:
+            columns = [str(c) for c in saved["columns"]]
+            levels = pd.DataFrame({c: saved[f"level_{i}"] for i, c in enumerate(columns)})
+            passes = saved["passes"] if "passes" in saved.files else None
+            return _Bucket(saved["first"], saved["second"], saved["found_by"], passes, levels,
+                           saved["pass_pairs"], saved["new_pairs"], resumed=True)
+    later, earlier, found_by, passes, pass_pairs = unite_pass_keys(pieces, n_passes, n)
+    first, second = earlier, later
+    new_pairs = np.bincount(found_by, minlength=n_passes)
+    if groups is not None:
+        keep = groups[first] != groups[second]
+        first, second, found_by = first[keep], second[keep], found_by[keep]
+        passes = None if passes is None else passes[keep]
+    levels = compare_pairs(left, first - offset_a, second - offset_b, list(features),
+                           records_link=right)
+    bucket = _Bucket(first, second, found_by, passes, levels, pass_pairs, new_pairs)
+    if stage_file:
+        arrays = {"first": first, "second": second, "found_by": found_by,
+                  "pass_pairs": pass_pairs, "new_pairs": new_pairs,
+                  "columns": np.array(list(levels.columns), dtype=str),
+                  **{f"level_{i}": levels[c].to_numpy() for i, c in enumerate(levels.columns)}}
+        if passes is not None:
+            arrays["passes"] = passes
+        Path(stage_file).parent.mkdir(parents=True, exist_ok=True)
+        partial = f"{stage_file}.{os.getpid()}.partial.npz"
+        np.savez(partial, **arrays)
+        os.replace(partial, stage_file)             # a stopped run leaves no half file
+    return bucket
+
+
+def _bucket_summary(bucket: _Bucket) -> dict[str, Any]:
+    return {"pairs": len(bucket.first), "pass_pairs": bucket.pass_pairs,
+            "new_pairs": bucket.new_pairs, "resumed": bucket.resumed}
+
+
+def _bucket_locate(bucket: _Bucket, first: np.ndarray, second: np.ndarray, n: int) -> np.ndarray:
+    """Position in the bucket of each pair (either order), -1 where it is no candidate."""
+    return locate_pairs(bucket.first, bucket.second, first, second, n)
+
+
+def _bucket_sample(bucket: _Bucket, n: int, seed: int, cut: Any, u_first: np.ndarray,
+                   u_second: np.ndarray) -> dict[str, Any]:
+    """The bucket's pairs in the fitting sample (:func:`rcu_kit.linkage.pipeline.in_fit_sample`)
+    and, for the random pairs given, which are candidates and their place in that sample
+    (-1: a candidate outside it)."""
+    from rcu_kit.linkage.pipeline import fit_positions, in_fit_sample
+
+    fitted = in_fit_sample(bucket.first, bucket.second, n, seed, cut)
+    position = locate_pairs(bucket.first, bucket.second, u_first, u_second, n)
+    hit = position >= 0
+    in_sample = np.full(len(position), -1, dtype=np.int64)
+    inside = hit.copy()
+    inside[hit] = fitted[position[hit]]
+    in_sample[inside] = fit_positions(fitted, position[inside])
+    return {"first": bucket.first[fitted], "found_by": bucket.found_by[fitted],
+            "passes": None if bucket.passes is None else bucket.passes[fitted],
+            "levels": bucket.levels[fitted].reset_index(drop=True),
+            "u_hit": hit, "u_in_sample": in_sample}
+
+
+@dataclass
+class _Scored:
+    """A bucket's scores kept on its worker: the pairs known to be different people (vetoed,
+    or below the conflict probability), for the clustering's cannot-links."""
+
+    first: np.ndarray
+    second: np.ndarray
+    probability: np.ndarray
+    rules: np.ndarray
+
+
+def _bucket_score(bucket: _Bucket, model: Any, frequencies: Mapping[str, np.ndarray],
+                  offset_a: int, settings: Any) -> tuple[_Scored, dict[str, Any]]:
+    """Score a bucket's pairs: the known-different pairs stay on the worker; the pairs to keep
+    (``settings.keep_pairs``) and the links (``settings.threshold``) go back."""
+    from rcu_kit.linkage.pipeline import tf_vectors
+
+    vectors = bucket.levels.copy()
+    if settings.tf_adjustment and len(vectors):
+        for column, tf in tf_vectors(frequencies, bucket.first - offset_a,
+                                     bucket.levels).items():
+            vectors[column] = tf
+    probability = model.prob(vectors).to_numpy() if len(vectors) else np.zeros(0)
+    rules = model.rule_codes(bucket.levels) if len(vectors) else np.zeros(0, np.int8)
+    different = (rules > 0) | (probability < settings.conflict_probability)
+    scored = _Scored(bucket.first[different], bucket.second[different], probability[different],
+                     rules[different])
+    kept = probability >= settings.keep_pairs
+    link = probability >= settings.threshold
+    out = {"kept": {"first": bucket.first[kept], "second": bucket.second[kept],
+                    "levels": bucket.levels[kept].reset_index(drop=True),
+                    "probability": probability[kept], "rules": rules[kept],
+                    "found_by": bucket.found_by[kept]},
+           "links": (bucket.first[link], bucket.second[link], probability[link], rules[link])}
+    return scored, out
+
+
+def _first_item(pair: tuple[Any, Any]) -> Any:
+    return pair[0]
+
+
+def _second_item(pair: tuple[Any, Any]) -> Any:
+    return pair[1]
+
+
+def _bucket_conflicts(scored: _Scored, labels: np.ndarray
+                      ) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+    """The known-different pairs inside one component of the links."""
+    inside = labels[scored.first] == labels[scored.second]
+    return (scored.first[inside], scored.second[inside], scored.probability[inside],
+            scored.rules[inside])
+
+
+def _frequency_part(frequencies: Mapping[str, np.ndarray], start: int, end: int
+                    ) -> dict[str, np.ndarray]:
+    return {c: v[start:end] for c, v in frequencies.items()}
+
+
 # -- the client side ------------------------------------------------------------------------------
 
 class DaskRecords:
@@ -598,46 +785,15 @@ class DaskRecords:
 
     def candidate_keys(self, algorithms: Sequence[Any], sample_passes: Sequence[int]
                        ) -> tuple[list[np.ndarray], list[PassStats], dict[int, list[np.ndarray]]]:
-        """The pair keys ``(first * n + second) * passes + pass`` of every pass, its stats,
-        and the skipped blocks' members (exploded positions) of the passes in ``sample_passes``."""
-        from rcu_kit.core.progress import bar
-
-        n, n_passes = self.n, len(algorithms)
-        specs = _exact_specs(algorithms)
-        stats = [PassStats(a.name) for a in algorithms]
-        keys: list[np.ndarray] = []
-        skipped: dict[int, list[np.ndarray]] = {k: [] for k, _, _ in specs}
-        if specs:
-            # Each block lands in one bucket (a shuffle of the keys as tasks), paired there.
-            made = self.client.map(_split_keys, self.prepared, list(self.offsets[:-1]),
-                                   specs=specs, buckets=self.partitions)
-            keyed = self.client.gather(self.client.map(itemgetter(1), made))
-            for per_part in keyed:
-                for k, count in per_part.items():
-                    stats[k].records_keyed += count
-            caps = {k: cap for k, _, cap in specs}
-            blocked = self._shuffle(self.client.map(itemgetter(0), made), _block_pieces, n,
-                                    n_passes, caps, list(sample_passes))
-            del made
-            from dask.distributed import as_completed
-            with bar(total=len(blocked), step="blocking", unit="partition",
-                     disable=not self.progress) as b:
-                for _, result in as_completed(blocked, with_results=True):
-                    keys.append(result.keys)
-                    for k, i in result.info.items():
-                        s = stats[k]
-                        s.blocks += i["blocks"]
-                        s.skipped_blocks += i["skipped_blocks"]
-                        s.skipped_records += i["skipped_records"]
-                        s.largest_block = max(s.largest_block, i["largest_block"])
-                        skipped[k].extend(i["skipped_members"])
-                    b.update(1)
+        """The pair keys ``(first * n + second) * passes + pass`` of every pass (brought to
+        the client), its stats, and the skipped blocks' members (exploded positions) of the
+        passes in ``sample_passes``."""
+        blocked, stats, skipped = self._blocked(algorithms, sample_passes)
+        keys = self.client.gather(self.client.map(_block_keys, blocked))
+        del blocked
         for k, algorithm in enumerate(algorithms):
             if isinstance(algorithm, SortedNeighbourhoodIndex):
-                keys.append(self._sorted_pass(algorithm, k, n_passes, stats))
-        # blocks in the in-memory order: by their first member's exploded position
-        for k in skipped:
-            skipped[k].sort(key=lambda m: int(m[0]))
+                keys.append(self._sorted_pass(algorithm, k, len(algorithms), stats))
         return keys, stats, skipped
 
     def _sorted_pass(self, algorithm: SortedNeighbourhoodIndex, k: int, n_passes: int,
@@ -699,10 +855,324 @@ class DaskRecords:
             out[c] = column
         return out[labels]
 
+    # -- the pairs kept on the workers ----------------------------------------------------------
+
+    def _blocked(self, algorithms: Sequence[Any], sample_passes: Sequence[int]
+                 ) -> tuple[list[Any], list[PassStats], dict[int, list[np.ndarray]]]:
+        """The exact passes' blocks paired where they live: futures of :class:`_BlockResult`
+        (one a bucket of keys), the passes' statistics (but their pairs) and the skipped
+        blocks' members of the passes in ``sample_passes``."""
+        from rcu_kit.core.progress import bar
+
+        n, n_passes = self.n, len(algorithms)
+        specs = _exact_specs(algorithms)
+        stats = [PassStats(a.name) for a in algorithms]
+        skipped: dict[int, list[np.ndarray]] = {k: [] for k, _, _ in specs}
+        if not specs:
+            return [], stats, skipped
+        made = self.client.map(_split_keys, self.prepared, list(self.offsets[:-1]),
+                               specs=specs, buckets=self.partitions)
+        for per_part in self.client.gather(self.client.map(itemgetter(1), made)):
+            for k, count in per_part.items():
+                stats[k].records_keyed += count
+        caps = {k: cap for k, _, cap in specs}
+        blocked = self._shuffle(self.client.map(itemgetter(0), made), _block_pieces, n,
+                                n_passes, caps, list(sample_passes))
+        del made
+        from dask.distributed import as_completed
+        infos = self.client.map(_block_info, blocked)
+        with bar(total=len(infos), step="blocking", unit="partition",
+                 disable=not self.progress) as b:
+            for _, info in as_completed(infos, with_results=True):
+                for k, i in info.items():
+                    s = stats[k]
+                    s.blocks += i["blocks"]
+                    s.skipped_blocks += i["skipped_blocks"]
+                    s.skipped_records += i["skipped_records"]
+                    s.largest_block = max(s.largest_block, i["largest_block"])
+                    skipped[k].extend(i["skipped_members"])
+                b.update(1)
+        # blocks in the in-memory order: by their first member's exploded position
+        for k in skipped:
+            skipped[k].sort(key=lambda m: int(m[0]))
+        return blocked, stats, skipped
+
+    def pair_buckets(self, index: Any, features: Sequence[Any], groups: np.ndarray | None = None,
+                     stage_folder: Any = None) -> tuple[dict[int, Any], list[PassStats], dict]:
+        """The candidate pairs united and compared where they are, one bucket (a future of
+        :class:`_Bucket`) per pair of partitions ``(a, b)``, ``a <= b``, keyed
+        ``a * partitions + b``; the passes' statistics; and counts (``pairs``: compared,
+        ``united``: before ``link_only``, ``resumed``: buckets read from ``stage_folder``)."""
+        from rcu_kit.core.progress import bar
+        from rcu_kit.linkage.pipeline import sampled_passes
+
+        algorithms = list(index.algorithms)
+        n, n_passes = self.n, len(algorithms)
+        blocked, stats, self._skipped = self._blocked(algorithms, sampled_passes(algorithms))
+        splits = self.client.map(_split_block_result, blocked, offsets=self.offsets, n=n,
+                                 n_passes=n_passes)
+        del blocked
+        present = [set(ids) for ids in self.client.gather(self.client.map(_bucket_ids, splits))]
+        sorted_pieces: dict[int, list[Any]] = {}
+        for k, algorithm in enumerate(algorithms):
+            if isinstance(algorithm, SortedNeighbourhoodIndex):
+                by_bucket = _pair_buckets_of(self._sorted_pass(algorithm, k, n_passes, stats),
+                                             self.offsets, n, n_passes)
+                for bid, future in (self.client.scatter(by_bucket) if by_bucket else {}).items():
+                    sorted_pieces.setdefault(int(bid), []).append(future)
+        self._name_skipped_keys(algorithms, stats)
+        [shipped] = self.client.scatter([list(features)], broadcast=True, hash=False)
+        [shipped_groups] = self.client.scatter([groups], broadcast=True, hash=False)
+        buckets = {}
+        for bid in sorted(set().union(*present, sorted_pieces)):
+            a, b = divmod(bid, self.partitions)
+            pieces = [self.client.submit(_pick, split, bid, pure=False)
+                      for split, ids in zip(splits, present) if bid in ids]
+            stage_file = None if stage_folder is None else \
+                str(Path(stage_folder) / "pairs" / f"{a}_{b}.npz")
+            buckets[bid] = self.client.submit(
+                _bucket_pairs, pieces + sorted_pieces.get(bid, []), self.prepared[a],
+                None if a == b else self.prepared[b], int(self.offsets[a]),
+                int(self.offsets[b]), n, n_passes, shipped, shipped_groups, stage_file,
+                pure=False)
+        del splits
+        counts = {"pairs": 0, "united": 0, "resumed": 0}
+        pass_pairs = np.zeros(n_passes, np.int64)
+        new_pairs = np.zeros(n_passes, np.int64)
+        from dask.distributed import as_completed
+        summaries = self.client.map(_bucket_summary, list(buckets.values()))
+        with bar(total=len(summaries), step="comparing", unit="bucket",
+                 disable=not self.progress) as bars:
+            for _, summary in as_completed(summaries, with_results=True):
+                counts["pairs"] += summary["pairs"]
+                counts["united"] += int(summary["new_pairs"].sum())
+                counts["resumed"] += int(summary["resumed"])
+                pass_pairs += summary["pass_pairs"]
+                new_pairs += summary["new_pairs"]
+                bars.update(1)
+        for k, s in enumerate(stats):
+            s.pairs, s.new_pairs = int(pass_pairs[k]), int(new_pairs[k])
+        return buckets, stats, counts
+
+    def _route(self, buckets: Mapping[int, Any], first: np.ndarray, second: np.ndarray
+               ) -> dict[int, np.ndarray]:
+        """The positions of the pairs ``(first, second)`` per bucket that holds candidates."""
+        a = self.partition_of(np.minimum(first, second))
+        b = self.partition_of(np.maximum(first, second))
+        bucket = a * self.partitions + b
+        return {bid: np.flatnonzero(bucket == bid) for bid in buckets}
+
+    def is_candidate(self, buckets: Mapping[int, Any], first: np.ndarray, second: np.ndarray
+                     ) -> np.ndarray:
+        """Whether each pair ``(first, second)`` (either order) is a candidate pair."""
+        first, second = np.asarray(first, np.int64), np.asarray(second, np.int64)
+        out = np.zeros(len(first), dtype=bool)
+        routed = {bid: rows for bid, rows in self._route(buckets, first, second).items()
+                  if len(rows)}
+        futures = {bid: self.client.submit(_bucket_locate, buckets[bid], first[rows],
+                                           second[rows], self.n, pure=False)
+                   for bid, rows in routed.items()}
+        for bid, position in self.client.gather(futures).items():
+            out[routed[bid]] = position >= 0
+        return out
+
+    def fit_sample(self, buckets: Mapping[int, Any], cut: Any, seed: int, u_first: np.ndarray,
+                   u_second: np.ndarray) -> tuple[dict[str, Any], np.ndarray, np.ndarray]:
+        """The pairs the model is fitted on (``first``, ``found_by``, ``passes``, ``levels``,
+        gathered bucket by bucket), which random pairs are candidates, and the positions in
+        that sample of those inside it (see :func:`rcu_kit.linkage.pipeline.fit_positions`)."""
+        routed = self._route(buckets, u_first, u_second)
+        futures = [self.client.submit(_bucket_sample, buckets[bid], self.n, seed, cut,
+                                      u_first[routed[bid]], u_second[routed[bid]], pure=False)
+                   for bid in buckets]
+        parts = self.client.gather(futures)
+        hit = np.zeros(len(u_first), dtype=bool)
+        candidates, start = [], 0
+        for bid, part in zip(buckets, parts):
+            rows = routed[bid]
+            hit[rows] = part["u_hit"]
+            inside = part["u_in_sample"] >= 0
+            candidates.append(part["u_in_sample"][inside] + start)
+            start += len(part["first"])
+        sample = {
+            "first": np.concatenate([p["first"] for p in parts]) if parts else np.zeros(0, np.int64),
+            "found_by": np.concatenate([p["found_by"] for p in parts]) if parts
+            else np.zeros(0, np.int16),
+            "passes": None if not parts or parts[0]["passes"] is None
+            else np.concatenate([p["passes"] for p in parts]),
+            "levels": pd.concat([p["levels"] for p in parts], ignore_index=True) if parts
+            else pd.DataFrame(),
+        }
+        u_candidates = np.concatenate(candidates) if candidates else np.zeros(0, np.int64)
+        return sample, hit, u_candidates
+
+    def score(self, buckets: Mapping[int, Any], model: Any, settings: Any
+              ) -> tuple[list[Any], dict[str, Any], tuple[np.ndarray, ...]]:
+        """Score every bucket where it is: futures of the known-different pairs (kept on the
+        workers), the pairs to keep (``settings.keep_pairs``) in the candidates' order, and the
+        links (first, second, probability, rules)."""
+        from dask.distributed import as_completed
+        from rcu_kit.core.progress import bar
+
+        frequencies = self.frequencies()
+        parts = self.client.scatter([
+            {c: v[self.offsets[p]:self.offsets[p + 1]] for c, v in frequencies.items()}
+            for p in range(self.partitions)], hash=False)
+        [shipped_model] = self.client.scatter([model], broadcast=True, hash=False)
+        scored = []
+        for bid, bucket in buckets.items():
+            a = bid // self.partitions
+            scored.append(self.client.submit(_bucket_score, bucket, shipped_model, parts[a],
+                                             int(self.offsets[a]), settings, pure=False))
+        outs = self.client.map(_second_item, scored)
+        kept_parts, link_parts = [], []
+        with bar(total=len(outs), step="scoring", unit="bucket",
+                 disable=not self.progress) as b:
+            for _, out in as_completed(outs, with_results=True):
+                kept_parts.append(out["kept"])
+                link_parts.append(out["links"])
+                b.update(1)
+        different = self.client.map(_first_item, scored)
+        del scored, outs
+        kept = _concat_pairs(kept_parts)
+        links = tuple(np.concatenate([p[i] for p in link_parts]) if link_parts
+                      else np.zeros(0, dtype) for i, dtype in
+                      enumerate((np.int64, np.int64, float, np.int8)))
+        return different, kept, links
+
+    def conflicts(self, different: list[Any], labels: np.ndarray) -> tuple[np.ndarray, ...]:
+        """The known-different pairs inside one component of ``labels`` (the links' connected
+        components): first, second, probability, rules."""
+        [shipped] = self.client.scatter([labels], broadcast=True, hash=False)
+        parts = self.client.gather(self.client.map(_bucket_conflicts, different, labels=shipped))
+        return tuple(np.concatenate([p[i] for p in parts]) if parts else np.zeros(0, dtype)
+                     for i, dtype in enumerate((np.int64, np.int64, float, np.int8)))
+
     def close(self) -> None:
-        """Release the partitions held by the cluster."""
-        self.client.cancel(self.prepared)
+        """Release the partitions held by the cluster (the scheduler forgets a future's data
+        when no client holds it; cancelling them instead broke the connection when a run
+        stopped half-way had released some already)."""
         self.prepared = []
+
+
+def _block_info(result: _BlockResult) -> dict[int, dict[str, Any]]:
+    return result.info
+
+
+def _block_keys(result: _BlockResult) -> np.ndarray:
+    return result.keys
+
+
+def _concat_pairs(parts: list[Mapping[str, Any]]) -> dict[str, Any]:
+    """Kept pairs of several buckets as one set of arrays, in the candidates' order (by later
+    record, then earlier), as the in-memory engine has them."""
+    if not parts:
+        return {"first": np.zeros(0, np.int64), "second": np.zeros(0, np.int64),
+                "levels": pd.DataFrame(), "probability": np.zeros(0),
+                "rules": np.zeros(0, np.int8), "found_by": np.zeros(0, np.int16)}
+    first = np.concatenate([p["first"] for p in parts])
+    second = np.concatenate([p["second"] for p in parts])
+    order = np.lexsort((first, second))
+    return {"first": first[order], "second": second[order],
+            "levels": pd.concat([p["levels"] for p in parts], ignore_index=True)
+            .iloc[order].reset_index(drop=True),
+            "probability": np.concatenate([p["probability"] for p in parts])[order],
+            "rules": np.concatenate([p["rules"] for p in parts])[order],
+            "found_by": np.concatenate([p["found_by"] for p in parts])[order]}
+
+
+def deduplicate_in_buckets(records: DaskRecords, settings: Any, progress: bool = False,
+                           timer: Any = None, stages: Any = None) -> Any:
+    """:func:`rcu_kit.linkage.pipeline.deduplicate_records` with the candidate pairs kept on
+    the workers: united, compared and scored bucket by bucket (a pair of partitions), the model
+    fitted on the pipeline's fitting sample, and only the kept pairs, the links and the
+    known-different pairs inside the links' components brought back. The same customers, pairs
+    and scores as the in-memory engine.
+
+    With ``stages``, each bucket's pairs and levels are written to
+    ``<stages>/<fingerprint>/pairs/<a>_<b>.npz`` (the workers must see the folder: a local
+    cluster does) and the random pairs' levels beside them; a stopped run compares again only
+    the buckets not written.
+    """
+    import dataclasses
+
+    from rcu_kit.core.timing import StageTimer
+    from rcu_kit.linkage.cluster import connected_labels
+    from rcu_kit.linkage.compare import default_features, level_names
+    from rcu_kit.linkage.indexing import random_pairs
+    from rcu_kit.linkage.pipeline import (
+        STAGES_VERSION,
+        skipped_matches,
+        build_index,
+        build_result,
+        cluster_records,
+        fit_cut,
+        fit_model,
+    )
+    from rcu_kit.linkage.stages import StageStore, fingerprint
+
+    timer = timer or StageTimer()
+    timings, lap, n = timer.wall, timer.lap, records.n
+    store = None if stages is None else StageStore(stages, fingerprint(
+        {"settings": dataclasses.asdict(settings), "code": STAGES_VERSION,
+         "features": level_names(default_features())}, records.record_hashes()))
+    index = build_index(settings)
+    features = default_features(workers=settings.workers)
+    groups = pd.factorize(records.source)[0] if settings.link_only else None
+    buckets, stats, counts = records.pair_buckets(index, features, groups,
+                                                  None if store is None else store.folder)
+    lap("compare")
+
+    u_first = u_second = np.zeros(0, np.int64)
+    total_pairs, u_vectors = None, None
+    if settings.u_pairs and counts["pairs"]:
+        u_first, u_second, total_pairs = random_pairs(n, settings.u_pairs, settings.seed, groups)
+    sample, hit, u_candidates = records.fit_sample(buckets, fit_cut(counts["pairs"]),
+                                                   settings.seed, u_first, u_second)
+    if total_pairs:
+        u_vectors = store.load_frame("u_levels") if store else None
+        if u_vectors is None:
+            u_vectors = records.compare(u_first[~hit], u_second[~hit], features, settings)
+            if store:
+                store.save_frame("u_levels", u_vectors)
+    lap("u_sample")
+
+    model, household = fit_model(records, settings, features, index, sample["first"],
+                                 sample["levels"], sample["found_by"], sample["passes"],
+                                 u_vectors, u_candidates if total_pairs else None, total_pairs)
+    del sample
+    skipped_info = {"skipped_pairs": 0.0, "skipped_matches": 0.0}
+    if counts["pairs"] and total_pairs and not settings.link_only:
+        skipped_info = skipped_matches(
+            records, stats, index, lambda sf, ss: records.is_candidate(buckets, sf, ss),
+            features, model, total_pairs, settings)
+    if counts["pairs"]:
+        different, kept, links = records.score(buckets, model, settings)
+    else:
+        different, kept, links = [], _concat_pairs([]), tuple(
+            np.zeros(0, d) for d in (np.int64, np.int64, float, np.int8))
+    del buckets                        # the workers free the pairs' levels
+    lap("classify")
+
+    conflicts = records.conflicts(different, connected_labels(n, links[0], links[1])) \
+        if different else links
+    del different
+    edges = [np.concatenate([x, y]) for x, y in zip(links, conflicts)] if conflicts is not links \
+        else list(links)
+    labels, cluster_info = cluster_records(records, settings, features, model, *edges)
+    cluster_info.update(skipped_info)
+    lap("cluster")
+
+    result = build_result(records, settings, features, stats, n * (n - 1) // 2, labels,
+                          cluster_info, kept, counts["united"], model, household, timings)
+    lap("output")
+    timings["total"] = timer.total()
+    if store:
+        if counts["resumed"]:
+            timings["resumed_pairs"] = 1.0
+        timings.update({f"resumed_{stage}": 1.0 for stage in store.resumed})
+        store.finish()
+    return result
 
 
 def deduplicate_on_dask(records: Any, settings: Any = None, engine: DaskEngine | None = None,
@@ -723,8 +1193,6 @@ def deduplicate_on_dask(records: Any, settings: Any = None, engine: DaskEngine |
     Returns:
         A :class:`rcu_kit.linkage.pipeline.DedupResult`, its crosswalk in input order.
     """
-    from rcu_kit.linkage.pipeline import deduplicate_records
-
     if engine is None:
         with DaskEngine() as opened:
             return deduplicate_on_dask(records, settings, opened, progress, partition_records,
@@ -738,6 +1206,7 @@ def deduplicate_on_dask(records: Any, settings: Any = None, engine: DaskEngine |
                          partition_records=partition_records or engine.settings.partition_records)
     timer.lap("prepare")
     try:
-        return deduplicate_records(access, chosen, progress=progress, timer=timer, stages=stages)
+        return deduplicate_in_buckets(access, chosen, progress=progress, timer=timer,
+                                      stages=stages)
     finally:
         access.close()

@@ -453,7 +453,7 @@ SKIPPED_SAMPLE = 20_000
 
 
 def sampled_passes(algorithms: list) -> list[int]:
-    """The exact passes keyed on both names, whose skipped blocks :func:`_skipped_matches`
+    """The exact passes keyed on both names, whose skipped blocks :func:`skipped_matches`
     samples (a names block too large to pair may be one prolific customer)."""
     specs = [{"on": a.on} if isinstance(a, ExactBlockIndex) else {"sorted": a.on}
              for a in algorithms]
@@ -462,7 +462,7 @@ def sampled_passes(algorithms: list) -> list[int]:
             and {"last_name", "first_name"} <= set(blocked.get(k, ()))]
 
 
-def _skipped_matches(records: "LinkageRecords", stats: list[PassStats],
+def skipped_matches(records: "LinkageRecords", stats: list[PassStats],
                      index: MultiPassIndex, known: Callable[[np.ndarray, np.ndarray], np.ndarray],
                      features: list, model: FellegiSunterEM,
                      total_pairs: int, settings: DedupSettings) -> dict[str, float]:
@@ -879,7 +879,7 @@ def deduplicate_records(records: LinkageRecords, settings: DedupSettings,
         None if finders is None else finders[sample], u_vectors, u_candidates, total_pairs)
     if len(levels):
         if total_pairs and not settings.link_only:
-            skipped_info = _skipped_matches(
+            skipped_info = skipped_matches(
                 records, candidates.stats, index,
                 lambda sf, ss: locate_pairs(first, second, sf, ss, n) >= 0,
                 features, model, total_pairs, settings)

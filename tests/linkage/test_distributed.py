@@ -15,6 +15,7 @@ from rcu_kit.linkage.distributed import (
     DaskRecords,
     EngineSettings,
     _pass_keys,
+    deduplicate_in_buckets,
     deduplicate_on_dask,
 )
 from rcu_kit.linkage.indexing import ExactBlockIndex
@@ -160,15 +161,13 @@ async def _die() -> None:
 def test_a_worker_lost_half_way_changes_nothing(demo_records):
     """A worker process dies after the records were prepared on it: Dask rebuilds its
     partitions from the graph on the worker the nanny restarts, and the result is the same."""
-    from rcu_kit.linkage.pipeline import deduplicate_records
-
     memory = deduplicate(demo_records)
     with DaskEngine(workers=2, partition_records=400) as engine:
         access = DaskRecords(engine.client, demo_records, partition_records=400)
         holders = engine.client.who_has(access.prepared)
         victim = next(iter(next(iter(holders.values()))))
         engine.client.run(_die, workers=[victim], wait=False)
-        result = deduplicate_records(access, DedupSettings())
+        result = deduplicate_in_buckets(access, DedupSettings())
         # the worker really died: its address is gone (the nanny started a new one)
         assert victim not in engine.client.scheduler_info()["workers"]
         access.close()
@@ -177,9 +176,9 @@ def test_a_worker_lost_half_way_changes_nothing(demo_records):
 
 def test_a_run_stopped_after_the_comparison_resumes_from_its_stages(engine, demo_records, tmp_path,
                                                                    monkeypatch):
-    """The first run dies in the model (after blocking, comparison and u were written); the
-    second finds those three stages (on the other engine: the records' fingerprint is the
-    same) and gives the result of an uninterrupted run; its files are then removed."""
+    """The first run dies in the model, after every bucket of pairs and the random pairs'
+    levels were written; the second compares nothing again and gives the result of an
+    uninterrupted run; its files are then removed."""
     from rcu_kit.linkage import pipeline
 
     expected = deduplicate(demo_records)
@@ -193,22 +192,26 @@ def test_a_run_stopped_after_the_comparison_resumes_from_its_stages(engine, demo
         with pytest.raises(KeyboardInterrupt):
             deduplicate_on_dask(demo_records, engine=engine, stages=stages)
     [folder] = list(stages.iterdir())
-    assert sorted(p.name for p in folder.iterdir()) == \
-        ["candidates.npz", "levels.parquet", "u_levels.parquet"]
-    resumed = deduplicate(demo_records, stages=stages)
+    assert sorted(p.name for p in folder.iterdir()) == ["pairs", "u_levels.parquet"]
+    # 1,500 records in partitions of 400: 4 partitions, so at most 4 x 5 / 2 = 10 buckets
+    written = sorted(p.name for p in (folder / "pairs").iterdir())
+    assert 1 <= len(written) <= 10 and all(name.endswith(".npz") for name in written)
+    resumed = deduplicate_on_dask(demo_records, engine=engine, stages=stages)
     assert {k for k in resumed.timings if k.startswith("resumed_")} == \
-        {"resumed_candidates", "resumed_levels", "resumed_u_levels"}
+        {"resumed_pairs", "resumed_u_levels"}
     _same(expected, resumed)
     assert not stages.exists()
     # other settings, another fingerprint: nothing resumed
-    other = deduplicate(demo_records, {"threshold": 0.8}, stages=stages)
+    other = deduplicate_on_dask(demo_records, {"threshold": 0.8}, engine=engine, stages=stages)
     assert not [k for k in other.timings if k.startswith("resumed_")]
 
 
-def test_a_run_stopped_in_memory_resumes_on_dask_with_its_skipped_blocks(tmp_path):
+def test_a_run_stopped_with_buckets_left_compares_only_those_and_keeps_its_skipped_blocks(
+        tmp_path):
     """12 records of one prolific SILVERBROOK KIA in BALMAIN make a names block too large at a cap
-    of 10 (skipped, sampled for the matches it holds); the in-memory run stops after its
-    stages, the Dask run resumes from them and counts the same skipped matches."""
+    of 10 (skipped, sampled for the matches it holds). A Dask run stops in the model; one
+    bucket's file is lost (as if the run had stopped while comparing it); the next run compares
+    that bucket again, reads the others and counts the same skipped matches."""
     from rcu_kit.linkage import pipeline
     from rcu_kit.linkage.pipeline import default_passes
 
@@ -225,15 +228,19 @@ def test_a_run_stopped_in_memory_resumes_on_dask_with_its_skipped_blocks(tmp_pat
     def stop(*args, **kwargs):
         raise KeyboardInterrupt("stopped half-way")
 
-    original = pipeline.FellegiSunterEM.fit
-    pipeline.FellegiSunterEM.fit = stop
-    try:
-        with pytest.raises(KeyboardInterrupt):
-            deduplicate(records, settings, stages=tmp_path / "stages")
-    finally:
-        pipeline.FellegiSunterEM.fit = original
     with DaskEngine(workers=1, partition_records=5) as engine:
+        original = pipeline.FellegiSunterEM.fit
+        pipeline.FellegiSunterEM.fit = stop
+        try:
+            with pytest.raises(KeyboardInterrupt):
+                deduplicate_on_dask(records, settings, engine=engine, stages=tmp_path / "stages")
+        finally:
+            pipeline.FellegiSunterEM.fit = original
+        [folder] = list((tmp_path / "stages").iterdir())
+        files = sorted((folder / "pairs").iterdir())
+        assert len(files) >= 2          # 16 records in partitions of 5: pairs across several
+        files[0].unlink()
         resumed = deduplicate_on_dask(records, settings, engine=engine, stages=tmp_path / "stages")
-    assert "resumed_candidates" in resumed.timings
+    assert "resumed_pairs" in resumed.timings
     assert resumed.cluster_info == fresh.cluster_info
     _same(fresh, resumed)
