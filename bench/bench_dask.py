@@ -76,7 +76,8 @@ def scale_data(n: int) -> Path:
     return path
 
 
-def run_one(engine: str, data: Path, out: Path, partition: int, memory_limit: str) -> None:
+def run_one(engine: str, data: Path, out: Path, partition: int, memory_limit: str,
+            keep_pairs: float = 0.0) -> None:
     """One run, in this process (the parent measures it)."""
     from rcu_kit.linkage.distributed import DaskEngine, deduplicate_on_dask
     from rcu_kit.linkage.pipeline import deduplicate
@@ -89,7 +90,7 @@ def run_one(engine: str, data: Path, out: Path, partition: int, memory_limit: st
         standardised = standardise_records(records)
         del records
         t1 = time.perf_counter()
-        result = deduplicate(standardised)
+        result = deduplicate(standardised, {"keep_pairs": keep_pairs})
         timings = {"standardise": t1 - t0, **result.timings}
     else:
         import dask.dataframe as dd
@@ -105,7 +106,7 @@ def run_one(engine: str, data: Path, out: Path, partition: int, memory_limit: st
                 ddf = ddf.repartition(npartitions=-(-rows // partition))
             meta = standardise_records(ddf.head(5))
             standardised = ddf.map_partitions(standardise_records, meta=meta.iloc[:0])
-            result = deduplicate_on_dask(standardised, engine=opened)
+            result = deduplicate_on_dask(standardised, {"keep_pairs": keep_pairs}, engine=opened)
         n = len(result.crosswalk)
         timings = dict(result.timings)
     wall = time.perf_counter() - t0
@@ -122,13 +123,13 @@ def run_one(engine: str, data: Path, out: Path, partition: int, memory_limit: st
 
 
 def measure(engine: str, data: Path, out: Path, partition: int, timeout: float,
-            memory_limit: str) -> dict:
+            memory_limit: str, keep_pairs: float = 0.0) -> dict:
     """Run one engine in a child process, sampling the memory of its whole process tree."""
     import psutil
 
     child = subprocess.Popen([sys.executable, __file__, "--run", engine, "--data", str(data),
                               "--out", str(out), "--partition", str(partition),
-                              "--memory-limit", memory_limit])
+                              "--memory-limit", memory_limit, "--keep-pairs", str(keep_pairs)])
     peak = 0
     stop, out_of_memory = threading.Event(), threading.Event()
 
@@ -186,12 +187,17 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--memory-limit", default="5GB",
                         help="memory per Dask worker; it spills to disk from 60 %% of it (default "
                              "5GB: two workers and the client fit the 24 GB machine)")
+    parser.add_argument("--keep-pairs", type=float, default=0.0,
+                        help="DedupSettings.keep_pairs of both engines: the pairs table keeps the "
+                             "pairs at or above this probability (default 0: all of them, as the "
+                             "product's default; at 10M records that table alone is ~300M rows)")
     parser.add_argument("--run", help=argparse.SUPPRESS)
     parser.add_argument("--data", help=argparse.SUPPRESS)
     parser.add_argument("--out", help=argparse.SUPPRESS)
     args = parser.parse_args(argv)
     if args.run:
-        run_one(args.run, Path(args.data), Path(args.out), args.partition, args.memory_limit)
+        run_one(args.run, Path(args.data), Path(args.out), args.partition, args.memory_limit,
+                args.keep_pairs)
         return 0
 
     stamp = time.strftime("%Y%m%d_%H%M%S")
@@ -205,7 +211,7 @@ def main(argv: list[str] | None = None) -> int:
                 rows.append({"size": n, "engine": engine, "exit": "skipped"})
                 continue
             row = {"size": n, **measure(engine, data, out, args.partition, args.timeout,
-                                        args.memory_limit)}
+                                        args.memory_limit, args.keep_pairs)}
             if row.get("exit") == 0:
                 reference = out / "crosswalk_memory.parquet"
                 mine = out / f"crosswalk_{engine}.parquet"
@@ -236,8 +242,8 @@ def main(argv: list[str] | None = None) -> int:
               f"{int(last['size']):,} records: {per_worker:,.0f} records/s per worker, "
               f"{memory_per_million:.1f} GB per million records in all): one hour needs about "
               f"{-(-50e6 / 3600 // per_worker):.0f} workers and {memory_per_million * 50:.0f} GB "
-              "in the cluster; the comparison vectors and the clustering stay on the client "
-              "(about 60 bytes a candidate pair).")
+              "in the cluster; the candidate pairs stay on the workers (about 40 bytes a pair "
+              "while compared), the client holds the records' ids, the kept pairs and the links.")
     return 0
 
 

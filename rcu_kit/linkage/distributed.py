@@ -435,16 +435,42 @@ def _compare_bucket(left: pd.DataFrame, right: pd.DataFrame | None, first: np.nd
 @dataclass
 class _Bucket:
     """The candidate pairs whose earlier record is in partition ``a`` and later in ``b``
-    (``a <= b``), with their comparison levels, held by the worker that compared them."""
+    (``a <= b``), with their comparison levels, held by the worker that compared them. The
+    rows are kept within their partitions (32 bits) and the pass masks in 16 bits where they
+    fit: about 21 bytes a pair with the nine default levels."""
 
-    first: np.ndarray                 # global rows, the earlier record of each pair
-    second: np.ndarray
+    first_local: np.ndarray           # rows in partition a of each pair's earlier record
+    second_local: np.ndarray          # rows in partition b of its later record
+    offset_a: int
+    offset_b: int
     found_by: np.ndarray
     passes: np.ndarray | None
     levels: pd.DataFrame
     pass_pairs: np.ndarray            # distinct pairs each pass gave (before link_only)
     new_pairs: np.ndarray             # pairs each pass found first (before link_only)
     resumed: bool = False
+
+    @property
+    def first(self) -> np.ndarray:
+        """Global rows of the pairs' earlier records."""
+        return self.first_local.astype(np.int64) + self.offset_a
+
+    @property
+    def second(self) -> np.ndarray:
+        """Global rows of the pairs' later records."""
+        return self.second_local.astype(np.int64) + self.offset_b
+
+
+def _compact_bucket(first: np.ndarray, second: np.ndarray, offset_a: int, offset_b: int,
+                    found_by: np.ndarray, passes: np.ndarray | None, levels: pd.DataFrame,
+                    pass_pairs: np.ndarray, new_pairs: np.ndarray, resumed: bool = False
+                    ) -> _Bucket:
+    if passes is not None and passes.max(initial=0) < 2 ** 15:
+        passes = passes.astype(np.int16)
+    return _Bucket(np.asarray(first - offset_a, dtype=np.int32),
+                   np.asarray(second - offset_b, dtype=np.int32), offset_a, offset_b,
+                   np.asarray(found_by, dtype=np.int16), passes, levels, pass_pairs, new_pairs,
+                   resumed)
 
 
 def _pair_buckets_of(keys: np.ndarray, offsets: np.ndarray, n: int, n_passes: int
@@ -493,8 +519,9 @@ def _bucket_pairs(pieces: list[np.ndarray], left: pd.DataFrame, right: pd.DataFr
             columns = [str(c) for c in saved["columns"]]
             levels = pd.DataFrame({c: saved[f"level_{i}"] for i, c in enumerate(columns)})
             passes = saved["passes"] if "passes" in saved.files else None
-            return _Bucket(saved["first"], saved["second"], saved["found_by"], passes, levels,
-                           saved["pass_pairs"], saved["new_pairs"], resumed=True)
+            return _compact_bucket(saved["first"], saved["second"], offset_a, offset_b,
+                                   saved["found_by"], passes, levels, saved["pass_pairs"],
+                                   saved["new_pairs"], resumed=True)
     later, earlier, found_by, passes, pass_pairs = unite_pass_keys(pieces, n_passes, n)
     first, second = earlier, later
     new_pairs = np.bincount(found_by, minlength=n_passes)
@@ -504,7 +531,8 @@ def _bucket_pairs(pieces: list[np.ndarray], left: pd.DataFrame, right: pd.DataFr
         passes = None if passes is None else passes[keep]
     levels = compare_pairs(left, first - offset_a, second - offset_b, list(features),
                            records_link=right)
-    bucket = _Bucket(first, second, found_by, passes, levels, pass_pairs, new_pairs)
+    bucket = _compact_bucket(first, second, offset_a, offset_b, found_by, passes, levels,
+                             pass_pairs, new_pairs)
     if stage_file:
         arrays = {"first": first, "second": second, "found_by": found_by,
                   "pass_pairs": pass_pairs, "new_pairs": new_pairs,
@@ -520,7 +548,7 @@ def _bucket_pairs(pieces: list[np.ndarray], left: pd.DataFrame, right: pd.DataFr
 
 
 def _bucket_summary(bucket: _Bucket) -> dict[str, Any]:
-    return {"pairs": len(bucket.first), "pass_pairs": bucket.pass_pairs,
+    return {"pairs": len(bucket.first_local), "pass_pairs": bucket.pass_pairs,
             "new_pairs": bucket.new_pairs, "resumed": bucket.resumed}
 
 
@@ -536,14 +564,15 @@ def _bucket_sample(bucket: _Bucket, n: int, seed: int, cut: Any, u_first: np.nda
     (-1: a candidate outside it)."""
     from rcu_kit.linkage.pipeline import fit_positions, in_fit_sample
 
-    fitted = in_fit_sample(bucket.first, bucket.second, n, seed, cut)
-    position = locate_pairs(bucket.first, bucket.second, u_first, u_second, n)
+    first, second = bucket.first, bucket.second
+    fitted = in_fit_sample(first, second, n, seed, cut)
+    position = locate_pairs(first, second, u_first, u_second, n)
     hit = position >= 0
     in_sample = np.full(len(position), -1, dtype=np.int64)
     inside = hit.copy()
     inside[hit] = fitted[position[hit]]
     in_sample[inside] = fit_positions(fitted, position[inside])
-    return {"first": bucket.first[fitted], "found_by": bucket.found_by[fitted],
+    return {"first": first[fitted], "found_by": bucket.found_by[fitted],
             "passes": None if bucket.passes is None else bucket.passes[fitted],
             "levels": bucket.levels[fitted].reset_index(drop=True),
             "u_hit": hit, "u_in_sample": in_sample}
@@ -561,28 +590,29 @@ class _Scored:
 
 
 def _bucket_score(bucket: _Bucket, model: Any, frequencies: Mapping[str, np.ndarray],
-                  offset_a: int, settings: Any) -> tuple[_Scored, dict[str, Any]]:
-    """Score a bucket's pairs: the known-different pairs stay on the worker; the pairs to keep
-    (``settings.keep_pairs``) and the links (``settings.threshold``) go back."""
+                  settings: Any) -> tuple[_Scored, dict[str, Any]]:
+    """Score a bucket's pairs (``frequencies``: those of partition a's records): the
+    known-different pairs stay on the worker; the pairs to keep (``settings.keep_pairs``) and
+    the links (``settings.threshold``) go back."""
     from rcu_kit.linkage.pipeline import tf_vectors
 
     vectors = bucket.levels.copy()
     if settings.tf_adjustment and len(vectors):
-        for column, tf in tf_vectors(frequencies, bucket.first - offset_a,
-                                     bucket.levels).items():
+        for column, tf in tf_vectors(frequencies, bucket.first_local, bucket.levels).items():
             vectors[column] = tf
     probability = model.prob(vectors).to_numpy() if len(vectors) else np.zeros(0)
     rules = model.rule_codes(bucket.levels) if len(vectors) else np.zeros(0, np.int8)
     different = (rules > 0) | (probability < settings.conflict_probability)
-    scored = _Scored(bucket.first[different], bucket.second[different], probability[different],
+    first, second = bucket.first, bucket.second
+    scored = _Scored(first[different], second[different], probability[different],
                      rules[different])
     kept = probability >= settings.keep_pairs
     link = probability >= settings.threshold
-    out = {"kept": {"first": bucket.first[kept], "second": bucket.second[kept],
+    out = {"kept": {"first": first[kept], "second": second[kept],
                     "levels": bucket.levels[kept].reset_index(drop=True),
                     "probability": probability[kept], "rules": rules[kept],
                     "found_by": bucket.found_by[kept]},
-           "links": (bucket.first[link], bucket.second[link], probability[link], rules[link])}
+           "links": (first[link], second[link], probability[link], rules[link])}
     return scored, out
 
 
@@ -1023,7 +1053,7 @@ class DaskRecords:
         for bid, bucket in buckets.items():
             a = bid // self.partitions
             scored.append(self.client.submit(_bucket_score, bucket, shipped_model, parts[a],
-                                             int(self.offsets[a]), settings, pure=False))
+                                             settings, pure=False))
         outs = self.client.map(_second_item, scored)
         kept_parts, link_parts = [], []
         with bar(total=len(outs), step="scoring", unit="bucket",
