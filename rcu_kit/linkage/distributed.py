@@ -1169,7 +1169,8 @@ def deduplicate_in_buckets(records: DaskRecords, settings: Any, progress: bool =
 
     model, household = fit_model(records, settings, features, index, sample["first"],
                                  sample["levels"], sample["found_by"], sample["passes"],
-                                 u_vectors, u_candidates if total_pairs else None, total_pairs)
+                                 u_vectors, u_candidates if total_pairs else None, total_pairs,
+                                 counts["pairs"])
     del sample
     skipped_info = {"skipped_pairs": 0.0, "skipped_matches": 0.0}
     if counts["pairs"] and total_pairs and not settings.link_only:

@@ -721,12 +721,16 @@ def pair_vectors(records: "LinkageRecords", first: np.ndarray, levels: pd.DataFr
 def fit_model(records: "LinkageRecords", settings: DedupSettings, features: list,
               index: MultiPassIndex, first: np.ndarray, levels: pd.DataFrame,
               found_by: np.ndarray, finders: np.ndarray | None, u_vectors: pd.DataFrame | None,
-              u_candidates: np.ndarray | None, total_pairs: int | None
+              u_candidates: np.ndarray | None, total_pairs: int | None, candidates: int
               ) -> tuple[FellegiSunterEM, HouseholdEvidence]:
-    """The model fitted on the candidate pairs given (all of them, or the fitting sample):
-    their earlier records ``first``, levels, first pass and pass masks, with the random pairs'
-    levels (``u_vectors``) and the positions among the given pairs of the random pairs that
-    are candidates (``u_candidates``). Also what decided the household rules."""
+    """The model fitted on the candidate pairs given (all ``candidates`` of them, or the
+    fitting sample): their earlier records ``first``, levels, first pass and pass masks, with
+    the random pairs' levels (``u_vectors``) and the positions among the given pairs of the
+    random pairs that are candidates (``u_candidates``). Also what decided the household rules.
+
+    EM's m, u and each pass's share of matches are shares, the same on a sample; the matches
+    it expects are counted on the pairs given, so on a sample they are scaled up to all the
+    candidates before they make the prior."""
     household = household_evidence(levels)
     use_rules = household.active if settings.household_rules == "auto" \
         else bool(settings.household_rules)
@@ -741,6 +745,9 @@ def fit_model(records: "LinkageRecords", settings: DedupSettings, features: list
                   total_pairs=total_pairs, strata=found_by,
                   blocked=blocked_features(settings.passes), u_candidates=u_candidates,
                   finders=None if finders is None else index.key_finders(finders))
+        if total_pairs and candidates > len(levels):
+            expected = model.fit_.expected_matches
+            model.add_expected_matches(expected * (candidates / len(levels) - 1.0), total_pairs)
     return model, household
 
 
@@ -876,7 +883,8 @@ def deduplicate_records(records: LinkageRecords, settings: DedupSettings,
     model, household = fit_model(
         records, settings, features, index, first[sample],
         levels[sample].reset_index(drop=True), found_by[sample],
-        None if finders is None else finders[sample], u_vectors, u_candidates, total_pairs)
+        None if finders is None else finders[sample], u_vectors, u_candidates, total_pairs,
+        len(first))
     if len(levels):
         if total_pairs and not settings.link_only:
             skipped_info = skipped_matches(

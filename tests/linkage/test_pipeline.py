@@ -588,5 +588,33 @@ def test_fitting_on_a_sample_still_finds_the_true_persons(monkeypatch, result):
     sampled = deduplicate(make_records())
     assert len(sampled.pairs) == len(result.pairs) == pairs
     assert _clusters(sampled.crosswalk) == _clusters(result.crosswalk)
-    # the model did learn from fewer pairs: its expected matches among them differ
-    assert sampled.model.fit_.expected_matches != result.model.fit_.expected_matches
+    # the model did learn from fewer pairs: its m and u moved a little
+    assert not sampled.model.match_weights().equals(result.model.match_weights())
+
+
+def test_matches_expected_on_the_fitting_sample_are_scaled_to_all_the_candidates():
+    from rcu_kit.linkage.compare import default_features
+    from rcu_kit.linkage.indexing import random_pairs
+    from rcu_kit.linkage.pipeline import InMemoryRecords, fit_model
+
+    records = InMemoryRecords(prepare_records(make_records()))
+    settings = DedupSettings()
+    index = build_index(settings)
+    candidates = records.candidates(index, False, 1)
+    first, second = candidates.second, candidates.first
+    features = default_features()
+    levels = records.compare(first, second, features, settings)
+    u_first, u_second, total = random_pairs(records.n, 1_000, 42)
+    u_vectors = records.compare(u_first, u_second, features, settings)
+
+    def fitted(all_candidates: int):
+        model, _ = fit_model(records, settings, features, index, first, levels,
+                             candidates.found_by, candidates.passes, u_vectors, None, total,
+                             all_candidates)
+        return model.fit_
+
+    alone, share = fitted(len(first)), fitted(3 * len(first))
+    # the same pairs said to be a third of the candidates: three times the expected matches
+    assert share.expected_matches == pytest.approx(3 * alone.expected_matches)
+    assert share.prior == pytest.approx(3 * alone.prior)
+    assert [m.tolist() for m in share.log_m] == [m.tolist() for m in alone.log_m]
