@@ -58,15 +58,24 @@ __all__ = [
 MISSING = -1
 CLOSE_NAME = 0.92
 CLOSE_STREET = 0.90
+# Vocabularies up to this size (the few values of one preventive query) take plain-Python
+# paths for their per-value tables: the same ids as pandas' factorize / get_indexer, without
+# their fixed cost of tens of microseconds a call. A curative run's vocabularies are larger.
+SMALL_VOCABULARY = 1_000
 
 
 # -- helpers --------------------------------------------------------------------------------------
 
 def _unify(*series: pd.Series) -> tuple[list[np.ndarray], np.ndarray]:
     """Integer codes (``-1`` missing) of several series in one shared vocabulary."""
-    cats = [s.cat.categories if isinstance(s.dtype, pd.CategoricalDtype) else None for s in series]
-    if all(c is not None for c in cats) and all(c.equals(cats[0]) for c in cats[1:]):
-        return ([s.cat.codes.to_numpy().astype(np.int64) for s in series],
+    # The categories and codes are read from the dtype and the Categorical itself: the ``.cat``
+    # accessor builds a Series of codes on every call (a third of this function's time on the
+    # few pairs of one preventive query).
+    cats = [s.dtype.categories if isinstance(s.dtype, pd.CategoricalDtype) else None
+            for s in series]
+    if all(c is not None for c in cats) and all(c is cats[0] or c.equals(cats[0])
+                                                for c in cats[1:]):
+        return ([np.asarray(s.array.codes).astype(np.int64) for s in series],
                 np.asarray(cats[0], dtype=object))
     if all(c is not None for c in cats):
         # Prepared categories (clean, distinct) of different columns or frames: united through
@@ -75,7 +84,7 @@ def _unify(*series: pd.Series) -> tuple[list[np.ndarray], np.ndarray]:
         # pairs, not with the partitions' vocabularies.
         used = []
         for s in series:
-            codes = s.cat.codes.to_numpy()
+            codes = np.asarray(s.array.codes)
             used.append(np.unique(codes[codes >= 0]))
         vocabulary = cats[0][used[0]]
         for c, u in zip(cats[1:], used[1:]):
@@ -85,7 +94,7 @@ def _unify(*series: pd.Series) -> tuple[list[np.ndarray], np.ndarray]:
         for s, c, u in zip(series, cats, used):
             remap = np.full(len(c) + 1, -1, dtype=np.int64)   # position -1 (missing) stays -1
             remap[u] = vocabulary.get_indexer(c[u])
-            out.append(remap[s.cat.codes.to_numpy()])
+            out.append(remap[np.asarray(s.array.codes)])
         return out, np.asarray(vocabulary, dtype=object)
     values = pd.concat([s.astype(object).reset_index(drop=True) for s in series],
                        ignore_index=True)
@@ -102,10 +111,36 @@ def _per_value(vocabulary: np.ndarray, func, dtype=object) -> np.ndarray:
     return np.array(out + [missing], dtype=dtype)
 
 
+def _small_text(values: Any, limit: int = SMALL_VOCABULARY) -> bool:
+    """Whether ``values`` are few (at most ``limit``) and each a string or None: the
+    plain-Python paths below then give exactly pandas' ids."""
+    return len(values) <= limit and all(v is None or isinstance(v, str) for v in values)
+
+
 def _ids(values: np.ndarray) -> np.ndarray:
-    """Integer ids of (possibly ``None``) strings; ``-1`` for ``None``; last entry stays -1."""
+    """Integer ids of (possibly ``None``) strings; ``-1`` for ``None``; last entry stays -1.
+
+    The ids are ``pd.factorize``'s: in order of first appearance.
+    """
+    if _small_text(values):
+        seen: dict[str, int] = {}
+        return np.array([-1 if v is None else seen.setdefault(v, len(seen)) for v in values],
+                        dtype=np.int64)
     codes, _ = pd.factorize(pd.Series(values, dtype=object), use_na_sentinel=True)
     return codes.astype(np.int64)
+
+
+def _positions_in(space: Sequence[Any], values: Sequence[Any], missing: Any = None
+                  ) -> np.ndarray:
+    """Position of each value in ``space`` (distinct values), ``-1`` when absent, as
+    ``pd.Index(space).get_indexer(values)`` gives it; a None value is looked up as
+    ``missing``."""
+    if _small_text(values) and _small_text(space, limit=8 * SMALL_VOCABULARY):
+        where = {v: i for i, v in enumerate(space)}
+        return np.array([where.get(missing if v is None else v, -1) for v in values],
+                        dtype=np.int64)
+    return pd.Index(space).get_indexer(pd.Series(values, dtype=object).fillna(missing)
+                                       if missing is not None else values).astype(np.int64)
 
 
 _LENGTHS: dict[int, tuple[np.ndarray, np.ndarray]] = {}
@@ -116,7 +151,11 @@ def _lengths(vocabulary: np.ndarray) -> np.ndarray:
     hit = _LENGTHS.get(id(vocabulary))
     if hit is not None and hit[0] is vocabulary:
         return hit[1]
-    lengths = pd.Series(vocabulary, dtype=object).astype(str).str.len().to_numpy(np.int64)
+    if _small_text(vocabulary) and not any(v is None for v in vocabulary):
+        lengths = np.fromiter((len(v) for v in vocabulary), dtype=np.int64,
+                              count=len(vocabulary))
+    else:
+        lengths = pd.Series(vocabulary, dtype=object).astype(str).str.len().to_numpy(np.int64)
     if len(_LENGTHS) >= 16:  # the features' vocabularies of one run; no growth across runs
         _LENGTHS.clear()
     _LENGTHS[id(vocabulary)] = (vocabulary, lengths)
@@ -366,13 +405,18 @@ def _name_tables(vocabulary: np.ndarray) -> dict[str, np.ndarray]:
     initials_first = np.array([v[:1] if v else None for v in as_initials], dtype=object)
     n_tokens = _per_value(vocabulary, lambda v: len(tokens(v)), dtype=np.int64)
     # One id space for all token-like strings so they compare across tables.
-    space = pd.Index(pd.unique(pd.Series(np.concatenate(
-        [vocabulary.astype(object), tok1, tok2, last_tok, initials, first_initial, as_initials]),
-        dtype=object).dropna()))
+    every = np.concatenate([vocabulary.astype(object), tok1, tok2, last_tok, initials,
+                            first_initial, as_initials])
+    if _small_text(vocabulary):     # the token tables hold strings or None (_per_value)
+        space = list(dict.fromkeys(v for v in every if v is not None))  # pd.unique's order
+    else:
+        space = pd.Index(pd.unique(pd.Series(every, dtype=object).dropna()))
 
     def ids(arr: np.ndarray) -> np.ndarray:
-        out = space.get_indexer(pd.Series(arr, dtype=object).fillna("\x00"))
-        return out.astype(np.int64)
+        # A missing token is looked up as the empty string, the id of a name without tokens
+        # ("-") when the vocabulary holds one: what ``fillna("\x00")`` gave here before (numpy
+        # drops the trailing NUL of a fill value), kept so the levels do not change.
+        return _positions_in(space, arr, missing="")
 
     return {"squashed": _ids(squashed), "tok1": ids(tok1), "tok2": ids(tok2),
             "last_tok": ids(last_tok), "initials": ids(initials),
@@ -393,7 +437,8 @@ def _swaps(feature: "_LevelFeature", first_a: np.ndarray, last_a: np.ndarray,
     if cache is None or cache[0] is not first_vocab or cache[1] is not last_vocab:
         combined = np.concatenate([np.asarray(first_vocab, dtype=object),
                                    np.asarray(last_vocab, dtype=object)])
-        to_last = np.append(pd.Index(last_vocab).get_indexer(first_vocab), -1)
+        to_last = np.append(_positions_in(np.asarray(last_vocab, dtype=object),
+                                          np.asarray(first_vocab, dtype=object)), -1)
         cache = (first_vocab, last_vocab, combined, to_last)
         feature._cache["swap"] = cache
     _, _, combined, to_last = cache

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import numpy as np
 import pandas as pd
+import pytest
 import recordlinkage
 
 from rcu_kit.linkage.compare import (
@@ -186,3 +187,119 @@ def test_postcode_city_with_the_country():
     assert levels == [2, 1, 1, 0, 1, 0]
     # Without the country column: the town alone.
     assert PostcodeCityComparison().compare(left[:2], right[:2]).tolist() == [2, 0, 0, 2, 0, 0]
+
+
+# -- the plain-Python paths of small vocabularies (one preventive query) ---------------------
+# Tricky names for the per-name tables: compound, hyphenated, initials with and without dots
+# and spaces, two letters, accents, a lone hyphen's empty token, a name repeated.
+TRICKY_NAMES = ["JEAN PIERRE", "JEAN-PIERRE", "JEANPIERRE", "J", "J P", "JP", "J.P.", "J. P",
+                "PIERRE JEAN", "MARIE", "MARIE-HÉLÈNE", "HÉLÈNE", "LE GALL", "D ARTAGNAN",
+                "AL", "O", "ANNE MARIE CLAIRE", "-", "JEAN PIERRE", "BOB", "ROBERT"]
+
+
+def _both_paths(monkeypatch, compute):
+    """``compute()`` with the small-vocabulary paths, then with pandas' only (the paths a
+    curative run's large vocabularies take), each on fresh caches."""
+    from rcu_kit.linkage import compare
+
+    compare._LENGTHS.clear()
+    small = compute()
+    with monkeypatch.context() as patched:
+        patched.setattr(compare, "SMALL_VOCABULARY", -1)
+        compare._LENGTHS.clear()
+        large = compute()
+    compare._LENGTHS.clear()
+    return small, large
+
+
+def test_small_name_tables_are_the_pandas_tables(monkeypatch):
+    from rcu_kit.linkage import compare
+
+    rng = np.random.default_rng(3)
+    vocabularies = [np.array(TRICKY_NAMES, dtype=object),
+                    np.array(sorted(set(TRICKY_NAMES)), dtype=object),
+                    np.array(["X"], dtype=object), np.array([], dtype=object)]
+    words = ["JEAN", "PIERRE", "MARIE", "PAUL", "ANNE", "LUC", "J", "P", "M", "LE", "DE"]
+    for _ in range(200):
+        made = {" ".join(rng.choice(words, size=rng.integers(1, 4))).replace(" P", "-P")
+                for _ in range(rng.integers(1, 40))}
+        vocabularies.append(np.array(sorted(made), dtype=object))
+    for vocabulary in vocabularies:
+        small, large = _both_paths(monkeypatch, lambda: compare._name_tables(vocabulary))
+        assert small.keys() == large.keys()
+        for key in small:
+            assert small[key].tolist() == large[key].tolist(), (key, vocabulary.tolist())
+        ids = np.append(vocabulary, [None, "JEAN"]).astype(object)
+        small, large = _both_paths(monkeypatch, lambda: (compare._ids(ids),
+                                                         compare._lengths(vocabulary)))
+        assert [a.tolist() for a in small] == [a.tolist() for a in large]
+
+
+@pytest.fixture(scope="module")
+def demo_prepared(demo_engagement):
+    from rcu_kit.core.config import load_engagement
+    from rcu_kit.dedup.run import run_dedup
+
+    return prepare_records(run_dedup(load_engagement(demo_engagement), progress=False).records)
+
+
+def _query_columns(prepared: pd.DataFrame, query: int, rows: np.ndarray, shared: bool
+                   ) -> tuple[dict, dict]:
+    """Left (the query row repeated) and right (``rows``) columns as a preventive query builds
+    them: categoricals on the pairs' few values, one vocabulary per column (``shared``: across
+    the columns compared with each other too, else each its own)."""
+    groups = [("last_name", "birth_name"), ("last_name_phonetic", "birth_name_phonetic")]
+    columns = sorted({c for f in default_features(workers=1) for c in (
+        [f.labels_left] if isinstance(f.labels_left, str) else f.labels_left)})
+    left, right = {}, {}
+    for column in columns:
+        group = next((g for g in groups if column in g), (column,)) if shared else (column,)
+        if column in left:
+            continue
+        values = {c: (prepared[c].astype(object).to_numpy()[np.full(len(rows), query)],
+                      prepared[c].astype(object).to_numpy()[rows]) for c in group}
+        every = [v for pair in values.values() for side in pair for v in side
+                 if v is not None and v == v]
+        dtype = pd.CategoricalDtype(list(dict.fromkeys(every)))
+        for c, (a, b) in values.items():
+            left[c] = pd.Series(pd.Categorical(a, dtype=dtype))
+            right[c] = pd.Series(pd.Categorical(b, dtype=dtype))
+    return left, right
+
+
+def test_small_vocabulary_levels_are_the_pandas_levels(monkeypatch, demo_prepared):
+    # 300 queries of the demo (1,500 records) against candidates that share their surname's
+    # sound, postcode or e-mail domain (so typos, compound names, swaps and households come
+    # up), 1 to 60 candidates each: every feature gives the same levels on the plain-Python
+    # paths as on pandas' (the curative run's), with shared vocabularies and with each column
+    # its own (_unify's two ways of uniting categories).
+    prepared = demo_prepared.reset_index(drop=True)
+    rng = np.random.default_rng(11)
+    keys = [prepared[c].astype(object) for c in ("last_name_phonetic", "postcode")]
+    seen: dict[str, set] = {}
+    for trial in range(300):
+        query = int(rng.integers(len(prepared)))
+        key = keys[trial % 2]
+        near = np.flatnonzero((key == key[query]).to_numpy()) if key[query] is not None \
+            else np.arange(len(prepared))
+        rows = rng.choice(np.union1d(near, rng.integers(len(prepared), size=5)),
+                          size=int(rng.integers(1, 61)))
+        left, right = _query_columns(prepared, query, rows, shared=trial % 3 != 0)
+
+        def levels():
+            out = {}
+            for feature in default_features(workers=1):
+                cols = [feature.labels_left] if isinstance(feature.labels_left, str) \
+                    else list(feature.labels_left)
+                out[feature.label] = feature.compare([left[c] for c in cols],
+                                                     [right[c] for c in cols]).tolist()
+            return out
+
+        small, large = _both_paths(monkeypatch, levels)
+        assert small == large, trial
+        for label, values in small.items():
+            seen.setdefault(label, set()).update(values)
+    # The trials reached every level of the first names, and of the last names those the demo
+    # makes (each record has a last name: never missing; no "DUPONT MARTIN" against "MARTIN").
+    assert seen["first_name"] == {-1, 0, 1, 2, 3, 4}
+    assert seen["last_name"] == {0, 2, 3, 4}
