@@ -46,7 +46,7 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from operator import itemgetter
 from pathlib import Path
 from typing import Any
@@ -425,11 +425,6 @@ def _sorted_columns(prepared: pd.DataFrame, offset: int, columns: Sequence[str])
     return out
 
 
-def _compare_bucket(left: pd.DataFrame, right: pd.DataFrame | None, first: np.ndarray,
-                    second: np.ndarray, features: Sequence[Any]) -> pd.DataFrame:
-    return compare_pairs(left, first, second, list(features), records_link=right)
-
-
 # -- the pairs kept where they are compared: one bucket per pair of partitions --------------------
 
 @dataclass
@@ -445,7 +440,7 @@ class _Bucket:
     offset_b: int
     found_by: np.ndarray
     passes: np.ndarray | None
-    levels: pd.DataFrame
+    levels: pd.DataFrame | None       # None until compared
     pass_pairs: np.ndarray            # distinct pairs each pass gave (before link_only)
     new_pairs: np.ndarray             # pairs each pass found first (before link_only)
     resumed: bool = False
@@ -462,7 +457,7 @@ class _Bucket:
 
 
 def _compact_bucket(first: np.ndarray, second: np.ndarray, offset_a: int, offset_b: int,
-                    found_by: np.ndarray, passes: np.ndarray | None, levels: pd.DataFrame,
+                    found_by: np.ndarray, passes: np.ndarray | None, levels: pd.DataFrame | None,
                     pass_pairs: np.ndarray, new_pairs: np.ndarray, resumed: bool = False
                     ) -> _Bucket:
     if passes is not None and passes.max(initial=0) < 2 ** 15:
@@ -503,13 +498,10 @@ def _pick(split: Mapping[int, np.ndarray], bucket: int) -> np.ndarray:
     return split[bucket]
 
 
-def _bucket_pairs(pieces: list[np.ndarray], left: pd.DataFrame, right: pd.DataFrame | None,
-                  offset_a: int, offset_b: int, n: int, n_passes: int, features: Sequence[Any],
-                  groups: np.ndarray | None, stage_file: str | None) -> _Bucket:
-    """Unite the pass keys of one bucket and compare its pairs (``left``: partition ``a``,
-    ``right``: partition ``b``, None when ``a == b``); read from, or written to,
-    ``stage_file`` when given."""
-    import os
+def _unite_bucket(pieces: list[np.ndarray], offset_a: int, offset_b: int, n: int,
+                  n_passes: int, groups: np.ndarray | None, stage_file: str | None) -> _Bucket:
+    """Unite the pass keys of one bucket (its levels still to compare), or read the whole
+    bucket, levels included, from ``stage_file`` when a stopped run wrote it."""
     from pathlib import Path
 
     from rcu_kit.linkage.indexing import unite_pass_keys
@@ -529,17 +521,54 @@ def _bucket_pairs(pieces: list[np.ndarray], left: pd.DataFrame, right: pd.DataFr
         keep = groups[first] != groups[second]
         first, second, found_by = first[keep], second[keep], found_by[keep]
         passes = None if passes is None else passes[keep]
-    levels = compare_pairs(left, first - offset_a, second - offset_b, list(features),
-                           records_link=right)
-    bucket = _compact_bucket(first, second, offset_a, offset_b, found_by, passes, levels,
-                             pass_pairs, new_pairs)
+    return _compact_bucket(first, second, offset_a, offset_b, found_by, passes, None,
+                           pass_pairs, new_pairs)
+
+
+def _take_rows(prepared: pd.DataFrame, rows: np.ndarray) -> tuple[np.ndarray, pd.DataFrame]:
+    """The prepared records at the (sorted, distinct) ``rows`` of a partition, with their
+    rows: what a comparison on another worker needs of this partition, instead of all of it."""
+    return rows, prepared.iloc[rows].reset_index(drop=True)
+
+
+def _later_rows(prepared: pd.DataFrame, bucket: _Bucket) -> tuple[np.ndarray, pd.DataFrame] | None:
+    """:func:`_take_rows` of the later records of a bucket still to compare."""
+    if bucket.levels is not None:
+        return None
+    return _take_rows(prepared, np.unique(bucket.second_local))
+
+
+def _compare_local(left: pd.DataFrame, right: tuple[np.ndarray, pd.DataFrame] | None,
+                   first: np.ndarray, second: np.ndarray, features: Sequence[Any]) -> pd.DataFrame:
+    """Levels of pairs of rows ``first`` of partition ``left`` and ``second`` of another
+    partition given by its needed rows (``right``, from :func:`_take_rows`), or of ``left``
+    itself when ``right`` is None."""
+    if right is None:
+        return compare_pairs(left, first, second, list(features))
+    rows, frame = right
+    return compare_pairs(left, first, np.searchsorted(rows, second), list(features),
+                         records_link=frame)
+
+
+def _compare_bucket_pairs(left: pd.DataFrame, bucket: _Bucket,
+                          right: tuple[np.ndarray, pd.DataFrame] | None,
+                          features: Sequence[Any], stage_file: str | None) -> _Bucket:
+    """Compare a bucket's pairs (``left``: partition a; ``right``: the needed rows of
+    partition b, None when a == b) and write the bucket to ``stage_file`` when given."""
+    import os
+    from pathlib import Path
+
+    if bucket.levels is not None:                      # read from a stopped run's stage
+        return bucket
+    levels = _compare_local(left, right, bucket.first_local, bucket.second_local, features)
+    bucket = replace(bucket, levels=levels)
     if stage_file:
-        arrays = {"first": first, "second": second, "found_by": found_by,
-                  "pass_pairs": pass_pairs, "new_pairs": new_pairs,
+        arrays = {"first": bucket.first, "second": bucket.second, "found_by": bucket.found_by,
+                  "pass_pairs": bucket.pass_pairs, "new_pairs": bucket.new_pairs,
                   "columns": np.array(list(levels.columns), dtype=str),
                   **{f"level_{i}": levels[c].to_numpy() for i, c in enumerate(levels.columns)}}
-        if passes is not None:
-            arrays["passes"] = passes
+        if bucket.passes is not None:
+            arrays["passes"] = bucket.passes
         Path(stage_file).parent.mkdir(parents=True, exist_ok=True)
         partial = f"{stage_file}.{os.getpid()}.partial.npz"
         np.savez(partial, **arrays)
@@ -867,9 +896,11 @@ class DaskRecords:
             a, b = int(pa[chunk[0]]), int(pb[chunk[0]])
             local_first = first[chunk] - self.offsets[a]
             local_second = second[chunk] - self.offsets[b]
-            futures.append(self.client.submit(
-                _compare_bucket, self.prepared[a], None if a == b else self.prepared[b],
-                local_first, local_second, shipped, pure=False))
+            # only the rows of partition b these pairs need travel to partition a's worker
+            right = None if a == b else self.client.submit(
+                _take_rows, self.prepared[b], np.unique(local_second), pure=False)
+            futures.append(self.client.submit(_compare_local, self.prepared[a], right,
+                                              local_first, local_second, shipped, pure=False))
         index = {f.key: i for i, f in enumerate(futures)}
         parts: list[Any] = [None] * len(futures)
         with bar(total=len(first), step="comparing", unit="pair", disable=not progress) as b:
@@ -960,11 +991,15 @@ class DaskRecords:
                       for split, ids in zip(splits, present) if bid in ids]
             stage_file = None if stage_folder is None else \
                 str(Path(stage_folder) / "pairs" / f"{a}_{b}.npz")
-            buckets[bid] = self.client.submit(
-                _bucket_pairs, pieces + sorted_pieces.get(bid, []), self.prepared[a],
-                None if a == b else self.prepared[b], int(self.offsets[a]),
-                int(self.offsets[b]), n, n_passes, shipped, shipped_groups, stage_file,
-                pure=False)
+            # united anywhere; the later records' rows taken where partition b lives; compared
+            # where partition a lives: no partition moves between workers
+            united = self.client.submit(
+                _unite_bucket, pieces + sorted_pieces.get(bid, []), int(self.offsets[a]),
+                int(self.offsets[b]), n, n_passes, shipped_groups, stage_file, pure=False)
+            right = None if a == b else self.client.submit(_later_rows, self.prepared[b],
+                                                           united, pure=False)
+            buckets[bid] = self.client.submit(_compare_bucket_pairs, self.prepared[a], united,
+                                              right, shipped, stage_file, pure=False)
         del splits
         counts = {"pairs": 0, "united": 0, "resumed": 0}
         pass_pairs = np.zeros(n_passes, np.int64)
