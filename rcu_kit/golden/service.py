@@ -32,7 +32,10 @@ the GIL (threads would not make it faster). ``rcu-kit serve --workers N`` runs N
 (uvicorn's workers, each building its app with :func:`worker_app`), each holding the index in
 memory: they share the additions log, each reading what the others appended before it answers
 and appending under the log's lock (:class:`AdditionLog`), so an insert one worker acknowledged
-is found by a match on any other.
+is found by a match on any other. Each process runs the match once before its first request
+(:meth:`~rcu_kit.golden.preventive.ReferenceIndex.warm_up_matching`) and freezes its heap once
+ready (:func:`freeze_heap`): a first match's set-up and Python's full garbage collections were
+the slowest answers.
 
 Examples:
     >>> from fastapi.testclient import TestClient  # doctest: +SKIP
