@@ -581,16 +581,12 @@ def _bucket_summary(bucket: _Bucket) -> dict[str, Any]:
             "new_pairs": bucket.new_pairs, "resumed": bucket.resumed}
 
 
-def _bucket_locate(bucket: _Bucket, first: np.ndarray, second: np.ndarray, n: int) -> np.ndarray:
-    """Position in the bucket of each pair (either order), -1 where it is no candidate."""
-    return locate_pairs(bucket.first, bucket.second, first, second, n)
-
-
 def _bucket_sample(bucket: _Bucket, n: int, seed: int, cut: Any, u_first: np.ndarray,
-                   u_second: np.ndarray) -> dict[str, Any]:
-    """The bucket's pairs in the fitting sample (:func:`rcu_kit.linkage.pipeline.in_fit_sample`)
-    and, for the random pairs given, which are candidates and their place in that sample
-    (-1: a candidate outside it)."""
+                   u_second: np.ndarray, q_first: np.ndarray, q_second: np.ndarray
+                   ) -> dict[str, Any]:
+    """The bucket's pairs in the fitting sample (:func:`rcu_kit.linkage.pipeline.in_fit_sample`);
+    for the random pairs given, which are candidates and their place in that sample (-1: a
+    candidate outside it); and which of the other pairs asked (``q_``) are candidates."""
     from rcu_kit.linkage.pipeline import fit_positions, in_fit_sample
 
     first, second = bucket.first, bucket.second
@@ -601,7 +597,8 @@ def _bucket_sample(bucket: _Bucket, n: int, seed: int, cut: Any, u_first: np.nda
     inside = hit.copy()
     inside[hit] = fitted[position[hit]]
     in_sample[inside] = fit_positions(fitted, position[inside])
-    return {"first": first[fitted], "found_by": bucket.found_by[fitted],
+    asked = locate_pairs(first, second, q_first, q_second, n) >= 0
+    return {"first": first[fitted], "found_by": bucket.found_by[fitted], "q_hit": asked,
             "passes": None if bucket.passes is None else bucket.passes[fitted],
             "levels": bucket.levels[fitted].reset_index(drop=True),
             "u_hit": hit, "u_in_sample": in_sample}
@@ -1027,35 +1024,27 @@ class DaskRecords:
         bucket = a * self.partitions + b
         return {bid: np.flatnonzero(bucket == bid) for bid in buckets}
 
-    def is_candidate(self, buckets: Mapping[int, Any], first: np.ndarray, second: np.ndarray
-                     ) -> np.ndarray:
-        """Whether each pair ``(first, second)`` (either order) is a candidate pair."""
-        first, second = np.asarray(first, np.int64), np.asarray(second, np.int64)
-        out = np.zeros(len(first), dtype=bool)
-        routed = {bid: rows for bid, rows in self._route(buckets, first, second).items()
-                  if len(rows)}
-        futures = {bid: self.client.submit(_bucket_locate, buckets[bid], first[rows],
-                                           second[rows], self.n, pure=False)
-                   for bid, rows in routed.items()}
-        for bid, position in self.client.gather(futures).items():
-            out[routed[bid]] = position >= 0
-        return out
-
     def fit_sample(self, buckets: Mapping[int, Any], cut: Any, seed: int, u_first: np.ndarray,
-                   u_second: np.ndarray) -> tuple[dict[str, Any], np.ndarray, np.ndarray]:
-        """The pairs the model is fitted on (``first``, ``found_by``, ``passes``, ``levels``,
-        gathered bucket by bucket), which random pairs are candidates, and the positions in
-        that sample of those inside it (see :func:`rcu_kit.linkage.pipeline.fit_positions`)."""
+                   u_second: np.ndarray, q_first: np.ndarray, q_second: np.ndarray
+                   ) -> tuple[dict[str, Any], np.ndarray, np.ndarray, np.ndarray]:
+        """In one pass over the buckets: the pairs the model is fitted on (``first``,
+        ``found_by``, ``passes``, ``levels``), which random pairs are candidates, the positions
+        in that sample of those inside it (see :func:`rcu_kit.linkage.pipeline.fit_positions`),
+        and which of the other pairs asked (``q_``: the skipped blocks' samples) are
+        candidates."""
         routed = self._route(buckets, u_first, u_second)
+        asked = self._route(buckets, q_first, q_second)
         futures = [self.client.submit(_bucket_sample, buckets[bid], self.n, seed, cut,
-                                      u_first[routed[bid]], u_second[routed[bid]], pure=False)
+                                      u_first[routed[bid]], u_second[routed[bid]],
+                                      q_first[asked[bid]], q_second[asked[bid]], pure=False)
                    for bid in buckets]
         parts = self.client.gather(futures)
         hit = np.zeros(len(u_first), dtype=bool)
+        q_hit = np.zeros(len(q_first), dtype=bool)
         candidates, start = [], 0
         for bid, part in zip(buckets, parts):
-            rows = routed[bid]
-            hit[rows] = part["u_hit"]
+            hit[routed[bid]] = part["u_hit"]
+            q_hit[asked[bid]] = part["q_hit"]
             inside = part["u_in_sample"] >= 0
             candidates.append(part["u_in_sample"][inside] + start)
             start += len(part["first"])
@@ -1069,7 +1058,7 @@ class DaskRecords:
             else pd.DataFrame(),
         }
         u_candidates = np.concatenate(candidates) if candidates else np.zeros(0, np.int64)
-        return sample, hit, u_candidates
+        return sample, hit, u_candidates, q_hit
 
     def score(self, buckets: Mapping[int, Any], model: Any, settings: Any
               ) -> tuple[list[Any], dict[str, Any], tuple[np.ndarray, ...]]:
@@ -1167,12 +1156,13 @@ def deduplicate_in_buckets(records: DaskRecords, settings: Any, progress: bool =
     from rcu_kit.linkage.indexing import random_pairs
     from rcu_kit.linkage.pipeline import (
         STAGES_VERSION,
-        skipped_matches,
         build_index,
         build_result,
         cluster_records,
         fit_cut,
         fit_model,
+        skipped_matches,
+        skipped_samples,
     )
     from rcu_kit.linkage.stages import StageStore, fingerprint
 
@@ -1192,8 +1182,15 @@ def deduplicate_in_buckets(records: DaskRecords, settings: Any, progress: bool =
     total_pairs, u_vectors = None, None
     if settings.u_pairs and counts["pairs"]:
         u_first, u_second, total_pairs = random_pairs(n, settings.u_pairs, settings.seed, groups)
-    sample, hit, u_candidates = records.fit_sample(buckets, fit_cut(counts["pairs"]),
-                                                   settings.seed, u_first, u_second)
+    # the skipped blocks' samples do not depend on the model: which of them are candidates is
+    # asked in the same pass over the buckets as the fitting sample
+    samples = skipped_samples(records, stats, index, settings) \
+        if counts["pairs"] and total_pairs and not settings.link_only else []
+    q_first = np.concatenate([x[0] for x in samples]) if samples else np.zeros(0, np.int64)
+    q_second = np.concatenate([x[1] for x in samples]) if samples else np.zeros(0, np.int64)
+    sample, hit, u_candidates, q_hit = records.fit_sample(
+        buckets, fit_cut(counts["pairs"]), settings.seed, u_first, u_second, q_first, q_second)
+    known = np.split(q_hit, np.cumsum([len(x[0]) for x in samples])[:-1]) if samples else []
     if total_pairs:
         u_vectors = store.load_frame("u_levels") if store else None
         if u_vectors is None:
@@ -1208,10 +1205,9 @@ def deduplicate_in_buckets(records: DaskRecords, settings: Any, progress: bool =
                                  counts["pairs"])
     del sample
     skipped_info = {"skipped_pairs": 0.0, "skipped_matches": 0.0}
-    if counts["pairs"] and total_pairs and not settings.link_only:
-        skipped_info = skipped_matches(
-            records, stats, index, lambda sf, ss: records.is_candidate(buckets, sf, ss),
-            features, model, total_pairs, settings)
+    if samples:
+        skipped_info = skipped_matches(records, samples, known, features, model, total_pairs,
+                                       settings)
     if counts["pairs"]:
         different, kept, links = records.score(buckets, model, settings)
     else:

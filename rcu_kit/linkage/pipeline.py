@@ -24,7 +24,7 @@ Examples:
 from __future__ import annotations
 
 import dataclasses
-from collections.abc import Callable, Mapping
+from collections.abc import Mapping, Sequence
 from importlib.metadata import version as _version
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -462,10 +462,25 @@ def sampled_passes(algorithms: list) -> list[int]:
             and {"last_name", "first_name"} <= set(blocked.get(k, ()))]
 
 
-def skipped_matches(records: "LinkageRecords", stats: list[PassStats],
-                     index: MultiPassIndex, known: Callable[[np.ndarray, np.ndarray], np.ndarray],
-                     features: list, model: FellegiSunterEM,
-                     total_pairs: int, settings: DedupSettings) -> dict[str, float]:
+def skipped_samples(records: "LinkageRecords", stats: list[PassStats], index: MultiPassIndex,
+                    settings: DedupSettings) -> list[tuple[np.ndarray, np.ndarray, int]]:
+    """For each exact pass keyed on both names that skipped blocks (:func:`sampled_passes`),
+    :data:`SKIPPED_SAMPLE` pairs drawn in its skipped blocks and the number of pairs those
+    blocks hold: ``(first, second, total)``, for :func:`skipped_matches`."""
+    samples = []
+    sampled = sampled_passes(index.algorithms)
+    for k, algorithm in enumerate(index.algorithms):
+        if k not in sampled or not stats[k].skipped_blocks:
+            continue
+        sf, ss, total = records.skipped_sample(k, algorithm, SKIPPED_SAMPLE, settings.seed + k)
+        if len(sf):
+            samples.append((sf, ss, total))
+    return samples
+
+
+def skipped_matches(records: "LinkageRecords", samples: list[tuple[np.ndarray, np.ndarray, int]],
+                    known: Sequence[np.ndarray], features: list, model: FellegiSunterEM,
+                    total_pairs: int, settings: DedupSettings) -> dict[str, float]:
     """Count in the match prior the matches inside the blocks the names passes skipped.
 
     EM estimates the matches among the candidate pairs; the prior (their share of all record
@@ -473,33 +488,30 @@ def skipped_matches(records: "LinkageRecords", stats: list[PassStats],
     either many namesakes (a common name in a big town) or one prolific customer (an inventor
     on a thousand patents, a shop account) whose pairs are nearly all matches: leaving those
     out made the prior too small and a prolific customer's own records too weakly alike
-    (PatentsView: 13,695 mentions in skipped blocks). For each pass keyed on both names,
-    :data:`SKIPPED_SAMPLE` pairs of its skipped blocks are compared and scored; pairs already
-    candidates count nothing (EM counted them). The largest estimate over the passes is added
-    (their skipped blocks overlap: a sum would count the same pairs twice), and the prior and
-    the estimate are brought to a fixed point (each depends on the other).
+    (PatentsView: 13,695 mentions in skipped blocks). The pairs drawn in each pass's skipped
+    blocks (``samples``, from :func:`skipped_samples`) are compared and scored together; pairs
+    already candidates (``known``, one mask a sample) count nothing (EM counted them). The
+    largest estimate over the passes is added (their skipped blocks overlap: a sum would count
+    the same pairs twice), and the prior and the estimate are brought to a fixed point (each
+    depends on the other).
 
     Returns:
         ``{"skipped_pairs": ..., "skipped_matches": ...}`` of the pass retained (zeros when
         no names block was skipped); ``model`` is updated in place.
     """
-    samples = []
-    sampled = sampled_passes(index.algorithms)
-    for k, algorithm in enumerate(index.algorithms):
-        if k not in sampled or not stats[k].skipped_blocks:
-            continue
-        sf, ss, total = records.skipped_sample(k, algorithm, SKIPPED_SAMPLE, settings.seed + k)
-        if not len(sf):
-            continue
-        levels = records.compare(sf, ss, features, settings)
-        samples.append((total, pair_vectors(records, sf, levels, settings), known(sf, ss)))
     out = {"skipped_pairs": 0.0, "skipped_matches": 0.0}
     if not samples:
         return out
+    sf = np.concatenate([s[0] for s in samples])
+    ss = np.concatenate([s[1] for s in samples])
+    vectors = pair_vectors(records, sf, records.compare(sf, ss, features, settings), settings)
+    bounds = np.cumsum([0] + [len(s[0]) for s in samples])
+    parts = [(total, vectors.iloc[a:b].reset_index(drop=True), mask)
+             for (_, _, total), a, b, mask in zip(samples, bounds[:-1], bounds[1:], known)]
     fitted = model.fit_
     for _ in range(20):
-        estimates = [(total * float(np.where(known, 0.0, model.prob(vectors).to_numpy()).mean()),
-                      total) for total, vectors, known in samples]
+        estimates = [(total * float(np.where(mask, 0.0, model.prob(v).to_numpy()).mean()),
+                      total) for total, v, mask in parts]
         matches, pairs = max(estimates)
         previous = model.prior
         model.fit_ = fitted
@@ -887,10 +899,10 @@ def deduplicate_records(records: LinkageRecords, settings: DedupSettings,
         len(first))
     if len(levels):
         if total_pairs and not settings.link_only:
-            skipped_info = skipped_matches(
-                records, candidates.stats, index,
-                lambda sf, ss: locate_pairs(first, second, sf, ss, n) >= 0,
-                features, model, total_pairs, settings)
+            samples = skipped_samples(records, candidates.stats, index, settings)
+            known = [locate_pairs(first, second, sf, ss, n) >= 0 for sf, ss, _ in samples]
+            skipped_info = skipped_matches(records, samples, known, features, model,
+                                           total_pairs, settings)
         probability = model.prob(pair_vectors(records, first, levels, settings)).to_numpy()
     else:
         probability = np.zeros(0)
