@@ -7,7 +7,7 @@ probability (how often non-matches do); a pair's evidence is the sum of the log-
 ``log(m / u)`` of its levels (a missing value weighs nothing). EM runs on the distinct *patterns*
 of levels with their counts, not on the pairs, so fitting takes milliseconds for any volume.
 
-Two refinements for French customer data:
+Three refinements for French customer data:
 
 * **Term frequency**: agreeing on MARTIN or JEAN says less than agreeing on a rare name, and
   living in Paris less than in a village. A column ``tf_<feature>`` holding the agreed value's
@@ -21,6 +21,10 @@ Two refinements for French customer data:
   are not the same person however much else they share: their probability is capped at
   ``veto_probability``. (Spelling variants, compound names and initials are *not* "clearly
   different": see the levels of ``FirstNameComparison``.)
+* **Households at one address** (:class:`GivenAgreement`): where two records share an
+  address, how often two *different* people share a surname, a first name, a phone or an
+  e-mail is learned among the pairs at one address, not multiplied as if independent; a pair
+  that this household model finds more likely two people than one takes its probability.
 
 Two constraints keep EM on "same person" rather than "same household" (candidate pairs are
 blocked on addresses, surnames and phones, so households dominate them):
@@ -46,6 +50,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, replace
+from itertools import combinations
 from typing import Any
 
 import numpy as np
@@ -65,6 +70,8 @@ __all__ = [
     "unique_patterns",
     "decode_patterns",
     "STRONG_IDENTIFIERS",
+    "GivenAgreement",
+    "HOUSEHOLD_ADDRESS",
 ]
 
 TF_PREFIX = "tf_"
@@ -334,6 +341,126 @@ def _monotone(m: np.ndarray, u: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     return m, u
 
 
+@dataclass(frozen=True)
+class GivenAgreement:
+    """How often non-matches agree on some features *given* that they agree on another.
+
+    Fellegi-Sunter multiplies the chances that two different people agree on each feature as
+    if they were independent. At one address they are not: the members of a household share
+    a surname (a son may bear his father's first name too), often a landline or a family
+    e-mail, and the same street address already says the same postcode. Multiplied with the
+    address's chance, the surname's, first name's and postcode's count a household as four
+    coincidences, and two people of one household score as one person (demo, 100k records:
+    of the candidate pairs with the same names and address, no birth date on one side and
+    another e-mail and phone, 3 of 161 are one person, yet all scored above 0.999).
+
+    The household model replaces, for pairs at or above ``at_least`` on ``given``, the
+    chances of each group of ``groups`` by their chance among non-matches *sharing that
+    agreement*, the levels of a group taken jointly (among household members the same first
+    name goes with the same surname: a son named after his father, not a partner). These are
+    learned during EM from the pairs that a blocking keyed on ``given`` alone (and what it
+    ``implies``) found, every pair at one address whatever their names, each counted by its
+    probability of being a non-match, and only where every ``known`` feature is present: the
+    birth date tells household members from one person, while a pair described by nothing but
+    its names and address could be either, and would let EM explain it as it pleases.
+    ``strength`` pseudo-pairs drawn from the independent chances keep rare levels sensible.
+    The term-frequency adjustment of the features of ``groups`` is left out (a household's
+    shared name is no coincidence, common or rare).
+
+    How it scores: a pair at the given agreement that the household model finds more likely
+    two people than one (log-odds below 0) takes that model's probability, like a veto; any
+    other pair keeps the independent model's (the household model never raises one). Used
+    alone, the household model is calibrated (same names and address, another e-mail, phone
+    missing: 0.78 where 80 % are one person) and the 0.9 threshold then drops such pairs:
+    pairwise F1 fell from 0.9879 to 0.9854 on the demo's 100k records.
+
+    Attributes:
+        given: the feature whose agreement the others depend on.
+        at_least: its lowest level that counts as agreement.
+        groups: features whose chances are taken given the agreement, one tuple per group
+            of features taken jointly.
+        implies: features the agreement implies (a blocking keyed on them as well still
+            samples freely).
+        known: features that must be present for a pair to count in the estimate.
+        strength: weight, in pairs, of the independent chances.
+    """
+
+    given: str
+    at_least: int
+    groups: tuple[tuple[str, ...], ...]
+    implies: tuple[str, ...] = ()
+    known: tuple[str, ...] = ()
+    strength: float = 10.0
+
+
+# The default for French customer records: the same street address (exact or close).
+HOUSEHOLD_ADDRESS = GivenAgreement(
+    given="address", at_least=2,
+    groups=(("last_name", "first_name"), ("postcode_city",), ("email",), ("phone",)),
+    implies=("postcode_city",), known=("birth_date",))
+
+
+def _subsets(group: Sequence[int]) -> list[tuple[int, ...]]:
+    """Non-empty subsets of a group, in order.
+
+    Examples:
+        >>> _subsets((0, 3))
+        [(0,), (3,), (0, 3)]
+    """
+    return [c for r in range(1, len(group) + 1) for c in combinations(group, r)]
+
+
+def _cells(patterns: np.ndarray, subset: Sequence[int], n_levels: Sequence[int]) -> np.ndarray:
+    """Each pattern's cell in the joint table of ``subset``'s levels (all present)."""
+    cell = np.zeros(len(patterns), dtype=np.int64)
+    for f in subset:
+        cell = cell * n_levels[f] + np.minimum(patterns[:, f], n_levels[f] - 1)
+    return cell
+
+
+def _given_tables(patterns: np.ndarray, weight: np.ndarray, groups: Sequence[tuple[int, ...]],
+                  log_u: Sequence[np.ndarray], n_levels: Sequence[int], strength: float
+                  ) -> dict[tuple[int, ...], np.ndarray]:
+    """Log chances among non-matches of each subset of each group's levels, jointly (flat
+    tables), from the patterns' ``weight`` plus ``strength`` pairs drawn from ``log_u``."""
+    tables = {}
+    for group in groups:
+        for subset in _subsets(group):
+            prior = np.ones(1)
+            for f in subset:
+                prior = np.outer(prior, np.exp(log_u[f])).ravel()
+            rows = weight > 0
+            for f in subset:
+                rows &= patterns[:, f] >= 0
+            counts = np.bincount(_cells(patterns[rows], subset, n_levels), weights=weight[rows],
+                                 minlength=len(prior))
+            u = strength * prior / prior.sum() + counts
+            tables[subset] = np.log(u / u.sum())
+    return tables
+
+
+def _given_delta(patterns: np.ndarray, used: np.ndarray, at: np.ndarray,
+                 groups: Sequence[tuple[int, ...]], tables: Mapping[tuple[int, ...], np.ndarray],
+                 log_u: Sequence[np.ndarray], n_levels: Sequence[int]) -> np.ndarray:
+    """Change of each pattern's log-odds when its groups' unconditional log chances are
+    replaced by the joint ones given the agreement (patterns ``at`` it; ``used``: the
+    features that are evidence for each pattern)."""
+    delta = np.zeros(len(patterns))
+    for group in groups:
+        for subset in _subsets(group):
+            rows = at.copy()
+            for f in group:
+                rows &= used[:, f] if f in subset else ~used[:, f]
+            if not rows.any():
+                continue
+            sub = patterns[rows]
+            d = -tables[subset][_cells(sub, subset, n_levels)]
+            for f in subset:
+                d += log_u[f][sub[:, f]]
+            delta[rows] += d
+    return delta
+
+
 def _logit(p: float) -> float:
     return float(np.log(p / (1.0 - p)))
 
@@ -378,6 +505,8 @@ class _Fit:
     iterations: int
     expected_matches: float = 0.0
     u_from: str = "candidates"
+    # (given feature index, its lowest agreeing level, groups as feature indices, tables)
+    given: tuple[int, int, list[tuple[int, ...]], dict[tuple[int, ...], np.ndarray]] | None = None
 
 
 class FellegiSunterEM(_RuleMixin, BaseClassifier):
@@ -403,6 +532,11 @@ class FellegiSunterEM(_RuleMixin, BaseClassifier):
         m_floor: feature -> least ``m`` of its level 0 ("different") during EM, e.g.
             ``{"address": 0.2}``: people move, so a different address must stay possible for a
             true match even when the candidate pairs (blocked on the address) suggest otherwise.
+        given: a :class:`GivenAgreement` (default :data:`HOUSEHOLD_ADDRESS`): the chances of
+            some features among non-matches that share another's agreement (households at
+            one address). It applies when u comes from random pairs (``fit(u_vectors=...)``),
+            the given feature is compared and a stratum of ``blocked`` keys on it alone;
+            ``None``: the features are independent everywhere.
         seed: kept for API symmetry (EM here is deterministic).
 
     Examples:
@@ -417,7 +551,8 @@ class FellegiSunterEM(_RuleMixin, BaseClassifier):
                  veto_probability: float = 0.01,
                  m_priors: Mapping[str, Sequence[float]] | None = None,
                  prior_strength: float = 100.0, monotone: bool = False, m_floor: Mapping[str, float] | None = None,
-                 seed: int = 42) -> None:
+                 given: GivenAgreement | None = HOUSEHOLD_ADDRESS, seed: int = 42) -> None:
+        self.given = given
         self.m_floor = dict(m_floor or {})
         self.max_iter, self.tol, self.smoothing = max_iter, tol, smoothing
         self.monotone = monotone
@@ -492,11 +627,12 @@ class FellegiSunterEM(_RuleMixin, BaseClassifier):
         features, n_levels, patterns, inverse, counts = self._patterns(comparison_vectors)
         weights = counts.astype(float)
         u_from = "candidates"
+        given_fit = None
         if u_vectors is not None and match_index is None:
             extra = np.zeros(0, dtype=np.int64) if u_candidates is None \
                 else np.asarray(u_candidates, dtype=np.int64)
             u_counts = self._random_pair_counts(u_vectors, features, n_levels)
-            log_m, log_u, expected, iterations = self._em_fixed_u(
+            log_m, log_u, expected, iterations, given_fit = self._em_fixed_u(
                 comparison_vectors, features, n_levels, u_counts, extra, strata, blocked or {},
                 finders)
             prior = float(np.clip(expected / float(total_pairs), 1e-12, 1 - 1e-9))
@@ -524,7 +660,7 @@ class FellegiSunterEM(_RuleMixin, BaseClassifier):
         if u_from == "candidates":
             expected = float(prior * weights.sum())
         self.fit_ = _Fit(features, n_levels, log_m, log_u, prior, tf_reference, iterations,
-                         expected_matches=expected, u_from=u_from)
+                         expected_matches=expected, u_from=u_from, given=given_fit)
         return self
 
     def _tf_levels_of(self, name: str, n_levels: int) -> tuple[int, ...]:
@@ -546,10 +682,9 @@ class FellegiSunterEM(_RuleMixin, BaseClassifier):
     def _em_fixed_u(self, vectors: pd.DataFrame, features: list[str], n_levels: list[int],
                     u_counts: list[np.ndarray], u_candidates: np.ndarray,
                     strata: np.ndarray | None, blocked: Mapping[int, Sequence[str]],
-                    finders: np.ndarray | None = None
-                    ) -> tuple[list[np.ndarray], list[np.ndarray], float, int]:
+                    finders: np.ndarray | None = None):
         """EM for m and each stratum's match share, u from random pairs: ``(log_m, log_u,
-        expected matches, iterations)``. Pairs a rule vetoes count as non-matches (when rules
+        expected matches, iterations, given)`` (``given``: see :class:`GivenAgreement`). Pairs a rule vetoes count as non-matches (when rules
         are on); random pairs that are candidates count in u by their non-match probability.
         A pair's blocked features are its stratum's, or with ``finders`` those every stratum
         that found it keys on (see :meth:`fit`)."""
@@ -573,6 +708,8 @@ class FellegiSunterEM(_RuleMixin, BaseClassifier):
         vetoed = np.zeros(len(patterns), dtype=bool)
         if self.rules:
             vetoed = household_rules(pd.DataFrame(patterns, columns=features)) > 0
+        given = self._given_sample(features, patterns, inverse, stratum, finders, blocked,
+                                   len(unique))
 
         def u_of(g: np.ndarray) -> list[np.ndarray]:
             out = []
@@ -591,12 +728,22 @@ class FellegiSunterEM(_RuleMixin, BaseClassifier):
         share = np.full(n_strata, 0.5)
         iterations = 0
         g = np.zeros(len(patterns))
+        def tables_of(g: np.ndarray, log_u: list[np.ndarray]) -> dict:
+            if given is None:
+                return {}
+            _, _, groups, at, sample = given
+            return _given_tables(patterns, np.where(at, sample * (1.0 - g), 0.0), groups,
+                                 log_u, n_levels, self.given.strength)
+
         log_u = u_of(g)
+        tables = tables_of(g, log_u)
         for iterations in range(1, self.max_iter + 1):
             odds = np.log(share / (1.0 - share))[pattern_stratum]
             for f in range(len(features)):
                 col = patterns[:, f]
                 odds[used[:, f]] += (log_m[f] - log_u[f])[col[used[:, f]]]
+            if given is not None:
+                odds += _given_delta(patterns, used, given[3], given[2], tables, log_u, n_levels)
             g = 1.0 / (1.0 + np.exp(-np.clip(odds, -700, 700)))
             g[vetoed] = 0.0
             new_m = []
@@ -615,10 +762,44 @@ class FellegiSunterEM(_RuleMixin, BaseClassifier):
             change = max(max(np.abs(np.exp(a) - np.exp(b)).max() for a, b in zip(new_m, log_m)),
                          max(np.abs(np.exp(a) - np.exp(b)).max() for a, b in zip(new_u, log_u)),
                          float(np.abs(new_share - share).max()))
-            log_m, log_u, share = new_m, new_u, new_share
+            new_tables = tables_of(g, new_u)
+            if tables:
+                change = max(change, max(np.abs(np.exp(new_tables[k]) - np.exp(tables[k])).max()
+                                         for k in tables))
+            log_m, log_u, share, tables = new_m, new_u, new_share, new_tables
             if change < self.tol:
                 break
-        return log_m, log_u, float((weights * g).sum()), iterations
+        given_fit = None if given is None else (*given[:3], tables)
+        return log_m, log_u, float((weights * g).sum()), iterations, given_fit
+
+    def _given_sample(self, features: list[str], patterns: np.ndarray, inverse: np.ndarray,
+                      stratum: np.ndarray, finders: np.ndarray | None,
+                      blocked: Mapping[int, Sequence[str]], n_patterns: int):
+        """``(given feature, at_least, groups, at, sample)`` for :class:`GivenAgreement`, or
+        None when it does not apply: ``at`` marks the patterns agreeing on the given
+        feature, ``sample`` counts each pattern's pairs found by a blocking keyed on it alone
+        (and what it implies) with every ``known`` feature present."""
+        spec = self.given
+        if spec is None or spec.given not in features:
+            return None
+        gf = features.index(spec.given)
+        groups = [tuple(features.index(c) for c in group if c in features)
+                  for group in spec.groups]
+        groups = [group for group in groups if group]
+        allowed = {spec.given, *spec.implies}
+        free = [s for s, keys in blocked.items() if spec.given in keys and set(keys) <= allowed]
+        if not groups or not free:
+            return None
+        if finders is not None:
+            mask = sum(1 << s for s in free)
+            found = (np.asarray(finders, dtype=np.int64) & mask) != 0
+        else:
+            found = np.isin(stratum, free)
+        sample = np.bincount(inverse[found], minlength=n_patterns).astype(float)
+        for name in spec.known:
+            if name in features:
+                sample[patterns[:, features.index(name)] < 0] = 0.0
+        return gf, spec.at_least, groups, patterns[:, gf] >= spec.at_least, sample
 
     def _pseudo_counts(self, feature: str, k: int) -> np.ndarray:
         prior = self.m_priors.get(feature)
@@ -703,7 +884,18 @@ class FellegiSunterEM(_RuleMixin, BaseClassifier):
         unique, inverse, _ = unique_patterns(
             frame_pattern_codes(comparison_vectors, fit.features, fit.n_levels), fit.n_levels)
         patterns = decode_patterns(unique, fit.n_levels)
-        odds = (_logit(fit.prior) + self._log_ratio(patterns, fit.log_m, fit.log_u))[inverse]
+        odds = _logit(fit.prior) + self._log_ratio(patterns, fit.log_m, fit.log_u)
+        at = np.zeros(len(patterns), dtype=bool)
+        delta = np.zeros(len(patterns))
+        conditioned: set[str] = set()
+        if fit.given is not None:
+            gf, at_least, groups, tables = fit.given
+            at = patterns[:, gf] >= at_least
+            delta = _given_delta(patterns, patterns >= 0, at, groups, tables, fit.log_u,
+                                 fit.n_levels)
+            conditioned = {fit.features[f] for group in groups for f in group}
+        odds, at = odds[inverse], at[inverse]
+        household = odds + delta[inverse]
         if self.tf_adjustment:
             cap = np.log(self.tf_max_factor)
             for f, name in enumerate(fit.features):
@@ -713,9 +905,17 @@ class FellegiSunterEM(_RuleMixin, BaseClassifier):
                 tf = comparison_vectors[column].to_numpy(dtype=float)
                 level = np.minimum(comparison_vectors[name].to_numpy(), fit.n_levels[f] - 1)
                 usable = np.isfinite(tf) & (tf > 0)
-                for at, reference in fit.tf_reference[name].items():
-                    hit = usable & (level == at)
-                    odds[hit] += np.clip(np.log(reference / tf[hit]), -cap, cap)
+                for tf_level, reference in fit.tf_reference[name].items():
+                    hit = np.flatnonzero(usable & (level == tf_level))
+                    shift = np.clip(np.log(reference / tf[hit]), -cap, cap)
+                    odds[hit] += shift
+                    # a household's shared name is no coincidence, common or rare
+                    kept = ~at[hit] if name in conditioned else np.ones(len(hit), dtype=bool)
+                    household[hit[kept]] += shift[kept]
+        # At a shared address, a pair the household model finds more likely two people than
+        # one (log-odds below 0) takes that model's probability; it never raises one.
+        doubt = at & (household < 0.0)
+        odds[doubt] = np.minimum(odds[doubt], household[doubt])
         return self._veto(odds, comparison_vectors)
 
     def prob(self, comparison_vectors: pd.DataFrame, return_type: Any = None) -> pd.Series:

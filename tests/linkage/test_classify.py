@@ -6,7 +6,12 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from rcu_kit.linkage.classify import FellegiSunterEM, SupervisedClassifier, household_rules
+from rcu_kit.linkage.classify import (
+    HOUSEHOLD_ADDRESS,
+    FellegiSunterEM,
+    SupervisedClassifier,
+    household_rules,
+)
 
 
 def _separable() -> pd.DataFrame:
@@ -266,3 +271,60 @@ def test_finders_must_name_a_stratum():
     with pytest.raises(ValueError, match="finders"):
         FellegiSunterEM().fit(vectors, u_vectors=u_vectors, total_pairs=10_000, strata=strata,
                               blocked={0: ["phone"], 1: ["name"]}, finders=finders)
+
+
+# -- households: u given the address (GivenAgreement) -------------------------------------------
+
+HOUSEHOLD_FEATURES = ["last_name", "first_name", "birth_date", "email", "phone", "address",
+                      "postcode_city"]
+ADDRESS_PASS, PHONE_PASS = 1, 2   # finders bits: stratum 0 keys on the address, 1 on the phone
+
+
+def _household_pairs() -> tuple[pd.DataFrame, np.ndarray]:
+    """Candidate pairs at one address each: ``(levels, finders)``; the index gives each kind."""
+    kinds = [  # (pairs, last, first, birth date, e-mail, phone, address, postcode, finders)
+        (30, 4, 4, 3, 3, 3, 3, 3, ADDRESS_PASS | PHONE_PASS),   # one person twice
+        (10, 4, 4, 3, 0, 3, 3, 3, ADDRESS_PASS | PHONE_PASS),   # ... under another e-mail
+        (10, 4, 4, -1, 0, 3, 3, 3, ADDRESS_PASS | PHONE_PASS),  # ... and one birth date missing
+        (3, 4, 4, 3, 3, 0, 3, 3, ADDRESS_PASS),                 # ... under another phone
+        (40, 4, 0, 0, 0, 0, 3, 3, ADDRESS_PASS),                # two members of a household
+        (10, 0, 0, 0, 0, 0, 3, 3, ADDRESS_PASS),                # partners under two surnames
+        (5, 4, 4, 0, 0, 0, 3, 3, ADDRESS_PASS),                 # a father and his son, dates known
+        (1, 4, 4, -1, 0, 0, 3, 3, ADDRESS_PASS),                # row 108: father and son, no date
+        (1, 4, 4, -1, 0, 3, 3, 3, ADDRESS_PASS | PHONE_PASS),   # row 109: one person, one phone
+    ]
+    rows = [levels for n, *levels in kinds for _ in range(n)]
+    frame = pd.DataFrame(rows, columns=[*HOUSEHOLD_FEATURES, "finders"])
+    return frame[HOUSEHOLD_FEATURES], frame["finders"].to_numpy()
+
+
+def test_a_father_and_son_of_one_name_at_one_address_are_apart_given_the_address():
+    vectors, finders = _household_pairs()
+    # 2,000 random pairs: none at one address; 20 share a surname, 20 a first name.
+    random_pairs = pd.DataFrame([[0, 0, 0, 0, 0, 0, 0]] * 1960 + [[4, 0, 0, 0, 0, 0, 1]] * 20
+                                + [[0, 4, 0, 0, 0, 0, 3]] * 20, columns=HOUSEHOLD_FEATURES)
+    fit = {"u_vectors": random_pairs, "total_pairs": 1_000_000, "finders": finders,
+           "strata": np.where(finders & PHONE_PASS, 1, 0),
+           "blocked": {0: ["address", "postcode_city"], 1: ["phone"]}}
+    independent = FellegiSunterEM(m_floor={"address": 0.2}, given=None).fit(vectors, **fit)
+    household = FellegiSunterEM(m_floor={"address": 0.2}).fit(vectors, **fit)
+    assert household.given == HOUSEHOLD_ADDRESS   # the default
+    # Independent chances: the same surname (1 % of random pairs), first name (1 %), address
+    # and postcode count as four coincidences, and the father and son of row 108 (no birth
+    # date on one side, another e-mail and phone) look like one person.
+    assert independent.prob(vectors).iloc[108] > 0.99
+    # Given the address, the surname and first name are taken jointly among the non-matches
+    # of the address pass whose birth dates are known: 40 household members, 10 partners and
+    # 5 fathers and sons (birth dates differ) share the address, and 5 of those 55 share
+    # both names, so (5 + 10 pseudo-pairs drawn from the random pairs' 1 % x 1 %) / 65.
+    _, _, _, tables = household.fit_.given
+    assert np.exp(tables[(0, 1)]).reshape(5, 5)[4, 4] == pytest.approx(5 / 65, abs=0.002)
+    # The household model then finds two people more likely: row 108 takes its probability.
+    probability = household.prob(vectors)
+    assert 0.1 < probability.iloc[108] < 0.5
+    # The same person twice with one contact in common (the mobile) is still linked, and so is
+    # every true pair above (rows 0-52); the household members and partners are not.
+    linked = set(np.flatnonzero(household.predict(vectors, threshold=0.9)))
+    assert linked == set(range(53)) | {109}
+    assert set(np.flatnonzero(independent.predict(vectors, threshold=0.9))) \
+        == set(range(53)) | {108, 109}
