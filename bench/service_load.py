@@ -24,8 +24,15 @@ What it does:
    ``--insert-share``, else a match (``POST /match``) of a reference record drawn at random
    (seeded) with one of four attribute sets a form would send (names + e-mail, names + phone,
    names + postcode + birth date, e-mail only). ``--think`` seconds between a client's
-   requests (0: each client sends its next request as soon as it has the answer, the harshest
-   load).
+   requests, on average (0: each client sends its next request as soon as it has the answer,
+   the harshest load). By default each client behaves like an independent user: it sends its
+   first request at a random moment of its first ``--think`` seconds and draws each pause
+   uniformly between 0.5 and 1.5 times ``--think`` (as Locust's ``between(a, b)``; the mean
+   pause, hence the request rate, is that of the fixed pause), from a generator seeded by
+   ``--seed`` and the client's number (:func:`think_times`), so a run is reproducible.
+   ``--fixed-think`` is the earlier schedule, which reproduces the figures measured with it:
+   every client starts at once and pauses exactly ``--think`` seconds (the clients then keep
+   in step and queue behind each other).
 4. Samples the server's resident memory (psutil; the command's process and its workers,
    summed) every ``--rss-every`` seconds.
 5. Stops the server, starts it again (the additions log is replayed) and checks that every
@@ -54,6 +61,7 @@ import sys
 import tempfile
 import threading
 import time
+from collections.abc import Iterator
 from pathlib import Path
 
 import numpy as np
@@ -117,6 +125,40 @@ def insert_body(n: int, rng: random.Random) -> dict:
                        "first_name": first, "email": f"{first}.{last}.{n}@exemple.test".lower(),
                        "phone": f"07{rng.randrange(10**8):08d}",
                        "postcode": f"{rng.randrange(1, 96):02d}{rng.randrange(1000):03d}"}}
+
+
+def think_times(think: float, fixed: bool, seed: int, client: int) -> Iterator[float]:
+    """A client's waits: first before its first request, then after each answer.
+
+    Args:
+        think: Mean pause between a client's requests, in seconds (0: no wait at all).
+        fixed: The earlier schedule: no wait before the first request, then exactly ``think``.
+        seed: The run's seed (``--seed``).
+        client: The client's number (each client has its own draws).
+
+    Yields:
+        Seconds: the start delay, uniform in [0, ``think``); then each pause, uniform in
+        [0.5, 1.5] x ``think`` (mean ``think``). Given ``seed`` and ``client`` the sequence
+        is always the same, and independent of the draws that choose the requests.
+    """
+    if think <= 0 or fixed:
+        yield 0.0
+        while True:
+            yield think
+    rng = np.random.default_rng([seed, client, 1])  # not the requests' own generator
+    yield float(rng.uniform(0.0, think))
+    while True:
+        yield float(rng.uniform(0.5 * think, 1.5 * think))
+
+
+def think_law(think: float, fixed: bool) -> str:
+    """The think-time schedule in words, for the run's header."""
+    if think <= 0:
+        return "no think time (each client sends its next request at once)"
+    if fixed:
+        return f"fixed think time {think:g} s, every client starting at once (--fixed-think)"
+    return (f"think time uniform in [{0.5 * think:g}, {1.5 * think:g}] s (mean {think:g} s), "
+            f"each client's first request at a random moment of its first {think:g} s")
 
 
 def free_port() -> int:
@@ -218,7 +260,13 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--insert-share", type=float, default=0.1,
                         help="share of requests that insert a record (default 0.1)")
     parser.add_argument("--think", type=float, default=0.0,
-                        help="seconds a client waits between requests (default 0: none)")
+                        help="mean seconds a client waits between requests (default 0: none); "
+                             "each pause is drawn uniformly in [0.5, 1.5] x THINK and each "
+                             "client starts at a random moment of its first THINK seconds "
+                             "(seeded by --seed)")
+    parser.add_argument("--fixed-think", action="store_true",
+                        help="the earlier schedule: every client starts at once and pauses "
+                             "exactly THINK seconds (reproduces the figures measured with it)")
     parser.add_argument("--warmup", type=float, default=10,
                         help="seconds left out of the memory growth (default 10)")
     parser.add_argument("--rss-every", type=float, default=5, help="memory sample period (s)")
@@ -257,7 +305,8 @@ def main(argv: list[str] | None = None) -> int:
     print(f"server up in {startup:.1f} s on 127.0.0.1:{port} ({args.records:,} records, "
           f"{args.workers} worker(s)); "
           f"{args.clients} clients, {args.duration:.0f} s or {args.max_requests:,} requests, "
-          f"{args.insert_share:.0%} inserts, think time {args.think} s")
+          f"{args.insert_share:.0%} inserts, seed {args.seed}; "
+          f"{think_law(args.think, args.fixed_think)}")
     base = f"http://127.0.0.1:{port}"
     headers = {"Authorization": f"Bearer {TOKEN}"}
     lock = threading.Lock()
@@ -290,9 +339,13 @@ def main(argv: list[str] | None = None) -> int:
 
     def client(number: int) -> None:
         rng = random.Random(args.seed * 1000 + number)
+        waits = think_times(args.think, args.fixed_think, args.seed, number)
         with httpx.Client(base_url=base, headers=headers, timeout=30) as http:
             http.get("/health")
             ready.wait()
+            first = next(waits)
+            if first:
+                time.sleep(min(first, max(0.0, clock["stop_at"] - time.monotonic())))
             while time.monotonic() < clock["stop_at"]:
                 with lock:
                     if counter["sent"] >= args.max_requests:
@@ -321,8 +374,9 @@ def main(argv: list[str] | None = None) -> int:
                         errors[kind] = errors.get(kind, 0) + 1
                     elif endpoint == "records":
                         acknowledged.append((body["record"], answer.json()["customer_id"]))
-                if args.think:
-                    time.sleep(args.think)
+                pause = next(waits)
+                if pause:
+                    time.sleep(pause)
 
     threads = [threading.Thread(target=client, args=(i,)) for i in range(args.clients)]
     sampler = threading.Thread(target=sample_memory)
