@@ -658,10 +658,6 @@ def _bucket_conflicts(scored: _Scored, labels: np.ndarray
             scored.rules[inside])
 
 
-def _frequency_part(frequencies: Mapping[str, np.ndarray], start: int, end: int
-                    ) -> dict[str, np.ndarray]:
-    return {c: v[start:end] for c, v in frequencies.items()}
-
 
 # -- the client side ------------------------------------------------------------------------------
 
@@ -1216,11 +1212,11 @@ def deduplicate_in_buckets(records: DaskRecords, settings: Any, progress: bool =
     del buckets                        # the workers free the pairs' levels
     lap("classify")
 
-    conflicts = records.conflicts(different, connected_labels(n, links[0], links[1])) \
-        if different else links
+    edges = links
+    if different:
+        conflicts = records.conflicts(different, connected_labels(n, links[0], links[1]))
+        edges = tuple(np.concatenate([x, y]) for x, y in zip(links, conflicts))
     del different
-    edges = [np.concatenate([x, y]) for x, y in zip(links, conflicts)] if conflicts is not links \
-        else list(links)
     labels, cluster_info = cluster_records(records, settings, features, model, *edges)
     cluster_info.update(skipped_info)
     lap("cluster")
