@@ -609,14 +609,21 @@ def _stray_quote_csv(records: int, multiline: bool) -> str:
     return "\n".join(lines) + "\n"
 
 
-def test_stream_source_a_quote_inside_an_unquoted_value_does_not_move_the_chunk_ends(tmp_path):
-    # The quote on line 4 is text; counting it as opening a value cut a chunk inside the quoted
-    # value of line 301 ('ligne un\n' and a false bad line 302).
-    source = _csv(tmp_path, "stray.csv", _stray_quote_csv(399, multiline=True))
+
+def _stream_stray_quote(tmp_path, records: int, multiline: bool):
+    """:func:`_stray_quote_csv` streamed 512 bytes at a time, checked equal to the in-memory
+    load; returns the streamed load and its frame."""
+    source = _csv(tmp_path, "stray.csv", _stray_quote_csv(records, multiline))
     source = source.model_copy(update={"separator": ";"})
     memory = load_source(source)
     streamed, frame = _streamed(source, tmp_path, chunk_bytes=512, tail_lines=4)
     _assert_same_load(memory, streamed, frame)
+    return streamed, frame
+
+def test_stream_source_a_quote_inside_an_unquoted_value_does_not_move_the_chunk_ends(tmp_path):
+    # The quote on line 4 is text; counting it as opening a value cut a chunk inside the quoted
+    # value of line 301 ('ligne un\n' and a false bad line 302).
+    streamed, frame = _stream_stray_quote(tmp_path, 399, multiline=True)
     # 399 records, none rejected; record 300 (row 299) keeps both its lines
     assert len(frame) == 399 and streamed.bad_lines == [] and streamed.excluded_lines == []
     assert frame["id"].tolist() == [str(i) for i in range(1, 400)]
@@ -628,11 +635,7 @@ def test_stream_source_a_quote_inside_an_unquoted_value_does_not_move_the_chunk_
 def test_stream_source_after_a_quote_inside_a_value_still_reads_chunk_by_chunk(tmp_path):
     # The quote on line 4 left every later newline "inside quotes": the rest of the file was read
     # as one chunk (2 chunks), i.e. whole, and nothing said so.
-    source = _csv(tmp_path, "stray2.csv", _stray_quote_csv(3999, multiline=False))
-    source = source.model_copy(update={"separator": ";"})
-    memory = load_source(source)
-    streamed, frame = _streamed(source, tmp_path, chunk_bytes=512, tail_lines=4)
-    _assert_same_load(memory, streamed, frame)
+    streamed, frame = _stream_stray_quote(tmp_path, 3999, multiline=False)
     assert len(frame) == 3999 and streamed.bad_lines == [] and streamed.excluded_lines == []
     assert frame["id"].tolist() == [str(i) for i in range(1, 4000)]
     # 61,797 bytes read 512 at a time, each chunk the whole lines of its 512 bytes: 122 chunks
