@@ -664,9 +664,10 @@ def _bucket_conflicts(scored: _Scored, labels: np.ndarray
 class DaskRecords:
     """The prepared records held by a Dask cluster in row-range partitions.
 
-    It gives the pipeline what it needs of the records without bringing them back: the
-    comparison of any pairs (by global row positions), each record's term frequencies, the
-    candidate pairs of the blocking passes, and the sources and ids for the crosswalk.
+    It gives :func:`deduplicate_in_buckets` what it needs of the records without bringing them
+    back: the candidate pairs in buckets kept on the workers (:meth:`pair_buckets`), the
+    comparison of any pairs (by global row positions), each record's term frequencies, and the
+    sources and ids for the crosswalk.
     """
 
     def __init__(self, client: Any, records: Any, partition_records: int = 250_000,
@@ -765,24 +766,6 @@ class DaskRecords:
 
     # -- blocking -----------------------------------------------------------------------------
 
-    def candidates(self, index: Any, progress: bool = False, workers: int = 1) -> Any:
-        """The united candidate pairs of the index's passes (as ``MultiPassIndex.candidates``)."""
-        from rcu_kit.linkage.indexing import CandidatePairs, unite_pass_keys
-        from rcu_kit.linkage.pipeline import sampled_passes
-
-        algorithms = list(index.algorithms)
-        keys, stats, self._skipped = self.candidate_keys(algorithms, sampled_passes(algorithms))
-        first, second, found_by, passes, pass_pairs = unite_pass_keys(keys, len(algorithms), self.n)
-        del keys
-        for k, s in enumerate(stats):
-            s.pairs = int(pass_pairs[k])
-        new = np.bincount(found_by, minlength=len(stats))
-        for s, count in zip(stats, new):
-            s.new_pairs = int(count)
-        self._name_skipped_keys(algorithms, stats)
-        return CandidatePairs(first, second, found_by, stats, self.n,
-                              self.n * (self.n - 1) // 2, passes)
-
     def _name_skipped_keys(self, algorithms: Sequence[Any], stats: list[PassStats]) -> None:
         """The key values of each pass's 20 largest skipped blocks (``PassStats.skipped_keys``),
         read from one member of each on the worker holding it."""
@@ -814,18 +797,6 @@ class DaskRecords:
         parts = self.client.gather(self.client.map(record_hashes, self.prepared))
         return np.concatenate(parts) if parts else np.zeros(0, np.uint64)
 
-    def state(self, index: Any) -> dict[str, np.ndarray]:
-        """The skipped blocks' members (for the skipped-match sample after a resume)."""
-        from rcu_kit.linkage.pipeline import skipped_state
-
-        return skipped_state(self._skipped)
-
-    def restore(self, saved: Mapping[str, np.ndarray]) -> None:
-        """Take back :meth:`state` from a saved stage (written by either engine)."""
-        from rcu_kit.linkage.pipeline import restore_skipped
-
-        self._skipped = restore_skipped(saved)
-
     def skipped_sample(self, k: int, algorithm: Any, size: int, seed: int
                        ) -> tuple[np.ndarray, np.ndarray, int]:
         """A sample of the pairs of pass ``k``'s skipped blocks, drawn as in memory."""
@@ -834,19 +805,6 @@ class DaskRecords:
         if algorithm.max_block_size is None:
             return np.zeros(0, np.int64), np.zeros(0, np.int64), 0
         return sample_block_pairs(self._skipped.get(k, []), self.n, size, seed)
-
-    def candidate_keys(self, algorithms: Sequence[Any], sample_passes: Sequence[int]
-                       ) -> tuple[list[np.ndarray], list[PassStats], dict[int, list[np.ndarray]]]:
-        """The pair keys ``(first * n + second) * passes + pass`` of every pass (brought to
-        the client), its stats, and the skipped blocks' members (exploded positions) of the
-        passes in ``sample_passes``."""
-        blocked, stats, skipped = self._blocked(algorithms, sample_passes)
-        keys = self.client.gather(self.client.map(_block_keys, blocked))
-        del blocked
-        for k, algorithm in enumerate(algorithms):
-            if isinstance(algorithm, SortedNeighbourhoodIndex):
-                keys.append(self._sorted_pass(algorithm, k, len(algorithms), stats))
-        return keys, stats, skipped
 
     def _sorted_pass(self, algorithm: SortedNeighbourhoodIndex, k: int, n_passes: int,
                      stats: list[PassStats]) -> np.ndarray:
@@ -1107,10 +1065,6 @@ class DaskRecords:
 
 def _block_info(result: _BlockResult) -> dict[int, dict[str, Any]]:
     return result.info
-
-
-def _block_keys(result: _BlockResult) -> np.ndarray:
-    return result.keys
 
 
 def _concat_pairs(parts: list[Mapping[str, Any]]) -> dict[str, Any]:
