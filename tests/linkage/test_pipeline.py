@@ -542,6 +542,98 @@ def test_a_father_and_son_are_apart_and_one_person_found_by_several_passes_is_li
                               "first_name_street", "names_locality"}
 
 
+# -- the household model on records (classify.HOUSEHOLD_ADDRESS) --------------------------------
+HOUSEHOLD_STREETS = ["RUE DES LILAS", "RUE PASTEUR", "AVENUE FOCH", "RUE NATIONALE",
+                     "BOULEVARD VOLTAIRE", "RUE VICTOR HUGO", "RUE DU MOULIN", "PLACE DU MARCHE",
+                     "RUE DE LA GARE", "CHEMIN DES VIGNES", "RUE DES ECOLES", "ALLEE DES PINS"]
+HOUSEHOLD_TOWNS = [("44300", "NANTES"), ("21000", "DIJON"), ("35000", "RENNES"),
+                   ("59000", "LILLE"), ("69003", "LYON"), ("31000", "TOULOUSE"),
+                   ("33000", "BORDEAUX"), ("67000", "STRASBOURG"), ("34000", "MONTPELLIER"),
+                   ("13001", "MARSEILLE"), ("76000", "ROUEN"), ("37000", "TOURS")]
+HOUSEHOLD_SURNAMES = ["MOREAU", "LAURENT", "SIMON", "MICHEL", "LEFEVRE", "GARCIA", "DAVID",
+                      "BERTRAND", "ROUX", "VINCENT", "FOURNIER", "MOREL"]
+MEN = ["PAUL", "LUC", "HUGO", "LOUIS", "JULES", "NOAH", "ADAM", "LEO", "TOM", "MAX", "ENZO",
+       "ARTHUR"]
+WOMEN = ["EMMA", "JADE", "LOUISE", "ALICE", "CHLOE", "LINA", "ROSE", "ANNA", "MILA", "LEA",
+         "ZOE", "INES"]
+
+
+def _households() -> pd.DataFrame:
+    """60 homes of two different people, both birth dates known (what the household model
+    learns from), 5 in each of 12 towns: in 45 one surname (h % 4 != 0), in 15 of those one
+    first name as well (a son named after his father, h % 4 == 1); a landline for the first,
+    an e-mail for the second. 6 people known twice at an address of their own (the same birth
+    date in both records, a mobile in one, an e-mail in the other). Then the two pairs the test is about, at one more
+    address, each with one birth date missing: Marc LEFEBVRE and Marc LEFEBVRE (another
+    e-mail, no phone: father and son), Lucie GARNIER twice (the same mobile). No two birth
+    dates are near each other. 120 + 12 + 4 = 136 records."""
+    rows = []
+    for h in range(60):
+        # 12 towns of 5 homes; in each town 5 surnames, first names by surname
+        town, street = HOUSEHOLD_TOWNS[h // 5], HOUSEHOLD_STREETS[h % 12]
+        surname, first = HOUSEHOLD_SURNAMES[h % 12], MEN[h % 12]
+        home = (str(h + 1), street, *town)
+        # the first born in 1940-1999 on day h of the year, the second 2 years and 100 days
+        # (a partner) or 25 years and 100 days (a son) later: never near each other
+        year = 1940 + h
+        gap = 25 if h % 4 == 1 else 2
+        born = [(pd.Timestamp(f"{year}-01-01") + pd.Timedelta(days=h)).strftime("%Y-%m-%d"),
+                (pd.Timestamp(f"{year + gap}-01-01") + pd.Timedelta(days=h + 100)).strftime("%Y-%m-%d")]
+        second_surname = surname if h % 4 else HOUSEHOLD_SURNAMES[(h + 5) % 12]
+        second_first = first if h % 4 == 1 else WOMEN[h % 12]
+        rows += [("crm", f"h{h}a", surname, first, born[0], f"+3324{h:07d}", None, *home),
+                 ("web", f"h{h}b", second_surname, second_first, born[1], None,
+                  f"{second_first.lower()}.{h}@free.fr", *home)]
+    for k in range(6):
+        person = (HOUSEHOLD_SURNAMES[(k + 3) % 12], WOMEN[(k + 4) % 12], f"19{50 + k}-06-{10 + k}")
+        home = (str(100 + k), HOUSEHOLD_STREETS[(k + 6) % 12], *HOUSEHOLD_TOWNS[k])
+        rows += [("crm", f"d{k}", *person, f"+3361{k:07d}", None, *home),
+                 ("web", f"d{k}", *person, None, f"p{k}@orange.fr", *home)]
+    home = ("4", "RUE DES CHENES", "44300", "NANTES")
+    rows += [("crm", "marc", "LEFEBVRE", "MARC", "1960-04-02", None, "marc.lefebvre@free.fr", *home),
+             ("web", "marc", "LEFEBVRE", "MARC", None, None, "marc.l90@gmail.com", *home),
+             ("crm", "lucie", "GARNIER", "LUCIE", "1980-02-14", "+33655555555", None, *home),
+             ("web", "lucie", "GARNIER", "LUCIE", None, "+33655555555", "lucie.g@gmail.com", *home)]
+    return pd.DataFrame(rows, columns=HOMES_COLUMNS)
+
+
+def test_the_household_model_keeps_a_namesake_at_one_address_apart_and_links_a_shared_mobile(
+        monkeypatch):
+    records = _households()
+    result = deduplicate(records)
+    pairs = result.pairs.set_index(["source_1", "record_id_1", "source_2", "record_id_2"])
+    marc, lucie = pairs.loc[("crm", "marc", "web", "marc")], pairs.loc[("crm", "lucie", "web", "lucie")]
+    # Both pairs: the same names and street address, one birth date missing, no veto.
+    assert marc["evidence"] == ("last_name: exact; first_name: exact; email: different; "
+                                "address: exact; postcode_city: postcode")
+    assert marc["rule"] == lucie["rule"] == ""
+    # The model learned that 15 of the 60 households share both names: 15 of 70 pairs once its
+    # 10 pseudo-pairs of independent chances are added (last_name and first_name level 4: cell
+    # 4 * 5 + 4 of their joint table). So the same names at one address say little, and
+    # another e-mail leaves Marc LEFEBVRE and Marc LEFEBVRE apart. No household shares a
+    # mobile: Lucie GARNIER's two records are one person.
+    _, _, _, tables = result.model.fit_.given
+    assert np.exp(tables[(0, 1)][24]) == pytest.approx(15 / 70, abs=0.005)
+    assert marc["match_probability"] < 0.9 <= lucie["match_probability"]
+    # Customers: the 6 people known twice and Lucie; every household member and both Marc
+    # LEFEBVRE on their own: 136 records, 129 customers.
+    assert {c for c in _clusters(result.crosswalk) if len(c) > 1} == {
+        *(frozenset({("crm", f"d{k}"), ("web", f"d{k}")}) for k in range(6)),
+        frozenset({("crm", "lucie"), ("web", "lucie")})}
+    assert result.n_customers == 129
+    # Without the household model the features multiply as if independent: the same names
+    # and address count as four coincidences and the two Marc LEFEBVRE are linked.
+    import functools
+
+    from rcu_kit.linkage import pipeline
+    from rcu_kit.linkage.classify import FellegiSunterEM
+
+    monkeypatch.setattr(pipeline, "FellegiSunterEM", functools.partial(FellegiSunterEM, given=None))
+    independent = deduplicate(records).pairs.set_index(
+        ["source_1", "record_id_1", "source_2", "record_id_2"])
+    assert independent.loc[("crm", "marc", "web", "marc"), "match_probability"] >= 0.9
+
+
 # -- the fitting sample (FIT_PAIRS) -------------------------------------------------------------
 
 def test_pair_hashes_ignore_the_order_of_a_pair_and_follow_the_seed():
