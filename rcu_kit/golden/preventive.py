@@ -60,9 +60,11 @@ __all__ = ["ReferenceIndex", "build_reference_index", "reference_index_path",
            "candidates_shown", "MATCH_ATTRIBUTES", "UnknownAttributes", "check_record_keys",
            "decision", "DECISIONS", "POSSIBLE_FROM", "evidence_text", "reference_is_current"]
 
-FORMAT_VERSION = 2   # 2: term frequencies of postcodes and towns (the model's place evidence)
+FORMAT_VERSION = 3   # 2: term frequencies of postcodes and towns (the model's place evidence);
+                     # 3: and of each postcode and town together
 # The name term frequencies the model reads as they are; the place's (tf_postcode_city) is made
-# per pair from the reference record's postcode and town frequencies (place_term_frequency).
+# per pair from the reference record's postcode, town and place frequencies
+# (place_term_frequency).
 _NAME_TF = (f"{TF_PREFIX}last_name", f"{TF_PREFIX}first_name")
 _PLACE_TF = f"{TF_PREFIX}postcode_city"
 MATCH_COLUMNS = ["query", "customer_id", "match_probability", "is_match", "source", "record_id",
@@ -327,6 +329,7 @@ def prepare_record(record: Mapping[str, Any]) -> dict[str, Any]:
     out["birth_month_day"] = _clean_text(birth_month_day(date)) if date else None
     out["department"] = _clean_text(postcode[:2]) if postcode else None
     out["locality"] = postcode or out["city"]
+    out["place"] = f"{postcode} {out['city']}" if postcode and out["city"] else None
     out["weak_key"] = None if any(out[c] is not None for c in WEAK_KEY_ABSENT) \
         else out["last_name_phonetic"]
     # The surname's sound of a record with no postcode and no town (prepare_records'
@@ -837,7 +840,8 @@ class ReferenceIndex:
             vectors[_PLACE_TF] = place_term_frequency(
                 levels["postcode_city"].to_numpy(),
                 self._term_frequency(f"{TF_PREFIX}postcode", positions),
-                self._term_frequency(f"{TF_PREFIX}city", positions))
+                self._term_frequency(f"{TF_PREFIX}city", positions),
+                self._term_frequency(f"{TF_PREFIX}place", positions))
         probability = self.model.prob(vectors).to_numpy()
         rules = self.model.rule_codes(levels)
         return levels, probability, rules
@@ -1110,10 +1114,10 @@ def build_reference_index(records: pd.DataFrame, crosswalk: pd.DataFrame, model:
             sorted_tables.append(_sorted_table(algorithm, prepared))
     tf: dict[str, np.ndarray] = {}
     if settings.tf_adjustment:
-        from rcu_kit.linkage.pipeline import term_frequencies
+        from rcu_kit.linkage.pipeline import TF_COLUMNS, term_frequencies
 
         everyone = np.arange(len(prepared))
-        for column in ("last_name", "first_name", "postcode", "city"):
+        for column in TF_COLUMNS:
             tf[f"{TF_PREFIX}{column}"] = term_frequencies(prepared, column, everyone)
     return ReferenceIndex(prepared=prepared,
                           customer_ids=joined["customer_id"].to_numpy(dtype=object),

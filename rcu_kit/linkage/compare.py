@@ -832,17 +832,21 @@ class PostcodeCityComparison(_LevelFeature):
     Levels: ``0`` different (also: the countries differ), ``1`` same department (first two
     digits of the postcodes; without postcodes, the same country but another town: an inventor
     in Atsugi and in Kanagawa, a customer who moved within the country), ``2`` same city
-    (postcode different or missing: Paris arrondissements, CEDEX), ``3`` same postcode.
+    (postcode different or missing: Paris arrondissements, CEDEX), ``3`` same postcode (town
+    different or missing on one side), ``4`` same postcode and town (a postcode may serve
+    several towns: a rural French postcode a dozen communes, an Australian one several suburbs).
 
     Args:
         postcode, city: the columns.
         country: optional country column (ISO codes).
 
     Examples:
-        >>> left = [pd.Series(["75011", "75011", "69001", "13001"]), pd.Series(["PARIS"] * 2 + ["LYON", "MARSEILLE"])]
-        >>> right = [pd.Series(["75011", "75012", "69005", "33000"]), pd.Series(["PARIS", "PARIS", "TASSIN", "BORDEAUX"])]
+        >>> left = [pd.Series(["75011", "75011", "69001", "13001", "24200"]),
+        ...         pd.Series(["PARIS"] * 2 + ["LYON", "MARSEILLE", "SARLAT LA CANEDA"])]
+        >>> right = [pd.Series(["75011", "75012", "69005", "33000", "24200"]),
+        ...          pd.Series(["PARIS", "PARIS", "TASSIN", "BORDEAUX", "MARCILLAC SAINT QUENTIN"])]
         >>> PostcodeCityComparison().compare(left, right).tolist()
-        [3, 2, 1, 0]
+        [4, 2, 1, 0, 3]
         >>> no_postcode = pd.Series([None] * 3)
         >>> PostcodeCityComparison(country="country").compare(
         ...     [no_postcode, pd.Series(["ATSUGI", "TOKYO", "PORTLAND"]), pd.Series(["JP", "JP", "US"])],
@@ -852,8 +856,8 @@ class PostcodeCityComparison(_LevelFeature):
     """
 
     cost = 0.3
-    levels = ("different", "department", "city", "postcode")
-    m_prior = (0.10, 0.05, 0.05, 0.80)
+    levels = ("different", "department", "city", "postcode", "postcode_city")
+    m_prior = (0.10, 0.05, 0.05, 0.10, 0.70)
     m_floor = 0.10
 
     def __init__(self, postcode: str = "postcode", city: str = "city",
@@ -876,6 +880,7 @@ class PostcodeCityComparison(_LevelFeature):
             out[~postcodes & cities & countries & (ka == kb)] = 1
         out[cities & (ca == cb)] = 2
         out[postcodes & (pa == pb)] = 3
+        out[postcodes & (pa == pb) & cities & (ca == cb)] = 4
         if self.has_country:
             out[countries & (ka != kb) & (out >= 0)] = 0
         return out

@@ -332,12 +332,13 @@ def term_frequencies(prepared: pd.DataFrame, column: str, first: np.ndarray) -> 
 
 
 # The levels of postcode_city whose agreement is adjusted by how common the place is: the same
-# town (level 2, the town's frequency) and the same postcode (level 3, the postcode's).
-PLACE_TF_LEVELS = {"postcode_city": (2, 3)}
+# town (level 2, the town's frequency), the same postcode (level 3, the postcode's) and the same
+# postcode and town (level 4, the pair's: a postcode may serve several towns).
+PLACE_TF_LEVELS = {"postcode_city": (2, 3, 4)}
 
 
 # The columns whose frequencies weigh agreement (names at their exact level, places by level).
-TF_COLUMNS = ("last_name", "first_name", "postcode", "city")
+TF_COLUMNS = ("last_name", "first_name", "postcode", "city", "place")
 
 
 def record_frequencies(prepared: pd.DataFrame) -> dict[str, np.ndarray]:
@@ -352,7 +353,8 @@ def tf_vectors(frequencies: Mapping[str, np.ndarray], first: np.ndarray, levels:
 
     ``frequencies`` are each record's (:func:`record_frequencies`). Names: the frequency of the
     first record's last name and first name (used at their exact level). Places: the frequency
-    of its postcode where the postcodes agree, of its town where the towns agree
+    of its postcode and town where both agree, of its postcode where the postcodes agree, of
+    its town where the towns agree
     (:data:`PLACE_TF_LEVELS`), missing elsewhere: namesakes in Paris or Seoul are common, in a
     village rare, so a shared big town is weak evidence and a small one strong.
     """
@@ -360,24 +362,27 @@ def tf_vectors(frequencies: Mapping[str, np.ndarray], first: np.ndarray, levels:
     if "postcode_city" in levels.columns:
         out[f"{TF_PREFIX}postcode_city"] = place_term_frequency(
             levels["postcode_city"].to_numpy(), frequencies["postcode"][first],
-            frequencies["city"][first])
+            frequencies["city"][first], frequencies["place"][first])
     return out
 
 
-def place_term_frequency(level: np.ndarray, postcode_tf: np.ndarray, city_tf: np.ndarray
-                         ) -> np.ndarray:
-    """The ``tf_postcode_city`` of pairs: the postcode's frequency where the postcodes agree
-    (level 3), the town's where the towns agree (level 2), missing elsewhere. ``postcode_tf``
-    and ``city_tf`` are those of each pair's first record (:func:`term_frequencies`); the
-    preventive match gives those of the reference record.
+def place_term_frequency(level: np.ndarray, postcode_tf: np.ndarray, city_tf: np.ndarray,
+                         place_tf: np.ndarray) -> np.ndarray:
+    """The ``tf_postcode_city`` of pairs: the frequency of the postcode and town where both
+    agree (level 4), of the postcode where the postcodes only agree (level 3), of the town where
+    the towns only agree (level 2), missing elsewhere. ``postcode_tf``, ``city_tf`` and
+    ``place_tf`` are those of each pair's first record (:func:`term_frequencies` of
+    ``postcode``, ``city`` and ``place``); the preventive match gives those of the reference
+    record.
 
     Examples:
-        >>> place_term_frequency(np.array([3, 2, 1, -1]), np.array([0.1] * 4), np.array([0.5] * 4)).tolist()
-        [0.1, 0.5, nan, nan]
+        >>> place_term_frequency(np.array([4, 3, 2, 1, -1]), np.array([0.1] * 5),
+        ...                      np.array([0.5] * 5), np.array([0.01] * 5)).tolist()
+        [0.01, 0.1, 0.5, nan, nan]
     """
     out = np.full(len(level), np.nan)
-    out[level == 3] = np.asarray(postcode_tf, dtype=float)[level == 3]
-    out[level == 2] = np.asarray(city_tf, dtype=float)[level == 2]
+    for at, tf in ((4, place_tf), (3, postcode_tf), (2, city_tf)):
+        out[level == at] = np.asarray(tf, dtype=float)[level == at]
     return out
 
 

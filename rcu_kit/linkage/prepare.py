@@ -12,7 +12,8 @@ such as a social-security, loyalty-card or customer number) and returns the fram
   (``last_name``, ``birth_name``) share one vocabulary so a birth name can be compared with a
   married name by code;
 * derived keys: ``first_initial``, ``birth_year``, ``birth_month_day``, ``department``,
-  ``locality`` (the postcode, else the town), ``weak_key`` (the surname's sound of records with
+  ``locality`` (the postcode, else the town), ``place`` (the postcode and the town, when both
+  are known), ``weak_key`` (the surname's sound of records with
   no e-mail, phone, birth date, id number or street), ``placeless_key`` (the surname's sound
   of the records with no postcode and no town), ``street_key``,
   ``email_local``, ``phone_is_mobile``, and phonetic keys computed here when the standardiser did not provide them.
@@ -179,6 +180,20 @@ def _coalesce(given: pd.Categorical, computed: pd.Categorical) -> pd.Categorical
     return pd.Categorical.from_codes(codes, categories=pd.Index(vocabulary), validate=False)
 
 
+def _pair_of(a: pd.Categorical, b: pd.Categorical) -> pd.Categorical:
+    """``"<a> <b>"`` where both are present, else missing (through codes: one string per
+    distinct pair)."""
+    both = (a.codes >= 0) & (b.codes >= 0)
+    key = np.where(both, a.codes.astype(np.int64) * (len(b.categories) + 1) + b.codes, -1)
+    distinct, codes = np.unique(key[both], return_inverse=True)
+    width = len(b.categories) + 1
+    names = np.array([f"{a.categories[k // width]} {b.categories[k % width]}" for k in distinct],
+                     dtype=object)
+    out = np.full(len(key), -1, dtype=np.int64)
+    out[both] = codes
+    return _from_vocabulary(out, names)
+
+
 def birth_month_day(birth_date: str) -> str | None:
     """The month and day of a ``YYYY-MM-DD`` birth date (the blocking key of a birth date
     whose year was changed or mistyped), else None.
@@ -211,7 +226,8 @@ def prepare_records(records: pd.DataFrame) -> pd.DataFrame:
 
     Returns:
         A new frame: the contract columns (text as ``category``), plus ``first_initial``,
-        ``birth_year``, ``birth_month_day``, ``department``, ``locality``, ``weak_key``,
+        ``birth_year``, ``birth_month_day``, ``department``, ``locality``, ``place``,
+        ``weak_key``,
         ``placeless_key``,        ``street_key``, ``email_local`` and ``phone_is_mobile``.
 
     Raises:
@@ -245,6 +261,7 @@ def prepare_records(records: pd.DataFrame) -> pd.DataFrame:
     cats["birth_month_day"] = _derive(cats["birth_date"], birth_month_day)
     cats["department"] = _derive(cats["postcode"], lambda v: v[:2] or None)
     cats["locality"] = _coalesce(cats["postcode"], cats["city"])
+    cats["place"] = _pair_of(cats["postcode"], cats["city"])
     # The surname's sound of the records known by their names and a place only: nothing else
     # to block on (see WEAK_KEY_ABSENT).
     strong = np.zeros(n, dtype=bool)

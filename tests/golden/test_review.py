@@ -425,9 +425,9 @@ def test_borderline_view_lays_the_records_side_by_side_with_the_evidence_per_att
         "email": [None, None], "phone": ["+33612345678", "+33698765432"],
         "postcode": ["75011", "75011"], "city": ["PARIS", "PARIS"]})
     pair = {"source_1": "crm", "record_id_1": "1", "source_2": "web", "record_id_2": "b",
-            "evidence": "first_name: close; phone: different; postcode_city: postcode"}
+            "evidence": "first_name: close; phone: different; postcode_city: postcode_city"}
     weights = pd.DataFrame({"feature": ["first_name", "phone", "postcode_city"],
-                            "level_name": ["close", "different", "postcode"],
+                            "level_name": ["close", "different", "postcode_city"],
                             "weight": [3.83, -4.91, 7.04]})
     view = borderline_view(records, pair, mask=True, language="en", weights=weights,
                            labels={"last_name": "Surname"})
@@ -437,7 +437,7 @@ def test_borderline_view_lays_the_records_side_by_side_with_the_evidence_per_att
         ["Surname", "D*****", "D*****", None, None],
         ["first_name", "S*******", "S******", "close (typo)", 3.8],
         ["phone", "+336******78", "+336******32", "different", -4.9],
-        ["postcode", "75***", "75***", "same postcode", 7.0],
+        ["postcode", "75***", "75***", "same postcode and town", 7.0],
         ["city", "PARIS", "PARIS", None, None]]
     raw = borderline_view(records, pair, mask=False, language="fr")
     assert list(raw.columns) == ["attribute", "record_1", "record_2", "comparison"]

@@ -96,8 +96,14 @@ def test_address_postcode_city_and_civility():
     # exact 3; street typo, same number: close 2; 12 BIS vs 12: same street 1; other number:
     # same street 1; another postcode: different 0; missing street name: -1.
     assert _levels(AddressComparison(), left, right) == [3, 2, 1, 1, 0, -1]
-    # same postcode 3 (x4); 69001 / 75011 in other cities: 0; 75011 / 75012, both PARIS: city 2.
-    assert _levels(PostcodeCityComparison(), left, right) == [3, 3, 3, 3, 0, 2]
+    # same postcode and town 4 (x4); 69001 / 75011 in other cities: 0; 75011 / 75012, both
+    # PARIS: city 2.
+    assert _levels(PostcodeCityComparison(), left, right) == [4, 4, 4, 4, 0, 2]
+    # the same postcode, another town or no town on one side: postcode 3
+    assert _levels(PostcodeCityComparison(), {"postcode": ["24200", "24200"],
+                                              "city": ["SARLAT LA CANEDA", None]},
+                   {"postcode": ["24200", "24200"], "city": ["MARCILLAC SAINT QUENTIN", "SARLAT LA CANEDA"]}
+                   ) == [3, 3]
     assert _levels(CivilityComparison("civility"), left, right) == [1, 0, 1, -1, 1, 1]
 
 

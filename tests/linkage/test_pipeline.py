@@ -437,13 +437,14 @@ def test_homonyms_in_a_big_postcode_weigh_less_than_in_a_village():
     pairs = result.pairs.set_index(["source_1", "record_id_1", "source_2", "record_id_2"])
     paris = pairs.loc[("crm", "m1", "web", "m2")]
     village = pairs.loc[("crm", "s1", "web", "s2")]
-    # The same evidence: exact names, the same postcode, nothing else.
+    # The same evidence: exact names, the same postcode and town, nothing else.
     assert paris["evidence"] == village["evidence"] == \
-        "last_name: exact; first_name: exact; postcode_city: postcode"
-    # The postcode's frequency among the 49 people: 75011 holds 41 (the 40 and Jean MARTIN),
-    # 04200 two; the reference is the median among the pairs sharing a postcode, 2 / 49. Paris
-    # loses log(2 / 41) = -3.02, bounded by log(1 / 20): its odds are the village's / 20.
-    assert result.model.fit_.tf_reference["postcode_city"] == {3: pytest.approx(2 / 49)}
+        "last_name: exact; first_name: exact; postcode_city: postcode_city"
+    # The place's frequency (postcode and town) among the 49 people: 75011 PARIS holds 41 (the
+    # 40 and Jean MARTIN), 04200 SISTERON two; the reference is the median among the pairs
+    # sharing a place, 2 / 49. Paris loses log(2 / 41) = -3.02, bounded by log(1 / 20): its odds
+    # are the village's / 20.
+    assert result.model.fit_.tf_reference["postcode_city"] == {4: pytest.approx(2 / 49)}
 
     def odds(p: float) -> float:
         return p / (1 - p)
@@ -605,7 +606,7 @@ def test_the_household_model_keeps_a_namesake_at_one_address_apart_and_links_a_s
     marc, lucie = pairs.loc[("crm", "marc", "web", "marc")], pairs.loc[("crm", "lucie", "web", "lucie")]
     # Both pairs: the same names and street address, one birth date missing, no veto.
     assert marc["evidence"] == ("last_name: exact; first_name: exact; email: different; "
-                                "address: exact; postcode_city: postcode")
+                                "address: exact; postcode_city: postcode_city")
     assert marc["rule"] == lucie["rule"] == ""
     # The model learned that 15 of the 60 households share both names: 15 of 70 pairs once its
     # 10 pseudo-pairs of independent chances are added (last_name and first_name level 4: cell
