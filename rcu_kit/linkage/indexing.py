@@ -838,11 +838,13 @@ def locate_pairs(first: np.ndarray, second: np.ndarray, query_first: np.ndarray,
         ...              np.array([3, 0, 0]), 4).tolist()
         [1, 0, -1]
     """
-    codes = np.minimum(first, second).astype(np.int64) * n_records + np.maximum(first, second)
+    # The later record's position first: candidate pairs come ordered that way
+    # (MultiPassIndex.candidates), so the stable sort meets one run and costs a pass.
+    codes = np.maximum(first, second).astype(np.int64) * n_records + np.minimum(first, second)
     order = np.argsort(codes, kind="stable")
     codes = codes[order]
-    query = np.minimum(query_first, query_second).astype(np.int64) * n_records \
-        + np.maximum(query_first, query_second)
+    query = np.maximum(query_first, query_second).astype(np.int64) * n_records \
+        + np.minimum(query_first, query_second)
     if not len(codes):
         return np.full(len(query), -1, dtype=np.int64)
     at = np.minimum(np.searchsorted(codes, query), len(codes) - 1)
