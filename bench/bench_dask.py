@@ -5,7 +5,8 @@
     .venv/bin/python bench/bench_dask.py --sizes 1000000 --engines memory,dask2
 
 Data: ``demo_<n>`` of ``bench/dedup_datasets.py`` up to 1,000,000 records (the demo generator's
-limit); above, ``scale_<n>``: ``n / 1M`` demo engagements of a million records generated with
+limit), rewritten once in row groups of 250,000 records (``dask_<n>``: the same records in the
+same order) as a large Parquet file is, so that each worker reads its own; above, ``scale_<n>``: ``n / 1M`` demo engagements of a million records generated with
 seeds 42, 43, ... (different people drawn from the same French name, street and town lists, so
 namesakes meet across them as in a real base), their record ids prefixed by the chunk number;
 built once under ``bench/data/`` (git-ignored).
@@ -37,26 +38,30 @@ BENCH = Path(__file__).resolve().parent
 DATA = BENCH / "data"
 RESULTS = BENCH / "results"
 CHUNK = 1_000_000
+ROW_GROUP = 250_000
 # A run is stopped when the machine has less than this left (the kernel's out-of-memory killer
 # would otherwise pick a process, maybe another engineer's).
 GUARD_BYTES = 1_500_000_000
 
 
 def scale_data(n: int) -> Path:
-    """``records.parquet`` of ``n`` demo records (built once)."""
+    """``records.parquet`` of ``n`` demo records in row groups of 250,000 (built once)."""
     sys.path.insert(0, str(BENCH))
     from dedup_datasets import build_demo, prepare
 
-    if n <= CHUNK:
-        return prepare(f"demo_{n}") / "records.parquet"
-    folder = DATA / f"scale_{n}"
-    path = folder / "records.parquet"
-    if path.exists():
-        return path
     import pyarrow as pa
     import pyarrow.parquet as pq
 
+    folder = DATA / (f"dask_{n}" if n <= CHUNK else f"scale_{n}")
+    path = folder / "records.parquet"
+    if path.exists():
+        return path
     folder.mkdir(parents=True, exist_ok=True)
+    if n <= CHUNK:
+        table = pq.read_table(prepare(f"demo_{n}") / "records.parquet")
+        pq.write_table(table, str(path) + ".part", row_group_size=ROW_GROUP)
+        Path(str(path) + ".part").rename(path)
+        return path
     writer = None
     k, done = 0, 0
     while done < n:
@@ -68,7 +73,7 @@ def scale_data(n: int) -> Path:
         table = pa.Table.from_pandas(records.astype("string"), preserve_index=False)
         if writer is None:
             writer = pq.ParquetWriter(str(path) + ".part", table.schema)
-        writer.write_table(table, row_group_size=250_000)
+        writer.write_table(table, row_group_size=ROW_GROUP)
         done += size
         k += 1
     writer.close()
@@ -76,7 +81,7 @@ def scale_data(n: int) -> Path:
     return path
 
 
-def run_one(engine: str, data: Path, out: Path, partition: int, memory_limit: str,
+def run_one(engine: str, data: Path, out: Path, partition: int | None, memory_limit: str,
             keep_pairs: float = 0.0) -> None:
     """One run, in this process (the parent measures it)."""
     from rcu_kit.linkage.distributed import DaskEngine, deduplicate_on_dask
@@ -100,10 +105,15 @@ def run_one(engine: str, data: Path, out: Path, partition: int, memory_limit: st
                         memory_limit=memory_limit) as opened:
             import pyarrow.parquet as pq
 
-            ddf = dd.read_parquet(data, split_row_groups=True)
-            rows = pq.ParquetFile(data).metadata.num_rows
-            if ddf.npartitions < -(-rows // partition):
-                ddf = ddf.repartition(npartitions=-(-rows // partition))
+            # the engine's partitions (DaskEngine.partitions): each read from whole row groups
+            # where they divide evenly, else cut again after reading
+            metadata = pq.ParquetFile(data).metadata
+            wanted = opened.partitions(metadata.num_rows)
+            groups = metadata.num_row_groups
+            ddf = dd.read_parquet(data, split_row_groups=groups // wanted
+                                  if groups % wanted == 0 else True)
+            if ddf.npartitions != wanted:
+                ddf = ddf.repartition(npartitions=wanted)
             meta = standardise_records(ddf.head(5))
             standardised = ddf.map_partitions(standardise_records, meta=meta.iloc[:0])
             result = deduplicate_on_dask(standardised, {"keep_pairs": keep_pairs}, engine=opened)
@@ -122,14 +132,15 @@ def run_one(engine: str, data: Path, out: Path, partition: int, memory_limit: st
         "timings": timings}))
 
 
-def measure(engine: str, data: Path, out: Path, partition: int, timeout: float,
+def measure(engine: str, data: Path, out: Path, partition: int | None, timeout: float,
             memory_limit: str, keep_pairs: float = 0.0) -> dict:
     """Run one engine in a child process, sampling the memory of its whole process tree."""
     import psutil
 
     child = subprocess.Popen([sys.executable, __file__, "--run", engine, "--data", str(data),
-                              "--out", str(out), "--partition", str(partition),
-                              "--memory-limit", memory_limit, "--keep-pairs", str(keep_pairs)])
+                              "--out", str(out), "--memory-limit", memory_limit,
+                              "--keep-pairs", str(keep_pairs)]
+                             + ([] if partition is None else ["--partition", str(partition)]))
     peak = 0
     stop, out_of_memory = threading.Event(), threading.Event()
 
@@ -179,7 +190,10 @@ def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--sizes", default="1000000,3000000")
     parser.add_argument("--engines", default="memory,dask1,dask2")
-    parser.add_argument("--partition", type=int, default=250_000, help="records per partition")
+    parser.add_argument("--partition", type=int, default=None,
+                        help="records per partition at most (default: the engine's, "
+                             "EngineSettings.partition_records; the partitions are also a "
+                             "multiple of the workers)")
     parser.add_argument("--memory-up-to", type=int, default=5_000_000,
                         help="skip the memory engine above this many records (it needs ~3 GB a "
                              "million and the machine has 24 GB)")

@@ -19,7 +19,9 @@ there with the in-memory functions on each partition:
    records (one bucket per pair of partitions, a second shuffle as tasks); each bucket unites
    its passes' pairs (which passes found each) and compares them with
    :func:`rcu_kit.linkage.compare.compare_pairs` on its two partitions. The pairs and their
-   levels stay on the worker.
+   levels stay on the worker. The partitions are as few as :func:`partition_count` allows
+   (each bucket repeats the comparison's per-value work); with one a worker, the features of
+   a bucket across two partitions are split in two halves compared one on each worker.
 5. **model**: fitted on the client on the pipeline's fitting sample
    (:func:`rcu_kit.linkage.pipeline.fit_cut`: every pair up to five million, else a sample
    chosen by a hash of each pair, the same on either engine) and the random pairs.
@@ -64,7 +66,7 @@ from rcu_kit.linkage.indexing import (
 )
 from rcu_kit.linkage.prepare import prepare_records, validate_records
 
-__all__ = ["EngineSettings", "DaskEngine", "DaskRecords", "deduplicate_on_dask"]
+__all__ = ["EngineSettings", "DaskEngine", "DaskRecords", "deduplicate_on_dask", "partition_count"]
 
 # Two 64-bit hashes of a key make a 128-bit one: two different keys share it with a
 # probability of about k^2 / 2^129 for k keys (never, in practice, at billions of keys).
@@ -83,7 +85,8 @@ class EngineSettings:
         threads_per_worker: threads of each local worker.
         memory_limit: memory per local worker (``"4GB"``, or ``"auto"``: the machine's memory
             shared between the workers); a worker spills to disk above 60 % of it.
-        partition_records: records per partition.
+        partition_records: records per partition at most; the partitions are also a multiple
+            of the cluster's task slots (:func:`partition_count`).
         dask_from: from this many records ``auto`` chooses Dask.
     """
 
@@ -92,7 +95,7 @@ class EngineSettings:
     workers: int = 2
     threads_per_worker: int = 1
     memory_limit: str = "auto"
-    partition_records: int = 250_000
+    partition_records: int = 500_000
     dask_from: int = 5_000_000
 
     def __post_init__(self) -> None:
@@ -151,6 +154,11 @@ class DaskEngine:
             self._cluster.close()
         self.client = self._cluster = None
 
+    def partitions(self, n_records: int) -> int:
+        """How many partitions ``n_records`` records are cut into on this cluster
+        (:func:`partition_count` with the cluster's task slots)."""
+        return partition_count(n_records, self.settings.partition_records, task_slots(self.client))
+
     def describe(self) -> str:
         """One line: where the engine runs (for the command's output)."""
         s = self.settings
@@ -160,6 +168,29 @@ class DaskEngine:
         return (f"local Dask cluster: {s.workers} worker process{'es' if s.workers != 1 else ''} "
                 f"x {s.threads_per_worker} thread{'s' if s.threads_per_worker != 1 else ''}, "
                 f"memory limit {s.memory_limit} each")
+
+
+def task_slots(client: Any) -> int:
+    """The tasks a cluster runs at once (its workers' threads), at least 1."""
+    return max(1, sum(client.nthreads().values()))
+
+
+def partition_count(n_records: int, partition_records: int, slots: int = 1) -> int:
+    """The partitions ``n_records`` records are cut into: at most ``partition_records`` records
+    each, and a multiple of ``slots`` (the tasks the cluster runs at once), so that every slot
+    holds as many partitions. Few partitions matter: the blocks' pairs are cut by pair of
+    partitions, and each such bucket repeats the per-value work of the comparison (name tables,
+    string lengths) for the values it meets; on small data each slot then holds one partition.
+
+    Examples:
+        >>> partition_count(1_000_000, 500_000, slots=2), partition_count(3_000_000, 500_000, 2)
+        (2, 6)
+        >>> partition_count(1_500, 400, slots=2), partition_count(12, 4, slots=1)
+        (4, 3)
+    """
+    slots = max(1, int(slots))
+    per_round = slots * max(1, int(partition_records))
+    return max(1, min(max(int(n_records), 1), slots * -(-int(n_records) // per_round)))
 
 
 # -- functions run on the workers, one partition at a time ---------------------------------------
@@ -209,8 +240,10 @@ def _by_bucket(frame: pd.DataFrame, hashes: np.ndarray, buckets: int) -> list[pd
     """``frame`` cut into ``buckets`` pieces by a 64-bit hash of each row (rows of one key go
     to one piece), each piece in the frame's order: one side of a shuffle as tasks."""
     bucket = np.asarray(hashes).view(np.uint64) % np.uint64(buckets)
+    if buckets < 2 ** 15:
+        bucket = bucket.astype(np.int16)        # a stable sort of small integers is a radix sort
     order = np.argsort(bucket, kind="stable")
-    bounds = np.searchsorted(bucket[order], np.arange(buckets + 1, dtype=np.uint64))
+    bounds = np.searchsorted(bucket[order], np.arange(buckets + 1, dtype=bucket.dtype))
     return [frame.iloc[order[a:b]].reset_index(drop=True) for a, b in zip(bounds[:-1], bounds[1:])]
 
 
@@ -310,15 +343,15 @@ def _pass_keys(prepared: pd.DataFrame, offset: int,
                     for c in columns:
                         h = h * _MIX + hashes(c, hash_key)[usable]
                 pair.append(h.view(np.int64))
-            frames.append(pd.DataFrame({
-                "_pass": np.full(len(pair[0]), k, dtype=np.int16),
-                "_h1": pair[0], "_h2": pair[1],
-                "_row": offset + np.flatnonzero(usable).astype(np.int64),
-                "_alt": np.full(len(pair[0]), alt, dtype=np.int32)}))
+            frames.append((np.full(len(pair[0]), k, dtype=np.int16), pair[0], pair[1],
+                           offset + np.flatnonzero(usable).astype(np.int64),
+                           np.full(len(pair[0]), alt, dtype=np.int32)))
         keyed[k] = int(any_row.sum())
     if not frames:
         return _empty_keys(), keyed
-    return pd.concat(frames, ignore_index=True), keyed
+    # one frame from the columns put end to end (a concat of frames copies twice)
+    return pd.DataFrame({name: np.concatenate([f[i] for f in frames]) for i, name in
+                         enumerate(("_pass", "_h1", "_h2", "_row", "_alt"))}), keyed
 
 
 def _split_keys(prepared: pd.DataFrame, offset: int,
@@ -351,6 +384,26 @@ class _BlockResult:
     info: dict[int, dict[str, Any]] = field(default_factory=dict)
 
 
+def _block_order(passes: np.ndarray, h1: np.ndarray, h2: np.ndarray, exploded: np.ndarray
+                 ) -> np.ndarray:
+    """The order that groups the keys by pass, then by key (``h1``, ``h2``), and lists each
+    block's members in exploded order (alternative, then row: the order the in-memory index
+    meets them in). The blocks of a pass may come in any order.
+
+    Three stable sorts instead of a five-key ``lexsort`` (twice as slow): by exploded position,
+    then by ``h1``, then by pass (a radix sort of small integers). Two keys of one pass
+    sharing ``h1`` but not ``h2`` would interleave their blocks: then, and only then, the full
+    ``lexsort`` is used.
+    """
+    order = np.argsort(exploded, kind="stable")
+    order = order[np.argsort(h1[order], kind="stable")]
+    order = order[np.argsort(passes[order].astype(np.int16), kind="stable")]
+    p, k1, k2 = passes[order], h1[order], h2[order]
+    if ((p[1:] == p[:-1]) & (k1[1:] == k1[:-1]) & (k2[1:] != k2[:-1])).any():
+        return np.lexsort((exploded, h2, h1, passes))
+    return order
+
+
 # Skipped blocks of each pass kept with their members (for the skipped-match sample and the
 # report's largest skipped keys).
 def _block_part(keys: pd.DataFrame, n_records: int, n_passes: int,
@@ -362,9 +415,7 @@ def _block_part(keys: pd.DataFrame, n_records: int, n_passes: int,
     passes = keys["_pass"].to_numpy()
     h1, h2 = keys["_h1"].to_numpy(), keys["_h2"].to_numpy()
     alt, row = keys["_alt"].to_numpy().astype(np.int64), keys["_row"].to_numpy()
-    # One sort: by pass, then key, then within a block in exploded order (alternative, then
-    # row), the order the in-memory index meets its members in.
-    order = np.lexsort((row, alt, h2, h1, passes))
+    order = _block_order(passes, h1, h2, alt * n_records + row)
     passes, h1, h2, alt, row = (x[order] for x in (passes, h1, h2, alt, row))
     bounds = np.flatnonzero(np.r_[True, passes[1:] != passes[:-1], True])
     for a0, b0 in zip(bounds[:-1], bounds[1:]):
@@ -538,29 +589,93 @@ def _later_rows(prepared: pd.DataFrame, bucket: _Bucket) -> tuple[np.ndarray, pd
     return _take_rows(prepared, np.unique(bucket.second_local))
 
 
-def _compare_local(left: pd.DataFrame, right: tuple[np.ndarray, pd.DataFrame] | None,
-                   first: np.ndarray, second: np.ndarray, features: Sequence[Any]) -> pd.DataFrame:
-    """Levels of pairs of rows ``first`` of partition ``left`` and ``second`` of another
-    partition given by its needed rows (``right``, from :func:`_take_rows`), or of ``left``
-    itself when ``right`` is None."""
+def _earlier_rows(prepared: pd.DataFrame, bucket: _Bucket
+                  ) -> tuple[np.ndarray, pd.DataFrame] | None:
+    """:func:`_take_rows` of the earlier records of a bucket still to compare."""
+    if bucket.levels is not None:
+        return None
+    return _take_rows(prepared, np.unique(bucket.first_local))
+
+
+def _side(records: pd.DataFrame | tuple[np.ndarray, pd.DataFrame], local: np.ndarray
+          ) -> tuple[pd.DataFrame, np.ndarray]:
+    """A frame and the positions in it of the partition rows ``local``: a whole partition, or
+    its rows taken by :func:`_take_rows`."""
+    if isinstance(records, tuple):
+        rows, frame = records
+        return frame, np.searchsorted(rows, local)
+    return records, local
+
+
+def _compare_local(left: pd.DataFrame | tuple[np.ndarray, pd.DataFrame],
+                   right: pd.DataFrame | tuple[np.ndarray, pd.DataFrame] | None,
+                   first: np.ndarray, second: np.ndarray, features: Sequence[Any],
+                   workers: int = 1) -> pd.DataFrame:
+    """Levels of pairs of rows ``first`` of partition ``left`` and ``second`` of partition
+    ``right`` (None: ``left`` itself), each given whole or by its needed rows (from
+    :func:`_take_rows`); the features computed on ``workers`` threads."""
+    left_frame, first = _side(left, first)
     if right is None:
-        return compare_pairs(left, first, second, list(features))
-    rows, frame = right
-    return compare_pairs(left, first, np.searchsorted(rows, second), list(features),
-                         records_link=frame)
+        return compare_pairs(left_frame, first, second, features, workers=workers)
+    right_frame, second = _side(right, second)
+    return compare_pairs(left_frame, first, second, features, records_link=right_frame,
+                         workers=workers)
+
+
+def _cost_halves(features: Sequence[Any]) -> tuple[list[int], list[int]]:
+    """The features' positions in two groups of about equal cost (``cost``: relative time a
+    pair), dearest first: each is compared on one side of a bucket across two partitions."""
+    groups: tuple[list[int], list[int]] = ([], [])
+    loads = [0.0, 0.0]
+    for k in sorted(range(len(features)), key=lambda k: -getattr(features[k], "cost", 1.0)):
+        side = int(loads[1] < loads[0])
+        groups[side].append(k)
+        loads[side] += getattr(features[k], "cost", 1.0)
+    return sorted(groups[0]), sorted(groups[1])
+
+
+def _compare_features(left: pd.DataFrame | tuple[np.ndarray, pd.DataFrame] | None,
+                      right: pd.DataFrame | tuple[np.ndarray, pd.DataFrame] | None,
+                      bucket: _Bucket, features: Sequence[Any], positions: Sequence[int],
+                      workers: int = 1) -> pd.DataFrame | None:
+    """The levels of the features at ``positions`` for a bucket across two partitions, its
+    earlier records ``left`` and later ones ``right`` each given whole (where that partition
+    lives) or by their rows; None when the bucket was read compared from a stopped run's
+    stage."""
+    if bucket.levels is not None:
+        return None
+    return _compare_local(left, right, bucket.first_local, bucket.second_local,
+                          [features[k] for k in positions], workers)
 
 
 def _compare_bucket_pairs(left: pd.DataFrame, bucket: _Bucket,
                           right: tuple[np.ndarray, pd.DataFrame] | None,
-                          features: Sequence[Any], stage_file: str | None) -> _Bucket:
+                          features: Sequence[Any], stage_file: str | None,
+                          workers: int = 1, after: Any = None) -> _Bucket:
     """Compare a bucket's pairs (``left``: partition a; ``right``: the needed rows of
-    partition b, None when a == b) and write the bucket to ``stage_file`` when given."""
+    partition b, None when a == b) and write the bucket to ``stage_file`` when given
+    (``after``: tasks to wait for, unused)."""
+    if bucket.levels is not None:                      # read from a stopped run's stage
+        return bucket
+    return _store_bucket(bucket, _compare_local(left, right, bucket.first_local,
+                                                bucket.second_local, features, workers),
+                         stage_file)
+
+
+def _join_bucket(bucket: _Bucket, parts: Sequence[pd.DataFrame | None], labels: Sequence[str],
+                 stage_file: str | None) -> _Bucket:
+    """A bucket with the levels its features gave in parts (:func:`_compare_features`), in the
+    features' order, written to ``stage_file`` when given."""
+    if bucket.levels is not None:
+        return bucket
+    return _store_bucket(bucket, pd.concat(list(parts), axis=1)[list(labels)], stage_file)
+
+
+def _store_bucket(bucket: _Bucket, levels: pd.DataFrame, stage_file: str | None) -> _Bucket:
+    """``bucket`` with its ``levels``, and written to ``stage_file`` when given."""
     import os
     from pathlib import Path
 
-    if bucket.levels is not None:                      # read from a stopped run's stage
-        return bucket
-    levels = _compare_local(left, right, bucket.first_local, bucket.second_local, features)
     bucket = replace(bucket, levels=levels)
     if stage_file:
         arrays = {"first": bucket.first, "second": bucket.second, "found_by": bucket.found_by,
@@ -670,7 +785,7 @@ class DaskRecords:
     sources and ids for the crosswalk.
     """
 
-    def __init__(self, client: Any, records: Any, partition_records: int = 250_000,
+    def __init__(self, client: Any, records: Any, partition_records: int = 500_000,
                  progress: bool = False) -> None:
         from rcu_kit.core.progress import bar
 
@@ -683,6 +798,7 @@ class DaskRecords:
         self.n = len(ids)
         self._frequencies: dict[str, np.ndarray] | None = None
         self._skipped: dict[int, list[np.ndarray]] = {}
+        self._shipped: tuple[Any, Any, Any] | None = None
         self.offsets = np.concatenate([[0], np.cumsum(self._lengths)]).astype(np.int64)
         with bar(total=len(self.prepared), step="preparing", unit="partition",
                  disable=not progress) as b:
@@ -694,9 +810,10 @@ class DaskRecords:
         """Futures of the prepared partitions, and the records' (source, record_id) on the
         client.
 
-        A pandas frame is cut into row ranges of ``size`` records through
-        ``dask.dataframe.from_pandas``, so that a partition lost with its worker is rebuilt
-        from the graph; a dask DataFrame keeps its partitions (rebuilt from its files). Each
+        A pandas frame is cut into row ranges of at most ``size`` records, as many per task
+        slot (:func:`partition_count`), through ``dask.dataframe.from_pandas``, so that a
+        partition lost with its worker is rebuilt from the graph; a dask DataFrame keeps its
+        partitions (rebuilt from its files: :meth:`DaskEngine.partitions` says how many). Each
         partition is prepared as soon as it is read, so the workers never hold all the records
         in both forms at once.
         """
@@ -705,8 +822,8 @@ class DaskRecords:
 
         if isinstance(records, pd.DataFrame):
             records = records.reset_index(drop=True)
-            ddf = dd.from_pandas(records, npartitions=max(1, -(-len(records) // size)),
-                                 sort=False)
+            ddf = dd.from_pandas(records, sort=False, npartitions=partition_count(
+                len(records), size, task_slots(self.client)))
         else:
             ddf = records
         parts = ddf.to_delayed()
@@ -822,6 +939,26 @@ class DaskRecords:
 
     # -- comparison ---------------------------------------------------------------------------
 
+    def _homes(self) -> list[dict[str, Any]]:
+        """For each partition, ``submit`` keywords placing a task on the worker holding it (a
+        loose restriction: anywhere if that worker is gone)."""
+        holders = self.client.who_has(self.prepared)
+        return [{"workers": [sorted(holders[f.key])[0]], "allow_other_workers": True}
+                if holders.get(f.key) else {} for f in self.prepared]
+
+    def _ship(self, features: Sequence[Any]) -> tuple[Any, Any]:
+        """The features on every worker, shipped once a run: one copy for the comparisons
+        inside one partition, one for those across two. A feature caches its per-value tables
+        (name tables, string lengths) for the last vocabulary it met: inside partition a that
+        is a's own categories, so the random pairs and samples compared there later reuse the
+        tables its bucket of pairs built, which the vocabulary of each bucket across two
+        partitions (the values its pairs use) would otherwise evict."""
+        if self._shipped is None or self._shipped[0] is not features:
+            inside, across = self.client.scatter([list(features), list(features)],
+                                                 broadcast=True, hash=False)
+            self._shipped = (features, inside, across)
+        return self._shipped[1], self._shipped[2]
+
     def compare(self, first: np.ndarray, second: np.ndarray, features: Sequence[Any],
                 settings: Any = None, progress: bool = False) -> pd.DataFrame:
         """Levels of every default feature for the pairs of global rows ``(first, second)``,
@@ -830,8 +967,8 @@ class DaskRecords:
         from rcu_kit.core.progress import bar
 
         labels = [f.label for f in features]
-        # the features go to the workers once (their caches fill there, per process)
-        [shipped] = self.client.scatter([list(features)], broadcast=True, hash=False)
+        inside, across = self._ship(features)
+        workers = getattr(settings, "workers", 1)
         first = np.asarray(first, dtype=np.int64)
         second = np.asarray(second, dtype=np.int64)
         if not len(first):
@@ -851,7 +988,9 @@ class DaskRecords:
             right = None if a == b else self.client.submit(
                 _take_rows, self.prepared[b], np.unique(local_second), pure=False)
             futures.append(self.client.submit(_compare_local, self.prepared[a], right,
-                                              local_first, local_second, shipped, pure=False))
+                                              local_first, local_second,
+                                              inside if a == b else across, workers,
+                                              pure=False))
         index = {f.key: i for i, f in enumerate(futures)}
         parts: list[Any] = [None] * len(futures)
         with bar(total=len(first), step="comparing", unit="pair", disable=not progress) as b:
@@ -910,11 +1049,13 @@ class DaskRecords:
         return blocked, stats, skipped
 
     def pair_buckets(self, index: Any, features: Sequence[Any], groups: np.ndarray | None = None,
-                     stage_folder: Any = None) -> tuple[dict[int, Any], list[PassStats], dict]:
+                     stage_folder: Any = None, workers: int = 1
+                     ) -> tuple[dict[int, Any], list[PassStats], dict]:
         """The candidate pairs united and compared where they are, one bucket (a future of
         :class:`_Bucket`) per pair of partitions ``(a, b)``, ``a <= b``, keyed
         ``a * partitions + b``; the passes' statistics; and counts (``pairs``: compared,
-        ``united``: before ``link_only``, ``resumed``: buckets read from ``stage_folder``)."""
+        ``united``: before ``link_only``, ``resumed``: buckets read from ``stage_folder``).
+        Each comparison runs its features on ``workers`` threads."""
         from rcu_kit.core.progress import bar
         from rcu_kit.linkage.pipeline import sampled_passes
 
@@ -933,24 +1074,64 @@ class DaskRecords:
                 for bid, future in (self.client.scatter(by_bucket) if by_bucket else {}).items():
                     sorted_pieces.setdefault(int(bid), []).append(future)
         self._name_skipped_keys(algorithms, stats)
-        [shipped] = self.client.scatter([list(features)], broadcast=True, hash=False)
+        inside, across = self._ship(features)
+        halves = _cost_halves(features) if self.partitions <= task_slots(self.client) \
+            and len(features) > 1 else None
+        # then each task of a bucket runs where its partition lives (a loose restriction: Dask
+        # moves it if that worker is lost); otherwise Dask places and balances them
+        home = self._homes() if halves else [{} for _ in range(self.partitions)]
+        labels = [f.label for f in features]
         [shipped_groups] = self.client.scatter([groups], broadcast=True, hash=False)
-        buckets = {}
+        united, stage_files, rows = {}, {}, {}
         for bid in sorted(set().union(*present, sorted_pieces)):
             a, b = divmod(bid, self.partitions)
             pieces = [self.client.submit(_pick, split, bid, pure=False)
                       for split, ids in zip(splits, present) if bid in ids]
-            stage_file = None if stage_folder is None else \
-                str(Path(stage_folder) / "pairs" / f"{a}_{b}.npz")
-            # united anywhere; the later records' rows taken where partition b lives; compared
-            # where partition a lives: no partition moves between workers
-            united = self.client.submit(
+            # named by the rows of its two partitions: a run resumed on another number of
+            # partitions reads none of the buckets of the first
+            stage_files[bid] = None if stage_folder is None else str(
+                Path(stage_folder) / "pairs" / (f"{self.offsets[a]}-{self.offsets[a + 1]}_"
+                                                f"{self.offsets[b]}-{self.offsets[b + 1]}.npz"))
+            # united anywhere; the later records' rows taken where partition b lives (and with
+            # halves the earlier ones' where a lives); compared where partition a lives: no
+            # partition moves between workers
+            united[bid] = self.client.submit(
                 _unite_bucket, pieces + sorted_pieces.get(bid, []), int(self.offsets[a]),
-                int(self.offsets[b]), n, n_passes, shipped_groups, stage_file, pure=False)
-            right = None if a == b else self.client.submit(_later_rows, self.prepared[b],
-                                                           united, pure=False)
-            buckets[bid] = self.client.submit(_compare_bucket_pairs, self.prepared[a], united,
-                                              right, shipped, stage_file, pure=False)
+                int(self.offsets[b]), n, n_passes, shipped_groups, stage_files[bid], pure=False)
+            if a != b:
+                rows[bid] = (self.client.submit(_earlier_rows, self.prepared[a], united[bid],
+                                                pure=False, **home[a]) if halves else None,
+                             self.client.submit(_later_rows, self.prepared[b], united[bid],
+                                                pure=False, **home[b]))
+        # with halves, a bucket inside one partition is compared once the rows of the buckets
+        # across are taken, and after their halves (priority): neither worker then waits for
+        # rows the other takes only after its own bucket
+        taken = [f for pair in rows.values() for f in pair if f is not None] if halves else []
+        buckets = {}
+        for bid, bucket in united.items():
+            a, b = divmod(bid, self.partitions)
+            if a == b:
+                buckets[bid] = self.client.submit(_compare_bucket_pairs, self.prepared[a],
+                                                  bucket, None, inside, stage_files[bid],
+                                                  workers, taken, pure=False, **home[a])
+            elif halves:
+                # one partition a slot (small data): few buckets for Dask to balance, so the
+                # features of a bucket across two partitions are split in two halves of about
+                # equal cost, one compared where each partition lives
+                left, right = rows[bid]
+                parts = [self.client.submit(_compare_features, self.prepared[a], right, bucket,
+                                            across, halves[0], workers, pure=False, priority=1,
+                                            **home[a]),
+                         self.client.submit(_compare_features, left, self.prepared[b], bucket,
+                                            across, halves[1], workers, pure=False, priority=1,
+                                            **home[b])]
+                buckets[bid] = self.client.submit(_join_bucket, bucket, parts, labels,
+                                                  stage_files[bid], pure=False, **home[a])
+            else:
+                buckets[bid] = self.client.submit(_compare_bucket_pairs, self.prepared[a],
+                                                  bucket, rows[bid][1], across, stage_files[bid],
+                                                  workers, pure=False)
+        del united, rows, taken
         del splits
         counts = {"pairs": 0, "united": 0, "resumed": 0}
         pass_pairs = np.zeros(n_passes, np.int64)
@@ -1094,9 +1275,9 @@ def deduplicate_in_buckets(records: DaskRecords, settings: Any, progress: bool =
     and scores as the in-memory engine.
 
     With ``stages``, each bucket's pairs and levels are written to
-    ``<stages>/<fingerprint>/pairs/<a>_<b>.npz`` (the workers must see the folder: a local
-    cluster does) and the random pairs' levels beside them; a stopped run compares again only
-    the buckets not written.
+    ``<stages>/<fingerprint>/pairs/<rows of a>_<rows of b>.npz`` (the workers must see the
+    folder: a local cluster does) and the random pairs' levels beside them; a stopped run
+    compares again only the buckets not written.
     """
     import dataclasses
 
@@ -1125,7 +1306,8 @@ def deduplicate_in_buckets(records: DaskRecords, settings: Any, progress: bool =
     features = default_features(workers=settings.workers)
     groups = pd.factorize(records.source)[0] if settings.link_only else None
     buckets, stats, counts = records.pair_buckets(index, features, groups,
-                                                  None if store is None else store.folder)
+                                                  None if store is None else store.folder,
+                                                  settings.workers)
     lap("compare")
 
     u_first = u_second = np.zeros(0, np.int64)

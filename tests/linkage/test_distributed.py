@@ -17,6 +17,7 @@ from rcu_kit.linkage.distributed import (
     _pass_keys,
     deduplicate_in_buckets,
     deduplicate_on_dask,
+    partition_count,
 )
 from rcu_kit.linkage.compare import default_features
 from rcu_kit.linkage.indexing import ExactBlockIndex
@@ -146,6 +147,39 @@ def test_pass_keys_number_alternatives_as_the_in_memory_index_explodes_them():
     assert algorithm.index(prepared).tolist() == [(1, 0)]
 
 
+def test_partitions_hold_at_most_the_records_asked_and_as_many_on_each_slot():
+    # 1M records, at most 500,000 a partition, 2 slots: one partition each
+    assert partition_count(1_000_000, 500_000, slots=2) == 2
+    # 1,000,001 need 3 partitions of at most 500,000, rounded up to 4 for 2 slots
+    assert partition_count(1_000_001, 500_000, slots=2) == 4
+    # 3M: 6 partitions of 500,000, 3 on each slot
+    assert partition_count(3_000_000, 500_000, slots=2) == 6
+    # one slot: ceil(16 / 5) = 4 partitions
+    assert partition_count(16, 5, slots=1) == 4
+    # never more partitions than records, never none
+    assert partition_count(3, 1, slots=4) == 3
+    assert partition_count(0, 400, slots=2) == 1
+
+
+def test_one_partition_a_worker_splits_the_features_across_partitions_between_them(
+        engine, demo_records):
+    """1,500 records in partitions of at most 750 on 2 workers: 2 partitions, one a worker.
+    The one bucket across them is compared half its features on each worker (two tasks), and
+    the result is the in-memory engine's."""
+    from dask.distributed import get_task_stream
+
+    memory = deduplicate(demo_records)
+    access = DaskRecords(engine.client, demo_records, partition_records=750)
+    assert access.partitions == 2
+    with get_task_stream(engine.client) as stream:
+        result = deduplicate_in_buckets(access, DedupSettings())
+    access.close()
+    halves = [t for t in stream.data if "_compare_features" in str(t["key"])]
+    assert len(halves) == 2                         # 1 bucket across x 2 halves of features
+    assert len({t["worker"] for t in halves}) == 2  # one on each worker
+    _same(memory, result)
+
+
 def test_engine_settings_choose_by_size_and_say_why():
     settings = EngineSettings(dask_from=1000)
     assert settings.choose(999) == ("memory", "small")
@@ -161,12 +195,15 @@ async def _die() -> None:
     os._exit(1)
 
 
-def test_a_worker_lost_half_way_changes_nothing(demo_records):
+@pytest.mark.parametrize("partition_records", [400, 750])
+def test_a_worker_lost_half_way_changes_nothing(demo_records, partition_records):
     """A worker process dies after the records were prepared on it: Dask rebuilds its
-    partitions from the graph on the worker the nanny restarts, and the result is the same."""
+    partitions from the graph on the worker the nanny restarts, and the result is the same;
+    also with one partition a worker (750), whose tasks are placed where their partition was
+    (a loose restriction: elsewhere once that worker is gone)."""
     memory = deduplicate(demo_records)
-    with DaskEngine(workers=2, partition_records=400) as engine:
-        access = DaskRecords(engine.client, demo_records, partition_records=400)
+    with DaskEngine(workers=2, partition_records=partition_records) as engine:
+        access = DaskRecords(engine.client, demo_records, partition_records=partition_records)
         holders = engine.client.who_has(access.prepared)
         victim = next(iter(next(iter(holders.values()))))
         engine.client.run(_die, workers=[victim], wait=False)
