@@ -3,6 +3,7 @@
     .venv/bin/python bench/bench_dask.py                                   # 1M and 3M records
     .venv/bin/python bench/bench_dask.py --sizes 1000000,3000000,5000000,10000000
     .venv/bin/python bench/bench_dask.py --sizes 1000000 --engines memory,dask2
+    .venv/bin/python bench/bench_dask.py --sizes 10000000 --engines splink       # Splink on DuckDB
 
 Data: ``demo_<n>`` of ``bench/dedup_datasets.py`` up to 1,000,000 records (the demo generator's
 limit), rewritten once in row groups of 250,000 records (``dask_<n>``: the same records in the
@@ -19,7 +20,9 @@ partitions on its workers, standardises and prepares them there (``rcu_kit.linka
 Every run checks that every input record is in the crosswalk exactly once; the engines' crosswalks
 are compared (same customers). The last lines extrapolate, from the largest Dask run's per-stage
 times and memory, the cluster a 50M-record base needs (on paper: a linear model, said as such).
-Results go to ``bench/results/dask_<timestamp>.csv``.
+Engine ``splink`` runs Splink on DuckDB on the same records, as the dedup benchmark runs it
+(``bench/runners/splink_runner.py``: its model and blocking rules for the demo's columns), for the
+comparison issue 14 asks at 10M records. Results go to ``bench/results/dask_<timestamp>.csv``.
 """
 
 from __future__ import annotations
@@ -89,6 +92,9 @@ def run_one(engine: str, data: Path, out: Path, partition: int | None, memory_li
     from rcu_kit.standardise import standardise_records
 
     t0 = time.perf_counter()
+    if engine == "splink":
+        _run_splink(data, out, t0, memory_limit)
+        return
     if engine == "memory":
         records = pd.read_parquet(data)
         n = len(records)
@@ -130,6 +136,31 @@ def run_one(engine: str, data: Path, out: Path, partition: int | None, memory_li
         "records": n, "wall_s": wall, "customers": result.n_customers,
         "pairs": int(result.pass_stats["pairs"].iloc[-1]), "accounted": bool(accounted),
         "timings": timings}))
+
+
+def _run_splink(data: Path, out: Path, t0: float, memory_limit: str) -> None:
+    """Splink on DuckDB on the same records, as ``bench/runners/splink_runner.py`` runs it in
+    the dedup benchmark (its demo model and blocking rules), for the comparison issue 14 asks;
+    DuckDB limited to ``memory_limit`` (``--memory-limit``), spilling to disk beyond."""
+    sys.path.insert(0, str(BENCH / "runners"))
+    import splink_runner
+
+    # Only the columns its model reads, as Arrow strings: the records as Python strings would
+    # take 10 GB at 10M records before Splink starts.
+    wanted = ["source", "record_id", "first_name", "last_name", "birth_date", "email", "phone",
+              "postcode", "street", "city"]
+    records = pd.read_parquet(data, columns=wanted, dtype_backend="pyarrow")
+    clusters, extra = splink_runner.run(records, {"schema": "rcu", "task": "dedupe",
+                                                  "duckdb_memory_limit": memory_limit})
+    wall = time.perf_counter() - t0
+    keys = pd.MultiIndex.from_arrays([clusters["source"].astype(str),
+                                      clusters["record_id"].astype(str)])
+    accounted = len(clusters) == len(records) and keys.is_unique \
+        and clusters["cluster_id"].notna().all()
+    (out / "run_splink.json").write_text(json.dumps({
+        "records": len(records), "wall_s": wall, "customers": int(clusters["cluster_id"].nunique()),
+        "pairs": int(extra["scored_pairs"]), "accounted": bool(accounted),
+        "timings": {k: v for k, v in extra.items() if k.endswith("_seconds")}}))
 
 
 def measure(engine: str, data: Path, out: Path, partition: int | None, timeout: float,
@@ -229,7 +260,7 @@ def main(argv: list[str] | None = None) -> int:
             if row.get("exit") == 0:
                 reference = out / "crosswalk_memory.parquet"
                 mine = out / f"crosswalk_{engine}.parquet"
-                if engine != "memory" and reference.exists():
+                if engine not in ("memory", "splink") and reference.exists():
                     row["same_as_memory"] = bool(pd.read_parquet(reference).equals(
                         pd.read_parquet(mine)))
                 row["records_per_s"] = row["records"] / row["wall_s"]

@@ -171,7 +171,12 @@ def run(records: pd.DataFrame, meta: dict[str, Any]) -> RunResult:
     settings = SettingsCreator(link_type=link_type, unique_id_column_name="unique_id",
                                comparisons=comparisons, blocking_rules_to_generate_predictions=blocking,
                                retain_intermediate_calculation_columns=False)
-    con = duckdb.connect()
+    # The dedup benchmark leaves DuckDB its defaults; at scale a memory limit makes it spill to
+    # disk instead of taking the machine (bench_dask.py --engines splink sets one).
+    config = {"memory_limit": meta["duckdb_memory_limit"], "preserve_insertion_order": False,
+              "temp_directory": meta.get("duckdb_temp_directory", "/tmp/duckdb_spill")} \
+        if meta.get("duckdb_memory_limit") else {}
+    con = duckdb.connect(config=config)
     db_api = DuckDBAPI(connection=con)
     if link_type == "link_only":
         sources = clean["source"].unique().tolist()
