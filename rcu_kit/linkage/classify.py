@@ -21,10 +21,12 @@ Three refinements for French customer data:
   are not the same person however much else they share: their probability is capped at
   ``veto_probability``. (Spelling variants, compound names and initials are *not* "clearly
   different": see the levels of ``FirstNameComparison``.)
-* **Households at one address** (:class:`GivenAgreement`): where two records share an
-  address, how often two *different* people share a surname, a first name, a phone or an
-  e-mail is learned among the pairs at one address, not multiplied as if independent; a pair
-  that this household model finds more likely two people than one takes its probability.
+* **Households at one address, namesakes** (:class:`GivenAgreement`): where two records
+  share an address, how often two *different* people (and one person) share a surname, a
+  first name, a phone or an e-mail is learned among the pairs at one address, not multiplied
+  as if independent, and so is the chance that a pair there is one person; where they share
+  both names, how often namesakes' e-mails agree (made of their names). A pair that such a
+  model finds more likely two people than one takes its probability.
 
 Two constraints keep EM on "same person" rather than "same household" (candidate pairs are
 blocked on addresses, surnames and phones, so households dominate them):
@@ -49,7 +51,7 @@ Examples:
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass, replace
+from dataclasses import dataclass, field, replace
 from itertools import combinations
 from typing import Any
 
@@ -72,6 +74,7 @@ __all__ = [
     "STRONG_IDENTIFIERS",
     "GivenAgreement",
     "HOUSEHOLD_ADDRESS",
+    "NAMESAKES",
 ]
 
 TF_PREFIX = "tf_"
@@ -374,30 +377,76 @@ class GivenAgreement:
     missing: 0.78 where 80 % are one person) and the 0.9 threshold then drops such pairs:
     pairwise F1 fell from 0.9879 to 0.9854 on the demo's 100k records.
 
+    The same person's records at one address are not independent either (who stays keeps
+    the phone): each group's chances among the *matches* at the agreement are learned the
+    same way, each pair counted by its match probability, and replace ``m``.
+
+    The chance that a pair at the agreement is one person (``share``): the address is too
+    rare an agreement for the random pairs to weigh. At 1M demo records u of the exact
+    street address from the 300,000 random pairs was 1.9e-5 (about 5 pairs), while all pairs
+    of records share one at a rate of 3.6e-6; the prior times the address's weight then
+    said 0.04 of the pairs at one address are one person where 0.26 of the candidates are,
+    and same names at one address with another e-mail (80 % one person) fell to 0.39. So
+    the model starts from the share of matches among the pairs the blocking found at one
+    address (the sample below, each counted by its match probability), times ``m / u`` of
+    the pair's level among those pairs (:func:`_given_anchor`): the same at 10k, 100k and
+    1M records. A common agreement (names) keeps the prior and its weights.
+
     Attributes:
-        given: the feature whose agreement the others depend on.
-        at_least: its lowest level that counts as agreement.
+        given: the feature whose agreement the others depend on, or several (all agree).
+        at_least: its lowest level that counts as agreement (one per given feature).
         groups: features whose chances are taken given the agreement, one tuple per group
             of features taken jointly.
-        implies: features the agreement implies (a blocking keyed on them as well still
-            samples freely).
+        implies: features the agreement implies, or that a blocking may key on as well
+            while the groups' chances among its pairs stay those given the agreement alone.
         known: features that must be present for a pair to count in the estimate.
         strength: weight, in pairs, of the independent chances.
+        share: learn the chance of a match at the agreement among its pairs (one given
+            feature only).
     """
 
-    given: str
-    at_least: int
+    given: str | tuple[str, ...]
+    at_least: int | tuple[int, ...]
     groups: tuple[tuple[str, ...], ...]
     implies: tuple[str, ...] = ()
     known: tuple[str, ...] = ()
     strength: float = 10.0
+    share: bool = False
+
+    def __post_init__(self) -> None:
+        if len(self.features) != len(self.levels):
+            raise ValueError(f"GivenAgreement: {len(self.features)} given feature(s) "
+                             f"{self.features} but {len(self.levels)} at_least level(s)")
+        if self.share and len(self.features) != 1:
+            raise ValueError("GivenAgreement: share needs a single given feature, got "
+                             f"{self.features}")
+
+    @property
+    def features(self) -> tuple[str, ...]:
+        """The given features."""
+        return (self.given,) if isinstance(self.given, str) else tuple(self.given)
+
+    @property
+    def levels(self) -> tuple[int, ...]:
+        """The lowest agreeing level of each given feature."""
+        return (self.at_least,) if isinstance(self.at_least, int) else tuple(self.at_least)
 
 
 # The default for French customer records: the same street address (exact or close).
 HOUSEHOLD_ADDRESS = GivenAgreement(
     given="address", at_least=2,
     groups=(("last_name", "first_name"), ("postcode_city",), ("email",), ("phone",)),
-    implies=("postcode_city",), known=("birth_date",))
+    implies=("postcode_city",), known=("birth_date",), share=True)
+# Namesakes: two different people with the same surname and first name (exact) often have
+# e-mails made of those names (jean.martin@free.fr / jean.martin@orange.fr, jean.martin75 /
+# jean.martin76), which random pairs almost never show: learned among the pairs of the
+# blockings keyed on the names (and the place, which says nothing of the e-mail given them).
+# The e-mail goes jointly with the address: namesakes sharing one exact e-mail are a family
+# at one address, not a person who moved. A namesake pair at one address is the household
+# model's; on a small file the few namesake pairs lean on 100 pseudo-pairs.
+NAMESAKES = GivenAgreement(
+    given=("last_name", "first_name"), at_least=(4, 4), groups=(("email", "address"),),
+    implies=("postcode_city",), known=("birth_date",), strength=100.0)
 
 
 def _subsets(group: Sequence[int]) -> list[tuple[int, ...]]:
@@ -421,8 +470,9 @@ def _cells(patterns: np.ndarray, subset: Sequence[int], n_levels: Sequence[int])
 def _given_tables(patterns: np.ndarray, weight: np.ndarray, groups: Sequence[tuple[int, ...]],
                   log_u: Sequence[np.ndarray], n_levels: Sequence[int], strength: float
                   ) -> dict[tuple[int, ...], np.ndarray]:
-    """Log chances among non-matches of each subset of each group's levels, jointly (flat
-    tables), from the patterns' ``weight`` plus ``strength`` pairs drawn from ``log_u``."""
+    """Log chances of each subset of each group's levels, jointly (flat tables), from the
+    patterns' ``weight`` (their non-match or match probability) plus ``strength`` pairs
+    drawn from the independent chances ``log_u`` (u or m)."""
     tables = {}
     for group in groups:
         for subset in _subsets(group):
@@ -441,10 +491,13 @@ def _given_tables(patterns: np.ndarray, weight: np.ndarray, groups: Sequence[tup
 
 def _given_delta(patterns: np.ndarray, used: np.ndarray, at: np.ndarray,
                  groups: Sequence[tuple[int, ...]], tables: Mapping[tuple[int, ...], np.ndarray],
-                 log_u: Sequence[np.ndarray], n_levels: Sequence[int]) -> np.ndarray:
-    """Change of each pattern's log-odds when its groups' unconditional log chances are
-    replaced by the joint ones given the agreement (patterns ``at`` it; ``used``: the
-    features that are evidence for each pattern)."""
+                 log_u: Sequence[np.ndarray], n_levels: Sequence[int],
+                 m_tables: Mapping[tuple[int, ...], np.ndarray] | None = None,
+                 log_m: Sequence[np.ndarray] | None = None) -> np.ndarray:
+    """Change of each pattern's log-odds when its groups' unconditional log chances among
+    non-matches (``log_u``) and, with ``m_tables``, among matches (``log_m``) are replaced
+    by the joint ones given the agreement (patterns ``at`` it; ``used``: the features that
+    are evidence for each pattern)."""
     delta = np.zeros(len(patterns))
     for group in groups:
         for subset in _subsets(group):
@@ -454,11 +507,65 @@ def _given_delta(patterns: np.ndarray, used: np.ndarray, at: np.ndarray,
             if not rows.any():
                 continue
             sub = patterns[rows]
-            d = -tables[subset][_cells(sub, subset, n_levels)]
+            cells = _cells(sub, subset, n_levels)
+            d = -tables[subset][cells]
             for f in subset:
                 d += log_u[f][sub[:, f]]
+            if m_tables is not None and log_m is not None:
+                d += m_tables[subset][cells]
+                for f in subset:
+                    d -= log_m[f][sub[:, f]]
             delta[rows] += d
     return delta
+
+
+def _given_anchor(level: np.ndarray, at_least: int, sample: np.ndarray, g: np.ndarray,
+                  log_m: np.ndarray, log_u: np.ndarray, prior: float, strength: float
+                  ) -> np.ndarray:
+    """The household model's log-odds of a match at each level of the given feature before
+    any other evidence: ``logit(share of matches among the pairs at the agreement) +
+    log(m(level) / m(at)) - log(u(level | at))``, learned from the ``sample`` of pairs a
+    blocking keyed on the agreement found (each pattern's count, ``g`` its match
+    probability; the pairs the groups' chances are learned from), plus
+    ``strength`` pseudo-pairs of the independent model (``prior``, ``log_m``, ``log_u``) for
+    both the share and ``u(level | at)``. ``-inf`` below ``at_least``.
+
+    Examples:
+        >>> anchor = _given_anchor(np.array([2, 3, 3]), 2, np.array([10.0, 60.0, 30.0]),
+        ...                        np.array([0.0, 0.0, 1.0]), np.log([0.2, 0.3, 0.1, 0.4]),
+        ...                        np.log([0.5, 0.3, 0.1, 0.1]), 1e-3, 0.0)
+        >>> # 30 of 100 pairs are matches: log(0.3 / 0.7); m(2 | at) = 0.2, u(2 | at) = 10 / 70
+        >>> np.round(anchor[2:], 3).tolist()
+        [-0.511, -0.916]
+    """
+    at = level >= at_least
+    m_at, u_at = np.exp(log_m[at_least:]), np.exp(log_u[at_least:])
+    # the independent model's share of matches at the agreement
+    odds = prior / (1.0 - prior) * m_at.sum() / u_at.sum()
+    share = (float((sample * g)[at].sum()) + strength * odds / (1.0 + odds)) \
+        / (float(sample[at].sum()) + strength)
+    share = float(np.clip(share, 1e-9, 1 - 1e-9))
+    k = len(log_m)
+    u_at = strength * u_at / u_at.sum() + np.bincount(
+        level[at] - at_least, weights=(sample * (1.0 - g))[at], minlength=k - at_least)
+    anchor = np.full(k, -np.inf)
+    anchor[at_least:] = np.log(share / (1.0 - share)) + np.log(m_at / m_at.sum()) \
+        - np.log(u_at / u_at.sum())
+    return anchor
+
+
+def _first_at(ats: Sequence[np.ndarray]) -> list[np.ndarray]:
+    """Where each given agreement is the pattern's model: it applies and no earlier one does.
+
+    Examples:
+        >>> [a.tolist() for a in _first_at([np.array([True, False]), np.array([True, True])])]
+        [[True, False], [False, True]]
+    """
+    out, taken = [], None
+    for at in ats:
+        out.append(at if taken is None else at & ~taken)
+        taken = at.copy() if taken is None else taken | at
+    return out
 
 
 def _logit(p: float) -> float:
@@ -505,8 +612,31 @@ class _Fit:
     iterations: int
     expected_matches: float = 0.0
     u_from: str = "candidates"
-    # (given feature index, its lowest agreeing level, groups as feature indices, tables)
-    given: tuple[int, int, list[tuple[int, ...]], dict[tuple[int, ...], np.ndarray]] | None = None
+    # one per GivenAgreement that applies
+    given: list["_Given"] = field(default_factory=list)
+
+
+@dataclass
+class _Given:
+    """A fitted :class:`GivenAgreement`: the given features' indices and lowest levels, the
+    groups as feature indices, their log chances among non-matches (``tables``) and matches
+    (``m_tables``) given the agreement (see :func:`_given_tables`) and, with ``share``, the
+    log-odds of a match at each level of the given feature before other evidence (see
+    :func:`_given_anchor`)."""
+
+    features: tuple[int, ...]
+    at_least: tuple[int, ...]
+    groups: list[tuple[int, ...]]
+    tables: dict[tuple[int, ...], np.ndarray]
+    anchor: np.ndarray | None = None
+    m_tables: dict[tuple[int, ...], np.ndarray] | None = None
+
+    def at(self, patterns: np.ndarray) -> np.ndarray:
+        """Which patterns agree on every given feature."""
+        at = np.ones(len(patterns), dtype=bool)
+        for f, level in zip(self.features, self.at_least):
+            at &= patterns[:, f] >= level
+        return at
 
 
 class FellegiSunterEM(_RuleMixin, BaseClassifier):
@@ -532,11 +662,13 @@ class FellegiSunterEM(_RuleMixin, BaseClassifier):
         m_floor: feature -> least ``m`` of its level 0 ("different") during EM, e.g.
             ``{"address": 0.2}``: people move, so a different address must stay possible for a
             true match even when the candidate pairs (blocked on the address) suggest otherwise.
-        given: a :class:`GivenAgreement` (default :data:`HOUSEHOLD_ADDRESS`): the chances of
-            some features among non-matches that share another's agreement (households at
-            one address). It applies when u comes from random pairs (``fit(u_vectors=...)``),
-            the given feature is compared and a stratum of ``blocked`` keys on it alone;
-            ``None``: the features are independent everywhere.
+        given: :class:`GivenAgreement` s (default :data:`HOUSEHOLD_ADDRESS` and
+            :data:`NAMESAKES`): the chances of some features among non-matches that share
+            another's agreement (households at one address, namesakes). Each applies when u
+            comes from random pairs (``fit(u_vectors=...)``), its given features are compared
+            and a stratum of ``blocked`` keys on them alone; where two apply to one pair the
+            first listed is its model (a namesake pair at one address is the household
+            model's). ``None``: the features are independent everywhere.
         seed: kept for API symmetry (EM here is deterministic).
 
     Examples:
@@ -551,8 +683,11 @@ class FellegiSunterEM(_RuleMixin, BaseClassifier):
                  veto_probability: float = 0.01,
                  m_priors: Mapping[str, Sequence[float]] | None = None,
                  prior_strength: float = 100.0, monotone: bool = False, m_floor: Mapping[str, float] | None = None,
-                 given: GivenAgreement | None = HOUSEHOLD_ADDRESS, seed: int = 42) -> None:
-        self.given = given
+                 given: GivenAgreement | Sequence[GivenAgreement] | None = (HOUSEHOLD_ADDRESS,
+                                                                            NAMESAKES),
+                 seed: int = 42) -> None:
+        self.given: tuple[GivenAgreement, ...] = () if given is None else \
+            (given,) if isinstance(given, GivenAgreement) else tuple(given)
         self.m_floor = dict(m_floor or {})
         self.max_iter, self.tol, self.smoothing = max_iter, tol, smoothing
         self.monotone = monotone
@@ -627,14 +762,14 @@ class FellegiSunterEM(_RuleMixin, BaseClassifier):
         features, n_levels, patterns, inverse, counts = self._patterns(comparison_vectors)
         weights = counts.astype(float)
         u_from = "candidates"
-        given_fit = None
+        given_fit: list[_Given] = []
         if u_vectors is not None and match_index is None:
             extra = np.zeros(0, dtype=np.int64) if u_candidates is None \
                 else np.asarray(u_candidates, dtype=np.int64)
             u_counts = self._random_pair_counts(u_vectors, features, n_levels)
             log_m, log_u, expected, iterations, given_fit = self._em_fixed_u(
                 comparison_vectors, features, n_levels, u_counts, extra, strata, blocked or {},
-                finders)
+                finders, float(total_pairs))
             prior = float(np.clip(expected / float(total_pairs), 1e-12, 1 - 1e-9))
             u_from = f"{len(u_vectors) + len(extra):,} random pairs"
         elif match_index is not None:
@@ -682,9 +817,10 @@ class FellegiSunterEM(_RuleMixin, BaseClassifier):
     def _em_fixed_u(self, vectors: pd.DataFrame, features: list[str], n_levels: list[int],
                     u_counts: list[np.ndarray], u_candidates: np.ndarray,
                     strata: np.ndarray | None, blocked: Mapping[int, Sequence[str]],
-                    finders: np.ndarray | None = None):
+                    finders: np.ndarray | None = None, total_pairs: float = 1.0):
         """EM for m and each stratum's match share, u from random pairs: ``(log_m, log_u,
-        expected matches, iterations, given)`` (``given``: see :class:`GivenAgreement`). Pairs a rule vetoes count as non-matches (when rules
+        expected matches, iterations, given)`` (``given``: one :class:`_Given` per
+        :class:`GivenAgreement` that applies). Pairs a rule vetoes count as non-matches (when rules
         are on); random pairs that are candidates count in u by their non-match probability.
         A pair's blocked features are its stratum's, or with ``finders`` those every stratum
         that found it keys on (see :meth:`fit`)."""
@@ -708,8 +844,11 @@ class FellegiSunterEM(_RuleMixin, BaseClassifier):
         vetoed = np.zeros(len(patterns), dtype=bool)
         if self.rules:
             vetoed = household_rules(pd.DataFrame(patterns, columns=features)) > 0
-        given = self._given_sample(features, patterns, inverse, stratum, finders, blocked,
-                                   len(unique))
+        given = [(spec, sample) for spec in self.given
+                 if (sample := self._given_sample(spec, features, patterns, inverse, stratum,
+                                                  finders, blocked, len(unique))) is not None]
+        # where two agreements apply to one pattern, the first listed is its model
+        first_at = _first_at([at for _, (_, _, _, at, _) in given])
 
         def u_of(g: np.ndarray) -> list[np.ndarray]:
             out = []
@@ -728,22 +867,28 @@ class FellegiSunterEM(_RuleMixin, BaseClassifier):
         share = np.full(n_strata, 0.5)
         iterations = 0
         g = np.zeros(len(patterns))
-        def tables_of(g: np.ndarray, log_u: list[np.ndarray]) -> dict:
-            if given is None:
-                return {}
-            _, _, groups, at, sample = given
-            return _given_tables(patterns, np.where(at, sample * (1.0 - g), 0.0), groups,
-                                 log_u, n_levels, self.given.strength)
+        def tables_of(g: np.ndarray, log_u: list[np.ndarray]) -> list[dict]:
+            return [_given_tables(patterns, np.where(at, sample * (1.0 - g), 0.0), groups,
+                                  log_u, n_levels, spec.strength)
+                    for (spec, (_, _, groups, _, sample)), at in zip(given, first_at)]
+
+        def m_tables_of(g: np.ndarray, log_m: list[np.ndarray]) -> list[dict]:
+            return [_given_tables(patterns, np.where(at, sample * g, 0.0), groups,
+                                  log_m, n_levels, spec.strength)
+                    for (spec, (_, _, groups, _, sample)), at in zip(given, first_at)]
 
         log_u = u_of(g)
         tables = tables_of(g, log_u)
+        m_tables = [None] * len(given)
         for iterations in range(1, self.max_iter + 1):
             odds = np.log(share / (1.0 - share))[pattern_stratum]
             for f in range(len(features)):
                 col = patterns[:, f]
                 odds[used[:, f]] += (log_m[f] - log_u[f])[col[used[:, f]]]
-            if given is not None:
-                odds += _given_delta(patterns, used, given[3], given[2], tables, log_u, n_levels)
+            for (_, (_, _, groups, _, _)), at, table, m_table in zip(given, first_at, tables,
+                                                                   m_tables):
+                odds += _given_delta(patterns, used, at, groups, table, log_u, n_levels,
+                                     m_table, log_m)
             g = 1.0 / (1.0 + np.exp(-np.clip(odds, -700, 700)))
             g[vetoed] = 0.0
             new_m = []
@@ -763,31 +908,41 @@ class FellegiSunterEM(_RuleMixin, BaseClassifier):
                          max(np.abs(np.exp(a) - np.exp(b)).max() for a, b in zip(new_u, log_u)),
                          float(np.abs(new_share - share).max()))
             new_tables = tables_of(g, new_u)
-            if tables:
-                change = max(change, max(np.abs(np.exp(new_tables[k]) - np.exp(tables[k])).max()
-                                         for k in tables))
+            m_tables = m_tables_of(g, new_m)
+            for new, old in zip(new_tables, tables):
+                change = max(change, max(np.abs(np.exp(new[k]) - np.exp(old[k])).max()
+                                         for k in old))
             log_m, log_u, share, tables = new_m, new_u, new_share, new_tables
             if change < self.tol:
                 break
-        given_fit = None if given is None else (*given[:3], tables)
-        return log_m, log_u, float((weights * g).sum()), iterations, given_fit
+        expected = float((weights * g).sum())
+        prior = float(np.clip(expected / total_pairs, 1e-12, 1 - 1e-9))
+        given_fit = []
+        for (spec, (gfs, levels, groups, _, sample)), table, at, m_table in zip(
+                given, tables, first_at, m_tables):
+            anchor = None if not spec.share else _given_anchor(
+                np.where(at, patterns[:, gfs[0]], -1), levels[0], sample, g, log_m[gfs[0]],
+                log_u[gfs[0]], prior, spec.strength)
+            given_fit.append(_Given(gfs, levels, groups, table, anchor, m_table))
+        return log_m, log_u, expected, iterations, given_fit
 
-    def _given_sample(self, features: list[str], patterns: np.ndarray, inverse: np.ndarray,
+    def _given_sample(self, spec: GivenAgreement, features: list[str], patterns: np.ndarray,
+                      inverse: np.ndarray,
                       stratum: np.ndarray, finders: np.ndarray | None,
                       blocked: Mapping[int, Sequence[str]], n_patterns: int):
-        """``(given feature, at_least, groups, at, sample)`` for :class:`GivenAgreement`, or
-        None when it does not apply: ``at`` marks the patterns agreeing on the given
-        feature, ``sample`` counts each pattern's pairs found by a blocking keyed on it alone
-        (and what it implies) with every ``known`` feature present."""
-        spec = self.given
-        if spec is None or spec.given not in features:
+        """``(given features, at_least, groups, at, sample)`` for :class:`GivenAgreement`, or
+        None when it does not apply: ``at`` marks the patterns agreeing on every given
+        feature, ``sample`` counts each pattern's pairs found by a blocking keyed on them
+        alone (and what it implies) with every ``known`` feature present."""
+        if any(name not in features for name in spec.features):
             return None
-        gf = features.index(spec.given)
+        gfs = tuple(features.index(name) for name in spec.features)
         groups = [tuple(features.index(c) for c in group if c in features)
                   for group in spec.groups]
         groups = [group for group in groups if group]
-        allowed = {spec.given, *spec.implies}
-        free = [s for s, keys in blocked.items() if spec.given in keys and set(keys) <= allowed]
+        allowed = {*spec.features, *spec.implies}
+        free = [s for s, keys in blocked.items()
+                if set(spec.features) <= set(keys) <= allowed]
         if not groups or not free:
             return None
         if finders is not None:
@@ -799,7 +954,10 @@ class FellegiSunterEM(_RuleMixin, BaseClassifier):
         for name in spec.known:
             if name in features:
                 sample[patterns[:, features.index(name)] < 0] = 0.0
-        return gf, spec.at_least, groups, patterns[:, gf] >= spec.at_least, sample
+        at = np.ones(len(patterns), dtype=bool)
+        for f, level in zip(gfs, spec.levels):
+            at &= patterns[:, f] >= level
+        return gfs, spec.levels, groups, at, sample
 
     def _pseudo_counts(self, feature: str, k: int) -> np.ndarray:
         prior = self.m_priors.get(feature)
@@ -885,17 +1043,21 @@ class FellegiSunterEM(_RuleMixin, BaseClassifier):
             frame_pattern_codes(comparison_vectors, fit.features, fit.n_levels), fit.n_levels)
         patterns = decode_patterns(unique, fit.n_levels)
         odds = _logit(fit.prior) + self._log_ratio(patterns, fit.log_m, fit.log_u)
-        at = np.zeros(len(patterns), dtype=bool)
-        delta = np.zeros(len(patterns))
-        conditioned: set[str] = set()
-        if fit.given is not None:
-            gf, at_least, groups, tables = fit.given
-            at = patterns[:, gf] >= at_least
-            delta = _given_delta(patterns, patterns >= 0, at, groups, tables, fit.log_u,
-                                 fit.n_levels)
-            conditioned = {fit.features[f] for group in groups for f in group}
-        odds, at = odds[inverse], at[inverse]
-        household = odds + delta[inverse]
+        # each given agreement's model: where it applies, and its log-odds there
+        models: list[tuple[np.ndarray, np.ndarray, set[str]]] = []
+        for given, at in zip(fit.given, _first_at([given.at(patterns) for given in fit.given])):
+            delta = _given_delta(patterns, patterns >= 0, at, given.groups, given.tables,
+                                 fit.log_u, fit.n_levels, given.m_tables, fit.log_m)
+            if given.anchor is not None:
+                # the chance of one person among the pairs at the agreement, learned there,
+                # instead of the prior times the agreement's weight (see GivenAgreement)
+                gf = given.features[0]
+                level = patterns[at, gf]
+                delta[at] += given.anchor[level] - _logit(fit.prior) \
+                    - (fit.log_m[gf][level] - fit.log_u[gf][level])
+            conditioned = {fit.features[f] for group in given.groups for f in group}
+            models.append((at[inverse], odds[inverse] + delta[inverse], conditioned))
+        odds = odds[inverse]
         if self.tf_adjustment:
             cap = np.log(self.tf_max_factor)
             for f, name in enumerate(fit.features):
@@ -909,13 +1071,16 @@ class FellegiSunterEM(_RuleMixin, BaseClassifier):
                     hit = np.flatnonzero(usable & (level == tf_level))
                     shift = np.clip(np.log(reference / tf[hit]), -cap, cap)
                     odds[hit] += shift
-                    # a household's shared name is no coincidence, common or rare
-                    kept = ~at[hit] if name in conditioned else np.ones(len(hit), dtype=bool)
-                    household[hit[kept]] += shift[kept]
-        # At a shared address, a pair the household model finds more likely two people than
-        # one (log-odds below 0) takes that model's probability; it never raises one.
-        doubt = at & (household < 0.0)
-        odds[doubt] = np.minimum(odds[doubt], household[doubt])
+                    for at, model, conditioned in models:
+                        # a household's shared name is no coincidence, common or rare
+                        kept = ~at[hit] if name in conditioned else np.ones(len(hit), dtype=bool)
+                        model[hit[kept]] += shift[kept]
+        # A pair at a given agreement (a shared address, the same names) that its model finds
+        # more likely two people than one (log-odds below 0) takes that model's probability;
+        # it never raises one.
+        for at, model, _ in models:
+            doubt = at & (model < 0.0)
+            odds[doubt] = np.minimum(odds[doubt], model[doubt])
         return self._veto(odds, comparison_vectors)
 
     def prob(self, comparison_vectors: pd.DataFrame, return_type: Any = None) -> pd.Series:

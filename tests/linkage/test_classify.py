@@ -2,12 +2,15 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
+
 import numpy as np
 import pandas as pd
 import pytest
 
 from rcu_kit.linkage.classify import (
     HOUSEHOLD_ADDRESS,
+    NAMESAKES,
     FellegiSunterEM,
     SupervisedClassifier,
     household_rules,
@@ -308,7 +311,7 @@ def test_a_father_and_son_of_one_name_at_one_address_are_apart_given_the_address
            "blocked": {0: ["address", "postcode_city"], 1: ["phone"]}}
     independent = FellegiSunterEM(m_floor={"address": 0.2}, given=None).fit(vectors, **fit)
     household = FellegiSunterEM(m_floor={"address": 0.2}).fit(vectors, **fit)
-    assert household.given == HOUSEHOLD_ADDRESS   # the default
+    assert household.given == (HOUSEHOLD_ADDRESS, NAMESAKES)   # the default
     # Independent chances: the same surname (1 % of random pairs), first name (1 %), address
     # and postcode count as four coincidences, and the father and son of row 108 (no birth
     # date on one side, another e-mail and phone) look like one person.
@@ -317,7 +320,7 @@ def test_a_father_and_son_of_one_name_at_one_address_are_apart_given_the_address
     # of the address pass whose birth dates are known: 40 household members, 10 partners and
     # 5 fathers and sons (birth dates differ) share the address, and 5 of those 55 share
     # both names, so (5 + 10 pseudo-pairs drawn from the random pairs' 1 % x 1 %) / 65.
-    _, _, _, tables = household.fit_.given
+    tables = household.fit_.given[0].tables
     assert np.exp(tables[(0, 1)]).reshape(5, 5)[4, 4] == pytest.approx(5 / 65, abs=0.002)
     # The household model then finds two people more likely: row 108 takes its probability.
     probability = household.prob(vectors)
@@ -328,3 +331,93 @@ def test_a_father_and_son_of_one_name_at_one_address_are_apart_given_the_address
     assert linked == set(range(53)) | {109}
     assert set(np.flatnonzero(independent.predict(vectors, threshold=0.9))) \
         == set(range(53)) | {108, 109}
+
+
+def _random_pairs_two_at_one_address() -> pd.DataFrame:
+    """2,000 random pairs: 20 share a surname, 20 a first name and 2 a street address."""
+    return pd.DataFrame([[0, 0, 0, 0, 0, 0, 0]] * 1958 + [[4, 0, 0, 0, 0, 0, 1]] * 20
+                        + [[0, 4, 0, 0, 0, 0, 3]] * 20 + [[0, 0, 0, 0, 0, 3, 4]] * 2,
+                        columns=HOUSEHOLD_FEATURES)
+
+
+def test_the_chance_of_one_person_at_one_address_is_learned_there_whatever_the_file_size():
+    vectors, finders = _household_pairs()
+    fit = {"u_vectors": _random_pairs_two_at_one_address(), "finders": finders,
+           "strata": np.where(finders & PHONE_PASS, 1, 0),
+           "blocked": {0: ["address", "postcode_city"], 1: ["phone"]}}
+    # The same candidates in a file of about 1,400 records (1M pairs) and in one ten times
+    # larger (100M pairs): the random pairs show the same 2 of 2,000 at one address, as they
+    # do when an agreement is too rare for them to measure (at 1M demo records about 5 of
+    # 300,000 random pairs had one street address, five times the rate of all pairs).
+    small = FellegiSunterEM(m_floor={"address": 0.2}).fit(vectors, total_pairs=1_000_000, **fit)
+    large = FellegiSunterEM(m_floor={"address": 0.2}).fit(vectors, total_pairs=100_000_000,
+                                                           **fit)
+    # The household model starts from the share of one person among the address pass's
+    # pairs with both birth dates known: 43 of the 98 (30 + 10 + 3 one-person pairs; the 40
+    # household members, 10 partners and 5 fathers and sons are vetoed), plus 10 pseudo-pairs
+    # at the independent model's share (0.04 in the small file, 0.0004 in the large one):
+    # logit(43.4 / 108) = -0.40 and logit(43.0 / 108) = -0.41, then log(m / u) of the exact
+    # address among the pairs at one address (every pair there is exact: about +0.01).
+    for model in (small, large):
+        anchor = model.fit_.given[0].anchor
+        assert anchor[3] == pytest.approx(np.log(43 / 65), abs=0.02)
+    assert abs(small.fit_.given[0].anchor[3] - large.fit_.given[0].anchor[3]) < 0.02
+    # So the father and son of row 108 (same names at one address, no birth date on one
+    # side, another e-mail and phone) is 0.15 one person in both files,
+    assert small.prob(vectors).iloc[108] == pytest.approx(0.154, abs=0.005)
+    assert large.prob(vectors).iloc[108] == pytest.approx(0.152, abs=0.005)
+    # while from the prior (100 times smaller in the larger file, pairs growing as the
+    # square of the records) times the address's weight (the same 2 random pairs), the
+    # household model said 0.011 in the small file and 0.0001 in the large one (at 1M demo
+    # records, same names at one address with another e-mail, 80 % one person, fell to 0.39).
+    no_share = replace(HOUSEHOLD_ADDRESS, share=False)
+    before_small = FellegiSunterEM(m_floor={"address": 0.2}, given=no_share).fit(
+        vectors, total_pairs=1_000_000, **fit)
+    before_large = FellegiSunterEM(m_floor={"address": 0.2}, given=no_share).fit(
+        vectors, total_pairs=100_000_000, **fit)
+    assert before_small.prob(vectors).iloc[108] == pytest.approx(0.0109, abs=0.0005)
+    assert before_large.prob(vectors).iloc[108] < 0.0005
+    # Every true pair above is still linked, and no household member or partner.
+    for model in (small, large):
+        assert set(np.flatnonzero(model.predict(vectors, threshold=0.9))) \
+            == set(range(53)) | {109}
+
+
+def test_namesakes_with_e_mails_made_of_their_names_are_apart_given_the_names():
+    names_pass, phone_pass = 1, 2   # finders bits: stratum 0 keys on the names and place
+    kinds = [  # (pairs, last, first, birth date, e-mail, phone, address, postcode, finders)
+        (30, 4, 4, 3, 3, 3, 3, 3, names_pass | phone_pass),  # one person twice
+        (10, 4, 4, 3, 0, 3, 0, 3, names_pass | phone_pass),  # ... moved in town, new e-mail
+        (20, 4, 4, 0, 1, 0, 0, 3, names_pass),  # namesakes: their names @ two providers
+        (40, 4, 4, 0, 0, 0, 0, 3, names_pass),  # namesakes, other e-mails
+        (1, 4, 4, -1, 1, -1, 0, 3, names_pass),  # row 100: namesakes, one birth date missing
+        (1, 4, 4, -1, 3, -1, 0, 3, names_pass),  # row 101: one person, one e-mail, moved
+    ]
+    frame = pd.DataFrame([levels for n, *levels in kinds for _ in range(n)],
+                         columns=[*HOUSEHOLD_FEATURES, "finders"])
+    vectors, finders = frame[HOUSEHOLD_FEATURES], frame["finders"].to_numpy()
+    # 2,000 random pairs: 20 share a surname, 20 a first name, none an e-mail's local part.
+    random_pairs = pd.DataFrame([[0, 0, 0, 0, 0, 0, 0]] * 1960 + [[4, 0, 0, 0, 0, 0, 1]] * 20
+                                + [[0, 4, 0, 0, 0, 0, 3]] * 20, columns=HOUSEHOLD_FEATURES)
+    fit = {"u_vectors": random_pairs, "total_pairs": 1_000_000, "finders": finders,
+           "strata": np.where(finders & phone_pass, 1, 0),
+           "blocked": {0: ["last_name", "first_name", "postcode_city"], 1: ["phone"]}}
+    independent = FellegiSunterEM(m_floor={"address": 0.2}, given=None).fit(vectors, **fit)
+    namesakes = FellegiSunterEM(m_floor={"address": 0.2}).fit(vectors, **fit)
+    # Independent chances: no random pair shares an e-mail's local part, so the namesakes of
+    # row 100 (jean.martin@ at two providers, no birth date on one side) look like one person.
+    assert independent.prob(vectors).iloc[100] > 0.99
+    # Given the same names (the namesakes model; no pair here is at one address), the e-mail
+    # is taken with the address among the names pass's non-matches with both birth dates:
+    # 20 of the 60 namesakes share the local part (all at another address), plus 100
+    # pseudo-pairs at the random pairs' chances (none): 20 / 160 = 0.125.
+    (given,) = [g for g in namesakes.fit_.given if g.features == (0, 1)]
+    email_address = np.exp(given.tables[(3, 5)]).reshape(4, 4)
+    assert email_address[1, 0] == pytest.approx(20 / 160, abs=0.001)
+    assert namesakes.prob(vectors).iloc[100] < 0.2
+    # One exact e-mail after a move is no namesakes' coincidence (none of them shares one):
+    # row 101 is linked, and so is every pair of one person (rows 0-39); no namesakes are.
+    assert set(np.flatnonzero(namesakes.predict(vectors, threshold=0.9))) \
+        == set(range(40)) | {101}
+    assert set(np.flatnonzero(independent.predict(vectors, threshold=0.9))) \
+        == set(range(40)) | {100, 101}

@@ -613,7 +613,7 @@ def test_the_household_model_keeps_a_namesake_at_one_address_apart_and_links_a_s
     # 4 * 5 + 4 of their joint table). So the same names at one address say little, and
     # another e-mail leaves Marc LEFEBVRE and Marc LEFEBVRE apart. No household shares a
     # mobile: Lucie GARNIER's two records are one person.
-    _, _, _, tables = result.model.fit_.given
+    tables = result.model.fit_.given[0].tables
     assert np.exp(tables[(0, 1)][24]) == pytest.approx(15 / 70, abs=0.005)
     assert marc["match_probability"] < 0.9 <= lucie["match_probability"]
     # Customers: the 6 people known twice and Lucie; every household member and both Marc
