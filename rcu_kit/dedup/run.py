@@ -453,6 +453,9 @@ def pair_examples(run: DedupRun, n: int | None = 20, *, masked: bool = True, see
 def model_weights(run: DedupRun) -> pd.DataFrame:
     """What the model learned: per comparison and level, m, u and the weight (log2 m/u).
 
+    A comparison that no pair of the pairs table could make (no identifier in a B2C base, no
+    e-mail in FEBRL) learned nothing but its starting values: it is left out.
+
     Raises:
         ValueError: no pair was scored, so no model was fitted.
     """
@@ -461,7 +464,11 @@ def model_weights(run: DedupRun) -> pd.DataFrame:
     if not len(run.pairs):
         raise ValueError("no candidate pair was scored: nothing was learned (too few records, "
                          "or no shared blocking key)")
-    return run.result.model.match_weights(level_names(default_features()))
+    weights = run.result.model.match_weights(level_names(default_features()))
+    pairs = run.result.pairs
+    compared = [f for f in weights["feature"].unique()
+                if f not in pairs.columns or (pairs[f].to_numpy() >= 0).any()]
+    return weights[weights["feature"].isin(compared)].reset_index(drop=True)
 
 
 def model_weights_table(weights: pd.DataFrame, language: str) -> pd.DataFrame:

@@ -314,12 +314,20 @@ def test_pair_examples_are_masked_and_side_by_side(run):
     assert "DUPONT" not in values and "BERNARD" not in values and "FAURE" not in values
 
 
-def test_model_weights_name_the_levels(run):
+def test_model_weights_name_the_levels_and_leave_out_what_no_pair_compares(run):
     weights = dedup.model_weights(run)
     email = weights[weights["feature"] == "email"]
     # the exact e-mail level is strong evidence of a match
     assert "exact" in email["level_name"].tolist()
     assert float(email.loc[email["level_name"] == "exact", "weight"].iloc[0]) > 0
+    # The engagement's sources hold no identifier: no pair compares one, so that comparison is
+    # left out rather than shown with the weights it started from; the other eight are made on
+    # at least one pair and shown.
+    assert weights["feature"].unique().tolist() == [
+        "last_name", "first_name", "birth_date", "email", "phone", "address", "postcode_city",
+        "civility"]
+    assert (run.result.pairs["id_number"].to_numpy() < 0).all()
+    assert "id_number" in run.result.model.fit_.features
 
 
 def test_dedup_command_prints_the_figures_and_paths(engagement_file, capsys):
