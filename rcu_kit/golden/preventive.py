@@ -60,8 +60,9 @@ __all__ = ["ReferenceIndex", "build_reference_index", "reference_index_path",
            "candidates_shown", "MATCH_ATTRIBUTES", "UnknownAttributes", "check_record_keys",
            "decision", "DECISIONS", "POSSIBLE_FROM", "evidence_text", "reference_is_current"]
 
-FORMAT_VERSION = 3   # 2: term frequencies of postcodes and towns (the model's place evidence);
-                     # 3: and of each postcode and town together
+FORMAT_VERSION = 4   # 2: term frequencies of postcodes and towns (the model's place evidence);
+                     # 3: and of each postcode and town together; 4: the model's household
+                     # and namesakes models (classify.GivenAgreement) as a list
 # The name term frequencies the model reads as they are; the place's (tf_postcode_city) is made
 # per pair from the reference record's postcode, town and place frequencies
 # (place_term_frequency).

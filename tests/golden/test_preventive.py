@@ -282,11 +282,11 @@ def test_an_index_of_an_earlier_format_is_rebuilt(demo_engagement, index):
     path = reference_index_path(engagement)
     # Format 1 had no postcode and town frequencies: its scores would differ from the run's.
     path.write_bytes(pickle.dumps({"format": 1, "index": index}))
-    with pytest.raises(StaleIndex, match="format 1, this version reads format 3; rebuild"):
+    with pytest.raises(StaleIndex, match="format 1, this version reads format 4; rebuild"):
         ReferenceIndex.load(path)
     rebuilt = engagement_reference(engagement)
     assert len(rebuilt) == len(index) and "tf_place" in rebuilt.term_frequencies
-    assert pickle.loads(path.read_bytes())["format"] == 3
+    assert pickle.loads(path.read_bytes())["format"] == 4
 
 
 def test_warm_up_matching_runs_the_full_record_then_each_attribute(index, monkeypatch):
