@@ -799,7 +799,9 @@ class DaskRecords:
         self._frequencies: dict[str, np.ndarray] | None = None
         self._skipped: dict[int, list[np.ndarray]] = {}
         self._shipped: tuple[Any, Any, Any] | None = None
+        self._prefetched: dict[bytes, tuple[Any, ...]] = {}
         self.offsets = np.concatenate([[0], np.cumsum(self._lengths)]).astype(np.int64)
+        self._counted = self._count_people_values()
         with bar(total=len(self.prepared), step="preparing", unit="partition",
                  disable=not progress) as b:
             from dask.distributed import as_completed
@@ -850,24 +852,31 @@ class DaskRecords:
         its value's share among the distinct people (records alike on last name, first name
         and locality count once, the first in row order)."""
         if self._frequencies is None:
-            from rcu_kit.linkage.pipeline import TF_COLUMNS, TF_DISTINCT_ON
-            self._frequencies = self._count_frequencies(TF_DISTINCT_ON, TF_COLUMNS)
+            from rcu_kit.linkage.pipeline import TF_COLUMNS
+            self._frequencies = self._count_frequencies(TF_COLUMNS)
         return self._frequencies
 
-    def _count_frequencies(self, distinct_on: Sequence[str], columns: Sequence[str]
-                           ) -> dict[str, np.ndarray]:
-        # Each person's first records land in one bucket (a shuffle as tasks), where the first
-        # in row order is kept and its values counted.
-        heads = self.client.map(_split_heads, self.prepared, list(self.offsets[:-1]),
-                                distinct_on=list(distinct_on), columns=list(columns),
-                                buckets=self.partitions)
-        counted = self._shuffle(heads, _count_people, list(columns))
-        per_bucket = self.client.gather(counted)
-        del heads, counted
+    def _count_people_values(self) -> list[Any]:
+        """Futures of the value counts over the distinct people, one a bucket of people: each
+        person's first records land in one bucket (a shuffle as tasks), where the first in row
+        order is kept and its values counted. Submitted as soon as the records are prepared, at
+        a low priority: the counting fills the workers' idle moments (while the client checks
+        the ids, or fits the model) instead of holding up the model."""
+        from rcu_kit.linkage.pipeline import TF_COLUMNS, TF_DISTINCT_ON
+
+        with dask_priority(-1):
+            heads = self.client.map(_split_heads, self.prepared, list(self.offsets[:-1]),
+                                    distinct_on=list(TF_DISTINCT_ON), columns=list(TF_COLUMNS),
+                                    buckets=self.partitions, pure=False)
+            return self._shuffle(heads, _count_people, list(TF_COLUMNS))
+
+    def _count_frequencies(self, columns: Sequence[str]) -> dict[str, np.ndarray]:
+        per_bucket = self.client.gather(self._counted)
+        self._counted = []
         counts = {c: pd.concat([b[c] for b in per_bucket]).groupby(level=0).sum()
                   for c in columns}
         totals = {c: int(counts[c].sum()) for c in columns}
-        [counts_future] = self.client.scatter([counts], broadcast=True)
+        [counts_future] = self._broadcast([counts], hash=True)
         parts = self.client.gather(self.client.map(_row_frequencies, self.prepared,
                                                    counts=counts_future, totals=totals))
         return {c: np.concatenate([p[c] for p in parts]) if parts else np.zeros(0)
@@ -939,12 +948,38 @@ class DaskRecords:
 
     # -- comparison ---------------------------------------------------------------------------
 
+    def _broadcast(self, values: list[Any], hash: bool = False) -> list[Any]:
+        """``values`` scattered to every worker. A worker lost during the broadcast fails it:
+        it is then sent again to the workers left (a few times, a second apart)."""
+        import time
+
+        from distributed.comm.core import CommClosedError
+
+        for attempt in range(5):
+            try:
+                return self.client.scatter(values, broadcast=True, hash=hash)
+            except (CommClosedError, OSError):
+                if attempt == 4:
+                    raise
+                time.sleep(1.0)
+        raise AssertionError("unreachable")
+
     def _homes(self) -> list[dict[str, Any]]:
-        """For each partition, ``submit`` keywords placing a task on the worker holding it (a
-        loose restriction: anywhere if that worker is gone)."""
+        """For each partition, ``submit`` keywords placing a task on a worker holding it (a
+        loose restriction: anywhere if that worker is gone); of a partition held by several
+        (Dask copies small ones), the one given the fewest partitions so far."""
         holders = self.client.who_has(self.prepared)
-        return [{"workers": [sorted(holders[f.key])[0]], "allow_other_workers": True}
-                if holders.get(f.key) else {} for f in self.prepared]
+        given: dict[str, int] = {}
+        homes = []
+        for future in self.prepared:
+            where = sorted(holders.get(future.key) or ())
+            if not where:
+                homes.append({})
+                continue
+            home = min(where, key=lambda w: (given.get(w, 0), w))
+            given[home] = given.get(home, 0) + 1
+            homes.append({"workers": [home], "allow_other_workers": True})
+        return homes
 
     def _ship(self, features: Sequence[Any]) -> tuple[Any, Any]:
         """The features on every worker, shipped once a run: one copy for the comparisons
@@ -954,25 +989,59 @@ class DaskRecords:
         tables its bucket of pairs built, which the vocabulary of each bucket across two
         partitions (the values its pairs use) would otherwise evict."""
         if self._shipped is None or self._shipped[0] is not features:
-            inside, across = self.client.scatter([list(features), list(features)],
-                                                 broadcast=True, hash=False)
+            inside, across = self._broadcast([list(features), list(features)])
             self._shipped = (features, inside, across)
         return self._shipped[1], self._shipped[2]
+
+    def prefetch(self, first: np.ndarray, second: np.ndarray, features: Sequence[Any],
+                 settings: Any = None) -> None:
+        """Start comparing pairs whose levels :meth:`compare` will be asked for later (the
+        random pairs, the skipped blocks' samples), at a low priority: their tasks fill the
+        workers' idle moments (the client's own work, the ends of the stages) and
+        :meth:`compare` then collects them."""
+        key = _pairs_digest(first, second, features)
+        if key not in self._prefetched:
+            with dask_priority(-1):
+                self._prefetched[key] = self._submit_compare(first, second, features, settings)
 
     def compare(self, first: np.ndarray, second: np.ndarray, features: Sequence[Any],
                 settings: Any = None, progress: bool = False) -> pd.DataFrame:
         """Levels of every default feature for the pairs of global rows ``(first, second)``,
-        in the pairs' order: one task per pair of partitions."""
+        in the pairs' order: one task per pair of partitions (those :meth:`prefetch` started,
+        if it was asked for these pairs)."""
         from dask.distributed import as_completed
         from rcu_kit.core.progress import bar
 
         labels = [f.label for f in features]
-        inside, across = self._ship(features)
-        workers = getattr(settings, "workers", 1)
         first = np.asarray(first, dtype=np.int64)
         second = np.asarray(second, dtype=np.int64)
         if not len(first):
             return pd.DataFrame({c: np.zeros(0, np.int8) for c in labels})
+        futures, order = self._prefetched.pop(_pairs_digest(first, second, features), None) \
+            or self._submit_compare(first, second, features, settings)
+        index = {f.key: i for i, f in enumerate(futures)}
+        parts: list[Any] = [None] * len(futures)
+        with bar(total=len(first), step="comparing", unit="pair", disable=not progress) as b:
+            for future, levels in as_completed(futures, with_results=True):
+                i = index[future.key]
+                parts[i] = levels
+                b.update(len(levels))
+        levels = pd.concat(parts, ignore_index=True)
+        out = pd.DataFrame(index=np.arange(len(first)))
+        for c in levels.columns:
+            column = np.empty(len(first), dtype=np.int8)
+            column[order] = levels[c].to_numpy()
+            out[c] = column
+        return out[labels]
+
+    def _submit_compare(self, first: np.ndarray, second: np.ndarray, features: Sequence[Any],
+                        settings: Any) -> tuple[list[Any], np.ndarray]:
+        """The tasks comparing the pairs ``(first, second)`` (one a pair of partitions) and
+        the order of the pairs their levels come in."""
+        inside, across = self._ship(features)
+        workers = getattr(settings, "workers", 1)
+        first = np.asarray(first, dtype=np.int64)
+        second = np.asarray(second, dtype=np.int64)
         pa, pb = self.partition_of(first), self.partition_of(second)
         bucket = pa * self.partitions + pb
         order = np.argsort(bucket, kind="stable")
@@ -991,20 +1060,7 @@ class DaskRecords:
                                               local_first, local_second,
                                               inside if a == b else across, workers,
                                               pure=False))
-        index = {f.key: i for i, f in enumerate(futures)}
-        parts: list[Any] = [None] * len(futures)
-        with bar(total=len(first), step="comparing", unit="pair", disable=not progress) as b:
-            for future, levels in as_completed(futures, with_results=True):
-                i = index[future.key]
-                parts[i] = levels
-                b.update(len(levels))
-        levels = pd.concat(parts, ignore_index=True)
-        out = pd.DataFrame(index=np.arange(len(first)))
-        for c in levels.columns:
-            column = np.empty(len(first), dtype=np.int8)
-            column[order] = levels[c].to_numpy()
-            out[c] = column
-        return out[labels]
+        return futures, order
 
     # -- the pairs kept on the workers ----------------------------------------------------------
 
@@ -1081,7 +1137,7 @@ class DaskRecords:
         # moves it if that worker is lost); otherwise Dask places and balances them
         home = self._homes() if halves else [{} for _ in range(self.partitions)]
         labels = [f.label for f in features]
-        [shipped_groups] = self.client.scatter([groups], broadcast=True, hash=False)
+        [shipped_groups] = self._broadcast([groups])
         united, stage_files, rows = {}, {}, {}
         for bid in sorted(set().union(*present, sorted_pieces)):
             a, b = divmod(bid, self.partitions)
@@ -1207,7 +1263,7 @@ class DaskRecords:
         parts = self.client.scatter([
             {c: v[self.offsets[p]:self.offsets[p + 1]] for c, v in frequencies.items()}
             for p in range(self.partitions)], hash=False)
-        [shipped_model] = self.client.scatter([model], broadcast=True, hash=False)
+        [shipped_model] = self._broadcast([model])
         scored = []
         for bid, bucket in buckets.items():
             a = bid // self.partitions
@@ -1223,7 +1279,7 @@ class DaskRecords:
                 b.update(1)
         different = self.client.map(_first_item, scored)
         del scored, outs
-        kept = _concat_pairs(kept_parts)
+        kept = _concat_pairs(kept_parts, self.n)
         links = tuple(np.concatenate([p[i] for p in link_parts]) if link_parts
                       else np.zeros(0, dtype) for i, dtype in
                       enumerate((np.int64, np.int64, float, np.int8)))
@@ -1232,7 +1288,7 @@ class DaskRecords:
     def conflicts(self, different: list[Any], labels: np.ndarray) -> tuple[np.ndarray, ...]:
         """The known-different pairs inside one component of ``labels`` (the links' connected
         components): first, second, probability, rules."""
-        [shipped] = self.client.scatter([labels], broadcast=True, hash=False)
+        [shipped] = self._broadcast([labels])
         parts = self.client.gather(self.client.map(_bucket_conflicts, different, labels=shipped))
         return tuple(np.concatenate([p[i] for p in parts]) if parts else np.zeros(0, dtype)
                      for i, dtype in enumerate((np.int64, np.int64, float, np.int8)))
@@ -1242,22 +1298,44 @@ class DaskRecords:
         when no client holds it; cancelling them instead broke the connection when a run
         stopped half-way had released some already)."""
         self.prepared = []
+        self._prefetched.clear()
+        self._counted = []
+        self._shipped = None
+
+
+def dask_priority(priority: int) -> Any:
+    """A context in which the tasks submitted get this priority (higher runs first among the
+    tasks ready; 0 by default)."""
+    import dask
+
+    return dask.annotate(priority=priority)
+
+
+def _pairs_digest(first: np.ndarray, second: np.ndarray, features: Sequence[Any]) -> bytes:
+    """A key for the comparison of these pairs by these features (:meth:`DaskRecords.prefetch`)."""
+    import hashlib
+
+    digest = hashlib.blake2b(np.asarray(first, dtype=np.int64).tobytes(), digest_size=16)
+    digest.update(np.asarray(second, dtype=np.int64).tobytes())
+    digest.update(str(id(features)).encode())
+    return digest.digest()
 
 
 def _block_info(result: _BlockResult) -> dict[int, dict[str, Any]]:
     return result.info
 
 
-def _concat_pairs(parts: list[Mapping[str, Any]]) -> dict[str, Any]:
-    """Kept pairs of several buckets as one set of arrays, in the candidates' order (by later
-    record, then earlier), as the in-memory engine has them."""
+def _concat_pairs(parts: list[Mapping[str, Any]], n: int) -> dict[str, Any]:
+    """Kept pairs of several buckets (of ``n`` records) as one set of arrays, in the
+    candidates' order (by later record, then earlier), as the in-memory engine has them."""
     if not parts:
         return {"first": np.zeros(0, np.int64), "second": np.zeros(0, np.int64),
                 "levels": pd.DataFrame(), "probability": np.zeros(0),
                 "rules": np.zeros(0, np.int8), "found_by": np.zeros(0, np.int16)}
     first = np.concatenate([p["first"] for p in parts])
     second = np.concatenate([p["second"] for p in parts])
-    order = np.lexsort((first, second))
+    # one sort of one key (later * n + earlier: the pairs are distinct) instead of a lexsort
+    order = np.argsort(second * n + first)
     return {"first": first[order], "second": second[order],
             "levels": pd.concat([p["levels"] for p in parts], ignore_index=True)
             .iloc[order].reset_index(drop=True),
@@ -1305,6 +1383,13 @@ def deduplicate_in_buckets(records: DaskRecords, settings: Any, progress: bool =
     index = build_index(settings)
     features = default_features(workers=settings.workers)
     groups = pd.factorize(records.source)[0] if settings.link_only else None
+    # the random pairs depend on the records' number only: compared from the start, between
+    # the other tasks (prefetch), unless a stopped run left their levels
+    saved_u = store.load_frame("u_levels") if store else None
+    drawn = random_pairs(n, settings.u_pairs, settings.seed, groups) if settings.u_pairs \
+        else None
+    if drawn is not None and saved_u is None:
+        records.prefetch(drawn[0], drawn[1], features, settings)
     buckets, stats, counts = records.pair_buckets(index, features, groups,
                                                   None if store is None else store.folder,
                                                   settings.workers)
@@ -1313,20 +1398,24 @@ def deduplicate_in_buckets(records: DaskRecords, settings: Any, progress: bool =
     u_first = u_second = np.zeros(0, np.int64)
     total_pairs, u_vectors = None, None
     if settings.u_pairs and counts["pairs"]:
-        u_first, u_second, total_pairs = random_pairs(n, settings.u_pairs, settings.seed, groups)
+        u_first, u_second, total_pairs = drawn
     # the skipped blocks' samples do not depend on the model: which of them are candidates is
     # asked in the same pass over the buckets as the fitting sample
     samples = skipped_samples(records, stats, index, settings) \
         if counts["pairs"] and total_pairs and not settings.link_only else []
     q_first = np.concatenate([x[0] for x in samples]) if samples else np.zeros(0, np.int64)
     q_second = np.concatenate([x[1] for x in samples]) if samples else np.zeros(0, np.int64)
+    if samples:                        # compared while the client fits the model
+        records.prefetch(q_first, q_second, features, settings)
     sample, hit, u_candidates, q_hit = records.fit_sample(
         buckets, fit_cut(counts["pairs"]), settings.seed, u_first, u_second, q_first, q_second)
     known = np.split(q_hit, np.cumsum([len(x[0]) for x in samples])[:-1]) if samples else []
     if total_pairs:
-        u_vectors = store.load_frame("u_levels") if store else None
+        u_vectors = saved_u
         if u_vectors is None:
-            u_vectors = records.compare(u_first[~hit], u_second[~hit], features, settings)
+            # all the random pairs were compared (prefetch): those not candidates kept
+            u_vectors = records.compare(u_first, u_second, features, settings)[~hit] \
+                .reset_index(drop=True)
             if store:
                 store.save_frame("u_levels", u_vectors)
     lap("u_sample")
@@ -1343,7 +1432,7 @@ def deduplicate_in_buckets(records: DaskRecords, settings: Any, progress: bool =
     if counts["pairs"]:
         different, kept, links = records.score(buckets, model, settings)
     else:
-        different, kept, links = [], _concat_pairs([]), tuple(
+        different, kept, links = [], _concat_pairs([], n), tuple(
             np.zeros(0, d) for d in (np.int64, np.int64, float, np.int8))
     del buckets                        # the workers free the pairs' levels
     lap("classify")
