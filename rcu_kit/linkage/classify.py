@@ -957,6 +957,8 @@ class FellegiSunterEM(_RuleMixin, BaseClassifier):
         at = np.ones(len(patterns), dtype=bool)
         for f, level in zip(gfs, spec.levels):
             at &= patterns[:, f] >= level
+        if not at.any():   # no pair agrees on the given features (RLdata has no address)
+            return None
         return gfs, spec.levels, groups, at, sample
 
     def _pseudo_counts(self, feature: str, k: int) -> np.ndarray:
