@@ -52,7 +52,7 @@ from rcu_kit.linkage.compare import MISSING, default_features, level_names
 from rcu_kit.linkage.indexing import ExactBlockIndex, SortedNeighbourhoodIndex
 from rcu_kit.linkage.pipeline import DedupSettings, build_index
 from rcu_kit.linkage.prepare import (TEXT_COLUMNS, WEAK_KEY_ABSENT, birth_month_day,
-                                     french_phonetic, prepare_records, street_key)
+                                     french_phonetic, place_of, prepare_records, street_key)
 from rcu_kit.values.phones import is_french_mobile
 
 __all__ = ["ReferenceIndex", "build_reference_index", "reference_index_path",
@@ -330,7 +330,7 @@ def prepare_record(record: Mapping[str, Any]) -> dict[str, Any]:
     out["birth_month_day"] = _clean_text(birth_month_day(date)) if date else None
     out["department"] = _clean_text(postcode[:2]) if postcode else None
     out["locality"] = postcode or out["city"]
-    out["place"] = f"{postcode} {out['city']}" if postcode and out["city"] else None
+    out["place"] = place_of(postcode, out["city"])
     out["weak_key"] = None if any(out[c] is not None for c in WEAK_KEY_ABSENT) \
         else out["last_name_phonetic"]
     # The surname's sound of a record with no postcode and no town (prepare_records'

@@ -38,7 +38,7 @@ import pandas as pd
 from rcu_kit.values.phones import is_french_mobile
 
 __all__ = ["CONTRACT_COLUMNS", "TEXT_COLUMNS", "WEAK_KEY_ABSENT", "prepare_records",
-           "french_phonetic", "street_key", "birth_month_day", "validate_records"]
+           "french_phonetic", "street_key", "birth_month_day", "place_of", "validate_records"]
 
 TEXT_COLUMNS = (
     "civility", "last_name", "birth_name", "first_name", "last_name_phonetic",
@@ -180,15 +180,24 @@ def _coalesce(given: pd.Categorical, computed: pd.Categorical) -> pd.Categorical
     return pd.Categorical.from_codes(codes, categories=pd.Index(vocabulary), validate=False)
 
 
-def _pair_of(a: pd.Categorical, b: pd.Categorical) -> pd.Categorical:
-    """``"<a> <b>"`` where both are present, else missing (through codes: one string per
-    distinct pair)."""
-    both = (a.codes >= 0) & (b.codes >= 0)
-    key = np.where(both, a.codes.astype(np.int64) * (len(b.categories) + 1) + b.codes, -1)
+def place_of(postcode: str | None, city: str | None) -> str | None:
+    """The ``place`` key of a record: its postcode and town, when both are known.
+
+    Examples:
+        >>> place_of("24200", "SARLAT LA CANEDA"), place_of("24200", None)
+        ('24200 SARLAT LA CANEDA', None)
+    """
+    return f"{postcode} {city}" if postcode and city else None
+
+
+def _places(postcode: pd.Categorical, city: pd.Categorical) -> pd.Categorical:
+    """:func:`place_of` of every record (through codes: one string per distinct pair)."""
+    both = (postcode.codes >= 0) & (city.codes >= 0)
+    width = len(city.categories) + 1
+    key = np.where(both, postcode.codes.astype(np.int64) * width + city.codes, -1)
     distinct, codes = np.unique(key[both], return_inverse=True)
-    width = len(b.categories) + 1
-    names = np.array([f"{a.categories[k // width]} {b.categories[k % width]}" for k in distinct],
-                     dtype=object)
+    names = np.array([place_of(postcode.categories[k // width], city.categories[k % width])
+                      for k in distinct], dtype=object)
     out = np.full(len(key), -1, dtype=np.int64)
     out[both] = codes
     return _from_vocabulary(out, names)
@@ -261,7 +270,7 @@ def prepare_records(records: pd.DataFrame) -> pd.DataFrame:
     cats["birth_month_day"] = _derive(cats["birth_date"], birth_month_day)
     cats["department"] = _derive(cats["postcode"], lambda v: v[:2] or None)
     cats["locality"] = _coalesce(cats["postcode"], cats["city"])
-    cats["place"] = _pair_of(cats["postcode"], cats["city"])
+    cats["place"] = _places(cats["postcode"], cats["city"])
     # The surname's sound of the records known by their names and a place only: nothing else
     # to block on (see WEAK_KEY_ABSENT).
     strong = np.zeros(n, dtype=bool)
