@@ -127,15 +127,22 @@ def run_one(engine: str, data: Path, out: Path, partition: int | None, memory_li
         timings = dict(result.timings)
     wall = time.perf_counter() - t0
     crosswalk = result.crosswalk
-    keys = pd.MultiIndex.from_arrays([crosswalk["source"].astype(str),
-                                      crosswalk["record_id"].astype(str)])
-    accounted = len(crosswalk) == n and keys.is_unique and crosswalk["customer_id"].notna().all()
     pd.DataFrame({"customer_id": crosswalk["customer_id"].astype(str)}).to_parquet(
         out / f"crosswalk_{engine}.parquet", index=False)
+    _write_run(out, engine, crosswalk, "customer_id", n, wall,
+               int(result.pass_stats["pairs"].iloc[-1]), timings)
+
+
+def _write_run(out: Path, engine: str, crosswalk: pd.DataFrame, label: str, n: int, wall: float,
+               pairs: int, timings: dict) -> None:
+    """``run_<engine>.json``: the figures of one run, and whether each of the ``n`` input
+    records is in ``crosswalk`` exactly once with a ``label``."""
+    keys = pd.MultiIndex.from_arrays([crosswalk["source"].astype(str),
+                                      crosswalk["record_id"].astype(str)])
+    accounted = len(crosswalk) == n and keys.is_unique and crosswalk[label].notna().all()
     (out / f"run_{engine}.json").write_text(json.dumps({
-        "records": n, "wall_s": wall, "customers": result.n_customers,
-        "pairs": int(result.pass_stats["pairs"].iloc[-1]), "accounted": bool(accounted),
-        "timings": timings}))
+        "records": n, "wall_s": wall, "customers": int(crosswalk[label].nunique()),
+        "pairs": pairs, "accounted": bool(accounted), "timings": timings}))
 
 
 def _run_splink(data: Path, out: Path, t0: float, memory_limit: str) -> None:
@@ -152,15 +159,9 @@ def _run_splink(data: Path, out: Path, t0: float, memory_limit: str) -> None:
     records = pd.read_parquet(data, columns=wanted, dtype_backend="pyarrow")
     clusters, extra = splink_runner.run(records, {"schema": "rcu", "task": "dedupe",
                                                   "duckdb_memory_limit": memory_limit})
-    wall = time.perf_counter() - t0
-    keys = pd.MultiIndex.from_arrays([clusters["source"].astype(str),
-                                      clusters["record_id"].astype(str)])
-    accounted = len(clusters) == len(records) and keys.is_unique \
-        and clusters["cluster_id"].notna().all()
-    (out / "run_splink.json").write_text(json.dumps({
-        "records": len(records), "wall_s": wall, "customers": int(clusters["cluster_id"].nunique()),
-        "pairs": int(extra["scored_pairs"]), "accounted": bool(accounted),
-        "timings": {k: v for k, v in extra.items() if k.endswith("_seconds")}}))
+    _write_run(out, "splink", clusters, "cluster_id", len(records), time.perf_counter() - t0,
+               int(extra["scored_pairs"]),
+               {k: v for k, v in extra.items() if k.endswith("_seconds")})
 
 
 def measure(engine: str, data: Path, out: Path, partition: int | None, timeout: float,
