@@ -51,8 +51,9 @@ from rcu_kit.linkage.classify import RULES, TF_PREFIX
 from rcu_kit.linkage.compare import MISSING, default_features, level_names
 from rcu_kit.linkage.indexing import ExactBlockIndex, SortedNeighbourhoodIndex
 from rcu_kit.linkage.pipeline import DedupSettings, build_index
-from rcu_kit.linkage.prepare import (TEXT_COLUMNS, WEAK_KEY_ABSENT, birth_month_day,
-                                     french_phonetic, place_of, prepare_records, street_key)
+from rcu_kit.linkage.prepare import (AS_READ_BIRTH_DATE, TEXT_COLUMNS, WEAK_KEY_ABSENT,
+                                     birth_month_day, french_phonetic, place_of, prepare_records,
+                                     street_key)
 from rcu_kit.values.phones import is_french_mobile
 
 __all__ = ["ReferenceIndex", "build_reference_index", "reference_index_path",
@@ -317,6 +318,7 @@ def prepare_record(record: Mapping[str, Any]) -> dict[str, Any]:
                            "record_id": str(record.get("record_id", "0"))}
     for column in TEXT_COLUMNS:
         out[column] = _clean_text(record.get(column))
+    out["birth_date"] = out["birth_date"] or _clean_text(record.get(AS_READ_BIRTH_DATE))
     if out["id_number"] is not None:
         out["id_number"] = re.sub(r"[^0-9A-Z]", "", out["id_number"].upper()) or None
     for column in ("last_name", "first_name", "birth_name"):

@@ -325,7 +325,7 @@ def wilson_interval(successes: float, n: float, confidence: float = 0.95) -> tup
     """Wilson score interval of a proportion (well-behaved near 0 and 1 and for small n).
 
     Examples:
-        >>> tuple(round(x, 4) for x in wilson_interval(8, 10))
+        >>> tuple(round(float(x), 4) for x in wilson_interval(8, 10))
         (0.4902, 0.9433)
     """
     if n <= 0:

@@ -3,10 +3,11 @@
 :func:`prepare_records` takes the output of ``rcu_kit.standardise.standardise_records`` (columns
 ``source, record_id, civility, last_name, birth_name, first_name, *_phonetic, birth_date, email,
 phone, phone_type, street, street_number, street_number_suffix, street_name, postcode, city,
-country, name_swapped``, plus the optional ``id_number``: a personal identifier the sources share,
+country, name_swapped``, plus the optional ``invalid_birth_date`` and ``id_number``: a personal identifier the sources share,
 such as a social-security, loyalty-card or customer number) and returns the frame the blocking and comparison steps work on:
 
 * every contract column present (a missing column becomes all-missing: FEBRL has no e-mail);
+* a missing ``birth_date`` filled from ``invalid_birth_date`` (a typing slip's parts as read);
 * text columns as pandas ``category`` (integer codes plus one vocabulary), so that gathering the
   values of 10 million pairs moves 4-byte codes, not Python strings. The surname columns
   (``last_name``, ``birth_name``) share one vocabulary so a birth name can be compared with a
@@ -37,7 +38,7 @@ import pandas as pd
 
 from rcu_kit.values.phones import is_french_mobile
 
-__all__ = ["CONTRACT_COLUMNS", "TEXT_COLUMNS", "WEAK_KEY_ABSENT", "prepare_records",
+__all__ = ["CONTRACT_COLUMNS", "TEXT_COLUMNS", "AS_READ_BIRTH_DATE", "WEAK_KEY_ABSENT", "prepare_records",
            "french_phonetic", "street_key", "birth_month_day", "place_of", "validate_records"]
 
 TEXT_COLUMNS = (
@@ -47,6 +48,9 @@ TEXT_COLUMNS = (
     "id_number",
 )
 CONTRACT_COLUMNS = ("source", "record_id", *TEXT_COLUMNS, "name_swapped")
+# The parts of an invalid birth date as read (``rcu_kit.values.dates``): the ``birth_date`` of a
+# record whose birth date is missing, for blocking and comparison.
+AS_READ_BIRTH_DATE = "invalid_birth_date"
 
 # A record with none of these is known by its names and a place only: its ``weak_key`` is its
 # surname's sound (else missing), for the sorted-neighbourhood pass of such records.
@@ -261,6 +265,9 @@ def prepare_records(records: pd.DataFrame) -> pd.DataFrame:
             cats: dict[str, pd.Categorical] = dict(zip(TEXT_COLUMNS, pool.map(encode, TEXT_COLUMNS)))
     else:
         cats = {col: encode(col) for col in TEXT_COLUMNS}
+    if AS_READ_BIRTH_DATE in records.columns:
+        # A birth date rejected for one part out of place (1949-00-13) still matches by its parts.
+        cats["birth_date"] = _coalesce(cats["birth_date"], encode(AS_READ_BIRTH_DATE))
     for col in ("last_name", "first_name", "birth_name"):
         ph = f"{col}_phonetic"
         cats[ph] = _coalesce(cats[ph], _derive(cats[col], french_phonetic))

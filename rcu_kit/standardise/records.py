@@ -13,6 +13,9 @@ How the attributes combine:
 * A married/birth name in the last name (``DUPONT EPOUSE MARTIN``) fills a missing
   ``birth_name``; a civility typed into a name field (``MME DUPONT``) fills a missing civility.
 * First and last names typed in each other's field are swapped back; ``name_swapped`` says where.
+* An invalid birth date is missing from ``birth_date``; when one part only is out of place (a
+  typing slip: ``1949-00-13``), its parts as read are in ``invalid_birth_date``, for matching
+  only (see ``rcu_kit.values.dates``).
 * ``country`` gives the region in which phones are read; a postcode is checked as a French one
   only when the country is France, a French overseas department or unknown (a Belgian ``1000``
   is not Bourg-en-Bresse); a postcode found inside the city field fills a missing postcode.
@@ -40,7 +43,7 @@ from rcu_kit.values.text import TEXT, as_text, choose, fold_ascii_upper, na_seri
 from rcu_kit.standardise.addresses import parse_streets, split_postcode_city
 from rcu_kit.values.civility import sexed_civilities
 from rcu_kit.standardise.countries import normalise_countries
-from rcu_kit.values.dates import normalise_dates
+from rcu_kit.values.dates import standardise_dates
 from rcu_kit.values.emails import normalise_emails
 from rcu_kit.standardise.names import detect_swapped_names, normalise_first_names, parse_names, \
     split_full_names
@@ -54,7 +57,7 @@ INPUT_COLUMNS = ("civility", "last_name", "birth_name", "first_name", "full_name
                  "email", "phone", "street", "postcode", "city", "country")
 OUTPUT_COLUMNS = ("source", "record_id", "civility", "last_name", "birth_name", "first_name",
                   "last_name_phonetic", "first_name_phonetic", "birth_name_phonetic",
-                  "birth_date", "email", "phone", "phone_type", "street", "street_number",
+                  "birth_date", "invalid_birth_date", "email", "phone", "phone_type", "street", "street_number",
                   "street_number_suffix", "street_name", "postcode", "city", "country",
                   "name_swapped")
 # From this many records, names and contact details are standardised on two threads.
@@ -155,7 +158,8 @@ def standardise_records(records: pd.DataFrame, progress: bool = False,
 
     def contact_part() -> dict[str, pd.Series]:
         out: dict[str, pd.Series] = {}
-        out["birth_date"] = normalise_dates(raw("birth_date"), kind="birth", today=today)
+        dates = standardise_dates(raw("birth_date"), kind="birth", today=today)
+        out["birth_date"], out["invalid_birth_date"] = dates["date"], dates["as_read"]
         step("birth dates")
         out["email"] = normalise_emails(raw("email"))
         step("e-mails")

@@ -38,12 +38,12 @@ from rcu_kit.standardise.countries import country_index
 from rcu_kit.standardise.phonetic import PHONEX_RULES, PHONEX_SYMBOLS
 from rcu_kit.standardise.records import INPUT_COLUMNS, OUTPUT_COLUMNS, standardise_records
 from rcu_kit.values.civility import CIVILITIES, sexed_civility
-from rcu_kit.values.dates import normalise_date
+from rcu_kit.values.dates import normalise_date, standardise_dates
 from rcu_kit.values.emails import normalise_email
 from rcu_kit.values.phones import standardise_phone
 from rcu_kit.values.postcodes import FRENCH_POSTCODE_COUNTRIES, normalise_postcode
 from rcu_kit.values.text import Unsupported, fold_ascii_upper_value, fold_ascii_value, \
-    text_value
+    scalar, text_value
 
 __all__ = ["standardise_record"]
 
@@ -310,12 +310,17 @@ def _standardise(record: Mapping[str, Any], today: dt.date) -> dict[str, Any]:
         folded = fold_ascii_upper_value(postcode_raw)
         postcode = None if folded is None else folded.replace(" ", "")
     street, number, suffix, street_name = _street(raw["street"])
+    birth_date = normalise_date(raw["birth_date"], "birth", today)
+    invalid_birth_date = None
+    if birth_date is None and raw["birth_date"] is not None:    # rare: the rule's vectorised form
+        invalid_birth_date = scalar(lambda v: standardise_dates(v, "birth", today)["as_read"],
+                                    raw["birth_date"])
     out: dict[str, Any] = {
         "source": record["source"], "record_id": record["record_id"], "civility": civility,
         "last_name": last_name, "birth_name": birth_name, "first_name": first_name,
         "last_name_phonetic": _phonetic(last_name), "first_name_phonetic": _phonetic(first_name),
         "birth_name_phonetic": _phonetic(birth_name),
-        "birth_date": normalise_date(raw["birth_date"], "birth", today),
+        "birth_date": birth_date, "invalid_birth_date": invalid_birth_date,
         "email": normalise_email(raw["email"]),
         "phone": phone, "phone_type": phone_type, "street": street, "street_number": number,
         "street_number_suffix": suffix, "street_name": street_name, "postcode": postcode,

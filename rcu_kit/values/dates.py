@@ -21,6 +21,11 @@ future; for ``'birth'`` also an age above 120 years. ``'any'`` (a date column of
 contract end may lie in the future) checks the calendar only. Month-first dates
 (``12/31/1985``) are not guessed: they are NA.
 
+Kept as read (:func:`standardise_dates`' ``as_read``, never a date): the parts of a rejected date
+with one part only out of place, most often one typing slip (``1949-00-13``, ``13/64/2001``,
+``9185-10-14``), as evidence for matching two records. Placeholders (:data:`PLACEHOLDER_DATES`)
+and dates with two parts or more out of place (``00/00/0000``) are not kept.
+
 Examples:
     >>> import datetime as dt
     >>> normalise_date("03/02/1985", today=dt.date(2024, 6, 1))
@@ -50,7 +55,7 @@ __all__ = ["MAX_AGE", "PLACEHOLDER_DATES", "MONTHS", "DATE_FORMATS", "SERIAL_PAT
 Kind = Literal["birth", "event", "any"]
 
 MAX_AGE = 120
-PLACEHOLDER_DATES = frozenset({"1900-01-01"})
+PLACEHOLDER_DATES = frozenset({"1900-01-01", "0001-01-01", "1111-11-11", "9999-12-31"})
 
 MONTHS = {
     "JANVIER": 1, "JANV": 1, "JAN": 1, "FEVRIER": 2, "FEVR": 2, "FEV": 2, "MARS": 3, "MAR": 3,
@@ -113,13 +118,25 @@ def _parse(uniques: pd.Series, kind: str, today: dt.date, max_age: int) -> pd.Da
            + day.astype(TEXT).str.zfill(2))
     when = pd.to_datetime(iso, format="%Y-%m-%d", errors="coerce")  # 31/02 -> NaT
     ok = when.notna()
+    placeholder = iso.isin(PLACEHOLDER_DATES).fillna(False).astype(bool)
+    first_year, last_year = 1678, 2261                   # what pandas' timestamps hold
     if kind != "any":
         ok &= (when.dt.year >= 1900) & (when <= pd.Timestamp(today))
-        ok &= ~iso.isin(PLACEHOLDER_DATES).fillna(False)
+        ok &= ~placeholder
+        first_year, last_year = 1900, today.year
     if kind == "birth":
         oldest = pd.Timestamp(today) - pd.DateOffset(years=max_age)
         ok &= when >= oldest
-    return pd.DataFrame({"date": iso.where(ok).astype(TEXT), "repaired": repaired},
+        first_year = max(first_year, oldest.year)
+    # A date rejected with one part only out of place is most often one typing slip
+    # (1949-00-13, 2001-12-64, 9185-10-14): its parts are kept as read, as evidence for matching.
+    # Two parts or more out of place (0000-00-00) and placeholders are not a slip.
+    off = ((~year.between(first_year, last_year)).fillna(True).astype(int)
+           + (~month.between(1, 12)).fillna(True).astype(int)
+           + (~day.between(1, 31)).fillna(True).astype(int))
+    as_read = iso.notna() & ~ok.fillna(False).astype(bool) & ~placeholder & (off <= 1)
+    return pd.DataFrame({"date": iso.where(ok).astype(TEXT), "repaired": repaired,
+                         "as_read": iso.where(as_read).astype(TEXT)},
                         index=uniques.index)
 
 
@@ -140,12 +157,17 @@ def standardise_dates(values: pd.Series, kind: Kind = "birth",
 
     Returns:
         A frame on ``values``' index: ``date`` (text ``'YYYY-MM-DD'``, ``<NA>`` when invalid or
-        missing) and ``repaired`` (bool).
+        missing), ``repaired`` (bool) and ``as_read`` (the parts of an invalid date with one part
+        out of place, as ``'YYYY-MM-DD'``; else ``<NA>``: see the module doc).
 
     Examples:
         >>> out = standardise_dates(pd.Series(["03/02/1985", "3/2/85"]), today=dt.date(2024, 6, 1))
         >>> out["date"].tolist(), out["repaired"].tolist()
         (['1985-02-03', '1985-02-03'], [False, True])
+        >>> out = standardise_dates(pd.Series(["13/00/1949", "1072-05-16", "31/02/1985",
+        ...                                    "00/00/0000", "01/01/1900"]), today=dt.date(2024, 6, 1))
+        >>> out["date"].isna().tolist(), out["as_read"].tolist()
+        ([True, True, True, True, True], ['1949-00-13', '1072-05-16', '1985-02-31', <NA>, <NA>])
     """
     if kind not in ("birth", "event", "any"):
         raise ValueError(f"kind must be 'birth', 'event' or 'any', got {kind!r}")

@@ -293,6 +293,10 @@ EVIDENCE = [
     # short form, so the household veto holds.
     ("crm", "5", "GIRARD", "JEAN", None, "+33142000000", None, "13002"),
     ("web", "5", "GIRARD", "JEANNETTE", None, "+33142000000", None, "13002"),
+    # P7 Klaus HAHN, his birth year typed 1072 in one source: an invalid date whose parts are
+    # still compared (one character off), not a missing one.
+    ("crm", "10", "HAHN", "KLAUS", "1972-05-16", None, None, "67000"),
+    ("web", "10", "HAHN", "KLAUS", "1072-05-16", None, None, "67000"),
     # Singletons, for the model to see strangers.
     ("crm", "6", "LAMBERT", "ANTOINE", "1965-02-28", "+33699887766", "a.lambert@free.fr", "33000"),
     ("crm", "7", "MOREL", "LEA", "2000-05-05", "+33655443322", None, "75005"),
@@ -325,6 +329,12 @@ def test_a_birth_year_typo_is_close(evidence_result):
     assert pair["match_probability"] >= 0.9
 
 
+def test_an_invalid_birth_date_is_compared_by_its_parts(evidence_result):
+    pair = _pair(evidence_result, ("crm", "10"), ("web", "10"))
+    assert pair["birth_date"] == 2         # 1072 / 1972: a one-character slip, as for P2
+    assert pair["match_probability"] >= 0.9
+
+
 def test_short_forms_and_nicknames_are_not_vetoed(evidence_result):
     steph = _pair(evidence_result, ("crm", "3"), ("web", "3"))
     bob = _pair(evidence_result, ("crm", "4"), ("web", "4"))
@@ -335,12 +345,12 @@ def test_short_forms_and_nicknames_are_not_vetoed(evidence_result):
 
 
 def test_evidence_clusters_are_exactly_the_persons(evidence_result):
-    # 14 records, 10 persons: the four pairs P1-P4 merged, the couple apart, 4 singletons.
-    merged = {frozenset({("crm", k), ("web", k)}) for k in ("1", "2", "3", "4")}
+    # 16 records, 11 persons: the five pairs P1-P4 and P7 merged, the couple apart, 4 singletons.
+    merged = {frozenset({("crm", k), ("web", k)}) for k in ("1", "2", "3", "4", "10")}
     clusters = _clusters(evidence_result.crosswalk)
     assert merged <= clusters
     assert frozenset({("crm", "5")}) in clusters and frozenset({("web", "5")}) in clusters
-    assert evidence_result.n_customers == 10
+    assert evidence_result.n_customers == 11
 
 
 

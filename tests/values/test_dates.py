@@ -5,7 +5,7 @@ import datetime as dt
 import pandas as pd
 import pytest
 
-from rcu_kit.values.dates import normalise_date, normalise_dates
+from rcu_kit.values.dates import normalise_date, normalise_dates, standardise_dates
 
 TODAY = dt.date(2024, 6, 1)
 
@@ -36,6 +36,31 @@ def test_two_digit_years_pick_the_latest_century_not_in_the_future():
 ])
 def test_impossible_or_implausible_dates_are_na(raw):
     assert normalise_date(raw, today=TODAY) is None
+
+
+@pytest.mark.parametrize("raw, as_read", [
+    ("13/00/1949", "1949-00-13"),   # month 0
+    ("64/12/2001", "2001-12-64"),   # day 64
+    ("1072-05-16", "1072-05-16"),   # a year slip, too old for a living customer
+    ("14/10/9185", "9185-10-14"),   # a year slip, in the future
+    ("31/02/1985", "1985-02-31"),   # no 31 February: the day is out of place
+    ("00/00/0000", None),           # three parts out of place: no slip, nothing read
+    ("45/13/1985", None),           # day and month out of place
+    ("01/01/1900", None),           # placeholders
+    ("31/12/9999", None),
+    ("11/11/1111", None),
+    ("12/31/1985", "1985-31-12"),   # month first: read as month 31, one part out of place
+])
+def test_an_invalid_date_keeps_its_parts_as_read_when_one_part_only_is_out_of_place(raw, as_read):
+    out = standardise_dates(pd.Series([raw]), kind="birth", today=TODAY)
+    assert out["date"].isna().all()
+    assert (None if out["as_read"].isna().all() else out["as_read"].iloc[0]) == as_read
+
+
+def test_a_valid_or_unreadable_date_has_nothing_as_read():
+    out = standardise_dates(pd.Series(["03/02/1985", "bientôt", None, "1985"]), today=TODAY)
+    assert out["date"].tolist()[0] == "1985-02-03"
+    assert out["as_read"].isna().all()
 
 
 def test_birth_dates_older_than_120_years_are_na_but_events_are_kept():
