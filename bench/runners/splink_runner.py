@@ -205,7 +205,7 @@ def run(records: pd.DataFrame, meta: dict[str, Any]) -> RunResult:
     phases["predict_seconds"] = time.perf_counter() - t0
     t0 = time.perf_counter()
     clusters = linker.clustering.cluster_pairwise_predictions_at_threshold(
-        predictions, threshold_match_probability=CLUSTER_THRESHOLD)
+        predictions, threshold_match_probability=meta.get("cluster_threshold", CLUSTER_THRESHOLD))
     out = clusters.as_pandas_dataframe()[["unique_id", "cluster_id"]]
     cluster_of = out.set_index("unique_id")["cluster_id"].reindex(clean["unique_id"])
     if cluster_of.isna().any():
