@@ -98,7 +98,10 @@ def run(records: pd.DataFrame, meta: dict[str, Any]) -> RunResult:
     standardised = standardise_records(attributes)
     t1 = time.perf_counter()
     log("records standardised")
-    result = deduplicate(standardised, {"link_only": meta["task"] == "link", "keep_pairs": KEEP_PAIRS})
+    settings = {"link_only": meta["task"] == "link", "keep_pairs": KEEP_PAIRS}
+    if "cluster_threshold" in meta:          # bench/threshold_curves.py; the default otherwise
+        settings["threshold"] = meta["cluster_threshold"]
+    result = deduplicate(standardised, settings)
     t2 = time.perf_counter()
     crosswalk = result.crosswalk
     # The crosswalk has one row per input record, in input order (its contract): checked here
