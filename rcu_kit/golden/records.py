@@ -80,6 +80,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from rcu_kit.linkage.prepare import AS_READ_BIRTH_DATE
 from rcu_kit.golden import survivorship
 from rcu_kit.values import validity
 from rcu_kit.values.dates import birth_date_status, date_status, parse_dates
@@ -607,7 +608,7 @@ def build_golden_records(records: pd.DataFrame, crosswalk: pd.DataFrame,
         # Update-date columns other than the usual dates are not customer attributes.
         skip = set(_META_COLUMNS) | (dated - {"last_activity_at", "created_at"})
         skip |= {"street_number", "street_number_suffix", "street_name", "phone_type",
-                 "name_swapped"}
+                 "name_swapped", AS_READ_BIRTH_DATE}
         attributes = [c for c in records.columns if c not in skip
                       and not str(c).endswith("_phonetic")]
     attributes = list(attributes)

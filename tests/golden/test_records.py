@@ -283,3 +283,19 @@ def test_the_workbook_shows_dates_as_the_day_and_keeps_masked_birth_dates():
                                      "birth_date": ["1983-**-**", None],
                                      "email_optin": ["no", "yes"]}
     assert golden["last_activity_at"][0] == "2023-01-29T04:08:38"   # the data are not changed
+
+
+def test_an_invalid_birth_dates_parts_are_not_a_customer_attribute():
+    # standardise_records keeps 13/00/1949's parts for matching only (invalid_birth_date): the
+    # golden record's birth date is the valid one, and the parts are no attribute of their own.
+    from rcu_kit.standardise import standardise_records
+
+    raw = pd.DataFrame({"source": ["crm", "web"], "record_id": ["1", "1"],
+                        "last_name": ["DUPONT", "DUPONT"], "first_name": ["JEAN", "JEAN"],
+                        "birth_date": ["13/00/1949", "13/01/1949"]})
+    standardised = standardise_records(raw)
+    assert standardised["invalid_birth_date"].tolist()[0] == "1949-00-13"
+    crosswalk = raw[["source", "record_id"]].assign(customer_id=["C1", "C1"])
+    golden = build_golden_records(standardised, crosswalk).golden
+    assert "invalid_birth_date" not in golden.columns
+    assert golden.loc[golden.index[0], "birth_date"] == "1949-01-13"
