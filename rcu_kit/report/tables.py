@@ -89,6 +89,8 @@ def cell_text(value: Any, language: str, *, percent: bool = False, decimals: int
         ['–', '–', '–', 'yes', '3', '0.92', 'x']
         >>> cell_text(0.1234, "fr", percent=True), cell_text(pd.Timestamp("2025-01-31"), "fr")
         ('12,3\\xa0%', '31/01/2025')
+        >>> cell_text(0.00003, "fr", decimals=4), cell_text(0.0, "en", decimals=4)
+        ('< 0,0001', '0.0000')
     """
     if value is None or value is pd.NaT or value is pd.NA:
         return EMPTY
@@ -113,6 +115,9 @@ def cell_text(value: Any, language: str, *, percent: bool = False, decimals: int
             return fmt_percent(value, language, 1 if decimals is None else decimals)
         if decimals is None:
             decimals = 0 if float(value).is_integer() else 2
+        smallest = 10.0 ** -decimals
+        if 0 < value < smallest / 2:    # not zero: a probability of 0.00003 is no "0.0000"
+            return f"< {fmt_number(smallest, language, decimals)}"
         return fmt_number(value, language, decimals)
     if isinstance(value, PurePath):
         return value.name

@@ -41,6 +41,14 @@ def test_cell_text_percent_and_decimals():
     assert cell_text(2.0, "en", decimals=2) == "2.00"
 
 
+def test_a_small_probability_is_not_shown_as_zero():
+    # the model table's u at 4 decimals: 3e-5 and 4.9e-5 are not zero, 5e-5 rounds to 0.0001,
+    # a true zero stays 0.0000
+    frame = pd.DataFrame({"u": [0.00003, 0.000049, 0.00005, 0.0, 0.9895]})
+    cells = client_table(frame, "fr", decimals={"u": 4}).to_frame().iloc[:, 0].tolist()
+    assert cells == ["< 0,0001", "< 0,0001", "0,0001", "0,0000", "0,9895"]
+
+
 def test_client_table_headers_values_and_html():
     frame = pd.DataFrame({"source": ["crm", "web"], "rows_loaded": [1750, 0],
                           "duplicate_rate": [0.0537, np.nan], "encoding_detected": [True, False],
