@@ -25,8 +25,9 @@ Three refinements for French customer data:
   share an address, how often two *different* people (and one person) share a surname, a
   first name, a phone or an e-mail is learned among the pairs at one address, not multiplied
   as if independent, and so is the chance that a pair there is one person; where they share
-  both names, how often namesakes' e-mails agree (made of their names). A pair that such a
-  model finds more likely two people than one takes its probability.
+  both names, how often namesakes' e-mails agree (made of their names), jointly with the
+  address. A pair that any such model finds more likely two people than one takes its
+  probability.
 
 Two constraints keep EM on "same person" rather than "same household" (candidate pairs are
 blocked on addresses, surnames and phones, so households dominate them):
@@ -75,6 +76,7 @@ __all__ = [
     "GivenAgreement",
     "HOUSEHOLD_ADDRESS",
     "NAMESAKES",
+    "NAMESAKES_IN_PLACE",
 ]
 
 TF_PREFIX = "tf_"
@@ -392,6 +394,11 @@ class GivenAgreement:
     the pair's level among those pairs (:func:`_given_anchor`): the same at 10k, 100k and
     1M records. A common agreement (names) keeps the prior and its weights.
 
+    Several models may cover one pair (a namesake pair at one address: the household
+    model's and the namesakes in one place's); each is a doubt, and the pair takes the
+    lowest probability of those below 0.5. During EM each pair is explained by the first
+    listed only, so that no chance is replaced twice.
+
     Attributes:
         given: the feature whose agreement the others depend on, or several (all agree).
         at_least: its lowest level that counts as agreement (one per given feature).
@@ -403,6 +410,8 @@ class GivenAgreement:
         strength: weight, in pairs, of the independent chances.
         share: learn the chance of a match at the agreement among its pairs (one given
             feature only).
+        outside: ``(feature, level)`` agreements that put a pair outside this model (it is
+            neither learned from nor scored there): another model's ground.
     """
 
     given: str | tuple[str, ...]
@@ -412,6 +421,7 @@ class GivenAgreement:
     known: tuple[str, ...] = ()
     strength: float = 10.0
     share: bool = False
+    outside: tuple[tuple[str, int], ...] = ()
 
     def __post_init__(self) -> None:
         if len(self.features) != len(self.levels):
@@ -440,13 +450,28 @@ HOUSEHOLD_ADDRESS = GivenAgreement(
 # Namesakes: two different people with the same surname and first name (exact) often have
 # e-mails made of those names (jean.martin@free.fr / jean.martin@orange.fr, jean.martin75 /
 # jean.martin76), which random pairs almost never show: learned among the pairs of the
-# blockings keyed on the names (and the place, which says nothing of the e-mail given them).
-# The e-mail goes jointly with the address: namesakes sharing one exact e-mail are a family
-# at one address, not a person who moved. A namesake pair at one address is the household
-# model's; on a small file the few namesake pairs lean on 100 pseudo-pairs.
+# blockings keyed on the names and the place. The e-mail goes jointly with the address:
+# namesakes sharing one exact e-mail are a family at one address, not a person who moved.
+# In one place (the same postcode) every such pair counts, at one address or not: one person
+# known twice there is mostly at one address (at 1M demo records 98 % of the matches with
+# the same names there, learned; 8 % of the namesakes), so another address in the same town
+# says two people. Learned without the pairs at one address, that was lost (another address
+# counted as 0.98 among the matches, 0.99 among the namesakes) and namesakes of one postcode
+# whose e-mails were one edit apart (jean.martin2 / jean.martin3; 8 of 446 such pairs one
+# person) were linked at 0.99. At one address it doubts a pair as the household model does
+# (a father and his son whose e-mails share the local part: 114 of 118 such pairs two
+# people, which the household model alone found 0.68 one person).
+NAMESAKES_IN_PLACE = GivenAgreement(
+    given=("last_name", "first_name", "postcode_city"), at_least=(4, 4, 3),
+    groups=(("email", "address"),), known=("birth_date",), strength=100.0)
+# Namesakes anywhere not at one address (a person who moved keeps the e-mail, namesakes of
+# two towns rarely share one): the e-mail given the names, learned among the same pairs but
+# those at one address, so that another address (implied by another town) says nothing more.
+# On a small file the few namesake pairs lean on 100 pseudo-pairs.
 NAMESAKES = GivenAgreement(
     given=("last_name", "first_name"), at_least=(4, 4), groups=(("email", "address"),),
-    implies=("postcode_city",), known=("birth_date",), strength=100.0)
+    implies=("postcode_city",), known=("birth_date",), strength=100.0,
+    outside=(("address", HOUSEHOLD_ADDRESS.levels[0]),))
 
 
 def _subsets(group: Sequence[int]) -> list[tuple[int, ...]]:
@@ -554,6 +579,29 @@ def _given_anchor(level: np.ndarray, at_least: int, sample: np.ndarray, g: np.nd
     return anchor
 
 
+def _covered(patterns: np.ndarray, features: Sequence[int], at_least: Sequence[int],
+             outside: Sequence[tuple[int, int]] = ()) -> np.ndarray:
+    """Which patterns agree on every given feature (at its lowest level or above) and on
+    none of the ``outside`` agreements (feature index, level).
+
+    Examples:
+        >>> _covered(np.array([[4, 3], [4, 1], [2, 1]]), [0], [4], [(1, 2)]).tolist()
+        [False, True, False]
+    """
+    at = np.ones(len(patterns), dtype=bool)
+    for f, level in zip(features, at_least):
+        at &= patterns[:, f] >= level
+    for f, level in outside:
+        at &= patterns[:, f] < level
+    return at
+
+
+def _outside(spec: GivenAgreement, features: Sequence[str]) -> tuple[tuple[int, int], ...]:
+    """``spec.outside`` as (feature index, level), leaving out the features not compared."""
+    return tuple((list(features).index(name), level) for name, level in spec.outside
+                 if name in features)
+
+
 def _first_at(ats: Sequence[np.ndarray]) -> list[np.ndarray]:
     """Where each given agreement is the pattern's model: it applies and no earlier one does.
 
@@ -622,7 +670,8 @@ class _Given:
     groups as feature indices, their log chances among non-matches (``tables``) and matches
     (``m_tables``) given the agreement (see :func:`_given_tables`) and, with ``share``, the
     log-odds of a match at each level of the given feature before other evidence (see
-    :func:`_given_anchor`)."""
+    :func:`_given_anchor`); ``outside``: the agreements (feature index, level) that put a
+    pattern outside the model."""
 
     features: tuple[int, ...]
     at_least: tuple[int, ...]
@@ -630,13 +679,12 @@ class _Given:
     tables: dict[tuple[int, ...], np.ndarray]
     anchor: np.ndarray | None = None
     m_tables: dict[tuple[int, ...], np.ndarray] | None = None
+    outside: tuple[tuple[int, int], ...] = ()
 
     def at(self, patterns: np.ndarray) -> np.ndarray:
-        """Which patterns agree on every given feature."""
-        at = np.ones(len(patterns), dtype=bool)
-        for f, level in zip(self.features, self.at_least):
-            at &= patterns[:, f] >= level
-        return at
+        """Which patterns the model covers: they agree on every given feature, on none of
+        ``outside``."""
+        return _covered(patterns, self.features, self.at_least, self.outside)
 
 
 class FellegiSunterEM(_RuleMixin, BaseClassifier):
@@ -662,13 +710,15 @@ class FellegiSunterEM(_RuleMixin, BaseClassifier):
         m_floor: feature -> least ``m`` of its level 0 ("different") during EM, e.g.
             ``{"address": 0.2}``: people move, so a different address must stay possible for a
             true match even when the candidate pairs (blocked on the address) suggest otherwise.
-        given: :class:`GivenAgreement` s (default :data:`HOUSEHOLD_ADDRESS` and
-            :data:`NAMESAKES`): the chances of some features among non-matches that share
-            another's agreement (households at one address, namesakes). Each applies when u
-            comes from random pairs (``fit(u_vectors=...)``), its given features are compared
-            and a stratum of ``blocked`` keys on them alone; where two apply to one pair the
-            first listed is its model (a namesake pair at one address is the household
-            model's). ``None``: the features are independent everywhere.
+        given: :class:`GivenAgreement` s (default :data:`HOUSEHOLD_ADDRESS`,
+            :data:`NAMESAKES_IN_PLACE` and :data:`NAMESAKES`): the chances of some features
+            among non-matches that share another's agreement (households at one address,
+            namesakes). Each applies when u comes from random pairs (``fit(u_vectors=...)``),
+            its given features are compared and a stratum of ``blocked`` keys on them alone;
+            each learns from and doubts every pair it covers (a namesake pair at one address:
+            the household model and the namesakes in one place), and during EM a pair two
+            cover is explained by the first listed. ``None``: the features are independent
+            everywhere.
         seed: kept for API symmetry (EM here is deterministic).
 
     Examples:
@@ -683,8 +733,8 @@ class FellegiSunterEM(_RuleMixin, BaseClassifier):
                  veto_probability: float = 0.01,
                  m_priors: Mapping[str, Sequence[float]] | None = None,
                  prior_strength: float = 100.0, monotone: bool = False, m_floor: Mapping[str, float] | None = None,
-                 given: GivenAgreement | Sequence[GivenAgreement] | None = (HOUSEHOLD_ADDRESS,
-                                                                            NAMESAKES),
+                 given: GivenAgreement | Sequence[GivenAgreement] | None = (
+                     HOUSEHOLD_ADDRESS, NAMESAKES_IN_PLACE, NAMESAKES),
                  seed: int = 42) -> None:
         self.given: tuple[GivenAgreement, ...] = () if given is None else \
             (given,) if isinstance(given, GivenAgreement) else tuple(given)
@@ -847,7 +897,8 @@ class FellegiSunterEM(_RuleMixin, BaseClassifier):
         given = [(spec, sample) for spec in self.given
                  if (sample := self._given_sample(spec, features, patterns, inverse, stratum,
                                                   finders, blocked, len(unique))) is not None]
-        # where two agreements apply to one pattern, the first listed is its model
+        # Each model learns from every pair it covers; during EM a pair that two cover is
+        # explained by the first listed (no chance replaced twice).
         first_at = _first_at([at for _, (_, _, _, at, _) in given])
 
         def u_of(g: np.ndarray) -> list[np.ndarray]:
@@ -870,12 +921,12 @@ class FellegiSunterEM(_RuleMixin, BaseClassifier):
         def tables_of(g: np.ndarray, log_u: list[np.ndarray]) -> list[dict]:
             return [_given_tables(patterns, np.where(at, sample * (1.0 - g), 0.0), groups,
                                   log_u, n_levels, spec.strength)
-                    for (spec, (_, _, groups, _, sample)), at in zip(given, first_at)]
+                    for spec, (_, _, groups, at, sample) in given]
 
         def m_tables_of(g: np.ndarray, log_m: list[np.ndarray]) -> list[dict]:
             return [_given_tables(patterns, np.where(at, sample * g, 0.0), groups,
                                   log_m, n_levels, spec.strength)
-                    for (spec, (_, _, groups, _, sample)), at in zip(given, first_at)]
+                    for spec, (_, _, groups, at, sample) in given]
 
         log_u = u_of(g)
         tables = tables_of(g, log_u)
@@ -918,12 +969,13 @@ class FellegiSunterEM(_RuleMixin, BaseClassifier):
         expected = float((weights * g).sum())
         prior = float(np.clip(expected / total_pairs, 1e-12, 1 - 1e-9))
         given_fit = []
-        for (spec, (gfs, levels, groups, _, sample)), table, at, m_table in zip(
-                given, tables, first_at, m_tables):
+        for (spec, (gfs, levels, groups, at, sample)), table, m_table in zip(
+                given, tables, m_tables):
             anchor = None if not spec.share else _given_anchor(
                 np.where(at, patterns[:, gfs[0]], -1), levels[0], sample, g, log_m[gfs[0]],
                 log_u[gfs[0]], prior, spec.strength)
-            given_fit.append(_Given(gfs, levels, groups, table, anchor, m_table))
+            given_fit.append(_Given(gfs, levels, groups, table, anchor, m_table,
+                                    _outside(spec, features)))
         return log_m, log_u, expected, iterations, given_fit
 
     def _given_sample(self, spec: GivenAgreement, features: list[str], patterns: np.ndarray,
@@ -954,9 +1006,7 @@ class FellegiSunterEM(_RuleMixin, BaseClassifier):
         for name in spec.known:
             if name in features:
                 sample[patterns[:, features.index(name)] < 0] = 0.0
-        at = np.ones(len(patterns), dtype=bool)
-        for f, level in zip(gfs, spec.levels):
-            at &= patterns[:, f] >= level
+        at = _covered(patterns, gfs, spec.levels, _outside(spec, features))
         if not at.any():   # no pair agrees on the given features (RLdata has no address)
             return None
         return gfs, spec.levels, groups, at, sample
@@ -1045,9 +1095,10 @@ class FellegiSunterEM(_RuleMixin, BaseClassifier):
             frame_pattern_codes(comparison_vectors, fit.features, fit.n_levels), fit.n_levels)
         patterns = decode_patterns(unique, fit.n_levels)
         odds = _logit(fit.prior) + self._log_ratio(patterns, fit.log_m, fit.log_u)
-        # each given agreement's model: where it applies, and its log-odds there
+        # each given agreement's model: the pairs it covers, and its log-odds there
         models: list[tuple[np.ndarray, np.ndarray, set[str]]] = []
-        for given, at in zip(fit.given, _first_at([given.at(patterns) for given in fit.given])):
+        for given in fit.given:
+            at = given.at(patterns)
             delta = _given_delta(patterns, patterns >= 0, at, given.groups, given.tables,
                                  fit.log_u, fit.n_levels, given.m_tables, fit.log_m)
             if given.anchor is not None:
