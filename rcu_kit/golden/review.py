@@ -42,6 +42,8 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from rcu_kit.linkage.prepare import AS_READ_BIRTH_DATE
+
 __all__ = [
     "LABELS",
     "PAIR_KEY",
@@ -283,15 +285,18 @@ def sample_pairs_for_review(pairs: pd.DataFrame, n: int = 50, *, labelled: pd.Da
 
 def pair_view(records: pd.DataFrame, pair: Any, *, mask: bool = True,
               attributes: Sequence[str] = ("civility", "last_name", "birth_name", "first_name",
-                                           "birth_date", "email", "phone", "street", "postcode",
-                                           "city", "country")) -> pd.DataFrame:
+                                           "birth_date", "invalid_birth_date", "email", "phone",
+                                           "street", "postcode", "city", "country")
+              ) -> pd.DataFrame:
     """The two records of a pair side by side: one row per attribute, masked if asked.
 
     Args:
         records: standardised records (``source``, ``record_id`` and attribute columns).
         pair: a row with ``source_1, record_id_1, source_2, record_id_2``.
         mask: mask personal data (``engagement.mask_personal_data``).
-        attributes: the rows shown (those absent from ``records`` are skipped).
+        attributes: the rows shown (those absent from ``records`` are skipped). The row of
+            ``invalid_birth_date`` (an invalid birth date's parts as read, which the comparison
+            of birth dates uses where the valid one is missing) only when a record has one.
 
     Returns:
         Columns ``attribute, record_1, record_2, same`` (``same``: both present and equal,
@@ -313,6 +318,8 @@ def pair_view(records: pd.DataFrame, pair: Any, *, mask: bool = True,
         a, b = rows[0][attribute], rows[1][attribute]
         a = None if pd.isna(a) else str(a)
         b = None if pd.isna(b) else str(b)
+        if attribute == AS_READ_BIRTH_DATE and a is None and b is None:
+            continue
         kind = ATTRIBUTE_MASK_TYPES.get(attribute)
         out.append({"attribute": attribute,
                     "record_1": mask_value(a, kind) if mask else a,
@@ -918,7 +925,8 @@ BORDERLINE_MARGIN = 3.0
 #: comparisons: ``postcode_city`` reads the postcode and the town).
 FEATURE_ATTRIBUTES: dict[str, tuple[str, ...]] = {
     "civility": ("civility",), "last_name": ("last_name", "birth_name"),
-    "first_name": ("first_name",), "birth_date": ("birth_date",), "email": ("email",),
+    "first_name": ("first_name",), "birth_date": ("birth_date", AS_READ_BIRTH_DATE),
+    "email": ("email",),
     "phone": ("phone",), "address": ("street",), "postcode_city": ("postcode", "city"),
     "id_number": ("id_number",)}
 
@@ -1078,6 +1086,8 @@ def borderline_view(records: pd.DataFrame, pair: Any, *, mask: bool = True, lang
         ``attribute`` (its label), ``record_1``, ``record_2``, ``comparison`` (worded) and, given
         ``weights``, ``weight`` (headers: ``review.col_<column>``).
     """
+    from rcu_kit.core.i18n import t
+
     get = pair.get if hasattr(pair, "get") else lambda k, d=None: getattr(pair, k, d)
     view = pair_view(records, pair, mask=mask)
     levels = _evidence_levels(get("evidence", ""))
@@ -1096,7 +1106,10 @@ def borderline_view(records: pd.DataFrame, pair: Any, *, mask: bool = True, lang
         if level is not None:  # the comparison shown once, on the first attribute it reads
             weight = weight_of.get((feature, level))
             compared.add(feature)
-        rows.append({"attribute": labels.get(row.attribute) or row.attribute,
+        shown = labels.get(row.attribute) or (t("review.invalid_birth_date", language)
+                                              if row.attribute == AS_READ_BIRTH_DATE
+                                              else row.attribute)
+        rows.append({"attribute": shown,
                      "record_1": row.record_1, "record_2": row.record_2,
                      "comparison": _level_word(level, language) if level else None,
                      "weight": None if weight is None else round(weight, 1)})

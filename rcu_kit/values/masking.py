@@ -55,6 +55,7 @@ MASKED_TYPES: frozenset[str] = frozenset({
 ATTRIBUTE_MASK_TYPES: dict[str, str] = {
     "civility": "civility", "last_name": "last_name", "birth_name": "last_name",
     "first_name": "first_name", "full_name": "full_name", "birth_date": "birth_date",
+    "invalid_birth_date": "birth_date",
     "email": "email", "phone": "phone", "street": "street", "street_name": "street",
     "street_number": "text", "postcode": "postcode", "city": "city", "siren": "siren",
     "siret": "siret",

@@ -128,6 +128,23 @@ def test_pair_view_masks_unless_allowed():
         pair_view(records, pair | {"record_id_2": "8"})
 
 
+def test_pair_view_shows_an_invalid_birth_dates_parts_only_where_a_record_has_them():
+    # record 1's birth date was typed 1072-05-16 (kept as read, for matching): the reviewer sees
+    # the parts the comparison used, masked as a birth date; record 2 has a valid one
+    records = pd.DataFrame({"source": ["crm", "web", "web"], "record_id": ["1", "7", "8"],
+                            "last_name": ["HAHN", "HAHN", "HAHN"],
+                            "birth_date": [None, "1972-05-16", "1972-05-16"],
+                            "invalid_birth_date": ["1072-05-16", None, None]})
+    pair = _pair(0) | {"record_id_1": "1", "record_id_2": "7"}
+    view = pair_view(records, pair, mask=False)
+    assert view["attribute"].tolist() == ["last_name", "birth_date", "invalid_birth_date"]
+    assert view["record_1"].tolist() == ["HAHN", None, "1072-05-16"]
+    assert pair_view(records, pair)["record_1"].tolist()[2] == "****-**-**"  # 1072: no year shown
+    # two records with valid dates: no invalid-date row
+    both_valid = pair | {"source_1": "web", "record_id_1": "8"}
+    assert pair_view(records, both_valid)["attribute"].tolist() == ["last_name", "birth_date"]
+
+
 def test_labels_train_the_supervised_classifier():
     # Name level 2 = agree: every such pair is labelled match; level 0: non-match.
     pairs = pd.DataFrame([_pair(i, 0.5) for i in range(8)])
@@ -442,6 +459,22 @@ def test_borderline_view_lays_the_records_side_by_side_with_the_evidence_per_att
     raw = borderline_view(records, pair, mask=False, language="fr")
     assert list(raw.columns) == ["attribute", "record_1", "record_2", "comparison"]
     assert raw.iloc[1].tolist() == ["first_name", "STEPHANE", "STEPHAN", "proche (faute de frappe)"]
+
+
+def test_borderline_view_words_an_invalid_birth_date_and_shows_its_comparison_there():
+    from rcu_kit.golden.review import borderline_view
+
+    # record 1's valid birth date is missing, its 1072-05-16 kept as read: the comparison of
+    # birth dates (close) is shown on that row, in words, masked like a birth date
+    records = pd.DataFrame({"source": ["crm", "web"], "record_id": ["1", "b"],
+                            "birth_date": [None, "1972-05-16"],
+                            "invalid_birth_date": ["1072-05-16", None]})
+    pair = {"source_1": "crm", "record_id_1": "1", "source_2": "web", "record_id_2": "b",
+            "evidence": "birth_date: close"}
+    view = borderline_view(records, pair, mask=True, language="fr")
+    assert view.values.tolist() == [
+        ["birth_date", None, "1972-**-**", "proche (faute de frappe)"],
+        ["Date de naissance invalide (telle que saisie)", "****-**-**", None, None]]
 
 
 def test_supervised_table_words_the_decisions():
