@@ -23,9 +23,10 @@ contract end may lie in the future) checks the calendar only. Month-first dates
 
 Kept as read (:func:`standardise_dates`' ``as_read``, never a date): the parts of a rejected date
 with one part only out of place, most often one typing slip (``1949-00-13``, ``13/64/2001``,
-``9185-10-14``), as evidence for matching two records. Placeholders (:data:`PLACEHOLDER_DATES`,
-and any invalid date found in more than :data:`AS_READ_MAX_REPEATS` of the values given) and
-dates with two parts or more out of place (``00/00/0000``) are not kept.
+``9185-10-14``), as evidence for matching two records. Placeholders (:data:`PLACEHOLDER_DATES`)
+and dates with two parts or more out of place (``00/00/0000``) are not kept. The rule reads each
+value alone (never how often it occurs), so that a partition of the records gives the same
+answer as the whole.
 
 Examples:
     >>> import datetime as dt
@@ -49,8 +50,8 @@ from rcu_kit.values.status import rule_statuses
 from rcu_kit.values.text import TEXT, Unsupported, as_text, fold_ascii_upper, \
     fold_ascii_upper_value, on_unique, scalar, text_value
 
-__all__ = ["MAX_AGE", "PLACEHOLDER_DATES", "AS_READ_MAX_REPEATS", "MONTHS", "DATE_FORMATS",
-           "SERIAL_PATTERN", "Kind", "standardise_dates", "normalise_date", "normalise_dates", "parse_dates", "date_status",
+__all__ = ["MAX_AGE", "PLACEHOLDER_DATES", "MONTHS", "DATE_FORMATS", "SERIAL_PATTERN", "Kind",
+           "standardise_dates", "normalise_date", "normalise_dates", "parse_dates", "date_status",
            "birth_date_status"]
 
 Kind = Literal["birth", "event", "any"]
@@ -62,9 +63,6 @@ MAX_AGE = 120
 PLACEHOLDER_DATES = frozenset({"1900-01-01", "0001-01-01", "1111-11-11", "1753-01-01",
                                "1800-01-01", "1899-12-30", "1899-12-31", "2099-12-31",
                                "2999-12-31", "9999-12-31"})
-# An invalid date kept as read in more records than this is a placeholder, not a typing slip
-# (one person's records in a few sources may repeat their slip).
-AS_READ_MAX_REPEATS = 5
 
 MONTHS = {
     "JANVIER": 1, "JANV": 1, "JAN": 1, "FEVRIER": 2, "FEVR": 2, "FEV": 2, "MARS": 3, "MAR": 3,
@@ -183,9 +181,6 @@ def standardise_dates(values: pd.Series, kind: Kind = "birth",
     reference = _reference(today)
     out = on_unique(as_text(values), lambda uniques: _parse(uniques, kind, reference, max_age))
     out["repaired"] = out["repaired"].fillna(False).astype(bool)
-    # A slip is one person's: the same invalid date in many records is a system's placeholder.
-    counts = out["as_read"].value_counts()
-    out.loc[out["as_read"].isin(counts.index[counts > AS_READ_MAX_REPEATS]), "as_read"] = pd.NA
     return out
 
 

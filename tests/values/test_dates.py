@@ -63,14 +63,6 @@ def test_system_placeholders_are_not_kept_as_read(raw):
     assert out["date"].isna().all() and out["as_read"].isna().all()
 
 
-def test_an_invalid_date_in_many_records_is_a_placeholder_not_a_slip():
-    # 1949-00-13 in 5 records (one person's copies) is kept; 2001-13-01 in 6 is a placeholder
-    values = pd.Series(["13/00/1949"] * 5 + ["01/13/2001"] * 6 + ["12/05/1980"])
-    out = standardise_dates(values, kind="birth", today=TODAY)
-    assert out["as_read"].tolist() == ["1949-00-13"] * 5 + [pd.NA] * 7
-    assert out["date"].tolist()[-1] == "1980-05-12"
-
-
 def test_a_valid_or_unreadable_date_has_nothing_as_read():
     out = standardise_dates(pd.Series(["03/02/1985", "bientôt", None, "1985"]), today=TODAY)
     assert out["date"].tolist()[0] == "1985-02-03"
