@@ -18,10 +18,13 @@ there with the in-memory functions on each partition:
 4. **buckets of pairs**: the pairs each block gave are cut by the partitions of their two
    records (one bucket per pair of partitions, a second shuffle as tasks); each bucket unites
    its passes' pairs (which passes found each) and compares them with
-   :func:`rcu_kit.linkage.compare.compare_pairs` on its two partitions. The pairs and their
-   levels stay on the worker. The partitions are as few as :func:`partition_count` allows
-   (each bucket repeats the comparison's per-value work); with one a worker, the features of
-   a bucket across two partitions are split in two halves compared one on each worker.
+   :func:`rcu_kit.linkage.compare.compare_pairs` on its two partitions (the records of a
+   bucket across two partitions first recoded into one vocabulary per column, so that each
+   per-value table is built once). The pairs and their levels stay on the worker. The
+   partitions are as few as :func:`partition_count` allows (each bucket repeats the
+   comparison's per-value work); with one a worker, the features of a bucket across two
+   partitions are split in two halves compared one on each worker, and the random pairs
+   wait for the comparisons instead of holding a worker while a comparison waits.
 5. **model**: fitted on the client on the pipeline's fitting sample
    (:func:`rcu_kit.linkage.pipeline.fit_cut`: every pair up to five million, else a sample
    chosen by a hash of each pair, the same on either engine) and the random pairs.
@@ -49,6 +52,7 @@ from __future__ import annotations
 import logging
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field, replace
+from itertools import pairwise
 from operator import itemgetter
 from pathlib import Path
 from typing import Any
@@ -288,8 +292,10 @@ def _value_hashes(prepared: pd.DataFrame, column: str, hash_key: str) -> np.ndar
         return np.zeros(len(prepared), dtype=np.uint64)
     values = prepared[column]
     if isinstance(values.dtype, pd.CategoricalDtype):
+        # the categories are distinct: hashed as they are (``categorize`` would factorize
+        # them first, for the same hashes)
         table = pd.util.hash_array(np.asarray(values.cat.categories, dtype=object),
-                                   hash_key=hash_key)
+                                   hash_key=hash_key, categorize=False)
         table = np.append(np.where(table == 0, np.uint64(1), table), np.uint64(0))
         return table[values.cat.codes.to_numpy()]          # code -1 (missing) -> 0
     objects = _values(prepared, column)
@@ -304,8 +310,10 @@ _MIX = np.uint64(0x9E3779B97F4A7C15)
 
 def _pass_keys(prepared: pd.DataFrame, offset: int,
                specs: Sequence[tuple[int, list[list[str]], int | None]]
-               ) -> tuple[pd.DataFrame, dict[int, int]]:
-    """One row per (record, exact pass, alternative) with a full key: its 128-bit hash.
+               ) -> tuple[dict[str, np.ndarray], dict[int, int]]:
+    """One row per (record, exact pass, alternative) with a full key: its 128-bit hash, as
+    columns (``_pass``, ``_h1``, ``_h2``, ``_row``, ``_alt``) of one length. Plain arrays, not
+    a frame: building, cutting and shipping them skips pandas' block copies.
 
     ``_alt`` numbers the alternatives as the in-memory index explodes them (the first "any of"
     element varies fastest), so ``_alt * n + row`` is the record's exploded position there.
@@ -349,31 +357,39 @@ def _pass_keys(prepared: pd.DataFrame, offset: int,
         keyed[k] = int(any_row.sum())
     if not frames:
         return _empty_keys(), keyed
-    # one frame from the columns put end to end (a concat of frames copies twice)
-    return pd.DataFrame({name: np.concatenate([f[i] for f in frames]) for i, name in
-                         enumerate(("_pass", "_h1", "_h2", "_row", "_alt"))}), keyed
+    return {name: np.concatenate([f[i] for f in frames]) for i, name in
+            enumerate(_KEY_COLUMNS)}, keyed
 
 
 def _split_keys(prepared: pd.DataFrame, offset: int,
                 specs: Sequence[tuple[int, list[list[str]], int | None]], buckets: int
-                ) -> tuple[list[pd.DataFrame], dict[int, int]]:
+                ) -> tuple[list[dict[str, np.ndarray]], dict[int, int]]:
     """:func:`_pass_keys` split into ``buckets`` pieces by key hash (every record of a block,
     whatever its partition, goes to the same piece number), and the records keyed per pass."""
     keys, keyed = _pass_keys(prepared, offset, specs)
-    return _by_bucket(keys, keys["_h1"].to_numpy(), buckets), keyed
+    bucket = keys["_h1"].view(np.uint64) % np.uint64(buckets)
+    if buckets < 2 ** 15:
+        bucket = bucket.astype(np.int16)        # a stable sort of small integers is a radix sort
+    order = np.argsort(bucket, kind="stable")
+    bounds = np.searchsorted(bucket[order], np.arange(buckets + 1, dtype=bucket.dtype))
+    return [{name: values[order[a:b]] for name, values in keys.items()}
+            for a, b in pairwise(bounds)], keyed
 
 
-def _block_pieces(pieces: list[pd.DataFrame], n_records: int, n_passes: int,
+def _block_pieces(pieces: list[dict[str, np.ndarray]], n_records: int, n_passes: int,
                   caps: Mapping[int, int | None], sample_passes: Sequence[int]) -> "_BlockResult":
     """The blocks of one bucket, from its piece of every partition."""
-    return _block_part(pd.concat(pieces, ignore_index=True), n_records, n_passes, caps,
-                       sample_passes)
+    return _block_part({name: np.concatenate([p[name] for p in pieces]) for name in _KEY_COLUMNS},
+                       n_records, n_passes, caps, sample_passes)
 
 
-def _empty_keys() -> pd.DataFrame:
-    return pd.DataFrame({"_pass": np.zeros(0, np.int16), "_h1": np.zeros(0, np.int64),
-                         "_h2": np.zeros(0, np.int64), "_row": np.zeros(0, np.int64),
-                         "_alt": np.zeros(0, np.int32)})
+_KEY_COLUMNS = ("_pass", "_h1", "_h2", "_row", "_alt")
+
+
+def _empty_keys() -> dict[str, np.ndarray]:
+    return {"_pass": np.zeros(0, np.int16), "_h1": np.zeros(0, np.int64),
+            "_h2": np.zeros(0, np.int64), "_row": np.zeros(0, np.int64),
+            "_alt": np.zeros(0, np.int32)}
 
 
 @dataclass
@@ -384,48 +400,40 @@ class _BlockResult:
     info: dict[int, dict[str, Any]] = field(default_factory=dict)
 
 
-def _block_order(passes: np.ndarray, h1: np.ndarray, h2: np.ndarray, exploded: np.ndarray
-                 ) -> np.ndarray:
-    """The order that groups the keys by pass, then by key (``h1``, ``h2``), and lists each
-    block's members in exploded order (alternative, then row: the order the in-memory index
-    meets them in). The blocks of a pass may come in any order.
-
-    Three stable sorts instead of a five-key ``lexsort`` (twice as slow): by exploded position,
-    then by ``h1``, then by pass (a radix sort of small integers). Two keys of one pass
-    sharing ``h1`` but not ``h2`` would interleave their blocks: then, and only then, the full
-    ``lexsort`` is used.
-    """
-    order = np.argsort(exploded, kind="stable")
-    order = order[np.argsort(h1[order], kind="stable")]
-    order = order[np.argsort(passes[order].astype(np.int16), kind="stable")]
-    p, k1, k2 = passes[order], h1[order], h2[order]
-    if ((p[1:] == p[:-1]) & (k1[1:] == k1[:-1]) & (k2[1:] != k2[:-1])).any():
-        return np.lexsort((exploded, h2, h1, passes))
-    return order
+def _key_codes(h1: np.ndarray, h2: np.ndarray) -> np.ndarray:
+    """One code per distinct 128-bit key ``(h1, h2)`` of one pass, by a hash table on ``h1``
+    (no sort). Two keys sharing ``h1`` but not ``h2`` (never seen: 64-bit hashes) are told
+    apart by a second table on the pair."""
+    codes, _ = pd.factorize(h1)
+    representative = np.empty(int(codes.max(initial=-1)) + 1, dtype=h2.dtype)
+    representative[codes] = h2
+    if (representative[codes] != h2).any():
+        codes = pd.MultiIndex.from_arrays([h1, h2]).factorize()[0]
+    return codes.astype(np.int64)
 
 
 # Skipped blocks of each pass kept with their members (for the skipped-match sample and the
 # report's largest skipped keys).
-def _block_part(keys: pd.DataFrame, n_records: int, n_passes: int,
+def _block_part(keys: Mapping[str, np.ndarray], n_records: int, n_passes: int,
                 caps: Mapping[int, int | None], sample_passes: Sequence[int]) -> _BlockResult:
-    """Pair the blocks of one partition of keys, pass by pass, as the in-memory index does."""
+    """Pair the blocks of one partition of keys, pass by pass, as the in-memory index does.
+
+    A block's pairs do not depend on the order its members come in (each pair is put later
+    record first, and the passes' pairs are united after), so the keys are grouped by a hash
+    table, not sorted; only the members of skipped blocks are listed in exploded order
+    (alternative, then row: the order the in-memory index meets them in)."""
     out, info = [], {}
-    if not len(keys):
+    if not len(keys["_pass"]):
         return _BlockResult(np.zeros(0, np.int64), info)
-    passes = keys["_pass"].to_numpy()
-    h1, h2 = keys["_h1"].to_numpy(), keys["_h2"].to_numpy()
-    alt, row = keys["_alt"].to_numpy().astype(np.int64), keys["_row"].to_numpy()
-    order = _block_order(passes, h1, h2, alt * n_records + row)
-    passes, h1, h2, alt, row = (x[order] for x in (passes, h1, h2, alt, row))
-    bounds = np.flatnonzero(np.r_[True, passes[1:] != passes[:-1], True])
+    passes = keys["_pass"].astype(np.int16)
+    order = np.argsort(passes, kind="stable")          # a radix sort of small integers
+    bounds = np.flatnonzero(np.r_[True, passes[order][1:] != passes[order][:-1], True])
     for a0, b0 in zip(bounds[:-1], bounds[1:]):
-        k = int(passes[a0])
-        s1, s2 = h1[a0:b0], h2[a0:b0]
-        new_key = np.ones(b0 - a0, dtype=bool)
-        new_key[1:] = (s1[1:] != s1[:-1]) | (s2[1:] != s2[:-1])
-        codes = np.cumsum(new_key) - 1                   # one code per distinct 128-bit key
+        at = order[a0:b0]
+        k = int(passes[at[0]])
+        codes = _key_codes(keys["_h1"][at], keys["_h2"][at])
         a, b, stats = block_pairs(codes, caps[k])
-        rows = row[a0:b0]
+        rows = keys["_row"][at]
         first, second = rows[a], rows[b]
         first, second = np.maximum(first, second), np.minimum(first, second)
         keep = first != second
@@ -433,10 +441,12 @@ def _block_part(keys: pd.DataFrame, n_records: int, n_passes: int,
         out.append(pair * n_passes + k)
         members = []
         if stats["skipped_codes"]:
-            exploded = alt[a0:b0] * n_records + rows
-            starts = np.flatnonzero(new_key)
-            members = [exploded[starts[c]:starts[c] + size]
-                       for c, size in sorted(stats["skipped_codes"].items())]
+            skipped = np.array(sorted(stats["skipped_codes"]), dtype=np.int64)
+            inside = np.flatnonzero(np.isin(codes, skipped))
+            exploded = keys["_alt"][at[inside]].astype(np.int64) * n_records + rows[inside]
+            by_block = np.lexsort((exploded, codes[inside]))
+            members = np.split(exploded[by_block],
+                               np.cumsum([stats["skipped_codes"][c] for c in skipped])[:-1])
         info[k] = {"blocks": stats["blocks"], "skipped_blocks": stats["skipped_blocks"],
                    "skipped_records": stats["skipped_records"],
                    "largest_block": stats["largest_block"],
@@ -576,25 +586,30 @@ def _unite_bucket(pieces: list[np.ndarray], offset_a: int, offset_b: int, n: int
                            pass_pairs, new_pairs)
 
 
-def _take_rows(prepared: pd.DataFrame, rows: np.ndarray) -> tuple[np.ndarray, pd.DataFrame]:
+def _take_rows(prepared: pd.DataFrame, rows: np.ndarray, columns: Sequence[str] | None = None
+               ) -> tuple[np.ndarray, pd.DataFrame]:
     """The prepared records at the (sorted, distinct) ``rows`` of a partition, with their
-    rows: what a comparison on another worker needs of this partition, instead of all of it."""
-    return rows, prepared.iloc[rows].reset_index(drop=True)
+    rows: what a comparison on another worker needs of this partition, instead of all of it
+    (``columns``: only those the comparison reads, half the bytes to ship)."""
+    frame = prepared if columns is None else \
+        prepared[[c for c in columns if c in prepared.columns]]
+    return rows, frame.iloc[rows].reset_index(drop=True)
 
 
-def _later_rows(prepared: pd.DataFrame, bucket: _Bucket) -> tuple[np.ndarray, pd.DataFrame] | None:
+def _later_rows(prepared: pd.DataFrame, bucket: _Bucket, columns: Sequence[str] | None = None
+                ) -> tuple[np.ndarray, pd.DataFrame] | None:
     """:func:`_take_rows` of the later records of a bucket still to compare."""
     if bucket.levels is not None:
         return None
-    return _take_rows(prepared, np.unique(bucket.second_local))
+    return _take_rows(prepared, np.unique(bucket.second_local), columns)
 
 
-def _earlier_rows(prepared: pd.DataFrame, bucket: _Bucket
+def _earlier_rows(prepared: pd.DataFrame, bucket: _Bucket, columns: Sequence[str] | None = None
                   ) -> tuple[np.ndarray, pd.DataFrame] | None:
     """:func:`_take_rows` of the earlier records of a bucket still to compare."""
     if bucket.levels is not None:
         return None
-    return _take_rows(prepared, np.unique(bucket.first_local))
+    return _take_rows(prepared, np.unique(bucket.first_local), columns)
 
 
 def _side(records: pd.DataFrame | tuple[np.ndarray, pd.DataFrame], local: np.ndarray
@@ -618,8 +633,86 @@ def _compare_local(left: pd.DataFrame | tuple[np.ndarray, pd.DataFrame],
     if right is None:
         return compare_pairs(left_frame, first, second, features, workers=workers)
     right_frame, second = _side(right, second)
+    left_frame, first, right_frame, second = _one_vocabulary(left_frame, first, right_frame,
+                                                             second, features)
     return compare_pairs(left_frame, first, second, features, records_link=right_frame,
                          workers=workers)
+
+
+def _feature_columns(features: Sequence[Any]) -> list[str]:
+    """The columns the features read, on either side, each once."""
+    columns: list[str] = []
+    for f in features:
+        for labels in (f.labels_left, f.labels_right):
+            columns.extend([labels] if isinstance(labels, str) else list(labels))
+    return list(dict.fromkeys(columns))
+
+
+def _one_vocabulary(left: pd.DataFrame, first: np.ndarray, right: pd.DataFrame,
+                    second: np.ndarray, features: Sequence[Any]
+                    ) -> tuple[pd.DataFrame, np.ndarray, pd.DataFrame, np.ndarray]:
+    """The records of the pairs ``(first, second)`` across two partitions (each partition has
+    its own vocabularies), with the columns the features read recoded into one vocabulary per
+    column shared by both sides: the values these pairs use, the left side's first. The
+    comparison then reads codes of one vocabulary (``compare``'s ``_unify`` takes its fast
+    path) and builds each per-value table once, instead of uniting the two vocabularies again
+    for every feature and every chunk of pairs. Columns sharing a vocabulary on both sides
+    (``last_name`` and ``birth_name``) keep sharing one. The levels do not depend on the
+    vocabulary, only on the values."""
+    left_rows, first = np.unique(first, return_inverse=True)
+    right_rows, second = np.unique(second, return_inverse=True)
+    columns = [c for c in _feature_columns(features) if c in left.columns and c in right.columns]
+    out_left = {c: left[c].iloc[left_rows].reset_index(drop=True) for c in columns}
+    out_right = {c: right[c].iloc[right_rows].reset_index(drop=True) for c in columns}
+    groups: list[tuple[pd.Index, pd.Index, list[str]]] = []
+    for c in columns:
+        kinds = (out_left[c].dtype, out_right[c].dtype)
+        if not all(isinstance(k, pd.CategoricalDtype) for k in kinds):
+            continue
+        cats = (kinds[0].categories, kinds[1].categories)
+        for group in groups:
+            if all(x is y or (len(x) == len(y) and x.equals(y)) for x, y in zip(group, cats)):
+                group[2].append(c)
+                break
+        else:
+            groups.append((cats[0], cats[1], [c]))
+    def used(codes: list[np.ndarray], size: int) -> np.ndarray:
+        """The codes in use, ascending (a count per code: no sort)."""
+        return np.flatnonzero(np.bincount(np.concatenate(codes) + 1, minlength=size + 1)[1:])
+
+    for cats_left, cats_right, names in groups:
+        codes_left = [np.asarray(out_left[c].array.codes) for c in names]
+        codes_right = [np.asarray(out_right[c].array.codes) for c in names]
+        used_left = used(codes_left, len(cats_left))
+        used_right = used(codes_right, len(cats_right))
+        vocabulary = cats_left[used_left]
+        values = cats_right[used_right]
+        position = vocabulary.get_indexer(values)                       # -1: not on the left
+        added = position < 0
+        position[added] = len(vocabulary) + np.arange(int(added.sum()))
+        vocabulary = vocabulary.append(values[added])
+        dtype = pd.CategoricalDtype(vocabulary)
+        remap_left = np.full(len(cats_left) + 1, -1, dtype=np.int64)    # -1 (missing) stays
+        remap_left[used_left] = np.arange(len(used_left))
+        remap_right = np.full(len(cats_right) + 1, -1, dtype=np.int64)
+        remap_right[used_right] = position
+        for c, codes in zip(names, codes_left):
+            out_left[c] = pd.Series(pd.Categorical.from_codes(remap_left[codes], dtype=dtype))
+        for c, codes in zip(names, codes_right):
+            out_right[c] = pd.Series(pd.Categorical.from_codes(remap_right[codes], dtype=dtype))
+    return pd.DataFrame(out_left), first, pd.DataFrame(out_right), second
+
+
+def _nothing(value: Any) -> None:
+    """None, once ``value`` is computed: a marker to wait for a task without its result."""
+
+
+def _compare_after(left: pd.DataFrame | tuple[np.ndarray, pd.DataFrame],
+                   right: pd.DataFrame | tuple[np.ndarray, pd.DataFrame] | None,
+                   first: np.ndarray, second: np.ndarray, features: Sequence[Any],
+                   workers: int = 1, after: Any = None) -> pd.DataFrame:
+    """:func:`_compare_local` run after the tasks ``after`` (their results unused)."""
+    return _compare_local(left, right, first, second, features, workers)
 
 
 def _cost_halves(features: Sequence[Any]) -> tuple[list[int], list[int]]:
@@ -800,6 +893,8 @@ class DaskRecords:
         self._skipped: dict[int, list[np.ndarray]] = {}
         self._shipped: tuple[Any, Any, Any] | None = None
         self._prefetched: dict[bytes, tuple[Any, ...]] = {}
+        # pairs to prefetch once the buckets' comparisons are submitted (see prefetch)
+        self._deferred: list[tuple[Any, ...]] | None = []
         self.offsets = np.concatenate([[0], np.cumsum(self._lengths)]).astype(np.int64)
         self._counted = self._count_people_values()
         with bar(total=len(self.prepared), step="preparing", unit="partition",
@@ -829,8 +924,10 @@ class DaskRecords:
         else:
             ddf = records
         parts = ddf.to_delayed()
-        futures = self.client.compute([dask.delayed(_prepare_part)(p) for p in parts]
-                                      + [dask.delayed(_ids)(p) for p in parts])
+        # the ids first (a high priority): the client checks them while the workers prepare
+        with dask_priority(1):
+            id_parts = [dask.delayed(_ids)(p) for p in parts]
+        futures = self.client.compute([dask.delayed(_prepare_part)(p) for p in parts] + id_parts)
         prepared, id_futures = futures[:len(parts)], futures[len(parts):]
         ids = self.client.gather(id_futures)
         del id_futures
@@ -884,10 +981,16 @@ class DaskRecords:
 
     def _shuffle(self, split: list[Any], reduce: Any, *args: Any) -> list[Any]:
         """A shuffle as tasks: ``split[i]`` holds partition i's rows cut into one piece per
-        bucket (:func:`_by_bucket`); bucket j's task gets the j-th piece of every partition and
-        returns ``reduce(pieces, *args)``. Futures, one a bucket."""
+        bucket (:func:`_by_bucket`, :func:`_split_keys`); bucket j's task gets the j-th piece of
+        every partition and returns ``reduce(pieces, *args)``. Futures, one a bucket.
+
+        With one partition a slot, bucket j's task is placed where partition j lives (a loose
+        restriction): its pieces weigh about the same on every worker, and Dask, left to
+        choose, may put two buckets on one worker while the other idles."""
+        home = self._homes() if self.partitions <= task_slots(self.client) else \
+            [{} for _ in range(self.partitions)]
         return [self.client.submit(reduce, [self.client.submit(_piece, part, j, pure=False)
-                                            for part in split], *args, pure=False)
+                                            for part in split], *args, pure=False, **home[j])
                 for j in range(self.partitions)]
 
     # -- blocking -----------------------------------------------------------------------------
@@ -998,11 +1101,35 @@ class DaskRecords:
         """Start comparing pairs whose levels :meth:`compare` will be asked for later (the
         random pairs, the skipped blocks' samples), at a low priority: their tasks fill the
         workers' idle moments (the client's own work, the ends of the stages) and
-        :meth:`compare` then collects them."""
+        :meth:`compare` then collects them.
+
+        Asked before :meth:`pair_buckets` has submitted the buckets' comparisons, they are
+        submitted right after them: submitted earlier, a task of them (a second or more, not
+        interruptible) would take a worker while the blocking's next task waits for its
+        pieces, and hold up the blocking; after, they come behind the comparisons, and the
+        pairs inside one partition reuse the per-value tables its bucket built."""
+        if self._deferred is not None:
+            self._deferred.append((first, second, features, settings))
+            return
+        self._prefetch(first, second, features, settings)
+
+    def _prefetch(self, first: np.ndarray, second: np.ndarray, features: Sequence[Any],
+                  settings: Any = None, after: Sequence[Any] = (), priority: int = -1) -> None:
         key = _pairs_digest(first, second, features)
         if key not in self._prefetched:
-            with dask_priority(-1):
-                self._prefetched[key] = self._submit_compare(first, second, features, settings)
+            with dask_priority(priority):
+                self._prefetched[key] = self._submit_compare(first, second, features, settings,
+                                                             after)
+
+    def _release_deferred(self, after: Sequence[Any]) -> None:
+        """Submit the prefetches asked before the buckets' comparisons (see :meth:`prefetch`),
+        to run once the comparisons ``after`` are done: a low priority alone lets a worker
+        start one (for a second or more) while a comparison waits for its rows. They are
+        needed first after the comparisons (the random pairs, for the model): a normal
+        priority, above the prefetches asked later (the skipped blocks' samples)."""
+        deferred, self._deferred = self._deferred or [], None
+        for args in deferred:
+            self._prefetch(*args, after=after, priority=0)
 
     def compare(self, first: np.ndarray, second: np.ndarray, features: Sequence[Any],
                 settings: Any = None, progress: bool = False) -> pd.DataFrame:
@@ -1035,9 +1162,9 @@ class DaskRecords:
         return out[labels]
 
     def _submit_compare(self, first: np.ndarray, second: np.ndarray, features: Sequence[Any],
-                        settings: Any) -> tuple[list[Any], np.ndarray]:
-        """The tasks comparing the pairs ``(first, second)`` (one a pair of partitions) and
-        the order of the pairs their levels come in."""
+                        settings: Any, after: Sequence[Any] = ()) -> tuple[list[Any], np.ndarray]:
+        """The tasks comparing the pairs ``(first, second)`` (one a pair of partitions), run
+        once the tasks ``after`` are done, and the order of the pairs their levels come in."""
         inside, across = self._ship(features)
         workers = getattr(settings, "workers", 1)
         first = np.asarray(first, dtype=np.int64)
@@ -1055,11 +1182,12 @@ class DaskRecords:
             local_second = second[chunk] - self.offsets[b]
             # only the rows of partition b these pairs need travel to partition a's worker
             right = None if a == b else self.client.submit(
-                _take_rows, self.prepared[b], np.unique(local_second), pure=False)
-            futures.append(self.client.submit(_compare_local, self.prepared[a], right,
+                _take_rows, self.prepared[b], np.unique(local_second),
+                _feature_columns(features), pure=False)
+            futures.append(self.client.submit(_compare_after, self.prepared[a], right,
                                               local_first, local_second,
                                               inside if a == b else across, workers,
-                                              pure=False))
+                                              after, pure=False))
         return futures, order
 
     # -- the pairs kept on the workers ----------------------------------------------------------
@@ -1079,12 +1207,14 @@ class DaskRecords:
             return [], stats, skipped
         made = self.client.map(_split_keys, self.prepared, list(self.offsets[:-1]),
                                specs=specs, buckets=self.partitions)
+        caps = {k: cap for k, _, cap in specs}
+        # the shuffle submitted before the keyed counts are gathered: the workers go from
+        # keying to pairing without waiting for the client
+        blocked = self._shuffle(self.client.map(itemgetter(0), made), _block_pieces, n,
+                                n_passes, caps, list(sample_passes))
         for per_part in self.client.gather(self.client.map(itemgetter(1), made)):
             for k, count in per_part.items():
                 stats[k].records_keyed += count
-        caps = {k: cap for k, _, cap in specs}
-        blocked = self._shuffle(self.client.map(itemgetter(0), made), _block_pieces, n,
-                                n_passes, caps, list(sample_passes))
         del made
         from dask.distributed import as_completed
         infos = self.client.map(_block_info, blocked)
@@ -1137,6 +1267,9 @@ class DaskRecords:
         # moves it if that worker is lost); otherwise Dask places and balances them
         home = self._homes() if halves else [{} for _ in range(self.partitions)]
         labels = [f.label for f in features]
+        # the columns each side's features read (of the rows taken from the other partition)
+        needed = [_feature_columns([features[k] for k in half]) for half in halves] if halves \
+            else [_feature_columns(features)] * 2
         [shipped_groups] = self._broadcast([groups])
         united, stage_files, rows = {}, {}, {}
         for bid in sorted(set().union(*present, sorted_pieces)):
@@ -1156,21 +1289,23 @@ class DaskRecords:
                 int(self.offsets[b]), n, n_passes, shipped_groups, stage_files[bid], pure=False)
             if a != b:
                 rows[bid] = (self.client.submit(_earlier_rows, self.prepared[a], united[bid],
-                                                pure=False, **home[a]) if halves else None,
+                                                needed[1], pure=False, **home[a])
+                             if halves else None,
                              self.client.submit(_later_rows, self.prepared[b], united[bid],
-                                                pure=False, **home[b]))
+                                                needed[0], pure=False, **home[b]))
         # with halves, a bucket inside one partition is compared once the rows of the buckets
         # across are taken, and after their halves (priority): neither worker then waits for
         # rows the other takes only after its own bucket
-        taken = [f for pair in rows.values() for f in pair if f is not None] if halves else []
+        # (through markers: a task's dependencies travel to its worker, the rows would too)
+        taken = self.client.map(_nothing, [f for pair in rows.values() for f in pair
+                                           if f is not None]) if halves else []
         buckets = {}
+        halves_at: dict[int, list[Any]] = {}         # the halves compared where p lives
         for bid, bucket in united.items():
             a, b = divmod(bid, self.partitions)
             if a == b:
-                buckets[bid] = self.client.submit(_compare_bucket_pairs, self.prepared[a],
-                                                  bucket, None, inside, stage_files[bid],
-                                                  workers, taken, pure=False, **home[a])
-            elif halves:
+                continue
+            if halves:
                 # one partition a slot (small data): few buckets for Dask to balance, so the
                 # features of a bucket across two partitions are split in two halves of about
                 # equal cost, one compared where each partition lives
@@ -1183,12 +1318,29 @@ class DaskRecords:
                                             **home[b])]
                 buckets[bid] = self.client.submit(_join_bucket, bucket, parts, labels,
                                                   stage_files[bid], pure=False, **home[a])
+                halves_at.setdefault(a, []).append(parts[0])
+                halves_at.setdefault(b, []).append(parts[1])
             else:
                 buckets[bid] = self.client.submit(_compare_bucket_pairs, self.prepared[a],
                                                   bucket, rows[bid][1], across, stage_files[bid],
                                                   workers, pure=False)
+        for bid, bucket in united.items():
+            a, b = divmod(bid, self.partitions)
+            if a != b:
+                continue
+            # with halves, also after the halves compared where partition a lives: queued
+            # behind them on its worker, the bucket would be taken by the other worker as
+            # soon as that one is done with its half (Dask's work stealing), partition and
+            # all, and compared there after that worker's own bucket
+            waits = taken + self.client.map(_nothing, halves_at.get(a, [])) if halves else []
+            buckets[bid] = self.client.submit(_compare_bucket_pairs, self.prepared[a], bucket,
+                                              None, inside, stage_files[bid], workers, waits,
+                                              pure=False, **home[a])
+        buckets = {bid: buckets[bid] for bid in sorted(buckets)}
         del united, rows, taken
         del splits
+        # the prefetches asked before, after the comparisons (through markers, as above)
+        self._release_deferred(self.client.map(_nothing, list(buckets.values())))
         counts = {"pairs": 0, "united": 0, "resumed": 0}
         pass_pairs = np.zeros(n_passes, np.int64)
         new_pairs = np.zeros(n_passes, np.int64)
@@ -1299,6 +1451,7 @@ class DaskRecords:
         stopped half-way had released some already)."""
         self.prepared = []
         self._prefetched.clear()
+        self._deferred = None
         self._counted = []
         self._shipped = None
 

@@ -7,6 +7,7 @@ boundaries.
 
 from __future__ import annotations
 
+import numpy as np
 import pandas as pd
 import pytest
 
@@ -284,3 +285,38 @@ def test_a_run_stopped_with_buckets_left_compares_only_those_and_keeps_its_skipp
     assert "resumed_pairs" in resumed.timings
     assert resumed.cluster_info == fresh.cluster_info
     _same(fresh, resumed)
+
+
+def test_pairs_across_two_partitions_are_compared_in_one_vocabulary_with_the_same_levels():
+    from rcu_kit.linkage.compare import compare_pairs
+    from rcu_kit.linkage.distributed import _one_vocabulary
+
+    left = prepare_records(pd.DataFrame({
+        "source": "crm", "record_id": ["1", "2", "3"],
+        "last_name": ["DUPONT", "MARTIN", "DURAND"], "birth_name": [None, "DUPONT", None],
+        "first_name": ["ANNE", "PAUL", "MARIE"], "email": ["a@x.fr", None, "m@y.fr"]}))
+    right = prepare_records(pd.DataFrame({
+        "source": "web", "record_id": ["7", "8"],
+        "last_name": ["MARTIN", "DUPOND"], "birth_name": [None, None],
+        "first_name": ["PAUL", "ANNE"], "email": [None, "a@x.fr"]}))
+    # each partition has its own vocabularies: MARTIN is code 2 on the left, 1 on the right
+    first, second = np.array([0, 1, 2, 0]), np.array([1, 0, 1, 0])
+    features = default_features()
+    expected = compare_pairs(left, first, second, default_features(), records_link=right)
+    l2, f2, r2, s2 = _one_vocabulary(left, first, right, second, features)
+    # only the 3 left rows and 2 right rows used; last and birth names share one vocabulary,
+    # the same object on both sides: the values these pairs use, the left side's first
+    assert (len(l2), len(r2)) == (3, 2)
+    vocabulary = l2["last_name"].dtype.categories
+    assert r2["last_name"].dtype.categories is vocabulary is r2["birth_name"].dtype.categories
+    assert list(l2["last_name"].dtype.categories) == ["DUPONT", "DURAND", "MARTIN", "DUPOND"]
+    pd.testing.assert_frame_equal(compare_pairs(l2, f2, s2, features, records_link=r2), expected)
+
+
+def test_block_keys_sharing_a_first_hash_but_not_the_second_are_two_blocks():
+    from rcu_kit.linkage.distributed import _key_codes
+
+    h1 = np.array([5, 5, 9, 5], dtype=np.int64)
+    # rows 0 and 3 share the whole 128-bit key; row 1 only its first half
+    assert _key_codes(h1, np.array([1, 2, 3, 1], dtype=np.int64)).tolist() == [0, 1, 2, 0]
+    assert _key_codes(h1, np.array([1, 1, 3, 1], dtype=np.int64)).tolist() == [0, 0, 1, 0]
