@@ -1165,6 +1165,8 @@ class DaskRecords:
                         settings: Any, after: Sequence[Any] = ()) -> tuple[list[Any], np.ndarray]:
         """The tasks comparing the pairs ``(first, second)`` (one a pair of partitions), run
         once the tasks ``after`` are done, and the order of the pairs their levels come in."""
+        import dask
+
         inside, across = self._ship(features)
         workers = getattr(settings, "workers", 1)
         first = np.asarray(first, dtype=np.int64)
@@ -1184,10 +1186,13 @@ class DaskRecords:
             right = None if a == b else self.client.submit(
                 _take_rows, self.prepared[b], np.unique(local_second),
                 _feature_columns(features), pure=False)
-            futures.append(self.client.submit(_compare_after, self.prepared[a], right,
-                                              local_first, local_second,
-                                              inside if a == b else across, workers,
-                                              after, pure=False))
+            # the pairs across two partitions first: they build their per-value tables (the
+            # pairs inside one reuse those of its bucket's comparison), so they take longest
+            with dask.annotate(priority=dask.get_annotations().get("priority", 0) + (a != b)):
+                futures.append(self.client.submit(_compare_after, self.prepared[a], right,
+                                                  local_first, local_second,
+                                                  inside if a == b else across, workers,
+                                                  after, pure=False))
         return futures, order
 
     # -- the pairs kept on the workers ----------------------------------------------------------
