@@ -318,3 +318,21 @@ def test_warm_up_matching_takes_the_fullest_record_and_changes_no_answer(index):
     assert n == 1 + int(filled.notna().sum(axis=1).max())
     assert index.n_added == 0
     pd.testing.assert_frame_equal(index.match(record), before)
+
+
+def test_a_record_to_match_with_an_invalid_birth_date_is_prepared_as_the_batch_prepares_it():
+    # standardised, 16/05/1072 keeps its parts as read (invalid_birth_date); prepared, they stand
+    # for the missing birth date on both paths, with the year and month-day keys they give
+    from rcu_kit.golden.preventive import prepare_record
+    from rcu_kit.linkage.prepare import prepare_records
+    from rcu_kit.standardise import standardise_record
+
+    record = standardise_record({"source": "web", "record_id": "1", "last_name": "Hahn",
+                                 "first_name": "Klaus", "birth_date": "16/05/1072"})
+    assert (record["birth_date"], record["invalid_birth_date"]) == (None, "1072-05-16")
+    single = prepare_record(record)
+    batch = prepare_records(pd.DataFrame([record])).iloc[0]
+    for column in ("birth_date", "birth_year", "birth_month_day"):
+        assert single[column] == batch[column]
+    assert (single["birth_date"], single["birth_year"], single["birth_month_day"]) == \
+        ("1072-05-16", "1072", "05-16")
