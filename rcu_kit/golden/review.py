@@ -1027,6 +1027,13 @@ def _feature_word(feature: str, language: str) -> str:
     return t(key, language) if key in labels() else feature
 
 
+def _attribute_word(attribute: str, language: str) -> str:
+    from rcu_kit.core.i18n import labels, t
+
+    key = f"dedup.col_{attribute}"
+    return t(key, language) if key in labels() else attribute
+
+
 def _level_word(level: str, language: str) -> str:
     from rcu_kit.core.i18n import labels, t
 
@@ -1079,8 +1086,8 @@ def borderline_view(records: pd.DataFrame, pair: Any, *, mask: bool = True, lang
         mask: mask personal data (``engagement.mask_personal_data``).
         language: ``fr`` or ``en``.
         weights: ``feature, level_name, weight`` of the fitted model; None: no weight column.
-        labels: attribute -> the client's label (the target model's); default the words of
-            the comparisons, else the attribute's name.
+        labels: attribute -> the client's label (the target model's); default the
+            attribute's words (``dedup.col_<attribute>``), else its name.
 
     Returns:
         ``attribute`` (its label), ``record_1``, ``record_2``, ``comparison`` (worded) and, given
@@ -1106,10 +1113,8 @@ def borderline_view(records: pd.DataFrame, pair: Any, *, mask: bool = True, lang
         if level is not None:  # the comparison shown once, on the first attribute it reads
             weight = weight_of.get((feature, level))
             compared.add(feature)
-        shown = labels.get(row.attribute) or (t("review.invalid_birth_date", language)
-                                              if row.attribute == AS_READ_BIRTH_DATE
-                                              else row.attribute)
-        rows.append({"attribute": shown,
+        rows.append({"attribute": labels.get(row.attribute) or _attribute_word(row.attribute,
+                                                                                language),
                      "record_1": row.record_1, "record_2": row.record_2,
                      "comparison": _level_word(level, language) if level else None,
                      "weight": None if weight is None else round(weight, 1)})

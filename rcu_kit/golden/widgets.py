@@ -23,8 +23,9 @@ from typing import Any
 import ipywidgets as widgets
 import pandas as pd
 
-from rcu_kit.core.i18n import t
-from rcu_kit.golden.review import LabelStore, mark_sheet_label, pair_view
+from rcu_kit.core.i18n import fmt_number, t
+from rcu_kit.report.tables import EMPTY
+from rcu_kit.golden.review import LabelStore, borderline_view, evidence_words, mark_sheet_label
 
 __all__ = ["ReviewPanel"]
 
@@ -43,6 +44,7 @@ class ReviewPanel:
         reviewer: written with each label.
         sheet: the engagement's review sheet (:func:`rcu_kit.golden.review.sheet_paths`), whose
             label column each decision also fills in (None: the label store only).
+        labels: attribute -> its label in the target model (default: the attributes' words).
 
     Attributes:
         position: index of the pair on screen (``len(pairs)`` when done).
@@ -51,8 +53,9 @@ class ReviewPanel:
 
     def __init__(self, pairs: pd.DataFrame, records: pd.DataFrame, store: LabelStore, *,
                  mask: bool = True, language: str = "fr", reviewer: str = "",
-                 sheet: Any = None) -> None:
+                 sheet: Any = None, labels: dict[str, str] | None = None) -> None:
         self.pairs = pairs.reset_index(drop=True)
+        self.labels = labels
         self.sheet = sheet
         self.records, self.store = records, store
         self.mask, self.language, self.reviewer = mask, language, reviewer
@@ -108,18 +111,21 @@ class ReviewPanel:
             self.header.value = f"<b>{html.escape(t('review.done', lang, n=len(self.store)))}</b>"
             self.body.value = ""
             return
-        view = pair_view(self.records, pair, mask=self.mask)
-        view = view.rename(columns={c: t(f"review.{c}", lang) for c in view.columns})
-        view[t("review.same", lang)] = view[t("review.same", lang)].map({True: "✔", False: ""})
-        evidence = html.escape(str(pair.get("evidence", "")))
+        # the attributes both records leave empty are left out; each comparison in words
+        view = borderline_view(self.records, pair, mask=self.mask, language=lang,
+                               labels=self.labels)
+        view = view.rename(columns={c: t(f"review.col_{c}", lang) for c in view.columns})
+        view = view.astype(object).where(view.notna(), EMPTY)   # a value one record lacks
+        evidence = html.escape(evidence_words(str(pair.get("evidence", "")), lang))
         probability = float(pair["match_probability"])
         shown = (t("review.not_proposed", lang) if probability != probability
-                 else f"{probability:.3f}")
+                 else fmt_number(probability, lang, 3))
+        colon = " :" if lang == "fr" else ":"        # French puts a space before the colon
         self.header.value = (
             f"<b>{html.escape(t('review.pair_of', lang, i=self.position + 1, n=len(self.pairs)))}"
-            f"</b> &nbsp; {html.escape(t('review.probability', lang))}: "
+            f"</b> &nbsp; {html.escape(t('review.probability', lang))}{colon} "
             f"{html.escape(shown)} &nbsp; "
             f"<small>{html.escape(t('review.labelled', lang, n=len(self.store)))}</small>")
-        self.body.value = (view.to_html(index=False, na_rep="", escape=True)
-                           + f"<p><small>{html.escape(t('review.evidence', lang))}: {evidence}"
-                           "</small></p>")
+        self.body.value = (view.to_html(index=False, escape=True)
+                           + f"<p><small>{html.escape(t('review.evidence', lang))}{colon} "
+                           f"{evidence}</small></p>")

@@ -449,16 +449,17 @@ def test_borderline_view_lays_the_records_side_by_side_with_the_evidence_per_att
     view = borderline_view(records, pair, mask=True, language="en", weights=weights,
                            labels={"last_name": "Surname"})
     # the e-mail is held by neither record: no row; the last name was not compared (no level);
-    # the postcode and town are one comparison, shown once, on the postcode
+    # the postcode and town are one comparison, shown once, on the postcode; an attribute the
+    # target model does not label is named in words
     assert view.values.tolist() == [
         ["Surname", "D*****", "D*****", None, None],
-        ["first_name", "S*******", "S******", "close (typo)", 3.8],
-        ["phone", "+336******78", "+336******32", "different", -4.9],
-        ["postcode", "75***", "75***", "same postcode and town", 7.0],
-        ["city", "PARIS", "PARIS", None, None]]
+        ["First name", "S*******", "S******", "close (typo)", 3.8],
+        ["Phone", "+336******78", "+336******32", "different", -4.9],
+        ["Postcode", "75***", "75***", "same postcode and town", 7.0],
+        ["City", "PARIS", "PARIS", None, None]]
     raw = borderline_view(records, pair, mask=False, language="fr")
     assert list(raw.columns) == ["attribute", "record_1", "record_2", "comparison"]
-    assert raw.iloc[1].tolist() == ["first_name", "STEPHANE", "STEPHAN", "proche (faute de frappe)"]
+    assert raw.iloc[1].tolist() == ["Prénom", "STEPHANE", "STEPHAN", "proche (faute de frappe)"]
 
 
 def test_borderline_view_words_an_invalid_birth_date_and_shows_its_comparison_there():
@@ -473,7 +474,7 @@ def test_borderline_view_words_an_invalid_birth_date_and_shows_its_comparison_th
             "evidence": "birth_date: close"}
     view = borderline_view(records, pair, mask=True, language="fr")
     assert view.values.tolist() == [
-        ["birth_date", None, "1972-**-**", "proche (faute de frappe)"],
+        ["Date de naissance", None, "1972-**-**", "proche (faute de frappe)"],
         ["Date de naissance invalide (telle que saisie)", "****-**-**", None, None]]
 
 

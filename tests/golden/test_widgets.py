@@ -41,6 +41,22 @@ def test_raw_values_when_the_policy_allows(tmp_path):
     assert panel.position == 1 and len(panel.store) == 0
 
 
+def test_the_panel_words_attributes_comparisons_and_numbers_in_the_reviewers_language(tmp_path):
+    # French: attributes and comparisons in words, the probability with a decimal comma, an
+    # attribute one record leaves empty shown as a dash (never "None")
+    pairs = PAIRS.assign(evidence=["last_name: close; email: exact", "x"])
+    panel = ReviewPanel(pairs, RECORDS, LabelStore(tmp_path / "l.csv"), mask=True, language="fr",
+                        labels={"last_name": "Nom d'usage"})
+    assert "0,620" in panel.header.value
+    body = panel.body.value
+    assert "Nom d&#x27;usage" in body or "Nom d'usage" in body
+    assert "E-mail" in body and "proche (faute de frappe)" in body and "identique" in body
+    assert "Nom : proche (faute de frappe) ; E-mail : identique" in body
+    assert "None" not in body and "last_name" not in body
+    panel.act("skip")
+    assert "–" in panel.body.value         # pair 2: MARTIN of the crm has no e-mail
+
+
 def test_a_pair_never_proposed_says_so_instead_of_a_probability(tmp_path):
     pairs = PAIRS.assign(match_probability=[float("nan"), 0.41])
     panel = ReviewPanel(pairs, RECORDS, LabelStore(tmp_path / "l.csv"), language="fr")
