@@ -3,8 +3,9 @@
 :func:`prepare_records` takes the output of ``rcu_kit.standardise.standardise_records`` (columns
 ``source, record_id, civility, last_name, birth_name, first_name, *_phonetic, birth_date, email,
 phone, phone_type, street, street_number, street_number_suffix, street_name, postcode, city,
-country, name_swapped``, plus the optional ``invalid_birth_date`` and ``id_number``: a personal identifier the sources share,
-such as a social-security, loyalty-card or customer number) and returns the frame the blocking and comparison steps work on:
+country, name_swapped``, plus the optional ``invalid_birth_date`` and ``id_number``: a personal
+identifier the sources share, such as a social-security, loyalty-card or customer number) and
+returns the frame the blocking and comparison steps work on:
 
 * every contract column present (a missing column becomes all-missing: FEBRL has no e-mail);
 * a missing ``birth_date`` filled from ``invalid_birth_date`` (a typing slip's parts as read);
@@ -38,8 +39,9 @@ import pandas as pd
 
 from rcu_kit.values.phones import is_french_mobile
 
-__all__ = ["CONTRACT_COLUMNS", "TEXT_COLUMNS", "AS_READ_BIRTH_DATE", "WEAK_KEY_ABSENT", "prepare_records",
-           "french_phonetic", "street_key", "birth_month_day", "place_of", "validate_records"]
+__all__ = ["CONTRACT_COLUMNS", "TEXT_COLUMNS", "AS_READ_BIRTH_DATE", "WEAK_KEY_ABSENT",
+           "prepare_records", "french_phonetic", "street_key", "birth_month_day", "place_of",
+           "validate_records"]
 
 TEXT_COLUMNS = (
     "civility", "last_name", "birth_name", "first_name", "last_name_phonetic",

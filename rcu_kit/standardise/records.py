@@ -57,9 +57,9 @@ INPUT_COLUMNS = ("civility", "last_name", "birth_name", "first_name", "full_name
                  "email", "phone", "street", "postcode", "city", "country")
 OUTPUT_COLUMNS = ("source", "record_id", "civility", "last_name", "birth_name", "first_name",
                   "last_name_phonetic", "first_name_phonetic", "birth_name_phonetic",
-                  "birth_date", "invalid_birth_date", "email", "phone", "phone_type", "street", "street_number",
-                  "street_number_suffix", "street_name", "postcode", "city", "country",
-                  "name_swapped")
+                  "birth_date", "invalid_birth_date", "email", "phone", "phone_type", "street",
+                  "street_number", "street_number_suffix", "street_name", "postcode", "city",
+                  "country", "name_swapped")
 # From this many records, names and contact details are standardised on two threads.
 PARALLEL_FROM = 50_000
 _STEPS = ("civility", "names", "swapped names", "phonetic keys", "birth dates", "e-mails",
