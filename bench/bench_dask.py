@@ -120,7 +120,10 @@ def run_one(engine: str, data: Path, out: Path, partition: int | None, memory_li
                                   if groups % wanted == 0 else True)
             if ddf.npartitions != wanted:
                 ddf = ddf.repartition(npartitions=wanted)
-            meta = standardise_records(ddf.head(5))
+            # the output's types from the file's first rows read here (``ddf.head`` would read
+            # a row group on the cluster and wait for it before any work is submitted)
+            sample = next(pq.ParquetFile(data).iter_batches(batch_size=5)).to_pandas()
+            meta = standardise_records(sample.astype(ddf.dtypes.to_dict()))
             standardised = ddf.map_partitions(standardise_records, meta=meta.iloc[:0])
             result = deduplicate_on_dask(standardised, {"keep_pairs": keep_pairs}, engine=opened)
         n = len(result.crosswalk)

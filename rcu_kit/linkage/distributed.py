@@ -1114,16 +1114,18 @@ class DaskRecords:
         self._prefetch(first, second, features, settings)
 
     def _prefetch(self, first: np.ndarray, second: np.ndarray, features: Sequence[Any],
-                  settings: Any = None, after: Sequence[Any] = (), priority: int = -1) -> None:
+                  settings: Any = None, after: Mapping[int, Sequence[Any]] | None = None,
+                  priority: int = -1) -> None:
         key = _pairs_digest(first, second, features)
         if key not in self._prefetched:
             with dask_priority(priority):
                 self._prefetched[key] = self._submit_compare(first, second, features, settings,
                                                              after)
 
-    def _release_deferred(self, after: Sequence[Any]) -> None:
+    def _release_deferred(self, after: Mapping[int, Sequence[Any]]) -> None:
         """Submit the prefetches asked before the buckets' comparisons (see :meth:`prefetch`),
-        to run once the comparisons ``after`` are done: a low priority alone lets a worker
+        those of the pairs whose first records are in partition a to run once the comparisons
+        ``after[a]`` are done: a low priority alone lets a worker
         start one (for a second or more) while a comparison waits for its rows. They are
         needed first after the comparisons (the random pairs, for the model): a normal
         priority, above the prefetches asked later (the skipped blocks' samples)."""
@@ -1162,9 +1164,11 @@ class DaskRecords:
         return out[labels]
 
     def _submit_compare(self, first: np.ndarray, second: np.ndarray, features: Sequence[Any],
-                        settings: Any, after: Sequence[Any] = ()) -> tuple[list[Any], np.ndarray]:
-        """The tasks comparing the pairs ``(first, second)`` (one a pair of partitions), run
-        once the tasks ``after`` are done, and the order of the pairs their levels come in."""
+                        settings: Any, after: Mapping[int, Sequence[Any]] | None = None
+                        ) -> tuple[list[Any], np.ndarray]:
+        """The tasks comparing the pairs ``(first, second)`` (one a pair of partitions), those
+        whose first records are in partition a run once the tasks ``after[a]`` are done, and
+        the order of the pairs their levels come in."""
         import dask
 
         inside, across = self._ship(features)
@@ -1192,7 +1196,7 @@ class DaskRecords:
                 futures.append(self.client.submit(_compare_after, self.prepared[a], right,
                                                   local_first, local_second,
                                                   inside if a == b else across, workers,
-                                                  after, pure=False))
+                                                  (after or {}).get(a, ()), pure=False))
         return futures, order
 
     # -- the pairs kept on the workers ----------------------------------------------------------
@@ -1345,7 +1349,12 @@ class DaskRecords:
         del united, rows, taken
         del splits
         # the prefetches asked before, after the comparisons (through markers, as above)
-        self._release_deferred(self.client.map(_nothing, list(buckets.values())))
+        # (with halves, those of partition a after the comparisons where a lives, which end
+        # with its bucket inside: a worker done first goes on with its own)
+        ends = self.client.map(_nothing, list(buckets.values()))
+        self._release_deferred({a: [ends[list(buckets).index(a * self.partitions + a)]]
+                                if halves and a * self.partitions + a in buckets else ends
+                                for a in range(self.partitions)})
         counts = {"pairs": 0, "united": 0, "resumed": 0}
         pass_pairs = np.zeros(n_passes, np.int64)
         new_pairs = np.zeros(n_passes, np.int64)
