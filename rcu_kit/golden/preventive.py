@@ -168,7 +168,11 @@ def _sorted_table(algorithm: SortedNeighbourhoodIndex, prepared: pd.DataFrame) -
 
 
 def _values(column: pd.Series, rows: np.ndarray) -> np.ndarray:
-    """The text values of a categorical column at ``rows`` (None where missing)."""
+    """The text values of a categorical column at ``rows`` (None where missing); a text column
+    (the source) as it is."""
+    if not isinstance(column.dtype, pd.CategoricalDtype):
+        values = column.to_numpy(dtype=object)[rows]
+        return np.where(pd.isna(values), None, values)
     vocabulary = np.append(np.asarray(column.cat.categories, dtype=object), None)
     return vocabulary[column.cat.codes.to_numpy()[rows]]
 
@@ -436,6 +440,8 @@ class ReferenceIndex:
         cache = self.__dict__.setdefault("_arrays", {})
         if column not in cache:
             values = self.prepared[column]
+            if not isinstance(values.dtype, pd.CategoricalDtype):   # the source, kept as text
+                values = values.astype("category")
             cache[column] = (np.append(np.asarray(values.cat.categories, dtype=object), None),
                              values.cat.codes.to_numpy())
         return cache[column]

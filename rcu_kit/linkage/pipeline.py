@@ -51,6 +51,7 @@ from rcu_kit.linkage.compare import (
     level_names,
     m_floors,
     m_priors,
+    unordered,
 )
 from rcu_kit.linkage.indexing import (
     CandidatePairs,
@@ -756,7 +757,7 @@ def fit_model(records: "LinkageRecords", settings: DedupSettings, features: list
                             rules=use_rules,
                             veto_probability=settings.veto_probability,
                             m_priors=m_priors(features), m_floor=m_floors(features),
-                            monotone=True, seed=settings.seed)
+                            monotone=True, unordered=unordered(features), seed=settings.seed)
     if len(levels):
         model.fit(pair_vectors(records, first, levels, settings), u_vectors=u_vectors,
                   total_pairs=total_pairs, strata=found_by,

@@ -321,11 +321,13 @@ def test_model_weights_name_the_levels_and_leave_out_what_no_pair_compares(run):
     assert "exact" in email["level_name"].tolist()
     assert float(email.loc[email["level_name"] == "exact", "weight"].iloc[0]) > 0
     # The engagement's sources hold no identifier: no pair compares one, so that comparison is
-    # left out rather than shown with the weights it started from; the other eight are made on
-    # at least one pair and shown.
+    # left out rather than shown with the weights it started from; the other nine are made on
+    # at least one pair and shown (the source: the same one or another, every pair).
     assert weights["feature"].unique().tolist() == [
         "last_name", "first_name", "birth_date", "email", "phone", "address", "postcode_city",
-        "civility"]
+        "civility", "source"]
+    assert weights.loc[weights["feature"] == "source", "level_name"].tolist() == [
+        "other_source", "same_source"]
     assert (run.result.pairs["id_number"].to_numpy() < 0).all()
     assert "id_number" in run.result.model.fit_.features
 
@@ -481,5 +483,11 @@ def test_model_and_passes_are_worded_for_the_client():
     assert fr["feature"].tolist() == ["Prénom", "Téléphone", "custom"]  # unknown: as given
     assert fr["level_name"].tolist() == ["forme courte (Steph / Stéphanie)", "même mobile", "odd"]
     assert fr[["m", "u", "weight"]].equals(weights[["m", "u", "weight"]])  # figures untouched
+    source = pd.DataFrame({"feature": ["source"] * 2, "level": [0, 1],
+                           "level_name": ["other_source", "same_source"]})
+    assert model_weights_table(source, "fr").drop(columns="level").values.tolist() == [
+        ["Source", "sources différentes"], ["Source", "même source"]]
+    assert model_weights_table(source, "en")["level_name"].tolist() == [
+        "different sources", "same source"]
     stats = pd.DataFrame({"pass": ["phone", "my_pass", "total"], "pairs": [3, 2, 5]})
     assert pass_stats_table(stats, "en")["pass"].tolist() == ["same phone", "my_pass", "total"]

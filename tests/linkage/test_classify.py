@@ -523,3 +523,104 @@ def test_namesakes_in_one_place_include_first_names_one_typo_apart():
     # typo in the first name at one address (1095); no namesakes.
     assert set(np.flatnonzero(model.predict(vectors, threshold=0.9))) \
         == set(range(512)) | set(range(1074, 1094)) | {1040, 1041, 1095}
+
+
+# -- the source: a comparison whose m and u are learned (SourceComparison) -----------------------
+
+def _two_sources() -> tuple[pd.DataFrame, pd.DataFrame]:
+    """Candidates and random pairs of two equal sources (levels: name 0-2, date 0-1, source 0
+    another source / 1 the same)."""
+    # 50 matches (date 1): 45 across two sources (36 at name 2, 9 at a name typo 1), 5 within
+    # one (4 and 1): a customer is far more often known to two systems than twice to one.
+    # 30 non-matches (name 0, date 0), half within one source.
+    rows = [(2, 1, 0)] * 36 + [(1, 1, 0)] * 9 + [(2, 1, 1)] * 4 + [(1, 1, 1)] \
+        + [(0, 0, 0)] * 15 + [(0, 0, 1)] * 15
+    # 1,000 random pairs, half within one source (two sources of equal size); 10 share a
+    # name up to a typo (level 1), 10 a birth date.
+    random_pairs = [(0, 0, 0)] * 490 + [(0, 0, 1)] * 490 + [(1, 0, 0)] * 5 + [(1, 0, 1)] * 5 \
+        + [(0, 1, 0)] * 5 + [(0, 1, 1)] * 5
+    columns = ["name", "date", "source"]
+    return pd.DataFrame(rows, columns=columns), pd.DataFrame(random_pairs, columns=columns)
+
+
+def test_the_source_is_learned_like_a_comparison_and_splits_one_pattern():
+    vectors, random_pairs = _two_sources()
+    fit = {"u_vectors": random_pairs, "total_pairs": 1_000}
+    model = FellegiSunterEM(rules=False, monotone=True, unordered=("source",),
+                            given=None).fit(vectors, **fit)
+    weights = model.match_weights().set_index(["feature", "level"])
+    # u: 500 of the 1,000 random pairs are within one source (+ 0.1 pseudo-count per level).
+    assert weights.loc[("source", 1), "u"] == pytest.approx(500.1 / 1000.2)
+    # m by EM: 5 of the 50 matches are within one source (EM finds the 50 and the 30 apart).
+    assert weights.loc[("source", 1), "m"] == pytest.approx(5.1 / 50.2, abs=1e-3)
+    # so "same source" weighs log2(0.10 / 0.5) = -2.3 bits and "another source" log2(0.90 /
+    # 0.5) = +0.85 bit.
+    assert weights.loc[("source", 1), "weight"] == pytest.approx(-2.30, abs=0.01)
+    assert weights.loc[("source", 0), "weight"] == pytest.approx(0.85, abs=0.01)
+    # One pattern, a name typo and no birth date: prior 50 / 1,000 pairs (odds 1:19) times
+    # m / u of the typo 0.20 / 0.0101, 1.04:1 before the source: across two sources 0.65,
+    # within one 0.18; at 0.5 only the pair across two sources (row 0) is linked.
+    typo = pd.DataFrame({"name": [1, 1], "date": [-1, -1], "source": [0, 1]})
+    assert model.prob(typo).round(2).tolist() == [0.65, 0.18]
+    assert model.predict(typo).tolist() == [1, 0]
+    # The source's levels are categories: monotone, which pools a closer level weighing less
+    # than a looser one, would pool them and the source would weigh nothing (both pairs 0.51).
+    pooled = FellegiSunterEM(rules=False, monotone=True, given=None).fit(vectors, **fit)
+    assert pooled.match_weights().set_index(["feature", "level"]).loc[
+        ("source", 1), "weight"] == pytest.approx(0.0, abs=1e-9)
+    assert pooled.prob(typo).round(2).tolist() == [0.51, 0.51]
+
+
+def test_the_source_weighs_nothing_with_one_source_or_pairs_across_only():
+    vectors, random_pairs = _two_sources()
+    fit = {"total_pairs": 1_000}
+    without = FellegiSunterEM(rules=False, given=None).fit(
+        vectors.drop(columns="source"), u_vectors=random_pairs.drop(columns="source"), **fit)
+    expected = without.prob(vectors.drop(columns="source")).to_numpy()
+    # One source (FEBRL3, RLdata: every pair "same source"), or a link of two clean sources
+    # (FEBRL4, link_only: every pair across): every pair, random or candidate, at one level;
+    # its m and u are both 1 (up to the 0.1 pseudo-counts), and the probabilities are those
+    # of the model without the source.
+    for level in (1, 0):
+        model = FellegiSunterEM(rules=False, unordered=("source",), given=None).fit(
+            vectors.assign(source=level), u_vectors=random_pairs.assign(source=level), **fit)
+        weight = model.match_weights().set_index(["feature", "level"]).loc[("source", level),
+                                                                           "weight"]
+        assert abs(weight) < 0.005
+        assert model.prob(vectors.assign(source=level)).to_numpy() == pytest.approx(
+            expected, abs=1e-3)
+
+
+def test_the_models_given_an_agreement_leave_the_source_out_of_their_doubt():
+    vectors, finders = _household_pairs()
+    # 10 of the one person's 54 pairs are within one source (rows 0-9), so are 30 of the
+    # household members' (rows 53-82); the other pairs are across two sources.
+    source = np.zeros(len(vectors), dtype=int)
+    source[:10] = source[53:83] = 1
+    random_pairs = pd.DataFrame([[0, 0, 0, 0, 0, 0, 0]] * 1960 + [[4, 0, 0, 0, 0, 0, 1]] * 20
+                                + [[0, 4, 0, 0, 0, 0, 3]] * 20, columns=HOUSEHOLD_FEATURES)
+    random_pairs["source"] = np.arange(len(random_pairs)) % 2   # two sources of equal size
+    fit = {"u_vectors": random_pairs, "total_pairs": 1_000_000, "finders": finders,
+           "strata": np.where(finders & PHONE_PASS, 1, 0),
+           "blocked": {0: ["address", "postcode_city"], 1: ["phone"]}}
+    assert HOUSEHOLD_ADDRESS.ignore == NAMESAKES.ignore == ("source",)   # the default
+
+    def model(ignore: tuple[str, ...]) -> FellegiSunterEM:
+        given = tuple(replace(g, ignore=ignore)
+                      for g in (HOUSEHOLD_ADDRESS, NAMESAKES_IN_PLACE, NAMESAKES))
+        return FellegiSunterEM(m_floor={"address": 0.2}, unordered=("source",),
+                               given=given).fit(vectors.assign(source=source), **fit)
+
+    household = model(("source",))
+    weights = household.match_weights().set_index(["feature", "level"])
+    # m(same source) = 10 of the 54 matches (rows 0-52 and 109), u = 1,000 of 2,000: the
+    # same source says 0.19 / 0.5, 1.4 bits against one person.
+    assert weights.loc[("source", 1), "m"] == pytest.approx(10.1 / 54.2, abs=2e-3)
+    assert weights.loc[("source", 1), "weight"] == pytest.approx(-1.42, abs=0.01)
+    # The father and son of row 108 (no birth date on one side, another e-mail and phone),
+    # across two sources and within one: the household model's doubt, learned among pairs at
+    # one address whatever their sources, is the same (0.18) ...
+    rows = vectors.iloc[[108, 108]].assign(source=[0, 1])
+    assert household.prob(rows).round(2).tolist() == [0.18, 0.18]
+    # ... while counting the source there would make it 0.26 across and 0.07 within.
+    assert model(()).prob(rows).round(2).tolist() == [0.26, 0.07]

@@ -16,9 +16,11 @@ from rcu_kit.linkage.compare import (
     LastNameComparison,
     PhoneComparison,
     PostcodeCityComparison,
+    SourceComparison,
     compare_pairs,
     IdNumberComparison,
     default_features,
+    unordered,
 )
 from rcu_kit.linkage.prepare import prepare_records
 
@@ -120,7 +122,9 @@ def test_compare_pairs_in_chunks_matches_one_pass():
     assert whole["last_name"].tolist() == [4, 2, 2, -1]
     assert whole.dtypes.unique().tolist() == [np.dtype("int8")]
     assert list(whole.columns) == ["last_name", "first_name", "birth_date", "email", "phone",
-                                   "address", "postcode_city", "civility", "id_number"]
+                                   "address", "postcode_city", "civility", "id_number", "source"]
+    # one source: every pair "same source" (1)
+    assert whole["source"].tolist() == [1, 1, 1, 1]
 
 
 def test_id_number_levels():
@@ -129,6 +133,20 @@ def test_id_number_levels():
     # exact 2; one transposition on 7 characters: close 1; unrelated: 0; a transposition on
     # a 4-character id is too short to be called close: 0; missing on one side: -1.
     assert _levels(IdNumberComparison("id"), left, right) == [2, 1, 0, 0, -1]
+
+
+def test_source_levels_on_text_and_categories():
+    left = {"source": ["crm", "crm", "web", "web"]}
+    right = {"source": ["crm", "web", "crm", "web"]}
+    # the same source 1 (crm/crm, web/web), two sources 0: the prepared records keep the
+    # source as text ...
+    assert _levels(SourceComparison(), left, right) == [1, 0, 0, 1]
+    # ... and categories with different vocabularies (two partitions) give the same levels
+    a = pd.Series(left["source"], dtype="category")
+    b = pd.Series(right["source"], dtype=pd.CategoricalDtype(["web", "crm"]))
+    assert SourceComparison().compare([a], [b]).tolist() == [1, 0, 0, 1]
+    # the only comparison whose levels are categories, not degrees (left out of monotone)
+    assert unordered(default_features()) == ["source"]
 
 
 def test_one_edit_matches_the_optimal_string_alignment_distance():

@@ -266,11 +266,13 @@ def test_names_alone_are_blocked_when_there_is_no_place():
     pairs = result.pairs.set_index(["record_id_1", "record_id_2"])
     # Compared now, and judged: the two Erika WEBER's birth dates differ (not a slip), so the
     # homonym rule vetoes them (0.01); the two Angela STEIN agree on both names and nothing
-    # contradicts them: 0.939, linked (0.886, not linked, before a pair's features counted
-    # wherever a pass that found it did not key on them).
+    # contradicts them: 0.966, linked (0.886, not linked, before a pair's features counted
+    # wherever a pass that found it did not key on them; 0.939 before the source counted:
+    # every candidate is across crm and web, while 21 of the 45 pairs of records are within
+    # one source, so "another source" weighs about log(1 / 0.53), odds x 1.9).
     assert pairs.loc[("6", "6"), "rule"] == "different birth dates"
     assert pairs.loc[("6", "6"), "match_probability"] == pytest.approx(0.01)
-    assert pairs.loc[("5", "5"), "match_probability"] == pytest.approx(0.939, abs=0.001)
+    assert pairs.loc[("5", "5"), "match_probability"] == pytest.approx(0.966, abs=0.001)
     assert result.n_customers == 7   # 10 records; Anna BECKER, Karl MULLER, Angela STEIN linked
 
 
@@ -385,11 +387,14 @@ def test_a_large_cluster_chaining_different_people_is_split():
     # never meet in a blocking pass; one record with no first name, Pierre's e-mail and Marie's
     # mobile chains them: 61 records in one component, above the cap of 50. The sampled
     # pairs PIERRE / MARIE are vetoed (different first names), so the component is rebuilt
-    # under the cap with them as cannot-links: no Pierre shares a customer with a Marie.
+    # under the cap with them as cannot-links: no Pierre shares a customer with a Marie. One
+    # source, where the source weighs nothing (with Pierre in one source, Marie in another and
+    # the chaining record in a third, every true pair is within a source, "another source"
+    # weighs against one person and the record no longer chains them).
     rows = ([("crm", f"a{i}", "DUPONT", "PIERRE", "pierre@free.fr", None) for i in range(30)]
-            + [("web", f"b{i}", "DUPONT", "MARIE", "marie@free.fr", "+33633333333")
+            + [("crm", f"b{i}", "DUPONT", "MARIE", "marie@free.fr", "+33633333333")
                for i in range(30)]
-            + [("shop", "j0", "DUPONT", None, "pierre@free.fr", "+33633333333")] + STRANGERS)
+            + [("crm", "j0", "DUPONT", None, "pierre@free.fr", "+33633333333")] + STRANGERS)
     result = deduplicate(_contacts(rows))
     assert result.cluster_info["large_clusters_checked"] == 1
     assert result.cluster_info["large_clusters_split"] == 1
@@ -447,9 +452,9 @@ def test_homonyms_in_a_big_postcode_weigh_less_than_in_a_village():
     pairs = result.pairs.set_index(["source_1", "record_id_1", "source_2", "record_id_2"])
     paris = pairs.loc[("crm", "m1", "web", "m2")]
     village = pairs.loc[("crm", "s1", "web", "s2")]
-    # The same evidence: exact names, the same postcode and town, nothing else.
+    # The same evidence: exact names, the same postcode and town, two sources, nothing else.
     assert paris["evidence"] == village["evidence"] == \
-        "last_name: exact; first_name: exact; postcode_city: postcode_city"
+        "last_name: exact; first_name: exact; postcode_city: postcode_city; source: other_source"
     # The place's frequency (postcode and town) among the 49 people: 75011 PARIS holds 41 (the
     # 40 and Jean MARTIN), 04200 SISTERON two; the reference is the median among the pairs
     # sharing a place, 2 / 49. Paris loses log(2 / 41) = -3.02, bounded by log(1 / 20): its odds
@@ -459,13 +464,23 @@ def test_homonyms_in_a_big_postcode_weigh_less_than_in_a_village():
     def odds(p: float) -> float:
         return p / (1 - p)
 
+    # Both pairs are across crm and web, which weighs for one person: crm holds 49 of the 57
+    # records, so about 1 random pair in 4 is across two sources (u 0.24), against 0.86 of the
+    # matches EM expects (m: the 7 true pairs are all across, but EM also counts a little of
+    # the pairs within crm): 1.83 bits. The namesakes in one place (same names, one
+    # postcode) doubt the Paris pair, and leave the source out (their chances are learned
+    # among such pairs whatever their sources): its odds lack that factor.
+    source = result.model.match_weights().set_index(["feature", "level"]).loc[
+        ("source", 0), "weight"]
+    assert source == pytest.approx(1.83, abs=0.01)
     assert odds(paris["match_probability"]) == pytest.approx(
-        odds(village["match_probability"]) / 20)
+        odds(village["match_probability"]) / 20 / 2 ** source)
     # Before the place's frequency counted, both pairs scored 0.593; then the two Jean MARTIN
     # of Paris 0.068; with a pair's features counted wherever a pass that found it did not
-    # key on them, 0.626 and 0.077. Neither reaches 0.9 (names and a place alone), so the customers linked
-    # are exactly the 6 people sharing a mobile.
-    assert village["match_probability"] == pytest.approx(0.626, abs=0.001)
+    # key on them, 0.626 and 0.077; with the source, 0.857 and 0.077. Neither reaches 0.9
+    # (names and a place alone), so the customers linked are exactly the 6 people sharing a
+    # mobile.
+    assert village["match_probability"] == pytest.approx(0.857, abs=0.001)
     assert paris["match_probability"] == pytest.approx(0.077, abs=0.001)
     assert {c for c in _clusters(result.crosswalk) if len(c) > 1} == {
         frozenset({("crm", f"d{k}"), ("web", f"d{k}")}) for k in range(6)}
@@ -616,7 +631,8 @@ def test_the_household_model_keeps_a_namesake_at_one_address_apart_and_links_a_s
     marc, lucie = pairs.loc[("crm", "marc", "web", "marc")], pairs.loc[("crm", "lucie", "web", "lucie")]
     # Both pairs: the same names and street address, one birth date missing, no veto.
     assert marc["evidence"] == ("last_name: exact; first_name: exact; email: different; "
-                                "address: exact; postcode_city: postcode_city")
+                                "address: exact; postcode_city: postcode_city; "
+                                "source: other_source")
     assert marc["rule"] == lucie["rule"] == ""
     # The model learned that 15 of the 60 households share both names: 15 of 70 pairs once its
     # 10 pseudo-pairs of independent chances are added (last_name and first_name level 4: cell
