@@ -29,6 +29,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import math
 import subprocess
 import sys
 import threading
@@ -45,6 +46,8 @@ ROW_GROUP = 250_000
 # A run is stopped when the machine has less than this left (the kernel's out-of-memory killer
 # would otherwise pick a process, maybe another engineer's).
 GUARD_BYTES = 1_500_000_000
+# The memory of one worker machine in the 50M-record estimate (this machine's: 24 GB).
+WORKER_GB = 24
 
 
 def scale_data(n: int) -> Path:
@@ -287,12 +290,16 @@ def main(argv: list[str] | None = None) -> int:
         workers = int(str(last["engine"]).removeprefix("dask"))
         per_worker = last["records_per_s"] / workers
         memory_per_million = last["peak_gb"] / (last["size"] / 1e6)
+        by_speed = math.ceil(50e6 / 3600 / per_worker)          # workers for one hour
+        cluster_gb = memory_per_million * 50
+        by_memory = math.ceil(cluster_gb / WORKER_GB)           # workers of this machine's size
         print(f"\nOn paper, for 50M records (linear extrapolation of {last['engine']} at "
               f"{int(last['size']):,} records: {per_worker:,.0f} records/s per worker, "
-              f"{memory_per_million:.1f} GB per million records in all): one hour needs about "
-              f"{-(-50e6 / 3600 // per_worker):.0f} workers and {memory_per_million * 50:.0f} GB "
-              "in the cluster; the candidate pairs stay on the workers (about 40 bytes a pair "
-              "while compared), the client holds the records' ids, the kept pairs and the links.")
+              f"{memory_per_million:.1f} GB per million records in all): one hour needs "
+              f"{by_speed} worker{'s' * (by_speed > 1)} by speed, and {cluster_gb:.0f} GB in the "
+              f"cluster, so {max(by_speed, by_memory)} workers of {WORKER_GB} GB; the candidate "
+              "pairs stay on the workers (about 40 bytes a pair while compared), the client "
+              "holds the records' ids, the kept pairs and the links.")
     return 0
 
 
