@@ -1020,25 +1020,13 @@ def borderline_pairs(pairs: pd.DataFrame, threshold: float, *, margin: float = B
     return out if n is None else out.head(n)
 
 
-def _feature_word(feature: str, language: str) -> str:
+def _worded(kind: str, name: str, language: str) -> str:
+    """``name`` in words (``dedup.<kind>_<name>``: a feature, a level, an attribute's column),
+    else as it is."""
     from rcu_kit.core.i18n import labels, t
 
-    key = f"dedup.feature_{feature}"
-    return t(key, language) if key in labels() else feature
-
-
-def _attribute_word(attribute: str, language: str) -> str:
-    from rcu_kit.core.i18n import labels, t
-
-    key = f"dedup.col_{attribute}"
-    return t(key, language) if key in labels() else attribute
-
-
-def _level_word(level: str, language: str) -> str:
-    from rcu_kit.core.i18n import labels, t
-
-    key = f"dedup.level_{level}"
-    return t(key, language) if key in labels() else level
+    key = f"dedup.{kind}_{name}"
+    return t(key, language) if key in labels() else name
 
 
 def borderline_table(borderline: pd.DataFrame, language: str) -> pd.DataFrame:
@@ -1052,7 +1040,7 @@ def borderline_table(borderline: pd.DataFrame, language: str) -> pd.DataFrame:
     from rcu_kit.core.i18n import t
 
     def words(codes: str) -> str:
-        return ", ".join(_feature_word(c, language) for c in codes.split(", ") if c)
+        return ", ".join(_worded("feature", c, language) for c in codes.split(", ") if c)
 
     table = pd.DataFrame({
         "pair": np.arange(1, len(borderline) + 1),
@@ -1113,10 +1101,10 @@ def borderline_view(records: pd.DataFrame, pair: Any, *, mask: bool = True, lang
         if level is not None:  # the comparison shown once, on the first attribute it reads
             weight = weight_of.get((feature, level))
             compared.add(feature)
-        rows.append({"attribute": labels.get(row.attribute) or _attribute_word(row.attribute,
-                                                                                language),
+        rows.append({"attribute": labels.get(row.attribute) or _worded("col", row.attribute,
+                                                                        language),
                      "record_1": row.record_1, "record_2": row.record_2,
-                     "comparison": _level_word(level, language) if level else None,
+                     "comparison": _worded("level", level, language) if level else None,
                      "weight": None if weight is None else round(weight, 1)})
     out = pd.DataFrame(rows, columns=["attribute", "record_1", "record_2", "comparison", "weight"],
                        dtype=object)  # a comparison without a weight stays None, not NaN
@@ -1141,7 +1129,8 @@ def borderline_question(pair: Any, number: int, threshold: float, language: str)
     probability = fmt_percent(float(get("match_probability")), language, 1)
 
     def words(codes: str) -> str:
-        return ", ".join(_feature_word(c, language) for c in str(codes or "").split(", ") if c) \
+        return ", ".join(_worded("feature", c, language)
+                         for c in str(codes or "").split(", ") if c) \
             or t("review.nothing", language)
 
     decision = get("decision")
@@ -1164,7 +1153,7 @@ def evidence_words(text: str, language: str) -> str:
     """
     levels = _evidence_levels(text)
     sep, colon = (" ; ", " : ") if language == "fr" else ("; ", ": ")
-    return sep.join(f"{_feature_word(f, language)}{colon}{_level_word(v, language)}"
+    return sep.join(f"{_worded('feature', f, language)}{colon}{_worded('level', v, language)}"
                     for f, v in levels.items())
 
 
