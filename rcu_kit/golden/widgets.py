@@ -116,16 +116,14 @@ class ReviewPanel:
                                labels=self.labels)
         view = view.rename(columns={c: t(f"review.col_{c}", lang) for c in view.columns})
         view = view.astype(object).where(view.notna(), EMPTY)   # a value one record lacks
-        evidence = html.escape(evidence_words(str(pair.get("evidence", "")), lang))
+        evidence = evidence_words(str(pair.get("evidence", "")), lang)
         probability = float(pair["match_probability"])
         shown = (t("review.not_proposed", lang) if probability != probability
                  else fmt_number(probability, lang, 3))
-        colon = " :" if lang == "fr" else ":"        # French puts a space before the colon
         self.header.value = (
             f"<b>{html.escape(t('review.pair_of', lang, i=self.position + 1, n=len(self.pairs)))}"
-            f"</b> &nbsp; {html.escape(t('review.probability', lang))}{colon} "
-            f"{html.escape(shown)} &nbsp; "
+            f"</b> &nbsp; {html.escape(t('review.probability', lang, p=shown))} &nbsp; "
             f"<small>{html.escape(t('review.labelled', lang, n=len(self.store)))}</small>")
         self.body.value = (view.to_html(index=False, escape=True)
-                           + f"<p><small>{html.escape(t('review.evidence', lang))}{colon} "
-                           f"{evidence}</small></p>")
+                           + f"<p><small>{html.escape(t('review.evidence', lang, e=evidence))}"
+                           "</small></p>")
