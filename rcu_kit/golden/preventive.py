@@ -49,6 +49,7 @@ import pandas as pd
 
 from rcu_kit.linkage.classify import RULES, TF_PREFIX
 from rcu_kit.linkage.compare import MISSING, default_features, level_names
+from rcu_kit.linkage.frequent import FREQUENT_COLUMNS, frequent_values, no_evidence, value_counts
 from rcu_kit.linkage.indexing import ExactBlockIndex, SortedNeighbourhoodIndex
 from rcu_kit.linkage.pipeline import DedupSettings, build_index
 from rcu_kit.linkage.prepare import (AS_READ_BIRTH_DATE, TEXT_COLUMNS, WEAK_KEY_ABSENT,
@@ -429,9 +430,12 @@ class ReferenceIndex:
 
     @property
     def features(self) -> list[Any]:
-        """The comparison features (the curative run's, single-threaded for low latency)."""
+        """The comparison features (the curative run's, single-threaded for low latency), with
+        the reference's values too frequent to be evidence compared as missing, as the curative
+        run compared them (:mod:`rcu_kit.linkage.frequent`)."""
         if not self._features:
-            self._features = default_features(workers=1)
+            frequent = frequent_values(value_counts(self.prepared, FREQUENT_COLUMNS))
+            self._features = default_features(workers=1, no_evidence=no_evidence(frequent))
         return self._features
 
     def _column(self, column: str) -> tuple[np.ndarray, np.ndarray]:

@@ -24,7 +24,7 @@ Examples:
 from __future__ import annotations
 
 import unicodedata
-from collections.abc import Sequence
+from collections.abc import Collection, Mapping, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from functools import lru_cache
 from typing import Any
@@ -651,6 +651,9 @@ class BirthDateComparison(_LevelFeature):
     weighs enough for exact names to link (RLdata: 344 of the 401 true pairs with a date part
     off differ by one character).
 
+    ``no_evidence``: dates compared as missing, a default date typed for thousands of customers
+    (:func:`rcu_kit.linkage.frequent.frequent_values`).
+
     Examples:
         >>> a = pd.Series(["1980-03-04", "1980-03-04", "1980-03-04", "1956-03-12", "1980-03-04",
         ...                "1980-03-04", None])
@@ -658,6 +661,8 @@ class BirthDateComparison(_LevelFeature):
         ...                "1975-11-20", "1980-03-04"])
         >>> BirthDateComparison("bd").compare([a], [b]).tolist()
         [3, 2, 2, 1, 1, 0, -1]
+        >>> BirthDateComparison("bd", no_evidence={"1980-03-04"}).compare([a], [b]).tolist()
+        [-1, -1, -1, 1, -1, -1, -1]
     """
 
     cost = 1.5
@@ -665,11 +670,16 @@ class BirthDateComparison(_LevelFeature):
     m_prior = (0.01, 0.02, 0.04, 0.93)
 
     def __init__(self, birth_date: str = "birth_date", label: str | None = "birth_date",
-                 workers: int = 1) -> None:
+                 workers: int = 1, no_evidence: Collection[str] = ()) -> None:
         super().__init__(birth_date, label=label, workers=workers)
+        self.no_evidence = frozenset(no_evidence)
 
     def compare(self, left: list[pd.Series], right: list[pd.Series]) -> np.ndarray:
         (a, b), vocab = _unify(left[0], right[0])
+        if self.no_evidence:
+            void = self._cached("no_evidence", vocab, lambda v: np.append(
+                pd.Index(v, dtype=object).isin(list(self.no_evidence)), False))
+            a, b = np.where(void[a], -1, a), np.where(void[b], -1, b)
         t = self._cached("dates", vocab, _date_tables)
         both = (a >= 0) & (b >= 0)
         out = np.where(both, 0, MISSING).astype(np.int8)
@@ -990,14 +1000,19 @@ class SourceComparison(_LevelFeature):
         return (ca == cb).astype(np.int8)
 
 
-def default_features(workers: int = 2) -> list[_LevelFeature]:
-    """The comparisons used for French customer records (columns of ``prepare_records``)."""
+def default_features(workers: int = 2, no_evidence: Mapping[str, Collection[str]] | None = None
+                     ) -> list[_LevelFeature]:
+    """The comparisons used for French customer records (columns of ``prepare_records``).
+
+    ``no_evidence``: prepared column -> values compared as missing
+    (:func:`rcu_kit.linkage.frequent.no_evidence`; the birth date's only)."""
+    no_evidence = no_evidence or {}
     return [
         LastNameComparison("last_name", birth_name="birth_name", phonetic="last_name_phonetic",
                            first_name="first_name", workers=workers),
         FirstNameComparison("first_name", phonetic="first_name_phonetic", last_name="last_name",
                             workers=workers),
-        BirthDateComparison(workers=workers),
+        BirthDateComparison(workers=workers, no_evidence=no_evidence.get("birth_date", ())),
         EmailComparison(workers=workers),
         PhoneComparison(workers=workers),
         AddressComparison(workers=workers),

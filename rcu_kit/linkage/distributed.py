@@ -967,6 +967,14 @@ class DaskRecords:
                                     buckets=self.partitions, pure=False)
             return self._shuffle(heads, _count_people, list(TF_COLUMNS))
 
+    def value_counts(self, columns: Sequence[str]) -> dict[str, pd.Series]:
+        """Records per value of the columns, counted in each partition and summed
+        (:func:`rcu_kit.linkage.frequent.value_counts`): the same as over all the records."""
+        from rcu_kit.linkage.frequent import add_counts, value_counts
+
+        return add_counts(self.client.gather(self.client.map(
+            value_counts, self.prepared, columns=list(columns), pure=False)))
+
     def _count_frequencies(self, columns: Sequence[str]) -> dict[str, np.ndarray]:
         per_bucket = self.client.gather(self._counted)
         self._counted = []
@@ -1535,6 +1543,7 @@ def deduplicate_in_buckets(records: DaskRecords, settings: Any, progress: bool =
         build_index,
         build_result,
         cluster_records,
+        comparison_features,
         fit_cut,
         fit_model,
         skipped_matches,
@@ -1548,7 +1557,7 @@ def deduplicate_in_buckets(records: DaskRecords, settings: Any, progress: bool =
         {"settings": dataclasses.asdict(settings), "code": STAGES_VERSION,
          "features": level_names(default_features())}, records.record_hashes()))
     index = build_index(settings)
-    features = default_features(workers=settings.workers)
+    features, frequent = comparison_features(records, settings)
     groups = pd.factorize(records.source)[0] if settings.link_only else None
     # the random pairs depend on the records' number only: compared from the start, between
     # the other tasks (prefetch), unless a stopped run left their levels
@@ -1614,7 +1623,8 @@ def deduplicate_in_buckets(records: DaskRecords, settings: Any, progress: bool =
     lap("cluster")
 
     result = build_result(records, settings, features, stats, n * (n - 1) // 2, labels,
-                          cluster_info, kept, counts["united"], model, household, timings)
+                          cluster_info, kept, counts["united"], model, household, timings,
+                          frequent)
     lap("output")
     timings["total"] = timer.total()
     if store:

@@ -63,6 +63,8 @@ from rcu_kit.linkage.indexing import (
     pass_stats_table,
     random_pairs,
 )
+from rcu_kit.linkage.frequent import FREQUENT_COLUMNS, frequent_table, frequent_values, no_evidence, \
+    value_counts
 from rcu_kit.linkage.prepare import prepare_records
 from rcu_kit.linkage.stages import StageStore, fingerprint
 from rcu_kit.core.settings import coerce_settings
@@ -262,6 +264,8 @@ class DedupResult:
             large to pair with the matches estimated in them (counted in the prior).
         settings: the settings used.
         household: what decided whether the household/homonym rules applied.
+        frequent_values: ``column, value, records``: the values too frequent to be evidence
+            (a default birth date), compared as missing (:mod:`rcu_kit.linkage.frequent`).
     """
 
     crosswalk: pd.DataFrame
@@ -273,6 +277,7 @@ class DedupResult:
     cluster_info: dict[str, Any]
     settings: DedupSettings
     household: HouseholdEvidence | None = None
+    frequent_values: pd.DataFrame = dataclasses.field(default_factory=lambda: frequent_table({}))
 
     @property
     def n_customers(self) -> int:
@@ -557,7 +562,7 @@ def deduplicate(records: pd.DataFrame, settings: DedupSettings | Mapping[str, An
 
 # The version of the stage files and of what they hold: part of their fingerprint, so that
 # stages written by another version of rcu_kit are never resumed (the comparison may differ).
-STAGES_VERSION = f"rcu_kit {_version('rcu_kit')}, stages 1"
+STAGES_VERSION = f"rcu_kit {_version('rcu_kit')}, stages 2"
 
 
 def skipped_state(members: Mapping[int, list[np.ndarray]]) -> dict[str, np.ndarray]:
@@ -610,6 +615,9 @@ class LinkageRecords(Protocol):
     def frequencies(self) -> dict[str, np.ndarray]:
         """Each record's term frequencies (:func:`record_frequencies`)."""
 
+    def value_counts(self, columns: Sequence[str]) -> dict[str, pd.Series]:
+        """Records per value of the columns (:func:`rcu_kit.linkage.frequent.value_counts`)."""
+
     def skipped_sample(self, k: int, algorithm: ExactBlockIndex, size: int, seed: int
                        ) -> tuple[np.ndarray, np.ndarray, int]:
         """A sample of the pairs of pass ``k``'s skipped blocks (``skipped_pair_sample``)."""
@@ -649,6 +657,9 @@ class InMemoryRecords:
         if self._frequencies is None:
             self._frequencies = record_frequencies(self.prepared)
         return self._frequencies
+
+    def value_counts(self, columns: Sequence[str]) -> dict[str, pd.Series]:
+        return value_counts(self.prepared, columns)
 
     def skipped_sample(self, k: int, algorithm: ExactBlockIndex, size: int, seed: int
                        ) -> tuple[np.ndarray, np.ndarray, int]:
@@ -736,6 +747,16 @@ def pair_vectors(records: "LinkageRecords", first: np.ndarray, levels: pd.DataFr
     return vectors
 
 
+def comparison_features(records: "LinkageRecords", settings: DedupSettings
+                        ) -> tuple[list, pd.DataFrame]:
+    """The comparison features with the values too frequent to be evidence compared as missing
+    (:mod:`rcu_kit.linkage.frequent`, counted over all the records), and those values
+    (``column, value, records``)."""
+    frequent = frequent_values(records.value_counts(FREQUENT_COLUMNS))
+    return (default_features(workers=settings.workers, no_evidence=no_evidence(frequent)),
+            frequent_table(frequent))
+
+
 def fit_model(records: "LinkageRecords", settings: DedupSettings, features: list,
               index: MultiPassIndex, first: np.ndarray, levels: pd.DataFrame,
               found_by: np.ndarray, finders: np.ndarray | None, u_vectors: pd.DataFrame | None,
@@ -790,7 +811,7 @@ def build_result(records: "LinkageRecords", settings: DedupSettings, features: l
                  stats: list[PassStats], max_pairs: int, labels: np.ndarray,
                  cluster_info: dict[str, Any], kept: Mapping[str, Any], n_pairs: int,
                  model: FellegiSunterEM, household: HouseholdEvidence,
-                 timings: dict[str, float]) -> DedupResult:
+                 timings: dict[str, float], frequent: pd.DataFrame | None = None) -> DedupResult:
     """The :class:`DedupResult`: the crosswalk from the cluster labels, and the kept pairs
     (``kept``: ``first``, ``second``, ``levels``, ``probability``, ``rules``, ``found_by``, in
     the candidates' order) as the pairs table; ``n_pairs`` candidate pairs in all."""
@@ -824,7 +845,8 @@ def build_result(records: "LinkageRecords", settings: DedupSettings, features: l
     return DedupResult(crosswalk=crosswalk, pairs=pair_table,
                        pass_stats=pass_stats_table(stats, n_pairs, records.n, max_pairs),
                        skipped_blocks=skipped, timings=timings, model=model,
-                       cluster_info=cluster_info, settings=settings, household=household)
+                       cluster_info=cluster_info, settings=settings, household=household,
+                       frequent_values=frequent_table({}) if frequent is None else frequent)
 
 
 def deduplicate_records(records: LinkageRecords, settings: DedupSettings,
@@ -868,7 +890,7 @@ def deduplicate_records(records: LinkageRecords, settings: DedupSettings,
         finders = None if finders is None else finders[keep]
     lap("index")
 
-    features = default_features(workers=settings.workers)
+    features, frequent = comparison_features(records, settings)
     levels = store.load_frame("levels") if store else None
     if levels is None:
         levels = records.compare(first, second, features, settings, progress=progress)
@@ -927,7 +949,7 @@ def deduplicate_records(records: LinkageRecords, settings: DedupSettings,
                            "levels": levels[kept].reset_index(drop=True),
                            "probability": probability[kept], "rules": rules[kept],
                            "found_by": found_by[kept]}, len(candidates), model, household,
-                          timings)
+                          timings, frequent)
     lap("output")
     timings["total"] = timer.total()
     if store:

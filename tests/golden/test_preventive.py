@@ -336,3 +336,24 @@ def test_a_record_to_match_with_an_invalid_birth_date_is_prepared_as_the_batch_p
         assert single[column] == batch[column]
     assert (single["birth_date"], single["birth_year"], single["birth_month_day"]) == \
         ("1072-05-16", "1072", "05-16")
+
+
+def test_a_default_birth_date_is_no_evidence_for_a_record_to_match_as_in_the_curative_run():
+    from rcu_kit.linkage import deduplicate
+    from tests.linkage.test_pipeline import DEFAULT_DATE, DEFAULT_DATES
+
+    columns = ["source", "record_id", "last_name", "first_name", "birth_date", "email", "postcode"]
+    records = pd.DataFrame(DEFAULT_DATES, columns=columns)
+    result = deduplicate(records)
+    reference = build_reference_index(records, result.crosswalk, result.model, result.settings)
+    # Claire VIDAL's web record, asked with the CRM's default date and her e-mail: the date is no
+    # difference from her true one (the web record) nor agreement with the 26 who share it.
+    query = {"last_name": "VIDAL", "first_name": "CLAIRE", "birth_date": DEFAULT_DATE,
+             "email": "c.vidal@orange.fr", "postcode": "34000"}
+    found = reference.match(query, standardised=True)
+    claire = result.crosswalk.set_index(["source", "record_id"]).loc[("web", "1"), "customer_id"]
+    assert found.iloc[0]["customer_id"] == claire and bool(found.iloc[0]["is_match"])
+    # the birth date is left out of every candidate's evidence, as an attribute a side lacks
+    detail = reference.match_detail(query, standardised=True, min_probability=0.0)
+    assert detail and all("birth_date" not in d["evidence"] for d in detail)
+    assert detail[0]["evidence"]["email"] == "exact"

@@ -99,6 +99,19 @@ def _names_records() -> pd.DataFrame:
                          "postcode": [r[2] for r in rows]})
 
 
+def test_a_default_birth_date_spread_over_partitions_is_set_aside_as_in_memory(engine):
+    from tests.linkage.test_pipeline import DEFAULT_DATES
+
+    columns = ["source", "record_id", "last_name", "first_name", "birth_date", "email", "postcode"]
+    records = pd.DataFrame(DEFAULT_DATES, columns=columns)
+    memory = deduplicate(records)
+    # four partitions of at most 15 records: no partition holds the date 20 times
+    dask = deduplicate_on_dask(records, engine=engine, partition_records=15)
+    _same(memory, dask)
+    pd.testing.assert_frame_equal(dask.frequent_values, memory.frequent_values)
+    assert dask.frequent_values["records"].tolist() == [27]
+
+
 def test_blocks_split_over_partitions_are_paired_and_skipped_as_in_memory():
     records = _names_records()
     settings = DedupSettings(passes=[{"name": "names", "on": ["last_name", "first_name"],

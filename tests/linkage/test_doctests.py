@@ -7,7 +7,7 @@ import importlib
 
 import pytest
 
-MODULES = ["classify", "cluster", "compare", "indexing", "pipeline", "prepare"]
+MODULES = ["classify", "cluster", "compare", "frequent", "indexing", "pipeline", "prepare"]
 
 
 @pytest.mark.parametrize("name", MODULES)

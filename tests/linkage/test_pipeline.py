@@ -737,3 +737,56 @@ def test_matches_expected_on_the_fitting_sample_are_scaled_to_all_the_candidates
     assert share.expected_matches == pytest.approx(3 * alone.expected_matches)
     assert share.prior == pytest.approx(3 * alone.prior)
     assert [m.tolist() for m in share.log_m] == [m.tolist() for m in alone.log_m]
+
+
+# --- A client's own default birth date (01/01/1970 for every customer whose date was unknown):
+# too frequent to be evidence, compared as missing.
+DEFAULT_DATE = "1970-01-01"
+DATED_SURNAMES = ["BERNARD", "THOMAS", "ROBERT", "RICHARD", "DURAND", "LEROY", "MOREAU", "SIMON",
+            "LAURENT", "LEFEBVRE", "MICHEL", "GARCIA", "DAVID", "BERTRAND", "ROUSSEAU", "BLANC",
+            "GUERIN", "MULLER", "HENRY", "ROUSSEL", "NICOLAS", "PERRIN", "MORIN", "MATHIEU",
+            "CLEMENT", "GAUTHIER", "DUMONT", "LOPEZ", "FONTAINE", "CHEVALIER", "ROBIN", "MASSON"]
+DATED_FIRST_NAMES = ["ALAIN", "BRIGITTE", "CEDRIC", "DENISE", "ETIENNE", "FABIENNE"]
+# 24 strangers of the CRM given the default date, 30 of the web with their own dates: each
+# with a surname, an e-mail and a town of their own.
+DATED_STRANGERS = [("crm", f"s{k}", DATED_SURNAMES[k], DATED_FIRST_NAMES[k % 6], DEFAULT_DATE,
+              f"client{k}@free.fr", f"{10000 + 1000 * k}") for k in range(24)] + \
+    [("web", f"w{k}", DATED_SURNAMES[k], DATED_FIRST_NAMES[(k + 3) % 6], f"{1950 + k}-0{1 + k % 9}-1{k % 10}",
+      f"web{k}@sfr.fr", f"{10500 + 1000 * k}") for k in range(30)]
+DEFAULT_DATES = DATED_STRANGERS + [
+    # P1 Claire VIDAL: the default date in the CRM, her true date on the web, the same e-mail.
+    ("crm", "1", "VIDAL", "CLAIRE", DEFAULT_DATE, "c.vidal@orange.fr", "34000"),
+    ("web", "1", "VIDAL", "CLAIRE", "1984-06-15", "c.vidal@orange.fr", "34000"),
+    # Marc and Luc DUBOIS: two strangers of one town, both given the default date.
+    ("crm", "2", "DUBOIS", "MARC", DEFAULT_DATE, None, "59000"),
+    ("crm", "3", "DUBOIS", "LUC", DEFAULT_DATE, None, "59000"),
+]
+
+
+@pytest.fixture(scope="module")
+def default_dates_result():
+    columns = ["source", "record_id", "last_name", "first_name", "birth_date", "email", "postcode"]
+    return deduplicate(pd.DataFrame(DEFAULT_DATES, columns=columns))
+
+
+def test_a_default_birth_date_is_reported_as_too_frequent(default_dates_result):
+    # 27 of 58 dated records hold it (mean 58 / 32 values = 1.8): at least 20 and over 18.1
+    assert default_dates_result.frequent_values.to_dict("records") == [
+        {"column": "birth_date", "value": DEFAULT_DATE, "records": 27}]
+
+
+def test_a_default_birth_date_is_no_difference_from_the_true_one(default_dates_result):
+    claire = _pair(default_dates_result, ("crm", "1"), ("web", "1"))
+    assert claire["birth_date"] == -1          # missing, not "different" (level 0)
+    assert claire["rule"] == ""
+    assert claire["match_probability"] >= 0.9
+
+
+def test_a_default_birth_date_is_no_agreement_between_strangers(default_dates_result):
+    dubois = _pair(default_dates_result, ("crm", "2"), ("crm", "3"))
+    assert dubois["birth_date"] == -1          # missing, not "exact" (level 3)
+    clusters = _clusters(default_dates_result.crosswalk)
+    assert frozenset({("crm", "1"), ("web", "1")}) in clusters
+    assert frozenset({("crm", "2")}) in clusters and frozenset({("crm", "3")}) in clusters
+    # 58 records, 57 persons: only Claire VIDAL's two records are one customer
+    assert default_dates_result.n_customers == 57

@@ -1,0 +1,52 @@
+"""Values too frequent to be evidence: counted, added across partitions, chosen, tabled."""
+
+from __future__ import annotations
+
+import pandas as pd
+
+from rcu_kit.linkage.frequent import (FREQUENT_MIN, add_counts, frequent_table, frequent_values,
+                                      no_evidence, value_counts)
+from rcu_kit.linkage.prepare import prepare_records
+
+# 25 records share the CRM's default date, 30 hold 15 other dates twice each, 5 have none.
+DATES = ["1970-01-01"] * 25 + [f"1985-03-{d:02d}" for d in range(1, 16)] * 2 + [None] * 5
+
+
+def _prepared(dates: list) -> pd.DataFrame:
+    return prepare_records(pd.DataFrame({"source": "crm", "record_id": [str(k) for k in range(len(dates))],
+                                         "birth_date": dates}))
+
+
+def test_value_counts_are_records_per_value_without_the_missing():
+    counts = value_counts(_prepared(DATES))["birth_date"]
+    assert counts["1970-01-01"] == 25
+    assert counts["1985-03-07"] == 2
+    assert len(counts) == 16 and counts.sum() == 55
+
+
+def test_counts_of_partitions_add_up_to_those_of_all_the_records():
+    whole = value_counts(_prepared(DATES))["birth_date"]
+    parts = [value_counts(_prepared(DATES[:20])), value_counts(_prepared(DATES[20:]))]
+    added = add_counts(parts)["birth_date"]
+    pd.testing.assert_series_equal(added.sort_index(), whole.sort_index(), check_names=False)
+
+
+def test_a_value_held_by_ten_times_the_mean_and_at_least_the_minimum_is_frequent():
+    # mean: 55 dated records over 16 values = 3.4; 25 > 34 is false: not frequent yet
+    assert frequent_values(value_counts(_prepared(DATES)))["birth_date"].empty
+    # 45 other dates held once: mean 70 / 46 = 1.5, so 25 (>= 20 and > 15.2) is frequent
+    more = DATES + [f"1990-07-{d:02d}" for d in range(1, 31)] + [f"1991-07-{d:02d}" for d in range(1, 16)]
+    frequent = frequent_values(value_counts(_prepared(more)))
+    assert frequent["birth_date"].to_dict() == {"1970-01-01": 25}
+    assert no_evidence(frequent) == {"birth_date": frozenset({"1970-01-01"})}
+    assert frequent_table(frequent).to_dict("records") == [
+        {"column": "birth_date", "value": "1970-01-01", "records": 25}]
+
+
+def test_below_the_minimum_nothing_is_frequent_however_rare_the_others():
+    # 19 records share a date, 89 dates are held once: mean 1.2, 19 > 12 but under 20
+    dates = ["1970-01-01"] * (FREQUENT_MIN - 1) + [f"19{y}-07-01" for y in range(10, 99)]
+    frequent = frequent_values(value_counts(_prepared(dates)))
+    assert frequent["birth_date"].empty
+    assert no_evidence(frequent) == {}
+    assert frequent_table(frequent).empty
