@@ -7,9 +7,10 @@ their evaluation against a truth (:mod:`~rcu_kit.dedup.evaluation`); charts in
 
 from rcu_kit.dedup.run import (
     DedupRun, dedup_settings, run_dedup, pair_examples, model_weights, model_weights_table,
-    pass_stats_table, household_sentence, client_tables, write_dedup_outputs
+    pass_stats_table, household_sentence, frequent_sentence, client_tables, write_dedup_outputs
 )
 
 __all__ = ["DedupRun", "dedup_settings", "run_dedup", "pair_examples", "model_weights",
-           "model_weights_table", "pass_stats_table", "household_sentence", "client_tables",
+           "model_weights_table", "pass_stats_table", "household_sentence", "frequent_sentence",
+           "client_tables",
            "write_dedup_outputs"]

@@ -520,6 +520,27 @@ def household_sentence(run: DedupRun, language: str) -> str:
              threshold=fmt_percent(HOUSEHOLD_SHARE, language))
 
 
+def frequent_sentence(run: DedupRun, language: str) -> str:
+    """Client text: the birth dates too frequent to be evidence (a source's default date), set
+    aside by the linkage (:mod:`rcu_kit.linkage.frequent`), or that there were none."""
+    from rcu_kit.core.i18n import fmt_date
+
+    frequent = run.result.frequent_values
+    dates = frequent[frequent["column"] == "birth_date"]
+    if dates.empty:
+        return t("dedup.frequent_none", language)
+
+    def day(value: str) -> str:           # an invalid date's parts as read stay as read
+        try:
+            return fmt_date(value, language)
+        except ValueError:
+            return value
+    values = [t("dedup.frequent_value", language, value=day(v),
+                records=fmt_number(int(r), language))
+              for v, r in zip(dates["value"], dates["records"])]
+    return t("dedup.frequent_some", language, values=", ".join(values))
+
+
 def summary_dict(run: DedupRun) -> dict[str, Any]:
     """The figures written to ``dedup/summary.json`` (read by the roadmap and the report).
 
@@ -530,8 +551,9 @@ def summary_dict(run: DedupRun) -> dict[str, Any]:
     ``n_bad_lines``, ``sources_left_out`` (source -> why it could not be loaded), ``cluster_info``, ``household_rules`` (whether the household vetoes
     applied and the evidence: see :func:`rcu_kit.linkage.classify.household_evidence`),
     ``customer_split`` (the distinct customers split into customers and prospects by the
-    engagement's definition, or why the data cannot: :func:`rcu_kit.dedup.figures.customer_split`)
-    ``timings`` and ``engine`` (which engine ran, why and where).
+    engagement's definition, or why the data cannot: :func:`rcu_kit.dedup.figures.customer_split`),
+    ``frequent_values`` (``column, value, records`` of the values too frequent to be evidence:
+    :mod:`rcu_kit.linkage.frequent`), ``timings`` and ``engine`` (which engine ran, why and where).
     """
     bad_per_source = run.bad_lines["source"].value_counts().to_dict() if len(run.bad_lines) else {}
     per_source = [
@@ -571,6 +593,7 @@ def summary_dict(run: DedupRun) -> dict[str, Any]:
             "different_birth_dates": run.result.household.different_birth_dates,
             "share": run.result.household.share},
         "customer_split": f.get("customer_split"),
+        "frequent_values": run.result.frequent_values.to_dict("records"),
         "timings": {**run.timings, **{f"linkage_{k}": v for k, v in run.result.timings.items()}},
         "engine": dict(run.engine),
     }

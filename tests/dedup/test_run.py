@@ -416,6 +416,24 @@ def test_household_sentence_says_whether_the_rules_applied_and_why():
         "Règles foyer et homonymes non appliquées par le paramétrage de la mission (household_rules)."
 
 
+def test_frequent_sentence_names_the_default_birth_dates_set_aside():
+    from types import SimpleNamespace
+
+    from rcu_kit.dedup.run import frequent_sentence
+    from rcu_kit.linkage.frequent import frequent_table
+
+    def run(frequent):
+        return SimpleNamespace(result=SimpleNamespace(frequent_values=frequent_table(frequent)))
+
+    two = run({"birth_date": pd.Series({"1970-01-01": 2431, "1949-00-13": 25})})
+    fr = frequent_sentence(two, "fr")
+    assert "01/01/1970 (2\u202f431 enregistrements), 1949-00-13 (25 enregistrements)" in fr
+    assert fr.startswith("Dates de naissance portées par beaucoup plus")
+    assert "1970-01-01 (2,431 records), 1949-00-13 (25 records)" in frequent_sentence(two, "en")
+    assert frequent_sentence(run({}), "en") == ("No birth date is held by far more records than a "
+                                                "date usually is: every one counts as evidence.")
+
+
 def test_a_failing_and_an_empty_source_leave_the_others_deduplicated(tmp_path):
     import yaml
 
