@@ -2,7 +2,7 @@
 
 Usage (from the repository root)::
 
-    .venv/bin/python bench/robustness_sweep.py                          # rcu_kit, 8 variants x 5 seeds at 10k
+    .venv/bin/python bench/robustness_sweep.py                          # rcu_kit, 9 variants x 5 seeds at 10k
     .venv/bin/python bench/robustness_sweep.py --tools rcu_kit,splink --seeds 1,2
     .venv/bin/python bench/robustness_sweep.py --variants default,all --size 100000
 
