@@ -520,37 +520,13 @@ def household_sentence(run: DedupRun, language: str) -> str:
              threshold=fmt_percent(HOUSEHOLD_SHARE, language))
 
 
-def frequent_by_source(run: DedupRun) -> pd.DataFrame:
-    """The birth dates set aside as too frequent to be evidence (:mod:`rcu_kit.linkage.frequent`)
-    with the records of each source holding them: ``value, records, source, in_source``, one row
-    per value and source, the most frequent value first, then the sources by count."""
-    from rcu_kit.linkage.prepare import AS_READ_BIRTH_DATE
-
-    frequent = run.result.frequent_values
-    dates = frequent[frequent["column"] == "birth_date"]
-    columns = ["value", "records", "source", "in_source"]
-    if dates.empty:
-        return pd.DataFrame(columns=columns)
-    # the prepared birth date: the valid one, else an invalid one's parts as read
-    held = run.records["birth_date"] if "birth_date" in run.records else \
-        pd.Series(None, index=run.records.index, dtype=object)
-    if AS_READ_BIRTH_DATE in run.records:
-        held = held.where(held.notna(), run.records[AS_READ_BIRTH_DATE])
-    held = held.astype("string").str.strip()
-    rows = []
-    for value, records in zip(dates["value"], dates["records"]):
-        per_source = run.records.loc[(held == value).fillna(False).to_numpy(), "source"] \
-            .astype(str).value_counts()
-        rows += [(value, int(records), source, int(n)) for source, n in per_source.items()]
-    return pd.DataFrame(rows, columns=columns)
-
-
 def frequent_sentence(run: DedupRun, language: str) -> str:
     """Client text: the birth dates too frequent to be evidence (a source's default date) and the
-    sources holding them (:func:`frequent_by_source`), or that there were none."""
+    sources holding them (``DedupResult.frequent_values``), or that there were none."""
     from rcu_kit.core.i18n import fmt_date
 
-    table = frequent_by_source(run)
+    frequent = run.result.frequent_values
+    table = frequent[frequent["column"] == "birth_date"]
     if table.empty:
         return t("dedup.frequent_none", language)
 
@@ -560,11 +536,11 @@ def frequent_sentence(run: DedupRun, language: str) -> str:
         except ValueError:
             return value
     values = []
-    for (value, records), rows in table.groupby(["value", "records"], sort=False):
+    for value, rows in table.groupby("value", sort=False):
         sources = ", ".join(f"{s} {fmt_number(n, language)}"
-                            for s, n in zip(rows["source"], rows["in_source"]))
+                            for s, n in zip(rows["source"], rows["records"]))
         values.append(t("dedup.frequent_value", language, value=day(value),
-                        records=fmt_number(records, language), sources=sources))
+                        records=fmt_number(int(rows["records"].sum()), language), sources=sources))
     return t("dedup.frequent_some", language,
              values=t("dedup.frequent_separator", language).join(values))
 
@@ -580,7 +556,7 @@ def summary_dict(run: DedupRun) -> dict[str, Any]:
     applied and the evidence: see :func:`rcu_kit.linkage.classify.household_evidence`),
     ``customer_split`` (the distinct customers split into customers and prospects by the
     engagement's definition, or why the data cannot: :func:`rcu_kit.dedup.figures.customer_split`),
-    ``frequent_values`` (``column, value, records`` of the values too frequent to be evidence:
+    ``frequent_values`` (``column, value, source, records`` of the values too frequent to be evidence:
     :mod:`rcu_kit.linkage.frequent`), ``timings`` and ``engine`` (which engine ran, why and where).
     """
     bad_per_source = run.bad_lines["source"].value_counts().to_dict() if len(run.bad_lines) else {}

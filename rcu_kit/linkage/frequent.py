@@ -16,8 +16,9 @@ So a value held by far more records than a value of its column usually is
 missing, neither agreement nor difference. Genuine birth dates never come close: on the demo at
 a million records the most common one is held by 71 records for a threshold of 229, on FEBRL,
 RLdata and the robustness sweep by at most 12 records for a threshold of 20 or more. The rule
-reads counts of records (not of people), which add up across partitions, so the Dask engine
-finds the same values as the in-memory one (:func:`value_counts` per partition, summed).
+reads counts of records (not of people) per source and value, which add up across partitions,
+so the Dask engine finds the same values as the in-memory one (:func:`value_counts` per
+partition, summed), and the report can say which sources hold them.
 
 Which values were set aside is reported with the deduplication
 (:attr:`rcu_kit.linkage.pipeline.DedupResult.frequent_values`): nothing is set aside silently.
@@ -25,8 +26,10 @@ Which values were set aside is reported with the deduplication
 Examples:
     >>> import pandas as pd
     >>> dates = ["1970-01-01"] * 30 + [f"1980-01-{d:02d}" for d in range(1, 29)] * 2
-    >>> frequent_values({"birth_date": pd.Series(dates).value_counts()})["birth_date"].to_dict()
-    {'1970-01-01': 30}
+    >>> counts = pd.Series(dates).value_counts()
+    >>> counts.index = pd.MultiIndex.from_product([["crm"], counts.index])
+    >>> frequent_values({"birth_date": counts})["birth_date"].to_dict()
+    {('crm', '1970-01-01'): 30}
 """
 
 from __future__ import annotations
@@ -49,15 +52,20 @@ FREQUENT_MIN = 20
 
 def value_counts(prepared: pd.DataFrame, columns: Iterable[str] = FREQUENT_COLUMNS
                  ) -> dict[str, pd.Series]:
-    """Records per value of each of ``columns`` present (missing values left out), indexed by
-    the value as text: counts of partitions add up (:func:`add_counts`)."""
+    """Records per source and value of each of ``columns`` present (missing values left out),
+    indexed by (source, value as text): counts of partitions add up (:func:`add_counts`)."""
     out = {}
     for column in columns:
         if column in prepared.columns:
-            counts = prepared[column].value_counts(sort=False)
-            counts = counts[counts > 0]
-            counts.index = pd.Index(counts.index.astype(str), dtype=object)
-            out[column] = counts.astype("int64")
+            values = pd.Categorical(prepared[column])        # prepared: already categorical
+            held = values.codes >= 0
+            counts = pd.DataFrame({"source": prepared["source"].to_numpy()[held],
+                                   "code": values.codes[held]}).value_counts(sort=False)
+            sources = counts.index.get_level_values(0).astype(str)
+            text = pd.Index(values.categories.astype(str), dtype=object)
+            counts.index = pd.MultiIndex.from_arrays(
+                [sources, text[counts.index.get_level_values(1)]])
+            out[column] = counts.rename(None).astype("int64")
     return out
 
 
@@ -67,20 +75,23 @@ def add_counts(parts: Iterable[Mapping[str, pd.Series]]) -> dict[str, pd.Series]
     for part in parts:
         for column, counts in part.items():
             by_column.setdefault(column, []).append(counts)
-    return {column: pd.concat(pieces).groupby(level=0, sort=False).sum().astype("int64")
+    return {column: pd.concat(pieces).groupby(level=[0, 1], sort=False).sum().astype("int64")
             for column, pieces in by_column.items()}
 
 
 def frequent_values(counts: Mapping[str, pd.Series]) -> dict[str, pd.Series]:
-    """The values of each column too frequent to be evidence, with their record counts (most
-    frequent first): at least :data:`FREQUENT_MIN` records and more than
+    """The values of each column too frequent to be evidence, with their record counts per
+    source (:func:`value_counts`' index; the most frequent value first, then its sources by
+    count): held by at least :data:`FREQUENT_MIN` records in all and by more than
     :data:`FREQUENT_FACTOR` times the mean count of the column's distinct values.
 
     Examples:
-        >>> counts = pd.Series([25] + [1] * 30, index=["1970-01-01"] + [f"1981-02-{d:02d}" for d in range(1, 31)])
+        >>> values = ["1970-01-01"] * 2 + [f"1981-02-{d:02d}" for d in range(1, 31)]
+        >>> counts = pd.Series([20, 5] + [1] * 30, index=pd.MultiIndex.from_arrays(
+        ...     [["crm", "web"] + ["crm"] * 30, values]))
         >>> frequent_values({"birth_date": counts})["birth_date"].to_dict()   # mean 1.8
-        {'1970-01-01': 25}
-        >>> frequent_values({"birth_date": counts.head(3)})["birth_date"].to_dict()   # mean 9
+        {('crm', '1970-01-01'): 20, ('web', '1970-01-01'): 5}
+        >>> frequent_values({"birth_date": counts.head(4)})["birth_date"].to_dict()   # mean 9
         {}
         >>> frequent_values({"birth_date": counts.head(0)})["birth_date"].empty
         True
@@ -88,20 +99,28 @@ def frequent_values(counts: Mapping[str, pd.Series]) -> dict[str, pd.Series]:
     out = {}
     for column, count in counts.items():
         count = count[count > 0]
-        mean = count.sum() / len(count) if len(count) else 0.0
-        chosen = count[(count >= FREQUENT_MIN) & (count > FREQUENT_FACTOR * mean)]
-        out[column] = chosen.sort_values(ascending=False, kind="stable")
+        total = count.groupby(level=1, sort=False).sum()
+        mean = total.sum() / len(total) if len(total) else 0.0
+        chosen = total[(total >= FREQUENT_MIN) & (total > FREQUENT_FACTOR * mean)]
+        kept = count[count.index.get_level_values(1).isin(chosen.index)]
+        order = pd.DataFrame({"total": chosen.reindex(kept.index.get_level_values(1)).to_numpy(),
+                              "value": kept.index.get_level_values(1), "records": kept.to_numpy()})
+        rank = order.sort_values(["total", "value", "records"], ascending=[False, True, False],
+                                 kind="stable").index
+        out[column] = kept.iloc[rank]
     return out
 
 
 def no_evidence(frequent: Mapping[str, pd.Series]) -> dict[str, frozenset[str]]:
     """Column -> the values compared as missing (for :func:`rcu_kit.linkage.compare.default_features`)."""
-    return {column: frozenset(map(str, values.index)) for column, values in frequent.items()
-            if len(values)}
+    return {column: frozenset(map(str, values.index.get_level_values(1)))
+            for column, values in frequent.items() if len(values)}
 
 
 def frequent_table(frequent: Mapping[str, pd.Series]) -> pd.DataFrame:
-    """``column, value, records``: one row per value set aside, most frequent first."""
-    rows = [{"column": column, "value": value, "records": int(records)}
-            for column, values in frequent.items() for value, records in values.items()]
-    return pd.DataFrame(rows, columns=["column", "value", "records"])
+    """``column, value, source, records``: one row per value set aside and source holding it,
+    the most frequent value first."""
+    rows = [{"column": column, "value": value, "source": source, "records": int(records)}
+            for column, values in frequent.items()
+            for (source, value), records in values.items()]
+    return pd.DataFrame(rows, columns=["column", "value", "source", "records"])

@@ -264,8 +264,9 @@ class DedupResult:
             large to pair with the matches estimated in them (counted in the prior).
         settings: the settings used.
         household: what decided whether the household/homonym rules applied.
-        frequent_values: ``column, value, records``: the values too frequent to be evidence
-            (a default birth date), compared as missing (:mod:`rcu_kit.linkage.frequent`).
+        frequent_values: ``column, value, source, records``: the values too frequent to be
+            evidence (a default birth date), compared as missing, with the records of each
+            source holding them (:mod:`rcu_kit.linkage.frequent`).
     """
 
     crosswalk: pd.DataFrame
@@ -751,7 +752,7 @@ def comparison_features(records: "LinkageRecords", settings: DedupSettings
                         ) -> tuple[list, pd.DataFrame]:
     """The comparison features with the values too frequent to be evidence compared as missing
     (:mod:`rcu_kit.linkage.frequent`, counted over all the records), and those values
-    (``column, value, records``)."""
+    (``column, value, source, records``)."""
     frequent = frequent_values(records.value_counts(FREQUENT_COLUMNS))
     return (default_features(workers=settings.workers, no_evidence=no_evidence(frequent)),
             frequent_table(frequent))

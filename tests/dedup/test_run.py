@@ -419,26 +419,22 @@ def test_household_sentence_says_whether_the_rules_applied_and_why():
 def test_frequent_sentence_names_the_default_birth_dates_set_aside_and_their_sources():
     from types import SimpleNamespace
 
-    from rcu_kit.dedup.run import frequent_by_source, frequent_sentence
+    from rcu_kit.dedup.run import frequent_sentence
     from rcu_kit.linkage.frequent import frequent_table
 
-    # 3 CRM records and 1 web record hold the default date; 2 CRM records an invalid date's parts
-    records = pd.DataFrame({
-        "source": ["crm", "crm", "crm", "web", "web", "crm", "crm"],
-        "birth_date": ["1970-01-01", "1970-01-01", "1970-01-01", "1970-01-01", "1985-02-03", None, None],
-        "invalid_birth_date": [None, None, None, None, None, "1949-00-13", "1949-00-13"]})
-
     def run(frequent):
-        return SimpleNamespace(records=records,
-                               result=SimpleNamespace(frequent_values=frequent_table(frequent)))
+        return SimpleNamespace(result=SimpleNamespace(frequent_values=frequent_table(frequent)))
 
-    two = run({"birth_date": pd.Series({"1970-01-01": 4, "1949-00-13": 2})})
-    assert frequent_by_source(two).values.tolist() == [
-        ["1970-01-01", 4, "crm", 3], ["1970-01-01", 4, "web", 1], ["1949-00-13", 2, "crm", 2]]
+    # 1970-01-01 held by 2,431 CRM records and 12 web ones; an invalid date's parts by 25
+    counts = pd.Series([2431, 12, 25], index=pd.MultiIndex.from_tuples(
+        [("crm", "1970-01-01"), ("web", "1970-01-01"), ("crm", "1949-00-13")]))
+    two = run({"birth_date": counts})
     fr = frequent_sentence(two, "fr")
-    assert "01/01/1970 (4 enregistrements : crm 3, web 1) ; 1949-00-13 (2 enregistrements : crm 2)" in fr
+    assert ("01/01/1970 (2\u202f443 enregistrements : crm 2\u202f431, web 12) ; "
+            "1949-00-13 (25 enregistrements : crm 25)") in fr
     assert fr.startswith("Dates de naissance portées par beaucoup plus")
-    assert "1970-01-01 (4 records: crm 3, web 1); 1949-00-13 (2 records: crm 2)" in frequent_sentence(two, "en")
+    assert ("1970-01-01 (2,443 records: crm 2,431, web 12); 1949-00-13 (25 records: crm 25)"
+            in frequent_sentence(two, "en"))
     assert frequent_sentence(run({}), "en") == ("No birth date is held by far more records than a "
                                                 "date usually is: every one counts as evidence.")
 

@@ -12,21 +12,24 @@ from rcu_kit.linkage.prepare import prepare_records
 DATES = ["1970-01-01"] * 25 + [f"1985-03-{d:02d}" for d in range(1, 16)] * 2 + [None] * 5
 
 
-def _prepared(dates: list) -> pd.DataFrame:
-    return prepare_records(pd.DataFrame({"source": "crm", "record_id": [str(k) for k in range(len(dates))],
+def _prepared(dates: list, web: int = 0) -> pd.DataFrame:
+    """The dates prepared, the first ``web`` of them in source web, the others in the crm."""
+    sources = ["web"] * web + ["crm"] * (len(dates) - web)
+    return prepare_records(pd.DataFrame({"source": sources,
+                                         "record_id": [str(k) for k in range(len(dates))],
                                          "birth_date": dates}))
 
 
-def test_value_counts_are_records_per_value_without_the_missing():
-    counts = value_counts(_prepared(DATES))["birth_date"]
-    assert counts["1970-01-01"] == 25
-    assert counts["1985-03-07"] == 2
-    assert len(counts) == 16 and counts.sum() == 55
+def test_value_counts_are_records_per_source_and_value_without_the_missing():
+    counts = value_counts(_prepared(DATES, web=3))["birth_date"]
+    assert counts[("web", "1970-01-01")] == 3 and counts[("crm", "1970-01-01")] == 22
+    assert counts[("crm", "1985-03-07")] == 2
+    assert len(counts) == 17 and counts.sum() == 55
 
 
 def test_counts_of_partitions_add_up_to_those_of_all_the_records():
-    whole = value_counts(_prepared(DATES))["birth_date"]
-    parts = [value_counts(_prepared(DATES[:20])), value_counts(_prepared(DATES[20:]))]
+    whole = value_counts(_prepared(DATES, web=3))["birth_date"]
+    parts = [value_counts(_prepared(DATES[:20], web=3)), value_counts(_prepared(DATES[20:]))]
     added = add_counts(parts)["birth_date"]
     pd.testing.assert_series_equal(added.sort_index(), whole.sort_index(), check_names=False)
 
@@ -36,11 +39,12 @@ def test_a_value_held_by_ten_times_the_mean_and_at_least_the_minimum_is_frequent
     assert frequent_values(value_counts(_prepared(DATES)))["birth_date"].empty
     # 45 other dates held once: mean 70 / 46 = 1.5, so 25 (>= 20 and > 15.2) is frequent
     more = DATES + [f"1990-07-{d:02d}" for d in range(1, 31)] + [f"1991-07-{d:02d}" for d in range(1, 16)]
-    frequent = frequent_values(value_counts(_prepared(more)))
-    assert frequent["birth_date"].to_dict() == {"1970-01-01": 25}
+    frequent = frequent_values(value_counts(_prepared(more, web=3)))
+    assert frequent["birth_date"].to_dict() == {("crm", "1970-01-01"): 22, ("web", "1970-01-01"): 3}
     assert no_evidence(frequent) == {"birth_date": frozenset({"1970-01-01"})}
     assert frequent_table(frequent).to_dict("records") == [
-        {"column": "birth_date", "value": "1970-01-01", "records": 25}]
+        {"column": "birth_date", "value": "1970-01-01", "source": "crm", "records": 22},
+        {"column": "birth_date", "value": "1970-01-01", "source": "web", "records": 3}]
 
 
 def test_below_the_minimum_nothing_is_frequent_however_rare_the_others():

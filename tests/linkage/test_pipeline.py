@@ -772,7 +772,7 @@ def default_dates_result():
 def test_a_default_birth_date_is_reported_as_too_frequent(default_dates_result):
     # 27 of 58 dated records hold it (mean 58 / 32 values = 1.8): at least 20 and over 18.1
     assert default_dates_result.frequent_values.to_dict("records") == [
-        {"column": "birth_date", "value": DEFAULT_DATE, "records": 27}]
+        {"column": "birth_date", "value": DEFAULT_DATE, "source": "crm", "records": 27}]
 
 
 def test_a_default_birth_date_is_no_difference_from_the_true_one(default_dates_result):
