@@ -49,9 +49,8 @@ import pandas as pd
 
 from rcu_kit.linkage.classify import RULES, TF_PREFIX
 from rcu_kit.linkage.compare import MISSING, default_features, level_names
-from rcu_kit.linkage.frequent import FREQUENT_COLUMNS, frequent_values, no_evidence, value_counts
 from rcu_kit.linkage.indexing import ExactBlockIndex, SortedNeighbourhoodIndex
-from rcu_kit.linkage.pipeline import DedupSettings, build_index
+from rcu_kit.linkage.pipeline import DedupSettings, InMemoryRecords, build_index, comparison_features
 from rcu_kit.linkage.prepare import (AS_READ_BIRTH_DATE, TEXT_COLUMNS, WEAK_KEY_ABSENT,
                                      birth_month_day, french_phonetic, place_of, prepare_records,
                                      street_key)
@@ -434,8 +433,7 @@ class ReferenceIndex:
         the reference's values too frequent to be evidence compared as missing, as the curative
         run compared them (:mod:`rcu_kit.linkage.frequent`)."""
         if not self._features:
-            frequent = frequent_values(value_counts(self.prepared, FREQUENT_COLUMNS))
-            self._features = default_features(workers=1, no_evidence=no_evidence(frequent))
+            self._features, _ = comparison_features(InMemoryRecords(self.prepared), workers=1)
         return self._features
 
     def _column(self, column: str) -> tuple[np.ndarray, np.ndarray]:

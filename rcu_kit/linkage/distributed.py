@@ -1557,7 +1557,7 @@ def deduplicate_in_buckets(records: DaskRecords, settings: Any, progress: bool =
         {"settings": dataclasses.asdict(settings), "code": STAGES_VERSION,
          "features": level_names(default_features())}, records.record_hashes()))
     index = build_index(settings)
-    features, frequent = comparison_features(records, settings)
+    features, frequent = comparison_features(records, settings.workers)
     groups = pd.factorize(records.source)[0] if settings.link_only else None
     # the random pairs depend on the records' number only: compared from the start, between
     # the other tasks (prefetch), unless a stopped run left their levels

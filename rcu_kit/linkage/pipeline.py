@@ -748,13 +748,12 @@ def pair_vectors(records: "LinkageRecords", first: np.ndarray, levels: pd.DataFr
     return vectors
 
 
-def comparison_features(records: "LinkageRecords", settings: DedupSettings
-                        ) -> tuple[list, pd.DataFrame]:
-    """The comparison features with the values too frequent to be evidence compared as missing
-    (:mod:`rcu_kit.linkage.frequent`, counted over all the records), and those values
-    (``column, value, source, records``)."""
+def comparison_features(records: "LinkageRecords", workers: int) -> tuple[list, pd.DataFrame]:
+    """The comparison features (on ``workers`` threads) with the values too frequent to be
+    evidence compared as missing (:mod:`rcu_kit.linkage.frequent`, counted over all the
+    records), and those values (``column, value, source, records``)."""
     frequent = frequent_values(records.value_counts(FREQUENT_COLUMNS))
-    return (default_features(workers=settings.workers, no_evidence=no_evidence(frequent)),
+    return (default_features(workers=workers, no_evidence=no_evidence(frequent)),
             frequent_table(frequent))
 
 
@@ -891,7 +890,7 @@ def deduplicate_records(records: LinkageRecords, settings: DedupSettings,
         finders = None if finders is None else finders[keep]
     lap("index")
 
-    features, frequent = comparison_features(records, settings)
+    features, frequent = comparison_features(records, settings.workers)
     levels = store.load_frame("levels") if store else None
     if levels is None:
         levels = records.compare(first, second, features, settings, progress=progress)
