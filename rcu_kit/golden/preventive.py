@@ -71,6 +71,9 @@ _NAME_TF = (f"{TF_PREFIX}last_name", f"{TF_PREFIX}first_name")
 _PLACE_TF = f"{TF_PREFIX}postcode_city"
 MATCH_COLUMNS = ["query", "customer_id", "match_probability", "is_match", "source", "record_id",
                  "rule", "evidence"]
+# The source of a record to match that gave none: no source to compare (the source comparison
+# is missing for it, not "another source", which would weigh for every candidate).
+QUERY_SOURCE = "query"
 # Columns compared by code across each other (prepare_records gives them one vocabulary).
 _SHARED = (("last_name", "birth_name"), ("last_name_phonetic", "birth_name_phonetic"))
 _MIX = np.uint64(0x9E3779B97F4A7C15)
@@ -318,7 +321,7 @@ def prepare_record(record: Mapping[str, Any]) -> dict[str, Any]:
         ...                 "last_name": "DUPOND"})["last_name_phonetic"]
         'DUPON'
     """
-    out: dict[str, Any] = {"source": str(record.get("source", "query")),
+    out: dict[str, Any] = {"source": str(record.get("source", QUERY_SOURCE)),
                            "record_id": str(record.get("record_id", "0"))}
     for column in TEXT_COLUMNS:
         out[column] = _clean_text(record.get(column))
@@ -731,7 +734,7 @@ class ReferenceIndex:
             raise ValueError("match: no record given")
         frame = frame.copy()
         if "source" not in frame.columns:
-            frame["source"] = "query"
+            frame["source"] = QUERY_SOURCE
         if "record_id" not in frame.columns:
             frame["record_id"] = [str(i) for i in range(len(frame))]
         frame["record_id"] = frame["record_id"].astype(str)
@@ -810,7 +813,10 @@ class ReferenceIndex:
                          (column,))
             parts = []
             for c in group:
-                parts.append(query_values(c))
+                asked = query_values(c)
+                if c == "source":                 # a query that gave no source has none
+                    asked = np.where(asked == QUERY_SOURCE, None, asked)
+                parts.append(asked)
                 parts.append(self._reference_values(c, positions))
             # Codes in order of first appearance (as pd.factorize), None as -1: a dict is
             # faster than pandas on the few hundred values of one query.
@@ -997,7 +1003,7 @@ class ReferenceIndex:
             lacks left out. :meth:`match`'s ``evidence`` text joins it as ``feature: level``.
         """
         record = dict(record)
-        record.setdefault("source", "query")
+        record.setdefault("source", QUERY_SOURCE)
         record.setdefault("record_id", "0")
         if not standardised:
             from rcu_kit.standardise.single import standardise_record

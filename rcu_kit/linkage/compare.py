@@ -963,7 +963,7 @@ class IdNumberComparison(_LevelFeature):
 
 class SourceComparison(_LevelFeature):
     """Whether the two records come from one source. Levels: ``0`` another source, ``1`` the
-    same source (never missing).
+    same source; missing where a side has no source (a preventive query that gave none).
 
     Not a degree of agreement but a stratum with its own share of matches: a customer known
     to two systems is common (the point of a single customer view), while one system holding
@@ -976,9 +976,9 @@ class SourceComparison(_LevelFeature):
     Unordered: either level may be the stronger evidence (a source full of duplicates).
 
     Examples:
-        >>> SourceComparison().compare([pd.Series(["crm", "crm", "web"])],
-        ...                            [pd.Series(["crm", "web", "crm"])]).tolist()
-        [1, 0, 0]
+        >>> SourceComparison().compare([pd.Series(["crm", "crm", "web", None])],
+        ...                            [pd.Series(["crm", "web", "crm", "crm"])]).tolist()
+        [1, 0, 0, -1]
     """
 
     cost = 0.05
@@ -997,7 +997,7 @@ class SourceComparison(_LevelFeature):
             codes, _ = pd.factorize(np.concatenate([np.asarray(a, dtype=object),
                                                     np.asarray(b, dtype=object)]))
             ca, cb = codes[:len(a)], codes[len(a):]
-        return (ca == cb).astype(np.int8)
+        return np.where((ca < 0) | (cb < 0), MISSING, ca == cb).astype(np.int8)
 
 
 def default_features(workers: int = 2, no_evidence: Mapping[str, Collection[str]] | None = None

@@ -92,10 +92,13 @@ def test_insert_then_match_then_update(index, tmp_path):
     body = client.post("/match", json={"record": _query(NEW)}).json()
     assert body["decision"] == "same"
     assert [c["customer_id"] for c in body["candidates"]] == ["N0000001"]
-    # (the query comes from no source, "query": another source than the web's record)
+    # (the query gave no source: no source evidence, neither "another source" nor the same)
     assert body["candidates"][0]["evidence"] == {
         "last_name": "exact", "first_name": "exact", "email": "exact", "phone": "exact_mobile",
-        "postcode_city": "postcode", "source": "other_source"}
+        "postcode_city": "postcode"}
+    # asked as coming from the web, it is the same source as w1
+    from_web = client.post("/match", json={"record": _query(NEW) | {"source": "web"}}).json()
+    assert from_web["candidates"][0]["evidence"]["source"] == "same_source"
     # The same customer typed again under another id of the web source joins N0000001.
     again = client.post("/records", json={"record": NEW | {"record_id": "w2"}}).json()
     assert (again["customer_id"], again["customer"], again["decision"]) == (
