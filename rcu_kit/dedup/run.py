@@ -520,26 +520,36 @@ def household_sentence(run: DedupRun, language: str) -> str:
              threshold=fmt_percent(HOUSEHOLD_SHARE, language))
 
 
-def frequent_sentence(run: DedupRun, language: str) -> str:
-    """Client text: the birth dates too frequent to be evidence (a source's default date) and the
-    sources holding them (``DedupResult.frequent_values``), or that there were none."""
+def _frequent_shown(column: str, value: str, language: str | None, masked: bool) -> str:
+    """A value set aside as too frequent (:mod:`rcu_kit.linkage.frequent`) as shown: a birth
+    date as a date (an invalid one's parts as read), held by too many people to be anyone's;
+    an e-mail or phone masked unless the engagement shows raw values (a shop's address may
+    name an employee). ``language`` None: the date as stored."""
     from rcu_kit.core.i18n import fmt_date
+    from rcu_kit.values.masking import mask_value
 
-    frequent = run.result.frequent_values
-    table = frequent[frequent["column"] == "birth_date"]
+    if column != "birth_date":
+        return str(mask_value(value, column)) if masked else value
+    try:
+        return value if language is None else fmt_date(value, language)
+    except ValueError:
+        return value
+
+
+def frequent_sentence(run: DedupRun, language: str, masked: bool = True) -> str:
+    """Client text: the birth dates, e-mails and phones too frequent to be evidence (a source's
+    default) and the sources holding them (``DedupResult.frequent_values``), or that there were
+    none. E-mails and phones are masked unless ``masked`` is False."""
+    table = run.result.frequent_values
     if table.empty:
         return t("dedup.frequent_none", language)
-
-    def day(value: str) -> str:           # an invalid date's parts as read stay as read
-        try:
-            return fmt_date(value, language)
-        except ValueError:
-            return value
     values = []
-    for value, rows in table.groupby("value", sort=False):
+    for (column, value), rows in table.groupby(["column", "value"], sort=False):
         sources = ", ".join(f"{s} {fmt_number(n, language)}"
                             for s, n in zip(rows["source"], rows["records"]))
-        values.append(t("dedup.frequent_value", language, value=day(value),
+        values.append(t("dedup.frequent_value", language,
+                        attribute=t(f"dedup.col_{column}", language).lower(),
+                        value=_frequent_shown(column, value, language, masked),
                         records=fmt_number(int(rows["records"].sum()), language), sources=sources))
     return t("dedup.frequent_some", language,
              values=t("dedup.frequent_separator", language).join(values))
@@ -556,8 +566,9 @@ def summary_dict(run: DedupRun) -> dict[str, Any]:
     applied and the evidence: see :func:`rcu_kit.linkage.classify.household_evidence`),
     ``customer_split`` (the distinct customers split into customers and prospects by the
     engagement's definition, or why the data cannot: :func:`rcu_kit.dedup.figures.customer_split`),
-    ``frequent_values`` (``column, value, source, records`` of the values too frequent to be evidence:
-    :mod:`rcu_kit.linkage.frequent`), ``timings`` and ``engine`` (which engine ran, why and where).
+    ``frequent_values`` (``column, value, source, records`` of the values too frequent to be
+    evidence, e-mails and phones masked: :mod:`rcu_kit.linkage.frequent`), ``timings`` and
+    ``engine`` (which engine ran, why and where).
     """
     bad_per_source = run.bad_lines["source"].value_counts().to_dict() if len(run.bad_lines) else {}
     per_source = [
@@ -597,7 +608,9 @@ def summary_dict(run: DedupRun) -> dict[str, Any]:
             "different_birth_dates": run.result.household.different_birth_dates,
             "share": run.result.household.share},
         "customer_split": f.get("customer_split"),
-        "frequent_values": run.result.frequent_values.to_dict("records"),
+        "frequent_values": run.result.frequent_values.assign(value=lambda d: [
+            _frequent_shown(c, v, None, True) for c, v in zip(d["column"], d["value"])])
+        .to_dict("records"),
         "timings": {**run.timings, **{f"linkage_{k}": v for k, v in run.result.timings.items()}},
         "engine": dict(run.engine),
     }

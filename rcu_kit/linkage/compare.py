@@ -312,11 +312,23 @@ class _LevelFeature(BaseCompareFeature):
     ordered: bool = True
 
     def __init__(self, labels_left, labels_right=None, label: str | None = None,
-                 workers: int = 1) -> None:
+                 workers: int = 1, no_evidence: Collection[str] = ()) -> None:
         super().__init__(labels_left, labels_left if labels_right is None else labels_right,
                          label=label)
         self.workers = workers
+        #: Values compared as missing: too frequent to be evidence, a default birth date or a
+        #: shop's e-mail typed for many customers (:mod:`rcu_kit.linkage.frequent`).
+        self.no_evidence = frozenset(no_evidence)
         self._cache: dict[Any, Any] = {}
+
+    def _with_evidence(self, a: np.ndarray, b: np.ndarray, vocab: np.ndarray
+                       ) -> tuple[np.ndarray, np.ndarray]:
+        """Codes ``a`` and ``b`` into ``vocab`` with the :attr:`no_evidence` values missing."""
+        if not self.no_evidence:
+            return a, b
+        void = self._cached("no_evidence", vocab, lambda v: np.append(
+            pd.Index(v, dtype=object).isin(list(self.no_evidence)), False))
+        return np.where(void[a], -1, a), np.where(void[b], -1, b)
 
     def _cached(self, key: Any, vocabulary: np.ndarray, build):
         # Chunks of one run share the vocabulary object: compute per-value tables once.
@@ -652,7 +664,7 @@ class BirthDateComparison(_LevelFeature):
     off differ by one character).
 
     ``no_evidence``: dates compared as missing, a default date typed for thousands of customers
-    (:func:`rcu_kit.linkage.frequent.frequent_values`).
+    (:mod:`rcu_kit.linkage.frequent`).
 
     Examples:
         >>> a = pd.Series(["1980-03-04", "1980-03-04", "1980-03-04", "1956-03-12", "1980-03-04",
@@ -671,15 +683,11 @@ class BirthDateComparison(_LevelFeature):
 
     def __init__(self, birth_date: str = "birth_date", label: str | None = "birth_date",
                  workers: int = 1, no_evidence: Collection[str] = ()) -> None:
-        super().__init__(birth_date, label=label, workers=workers)
-        self.no_evidence = frozenset(no_evidence)
+        super().__init__(birth_date, label=label, workers=workers, no_evidence=no_evidence)
 
     def compare(self, left: list[pd.Series], right: list[pd.Series]) -> np.ndarray:
         (a, b), vocab = _unify(left[0], right[0])
-        if self.no_evidence:
-            void = self._cached("no_evidence", vocab, lambda v: np.append(
-                pd.Index(v, dtype=object).isin(list(self.no_evidence)), False))
-            a, b = np.where(void[a], -1, a), np.where(void[b], -1, b)
+        a, b = self._with_evidence(a, b, vocab)
         t = self._cached("dates", vocab, _date_tables)
         both = (a >= 0) & (b >= 0)
         out = np.where(both, 0, MISSING).astype(np.int8)
@@ -721,11 +729,12 @@ class EmailComparison(_LevelFeature):
     m_prior = (0.15, 0.03, 0.02, 0.80)
 
     def __init__(self, email: str = "email", label: str | None = "email",
-                 workers: int = 1) -> None:
-        super().__init__(email, label=label, workers=workers)
+                 workers: int = 1, no_evidence: Collection[str] = ()) -> None:
+        super().__init__(email, label=label, workers=workers, no_evidence=no_evidence)
 
     def compare(self, left: list[pd.Series], right: list[pd.Series]) -> np.ndarray:
         (a, b), vocab = _unify(left[0], right[0])
+        a, b = self._with_evidence(a, b, vocab)
         local = self._cached("local", vocab,
                              lambda v: _ids(_per_value(v, lambda s: s.split("@")[0])))
         both = (a >= 0) & (b >= 0)
@@ -762,11 +771,12 @@ class PhoneComparison(_LevelFeature):
     m_prior = (0.20, 0.02, 0.28, 0.50)
 
     def __init__(self, phone: str = "phone", label: str | None = "phone",
-                 workers: int = 1) -> None:
-        super().__init__(phone, label=label, workers=workers)
+                 workers: int = 1, no_evidence: Collection[str] = ()) -> None:
+        super().__init__(phone, label=label, workers=workers, no_evidence=no_evidence)
 
     def compare(self, left: list[pd.Series], right: list[pd.Series]) -> np.ndarray:
         (a, b), vocab = _unify(left[0], right[0])
+        a, b = self._with_evidence(a, b, vocab)
         mobile = self._cached("mobile", vocab, lambda v: _per_value(
             v, lambda s: s.startswith(("+336", "+337")), dtype=bool))
         # A mobile and a landline are not comparable: people have both.
@@ -1005,7 +1015,7 @@ def default_features(workers: int = 2, no_evidence: Mapping[str, Collection[str]
     """The comparisons used for French customer records (columns of ``prepare_records``).
 
     ``no_evidence``: prepared column -> values compared as missing
-    (:func:`rcu_kit.linkage.frequent.no_evidence`; the birth date's only)."""
+    (:func:`rcu_kit.linkage.frequent.no_evidence`: birth dates, e-mails and phones)."""
     no_evidence = no_evidence or {}
     return [
         LastNameComparison("last_name", birth_name="birth_name", phonetic="last_name_phonetic",
@@ -1013,8 +1023,8 @@ def default_features(workers: int = 2, no_evidence: Mapping[str, Collection[str]
         FirstNameComparison("first_name", phonetic="first_name_phonetic", last_name="last_name",
                             workers=workers),
         BirthDateComparison(workers=workers, no_evidence=no_evidence.get("birth_date", ())),
-        EmailComparison(workers=workers),
-        PhoneComparison(workers=workers),
+        EmailComparison(workers=workers, no_evidence=no_evidence.get("email", ())),
+        PhoneComparison(workers=workers, no_evidence=no_evidence.get("phone", ())),
         AddressComparison(workers=workers),
         PostcodeCityComparison(country="country", workers=workers),
         CivilityComparison(workers=workers),

@@ -975,6 +975,16 @@ class DaskRecords:
         return add_counts(self.client.gather(self.client.map(
             value_counts, self.prepared, columns=list(columns), pure=False)))
 
+    def value_surnames(self, candidates: Mapping[str, Sequence[str]]
+                       ) -> dict[str, dict[str, frozenset[str]]]:
+        """The surnames holding each value, found in each partition and united
+        (:func:`rcu_kit.linkage.frequent.value_surnames`): the same as over all the records."""
+        from rcu_kit.linkage.frequent import add_surnames, value_surnames
+
+        return add_surnames(self.client.gather(self.client.map(
+            value_surnames, self.prepared, candidates={c: list(v) for c, v in candidates.items()},
+            pure=False)))
+
     def _count_frequencies(self, columns: Sequence[str]) -> dict[str, np.ndarray]:
         per_bucket = self.client.gather(self._counted)
         self._counted = []

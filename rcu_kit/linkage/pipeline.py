@@ -63,8 +63,8 @@ from rcu_kit.linkage.indexing import (
     pass_stats_table,
     random_pairs,
 )
-from rcu_kit.linkage.frequent import FREQUENT_COLUMNS, frequent_table, frequent_values, no_evidence, \
-    value_counts
+from rcu_kit.linkage.frequent import FREQUENT_COLUMNS, candidate_values, frequent_table, \
+    frequent_values, no_evidence, value_counts, value_surnames
 from rcu_kit.linkage.prepare import prepare_records
 from rcu_kit.linkage.stages import StageStore, fingerprint
 from rcu_kit.core.settings import coerce_settings
@@ -265,8 +265,8 @@ class DedupResult:
         settings: the settings used.
         household: what decided whether the household/homonym rules applied.
         frequent_values: ``column, value, source, records``: the values too frequent to be
-            evidence (a default birth date), compared as missing, with the records of each
-            source holding them (:mod:`rcu_kit.linkage.frequent`).
+            evidence (a default birth date, a shop's e-mail), compared as missing, with the
+            records of each source holding them (:mod:`rcu_kit.linkage.frequent`).
     """
 
     crosswalk: pd.DataFrame
@@ -619,6 +619,10 @@ class LinkageRecords(Protocol):
     def value_counts(self, columns: Sequence[str]) -> dict[str, pd.Series]:
         """Records per value of the columns (:func:`rcu_kit.linkage.frequent.value_counts`)."""
 
+    def value_surnames(self, candidates: Mapping[str, Sequence[str]]
+                       ) -> dict[str, dict[str, frozenset[str]]]:
+        """The surnames holding each value (:func:`rcu_kit.linkage.frequent.value_surnames`)."""
+
     def skipped_sample(self, k: int, algorithm: ExactBlockIndex, size: int, seed: int
                        ) -> tuple[np.ndarray, np.ndarray, int]:
         """A sample of the pairs of pass ``k``'s skipped blocks (``skipped_pair_sample``)."""
@@ -661,6 +665,10 @@ class InMemoryRecords:
 
     def value_counts(self, columns: Sequence[str]) -> dict[str, pd.Series]:
         return value_counts(self.prepared, columns)
+
+    def value_surnames(self, candidates: Mapping[str, Sequence[str]]
+                       ) -> dict[str, dict[str, frozenset[str]]]:
+        return value_surnames(self.prepared, candidates)
 
     def skipped_sample(self, k: int, algorithm: ExactBlockIndex, size: int, seed: int
                        ) -> tuple[np.ndarray, np.ndarray, int]:
@@ -752,7 +760,9 @@ def comparison_features(records: "LinkageRecords", workers: int) -> tuple[list, 
     """The comparison features (on ``workers`` threads) with the values too frequent to be
     evidence compared as missing (:mod:`rcu_kit.linkage.frequent`, counted over all the
     records), and those values (``column, value, source, records``)."""
-    frequent = frequent_values(records.value_counts(FREQUENT_COLUMNS))
+    counts = records.value_counts(FREQUENT_COLUMNS)
+    candidates = candidate_values(counts)
+    frequent = frequent_values(counts, records.value_surnames(candidates) if candidates else {})
     return (default_features(workers=workers, no_evidence=no_evidence(frequent)),
             frequent_table(frequent))
 

@@ -416,27 +416,36 @@ def test_household_sentence_says_whether_the_rules_applied_and_why():
         "Règles foyer et homonymes non appliquées par le paramétrage de la mission (household_rules)."
 
 
-def test_frequent_sentence_names_the_default_birth_dates_set_aside_and_their_sources():
+def test_frequent_sentence_names_the_values_set_aside_and_their_sources_masking_contacts():
     from types import SimpleNamespace
 
-    from rcu_kit.dedup.run import frequent_sentence
+    from rcu_kit.dedup.run import _frequent_shown, frequent_sentence
     from rcu_kit.linkage.frequent import frequent_table
 
     def run(frequent):
         return SimpleNamespace(result=SimpleNamespace(frequent_values=frequent_table(frequent)))
 
-    # 1970-01-01 held by 2,431 CRM records and 12 web ones; an invalid date's parts by 25
-    counts = pd.Series([2431, 12, 25], index=pd.MultiIndex.from_tuples(
+    # 1970-01-01 held by 2,431 CRM records and 12 web ones; an invalid date's parts by 25; a
+    # shop's e-mail by 40 loyalty records
+    dates = pd.Series([2431, 12, 25], index=pd.MultiIndex.from_tuples(
         [("crm", "1970-01-01"), ("web", "1970-01-01"), ("crm", "1949-00-13")]))
-    two = run({"birth_date": counts})
-    fr = frequent_sentence(two, "fr")
-    assert ("01/01/1970 (2\u202f443 enregistrements : crm 2\u202f431, web 12) ; "
-            "1949-00-13 (25 enregistrements : crm 25)") in fr
-    assert fr.startswith("Dates de naissance portées par beaucoup plus")
-    assert ("1970-01-01 (2,443 records: crm 2,431, web 12); 1949-00-13 (25 records: crm 25)"
-            in frequent_sentence(two, "en"))
-    assert frequent_sentence(run({}), "en") == ("No birth date is held by far more records than a "
-                                                "date usually is: every one counts as evidence.")
+    emails = pd.Series([40], index=pd.MultiIndex.from_tuples([("fidelite", "contact@boutique.fr")]))
+    three = run({"birth_date": dates, "email": emails})
+    fr = frequent_sentence(three, "fr")
+    assert ("date de naissance 01/01/1970 (2\u202f443 enregistrements : crm 2\u202f431, web 12) ; "
+            "date de naissance 1949-00-13 (25 enregistrements : crm 25) ; "
+            "e-mail c***@b***.fr (40 enregistrements : fidelite 40)") in fr
+    assert fr.startswith("Valeurs portées par beaucoup plus d'enregistrements, et de personnes")
+    assert ("birth date 1970-01-01 (2,443 records: crm 2,431, web 12); birth date 1949-00-13 "
+            "(25 records: crm 25); e-mail contact@boutique.fr (40 records: fidelite 40)"
+            in frequent_sentence(three, "en", masked=False))
+    assert frequent_sentence(run({}), "en") == (
+        "No birth date, e-mail or phone is held by far more records, and people, than a value "
+        "usually is: every one counts as evidence.")
+    # summary.json: dates as stored, contacts masked whatever the policy
+    assert [_frequent_shown(c, v, None, True) for c, v in [("birth_date", "1970-01-01"),
+                                                 ("email", "contact@boutique.fr")]] == \
+        ["1970-01-01", "c***@b***.fr"]
 
 
 def test_a_failing_and_an_empty_source_leave_the_others_deduplicated(tmp_path):

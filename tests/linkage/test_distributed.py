@@ -99,17 +99,21 @@ def _names_records() -> pd.DataFrame:
                          "postcode": [r[2] for r in rows]})
 
 
-def test_a_default_birth_date_spread_over_partitions_is_set_aside_as_in_memory(engine):
-    from tests.linkage.test_pipeline import DEFAULT_DATES
+@pytest.mark.parametrize("rows, column, records", [("DEFAULT_DATES", "birth_date", 27),
+                                                    ("SHOP", "email", 25)])
+def test_a_default_value_spread_over_partitions_is_set_aside_as_in_memory(engine, rows, column,
+                                                                          records):
+    from tests.linkage import test_pipeline
 
     columns = ["source", "record_id", "last_name", "first_name", "birth_date", "email", "postcode"]
-    records = pd.DataFrame(DEFAULT_DATES, columns=columns)
-    memory = deduplicate(records)
-    # four partitions of at most 15 records: no partition holds the date 20 times
-    dask = deduplicate_on_dask(records, engine=engine, partition_records=15)
+    frame = pd.DataFrame(getattr(test_pipeline, rows), columns=columns)
+    memory = deduplicate(frame)
+    # four partitions of at most 15 records: no partition holds the value 20 times, nor 10
+    # of its surnames
+    dask = deduplicate_on_dask(frame, engine=engine, partition_records=15)
     _same(memory, dask)
     pd.testing.assert_frame_equal(dask.frequent_values, memory.frequent_values)
-    assert dask.frequent_values["records"].tolist() == [27]
+    assert dask.frequent_values[["column", "records"]].values.tolist() == [[column, records]]
 
 
 def test_blocks_split_over_partitions_are_paired_and_skipped_as_in_memory():

@@ -790,3 +790,25 @@ def test_a_default_birth_date_is_no_agreement_between_strangers(default_dates_re
     assert frozenset({("crm", "2")}) in clusters and frozenset({("crm", "3")}) in clusters
     # 58 records, 57 persons: only Claire VIDAL's two records are one customer
     assert default_dates_result.n_customers == 57
+
+
+# --- A shop's e-mail given for customers who have none: too frequent to be evidence.
+SHOP_EMAIL = "contact@boutique-durand.fr"
+SHOP = [(source, rid, last, first, None, SHOP_EMAIL if source == "crm" else email, postcode)
+        for source, rid, last, first, _, email, postcode in DATED_STRANGERS] + [
+    # Claire VIDAL: the shop's e-mail in the CRM, her own on the web, the same names and town.
+    ("crm", "1", "VIDAL", "CLAIRE", "1984-06-15", SHOP_EMAIL, "34000"),
+    ("web", "1", "VIDAL", "CLAIRE", "1984-06-15", "c.vidal@orange.fr", "34000"),
+]
+
+
+def test_a_shops_email_is_set_aside_and_no_difference_from_a_customers_own():
+    columns = ["source", "record_id", "last_name", "first_name", "birth_date", "email", "postcode"]
+    result = deduplicate(pd.DataFrame(SHOP, columns=columns))
+    # 25 CRM records of 25 surnames hold it (mean 55 / 31 values = 1.8)
+    assert result.frequent_values.to_dict("records") == [
+        {"column": "email", "value": SHOP_EMAIL, "source": "crm", "records": 25}]
+    claire = _pair(result, ("crm", "1"), ("web", "1"))
+    assert claire["email"] == -1               # missing, not "different" (level 0)
+    assert claire["match_probability"] >= 0.9
+    assert result.n_customers == len(SHOP) - 1   # only Claire VIDAL's two records are one
