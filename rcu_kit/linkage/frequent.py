@@ -158,7 +158,8 @@ def frequent_values(counts: Mapping[str, pd.Series],
     """The values of each column too frequent to be evidence, with their record counts per
     source (:func:`value_counts`' index; the most frequent value first, then its sources by
     count): the :func:`candidate_values` held by records of at least
-    :data:`FREQUENT_SURNAMES` distinct surnames (``surnames``: :func:`value_surnames`).
+    :data:`FREQUENT_SURNAMES` distinct surnames (``surnames``: :func:`value_surnames` of the
+    candidate values, so the candidates are not counted again here).
 
     Examples:
         >>> values = ["1970-01-01"] * 2 + [f"1981-02-{d:02d}" for d in range(1, 31)]
@@ -174,9 +175,8 @@ def frequent_values(counts: Mapping[str, pd.Series],
     out = {}
     for column, count in counts.items():
         count = count[count > 0]
-        names = surnames.get(column, {})
-        chosen = {v for v in candidate_values({column: count}).get(column, ())
-                  if len(names.get(v, ())) >= FREQUENT_SURNAMES}
+        chosen = {v for v, names in surnames.get(column, {}).items()
+                  if len(names) >= FREQUENT_SURNAMES}
         kept = count[count.index.get_level_values(1).isin(list(chosen))]
         total = kept.groupby(level=1, sort=False).sum()
         order = pd.DataFrame({"total": total.reindex(kept.index.get_level_values(1)).to_numpy(),
