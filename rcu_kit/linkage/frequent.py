@@ -70,17 +70,19 @@ def value_counts(prepared: pd.DataFrame, columns: Iterable[str] = FREQUENT_COLUM
     """Records per source and value of each of ``columns`` present (missing values left out),
     indexed by (source, value as text): counts of partitions add up (:func:`add_counts`)."""
     out = {}
+    source = pd.Categorical(prepared["source"])
+    n_sources = max(len(source.categories), 1)
+    sources = pd.Index(source.categories.astype(str), dtype=object)
     for column in columns:
         if column in prepared.columns:
             values = pd.Categorical(prepared[column])        # prepared: already categorical
-            held = values.codes >= 0
-            counts = pd.DataFrame({"source": prepared["source"].to_numpy()[held],
-                                   "code": values.codes[held]}).value_counts(sort=False)
-            sources = counts.index.get_level_values(0).astype(str)
-            text = pd.Index(values.categories.astype(str), dtype=object)
-            counts.index = pd.MultiIndex.from_arrays(
-                [sources, text[counts.index.get_level_values(1)]])
-            out[column] = counts.rename(None).astype("int64")
+            held = (values.codes >= 0) & (source.codes >= 0)
+            # one integer per (value, source), counted by a sort: no text is hashed
+            key = values.codes[held].astype(np.int64) * n_sources + source.codes[held]
+            pair, count = np.unique(key, return_counts=True)
+            index = pd.MultiIndex(levels=[sources, pd.Index(values.categories.astype(str), dtype=object)],
+                                  codes=[pair % n_sources, pair // n_sources], verify_integrity=False)
+            out[column] = pd.Series(count.astype("int64"), index=index)
     return out
 
 
@@ -111,11 +113,15 @@ def candidate_values(counts: Mapping[str, pd.Series]) -> dict[str, frozenset[str
     """
     out = {}
     for column, count in counts.items():
-        total = count[count > 0].groupby(level=1, sort=False).sum()
-        mean = total.sum() / len(total) if len(total) else 0.0
-        chosen = total[(total >= FREQUENT_MIN) & (total > FREQUENT_FACTOR * mean)]
+        count = count[count > 0]
+        values = count.index.levels[1]
+        # records per value, summed over the sources on the index's codes (no text hashed)
+        total = np.bincount(count.index.codes[1], weights=count.to_numpy(), minlength=len(values))
+        held = int((total > 0).sum())
+        mean = total.sum() / held if held else 0.0
+        chosen = np.flatnonzero((total >= FREQUENT_MIN) & (total > FREQUENT_FACTOR * mean))
         if len(chosen):
-            out[column] = frozenset(map(str, chosen.index))
+            out[column] = frozenset(map(str, values[chosen]))
     return out
 
 
