@@ -9,16 +9,20 @@ Data: ``demo_<n>`` of ``bench/dedup_datasets.py`` up to 1,000,000 records (the d
 limit), rewritten once in row groups of 250,000 records (``dask_<n>``: the same records in the
 same order) as a large Parquet file is, so that each worker reads its own; above, ``scale_<n>``: ``n / 1M`` demo engagements of a million records generated with
 seeds 42, 43, ... (different people drawn from the same French name, street and town lists, so
-namesakes meet across them as in a real base), their record ids prefixed by the chunk number;
-built once under ``bench/data/`` (git-ignored).
+namesakes meet across them as in a real base), their record ids and person ids prefixed by the
+chunk number, and their e-mails made distinct across chunks (:func:`chunk_emails`: an e-mail
+is personal, where the generator's numbering of repeats, ``jean.martin7@gmail.com``, starts again
+in every chunk and gave strangers of different chunks one address); built once under
+``bench/data/`` (git-ignored) with ``truth.parquet`` beside the records, so every size is scored.
 
 Each run is a process of its own (its Dask workers are its children): wall time from reading the
 mapped records to the crosswalk, records per second, and peak memory as the **sum over the
 process and all its descendants** (sampled every 0.2 s with psutil). The memory engine reads the
 records whole and standardises them in memory; the Dask engine reads the Parquet file in
 partitions on its workers, standardises and prepares them there (``rcu_kit.linkage.distributed``).
-Every run checks that every input record is in the crosswalk exactly once; the engines' crosswalks
-are compared (same customers). The last lines extrapolate, from the largest Dask run's per-stage
+Every run checks that every input record is in the crosswalk exactly once and is scored against
+the truth (pairwise precision, recall and F1, and the error on the number of customers); the
+engines' crosswalks are compared (same customers). The last lines extrapolate, from the largest Dask run's per-stage
 times and memory, the cluster a 50M-record base needs (on paper: a linear model, said as such).
 Engine ``splink`` runs Splink on DuckDB on the same records, as the dedup benchmark runs it
 (``bench/runners/splink_runner.py``: its model and blocking rules for the demo's columns), for the
@@ -48,10 +52,24 @@ ROW_GROUP = 250_000
 GUARD_BYTES = 1_500_000_000
 # The memory of one worker machine in the 50M-record estimate (this machine's: 24 GB).
 WORKER_GB = 24
+# scale_<n> data older than this is built again (2: e-mails distinct across chunks, truth kept).
+SCALE_VERSION = 2
+
+
+def chunk_emails(emails: pd.Series, chunk: int) -> pd.Series:
+    """The e-mails of chunk ``chunk``'s people, distinct from every other chunk's: a tag before
+    the first ``@`` (typo variants of one address get the same tag, so they stay alike).
+
+    Examples:
+        >>> chunk_emails(pd.Series(["jean.martin7@gmail.com", "jean.martn7@gmail.com", "no at", None]), 3).tolist()
+        ['jean.martin7.k03@gmail.com', 'jean.martn7.k03@gmail.com', 'no at', None]
+    """
+    return emails.str.replace("@", f".k{chunk:02d}@", n=1, regex=False)
 
 
 def scale_data(n: int) -> Path:
-    """``records.parquet`` of ``n`` demo records in row groups of 250,000 (built once)."""
+    """``records.parquet`` of ``n`` demo records in row groups of 250,000, and their
+    ``truth.parquet`` (``source, record_id, person_id``), built once."""
     sys.path.insert(0, str(BENCH))
     from dedup_datasets import build_demo, prepare
 
@@ -59,32 +77,57 @@ def scale_data(n: int) -> Path:
     import pyarrow.parquet as pq
 
     folder = DATA / (f"dask_{n}" if n <= CHUNK else f"scale_{n}")
-    path = folder / "records.parquet"
-    if path.exists():
+    path, truth_path, meta_path = (folder / "records.parquet", folder / "truth.parquet",
+                                   folder / "meta.json")
+    built = json.loads(meta_path.read_text()).get("version") if meta_path.exists() else None
+    if path.exists() and truth_path.exists() and built == SCALE_VERSION:
         return path
+    for stale in (path, truth_path, meta_path):
+        stale.unlink(missing_ok=True)
     folder.mkdir(parents=True, exist_ok=True)
     if n <= CHUNK:
         table = pq.read_table(prepare(f"demo_{n}") / "records.parquet")
         pq.write_table(table, str(path) + ".part", row_group_size=ROW_GROUP)
-        Path(str(path) + ".part").rename(path)
-        return path
-    writer = None
-    k, done = 0, 0
-    while done < n:
-        size = min(CHUNK, n - done)
-        print(f"  building chunk {k + 1} of {-(-n // CHUNK)} ({size:,} records, seed {42 + k})",
-              flush=True)
-        records, _, _ = build_demo(size, 42 + k)
-        records["record_id"] = f"{k}-" + records["record_id"].astype(str)
-        table = pa.Table.from_pandas(records.astype("string"), preserve_index=False)
-        if writer is None:
-            writer = pq.ParquetWriter(str(path) + ".part", table.schema)
-        writer.write_table(table, row_group_size=ROW_GROUP)
-        done += size
-        k += 1
-    writer.close()
+        pd.read_parquet(prepare(f"demo_{n}") / "truth.parquet").to_parquet(truth_path, index=False)
+    else:
+        writer = None
+        truths = []
+        k, done = 0, 0
+        while done < n:
+            size = min(CHUNK, n - done)
+            print(f"  building chunk {k + 1} of {-(-n // CHUNK)} ({size:,} records, seed {42 + k})",
+                  flush=True)
+            records, truth, _ = build_demo(size, 42 + k)
+            records["record_id"] = f"{k}-" + records["record_id"].astype(str)
+            records["email"] = chunk_emails(records["email"].astype("string"), k)
+            truth = truth.astype(str)
+            truth["record_id"] = f"{k}-" + truth["record_id"]
+            truth["person_id"] = f"{k}-" + truth["person_id"]
+            truths.append(truth)
+            table = pa.Table.from_pandas(records.astype("string"), preserve_index=False)
+            if writer is None:
+                writer = pq.ParquetWriter(str(path) + ".part", table.schema)
+            writer.write_table(table, row_group_size=ROW_GROUP)
+            done += size
+            k += 1
+        writer.close()
+        pd.concat(truths, ignore_index=True).to_parquet(truth_path, index=False)
     Path(str(path) + ".part").rename(path)
+    meta_path.write_text(json.dumps({"version": SCALE_VERSION, "records": n}))
     return path
+
+
+def scores(clusters: Path, truth: Path) -> dict:
+    """Pairwise precision, recall, F1 and the customer count's error of a run's
+    ``clusters_<engine>.parquet`` against the truth."""
+    from rcu_kit.dedup.evaluation import evaluate_crosswalk
+
+    found = evaluate_crosswalk(pd.read_parquet(clusters), pd.read_parquet(truth),
+                               predicted_column="cluster").as_dict()
+    return {"precision": found["pairwise_precision"], "recall": found["pairwise_recall"],
+            "f1": found["pairwise_f1"], "true_customers": found["true_clusters"],
+            "customer_error_pct": 100 * (found["predicted_clusters"] - found["true_clusters"])
+            / found["true_clusters"]}
 
 
 def run_one(engine: str, data: Path, out: Path, partition: int | None, memory_limit: str,
@@ -142,13 +185,19 @@ def run_one(engine: str, data: Path, out: Path, partition: int | None, memory_li
 def _write_run(out: Path, engine: str, crosswalk: pd.DataFrame, label: str, n: int, wall: float,
                pairs: int, timings: dict) -> None:
     """``run_<engine>.json``: the figures of one run, and whether each of the ``n`` input
-    records is in ``crosswalk`` exactly once with a ``label``."""
+    records is in ``crosswalk`` exactly once with a ``label``; ``clusters_<engine>.parquet``
+    (``source, record_id, cluster``), scored by the parent once this process has ended (its
+    memory is not the run's)."""
     keys = pd.MultiIndex.from_arrays([crosswalk["source"].astype(str),
                                       crosswalk["record_id"].astype(str)])
     accounted = len(crosswalk) == n and keys.is_unique and crosswalk[label].notna().all()
     (out / f"run_{engine}.json").write_text(json.dumps({
         "records": n, "wall_s": wall, "customers": int(crosswalk[label].nunique()),
         "pairs": pairs, "accounted": bool(accounted), "timings": timings}))
+    pd.DataFrame({"source": crosswalk["source"].astype(str),
+                  "record_id": crosswalk["record_id"].astype(str),
+                  "cluster": crosswalk[label].astype(str)}).to_parquet(
+        out / f"clusters_{engine}.parquet", index=False)
 
 
 def _run_splink(data: Path, out: Path, t0: float, memory_limit: str) -> None:
@@ -271,18 +320,22 @@ def main(argv: list[str] | None = None) -> int:
                     row["same_as_memory"] = bool(pd.read_parquet(reference).equals(
                         pd.read_parquet(mine)))
                 row["records_per_s"] = row["records"] / row["wall_s"]
+                row.update(scores(out / f"clusters_{engine}.parquet", data.parent / "truth.parquet"))
             rows.append(row)
             print(f"{n:>11,}  {engine:<7} exit {row.get('exit')}  "
                   f"{row.get('wall_s', float('nan')):8.1f} s  "
                   f"{row.get('records_per_s', float('nan')):9,.0f} rec/s  "
                   f"peak {row.get('peak_gb', float('nan')):5.1f} GB  "
                   f"customers {row.get('customers', '-')}  accounted {row.get('accounted', '-')}  "
+                  f"F1 {row.get('f1', float('nan')):.4f}  "
+                  f"customers {row.get('customer_error_pct', float('nan')):+.1f} %  "
                   f"same as memory {row.get('same_as_memory', '-')}", flush=True)
     table = pd.DataFrame(rows)
     RESULTS.mkdir(parents=True, exist_ok=True)
     table.to_csv(RESULTS / f"dask_{stamp}.csv", index=False)
     shown = [c for c in ("size", "engine", "exit", "wall_s", "records_per_s", "peak_gb",
-                         "customers", "accounted", "same_as_memory") if c in table]
+                         "customers", "accounted", "same_as_memory", "precision", "recall", "f1",
+                         "customer_error_pct") if c in table]
     print(table[shown].to_string(index=False))
     dask_runs = table[(table["engine"].astype(str).str.startswith("dask")) & (table["exit"] == 0)]
     if len(dask_runs):
