@@ -6,11 +6,11 @@ their evaluation against a truth (:mod:`~rcu_kit.dedup.evaluation`); charts in
 """
 
 from rcu_kit.dedup.run import (
-    DedupRun, dedup_settings, run_dedup, pair_examples, model_weights, model_weights_table,
+    DedupRun, dedup_settings, run_dedup, pair_examples, pair_headers, model_weights, model_weights_table,
     pass_stats_table, household_sentence, frequent_sentence, client_tables, write_dedup_outputs
 )
 
-__all__ = ["DedupRun", "dedup_settings", "run_dedup", "pair_examples", "model_weights",
+__all__ = ["DedupRun", "dedup_settings", "run_dedup", "pair_examples", "pair_headers", "model_weights",
            "model_weights_table", "pass_stats_table", "household_sentence", "frequent_sentence",
            "client_tables",
            "write_dedup_outputs"]

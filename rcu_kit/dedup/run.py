@@ -39,6 +39,7 @@ from rcu_kit.core.config import Engagement
 from rcu_kit.core.i18n import fmt_number, fmt_percent, t
 from rcu_kit.linkage import DedupResult, DedupSettings, deduplicate
 from rcu_kit.linkage.distributed import EngineSettings
+from rcu_kit.linkage.prepare import AS_READ_BIRTH_DATE
 from rcu_kit.core.timing import StageTimer
 
 __all__ = [
@@ -50,6 +51,7 @@ __all__ = [
     "run_dedup",
     "matched_pairs",
     "pair_examples",
+    "pair_headers",
     "model_weights",
     "model_weights_table",
     "pass_stats_table",
@@ -415,7 +417,9 @@ def pair_examples(run: DedupRun, n: int | None = 20, *, masked: bool = True, see
     Returns:
         ``match_probability``, ``evidence``, ``found_by``, ``source_1``, ``record_id_1``,
         ``source_2``, ``record_id_2``, then ``<attribute>_1`` / ``<attribute>_2`` for each of
-        :data:`PAIR_ATTRIBUTES` the records hold.
+        :data:`PAIR_ATTRIBUTES` the records hold; after the birth date, an invalid birth date's
+        parts as read (``invalid_birth_date_1`` / ``_2``, which the comparison of birth dates
+        uses where the valid one is missing) when a record shown has one.
     """
     from rcu_kit.values.masking import ATTRIBUTE_MASK_TYPES, mask_frame
 
@@ -435,19 +439,39 @@ def pair_examples(run: DedupRun, n: int | None = 20, *, masked: bool = True, see
         "source_2": chosen["source_2"].astype(str).to_numpy(),
         "record_id_2": chosen["record_id_2"].astype(str).to_numpy(),
     })
+    shown = list(PAIR_ATTRIBUTES)
+    shown.insert(shown.index("birth_date") + 1, AS_READ_BIRTH_DATE)
     types: dict[str, str] = {}
     for side, rows in zip(("1", "2"), positions):
-        for attribute in PAIR_ATTRIBUTES:
+        for attribute in shown:
             if attribute in records.columns:
                 values = records[attribute].astype(object).to_numpy()[rows]
                 out[f"{attribute}_{side}"] = pd.Series(values, dtype=object).where(
                     pd.notna(values), None)
                 types[f"{attribute}_{side}"] = ATTRIBUTE_MASK_TYPES[attribute]
+    as_read = [f"{AS_READ_BIRTH_DATE}_1", f"{AS_READ_BIRTH_DATE}_2"]
+    if all(c in out.columns and out[c].isna().all() for c in as_read):
+        out = out.drop(columns=as_read, errors="ignore")
     ordered = ["match_probability", "evidence", "found_by", "source_1", "record_id_1", "source_2",
                "record_id_2"]
-    for attribute in PAIR_ATTRIBUTES:
+    for attribute in shown:
         ordered += [c for c in (f"{attribute}_1", f"{attribute}_2") if c in out.columns]
     return mask_frame(out[ordered], types, enabled=masked)
+
+
+def pair_headers(attributes: Sequence[Any], language: str) -> dict[str, str]:
+    """Headers of :func:`pair_examples`' side-by-side columns: each target attribute's label and
+    the side (``Nom (1)``), an invalid birth date's parts under their own label.
+
+    Examples:
+        >>> from rcu_kit.vision.model import load_target_model
+        >>> headers = pair_headers(load_target_model("b2c"), "fr")
+        >>> headers["invalid_birth_date_2"]
+        'Date de naissance invalide (telle que saisie) (2)'
+    """
+    labels = {a.name: a.label(language) for a in attributes}
+    labels[AS_READ_BIRTH_DATE] = t(f"dedup.col_{AS_READ_BIRTH_DATE}", language)
+    return {f"{name}_{k}": f"{label} ({k})" for name, label in labels.items() for k in (1, 2)}
 
 
 def model_weights(run: DedupRun) -> pd.DataFrame:

@@ -314,6 +314,35 @@ def test_pair_examples_are_masked_and_side_by_side(run):
     assert "DUPONT" not in values and "BERNARD" not in values and "FAURE" not in values
 
 
+def test_pair_examples_show_an_invalid_birth_dates_parts_only_when_a_record_has_one(run, engagement):
+    import dataclasses
+
+    from rcu_kit.dedup.run import matched_pairs
+
+    pairs = matched_pairs(run)
+    sophie = pairs[(pairs["record_id_1"] == "C005") & (pairs["record_id_2"] == "C008")]
+    assert len(sophie) == 1
+    plain = dedup.pair_examples(run, None, masked=False, pairs=sophie)
+    assert "invalid_birth_date_1" not in plain.columns and "invalid_birth_date_2" not in plain.columns
+    # C008's birth date typed with month 13: no valid date, its parts as read
+    records = run.records.copy()
+    c008 = (records["source"] == "crm") & (records["record_id"] == "C008")
+    records.loc[c008, "birth_date"] = None
+    records.loc[c008, "invalid_birth_date"] = "1990-13-01"
+    typed = dedup.pair_examples(dataclasses.replace(run, records=records), None, masked=False,
+                                pairs=sophie)
+    columns = list(typed.columns)
+    assert columns.index("invalid_birth_date_1") == columns.index("birth_date_2") + 1
+    assert typed[["birth_date_1", "birth_date_2", "invalid_birth_date_1", "invalid_birth_date_2"]] \
+        .iloc[0].tolist() == ["1990-12-01", None, None, "1990-13-01"]
+    masked = dedup.pair_examples(dataclasses.replace(run, records=records), None, masked=True,
+                                 pairs=sophie)
+    assert "1990-13-01" not in masked.astype(str).to_numpy().ravel()
+    headers = dedup.pair_headers(engagement.target_model, "en")
+    assert headers["invalid_birth_date_2"] == "Invalid birth date (as typed) (2)"
+    assert headers["last_name_1"].endswith(" (1)")
+
+
 def test_model_weights_name_the_levels_and_leave_out_what_no_pair_compares(run):
     weights = dedup.model_weights(run)
     email = weights[weights["feature"] == "email"]
