@@ -978,12 +978,17 @@ class DaskRecords:
     def value_surnames(self, candidates: Mapping[str, Sequence[str]]
                        ) -> dict[str, dict[str, frozenset[str]]]:
         """The surnames holding each value, found in each partition and united
-        (:func:`rcu_kit.linkage.frequent.value_surnames`): the same as over all the records."""
+        (:func:`rcu_kit.linkage.frequent.value_surnames`): the same as over all the records.
+
+        The candidates are scattered once and passed as a future: ``Client.map`` turns a
+        keyword argument over 100 kB into a task keyed by the argument's name alone, which the
+        scheduler (distributed 2026.8) fails to run (``AssertionError: <TaskState
+        'candidates' processing>``; ten million demo records have enough candidates for it)."""
         from rcu_kit.linkage.frequent import add_surnames, value_surnames
 
+        [shipped] = self._broadcast([{c: list(v) for c, v in candidates.items()}])
         return add_surnames(self.client.gather(self.client.map(
-            value_surnames, self.prepared, candidates={c: list(v) for c, v in candidates.items()},
-            pure=False)))
+            value_surnames, self.prepared, candidates=shipped, pure=False)))
 
     def _count_frequencies(self, columns: Sequence[str]) -> dict[str, np.ndarray]:
         per_bucket = self.client.gather(self._counted)

@@ -116,6 +116,24 @@ def test_a_default_value_spread_over_partitions_is_set_aside_as_in_memory(engine
     assert dask.frequent_values[["column", "records"]].values.tolist() == [[column, records]]
 
 
+def test_many_candidate_values_reach_every_partition(engine, demo_records):
+    # Over 100 kB of candidate values (ten million records have that many): Client.map would
+    # make them a task of their own keyed "candidates", which the scheduler fails to run.
+    from rcu_kit.linkage.frequent import value_surnames
+
+    emails = sorted(demo_records["email"].dropna().unique())
+    candidates = {"email": emails + [f"absent{k}@nowhere.fr" for k in range(5000)]}
+    access = DaskRecords(engine.client, demo_records, partition_records=400)
+    try:
+        found = access.value_surnames(candidates)
+    finally:
+        access.close()
+    expected = value_surnames(prepare_records(demo_records), candidates)
+    assert found == expected
+    # every e-mail the demo holds is found with its surnames, none of the absent ones
+    assert len(found["email"]) == len(emails) > 500
+
+
 def test_blocks_split_over_partitions_are_paired_and_skipped_as_in_memory():
     records = _names_records()
     settings = DedupSettings(passes=[{"name": "names", "on": ["last_name", "first_name"],
