@@ -273,6 +273,19 @@ def measure(engine: str, data: Path, out: Path, partition: int | None, timeout: 
     return row
 
 
+def _versions() -> str:
+    """The versions the figures depend on (a new machine installs the newest releases)."""
+    from importlib import metadata
+
+    found = []
+    for name in ("dask", "distributed", "pandas", "numpy", "pyarrow", "splink", "duckdb"):
+        try:
+            found.append(f"{name} {metadata.version(name)}")
+        except metadata.PackageNotFoundError:
+            pass
+    return f"python {sys.version.split()[0]}, " + ", ".join(found)
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--sizes", default="1000000,3000000")
@@ -302,6 +315,8 @@ def main(argv: list[str] | None = None) -> int:
         return 0
 
     stamp = time.strftime("%Y%m%d_%H%M%S")
+    versions = _versions()
+    print(f"Versions: {versions}", flush=True)
     rows = []
     for n in [int(s) for s in args.sizes.split(",")]:
         data = scale_data(n)
@@ -330,7 +345,7 @@ def main(argv: list[str] | None = None) -> int:
                   f"F1 {row.get('f1', float('nan')):.4f}  "
                   f"customers {row.get('customer_error_pct', float('nan')):+.1f} %  "
                   f"same as memory {row.get('same_as_memory', '-')}", flush=True)
-    table = pd.DataFrame(rows)
+    table = pd.DataFrame(rows).assign(versions=versions)
     RESULTS.mkdir(parents=True, exist_ok=True)
     table.to_csv(RESULTS / f"dask_{stamp}.csv", index=False)
     shown = [c for c in ("size", "engine", "exit", "wall_s", "records_per_s", "peak_gb",
