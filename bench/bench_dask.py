@@ -22,8 +22,9 @@ records whole and standardises them in memory; the Dask engine reads the Parquet
 partitions on its workers, standardises and prepares them there (``rcu_kit.linkage.distributed``).
 Every run checks that every input record is in the crosswalk exactly once and is scored against
 the truth (pairwise precision, recall and F1, and the error on the number of customers); the
-engines' crosswalks are compared (same customers). The last lines extrapolate, from the largest Dask run's per-stage
-times and memory, the cluster a 50M-record base needs (on paper: a linear model, said as such).
+engines' crosswalks are compared (same customers). The last lines extrapolate, from the largest
+Dask run's per-stage times and memory, the cluster a 50M-record base needs (on paper: a linear
+model, said as such). The package versions are printed first and saved with the results.
 Engine ``splink`` runs Splink on DuckDB on the same records, as the dedup benchmark runs it
 (``bench/runners/splink_runner.py``: its model and blocking rules for the demo's columns), for the
 comparison issue 14 asks at 10M records. Results go to ``bench/results/dask_<timestamp>.csv``.
