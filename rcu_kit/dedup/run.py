@@ -550,10 +550,10 @@ def _frequent_shown(column: str, value: str, language: str | None, masked: bool)
     an e-mail or phone masked unless the engagement shows raw values (a shop's address may
     name an employee). ``language`` None: the date as stored."""
     from rcu_kit.core.i18n import fmt_date
-    from rcu_kit.values.masking import mask_value
+    from rcu_kit.values.masking import ATTRIBUTE_MASK_TYPES, mask_value
 
     if column != "birth_date":
-        return str(mask_value(value, column)) if masked else value
+        return str(mask_value(value, ATTRIBUTE_MASK_TYPES[column])) if masked else value
     try:
         return value if language is None else fmt_date(value, language)
     except ValueError:
