@@ -225,6 +225,19 @@ def test_engine_settings_choose_by_size_and_say_why():
         EngineSettings(name="spark")
 
 
+def _malloc_trim_threshold() -> str | None:
+    import os
+
+    return os.environ.get("MALLOC_TRIM_THRESHOLD_")
+
+
+def test_local_workers_keep_glibcs_own_heap_tuning(engine):
+    # Dask starts its workers with MALLOC_TRIM_THRESHOLD_=65536, which fixes glibc's mmap
+    # threshold at 128 kB: every larger array is then mapped afresh and the pipeline's numpy
+    # work takes 1.3 times as long (bench/README.md)
+    assert list(engine.client.run(_malloc_trim_threshold).values()) == [None, None]
+
+
 async def _die() -> None:
     import os
 
