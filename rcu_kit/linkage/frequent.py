@@ -45,7 +45,7 @@ Examples:
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Mapping, Sequence
 
 import numpy as np
 import pandas as pd
@@ -87,13 +87,42 @@ def value_counts(prepared: pd.DataFrame, columns: Iterable[str] = FREQUENT_COLUM
 
 
 def add_counts(parts: Iterable[Mapping[str, pd.Series]]) -> dict[str, pd.Series]:
-    """The :func:`value_counts` of several partitions, summed value by value."""
+    """The :func:`value_counts` of several partitions, summed value by value.
+
+    The texts of all the pieces are coded once (one ``factorize``) and the counts summed on
+    integer codes: aligning the pieces' indexes instead hashes every value again (3.5 s for
+    the e-mails, phones and dates of a million records in two partitions, against 0.5 s).
+
+    Examples:
+        >>> one = pd.Series([2, 1], index=pd.MultiIndex.from_tuples([("crm", "a"), ("web", "a")]))
+        >>> two = pd.Series([3, 1], index=pd.MultiIndex.from_tuples([("crm", "a"), ("crm", "b")]))
+        >>> add_counts([{"email": one}, {"email": two}])["email"].to_dict()
+        {('crm', 'a'): 5, ('web', 'a'): 1, ('crm', 'b'): 1}
+    """
     by_column: dict[str, list[pd.Series]] = {}
     for part in parts:
         for column, counts in part.items():
             by_column.setdefault(column, []).append(counts)
-    return {column: pd.concat(pieces).groupby(level=[0, 1], sort=False).sum().astype("int64")
-            for column, pieces in by_column.items()}
+    out = {}
+    for column, pieces in by_column.items():
+        value_codes, values = pd.factorize(_level_texts(pieces, 1))
+        source_codes, sources = pd.factorize(_level_texts(pieces, 0))
+        n_sources = max(len(sources), 1)
+        pair, inverse = np.unique(value_codes.astype(np.int64) * n_sources + source_codes,
+                                  return_inverse=True)
+        total = np.bincount(inverse, weights=np.concatenate([p.to_numpy() for p in pieces]),
+                            minlength=len(pair))
+        index = pd.MultiIndex(levels=[pd.Index(sources, dtype=object),
+                                      pd.Index(values, dtype=object)],
+                              codes=[pair % n_sources, pair // n_sources], verify_integrity=False)
+        out[column] = pd.Series(total.astype("int64"), index=index)
+    return out
+
+
+def _level_texts(pieces: Sequence[pd.Series], level: int) -> np.ndarray:
+    """The texts of one level of the pieces' indexes, row by row, all pieces one after the other."""
+    return np.concatenate([np.asarray(p.index.levels[level], dtype=object)[p.index.codes[level]]
+                           for p in pieces])
 
 
 def candidate_values(counts: Mapping[str, pd.Series]) -> dict[str, frozenset[str]]:
