@@ -618,7 +618,7 @@ def _later_rows(prepared: pd.DataFrame, bucket: _Bucket, columns: Sequence[str] 
     """:func:`_take_rows` of the later records of a bucket still to compare."""
     if bucket.levels is not None:
         return None
-    return _take_rows(prepared, np.unique(bucket.second_local), columns)
+    return _take_rows(prepared, _distinct_rows(bucket.second_local)[0], columns)
 
 
 def _earlier_rows(prepared: pd.DataFrame, bucket: _Bucket, columns: Sequence[str] | None = None
@@ -626,7 +626,7 @@ def _earlier_rows(prepared: pd.DataFrame, bucket: _Bucket, columns: Sequence[str
     """:func:`_take_rows` of the earlier records of a bucket still to compare."""
     if bucket.levels is not None:
         return None
-    return _take_rows(prepared, np.unique(bucket.first_local), columns)
+    return _take_rows(prepared, _distinct_rows(bucket.first_local)[0], columns)
 
 
 def _side(records: pd.DataFrame | tuple[np.ndarray, pd.DataFrame], local: np.ndarray
@@ -635,8 +635,25 @@ def _side(records: pd.DataFrame | tuple[np.ndarray, pd.DataFrame], local: np.nda
     its rows taken by :func:`_take_rows`."""
     if isinstance(records, tuple):
         rows, frame = records
-        return frame, np.searchsorted(rows, local)
+        if not len(rows):
+            return frame, np.zeros(0, np.int64)
+        where = np.empty(int(rows[-1]) + 1, dtype=np.int64)    # a table, not a search: O(n)
+        where[rows] = np.arange(len(rows))
+        return frame, where[local]
     return records, local
+
+
+def _distinct_rows(rows: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """``np.unique(rows, return_inverse=True)`` of rows within a partition (small non-negative
+    integers), by a table over the rows rather than a sort of the millions of pairs."""
+    if not len(rows):
+        return np.zeros(0, np.int64), np.zeros(0, np.int64)
+    present = np.zeros(int(rows.max()) + 1, dtype=bool)
+    present[rows] = True
+    distinct = np.flatnonzero(present)
+    where = np.empty(len(present), dtype=np.int64)
+    where[distinct] = np.arange(len(distinct))
+    return distinct, where[rows]
 
 
 def _compare_local(left: pd.DataFrame | tuple[np.ndarray, pd.DataFrame],
@@ -676,8 +693,8 @@ def _one_vocabulary(left: pd.DataFrame, first: np.ndarray, right: pd.DataFrame,
     for every feature and every chunk of pairs. Columns sharing a vocabulary on both sides
     (``last_name`` and ``birth_name``) keep sharing one. The levels do not depend on the
     vocabulary, only on the values."""
-    left_rows, first = np.unique(first, return_inverse=True)
-    right_rows, second = np.unique(second, return_inverse=True)
+    left_rows, first = _distinct_rows(first)
+    right_rows, second = _distinct_rows(second)
     columns = [c for c in _feature_columns(features) if c in left.columns and c in right.columns]
     out_left = {c: left[c].iloc[left_rows].reset_index(drop=True) for c in columns}
     out_right = {c: right[c].iloc[right_rows].reset_index(drop=True) for c in columns}
@@ -702,12 +719,10 @@ def _one_vocabulary(left: pd.DataFrame, first: np.ndarray, right: pd.DataFrame,
         codes_right = [np.asarray(out_right[c].array.codes) for c in names]
         used_left = used(codes_left, len(cats_left))
         used_right = used(codes_right, len(cats_right))
-        vocabulary = cats_left[used_left]
-        values = cats_right[used_right]
-        position = vocabulary.get_indexer(values)                       # -1: not on the left
-        added = position < 0
-        position[added] = len(vocabulary) + np.arange(int(added.sum()))
-        vocabulary = vocabulary.append(values[added])
+        # one hash of both sides' values: the left's (distinct) keep their order, then the
+        # right's not on the left
+        position, vocabulary = cats_left[used_left].append(cats_right[used_right]).factorize()
+        position = position[len(used_left):]
         dtype = pd.CategoricalDtype(vocabulary)
         remap_left = np.full(len(cats_left) + 1, -1, dtype=np.int64)    # -1 (missing) stays
         remap_left[used_left] = np.arange(len(used_left))
