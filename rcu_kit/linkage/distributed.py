@@ -925,6 +925,7 @@ class DaskRecords:
         self._skipped: dict[int, list[np.ndarray]] = {}
         self._shipped: tuple[Any, Any, Any] | None = None
         self._prefetched: dict[bytes, tuple[Any, ...]] = {}
+        self._started: dict[tuple, tuple[list[Any], list[Any]]] = {}     # start_blocking
         # pairs to prefetch once the buckets' comparisons are submitted (see prefetch)
         self._deferred: list[tuple[Any, ...]] | None = []
         self.offsets = np.concatenate([[0], np.cumsum(self._lengths)]).astype(np.int64)
@@ -1256,6 +1257,33 @@ class DaskRecords:
 
     # -- the pairs kept on the workers ----------------------------------------------------------
 
+    def start_blocking(self, index: Any) -> None:
+        """Submit the exact passes' blocking of ``index`` now, for :meth:`pair_buckets` to
+        collect: it does not depend on the comparisons, so the workers key and pair the
+        blocks while the client works out the features (the values too frequent to be
+        evidence) instead of idling."""
+        from rcu_kit.linkage.pipeline import sampled_passes
+
+        algorithms = list(index.algorithms)
+        passes = sampled_passes(algorithms)
+        if _exact_specs(algorithms):
+            self._started[_blocking_key(algorithms, passes)] = \
+                self._submit_blocking(algorithms, passes)
+
+    def _submit_blocking(self, algorithms: Sequence[Any], sample_passes: Sequence[int]
+                         ) -> tuple[list[Any], list[Any]]:
+        """Futures of the records each partition keyed per exact pass, and of the blocks
+        paired where they live (:class:`_BlockResult`, one a bucket of keys)."""
+        specs = _exact_specs(algorithms)
+        made = self.client.map(_split_keys, self.prepared, list(self.offsets[:-1]),
+                               specs=specs, buckets=self.partitions)
+        caps = {k: cap for k, _, cap in specs}
+        # the shuffle submitted before the keyed counts are gathered: the workers go from
+        # keying to pairing without waiting for the client
+        blocked = self._shuffle(self.client.map(itemgetter(0), made), _block_pieces, self.n,
+                                len(algorithms), caps, list(sample_passes))
+        return self.client.map(itemgetter(1), made), blocked
+
     def _blocked(self, algorithms: Sequence[Any], sample_passes: Sequence[int]
                  ) -> tuple[list[Any], list[PassStats], dict[int, list[np.ndarray]]]:
         """The exact passes' blocks paired where they live: futures of :class:`_BlockResult`
@@ -1263,23 +1291,17 @@ class DaskRecords:
         blocks' members of the passes in ``sample_passes``."""
         from rcu_kit.core.progress import bar
 
-        n, n_passes = self.n, len(algorithms)
         specs = _exact_specs(algorithms)
         stats = [PassStats(a.name) for a in algorithms]
         skipped: dict[int, list[np.ndarray]] = {k: [] for k, _, _ in specs}
         if not specs:
             return [], stats, skipped
-        made = self.client.map(_split_keys, self.prepared, list(self.offsets[:-1]),
-                               specs=specs, buckets=self.partitions)
-        caps = {k: cap for k, _, cap in specs}
-        # the shuffle submitted before the keyed counts are gathered: the workers go from
-        # keying to pairing without waiting for the client
-        blocked = self._shuffle(self.client.map(itemgetter(0), made), _block_pieces, n,
-                                n_passes, caps, list(sample_passes))
-        for per_part in self.client.gather(self.client.map(itemgetter(1), made)):
+        started = self._started.pop(_blocking_key(algorithms, sample_passes), None)
+        keyed, blocked = started or self._submit_blocking(algorithms, sample_passes)
+        for per_part in self.client.gather(keyed):
             for k, count in per_part.items():
                 stats[k].records_keyed += count
-        del made
+        del keyed, started
         from dask.distributed import as_completed
         infos = self.client.map(_block_info, blocked)
         with bar(total=len(infos), step="blocking", unit="partition",
@@ -1543,6 +1565,13 @@ def _pairs_digest(first: np.ndarray, second: np.ndarray, features: Sequence[Any]
     return digest.digest()
 
 
+def _blocking_key(algorithms: Sequence[Any], sample_passes: Sequence[int]) -> tuple:
+    """What a blocking submitted by :meth:`DaskRecords.start_blocking` is for: its passes'
+    exact keys and caps among all its passes, and the passes whose skipped blocks are
+    sampled."""
+    return len(algorithms), repr(_exact_specs(algorithms)), tuple(sample_passes)
+
+
 def _block_info(result: _BlockResult) -> dict[int, dict[str, Any]]:
     return result.info
 
@@ -1604,6 +1633,7 @@ def deduplicate_in_buckets(records: DaskRecords, settings: Any, progress: bool =
         {"settings": dataclasses.asdict(settings), "code": STAGES_VERSION,
          "features": level_names(default_features())}, records.record_hashes()))
     index = build_index(settings)
+    records.start_blocking(index)          # on the workers while the client finds the features
     features, frequent = comparison_features(records, settings.workers)
     groups = pd.factorize(records.source)[0] if settings.link_only else None
     # the random pairs depend on the records' number only: compared from the start, between
