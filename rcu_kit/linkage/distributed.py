@@ -747,6 +747,20 @@ def _compare_after(left: pd.DataFrame | tuple[np.ndarray, pd.DataFrame],
     return _compare_local(left, right, first, second, features, workers)
 
 
+def _compare_half(left: pd.DataFrame | tuple[np.ndarray, pd.DataFrame],
+                  right: pd.DataFrame | tuple[np.ndarray, pd.DataFrame],
+                  first: np.ndarray, second: np.ndarray, features: Sequence[Any],
+                  positions: Sequence[int], workers: int = 1, after: Any = None) -> pd.DataFrame:
+    """:func:`_compare_local` of the features at ``positions`` for pairs across two
+    partitions, run after the tasks ``after`` (their results unused)."""
+    return _compare_local(left, right, first, second, [features[k] for k in positions], workers)
+
+
+def _join_levels(parts: Sequence[pd.DataFrame], labels: Sequence[str]) -> pd.DataFrame:
+    """The levels two halves of the features gave, in the features' order."""
+    return pd.concat(list(parts), axis=1)[list(labels)]
+
+
 def _cost_halves(features: Sequence[Any]) -> tuple[list[int], list[int]]:
     """The features' positions in two groups of about equal cost (``cost``: relative time a
     pair), dearest first: each is compared on one side of a bucket across two partitions."""
@@ -793,7 +807,7 @@ def _join_bucket(bucket: _Bucket, parts: Sequence[pd.DataFrame | None], labels: 
     features' order, written to ``stage_file`` when given."""
     if bucket.levels is not None:
         return bucket
-    return _store_bucket(bucket, pd.concat(list(parts), axis=1)[list(labels)], stage_file)
+    return _store_bucket(bucket, _join_levels(parts, labels), stage_file)
 
 
 def _store_bucket(bucket: _Bucket, levels: pd.DataFrame, stage_file: str | None) -> _Bucket:
@@ -1236,23 +1250,51 @@ class DaskRecords:
         order = np.argsort(bucket, kind="stable")
         starts = np.flatnonzero(np.r_[True, bucket[order][1:] != bucket[order][:-1]])
         ends = np.r_[starts[1:], len(order)]
+        # one partition a slot: the pairs across two partitions are compared in two halves
+        # of their features, one where each partition lives, as the buckets are (pair_buckets)
+        halves = _cost_halves(features) if self.partitions <= task_slots(self.client) \
+            and len(features) > 1 else None
+        home = self._homes() if halves else [{} for _ in range(self.partitions)]
+        labels = [f.label for f in features]
         futures = []
         for s, e in zip(starts, ends):
             chunk = order[s:e]
             a, b = int(pa[chunk[0]]), int(pb[chunk[0]])
             local_first = first[chunk] - self.offsets[a]
             local_second = second[chunk] - self.offsets[b]
-            # only the rows of partition b these pairs need travel to partition a's worker
-            right = None if a == b else self.client.submit(
-                _take_rows, self.prepared[b], np.unique(local_second),
-                _feature_columns(features), pure=False)
+            waits = (after or {}).get(a, ())
             # the pairs across two partitions first: they build their per-value tables (the
             # pairs inside one reuse those of its bucket's comparison), so they take longest
             with dask.annotate(priority=dask.get_annotations().get("priority", 0) + (a != b)):
-                futures.append(self.client.submit(_compare_after, self.prepared[a], right,
-                                                  local_first, local_second,
-                                                  inside if a == b else across, workers,
-                                                  (after or {}).get(a, ()), pure=False))
+                if a == b:
+                    futures.append(self.client.submit(_compare_after, self.prepared[a], None,
+                                                      local_first, local_second, inside,
+                                                      workers, waits, pure=False))
+                elif halves:
+                    # only the rows each half needs of the other partition travel
+                    right = self.client.submit(
+                        _take_rows, self.prepared[b], _distinct_rows(local_second)[0],
+                        _feature_columns([features[k] for k in halves[0]]), pure=False,
+                        **home[b])
+                    left = self.client.submit(
+                        _take_rows, self.prepared[a], _distinct_rows(local_first)[0],
+                        _feature_columns([features[k] for k in halves[1]]), pure=False,
+                        **home[a])
+                    parts = [self.client.submit(_compare_half, self.prepared[a], right,
+                                                local_first, local_second, across, halves[0],
+                                                workers, waits, pure=False, **home[a]),
+                             self.client.submit(_compare_half, left, self.prepared[b],
+                                                local_first, local_second, across, halves[1],
+                                                workers, waits, pure=False, **home[b])]
+                    futures.append(self.client.submit(_join_levels, parts, labels, pure=False))
+                else:
+                    # only the rows of partition b these pairs need travel to a's worker
+                    right = self.client.submit(
+                        _take_rows, self.prepared[b], _distinct_rows(local_second)[0],
+                        _feature_columns(features), pure=False)
+                    futures.append(self.client.submit(_compare_after, self.prepared[a], right,
+                                                      local_first, local_second, across,
+                                                      workers, waits, pure=False))
         return futures, order
 
     # -- the pairs kept on the workers ----------------------------------------------------------

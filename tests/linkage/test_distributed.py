@@ -235,6 +235,9 @@ def test_one_partition_a_worker_splits_the_features_across_partitions_between_th
     access.close()
     halves = [t for t in stream.data if "_compare_features" in str(t["key"])]
     assert len(halves) == 2                         # 1 bucket across x 2 halves of features
+    # and the random pairs across the two partitions, as the bucket
+    random_halves = [t for t in stream.data if "_compare_half" in str(t["key"])]
+    assert len(random_halves) == 2
     _same(memory, result)
 
 
