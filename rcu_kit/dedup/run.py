@@ -197,34 +197,24 @@ def engine_settings(engagement: Engagement, overrides: Mapping[str, Any] | None 
 STAGES_FROM = 1_000_000
 
 
-def standardise_and_deduplicate(mapped: pd.DataFrame, settings: DedupSettings,
-                                engine: EngineSettings, progress: bool = False,
-                                stages: Path | None = None, lap: Any = None
-                                ) -> tuple[pd.DataFrame, DedupResult, dict[str, str]]:
-    """Standardise the mapped records and deduplicate them on the engine ``engine`` chooses
-    for them (the same customers on either): the standardised records, the result, and which
-    engine ran, why and where. On Dask, the records are standardised on the cluster, partition
-    by partition, and brought back for the report. With ``stages`` (a folder), a large run
-    writes its costly stages there and resumes from those a stopped run left. ``lap(stage)``
-    is called once the records are standardised (``"standardise"``)."""
-    from rcu_kit.linkage.distributed import DaskEngine, deduplicate_on_dask, standardise_on_dask
-    from rcu_kit.standardise import standardise_records
+def deduplicate_with_engine(records: pd.DataFrame, settings: DedupSettings,
+                            engine: EngineSettings, progress: bool = False,
+                            stages: Path | None = None) -> tuple[DedupResult, dict[str, str]]:
+    """Deduplicate on the engine ``engine`` chooses for these records (the same customers on
+    either); also says which ran, why, and where. With ``stages`` (a folder), a large run
+    writes its costly stages there and resumes from those a stopped run left."""
+    from rcu_kit.linkage.distributed import DaskEngine, deduplicate_on_dask
 
-    lap = lap or (lambda stage: None)
-    name, reason = engine.choose(len(mapped))
+    name, reason = engine.choose(len(records))
     if name == "memory":
-        records = standardise_records(mapped, progress=progress)
-        lap("standardise")
         keep = stages if stages is not None and len(records) >= STAGES_FROM else None
-        return records, deduplicate(records, settings, progress=progress, stages=keep), \
+        return deduplicate(records, settings, progress=progress, stages=keep), \
             {"name": name, "reason": reason, "where": "this process"}
     with DaskEngine(engine) as opened:
         where = opened.describe()
-        records, partitions = standardise_on_dask(opened, mapped, progress=progress)
-        lap("standardise")
-        result = deduplicate_on_dask(partitions, settings, engine=opened, progress=progress,
+        result = deduplicate_on_dask(records, settings, engine=opened, progress=progress,
                                      stages=stages)
-    return records, result, {"name": name, "reason": reason, "where": where}
+    return result, {"name": name, "reason": reason, "where": where}
 
 
 def labelled_threshold(engagement: Engagement) -> float | None:
@@ -344,6 +334,7 @@ def run_dedup(engagement: Engagement, sources: Sequence[str] | None = None,
     """
     from rcu_kit.sources.loaders import (bad_lines_frame, left_out, load_all, save_sources_summary,
                                          summarise_sources)
+    from rcu_kit.standardise import standardise_records
 
     chosen = dedup_settings(engagement, threshold, settings)
     where = engine_settings(engagement, engine)
@@ -361,12 +352,12 @@ def run_dedup(engagement: Engagement, sources: Sequence[str] | None = None,
     lap("load")
     mapped = map_sources(engagement, loaded, progress=progress)
     lap("mapping")
+    records = standardise_records(mapped, progress=progress)
+    lap("standardise")
     from rcu_kit.core.paths import step_dir
 
-    records, result, engine_used = standardise_and_deduplicate(
-        mapped, chosen, where, progress=progress,
-        stages=step_dir(engagement, "dedup") / "stages", lap=lap)
-    del mapped
+    result, engine_used = deduplicate_with_engine(records, chosen, where, progress=progress,
+                                                  stages=step_dir(engagement, "dedup") / "stages")
     resumed = [k.removeprefix("resumed_") for k in result.timings if k.startswith("resumed_")]
     if resumed:
         engine_used["resumed"] = ", ".join(resumed)

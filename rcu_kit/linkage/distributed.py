@@ -70,8 +70,7 @@ from rcu_kit.linkage.indexing import (
 )
 from rcu_kit.linkage.prepare import prepare_records, validate_records
 
-__all__ = ["EngineSettings", "DaskEngine", "DaskRecords", "deduplicate_on_dask", "partition_count",
-           "standardise_on_dask"]
+__all__ = ["EngineSettings", "DaskEngine", "DaskRecords", "deduplicate_on_dask", "partition_count"]
 
 # Two 64-bit hashes of a key make a 128-bit one: two different keys share it with a
 # probability of about k^2 / 2^129 for k keys (never, in practice, at billions of keys).
@@ -1752,33 +1751,6 @@ def deduplicate_in_buckets(records: DaskRecords, settings: Any, progress: bool =
         timings.update({f"resumed_{stage}": 1.0 for stage in store.resumed})
         store.finish()
     return result
-
-
-def standardise_on_dask(engine: DaskEngine, records: pd.DataFrame, progress: bool = False
-                        ) -> tuple[pd.DataFrame, Any]:
-    """Mapped records standardised on the cluster, partition by partition
-    (:func:`rcu_kit.standardise.standardise_records` reads each record alone, so the
-    partitions give what the whole frame gives): the standardised records brought back, in
-    input order (the report reads them), and their partitions held by the workers as a dask
-    DataFrame for :func:`deduplicate_on_dask`, cut as :meth:`DaskEngine.partitions` says."""
-    import dask
-    import dask.dataframe as dd
-    from dask.distributed import as_completed, futures_of
-
-    from rcu_kit.core.progress import bar
-    from rcu_kit.standardise import standardise_records
-
-    records = records.reset_index(drop=True)
-    # the columns as given (Dask would turn text columns to pyarrow strings)
-    with dask.config.set({"dataframe.convert-string": False}):
-        parts = dd.from_pandas(records, sort=False, npartitions=engine.partitions(len(records)))
-        standardised = engine.client.persist(parts.map_partitions(
-            standardise_records, meta=standardise_records(records.head(0))))
-    with bar(total=standardised.npartitions, step="standardise", unit="partition",
-             disable=not progress) as b:
-        for _ in as_completed(futures_of(standardised)):
-            b.update(1)
-    return engine.client.compute(standardised).result(), standardised
 
 
 def deduplicate_on_dask(records: Any, settings: Any = None, engine: DaskEngine | None = None,

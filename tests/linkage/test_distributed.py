@@ -33,20 +33,14 @@ def engine():
 
 
 @pytest.fixture(scope="module")
-def demo_mapped(demo_engagement) -> pd.DataFrame:
+def demo_records(demo_engagement) -> pd.DataFrame:
     from rcu_kit.core.config import load_engagement
     from rcu_kit.dedup.run import map_sources
     from rcu_kit.sources.loaders import load_all
-
-    engagement = load_engagement(demo_engagement)
-    return map_sources(engagement, load_all(engagement))
-
-
-@pytest.fixture(scope="module")
-def demo_records(demo_mapped) -> pd.DataFrame:
     from rcu_kit.standardise import standardise_records
 
-    return standardise_records(demo_mapped)
+    engagement = load_engagement(demo_engagement)
+    return standardise_records(map_sources(engagement, load_all(engagement)))
 
 
 def _same(memory, dask) -> None:
@@ -65,22 +59,6 @@ def test_the_dask_engine_finds_the_customers_of_the_in_memory_engine_on_the_demo
     assert len(demo_records) == 1500
     _same(memory, dask)
     assert memory.n_customers < 1500           # duplicates were found, not a trivial equality
-
-
-def test_records_standardised_on_the_cluster_are_those_standardised_in_memory(
-        engine, demo_mapped, demo_records):
-    from rcu_kit.linkage.distributed import standardise_on_dask
-
-    # shuffled labels: the records come back in input order, on a fresh index like in memory
-    mapped = demo_mapped.sample(frac=1.0, random_state=3)
-    expected = demo_records.iloc[demo_mapped.index.get_indexer(mapped.index)] \
-        .reset_index(drop=True)
-    records, partitions = standardise_on_dask(engine, mapped)
-    assert partitions.npartitions == engine.partitions(len(mapped)) > 2
-    pd.testing.assert_frame_equal(records, expected)
-    result = deduplicate_on_dask(partitions, engine=engine)
-    pd.testing.assert_frame_equal(result.crosswalk,
-                                  deduplicate(expected).crosswalk)
 
 
 def test_the_dask_engine_on_febrl_dedup_and_link(engine):
