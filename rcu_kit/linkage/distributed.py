@@ -6,7 +6,7 @@ there with the in-memory functions on each partition:
 
 1. **prepare**: :func:`rcu_kit.linkage.prepare.prepare_records` on each partition (the values
    it derives depend on the record only), kept in the workers' memory (spilled to disk when
-   short); mapped records are first standardised there too (:func:`standardise_on_dask`).
+   short).
 2. **term frequencies**: the first record of each distinct person (last name, first name,
    locality) is found by one shuffle on that key; value counts over those people give each
    record's name and place frequencies, exactly as :func:`rcu_kit.linkage.pipeline.term_frequencies`.
