@@ -340,8 +340,7 @@ def threshold_effect(crosswalk: pd.DataFrame, pairs: pd.DataFrame, *, current: f
         raise ValueError(f"threshold_effect: thresholds must be between 0 and 1 (exclusive), got {bad}")
     first, second = pair_positions(crosswalk, pairs)
     probability = pairs["match_probability"].to_numpy(dtype=float)
-    vetoed = (pairs["rule"].astype(str).fillna("").to_numpy() != "") if "rule" in pairs \
-        else None
+    vetoed = _named(pairs["rule"]) if "rule" in pairs else None
     n = len(crosswalk)
     source_codes, source_names = pd.factorize(crosswalk["source"].astype(str))
     n_sources = len(source_names)
@@ -352,9 +351,10 @@ def threshold_effect(crosswalk: pd.DataFrame, pairs: pd.DataFrame, *, current: f
                                      conflict_probability=conflict_probability,
                                      vetoed=vetoed, split_oversized=False)
         customers = int(labels.max(initial=-1)) + 1
-        # distinct (customer, source) codes, then sources per customer
-        distinct = np.unique(labels * n_sources + source_codes) if n else np.zeros(0, np.int64)
-        multi = int((np.bincount(distinct // max(n_sources, 1)) >= 2).sum()) if n else 0
+        # which sources each customer holds (a table, not a sort), then those with two or more
+        held = np.zeros(customers * n_sources, dtype=bool)
+        held[labels * n_sources + source_codes] = True
+        multi = int((held.reshape(customers, n_sources).sum(axis=1) >= 2).sum())
         rows.append({"threshold": threshold, "matched_pairs": int((probability >= threshold).sum()),
                      "customers": customers,
                      "duplicate_rate": (1 - customers / n) if n else None,
@@ -362,6 +362,15 @@ def threshold_effect(crosswalk: pd.DataFrame, pairs: pd.DataFrame, *, current: f
                      "current": bool(np.isclose(threshold, current))})
     return pd.DataFrame(rows, columns=["threshold", "matched_pairs", "customers", "duplicate_rate",
                                        "multi_source_customers", "current"])
+
+
+def _named(rule: pd.Series) -> np.ndarray:
+    """Whether each pair's ``rule`` is named (a veto); empty or missing: none. On a categorical
+    column, read on its codes (millions of pairs, a handful of rules)."""
+    if isinstance(rule.dtype, pd.CategoricalDtype):
+        named = np.append(np.asarray(rule.cat.categories.astype(str) != ""), False)
+        return named[rule.cat.codes.to_numpy()]                     # code -1 (missing): last
+    return rule.fillna("").astype(str).to_numpy() != ""
 
 
 def probability_histogram(pairs: pd.DataFrame, bins: int = 20) -> pd.DataFrame:

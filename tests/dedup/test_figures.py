@@ -146,6 +146,14 @@ def test_threshold_effect_applies_the_chain_guard():
     # Merely improbable (no rule), a-c does not split the chain: 1 customer.
     table = f.threshold_effect(cw, scored.assign(rule=""), current=0.9, thresholds=[])
     assert table[["matched_pairs", "customers"]].values.tolist() == [[2, 1]]
+    # The run's categorical rule column reads the same; a missing rule is no veto.
+    for rules, customers in ((["", "", "different first names"], 2), (["", "", None], 1)):
+        table = f.threshold_effect(cw, scored.assign(rule=pd.Categorical(rules)), current=0.9,
+                                   thresholds=[])
+        assert table[["matched_pairs", "customers"]].values.tolist() == [[2, customers]]
+    table = f.threshold_effect(cw, scored.assign(rule=["", "", None]), current=0.9,
+                               thresholds=[])
+    assert table["customers"].tolist() == [1]
 
 
 def test_threshold_effect_keeps_a_large_cluster_whole_as_the_run_does():
