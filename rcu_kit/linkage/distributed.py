@@ -1583,6 +1583,7 @@ class DaskRecords:
         stopped half-way had released some already)."""
         self.prepared = []
         self._prefetched.clear()
+        self._started.clear()
         self._deferred = None
         self._counted = []
         self._shipped = None
