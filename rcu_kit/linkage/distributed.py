@@ -973,7 +973,11 @@ class DaskRecords:
         # the ids first (a high priority): the client checks them while the workers prepare
         with dask_priority(1):
             id_parts = [dask.delayed(_ids)(p) for p in parts]
-        futures = self.client.compute([dask.delayed(_prepare_part)(p) for p in parts] + id_parts)
+        # a pandas frame's rows travel in the graph on purpose (a lost partition is rebuilt
+        # from it): no "Sending large graph" warning for the consultant to wonder about
+        with dask.config.set({"distributed.admin.large-graph-warning-threshold": "1 PB"}):
+            futures = self.client.compute([dask.delayed(_prepare_part)(p) for p in parts]
+                                          + id_parts)
         prepared, id_futures = futures[:len(parts)], futures[len(parts):]
         ids = self.client.gather(id_futures)
         del id_futures

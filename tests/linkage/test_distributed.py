@@ -219,6 +219,17 @@ def test_one_partition_a_worker_splits_the_features_across_partitions_between_th
     _same(memory, result)
 
 
+def test_records_sent_in_the_graph_raise_no_large_graph_warning(engine, demo_records):
+    import warnings
+
+    # over Dask's 10 MB threshold: the rows travel in the graph on purpose (rebuilt from it)
+    heavy = demo_records.assign(note="x" * 10_000)
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        DaskRecords(engine.client, heavy, partition_records=750).close()
+    assert not [w for w in caught if "large graph" in str(w.message)]
+
+
 def test_engine_settings_choose_by_size_and_say_why():
     settings = EngineSettings(dask_from=1000)
     assert settings.choose(999) == ("memory", "small")
