@@ -1157,6 +1157,17 @@ class DaskRecords:
             homes.append({"workers": [home], "allow_other_workers": True})
         return homes
 
+    def _halves(self, features: Sequence[Any]
+                ) -> tuple[tuple[list[int], list[int]] | None, list[dict[str, Any]]]:
+        """With one partition a slot (small data: few tasks for Dask to balance), the features
+        of pairs across two partitions in two halves of about equal cost (:func:`_cost_halves`),
+        one compared where each partition lives, and for each partition the ``submit``
+        keywords placing a task there (a loose restriction: Dask moves it if that worker is
+        lost). Otherwise None, and no placement: Dask places and balances the tasks."""
+        if self.partitions <= task_slots(self.client) and len(features) > 1:
+            return _cost_halves(features), self._homes()
+        return None, [{} for _ in range(self.partitions)]
+
     def _ship(self, features: Sequence[Any]) -> tuple[Any, Any]:
         """The features on every worker, shipped once a run: one copy for the comparisons
         inside one partition, one for those across two. A feature caches its per-value tables
@@ -1253,11 +1264,8 @@ class DaskRecords:
         order = np.argsort(bucket, kind="stable")
         starts = np.flatnonzero(np.r_[True, bucket[order][1:] != bucket[order][:-1]])
         ends = np.r_[starts[1:], len(order)]
-        # one partition a slot: the pairs across two partitions are compared in two halves
-        # of their features, one where each partition lives, as the buckets are (pair_buckets)
-        halves = _cost_halves(features) if self.partitions <= task_slots(self.client) \
-            and len(features) > 1 else None
-        home = self._homes() if halves else [{} for _ in range(self.partitions)]
+        # the pairs across two partitions in two halves of their features, as the buckets
+        halves, home = self._halves(features)
         labels = [f.label for f in features]
         futures = []
         for s, e in zip(starts, ends):
@@ -1392,11 +1400,7 @@ class DaskRecords:
                     sorted_pieces.setdefault(int(bid), []).append(future)
         self._name_skipped_keys(algorithms, stats)
         inside, across = self._ship(features)
-        halves = _cost_halves(features) if self.partitions <= task_slots(self.client) \
-            and len(features) > 1 else None
-        # then each task of a bucket runs where its partition lives (a loose restriction: Dask
-        # moves it if that worker is lost); otherwise Dask places and balances them
-        home = self._homes() if halves else [{} for _ in range(self.partitions)]
+        halves, home = self._halves(features)
         labels = [f.label for f in features]
         # the columns each side's features read (of the rows taken from the other partition)
         needed = [_feature_columns([features[k] for k in half]) for half in halves] if halves \
