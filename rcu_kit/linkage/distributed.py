@@ -1157,16 +1157,20 @@ class DaskRecords:
             homes.append({"workers": [home], "allow_other_workers": True})
         return homes
 
-    def _halves(self, features: Sequence[Any]
-                ) -> tuple[tuple[list[int], list[int]] | None, list[dict[str, Any]]]:
+    def _halves(self, features: Sequence[Any]) -> tuple[
+            tuple[list[int], list[int]] | None, list[dict[str, Any]], list[list[str]]]:
         """With one partition a slot (small data: few tasks for Dask to balance), the features
         of pairs across two partitions in two halves of about equal cost (:func:`_cost_halves`),
         one compared where each partition lives, and for each partition the ``submit``
         keywords placing a task there (a loose restriction: Dask moves it if that worker is
-        lost). Otherwise None, and no placement: Dask places and balances the tasks."""
+        lost). Otherwise None, and no placement: Dask places and balances the tasks. Then the
+        columns each half reads of the rows taken from the other partition (all the features'
+        columns twice without halves)."""
         if self.partitions <= task_slots(self.client) and len(features) > 1:
-            return _cost_halves(features), self._homes()
-        return None, [{} for _ in range(self.partitions)]
+            halves = _cost_halves(features)
+            return halves, self._homes(), [_feature_columns([features[k] for k in half])
+                                           for half in halves]
+        return None, [{} for _ in range(self.partitions)], [_feature_columns(features)] * 2
 
     def _ship(self, features: Sequence[Any]) -> tuple[Any, Any]:
         """The features on every worker, shipped once a run: one copy for the comparisons
@@ -1265,7 +1269,7 @@ class DaskRecords:
         starts = np.flatnonzero(np.r_[True, bucket[order][1:] != bucket[order][:-1]])
         ends = np.r_[starts[1:], len(order)]
         # the pairs across two partitions in two halves of their features, as the buckets
-        halves, home = self._halves(features)
+        halves, home, needed = self._halves(features)
         labels = [f.label for f in features]
         futures = []
         for s, e in zip(starts, ends):
@@ -1285,12 +1289,10 @@ class DaskRecords:
                     # only the rows each half needs of the other partition travel
                     right = self.client.submit(
                         _take_rows, self.prepared[b], _distinct_rows(local_second)[0],
-                        _feature_columns([features[k] for k in halves[0]]), pure=False,
-                        **home[b])
+                        needed[0], pure=False, **home[b])
                     left = self.client.submit(
                         _take_rows, self.prepared[a], _distinct_rows(local_first)[0],
-                        _feature_columns([features[k] for k in halves[1]]), pure=False,
-                        **home[a])
+                        needed[1], pure=False, **home[a])
                     parts = [self.client.submit(_compare_half, self.prepared[a], right,
                                                 local_first, local_second, across, halves[0],
                                                 workers, waits, pure=False, **home[a]),
@@ -1302,7 +1304,7 @@ class DaskRecords:
                     # only the rows of partition b these pairs need travel to a's worker
                     right = self.client.submit(
                         _take_rows, self.prepared[b], _distinct_rows(local_second)[0],
-                        _feature_columns(features), pure=False)
+                        needed[0], pure=False)
                     futures.append(self.client.submit(_compare_after, self.prepared[a], right,
                                                       local_first, local_second, across,
                                                       workers, waits, pure=False))
@@ -1400,11 +1402,8 @@ class DaskRecords:
                     sorted_pieces.setdefault(int(bid), []).append(future)
         self._name_skipped_keys(algorithms, stats)
         inside, across = self._ship(features)
-        halves, home = self._halves(features)
+        halves, home, needed = self._halves(features)
         labels = [f.label for f in features]
-        # the columns each side's features read (of the rows taken from the other partition)
-        needed = [_feature_columns([features[k] for k in half]) for half in halves] if halves \
-            else [_feature_columns(features)] * 2
         [shipped_groups] = self._broadcast([groups])
         united, stage_files, rows = {}, {}, {}
         for bid in sorted(set().union(*present, sorted_pieces)):
