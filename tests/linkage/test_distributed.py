@@ -375,6 +375,34 @@ def test_pairs_across_two_partitions_are_compared_in_one_vocabulary_with_the_sam
     pd.testing.assert_frame_equal(compare_pairs(l2, f2, s2, features, records_link=r2), expected)
 
 
+def test_few_pairs_inside_one_partition_are_compared_on_the_values_they_use():
+    from rcu_kit.linkage.compare import compare_pairs
+    from rcu_kit.linkage.distributed import FEW_PAIRS, _compare_local
+
+    partition = prepare_records(pd.DataFrame({
+        "source": "crm", "record_id": [str(i) for i in range(8)],
+        "last_name": ["DUPONT", "MARTIN", "DURAND", "PETIT", "DUPOND", "BERNARD", "ROUX", "LEROY"],
+        "first_name": ["ANNE", "PAUL", "MARIE", "JEAN", "ANNE", "LUC", "EVA", "NOE"],
+        "email": ["a@x.fr", None, "m@y.fr", "j@z.fr", "a@x.fr", None, "e@w.fr", "n@v.fr"]}))
+    first, second = np.array([0]), np.array([4])       # one pair: DUPONT ANNE and DUPOND ANNE
+    assert len(first) * FEW_PAIRS < len(partition)
+    features = default_features()
+    levels = _compare_local(partition, None, first, second, features)
+    pd.testing.assert_frame_equal(levels, compare_pairs(partition, first, second,
+                                                        default_features()))
+    # the first names' table was built on the one first name the pair uses, not on all seven
+    first_names = next(f for f in features if f.label == "first_name")
+    assert list(first_names._cache["names"][0]) == ["ANNE"]
+    # enough pairs: the partition's own vocabulary, as before
+    many = np.arange(7)
+    features = default_features()
+    levels = _compare_local(partition, None, many, many + 1, features)
+    pd.testing.assert_frame_equal(levels, compare_pairs(partition, many, many + 1,
+                                                        default_features()))
+    first_names = next(f for f in features if f.label == "first_name")
+    assert len(first_names._cache["names"][0]) == 7
+
+
 def test_block_keys_sharing_a_first_hash_but_not_the_second_are_two_blocks():
     from rcu_kit.linkage.distributed import _key_codes
 
