@@ -1066,6 +1066,27 @@ def level_names(features: Sequence[_LevelFeature]) -> dict[str, tuple[str, ...]]
     return {f.label: f.levels for f in features}
 
 
+def _coded(left: dict[str, pd.Series], right: dict[str, pd.Series] | None
+           ) -> tuple[dict[str, pd.Series], dict[str, pd.Series] | None]:
+    """The columns a comparison reads, text ones (the prepared records' ``source``) coded
+    once as categories (one vocabulary for both sides when linking), so each chunk of pairs
+    takes codes instead of factorizing millions of Python strings again."""
+    def text(column: pd.Series) -> bool:
+        return not isinstance(column.dtype, pd.CategoricalDtype) and (
+            column.dtype == object or pd.api.types.is_string_dtype(column.dtype))
+
+    for c in [c for c in left if text(left[c])]:
+        if right is None:
+            codes, vocabulary = pd.factorize(left[c])
+            left[c] = pd.Series(pd.Categorical.from_codes(codes, categories=vocabulary))
+        elif c in right and text(right[c]):
+            codes, vocabulary = pd.factorize(pd.concat([left[c], right[c]], ignore_index=True))
+            dtype = pd.CategoricalDtype(vocabulary)
+            left[c] = pd.Series(pd.Categorical.from_codes(codes[:len(left[c])], dtype=dtype))
+            right[c] = pd.Series(pd.Categorical.from_codes(codes[len(left[c]):], dtype=dtype))
+    return left, right
+
+
 def compare_pairs(records: pd.DataFrame, first: np.ndarray, second: np.ndarray,
                   features: Sequence[_LevelFeature] | None = None,
                   chunk_size: int = 2_000_000, progress: bool = False,
@@ -1101,21 +1122,20 @@ def compare_pairs(records: pd.DataFrame, first: np.ndarray, second: np.ndarray,
         return [labels] if isinstance(labels, str) else list(labels)
 
     labels = [f.label for f in features]
+    source_left = {c: frame[c] for f in features for c in columns(f.labels_left)}
+    source_right = {c: other[c] for f in features for c in columns(f.labels_right)}
+    if records_link is None:          # one frame: both sides take from the same columns
+        source_left = source_right = _coded({**source_left, **source_right}, None)[0]
+    else:
+        source_left, source_right = _coded(source_left, source_right)
     n = len(first)
     parts = []
     starts = range(0, max(n, 1), chunk_size)
     for start in bar(starts, step="comparing", disable=not progress):
         stop = min(start + chunk_size, n)
         a, b = first[start:stop], second[start:stop]
-        left: dict[str, pd.Series] = {}
-        right: dict[str, pd.Series] = {}
-        for feature in features:
-            for c in columns(feature.labels_left):
-                if c not in left:
-                    left[c] = frame[c].take(a).reset_index(drop=True)
-            for c in columns(feature.labels_right):
-                if c not in right:
-                    right[c] = other[c].take(b).reset_index(drop=True)
+        left = {c: column.take(a).reset_index(drop=True) for c, column in source_left.items()}
+        right = {c: column.take(b).reset_index(drop=True) for c, column in source_right.items()}
         def level(f: _LevelFeature) -> np.ndarray:
             return np.asarray(f._compute_vectorized(
                 *[left[c] for c in columns(f.labels_left)],

@@ -149,6 +149,32 @@ def test_source_levels_on_text_and_categories():
     assert unordered(default_features()) == ["source"]
 
 
+def test_text_columns_are_coded_once_with_one_vocabulary_for_both_frames():
+    from rcu_kit.linkage.compare import _coded
+
+    crm = {"source": pd.Series(["crm", None, "web"], dtype="string"),
+           "last_name": pd.Series(["DUPONT", "MARTIN", None], dtype="category")}
+    web = {"source": pd.Series(["web", "shop"], dtype=object),
+           "last_name": pd.Series(["MARTIN", "DUPONT"], dtype="category")}
+    left, right = _coded(dict(crm), dict(web))
+    # the text columns coded on one vocabulary, missing kept missing; categories untouched
+    assert left["source"].dtype.categories is right["source"].dtype.categories
+    assert list(left["source"].dtype.categories) == ["crm", "web", "shop"]
+    assert left["source"].cat.codes.tolist() == [0, -1, 1]
+    assert right["source"].cat.codes.tolist() == [1, 2]
+    assert left["last_name"] is crm["last_name"] and right["last_name"] is web["last_name"]
+    # one frame: coded alone
+    alone, _ = _coded(dict(crm), None)
+    assert alone["source"].cat.codes.tolist() == [0, -1, 1]
+    # the levels through compare_pairs are those of the text, on each frame and on two
+    frame = pd.DataFrame({"source": pd.Series(["crm", "crm", "web", None], dtype="string")})
+    other = pd.DataFrame({"source": ["web", "crm"]})
+    assert compare_pairs(frame, np.array([0, 0, 3]), np.array([1, 2, 0]),
+                         [SourceComparison()])["source"].tolist() == [1, 0, -1]
+    assert compare_pairs(frame, np.array([0, 2, 3]), np.array([1, 0, 0]), [SourceComparison()],
+                         records_link=other)["source"].tolist() == [1, 1, -1]
+
+
 def test_one_edit_matches_the_optimal_string_alignment_distance():
     import numpy as np
 
