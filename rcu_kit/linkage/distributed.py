@@ -693,6 +693,14 @@ def _feature_columns(features: Sequence[Any]) -> list[str]:
     return list(dict.fromkeys(columns))
 
 
+def _distinct_categories(values: pd.Index) -> pd.CategoricalDtype:
+    """The categorical type of ``values`` already known distinct (a ``factorize``'s uniques),
+    without pandas checking them again (a hash of every value: 0.17 s of the 0.9 s uniting the
+    vocabularies of a bucket across two 500,000-record partitions)."""
+    fast = getattr(pd.CategoricalDtype, "_from_fastpath", None)    # pandas < 3's own shortcut
+    return fast(values, False) if fast is not None else pd.CategoricalDtype(values)
+
+
 def _one_vocabulary(left: pd.DataFrame, first: np.ndarray, right: pd.DataFrame,
                     second: np.ndarray, features: Sequence[Any]
                     ) -> tuple[pd.DataFrame, np.ndarray, pd.DataFrame, np.ndarray]:
@@ -707,12 +715,14 @@ def _one_vocabulary(left: pd.DataFrame, first: np.ndarray, right: pd.DataFrame,
     left_rows, first = _distinct_rows(first)
     right_rows, second = _distinct_rows(second)
     columns = [c for c in _feature_columns(features) if c in left.columns and c in right.columns]
-    out_left = {c: left[c].iloc[left_rows].reset_index(drop=True) for c in columns}
-    out_right = {c: right[c].iloc[right_rows].reset_index(drop=True) for c in columns}
+    out_left: dict[str, Any] = {}
+    out_right: dict[str, Any] = {}
     groups: list[tuple[pd.Index, pd.Index, list[str]]] = []
     for c in columns:
-        kinds = (out_left[c].dtype, out_right[c].dtype)
+        kinds = (left[c].dtype, right[c].dtype)
         if not all(isinstance(k, pd.CategoricalDtype) for k in kinds):
+            out_left[c] = left[c].take(left_rows).reset_index(drop=True)
+            out_right[c] = right[c].take(right_rows).reset_index(drop=True)
             continue
         cats = (kinds[0].categories, kinds[1].categories)
         for group in groups:
@@ -721,28 +731,34 @@ def _one_vocabulary(left: pd.DataFrame, first: np.ndarray, right: pd.DataFrame,
                 break
         else:
             groups.append((cats[0], cats[1], [c]))
+
     def used(codes: list[np.ndarray], size: int) -> np.ndarray:
         """The codes in use, ascending (a count per code: no sort)."""
         return np.flatnonzero(np.bincount(np.concatenate(codes) + 1, minlength=size + 1)[1:])
 
     for cats_left, cats_right, names in groups:
-        codes_left = [np.asarray(out_left[c].array.codes) for c in names]
-        codes_right = [np.asarray(out_right[c].array.codes) for c in names]
+        # the codes of the rows these pairs use, taken straight from the categoricals
+        codes_left = [np.asarray(left[c].array.codes)[left_rows] for c in names]
+        codes_right = [np.asarray(right[c].array.codes)[right_rows] for c in names]
         used_left = used(codes_left, len(cats_left))
         used_right = used(codes_right, len(cats_right))
         # one hash of both sides' values: the left's (distinct) keep their order, then the
         # right's not on the left
         position, vocabulary = cats_left[used_left].append(cats_right[used_right]).factorize()
         position = position[len(used_left):]
-        dtype = pd.CategoricalDtype(vocabulary)
+        dtype = _distinct_categories(vocabulary)
         remap_left = np.full(len(cats_left) + 1, -1, dtype=np.int64)    # -1 (missing) stays
         remap_left[used_left] = np.arange(len(used_left))
         remap_right = np.full(len(cats_right) + 1, -1, dtype=np.int64)
         remap_right[used_right] = position
         for c, codes in zip(names, codes_left):
-            out_left[c] = pd.Series(pd.Categorical.from_codes(remap_left[codes], dtype=dtype))
+            out_left[c] = pd.Series(pd.Categorical.from_codes(remap_left[codes], dtype=dtype,
+                                                              validate=False))
         for c, codes in zip(names, codes_right):
-            out_right[c] = pd.Series(pd.Categorical.from_codes(remap_right[codes], dtype=dtype))
+            out_right[c] = pd.Series(pd.Categorical.from_codes(remap_right[codes], dtype=dtype,
+                                                               validate=False))
+    out_left = {c: out_left[c] for c in columns}
+    out_right = {c: out_right[c] for c in columns}
     return pd.DataFrame(out_left), first, pd.DataFrame(out_right), second
 
 
