@@ -695,8 +695,8 @@ def _feature_columns(features: Sequence[Any]) -> list[str]:
 
 def _distinct_categories(values: pd.Index) -> pd.CategoricalDtype:
     """The categorical type of ``values`` already known distinct (a ``factorize``'s uniques),
-    without pandas checking them again (a hash of every value: 0.17 s of the 0.9 s uniting the
-    vocabularies of a bucket across two 500,000-record partitions)."""
+    without pandas checking them again when the type is made (the check hashes every value;
+    ``Categorical.from_codes`` still checks them once, and the index keeps the answer)."""
     fast = getattr(pd.CategoricalDtype, "_from_fastpath", None)    # pandas < 3's own shortcut
     return fast(values, False) if fast is not None else pd.CategoricalDtype(values)
 
