@@ -31,6 +31,8 @@ from typing import Any
 
 import numpy as np
 import pandas as pd
+import pyarrow as pa
+import pyarrow.compute as pc
 from rapidfuzz.distance import OSA, JaroWinkler
 from rapidfuzz.process import cpdist
 from recordlinkage.base import BaseCompareFeature
@@ -113,6 +115,39 @@ def _per_value(vocabulary: np.ndarray, func, dtype=object) -> np.ndarray:
     return np.array(out + [missing], dtype=dtype)
 
 
+def _arrow_text(vocabulary: np.ndarray) -> pa.Array | None:
+    """A large vocabulary of strings as an Arrow array, for per-value tables computed in C++
+    rather than value by value in Python; None when small or when a value is not a string
+    (the per-value Python paths then apply)."""
+    if len(vocabulary) <= SMALL_VOCABULARY:
+        return None
+    try:
+        return pa.array(vocabulary, type=pa.string(), from_pandas=True)
+    except (pa.ArrowInvalid, pa.ArrowTypeError):
+        return None
+
+
+def _email_locals(vocabulary: np.ndarray) -> np.ndarray:
+    """An id per e-mail of its local part (before the ``@``), plus a trailing ``-1``: equal ids,
+    equal local parts (``jean.martin@gmail.com`` and ``jean.martin@free.fr``)."""
+    text = _arrow_text(vocabulary)
+    if text is None:
+        return _ids(_per_value(vocabulary, lambda s: s.split("@")[0]))
+    local = pc.list_element(pc.split_pattern(text, "@", max_splits=1), 0)
+    ids = pc.fill_null(pc.dictionary_encode(local).indices, -1)
+    return np.append(ids.to_numpy(zero_copy_only=False).astype(np.int64), -1)
+
+
+def _mobiles(vocabulary: np.ndarray) -> np.ndarray:
+    """Whether each phone (E.164) is a French mobile (+336, +337), plus a trailing entry for
+    code ``-1``."""
+    text = _arrow_text(vocabulary)
+    if text is None:
+        return _per_value(vocabulary, lambda s: s.startswith(("+336", "+337")), dtype=bool)
+    mobile = pc.or_(pc.starts_with(text, "+336"), pc.starts_with(text, "+337"))
+    return np.append(pc.fill_null(mobile, False).to_numpy(zero_copy_only=False), True)
+
+
 def _small_text(values: Any, limit: int = SMALL_VOCABULARY) -> bool:
     """Whether ``values`` are few (at most ``limit``) and each a string or None: the
     plain-Python paths below then give exactly pandas' ids."""
@@ -156,6 +191,8 @@ def _lengths(vocabulary: np.ndarray) -> np.ndarray:
     if _small_text(vocabulary) and not any(v is None for v in vocabulary):
         lengths = np.fromiter((len(v) for v in vocabulary), dtype=np.int64,
                               count=len(vocabulary))
+    elif (text := _arrow_text(vocabulary)) is not None and not text.null_count:
+        lengths = pc.utf8_length(text).to_numpy().astype(np.int64)
     else:
         lengths = pd.Series(vocabulary, dtype=object).astype(str).str.len().to_numpy(np.int64)
     if len(_LENGTHS) >= 16:  # the features' vocabularies of one run; no growth across runs
@@ -737,8 +774,7 @@ class EmailComparison(_LevelFeature):
     def compare(self, left: list[pd.Series], right: list[pd.Series]) -> np.ndarray:
         (a, b), vocab = _unify(left[0], right[0])
         a, b = self._with_evidence(a, b, vocab)
-        local = self._cached("local", vocab,
-                             lambda v: _ids(_per_value(v, lambda s: s.split("@")[0])))
+        local = self._cached("local", vocab, _email_locals)
         both = (a >= 0) & (b >= 0)
         out = np.where(both, 0, MISSING).astype(np.int8)
         exact = both & (a == b)
@@ -779,8 +815,7 @@ class PhoneComparison(_LevelFeature):
     def compare(self, left: list[pd.Series], right: list[pd.Series]) -> np.ndarray:
         (a, b), vocab = _unify(left[0], right[0])
         a, b = self._with_evidence(a, b, vocab)
-        mobile = self._cached("mobile", vocab, lambda v: _per_value(
-            v, lambda s: s.startswith(("+336", "+337")), dtype=bool))
+        mobile = self._cached("mobile", vocab, _mobiles)
         # A mobile and a landline are not comparable: people have both.
         both = (a >= 0) & (b >= 0) & (mobile[a] == mobile[b])
         out = np.where(both, 0, MISSING).astype(np.int8)
