@@ -669,13 +669,15 @@ def _compare_local(left: pd.DataFrame | tuple[np.ndarray, pd.DataFrame],
     """Levels of pairs of rows ``first`` of partition ``left`` and ``second`` of partition
     ``right`` (None: ``left`` itself), each given whole or by its needed rows (from
     :func:`_take_rows`); the features computed on ``workers`` threads."""
+    taken = isinstance(left, tuple)
     left_frame, first = _side(left, first)
     if right is None:
-        if len(first) * FEW_PAIRS >= len(left_frame):
+        if not taken and len(first) * FEW_PAIRS >= len(left_frame):
             return compare_pairs(left_frame, first, second, features, workers=workers)
-        # few pairs (random pairs, samples): compared on the values they use, as pairs across
-        # two partitions are, not on per-value tables of the whole partition's vocabularies
-        right_frame = left_frame
+        # few pairs (random pairs, samples), or rows taken for them: compared on the values
+        # they use, as pairs across two partitions are, not on per-value tables of the whole
+        # partition's vocabularies
+        right_frame, second = _side(left, second)
     else:
         right_frame, second = _side(right, second)
     left_frame, first, right_frame, second = _one_vocabulary(left_frame, first, right_frame,
@@ -1299,6 +1301,7 @@ class DaskRecords:
         # the pairs across two partitions in two halves of their features, as the buckets
         halves, home, needed = self._halves(features)
         labels = [f.label for f in features]
+        rows = None if halves else self._take_needed(pa, first, pb, second, needed[0])
         futures = []
         for s, e in zip(starts, ends):
             chunk = order[s:e]
@@ -1306,14 +1309,21 @@ class DaskRecords:
             local_first = first[chunk] - self.offsets[a]
             local_second = second[chunk] - self.offsets[b]
             waits = (after or {}).get(a, ())
-            # the pairs across two partitions first: they build their per-value tables (the
-            # pairs inside one reuse those of its bucket's comparison), so they take longest
+            # the pairs across two partitions first: they unite two vocabularies, so they take
+            # longest
             with dask.annotate(priority=dask.get_annotations().get("priority", 0) + (a != b)):
-                if a == b:
+                if rows is not None:
+                    # each side its partition's rows taken once for all these pairs: the
+                    # partitions are not read again by each of their tasks (from the spill)
+                    futures.append(self.client.submit(
+                        _compare_after, rows[a], None if a == b else rows[b], local_first,
+                        local_second, inside if a == b else across, workers, waits,
+                        pure=False))
+                elif a == b:
                     futures.append(self.client.submit(_compare_after, self.prepared[a], None,
                                                       local_first, local_second, inside,
                                                       workers, waits, pure=False))
-                elif halves:
+                else:
                     # only the rows each half needs of the other partition travel
                     right = self.client.submit(
                         _take_rows, self.prepared[b], _distinct_rows(local_second)[0],
@@ -1328,15 +1338,21 @@ class DaskRecords:
                                                 local_first, local_second, across, halves[1],
                                                 workers, waits, pure=False, **home[b])]
                     futures.append(self.client.submit(_join_levels, parts, labels, pure=False))
-                else:
-                    # only the rows of partition b these pairs need travel to a's worker
-                    right = self.client.submit(
-                        _take_rows, self.prepared[b], _distinct_rows(local_second)[0],
-                        needed[0], pure=False)
-                    futures.append(self.client.submit(_compare_after, self.prepared[a], right,
-                                                      local_first, local_second, across,
-                                                      workers, waits, pure=False))
         return futures, order
+
+    def _take_needed(self, pa: np.ndarray, first: np.ndarray, pb: np.ndarray,
+                     second: np.ndarray, columns: Sequence[str]) -> dict[int, Any]:
+        """For each partition, a task taking its rows that the pairs ``(first, second)`` (in
+        partitions ``pa``, ``pb``) use on either side, with ``columns``: what the comparisons
+        of those pairs read of it, taken in one read of the partition."""
+        used = np.concatenate([first, second])
+        where = np.concatenate([pa, pb])
+        out = {}
+        for p in np.unique(where):
+            local = used[where == p] - self.offsets[p]
+            out[int(p)] = self.client.submit(_take_rows, self.prepared[p],
+                                             _distinct_rows(local)[0], columns, pure=False)
+        return out
 
     # -- the pairs kept on the workers ----------------------------------------------------------
 

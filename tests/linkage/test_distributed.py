@@ -219,6 +219,33 @@ def test_one_partition_a_worker_splits_the_features_across_partitions_between_th
     _same(memory, result)
 
 
+def test_pairs_over_many_partitions_read_each_partition_once(engine, demo_records):
+    """1,500 records in partitions of at most 400 on 2 workers: 4 partitions, more than the
+    slots. Pairs drawn over all of them (random pairs, samples) are compared on each
+    partition's rows taken once (one ``_take_rows`` task a partition, not one a pair of
+    partitions, each of which would read the partition again, from the spill at 5M), with the
+    levels of the in-memory comparison."""
+    from dask.distributed import get_task_stream
+
+    from rcu_kit.linkage.compare import compare_pairs
+    from rcu_kit.linkage.indexing import random_pairs
+
+    access = DaskRecords(engine.client, demo_records, partition_records=400)
+    assert access.partitions == 4
+    first, second, _ = random_pairs(access.n, 600, seed=3)
+    # the first record of a random pair is the later one: 10 pairs of partitions (a >= b)
+    assert len(np.unique(access.partition_of(first) * 4 + access.partition_of(second))) == 10
+    with get_task_stream(engine.client) as stream:
+        levels = access.compare(first, second, default_features(), DedupSettings())
+    access.close()
+    keys = [str(t["key"]) for t in stream.data]
+    assert sum("_take_rows" in k for k in keys) == 4
+    assert sum("_compare_after" in k for k in keys) == 10      # one a pair of partitions
+    prepared = prepare_records(demo_records)
+    pd.testing.assert_frame_equal(levels, compare_pairs(prepared, first, second,
+                                                        default_features()))
+
+
 def test_records_sent_in_the_graph_raise_no_large_graph_warning(engine, demo_records):
     import warnings
 
