@@ -821,10 +821,11 @@ def build_result(records: "LinkageRecords", settings: DedupSettings, features: l
                  stats: list[PassStats], max_pairs: int, labels: np.ndarray,
                  cluster_info: dict[str, Any], kept: Mapping[str, Any], n_pairs: int,
                  model: FellegiSunterEM, household: HouseholdEvidence,
-                 timings: dict[str, float], frequent: pd.DataFrame | None = None) -> DedupResult:
+                 timings: dict[str, float], frequent: pd.DataFrame) -> DedupResult:
     """The :class:`DedupResult`: the crosswalk from the cluster labels, and the kept pairs
     (``kept``: ``first``, ``second``, ``levels``, ``probability``, ``rules``, ``found_by``, in
-    the candidates' order) as the pairs table; ``n_pairs`` candidate pairs in all."""
+    the candidates' order) as the pairs table; ``n_pairs`` candidate pairs in all;
+    ``frequent``: the values set aside (:func:`comparison_features`)."""
     width = max(7, len(str(int(labels.max(initial=0)) + 1)))
     names = np.array([f"C{k:0{width}d}" for k in range(1, int(labels.max(initial=-1)) + 2)],
                      dtype=object)
@@ -856,7 +857,7 @@ def build_result(records: "LinkageRecords", settings: DedupSettings, features: l
                        pass_stats=pass_stats_table(stats, n_pairs, records.n, max_pairs),
                        skipped_blocks=skipped, timings=timings, model=model,
                        cluster_info=cluster_info, settings=settings, household=household,
-                       frequent_values=frequent_table({}) if frequent is None else frequent)
+                       frequent_values=frequent)
 
 
 def deduplicate_records(records: LinkageRecords, settings: DedupSettings,
