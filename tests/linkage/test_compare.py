@@ -285,6 +285,27 @@ def test_small_name_tables_are_the_pandas_tables(monkeypatch):
         assert [a.tolist() for a in small] == [a.tolist() for a in large]
 
 
+def test_arrow_email_and_phone_tables_are_the_python_tables(monkeypatch):
+    from rcu_kit.linkage import compare
+
+    emails = np.array(["jean.martin@gmail.com", "jean.martin@free.fr", "j.martin@gmail.com",
+                       "no-at-sign", "", "a@b@c.fr", "élodie.dupré@orange.fr", "@orange.fr",
+                       "JEAN.MARTIN@gmail.com"], dtype=object)
+    phones = np.array(["+33612345678", "+33712345678", "+33145678901", "+336", "+33",
+                       "+3361", "+41791234567", ""], dtype=object)
+    small, large = _both_paths(monkeypatch, lambda: (compare._email_locals(emails),
+                                                     compare._mobiles(phones),
+                                                     compare._lengths(emails)))
+    # ids may be numbered differently: the same values share an id on both paths
+    assert pd.factorize(small[0])[0].tolist() == pd.factorize(large[0])[0].tolist()
+    # jean.martin at gmail and free, and the ones with nothing before the @, share a local part
+    assert large[0][0] == large[0][1] and large[0][4] == large[0][7] != large[0][0]
+    assert large[0][-1] == -1 and len(large[0]) == len(emails) + 1
+    assert small[1].tolist() == large[1].tolist() == [True, True, False, True, False, True,
+                                                      False, False, True]
+    assert small[2].tolist() == large[2].tolist()
+
+
 @pytest.fixture(scope="module")
 def demo_prepared(demo_engagement):
     from rcu_kit.core.config import load_engagement
