@@ -812,3 +812,19 @@ def test_a_shops_email_is_set_aside_and_no_difference_from_a_customers_own():
     assert claire["email"] == -1               # missing, not "different" (level 0)
     assert claire["match_probability"] >= 0.9
     assert result.n_customers == len(SHOP) - 1   # only Claire VIDAL's two records are one
+
+
+def test_the_surname_postcode_pass_pairs_a_block_of_30_records_and_skips_one_of_31():
+    # Namesakes in one place: one surname, one initial, one postcode, no two first names alike
+    # (J + two letters), so only the surname-and-postcode pass keys them together.
+    index = build_index(DedupSettings())
+    names = [s.name for s in index.algorithms]
+    k = names.index("surname_postcode")
+    for size, pairs, skipped in ((30, 435, 0), (31, 0, 1)):
+        firsts = [f"J{a}{b}" for a in "AEIOU" for b in "BDFKLMNPRSTVZ"][:size]
+        records = pd.DataFrame({"source": "crm", "record_id": [str(i) for i in range(size)],
+                                "last_name": "MARTIN", "first_name": firsts,
+                                "postcode": "75015", "city": "PARIS"})
+        stats = index.candidates(prepare_records(records)).stats[k]
+        assert (stats.pairs, stats.skipped_blocks, stats.skipped_records) == (
+            pairs, skipped, 31 if skipped else 0)
