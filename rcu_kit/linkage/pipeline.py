@@ -89,8 +89,9 @@ def default_passes() -> list[dict[str, Any]]:
         # a common name in a dense place, and its pairs are namesakes. On the scale-up data (10
         # demo engagements over the same 246 towns) this pass alone made 31.5M of 68.4M pairs at
         # 5M records, of which 3,615 true; blocks over 30 held 15.1M of them and 737 true pairs
-        # (0.03 % of the true candidates). In a real base such blocks are rare (a common surname
-        # and initial in a large postcode: 15 to 25 records in 10M customers).
+        # (0.03 % of the true candidates). In a real base such blocks should be rare (estimated,
+        # not measured: a common surname and initial in a large postcode, 15 to 25 records in
+        # 10M customers).
         {"name": "surname_postcode", "on": [["last_name_phonetic", "birth_name_phonetic"],
                                             "postcode", "first_initial"], "max_block_size": 30},
         {"name": "birth_date_initial", "on": ["birth_date", "first_initial"]},

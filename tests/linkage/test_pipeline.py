@@ -815,8 +815,9 @@ def test_a_shops_email_is_set_aside_and_no_difference_from_a_customers_own():
 
 
 def test_the_surname_postcode_pass_pairs_a_block_of_30_records_and_skips_one_of_31():
-    # Namesakes in one place: one surname, one initial, one postcode, no two first names alike
-    # (J + two letters), so only the surname-and-postcode pass keys them together.
+    # Namesakes in one place: one surname, one first initial, one postcode (first names J + two
+    # letters). The surname-and-postcode pass's own statistics: 30 records pair (30 x 29 / 2),
+    # 31 make a skipped block.
     index = build_index(DedupSettings())
     names = [s.name for s in index.algorithms]
     k = names.index("surname_postcode")
