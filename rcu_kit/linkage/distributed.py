@@ -959,7 +959,8 @@ class DaskRecords:
     sources and ids for the crosswalk.
     """
 
-    def __init__(self, client: Any, records: Any, partition_records: int = 1_000_000,
+    def __init__(self, client: Any, records: Any,
+                 partition_records: int = EngineSettings.partition_records,
                  progress: bool = False) -> None:
         from rcu_kit.core.progress import bar
 
