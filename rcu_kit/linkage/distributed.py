@@ -203,7 +203,7 @@ def partition_count(n_records: int, partition_records: int, slots: int = 1) -> i
     string lengths) for the values it meets; on small data each slot then holds one partition.
     That work grows with the records times the partitions: 10M scale-up records on two 8 GB
     workers took 1,190 s in 20 partitions of 500,000, 931 s in 10 of 1,000,000 and 921 s in 6
-    of 1,670,000 (the same customers), hence :class:`EngineSettings`' 1,000,000.
+    of 1,666,667 (the same customers), hence :class:`EngineSettings`' 1,000,000.
 
     Examples:
         >>> partition_count(1_000_000, 500_000, slots=2), partition_count(3_000_000, 500_000, 2)
