@@ -175,6 +175,23 @@ def test_text_columns_are_coded_once_with_one_vocabulary_for_both_frames():
                          records_link=other)["source"].tolist() == [1, 1, -1]
 
 
+def test_rows_are_taken_from_a_column_as_pandas_takes_them():
+    from rcu_kit.linkage.compare import _rows_taker
+
+    names = pd.Series(["DUPONT", None, "MARTIN", "DUPONT"], dtype="category", index=[7, 8, 9, 10])
+    flags = pd.Series([True, False, True, False], index=[7, 8, 9, 10])
+    rows = np.array([3, 1, 1, 0])
+    for column in (names, flags):
+        taken = _rows_taker(column)(rows)
+        pd.testing.assert_series_equal(taken, column.take(rows).reset_index(drop=True))
+    # a categorical keeps its type, categories and all: the features' per-value tables,
+    # cached by vocabulary, are built once for all the chunks of pairs
+    taken = _rows_taker(names)(rows)
+    assert taken.dtype.categories is names.dtype.categories
+    assert taken.astype(object).where(taken.notna(), None).tolist() == \
+        ["DUPONT", None, None, "DUPONT"]
+
+
 def test_one_edit_matches_the_optimal_string_alignment_distance():
     import numpy as np
 
