@@ -226,7 +226,10 @@ def _ids(records: pd.DataFrame) -> pd.DataFrame:
 
 
 def _prepare_part(records: pd.DataFrame) -> pd.DataFrame:
-    return prepare_records(records.reset_index(drop=True))
+    """A partition's prepared records without their ids: the client keeps those (:func:`_ids`)
+    and no task reads them. As Python strings they took 0.11 of the 0.91 s a partition of
+    500,000 records took to pickle (to move it to another worker, or to spill it)."""
+    return prepare_records(records.reset_index(drop=True)).drop(columns=["record_id"])
 
 
 def _values(prepared: pd.DataFrame, column: str) -> np.ndarray:
@@ -703,8 +706,13 @@ def _feature_columns(features: Sequence[Any]) -> list[str]:
 
 def _distinct_categories(values: pd.Index) -> pd.CategoricalDtype:
     """The categorical type of ``values`` already known distinct (a ``factorize``'s uniques),
-    without pandas checking them again when the type is made (the check hashes every value;
-    ``Categorical.from_codes`` still checks them once, and the index keeps the answer)."""
+    without pandas checking them again (the check hashes every value: 0.37 of the 1.2 s that
+    :func:`_one_vocabulary` took for a bucket of 3M pairs across two partitions of 500,000
+    records). ``Categorical.from_codes`` checks the categories of the type it is given once;
+    the index then keeps the answer, given here."""
+    cache = getattr(values, "_cache", None)         # where pandas keeps ``Index.is_unique``
+    if isinstance(cache, dict):
+        cache["is_unique"] = True
     fast = getattr(pd.CategoricalDtype, "_from_fastpath", None)    # pandas < 3's own shortcut
     return fast(values, False) if fast is not None else pd.CategoricalDtype(values)
 

@@ -402,6 +402,32 @@ def test_pairs_across_two_partitions_are_compared_in_one_vocabulary_with_the_sam
     pd.testing.assert_frame_equal(compare_pairs(l2, f2, s2, features, records_link=r2), expected)
 
 
+def test_a_prepared_partition_leaves_the_record_ids_to_the_client():
+    from rcu_kit.linkage.distributed import _ids, _prepare_part
+
+    part = pd.DataFrame({"source": ["crm", "web"], "record_id": ["1", "7"],
+                         "last_name": ["DUPONT", "MARTIN"], "email": ["a@x.fr", None]},
+                        index=[4, 5])
+    prepared = _prepare_part(part)
+    expected = prepare_records(part.reset_index(drop=True))
+    # every prepared column but the ids, the same values; the ids are the client's
+    assert "record_id" in expected.columns and "record_id" not in prepared.columns
+    pd.testing.assert_frame_equal(prepared, expected.drop(columns=["record_id"]))
+    assert _ids(part)["record_id"].tolist() == ["1", "7"]
+
+
+def test_a_vocabulary_known_distinct_is_not_checked_again():
+    from rcu_kit.linkage.distributed import _distinct_categories
+
+    codes, values = pd.Index(["DUPONT", "MARTIN", "DUPONT", "ROUX"]).factorize()
+    dtype = _distinct_categories(values)
+    # the same type as pandas' checked one, and the index already knows it holds no repeat
+    assert dtype == pd.CategoricalDtype(["DUPONT", "MARTIN", "ROUX"])
+    assert values._cache.get("is_unique") is True
+    assert pd.Categorical.from_codes(codes, dtype=dtype).tolist() == \
+        ["DUPONT", "MARTIN", "DUPONT", "ROUX"]
+
+
 def test_few_pairs_inside_one_partition_are_compared_on_the_values_they_use():
     from rcu_kit.linkage.compare import compare_pairs
     from rcu_kit.linkage.distributed import FEW_PAIRS, _compare_local
