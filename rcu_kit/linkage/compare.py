@@ -1127,8 +1127,8 @@ def _rows_taker(column: pd.Series) -> Callable[[np.ndarray], pd.Series]:
 
     A categorical column's codes are taken by numpy and wrapped in its own categorical type:
     pandas' ``Series.take`` checks the positions, builds an index and fills missing values
-    on every call, which took a quarter of the comparison of 24M pairs at 3M records (the
-    feature threads idle meanwhile). The values are the same."""
+    on every call: 10.6 of the 45.1 s that the in-memory engine took to compare 24M pairs at
+    3M records, with the feature threads idle meanwhile. The values are the same."""
     if isinstance(column.dtype, pd.CategoricalDtype):
         codes, dtype = np.asarray(column.array.codes), column.dtype
         return lambda rows: pd.Series(pd.Categorical.from_codes(codes.take(rows), dtype=dtype,
