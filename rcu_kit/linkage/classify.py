@@ -78,6 +78,7 @@ __all__ = [
     "pattern_codes",
     "frame_pattern_codes",
     "unique_patterns",
+    "hashed_unique",
     "decode_patterns",
     "STRONG_IDENTIFIERS",
     "GivenAgreement",
@@ -146,15 +147,31 @@ def unique_patterns(codes: np.ndarray, n_levels: Sequence[int]
     """
     size = int(np.prod([k + 1 for k in n_levels], dtype=np.float64))
     # counting pays only when the pattern space is small beside the codes: a few codes (one
-    # preventive query's pairs) in a space of millions of patterns are sorted instead
+    # preventive query's pairs) in a space of millions of patterns are hashed instead
     if len(codes) == 0 or size > 4 * len(codes):
-        unique, inverse, counts = np.unique(codes, return_inverse=True, return_counts=True)
-        return unique, inverse.ravel(), counts
+        return hashed_unique(codes)
     counts = np.bincount(codes, minlength=size)
     unique = np.flatnonzero(counts)
     lookup = np.zeros(size, dtype=np.int64)
     lookup[unique] = np.arange(len(unique))
     return unique, lookup[codes], counts[unique]
+
+
+def hashed_unique(values: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """``np.unique(values, return_inverse=True, return_counts=True)`` of integers, by hashing
+    (``pd.factorize``) and sorting the distinct values only: at 4.3M pair codes with a few
+    thousand distinct ones, 0.1 s against 1.4 s for ``np.unique``'s sort of every value.
+
+    Examples:
+        >>> [a.tolist() for a in hashed_unique(np.array([7, 3, 7, 9]))]
+        [[3, 7, 9], [1, 0, 1, 2], [1, 2, 1]]
+    """
+    first_seen, distinct = pd.factorize(np.asarray(values).ravel())
+    order = np.argsort(distinct, kind="stable")
+    rank = np.empty(len(order), dtype=np.int64)
+    rank[order] = np.arange(len(order))
+    inverse = rank[first_seen]
+    return distinct[order], inverse, np.bincount(inverse, minlength=len(order))
 
 
 def decode_patterns(codes: np.ndarray, n_levels: Sequence[int]) -> np.ndarray:
@@ -315,7 +332,7 @@ def _blocked_sets(stratum: np.ndarray, n_strata: int, features: Sequence[str],
     if finders is None:
         table = np.array([row(s) for s in range(n_strata)], dtype=bool)
         return table.reshape(n_strata, len(features)), stratum
-    masks, of_mask = np.unique(np.asarray(finders, dtype=np.int64), return_inverse=True)
+    masks, of_mask, _ = hashed_unique(np.asarray(finders, dtype=np.int64))
     if len(masks) and masks[0] <= 0:
         raise ValueError("FellegiSunterEM.fit: every pair's finders mask needs at least one "
                          "stratum bit set (the strata whose blocking found it)")

@@ -847,8 +847,13 @@ def locate_pairs(first: np.ndarray, second: np.ndarray, query_first: np.ndarray,
         + np.minimum(query_first, query_second)
     if not len(codes):
         return np.full(len(query), -1, dtype=np.int64)
-    at = np.minimum(np.searchsorted(codes, query), len(codes) - 1)
-    return np.where(codes[at] == query, order[at], -1)
+    # Searched in sorted order, each search starts near the last one (the cache holds it): at
+    # 4.3M pairs and 300,000 queries, 0.1 s against 0.57 s for the queries as they come.
+    by_query = np.argsort(query)
+    at = np.minimum(np.searchsorted(codes, query[by_query]), len(codes) - 1)
+    out = np.empty(len(query), dtype=np.int64)
+    out[by_query] = np.where(codes[at] == query[by_query], order[at], -1)
+    return out
 
 
 def sample_block_pairs(members: Sequence[np.ndarray], n_records: int, size: int, seed: int = 42

@@ -322,23 +322,31 @@ def build_index(settings: DedupSettings) -> MultiPassIndex:
 TF_DISTINCT_ON = ("last_name", "first_name", "locality")
 
 
-def term_frequencies(prepared: pd.DataFrame, column: str, first: np.ndarray) -> np.ndarray:
-    """Relative frequency of the first record's value among the distinct people carrying one.
-
-    Records with the same last name, first name and locality (:data:`TF_DISTINCT_ON`) count
-    once: a name is common when many people carry it, not when one customer (an inventor on a
-    thousand patents, a shop account) has many records. Without that, a prolific customer's own
-    records made his name "common" and his records too weakly alike to link.
-    """
-    codes = prepared[column].cat.codes.to_numpy()
+def distinct_people(prepared: pd.DataFrame) -> np.ndarray:
+    """The position of the first record of each distinct (last name, first name, locality)
+    (:data:`TF_DISTINCT_ON`), in increasing order."""
     key = np.zeros(len(prepared), dtype=np.int64)
     for c in TF_DISTINCT_ON:
         if c in prepared.columns:
             part = prepared[c].cat.codes.to_numpy().astype(np.int64) + 1
             key = key * (int(part.max(initial=0)) + 1) + part
     # One integer per (last name, first name, locality): the product of the three vocabularies'
-    # sizes (about 1e14 at a million records) fits in int64.
-    _, head = np.unique(key, return_index=True)
+    # sizes (about 1e14 at a million records) fits in int64. Hashed, not sorted.
+    return np.flatnonzero(~pd.Index(key).duplicated(keep="first"))
+
+
+def term_frequencies(prepared: pd.DataFrame, column: str, first: np.ndarray,
+                     heads: np.ndarray | None = None) -> np.ndarray:
+    """Relative frequency of the first record's value among the distinct people carrying one.
+
+    Records with the same last name, first name and locality (:data:`TF_DISTINCT_ON`) count
+    once: a name is common when many people carry it, not when one customer (an inventor on a
+    thousand patents, a shop account) has many records. Without that, a prolific customer's own
+    records made his name "common" and his records too weakly alike to link. ``heads``: the
+    frame's :func:`distinct_people`, when already known.
+    """
+    codes = prepared[column].cat.codes.to_numpy()
+    head = distinct_people(prepared) if heads is None else heads
     distinct = codes[head]
     counts = np.bincount(distinct[distinct >= 0], minlength=len(prepared[column].cat.categories))
     freq = np.append(counts / max(int((distinct >= 0).sum()), 1), np.nan)
@@ -358,7 +366,8 @@ TF_COLUMNS = ("last_name", "first_name", "postcode", "city", "place")
 def record_frequencies(prepared: pd.DataFrame) -> dict[str, np.ndarray]:
     """Each record's :func:`term_frequencies` of its value of each of :data:`TF_COLUMNS`."""
     everyone = np.arange(len(prepared))
-    return {c: term_frequencies(prepared, c, everyone) for c in TF_COLUMNS}
+    heads = distinct_people(prepared)
+    return {c: term_frequencies(prepared, c, everyone, heads) for c in TF_COLUMNS}
 
 
 def tf_vectors(frequencies: Mapping[str, np.ndarray], first: np.ndarray, levels: pd.DataFrame

@@ -18,6 +18,19 @@ from rcu_kit.linkage.classify import (
 )
 
 
+def test_hashed_unique_is_numpy_unique():
+    from rcu_kit.linkage.classify import hashed_unique, unique_patterns
+
+    # Large codes in any order, repeated: the same distinct values, inverse and counts as
+    # np.unique, whether called directly or by unique_patterns on a pattern space too large
+    # to count in (3 x 10^12 patterns for 2,000 codes).
+    codes = np.random.default_rng(7).integers(0, 50, 2_000) * 10**12 + 3
+    expected = np.unique(codes, return_inverse=True, return_counts=True)
+    for got in (hashed_unique(codes), unique_patterns(codes, [10**6 - 1, 3 * 10**6 - 1])):
+        assert [a.tolist() for a in got] == [a.tolist() for a in expected]
+    assert [a.tolist() for a in hashed_unique(np.zeros(0, np.int64))] == [[], [], []]
+
+
 def _separable() -> pd.DataFrame:
     # 10 matches agreeing on both features (name 2, date 1) and 30 non-matches disagreeing on
     # both (0, 0): two patterns, perfectly separable.

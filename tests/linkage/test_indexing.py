@@ -138,6 +138,17 @@ def test_locate_pairs_in_either_order():
                         np.array([0]), 2).tolist() == [-1]
 
 
+def test_locate_pairs_answers_each_query_where_it_was_asked():
+    from rcu_kit.linkage.indexing import locate_pairs
+
+    # The queries are searched in sorted order, the answers given back in the order asked.
+    # Pairs (1, 0), (3, 2), (4, 1); asked: (3, 2) the second, (4, 0) absent, (1, 0) the first,
+    # (0, 3) absent, (0, 1) the first again, (2, 3) the second again, (1, 4) the third.
+    positions = locate_pairs(np.array([1, 3, 4]), np.array([0, 2, 1]),
+                             np.array([3, 4, 1, 0, 0, 2, 1]), np.array([2, 0, 0, 3, 1, 3, 4]), 5)
+    assert positions.tolist() == [1, -1, 0, -1, 0, 1, 2]
+
+
 def test_multipass_reports_every_pass_that_found_a_pair():
     # Records 0 and 1 share a phone and an e-mail: found by both passes (bits 0 and 1, mask 3),
     # first by the phone pass; 1 and 2 share only the e-mail (mask 2).

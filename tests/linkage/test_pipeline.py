@@ -421,6 +421,26 @@ def test_term_frequencies_count_each_person_once():
         [1 / 6] * 5 + [2 / 6, 2 / 6, 1 / 6, 1 / 6, 1 / 6])
 
 
+def test_distinct_people_are_each_persons_first_record():
+    # The records of test_term_frequencies_count_each_person_once: SILVERBROOK KIA five times
+    # (positions 0-4), then five other people: the heads are 0 and 5 to 9.
+    from rcu_kit.linkage.pipeline import distinct_people, term_frequencies
+    from rcu_kit.linkage.prepare import prepare_records
+
+    rows = [("pv", f"k{i}", "SILVERBROOK", "KIA", None, "BALMAIN") for i in range(5)] + [
+        ("pv", "1", "MARTIN", "JEAN", None, "PARIS"), ("pv", "2", "MARTIN", "JEAN", None, "LYON"),
+        ("pv", "3", "MARTIN", "PAUL", None, "PARIS"), ("pv", "4", "DUPONT", "ANNE", None, "PARIS"),
+        ("pv", "5", "ROUX", "LEA", None, "NANTES")]
+    prepared = prepare_records(_people(rows))
+    heads = distinct_people(prepared)
+    assert heads.tolist() == [0, 5, 6, 7, 8, 9]
+    # Given or not, the heads give the same frequencies.
+    pairs_first = np.array([0, 5, 9])
+    assert term_frequencies(prepared, "last_name", pairs_first, heads).tolist() == \
+        term_frequencies(prepared, "last_name", pairs_first).tolist() == pytest.approx(
+            [1 / 6, 3 / 6, 1 / 6])
+
+
 def _homonym_town() -> pd.DataFrame:
     """Jean MARTIN twice in Paris 75011 (two different men) and twice in Sisteron (one man),
     none with a birth date, a phone or an e-mail. Paris 75011 also holds 40 other people (4
