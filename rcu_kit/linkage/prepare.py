@@ -105,6 +105,7 @@ def validate_records(records: pd.DataFrame) -> None:
     if not isinstance(records, pd.DataFrame):
         raise TypeError(f"records must be a pandas DataFrame (the output of "
                         f"standardise_records), got {type(records).__name__}")
+    codes_of: dict[str, tuple[np.ndarray, int]] = {}
     for col in ("source", "record_id"):
         if col not in records.columns:
             raise ValueError(f"records: column {col!r} is missing; linkage needs 'source' and "
@@ -116,11 +117,16 @@ def validate_records(records: pd.DataFrame) -> None:
         blank = np.append(pd.Series(np.asarray(uniques, dtype=object)).astype("string")
                           .str.strip().eq("").fillna(True).to_numpy(dtype=bool), True)
         empty = pd.Series(blank[codes])
+        codes_of[col] = (codes.astype(np.int64), len(uniques))
         if empty.any():
             rows = np.flatnonzero(empty.to_numpy())[:10].tolist()
             raise ValueError(f"records: column {col!r} is empty in {int(empty.sum())} row(s) "
                              f"(positions {rows}); give every record its source and id")
-    dup = records.duplicated(["source", "record_id"], keep=False)
+    # Repeated (source, record_id) found on the codes just computed (no second hashing of a
+    # million ids): every code is >= 0 here, blank and missing values were refused above.
+    (source, _), (record_id, n_ids) = codes_of["source"], codes_of["record_id"]
+    dup = pd.Series(pd.Index(source * n_ids + record_id).duplicated(keep=False),
+                    index=records.index)
     if dup.any():
         sample = records.loc[dup, ["source", "record_id"]].head(10)
         pairs = [f"{s}/{r}" for s, r in sample.itertuples(index=False)]

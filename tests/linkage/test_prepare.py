@@ -34,6 +34,17 @@ def test_contract_errors_name_the_problem():
         prepare_records([1, 2])
 
 
+def test_an_id_repeated_within_a_source_is_refused_not_across_sources():
+    # crm/1 twice (positions 0 and 2) is refused with both rows counted; web/1 and web/2 share
+    # their ids with crm records, which is allowed: ids are unique within a source.
+    ids = pd.DataFrame({"source": ["crm", "crm", "crm", "web", "web"],
+                        "record_id": ["1", "2", "1", "1", "2"]})
+    with pytest.raises(ValueError, match="2 rows share a \\(source, record_id\\) with another "
+                                         "row, e.g. crm/1, crm/1;"):
+        prepare_records(ids)
+    assert len(prepare_records(ids.iloc[1:])) == 4
+
+
 def test_french_phonetic_folds_sounds_alike():
     assert french_phonetic("PHILIPPE") == french_phonetic("FILIPE") == "FILIP"
     assert french_phonetic("THOMAS") == french_phonetic("TOMAS")
