@@ -302,7 +302,7 @@ def _text(values: pd.Series) -> np.ndarray:
 
 def threshold_effect(crosswalk: pd.DataFrame, pairs: pd.DataFrame, *, current: float,
                      thresholds: Sequence[float] = DEFAULT_THRESHOLDS, max_cluster_size: int = 50,
-                     conflict_probability: float = 0.0) -> pd.DataFrame:
+                     conflict_probability: float = 0.1) -> pd.DataFrame:
     """What each threshold would give: matched pairs, customers, duplicate rate.
 
     The scored pairs are re-clustered at each threshold with the linkage's own clustering
@@ -320,7 +320,8 @@ def threshold_effect(crosswalk: pd.DataFrame, pairs: pd.DataFrame, *, current: f
             clustering never puts with its partner).
         current: the threshold the run used (added to ``thresholds`` when absent).
         thresholds: the thresholds to try, each in (0, 1).
-        max_cluster_size, conflict_probability: the run's clustering settings.
+        max_cluster_size, conflict_probability: the run's clustering settings (the defaults
+            are :class:`~rcu_kit.linkage.pipeline.DedupSettings`').
 
     Returns:
         ``threshold``, ``matched_pairs`` (pairs at or above it), ``customers``,

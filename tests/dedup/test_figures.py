@@ -143,17 +143,35 @@ def test_threshold_effect_applies_the_chain_guard():
                     ("s", "a", "s", "c", 0.01)]).assign(rule=["", "", "different first names"])
     table = f.threshold_effect(cw, scored, current=0.9, thresholds=[])
     assert table[["matched_pairs", "customers"]].values.tolist() == [[2, 2]]
-    # Merely improbable (no rule), a-c does not split the chain: 1 customer.
-    table = f.threshold_effect(cw, scored.assign(rule=""), current=0.9, thresholds=[])
+    # With no rule, a-c at 0.01 is below the default conflict_probability (0.1): split too;
+    # with conflict_probability 0 only vetoes split, so 1 customer.
+    unruled = scored.assign(rule="")
+    table = f.threshold_effect(cw, unruled, current=0.9, thresholds=[])
+    assert table[["matched_pairs", "customers"]].values.tolist() == [[2, 2]]
+    table = f.threshold_effect(cw, unruled, current=0.9, thresholds=[], conflict_probability=0.0)
+    assert table[["matched_pairs", "customers"]].values.tolist() == [[2, 1]]
+    # Merely improbable (0.2, no rule), a-c does not split the chain: 1 customer.
+    doubtful = scored.assign(rule="", match_probability=[0.99, 0.95, 0.2])
+    table = f.threshold_effect(cw, doubtful, current=0.9, thresholds=[])
     assert table[["matched_pairs", "customers"]].values.tolist() == [[2, 1]]
     # The run's categorical rule column reads the same; a missing rule is no veto.
     for rules, customers in ((["", "", "different first names"], 2), (["", "", None], 1)):
-        table = f.threshold_effect(cw, scored.assign(rule=pd.Categorical(rules)), current=0.9,
+        table = f.threshold_effect(cw, doubtful.assign(rule=pd.Categorical(rules)), current=0.9,
                                    thresholds=[])
         assert table[["matched_pairs", "customers"]].values.tolist() == [[2, customers]]
-    table = f.threshold_effect(cw, scored.assign(rule=["", "", None]), current=0.9,
+    table = f.threshold_effect(cw, doubtful.assign(rule=["", "", None]), current=0.9,
                                thresholds=[])
     assert table["customers"].tolist() == [1]
+
+
+def test_threshold_effect_clusters_with_the_linkage_defaults():
+    import inspect
+
+    from rcu_kit.linkage.pipeline import DedupSettings
+
+    defaults = inspect.signature(f.threshold_effect).parameters
+    assert defaults["conflict_probability"].default == DedupSettings().conflict_probability
+    assert defaults["max_cluster_size"].default == DedupSettings().max_cluster_size
 
 
 def test_threshold_effect_keeps_a_large_cluster_whole_as_the_run_does():

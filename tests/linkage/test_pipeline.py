@@ -681,6 +681,38 @@ def test_the_household_model_keeps_a_namesake_at_one_address_apart_and_links_a_s
     assert independent.loc[("crm", "marc", "web", "marc"), "match_probability"] >= 0.9
 
 
+def test_a_father_and_son_judged_apart_are_not_joined_through_a_third_record():
+    # The households of the test above, with the two Marc LEFEBVRE at one address told apart
+    # a little more (two different mobiles), and a third record: a shop account holding the
+    # father's birth date and the son's e-mail. It is linked to each of them (1.0 both); the
+    # father and son, compared directly, are judged apart (0.028): below 0.1, the default
+    # conflict_probability, so the shop record joins one of them and never both.
+    records = _households()
+    marc = records["record_id"] == "marc"
+    records.loc[marc & (records["source"] == "crm"), "phone"] = "+33611111111"
+    records.loc[marc & (records["source"] == "web"), "phone"] = "+33622222222"
+    shop = ("shop", "marc", "LEFEBVRE", "MARC", "1960-04-02", None, "marc.l90@gmail.com",
+            "4", "RUE DES CHENES", "44300", "NANTES")
+    records = pd.concat([records, pd.DataFrame([shop], columns=HOMES_COLUMNS)],
+                        ignore_index=True)
+    result = deduplicate(records)
+    probability = result.pairs.set_index(
+        ["source_1", "record_id_1", "source_2", "record_id_2"])["match_probability"]
+    assert probability[("crm", "marc", "web", "marc")] == pytest.approx(0.028, abs=0.001)
+    assert probability[("crm", "marc", "shop", "marc")] >= 0.9
+    assert probability[("web", "marc", "shop", "marc")] >= 0.9
+    marcs = [c for c in _clusters(result.crosswalk) if ("shop", "marc") in c or ("crm", "marc") in c]
+    assert sorted(map(sorted, marcs)) == [[("crm", "marc")], [("shop", "marc"), ("web", "marc")]]
+    assert result.cluster_info["incoherent_components"] == 1
+    assert result.cluster_info["splits"] == 1
+    assert result.n_customers == 129   # 137 records: the 129 customers of the test above + shop
+    # Without the guard on low probabilities (only vetoes part records), the three are one.
+    glued = deduplicate(records, {"conflict_probability": 0.0})
+    assert frozenset({("crm", "marc"), ("web", "marc"), ("shop", "marc")}) in \
+        _clusters(glued.crosswalk)
+    assert glued.n_customers == 128
+
+
 # -- the fitting sample (FIT_PAIRS) -------------------------------------------------------------
 
 def test_pair_hashes_ignore_the_order_of_a_pair_and_follow_the_seed():
