@@ -402,19 +402,25 @@ def test_a_large_cluster_chaining_different_people_is_split():
     assert not {customer[f"a{i}"] for i in range(30)} & {customer[f"b{i}"] for i in range(30)}
 
 
-def test_term_frequencies_count_each_person_once():
-    # 5 records of one customer (same names and town) and 5 other people: 6 distinct
-    # (last name, first name, locality). SILVERBROOK weighs 1/6 (not 5/10), MARTIN 3/6
-    # (Jean in Paris, Jean in Lyon, Paul in Paris), KIA 1/6, JEAN 2/6.
-    from rcu_kit.linkage.pipeline import build_index, term_frequencies
+def _one_customer_and_five_people() -> pd.DataFrame:
+    """5 records of one customer (same names and town: positions 0-4) and 5 other people,
+    prepared: 6 distinct (last name, first name, locality)."""
     from rcu_kit.linkage.prepare import prepare_records
 
     rows = [("pv", f"k{i}", "SILVERBROOK", "KIA", None, "BALMAIN") for i in range(5)] + [
         ("pv", "1", "MARTIN", "JEAN", None, "PARIS"), ("pv", "2", "MARTIN", "JEAN", None, "LYON"),
         ("pv", "3", "MARTIN", "PAUL", None, "PARIS"), ("pv", "4", "DUPONT", "ANNE", None, "PARIS"),
         ("pv", "5", "ROUX", "LEA", None, "NANTES")]
-    prepared = prepare_records(_people(rows))
-    everyone = np.arange(len(rows))
+    return prepare_records(_people(rows))
+
+
+def test_term_frequencies_count_each_person_once():
+    # SILVERBROOK weighs 1/6 (not 5/10), MARTIN 3/6 (Jean in Paris, Jean in Lyon, Paul in
+    # Paris), KIA 1/6, JEAN 2/6.
+    from rcu_kit.linkage.pipeline import term_frequencies
+
+    prepared = _one_customer_and_five_people()
+    everyone = np.arange(len(prepared))
     assert term_frequencies(prepared, "last_name", everyone).tolist() == pytest.approx(
         [1 / 6] * 5 + [3 / 6] * 3 + [1 / 6, 1 / 6])
     assert term_frequencies(prepared, "first_name", everyone).tolist() == pytest.approx(
@@ -422,16 +428,11 @@ def test_term_frequencies_count_each_person_once():
 
 
 def test_distinct_people_are_each_persons_first_record():
-    # The records of test_term_frequencies_count_each_person_once: SILVERBROOK KIA five times
-    # (positions 0-4), then five other people: the heads are 0 and 5 to 9.
+    # SILVERBROOK KIA five times (positions 0-4), then five other people: the heads are 0 and
+    # 5 to 9.
     from rcu_kit.linkage.pipeline import distinct_people, term_frequencies
-    from rcu_kit.linkage.prepare import prepare_records
 
-    rows = [("pv", f"k{i}", "SILVERBROOK", "KIA", None, "BALMAIN") for i in range(5)] + [
-        ("pv", "1", "MARTIN", "JEAN", None, "PARIS"), ("pv", "2", "MARTIN", "JEAN", None, "LYON"),
-        ("pv", "3", "MARTIN", "PAUL", None, "PARIS"), ("pv", "4", "DUPONT", "ANNE", None, "PARIS"),
-        ("pv", "5", "ROUX", "LEA", None, "NANTES")]
-    prepared = prepare_records(_people(rows))
+    prepared = _one_customer_and_five_people()
     heads = distinct_people(prepared)
     assert heads.tolist() == [0, 5, 6, 7, 8, 9]
     # Given or not, the heads give the same frequencies.
