@@ -320,8 +320,8 @@ def threshold_effect(crosswalk: pd.DataFrame, pairs: pd.DataFrame, *, current: f
             clustering never puts with its partner).
         current: the threshold the run used (added to ``thresholds`` when absent).
         thresholds: the thresholds to try, each in (0, 1).
-        max_cluster_size, conflict_probability: the run's clustering settings (the defaults
-            are :class:`~rcu_kit.linkage.pipeline.DedupSettings`').
+        max_cluster_size, conflict_probability: the run's clustering settings (by default,
+            those of :class:`~rcu_kit.linkage.pipeline.DedupSettings`).
 
     Returns:
         ``threshold``, ``matched_pairs`` (pairs at or above it), ``customers``,

@@ -159,8 +159,9 @@ def unique_patterns(codes: np.ndarray, n_levels: Sequence[int]
 
 def hashed_unique(values: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """``np.unique(values, return_inverse=True, return_counts=True)`` of integers, by hashing
-    (``pd.factorize``) and sorting the distinct values only: at 4.3M pair codes with a few
-    thousand distinct ones, 0.1 s against 1.4 s for ``np.unique``'s sort of every value.
+    (``pd.factorize``) and sorting the distinct values only. The model's fit at a million
+    records hashes 4.3M pair codes: 0.20 s, against 1.47 s for ``np.unique``'s sort of every
+    value.
 
     Examples:
         >>> [a.tolist() for a in hashed_unique(np.array([7, 3, 7, 9]))]
